@@ -1,0 +1,84 @@
+package dev.masksearch.chi;
+
+import dev.masksearch.mask.Mask;
+
+/**
+ * The Cumulative Histogram Index of one mask, in memory: for every grid point {@code (i, j)} with
+ * {@code 1 <= i <= gx, 1 <= j <= gy} and every level {@code 1 <= l <= bins}, the number of pixels in
+ * {@code [0, x_i) x [0, y_j)} whose bin is at least l. Points on the top and left edges and level 0 are implied
+ * (0 and the area), so they are not stored.
+ */
+public final class Chi implements ChiLookup {
+  private final ChiGrid grid;
+  private final int levels;
+  private final int[] counts;
+
+  private Chi(ChiGrid grid, int levels, int[] counts) {
+    this.grid = grid;
+    this.levels = levels;
+    this.counts = counts;
+  }
+
+  /** Builds the CHI of a mask in one pass over its pixels. */
+  public static Chi build(Mask mask, ChiParams params) {
+    ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
+    int gx = grid.gx();
+    int gy = grid.gy();
+    int bins = params.bins();
+    int binSlots = bins + 1;
+    BinEdges edges = BinEdges.of(mask.dtype(), bins);
+
+    // Per-cell histograms over the bins 0 .. bins.
+    int[] cells = new int[gx * gy * binSlots];
+    int step = params.gridStep();
+    int width = mask.width();
+    for (int y = 0; y < mask.height(); y++) {
+      int rowBase = y * width;
+      int cellRow = (y / step) * gx;
+      for (int x = 0; x < width; x++) {
+        cells[(cellRow + x / step) * binSlots + edges.binOf(mask.code(rowBase + x))]++;
+      }
+    }
+
+    // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and above j, bins >= l.
+    int[] counts = new int[gx * gy * bins];
+    for (int j = 1; j <= gy; j++) {
+      for (int i = 1; i <= gx; i++) {
+        int cell = ((j - 1) * gx + (i - 1)) * binSlots;
+        int suffix = 0;
+        for (int l = bins; l >= 1; l--) {
+          suffix += cells[cell + l];
+          int left = i > 1 ? counts[index(gx, bins, i - 1, j, l)] : 0;
+          int up = j > 1 ? counts[index(gx, bins, i, j - 1, l)] : 0;
+          int diag = i > 1 && j > 1 ? counts[index(gx, bins, i - 1, j - 1, l)] : 0;
+          counts[index(gx, bins, i, j, l)] = suffix + left + up - diag;
+        }
+      }
+    }
+    return new Chi(grid, bins, counts);
+  }
+
+  /** The position of entry (i, j, level) in {@link #counts()}: row-major over points, levels innermost. */
+  public static int index(int gx, int levels, int i, int j, int level) {
+    return ((j - 1) * gx + (i - 1)) * levels + (level - 1);
+  }
+
+  @Override
+  public long count(int i, int j, int level) {
+    return counts[index(grid.gx(), levels, i, j, level)];
+  }
+
+  @Override
+  public int bins() {
+    return levels;
+  }
+
+  public ChiGrid grid() {
+    return grid;
+  }
+
+  /** The stored entries, laid out as {@link #index}; do not modify. */
+  public int[] counts() {
+    return counts;
+  }
+}

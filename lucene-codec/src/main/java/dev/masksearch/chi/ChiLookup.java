@@ -1,0 +1,13 @@
+package dev.masksearch.chi;
+
+/** Reads the stored entries of one mask's CHI. */
+public interface ChiLookup {
+  /**
+   * The number of pixels in {@code [0, x_i) x [0, y_j)} whose bin is at least {@code level}, for
+   * {@code 1 <= i <= gx}, {@code 1 <= j <= gy}, {@code 1 <= level <= bins}.
+   */
+  long count(int i, int j, int level);
+
+  /** The number of value bins below the top bin (the stored levels are 1 .. bins). */
+  int bins();
+}
