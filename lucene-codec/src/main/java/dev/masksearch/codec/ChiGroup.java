@@ -1,0 +1,115 @@
+package dev.masksearch.codec;
+
+import dev.masksearch.chi.Chi;
+import dev.masksearch.chi.ChiLookup;
+import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.MaskDType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.apache.lucene.store.DataInput;
+import org.apache.lucene.store.RandomAccessInput;
+import org.apache.lucene.util.LongValues;
+import org.apache.lucene.util.packed.DirectReader;
+
+/** The read side of one shape group: its meta, and {@link Cursor}s over its column-major CHI blocks. */
+final class ChiGroup {
+  final MaskDType dtype;
+  final int gx;
+  final int gy;
+  final int size;
+  private final int bins;
+  private final int columns;
+  private final int blockShift;
+  private final long[] blockStarts;
+
+  private ChiGroup(MaskDType dtype, int gx, int gy, int size, int bins, int blockShift, long[] blockStarts) {
+    this.dtype = dtype;
+    this.gx = gx;
+    this.gy = gy;
+    this.size = size;
+    this.bins = bins;
+    this.columns = gx * gy * bins;
+    this.blockShift = blockShift;
+    this.blockStarts = blockStarts;
+  }
+
+  static ChiGroup readMeta(DataInput meta, int bins) throws IOException {
+    MaskDType dtype = MaskBytes.dtypeOf(meta.readByte());
+    int gx = meta.readVInt();
+    int gy = meta.readVInt();
+    int size = meta.readVInt();
+    int blockShift = meta.readByte();
+    long[] blockStarts = new long[meta.readVInt()];
+    for (int b = 0; b < blockStarts.length; b++) {
+      blockStarts[b] = meta.readLong();
+    }
+    return new ChiGroup(dtype, gx, gy, size, bins, blockShift, blockStarts);
+  }
+
+  Cursor cursor(RandomAccessInput data) {
+    return new Cursor(data);
+  }
+
+  /**
+   * Reads the CHI entries of one group member at a time. Columns of the current block are opened lazily, so a
+   * query reads only the headers and data of the columns it asks for.
+   */
+  final class Cursor implements ChiLookup {
+    private static final LongValues ZEROS = new LongValues() {
+      @Override
+      public long get(long index) {
+        return 0;
+      }
+    };
+
+    private final RandomAccessInput data;
+    private final LongValues[] open = new LongValues[columns];
+    private final long[] mins = new long[columns];
+    private int block = -1;
+    private int row;
+
+    private Cursor(RandomAccessInput data) {
+      this.data = data;
+    }
+
+    /** Moves to the group member with this ordinal. */
+    void seek(int ordinal) {
+      int b = ordinal >>> blockShift;
+      if (b != block) {
+        block = b;
+        Arrays.fill(open, null);
+      }
+      row = ordinal & ((1 << blockShift) - 1);
+    }
+
+    @Override
+    public long count(int i, int j, int level) {
+      int c = Chi.index(gx, bins, i, j, level);
+      LongValues column = open[c];
+      if (column == null) {
+        try {
+          column = openColumn(c);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return mins[c] + column.get(row);
+    }
+
+    @Override
+    public int bins() {
+      return bins;
+    }
+
+    private LongValues openColumn(int c) throws IOException {
+      long header = blockStarts[block] + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
+      mins[c] = data.readInt(header);
+      int bpv = data.readByte(header + 4);
+      int offset = data.readInt(header + 5);
+      LongValues column = bpv == 0 ? ZEROS : DirectReader.getInstance(data, bpv, blockStarts[block] + offset);
+      open[c] = column;
+      return column;
+    }
+  }
+}

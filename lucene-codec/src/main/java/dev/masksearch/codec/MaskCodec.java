@@ -1,0 +1,50 @@
+package dev.masksearch.codec;
+
+import java.util.function.Predicate;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.DocValuesFormat;
+import org.apache.lucene.codecs.FilterCodec;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
+
+/**
+ * A codec that stores mask fields with the {@link MaskDocValuesFormat} and everything else as its delegate does.
+ * Which fields are masks is told by a predicate on the field name (in OpenSearch, the mapping), needed only to
+ * write: segments record each field's format, so the no-argument instance that SPI creates reads any index
+ * written by this codec.
+ */
+public final class MaskCodec extends FilterCodec {
+  /** The SPI name; it must stay loadable for as long as indices written with it exist. */
+  public static final String NAME = "MaskSearch104";
+
+  private final DocValuesFormat maskFormat = new MaskDocValuesFormat();
+  private final DocValuesFormat docValuesFormat;
+
+  /** For SPI (reading): no field is written as a mask. */
+  public MaskCodec() {
+    this(new Lucene104Codec(), field -> false);
+  }
+
+  /** A codec over {@code delegate} that writes the fields {@code isMaskField} accepts as masks. */
+  public MaskCodec(Codec delegate, Predicate<String> isMaskField) {
+    super(NAME, delegate);
+    DocValuesFormat delegateFormat = delegate.docValuesFormat();
+    this.docValuesFormat = new PerFieldDocValuesFormat() {
+      @Override
+      public DocValuesFormat getDocValuesFormatForField(String field) {
+        if (isMaskField.test(field)) {
+          return maskFormat;
+        }
+        // Unwrap the delegate's own per-field choice so formats are not nested.
+        return delegateFormat instanceof PerFieldDocValuesFormat perField
+            ? perField.getDocValuesFormatForField(field)
+            : delegateFormat;
+      }
+    };
+  }
+
+  @Override
+  public DocValuesFormat docValuesFormat() {
+    return docValuesFormat;
+  }
+}

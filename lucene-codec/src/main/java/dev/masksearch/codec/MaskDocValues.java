@@ -1,0 +1,41 @@
+package dev.masksearch.codec;
+
+import dev.masksearch.chi.ChiGrid;
+import dev.masksearch.chi.ChiLookup;
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
+import java.io.IOException;
+import org.apache.lucene.index.BinaryDocValues;
+
+/**
+ * The binary doc values of a mask field written with {@link MaskDocValuesFormat}: besides iterating the masks'
+ * bytes like any binary doc values, they give random access to each document's CHI and to its decoded mask.
+ * Queries look for this type and fall back to reading every mask when a field was written by another format.
+ */
+public abstract class MaskDocValues extends BinaryDocValues {
+
+  /** The CHI parameters this segment was written with. */
+  public abstract ChiParams params();
+
+  /** A new cursor over the documents' CHIs; not thread-safe, one per searching thread. */
+  public abstract ChiCursor chiCursor() throws IOException;
+
+  /** The mask of a document that has one, decoded from its compressed bytes; random access, any order. */
+  public abstract Mask mask(int doc) throws IOException;
+
+  /** The mean pixel count of this segment's masks, an estimate of the cost of reading one. */
+  public abstract float averageMaskPixels();
+
+  /** Random access to each document's CHI. */
+  public interface ChiCursor extends ChiLookup {
+    /** Moves to a document; returns false if it has no mask (the other methods are then undefined). */
+    boolean seek(int doc) throws IOException;
+
+    /** The grid of the current document's mask. */
+    ChiGrid grid();
+
+    /** The dtype of the current document's mask. */
+    MaskDType dtype();
+  }
+}

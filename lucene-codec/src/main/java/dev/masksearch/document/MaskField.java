@@ -1,0 +1,37 @@
+package dev.masksearch.document;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskDocValuesFormat;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskBytes;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * A document's mask: a binary doc value in {@link MaskBytes} form, whose field type carries the CHI parameters
+ * as field attributes for {@link MaskDocValuesFormat}. One mask per field and document.
+ */
+public final class MaskField extends Field {
+
+  /** A mask field with the default CHI parameters. */
+  public MaskField(String name, Mask mask) {
+    this(name, mask, ChiParams.DEFAULT);
+  }
+
+  /** A mask field whose segments build the CHI with {@code params}; use the same params for every document. */
+  public MaskField(String name, Mask mask, ChiParams params) {
+    super(name, new BytesRef(MaskBytes.encode(mask)), fieldType(params));
+  }
+
+  /** The field type of mask fields with these CHI parameters. */
+  public static FieldType fieldType(ChiParams params) {
+    FieldType type = new FieldType();
+    type.setDocValuesType(DocValuesType.BINARY);
+    type.putAttribute(MaskDocValuesFormat.GRID_STEP_ATTRIBUTE, Integer.toString(params.gridStep()));
+    type.putAttribute(MaskDocValuesFormat.BINS_ATTRIBUTE, Integer.toString(params.bins()));
+    type.freeze();
+    return type;
+  }
+}

@@ -1,0 +1,186 @@
+package dev.masksearch.search;
+
+import java.io.IOException;
+import java.util.Objects;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.ConstantScoreScorer;
+import org.apache.lucene.search.ConstantScoreWeight;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.ScorerSupplier;
+import org.apache.lucene.search.TwoPhaseIterator;
+import org.apache.lucene.search.Weight;
+
+/**
+ * Matches the documents whose CP value compares true with a threshold, by filter–verification: the approximation
+ * skips the documents whose CHI bounds reject them, and {@link TwoPhaseIterator#matches()} reads a mask only when
+ * its bounds leave the answer open. Its match cost is the mask's pixel count, so conjunctions check cheaper
+ * clauses first. Constant score.
+ */
+public final class CpFilterQuery extends Query {
+  private final CpSpec spec;
+  private final Comparison comparison;
+  private final double threshold;
+  private final CpStats stats;
+
+  /** A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were decided. */
+  public CpFilterQuery(CpSpec spec, Comparison comparison, double threshold, CpStats stats) {
+    if (Double.isNaN(threshold)) {
+      throw new IllegalArgumentException("threshold must be a number");
+    }
+    this.spec = Objects.requireNonNull(spec);
+    this.comparison = Objects.requireNonNull(comparison);
+    this.threshold = threshold;
+    this.stats = stats == null ? new CpStats() : stats;
+  }
+
+  public CpSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
+    return new ConstantScoreWeight(this, boost) {
+      @Override
+      public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
+        LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+        if (evaluator == null) {
+          return null;
+        }
+        int maxDoc = context.reader().maxDoc();
+        float score = score();
+        return new ScorerSupplier() {
+          @Override
+          public Scorer get(long leadCost) {
+            return new ConstantScoreScorer(score, scoreMode, new Verification(evaluator, maxDoc));
+          }
+
+          @Override
+          public long cost() {
+            return maxDoc;
+          }
+        };
+      }
+
+      @Override
+      public boolean isCacheable(LeafReaderContext ctx) {
+        return true;
+      }
+    };
+  }
+
+  /** Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the current one. */
+  private final class BoundsApproximation extends DocIdSetIterator {
+    private final LeafCpEvaluator evaluator;
+    private final int maxDoc;
+    private final DocBounds bounds = new DocBounds();
+    private boolean acceptedByBounds;
+    private int doc = -1;
+
+    BoundsApproximation(LeafCpEvaluator evaluator, int maxDoc) {
+      this.evaluator = evaluator;
+      this.maxDoc = maxDoc;
+    }
+
+    @Override
+    public int docID() {
+      return doc;
+    }
+
+    @Override
+    public int nextDoc() throws IOException {
+      return advance(doc + 1);
+    }
+
+    @Override
+    public int advance(int target) throws IOException {
+      for (int d = target; d < maxDoc; d++) {
+        if (evaluator.bounds(d, bounds) && survivesBounds()) {
+          return doc = d;
+        }
+      }
+      return doc = NO_MORE_DOCS;
+    }
+
+    /** Decides what bounds can; false if they reject the document. */
+    private boolean survivesBounds() {
+      if (bounds.readMask) {
+        stats.verify();
+        acceptedByBounds = comparison.test(bounds.lower, threshold);
+        return acceptedByBounds;
+      }
+      if (comparison.rejectsAll(bounds.lower, bounds.upper, threshold)) {
+        stats.reject();
+        return false;
+      }
+      acceptedByBounds = comparison.acceptsAll(bounds.lower, bounds.upper, threshold);
+      if (acceptedByBounds) {
+        stats.accept();
+      }
+      return true;
+    }
+
+    @Override
+    public long cost() {
+      return maxDoc;
+    }
+  }
+
+  /** Phase two: reads the mask of a document its bounds left undecided. */
+  private final class Verification extends TwoPhaseIterator {
+    private final BoundsApproximation candidates;
+
+    Verification(LeafCpEvaluator evaluator, int maxDoc) {
+      this(new BoundsApproximation(evaluator, maxDoc));
+    }
+
+    private Verification(BoundsApproximation candidates) {
+      super(candidates);
+      this.candidates = candidates;
+    }
+
+    @Override
+    public boolean matches() throws IOException {
+      if (candidates.acceptedByBounds) {
+        return true;
+      }
+      stats.verify();
+      double value = candidates.evaluator.exact(candidates.doc, candidates.bounds.roi);
+      return comparison.test(value, threshold);
+    }
+
+    @Override
+    public float matchCost() {
+      return candidates.evaluator.verificationCost();
+    }
+  }
+
+  @Override
+  public void visit(QueryVisitor visitor) {
+    if (visitor.acceptField(spec.field())) {
+      visitor.visitLeaf(this);
+    }
+  }
+
+  @Override
+  public String toString(String field) {
+    return spec + " " + comparison.symbol() + " " + threshold;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return sameClassAs(other)
+        && spec.equals(((CpFilterQuery) other).spec)
+        && comparison == ((CpFilterQuery) other).comparison
+        && Double.compare(threshold, ((CpFilterQuery) other).threshold) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(classHash(), spec, comparison, threshold);
+  }
+}

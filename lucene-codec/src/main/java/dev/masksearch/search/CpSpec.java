@@ -1,0 +1,55 @@
+package dev.masksearch.search;
+
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import java.util.Objects;
+
+/**
+ * What a CP query counts: pixels of the mask field {@code field} inside the ROI whose value lies in
+ * {@code range}; with {@code normalize}, that count divided by the ROI's area (clipped to the mask; an empty ROI
+ * gives 0).
+ *
+ * @param field the mask field
+ * @param roi a constant region, or null when {@code boxField} gives one per document
+ * @param boxField the {@link dev.masksearch.document.BoxField} holding each document's region, or null
+ * @param range the value range {@code [lv, uv)}
+ * @param normalize whether to divide by the ROI's area
+ */
+public record CpSpec(String field, Roi roi, String boxField, ValueRange range, boolean normalize) {
+  public CpSpec {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(range, "range");
+    if ((roi == null) == (boxField == null)) {
+      throw new IllegalArgumentException("a CP query needs exactly one of a constant roi and a box field");
+    }
+  }
+
+  /** CP over a constant region. */
+  public static CpSpec of(String field, Roi roi, ValueRange range) {
+    return new CpSpec(field, roi, null, range, false);
+  }
+
+  /** CP over each document's box. */
+  public static CpSpec perDocument(String field, String boxField, ValueRange range) {
+    return new CpSpec(field, null, boxField, range, false);
+  }
+
+  /** The same count divided by the region's area. */
+  public CpSpec normalized() {
+    return new CpSpec(field, roi, boxField, range, true);
+  }
+
+  /** The value a CP count takes under this spec, for a region of {@code area} pixels. */
+  public double value(long count, long area) {
+    if (!normalize) {
+      return count;
+    }
+    return area == 0 ? 0 : (double) count / area;
+  }
+
+  @Override
+  public String toString() {
+    String region = roi != null ? roi.x1() + "," + roi.y1() + "," + roi.x2() + "," + roi.y2() : "box:" + boxField;
+    return (normalize ? "cp_normalized(" : "cp(") + field + ", " + region + ", " + range + ")";
+  }
+}

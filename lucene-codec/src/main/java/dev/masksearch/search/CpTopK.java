@@ -1,0 +1,176 @@
+package dev.masksearch.search;
+
+import dev.masksearch.mask.Roi;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.TwoPhaseIterator;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+
+/**
+ * Exact top-k by CP across all segments of a searcher. One pass computes every candidate's bounds (ranking keys:
+ * the value, negated for {@link CpOrder#ASC}); the candidates whose best case cannot reach the k-th best worst case
+ * are dropped; the rest are verified best-bound first, and the search stops as soon as no unverified candidate
+ * can enter the top k. A candidate whose bounds are equal needs no read. Ties go to the smaller doc id, as in a
+ * brute-force sort.
+ */
+public final class CpTopK {
+  private CpTopK() {}
+
+  /**
+   * The exact top k by {@code spec} among live documents that match {@code filter} (null: all documents with the
+   * field), best first.
+   */
+  public static List<CpHit> search(IndexSearcher searcher, CpSpec spec, int k, CpOrder order, Query filter, CpStats stats)
+      throws IOException {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be at least 1, got " + k);
+    }
+    CpStats counters = stats == null ? new CpStats() : stats;
+    Weight filterWeight = filter == null
+        ? null
+        : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    Candidates candidates = new Candidates();
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    LeafCpEvaluator[] evaluators = new LeafCpEvaluator[leaves.size()];
+    for (LeafReaderContext leaf : leaves) {
+      evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters);
+    }
+    return verifyBestFirst(candidates, k, leaves, evaluators, order, counters);
+  }
+
+  private static LeafCpEvaluator collectBounds(
+      LeafReaderContext leaf, CpSpec spec, CpOrder order, Weight filterWeight, Candidates out, CpStats stats)
+      throws IOException {
+    LeafCpEvaluator evaluator = LeafCpEvaluator.create(leaf.reader(), spec);
+    if (evaluator == null) {
+      return null;
+    }
+    DocIdSetIterator docs;
+    if (filterWeight == null) {
+      docs = DocIdSetIterator.all(leaf.reader().maxDoc());
+    } else {
+      Scorer scorer = filterWeight.scorer(leaf);
+      if (scorer == null) {
+        return evaluator;
+      }
+      TwoPhaseIterator twoPhase = scorer.twoPhaseIterator();
+      docs = twoPhase == null ? scorer.iterator() : TwoPhaseIterator.asDocIdSetIterator(twoPhase);
+    }
+    Bits live = leaf.reader().getLiveDocs();
+    DocBounds bounds = new DocBounds();
+    for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+      if ((live == null || live.get(doc)) && evaluator.bounds(doc, bounds)) {
+        if (bounds.readMask) {
+          stats.verify();
+        }
+        double worst = order.key(order == CpOrder.DESC ? bounds.lower : bounds.upper);
+        double best = order.key(order == CpOrder.DESC ? bounds.upper : bounds.lower);
+        out.add(leaf.docBase + doc, worst, best, bounds.roi);
+      }
+    }
+    return evaluator;
+  }
+
+  private static List<CpHit> verifyBestFirst(
+      Candidates c, int k, List<LeafReaderContext> leaves, LeafCpEvaluator[] evaluators, CpOrder order, CpStats stats)
+      throws IOException {
+    // The k-th largest worst case: no candidate whose best case is below it can make the top k.
+    double floor = Double.NEGATIVE_INFINITY;
+    if (c.size >= k) {
+      double[] worst = Arrays.copyOf(c.worst, c.size);
+      Arrays.sort(worst);
+      floor = worst[c.size - k];
+    }
+    List<Integer> ranked = new ArrayList<>(); // candidates that may make the top k, best case first
+    for (int i = 0; i < c.size; i++) {
+      if (c.best[i] >= floor) {
+        ranked.add(i);
+      } else {
+        stats.reject();
+      }
+    }
+    ranked.sort(Comparator.<Integer>comparingDouble(i -> -c.best[i]).thenComparingInt(i -> c.docs[i]));
+
+    // Min-heap of the current top k by (key, -doc): its head is the hit a newcomer has to beat.
+    PriorityQueue<double[]> top = new PriorityQueue<>(
+        Comparator.<double[]>comparingDouble(h -> h[0]).thenComparing(h -> -h[1]));
+    int verifiedUpTo = 0;
+    for (; verifiedUpTo < ranked.size(); verifiedUpTo++) {
+      int i = ranked.get(verifiedUpTo);
+      if (top.size() == k && !beats(c.best[i], c.docs[i], top.peek())) {
+        break;
+      }
+      double key;
+      if (c.worst[i] == c.best[i]) {
+        key = c.best[i];
+        if (!c.readMask(i, evaluators, leaves)) {
+          stats.accept();
+        }
+      } else {
+        int leaf = ReaderUtil.subIndex(c.docs[i], leaves);
+        stats.verify();
+        key = order.key(evaluators[leaf].exact(c.docs[i] - leaves.get(leaf).docBase, c.rois[i]));
+      }
+      double[] hit = {key, c.docs[i]};
+      if (top.size() < k) {
+        top.add(hit);
+      } else if (beats(key, c.docs[i], top.peek())) {
+        top.poll();
+        top.add(hit);
+      }
+    }
+    stats.reject(ranked.size() - verifiedUpTo);
+
+    List<CpHit> hits = new ArrayList<>(top.size());
+    for (double[] h : top) {
+      hits.add(new CpHit((int) h[1], order.key(h[0])));
+    }
+    hits.sort(Comparator.<CpHit>comparingDouble(h -> -order.key(h.value())).thenComparingInt(CpHit::doc));
+    return hits;
+  }
+
+  /** Whether (key, doc) ranks strictly before the heap entry {key, doc}. */
+  private static boolean beats(double key, int doc, double[] entry) {
+    return key > entry[0] || (key == entry[0] && doc < entry[1]);
+  }
+
+  /** Growable parallel arrays of candidates. */
+  private static final class Candidates {
+    int size;
+    int[] docs = new int[64];
+    double[] worst = new double[64];
+    double[] best = new double[64];
+    Roi[] rois = new Roi[64];
+
+    void add(int doc, double worstKey, double bestKey, Roi roi) {
+      if (size == docs.length) {
+        int n = size * 2;
+        docs = Arrays.copyOf(docs, n);
+        worst = Arrays.copyOf(worst, n);
+        best = Arrays.copyOf(best, n);
+        rois = Arrays.copyOf(rois, n);
+      }
+      docs[size] = doc;
+      worst[size] = worstKey;
+      best[size] = bestKey;
+      rois[size] = roi;
+      size++;
+    }
+
+    boolean readMask(int i, LeafCpEvaluator[] evaluators, List<LeafReaderContext> leaves) {
+      return !evaluators[ReaderUtil.subIndex(docs[i], leaves)].usesChi();
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.masksearch.search;
+
+import dev.masksearch.chi.BinEdges;
+import dev.masksearch.chi.ChiGrid;
+import dev.masksearch.chi.CpBounds;
+import dev.masksearch.codec.MaskDocValues;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.Roi;
+import java.io.IOException;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReader;
+
+/**
+ * Computes CP for the documents of one segment: bounds from the CHI when the field was written with
+ * {@link dev.masksearch.codec.MaskDocValuesFormat}, otherwise the exact value by reading every mask (so a field
+ * written by any binary doc-values format still answers exactly, only slower).
+ */
+abstract class LeafCpEvaluator {
+  final CpSpec spec;
+  final LeafRois rois;
+
+  private LeafCpEvaluator(CpSpec spec, LeafRois rois) {
+    this.spec = spec;
+    this.rois = rois;
+  }
+
+  /** An evaluator for a segment, or null if no document of it has the field. */
+  static LeafCpEvaluator create(LeafReader reader, CpSpec spec) throws IOException {
+    BinaryDocValues values = reader.getBinaryDocValues(spec.field());
+    if (values == null) {
+      return null;
+    }
+    LeafRois rois = LeafRois.create(reader, spec);
+    return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks) : new FromMasks(spec, rois, values);
+  }
+
+  /** Fills {@code out} for a document, visited in increasing order; false if it has no mask or no region. */
+  abstract boolean bounds(int doc, DocBounds out) throws IOException;
+
+  /** The exact value of a document whose bounds were computed over {@code roi}; any order. */
+  abstract double exact(int doc, Roi roi) throws IOException;
+
+  /** Whether bounds come from the CHI (false: every document is read). */
+  abstract boolean usesChi();
+
+  /** Roughly the work of reading one mask, for {@link org.apache.lucene.search.TwoPhaseIterator#matchCost()}. */
+  abstract float verificationCost();
+
+  double valueOf(Mask mask, Roi roi) {
+    long area = roi.clip(mask.width(), mask.height()).area();
+    return spec.value(mask.countPixels(roi, spec.range()), area);
+  }
+
+  /** Bounds from the CHI; the mask is read only by {@link #exact}. */
+  private static final class FromChi extends LeafCpEvaluator {
+    private final MaskDocValues masks;
+    private final MaskDocValues.ChiCursor cursor;
+    private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
+    private final CpBounds counts = new CpBounds();
+
+    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks) throws IOException {
+      super(spec, rois);
+      this.masks = masks;
+      this.cursor = masks.chiCursor();
+    }
+
+    @Override
+    boolean bounds(int doc, DocBounds out) throws IOException {
+      if (!cursor.seek(doc)) {
+        return false;
+      }
+      Roi roi = rois.roi(doc);
+      if (roi == null) {
+        return false;
+      }
+      ChiGrid grid = cursor.grid();
+      counts.compute(grid, cursor, roi, levels(cursor.dtype()));
+      long area = roi.clip(grid.width(), grid.height()).area();
+      out.lower = spec.value(counts.lower, area);
+      out.upper = spec.value(counts.upper, area);
+      out.roi = roi;
+      out.readMask = false;
+      return true;
+    }
+
+    private BinEdges.Levels levels(MaskDType dtype) {
+      BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
+      if (levels == null) {
+        levels = levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, masks.params().bins()).levels(spec.range());
+      }
+      return levels;
+    }
+
+    @Override
+    double exact(int doc, Roi roi) throws IOException {
+      return valueOf(masks.mask(doc), roi);
+    }
+
+    @Override
+    boolean usesChi() {
+      return true;
+    }
+
+    @Override
+    float verificationCost() {
+      return masks.averageMaskPixels();
+    }
+  }
+
+  /** No CHI: every document's bounds are its exact value, read from its mask. */
+  private static final class FromMasks extends LeafCpEvaluator {
+    private static final float TYPICAL_MASK_PIXELS = 224 * 224;
+    private final BinaryDocValues values;
+
+    FromMasks(CpSpec spec, LeafRois rois, BinaryDocValues values) {
+      super(spec, rois);
+      this.values = values;
+    }
+
+    @Override
+    boolean bounds(int doc, DocBounds out) throws IOException {
+      if (!values.advanceExact(doc)) {
+        return false;
+      }
+      Roi roi = rois.roi(doc);
+      if (roi == null) {
+        return false;
+      }
+      out.lower = out.upper = valueOf(MaskBytes.decode(values.binaryValue()), roi);
+      out.roi = roi;
+      out.readMask = true;
+      return true;
+    }
+
+    @Override
+    double exact(int doc, Roi roi) {
+      throw new IllegalStateException("bounds read the mask already; the value is exact");
+    }
+
+    @Override
+    boolean usesChi() {
+      return false;
+    }
+
+    @Override
+    float verificationCost() {
+      return TYPICAL_MASK_PIXELS;
+    }
+  }
+}
