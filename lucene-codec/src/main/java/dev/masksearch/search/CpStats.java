@@ -28,6 +28,13 @@ public final class CpStats {
     verified.increment();
   }
 
+  /** Adds another query's counts to these. */
+  public void add(CpStats other) {
+    accepted.add(other.accepted());
+    rejected.add(other.rejected());
+    verified.add(other.verified());
+  }
+
   public long accepted() {
     return accepted.sum();
   }

@@ -1,0 +1,297 @@
+package dev.masksearch.search;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskCodec;
+import dev.masksearch.document.BoxField;
+import dev.masksearch.document.MaskField;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+import org.apache.lucene.util.Bits;
+
+/**
+ * Every CP query answer equals a brute-force computation over the raw masks: filters with every operator, plain
+ * and normalized, constant and per-document ROIs, exact top-k in both directions with and without a filter, over
+ * many segments with deletions, before and after merging; both through the CHI and through the fallback that
+ * reads every mask.
+ */
+public class CpQueryTests extends LuceneTestCase {
+  private static final String MASK = "saliency";
+  private static final String BOX = "box";
+
+  /** What the test knows about each indexed document, by id. */
+  private final Map<Integer, Mask> masks = new HashMap<>();
+  private final Map<Integer, Roi> boxes = new HashMap<>();
+  private final Map<Integer, String> tags = new HashMap<>();
+
+  public void testChiAnswersEqualBruteForce() throws IOException {
+    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 20));
+    try (Directory dir = newDirectory()) {
+      MaskCodec codec = new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals);
+      indexRandomDocuments(dir, codec, params);
+      CpStats all = checkQueries(dir, atLeast(60), true);
+      assertTrue("bounds should decide some documents without reading: " + all, all.accepted() + all.rejected() > 0);
+      mergeToOneSegment(dir, codec);
+      checkQueries(dir, atLeast(20), true);
+      TestUtil.checkIndex(dir);
+    }
+  }
+
+  public void testFallbackWithoutChiAnswersEqualBruteForce() throws IOException {
+    try (Directory dir = newDirectory()) {
+      // The default codec stores the mask field as plain binary doc values: no CHI, every mask is read.
+      indexRandomDocuments(dir, TestUtil.getDefaultCodec(), ChiParams.DEFAULT);
+      CpStats all = checkQueries(dir, atLeast(20), false);
+      assertEquals(0, all.accepted());
+      assertTrue(all.verified() > 0);
+    }
+  }
+
+  public void testAlignedQueriesReadNoMask() throws IOException {
+    ChiParams params = new ChiParams(16, 8);
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = searcher(reader);
+        // Grid-aligned ROI (or past the edge) and bin-aligned range: bounds are exact, so no mask is read.
+        CpSpec spec = CpSpec.of(MASK, new Roi(16, 0, 48, 5000), new ValueRange(0.25, 1.0));
+        CpStats stats = new CpStats();
+        Set<Integer> got = ids(searcher, new CpFilterQuery(spec, Comparison.GTE, 100, stats));
+        assertEquals(expectedFilter(reader, spec, Comparison.GTE, 100, null), got);
+        assertEquals(0, stats.verified());
+        CpStats topStats = new CpStats();
+        assertTopK(searcher, reader, spec, 10, CpOrder.DESC, null, topStats);
+        assertEquals(0, topStats.verified());
+      }
+    }
+  }
+
+  private void indexRandomDocuments(Directory dir, org.apache.lucene.codecs.Codec codec, ChiParams params)
+      throws IOException {
+    Random random = random();
+    IndexWriterConfig config = newIndexWriterConfig().setCodec(codec).setMaxBufferedDocs(TestUtil.nextInt(random, 5, 60));
+    // A few common sizes (several shape groups) and random odd ones (sizes the grid does not divide).
+    int[][] sizes = {{1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 90), TestUtil.nextInt(random, 1, 90)}};
+    int count = atLeast(300);
+    try (IndexWriter writer = new IndexWriter(dir, config)) {
+      for (int id = 0; id < count; id++) {
+        Document doc = new Document();
+        doc.add(new StringField("id", Integer.toString(id), Field.Store.NO));
+        doc.add(new NumericDocValuesField("id", id));
+        String tag = random.nextBoolean() ? "a" : "b";
+        tags.put(id, tag);
+        doc.add(new StringField("tag", tag, Field.Store.NO));
+        if (random.nextInt(20) != 0) { // some documents have no mask
+          int[] hw = random.nextInt(4) == 0
+              ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
+              : sizes[random.nextInt(sizes.length)];
+          Mask mask = RandomMasks.mask(random, hw[0], hw[1]);
+          masks.put(id, mask);
+          doc.add(new MaskField(MASK, mask, params));
+        }
+        if (random.nextInt(10) != 0) { // some documents have no box
+          Roi box = randomRoi(random, 90);
+          boxes.put(id, Roi.unpack(box.pack()));
+          doc.add(new BoxField(BOX, box));
+        }
+        writer.addDocument(doc);
+        if (random.nextInt(15) == 0) {
+          int victim = random.nextInt(id + 1);
+          writer.deleteDocuments(new Term("id", Integer.toString(victim)));
+          masks.remove(victim);
+          boxes.remove(victim);
+          tags.remove(victim);
+        }
+        if (random.nextInt(100) == 0) {
+          writer.commit();
+        }
+      }
+    }
+  }
+
+  private static void mergeToOneSegment(Directory dir, org.apache.lucene.codecs.Codec codec) throws IOException {
+    try (IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(codec))) {
+      writer.forceMerge(1);
+    }
+  }
+
+  /** Runs random queries of every form; returns their combined stats. */
+  private CpStats checkQueries(Directory dir, int queries, boolean expectChi) throws IOException {
+    CpStats all = new CpStats();
+    try (DirectoryReader reader = DirectoryReader.open(dir)) {
+      IndexSearcher searcher = searcher(reader);
+      Random random = random();
+      for (int q = 0; q < queries; q++) {
+        CpSpec spec = randomSpec(random);
+        Query filter = random.nextInt(3) == 0 ? new TermQuery(new Term("tag", "a")) : null;
+        Comparison op = Comparison.values()[random.nextInt(4)];
+        double threshold = randomThreshold(random, reader, spec);
+        CpStats stats = new CpStats();
+        Set<Integer> got = ids(searcher, new CpFilterQuery(spec, op, threshold, stats));
+        assertEquals(spec + " " + op + " " + threshold, expectedFilter(reader, spec, op, threshold, null), got);
+        assertTopK(searcher, reader, spec, TestUtil.nextInt(random, 1, 40), random.nextBoolean() ? CpOrder.DESC : CpOrder.ASC, filter, stats);
+        if (!expectChi) {
+          assertEquals("without a CHI nothing is accepted unread", 0, stats.accepted());
+        }
+        add(all, stats);
+      }
+    }
+    return all;
+  }
+
+  private static void add(CpStats into, CpStats from) {
+    into.add(from);
+  }
+
+  private CpSpec randomSpec(Random random) {
+    ValueRange range = randomRange(random);
+    CpSpec spec = random.nextInt(3) == 0
+        ? CpSpec.perDocument(MASK, BOX, range)
+        : CpSpec.of(MASK, random.nextInt(8) == 0 ? Roi.FULL : randomRoi(random, 100), range);
+    return random.nextBoolean() ? spec.normalized() : spec;
+  }
+
+  static Roi randomRoi(Random random, int extent) {
+    return switch (random.nextInt(6)) {
+      case 0 -> new Roi(random.nextInt(extent), random.nextInt(extent), random.nextInt(extent), random.nextInt(extent)); // maybe empty
+      case 1 -> { // one pixel
+        int x = random.nextInt(extent), y = random.nextInt(extent);
+        yield new Roi(x, y, x + 1, y + 1);
+      }
+      case 2 -> new Roi(-random.nextInt(20), -random.nextInt(20), extent + random.nextInt(100), extent + random.nextInt(100));
+      case 3 -> { // grid-aligned for common steps
+        int s = 1 << random.nextInt(6);
+        int x = s * random.nextInt(4), y = s * random.nextInt(4);
+        yield new Roi(x, y, x + s * (1 + random.nextInt(4)), y + s * (1 + random.nextInt(4)));
+      }
+      default -> {
+        int x = random.nextInt(extent), y = random.nextInt(extent);
+        yield new Roi(x, y, x + 1 + random.nextInt(extent), y + 1 + random.nextInt(extent));
+      }
+    };
+  }
+
+  static ValueRange randomRange(Random random) {
+    double[] edges = {0, 0.2, 0.25, 0.5, 0.6, 0.8, 0.85, 1.0, 204 / 255.0};
+    double lv = random.nextInt(3) == 0 ? random.nextDouble() : edges[random.nextInt(edges.length)];
+    double uv = switch (random.nextInt(5)) {
+      case 0 -> 1.0;
+      case 1 -> 1.5; // includes 1.0
+      case 2 -> random.nextDouble();
+      case 3 -> Math.nextUp(edges[random.nextInt(edges.length)]);
+      default -> edges[random.nextInt(edges.length)];
+    };
+    if (random.nextInt(10) == 0) {
+      lv = Math.nextDown(lv);
+    }
+    return new ValueRange(lv, uv);
+  }
+
+  /** A threshold near real values, so that filters are selective and land on exact values too. */
+  private double randomThreshold(Random random, DirectoryReader reader, CpSpec spec) throws IOException {
+    List<Double> values = new ArrayList<>(brute(reader, spec).values());
+    if (values.isEmpty() || random.nextInt(10) == 0) {
+      return random.nextDouble() * 100;
+    }
+    double v = values.get(random.nextInt(values.size()));
+    return random.nextBoolean() ? v : v + (random.nextBoolean() ? 0.5 : -0.5) * (spec.normalize() ? 0.01 : 1);
+  }
+
+  /** Global doc id -> exact value for every live document that has a mask and a region. */
+  private Map<Integer, Double> brute(DirectoryReader reader, CpSpec spec) throws IOException {
+    Map<Integer, Double> values = new HashMap<>();
+    for (LeafReaderContext leaf : reader.leaves()) {
+      NumericDocValues ids = leaf.reader().getNumericDocValues("id");
+      Bits live = leaf.reader().getLiveDocs();
+      for (int doc = ids.nextDoc(); doc != NumericDocValues.NO_MORE_DOCS; doc = ids.nextDoc()) {
+        int id = (int) ids.longValue();
+        Mask mask = masks.get(id);
+        Roi roi = spec.roi() != null ? spec.roi() : boxes.get(id);
+        if ((live == null || live.get(doc)) && mask != null && roi != null) {
+          values.put(leaf.docBase + doc, BruteForce.value(mask, roi, spec.range(), spec.normalize()));
+        }
+      }
+    }
+    return values;
+  }
+
+  private Set<Integer> expectedFilter(DirectoryReader reader, CpSpec spec, Comparison op, double t, String tag)
+      throws IOException {
+    Set<Integer> expected = new HashSet<>();
+    brute(reader, spec).forEach((doc, v) -> {
+      if (op.test(v, t)) {
+        expected.add(doc);
+      }
+    });
+    return expected;
+  }
+
+  private void assertTopK(IndexSearcher searcher, DirectoryReader reader, CpSpec spec, int k, CpOrder order, Query filter, CpStats stats)
+      throws IOException {
+    Map<Integer, Double> values = brute(reader, spec);
+    Set<Integer> allowed = filter == null ? values.keySet() : ids(searcher, filter);
+    Comparator<Map.Entry<Integer, Double>> byValue = Map.Entry.comparingByValue();
+    if (order == CpOrder.DESC) {
+      byValue = byValue.reversed();
+    }
+    List<CpHit> expected = values.entrySet().stream()
+        .filter(e -> allowed.contains(e.getKey()))
+        .sorted(byValue.thenComparing(Map.Entry.comparingByKey()))
+        .limit(k)
+        .map(e -> new CpHit(e.getKey(), e.getValue()))
+        .toList();
+    List<CpHit> got = CpTopK.search(searcher, spec, k, order, filter, stats);
+    assertEquals("top " + k + " " + order + " by " + spec, expected, got);
+
+    // The query form matches the same documents, each scored by its value.
+    TopDocs top = searcher.search(new CpTopKQuery(spec, k, order, filter, null), k + 5);
+    assertEquals(expected.size(), top.scoreDocs.length);
+    Map<Integer, Double> expectedByDoc = new HashMap<>();
+    expected.forEach(h -> expectedByDoc.put(h.doc(), h.value()));
+    for (ScoreDoc sd : top.scoreDocs) {
+      assertEquals((float) (double) expectedByDoc.get(sd.doc), sd.score, 0f);
+    }
+  }
+
+  private static Set<Integer> ids(IndexSearcher searcher, Query query) throws IOException {
+    Set<Integer> docs = new HashSet<>();
+    for (ScoreDoc sd : searcher.search(query, Integer.MAX_VALUE).scoreDocs) {
+      docs.add(sd.doc);
+    }
+    return docs;
+  }
+
+  private static IndexSearcher searcher(DirectoryReader reader) {
+    // A plain searcher: LuceneTestCase#newSearcher may wrap readers, which hides the CHI doc values.
+    IndexSearcher searcher = new IndexSearcher(reader);
+    searcher.setQueryCache(null);
+    return searcher;
+  }
+}
