@@ -24,6 +24,9 @@ public abstract class MaskDocValues extends BinaryDocValues {
   /** The mask of a document that has one, decoded from its compressed bytes; random access, any order. */
   public abstract Mask mask(int doc) throws IOException;
 
+  /** The stored (compressed) bytes of a document's mask, for merges that copy them. */
+  abstract byte[] compressedMask(int doc) throws IOException;
+
   /** The mean pixel count of this segment's masks, an estimate of the cost of reading one. */
   public abstract float averageMaskPixels();
 

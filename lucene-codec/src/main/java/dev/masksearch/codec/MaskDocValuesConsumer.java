@@ -7,6 +7,7 @@ import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.MaskDType;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,8 +15,10 @@ import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.DocValuesConsumer;
 import org.apache.lucene.codecs.DocValuesProducer;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.IndexOutput;
@@ -30,9 +33,9 @@ import org.apache.lucene.util.packed.PackedLongValues;
  * depend on how their sources were written.
  */
 final class MaskDocValuesConsumer extends DocValuesConsumer {
-  private final IndexOutput meta;
-  private final IndexOutput chi;
-  private final IndexOutput raw;
+  private IndexOutput meta;
+  private IndexOutput chi;
+  private IndexOutput raw;
   private final int maxDoc;
 
   MaskDocValuesConsumer(SegmentWriteState state) throws IOException {
@@ -66,59 +69,145 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
   @Override
   public void addBinaryField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
     ChiParams params = paramsOf(field);
-    PackedLongValues.Builder groupOf = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    PackedLongValues.Builder ordinal = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    PackedLongValues.Builder heights = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    PackedLongValues.Builder widths = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    PackedLongValues.Builder addresses = PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
-    Map<ChiGroupKey, ChiGroupWriter> groups = new LinkedHashMap<>();
-    Map<ChiGroupKey, Integer> groupNumbers = new LinkedHashMap<>();
-    long rawStart = raw.getFilePointer();
-
+    FieldWriter writer = new FieldWriter(params);
     BinaryDocValues values = valuesProducer.getBinary(field);
-    int doc = 0;
-    for (int next = values.nextDoc(); ; next = values.nextDoc()) {
-      int until = next == DocIdSetIterator.NO_MORE_DOCS ? maxDoc : next;
-      for (; doc < until; doc++) { // documents without a mask
+    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      writer.skipTo(doc);
+      Mask mask = MaskBytes.decode(values.binaryValue());
+      writer.add(mask.dtype(), mask.height(), mask.width(), RawMaskCompression.compress(mask), Chi.build(mask, params).counts());
+    }
+    writer.finish(field);
+  }
+
+  /**
+   * Merges by copying each mask's compressed bytes and CHI entries when every source segment stores the field in
+   * this format with the same parameters and the merge keeps document order; otherwise rebuilds from the masks.
+   */
+  @Override
+  public void mergeBinaryField(FieldInfo field, MergeState mergeState) throws IOException {
+    ChiParams params = paramsOf(field);
+    MaskDocValues[] sources = copyableSources(field, mergeState, params);
+    if (sources == null) {
+      super.mergeBinaryField(field, mergeState);
+      return;
+    }
+    FieldWriter writer = new FieldWriter(params);
+    int[] row = null;
+    for (int i = 0; i < sources.length; i++) {
+      MaskDocValues source = sources[i];
+      if (source == null) {
+        continue;
+      }
+      MaskDocValues.ChiCursor cursor = source.chiCursor();
+      MergeState.DocMap docMap = mergeState.docMaps[i];
+      for (int doc = source.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = source.nextDoc()) {
+        int newDoc = docMap.get(doc);
+        if (newDoc == -1) {
+          continue; // deleted
+        }
+        writer.skipTo(newDoc);
+        cursor.seek(doc);
+        ChiGrid grid = cursor.grid();
+        int gx = grid.gx();
+        int gy = grid.gy();
+        int bins = params.bins();
+        if (row == null || row.length != gx * gy * bins) {
+          row = new int[gx * gy * bins];
+        }
+        for (int j = 1; j <= gy; j++) {
+          for (int ii = 1; ii <= gx; ii++) {
+            for (int l = 1; l <= bins; l++) {
+              row[Chi.index(gx, bins, ii, j, l)] = Math.toIntExact(cursor.count(ii, j, l));
+            }
+          }
+        }
+        writer.add(cursor.dtype(), grid.height(), grid.width(), source.compressedMask(doc), row);
+      }
+    }
+    writer.finish(field);
+  }
+
+  /** The sources' mask doc values if all can be copied, else null. */
+  private static MaskDocValues[] copyableSources(FieldInfo field, MergeState mergeState, ChiParams params)
+      throws IOException {
+    if (mergeState.needsIndexSort) {
+      return null;
+    }
+    MaskDocValues[] sources = new MaskDocValues[mergeState.docValuesProducers.length];
+    for (int i = 0; i < sources.length; i++) {
+      FieldInfo sourceField = mergeState.fieldInfos[i].fieldInfo(field.name);
+      if (sourceField == null || sourceField.getDocValuesType() != DocValuesType.BINARY) {
+        continue;
+      }
+      DocValuesProducer producer = mergeState.docValuesProducers[i];
+      BinaryDocValues values = producer == null ? null : producer.getBinary(sourceField);
+      if (!(values instanceof MaskDocValues masks) || !masks.params().equals(params)) {
+        return null;
+      }
+      sources[i] = masks;
+    }
+    return sources;
+  }
+
+  /** Accumulates one field's documents in order, then writes its columns and meta. */
+  private final class FieldWriter {
+    private final ChiParams params;
+    private final PackedLongValues.Builder groupOf = PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder ordinal = PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder heights = PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder widths = PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder addresses = PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
+    private final Map<ChiGroupKey, ChiGroupWriter> groups = new LinkedHashMap<>();
+    private final Map<ChiGroupKey, Integer> groupNumbers = new LinkedHashMap<>();
+    private final long rawStart = raw.getFilePointer();
+    private int doc;
+
+    FieldWriter(ChiParams params) {
+      this.params = params;
+    }
+
+    /** Records the documents before {@code target} as having no mask. */
+    void skipTo(int target) {
+      for (; doc < target; doc++) {
         addresses.add(raw.getFilePointer() - rawStart);
         groupOf.add(0);
         ordinal.add(0);
         heights.add(0);
         widths.add(0);
       }
-      if (next == DocIdSetIterator.NO_MORE_DOCS) {
-        break;
-      }
-      Mask mask = MaskBytes.decode(values.binaryValue());
-      ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
-      ChiGroupKey key = new ChiGroupKey(MaskBytes.id(mask.dtype()), grid.gx(), grid.gy());
+    }
+
+    void add(MaskDType dtype, int height, int width, byte[] compressed, int[] chiCounts) throws IOException {
+      ChiGroupKey key = new ChiGroupKey(
+          MaskBytes.id(dtype), ChiGrid.cells(width, params.gridStep()), ChiGrid.cells(height, params.gridStep()));
       ChiGroupWriter group = groups.computeIfAbsent(key, k -> new ChiGroupWriter(k, params.bins()));
       int groupNumber = groupNumbers.computeIfAbsent(key, k -> groupNumbers.size());
-
       addresses.add(raw.getFilePointer() - rawStart);
-      byte[] compressed = RawMaskCompression.compress(mask);
       raw.writeBytes(compressed, compressed.length);
       groupOf.add(groupNumber + 1L);
-      ordinal.add(group.add(Chi.build(mask, params).counts(), chi));
-      heights.add(mask.height());
-      widths.add(mask.width());
+      ordinal.add(group.add(chiCounts, chi));
+      heights.add(height);
+      widths.add(width);
       doc++;
     }
-    addresses.add(raw.getFilePointer() - rawStart);
-    for (ChiGroupWriter group : groups.values()) {
-      group.flush(chi);
-    }
 
-    meta.writeInt(field.number);
-    meta.writeVInt(params.gridStep());
-    meta.writeVInt(params.bins());
-    for (PackedLongValues column : new PackedLongValues[] {groupOf.build(), ordinal.build(), heights.build(), widths.build()}) {
-      PackedColumn.write(column, chi).writeMeta(meta);
-    }
-    writeAddresses(addresses.build(), rawStart);
-    meta.writeVInt(groups.size());
-    for (ChiGroupWriter group : groups.values()) {
-      group.writeMeta(meta);
+    void finish(FieldInfo field) throws IOException {
+      skipTo(maxDoc);
+      addresses.add(raw.getFilePointer() - rawStart);
+      for (ChiGroupWriter group : groups.values()) {
+        group.flush(chi);
+      }
+      meta.writeInt(field.number);
+      meta.writeVInt(params.gridStep());
+      meta.writeVInt(params.bins());
+      for (PackedLongValues column : new PackedLongValues[] {groupOf.build(), ordinal.build(), heights.build(), widths.build()}) {
+        PackedColumn.write(column, chi).writeMeta(meta);
+      }
+      writeAddresses(addresses.build(), rawStart);
+      meta.writeVInt(groups.size());
+      for (ChiGroupWriter group : groups.values()) {
+        group.writeMeta(meta);
+      }
     }
   }
 
@@ -181,6 +270,7 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
       } else {
         IOUtils.closeWhileHandlingException(meta, chi, raw);
       }
+      meta = chi = raw = null; // a second close does nothing (Closeable contract)
     }
   }
 }

@@ -183,19 +183,23 @@ final class MaskDocValuesProducer extends DocValuesProducer {
 
     @Override
     public Mask mask(int target) throws IOException {
-      int g = (int) groupOf.get(target);
-      if (g == 0) {
+      byte[] compressed = compressedMask(target);
+      MaskDType dtype = entry.groups()[(int) groupOf.get(target) - 1].dtype;
+      int h = (int) heights.get(target);
+      int w = (int) widths.get(target);
+      return Mask.of(dtype, h, w, RawMaskCompression.decompress(compressed, 0, compressed.length, dtype, h, w));
+    }
+
+    @Override
+    byte[] compressedMask(int target) throws IOException {
+      if (groupOf.get(target) == 0) {
         throw new IllegalArgumentException("document " + target + " has no mask");
       }
       long start = addresses.get(target);
-      int length = Math.toIntExact(addresses.get(target + 1L) - start);
-      byte[] compressed = new byte[length];
+      byte[] compressed = new byte[Math.toIntExact(addresses.get(target + 1L) - start)];
       rawData.seek(entry.rawStart() + start);
-      rawData.readBytes(compressed, 0, length);
-      MaskDType dtype = entry.groups()[g - 1].dtype;
-      int h = (int) heights.get(target);
-      int w = (int) widths.get(target);
-      return Mask.of(dtype, h, w, RawMaskCompression.decompress(compressed, 0, length, dtype, h, w));
+      rawData.readBytes(compressed, 0, compressed.length);
+      return compressed;
     }
 
     @Override
