@@ -28,6 +28,21 @@ public final class CpBounds {
 
   /** Sets this to the bounds of CP over {@code roi} and the level bracket of a range; returns this. */
   public CpBounds compute(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
+    return compute(grid, chi, roi, levels, false);
+  }
+
+  /**
+   * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by cell: each border
+   * cell c that R covers by a_c of its n_c pixels adds {@code min(a_c, C(c, overlapping))} to the upper bound and
+   * {@code max(0, C(c, inner) - (n_c - a_c))} to the lower one. Never looser than {@link #compute} and the
+   * tightest the CHI supports, at about 16 look-ups per border cell: a second stage for documents the first
+   * leaves undecided, still far cheaper than reading the mask.
+   */
+  public CpBounds computeRefined(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
+    return compute(grid, chi, roi, levels, true);
+  }
+
+  private CpBounds compute(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels, boolean perCell) {
     Roi r = roi.clip(grid.width(), grid.height());
     if (r.isEmpty() || levels.isEmpty()) {
       lower = upper = 0;
@@ -45,19 +60,37 @@ public final class CpBounds {
     int iya = Math.ceilDiv(r.y1(), s);
     int ixb = r.x2() == grid.width() ? gx : r.x2() / s;
     int iyb = r.y2() == grid.height() ? gy : r.y2() / s;
+    boolean hasInner = ixa < ixb && iya < iyb;
 
     long area = r.area();
-    long outerArea = rectArea(grid, oxa, oxb, oya, oyb);
-    long outerOverlapping = rect(grid, chi, oxa, oxb, oya, oyb, levels.outerFrom(), levels.outerTo());
-    long outerInside = rect(grid, chi, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
     long innerArea = 0;
     long innerOverlapping = 0;
     long innerInside = 0;
-    if (ixa < ixb && iya < iyb) {
+    if (hasInner) {
       innerArea = rectArea(grid, ixa, ixb, iya, iyb);
       innerOverlapping = rect(grid, chi, ixa, ixb, iya, iyb, levels.outerFrom(), levels.outerTo());
       innerInside = rect(grid, chi, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
     }
+    if (perCell) {
+      upper = innerOverlapping;
+      lower = innerInside;
+      for (int cy = oya; cy < oyb; cy++) {
+        for (int cx = oxa; cx < oxb; cx++) {
+          if (hasInner && cx >= ixa && cx < ixb && cy >= iya && cy < iyb) {
+            continue; // interior cell, counted with the inner rectangle
+          }
+          long cellArea = rectArea(grid, cx, cx + 1, cy, cy + 1);
+          long covered = (long) (Math.min(r.x2(), grid.lineX(cx + 1)) - Math.max(r.x1(), grid.lineX(cx)))
+              * (Math.min(r.y2(), grid.lineY(cy + 1)) - Math.max(r.y1(), grid.lineY(cy)));
+          upper += Math.min(covered, rect(grid, chi, cx, cx + 1, cy, cy + 1, levels.outerFrom(), levels.outerTo()));
+          lower += Math.max(0, rect(grid, chi, cx, cx + 1, cy, cy + 1, levels.innerFrom(), levels.innerTo()) - (cellArea - covered));
+        }
+      }
+      return this;
+    }
+    long outerArea = rectArea(grid, oxa, oxb, oya, oyb);
+    long outerOverlapping = rect(grid, chi, oxa, oxb, oya, oyb, levels.outerFrom(), levels.outerTo());
+    long outerInside = rect(grid, chi, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
     upper = Math.min(outerOverlapping, innerOverlapping + area - innerArea);
     lower = Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
     return this;

@@ -80,6 +80,7 @@ public final class CpFilterQuery extends Query {
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
     private int doc = -1;
+    private int examined = -1;
 
     BoundsApproximation(LeafCpEvaluator evaluator, int maxDoc) {
       this.evaluator = evaluator;
@@ -98,20 +99,23 @@ public final class CpFilterQuery extends Query {
 
     @Override
     public int advance(int target) throws IOException {
-      for (int d = target; d < maxDoc; d++) {
-        if (evaluator.bounds(d, bounds) && survivesBounds()) {
-          return doc = d;
+      for (examined = target; examined < maxDoc; examined++) {
+        if (evaluator.bounds(examined, bounds) && survivesBounds()) {
+          return doc = examined;
         }
       }
       return doc = NO_MORE_DOCS;
     }
 
-    /** Decides what bounds can; false if they reject the document. */
-    private boolean survivesBounds() {
+    /** Decides what bounds can, refining undecided ones once; false if they reject the document. */
+    private boolean survivesBounds() throws IOException {
       if (bounds.readMask) {
         stats.verify();
         acceptedByBounds = comparison.test(bounds.lower, threshold);
         return acceptedByBounds;
+      }
+      if (undecided()) {
+        evaluator.refine(examined, bounds);
       }
       if (comparison.rejectsAll(bounds.lower, bounds.upper, threshold)) {
         stats.reject();
@@ -122,6 +126,11 @@ public final class CpFilterQuery extends Query {
         stats.accept();
       }
       return true;
+    }
+
+    private boolean undecided() {
+      return !comparison.rejectsAll(bounds.lower, bounds.upper, threshold)
+          && !comparison.acceptsAll(bounds.lower, bounds.upper, threshold);
     }
 
     @Override

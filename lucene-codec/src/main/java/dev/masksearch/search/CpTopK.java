@@ -93,35 +93,51 @@ public final class CpTopK {
       Arrays.sort(worst);
       floor = worst[c.size - k];
     }
-    List<Integer> ranked = new ArrayList<>(); // candidates that may make the top k, best case first
+    // Candidates that may make the top k, best case first (ties: smaller doc first).
+    PriorityQueue<Integer> queue = new PriorityQueue<>(
+        Comparator.<Integer>comparingDouble(i -> -c.best[i]).thenComparingInt(i -> c.docs[i]));
     for (int i = 0; i < c.size; i++) {
       if (c.best[i] >= floor) {
-        ranked.add(i);
+        queue.add(i);
       } else {
         stats.reject();
       }
     }
-    ranked.sort(Comparator.<Integer>comparingDouble(i -> -c.best[i]).thenComparingInt(i -> c.docs[i]));
 
     // Min-heap of the current top k by (key, -doc): its head is the hit a newcomer has to beat.
     PriorityQueue<double[]> top = new PriorityQueue<>(
         Comparator.<double[]>comparingDouble(h -> h[0]).thenComparing(h -> -h[1]));
-    int verifiedUpTo = 0;
-    for (; verifiedUpTo < ranked.size(); verifiedUpTo++) {
-      int i = ranked.get(verifiedUpTo);
+    boolean[] refined = new boolean[c.size];
+    DocBounds scratch = new DocBounds();
+    while (!queue.isEmpty()) {
+      int i = queue.poll();
       if (top.size() == k && !beats(c.best[i], c.docs[i], top.peek())) {
+        stats.reject(queue.size() + 1L);
         break;
       }
+      int leaf = ReaderUtil.subIndex(c.docs[i], leaves);
+      int leafDoc = c.docs[i] - leaves.get(leaf).docBase;
+      LeafCpEvaluator evaluator = evaluators[leaf];
       double key;
       if (c.worst[i] == c.best[i]) {
         key = c.best[i];
-        if (!c.readMask(i, evaluators, leaves)) {
+        if (evaluator.usesChi()) {
           stats.accept();
         }
+      } else if (!refined[i]) {
+        // Second stage: tighten the bounds without reading the mask, then let the candidate queue up again.
+        refined[i] = true;
+        scratch.lower = order == CpOrder.DESC ? c.worst[i] : -c.best[i];
+        scratch.upper = order == CpOrder.DESC ? c.best[i] : -c.worst[i];
+        scratch.roi = c.rois[i];
+        evaluator.refine(leafDoc, scratch);
+        c.worst[i] = order.key(order == CpOrder.DESC ? scratch.lower : scratch.upper);
+        c.best[i] = order.key(order == CpOrder.DESC ? scratch.upper : scratch.lower);
+        queue.add(i);
+        continue;
       } else {
-        int leaf = ReaderUtil.subIndex(c.docs[i], leaves);
         stats.verify();
-        key = order.key(evaluators[leaf].exact(c.docs[i] - leaves.get(leaf).docBase, c.rois[i]));
+        key = order.key(evaluator.exact(leafDoc, c.rois[i]));
       }
       double[] hit = {key, c.docs[i]};
       if (top.size() < k) {
@@ -131,7 +147,6 @@ public final class CpTopK {
         top.add(hit);
       }
     }
-    stats.reject(ranked.size() - verifiedUpTo);
 
     List<CpHit> hits = new ArrayList<>(top.size());
     for (double[] h : top) {
@@ -167,10 +182,6 @@ public final class CpTopK {
       best[size] = bestKey;
       rois[size] = roi;
       size++;
-    }
-
-    boolean readMask(int i, LeafCpEvaluator[] evaluators, List<LeafReaderContext> leaves) {
-      return !evaluators[ReaderUtil.subIndex(docs[i], leaves)].usesChi();
     }
   }
 }

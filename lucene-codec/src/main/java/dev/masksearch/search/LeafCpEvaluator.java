@@ -39,6 +39,12 @@ abstract class LeafCpEvaluator {
   /** Fills {@code out} for a document, visited in increasing order; false if it has no mask or no region. */
   abstract boolean bounds(int doc, DocBounds out) throws IOException;
 
+  /**
+   * Tightens a document's bounds (computed by {@link #bounds} over {@code out.roi}) with the per-cell second
+   * stage; any order. Cheaper than {@link #exact}, dearer than {@link #bounds}.
+   */
+  abstract void refine(int doc, DocBounds out) throws IOException;
+
   /** The exact value of a document whose bounds were computed over {@code roi}; any order. */
   abstract double exact(int doc, Roi roi) throws IOException;
 
@@ -83,6 +89,18 @@ abstract class LeafCpEvaluator {
       out.roi = roi;
       out.readMask = false;
       return true;
+    }
+
+    @Override
+    void refine(int doc, DocBounds out) throws IOException {
+      if (out.isExact() || !cursor.seek(doc)) {
+        return;
+      }
+      ChiGrid grid = cursor.grid();
+      counts.computeRefined(grid, cursor, out.roi, levels(cursor.dtype()));
+      long area = out.roi.clip(grid.width(), grid.height()).area();
+      out.lower = spec.value(counts.lower, area);
+      out.upper = spec.value(counts.upper, area);
     }
 
     private BinEdges.Levels levels(MaskDType dtype) {
@@ -132,6 +150,11 @@ abstract class LeafCpEvaluator {
       out.roi = roi;
       out.readMask = true;
       return true;
+    }
+
+    @Override
+    void refine(int doc, DocBounds out) {
+      // bounds are exact already
     }
 
     @Override

@@ -1,0 +1,160 @@
+package dev.masksearch.qa.bench;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.qa.data.SyntheticDataset;
+import dev.masksearch.search.CpStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * End-to-end Lucene benchmark: indexes synthetic 224 x 224 saliency maps, then runs the {@link PaperWorkloads}
+ * through the CHI and as a {@link BruteForceScan} of the same index, in the same run, checks that the answers are
+ * equal, and prints a Markdown report of masks read and speed-ups (ratios, not absolute times). With
+ * {@code --sweep}, it also compares CHI parameters: index size against pruning.
+ *
+ * <p>Usage: {@code LuceneBench [--count N] [--runs R] [--sweep]}
+ */
+public final class LuceneBench {
+  private LuceneBench() {}
+
+  public static void main(String[] args) throws IOException {
+    int count = intArg(args, "--count", 20_000);
+    int runs = intArg(args, "--runs", 5);
+    boolean sweep = Arrays.asList(args).contains("--sweep");
+    SyntheticDataset data = new SyntheticDataset(42, 224, 224, MaskDType.UINT8);
+
+    System.out.printf(Locale.ROOT, "## End-to-end: %,d images (2 masks each, 224 x 224 uint8), CHI %s%n%n",
+        count, describe(ChiParams.DEFAULT));
+    Path path = Files.createTempDirectory("masksearch-bench");
+    try (Directory dir = FSDirectory.open(path)) {
+      long start = System.nanoTime();
+      SyntheticIndex.build(dir, data, count, ChiParams.DEFAULT, 1);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      IndexSizes sizes = IndexSizes.of(dir);
+      long masks = 2L * count;
+      System.out.printf(Locale.ROOT, "Indexing: %,.0f images/s (both masks, CHI and compression, 1 segment).%n%n", count / seconds);
+      printSizes(sizes, masks, 224L * 224);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        runWorkloads(reader, runs);
+      }
+    } finally {
+      IOUtils.rm(path);
+    }
+    if (sweep) {
+      sweep(data, Math.min(count, 5_000), runs);
+    }
+  }
+
+  private static void printSizes(IndexSizes sizes, long masks, long pixels) {
+    System.out.println("| per mask | bytes | vs raw uint8 | vs compressed |");
+    System.out.println("|---|---:|---:|---:|");
+    System.out.printf(Locale.ROOT, "| raw pixels | %,d | 100%% | |%n", pixels);
+    System.out.printf(Locale.ROOT, "| compressed mask (.mskr) | %,.0f | %.1f%% | 100%% |%n",
+        (double) sizes.maskBytes() / masks, 100.0 * sizes.maskBytes() / masks / pixels);
+    System.out.printf(Locale.ROOT, "| CHI (.mskc + .mskm) | %,.0f | %.2f%% | **%.2f%%** |%n%n",
+        (double) sizes.chiBytes() / masks, 100.0 * sizes.chiBytes() / masks / pixels,
+        100.0 * sizes.chiBytes() / sizes.maskBytes());
+  }
+
+  private static void runWorkloads(DirectoryReader reader, int runs) throws IOException {
+    IndexSearcher searcher = new IndexSearcher(reader);
+    searcher.setQueryCache(null);
+    int total = reader.numDocs();
+    System.out.println("| workload | matches | masks read | speed-up vs scan (median of " + runs + ") |");
+    System.out.println("|---|---:|---:|---:|");
+    for (Workload w : PaperWorkloads.over(reader)) {
+      CpStats stats = new CpStats();
+      List<?> answer = w.run(searcher, stats);
+      if (!answer.equals(w.scan(reader))) {
+        throw new AssertionError("CHI and scan disagree on " + w);
+      }
+      double chi = medianNanos(runs, () -> w.run(searcher, null));
+      double scan = medianNanos(runs, () -> w.scan(reader));
+      System.out.printf(Locale.ROOT, "| %s | %,d | %.2f%% | %.0fx |%n",
+          w.name(), answer.size(), 100.0 * stats.verified() / total, scan / chi);
+    }
+    System.out.println();
+  }
+
+  private static void sweep(SyntheticDataset data, int count, int runs) throws IOException {
+    System.out.printf(Locale.ROOT, "## CHI parameter sweep (%,d images)%n%n", count);
+    System.out.println("| grid step | bins | CHI / compressed masks | masks read, all workloads | time, all workloads (vs 32 / 16) |");
+    System.out.println("|---:|---:|---:|---:|---:|");
+    List<String> rows = new ArrayList<>();
+    double baseline = Double.NaN;
+    for (int step : new int[] {32, 16, 28, 56}) {
+      for (int bins : new int[] {16, 20, 10, 32}) {
+        Path path = Files.createTempDirectory("masksearch-sweep");
+        try (Directory dir = FSDirectory.open(path)) {
+          SyntheticIndex.build(dir, data, count, new ChiParams(step, bins), 1);
+          IndexSizes sizes = IndexSizes.of(dir);
+          try (DirectoryReader reader = DirectoryReader.open(dir)) {
+            IndexSearcher searcher = new IndexSearcher(reader);
+            searcher.setQueryCache(null);
+            List<Workload> workloads = PaperWorkloads.over(reader);
+            CpStats stats = new CpStats();
+            for (Workload w : workloads) {
+              w.run(searcher, stats);
+            }
+            double nanos = medianNanos(runs, () -> {
+              for (Workload w : workloads) {
+                w.run(searcher, null);
+              }
+              return null;
+            });
+            if (Double.isNaN(baseline)) {
+              baseline = nanos;
+            }
+            rows.add(String.format(Locale.ROOT, "| %d | %d | %.2f%% | %.2f%% | %.2f |",
+                step, bins, 100.0 * sizes.chiBytes() / sizes.maskBytes(),
+                100.0 * stats.verified() / ((double) workloads.size() * reader.numDocs()), nanos / baseline));
+          }
+        } finally {
+          IOUtils.rm(path);
+        }
+      }
+    }
+    rows.forEach(System.out::println);
+    System.out.println();
+  }
+
+  private interface Run {
+    Object run() throws IOException;
+  }
+
+  private static double medianNanos(int runs, Run run) throws IOException {
+    run.run(); // warm-up
+    double[] times = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      long start = System.nanoTime();
+      run.run();
+      times[r] = System.nanoTime() - start;
+    }
+    Arrays.sort(times);
+    return times[runs / 2];
+  }
+
+  private static String describe(ChiParams params) {
+    return "grid step " + params.gridStep() + ", " + params.bins() + " bins";
+  }
+
+  static int intArg(String[] args, String name, int defaultValue) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1]);
+      }
+    }
+    return defaultValue;
+  }
+}

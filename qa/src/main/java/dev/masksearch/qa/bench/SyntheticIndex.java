@@ -1,0 +1,72 @@
+package dev.masksearch.qa.bench;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskCodec;
+import dev.masksearch.document.BoxField;
+import dev.masksearch.document.MaskField;
+import dev.masksearch.qa.data.SyntheticDataset;
+import dev.masksearch.qa.data.SyntheticImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.Directory;
+
+/**
+ * Indexes a {@link SyntheticDataset} with Lucene: per image its id, label, prediction and regime as keywords, the
+ * object box as a {@link BoxField}, and the saliency and human-attention maps as {@link MaskField}s stored with
+ * the {@link MaskCodec}.
+ */
+public final class SyntheticIndex {
+  /** Field names. */
+  public static final String ID = "id";
+  public static final String LABEL = "label";
+  public static final String PREDICTED = "predicted";
+  public static final String REGIME = "regime";
+  public static final String BOX = "box";
+  public static final String SALIENCY = "saliency";
+  public static final String HUMAN = "human";
+
+  private SyntheticIndex() {}
+
+  /** The codec that stores this index's mask fields with the CHI. */
+  public static Codec codec() {
+    return new MaskCodec(Codec.getDefault(), Set.of(SALIENCY, HUMAN)::contains);
+  }
+
+  /** Indexes images {@code 0 .. count - 1} on all cores, then merges to {@code segments} segments at most. */
+  public static void build(Directory dir, SyntheticDataset data, int count, ChiParams params, int segments)
+      throws IOException {
+    IndexWriterConfig config = new IndexWriterConfig().setCodec(codec()).setRAMBufferSizeMB(256);
+    try (IndexWriter writer = new IndexWriter(dir, config)) {
+      IntStream.range(0, count).parallel().forEach(i -> {
+        try {
+          writer.addDocument(document(data.image(i), params));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      writer.forceMerge(segments);
+    }
+  }
+
+  static Document document(SyntheticImage image, ChiParams params) {
+    Document doc = new Document();
+    doc.add(new StringField(ID, Integer.toString(image.id()), Field.Store.YES));
+    doc.add(new NumericDocValuesField(ID, image.id()));
+    doc.add(new StringField(LABEL, image.label(), Field.Store.YES));
+    doc.add(new StringField(PREDICTED, image.predicted(), Field.Store.YES));
+    doc.add(new StringField(REGIME, image.regime(), Field.Store.YES));
+    doc.add(new BoxField(BOX, image.box()));
+    doc.add(new MaskField(SALIENCY, image.saliency(), params));
+    doc.add(new MaskField(HUMAN, image.human(), params));
+    return doc;
+  }
+}
