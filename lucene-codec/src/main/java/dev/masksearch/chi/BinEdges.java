@@ -17,8 +17,8 @@ public final class BinEdges {
   private final int bins;
   /** edges[b] = first code of bin b, for b = 0 .. bins + 1 (edges[bins + 1] = maxCode + 1, past the last bin). */
   private final int[] edges;
-  /** code -> bin, for the dtypes with at most 65,536 codes; null for float32. */
-  private final byte[] binOfCode;
+  /** code -> bin (up to 256, so 16 bits), for the dtypes with at most 65,536 codes; null for float32. */
+  private final char[] binOfCode;
 
   private BinEdges(MaskDType dtype, int bins) {
     this.dtype = dtype;
@@ -36,11 +36,11 @@ public final class BinEdges {
     return CACHE.computeIfAbsent((long) dtype.ordinal() << 32 | bins, k -> new BinEdges(dtype, bins));
   }
 
-  private byte[] tabulate() {
-    byte[] table = new byte[dtype.maxCode() + 1];
+  private char[] tabulate() {
+    char[] table = new char[dtype.maxCode() + 1];
     for (int b = 0; b <= bins; b++) {
       for (int c = edges[b]; c < edges[b + 1]; c++) {
-        table[c] = (byte) b;
+        table[c] = (char) b;
       }
     }
     return table;
@@ -49,7 +49,7 @@ public final class BinEdges {
   /** The bin of a valid code, 0 .. bins. */
   public int binOf(int code) {
     if (binOfCode != null) {
-      return binOfCode[code] & 0xFF;
+      return binOfCode[code];
     }
     int lo = 0;
     int hi = bins; // invariant: edges[lo] <= code, answer in [lo, hi]

@@ -21,6 +21,7 @@ public final class Chi implements ChiLookup {
 
   /** Builds the CHI of a mask in one pass over its pixels. */
   public static Chi build(Mask mask, ChiParams params) {
+    params.checkFits(mask.height(), mask.width());
     ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
     int gx = grid.gx();
     int gy = grid.gy();

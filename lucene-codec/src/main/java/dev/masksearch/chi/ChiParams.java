@@ -11,11 +11,15 @@ import dev.masksearch.mask.Mask;
  *     range that ends at 1 ({@code [lv, 1)}) or just past it is aligned when {@code lv} is
  */
 public record ChiParams(int gridStep, int bins) {
-  /** The grid step used when a field does not set one; see docs/design.md for the measurement behind it. */
+  /** The grid step used when a field does not set one; docs/benchmarks.md has the measurements behind it. */
   public static final int DEFAULT_GRID_STEP = 32;
 
-  /** The bin count used when a field does not set one. */
-  public static final int DEFAULT_BINS = 16;
+  /**
+   * The bin count used when a field does not set one: 20 bins put a bin edge at every multiple of 0.05, so the
+   * thresholds people write (0.2, 0.5, 0.6, 0.8, 0.85, 0.9, ...) are exact in the value dimension. In the
+   * parameter sweep this read 4x fewer masks than 16 bins for 26% more CHI bytes.
+   */
+  public static final int DEFAULT_BINS = 20;
 
   /** The largest bin count. */
   public static final int MAX_BINS = 256;
@@ -29,6 +33,22 @@ public record ChiParams(int gridStep, int bins) {
     }
     if (bins < 1 || bins > MAX_BINS) {
       throw new IllegalArgumentException("bins must be between 1 and " + MAX_BINS + ", got " + bins);
+    }
+  }
+
+  /** The most CHI entries one mask may have (16 MiB of counts while it is built). */
+  public static final long MAX_ENTRIES_PER_MASK = 1L << 22;
+
+  /**
+   * Throws unless the CHI of a {@code height x width} mask fits {@link #MAX_ENTRIES_PER_MASK}; checked when a
+   * mask is added to a document, so that an oversized CHI never reaches a segment flush.
+   */
+  public void checkFits(int height, int width) {
+    long entries = (long) ChiGrid.cells(width, gridStep) * ChiGrid.cells(height, gridStep) * (bins + 1L);
+    if (entries > MAX_ENTRIES_PER_MASK) {
+      throw new IllegalArgumentException("a " + height + "x" + width + " mask with grid_step " + gridStep + " and "
+          + bins + " bins needs " + entries + " CHI entries, more than the limit of " + MAX_ENTRIES_PER_MASK
+          + "; use a larger grid_step or fewer bins");
     }
   }
 

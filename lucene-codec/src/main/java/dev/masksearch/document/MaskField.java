@@ -22,7 +22,12 @@ public final class MaskField extends Field {
 
   /** A mask field whose segments build the CHI with {@code params}; use the same params for every document. */
   public MaskField(String name, Mask mask, ChiParams params) {
-    super(name, new BytesRef(MaskBytes.encode(mask)), fieldType(params));
+    super(name, new BytesRef(MaskBytes.encode(checkFits(mask, params))), fieldType(params));
+  }
+
+  private static Mask checkFits(Mask mask, ChiParams params) {
+    params.checkFits(mask.height(), mask.width());
+    return mask;
   }
 
   /** The field type of mask fields with these CHI parameters. */

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Masks as 8- or 16-bit single-channel grayscale PNG, decoded and encoded with ImageIO. An 8-bit PNG becomes a
@@ -31,7 +32,8 @@ public final class PngMasks {
         || !Arrays.equals(png, 0, PNG_SIGNATURE.length, PNG_SIGNATURE, 0, PNG_SIGNATURE.length)) {
       throw new MaskFormatException("not a PNG: the PNG signature is missing");
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+    // An in-memory stream: ImageIO's default cache would write a temporary file per decode.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new MaskFormatException("not a readable PNG");

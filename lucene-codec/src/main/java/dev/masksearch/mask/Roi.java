@@ -25,7 +25,7 @@ public record Roi(int x1, int y1, int x2, int y2) {
 
   /** The number of pixels, 0 when empty. */
   public long area() {
-    return isEmpty() ? 0 : (long) (x2 - x1) * (y2 - y1);
+    return isEmpty() ? 0 : ((long) x2 - x1) * ((long) y2 - y1);
   }
 
   /**

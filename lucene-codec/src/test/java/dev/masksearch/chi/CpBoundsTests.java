@@ -199,6 +199,7 @@ public class CpBoundsTests extends LuceneTestCase {
     int masks = atLeast(600);
     long cases = 0;
     long exactCases = 0;
+    long tighter = 0;
     long nonEmptyExact = 0;
     for (int m = 0; m < masks; m++) {
       MaskDType dtype = RandomPicks.randomFrom(r, MaskDType.values());
@@ -213,9 +214,13 @@ public class CpBoundsTests extends LuceneTestCase {
           ChiReference.mask(r, dtype, height, width, r.nextInt(ChiReference.KINDS), bins);
       for (int b : bins) {
         ChiParams params = new ChiParams(randomStep(r), b);
+        while (!fits(params, height, width)) { // CHI size is capped per mask; coarsen the grid until it fits
+          params = new ChiParams(params.gridStep() * 2, b);
+        }
         chis.add(new Built(params, Chi.build(g.mask(), params), BinEdges.of(dtype, b)));
       }
       CpBounds bounds = new CpBounds();
+      CpBounds refined = new CpBounds();
       for (double[] range : ranges(r, g.values(), chis, 24)) {
         double lv = range[0];
         double uv = range[1];
@@ -240,6 +245,13 @@ public class CpBoundsTests extends LuceneTestCase {
               exactCases++;
               nonEmptyExact += cp > 0 ? 1 : 0;
             }
+            // The per-cell second stage never loosens the first and still brackets the true count.
+            refined.computeRefined(built.chi().grid(), built.chi(), roi, levels);
+            if (refined.lower < bounds.lower || refined.upper > bounds.upper || refined.lower > cp || cp > refined.upper) {
+              fail("refined " + refined.lower + ".." + refined.upper + " for "
+                  + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
+            }
+            tighter += refined.upper - refined.lower < bounds.upper - bounds.lower ? 1 : 0;
           }
         }
         // Spot-check the fast exact count against the same reference.
@@ -250,8 +262,18 @@ public class CpBoundsTests extends LuceneTestCase {
     // The generators must really exercise the exact case, with non-zero counts, not only the inequalities.
     assertTrue("exact cases " + exactCases + " of " + cases, exactCases > cases / 10);
     assertTrue("non-empty exact cases " + nonEmptyExact, nonEmptyExact > exactCases / 10);
+    assertTrue("the per-cell stage should tighten some bounds: " + tighter, tighter > cases / 100);
     if (VERBOSE) {
       System.out.println("bounds cases: " + cases + ", exact: " + exactCases + ", exact non-zero: " + nonEmptyExact);
+    }
+  }
+
+  private static boolean fits(ChiParams params, int height, int width) {
+    try {
+      params.checkFits(height, width);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
