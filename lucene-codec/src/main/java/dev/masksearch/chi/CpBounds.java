@@ -66,10 +66,11 @@ public final class CpBounds {
     long innerArea = 0;
     long innerOverlapping = 0;
     long innerInside = 0;
+    boolean aligned = levels.isAligned();
     if (hasInner) {
       innerArea = rectArea(grid, ixa, ixb, iya, iyb);
       innerOverlapping = rect(grid, chi, ixa, ixb, iya, iyb, levels.outerFrom(), levels.outerTo());
-      innerInside = rect(grid, chi, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
+      innerInside = aligned ? innerOverlapping : rect(grid, chi, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
     }
     if (perCell) {
       upper = innerOverlapping;
@@ -88,9 +89,14 @@ public final class CpBounds {
       }
       return this;
     }
+    if (hasInner && innerArea == area) { // R is aligned: R_out = R_in = R, and the inner counts are the answer
+      upper = innerOverlapping;
+      lower = innerInside;
+      return this;
+    }
     long outerArea = rectArea(grid, oxa, oxb, oya, oyb);
     long outerOverlapping = rect(grid, chi, oxa, oxb, oya, oyb, levels.outerFrom(), levels.outerTo());
-    long outerInside = rect(grid, chi, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
+    long outerInside = aligned ? outerOverlapping : rect(grid, chi, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
     upper = Math.min(outerOverlapping, innerOverlapping + area - innerArea);
     lower = Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
     return this;

@@ -9,8 +9,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.apache.lucene.store.DataInput;
 import org.apache.lucene.store.RandomAccessInput;
-import org.apache.lucene.util.LongValues;
-import org.apache.lucene.util.packed.DirectReader;
 
 /** The read side of one shape group: its meta, and {@link Cursor}s over its column-major CHI blocks. */
 final class ChiGroup {
@@ -52,20 +50,14 @@ final class ChiGroup {
   }
 
   /**
-   * Reads the CHI entries of one group member at a time. Columns of the current block are opened lazily, so a
-   * query reads only the headers and data of the columns it asks for.
+   * Reads the CHI entries of one group member at a time. A column's header is read the first time the current
+   * block needs it, so a query touches only the headers and data of the columns it asks for.
    */
   final class Cursor implements ChiLookup {
-    private static final LongValues ZEROS = new LongValues() {
-      @Override
-      public long get(long index) {
-        return 0;
-      }
-    };
-
     private final RandomAccessInput data;
-    private final LongValues[] open = new LongValues[columns];
-    private final long[] mins = new long[columns];
+    private final long[] offsets = new long[columns]; // absolute data offset of each opened column, -1 if not yet
+    private final int[] mins = new int[columns];
+    private final byte[] bits = new byte[columns];
     private int block = -1;
     private int row;
 
@@ -78,7 +70,7 @@ final class ChiGroup {
       int b = ordinal >>> blockShift;
       if (b != block) {
         block = b;
-        Arrays.fill(open, null);
+        Arrays.fill(offsets, -1);
       }
       row = ordinal & ((1 << blockShift) - 1);
     }
@@ -86,15 +78,14 @@ final class ChiGroup {
     @Override
     public long count(int i, int j, int level) {
       int c = Chi.index(gx, bins, i, j, level);
-      LongValues column = open[c];
-      if (column == null) {
-        try {
-          column = openColumn(c);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+      try {
+        if (offsets[c] < 0) {
+          openColumn(c);
         }
+        return mins[c] + FixedWidth.delta(data, offsets[c], bits[c], row);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      return mins[c] + column.get(row);
     }
 
     @Override
@@ -102,14 +93,12 @@ final class ChiGroup {
       return bins;
     }
 
-    private LongValues openColumn(int c) throws IOException {
-      long header = blockStarts[block] + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
+    private void openColumn(int c) throws IOException {
+      long blockStart = blockStarts[block];
+      long header = blockStart + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
       mins[c] = data.readInt(header);
-      int bpv = data.readByte(header + 4);
-      int offset = data.readInt(header + 5);
-      LongValues column = bpv == 0 ? ZEROS : DirectReader.getInstance(data, bpv, blockStarts[block] + offset);
-      open[c] = column;
-      return column;
+      bits[c] = data.readByte(header + 4);
+      offsets[c] = blockStart + data.readInt(header + 5);
     }
   }
 }

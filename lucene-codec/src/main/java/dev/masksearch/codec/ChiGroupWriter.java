@@ -5,7 +5,6 @@ import java.util.Arrays;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.store.IndexOutput;
-import org.apache.lucene.util.packed.DirectWriter;
 
 /**
  * Buffers the CHI rows of one shape group (masks of one dtype and grid size) and writes them in column-major
@@ -76,11 +75,11 @@ final class ChiGroupWriter {
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
-      int bpv = min == max ? 0 : DirectWriter.unsignedBitsRequired(max - min);
-      writeHeader(data, min, bpv, Math.toIntExact(dataStart + packed.size()));
-      if (bpv > 0) {
-        writeColumn(packed, c, min, bpv);
-      }
+      int bits = FixedWidth.bitsRequired((long) max - min);
+      writeHeader(data, min, bits, Math.toIntExact(dataStart + packed.size()));
+      int column = c;
+      int base = min;
+      FixedWidth.write(packed, r -> buffer[r * columns + column] - base, bufferedRows, bits);
     }
     packed.copyTo(data);
     bufferedRows = 0;
@@ -90,14 +89,6 @@ final class ChiGroupWriter {
     out.writeInt(min);
     out.writeByte((byte) bpv);
     out.writeInt(offset);
-  }
-
-  private void writeColumn(DataOutput out, int column, int min, int bpv) throws IOException {
-    DirectWriter writer = DirectWriter.getInstance(out, bufferedRows, bpv);
-    for (int r = 0; r < bufferedRows; r++) {
-      writer.add(buffer[r * columns + column] - min);
-    }
-    writer.finish();
   }
 
   /** Writes the group's meta; call after the last {@link #flush}. */

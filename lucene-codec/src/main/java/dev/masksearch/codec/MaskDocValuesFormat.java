@@ -61,7 +61,8 @@ import org.apache.lucene.index.SegmentWriteState;
  * Block        := ColumnHeader[GX * GY * Bins], ColumnData*
  * ColumnHeader := Min(int32), BitsPerValue(byte), Offset(int32, from the block start)   -- fixed width, so column
  *                 c's header sits at BlockStart + 9 c and a query touches only the columns it needs
- * ColumnData   := DirectWriter-packed (count - Min) of the block's members; absent when BitsPerValue = 0
+ * ColumnData   := (count - Min) of the block's members packed by FixedWidth (0, 8, 12, 16, 24 or 32 bits);
+ *                 absent when BitsPerValue = 0
  * </pre>
  *
  * <h2>Masks (.mskr)</h2>

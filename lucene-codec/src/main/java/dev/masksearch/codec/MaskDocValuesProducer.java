@@ -139,10 +139,10 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     private final FieldEntry entry;
     private final RandomAccessInput chiData;
     private final IndexInput rawData;
-    private final LongValues groupOf;
-    private final LongValues ordinal;
-    private final LongValues heights;
-    private final LongValues widths;
+    private final FixedWidth.Reader groupOf;
+    private final FixedWidth.Reader ordinal;
+    private final FixedWidth.Reader heights;
+    private final FixedWidth.Reader widths;
     private final LongValues addresses;
     private int doc = -1;
     private final BytesRef scratch = new BytesRef();
@@ -212,7 +212,7 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     }
 
     @Override
-    public boolean advanceExact(int target) {
+    public boolean advanceExact(int target) throws IOException {
       doc = target;
       return groupOf.get(target) != 0;
     }
@@ -223,12 +223,12 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     }
 
     @Override
-    public int nextDoc() {
+    public int nextDoc() throws IOException {
       return advance(doc + 1);
     }
 
     @Override
-    public int advance(int target) {
+    public int advance(int target) throws IOException {
       for (int d = target; d < maxDoc; d++) {
         if (groupOf.get(d) != 0) {
           return doc = d;
@@ -250,7 +250,7 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       private ChiGrid grid;
 
       @Override
-      public boolean seek(int target) {
+      public boolean seek(int target) throws IOException {
         int g = (int) groupOf.get(target);
         if (g == 0) {
           return false;

@@ -5,18 +5,15 @@ import org.apache.lucene.store.DataInput;
 import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.store.RandomAccessInput;
-import org.apache.lucene.util.LongValues;
-import org.apache.lucene.util.packed.DirectReader;
-import org.apache.lucene.util.packed.DirectWriter;
 import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
- * A column of non-negative longs with random access: the minimum, then every value minus the minimum packed with
- * {@link DirectWriter}, or nothing when all values are equal.
+ * A per-document column with random access: the minimum, then every value minus the minimum at a
+ * {@link FixedWidth} width, or nothing when all values are equal.
  *
  * <pre>
- * ColumnMeta := Min(vlong), BitsPerValue(byte), Offset(long)    -- in the meta file; Offset points into the data file
- * ColumnData := DirectWriter-packed (value - Min), absent when BitsPerValue = 0
+ * ColumnMeta := Min(vlong), BitsPerValue(byte), Offset(int64)    -- in the meta file; Offset points into .mskc
+ * ColumnData := FixedWidth-packed (value - Min), absent when BitsPerValue = 0
  * </pre>
  */
 record PackedColumn(long min, int bitsPerValue, long offset) {
@@ -30,17 +27,14 @@ record PackedColumn(long min, int bitsPerValue, long offset) {
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
-    if (values.size() == 0 || min == max) {
-      return new PackedColumn(values.size() == 0 ? 0 : min, 0, data.getFilePointer());
+    if (values.size() == 0) {
+      return new PackedColumn(0, 0, data.getFilePointer());
     }
-    int bpv = DirectWriter.unsignedBitsRequired(max - min);
+    int bits = FixedWidth.bitsRequired(max - min);
     long offset = data.getFilePointer();
-    DirectWriter writer = DirectWriter.getInstance(data, values.size(), bpv);
-    for (PackedLongValues.Iterator it = values.iterator(); it.hasNext(); ) {
-      writer.add(it.next() - min);
-    }
-    writer.finish();
-    return new PackedColumn(min, bpv, offset);
+    long base = min;
+    FixedWidth.write(data, i -> values.get(i) - base, Math.toIntExact(values.size()), bits);
+    return new PackedColumn(min, bits, offset);
   }
 
   void writeMeta(DataOutput meta) throws IOException {
@@ -54,26 +48,7 @@ record PackedColumn(long min, int bitsPerValue, long offset) {
   }
 
   /** Random access to the values over the data file. */
-  LongValues open(RandomAccessInput data) throws IOException {
-    if (bitsPerValue == 0) {
-      long constant = min;
-      return new LongValues() {
-        @Override
-        public long get(long index) {
-          return constant;
-        }
-      };
-    }
-    LongValues packed = DirectReader.getInstance(data, bitsPerValue, offset);
-    if (min == 0) {
-      return packed;
-    }
-    long base = min;
-    return new LongValues() {
-      @Override
-      public long get(long index) {
-        return base + packed.get(index);
-      }
-    };
+  FixedWidth.Reader open(RandomAccessInput data) {
+    return new FixedWidth.Reader(data, offset, bitsPerValue, min);
   }
 }

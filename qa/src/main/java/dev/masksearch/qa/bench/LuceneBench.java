@@ -23,19 +23,20 @@ import org.apache.lucene.util.IOUtils;
  * equal, and prints a Markdown report of masks read and speed-ups (ratios, not absolute times). With
  * {@code --sweep}, it also compares CHI parameters: index size against pruning.
  *
- * <p>Usage: {@code LuceneBench [--count N] [--runs R] [--sweep]}
+ * <p>Usage: {@code LuceneBench [--count N] [--runs R] [--dtype uint8|uint16|float16|float32] [--sweep]}
  */
 public final class LuceneBench {
   private LuceneBench() {}
 
   public static void main(String[] args) throws IOException {
-    int count = intArg(args, "--count", 20_000);
-    int runs = intArg(args, "--runs", 5);
+    int count = Args.intArg(args, "--count", 20_000);
+    int runs = Args.intArg(args, "--runs", 5);
     boolean sweep = Arrays.asList(args).contains("--sweep");
-    SyntheticDataset data = new SyntheticDataset(42, 224, 224, MaskDType.UINT8);
+    MaskDType dtype = MaskDType.fromApiName(Args.stringArg(args, "--dtype", "uint8"));
+    SyntheticDataset data = new SyntheticDataset(42, 224, 224, dtype);
 
-    System.out.printf(Locale.ROOT, "## End-to-end: %,d images (2 masks each, 224 x 224 uint8), CHI %s%n%n",
-        count, describe(ChiParams.DEFAULT));
+    System.out.printf(Locale.ROOT, "## End-to-end: %,d images (2 masks each, 224 x 224 %s), CHI %s%n%n",
+        count, dtype.apiName(), describe(ChiParams.DEFAULT));
     Path path = Files.createTempDirectory("masksearch-bench");
     try (Directory dir = FSDirectory.open(path)) {
       long start = System.nanoTime();
@@ -44,7 +45,7 @@ public final class LuceneBench {
       IndexSizes sizes = IndexSizes.of(dir);
       long masks = 2L * count;
       System.out.printf(Locale.ROOT, "Indexing: %,.0f images/s (both masks, CHI and compression, 1 segment).%n%n", count / seconds);
-      printSizes(sizes, masks, 224L * 224);
+      printSizes(sizes, masks, 224L * 224 * dtype.bytesPerPixel(), dtype);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         runWorkloads(reader, runs);
       }
@@ -56,8 +57,8 @@ public final class LuceneBench {
     }
   }
 
-  private static void printSizes(IndexSizes sizes, long masks, long pixels) {
-    System.out.println("| per mask | bytes | vs raw uint8 | vs compressed |");
+  private static void printSizes(IndexSizes sizes, long masks, long pixels, MaskDType dtype) {
+    System.out.println("| per mask | bytes | vs raw " + dtype.apiName() + " | vs compressed |");
     System.out.println("|---|---:|---:|---:|");
     System.out.printf(Locale.ROOT, "| raw pixels | %,d | 100%% | |%n", pixels);
     System.out.printf(Locale.ROOT, "| compressed mask (.mskr) | %,.0f | %.1f%% | 100%% |%n",
@@ -147,14 +148,5 @@ public final class LuceneBench {
 
   private static String describe(ChiParams params) {
     return "grid step " + params.gridStep() + ", " + params.bins() + " bins";
-  }
-
-  static int intArg(String[] args, String name, int defaultValue) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return defaultValue;
   }
 }

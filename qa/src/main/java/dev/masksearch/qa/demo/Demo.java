@@ -6,6 +6,7 @@ import static dev.masksearch.qa.bench.SyntheticIndex.SALIENCY;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
+import dev.masksearch.qa.bench.Args;
 import dev.masksearch.qa.bench.IndexSizes;
 import dev.masksearch.qa.bench.SyntheticIndex;
 import dev.masksearch.qa.bench.Workload;
@@ -40,8 +41,8 @@ public final class Demo {
   private Demo() {}
 
   public static void main(String[] args) throws IOException {
-    int count = intArg(args, "--count", 5_000);
-    Path real = Paths.get(stringArg(args, "--real", "../shared/data/real-sample"));
+    int count = Args.intArg(args, "--count", 5_000);
+    Path real = Paths.get(Args.stringArg(args, "--real", "../shared/data/real-sample"));
     Path path = Files.createTempDirectory("masksearch-demo");
     try (Directory dir = FSDirectory.open(path)) {
       System.out.printf(Locale.ROOT, "Indexing %,d synthetic images (224 x 224 saliency and human-attention maps, "
@@ -116,18 +117,5 @@ public final class Demo {
       }
       System.out.println();
     }
-  }
-
-  static int intArg(String[] args, String name, int defaultValue) {
-    return Integer.parseInt(stringArg(args, name, Integer.toString(defaultValue)));
-  }
-
-  static String stringArg(String[] args, String name, String defaultValue) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return defaultValue;
   }
 }

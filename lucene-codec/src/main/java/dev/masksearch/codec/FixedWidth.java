@@ -1,0 +1,103 @@
+package dev.masksearch.codec;
+
+import java.io.IOException;
+import org.apache.lucene.store.DataOutput;
+import org.apache.lucene.store.RandomAccessInput;
+
+/**
+ * Packs non-negative deltas at a fixed width of 0, 8, 12, 16, 24 or 32 bits, little-endian, and reads them back
+ * with one unaligned load each. Widths are byte-friendly on purpose: a reader is one final class whose {@code get}
+ * inlines into the bound computation's inner loop (Lucene's {@code DirectReader} has a class per width, so a loop
+ * over columns of several widths pays a megamorphic call per look-up).
+ *
+ * <pre>
+ * Packed := Value[count] (bits each, value i at bit 12 i for 12 bits, else at byte i * bits / 8), Padding(3 bytes)
+ * </pre>
+ */
+final class FixedWidth {
+  private FixedWidth() {}
+
+  /** The narrowest supported width that holds {@code maxDelta}. */
+  static int bitsRequired(long maxDelta) {
+    if (maxDelta < 0 || maxDelta > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("delta out of range: " + maxDelta);
+    }
+    if (maxDelta == 0) {
+      return 0;
+    }
+    if (maxDelta < 1 << 8) {
+      return 8;
+    }
+    if (maxDelta < 1 << 12) {
+      return 12;
+    }
+    if (maxDelta < 1 << 16) {
+      return 16;
+    }
+    return maxDelta < 1 << 24 ? 24 : 32;
+  }
+
+  /** Source of the deltas to write. */
+  interface Deltas {
+    long get(int index);
+  }
+
+  /** Writes {@code count} deltas at {@code bits} (nothing for 0 bits). */
+  static void write(DataOutput out, Deltas deltas, int count, int bits) throws IOException {
+    if (bits == 0) {
+      return;
+    }
+    if (bits == 12) {
+      for (int i = 0; i < count; i += 2) {
+        long pair = deltas.get(i) | (i + 1 < count ? deltas.get(i + 1) << 12 : 0);
+        out.writeByte((byte) pair);
+        out.writeByte((byte) (pair >>> 8));
+        if (i + 1 < count) {
+          out.writeByte((byte) (pair >>> 16));
+        }
+      }
+    } else {
+      int bytes = bits / 8;
+      for (int i = 0; i < count; i++) {
+        long v = deltas.get(i);
+        for (int b = 0; b < bytes; b++) {
+          out.writeByte((byte) (v >>> (8 * b)));
+        }
+      }
+    }
+    out.writeByte((byte) 0);
+    out.writeShort((short) 0);
+  }
+
+  /** Random access to values written by {@link #write}, plus a minimum. */
+  static final class Reader {
+    private final RandomAccessInput in;
+    private final long offset;
+    private final int bits;
+    private final long min;
+
+    Reader(RandomAccessInput in, long offset, int bits, long min) {
+      this.in = in;
+      this.offset = offset;
+      this.bits = bits;
+      this.min = min;
+    }
+
+    long get(long index) throws IOException {
+      return min + delta(in, offset, bits, index);
+    }
+  }
+
+  /** The delta at {@code index} of the column at {@code offset}. */
+  static long delta(RandomAccessInput in, long offset, int bits, long index) throws IOException {
+    return switch (bits) {
+      case 0 -> 0;
+      case 8 -> in.readByte(offset + index) & 0xFFL;
+      case 12 -> (in.readShort(offset + ((3 * index) >>> 1)) & 0xFFFF) >>> ((index & 1) << 2) & 0xFFF;
+      case 16 -> in.readShort(offset + 2 * index) & 0xFFFFL;
+      case 24 -> in.readInt(offset + 3 * index) & 0xFFFFFFL;
+      case 32 -> in.readInt(offset + 4 * index) & 0xFFFFFFFFL;
+      default -> throw new IllegalStateException("unsupported width " + bits);
+    };
+  }
+}
