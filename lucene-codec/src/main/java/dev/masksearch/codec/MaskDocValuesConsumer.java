@@ -62,8 +62,16 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
   private static IndexOutput create(SegmentWriteState state, String extension, String codec) throws IOException {
     String name = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexOutput out = state.directory.createOutput(name, state.context);
-    CodecUtil.writeIndexHeader(out, codec, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
-    return out;
+    boolean success = false;
+    try {
+      CodecUtil.writeIndexHeader(out, codec, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
+      success = true;
+      return out;
+    } finally {
+      if (!success) { // the caller never sees this output, so it cannot close it
+        IOUtils.closeWhileHandlingException(out);
+      }
+    }
   }
 
   @Override
