@@ -70,6 +70,11 @@ public final class Chi implements ChiLookup {
   }
 
   @Override
+  public long entry(int index) {
+    return counts[index];
+  }
+
+  @Override
   public int bins() {
     return levels;
   }

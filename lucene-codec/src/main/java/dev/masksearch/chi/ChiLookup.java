@@ -8,6 +8,9 @@ public interface ChiLookup {
    */
   long count(int i, int j, int level);
 
+  /** The entry at a flat position {@link Chi#index(int, int, int, int, int)} of the current mask's grid. */
+  long entry(int index);
+
   /** The number of value bins below the top bin (the stored levels are 1 .. bins). */
   int bins();
 }

@@ -77,7 +77,11 @@ final class ChiGroup {
 
     @Override
     public long count(int i, int j, int level) {
-      int c = Chi.index(gx, bins, i, j, level);
+      return entry(Chi.index(gx, bins, i, j, level));
+    }
+
+    @Override
+    public long entry(int c) {
       try {
         if (offsets[c] < 0) {
           openColumn(c);

@@ -286,6 +286,11 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       }
 
       @Override
+      public long entry(int index) {
+        return current.entry(index);
+      }
+
+      @Override
       public int bins() {
         return entry.params().bins();
       }

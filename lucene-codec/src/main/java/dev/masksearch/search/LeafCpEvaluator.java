@@ -1,6 +1,7 @@
 package dev.masksearch.search;
 
 import dev.masksearch.chi.BinEdges;
+import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
@@ -65,6 +66,8 @@ abstract class LeafCpEvaluator {
     private final MaskDocValues.ChiCursor cursor;
     private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
     private final CpBounds counts = new CpBounds();
+    private BoundsPlan plan;
+    private MaskDType planDType;
 
     FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks) throws IOException {
       super(spec, rois);
@@ -82,8 +85,15 @@ abstract class LeafCpEvaluator {
         return false;
       }
       ChiGrid grid = cursor.grid();
-      counts.compute(grid, cursor, roi, levels(cursor.dtype()));
-      long area = roi.clip(grid.width(), grid.height()).area();
+      long area;
+      if (spec.roi() != null) { // a constant ROI: reuse the compiled look-ups while masks keep their size
+        BoundsPlan plan = plan(grid, cursor.dtype());
+        plan.evaluate(cursor, counts);
+        area = plan.area();
+      } else {
+        counts.compute(grid, cursor, roi, levels(cursor.dtype()));
+        area = roi.clip(grid.width(), grid.height()).area();
+      }
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
       out.roi = roi;
@@ -101,6 +111,14 @@ abstract class LeafCpEvaluator {
       long area = out.roi.clip(grid.width(), grid.height()).area();
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
+    }
+
+    private BoundsPlan plan(ChiGrid grid, MaskDType dtype) {
+      if (plan == null || planDType != dtype || !plan.appliesTo(grid)) {
+        plan = new BoundsPlan(grid, masks.params().bins(), spec.roi(), levels(dtype));
+        planDType = dtype;
+      }
+      return plan;
     }
 
     private BinEdges.Levels levels(MaskDType dtype) {

@@ -221,6 +221,7 @@ public class CpBoundsTests extends LuceneTestCase {
       }
       CpBounds bounds = new CpBounds();
       CpBounds refined = new CpBounds();
+      CpBounds planned = new CpBounds();
       for (double[] range : ranges(r, g.values(), chis, 24)) {
         double lv = range[0];
         double uv = range[1];
@@ -244,6 +245,12 @@ public class CpBoundsTests extends LuceneTestCase {
             if (exact) {
               exactCases++;
               nonEmptyExact += cp > 0 ? 1 : 0;
+            }
+            // A compiled plan gives exactly the first-stage bounds.
+            new BoundsPlan(built.chi().grid(), built.params().bins(), roi, levels).evaluate(built.chi(), planned);
+            if (planned.lower != bounds.lower || planned.upper != bounds.upper) {
+              fail("plan " + planned.lower + ".." + planned.upper + " for "
+                  + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
             // The per-cell second stage never loosens the first and still brackets the true count.
             refined.computeRefined(built.chi().grid(), built.chi(), roi, levels);

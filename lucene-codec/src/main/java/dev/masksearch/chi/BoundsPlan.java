@@ -1,0 +1,144 @@
+package dev.masksearch.chi;
+
+import dev.masksearch.mask.Roi;
+import java.util.Arrays;
+
+/**
+ * The first-stage bounds of one constant ROI and level bracket on one grid, compiled into signed sums of CHI
+ * entries: what {@link CpBounds#compute} derives per document (clipping, grid lines, inclusion–exclusion, implied
+ * borders) is done once, and each document costs one read per distinct entry. A scan over masks of one size
+ * reuses one plan.
+ */
+public final class BoundsPlan {
+  // The four sums: outer rectangle over overlapping / inner bins, inner rectangle over overlapping / inner bins.
+  private static final int OUTER_OVERLAPPING = 0;
+  private static final int OUTER_INSIDE = 1;
+  private static final int INNER_OVERLAPPING = 2;
+  private static final int INNER_INSIDE = 3;
+
+  final ChiGrid grid;
+  private final int bins;
+  private final boolean empty;
+  private final boolean aligned;
+  private final long area;
+  private final long outerArea;
+  private final long innerArea;
+  private int[] entries = new int[16];
+  private int[] coefficients = new int[64]; // 4 per entry
+  private final long[] constants = new long[4];
+  private int size;
+
+  /** A plan for {@code roi} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored levels. */
+  public BoundsPlan(ChiGrid grid, int bins, Roi roi, BinEdges.Levels levels) {
+    this.grid = grid;
+    this.bins = bins;
+    Roi r = roi.clip(grid.width(), grid.height());
+    this.empty = r.isEmpty() || levels.isEmpty();
+    this.area = r.area();
+    if (empty) {
+      this.aligned = true;
+      this.outerArea = this.innerArea = 0;
+      return;
+    }
+    int s = grid.step();
+    int oxa = r.x1() / s;
+    int oya = r.y1() / s;
+    int oxb = r.x2() == grid.width() ? grid.gx() : Math.ceilDiv(r.x2(), s);
+    int oyb = r.y2() == grid.height() ? grid.gy() : Math.ceilDiv(r.y2(), s);
+    int ixa = Math.ceilDiv(r.x1(), s);
+    int iya = Math.ceilDiv(r.y1(), s);
+    int ixb = r.x2() == grid.width() ? grid.gx() : r.x2() / s;
+    int iyb = r.y2() == grid.height() ? grid.gy() : r.y2() / s;
+    boolean hasInner = ixa < ixb && iya < iyb;
+    this.outerArea = (long) (grid.lineX(oxb) - grid.lineX(oxa)) * (grid.lineY(oyb) - grid.lineY(oya));
+    this.innerArea = hasInner ? (long) (grid.lineX(ixb) - grid.lineX(ixa)) * (grid.lineY(iyb) - grid.lineY(iya)) : 0;
+    this.aligned = hasInner && innerArea == area;
+    addRect(OUTER_OVERLAPPING, oxa, oxb, oya, oyb, levels.outerFrom(), levels.outerTo());
+    addRect(OUTER_INSIDE, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
+    if (hasInner) {
+      addRect(INNER_OVERLAPPING, ixa, ixb, iya, iyb, levels.outerFrom(), levels.outerTo());
+      addRect(INNER_INSIDE, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
+    }
+  }
+
+  /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */
+  public boolean appliesTo(ChiGrid other) {
+    return grid == other || grid.equals(other);
+  }
+
+  /** The clipped ROI's area. */
+  public long area() {
+    return area;
+  }
+
+  /** The number of CHI entries each document reads. */
+  public int entriesRead() {
+    return size;
+  }
+
+  /** Sets {@code out} to the first-stage bounds of the mask whose CHI {@code chi} reads; returns it. */
+  public CpBounds evaluate(ChiLookup chi, CpBounds out) {
+    if (empty) {
+      out.lower = out.upper = 0;
+      return out;
+    }
+    long outerOverlapping = constants[OUTER_OVERLAPPING];
+    long outerInside = constants[OUTER_INSIDE];
+    long innerOverlapping = constants[INNER_OVERLAPPING];
+    long innerInside = constants[INNER_INSIDE];
+    for (int k = 0; k < size; k++) {
+      long v = chi.entry(entries[k]);
+      int c = 4 * k;
+      outerOverlapping += coefficients[c] * v;
+      outerInside += coefficients[c + 1] * v;
+      innerOverlapping += coefficients[c + 2] * v;
+      innerInside += coefficients[c + 3] * v;
+    }
+    if (aligned) {
+      out.upper = innerOverlapping;
+      out.lower = innerInside;
+    } else {
+      out.upper = Math.min(outerOverlapping, innerOverlapping + area - innerArea);
+      out.lower = Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
+    }
+    return out;
+  }
+
+  private void addRect(int sum, int xa, int xb, int ya, int yb, int from, int to) {
+    if (from < to) {
+      addAtLeast(sum, 1, xa, xb, ya, yb, from);
+      addAtLeast(sum, -1, xa, xb, ya, yb, to);
+    }
+  }
+
+  private void addAtLeast(int sum, int sign, int xa, int xb, int ya, int yb, int level) {
+    addCumulative(sum, sign, xb, yb, level);
+    addCumulative(sum, -sign, xa, yb, level);
+    addCumulative(sum, -sign, xb, ya, level);
+    addCumulative(sum, sign, xa, ya, level);
+  }
+
+  /** Adds {@code sign * C(i, j, level)}, with the borders CpBounds implies. */
+  private void addCumulative(int sum, int sign, int i, int j, int level) {
+    if (i == 0 || j == 0 || level > bins) {
+      return;
+    }
+    if (level == 0) {
+      constants[sum] += sign * (long) grid.lineX(i) * grid.lineY(j);
+      return;
+    }
+    int entry = Chi.index(grid.gx(), bins, i, j, level);
+    int k = 0;
+    while (k < size && entries[k] != entry) {
+      k++;
+    }
+    if (k == size) {
+      if (size == entries.length) {
+        entries = Arrays.copyOf(entries, size * 2);
+        coefficients = Arrays.copyOf(coefficients, size * 8);
+      }
+      entries[size++] = entry;
+    }
+    coefficients[4 * k + sum] += sign;
+  }
+}
