@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.apache.lucene.store.DataInput;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
 
 /** The read side of one shape group: its meta, and {@link Cursor}s over its column-major CHI blocks. */
@@ -45,24 +46,35 @@ final class ChiGroup {
     return new ChiGroup(dtype, gx, gy, size, bins, blockShift, blockStarts);
   }
 
-  Cursor cursor(RandomAccessInput data) {
-    return new Cursor(data);
+  /** A cursor reading entries from {@code data}; {@code bulk} (a clone of the same file) decodes whole columns. */
+  Cursor cursor(RandomAccessInput data, IndexInput bulk) {
+    return new Cursor(data, bulk);
   }
 
   /**
    * Reads the CHI entries of one group member at a time. A column's header is read the first time the current
-   * block needs it, so a query touches only the headers and data of the columns it asks for.
+   * block needs it, so a query touches only the headers and data of the columns it asks for. Once a scan has
+   * visited {@value #DECODE_AFTER} members of a block, each column it reads is decoded for the whole block with
+   * bulk reads, so the rest of the block costs an array load per entry; sparse access never pays for decoding.
    */
   final class Cursor implements ChiLookup {
+    /** Members of a block visited before columns are decoded whole. */
+    static final int DECODE_AFTER = 32;
+
     private final RandomAccessInput data;
+    private final IndexInput bulk;
     private final long[] offsets = new long[columns]; // absolute data offset of each opened column, -1 if not yet
     private final int[] mins = new int[columns];
     private final byte[] bits = new byte[columns];
+    private final int[][] decoded = new int[columns][]; // per column, reused across blocks
+    private final boolean[] isDecoded = new boolean[columns];
     private int block = -1;
     private int row;
+    private int visitedInBlock;
 
-    private Cursor(RandomAccessInput data) {
+    private Cursor(RandomAccessInput data, IndexInput bulk) {
       this.data = data;
+      this.bulk = bulk;
     }
 
     /** Moves to the group member with this ordinal. */
@@ -71,8 +83,11 @@ final class ChiGroup {
       if (b != block) {
         block = b;
         Arrays.fill(offsets, -1);
+        Arrays.fill(isDecoded, false);
+        visitedInBlock = 0;
       }
       row = ordinal & ((1 << blockShift) - 1);
+      visitedInBlock++;
     }
 
     @Override
@@ -82,9 +97,16 @@ final class ChiGroup {
 
     @Override
     public long entry(int c) {
+      if (isDecoded[c]) {
+        return decoded[c][row];
+      }
       try {
         if (offsets[c] < 0) {
           openColumn(c);
+        }
+        if (visitedInBlock > DECODE_AFTER) {
+          decode(c);
+          return decoded[c][row];
         }
         return mins[c] + FixedWidth.delta(data, offsets[c], bits[c], row);
       } catch (IOException e) {
@@ -103,6 +125,16 @@ final class ChiGroup {
       mins[c] = data.readInt(header);
       bits[c] = data.readByte(header + 4);
       offsets[c] = blockStart + data.readInt(header + 5);
+    }
+
+    private void decode(int c) throws IOException {
+      int blockSize = 1 << blockShift;
+      int rows = Math.min(blockSize, size - block * blockSize);
+      if (decoded[c] == null) {
+        decoded[c] = new int[blockSize];
+      }
+      FixedWidth.decode(bulk, offsets[c], bits[c], rows, mins[c], decoded[c]);
+      isDecoded[c] = true;
     }
   }
 }

@@ -1,7 +1,9 @@
 package dev.masksearch.codec;
 
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.lucene.store.DataOutput;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
 
 /**
@@ -67,6 +69,37 @@ final class FixedWidth {
     }
     out.writeByte((byte) 0);
     out.writeShort((short) 0);
+  }
+
+  /** Decodes the first {@code count} values of the column at {@code offset} into {@code dst}, adding {@code min}. */
+  static void decode(IndexInput in, long offset, int bits, int count, int min, int[] dst) throws IOException {
+    in.seek(offset);
+    switch (bits) {
+      case 0 -> Arrays.fill(dst, 0, count, min);
+      case 32 -> {
+        in.readInts(dst, 0, count);
+        for (int i = 0; i < count; i++) {
+          dst[i] += min;
+        }
+      }
+      default -> { // 8, 12, 16 or 24 bits: read the bytes, then unpack as delta() does
+        byte[] b = new byte[(int) (((long) count * bits + 7) / 8)];
+        in.readBytes(b, 0, b.length);
+        for (int i = 0; i < count; i++) {
+          dst[i] = min + switch (bits) {
+            case 8 -> b[i] & 0xFF;
+            case 12 -> {
+              int p = (3 * i) >>> 1;
+              int pair = (b[p] & 0xFF) | (p + 1 < b.length ? (b[p + 1] & 0xFF) << 8 : 0);
+              yield pair >>> ((i & 1) << 2) & 0xFFF;
+            }
+            case 16 -> (b[2 * i] & 0xFF) | (b[2 * i + 1] & 0xFF) << 8;
+            case 24 -> (b[3 * i] & 0xFF) | (b[3 * i + 1] & 0xFF) << 8 | (b[3 * i + 2] & 0xFF) << 16;
+            default -> throw new IllegalStateException("unsupported width " + bits);
+          };
+        }
+      }
+    }
   }
 
   /** Random access to values written by {@link #write}, plus a minimum. */

@@ -257,7 +257,7 @@ final class MaskDocValuesProducer extends DocValuesProducer {
         }
         ChiGroup.Cursor cursor = cursors[g - 1];
         if (cursor == null) {
-          cursor = cursors[g - 1] = entry.groups()[g - 1].cursor(chiData);
+          cursor = cursors[g - 1] = entry.groups()[g - 1].cursor(chiData, chi.clone());
         }
         current = cursor;
         currentGroup = entry.groups()[g - 1];
