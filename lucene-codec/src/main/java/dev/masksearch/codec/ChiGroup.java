@@ -68,6 +68,7 @@ final class ChiGroup {
     private final byte[] bits = new byte[columns];
     private final int[][] decoded = new int[columns][]; // per column, reused across blocks
     private final boolean[] isDecoded = new boolean[columns];
+    private final byte[] scratch = new byte[FixedWidth.scratchBytes(1 << blockShift)];
     private int block = -1;
     private int row;
     private int visitedInBlock;
@@ -133,7 +134,7 @@ final class ChiGroup {
       if (decoded[c] == null) {
         decoded[c] = new int[blockSize];
       }
-      FixedWidth.decode(bulk, offsets[c], bits[c], rows, mins[c], decoded[c]);
+      FixedWidth.decode(bulk, offsets[c], bits[c], rows, mins[c], decoded[c], scratch);
       isDecoded[c] = true;
     }
   }
