@@ -27,6 +27,8 @@ public final class BoundsPlan {
   private int[] coefficients = new int[64]; // 4 per entry
   private final long[] constants = new long[4];
   private int size;
+  /** Scratch for one document's entries: a plan is single-threaded, like the cursors it reads from. */
+  private long[] values = new long[0];
 
   /** A plan for {@code roi} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored levels. */
   public BoundsPlan(ChiGrid grid, int bins, Roi roi, BinEdges.Levels levels) {
@@ -59,6 +61,7 @@ public final class BoundsPlan {
       addRect(INNER_OVERLAPPING, ixa, ixb, iya, iyb, levels.outerFrom(), levels.outerTo());
       addRect(INNER_INSIDE, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
     }
+    values = new long[size];
   }
 
   /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */
@@ -82,13 +85,14 @@ public final class BoundsPlan {
       out.lower = out.upper = 0;
       return out;
     }
+    long[] values = this.values;
+    chi.entries(entries, size, values);
     long outerOverlapping = constants[OUTER_OVERLAPPING];
     long outerInside = constants[OUTER_INSIDE];
     long innerOverlapping = constants[INNER_OVERLAPPING];
     long innerInside = constants[INNER_INSIDE];
-    for (int k = 0; k < size; k++) {
-      long v = chi.entry(entries[k]);
-      int c = 4 * k;
+    for (int k = 0, c = 0; k < size; k++, c += 4) { // branch-free: coefficients are small signed integers
+      long v = values[k];
       outerOverlapping += coefficients[c] * v;
       outerInside += coefficients[c + 1] * v;
       innerOverlapping += coefficients[c + 2] * v;

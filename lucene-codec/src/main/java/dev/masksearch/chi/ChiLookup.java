@@ -11,6 +11,16 @@ public interface ChiLookup {
   /** The entry at a flat position {@link Chi#index(int, int, int, int, int)} of the current mask's grid. */
   long entry(int index);
 
+  /**
+   * Reads {@code count} entries at once: {@code out[k] = entry(indices[k])}. Implementations override it to read
+   * without a call per entry.
+   */
+  default void entries(int[] indices, int count, long[] out) {
+    for (int k = 0; k < count; k++) {
+      out[k] = entry(indices[k]);
+    }
+  }
+
   /** The number of value bins below the top bin (the stored levels are 1 .. bins). */
   int bins();
 }

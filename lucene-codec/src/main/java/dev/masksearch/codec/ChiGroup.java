@@ -116,6 +116,14 @@ final class ChiGroup {
     }
 
     @Override
+    public void entries(int[] indices, int count, long[] out) {
+      for (int k = 0; k < count; k++) {
+        int c = indices[k];
+        out[k] = isDecoded[c] ? decoded[c][row] : entry(c);
+      }
+    }
+
+    @Override
     public int bins() {
       return bins;
     }

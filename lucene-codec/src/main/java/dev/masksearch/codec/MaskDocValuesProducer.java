@@ -291,6 +291,11 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       }
 
       @Override
+      public void entries(int[] indices, int count, long[] out) {
+        current.entries(indices, count, out);
+      }
+
+      @Override
       public int bins() {
         return entry.params().bins();
       }
