@@ -13,7 +13,7 @@ import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
  * write: segments record each field's format, so the no-argument instance that SPI creates reads any index
  * written by this codec.
  */
-public final class MaskCodec extends FilterCodec {
+public class MaskCodec extends FilterCodec {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch104";
 
@@ -27,7 +27,12 @@ public final class MaskCodec extends FilterCodec {
 
   /** A codec over {@code delegate} that writes the fields {@code isMaskField} accepts as masks. */
   public MaskCodec(Codec delegate, Predicate<String> isMaskField) {
-    super(NAME, delegate);
+    this(NAME, delegate, isMaskField);
+  }
+
+  /** For subclasses registered under their own SPI name (such as the OpenSearch plugin's, which adds aliases). */
+  protected MaskCodec(String name, Codec delegate, Predicate<String> isMaskField) {
+    super(name, delegate);
     DocValuesFormat delegateFormat = delegate.docValuesFormat();
     this.docValuesFormat = new PerFieldDocValuesFormat() {
       @Override
@@ -44,7 +49,7 @@ public final class MaskCodec extends FilterCodec {
   }
 
   @Override
-  public DocValuesFormat docValuesFormat() {
+  public final DocValuesFormat docValuesFormat() {
     return docValuesFormat;
   }
 }

@@ -1,0 +1,132 @@
+package dev.masksearch.opensearch.index.mapper;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.document.MaskField;
+import dev.masksearch.mask.Mask;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.search.Query;
+import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.mapper.MappedFieldType;
+import org.opensearch.index.mapper.ParametrizedFieldMapper;
+import org.opensearch.index.mapper.ParseContext;
+import org.opensearch.index.mapper.SourceValueFetcher;
+import org.opensearch.index.mapper.TextSearchInfo;
+import org.opensearch.index.mapper.ValueFetcher;
+import org.opensearch.index.query.QueryShardContext;
+import org.opensearch.index.query.QueryShardException;
+import org.opensearch.search.lookup.SearchLookup;
+
+/**
+ * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the accepted forms),
+ * stored as binary doc values that the MaskSearch codec indexes with a CHI. Parameters: {@code grid_step} and
+ * {@code bins}, the CHI's, fixed when the field is created.
+ */
+public final class MaskFieldMapper extends ParametrizedFieldMapper {
+  public static final String CONTENT_TYPE = "mask";
+
+  public static final TypeParser PARSER = new TypeParser((name, context) -> new Builder(name));
+
+  private final ChiParams params;
+
+  private MaskFieldMapper(String simpleName, MaskFieldType type, MultiFields multiFields, CopyTo copyTo) {
+    super(simpleName, type, multiFields, copyTo);
+    this.params = type.params();
+  }
+
+  private static MaskFieldMapper toType(org.opensearch.index.mapper.FieldMapper in) {
+    return (MaskFieldMapper) in;
+  }
+
+  /** Builds mask field mappers from their mapping parameters. */
+  public static final class Builder extends ParametrizedFieldMapper.Builder {
+    private final Parameter<Integer> gridStep = Parameter.intParam(
+            "grid_step", false, m -> toType(m).params.gridStep(), ChiParams.DEFAULT_GRID_STEP)
+        .setValidator(v -> new ChiParams(v, ChiParams.DEFAULT_BINS));
+    private final Parameter<Integer> bins = Parameter.intParam(
+            "bins", false, m -> toType(m).params.bins(), ChiParams.DEFAULT_BINS)
+        .setValidator(v -> new ChiParams(ChiParams.DEFAULT_GRID_STEP, v));
+    private final Parameter<Map<String, String>> meta = Parameter.metaParam();
+
+    public Builder(String name) {
+      super(name);
+    }
+
+    @Override
+    protected List<Parameter<?>> getParameters() {
+      return List.of(gridStep, bins, meta);
+    }
+
+    @Override
+    public MaskFieldMapper build(BuilderContext context) {
+      MaskFieldType type = new MaskFieldType(
+          buildFullName(context), new ChiParams(gridStep.getValue(), bins.getValue()), meta.getValue());
+      return new MaskFieldMapper(name, type, multiFieldsBuilder.build(this, context), copyTo.build());
+    }
+  }
+
+  /** The field type: doc values only; masks are searched with the {@code cp} query. */
+  public static final class MaskFieldType extends MappedFieldType {
+    private final ChiParams params;
+
+    public MaskFieldType(String name, ChiParams params, Map<String, String> meta) {
+      super(name, false, false, true, TextSearchInfo.NONE, meta);
+      this.params = params;
+    }
+
+    public ChiParams params() {
+      return params;
+    }
+
+    @Override
+    public String typeName() {
+      return CONTENT_TYPE;
+    }
+
+    @Override
+    public ValueFetcher valueFetcher(QueryShardContext context, SearchLookup lookup, String format) {
+      return SourceValueFetcher.identity(name(), context, format);
+    }
+
+    @Override
+    public Query termQuery(Object value, QueryShardContext context) {
+      throw new QueryShardException(context,
+          "field [" + name() + "] of type [" + CONTENT_TYPE + "] does not support term queries; use a [cp] query");
+    }
+  }
+
+  @Override
+  protected void parseCreateField(ParseContext context) throws IOException {
+    XContentParser parser = context.parser();
+    if (parser.currentToken() == XContentParser.Token.VALUE_NULL) {
+      return;
+    }
+    if (context.doc().getField(fieldType().name()) != null) {
+      throw new IllegalArgumentException("a document holds one mask per field; index several masks in separate fields or documents");
+    }
+    Mask mask = MaskValueParser.parse(parser);
+    context.doc().add(new MaskField(fieldType().name(), mask, params));
+  }
+
+  @Override
+  public MaskFieldType fieldType() {
+    return (MaskFieldType) super.fieldType();
+  }
+
+  /** The mapper reads arrays itself: nested arrays are one mask, not several values. */
+  @Override
+  public boolean parsesArrayValue() {
+    return true;
+  }
+
+  @Override
+  public ParametrizedFieldMapper.Builder getMergeBuilder() {
+    return new Builder(simpleName()).init(this);
+  }
+
+  @Override
+  protected String contentType() {
+    return CONTENT_TYPE;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.masksearch.opensearch.index.mapper;
+
+import dev.masksearch.document.BoxField;
+import dev.masksearch.mask.Roi;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.search.Query;
+import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.mapper.MappedFieldType;
+import org.opensearch.index.mapper.ParametrizedFieldMapper;
+import org.opensearch.index.mapper.ParseContext;
+import org.opensearch.index.mapper.SourceValueFetcher;
+import org.opensearch.index.mapper.TextSearchInfo;
+import org.opensearch.index.mapper.ValueFetcher;
+import org.opensearch.index.query.QueryShardContext;
+import org.opensearch.index.query.QueryShardException;
+import org.opensearch.search.lookup.SearchLookup;
+
+/**
+ * The {@code mask_roi} field type: one region of interest per document, {@code [x1, y1, x2, y2]} in integer
+ * pixels, half-open (an object detector's box). A {@code cp} query can count inside it with
+ * {@code "roi": {"field": ...}}. Several boxes in one document are rejected: CP over a union of boxes would be
+ * ambiguous where they overlap, so index one document per box instead.
+ */
+public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
+  public static final String CONTENT_TYPE = "mask_roi";
+
+  public static final TypeParser PARSER = new TypeParser((name, context) -> new Builder(name));
+
+  private MaskRoiFieldMapper(String simpleName, MappedFieldType type, MultiFields multiFields, CopyTo copyTo) {
+    super(simpleName, type, multiFields, copyTo);
+  }
+
+  /** Builds ROI field mappers. */
+  public static final class Builder extends ParametrizedFieldMapper.Builder {
+    private final Parameter<Map<String, String>> meta = Parameter.metaParam();
+
+    public Builder(String name) {
+      super(name);
+    }
+
+    @Override
+    protected List<Parameter<?>> getParameters() {
+      return List.of(meta);
+    }
+
+    @Override
+    public MaskRoiFieldMapper build(BuilderContext context) {
+      return new MaskRoiFieldMapper(
+          name, new RoiFieldType(buildFullName(context), meta.getValue()), multiFieldsBuilder.build(this, context), copyTo.build());
+    }
+  }
+
+  /** The field type: a packed numeric doc value per document. */
+  public static final class RoiFieldType extends MappedFieldType {
+    public RoiFieldType(String name, Map<String, String> meta) {
+      super(name, false, false, true, TextSearchInfo.NONE, meta);
+    }
+
+    @Override
+    public String typeName() {
+      return CONTENT_TYPE;
+    }
+
+    @Override
+    public ValueFetcher valueFetcher(QueryShardContext context, SearchLookup lookup, String format) {
+      return SourceValueFetcher.identity(name(), context, format);
+    }
+
+    @Override
+    public Query termQuery(Object value, QueryShardContext context) {
+      throw new QueryShardException(context,
+          "field [" + name() + "] of type [" + CONTENT_TYPE + "] does not support term queries; use it as a [cp] query's roi");
+    }
+  }
+
+  @Override
+  protected void parseCreateField(ParseContext context) throws IOException {
+    XContentParser parser = context.parser();
+    if (parser.currentToken() == XContentParser.Token.VALUE_NULL) {
+      return;
+    }
+    if (context.doc().getField(fieldType().name()) != null) {
+      throw new IllegalArgumentException("a document holds one box per [" + CONTENT_TYPE + "] field; index one document per box");
+    }
+    context.doc().add(new BoxField(fieldType().name(), parseBox(parser)));
+  }
+
+  /** Parses {@code [x1, y1, x2, y2]}: four integers. */
+  public static Roi parseBox(XContentParser parser) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
+      throw new IllegalArgumentException("a box must be an array [x1, y1, x2, y2] of integers");
+    }
+    int[] c = new int[4];
+    int n = 0;
+    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+      if (t == XContentParser.Token.START_ARRAY) {
+        throw new IllegalArgumentException("a document holds one box per [" + CONTENT_TYPE + "] field; index one document per box");
+      }
+      if (t != XContentParser.Token.VALUE_NUMBER || n == 4) {
+        throw new IllegalArgumentException("a box must be an array [x1, y1, x2, y2] of 4 integers");
+      }
+      double v = parser.doubleValue();
+      if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("box coordinates are integer pixels, got [" + parser.text() + "]");
+      }
+      c[n++] = (int) v;
+    }
+    if (n != 4) {
+      throw new IllegalArgumentException("a box must be an array [x1, y1, x2, y2] of 4 integers, got " + n);
+    }
+    return new Roi(c[0], c[1], c[2], c[3]);
+  }
+
+  /** The mapper reads arrays itself: [x1, y1, x2, y2] is one box, not several values. */
+  @Override
+  public boolean parsesArrayValue() {
+    return true;
+  }
+
+  @Override
+  public ParametrizedFieldMapper.Builder getMergeBuilder() {
+    return new Builder(simpleName()).init(this);
+  }
+
+  @Override
+  protected String contentType() {
+    return CONTENT_TYPE;
+  }
+}

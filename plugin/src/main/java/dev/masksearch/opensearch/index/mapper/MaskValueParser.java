@@ -1,0 +1,142 @@
+package dev.masksearch.opensearch.index.mapper;
+
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.MaskFormatException;
+import dev.masksearch.mask.PngMasks;
+import java.io.IOException;
+import java.util.Arrays;
+import org.opensearch.core.xcontent.XContentParser;
+
+/**
+ * Parses a mask field's value from a document, in any of the accepted forms:
+ *
+ * <ul>
+ *   <li>{@code {"shape": [h, w], "dtype": "float32|float16|uint8|uint16", "data": "<base64, row-major, LE>"}}
+ *   <li>{@code {"png": "<base64 of an 8- or 16-bit grayscale PNG>"}}
+ *   <li>nested arrays of numbers {@code [[0.1, 0.2, ...], ...]}, one array per row, stored as float32
+ * </ul>
+ *
+ * Every problem is a {@link MaskFormatException} that names it; the mapper adds the field's name.
+ */
+final class MaskValueParser {
+  private MaskValueParser() {}
+
+  static Mask parse(XContentParser parser) throws IOException {
+    return switch (parser.currentToken()) {
+      case START_OBJECT -> parseObject(parser);
+      case START_ARRAY -> parseRows(parser);
+      default -> throw new MaskFormatException("expected an object with [shape, dtype, data] or [png], or nested "
+          + "arrays of numbers, but got " + describe(parser.currentToken()));
+    };
+  }
+
+  private static Mask parseObject(XContentParser parser) throws IOException {
+    int[] shape = null;
+    MaskDType dtype = null;
+    byte[] data = null;
+    byte[] png = null;
+    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
+      String key = parser.currentName();
+      parser.nextToken();
+      switch (key) {
+        case "shape" -> shape = parseShape(parser);
+        case "dtype" -> dtype = MaskDType.fromApiName(parser.text());
+        case "data" -> data = base64(parser, "data");
+        case "png" -> png = base64(parser, "png");
+        default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
+      }
+    }
+    if (png != null) {
+      if (shape != null || dtype != null || data != null) {
+        throw new MaskFormatException("[png] cannot be combined with [shape], [dtype] or [data]");
+      }
+      return PngMasks.decode(png);
+    }
+    if (shape == null || dtype == null || data == null) {
+      throw new MaskFormatException("a raw mask needs [shape], [dtype] and [data]; missing "
+          + (shape == null ? "[shape]" : dtype == null ? "[dtype]" : "[data]"));
+    }
+    return Mask.of(dtype, shape[0], shape[1], data);
+  }
+
+  private static int[] parseShape(XContentParser parser) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
+      throw new MaskFormatException("[shape] must be an array [height, width]");
+    }
+    long[] values = new long[2];
+    int n = 0;
+    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+      if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
+        throw new MaskFormatException("[shape] must be two integers [height, width]");
+      }
+      values[n++] = parser.longValue(true);
+    }
+    if (n != 2) {
+      throw new MaskFormatException("[shape] must be two integers [height, width]");
+    }
+    Mask.checkShape(values[0], values[1]);
+    return new int[] {(int) values[0], (int) values[1]};
+  }
+
+  private static byte[] base64(XContentParser parser, String key) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
+      throw new MaskFormatException("[" + key + "] must be a base64 string");
+    }
+    try {
+      return parser.binaryValue();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new MaskFormatException("[" + key + "] is not valid base64: " + e.getMessage(), e);
+    }
+  }
+
+  /** Rows of numbers; each row an array, all rows of one length. */
+  private static Mask parseRows(XContentParser parser) throws IOException {
+    float[] values = new float[1024];
+    int count = 0;
+    int width = -1;
+    int height = 0;
+    for (XContentParser.Token row = parser.nextToken(); row != XContentParser.Token.END_ARRAY; row = parser.nextToken()) {
+      if (row != XContentParser.Token.START_ARRAY) {
+        throw new MaskFormatException("nested arrays must hold one array of numbers per row, got " + describe(row) + " in row " + height);
+      }
+      int rowLength = 0;
+      for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+        if (t != XContentParser.Token.VALUE_NUMBER) {
+          throw new MaskFormatException("row " + height + ", column " + rowLength + " is " + describe(t) + ", not a number");
+        }
+        if (rowLength == Mask.MAX_SIDE) {
+          throw new MaskFormatException("row " + height + " has more than " + Mask.MAX_SIDE + " values");
+        }
+        if (count == values.length) {
+          values = Arrays.copyOf(values, values.length * 2);
+        }
+        values[count++] = parser.floatValue();
+        rowLength++;
+      }
+      if (width == -1) {
+        width = rowLength;
+      } else if (rowLength != width) {
+        throw new MaskFormatException("row " + height + " has " + rowLength + " values but row 0 has " + width + "; rows must have equal lengths");
+      }
+      height++;
+      if (height > Mask.MAX_SIDE) {
+        throw new MaskFormatException("more than " + Mask.MAX_SIDE + " rows");
+      }
+    }
+    Mask.checkShape(height, Math.max(width, 0));
+    return Mask.ofFloats(height, width, Arrays.copyOf(values, count));
+  }
+
+  private static String describe(XContentParser.Token token) {
+    return switch (token) {
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER -> "a number";
+      case VALUE_BOOLEAN -> "a boolean";
+      case VALUE_NULL -> "null";
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      default -> token.toString();
+    };
+  }
+}

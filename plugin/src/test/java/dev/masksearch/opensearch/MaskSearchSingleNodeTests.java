@@ -1,0 +1,279 @@
+package dev.masksearch.opensearch;
+
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.PngMasks;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
+import dev.masksearch.opensearch.index.query.CpQueryBuilder;
+import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
+import dev.masksearch.search.Comparison;
+import dev.masksearch.search.CpOrder;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FilterLeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.opensearch.action.bulk.BulkRequestBuilder;
+import org.opensearch.action.bulk.BulkResponse;
+import org.opensearch.action.search.SearchResponse;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.common.xcontent.XContentType;
+import org.opensearch.core.rest.RestStatus;
+import org.opensearch.index.engine.Engine;
+import org.opensearch.index.mapper.MapperParsingException;
+import org.opensearch.index.query.QueryBuilders;
+import org.opensearch.index.shard.IndexShard;
+import org.opensearch.indices.IndicesService;
+import org.opensearch.plugins.Plugin;
+import org.opensearch.search.SearchHit;
+import org.opensearch.test.OpenSearchSingleNodeTestCase;
+
+/**
+ * The plugin on a real node: every mask encoding indexes, bad input is a clear 400 that names the field and the
+ * problem (and leaves the rest of a bulk indexed), the masksearch codec stores the CHI, and cp filters and top-k
+ * through the search API equal a brute-force count, with and without the codec.
+ */
+public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
+  private static final String MAPPING = """
+      {"properties": {
+        "saliency": {"type": "mask", "grid_step": 16, "bins": 20},
+        "box": {"type": "mask_roi"},
+        "label": {"type": "keyword"}}}""";
+
+  @Override
+  protected Collection<Class<? extends Plugin>> getPlugins() {
+    return List.of(MaskSearchPlugin.class);
+  }
+
+  private void createIndex(String index, boolean withCodec, int shards) {
+    Settings.Builder settings = Settings.builder().put("index.number_of_shards", shards).put("index.number_of_replicas", 0);
+    if (withCodec) {
+      settings.put("index.codec", MaskSearchCodec.ALIAS);
+    }
+    client().admin().indices().prepareCreate(index).setSettings(settings).setMapping(MAPPING).get();
+  }
+
+  public void testEveryEncodingIndexesAndAnswersExactly() throws Exception {
+    createIndex("enc", true, 1);
+    Map<String, Mask> masks = new HashMap<>();
+    Mask u8 = randomMask(MaskDType.UINT8, 20, 30);
+    masks.put("raw-uint8", u8);
+    index("enc", "raw-uint8", rawJson(u8));
+    for (MaskDType dtype : new MaskDType[] {MaskDType.UINT16, MaskDType.FLOAT16, MaskDType.FLOAT32}) {
+      Mask m = randomMask(dtype, 17, 23);
+      masks.put("raw-" + dtype.apiName(), m);
+      index("enc", "raw-" + dtype.apiName(), rawJson(m));
+    }
+    Mask png8 = randomMask(MaskDType.UINT8, 33, 9);
+    masks.put("png8", png8);
+    index("enc", "png8", "{\"png\": \"" + b64(PngMasks.encode(png8)) + "\"}");
+    Mask png16 = randomMask(MaskDType.UINT16, 12, 40);
+    masks.put("png16", png16);
+    index("enc", "png16", "{\"png\": \"" + b64(PngMasks.encode(png16)) + "\"}");
+    float[] values = {0f, 0.25f, 0.5f, 1f, 0.8f, 0.79999995f};
+    masks.put("nested", Mask.ofFloats(2, 3, values));
+    index("enc", "nested", "[[0, 0.25, 0.5], [1, 0.8, 0.79999995]]");
+    client().admin().indices().prepareRefresh("enc").get();
+
+    assertUsesChi("enc");
+    for (int q = 0; q < 30; q++) {
+      ValueRange range = new ValueRange(random().nextDouble(), random().nextBoolean() ? 1.5 : random().nextDouble() + 0.2);
+      Roi roi = new Roi(randomIntBetween(-5, 20), randomIntBetween(-5, 20), randomIntBetween(0, 50), randomIntBetween(0, 50));
+      long threshold = randomIntBetween(0, 60);
+      Set<String> expected = new HashSet<>();
+      masks.forEach((id, m) -> {
+        if (m.countPixels(roi, range) >= threshold) {
+          expected.add(id);
+        }
+      });
+      assertEquals(expected, ids(search("enc", new CpQueryBuilder("saliency", roi, null, range, false, Comparison.GTE, threshold, null, null), 100)));
+    }
+  }
+
+  public void testRandomQueriesEqualBruteForceWithAndWithoutCodecAndShards() throws Exception {
+    int docs = randomIntBetween(60, 150);
+    List<Mask> masks = new ArrayList<>();
+    List<Roi> boxes = new ArrayList<>();
+    for (int i = 0; i < docs; i++) {
+      masks.add(randomMask(MaskDType.values()[random().nextInt(4)], randomIntBetween(1, 60), randomIntBetween(1, 60)));
+      boxes.add(new Roi(randomIntBetween(0, 30), randomIntBetween(0, 30), randomIntBetween(10, 70), randomIntBetween(10, 70)));
+    }
+    String[][] indices = {{"chi1", "true", "1"}, {"chi3", "true", "3"}, {"plain", "false", "2"}};
+    for (String[] index : indices) {
+      createIndex(index[0], Boolean.parseBoolean(index[1]), Integer.parseInt(index[2]));
+      BulkRequestBuilder bulk = client().prepareBulk();
+      for (int i = 0; i < docs; i++) {
+        Roi b = boxes.get(i);
+        bulk.add(client().prepareIndex(index[0]).setId(Integer.toString(i)).setSource(String.format(Locale.ROOT,
+            "{\"label\": \"%s\", \"box\": [%d, %d, %d, %d], \"saliency\": %s}",
+            i % 2 == 0 ? "even" : "odd", b.x1(), b.y1(), b.x2(), b.y2(), rawJson(masks.get(i))), XContentType.JSON));
+      }
+      assertFalse(bulk.get().hasFailures());
+      client().admin().indices().prepareRefresh(index[0]).get();
+    }
+    for (int q = 0; q < 25; q++) {
+      boolean perDoc = random().nextBoolean();
+      boolean normalize = random().nextBoolean();
+      Roi roi = perDoc ? null : new Roi(randomIntBetween(-5, 40), randomIntBetween(-5, 40), randomIntBetween(0, 80), randomIntBetween(0, 80));
+      ValueRange range = new ValueRange(randomFrom(0.0, 0.2, 0.5, 0.8, random().nextDouble()), randomFrom(0.6, 1.0, 1.5, random().nextDouble() + 0.3));
+      Map<String, Double> values = new HashMap<>();
+      for (int i = 0; i < docs; i++) {
+        Roi r = perDoc ? boxes.get(i) : roi;
+        Mask m = masks.get(i);
+        long count = m.countPixels(r, range);
+        long area = r.clip(m.width(), m.height()).area();
+        values.put(Integer.toString(i), normalize ? (area == 0 ? 0 : (double) count / area) : count);
+      }
+      Comparison op = randomFrom(Comparison.values());
+      double threshold = randomFrom(new ArrayList<>(values.values())) + (random().nextBoolean() ? 0 : 0.5);
+      Set<String> expected = new HashSet<>();
+      values.forEach((id, v) -> {
+        if (op.test(v, threshold)) {
+          expected.add(id);
+        }
+      });
+      int k = randomIntBetween(1, 20);
+      List<String> expectedTop = values.entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(e -> Integer.parseInt(e.getKey())))
+          .limit(k).map(Map.Entry::getKey).toList();
+      for (String[] index : indices) {
+        CpQueryBuilder filter = new CpQueryBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, op, threshold, null, null);
+        assertEquals(index[0] + " " + filter, expected, ids(search(index[0], filter, 1000)));
+        // The same filter beside a keyword filter in a bool query.
+        Set<String> evenExpected = new HashSet<>();
+        expected.forEach(id -> {
+          if (Integer.parseInt(id) % 2 == 0) {
+            evenExpected.add(id);
+          }
+        });
+        assertEquals(evenExpected, ids(search(index[0],
+            QueryBuilders.boolQuery().filter(filter).filter(QueryBuilders.termQuery("label", "even")), 1000)));
+        // Exact top-k: the same values; ties may order differently across shards, so compare values.
+        CpQueryBuilder top = new CpQueryBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, null, Double.NaN, k, CpOrder.DESC);
+        SearchResponse response = search(index[0], top, k);
+        List<Float> expectedScores = expectedTop.stream().map(id -> (float) (double) values.get(id)).toList();
+        List<Float> gotScores = new ArrayList<>();
+        for (SearchHit hit : response.getHits().getHits()) {
+          gotScores.add(hit.getScore());
+          assertEquals((float) (double) values.get(hit.getId()), hit.getScore(), 0f);
+        }
+        assertEquals(index[0] + " " + top, expectedScores, gotScores);
+      }
+    }
+  }
+
+  public void testBadInputIsAClear400AndTheRestOfABulkIsIndexed() {
+    createIndex("bad", true, 1);
+    String[][] cases = {
+      {"{\"shape\": [2, 2], \"dtype\": \"uint8\", \"data\": \"AAEC\"}", "needs 4"},
+      {"{\"shape\": [2, 2], \"dtype\": \"int8\", \"data\": \"AAECAw==\"}", "unknown dtype [int8]"},
+      {"{\"shape\": [1, 1], \"dtype\": \"float32\", \"data\": \"" + b64(floatBytes(Float.NaN)) + "\"}", "NaN"},
+      {"{\"shape\": [1, 1], \"dtype\": \"float32\", \"data\": \"" + b64(floatBytes(1.5f)) + "\"}", "outside [0, 1]"},
+      {"{\"shape\": [5000, 2], \"dtype\": \"uint8\", \"data\": \"AA==\"}", "out of bounds"},
+      {"{\"shape\": [1, 1], \"dtype\": \"uint8\", \"data\": \"%%%\"}", "base64"},
+      {"{\"png\": \"" + b64(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}) + "\"}", "not a PNG"},
+      {"[[0.1, 0.2], [0.3]]", "equal lengths"},
+      {"[[0.1, \"x\"]]", "not a number"},
+      {"\"just a string\"", "expected an object"},
+    };
+    for (String[] c : cases) {
+      MapperParsingException e = expectThrows(MapperParsingException.class,
+          () -> client().prepareIndex("bad").setSource("{\"saliency\": " + c[0] + "}", XContentType.JSON).get());
+      assertEquals(RestStatus.BAD_REQUEST, e.status());
+      String message = e.getMessage() + " / " + (e.getCause() == null ? "" : e.getCause().getMessage());
+      assertTrue(message, message.contains("[saliency]"));
+      assertTrue(message + " should mention " + c[1], message.contains(c[1]));
+    }
+    MapperParsingException box = expectThrows(MapperParsingException.class,
+        () -> client().prepareIndex("bad").setSource("{\"box\": [1, 2, 3]}", XContentType.JSON).get());
+    assertTrue(box.getCause().getMessage(), box.getCause().getMessage().contains("4 integers"));
+    expectThrows(MapperParsingException.class,
+        () -> client().prepareIndex("bad").setSource("{\"box\": [[1, 2, 3, 4], [5, 6, 7, 8]]}", XContentType.JSON).get());
+
+    BulkResponse bulk = client().prepareBulk()
+        .add(client().prepareIndex("bad").setId("good1").setSource("{\"saliency\": [[0.5]]}", XContentType.JSON))
+        .add(client().prepareIndex("bad").setId("bad").setSource("{\"saliency\": [[2.0]]}", XContentType.JSON))
+        .add(client().prepareIndex("bad").setId("good2").setSource("{\"saliency\": [[1.0, 0.0]]}", XContentType.JSON))
+        .get();
+    assertTrue(bulk.hasFailures());
+    assertFalse(bulk.getItems()[0].isFailed());
+    assertTrue(bulk.getItems()[1].isFailed());
+    assertEquals(RestStatus.BAD_REQUEST, bulk.getItems()[1].status());
+    assertFalse(bulk.getItems()[2].isFailed());
+    client().admin().indices().prepareRefresh("bad").get();
+    assertEquals(Set.of("good1", "good2"), ids(search("bad",
+        new CpQueryBuilder("saliency", null, null, new ValueRange(0, 1.5), false, Comparison.GTE, 0, null, null), 10)));
+  }
+
+  private void assertUsesChi(String index) throws Exception {
+    IndexShard shard = getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
+    client().admin().indices().prepareFlush(index).get();
+    try (Engine.Searcher searcher = shard.acquireSearcher("test")) {
+      for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+        FieldInfo info = FilterLeafReader.unwrap(leaf.reader()).getFieldInfos().fieldInfo("saliency");
+        assertEquals("MaskSearch10", info.getAttribute("PerFieldDocValuesFormat.format"));
+        assertEquals("16", info.getAttribute("masksearch.grid_step"));
+      }
+    }
+  }
+
+  private void index(String index, String id, String maskJson) {
+    client().prepareIndex(index).setId(id).setSource("{\"saliency\": " + maskJson + "}", XContentType.JSON).get();
+  }
+
+  private SearchResponse search(String index, org.opensearch.index.query.QueryBuilder query, int size) {
+    return client().prepareSearch(index).setQuery(query).setSize(size).setRequestCache(false).get();
+  }
+
+  private static Set<String> ids(SearchResponse response) {
+    Set<String> ids = new HashSet<>();
+    for (SearchHit hit : response.getHits().getHits()) {
+      ids.add(hit.getId());
+    }
+    return ids;
+  }
+
+  private Mask randomMask(MaskDType dtype, int height, int width) {
+    ByteBuffer data = ByteBuffer.allocate(height * width * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
+    double cx = random().nextDouble() * width;
+    double cy = random().nextDouble() * height;
+    double sigma = 1 + random().nextDouble() * Math.max(width, height) / 2.0;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        double v = Math.min(1, 1.2 * Math.exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * sigma * sigma)));
+        switch (dtype) {
+          case UINT8 -> data.put((byte) Math.round(v * 255));
+          case UINT16 -> data.putShort((short) Math.round(v * 65535));
+          case FLOAT16 -> data.putShort(Float.floatToFloat16((float) v));
+          case FLOAT32 -> data.putFloat((float) v);
+        }
+      }
+    }
+    return Mask.of(dtype, height, width, data.array());
+  }
+
+  private static String rawJson(Mask mask) {
+    return String.format(Locale.ROOT, "{\"shape\": [%d, %d], \"dtype\": \"%s\", \"data\": \"%s\"}",
+        mask.height(), mask.width(), mask.dtype().apiName(), b64(mask.rawBytes()));
+  }
+
+  private static String b64(byte[] bytes) {
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  private static byte[] floatBytes(float v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array();
+  }
+}
