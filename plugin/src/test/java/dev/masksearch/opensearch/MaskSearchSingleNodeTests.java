@@ -196,6 +196,9 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       assertTrue(message, message.contains("[saliency]"));
       assertTrue(message + " should mention " + c[1], message.contains(c[1]));
     }
+    IllegalArgumentException asc = expectThrows(IllegalArgumentException.class, () -> new CpQueryBuilder(
+        "saliency", null, null, new ValueRange(0, 1), false, null, Double.NaN, 5, CpOrder.ASC));
+    assertTrue(asc.getMessage(), asc.getMessage().contains("[asc] is not supported yet"));
     MapperParsingException box = expectThrows(MapperParsingException.class,
         () -> client().prepareIndex("bad").setSource("{\"box\": [1, 2, 3]}", XContentType.JSON).get());
     assertTrue(box.getCause().getMessage(), box.getCause().getMessage().contains("4 integers"));

@@ -35,7 +35,7 @@ import org.opensearch.index.query.QueryShardException;
  *         "range": [lv, uv],                              (lv &lt;= value &lt; uv)
  *         "normalize": false,
  *         "gt" | "gte" | "lt" | "lte": T,                 (filter form)
- *         "k": 25, "order": "desc" | "asc"}}              (top-k form, scored by the exact CP value)
+ *         "k": 25}}                                       (top-k form, scored by the exact CP value, descending)
  * </pre>
  */
 public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
@@ -77,6 +77,11 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     }
     if (k != null && k < 1) {
       throw new IllegalArgumentException("[cp] [k] must be at least 1, got " + k);
+    }
+    if (order == CpOrder.ASC) {
+      // Hits are merged across shards by descending score, so the k smallest cannot travel as scores: ascending
+      // order needs a sort, which is not built yet. Refuse rather than answer wrongly on several shards.
+      throw new IllegalArgumentException("[cp] [order] [asc] is not supported yet; only [desc] top-k");
     }
     this.comparison = comparison;
     this.threshold = threshold;
