@@ -248,9 +248,26 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       private ChiGroup.Cursor current;
       private ChiGroup currentGroup;
       private ChiGrid grid;
+      /** One group, every document in it, one size: the common case of a dataset of equal masks. */
+      private final boolean uniform;
+
+      Cursor() throws IOException {
+        PackedColumn g = entry.groupOf();
+        uniform = g.bitsPerValue() == 0 && g.min() == 1
+            && entry.height().bitsPerValue() == 0 && entry.width().bitsPerValue() == 0;
+        if (uniform) {
+          currentGroup = entry.groups()[0];
+          current = cursors[0] = currentGroup.cursor(chiData, chi.clone());
+          grid = new ChiGrid(entry.params().gridStep(), (int) entry.width().min(), (int) entry.height().min());
+        }
+      }
 
       @Override
       public boolean seek(int target) throws IOException {
+        if (uniform) { // every document has a mask of the same size: only the ordinal varies
+          current.seek((int) ordinal.get(target));
+          return true;
+        }
         int g = (int) groupOf.get(target);
         if (g == 0) {
           return false;
