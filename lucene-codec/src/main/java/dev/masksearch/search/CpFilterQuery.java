@@ -6,6 +6,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.ConstantScoreScorer;
 import org.apache.lucene.search.ConstantScoreWeight;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
@@ -67,10 +68,49 @@ public final class CpFilterQuery extends Query {
       }
 
       @Override
+      public Explanation explain(LeafReaderContext context, int doc) throws IOException {
+        return CpFilterQuery.this.explain(context, doc, score());
+      }
+
+      @Override
       public boolean isCacheable(LeafReaderContext ctx) {
         return true;
       }
     };
+  }
+
+  /** Says how the document was decided: its bounds, where they came from, and whether its mask was read. */
+  private Explanation explain(LeafReaderContext context, int doc, float score) throws IOException {
+    LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+    DocBounds bounds = new DocBounds();
+    if (evaluator == null || !evaluator.bounds(doc, bounds)) {
+      return Explanation.noMatch(this + ": the document has no mask" + (spec.boxField() == null ? "" : " or no box"));
+    }
+    String source = evaluator.usesChi() ? "CHI bounds" : "no CHI in this segment (codec without MaskSearch); mask read";
+    Explanation first = Explanation.match((float) bounds.lower, source + " [" + bounds.lower + ", " + bounds.upper + "]");
+    if (!bounds.readMask && !comparison.rejectsAll(bounds.lower, bounds.upper, threshold)
+        && !comparison.acceptsAll(bounds.lower, bounds.upper, threshold)) {
+      evaluator.refine(doc, bounds);
+      first = Explanation.match((float) bounds.lower, "per-cell CHI bounds [" + bounds.lower + ", " + bounds.upper + "]", first);
+    }
+    String decision;
+    boolean matches;
+    if (bounds.readMask || bounds.isExact()) {
+      matches = comparison.test(bounds.lower, threshold);
+      decision = "exact value " + bounds.lower + (bounds.readMask ? " (mask read)" : " (from bounds, mask not read)");
+    } else if (comparison.rejectsAll(bounds.lower, bounds.upper, threshold)) {
+      matches = false;
+      decision = "rejected by bounds, mask not read";
+    } else if (comparison.acceptsAll(bounds.lower, bounds.upper, threshold)) {
+      matches = true;
+      decision = "accepted by bounds, mask not read";
+    } else {
+      double value = evaluator.exact(doc, bounds.roi);
+      matches = comparison.test(value, threshold);
+      decision = "bounds undecided; mask read: exact value " + value;
+    }
+    String description = this + ": " + decision;
+    return matches ? Explanation.match(score, description, first) : Explanation.noMatch(description, first);
   }
 
   /** Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the current one. */

@@ -25,7 +25,9 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -154,8 +156,16 @@ public class CpQueryTests extends LuceneTestCase {
         Comparison op = Comparison.values()[random.nextInt(4)];
         double threshold = randomThreshold(random, reader, spec);
         CpStats stats = new CpStats();
-        Set<Integer> got = ids(searcher, new CpFilterQuery(spec, op, threshold, stats));
+        CpFilterQuery query = new CpFilterQuery(spec, op, threshold, stats);
+        Set<Integer> got = ids(searcher, query);
         assertEquals(spec + " " + op + " " + threshold, expectedFilter(reader, spec, op, threshold, null), got);
+        for (int e = 0; e < 5; e++) { // _explain agrees with the search and says how the document was decided
+          int doc = random.nextInt(reader.maxDoc());
+          if (isLive(reader, doc)) {
+            Explanation explanation = searcher.explain(query, doc);
+            assertEquals(explanation.toString(), got.contains(doc), explanation.isMatch());
+          }
+        }
         assertTopK(searcher, reader, spec, TestUtil.nextInt(random, 1, 40), random.nextBoolean() ? CpOrder.DESC : CpOrder.ASC, filter, stats);
         if (!expectChi) {
           assertEquals("without a CHI nothing is accepted unread", 0, stats.accepted());
@@ -278,6 +288,12 @@ public class CpQueryTests extends LuceneTestCase {
     for (ScoreDoc sd : top.scoreDocs) {
       assertEquals((float) (double) expectedByDoc.get(sd.doc), sd.score, 0f);
     }
+  }
+
+  private static boolean isLive(DirectoryReader reader, int doc) {
+    LeafReaderContext leaf = reader.leaves().get(ReaderUtil.subIndex(doc, reader.leaves()));
+    Bits live = leaf.reader().getLiveDocs();
+    return live == null || live.get(doc - leaf.docBase);
   }
 
   private static Set<Integer> ids(IndexSearcher searcher, Query query) throws IOException {
