@@ -1,0 +1,88 @@
+package dev.masksearch.opensearch.index.query;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.instanceOf;
+
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
+import dev.masksearch.search.Comparison;
+import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.CpOrder;
+import dev.masksearch.search.CpTopKQuery;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import org.apache.lucene.search.Query;
+import org.opensearch.common.compress.CompressedXContent;
+import org.opensearch.core.common.ParsingException;
+import org.opensearch.index.mapper.MapperService;
+import org.opensearch.index.query.QueryShardContext;
+import org.opensearch.index.query.QueryShardException;
+import org.opensearch.plugins.Plugin;
+import org.opensearch.test.AbstractQueryTestCase;
+import org.opensearch.test.TestGeoShapeFieldMapperPlugin;
+
+/** Round trips of the {@code cp} query through XContent and the wire, its Lucene query, and its errors. */
+public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
+  private static final String MASK = "saliency";
+  private static final String BOX = "bbox";
+
+  @Override
+  protected Collection<Class<? extends Plugin>> getPlugins() {
+    // The base class maps a geo_shape field too; the framework's test plugin provides the type.
+    return List.of(MaskSearchPlugin.class, TestGeoShapeFieldMapperPlugin.class);
+  }
+
+  @Override
+  protected void initializeAdditionalMappings(MapperService mapperService) throws IOException {
+    mapperService.merge("_doc", new CompressedXContent("""
+        {"properties": {"saliency": {"type": "mask", "grid_step": 16}, "bbox": {"type": "mask_roi"}}}"""),
+        MapperService.MergeReason.MAPPING_UPDATE);
+  }
+
+  @Override
+  protected CpQueryBuilder doCreateTestQueryBuilder() {
+    Roi roi = null;
+    String roiField = null;
+    switch (random().nextInt(3)) {
+      case 0 -> roi = new Roi(randomIntBetween(-10, 100), randomIntBetween(-10, 100), randomIntBetween(0, 300), randomIntBetween(0, 300));
+      case 1 -> roiField = BOX;
+      default -> { } // the whole mask
+    }
+    ValueRange range = new ValueRange(randomDoubleBetween(0, 1, true), randomDoubleBetween(0, 1.5, true));
+    boolean filter = random().nextBoolean();
+    return new CpQueryBuilder(MASK, roi, roiField, range, random().nextBoolean(),
+        filter ? randomFrom(Comparison.values()) : null, filter ? randomDoubleBetween(0, 5000, true) : Double.NaN,
+        filter ? null : randomIntBetween(1, 100), filter ? null : CpOrder.DESC);
+  }
+
+  @Override
+  protected void doAssertLuceneQuery(CpQueryBuilder builder, Query query, QueryShardContext context) {
+    assertThat(query, instanceOf(builder.toString().contains("\"k\"") ? CpTopKQuery.class : CpFilterQuery.class));
+  }
+
+  public void testParsesTheDocumentedForm() throws IOException {
+    CpQueryBuilder parsed = (CpQueryBuilder) parseQuery("""
+        {"cp": {"field": "saliency", "roi": {"field": "bbox"}, "range": [0.85, 1.01], "normalize": true, "lt": 0.05}}""");
+    assertEquals(new CpQueryBuilder(MASK, null, BOX, new ValueRange(0.85, 1.01), true, Comparison.LT, 0.05, null, null), parsed);
+  }
+
+  public void testClearErrors() {
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0.5], "gt": 1}}""")).getMessage(), containsString("[range] must be two numbers"));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0, 1]}}""")).getMessage(), containsString("either a comparison"));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0, 1], "gt": 1, "lt": 5}}""")).getMessage(), containsString("only one of"));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "roi": [1, 2, 3], "range": [0, 1], "gt": 1}}""")).getMessage(), containsString("4 integers"));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0, 1], "k": 5, "order": "up"}}""")).getMessage(), containsString("[desc] or [asc]"));
+    QueryShardContext context = createShardContext();
+    assertThat(expectThrows(QueryShardException.class, () -> new CpQueryBuilder("nope", null, null,
+        new ValueRange(0, 1), false, Comparison.GT, 1, null, null).toQuery(context)).getMessage(), containsString("not mapped"));
+    assertThat(expectThrows(QueryShardException.class, () -> new CpQueryBuilder(MASK, null, "nope",
+        new ValueRange(0, 1), false, Comparison.GT, 1, null, null).toQuery(context)).getMessage(), containsString("roi field"));
+  }
+}
