@@ -28,6 +28,11 @@ import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -93,6 +98,48 @@ public class CpQueryTests extends LuceneTestCase {
         assertEquals(0, topStats.verified());
       }
     }
+  }
+
+  public void testSortByCpEqualsBruteForce() throws IOException {
+    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = searcher(reader);
+        CpStats all = new CpStats();
+        for (int q = 0; q < atLeast(20); q++) {
+          CpSpec spec = randomSpec(random());
+          boolean reverse = random().nextBoolean();
+          Query query = random().nextBoolean() ? new MatchAllDocsQuery() : new TermQuery(new Term("tag", "a"));
+          Set<Integer> matching = ids(searcher, query);
+          Map<Integer, Double> values = brute(reader, spec);
+          double missing = reverse ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+          Comparator<Integer> byValue = Comparator.comparingDouble(doc -> values.getOrDefault(doc, missing));
+          List<Integer> expected = matching.stream()
+              .sorted((reverse ? byValue.reversed() : byValue).thenComparing(Comparator.naturalOrder()))
+              .toList();
+          int n = TestUtil.nextInt(random(), 1, 30);
+          Sort sort = new Sort(new SortField("cp", CpFieldComparator.source(spec, all), reverse));
+          TopFieldDocs page = searcher.search(query, n, sort);
+          assertPage(expected, values, missing, 0, page.scoreDocs);
+          if (page.scoreDocs.length == n) { // the next page, after the last hit
+            TopDocs next = searcher.searchAfter(page.scoreDocs[n - 1], query, n, sort);
+            assertPage(expected, values, missing, n, next.scoreDocs);
+          }
+        }
+        assertTrue("bounds should spare some mask reads: " + all, all.rejected() > 0);
+      }
+    }
+  }
+
+  private static void assertPage(List<Integer> expected, Map<Integer, Double> values, double missing, int from, ScoreDoc[] hits) {
+    List<Integer> expectedPage = expected.subList(Math.min(from, expected.size()), Math.min(from + hits.length, expected.size()));
+    List<Integer> got = new ArrayList<>();
+    for (ScoreDoc hit : hits) {
+      got.add(hit.doc);
+      assertEquals(values.getOrDefault(hit.doc, missing), (Double) ((FieldDoc) hit).fields[0], 0.0);
+    }
+    assertEquals(expectedPage, got);
   }
 
   private void indexRandomDocuments(Directory dir, org.apache.lucene.codecs.Codec codec, ChiParams params)

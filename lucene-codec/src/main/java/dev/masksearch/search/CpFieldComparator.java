@@ -1,0 +1,154 @@
+package dev.masksearch.search;
+
+import java.io.IOException;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.FieldComparator;
+import org.apache.lucene.search.FieldComparatorSource;
+import org.apache.lucene.search.LeafFieldComparator;
+import org.apache.lucene.search.Pruning;
+import org.apache.lucene.search.Scorable;
+
+/**
+ * Sorts documents by their exact CP value, for any query and in either direction, with {@code searchAfter}. The
+ * collector asks whether each document beats the current bottom (or comes after the {@code searchAfter} value):
+ * when the document's CHI bounds answer that, its mask is not read; only documents the bounds cannot place are
+ * verified. Documents without a mask (or without a box) sort last.
+ */
+public final class CpFieldComparator extends FieldComparator<Double> {
+  private final CpSpec spec;
+  private final boolean reversed;
+  private final CpStats stats;
+  private final double missing;
+  private final double[] values;
+  private double bottom;
+  private double top;
+
+  CpFieldComparator(CpSpec spec, int numHits, boolean reversed, CpStats stats) {
+    this.spec = spec;
+    this.reversed = reversed;
+    this.stats = stats == null ? new CpStats() : stats;
+    this.missing = reversed ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    this.values = new double[numHits];
+  }
+
+  /** The source to put in a {@link org.apache.lucene.search.SortField}: {@code new SortField(name, source(spec, stats), reverse)}. */
+  public static FieldComparatorSource source(CpSpec spec, CpStats stats) {
+    return new FieldComparatorSource() {
+      @Override
+      public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
+        return new CpFieldComparator(spec, numHits, reversed, stats);
+      }
+    };
+  }
+
+  @Override
+  public int compare(int slot1, int slot2) {
+    return Double.compare(values[slot1], values[slot2]);
+  }
+
+  @Override
+  public void setTopValue(Double value) {
+    top = value;
+  }
+
+  @Override
+  public Double value(int slot) {
+    return values[slot];
+  }
+
+  @Override
+  public LeafFieldComparator getLeafComparator(LeafReaderContext context) throws IOException {
+    LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+    return new Leaf(evaluator);
+  }
+
+  /** Compares one segment's documents, reading a mask only when bounds cannot decide. */
+  private final class Leaf implements LeafFieldComparator {
+    private final LeafCpEvaluator evaluator;
+    private final DocBounds bounds = new DocBounds();
+    private int boundsDoc = -1;
+    private boolean hasValue;
+    private double exact;
+    private int exactDoc = -1;
+
+    Leaf(LeafCpEvaluator evaluator) {
+      this.evaluator = evaluator;
+    }
+
+    @Override
+    public void setBottom(int slot) {
+      bottom = values[slot];
+    }
+
+    @Override
+    public int compareBottom(int doc) throws IOException {
+      return compareWith(bottom, doc);
+    }
+
+    @Override
+    public int compareTop(int doc) throws IOException {
+      return compareWith(top, doc);
+    }
+
+    @Override
+    public void copy(int slot, int doc) throws IOException {
+      values[slot] = exactValue(doc);
+    }
+
+    @Override
+    public void setScorer(Scorable scorer) {}
+
+    /**
+     * {@code Double.compare(reference, value(doc))}, or a result of the same sign, from the bounds when they place
+     * the whole interval on one side of the reference (ties must be exact: the collector breaks them by doc id).
+     */
+    private int compareWith(double reference, int doc) throws IOException {
+      if (!loadBounds(doc)) {
+        return Double.compare(reference, missing);
+      }
+      if (!bounds.readMask && !bounds.isExact()) {
+        if (reference < bounds.lower) {
+          stats.reject(); // for a sort, "rejected" counts comparisons the bounds decided
+          return -1;
+        }
+        if (reference > bounds.upper) {
+          stats.reject();
+          return 1;
+        }
+        evaluator.refine(doc, bounds);
+        if (reference < bounds.lower || reference > bounds.upper) {
+          stats.reject();
+          return reference < bounds.lower ? -1 : 1;
+        }
+      }
+      return Double.compare(reference, exactValue(doc));
+    }
+
+    /** Bounds for the document, computed once however often the collector asks; false without a value. */
+    private boolean loadBounds(int doc) throws IOException {
+      if (doc != boundsDoc) {
+        boundsDoc = doc;
+        hasValue = evaluator != null && evaluator.bounds(doc, bounds);
+        if (hasValue && bounds.readMask) {
+          stats.verify();
+        }
+      }
+      return hasValue;
+    }
+
+    private double exactValue(int doc) throws IOException {
+      if (!loadBounds(doc)) {
+        return missing;
+      }
+      if (bounds.readMask || bounds.isExact()) {
+        return bounds.lower;
+      }
+      if (doc != exactDoc) {
+        exactDoc = doc;
+        stats.verify();
+        exact = evaluator.exact(doc, bounds.roi);
+      }
+      return exact;
+    }
+  }
+}
