@@ -7,6 +7,7 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
+import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
@@ -38,6 +39,12 @@ import org.opensearch.index.shard.IndexShard;
 import org.opensearch.indices.IndicesService;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
+import org.opensearch.search.builder.SearchSourceBuilder;
+import org.opensearch.search.sort.SortOrder;
+import org.opensearch.common.xcontent.json.JsonXContent;
+import org.opensearch.core.xcontent.DeprecationHandler;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.test.OpenSearchSingleNodeTestCase;
 
 /**
@@ -170,7 +177,65 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
           assertEquals((float) (double) values.get(hit.getId()), hit.getScore(), 0f);
         }
         assertEquals(index[0] + " " + top, expectedScores, gotScores);
+        // The cp sort, both directions: each hit's sort value is its exact value, in the brute-force order.
+        SortOrder direction = randomFrom(SortOrder.values());
+        SearchResponse sorted = client().prepareSearch(index[0]).setSize(k).setRequestCache(false)
+            .addSort(new CpSortBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, direction)).get();
+        Comparator<Double> order = direction == SortOrder.ASC ? Comparator.naturalOrder() : Comparator.reverseOrder();
+        List<Double> expectedSorted = values.values().stream().sorted(order).limit(k).toList();
+        List<Double> gotSorted = new ArrayList<>();
+        for (SearchHit hit : sorted.getHits().getHits()) {
+          double v = ((Number) hit.getSortValues()[0]).doubleValue();
+          assertEquals(values.get(hit.getId()), v, 0.0);
+          gotSorted.add(v);
+        }
+        assertEquals(index[0] + " sort " + direction, expectedSorted, gotSorted);
       }
+    }
+  }
+
+  /** The JSON forms docs/opensearch.md shows, parsed as a client sends them. */
+  public void testDocumentedJsonForms() throws Exception {
+    createIndex("docs", true, 2);
+    Map<String, Double> shareInBox = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      Mask mask = randomMask(MaskDType.UINT8, 40, 40);
+      Roi box = new Roi(randomIntBetween(0, 20), randomIntBetween(0, 20), randomIntBetween(21, 40), randomIntBetween(21, 40));
+      String label = i % 3 == 0 ? "cat" : "dog";
+      client().prepareIndex("docs").setId("d" + i).setSource(String.format(Locale.ROOT,
+          "{\"label\": \"%s\", \"box\": [%d, %d, %d, %d], \"saliency\": %s}",
+          label, box.x1(), box.y1(), box.x2(), box.y2(), rawJson(mask)), XContentType.JSON).get();
+      if (label.equals("cat")) {
+        shareInBox.put("d" + i, (double) mask.countPixels(box, new ValueRange(0.85, 1.01)) / box.area());
+      }
+    }
+    client().admin().indices().prepareRefresh("docs").get();
+    SearchResponse lookingAway = searchJson("docs", """
+        {"size": 100, "query": {"bool": {"filter": [
+          {"term": {"label": "cat"}},
+          {"cp": {"field": "saliency", "roi": {"field": "box"}, "range": [0.85, 1.01], "normalize": true, "lt": 0.05}}]}}}""");
+    Set<String> expected = new HashSet<>();
+    shareInBox.forEach((id, v) -> {
+      if (v < 0.05) {
+        expected.add(id);
+      }
+    });
+    assertEquals(expected, ids(lookingAway));
+    SearchResponse leastCovered = searchJson("docs", """
+        {"size": 5, "query": {"term": {"label": "cat"}},
+         "sort": [{"cp": {"field": "saliency", "roi": {"field": "box"}, "range": [0.85, 1.01], "normalize": true, "order": "asc"}}]}""");
+    List<Double> expectedValues = shareInBox.values().stream().sorted().limit(5).toList();
+    List<Double> gotValues = new ArrayList<>();
+    for (SearchHit hit : leastCovered.getHits().getHits()) {
+      gotValues.add(((Number) hit.getSortValues()[0]).doubleValue());
+    }
+    assertEquals(expectedValues, gotValues);
+  }
+
+  private SearchResponse searchJson(String index, String json) throws Exception {
+    NamedXContentRegistry registry = getInstanceFromNode(NamedXContentRegistry.class);
+    try (XContentParser parser = JsonXContent.jsonXContent.createParser(registry, DeprecationHandler.THROW_UNSUPPORTED_OPERATION, json)) {
+      return client().prepareSearch(index).setSource(SearchSourceBuilder.fromXContent(parser)).setRequestCache(false).get();
     }
   }
 
@@ -198,7 +263,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     }
     IllegalArgumentException asc = expectThrows(IllegalArgumentException.class, () -> new CpQueryBuilder(
         "saliency", null, null, new ValueRange(0, 1), false, null, Double.NaN, 5, CpOrder.ASC));
-    assertTrue(asc.getMessage(), asc.getMessage().contains("[asc] is not supported yet"));
+    assertTrue(asc.getMessage(), asc.getMessage().contains("sort by cp"));
     MapperParsingException box = expectThrows(MapperParsingException.class,
         () -> client().prepareIndex("bad").setSource("{\"box\": [1, 2, 3]}", XContentType.JSON).get());
     assertTrue(box.getCause().getMessage(), box.getCause().getMessage().contains("4 integers"));

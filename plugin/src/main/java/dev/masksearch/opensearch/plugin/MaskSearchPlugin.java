@@ -4,6 +4,7 @@ import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.index.mapper.MaskFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
+import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,7 @@ import org.opensearch.plugins.Plugin;
 import org.opensearch.plugins.SearchPlugin;
 
 /**
- * MaskSearch for OpenSearch: the {@code mask} and {@code mask_roi} field types, the {@code cp} query, and the
+ * MaskSearch for OpenSearch: the {@code mask} and {@code mask_roi} field types, the {@code cp} query and sort, and the
  * {@code masksearch} codec (an additional codec, so it composes with other codec plugins) that stores each mask
  * field's Cumulative Histogram Index.
  */
@@ -32,6 +33,11 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
   @Override
   public List<QuerySpec<?>> getQueries() {
     return List.of(new QuerySpec<>(CpQueryBuilder.NAME, CpQueryBuilder::new, CpQueryBuilder::fromXContent));
+  }
+
+  @Override
+  public List<SortSpec<?>> getSorts() {
+    return List.of(new SortSpec<>(CpSortBuilder.NAME, CpSortBuilder::new, CpSortBuilder::fromXContent));
   }
 
   @Override

@@ -2,9 +2,6 @@ package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
-import dev.masksearch.opensearch.index.mapper.MaskFieldMapper.MaskFieldType;
-import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
-import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper.RoiFieldType;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpFilterQuery;
 import dev.masksearch.search.CpOrder;
@@ -14,16 +11,13 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
 import org.apache.lucene.search.Query;
-import org.opensearch.core.ParseField;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.index.query.QueryShardException;
 
 /**
  * The {@code cp} query: CP(mask, roi, [lv, uv)), the number of pixels of a mask field inside a region whose value
@@ -41,18 +35,7 @@ import org.opensearch.index.query.QueryShardException;
 public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   public static final String NAME = "cp";
 
-  private static final ParseField FIELD = new ParseField("field");
-  private static final ParseField ROI = new ParseField("roi");
-  private static final ParseField RANGE = new ParseField("range");
-  private static final ParseField NORMALIZE = new ParseField("normalize");
-  private static final ParseField K = new ParseField("k");
-  private static final ParseField ORDER = new ParseField("order");
-
-  private final String field;
-  private final Roi roi; // null: per-document or whole mask
-  private final String roiField; // null: constant or whole mask
-  private final ValueRange range;
-  private final boolean normalize;
+  private final CpTerm term;
   private final Comparison comparison; // null: top-k form
   private final double threshold;
   private final Integer k;
@@ -60,14 +43,11 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   public CpQueryBuilder(String field, Roi roi, String roiField, ValueRange range, boolean normalize,
       Comparison comparison, double threshold, Integer k, CpOrder order) {
-    this.field = requireNonEmpty(field, "field");
-    if (roi != null && roiField != null) {
-      throw new IllegalArgumentException("[cp] takes a constant [roi] or an roi [field], not both");
-    }
-    this.roi = roi;
-    this.roiField = roiField;
-    this.range = Objects.requireNonNull(range, "[cp] needs a [range]");
-    this.normalize = normalize;
+    this(new CpTerm(field, roi, roiField, range, normalize), comparison, threshold, k, order);
+  }
+
+  private CpQueryBuilder(CpTerm term, Comparison comparison, double threshold, Integer k, CpOrder order) {
+    this.term = term;
     if ((comparison == null) == (k == null)) {
       throw new IllegalArgumentException(
           "[cp] needs either a comparison (gt, gte, lt, lte) to filter, or [k] for the exact top k, not both");
@@ -80,8 +60,9 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     }
     if (order == CpOrder.ASC) {
       // Hits are merged across shards by descending score, so the k smallest cannot travel as scores: ascending
-      // order needs a sort, which is not built yet. Refuse rather than answer wrongly on several shards.
-      throw new IllegalArgumentException("[cp] [order] [asc] is not supported yet; only [desc] top-k");
+      // order is the cp sort's job (CpSortBuilder), exact with search_after.
+      throw new IllegalArgumentException("[cp] top-k is descending; for the smallest values sort by cp: "
+          + "\"sort\": [{\"cp\": {\"field\": ..., \"range\": ..., \"order\": \"asc\"}}]");
     }
     this.comparison = comparison;
     this.threshold = threshold;
@@ -91,11 +72,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   public CpQueryBuilder(StreamInput in) throws IOException {
     super(in);
-    field = in.readString();
-    roi = in.readBoolean() ? new Roi(in.readInt(), in.readInt(), in.readInt(), in.readInt()) : null;
-    roiField = in.readOptionalString();
-    range = new ValueRange(in.readDouble(), in.readDouble());
-    normalize = in.readBoolean();
+    term = new CpTerm(in);
     String op = in.readOptionalString();
     comparison = op == null ? null : Comparison.valueOf(op);
     threshold = in.readDouble();
@@ -103,27 +80,9 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     order = CpOrder.valueOf(in.readString());
   }
 
-  private static String requireNonEmpty(String value, String name) {
-    if (value == null || value.isEmpty()) {
-      throw new IllegalArgumentException("[cp] needs a [" + name + "]");
-    }
-    return value;
-  }
-
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
-    out.writeString(field);
-    out.writeBoolean(roi != null);
-    if (roi != null) {
-      out.writeInt(roi.x1());
-      out.writeInt(roi.y1());
-      out.writeInt(roi.x2());
-      out.writeInt(roi.y2());
-    }
-    out.writeOptionalString(roiField);
-    out.writeDouble(range.lv());
-    out.writeDouble(range.uv());
-    out.writeBoolean(normalize);
+    term.writeTo(out);
     out.writeOptionalString(comparison == null ? null : comparison.name());
     out.writeDouble(threshold);
     out.writeOptionalVInt(k);
@@ -133,19 +92,12 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   @Override
   protected void doXContent(XContentBuilder builder, Params params) throws IOException {
     builder.startObject(NAME);
-    builder.field(FIELD.getPreferredName(), field);
-    if (roi != null) {
-      builder.array(ROI.getPreferredName(), roi.x1(), roi.y1(), roi.x2(), roi.y2());
-    } else if (roiField != null) {
-      builder.startObject(ROI.getPreferredName()).field(FIELD.getPreferredName(), roiField).endObject();
-    }
-    builder.array(RANGE.getPreferredName(), range.lv(), range.uv());
-    builder.field(NORMALIZE.getPreferredName(), normalize);
+    term.toXContent(builder);
     if (comparison != null) {
       builder.field(comparison.name().toLowerCase(Locale.ROOT), threshold);
     } else {
-      builder.field(K.getPreferredName(), k);
-      builder.field(ORDER.getPreferredName(), order.name().toLowerCase(Locale.ROOT));
+      builder.field("k", k);
+      builder.field("order", order.name().toLowerCase(Locale.ROOT));
     }
     printBoostAndQueryName(builder);
     builder.endObject();
@@ -153,11 +105,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   /** Parses the body of a {@code cp} query. */
   public static CpQueryBuilder fromXContent(XContentParser parser) throws IOException {
-    String field = null;
-    Roi roi = null;
-    String roiField = null;
-    ValueRange range = null;
-    boolean normalize = false;
+    CpTerm.Parser term = new CpTerm.Parser();
     Comparison comparison = null;
     double threshold = Double.NaN;
     Integer k = null;
@@ -171,17 +119,10 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
         continue;
       }
       try {
+        if (term.parse(key, parser)) {
+          continue;
+        }
         switch (key) {
-          case "field" -> field = parser.text();
-          case "roi" -> {
-            if (token == XContentParser.Token.START_OBJECT) {
-              roiField = parseRoiField(parser);
-            } else {
-              roi = MaskRoiFieldMapper.parseBox(parser);
-            }
-          }
-          case "range" -> range = parseRange(parser);
-          case "normalize" -> normalize = parser.booleanValue();
           case "gt", "gte", "lt", "lte" -> {
             if (comparison != null) {
               throw new IllegalArgumentException("only one of gt, gte, lt, lte");
@@ -200,46 +141,13 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
       }
     }
     try {
-      return new CpQueryBuilder(field, roi, roiField, range, normalize, comparison, threshold, k, order)
-          .boost(boost)
-          .queryName(queryName);
+      return new CpQueryBuilder(term.build(), comparison, threshold, k, order).boost(boost).queryName(queryName);
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
     }
   }
 
-  private static String parseRoiField(XContentParser parser) throws IOException {
-    String roiField = null;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
-      if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
-        parser.nextToken();
-        roiField = parser.text();
-      } else if (t == XContentParser.Token.FIELD_NAME) {
-        throw new IllegalArgumentException("an roi object takes only [field], got [" + parser.currentName() + "]");
-      }
-    }
-    return requireNonEmpty(roiField, "roi.field");
-  }
-
-  private static ValueRange parseRange(XContentParser parser) throws IOException {
-    if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
-      throw new IllegalArgumentException("[range] must be an array [lv, uv]");
-    }
-    double[] bounds = new double[2];
-    int n = 0;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
-      if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
-        throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
-      }
-      bounds[n++] = parser.doubleValue();
-    }
-    if (n != 2) {
-      throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
-    }
-    return new ValueRange(bounds[0], bounds[1]);
-  }
-
-  private static CpOrder parseOrder(String text) {
+  static CpOrder parseOrder(String text) {
     return switch (text) {
       case "desc" -> CpOrder.DESC;
       case "asc" -> CpOrder.ASC;
@@ -249,15 +157,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   @Override
   protected Query doToQuery(QueryShardContext context) {
-    MappedFieldType type = context.fieldMapper(field);
-    if (!(type instanceof MaskFieldType)) {
-      throw new QueryShardException(context, "[cp] field [" + field + "] is "
-          + (type == null ? "not mapped" : "of type [" + type.typeName() + "], not [mask]"));
-    }
-    if (roiField != null && !(context.fieldMapper(roiField) instanceof RoiFieldType)) {
-      throw new QueryShardException(context, "[cp] roi field [" + roiField + "] is not a mapped [mask_roi] field");
-    }
-    CpSpec spec = new CpSpec(field, roiField == null ? (roi == null ? Roi.FULL : roi) : null, roiField, range, normalize);
+    CpSpec spec = term.toSpec(context);
     return comparison != null
         ? new CpFilterQuery(spec, comparison, threshold, null)
         : new CpTopKQuery(spec, k, order, null, null);
@@ -265,11 +165,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   @Override
   protected boolean doEquals(CpQueryBuilder other) {
-    return field.equals(other.field)
-        && Objects.equals(roi, other.roi)
-        && Objects.equals(roiField, other.roiField)
-        && range.equals(other.range)
-        && normalize == other.normalize
+    return term.equals(other.term)
         && comparison == other.comparison
         && Double.compare(threshold, other.threshold) == 0
         && Objects.equals(k, other.k)
@@ -278,7 +174,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   @Override
   protected int doHashCode() {
-    return Objects.hash(field, roi, roiField, range, normalize, comparison, threshold, k, order);
+    return Objects.hash(term, comparison, threshold, k, order);
   }
 
   @Override

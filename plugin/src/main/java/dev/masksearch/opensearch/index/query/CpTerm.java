@@ -1,0 +1,172 @@
+package dev.masksearch.opensearch.index.query;
+
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import dev.masksearch.opensearch.index.mapper.MaskFieldMapper.MaskFieldType;
+import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
+import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper.RoiFieldType;
+import dev.masksearch.search.CpSpec;
+import java.io.IOException;
+import java.util.Objects;
+import org.opensearch.core.common.io.stream.StreamInput;
+import org.opensearch.core.common.io.stream.StreamOutput;
+import org.opensearch.core.common.io.stream.Writeable;
+import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.mapper.MappedFieldType;
+import org.opensearch.index.query.QueryShardContext;
+import org.opensearch.index.query.QueryShardException;
+
+/**
+ * What a {@code cp} query or sort counts: {@code "field"}, {@code "roi"} (a box, {@code {"field": ...}}, or
+ * omitted for the whole mask), {@code "range"} {@code [lv, uv)} and {@code "normalize"}. Shared by both, so they
+ * parse, print and check their fields the same way.
+ */
+final class CpTerm implements Writeable {
+  final String field;
+  final Roi roi; // null: per-document box or whole mask
+  final String roiField; // null: constant box or whole mask
+  final ValueRange range;
+  final boolean normalize;
+
+  CpTerm(String field, Roi roi, String roiField, ValueRange range, boolean normalize) {
+    if (field == null || field.isEmpty()) {
+      throw new IllegalArgumentException("[cp] needs a [field]");
+    }
+    if (roi != null && roiField != null) {
+      throw new IllegalArgumentException("[cp] takes a constant [roi] or an roi [field], not both");
+    }
+    this.field = field;
+    this.roi = roi;
+    this.roiField = roiField;
+    this.range = Objects.requireNonNull(range, "[cp] needs a [range]");
+    this.normalize = normalize;
+  }
+
+  CpTerm(StreamInput in) throws IOException {
+    this(in.readString(),
+        in.readBoolean() ? new Roi(in.readInt(), in.readInt(), in.readInt(), in.readInt()) : null,
+        in.readOptionalString(),
+        new ValueRange(in.readDouble(), in.readDouble()),
+        in.readBoolean());
+  }
+
+  @Override
+  public void writeTo(StreamOutput out) throws IOException {
+    out.writeString(field);
+    out.writeBoolean(roi != null);
+    if (roi != null) {
+      out.writeInt(roi.x1());
+      out.writeInt(roi.y1());
+      out.writeInt(roi.x2());
+      out.writeInt(roi.y2());
+    }
+    out.writeOptionalString(roiField);
+    out.writeDouble(range.lv());
+    out.writeDouble(range.uv());
+    out.writeBoolean(normalize);
+  }
+
+  /** Writes the term's keys into the current object. */
+  void toXContent(XContentBuilder builder) throws IOException {
+    builder.field("field", field);
+    if (roi != null) {
+      builder.array("roi", roi.x1(), roi.y1(), roi.x2(), roi.y2());
+    } else if (roiField != null) {
+      builder.startObject("roi").field("field", roiField).endObject();
+    }
+    builder.array("range", range.lv(), range.uv());
+    builder.field("normalize", normalize);
+  }
+
+  /** The engine's spec, after checking the fields against the mapping. */
+  CpSpec toSpec(QueryShardContext context) {
+    MappedFieldType type = context.fieldMapper(field);
+    if (!(type instanceof MaskFieldType)) {
+      throw new QueryShardException(context, "[cp] field [" + field + "] is "
+          + (type == null ? "not mapped" : "of type [" + type.typeName() + "], not [mask]"));
+    }
+    if (roiField != null && !(context.fieldMapper(roiField) instanceof RoiFieldType)) {
+      throw new QueryShardException(context, "[cp] roi field [" + roiField + "] is not a mapped [mask_roi] field");
+    }
+    return new CpSpec(field, roiField == null ? (roi == null ? Roi.FULL : roi) : null, roiField, range, normalize);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CpTerm t && field.equals(t.field) && Objects.equals(roi, t.roi)
+        && Objects.equals(roiField, t.roiField) && range.equals(t.range) && normalize == t.normalize;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(field, roi, roiField, range, normalize);
+  }
+
+  /** Collects a term's keys while a query or sort parses its object. */
+  static final class Parser {
+    private String field;
+    private Roi roi;
+    private String roiField;
+    private ValueRange range;
+    private boolean normalize;
+
+    /** Parses the value of {@code key} if it is one of the term's keys; false otherwise. */
+    boolean parse(String key, XContentParser parser) throws IOException {
+      switch (key) {
+        case "field" -> field = parser.text();
+        case "roi" -> {
+          if (parser.currentToken() == XContentParser.Token.START_OBJECT) {
+            roiField = parseRoiField(parser);
+          } else {
+            roi = MaskRoiFieldMapper.parseBox(parser);
+          }
+        }
+        case "range" -> range = parseRange(parser);
+        case "normalize" -> normalize = parser.booleanValue();
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    CpTerm build() {
+      return new CpTerm(field, roi, roiField, range, normalize);
+    }
+
+    private static String parseRoiField(XContentParser parser) throws IOException {
+      String roiField = null;
+      for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
+        if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
+          parser.nextToken();
+          roiField = parser.text();
+        } else if (t == XContentParser.Token.FIELD_NAME) {
+          throw new IllegalArgumentException("an roi object takes only [field], got [" + parser.currentName() + "]");
+        }
+      }
+      if (roiField == null || roiField.isEmpty()) {
+        throw new IllegalArgumentException("an roi object needs a [field]");
+      }
+      return roiField;
+    }
+
+    private static ValueRange parseRange(XContentParser parser) throws IOException {
+      if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
+        throw new IllegalArgumentException("[range] must be an array [lv, uv]");
+      }
+      double[] bounds = new double[2];
+      int n = 0;
+      for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+        if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
+          throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
+        }
+        bounds[n++] = parser.doubleValue();
+      }
+      if (n != 2) {
+        throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
+      }
+      return new ValueRange(bounds[0], bounds[1]);
+    }
+  }
+}
