@@ -194,6 +194,33 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     }
   }
 
+  /** With derived source, masks are stored once; get, update and reindex still see them, in canonical form. */
+  public void testDerivedSourceStoresMasksOnce() throws Exception {
+    client().admin().indices().prepareCreate("derived").setMapping(MAPPING).setSettings(Settings.builder()
+        .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", true).put("index.number_of_shards", 1)).get();
+    Mask png = randomMask(MaskDType.UINT8, 13, 7);
+    client().prepareIndex("derived").setId("1").setSource("{\"label\": \"cat\", \"box\": [-3, 1, 5, 9], "
+        + "\"saliency\": {\"png\": \"" + b64(PngMasks.encode(png)) + "\"}}", XContentType.JSON).get();
+    client().admin().indices().prepareRefresh("derived").get();
+
+    Map<String, Object> source = client().prepareGet("derived", "1").get().getSourceAsMap();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> saliency = (Map<String, Object>) source.get("saliency");
+    assertEquals(List.of(13, 7), saliency.get("shape"));
+    assertEquals("uint8", saliency.get("dtype"));
+    assertEquals(b64(png.rawBytes()), saliency.get("data"));
+    assertEquals(List.of(0, 1, 5, 9), source.get("box")); // clamped to [0, 65535] as stored
+
+    // A partial update re-indexes the document from its derived source: the mask survives unchanged.
+    client().prepareUpdate("derived", "1").setDoc("{\"label\": \"dog\"}", XContentType.JSON).get();
+    client().admin().indices().prepareRefresh("derived").get();
+    ValueRange all = new ValueRange(0, 1.5);
+    CpQueryBuilder everything = new CpQueryBuilder("saliency", null, null, all, false, Comparison.GTE, 13 * 7, null, null);
+    assertEquals(Set.of("1"), ids(search("derived", QueryBuilders.boolQuery().filter(everything).filter(QueryBuilders.termQuery("label", "dog")), 10)));
+    Map<String, Object> updated = client().prepareGet("derived", "1").get().getSourceAsMap();
+    assertEquals(saliency, updated.get("saliency"));
+  }
+
   /** The JSON forms docs/opensearch.md shows, parsed as a client sends them. */
   public void testDocumentedJsonForms() throws Exception {
     createIndex("docs", true, 2);

@@ -3,11 +3,18 @@ package dev.masksearch.opensearch.index.mapper;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskBytes;
 import java.io.IOException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.Query;
 import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.mapper.DerivedFieldGenerator;
+import org.opensearch.index.mapper.FieldValueFetcher;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
@@ -107,6 +114,37 @@ public final class MaskFieldMapper extends ParametrizedFieldMapper {
     }
     Mask mask = MaskValueParser.parse(parser);
     context.doc().add(new MaskField(fieldType().name(), mask, params));
+  }
+
+  /** A mask's {@code _source} can be derived from its doc values, so it need not be stored twice. */
+  @Override
+  protected void canDeriveSourceInternal() {
+    checkDocValuesForDerivedSource();
+  }
+
+  /**
+   * With {@code index.derived_source.enabled}, {@code _source} holds no copy of the mask: it is rebuilt from the
+   * doc value as {@code {"shape", "dtype", "data"}}, the same pixels in canonical form (a PNG or nested arrays come
+   * back in that form). Called from the super constructor, so it may use only the field type and simple name.
+   */
+  @Override
+  protected DerivedFieldGenerator derivedFieldGenerator() {
+    String field = fieldType().name();
+    return new DerivedFieldGenerator(fieldType(), new FieldValueFetcher(simpleName()) {
+      @Override
+      public List<Object> fetch(LeafReader reader, int doc) throws IOException {
+        BinaryDocValues values = reader.getBinaryDocValues(field);
+        if (values == null || !values.advanceExact(doc)) {
+          return List.of();
+        }
+        Mask mask = MaskBytes.decode(values.binaryValue());
+        Map<String, Object> raw = new LinkedHashMap<>();
+        raw.put("shape", List.of(mask.height(), mask.width()));
+        raw.put("dtype", mask.dtype().apiName());
+        raw.put("data", Base64.getEncoder().encodeToString(mask.rawBytes()));
+        return List.of(raw);
+      }
+    }, null);
   }
 
   @Override

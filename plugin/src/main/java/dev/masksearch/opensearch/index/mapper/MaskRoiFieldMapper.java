@@ -5,8 +5,12 @@ import dev.masksearch.mask.Roi;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.search.Query;
 import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.mapper.DerivedFieldGenerator;
+import org.opensearch.index.mapper.FieldValueFetcher;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
@@ -85,6 +89,31 @@ public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
       throw new IllegalArgumentException("a document holds one box per [" + CONTENT_TYPE + "] field; index one document per box");
     }
     context.doc().add(new BoxField(fieldType().name(), parseBox(parser)));
+  }
+
+  @Override
+  protected void canDeriveSourceInternal() {
+    checkDocValuesForDerivedSource();
+  }
+
+  /**
+   * With {@code index.derived_source.enabled}, the box comes back from its doc value, each coordinate clamped to
+   * [0, 65535] as stored (clamping never changes a CP count). Called from the super constructor.
+   */
+  @Override
+  protected DerivedFieldGenerator derivedFieldGenerator() {
+    String field = fieldType().name();
+    return new DerivedFieldGenerator(fieldType(), new FieldValueFetcher(simpleName()) {
+      @Override
+      public List<Object> fetch(LeafReader reader, int doc) throws IOException {
+        NumericDocValues values = reader.getNumericDocValues(field);
+        if (values == null || !values.advanceExact(doc)) {
+          return List.of();
+        }
+        Roi box = Roi.unpack(values.longValue());
+        return List.of(List.of(box.x1(), box.y1(), box.x2(), box.y2()));
+      }
+    }, null);
   }
 
   /** Parses {@code [x1, y1, x2, y2]}: four integers. */
