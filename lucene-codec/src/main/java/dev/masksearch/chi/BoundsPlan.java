@@ -29,6 +29,7 @@ public final class BoundsPlan {
   private int size;
   /** Scratch for one document's entries: a plan is single-threaded, like the cursors it reads from. */
   private long[] values = new long[0];
+  private long[][] blockSums;
 
   /** A plan for {@code roi} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored levels. */
   public BoundsPlan(ChiGrid grid, int bins, Roi roi, BinEdges.Levels levels) {
@@ -106,6 +107,54 @@ public final class BoundsPlan {
       out.lower = Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
     }
     return out;
+  }
+
+  /** Where {@link #evaluateBlock} reads a block's entries: one array per entry, a row per document. */
+  public interface Columns {
+    int[] column(int entry) throws java.io.IOException;
+  }
+
+  /**
+   * The first-stage bounds of {@code rows} documents at once (a block of equal masks), into {@code lower} and
+   * {@code upper}: the same arithmetic as {@link #evaluate}, one column at a time, in loops the JIT vectorizes.
+   */
+  public void evaluateBlock(Columns columns, int rows, long[] lower, long[] upper) throws java.io.IOException {
+    if (empty) {
+      Arrays.fill(lower, 0, rows, 0);
+      Arrays.fill(upper, 0, rows, 0);
+      return;
+    }
+    if (blockSums == null || blockSums[0].length < rows) {
+      blockSums = new long[4][rows];
+    }
+    for (int q = 0; q < 4; q++) {
+      Arrays.fill(blockSums[q], 0, rows, constants[q]);
+    }
+    for (int k = 0; k < size; k++) {
+      int[] column = columns.column(entries[k]);
+      for (int q = 0; q < 4; q++) {
+        int c = coefficients[4 * k + q];
+        if (c != 0) {
+          long[] sum = blockSums[q];
+          for (int r = 0; r < rows; r++) {
+            sum[r] += (long) c * column[r];
+          }
+        }
+      }
+    }
+    long[] oo = blockSums[OUTER_OVERLAPPING];
+    long[] oi = blockSums[OUTER_INSIDE];
+    long[] io = blockSums[INNER_OVERLAPPING];
+    long[] ii = blockSums[INNER_INSIDE];
+    for (int r = 0; r < rows; r++) {
+      if (aligned) {
+        upper[r] = io[r];
+        lower[r] = ii[r];
+      } else {
+        upper[r] = Math.min(oo[r], io[r] + area - innerArea);
+        lower[r] = Math.max(Math.max(oi[r] - (outerArea - area), ii[r]), 0);
+      }
+    }
   }
 
   private void addRect(int sum, int xa, int xb, int ya, int yb, int from, int to) {

@@ -128,6 +128,27 @@ final class ChiGroup {
       return bins;
     }
 
+    /** Moves to a block (as a seek to its first member does); returns its number of members. */
+    int seekBlock(int b) {
+      seek(b << blockShift);
+      return Math.min(1 << blockShift, size - (b << blockShift));
+    }
+
+    int blockShift() {
+      return blockShift;
+    }
+
+    /** The current block's values of column c, decoded whole. */
+    int[] column(int c) throws IOException {
+      if (!isDecoded[c]) {
+        if (offsets[c] < 0) {
+          openColumn(c);
+        }
+        decode(c);
+      }
+      return decoded[c];
+    }
+
     private void openColumn(int c) throws IOException {
       long blockStart = blockStarts[block];
       long header = blockStart + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;

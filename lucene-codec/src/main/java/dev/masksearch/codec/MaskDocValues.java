@@ -40,5 +40,22 @@ public abstract class MaskDocValues extends BinaryDocValues {
 
     /** The dtype of the current document's mask. */
     MaskDType dtype();
+
+    /**
+     * Whole-block access when every document of the segment has a mask of one size (then a document's ordinal is
+     * its doc id), or null. Lets a scan compute the bounds of a block of documents at a time.
+     */
+    BlockAccess blocks();
+  }
+
+  /** The CHI of a segment of equal masks, block by block: {@code 2^blockShift()} consecutive documents a block. */
+  public interface BlockAccess {
+    int blockShift();
+
+    /** Moves to a block; returns its number of documents. */
+    int seekBlock(int block) throws IOException;
+
+    /** The current block's values of one CHI entry (see {@link dev.masksearch.chi.Chi#index}), a row per document. */
+    int[] column(int entry) throws IOException;
   }
 }

@@ -293,6 +293,30 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       }
 
       @Override
+      public BlockAccess blocks() {
+        if (!uniform) {
+          return null;
+        }
+        ChiGroup.Cursor group = current;
+        return new BlockAccess() {
+          @Override
+          public int blockShift() {
+            return group.blockShift();
+          }
+
+          @Override
+          public int seekBlock(int block) {
+            return group.seekBlock(block);
+          }
+
+          @Override
+          public int[] column(int entry) throws IOException {
+            return group.column(entry);
+          }
+        };
+      }
+
+      @Override
       public MaskDType dtype() {
         return currentGroup.dtype;
       }

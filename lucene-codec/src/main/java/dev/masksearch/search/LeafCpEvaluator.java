@@ -68,15 +68,32 @@ abstract class LeafCpEvaluator {
     private final CpBounds counts = new CpBounds();
     private BoundsPlan plan;
     private MaskDType planDType;
+    /** Documents of a block visited one by one before its bounds are computed whole. */
+    private static final int BLOCK_AFTER = 32;
+    private final MaskDocValues.BlockAccess blocks;
+    private long[] blockLower = new long[0];
+    private long[] blockUpper = new long[0];
+    private long blockArea;
+    private int cachedBlock = -1;
+    private int visitedBlock = -1;
+    private int visits;
 
     FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks) throws IOException {
       super(spec, rois);
       this.masks = masks;
       this.cursor = masks.chiCursor();
+      this.blocks = cursor.blocks();
     }
 
     @Override
     boolean bounds(int doc, DocBounds out) throws IOException {
+      if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
+        out.lower = spec.value(counts.lower, blockArea);
+        out.upper = spec.value(counts.upper, blockArea);
+        out.roi = spec.roi();
+        out.readMask = false;
+        return true;
+      }
       if (!cursor.seek(doc)) {
         return false;
       }
@@ -111,6 +128,37 @@ abstract class LeafCpEvaluator {
       long area = out.roi.clip(grid.width(), grid.height()).area();
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
+    }
+
+    /**
+     * In a segment of equal masks, a scan that has visited {@value #BLOCK_AFTER} documents of a block gets the
+     * bounds of the whole block at once; sparse access (a selective conjunction) stays per document.
+     */
+    private boolean boundsFromBlock(int doc) throws IOException {
+      int shift = blocks.blockShift();
+      int block = doc >>> shift;
+      if (block != cachedBlock) {
+        if (block != visitedBlock) {
+          visitedBlock = block;
+          visits = 0;
+        }
+        if (++visits <= BLOCK_AFTER) {
+          return false;
+        }
+        int rows = blocks.seekBlock(block);
+        if (blockLower.length < rows) {
+          blockLower = new long[1 << shift];
+          blockUpper = new long[1 << shift];
+        }
+        BoundsPlan plan = plan(cursor.grid(), cursor.dtype());
+        plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
+        blockArea = plan.area();
+        cachedBlock = block;
+      }
+      int row = doc & ((1 << shift) - 1);
+      counts.lower = blockLower[row];
+      counts.upper = blockUpper[row];
+      return true;
     }
 
     private BoundsPlan plan(ChiGrid grid, MaskDType dtype) {

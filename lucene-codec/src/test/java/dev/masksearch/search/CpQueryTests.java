@@ -5,6 +5,7 @@ import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
@@ -57,6 +58,8 @@ public class CpQueryTests extends LuceneTestCase {
   private final Map<Integer, Mask> masks = new HashMap<>();
   private final Map<Integer, Roi> boxes = new HashMap<>();
   private final Map<Integer, String> tags = new HashMap<>();
+  /** When set, every document gets a uint8 mask of this size (height, width), so segments are uniform. */
+  private int[] uniformSize;
 
   public void testChiAnswersEqualBruteForce() throws IOException {
     ChiParams params = new ChiParams(TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 20));
@@ -68,6 +71,16 @@ public class CpQueryTests extends LuceneTestCase {
       mergeToOneSegment(dir, codec);
       checkQueries(dir, atLeast(20), true);
       TestUtil.checkIndex(dir);
+    }
+  }
+
+  /** Segments whose masks all share one size take the block-at-a-time bounds path: still exact. */
+  public void testEqualMasksAnswerEqualBruteForce() throws IOException {
+    uniformSize = new int[] {TestUtil.nextInt(random(), 1, 70), TestUtil.nextInt(random(), 1, 70)};
+    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 2, 40), TestUtil.nextInt(random(), 1, 20));
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      checkQueries(dir, atLeast(30), true);
     }
   }
 
@@ -145,10 +158,11 @@ public class CpQueryTests extends LuceneTestCase {
   private void indexRandomDocuments(Directory dir, org.apache.lucene.codecs.Codec codec, ChiParams params)
       throws IOException {
     Random random = random();
-    IndexWriterConfig config = newIndexWriterConfig().setCodec(codec).setMaxBufferedDocs(TestUtil.nextInt(random, 5, 60));
+    IndexWriterConfig config = newIndexWriterConfig().setCodec(codec)
+        .setMaxBufferedDocs(uniformSize != null ? TestUtil.nextInt(random, 100, 5000) : TestUtil.nextInt(random, 5, 60));
     // A few common sizes (several shape groups) and random odd ones (sizes the grid does not divide).
     int[][] sizes = {{1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 90), TestUtil.nextInt(random, 1, 90)}};
-    int count = atLeast(300);
+    int count = uniformSize != null ? atLeast(1500) : atLeast(300);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
       for (int id = 0; id < count; id++) {
         Document doc = new Document();
@@ -157,11 +171,13 @@ public class CpQueryTests extends LuceneTestCase {
         String tag = random.nextBoolean() ? "a" : "b";
         tags.put(id, tag);
         doc.add(new StringField("tag", tag, Field.Store.NO));
-        if (random.nextInt(20) != 0) { // some documents have no mask
-          int[] hw = random.nextInt(4) == 0
+        if (uniformSize != null || random.nextInt(20) != 0) { // some documents have no mask
+          int[] hw = uniformSize != null ? uniformSize : random.nextInt(4) == 0
               ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
               : sizes[random.nextInt(sizes.length)];
-          Mask mask = RandomMasks.mask(random, hw[0], hw[1]);
+          Mask mask = uniformSize != null
+              ? RandomMasks.mask(random, MaskDType.UINT8, hw[0], hw[1]) // one dtype and size: one shape group
+              : RandomMasks.mask(random, hw[0], hw[1]);
           masks.put(id, mask);
           doc.add(new MaskField(MASK, mask, params));
         }

@@ -11,7 +11,10 @@ final class RandomMasks {
   private RandomMasks() {}
 
   static Mask mask(Random random, int height, int width) {
-    MaskDType dtype = MaskDType.values()[random.nextInt(MaskDType.values().length)];
+    return mask(random, MaskDType.values()[random.nextInt(MaskDType.values().length)], height, width);
+  }
+
+  static Mask mask(Random random, MaskDType dtype, int height, int width) {
     float[] values = switch (random.nextInt(6)) {
       case 0 -> constant(height, width, random.nextInt(3) == 0 ? (random.nextBoolean() ? 0f : 1f) : random.nextFloat());
       case 1 -> noise(random, height, width);

@@ -61,6 +61,8 @@ public class BoundsBenchmark {
   private BinEdges.Levels unalignedLevels;
   private BinEdges.Levels alignedLevels;
   private final CpBounds bounds = new CpBounds();
+  private final long[] lower = new long[1 << 12];
+  private final long[] upper = new long[1 << 12];
 
   @Setup
   public void setUp() throws IOException {
@@ -106,6 +108,24 @@ public class BoundsBenchmark {
         plan = new BoundsPlan(cursor.grid(), cursor.bins(), UNALIGNED, unalignedLevels);
       }
       bh.consume(plan.evaluate(cursor, bounds).upper);
+    }
+  }
+
+  /**
+   * The same query as a scan computes it over a segment of equal masks: the plan evaluated a block of documents at
+   * a time, column by column.
+   */
+  @Benchmark
+  @OperationsPerInvocation(DOCS)
+  public void boundsUnalignedBlocks(Blackhole bh) throws IOException {
+    MaskDocValues.BlockAccess blocks = cursor.blocks();
+    cursor.seek(0);
+    BoundsPlan plan = new BoundsPlan(cursor.grid(), cursor.bins(), UNALIGNED, unalignedLevels);
+    int blockSize = 1 << blocks.blockShift();
+    for (int block = 0; block * blockSize < DOCS; block++) {
+      int rows = blocks.seekBlock(block);
+      plan.evaluateBlock(blocks::column, rows, lower, upper);
+      bh.consume(upper[rows - 1]);
     }
   }
 
