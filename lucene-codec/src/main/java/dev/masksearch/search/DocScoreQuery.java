@@ -1,6 +1,5 @@
 package dev.masksearch.search;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
 import org.apache.lucene.index.IndexReader;

@@ -11,19 +11,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.search.Query;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.DerivedFieldGenerator;
 import org.opensearch.index.mapper.FieldValueFetcher;
-import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
-import org.opensearch.index.mapper.SourceValueFetcher;
-import org.opensearch.index.mapper.TextSearchInfo;
-import org.opensearch.index.mapper.ValueFetcher;
-import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.index.query.QueryShardException;
-import org.opensearch.search.lookup.SearchLookup;
 
 /**
  * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the accepted forms),
@@ -74,11 +66,11 @@ public final class MaskFieldMapper extends ParametrizedFieldMapper {
   }
 
   /** The field type: doc values only; masks are searched with the {@code cp} query. */
-  public static final class MaskFieldType extends MappedFieldType {
+  public static final class MaskFieldType extends CpOnlyFieldType {
     private final ChiParams params;
 
     public MaskFieldType(String name, ChiParams params, Map<String, String> meta) {
-      super(name, false, false, true, TextSearchInfo.NONE, meta);
+      super(name, meta, "a [cp] query");
       this.params = params;
     }
 
@@ -91,16 +83,6 @@ public final class MaskFieldMapper extends ParametrizedFieldMapper {
       return CONTENT_TYPE;
     }
 
-    @Override
-    public ValueFetcher valueFetcher(QueryShardContext context, SearchLookup lookup, String format) {
-      return SourceValueFetcher.identity(name(), context, format);
-    }
-
-    @Override
-    public Query termQuery(Object value, QueryShardContext context) {
-      throw new QueryShardException(context,
-          "field [" + name() + "] of type [" + CONTENT_TYPE + "] does not support term queries; use a [cp] query");
-    }
   }
 
   @Override

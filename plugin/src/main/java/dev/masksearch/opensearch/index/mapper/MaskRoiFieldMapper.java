@@ -7,19 +7,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.search.Query;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.DerivedFieldGenerator;
 import org.opensearch.index.mapper.FieldValueFetcher;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
-import org.opensearch.index.mapper.SourceValueFetcher;
-import org.opensearch.index.mapper.TextSearchInfo;
-import org.opensearch.index.mapper.ValueFetcher;
-import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.index.query.QueryShardException;
-import org.opensearch.search.lookup.SearchLookup;
 
 /**
  * The {@code mask_roi} field type: one region of interest per document, {@code [x1, y1, x2, y2]} in integer
@@ -57,9 +50,9 @@ public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
   }
 
   /** The field type: a packed numeric doc value per document. */
-  public static final class RoiFieldType extends MappedFieldType {
+  public static final class RoiFieldType extends CpOnlyFieldType {
     public RoiFieldType(String name, Map<String, String> meta) {
-      super(name, false, false, true, TextSearchInfo.NONE, meta);
+      super(name, meta, "it as a [cp] query's roi");
     }
 
     @Override
@@ -67,16 +60,6 @@ public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
       return CONTENT_TYPE;
     }
 
-    @Override
-    public ValueFetcher valueFetcher(QueryShardContext context, SearchLookup lookup, String format) {
-      return SourceValueFetcher.identity(name(), context, format);
-    }
-
-    @Override
-    public Query termQuery(Object value, QueryShardContext context) {
-      throw new QueryShardException(context,
-          "field [" + name() + "] of type [" + CONTENT_TYPE + "] does not support term queries; use it as a [cp] query's roi");
-    }
   }
 
   @Override
