@@ -49,7 +49,8 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
 
   @Override
   public String toString() {
-    String region = roi != null ? roi.x1() + "," + roi.y1() + "," + roi.x2() + "," + roi.y2() : "box:" + boxField;
+    String region = roi == null ? "box:" + boxField
+        : roi.equals(Roi.FULL) ? "full" : roi.x1() + "," + roi.y1() + "," + roi.x2() + "," + roi.y2();
     return (normalize ? "cp_normalized(" : "cp(") + field + ", " + region + ", " + range + ")";
   }
 }

@@ -42,7 +42,7 @@ public final class Demo {
 
   public static void main(String[] args) throws IOException {
     int count = Args.intArg(args, "--count", 5_000);
-    Path real = Paths.get(Args.stringArg(args, "--real", "../shared/data/real-sample"));
+    Path real = Paths.get(Args.stringArg(args, "--real", "../../shared/data/real-sample")); // from qa/
     Path path = Files.createTempDirectory("masksearch-demo");
     try (Directory dir = FSDirectory.open(path)) {
       System.out.printf(Locale.ROOT, "Indexing %,d synthetic images (224 x 224 saliency and human-attention maps, "

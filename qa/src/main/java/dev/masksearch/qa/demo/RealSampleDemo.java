@@ -11,6 +11,8 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.PngMasks;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
+import dev.masksearch.search.Comparison;
+import dev.masksearch.search.CpFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpSpec;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,6 +35,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
@@ -107,6 +111,22 @@ final class RealSampleDemo {
     }
     if (!got.equals(expected)) {
       throw new AssertionError("index " + got + " != files " + expected);
+    }
+
+    // A filter over the same question: ISNet covers less than half of the object's box.
+    CpStats filterStats = new CpStats();
+    Set<String> missed = new HashSet<>();
+    for (ScoreDoc sd : searcher.search(new CpFilterQuery(coverage, Comparison.LT, 0.5, filterStats), images.size()).scoreDocs) {
+      missed.add(searcher.storedFields().document(sd.doc).get("id"));
+    }
+    Set<String> expectedMissed = new HashSet<>();
+    images.stream().filter(i -> share(i) < 0.5).forEach(i -> expectedMissed.add(i.id()));
+    System.out.println("5. ISNet covers less than half of the object's box");
+    System.out.println("   query: " + coverage + " < 0.5");
+    System.out.printf(Locale.ROOT, "   %,d images; masks read: %,d of %,d; the PNG files give the same images: %s%n%n",
+        missed.size(), filterStats.verified(), images.size(), missed.equals(expectedMissed) ? "yes" : "NO");
+    if (!missed.equals(expectedMissed)) {
+      throw new AssertionError("index and files disagree on the filter");
     }
   }
 
