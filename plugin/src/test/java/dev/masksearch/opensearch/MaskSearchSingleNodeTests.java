@@ -259,6 +259,49 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     assertEquals(expectedValues, gotValues);
   }
 
+  /** The cp filter inside the other ways OpenSearch runs queries: count, constant_score, function_score, explain, validate. */
+  public void testComposesWithCountScoringExplainAndValidate() throws Exception {
+    createIndex("compose", true, 1);
+    Map<String, Long> counts = new HashMap<>();
+    ValueRange salient = new ValueRange(0.5, 1.01);
+    for (int i = 0; i < 30; i++) {
+      Mask mask = randomMask(MaskDType.FLOAT32, 24, 24);
+      index("compose", "c" + i, rawJson(mask));
+      counts.put("c" + i, mask.countPixels(Roi.FULL, salient));
+    }
+    client().admin().indices().prepareRefresh("compose").get();
+    long threshold = counts.values().stream().sorted().toList().get(15);
+    CpQueryBuilder filter = new CpQueryBuilder("saliency", null, null, salient, false, Comparison.GT, threshold, null, null);
+    Set<String> expected = new HashSet<>();
+    counts.forEach((id, c) -> {
+      if (c > threshold) {
+        expected.add(id);
+      }
+    });
+
+    assertEquals(expected.size(), client().prepareSearch("compose").setQuery(filter).setSize(0).setTrackTotalHits(true)
+        .get().getHits().getTotalHits().value());
+    assertEquals(expected, ids(search("compose", QueryBuilders.constantScoreQuery(filter).boost(3f), 100)));
+    SearchResponse scored = search("compose", QueryBuilders.functionScoreQuery(filter,
+        org.opensearch.index.query.functionscore.ScoreFunctionBuilders.weightFactorFunction(2f)), 100);
+    assertEquals(expected, ids(scored));
+    for (SearchHit hit : scored.getHits().getHits()) {
+      assertEquals(2f, hit.getScore(), 0f);
+    }
+    for (String id : List.of("c0", "c1", "c2")) {
+      org.opensearch.action.explain.ExplainResponse explain = client().prepareExplain("compose", id).setQuery(filter).get();
+      assertEquals(expected.contains(id), explain.isMatch());
+      assertTrue(explain.getExplanation().toString(), explain.getExplanation().toString().contains("CHI bounds"));
+    }
+    assertTrue(client().admin().indices().prepareValidateQuery("compose").setQuery(filter).get().isValid());
+    org.opensearch.action.admin.indices.validate.query.ValidateQueryResponse invalid = client().admin().indices()
+        .prepareValidateQuery("compose").setExplain(true)
+        .setQuery(new CpQueryBuilder("label", null, null, salient, false, Comparison.GT, 1, null, null)).get();
+    assertFalse(invalid.isValid());
+    assertTrue(invalid.getQueryExplanation().get(0).getError(),
+        invalid.getQueryExplanation().get(0).getError().contains("not [mask]"));
+  }
+
   private SearchResponse searchJson(String index, String json) throws Exception {
     NamedXContentRegistry registry = getInstanceFromNode(NamedXContentRegistry.class);
     try (XContentParser parser = JsonXContent.jsonXContent.createParser(registry, DeprecationHandler.THROW_UNSUPPORTED_OPERATION, json)) {
