@@ -1,0 +1,115 @@
+package dev.masksearch.opensearch;
+
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
+import dev.masksearch.opensearch.index.query.CpQueryBuilder;
+import dev.masksearch.opensearch.index.query.CpSortBuilder;
+import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
+import dev.masksearch.search.Comparison;
+import dev.masksearch.search.CpOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.opensearch.action.bulk.BulkRequestBuilder;
+import org.opensearch.action.search.SearchResponse;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.common.xcontent.XContentType;
+import org.opensearch.plugins.Plugin;
+import org.opensearch.search.SearchHit;
+import org.opensearch.search.sort.SortOrder;
+import org.opensearch.test.OpenSearchIntegTestCase;
+
+/**
+ * A cluster of three nodes, one index of 4 shards with a replica: cp filters, top-k and sorts equal brute force,
+ * and still do after a node stops.
+ */
+@OpenSearchIntegTestCase.ClusterScope(scope = OpenSearchIntegTestCase.Scope.TEST, numDataNodes = 3)
+public class MaskSearchClusterIT extends OpenSearchIntegTestCase {
+
+  @Override
+  protected Collection<Class<? extends Plugin>> nodePlugins() {
+    return List.of(MaskSearchPlugin.class);
+  }
+
+  public void testAnswersEqualBruteForceAcrossShardsReplicasAndANodeLoss() throws Exception {
+    client().admin().indices().prepareCreate("masks").setSettings(Settings.builder()
+        .put("index.number_of_shards", 4).put("index.number_of_replicas", 1).put("index.codec", MaskSearchCodec.ALIAS))
+        .setMapping("{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}").get();
+    ensureGreen("masks");
+    List<Mask> masks = new ArrayList<>();
+    BulkRequestBuilder bulk = client().prepareBulk();
+    for (int i = 0; i < 120; i++) {
+      float[] values = new float[32 * 32];
+      double cx = random().nextDouble() * 32;
+      double cy = random().nextDouble() * 32;
+      double sigma = 2 + random().nextDouble() * 12;
+      for (int p = 0; p < values.length; p++) {
+        double dx = p % 32 - cx;
+        double dy = p / 32 - cy;
+        values[p] = (float) Math.min(1, 1.1 * Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)));
+      }
+      Mask mask = Mask.ofFloats(32, 32, values);
+      masks.add(mask);
+      bulk.add(client().prepareIndex("masks").setId(Integer.toString(i)).setSource(String.format(Locale.ROOT,
+          "{\"saliency\": {\"shape\": [32, 32], \"dtype\": \"float32\", \"data\": \"%s\"}}",
+          Base64.getEncoder().encodeToString(mask.rawBytes())), XContentType.JSON));
+    }
+    assertFalse(bulk.get().hasFailures());
+    refresh("masks");
+
+    assertAnswers(masks);
+    internalCluster().stopRandomDataNode();
+    ensureYellow("masks");
+    assertAnswers(masks);
+  }
+
+  private void assertAnswers(List<Mask> masks) {
+    for (int q = 0; q < 10; q++) {
+      Roi roi = new Roi(randomIntBetween(0, 20), randomIntBetween(0, 20), randomIntBetween(10, 40), randomIntBetween(10, 40));
+      ValueRange range = new ValueRange(randomFrom(0.2, 0.5, 0.8), randomFrom(0.9, 1.01));
+      List<Long> values = new ArrayList<>();
+      for (Mask m : masks) {
+        values.add(m.countPixels(roi, range));
+      }
+      long threshold = values.get(random().nextInt(values.size()));
+      Set<String> expected = new HashSet<>();
+      for (int i = 0; i < values.size(); i++) {
+        if (values.get(i) >= threshold) {
+          expected.add(Integer.toString(i));
+        }
+      }
+      SearchResponse filtered = client().prepareSearch("masks").setSize(200).setRequestCache(false)
+          .setQuery(new CpQueryBuilder("saliency", roi, null, range, false, Comparison.GTE, threshold, null, null)).get();
+      Set<String> got = new HashSet<>();
+      for (SearchHit hit : filtered.getHits().getHits()) {
+        got.add(hit.getId());
+      }
+      assertEquals(expected, got);
+
+      int k = randomIntBetween(1, 15);
+      List<Float> expectedTop = values.stream().sorted(Comparator.reverseOrder()).limit(k).map(Long::floatValue).toList();
+      List<Float> top = new ArrayList<>();
+      for (SearchHit hit : client().prepareSearch("masks").setSize(k).setRequestCache(false)
+          .setQuery(new CpQueryBuilder("saliency", roi, null, range, false, null, Double.NaN, k, CpOrder.DESC)).get()
+          .getHits().getHits()) {
+        top.add(hit.getScore());
+      }
+      assertEquals(expectedTop, top);
+
+      List<Double> expectedAsc = values.stream().sorted().limit(k).map(Long::doubleValue).toList();
+      List<Double> asc = new ArrayList<>();
+      for (SearchHit hit : client().prepareSearch("masks").setSize(k).setRequestCache(false)
+          .addSort(new CpSortBuilder("saliency", roi, null, range, false, SortOrder.ASC)).get().getHits().getHits()) {
+        asc.add(((Number) hit.getSortValues()[0]).doubleValue());
+      }
+      assertEquals(expectedAsc, asc);
+    }
+  }
+}
