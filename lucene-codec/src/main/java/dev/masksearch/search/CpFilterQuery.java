@@ -43,6 +43,11 @@ public final class CpFilterQuery extends Query {
     return spec;
   }
 
+  /** How this query's documents were decided so far (all segments, all threads). */
+  public CpStats stats() {
+    return stats;
+  }
+
   @Override
   public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
     return new ConstantScoreWeight(this, boost) {
@@ -51,6 +56,9 @@ public final class CpFilterQuery extends Query {
         LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
         if (evaluator == null) {
           return null;
+        }
+        if (!evaluator.usesChi()) {
+          stats.segmentWithoutChi();
         }
         int maxDoc = context.reader().maxDoc();
         float score = score();

@@ -11,6 +11,7 @@ public final class CpStats {
   private final LongAdder accepted = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder verified = new LongAdder();
+  private final LongAdder segmentsWithoutChi = new LongAdder();
 
   void accept() {
     accepted.increment();
@@ -28,11 +29,21 @@ public final class CpStats {
     verified.increment();
   }
 
+  void segmentWithoutChi() {
+    segmentsWithoutChi.increment();
+  }
+
+  /** Segments searched without a CHI (the field was written by another codec), whose masks were all read. */
+  public long segmentsWithoutChi() {
+    return segmentsWithoutChi.sum();
+  }
+
   /** Adds another query's counts to these. */
   public void add(CpStats other) {
     accepted.add(other.accepted());
     rejected.add(other.rejected());
     verified.add(other.verified());
+    segmentsWithoutChi.add(other.segmentsWithoutChi());
   }
 
   public long accepted() {

@@ -294,12 +294,41 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       assertTrue(explain.getExplanation().toString(), explain.getExplanation().toString().contains("CHI bounds"));
     }
     assertTrue(client().admin().indices().prepareValidateQuery("compose").setQuery(filter).get().isValid());
+
+    // The profile API shows how the documents were decided, and that the CHI was used.
+    Map<String, Long> breakdown = cpBreakdown(client().prepareSearch("compose").setProfile(true).setQuery(filter).get());
+    assertEquals(30L, breakdown.get("cp_accepted_by_bounds") + breakdown.get("cp_rejected_by_bounds") + breakdown.get("cp_masks_read"));
+    assertEquals(0L, (long) breakdown.get("cp_segments_without_chi"));
+    createIndex("compose_plain", false, 1); // no masksearch codec: every mask is read, and the profile says so
+    index("compose_plain", "p", "[[0.9, 0.1]]");
+    client().admin().indices().prepareRefresh("compose_plain").get();
+    Map<String, Long> plain = cpBreakdown(client().prepareSearch("compose_plain").setProfile(true).setQuery(filter).get());
+    assertEquals(1L, (long) plain.get("cp_segments_without_chi"));
+    assertEquals(1L, (long) plain.get("cp_masks_read"));
     org.opensearch.action.admin.indices.validate.query.ValidateQueryResponse invalid = client().admin().indices()
         .prepareValidateQuery("compose").setExplain(true)
         .setQuery(new CpQueryBuilder("label", null, null, salient, false, Comparison.GT, 1, null, null)).get();
     assertFalse(invalid.isValid());
     assertTrue(invalid.getQueryExplanation().get(0).getError(),
         invalid.getQueryExplanation().get(0).getError().contains("not [mask]"));
+  }
+
+  /** The masksearch entries of the cp query's profile breakdown, summed over shards. */
+  private static Map<String, Long> cpBreakdown(SearchResponse response) {
+    Map<String, Long> sums = new HashMap<>();
+    for (org.opensearch.search.profile.ProfileShardResult shard : response.getProfileResults().values()) {
+      for (org.opensearch.search.profile.query.QueryProfileShardResult query : shard.getQueryProfileResults()) {
+        for (org.opensearch.search.profile.ProfileResult result : query.getQueryResults()) {
+          result.getTimeBreakdown().forEach((key, value) -> {
+            if (key.startsWith("cp_")) {
+              sums.merge(key, value, Long::sum);
+            }
+          });
+        }
+      }
+    }
+    assertFalse("no cp entries in the profile", sums.isEmpty());
+    return sums;
   }
 
   private SearchResponse searchJson(String index, String json) throws Exception {

@@ -5,9 +5,12 @@ import dev.masksearch.opensearch.index.mapper.MaskFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.CpSortBuilder;
+import dev.masksearch.opensearch.search.CpProfileMetric;
+import dev.masksearch.search.CpFilterQuery;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.opensearch.index.IndexSettings;
 import org.opensearch.index.codec.AdditionalCodecs;
 import org.opensearch.index.mapper.Mapper;
@@ -15,6 +18,7 @@ import org.opensearch.plugins.EnginePlugin;
 import org.opensearch.plugins.MapperPlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.plugins.SearchPlugin;
+import org.opensearch.search.profile.ProfileMetric;
 
 /**
  * MaskSearch for OpenSearch: the {@code mask} and {@code mask_roi} field types, the {@code cp} query and sort, and the
@@ -38,6 +42,13 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
   @Override
   public List<SortSpec<?>> getSorts() {
     return List.of(new SortSpec<>(CpSortBuilder.NAME, CpSortBuilder::new, CpSortBuilder::fromXContent));
+  }
+
+  @Override
+  public Optional<ProfileMetricsProvider> getQueryProfileMetricsProvider() {
+    return Optional.of((context, query) -> query instanceof CpFilterQuery cp
+        ? List.<Supplier<ProfileMetric>>of(() -> new CpProfileMetric(cp.stats()))
+        : List.of());
   }
 
   @Override
