@@ -1,0 +1,71 @@
+package dev.masksearch.opensearch.index.mapper;
+
+import static org.hamcrest.Matchers.containsString;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
+import java.util.Collection;
+import java.util.List;
+import org.opensearch.common.xcontent.XContentType;
+import org.opensearch.core.common.bytes.BytesArray;
+import org.opensearch.index.mapper.DocumentMapper;
+import org.opensearch.index.mapper.MapperParsingException;
+import org.opensearch.index.mapper.MapperService;
+import org.opensearch.index.mapper.MapperServiceTestCase;
+import org.opensearch.index.mapper.ParsedDocument;
+import org.opensearch.index.mapper.SourceToParse;
+import org.opensearch.plugins.Plugin;
+
+/** The mask and mask_roi mappings: parameters, their validation and round trip, and what a document becomes. */
+public class MaskFieldMapperTests extends MapperServiceTestCase {
+
+  @Override
+  protected Collection<? extends Plugin> getPlugins() {
+    return List.of(new MaskSearchPlugin());
+  }
+
+  public void testParametersRoundTripAndReachTheLuceneField() throws Exception {
+    MapperService mapperService = createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 8).field("bins", 12)));
+    MaskFieldMapper.MaskFieldType type = (MaskFieldMapper.MaskFieldType) mapperService.fieldType("field");
+    assertEquals(new ChiParams(8, 12), type.params());
+    String serialized = mapperService.documentMapper().mappingSource().toString();
+    assertThat(serialized, containsString("\"grid_step\":8"));
+    assertThat(serialized, containsString("\"bins\":12"));
+
+    DocumentMapper mapper = mapperService.documentMapper();
+    ParsedDocument doc = mapper.parse(new SourceToParse("test", "1", new BytesArray("{\"field\": [[0.5, 1.0]]}"), XContentType.JSON));
+    var field = doc.rootDoc().getField("field");
+    assertEquals("8", field.fieldType().getAttributes().get("masksearch.grid_step"));
+    assertEquals("12", field.fieldType().getAttributes().get("masksearch.bins"));
+  }
+
+  public void testDefaults() throws Exception {
+    MapperService mapperService = createMapperService(fieldMapping(b -> b.field("type", "mask")));
+    assertEquals(ChiParams.DEFAULT, ((MaskFieldMapper.MaskFieldType) mapperService.fieldType("field")).params());
+  }
+
+  public void testInvalidParametersAreRejectedClearly() {
+    MapperParsingException step = expectThrows(MapperParsingException.class,
+        () -> createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 0))));
+    assertThat(step.getMessage() + step.getCause(), containsString("grid_step must be between 1 and 4096"));
+    MapperParsingException bins = expectThrows(MapperParsingException.class,
+        () -> createMapperService(fieldMapping(b -> b.field("type", "mask").field("bins", 300))));
+    assertThat(bins.getMessage() + bins.getCause(), containsString("bins must be between 1 and 256"));
+  }
+
+  public void testChiParametersCannotChange() throws Exception {
+    MapperService mapperService = createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 16)));
+    IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+        () -> merge(mapperService, fieldMapping(b -> b.field("type", "mask").field("grid_step", 32))));
+    assertThat(e.getMessage(), containsString("grid_step"));
+  }
+
+  public void testRoiFieldTakesOneBox() throws Exception {
+    DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask_roi")));
+    ParsedDocument doc = mapper.parse(new SourceToParse("test", "1", new BytesArray("{\"field\": [1, 2, 30, 40]}"), XContentType.JSON));
+    assertNotNull(doc.rootDoc().getField("field"));
+    MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(
+        new SourceToParse("test", "2", new BytesArray("{\"field\": [1.5, 2, 30, 40]}"), XContentType.JSON)));
+    assertThat(e.getCause().getMessage(), containsString("integer pixels"));
+  }
+}
