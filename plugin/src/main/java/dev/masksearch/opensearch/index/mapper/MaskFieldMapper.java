@@ -10,19 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.mapper.DerivedFieldGenerator;
-import org.opensearch.index.mapper.FieldValueFetcher;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
-import org.opensearch.index.mapper.ParseContext;
 
 /**
  * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the accepted forms),
  * stored as binary doc values that the MaskSearch codec indexes with a CHI. Parameters: {@code grid_step} and
  * {@code bins}, the CHI's, fixed when the field is created.
  */
-public final class MaskFieldMapper extends ParametrizedFieldMapper {
+public final class MaskFieldMapper extends SingleValueFieldMapper {
   public static final String CONTENT_TYPE = "mask";
 
   public static final TypeParser PARSER = new TypeParser((name, context) -> new Builder(name));
@@ -30,7 +28,7 @@ public final class MaskFieldMapper extends ParametrizedFieldMapper {
   private final ChiParams params;
 
   private MaskFieldMapper(String simpleName, MaskFieldType type, MultiFields multiFields, CopyTo copyTo) {
-    super(simpleName, type, multiFields, copyTo);
+    super(simpleName, type, multiFields, copyTo, "mask");
     this.params = type.params();
   }
 
@@ -86,58 +84,32 @@ public final class MaskFieldMapper extends ParametrizedFieldMapper {
   }
 
   @Override
-  protected void parseCreateField(ParseContext context) throws IOException {
-    XContentParser parser = context.parser();
-    if (parser.currentToken() == XContentParser.Token.VALUE_NULL) {
-      return;
-    }
-    if (context.doc().getField(fieldType().name()) != null) {
-      throw new IllegalArgumentException("a document holds one mask per field; index several masks in separate fields or documents");
-    }
-    Mask mask = MaskValueParser.parse(parser);
-    context.doc().add(new MaskField(fieldType().name(), mask, params));
-  }
-
-  /** A mask's {@code _source} can be derived from its doc values, so it need not be stored twice. */
-  @Override
-  protected void canDeriveSourceInternal() {
-    checkDocValuesForDerivedSource();
+  protected IndexableField parseValue(XContentParser parser) throws IOException {
+    return new MaskField(fieldType().name(), MaskValueParser.parse(parser), params);
   }
 
   /**
    * With {@code index.derived_source.enabled}, {@code _source} holds no copy of the mask: it is rebuilt from the
    * doc value as {@code {"shape", "dtype", "data"}}, the same pixels in canonical form (a PNG or nested arrays come
-   * back in that form). Called from the super constructor, so it may use only the field type and simple name.
+   * back in that form).
    */
   @Override
-  protected DerivedFieldGenerator derivedFieldGenerator() {
-    String field = fieldType().name();
-    return new DerivedFieldGenerator(fieldType(), new FieldValueFetcher(simpleName()) {
-      @Override
-      public List<Object> fetch(LeafReader reader, int doc) throws IOException {
-        BinaryDocValues values = reader.getBinaryDocValues(field);
-        if (values == null || !values.advanceExact(doc)) {
-          return List.of();
-        }
-        Mask mask = MaskBytes.decode(values.binaryValue());
-        Map<String, Object> raw = new LinkedHashMap<>();
-        raw.put("shape", List.of(mask.height(), mask.width()));
-        raw.put("dtype", mask.dtype().apiName());
-        raw.put("data", Base64.getEncoder().encodeToString(mask.rawBytes()));
-        return List.of(raw);
-      }
-    }, null);
+  protected Object derivedValue(LeafReader reader, int doc) throws IOException {
+    BinaryDocValues values = reader.getBinaryDocValues(fieldType().name());
+    if (values == null || !values.advanceExact(doc)) {
+      return null;
+    }
+    Mask mask = MaskBytes.decode(values.binaryValue());
+    Map<String, Object> raw = new LinkedHashMap<>();
+    raw.put("shape", List.of(mask.height(), mask.width()));
+    raw.put("dtype", mask.dtype().apiName());
+    raw.put("data", Base64.getEncoder().encodeToString(mask.rawBytes()));
+    return raw;
   }
 
   @Override
   public MaskFieldType fieldType() {
     return (MaskFieldType) super.fieldType();
-  }
-
-  /** The mapper reads arrays itself: nested arrays are one mask, not several values. */
-  @Override
-  public boolean parsesArrayValue() {
-    return true;
   }
 
   @Override

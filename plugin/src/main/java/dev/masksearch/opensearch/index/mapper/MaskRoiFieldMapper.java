@@ -5,14 +5,12 @@ import dev.masksearch.mask.Roi;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.NumericDocValues;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.mapper.DerivedFieldGenerator;
-import org.opensearch.index.mapper.FieldValueFetcher;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
-import org.opensearch.index.mapper.ParseContext;
 
 /**
  * The {@code mask_roi} field type: one region of interest per document, {@code [x1, y1, x2, y2]} in integer
@@ -20,13 +18,13 @@ import org.opensearch.index.mapper.ParseContext;
  * {@code "roi": {"field": ...}}. Several boxes in one document are rejected: CP over a union of boxes would be
  * ambiguous where they overlap, so index one document per box instead.
  */
-public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
+public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
   public static final String CONTENT_TYPE = "mask_roi";
 
   public static final TypeParser PARSER = new TypeParser((name, context) -> new Builder(name));
 
   private MaskRoiFieldMapper(String simpleName, MappedFieldType type, MultiFields multiFields, CopyTo copyTo) {
-    super(simpleName, type, multiFields, copyTo);
+    super(simpleName, type, multiFields, copyTo, "box");
   }
 
   /** Builds ROI field mappers. */
@@ -63,40 +61,19 @@ public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
   }
 
   @Override
-  protected void parseCreateField(ParseContext context) throws IOException {
-    XContentParser parser = context.parser();
-    if (parser.currentToken() == XContentParser.Token.VALUE_NULL) {
-      return;
-    }
-    if (context.doc().getField(fieldType().name()) != null) {
-      throw new IllegalArgumentException("a document holds one box per [" + CONTENT_TYPE + "] field; index one document per box");
-    }
-    context.doc().add(new BoxField(fieldType().name(), parseBox(parser)));
+  protected IndexableField parseValue(XContentParser parser) throws IOException {
+    return new BoxField(fieldType().name(), parseBox(parser));
   }
 
+  /** The box from its doc value, each coordinate clamped to [0, 65535] as stored (which never changes a CP count). */
   @Override
-  protected void canDeriveSourceInternal() {
-    checkDocValuesForDerivedSource();
-  }
-
-  /**
-   * With {@code index.derived_source.enabled}, the box comes back from its doc value, each coordinate clamped to
-   * [0, 65535] as stored (clamping never changes a CP count). Called from the super constructor.
-   */
-  @Override
-  protected DerivedFieldGenerator derivedFieldGenerator() {
-    String field = fieldType().name();
-    return new DerivedFieldGenerator(fieldType(), new FieldValueFetcher(simpleName()) {
-      @Override
-      public List<Object> fetch(LeafReader reader, int doc) throws IOException {
-        NumericDocValues values = reader.getNumericDocValues(field);
-        if (values == null || !values.advanceExact(doc)) {
-          return List.of();
-        }
-        Roi box = Roi.unpack(values.longValue());
-        return List.of(List.of(box.x1(), box.y1(), box.x2(), box.y2()));
-      }
-    }, null);
+  protected Object derivedValue(LeafReader reader, int doc) throws IOException {
+    NumericDocValues values = reader.getNumericDocValues(fieldType().name());
+    if (values == null || !values.advanceExact(doc)) {
+      return null;
+    }
+    Roi box = Roi.unpack(values.longValue());
+    return List.of(box.x1(), box.y1(), box.x2(), box.y2());
   }
 
   /** Parses {@code [x1, y1, x2, y2]}: four integers. */
@@ -123,12 +100,6 @@ public final class MaskRoiFieldMapper extends ParametrizedFieldMapper {
       throw new IllegalArgumentException("a box must be an array [x1, y1, x2, y2] of 4 integers, got " + n);
     }
     return new Roi(c[0], c[1], c[2], c[3]);
-  }
-
-  /** The mapper reads arrays itself: [x1, y1, x2, y2] is one box, not several values. */
-  @Override
-  public boolean parsesArrayValue() {
-    return true;
   }
 
   @Override
