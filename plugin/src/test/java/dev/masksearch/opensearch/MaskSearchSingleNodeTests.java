@@ -221,6 +221,45 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     assertEquals(saliency, updated.get("saliency"));
   }
 
+  /** Paging through the cp sort with search_after (and a tiebreaker) visits every document once, in exact order. */
+  public void testSortPagesWithSearchAfter() throws Exception {
+    client().admin().indices().prepareCreate("pages").setSettings(Settings.builder()
+        .put("index.codec", MaskSearchCodec.ALIAS).put("index.number_of_shards", 3))
+        .setMapping("{\"properties\": {\"saliency\": {\"type\": \"mask\"}, \"n\": {\"type\": \"long\"}}}").get();
+    Map<Long, Long> values = new HashMap<>();
+    ValueRange range = new ValueRange(0.5, 1.01);
+    Roi roi = new Roi(3, 3, 20, 20);
+    BulkRequestBuilder bulk = client().prepareBulk();
+    for (long n = 0; n < 57; n++) {
+      Mask mask = randomMask(MaskDType.UINT8, 24, 24);
+      values.put(n, mask.countPixels(roi, range));
+      bulk.add(client().prepareIndex("pages").setSource("{\"n\": " + n + ", \"saliency\": " + rawJson(mask) + "}", XContentType.JSON));
+    }
+    assertFalse(bulk.get().hasFailures());
+    client().admin().indices().prepareRefresh("pages").get();
+    List<Long> expected = values.keySet().stream()
+        .sorted(Comparator.comparing((Long n) -> values.get(n)).thenComparing(Comparator.naturalOrder())).toList();
+    List<Long> got = new ArrayList<>();
+    Object[] after = null;
+    while (true) {
+      var request = client().prepareSearch("pages").setSize(10).setRequestCache(false)
+          .addSort(new CpSortBuilder("saliency", roi, null, range, false, SortOrder.ASC))
+          .addSort("n", SortOrder.ASC);
+      if (after != null) {
+        request.searchAfter(after);
+      }
+      SearchHit[] hits = request.get().getHits().getHits();
+      if (hits.length == 0) {
+        break;
+      }
+      for (SearchHit hit : hits) {
+        got.add(((Number) hit.getSortValues()[1]).longValue());
+      }
+      after = hits[hits.length - 1].getSortValues();
+    }
+    assertEquals(expected, got);
+  }
+
   /** The JSON forms docs/opensearch.md shows, parsed as a client sends them. */
   public void testDocumentedJsonForms() throws Exception {
     createIndex("docs", true, 2);
