@@ -39,6 +39,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
@@ -141,6 +142,37 @@ public class CpQueryTests extends LuceneTestCase {
           }
         }
         assertTrue("bounds should spare some mask reads: " + all, all.rejected() > 0);
+      }
+    }
+  }
+
+  /** Scoring by CP: the top n hits of a plain search are the exact top n, pruned once the collector allows. */
+  public void testScoreQueryTopHitsEqualBruteForce() throws IOException {
+    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = searcher(reader);
+        CpStats all = new CpStats();
+        for (int q = 0; q < atLeast(20); q++) {
+          CpSpec spec = randomSpec(random());
+          if (spec.normalize()) { // float scores of ratios can tie where doubles differ; counts are exact floats
+            spec = new CpSpec(spec.field(), spec.roi(), spec.boxField(), spec.range(), false);
+          }
+          Map<Integer, Double> values = brute(reader, spec);
+          int n = TestUtil.nextInt(random(), 1, 40);
+          List<Map.Entry<Integer, Double>> expected = values.entrySet().stream()
+              .sorted(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+              .limit(n).toList();
+          // A total-hits threshold of n lets the collector prune, as track_total_hits=false does in OpenSearch.
+          TopDocs top = searcher.search(new CpScoreQuery(spec, all), new TopScoreDocCollectorManager(n, n));
+          assertEquals(expected.size(), top.scoreDocs.length);
+          for (int i = 0; i < expected.size(); i++) {
+            assertEquals(spec + " hit " + i, (int) expected.get(i).getKey(), top.scoreDocs[i].doc);
+            assertEquals((float) (double) expected.get(i).getValue(), top.scoreDocs[i].score, 0f);
+          }
+        }
+        assertTrue("bounds should skip documents below the competitive score: " + all, all.rejected() > 0);
       }
     }
   }

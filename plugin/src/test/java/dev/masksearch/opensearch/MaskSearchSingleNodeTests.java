@@ -177,6 +177,15 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
           assertEquals((float) (double) values.get(hit.getId()), hit.getScore(), 0f);
         }
         assertEquals(index[0] + " " + top, expectedScores, gotScores);
+        // The scoring form: no comparison, no k; "size" gives the exact top hits.
+        CpQueryBuilder scoring = new CpQueryBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, null, Double.NaN, null, null);
+        List<Float> scoredScores = new ArrayList<>();
+        for (SearchHit hit : client().prepareSearch(index[0]).setQuery(scoring).setSize(k).setTrackTotalHits(random().nextBoolean())
+            .setRequestCache(false).get().getHits().getHits()) {
+          assertEquals((float) (double) values.get(hit.getId()), hit.getScore(), 0f);
+          scoredScores.add(hit.getScore());
+        }
+        assertEquals(index[0] + " " + scoring, expectedScores, scoredScores);
         // The cp sort, both directions: each hit's sort value is its exact value, in the brute-force order.
         SortOrder direction = randomFrom(SortOrder.values());
         SearchResponse sorted = client().prepareSearch(index[0]).setSize(k).setRequestCache(false)

@@ -7,6 +7,8 @@ import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import dev.masksearch.opensearch.search.CpProfileMetric;
 import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.CpScoreQuery;
+import dev.masksearch.search.CpStats;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,9 +48,11 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
 
   @Override
   public Optional<ProfileMetricsProvider> getQueryProfileMetricsProvider() {
-    return Optional.of((context, query) -> query instanceof CpFilterQuery cp
-        ? List.<Supplier<ProfileMetric>>of(() -> new CpProfileMetric(cp.stats()))
-        : List.of());
+    return Optional.of((context, query) -> {
+      CpStats stats = query instanceof CpFilterQuery filter ? filter.stats()
+          : query instanceof CpScoreQuery scoring ? scoring.stats() : null;
+      return stats == null ? List.<Supplier<ProfileMetric>>of() : List.<Supplier<ProfileMetric>>of(() -> new CpProfileMetric(stats));
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpFilterQuery;
 import dev.masksearch.search.CpOrder;
+import dev.masksearch.search.CpScoreQuery;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.CpTopKQuery;
 import java.io.IOException;
@@ -29,7 +30,14 @@ import org.opensearch.index.query.QueryShardContext;
  *         "range": [lv, uv],                              (lv &lt;= value &lt; uv)
  *         "normalize": false,
  *         "gt" | "gte" | "lt" | "lte": T,                 (filter form)
- *         "k": 25}}                                       (top-k form, scored by the exact CP value, descending)
+ *         "k": 25}}                                       (top-k form: exactly the k best on each shard)
+ * </pre>
+ *
+ * Without a comparison or {@code k}, the query scores every document by its exact CP value (the scoring form), so
+ * a search's top hits are the exact top hits by CP; with {@code "track_total_hits": false} it skips the documents
+ * whose bounds cannot reach the current top hits.
+ *
+ * <pre>
  * </pre>
  */
 public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
@@ -48,9 +56,9 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   private CpQueryBuilder(CpTerm term, Comparison comparison, double threshold, Integer k, CpOrder order) {
     this.term = term;
-    if ((comparison == null) == (k == null)) {
+    if (comparison != null && k != null) {
       throw new IllegalArgumentException(
-          "[cp] needs either a comparison (gt, gte, lt, lte) to filter, or [k] for the exact top k, not both");
+          "[cp] takes a comparison (gt, gte, lt, lte) to filter or [k] for the exact top k, not both");
     }
     if (comparison != null && Double.isNaN(threshold)) {
       throw new IllegalArgumentException("[cp] threshold must be a number");
@@ -95,7 +103,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     term.toXContent(builder);
     if (comparison != null) {
       builder.field(comparison.name().toLowerCase(Locale.ROOT), threshold);
-    } else {
+    } else if (k != null) {
       builder.field("k", k);
       builder.field("order", order.name().toLowerCase(Locale.ROOT));
     }
@@ -158,9 +166,10 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   @Override
   protected Query doToQuery(QueryShardContext context) {
     CpSpec spec = term.toSpec(context);
-    return comparison != null
-        ? new CpFilterQuery(spec, comparison, threshold, null)
-        : new CpTopKQuery(spec, k, order, null, null);
+    if (comparison != null) {
+      return new CpFilterQuery(spec, comparison, threshold, null);
+    }
+    return k != null ? new CpTopKQuery(spec, k, order, null, null) : new CpScoreQuery(spec, null);
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpFilterQuery;
 import dev.masksearch.search.CpOrder;
+import dev.masksearch.search.CpScoreQuery;
 import dev.masksearch.search.CpTopKQuery;
 import java.io.IOException;
 import java.util.Collection;
@@ -51,15 +52,18 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
       default -> { } // the whole mask
     }
     ValueRange range = new ValueRange(randomDoubleBetween(0, 1, true), randomDoubleBetween(0, 1.5, true));
-    boolean filter = random().nextBoolean();
+    int form = random().nextInt(3); // filter, top-k, scoring
     return new CpQueryBuilder(MASK, roi, roiField, range, random().nextBoolean(),
-        filter ? randomFrom(Comparison.values()) : null, filter ? randomDoubleBetween(0, 5000, true) : Double.NaN,
-        filter ? null : randomIntBetween(1, 100), filter ? null : CpOrder.DESC);
+        form == 0 ? randomFrom(Comparison.values()) : null, form == 0 ? randomDoubleBetween(0, 5000, true) : Double.NaN,
+        form == 1 ? randomIntBetween(1, 100) : null, form == 1 ? CpOrder.DESC : null);
   }
 
   @Override
   protected void doAssertLuceneQuery(CpQueryBuilder builder, Query query, QueryShardContext context) {
-    assertThat(query, instanceOf(builder.toString().contains("\"k\"") ? CpTopKQuery.class : CpFilterQuery.class));
+    String json = builder.toString();
+    Class<?> expected = json.contains("\"k\"") ? CpTopKQuery.class
+        : json.matches("(?s).*\"(gt|gte|lt|lte)\".*") ? CpFilterQuery.class : CpScoreQuery.class;
+    assertThat(query, instanceOf(expected));
   }
 
   public void testParsesTheDocumentedForm() throws IOException {
@@ -72,7 +76,7 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"cp": {"field": "saliency", "range": [0.5], "gt": 1}}""")).getMessage(), containsString("[range] must be two numbers"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"cp": {"field": "saliency", "range": [0, 1]}}""")).getMessage(), containsString("either a comparison"));
+        {"cp": {"field": "saliency", "range": [0, 1], "gt": 1, "k": 3}}""")).getMessage(), containsString("not both"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"cp": {"field": "saliency", "range": [0, 1], "gt": 1, "lt": 5}}""")).getMessage(), containsString("only one of"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
