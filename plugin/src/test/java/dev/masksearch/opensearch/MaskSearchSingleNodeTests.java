@@ -269,6 +269,58 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     assertEquals(expected, got);
   }
 
+  /**
+   * With derived source a mask is stored once: the index is smaller than the same documents with a stored
+   * {@code _source} by about a copy of the masks. Prints the sizes (docs/opensearch.md quotes them).
+   */
+  public void testDerivedSourceIndexIsSmallerByTheSourceCopy() throws Exception {
+    int docs = 60;
+    long raw = 0;
+    Map<String, Long> sizes = new HashMap<>();
+    for (boolean derived : new boolean[] {false, true}) {
+      String index = derived ? "size_derived" : "size_source";
+      client().admin().indices().prepareCreate(index).setMapping(MAPPING).setSettings(Settings.builder()
+          .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", derived)
+          .put("index.number_of_shards", 1)).get();
+      BulkRequestBuilder bulk = client().prepareBulk();
+      java.util.Random data = new java.util.Random(42); // the same masks in both indices
+      raw = 0;
+      for (int i = 0; i < docs; i++) {
+        byte[] pixels = new byte[224 * 224];
+        data.nextBytes(pixels); // noise: what compression cannot shrink, so the copy shows
+        raw += pixels.length;
+        Mask mask = Mask.of(MaskDType.UINT8, 224, 224, pixels);
+        bulk.add(client().prepareIndex(index).setSource("{\"saliency\": " + rawJson(mask) + "}", XContentType.JSON));
+      }
+      assertFalse(bulk.get().hasFailures());
+      client().admin().indices().prepareForceMerge(index).setMaxNumSegments(1).setFlush(true).get();
+      sizes.put(index, client().admin().indices().prepareStats(index).setStore(true).get().getTotal().getStore().getSizeInBytes());
+    }
+    long withSource = sizes.get("size_source");
+    long derivedOnly = sizes.get("size_derived");
+    System.out.printf(Locale.ROOT, "index size for %d uint8 224x224 noise masks (%,d raw bytes): with _source %,d, derived source %,d%n",
+        docs, raw, withSource, derivedOnly);
+    assertTrue("derived " + derivedOnly + " vs stored " + withSource + ", raw " + raw, withSource - derivedOnly > raw / 2);
+    assertTrue("derived source index " + derivedOnly + " should be near the raw bytes " + raw, derivedOnly < raw * 1.3);
+
+    // Smooth maps, for the report: compression and the CHI, with and without the source copy.
+    for (boolean derived : new boolean[] {false, true}) {
+      String index = derived ? "smooth_derived" : "smooth_source";
+      client().admin().indices().prepareCreate(index).setMapping(MAPPING).setSettings(Settings.builder()
+          .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", derived)
+          .put("index.number_of_shards", 1)).get();
+      BulkRequestBuilder bulk = client().prepareBulk();
+      for (int i = 0; i < docs; i++) {
+        bulk.add(client().prepareIndex(index).setSource("{\"saliency\": " + rawJson(randomMask(MaskDType.UINT8, 224, 224)) + "}", XContentType.JSON));
+      }
+      assertFalse(bulk.get().hasFailures());
+      client().admin().indices().prepareForceMerge(index).setMaxNumSegments(1).setFlush(true).get();
+      System.out.printf(Locale.ROOT, "index size for %d uint8 224x224 smooth masks (%,d raw bytes), %s: %,d%n", docs, raw,
+          derived ? "derived source" : "with _source",
+          client().admin().indices().prepareStats(index).setStore(true).get().getTotal().getStore().getSizeInBytes());
+    }
+  }
+
   /** The JSON forms docs/opensearch.md shows, parsed as a client sends them. */
   public void testDocumentedJsonForms() throws Exception {
     createIndex("docs", true, 2);
