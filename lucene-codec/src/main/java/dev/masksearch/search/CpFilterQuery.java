@@ -22,7 +22,7 @@ import org.apache.lucene.search.Weight;
  * its bounds leave the answer open. Its match cost is the mask's pixel count, so conjunctions check cheaper
  * clauses first. Constant score.
  */
-public final class CpFilterQuery extends Query {
+public final class CpFilterQuery extends Query implements CpStatsSource {
   private final CpSpec spec;
   private final Comparison comparison;
   private final double threshold;
@@ -43,7 +43,7 @@ public final class CpFilterQuery extends Query {
     return spec;
   }
 
-  /** How this query's documents were decided so far (all segments, all threads). */
+  @Override
   public CpStats stats() {
     return stats;
   }

@@ -20,7 +20,7 @@ import org.apache.lucene.search.Weight;
  * without reading their mask: with a total-hits threshold of n (OpenSearch: {@code "track_total_hits": false}) this
  * prunes as much as {@link CpTopKQuery}; with exact hit counts, every mask must be read.
  */
-public final class CpScoreQuery extends Query {
+public final class CpScoreQuery extends Query implements CpStatsSource {
   private final CpSpec spec;
   private final CpStats stats;
 
@@ -29,6 +29,7 @@ public final class CpScoreQuery extends Query {
     this.stats = stats == null ? new CpStats() : stats;
   }
 
+  @Override
   public CpStats stats() {
     return stats;
   }

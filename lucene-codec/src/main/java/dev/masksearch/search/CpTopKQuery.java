@@ -31,7 +31,7 @@ public final class CpTopKQuery extends Query {
     this.k = k;
     this.order = Objects.requireNonNull(order);
     this.filter = filter;
-    this.stats = stats;
+    this.stats = stats == null ? new CpStats() : stats;
   }
 
   @Override
@@ -44,7 +44,7 @@ public final class CpTopKQuery extends Query {
       docs[i] = hits.get(i).doc();
       scores[i] = (float) hits.get(i).value();
     }
-    return new DocScoreQuery(docs, scores, searcher.getIndexReader(), toString());
+    return new DocScoreQuery(docs, scores, searcher.getIndexReader(), toString(), stats);
   }
 
   @Override

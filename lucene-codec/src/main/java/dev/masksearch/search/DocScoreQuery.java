@@ -19,17 +19,25 @@ import org.apache.lucene.search.Weight;
  * Matches a fixed set of top-level documents with fixed scores: what {@link CpTopKQuery} rewrites to once it has
  * computed its exact hits. Valid only for the reader it was computed on.
  */
-final class DocScoreQuery extends Query {
+final class DocScoreQuery extends Query implements CpStatsSource {
   private final int[] docs; // ascending
   private final float[] scores;
   private final Object readerKey;
   private final String description;
+  private final CpStats stats;
 
-  DocScoreQuery(int[] docs, float[] scores, IndexReader reader, String description) {
+  /** {@code stats}: how the top k were found, reported by {@link #stats()}. */
+  DocScoreQuery(int[] docs, float[] scores, IndexReader reader, String description, CpStats stats) {
     this.docs = docs;
     this.scores = scores;
     this.readerKey = reader.getContext().id();
     this.description = description;
+    this.stats = stats;
+  }
+
+  @Override
+  public CpStats stats() {
+    return stats;
   }
 
   @Override

@@ -399,6 +399,9 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Map<String, Long> breakdown = cpBreakdown(client().prepareSearch("compose").setProfile(true).setQuery(filter).get());
     assertEquals(30L, breakdown.get("cp_accepted_by_bounds") + breakdown.get("cp_rejected_by_bounds") + breakdown.get("cp_masks_read"));
     assertEquals(0L, (long) breakdown.get("cp_segments_without_chi"));
+    Map<String, Long> topK = cpBreakdown(client().prepareSearch("compose").setProfile(true).setQuery(
+        new CpQueryBuilder("saliency", null, null, salient, false, null, Double.NaN, 3, CpOrder.DESC)).get());
+    assertTrue(topK.toString(), topK.get("cp_masks_read") + topK.get("cp_accepted_by_bounds") >= 3);
     createIndex("compose_plain", false, 1); // no masksearch codec: every mask is read, and the profile says so
     index("compose_plain", "p", "[[0.9, 0.1]]");
     client().admin().indices().prepareRefresh("compose_plain").get();

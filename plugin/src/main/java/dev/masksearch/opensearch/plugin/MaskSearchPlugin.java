@@ -6,9 +6,7 @@ import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import dev.masksearch.opensearch.search.CpProfileMetric;
-import dev.masksearch.search.CpFilterQuery;
-import dev.masksearch.search.CpScoreQuery;
-import dev.masksearch.search.CpStats;
+import dev.masksearch.search.CpStatsSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,11 +46,10 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
 
   @Override
   public Optional<ProfileMetricsProvider> getQueryProfileMetricsProvider() {
-    return Optional.of((context, query) -> {
-      CpStats stats = query instanceof CpFilterQuery filter ? filter.stats()
-          : query instanceof CpScoreQuery scoring ? scoring.stats() : null;
-      return stats == null ? List.<Supplier<ProfileMetric>>of() : List.<Supplier<ProfileMetric>>of(() -> new CpProfileMetric(stats));
-    });
+    // Filters and the scoring form count as they run; the top-k form counted while it rewrote to its hits.
+    return Optional.of((context, query) -> query instanceof CpStatsSource source
+        ? List.<Supplier<ProfileMetric>>of(() -> new CpProfileMetric(source.stats()))
+        : List.of());
   }
 
   @Override
