@@ -59,6 +59,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         "box": {"type": "mask_roi"},
         "label": {"type": "keyword"}}}""";
 
+  private static final String DEFAULT_MASK_MAPPING = "{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}";
+
   @Override
   protected Collection<Class<? extends Plugin>> getPlugins() {
     return List.of(MaskSearchPlugin.class);
@@ -279,7 +281,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Map<String, Long> sizes = new HashMap<>();
     for (boolean derived : new boolean[] {false, true}) {
       String index = derived ? "size_derived" : "size_source";
-      client().admin().indices().prepareCreate(index).setMapping(MAPPING).setSettings(Settings.builder()
+      client().admin().indices().prepareCreate(index).setMapping(DEFAULT_MASK_MAPPING).setSettings(Settings.builder()
           .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", derived)
           .put("index.number_of_shards", 1)).get();
       BulkRequestBuilder bulk = client().prepareBulk();
@@ -296,6 +298,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       client().admin().indices().prepareForceMerge(index).setMaxNumSegments(1).setFlush(true).get();
       sizes.put(index, client().admin().indices().prepareStats(index).setStore(true).get().getTotal().getStore().getSizeInBytes());
     }
+    printMaskFiles("size_derived", raw);
     long withSource = sizes.get("size_source");
     long derivedOnly = sizes.get("size_derived");
     System.out.printf(Locale.ROOT, "index size for %d uint8 224x224 noise masks (%,d raw bytes): with _source %,d, derived source %,d%n",
@@ -306,7 +309,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     // Smooth maps, for the report: compression and the CHI, with and without the source copy.
     for (boolean derived : new boolean[] {false, true}) {
       String index = derived ? "smooth_derived" : "smooth_source";
-      client().admin().indices().prepareCreate(index).setMapping(MAPPING).setSettings(Settings.builder()
+      client().admin().indices().prepareCreate(index).setMapping(DEFAULT_MASK_MAPPING).setSettings(Settings.builder()
           .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", derived)
           .put("index.number_of_shards", 1)).get();
       BulkRequestBuilder bulk = client().prepareBulk();
@@ -319,6 +322,35 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
           derived ? "derived source" : "with _source",
           client().admin().indices().prepareStats(index).setStore(true).get().getTotal().getStore().getSizeInBytes());
     }
+    printMaskFiles("smooth_derived", raw);
+  }
+
+  /** Prints the bytes of an index's compressed masks (.mskr) and CHI (.mskc, .mskm) against the raw bytes. */
+  private void printMaskFiles(String index, long raw) throws Exception {
+    client().admin().indices().prepareRefresh(index).get();
+    IndexShard shard = getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
+    long masks = 0;
+    long chi = 0;
+    try (Engine.Searcher searcher = shard.acquireSearcher("size")) {
+      for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+        org.apache.lucene.index.SegmentInfo info = ((org.apache.lucene.index.SegmentReader) FilterLeafReader.unwrap(leaf.reader()))
+            .getSegmentInfo().info;
+        try (org.apache.lucene.store.Directory dir = info.getUseCompoundFile()
+            ? info.getCodec().compoundFormat().getCompoundReader(info.dir, info) : null) {
+          org.apache.lucene.store.Directory files = dir != null ? dir : info.dir;
+          for (String file : files.listAll()) {
+            if (file.endsWith(".mskr")) {
+              masks += files.fileLength(file);
+            } else if (file.endsWith(".mskc") || file.endsWith(".mskm")) {
+              chi += files.fileLength(file);
+            }
+          }
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "%s: compressed masks %,d bytes (%.0f%% of raw), CHI %,d bytes (%.1f%% of the compressed masks)%n",
+        index, masks, 100.0 * masks / raw, chi, 100.0 * chi / masks);
+    assertTrue("the masks should be in the segment files", masks > 0 && chi > 0);
   }
 
   /** The JSON forms docs/opensearch.md shows, parsed as a client sends them. */
@@ -451,6 +483,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       {"{\"shape\": [5000, 2], \"dtype\": \"uint8\", \"data\": \"AA==\"}", "out of bounds"},
       {"{\"shape\": [1, 1], \"dtype\": \"uint8\", \"data\": \"%%%\"}", "base64"},
       {"{\"png\": \"" + b64(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}) + "\"}", "not a PNG"},
+      {"{\"png\": \"" + b64(java.util.Arrays.copyOf(PngMasks.encode(randomMask(MaskDType.UINT8, 30, 30)), 40)) + "\"}", "corrupt PNG"},
       {"[[0.1, 0.2], [0.3]]", "equal lengths"},
       {"[[0.1, \"x\"]]", "not a number"},
       {"\"just a string\"", "expected an object"},
