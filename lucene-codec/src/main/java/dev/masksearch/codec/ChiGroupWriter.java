@@ -5,11 +5,12 @@ import java.util.Arrays;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.store.IndexOutput;
+import org.apache.lucene.util.ArrayUtil;
 
 /**
  * Buffers the CHI rows of one shape group (masks of one dtype and grid size) and writes them in column-major
  * blocks, so that a query streams just the columns its ROI and range need. See {@link MaskDocValuesFormat} for the
- * block layout. Memory is bounded by one block.
+ * block layout. Memory is bounded by one block per group, and grows with the rows actually buffered.
  */
 final class ChiGroupWriter {
   /** Entries (rows x columns) a block holds at most, which bounds the buffer to 4 MiB. */
@@ -24,7 +25,7 @@ final class ChiGroupWriter {
   final ChiGroupKey key;
   final int columns;
   final int blockShift;
-  private final int[] buffer;
+  private int[] buffer = new int[0]; // grows with the rows of the current block, up to one block
   private int bufferedRows;
   private int size;
   private long[] blockStarts = new long[4];
@@ -34,7 +35,6 @@ final class ChiGroupWriter {
     this.key = key;
     this.columns = key.gx() * key.gy() * bins;
     this.blockShift = blockShiftFor(columns);
-    this.buffer = new int[(1 << blockShift) * columns];
   }
 
   static int blockShiftFor(int columns) {
@@ -47,6 +47,9 @@ final class ChiGroupWriter {
 
   /** Adds one mask's CHI entries; returns its ordinal within the group. */
   int add(int[] row, IndexOutput data) throws IOException {
+    if (buffer.length < (bufferedRows + 1) * columns) { // many groups of few masks must not each hold a full block
+      buffer = ArrayUtil.growExact(buffer, Math.min(1 << blockShift, Math.max(16, 2 * (bufferedRows + 1))) * columns);
+    }
     System.arraycopy(row, 0, buffer, bufferedRows * columns, columns);
     bufferedRows++;
     if (bufferedRows == 1 << blockShift) {

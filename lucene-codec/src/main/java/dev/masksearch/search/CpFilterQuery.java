@@ -82,7 +82,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
       @Override
       public boolean isCacheable(LeafReaderContext ctx) {
-        return true;
+        return spec.isCacheable(ctx); // doc-values updates must not serve stale cached results
       }
     };
   }

@@ -47,6 +47,13 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
     return area == 0 ? 0 : (double) count / area;
   }
 
+  /** Whether results over a segment may be cached: not when its mask or box doc values were updated in place. */
+  public boolean isCacheable(org.apache.lucene.index.LeafReaderContext context) {
+    return boxField == null
+        ? org.apache.lucene.index.DocValues.isCacheable(context, field)
+        : org.apache.lucene.index.DocValues.isCacheable(context, field, boxField);
+  }
+
   @Override
   public String toString() {
     String region = roi == null ? "box:" + boxField

@@ -70,10 +70,11 @@ final class DocScoreQuery extends Query implements CpStatsSource {
 
             @Override
             public int advance(int target) {
-              i = Math.max(i + 1, lowerBound(context.docBase + target));
-              if (i > to) {
+              if (target >= context.reader().maxDoc()) { // also NO_MORE_DOCS, which docBase + target would overflow
                 i = to;
+                return NO_MORE_DOCS;
               }
+              i = Math.min(to, Math.max(i + 1, lowerBound(context.docBase + target)));
               return docID();
             }
 

@@ -139,9 +139,9 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
             threshold = parser.doubleValue();
           }
           case "k" -> k = parser.intValue();
-          case "order" -> order = parseOrder(parser.text());
+          case "order" -> order = parseOrder(CpTerm.Parser.string(parser, "order"));
           case "boost" -> boost = parser.floatValue();
-          case "_name" -> queryName = parser.text();
+          case "_name" -> queryName = CpTerm.Parser.string(parser, "_name");
           default -> throw new ParsingException(parser.getTokenLocation(), "[cp] unknown parameter [" + key + "]");
         }
       } catch (IllegalArgumentException e) {

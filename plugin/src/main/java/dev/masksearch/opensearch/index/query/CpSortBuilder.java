@@ -79,7 +79,7 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
           if (!key.equals("order")) {
             throw new IllegalArgumentException("unknown parameter [" + key + "]");
           }
-          order = SortOrder.fromString(parser.text());
+          order = SortOrder.fromString(CpTerm.Parser.string(parser, "order"));
         }
       } catch (IllegalArgumentException e) {
         throw new ParsingException(parser.getTokenLocation(), "[cp] sort " + key + ": " + e.getMessage(), e);

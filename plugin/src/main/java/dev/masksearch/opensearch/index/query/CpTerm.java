@@ -114,7 +114,7 @@ final class CpTerm implements Writeable {
     /** Parses the value of {@code key} if it is one of the term's keys; false otherwise. */
     boolean parse(String key, XContentParser parser) throws IOException {
       switch (key) {
-        case "field" -> field = parser.text();
+        case "field" -> field = string(parser, "field");
         case "roi" -> {
           if (parser.currentToken() == XContentParser.Token.START_OBJECT) {
             roiField = parseRoiField(parser);
@@ -131,6 +131,14 @@ final class CpTerm implements Writeable {
       return true;
     }
 
+    /** The current value as a string, or a clear error for an object, array, number or null. */
+    static String string(XContentParser parser, String key) throws IOException {
+      if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
+        throw new IllegalArgumentException("[" + key + "] must be a string, got " + parser.currentToken());
+      }
+      return parser.text();
+    }
+
     CpTerm build() {
       return new CpTerm(field, roi, roiField, range, normalize);
     }
@@ -140,7 +148,7 @@ final class CpTerm implements Writeable {
       for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
         if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
           parser.nextToken();
-          roiField = parser.text();
+          roiField = string(parser, "roi.field");
         } else if (t == XContentParser.Token.FIELD_NAME) {
           throw new IllegalArgumentException("an roi object takes only [field], got [" + parser.currentName() + "]");
         }

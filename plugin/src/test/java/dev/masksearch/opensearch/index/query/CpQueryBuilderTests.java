@@ -16,7 +16,9 @@ import java.util.Collection;
 import java.util.List;
 import org.apache.lucene.search.Query;
 import org.opensearch.common.compress.CompressedXContent;
+import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.common.ParsingException;
+import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.MapperService;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.QueryShardException;
@@ -72,7 +74,7 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
     assertEquals(new CpQueryBuilder(MASK, null, BOX, new ValueRange(0.85, 1.01), true, Comparison.LT, 0.05, null, null), parsed);
   }
 
-  public void testClearErrors() {
+  public void testClearErrors() throws IOException {
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"cp": {"field": "saliency", "range": [0.5], "gt": 1}}""")).getMessage(), containsString("[range] must be two numbers"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
@@ -83,6 +85,19 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
         {"cp": {"field": "saliency", "roi": [1, 2, 3], "range": [0, 1], "gt": 1}}""")).getMessage(), containsString("4 integers"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"cp": {"field": "saliency", "range": [0, 1], "k": 5, "order": "up"}}""")).getMessage(), containsString("[desc] or [asc]"));
+    for (String wrongType : new String[] {
+        "{\"cp\": {\"field\": {\"a\": 1}, \"range\": [0, 1], \"gt\": 1}}",
+        "{\"cp\": {\"field\": null, \"range\": [0, 1], \"gt\": 1}}",
+        "{\"cp\": {\"field\": \"saliency\", \"roi\": {\"field\": [\"b\"]}, \"range\": [0, 1], \"gt\": 1}}",
+        "{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"k\": 2, \"order\": {}}}",
+        "{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"gt\": 1, \"_name\": []}}"}) {
+      assertThat(expectThrows(ParsingException.class, () -> parseQuery(wrongType)).getMessage(), containsString("must be a string"));
+    }
+    try (XContentParser sort = createParser(JsonXContent.jsonXContent, "{\"field\": \"saliency\", \"range\": [0, 1], \"order\": 3}")) {
+      sort.nextToken();
+      assertThat(expectThrows(ParsingException.class, () -> CpSortBuilder.fromXContent(sort, "cp")).getMessage(),
+          containsString("must be a string"));
+    }
     QueryShardContext context = createShardContext();
     assertThat(expectThrows(QueryShardException.class, () -> new CpQueryBuilder("nope", null, null,
         new ValueRange(0, 1), false, Comparison.GT, 1, null, null).toQuery(context)).getMessage(), containsString("not mapped"));
