@@ -6,7 +6,6 @@ import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import org.apache.lucene.store.DataInput;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
@@ -63,11 +62,14 @@ final class ChiGroup {
 
     private final RandomAccessInput data;
     private final IndexInput bulk;
-    private final long[] offsets = new long[columns]; // absolute data offset of each opened column, -1 if not yet
+    // Per column, valid for the current block only when its stamp equals the block's: moving to another block
+    // costs nothing however many columns a grid has (a 4096 x 4096 mask's has 327,680).
+    private final int[] openedIn = new int[columns];
+    private final int[] decodedIn = new int[columns];
+    private final long[] offsets = new long[columns]; // absolute data offset of each opened column
     private final int[] mins = new int[columns];
     private final byte[] bits = new byte[columns];
     private final int[][] decoded = new int[columns][]; // per column, reused across blocks
-    private final boolean[] isDecoded = new boolean[columns];
     private final byte[] scratch = new byte[FixedWidth.scratchBytes(1 << blockShift)];
     private int block = -1;
     private int row;
@@ -83,8 +85,6 @@ final class ChiGroup {
       int b = ordinal >>> blockShift;
       if (b != block) {
         block = b;
-        Arrays.fill(offsets, -1);
-        Arrays.fill(isDecoded, false);
         visitedInBlock = 0;
       }
       row = ordinal & ((1 << blockShift) - 1);
@@ -96,13 +96,18 @@ final class ChiGroup {
       return entry(Chi.index(gx, bins, i, j, level));
     }
 
+    /** Stamps are block + 1, so the zeroed arrays mean "not for any block". */
+    private int stamp() {
+      return block + 1;
+    }
+
     @Override
     public long entry(int c) {
-      if (isDecoded[c]) {
+      if (decodedIn[c] == stamp()) {
         return decoded[c][row];
       }
       try {
-        if (offsets[c] < 0) {
+        if (openedIn[c] != stamp()) {
           openColumn(c);
         }
         if (visitedInBlock > DECODE_AFTER) {
@@ -119,7 +124,7 @@ final class ChiGroup {
     public void entries(int[] indices, int count, long[] out) {
       for (int k = 0; k < count; k++) {
         int c = indices[k];
-        out[k] = isDecoded[c] ? decoded[c][row] : entry(c);
+        out[k] = decodedIn[c] == stamp() ? decoded[c][row] : entry(c);
       }
     }
 
@@ -140,8 +145,8 @@ final class ChiGroup {
 
     /** The current block's values of column c, decoded whole. */
     int[] column(int c) throws IOException {
-      if (!isDecoded[c]) {
-        if (offsets[c] < 0) {
+      if (decodedIn[c] != stamp()) {
+        if (openedIn[c] != stamp()) {
           openColumn(c);
         }
         decode(c);
@@ -155,6 +160,7 @@ final class ChiGroup {
       mins[c] = data.readInt(header);
       bits[c] = data.readByte(header + 4);
       offsets[c] = blockStart + data.readInt(header + 5);
+      openedIn[c] = stamp();
     }
 
     private void decode(int c) throws IOException {
@@ -164,7 +170,7 @@ final class ChiGroup {
         decoded[c] = new int[blockSize];
       }
       FixedWidth.decode(bulk, offsets[c], bits[c], rows, mins[c], decoded[c], scratch);
-      isDecoded[c] = true;
+      decodedIn[c] = stamp();
     }
   }
 }
