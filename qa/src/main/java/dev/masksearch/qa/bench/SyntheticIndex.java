@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -36,9 +37,13 @@ public final class SyntheticIndex {
 
   private SyntheticIndex() {}
 
-  /** The codec that stores this index's mask fields with the CHI. */
+  /**
+   * The codec that stores this index's mask fields with the CHI, over Lucene's default codec by name: the codec
+   * SPI reads segments back with (MaskCodec's no-argument form) assumes that delegate, whatever
+   * {@code Codec.getDefault()} says (test frameworks randomize it).
+   */
   public static Codec codec() {
-    return new MaskCodec(Codec.getDefault(), Set.of(SALIENCY, HUMAN)::contains);
+    return new MaskCodec(new Lucene104Codec(), Set.of(SALIENCY, HUMAN)::contains);
   }
 
   /** Indexes images {@code 0 .. count - 1} on all cores, then merges to {@code segments} segments at most. */

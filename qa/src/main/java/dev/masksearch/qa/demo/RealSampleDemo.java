@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.DirectoryReader;
@@ -58,7 +59,7 @@ final class RealSampleDemo {
     List<Image> images = new ArrayList<>();
     Path path = Files.createTempDirectory("masksearch-real");
     try (Directory dir = FSDirectory.open(path)) {
-      Codec codec = new MaskCodec(Codec.getDefault(), Set.of(ISNET, SPECRES)::contains);
+      Codec codec = new MaskCodec(new Lucene104Codec(), Set.of(ISNET, SPECRES)::contains);
       try (IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(codec))) {
         for (Map<String, String> row : readIndex(sample.resolve("index.csv"))) {
           Path isnet = sample.resolve("masks/isnet/" + row.get("id") + ".png");
