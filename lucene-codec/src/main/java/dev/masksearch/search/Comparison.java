@@ -39,6 +39,11 @@ public enum Comparison {
     };
   }
 
+  /** Bounds {@code [lower, upper]} leave the comparison open: some values pass, others fail. */
+  public boolean undecided(double lower, double upper, double threshold) {
+    return !acceptsAll(lower, upper, threshold) && !rejectsAll(lower, upper, threshold);
+  }
+
   public String symbol() {
     return symbol;
   }

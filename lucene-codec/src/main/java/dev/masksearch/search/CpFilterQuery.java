@@ -7,6 +7,7 @@ import org.apache.lucene.search.ConstantScoreScorer;
 import org.apache.lucene.search.ConstantScoreWeight;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
@@ -96,8 +97,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
     }
     String source = evaluator.usesChi() ? "CHI bounds" : "no CHI in this segment (codec without MaskSearch); mask read";
     Explanation first = Explanation.match((float) bounds.lower, source + " [" + bounds.lower + ", " + bounds.upper + "]");
-    if (!bounds.readMask && !comparison.rejectsAll(bounds.lower, bounds.upper, threshold)
-        && !comparison.acceptsAll(bounds.lower, bounds.upper, threshold)) {
+    if (!bounds.readMask && comparison.undecided(bounds.lower, bounds.upper, threshold)) {
       evaluator.refine(doc, bounds);
       first = Explanation.match((float) bounds.lower, "per-cell CHI bounds [" + bounds.lower + ", " + bounds.upper + "]", first);
     }
@@ -122,48 +122,30 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
   }
 
   /** Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the current one. */
-  private final class BoundsApproximation extends DocIdSetIterator {
+  private final class BoundsApproximation extends FilteredDocIdSetIterator {
     private final LeafCpEvaluator evaluator;
-    private final int maxDoc;
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
-    private int doc = -1;
-    private int examined = -1;
 
     BoundsApproximation(LeafCpEvaluator evaluator, int maxDoc) {
+      super(DocIdSetIterator.all(maxDoc));
       this.evaluator = evaluator;
-      this.maxDoc = maxDoc;
     }
 
     @Override
-    public int docID() {
-      return doc;
-    }
-
-    @Override
-    public int nextDoc() throws IOException {
-      return advance(doc + 1);
-    }
-
-    @Override
-    public int advance(int target) throws IOException {
-      for (examined = target; examined < maxDoc; examined++) {
-        if (evaluator.bounds(examined, bounds) && survivesBounds()) {
-          return doc = examined;
-        }
-      }
-      return doc = NO_MORE_DOCS;
+    protected boolean match(int doc) throws IOException {
+      return evaluator.bounds(doc, bounds) && survivesBounds(doc);
     }
 
     /** Decides what bounds can, refining undecided ones once; false if they reject the document. */
-    private boolean survivesBounds() throws IOException {
+    private boolean survivesBounds(int doc) throws IOException {
       if (bounds.readMask) {
         stats.verify();
         acceptedByBounds = comparison.test(bounds.lower, threshold);
         return acceptedByBounds;
       }
-      if (undecided()) {
-        evaluator.refine(examined, bounds);
+      if (comparison.undecided(bounds.lower, bounds.upper, threshold)) {
+        evaluator.refine(doc, bounds);
       }
       if (comparison.rejectsAll(bounds.lower, bounds.upper, threshold)) {
         stats.reject();
@@ -176,15 +158,6 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
       return true;
     }
 
-    private boolean undecided() {
-      return !comparison.rejectsAll(bounds.lower, bounds.upper, threshold)
-          && !comparison.acceptsAll(bounds.lower, bounds.upper, threshold);
-    }
-
-    @Override
-    public long cost() {
-      return maxDoc;
-    }
   }
 
   /** Phase two: reads the mask of a document its bounds left undecided. */
@@ -206,7 +179,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
         return true;
       }
       stats.verify();
-      double value = candidates.evaluator.exact(candidates.doc, candidates.bounds.roi);
+      double value = candidates.evaluator.exact(candidates.docID(), candidates.bounds.roi);
       return comparison.test(value, threshold);
     }
 

@@ -5,6 +5,7 @@ import java.util.Objects;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
@@ -79,44 +80,22 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
   /** Iterates documents with a value, skipping those whose upper bound cannot reach the competitive score. */
   private final class CpScorer extends Scorer {
     private final LeafCpEvaluator evaluator;
-    private final int maxDoc;
     private final float boost;
     private final DocBounds bounds = new DocBounds();
     private float minCompetitive;
-    private int doc = -1;
 
     CpScorer(LeafCpEvaluator evaluator, int maxDoc, float boost) {
       this.evaluator = evaluator;
-      this.maxDoc = maxDoc;
       this.boost = boost;
+      this.iterator = new FilteredDocIdSetIterator(DocIdSetIterator.all(maxDoc)) {
+        @Override
+        protected boolean match(int d) throws IOException {
+          return evaluator.bounds(d, bounds) && competitive(d);
+        }
+      };
     }
 
-    private final DocIdSetIterator iterator = new DocIdSetIterator() {
-      @Override
-      public int docID() {
-        return doc;
-      }
-
-      @Override
-      public int nextDoc() throws IOException {
-        return advance(doc + 1);
-      }
-
-      @Override
-      public int advance(int target) throws IOException {
-        for (int d = target; d < maxDoc; d++) {
-          if (evaluator.bounds(d, bounds) && competitive(d)) {
-            return doc = d;
-          }
-        }
-        return doc = NO_MORE_DOCS;
-      }
-
-      @Override
-      public long cost() {
-        return maxDoc;
-      }
-    };
+    private final DocIdSetIterator iterator;
 
     /** Whether the document may reach the minimum competitive score (refining its bounds once if needed). */
     private boolean competitive(int d) throws IOException {
@@ -137,7 +116,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
     @Override
     public int docID() {
-      return doc;
+      return iterator.docID();
     }
 
     @Override
@@ -156,7 +135,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
         return (float) bounds.lower * boost;
       }
       stats.verify();
-      return (float) evaluator.exact(doc, bounds.roi) * boost;
+      return (float) evaluator.exact(iterator.docID(), bounds.roi) * boost;
     }
 
     @Override
