@@ -1,0 +1,139 @@
+package dev.masksearch.qa.acceptance;
+
+import static org.junit.Assert.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.masksearch.qa.cluster.Rest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Runs the {@code cp} query's forms against an index and asserts each answer equals the brute force over the
+ * documents the index should hold: the filter form (every comparison), top-k by score, and the sort in both
+ * directions, paged with {@code search_after}.
+ */
+final class CpChecks {
+  private final Rest rest;
+  private final String index;
+  private final Collection<QaDoc> docs;
+
+  CpChecks(Rest rest, String index, Collection<QaDoc> docs) {
+    this.rest = rest;
+    this.index = index;
+    this.docs = docs;
+  }
+
+  /** {@code rounds} random terms, each checked as a filter, a top-k and a sort. */
+  void randomized(Random random, int rounds, int maxSide) {
+    for (int round = 0; round < rounds; round++) {
+      CpCase term = CpCase.random(random, maxSide);
+      filter(term, randomOp(random), threshold(random, term));
+      topK(term, 1 + random.nextInt(30));
+      sort(term, random.nextBoolean(), 5 + random.nextInt(40));
+    }
+  }
+
+  static String randomOp(Random random) {
+    return List.of("gt", "gte", "lt", "lte").get(random.nextInt(4));
+  }
+
+  /** Often a value some document has (the comparison's boundary), sometimes any number in range. */
+  double threshold(Random random, CpCase term) {
+    List<Double> values = docs.stream().map(term::expected).filter(v -> v != null).toList();
+    if (values.isEmpty() || random.nextInt(4) == 0) {
+      return term.normalize() ? random.nextDouble() : random.nextInt(2000);
+    }
+    return values.get(random.nextInt(values.size()));
+  }
+
+  /** The filter form: exactly the documents whose value compares true; {@code _count} agrees. */
+  void filter(CpCase term, String op, double threshold) {
+    Set<String> expected = new TreeSet<>();
+    for (QaDoc doc : docs) {
+      Double value = term.expected(doc);
+      if (value != null && compare(value, op, threshold)) {
+        expected.add(doc.id());
+      }
+    }
+    Map<String, Object> query = Map.of("bool", Map.of("filter", List.of(Map.of("cp", term.with(op, threshold)))));
+    JsonNode response = rest.ok("POST", "/" + index + "/_search",
+        Map.of("size", 10_000, "_source", false, "track_total_hits", true, "query", query));
+    Set<String> actual = new TreeSet<>();
+    response.path("hits").path("hits").forEach(hit -> actual.add(hit.path("_id").asText()));
+    assertEquals("filter " + term + " " + op + " " + threshold, expected, actual);
+    assertEquals(expected.size(), response.path("hits").path("total").path("value").asInt());
+    JsonNode count = rest.ok("POST", "/" + index + "/_count", Map.of("query", query));
+    assertEquals("_count of " + term, expected.size(), count.path("count").asInt());
+  }
+
+  /** Top-k: the hits' scores are the k largest values, and each hit's score is its own exact value. */
+  void topK(CpCase term, int k) {
+    List<Float> expectedTop = docs.stream().map(term::expected).filter(v -> v != null)
+        .map(Double::floatValue).sorted(Comparator.reverseOrder()).limit(k).toList();
+    JsonNode hits = rest.ok("POST", "/" + index + "/_search",
+        Map.of("size", k, "_source", false, "query", Map.of("cp", term.with("k", k)))).path("hits").path("hits");
+    List<Float> actualTop = new ArrayList<>();
+    for (JsonNode hit : hits) {
+      float score = (float) hit.path("_score").asDouble();
+      actualTop.add(score);
+      assertEquals("score of " + hit.path("_id").asText() + " for " + term,
+          byId(hit.path("_id").asText(), term).floatValue(), score, 0f);
+    }
+    assertEquals("top " + k + " of " + term, expectedTop, actualTop);
+  }
+
+  /** The sort: every document with a value, in exact order (ties by doc_id), paged with search_after. */
+  void sort(CpCase term, boolean ascending, int pageSize) {
+    Comparator<QaDoc> byValue = Comparator.comparing(term::expected);
+    List<String> expected = docs.stream().filter(d -> term.expected(d) != null)
+        .sorted((ascending ? byValue : byValue.reversed()).thenComparing(QaDoc::id)).map(QaDoc::id).toList();
+    // The query keeps the documents the term applies to, as the sort's missing values would go last anyway.
+    Map<String, Object> all = Map.of("cp", term.with("gte", 0));
+    List<String> actual = new ArrayList<>();
+    List<Object> after = null;
+    while (true) {
+      Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("size", pageSize);
+      body.put("_source", false);
+      body.put("query", all);
+      body.put("sort", List.of(Map.of("cp", term.with("order", ascending ? "asc" : "desc")),
+          Map.of("doc_id", "asc")));
+      if (after != null) {
+        body.put("search_after", after);
+      }
+      JsonNode hits = rest.ok("POST", "/" + index + "/_search", body).path("hits").path("hits");
+      if (hits.isEmpty()) {
+        break;
+      }
+      for (JsonNode hit : hits) {
+        String id = hit.path("_id").asText();
+        actual.add(id);
+        assertEquals("sort value of " + id + " for " + term, byId(id, term), hit.path("sort").get(0).asDouble(), 0);
+      }
+      JsonNode last = hits.get(hits.size() - 1).path("sort");
+      after = List.of(last.get(0).asDouble(), last.get(1).asText());
+    }
+    assertEquals("sort " + (ascending ? "asc " : "desc ") + term, expected, actual);
+  }
+
+  private Double byId(String id, CpCase term) {
+    return docs.stream().filter(d -> d.id().equals(id)).findFirst()
+        .map(term::expected).orElseThrow(() -> new AssertionError("unexpected hit " + id));
+  }
+
+  static boolean compare(double value, String op, double threshold) {
+    return switch (op) {
+      case "gt" -> value > threshold;
+      case "gte" -> value >= threshold;
+      case "lt" -> value < threshold;
+      case "lte" -> value <= threshold;
+      default -> throw new IllegalArgumentException(op);
+    };
+  }
+}

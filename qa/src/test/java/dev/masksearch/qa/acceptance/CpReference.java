@@ -1,0 +1,33 @@
+package dev.masksearch.qa.acceptance;
+
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.Roi;
+
+/**
+ * The brute force every answer is checked against: a loop over the pixels of the region, clipped to the mask,
+ * counting values in {@code [lv, uv)}; normalized, the count over the clipped region's area (0 when empty).
+ */
+final class CpReference {
+  private CpReference() {}
+
+  static double cp(Mask mask, Roi roi, double lv, double uv, boolean normalize) {
+    int x1 = Math.max(0, roi.x1());
+    int y1 = Math.max(0, roi.y1());
+    int x2 = Math.min(mask.width(), roi.x2());
+    int y2 = Math.min(mask.height(), roi.y2());
+    long count = 0;
+    for (int y = y1; y < y2; y++) {
+      for (int x = x1; x < x2; x++) {
+        double v = mask.value(y, x);
+        if (v >= lv && v < uv) {
+          count++;
+        }
+      }
+    }
+    if (!normalize) {
+      return count;
+    }
+    long area = x2 > x1 && y2 > y1 ? (long) (x2 - x1) * (y2 - y1) : 0;
+    return area == 0 ? 0 : (double) count / area;
+  }
+}
