@@ -40,6 +40,7 @@ public final class LocalCluster implements Closeable {
   public static LocalCluster start(Path distribution, Path plugin, Path workdir, int size)
       throws IOException, InterruptedException {
     Path base = Unprivileged.reachableDirectory(workdir);
+    DistributionHome.deleteTree(base); // the previous run's nodes and data
     String javaHome = System.getProperty("java.home");
     DistributionHome home = DistributionHome.install(distribution, plugin, base.resolve("home"), javaHome);
     List<ClusterNode> nodes = new ArrayList<>();

@@ -12,18 +12,25 @@ import java.nio.file.Path;
 public final class SharedCluster {
   public static final int NODES = 3;
   private static LocalCluster cluster;
+  private static RuntimeException startFailure; // reported to every later suite instead of starting again
+
 
   private SharedCluster() {}
 
   public static synchronized LocalCluster get() {
+    if (startFailure != null) {
+      throw startFailure;
+    }
     if (cluster == null) {
       try {
         cluster = LocalCluster.start(path("qa.distribution"), path("qa.plugin"), path("qa.workdir"), NODES);
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw startFailure = new UncheckedIOException("the qa cluster did not start", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
+        throw startFailure = new IllegalStateException(e);
+      } catch (RuntimeException e) {
+        throw startFailure = e;
       }
       LocalCluster started = cluster;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -174,6 +174,10 @@ final class CpTerm implements Writeable {
       if (n != 2) {
         throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
       }
+      if (bounds[0] > bounds[1]) { // certainly a mistake: it would silently match nothing
+        throw new IllegalArgumentException(
+            "[range] lower bound [" + bounds[0] + "] is above the upper bound [" + bounds[1] + "]");
+      }
       return new ValueRange(bounds[0], bounds[1]);
     }
   }
