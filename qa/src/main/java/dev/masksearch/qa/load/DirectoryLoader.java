@@ -213,7 +213,7 @@ public final class DirectoryLoader {
       return 2;
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
-      err.println("The documents sent before the error are indexed; rerun with --resume to continue.");
+      err.println("Documents sent before the error stay indexed; rerun with --resume to continue from there.");
       return 2;
     }
     for (String error : summary.errors()) {
