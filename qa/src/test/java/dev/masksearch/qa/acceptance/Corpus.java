@@ -15,6 +15,7 @@ import java.util.Random;
  */
 final class Corpus {
   static final List<String> LABELS = List.of("cat", "dog", "bird", "car");
+  static final List<String> MASK_FIELDS = List.of("saliency", "human");
   /** Two mask fields: one with non-default CHI parameters, one with the defaults. */
   static final String MAPPING = """
       {"properties": {

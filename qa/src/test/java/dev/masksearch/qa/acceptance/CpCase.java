@@ -16,9 +16,9 @@ import java.util.Random;
 record CpCase(String field, Roi roi, boolean perDocumentBox, double lv, double uv, boolean normalize) {
   private static final double[] EDGES = {0, 0.05, 0.1, 0.2, 0.25, 0.5, 0.6, 0.8, 0.85, 0.9, 0.95, 1.0, 1.01};
 
-  /** A random term over the mask fields: whole, constant (sometimes past the edge, one pixel, empty) or per-document. */
-  static CpCase random(Random random, int maxSide) {
-    String field = random.nextBoolean() ? "saliency" : "human";
+  /** A random term over {@code fields}: whole, constant (sometimes past the edge, one pixel, empty) or per-document. */
+  static CpCase random(Random random, int maxSide, List<String> fields) {
+    String field = fields.get(random.nextInt(fields.size()));
     Roi roi = null;
     boolean perDocument = false;
     switch (random.nextInt(3)) {

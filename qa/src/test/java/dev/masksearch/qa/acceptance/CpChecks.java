@@ -22,17 +22,34 @@ final class CpChecks {
   private final Rest rest;
   private final String index;
   private final Collection<QaDoc> docs;
+  private final List<String> fields;
+  private final String idField;
 
+  /** Checks over {@link Corpus} documents (mask fields saliency and human, ids in doc_id). */
   CpChecks(Rest rest, String index, Collection<QaDoc> docs) {
+    this(rest, index, docs, Corpus.MASK_FIELDS, "doc_id");
+  }
+
+  /**
+   * @param fields the mask fields terms draw from
+   * @param idField a keyword field holding the document's id, the sort's tiebreaker
+   */
+  CpChecks(Rest rest, String index, Collection<QaDoc> docs, List<String> fields, String idField) {
     this.rest = rest;
     this.index = index;
     this.docs = docs;
+    this.fields = fields;
+    this.idField = idField;
+  }
+
+  CpCase randomTerm(Random random, int maxSide) {
+    return CpCase.random(random, maxSide, fields);
   }
 
   /** {@code rounds} random terms, each checked as a filter, a top-k and a sort. */
   void randomized(Random random, int rounds, int maxSide) {
     for (int round = 0; round < rounds; round++) {
-      CpCase term = CpCase.random(random, maxSide);
+      CpCase term = randomTerm(random, maxSide);
       filter(term, randomOp(random), threshold(random, term));
       topK(term, 1 + random.nextInt(30));
       sort(term, random.nextBoolean(), 5 + random.nextInt(40));
@@ -103,7 +120,7 @@ final class CpChecks {
       body.put("_source", false);
       body.put("query", all);
       body.put("sort", List.of(Map.of("cp", term.with("order", ascending ? "asc" : "desc")),
-          Map.of("doc_id", "asc")));
+          Map.of(idField, "asc")));
       if (after != null) {
         body.put("search_after", after);
       }

@@ -96,7 +96,7 @@ public class MaskApiIT extends ClusterTestCase {
     Corpus.index(rest(), index, docs);
     CpChecks checks = new CpChecks(rest(), index, docs);
     for (int round = 0; round < 8; round++) {
-      CpCase term = CpCase.random(getRandom(), 60);
+      CpCase term = checks.randomTerm(getRandom(), 60);
       String op = CpChecks.randomOp(getRandom());
       double threshold = checks.threshold(getRandom(), term);
       String label = Corpus.LABELS.get(getRandom().nextInt(Corpus.LABELS.size()));

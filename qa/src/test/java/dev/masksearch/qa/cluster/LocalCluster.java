@@ -91,11 +91,16 @@ public final class LocalCluster implements Closeable {
 
   /** Waits until the cluster has {@code nodeCount} nodes and at least the given health status. */
   public void awaitHealth(String status, int nodeCount) {
-    Rest.Reply reply = rest.call("GET", "/_cluster/health?wait_for_status=" + status + "&wait_for_nodes=" + nodeCount
-        + "&wait_for_no_relocating_shards=true&wait_for_no_initializing_shards=true&timeout=120s", null);
-    if (!reply.ok() || reply.body().path("timed_out").asBoolean()) {
-      throw new AssertionError("cluster did not reach " + status + " with " + nodeCount + " nodes: " + reply.body());
-    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+    Rest.Reply reply;
+    do { // retried: right after a node leaves, a request may meet a cluster still electing its manager
+      reply = rest.call("GET", "/_cluster/health?wait_for_status=" + status + "&wait_for_nodes=" + nodeCount
+          + "&wait_for_no_relocating_shards=true&wait_for_no_initializing_shards=true&timeout=30s", null);
+      if (reply.ok() && !reply.body().path("timed_out").asBoolean()) {
+        return;
+      }
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("cluster did not reach " + status + " with " + nodeCount + " nodes: " + reply.body());
   }
 
   private void startNodes(List<ClusterNode> toStart) throws IOException, InterruptedException {
