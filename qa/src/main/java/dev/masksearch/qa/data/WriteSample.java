@@ -19,10 +19,10 @@ import javax.imageio.ImageIO;
 /**
  * Writes the first images of a {@link SyntheticDataset} (224 x 224, UINT8) for looking at:
  * {@code NNNNN_saliency.png} and {@code NNNNN_human.png} (8-bit grayscale), an {@code index.csv} of their
- * metadata, {@code scenes.png} (the first 24 pictures on a grid) and for the first {@value #SCENES} images {@code NNNNN_scene.jpg} (the picture as the sample index
- * stores it) and {@code NNNNN_overlay.png}: the picture, the picture under the saliency map and the picture under
- * the human attention map side by side, with the object box drawn on the last two. Then prints per-regime
- * statistics and the JPEG sizes.
+ * metadata and {@code scenes.png}, the first 24 pictures on a grid. For the first {@value #SCENES} images also
+ * {@code NNNNN_scene.jpg} (the picture as the sample index stores it) and {@code NNNNN_overlay.png}: the picture,
+ * the picture under the saliency map and the picture under the human attention map side by side, with the object
+ * box drawn on the last two. Then prints per-regime statistics and the JPEG sizes.
  *
  * <p>Usage: {@code WriteSample <outDir> <count> [seed]} (seed 1 when omitted).
  */

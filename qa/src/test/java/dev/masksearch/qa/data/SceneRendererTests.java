@@ -82,9 +82,9 @@ public class SceneRendererTests extends LuceneTestCase {
   }
 
   /**
-   * The object is painted inside its box, touches all four sides of it, covers a good part of it, and is mostly
-   * of its label's colour inside (not counting its outline). Found by rendering the scene again without the object: exactly the object's pixels
-   * change.
+   * The object is painted inside its box, touches all four sides of it, covers a good part of it, and inside its
+   * outline is mostly of its label's colour. Found by rendering the scene again without the object: exactly the
+   * object's pixels change.
    */
   public void testObjectFillsItsBoxInItsLabelsColour() {
     int side = random().nextBoolean() ? SyntheticDataset.DEFAULT_SIDE : 96 + random().nextInt(200);
@@ -107,7 +107,8 @@ public class SceneRendererTests extends LuceneTestCase {
           if (rgb == without[y * side + x]) {
             continue;
           }
-          assertTrue(where + ": object pixel outside the box at " + x + "," + y, x >= box.x1() && x < box.x2() && y >= box.y1() && y < box.y2());
+          boolean inBox = x >= box.x1() && x < box.x2() && y >= box.y1() && y < box.y2();
+          assertTrue(where + ": object pixel outside the box at " + x + "," + y, inBox);
           changed++;
           minX = Math.min(minX, x);
           maxX = Math.max(maxX, x);
