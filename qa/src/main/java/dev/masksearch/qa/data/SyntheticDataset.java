@@ -49,7 +49,7 @@ public final class SyntheticDataset {
     if (i < 0) {
       throw new IllegalArgumentException("image index must be non-negative, got " + i);
     }
-    SplittableRandom rng = new SplittableRandom(mix64(seed ^ mix64(i + 0x9E3779B97F4A7C15L)));
+    SplittableRandom rng = new SplittableRandom(imageSeed(i));
     // Each map gets its own stream, so that changing how one is painted leaves the metadata and the other alone.
     SplittableRandom saliencyRng = rng.split();
     SplittableRandom humanRng = rng.split();
@@ -65,6 +65,36 @@ public final class SyntheticDataset {
         regime.apiName(),
         AttentionMaps.saliency(regime, box, width, height, dtype, saliencyRng),
         AttentionMaps.human(box, width, height, dtype, humanRng));
+  }
+
+  /**
+   * The picture of {@code image}, which must come from this dataset ({@code image(image.id())}): a textured
+   * background, small distractor objects and the labelled object filling its box, the size of the masks; see
+   * {@link SceneRenderer}. Made on request only, never by {@link #image(int)}: the benchmarks that generate
+   * hundreds of thousands of masks pay nothing for pictures. The same dataset and image give the same pixels.
+   */
+  public SceneRenderer.Scene render(SyntheticImage image) {
+    return render(image, true);
+  }
+
+  /** {@link #render(SyntheticImage)}, optionally without the labelled object (every other pixel is the same). */
+  SceneRenderer.Scene render(SyntheticImage image, boolean drawObject) {
+    if (image.saliency().width() != width || image.saliency().height() != height) {
+      throw new IllegalArgumentException("image " + image.id() + " is not from " + this);
+    }
+    return SceneRenderer.render(image, width, height, sceneRandom(image.id()), drawObject);
+  }
+
+  /**
+   * The root of image {@code i}'s streams. The metadata and masks split theirs off a generator seeded with it; the
+   * scene's generator is seeded with another mix of it, so pictures came without changing any existing draw.
+   */
+  private long imageSeed(int i) {
+    return mix64(seed ^ mix64(i + 0x9E3779B97F4A7C15L));
+  }
+
+  private SplittableRandom sceneRandom(int i) {
+    return new SplittableRandom(mix64(imageSeed(i) + 0x5CE7E5CE7E5CE7EL));
   }
 
   private Roi box(SplittableRandom rng) {

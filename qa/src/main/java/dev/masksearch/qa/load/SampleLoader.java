@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.qa.bench.Args;
+import dev.masksearch.qa.data.SceneRenderer;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.qa.data.SyntheticImage;
 import java.io.IOException;
@@ -20,8 +21,15 @@ import java.util.Map;
 
 /**
  * Creates the sample index on a running node and fills it with the synthetic dataset: per image its label,
- * prediction and regime, the object box, the model's saliency map and a human-attention map, through
- * {@code _bulk}. Usage: {@code SampleLoader [--url http://localhost:9200] [--index images] [--count 5000]}.
+ * prediction and regime, the object box, the model's saliency map and a human-attention map, the picture itself
+ * (a 224 x 224 JPEG, about 7 KB) with its background and number of distractor objects, through {@code _bulk}.
+ * Usage: {@code SampleLoader [--url http://localhost:9200] [--index images] [--count 5000]}.
+ *
+ * <p>The index derives {@code _source} from the fields instead of storing it. OpenSearch 3.8 derives a
+ * {@code binary} field only from its stored value: without {@code "store": true} (with or without doc values) index
+ * creation fails with "Unable to derive source for [image] with store disabled". So {@code image} is stored, once
+ * (no {@code _source} copy), and {@code _source.image} comes back as the same base64 JPEG bytes as indexed (checked
+ * on a 3.8.0 node).
  */
 public final class SampleLoader {
   private static final String MAPPING = """
@@ -30,7 +38,8 @@ public final class SampleLoader {
        "mappings": {"properties": {
          "saliency": {"type": "mask"}, "human": {"type": "mask"}, "bbox": {"type": "mask_roi"},
          "label": {"type": "keyword"}, "predicted": {"type": "keyword"}, "regime": {"type": "keyword"},
-         "caption": {"type": "text"}}}}""";
+         "caption": {"type": "text"}, "image": {"type": "binary", "store": true},
+         "background": {"type": "keyword"}, "distractors": {"type": "integer"}}}}""";
   private static final int BATCH = 200;
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -56,7 +65,7 @@ public final class SampleLoader {
     for (int i = 0; i < count; i++) {
       SyntheticImage image = data.image(i);
       bulk.append("{\"index\": {\"_id\": \"").append(image.id()).append("\"}}\n")
-          .append(json.writeValueAsString(document(image))).append('\n');
+          .append(json.writeValueAsString(document(image, data.render(image)))).append('\n');
       if ((i + 1) % BATCH == 0 || i + 1 == count) {
         JsonNode response = json.readTree(send("POST", "/" + index + "/_bulk", bulk.toString(), false));
         if (response.path("errors").asBoolean()) {
@@ -70,7 +79,7 @@ public final class SampleLoader {
     System.out.printf(Locale.ROOT, "%nindex [%s] ready: %,d images%n", index, count);
   }
 
-  private static Map<String, Object> document(SyntheticImage image) {
+  private static Map<String, Object> document(SyntheticImage image, SceneRenderer.Scene scene) {
     Roi box = image.box();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("label", image.label());
@@ -80,6 +89,9 @@ public final class SampleLoader {
     doc.put("bbox", List.of(box.x1(), box.y1(), box.x2(), box.y2()));
     doc.put("saliency", raw(image.saliency()));
     doc.put("human", raw(image.human()));
+    doc.put("image", Base64.getEncoder().encodeToString(SceneRenderer.jpeg(scene.image())));
+    doc.put("background", scene.background());
+    doc.put("distractors", scene.distractors());
     return doc;
   }
 
