@@ -60,9 +60,22 @@ final class CpChecks {
     return List.of("gt", "gte", "lt", "lte").get(random.nextInt(4));
   }
 
+  /** The brute-force value of each document the term applies to, by id (computed once per term). */
+  Map<String, Double> values(CpCase term) {
+    Map<String, Double> values = new java.util.HashMap<>();
+    for (QaDoc doc : docs) {
+      Double value = term.expected(doc);
+      if (value != null) {
+        values.put(doc.id(), value);
+      }
+    }
+    return values;
+  }
+
   /** Often a value some document has (the comparison's boundary), sometimes any number in range. */
   double threshold(Random random, CpCase term) {
-    List<Double> values = docs.stream().map(term::expected).filter(v -> v != null).toList();
+    List<Double> values = new ArrayList<>(values(term).values());
+    values.sort(null); // a deterministic order for the seed
     if (values.isEmpty() || random.nextInt(4) == 0) {
       return term.normalize() ? random.nextDouble() : random.nextInt(2000);
     }
@@ -72,12 +85,11 @@ final class CpChecks {
   /** The filter form: exactly the documents whose value compares true; {@code _count} agrees. */
   void filter(CpCase term, String op, double threshold) {
     Set<String> expected = new TreeSet<>();
-    for (QaDoc doc : docs) {
-      Double value = term.expected(doc);
-      if (value != null && compare(value, op, threshold)) {
-        expected.add(doc.id());
+    values(term).forEach((id, value) -> {
+      if (compare(value, op, threshold)) {
+        expected.add(id);
       }
-    }
+    });
     Map<String, Object> query = Map.of("bool", Map.of("filter", List.of(Map.of("cp", term.with(op, threshold)))));
     JsonNode response = rest.ok("POST", "/" + index + "/_search",
         Map.of("size", 10_000, "_source", false, "track_total_hits", true, "query", query));
@@ -91,7 +103,8 @@ final class CpChecks {
 
   /** Top-k: the hits' scores are the k largest values, and each hit's score is its own exact value. */
   void topK(CpCase term, int k) {
-    List<Float> expectedTop = docs.stream().map(term::expected).filter(v -> v != null)
+    Map<String, Double> values = values(term);
+    List<Float> expectedTop = values.values().stream()
         .map(Double::floatValue).sorted(Comparator.reverseOrder()).limit(k).toList();
     JsonNode hits = rest.ok("POST", "/" + index + "/_search",
         Map.of("size", k, "_source", false, "query", Map.of("cp", term.with("k", k)))).path("hits").path("hits");
@@ -100,16 +113,17 @@ final class CpChecks {
       float score = (float) hit.path("_score").asDouble();
       actualTop.add(score);
       assertEquals("score of " + hit.path("_id").asText() + " for " + term,
-          byId(hit.path("_id").asText(), term).floatValue(), score, 0f);
+          valueOf(values, hit.path("_id").asText()).floatValue(), score, 0f);
     }
     assertEquals("top " + k + " of " + term, expectedTop, actualTop);
   }
 
   /** The sort: every document with a value, in exact order (ties by doc_id), paged with search_after. */
   void sort(CpCase term, boolean ascending, int pageSize) {
-    Comparator<QaDoc> byValue = Comparator.comparing(term::expected);
-    List<String> expected = docs.stream().filter(d -> term.expected(d) != null)
-        .sorted((ascending ? byValue : byValue.reversed()).thenComparing(QaDoc::id)).map(QaDoc::id).toList();
+    Map<String, Double> values = values(term);
+    Comparator<String> byValue = Comparator.comparing(values::get);
+    List<String> expected = values.keySet().stream()
+        .sorted((ascending ? byValue : byValue.reversed()).thenComparing(Comparator.naturalOrder())).toList();
     // The query keeps the documents the term applies to, as the sort's missing values would go last anyway.
     Map<String, Object> all = Map.of("cp", term.with("gte", 0));
     List<String> actual = new ArrayList<>();
@@ -131,7 +145,7 @@ final class CpChecks {
       for (JsonNode hit : hits) {
         String id = hit.path("_id").asText();
         actual.add(id);
-        assertEquals("sort value of " + id + " for " + term, byId(id, term), hit.path("sort").get(0).asDouble(), 0);
+        assertEquals("sort value of " + id + " for " + term, valueOf(values, id), hit.path("sort").get(0).asDouble(), 0);
       }
       JsonNode last = hits.get(hits.size() - 1).path("sort");
       after = List.of(last.get(0).asDouble(), last.get(1).asText());
@@ -139,9 +153,12 @@ final class CpChecks {
     assertEquals("sort " + (ascending ? "asc " : "desc ") + term, expected, actual);
   }
 
-  private Double byId(String id, CpCase term) {
-    return docs.stream().filter(d -> d.id().equals(id)).findFirst()
-        .map(term::expected).orElseThrow(() -> new AssertionError("unexpected hit " + id));
+  private static Double valueOf(Map<String, Double> values, String id) {
+    Double value = values.get(id);
+    if (value == null) {
+      throw new AssertionError("unexpected hit " + id + ": no such document, or the term does not apply to it");
+    }
+    return value;
   }
 
   static boolean compare(double value, String op, double threshold) {

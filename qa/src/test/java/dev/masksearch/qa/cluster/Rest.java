@@ -33,6 +33,11 @@ public final class Rest implements Closeable {
     this.client = client;
   }
 
+  /** The underlying client, for code that takes one (the loader). */
+  public RestClient client() {
+    return client;
+  }
+
   /** Sends a request; {@code body} is a JSON string, NDJSON for {@code _bulk}, a Jackson-serializable value, or null. */
   public Reply call(String method, String path, Object body) {
     Request request = new Request(method, path);
