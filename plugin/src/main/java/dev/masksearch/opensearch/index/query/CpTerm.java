@@ -40,6 +40,10 @@ final class CpTerm implements Writeable {
     this.roi = roi;
     this.roiField = roiField;
     this.range = Objects.requireNonNull(range, "[cp] needs a [range]");
+    if (range.lv() > range.uv()) { // certainly a mistake: it would silently match nothing
+      throw new IllegalArgumentException(
+          "[range] lower bound [" + range.lv() + "] is above the upper bound [" + range.uv() + "]");
+    }
     this.normalize = normalize;
   }
 
@@ -173,10 +177,6 @@ final class CpTerm implements Writeable {
       }
       if (n != 2) {
         throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
-      }
-      if (bounds[0] > bounds[1]) { // certainly a mistake: it would silently match nothing
-        throw new IllegalArgumentException(
-            "[range] lower bound [" + bounds[0] + "] is above the upper bound [" + bounds[1] + "]");
       }
       return new ValueRange(bounds[0], bounds[1]);
     }

@@ -53,7 +53,8 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
       case 1 -> roiField = BOX;
       default -> { } // the whole mask
     }
-    ValueRange range = new ValueRange(randomDoubleBetween(0, 1, true), randomDoubleBetween(0, 1.5, true));
+    double lv = randomDoubleBetween(0, 1, true);
+    ValueRange range = new ValueRange(lv, randomDoubleBetween(lv, 1.5, true));
     int form = random().nextInt(3); // filter, top-k, scoring
     return new CpQueryBuilder(MASK, roi, roiField, range, random().nextBoolean(),
         form == 0 ? randomFrom(Comparison.values()) : null, form == 0 ? randomDoubleBetween(0, 5000, true) : Double.NaN,
@@ -77,6 +78,8 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
   public void testClearErrors() throws IOException {
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"cp": {"field": "saliency", "range": [0.5], "gt": 1}}""")).getMessage(), containsString("[range] must be two numbers"));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0.8, 0.2], "gt": 1}}""")).getMessage(), containsString("above the upper bound"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"cp": {"field": "saliency", "range": [0, 1], "gt": 1, "k": 3}}""")).getMessage(), containsString("not both"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
