@@ -98,7 +98,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
 
     assertUsesChi("enc");
     for (int q = 0; q < 30; q++) {
-      ValueRange range = new ValueRange(random().nextDouble(), random().nextBoolean() ? 1.5 : random().nextDouble() + 0.2);
+      ValueRange range = ordered(random().nextDouble(), random().nextBoolean() ? 1.5 : random().nextDouble() + 0.2);
       Roi roi = new Roi(randomIntBetween(-5, 20), randomIntBetween(-5, 20), randomIntBetween(0, 50), randomIntBetween(0, 50));
       long threshold = randomIntBetween(0, 60);
       Set<String> expected = new HashSet<>();
@@ -136,7 +136,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       boolean perDoc = random().nextBoolean();
       boolean normalize = random().nextBoolean();
       Roi roi = perDoc ? null : new Roi(randomIntBetween(-5, 40), randomIntBetween(-5, 40), randomIntBetween(0, 80), randomIntBetween(0, 80));
-      ValueRange range = new ValueRange(randomFrom(0.0, 0.2, 0.5, 0.8, random().nextDouble()), randomFrom(0.6, 1.0, 1.5, random().nextDouble() + 0.3));
+      ValueRange range = ordered(randomFrom(0.0, 0.2, 0.5, 0.8, random().nextDouble()), randomFrom(0.6, 1.0, 1.5, random().nextDouble() + 0.3));
       Map<String, Double> values = new HashMap<>();
       for (int i = 0; i < docs; i++) {
         Roi r = perDoc ? boxes.get(i) : roi;
@@ -578,5 +578,10 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
 
   private static byte[] floatBytes(float v) {
     return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array();
+  }
+
+  /** A range over two random bounds, lower first (the cp query refuses an inverted range). */
+  private static ValueRange ordered(double a, double b) {
+    return new ValueRange(Math.min(a, b), Math.max(a, b));
   }
 }
