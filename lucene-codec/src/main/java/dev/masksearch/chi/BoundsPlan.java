@@ -70,6 +70,11 @@ public final class BoundsPlan {
     return grid == other || grid.equals(other);
   }
 
+  /** The grid the plan was compiled for. */
+  public ChiGrid grid() {
+    return grid;
+  }
+
   /** The clipped ROI's area. */
   public long area() {
     return area;

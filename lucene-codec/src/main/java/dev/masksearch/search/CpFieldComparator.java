@@ -12,10 +12,10 @@ import org.apache.lucene.search.Scorable;
  * Sorts documents by their exact CP value, for any query and in either direction, with {@code searchAfter}. The
  * collector asks whether each document beats the current bottom (or comes after the {@code searchAfter} value):
  * when the document's CHI bounds answer that, its mask is not read; only documents the bounds cannot place are
- * verified. Documents without a mask (or without a box) sort last.
+ * verified. Documents without a value (no mask, no box, or a division by zero) sort last.
  */
 public final class CpFieldComparator extends FieldComparator<Double> {
-  private final CpSpec spec;
+  private final ValueSource spec;
   private final boolean reversed;
   private final CpStats stats;
   private final double missing;
@@ -23,7 +23,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
   private double bottom;
   private double top;
 
-  CpFieldComparator(CpSpec spec, int numHits, boolean reversed, CpStats stats) {
+  CpFieldComparator(ValueSource spec, int numHits, boolean reversed, CpStats stats) {
     this.spec = spec;
     this.reversed = reversed;
     this.stats = stats == null ? new CpStats() : stats;
@@ -32,7 +32,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
   }
 
   /** The source to put in a {@link org.apache.lucene.search.SortField}: {@code new SortField(name, source(spec, stats), reverse)}. */
-  public static FieldComparatorSource source(CpSpec spec, CpStats stats) {
+  public static FieldComparatorSource source(ValueSource spec, CpStats stats) {
     return new FieldComparatorSource() {
       @Override
       public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
@@ -58,20 +58,20 @@ public final class CpFieldComparator extends FieldComparator<Double> {
 
   @Override
   public LeafFieldComparator getLeafComparator(LeafReaderContext context) throws IOException {
-    LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+    LeafEvaluator evaluator = spec.leaf(context.reader());
     return new Leaf(evaluator);
   }
 
   /** Compares one segment's documents, reading a mask only when bounds cannot decide. */
   private final class Leaf implements LeafFieldComparator {
-    private final LeafCpEvaluator evaluator;
+    private final LeafEvaluator evaluator;
     private final DocBounds bounds = new DocBounds();
     private int boundsDoc = -1;
     private boolean hasValue;
     private double exact;
     private int exactDoc = -1;
 
-    Leaf(LeafCpEvaluator evaluator) {
+    Leaf(LeafEvaluator evaluator) {
       this.evaluator = evaluator;
     }
 
@@ -146,7 +146,8 @@ public final class CpFieldComparator extends FieldComparator<Double> {
       if (doc != exactDoc) {
         exactDoc = doc;
         stats.verify();
-        exact = evaluator.exact(doc, bounds.roi);
+        double value = evaluator.exact(doc, bounds.roi);
+        exact = Double.isNaN(value) ? missing : value; // undefined values sort with the missing ones
       }
       return exact;
     }

@@ -24,13 +24,13 @@ import org.apache.lucene.search.Weight;
  * clauses first. Constant score.
  */
 public final class CpFilterQuery extends Query implements CpStatsSource {
-  private final CpSpec spec;
+  private final ValueSource spec;
   private final Comparison comparison;
   private final double threshold;
   private final CpStats stats;
 
   /** A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were decided. */
-  public CpFilterQuery(CpSpec spec, Comparison comparison, double threshold, CpStats stats) {
+  public CpFilterQuery(ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
     if (Double.isNaN(threshold)) {
       throw new IllegalArgumentException("threshold must be a number");
     }
@@ -40,7 +40,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
     this.stats = stats == null ? new CpStats() : stats;
   }
 
-  public CpSpec spec() {
+  public ValueSource spec() {
     return spec;
   }
 
@@ -54,7 +54,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
     return new ConstantScoreWeight(this, boost) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+        LeafEvaluator evaluator = spec.leaf(context.reader());
         if (evaluator == null) {
           return null;
         }
@@ -90,10 +90,10 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
   /** Says how the document was decided: its bounds, where they came from, and whether its mask was read. */
   private Explanation explain(LeafReaderContext context, int doc, float score) throws IOException {
-    LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+    LeafEvaluator evaluator = spec.leaf(context.reader());
     DocBounds bounds = new DocBounds();
     if (evaluator == null || !evaluator.bounds(doc, bounds)) {
-      return Explanation.noMatch(this + ": the document has no mask" + (spec.boxField() == null ? "" : " or no box"));
+      return Explanation.noMatch(this + ": the document has no value (no mask, or no box)");
     }
     String source = evaluator.usesChi() ? "CHI bounds" : "no CHI in this segment (codec without MaskSearch); mask read";
     Explanation first = Explanation.match((float) bounds.lower, source + " [" + bounds.lower + ", " + bounds.upper + "]");
@@ -123,11 +123,11 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
   /** Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the current one. */
   private final class BoundsApproximation extends FilteredDocIdSetIterator {
-    private final LeafCpEvaluator evaluator;
+    private final LeafEvaluator evaluator;
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
 
-    BoundsApproximation(LeafCpEvaluator evaluator, int maxDoc) {
+    BoundsApproximation(LeafEvaluator evaluator, int maxDoc) {
       super(DocIdSetIterator.all(maxDoc));
       this.evaluator = evaluator;
     }
@@ -164,7 +164,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
   private final class Verification extends TwoPhaseIterator {
     private final BoundsApproximation candidates;
 
-    Verification(LeafCpEvaluator evaluator, int maxDoc) {
+    Verification(LeafEvaluator evaluator, int maxDoc) {
       this(new BoundsApproximation(evaluator, maxDoc));
     }
 
@@ -191,7 +191,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
   @Override
   public void visit(QueryVisitor visitor) {
-    if (visitor.acceptField(spec.field())) {
+    if (spec.fields().stream().anyMatch(visitor::acceptField)) {
       visitor.visitLeaf(this);
     }
   }

@@ -22,10 +22,10 @@ import org.apache.lucene.search.Weight;
  * prunes as much as {@link CpTopKQuery}; with exact hit counts, every mask must be read.
  */
 public final class CpScoreQuery extends Query implements CpStatsSource {
-  private final CpSpec spec;
+  private final ValueSource spec;
   private final CpStats stats;
 
-  public CpScoreQuery(CpSpec spec, CpStats stats) {
+  public CpScoreQuery(ValueSource spec, CpStats stats) {
     this.spec = Objects.requireNonNull(spec);
     this.stats = stats == null ? new CpStats() : stats;
   }
@@ -40,7 +40,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
     return new Weight(this) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+        LeafEvaluator evaluator = spec.leaf(context.reader());
         if (evaluator == null) {
           return null;
         }
@@ -60,10 +60,10 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
       @Override
       public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-        LeafCpEvaluator evaluator = LeafCpEvaluator.create(context.reader(), spec);
+        LeafEvaluator evaluator = spec.leaf(context.reader());
         DocBounds bounds = new DocBounds();
         if (evaluator == null || !evaluator.bounds(doc, bounds)) {
-          return Explanation.noMatch(spec + ": the document has no mask" + (spec.boxField() == null ? "" : " or no box"));
+          return Explanation.noMatch(spec + ": the document has no value (no mask, or no box)");
         }
         double value = bounds.readMask || bounds.isExact() ? bounds.lower : evaluator.exact(doc, bounds.roi);
         return Explanation.match((float) value * boost, spec + " = " + value + (bounds.isExact() && !bounds.readMask
@@ -79,12 +79,12 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
   /** Iterates documents with a value, skipping those whose upper bound cannot reach the competitive score. */
   private final class CpScorer extends Scorer {
-    private final LeafCpEvaluator evaluator;
+    private final LeafEvaluator evaluator;
     private final float boost;
     private final DocBounds bounds = new DocBounds();
     private float minCompetitive;
 
-    CpScorer(LeafCpEvaluator evaluator, int maxDoc, float boost) {
+    CpScorer(LeafEvaluator evaluator, int maxDoc, float boost) {
       this.evaluator = evaluator;
       this.boost = boost;
       this.iterator = new FilteredDocIdSetIterator(DocIdSetIterator.all(maxDoc)) {
@@ -151,7 +151,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
   @Override
   public void visit(QueryVisitor visitor) {
-    if (visitor.acceptField(spec.field())) {
+    if (spec.fields().stream().anyMatch(visitor::acceptField)) {
       visitor.visitLeaf(this);
     }
   }

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param range the value range {@code [lv, uv)}
  * @param normalize whether to divide by the ROI's area
  */
-public record CpSpec(String field, Roi roi, String boxField, ValueRange range, boolean normalize) {
+public record CpSpec(String field, Roi roi, String boxField, ValueRange range, boolean normalize) implements ValueSource {
   public CpSpec {
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(range, "range");
@@ -48,6 +48,17 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
   }
 
   /** Whether results over a segment may be cached: not when its mask or box doc values were updated in place. */
+  @Override
+  public LeafEvaluator leaf(org.apache.lucene.index.LeafReader reader) throws java.io.IOException {
+    return LeafCpEvaluator.create(reader, this);
+  }
+
+  @Override
+  public java.util.Set<String> fields() {
+    return boxField == null ? java.util.Set.of(field) : java.util.Set.of(field, boxField);
+  }
+
+  @Override
   public boolean isCacheable(org.apache.lucene.index.LeafReaderContext context) {
     return boxField == null
         ? org.apache.lucene.index.DocValues.isCacheable(context, field)

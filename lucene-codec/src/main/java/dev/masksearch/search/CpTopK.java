@@ -32,7 +32,7 @@ public final class CpTopK {
    * The exact top k by {@code spec} among live documents that match {@code filter} (null: all documents with the
    * field), best first.
    */
-  public static List<CpHit> search(IndexSearcher searcher, CpSpec spec, int k, CpOrder order, Query filter, CpStats stats)
+  public static List<CpHit> search(IndexSearcher searcher, ValueSource spec, int k, CpOrder order, Query filter, CpStats stats)
       throws IOException {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
@@ -43,17 +43,17 @@ public final class CpTopK {
         : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
     Candidates candidates = new Candidates();
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    LeafCpEvaluator[] evaluators = new LeafCpEvaluator[leaves.size()];
+    LeafEvaluator[] evaluators = new LeafEvaluator[leaves.size()];
     for (LeafReaderContext leaf : leaves) {
       evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters);
     }
     return verifyBestFirst(candidates, k, leaves, evaluators, order, counters);
   }
 
-  private static LeafCpEvaluator collectBounds(
-      LeafReaderContext leaf, CpSpec spec, CpOrder order, Weight filterWeight, Candidates out, CpStats stats)
+  private static LeafEvaluator collectBounds(
+      LeafReaderContext leaf, ValueSource spec, CpOrder order, Weight filterWeight, Candidates out, CpStats stats)
       throws IOException {
-    LeafCpEvaluator evaluator = LeafCpEvaluator.create(leaf.reader(), spec);
+    LeafEvaluator evaluator = spec.leaf(leaf.reader());
     if (evaluator == null) {
       return null;
     }
@@ -84,7 +84,7 @@ public final class CpTopK {
   }
 
   private static List<CpHit> verifyBestFirst(
-      Candidates c, int k, List<LeafReaderContext> leaves, LeafCpEvaluator[] evaluators, CpOrder order, CpStats stats)
+      Candidates c, int k, List<LeafReaderContext> leaves, LeafEvaluator[] evaluators, CpOrder order, CpStats stats)
       throws IOException {
     // The k-th largest worst case: no candidate whose best case is below it can make the top k.
     double floor = Double.NEGATIVE_INFINITY;
@@ -117,7 +117,7 @@ public final class CpTopK {
       }
       int leaf = ReaderUtil.subIndex(c.docs[i], leaves);
       int leafDoc = c.docs[i] - leaves.get(leaf).docBase;
-      LeafCpEvaluator evaluator = evaluators[leaf];
+      LeafEvaluator evaluator = evaluators[leaf];
       double key;
       if (c.worst[i] == c.best[i]) {
         key = c.best[i];
@@ -137,7 +137,11 @@ public final class CpTopK {
         continue;
       } else {
         stats.verify();
-        key = order.key(evaluator.exact(leafDoc, c.rois[i]));
+        double value = evaluator.exact(leafDoc, c.rois[i]);
+        if (Double.isNaN(value)) {
+          continue; // undefined (a division by zero): no rank
+        }
+        key = order.key(value);
       }
       double[] hit = {key, c.docs[i]};
       if (top.size() < k) {

@@ -16,14 +16,14 @@ import org.apache.lucene.search.QueryVisitor;
  * before collection, as the k-NN plugin does for vectors.
  */
 public final class CpTopKQuery extends Query {
-  private final CpSpec spec;
+  private final ValueSource spec;
   private final int k;
   private final CpOrder order;
   private final Query filter;
   private final CpStats stats;
 
   /** The top k by {@code spec} in {@code order} among documents matching {@code filter} (null: all). */
-  public CpTopKQuery(CpSpec spec, int k, CpOrder order, Query filter, CpStats stats) {
+  public CpTopKQuery(ValueSource spec, int k, CpOrder order, Query filter, CpStats stats) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
@@ -49,7 +49,7 @@ public final class CpTopKQuery extends Query {
 
   @Override
   public void visit(QueryVisitor visitor) {
-    if (visitor.acceptField(spec.field())) {
+    if (spec.fields().stream().anyMatch(visitor::acceptField)) {
       visitor.visitLeaf(this);
     }
   }

@@ -18,7 +18,7 @@ import org.apache.lucene.index.LeafReader;
  * {@link dev.masksearch.codec.MaskDocValuesFormat}, otherwise the exact value by reading every mask (so a field
  * written by any binary doc-values format still answers exactly, only slower).
  */
-abstract class LeafCpEvaluator {
+abstract class LeafCpEvaluator extends LeafEvaluator {
   final CpSpec spec;
   final LeafRois rois;
 
@@ -36,24 +36,6 @@ abstract class LeafCpEvaluator {
     LeafRois rois = LeafRois.create(reader, spec);
     return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks) : new FromMasks(spec, rois, values);
   }
-
-  /** Fills {@code out} for a document, visited in increasing order; false if it has no mask or no region. */
-  abstract boolean bounds(int doc, DocBounds out) throws IOException;
-
-  /**
-   * Tightens a document's bounds (computed by {@link #bounds} over {@code out.roi}) with the per-cell second
-   * stage; any order. Cheaper than {@link #exact}, dearer than {@link #bounds}.
-   */
-  abstract void refine(int doc, DocBounds out) throws IOException;
-
-  /** The exact value of a document whose bounds were computed over {@code roi}; any order. */
-  abstract double exact(int doc, Roi roi) throws IOException;
-
-  /** Whether bounds come from the CHI (false: every document is read). */
-  abstract boolean usesChi();
-
-  /** Roughly the work of reading one mask, for {@link org.apache.lucene.search.TwoPhaseIterator#matchCost()}. */
-  abstract float verificationCost();
 
   double valueOf(Mask mask, Roi roi) {
     long area = roi.clip(mask.width(), mask.height()).area();
@@ -86,11 +68,13 @@ abstract class LeafCpEvaluator {
     }
 
     @Override
-    boolean bounds(int doc, DocBounds out) throws IOException {
+    public boolean bounds(int doc, DocBounds out) throws IOException {
       if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
         out.lower = spec.value(counts.lower, blockArea);
         out.upper = spec.value(counts.upper, blockArea);
         out.roi = spec.roi();
+        out.width = plan.grid().width();
+        out.height = plan.grid().height();
         out.readMask = false;
         return true;
       }
@@ -114,12 +98,14 @@ abstract class LeafCpEvaluator {
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
       out.roi = roi;
+      out.width = grid.width();
+      out.height = grid.height();
       out.readMask = false;
       return true;
     }
 
     @Override
-    void refine(int doc, DocBounds out) throws IOException {
+    public void refine(int doc, DocBounds out) throws IOException {
       if (out.isExact() || !cursor.seek(doc)) {
         return;
       }
@@ -178,17 +164,17 @@ abstract class LeafCpEvaluator {
     }
 
     @Override
-    double exact(int doc, Roi roi) throws IOException {
+    public double exact(int doc, Roi roi) throws IOException {
       return valueOf(masks.mask(doc), roi);
     }
 
     @Override
-    boolean usesChi() {
+    public boolean usesChi() {
       return true;
     }
 
     @Override
-    float verificationCost() {
+    public float verificationCost() {
       return masks.averageMaskPixels();
     }
   }
@@ -204,7 +190,7 @@ abstract class LeafCpEvaluator {
     }
 
     @Override
-    boolean bounds(int doc, DocBounds out) throws IOException {
+    public boolean bounds(int doc, DocBounds out) throws IOException {
       if (!values.advanceExact(doc)) {
         return false;
       }
@@ -212,29 +198,32 @@ abstract class LeafCpEvaluator {
       if (roi == null) {
         return false;
       }
-      out.lower = out.upper = valueOf(MaskBytes.decode(values.binaryValue()), roi);
+      Mask mask = MaskBytes.decode(values.binaryValue());
+      out.lower = out.upper = valueOf(mask, roi);
       out.roi = roi;
+      out.width = mask.width();
+      out.height = mask.height();
       out.readMask = true;
       return true;
     }
 
     @Override
-    void refine(int doc, DocBounds out) {
+    public void refine(int doc, DocBounds out) {
       // bounds are exact already
     }
 
     @Override
-    double exact(int doc, Roi roi) {
+    public double exact(int doc, Roi roi) {
       throw new IllegalStateException("bounds read the mask already; the value is exact");
     }
 
     @Override
-    boolean usesChi() {
+    public boolean usesChi() {
       return false;
     }
 
     @Override
-    float verificationCost() {
+    public float verificationCost() {
       return TYPICAL_MASK_PIXELS;
     }
   }

@@ -38,7 +38,7 @@ public class RealSampleIT extends ClusterTestCase {
     assumeTrue("no real sample at " + dir, Files.isRegularFile(dir.resolve("index.csv")));
     String index = "real-sample";
     deleteIndex(index);
-    DirectoryLoader.LoadOptions options = new DirectoryLoader.LoadOptions(100, 10L << 20, 3, 1, false, Progress.NONE);
+    DirectoryLoader.LoadOptions options = new DirectoryLoader.LoadOptions(50, 5L << 20, 3, 1, false, Progress.NONE);
     DirectoryLoader.Summary summary = new DirectoryLoader(rest().client(), options).load(dir, index);
     assertTrue(summary + " " + summary.errors(), summary.ok());
 

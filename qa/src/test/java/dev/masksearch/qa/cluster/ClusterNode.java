@@ -63,7 +63,7 @@ final class ClusterNode {
         "env",
         "OPENSEARCH_JAVA_HOME=" + javaHome,
         "OPENSEARCH_PATH_CONF=" + directory.resolve("config"),
-        "OPENSEARCH_JAVA_OPTS=-Xms512m -Xmx512m",
+        "OPENSEARCH_JAVA_OPTS=-Xms1g -Xmx1g",
         home.bin("opensearch").toString()));
     settings.forEach((key, value) -> command.add("-E" + key + "=" + value));
     command.add("-Enode.name=" + name);
