@@ -1,0 +1,96 @@
+package dev.masksearch.expr;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
+
+/**
+ * Incremental indexing (MaskSearch's): CHIs of derived masks, such as {@code saliency > 0.8 & human > 0.8}, built
+ * the first time a query has to read a document's masks anyway and kept per segment for later queries. Entries
+ * belong to a segment's core and go when it closes (merged away or the index deleted); segments whose mask doc
+ * values were updated in place are not cached. Bounded by {@code maxBytes}: when full, new CHIs are not kept
+ * (answers stay exact, only slower). Thread-safe; one instance per node.
+ */
+public final class DerivedChiCache {
+  private final long maxBytes;
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong builds = new AtomicLong();
+  private final Map<Object, Segment> segments = new ConcurrentHashMap<>();
+
+  public DerivedChiCache(long maxBytes) {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes must be non-negative, got " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+  }
+
+  /** Bytes held. */
+  public long sizeInBytes() {
+    return bytes.get();
+  }
+
+  /** Derived CHIs used for bounds. */
+  public long hits() {
+    return hits.get();
+  }
+
+  /** Derived CHIs built. */
+  public long builds() {
+    return builds.get();
+  }
+
+  /** The segment's entries, or null when the segment cannot be cached. */
+  Segment segment(LeafReader reader) {
+    IndexReader.CacheHelper helper = reader.getCoreCacheHelper();
+    if (helper == null) {
+      return null;
+    }
+    return segments.computeIfAbsent(helper.getKey(), key -> {
+      Segment segment = new Segment();
+      helper.addClosedListener(closed -> {
+        Segment gone = segments.remove(closed);
+        if (gone != null) {
+          bytes.addAndGet(-gone.bytes.get());
+        }
+      });
+      return segment;
+    });
+  }
+
+  /** One segment's derived CHIs, by predicate (canonical text) and document. */
+  final class Segment {
+    private final Map<String, Map<Integer, DerivedChi>> byPredicate = new ConcurrentHashMap<>();
+    private final AtomicLong bytes = new AtomicLong();
+
+    DerivedChi get(String predicate, int doc) {
+      Map<Integer, DerivedChi> docs = byPredicate.get(predicate);
+      DerivedChi chi = docs == null ? null : docs.get(doc);
+      if (chi != null) {
+        hits.incrementAndGet();
+      }
+      return chi;
+    }
+
+    boolean contains(String predicate, int doc) {
+      Map<Integer, DerivedChi> docs = byPredicate.get(predicate);
+      return docs != null && docs.containsKey(doc);
+    }
+
+    void put(String predicate, int doc, DerivedChi chi) {
+      long size = chi.sizeInBytes();
+      if (DerivedChiCache.this.bytes.addAndGet(size) > maxBytes) {
+        DerivedChiCache.this.bytes.addAndGet(-size);
+        return;
+      }
+      if (byPredicate.computeIfAbsent(predicate, p -> new ConcurrentHashMap<>()).putIfAbsent(doc, chi) == null) {
+        bytes.addAndGet(size);
+        builds.incrementAndGet();
+      } else {
+        DerivedChiCache.this.bytes.addAndGet(-size);
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package dev.masksearch.expr;
+
+import dev.masksearch.search.LeafEvaluator;
+import dev.masksearch.search.ValueSource;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+
+/**
+ * An arithmetic expression over CP terms of several masks of the same document: the value that the filter, top-k
+ * and sort of {@link dev.masksearch.search} compute exactly, bounding it first from the masks' CHIs.
+ *
+ * <pre>
+ * expr      := product (('+' | '-') product)*
+ * product   := unary (('*' | '/') unary)*
+ * unary     := '-' unary | NUMBER | '(' expr ')' | call
+ * call      := 'cp' '(' FIELD ',' region ',' lv ',' uv ')'   pixels of the region with lv &lt;= value &lt; uv
+ *            | 'cp' '(' pred ',' region ')'                 pixels of the region where pred holds
+ *            | 'area' '(' region ')'                        the region's area, clipped to the masks
+ *            | 'iou' '(' pred ',' pred [',' region] ')'     |a &amp; b| / |a | b| in the region (default full)
+ * pred      := conj ('|' conj)*                             union of masks
+ * conj      := test ('&amp;' test)*                              intersection of masks
+ * test      := FIELD ('&gt;' | '&gt;=' | '&lt;' | '&lt;=') NUMBER | '(' pred ')'
+ * region    := 'full' | BOX_FIELD | '[' x1 ',' y1 ',' x2 ',' y2 ']'
+ * </pre>
+ *
+ * <p>Semantics. Regions are half-open and clipped to the document's masks; with masks of different sizes the
+ * pixels are those of the smallest rectangle holding every mask named, and a pixel outside one mask fails that
+ * mask's tests. {@code iou} is 0 when the union is empty. A division whose divisor is 0 for a document makes its
+ * value undefined: it matches no filter, ranks nowhere and sorts last; a constant divisor of 0 is a parse error.
+ * A document has a value only if it has every mask and box field the expression names.
+ *
+ * <p>Bounds: each {@code cp} and {@code iou} is bounded from the CHI of each mask it names, intersections by
+ * {@code max(0, |A| + |B| - |region|) <= |A & B| <= min(|A|, |B|)} and unions by
+ * {@code max(|A|, |B|) <= |A | B| <= min(|region|, |A| + |B|)}, then combined by interval arithmetic. With a
+ * {@link DerivedChiCache} ({@link #withCache}), every predicate evaluated exactly for a document also leaves a
+ * CHI of its result (the paper's incremental indexing), which later queries use for tighter bounds.
+ */
+public final class MaskExpression implements ValueSource {
+  private final String source;
+  final Num root;
+  private final Set<String> maskFields;
+  private final Set<String> roiFields;
+  final DerivedChiCache cache;
+
+  private MaskExpression(String source, Num root, Set<String> maskFields, Set<String> roiFields, DerivedChiCache cache) {
+    this.source = source;
+    this.root = root;
+    this.maskFields = maskFields;
+    this.roiFields = roiFields;
+    this.cache = cache;
+  }
+
+  /** Parses an expression; throws {@link ExpressionException} naming the problem and its position. */
+  public static MaskExpression parse(String source) {
+    Num root = Parser.parse(source);
+    Set<String> masks = new TreeSet<>();
+    Set<String> rois = new TreeSet<>();
+    collect(root, masks, rois);
+    if (masks.isEmpty()) {
+      throw new ExpressionException("the expression [" + source + "] names no mask field: use cp(...) or iou(...)");
+    }
+    return new MaskExpression(source, root, Collections.unmodifiableSet(masks), Collections.unmodifiableSet(rois), null);
+  }
+
+  /** This expression using {@code cache} for derived-mask CHIs (null: none). */
+  public MaskExpression withCache(DerivedChiCache cache) {
+    return new MaskExpression(source, root, maskFields, roiFields, cache);
+  }
+
+  /** The mask fields named. */
+  public Set<String> maskFields() {
+    return maskFields;
+  }
+
+  /** The box fields named as regions. */
+  public Set<String> roiFields() {
+    return roiFields;
+  }
+
+  /** The text it was parsed from. */
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public LeafEvaluator leaf(LeafReader reader) throws IOException {
+    for (String field : maskFields) {
+      if (reader.getBinaryDocValues(field) == null) {
+        return null; // no document of the segment has every mask
+      }
+    }
+    return new LeafExpressionEvaluator(reader, this);
+  }
+
+  @Override
+  public Set<String> fields() {
+    Set<String> fields = new TreeSet<>(maskFields);
+    fields.addAll(roiFields);
+    return fields;
+  }
+
+  @Override
+  public boolean isCacheable(LeafReaderContext context) {
+    return DocValues.isCacheable(context, fields().toArray(String[]::new));
+  }
+
+  private static void collect(Num node, Set<String> masks, Set<String> rois) {
+    switch (node) {
+      case Num.Const c -> { }
+      case Num.Count c -> {
+        collect(c.pred(), masks);
+        collect(c.roi(), rois);
+      }
+      case Num.Area a -> collect(a.roi(), rois);
+      case Num.Iou i -> {
+        collect(i.a(), masks);
+        collect(i.b(), masks);
+        collect(i.roi(), rois);
+      }
+      case Num.Negate n -> collect(n.operand(), masks, rois);
+      case Num.Arith a -> {
+        collect(a.left(), masks, rois);
+        collect(a.right(), masks, rois);
+      }
+    }
+  }
+
+  private static void collect(Pred pred, Set<String> masks) {
+    switch (pred) {
+      case Pred.Test t -> masks.add(t.field());
+      case Pred.And a -> {
+        collect(a.left(), masks);
+        collect(a.right(), masks);
+      }
+      case Pred.Or o -> {
+        collect(o.left(), masks);
+        collect(o.right(), masks);
+      }
+    }
+  }
+
+  private static void collect(RoiRef roi, Set<String> rois) {
+    if (roi.field() != null) {
+      rois.add(roi.field());
+    }
+  }
+
+  /** The canonical form: fully parenthesized, constants folded. */
+  @Override
+  public String toString() {
+    return root.toString();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof MaskExpression e && root.equals(e.root);
+  }
+
+  @Override
+  public int hashCode() {
+    return root.hashCode();
+  }
+}

@@ -1,0 +1,44 @@
+package dev.masksearch.search;
+
+import java.io.IOException;
+import org.apache.lucene.index.LeafReader;
+
+/**
+ * Exact values of a {@link ValueSource} for documents of one segment asked in any order, for script engines and
+ * aggregations: bounds first (no mask is read when they are exact), the masks otherwise. Not thread-safe.
+ */
+public final class LeafExactValues {
+  private final LeafReader reader;
+  private final ValueSource source;
+  private final DocBounds bounds = new DocBounds();
+  private LeafEvaluator evaluator;
+  private int lastDoc = -1;
+
+  private LeafExactValues(LeafReader reader, ValueSource source) throws IOException {
+    this.reader = reader;
+    this.source = source;
+    this.evaluator = source.leaf(reader);
+  }
+
+  public static LeafExactValues create(LeafReader reader, ValueSource source) throws IOException {
+    return new LeafExactValues(reader, source);
+  }
+
+  /** The document's exact value; NaN when it has none (a mask or box missing, or a division by zero). */
+  public double value(int doc) throws IOException {
+    if (evaluator == null) {
+      return Double.NaN;
+    }
+    if (doc <= lastDoc) {
+      evaluator = source.leaf(reader); // bounds go forward only
+    }
+    lastDoc = doc;
+    if (!evaluator.bounds(doc, bounds)) {
+      return Double.NaN;
+    }
+    if (bounds.readMask || bounds.isExact()) {
+      return bounds.lower;
+    }
+    return evaluator.exact(doc, bounds.roi);
+  }
+}
