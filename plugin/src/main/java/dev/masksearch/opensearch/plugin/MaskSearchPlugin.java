@@ -5,27 +5,61 @@ import dev.masksearch.opensearch.index.mapper.MaskFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.CpSortBuilder;
+import dev.masksearch.opensearch.index.query.MaskExprQueryBuilder;
+import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
+import dev.masksearch.opensearch.script.MaskScriptEngine;
 import dev.masksearch.opensearch.search.CpProfileMetric;
+import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.search.CpStatsSource;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.opensearch.common.settings.Setting;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.core.common.unit.ByteSizeValue;
 import org.opensearch.index.IndexSettings;
 import org.opensearch.index.codec.AdditionalCodecs;
 import org.opensearch.index.mapper.Mapper;
 import org.opensearch.plugins.EnginePlugin;
 import org.opensearch.plugins.MapperPlugin;
 import org.opensearch.plugins.Plugin;
+import org.opensearch.plugins.ScriptPlugin;
 import org.opensearch.plugins.SearchPlugin;
+import org.opensearch.script.ScriptContext;
+import org.opensearch.script.ScriptEngine;
 import org.opensearch.search.profile.ProfileMetric;
 
 /**
  * MaskSearch for OpenSearch: the {@code mask} and {@code mask_roi} field types, the {@code cp} query and sort, and the
  * {@code masksearch} codec (an additional codec, so it composes with other codec plugins) that stores each mask
- * field's Cumulative Histogram Index.
+ * field's Cumulative Histogram Index; mask expressions (CP terms, IoU and their arithmetic) as the {@code mask_expr}
+ * query and sort and as the {@code masksearch} script language, over one node-wide cache of derived masks' CHI.
  */
-public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlugin, EnginePlugin {
+public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlugin, EnginePlugin, ScriptPlugin {
+  /**
+   * The memory for derived masks' CHI (the paper's incremental indexing: a mask such as {@code saliency > 0.8 & human
+   * > 0.8} gets its CHI the first time a query reads its masks, and later queries bound it without reading). Per node.
+   */
+  public static final Setting<ByteSizeValue> DERIVED_CHI_CACHE_SIZE =
+      Setting.memorySizeSetting("masksearch.derived_chi.cache_size", "64mb", Setting.Property.NodeScope);
+
+  private final DerivedChiCache derivedChiCache;
+
+  public MaskSearchPlugin(Settings settings) {
+    derivedChiCache = new DerivedChiCache(DERIVED_CHI_CACHE_SIZE.get(settings).getBytes());
+  }
+
+  /** The node's cache of derived masks' CHI, shared by every expression the node runs. */
+  public DerivedChiCache derivedChiCache() {
+    return derivedChiCache;
+  }
+
+  @Override
+  public List<Setting<?>> getSettings() {
+    return List.of(DERIVED_CHI_CACHE_SIZE);
+  }
 
   @Override
   public Map<String, Mapper.TypeParser> getMappers() {
@@ -36,12 +70,19 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
 
   @Override
   public List<QuerySpec<?>> getQueries() {
-    return List.of(new QuerySpec<>(CpQueryBuilder.NAME, CpQueryBuilder::new, CpQueryBuilder::fromXContent));
+    return List.of(
+        new QuerySpec<>(CpQueryBuilder.NAME, CpQueryBuilder::new, CpQueryBuilder::fromXContent),
+        // Queries the node parses or reads from the wire use its cache; the cache never travels.
+        new QuerySpec<>(MaskExprQueryBuilder.NAME, in -> new MaskExprQueryBuilder(in).cache(derivedChiCache),
+            parser -> MaskExprQueryBuilder.fromXContent(parser).cache(derivedChiCache)));
   }
 
   @Override
   public List<SortSpec<?>> getSorts() {
-    return List.of(new SortSpec<>(CpSortBuilder.NAME, CpSortBuilder::new, CpSortBuilder::fromXContent));
+    return List.of(
+        new SortSpec<>(CpSortBuilder.NAME, CpSortBuilder::new, CpSortBuilder::fromXContent),
+        new SortSpec<>(MaskExprSortBuilder.NAME, in -> new MaskExprSortBuilder(in).cache(derivedChiCache),
+            (parser, name) -> MaskExprSortBuilder.fromXContent(parser, name).cache(derivedChiCache)));
   }
 
   @Override
@@ -58,5 +99,10 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
     return Optional.of((mapperService, settings, defaultCodec) -> Map.of(
         MaskSearchCodec.ALIAS,
         new MaskSearchCodec(defaultCodec.get(), field -> mapperService.fieldType(field) instanceof MaskFieldMapper.MaskFieldType)));
+  }
+
+  @Override
+  public ScriptEngine getScriptEngine(Settings settings, Collection<ScriptContext<?>> contexts) {
+    return new MaskScriptEngine(derivedChiCache);
   }
 }

@@ -2,25 +2,19 @@ package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
-import dev.masksearch.search.CpFieldComparator;
 import dev.masksearch.search.CpSpec;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
-import org.apache.lucene.search.FieldComparator;
-import org.apache.lucene.search.Pruning;
 import org.apache.lucene.search.SortField;
-import org.opensearch.common.util.BigArrays;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.fielddata.IndexFieldData;
 import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.search.DocValueFormat;
-import org.opensearch.search.MultiValueMode;
 import org.opensearch.search.sort.BucketedSort;
 import org.opensearch.search.sort.SortBuilder;
 import org.opensearch.search.sort.SortFieldAndFormat;
@@ -103,7 +97,7 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
   @Override
   protected SortFieldAndFormat build(QueryShardContext context) {
     CpSpec spec = term.toSpec(context);
-    return new SortFieldAndFormat(new SortField(NAME, new ComparatorSource(spec), order == SortOrder.DESC), DocValueFormat.RAW);
+    return new SortFieldAndFormat(new SortField(NAME, new ValueSourceComparatorSource(spec, NAME), order == SortOrder.DESC), DocValueFormat.RAW);
   }
 
   @Override
@@ -129,39 +123,5 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
   @Override
   public int hashCode() {
     return Objects.hash(term, order);
-  }
-
-  /**
-   * OpenSearch ships sort values between nodes by the comparator source's reduced type, so the engine's
-   * comparator is wrapped in an {@link IndexFieldData.XFieldComparatorSource} of doubles.
-   */
-  private static final class ComparatorSource extends IndexFieldData.XFieldComparatorSource {
-    private final CpSpec spec;
-
-    ComparatorSource(CpSpec spec) {
-      super(null, MultiValueMode.MIN, null);
-      this.spec = spec;
-    }
-
-    @Override
-    public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-      return CpFieldComparator.source(spec, null).newComparator(fieldname, numHits, pruning, reversed);
-    }
-
-    @Override
-    public SortField.Type reducedType() {
-      return SortField.Type.DOUBLE;
-    }
-
-    @Override
-    public Object missingValue(boolean reversed) {
-      return reversed ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-    }
-
-    @Override
-    public BucketedSort newBucketedSort(BigArrays bigArrays, SortOrder sortOrder, DocValueFormat format, int bucketSize,
-        BucketedSort.ExtraData extra) {
-      throw new UnsupportedOperationException("the [cp] sort cannot sort buckets");
-    }
   }
 }

@@ -21,7 +21,7 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
 
   @Override
   protected Collection<? extends Plugin> getPlugins() {
-    return List.of(new MaskSearchPlugin());
+    return List.of(new MaskSearchPlugin(org.opensearch.common.settings.Settings.EMPTY));
   }
 
   public void testParametersRoundTripAndReachTheLuceneField() throws Exception {

@@ -1,0 +1,168 @@
+package dev.masksearch.opensearch.index.query;
+
+import dev.masksearch.expr.DerivedChiCache;
+import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.search.Comparison;
+import dev.masksearch.search.CpFilterQuery;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Objects;
+import org.apache.lucene.search.Query;
+import org.opensearch.core.common.ParsingException;
+import org.opensearch.core.common.io.stream.StreamInput;
+import org.opensearch.core.common.io.stream.StreamOutput;
+import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.query.AbstractQueryBuilder;
+import org.opensearch.index.query.QueryShardContext;
+import org.opensearch.index.query.QueryShardException;
+
+/**
+ * The {@code mask_expr} query: the documents whose mask expression (docs/expressions.md) compares true with a
+ * threshold.
+ *
+ * <pre>
+ * {"mask_expr": {"expr": "cp(saliency, bbox, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)",
+ *                "gt" | "gte" | "lt" | "lte": T}}
+ * </pre>
+ *
+ * The expression is parsed when the query is, so a syntax error is a 400 from {@code _search} and
+ * {@code _validate/query}; its fields are checked against each shard's mapping. Filter–verification: the CHI bounds
+ * of the expression's terms decide most documents; only the undecided ones read their masks. A document whose value
+ * is undefined (no mask or box, or a division by zero) matches no comparison. Constant score.
+ */
+public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQueryBuilder> {
+  public static final String NAME = "mask_expr";
+
+  private final String expr;
+  private final MaskExpression expression;
+  private final Comparison comparison;
+  private final double threshold;
+  /** The node's cache of derived masks' CHI; set where the node parses or reads the query, not serialized. */
+  private DerivedChiCache cache;
+
+  /** {@code expr comparison threshold}; throws {@link IllegalArgumentException} for a bad expression. */
+  public MaskExprQueryBuilder(String expr, Comparison comparison, double threshold) {
+    this.expression = MaskExpressions.parse(expr);
+    this.expr = expr;
+    if (comparison == null) {
+      throw new IllegalArgumentException("[mask_expr] needs one comparison: gt, gte, lt or lte");
+    }
+    if (!Double.isFinite(threshold)) {
+      throw new IllegalArgumentException("[mask_expr] threshold must be a finite number, got [" + threshold + "]");
+    }
+    this.comparison = comparison;
+    this.threshold = threshold;
+  }
+
+  public MaskExprQueryBuilder(StreamInput in) throws IOException {
+    super(in);
+    expr = in.readString();
+    expression = MaskExpressions.parse(expr);
+    comparison = Comparison.valueOf(in.readString());
+    threshold = in.readDouble();
+  }
+
+  @Override
+  protected void doWriteTo(StreamOutput out) throws IOException {
+    out.writeString(expr);
+    out.writeString(comparison.name());
+    out.writeDouble(threshold);
+  }
+
+  /** Uses the node's cache of derived masks' CHI (the plugin sets it on every query it parses or reads). */
+  public MaskExprQueryBuilder cache(DerivedChiCache cache) {
+    this.cache = cache;
+    return this;
+  }
+
+  public String expr() {
+    return expr;
+  }
+
+  public MaskExpression expression() {
+    return expression;
+  }
+
+  public Comparison comparison() {
+    return comparison;
+  }
+
+  public double threshold() {
+    return threshold;
+  }
+
+  @Override
+  protected void doXContent(XContentBuilder builder, Params params) throws IOException {
+    builder.startObject(NAME);
+    builder.field("expr", expr);
+    builder.field(comparison.name().toLowerCase(Locale.ROOT), threshold);
+    printBoostAndQueryName(builder);
+    builder.endObject();
+  }
+
+  /** Parses the body of a {@code mask_expr} query. */
+  public static MaskExprQueryBuilder fromXContent(XContentParser parser) throws IOException {
+    String expr = null;
+    Comparison comparison = null;
+    double threshold = Double.NaN;
+    float boost = DEFAULT_BOOST;
+    String queryName = null;
+    String key = null;
+    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
+      if (token == XContentParser.Token.FIELD_NAME) {
+        key = parser.currentName();
+        continue;
+      }
+      try {
+        switch (key) {
+          case "expr" -> expr = CpTerm.Parser.string(parser, "expr");
+          case "gt", "gte", "lt", "lte" -> {
+            if (comparison != null) {
+              throw new IllegalArgumentException("only one of gt, gte, lt, lte");
+            }
+            if (token != XContentParser.Token.VALUE_NUMBER && token != XContentParser.Token.VALUE_STRING) {
+              throw new IllegalArgumentException("must be a number, got " + token);
+            }
+            comparison = Comparison.valueOf(key.toUpperCase(Locale.ROOT));
+            threshold = parser.doubleValue();
+          }
+          case "boost" -> boost = parser.floatValue();
+          case "_name" -> queryName = CpTerm.Parser.string(parser, "_name");
+          default -> throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] unknown parameter [" + key + "]");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] " + key + ": " + e.getMessage(), e);
+      }
+    }
+    try {
+      return new MaskExprQueryBuilder(expr, comparison, threshold).boost(boost).queryName(queryName);
+    } catch (IllegalArgumentException e) {
+      throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  protected Query doToQuery(QueryShardContext context) {
+    String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
+    if (problem != null) {
+      throw new QueryShardException(context, "[" + NAME + "] " + problem + " in [" + expr + "]");
+    }
+    return new CpFilterQuery(MaskExpressions.withCache(expression, cache), comparison, threshold, null);
+  }
+
+  @Override
+  protected boolean doEquals(MaskExprQueryBuilder other) {
+    return expr.equals(other.expr) && comparison == other.comparison && Double.compare(threshold, other.threshold) == 0;
+  }
+
+  @Override
+  protected int doHashCode() {
+    return Objects.hash(expr, comparison, threshold);
+  }
+
+  @Override
+  public String getWriteableName() {
+    return NAME;
+  }
+}
