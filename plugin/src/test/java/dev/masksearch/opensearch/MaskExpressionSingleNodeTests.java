@@ -363,6 +363,12 @@ public class MaskExpressionSingleNodeTests extends OpenSearchSingleNodeTestCase 
     assertEquals(defined, ids(searchJson("expr_chi", """
         {"size": 100, "query": {"mask_expr": {"expr": "cp(saliency, box, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)", "gte": 0}}}""")));
 
+    // A _script sort without params.missing: undefined values are NaN, which sorts first descending (documented).
+    SearchHit[] nanFirst = searchJson("expr_chi", """
+        {"size": 1, "sort": [{"_script": {"type": "number", "order": "desc", "script": {"lang": "masksearch",
+          "source": "cp(saliency, box, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)"}}}]}""").getHits().getHits();
+    assertTrue(Double.isNaN(share.get(nanFirst[0].getId())));
+
     // Scenario 2: diffuse attention, the 5 maps with the most mid-value pixels relative to the salient ones.
     Map<String, Double> diffuse = values(new BruteForceExpr.Arith('-', new BruteForceExpr.Cp(new BruteForceExpr.InRange("saliency", 0.2, 0.6),
         BruteForceExpr.Region.FULL), new BruteForceExpr.Cp(salient, BruteForceExpr.Region.FULL)));
