@@ -6,6 +6,7 @@ import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.CpSortBuilder;
+import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
@@ -110,6 +111,26 @@ public class MaskSearchClusterIT extends OpenSearchIntegTestCase {
         asc.add(((Number) hit.getSortValues()[0]).doubleValue());
       }
       assertEquals(expectedAsc, asc);
+
+      // An expression sort and a script aggregation, shipped to every node (the builders cross the wire).
+      String expr = "cp(saliency, full, 0.8, 1.01) - cp(saliency, [" + roi.x1() + ", " + roi.y1() + ", " + roi.x2() + ", "
+          + roi.y2() + "], " + range.lv() + ", " + range.uv() + ")";
+      List<Double> exprValues = new ArrayList<>();
+      for (Mask m : masks) {
+        exprValues.add((double) m.countPixels(Roi.FULL, new ValueRange(0.8, 1.01)) - m.countPixels(roi, range));
+      }
+      List<Double> expectedExpr = exprValues.stream().sorted().limit(k).toList();
+      List<Double> gotExpr = new ArrayList<>();
+      for (SearchHit hit : client().prepareSearch("masks").setSize(k).setRequestCache(false)
+          .addSort(new MaskExprSortBuilder(expr, SortOrder.ASC)).get().getHits().getHits()) {
+        gotExpr.add(((Number) hit.getSortValues()[0]).doubleValue());
+      }
+      assertEquals(expr, expectedExpr, gotExpr);
+      org.opensearch.search.aggregations.metrics.Sum sum = client().prepareSearch("masks").setSize(0).setRequestCache(false)
+          .addAggregation(org.opensearch.search.aggregations.AggregationBuilders.sum("s").script(
+              new org.opensearch.script.Script(org.opensearch.script.ScriptType.INLINE, "masksearch", expr, java.util.Map.of())))
+          .get().getAggregations().get("s");
+      assertEquals(expr, exprValues.stream().mapToDouble(Double::doubleValue).sum(), sum.getValue(), 1e-6);
     }
   }
 }

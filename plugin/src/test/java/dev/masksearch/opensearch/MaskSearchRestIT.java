@@ -95,6 +95,39 @@ public class MaskSearchRestIT extends OpenSearchIntegTestCase {
         () -> call("POST", "/imgs/_search", "{\"query\": {\"cp\": {\"field\": \"saliency\", \"range\": [0.8]}}}"));
     assertEquals(400, badQuery.getResponse().getStatusLine().getStatusCode());
     assertEquals(40, ((Number) call("GET", "/imgs/_count", null).get("count")).intValue());
+
+    // Mask expressions over HTTP: the share of salient pixels inside the box, as a filter and averaged by a script.
+    double sum = 0;
+    Set<String> lookingAway = new HashSet<>();
+    for (int i = 0; i < masks.size(); i++) {
+      double share = (double) masks.get(i).countPixels(boxes.get(i), range) / masks.get(i).countPixels(Roi.FULL, range);
+      sum += share;
+      if (share < 0.3) {
+        lookingAway.add(Integer.toString(i));
+      }
+    }
+    String share = "cp(saliency, bbox, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)";
+    assertEquals(lookingAway, ids(call("POST", "/imgs/_search",
+        "{\"size\": 100, \"query\": {\"mask_expr\": {\"expr\": \"" + share + "\", \"lt\": 0.3}}}")));
+    Map<String, Object> aggs = call("POST", "/imgs/_search",
+        "{\"size\": 0, \"aggs\": {\"m\": {\"avg\": {\"script\": {\"lang\": \"masksearch\", \"source\": \"" + share + "\"}}}}}");
+    @SuppressWarnings("unchecked")
+    double avg = ((Number) ((Map<String, Object>) ((Map<String, Object>) aggs.get("aggregations")).get("m")).get("value")).doubleValue();
+    assertEquals(sum / masks.size(), avg, 1e-9);
+    String[][] badExpressions = {
+      {"{\"query\": {\"mask_expr\": {\"expr\": \"cp(saliency, full, 0.8\", \"gt\": 1}}}", "expected ',' at position 22"},
+      {"{\"query\": {\"mask_expr\": {\"expr\": \"cp(caption > 0.5, full)\", \"gt\": 1}}}",
+          "mask field [caption] is of type [text], not [mask]"},
+      {"{\"sort\": [{\"mask_expr\": {\"expr\": \"cp(saliency, full, 0.8, 1.01) / 0\"}}]}", "division by zero"},
+      {"{\"aggs\": {\"m\": {\"avg\": {\"script\": {\"lang\": \"masksearch\", \"source\": \"sqrt(1)\"}}}}}",
+          "unknown function [sqrt]"},
+    };
+    for (String[] bad : badExpressions) {
+      ResponseException e = expectThrows(ResponseException.class, () -> call("POST", "/imgs/_search", bad[0]));
+      assertEquals(bad[0], 400, e.getResponse().getStatusLine().getStatusCode());
+      String reason = new String(e.getResponse().getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(reason + " should say " + bad[1], reason.contains(bad[1]));
+    }
   }
 
   private Map<String, Object> call(String method, String path, String json) throws IOException {
