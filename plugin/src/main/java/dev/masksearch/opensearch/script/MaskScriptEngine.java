@@ -106,10 +106,14 @@ public final class MaskScriptEngine implements ScriptEngine {
       values = LeafExactValues.create(leaf.reader(), expression);
     }
 
-    /** The value; NaN when undefined. Masks that cannot be read fail the search, they are not a missing value. */
+    /**
+     * The value; NaN when undefined. Masks that cannot be read fail the search, they are not a missing value. A zero
+     * is always +0.0: arithmetic can give -0.0 (0 times a negative number), which equals 0 but would make a bucket
+     * or a sort position of its own (a histogram then has two buckets for 0).
+     */
     double get() {
       try {
-        return values.value(doc);
+        return values.value(doc) + 0.0;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
