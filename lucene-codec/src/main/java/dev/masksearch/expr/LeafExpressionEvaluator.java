@@ -104,6 +104,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
   @Override
   public boolean bounds(int doc, DocBounds out) throws IOException {
+    boundsDoc = -1; // the terms' bounds are overwritten below: refine() must not use them for the previous document
     domainWidth = 0;
     domainHeight = 0;
     for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
@@ -124,8 +125,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     }
     boundsDoc = doc;
     double[] interval = interval(expression.root, doc);
-    out.lower = interval[0];
-    out.upper = interval[1];
+    out.lower = interval[0] + 0.0; // -0.0 is 0: sorts and ties must not tell them apart
+    out.upper = interval[1] + 0.0;
     out.roi = null;
     out.readMask = false;
     return true;
@@ -140,8 +141,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       term.getValue().refine(doc, termBounds.get(term.getKey()));
     }
     double[] interval = interval(expression.root, doc);
-    out.lower = Math.max(out.lower, interval[0]);
-    out.upper = Math.min(out.upper, interval[1]);
+    out.lower = Math.max(out.lower, interval[0]) + 0.0;
+    out.upper = Math.min(out.upper, interval[1]) + 0.0;
   }
 
   /** The interval of a numeric node for the current document. */
@@ -209,7 +210,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
   @Override
   public double exact(int doc, Roi ignored) throws IOException {
-    return new ExactEvaluation(doc).value(expression.root);
+    return new ExactEvaluation(doc).value(expression.root) + 0.0; // -0.0 is 0 (see bounds)
   }
 
   /** One document's masks, read once, and its predicates evaluated per pixel over its domain. */

@@ -36,8 +36,8 @@ final class Parser {
   private Num sum() {
     Num left = product();
     while (peekSymbol("+") || peekSymbol("-")) {
-      char op = take().text().charAt(0);
-      left = arith(op, left, product());
+      Token operator = take();
+      left = arith(operator, left, product());
     }
     return left;
   }
@@ -51,19 +51,24 @@ final class Parser {
       if (operator.text().equals("/") && right instanceof Num.Const c && c.value() == 0) {
         throw error(operator, "division by zero");
       }
-      left = arith(operator.text().charAt(0), left, right);
+      left = arith(operator, left, right);
     }
     return left;
   }
 
-  private static Num arith(char op, Num left, Num right) {
+  private Num arith(Token operator, Num left, Num right) {
+    char op = operator.text().charAt(0);
     if (left instanceof Num.Const a && right instanceof Num.Const b) { // fold constants
-      return new Num.Const(switch (op) {
+      double value = switch (op) {
         case '+' -> a.value() + b.value();
         case '-' -> a.value() - b.value();
         case '*' -> a.value() * b.value();
         default -> a.value() / b.value();
-      });
+      };
+      if (!Double.isFinite(value)) { // an infinite constant has no canonical form and breaks the bounds
+        throw error(operator, "constant out of range: " + a + " " + op + " " + b);
+      }
+      return new Num.Const(value);
     }
     return new Num.Arith(op, left, right);
   }

@@ -31,8 +31,8 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
   /** A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were decided. */
   public CpFilterQuery(ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
-    if (Double.isNaN(threshold)) {
-      throw new IllegalArgumentException("threshold must be a number");
+    if (!Double.isFinite(threshold)) { // an infinite threshold would let unbounded (undefined) values pass on bounds
+      throw new IllegalArgumentException("threshold must be a finite number, got " + threshold);
     }
     this.spec = Objects.requireNonNull(spec);
     this.comparison = Objects.requireNonNull(comparison);

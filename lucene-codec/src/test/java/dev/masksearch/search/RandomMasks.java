@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /** Random masks for tests: smooth blobs (like saliency maps), noise, and all-equal masks, in every dtype. */
-final class RandomMasks {
+public final class RandomMasks {
   private RandomMasks() {}
 
   static Mask mask(Random random, int height, int width) {
@@ -38,7 +38,7 @@ final class RandomMasks {
   }
 
   /** A few Gaussian blobs, normalized so the peak is 1 (saturated like a thresholded saliency map). */
-  static float[] blobs(Random random, int height, int width) {
+  public static float[] blobs(Random random, int height, int width) {
     float[] values = new float[height * width];
     int n = 1 + random.nextInt(3);
     for (int b = 0; b < n; b++) {
@@ -64,7 +64,7 @@ final class RandomMasks {
   }
 
   /** Converts values in [0, 1] to a mask of the dtype (rounding to the dtype's codes). */
-  static Mask of(MaskDType dtype, int height, int width, float[] values) {
+  public static Mask of(MaskDType dtype, int height, int width, float[] values) {
     ByteBuffer data = ByteBuffer.allocate(values.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       switch (dtype) {

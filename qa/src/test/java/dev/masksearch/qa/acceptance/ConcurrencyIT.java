@@ -87,12 +87,16 @@ public class ConcurrencyIT extends ClusterTestCase {
       return null;
     }));
     pool.shutdown();
-    for (Future<?> task : tasks) {
-      try {
-        task.get(seconds + 300, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        errors.add("task failed: " + e.getCause());
+    try {
+      for (Future<?> task : tasks) {
+        try {
+          task.get(seconds + 300, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          errors.add("task failed: " + e.getCause());
+        }
       }
+    } finally {
+      pool.shutdownNow();
     }
     assertTrue("errors under load: " + errors, errors.isEmpty());
     assertTrue("the clients ran no query", queries.get() > 0);

@@ -46,14 +46,27 @@ final class CpChecks {
     return CpCase.random(random, maxSide, fields);
   }
 
-  /** {@code rounds} random terms, each checked as a filter, a top-k and a sort. */
+  /** {@code rounds} random terms, each checked as a filter, a top-k, the scoring form and a sort. */
   void randomized(Random random, int rounds, int maxSide) {
     for (int round = 0; round < rounds; round++) {
-      CpCase term = randomTerm(random, maxSide);
+      CpCase term = telling(random, maxSide);
       filter(term, randomOp(random), threshold(random, term));
       topK(term, 1 + random.nextInt(30));
+      scoring(term, 1 + random.nextInt(30));
       sort(term, random.nextBoolean(), 5 + random.nextInt(40));
     }
+  }
+
+  /**
+   * A random term whose values differ between documents (at least three distinct values when the documents
+   * allow it), so that filters select proper subsets and orders say something; up to 20 draws.
+   */
+  CpCase telling(Random random, int maxSide) {
+    CpCase term = randomTerm(random, maxSide);
+    for (int draw = 0; draw < 20 && new java.util.HashSet<>(values(term).values()).size() < 3; draw++) {
+      term = randomTerm(random, maxSide);
+    }
+    return term;
   }
 
   static String randomOp(Random random) {
@@ -116,6 +129,23 @@ final class CpChecks {
           valueOf(values, hit.path("_id").asText()).floatValue(), score, 0f);
     }
     assertEquals("top " + k + " of " + term, expectedTop, actualTop);
+  }
+
+  /** The scoring form: {@code _score} is the exact value; the top hits (no hit counting) are the n largest. */
+  void scoring(CpCase term, int n) {
+    Map<String, Double> values = values(term);
+    List<Float> expectedTop = values.values().stream()
+        .map(Double::floatValue).sorted(Comparator.reverseOrder()).limit(n).toList();
+    JsonNode hits = rest.ok("POST", "/" + index + "/_search", Map.of("size", n, "_source", false,
+        "track_total_hits", false, "query", Map.of("cp", term.json()))).path("hits").path("hits");
+    List<Float> actualTop = new ArrayList<>();
+    for (JsonNode hit : hits) {
+      float score = (float) hit.path("_score").asDouble();
+      actualTop.add(score);
+      assertEquals("score of " + hit.path("_id").asText() + " for " + term,
+          valueOf(values, hit.path("_id").asText()).floatValue(), score, 0f);
+    }
+    assertEquals("scoring top " + n + " of " + term, expectedTop, actualTop);
   }
 
   /** The sort: every document with a value, in exact order (ties by doc_id), paged with search_after. */

@@ -64,7 +64,7 @@ public class MaskApiIT extends ClusterTestCase {
       }
     }
     Corpus.index(rest(), index, docs);
-    new CpChecks(rest(), index, docs).randomized(getRandom(), 8, 70);
+    new CpChecks(rest(), index, docs, List.of("saliency"), "doc_id").randomized(getRandom(), 8, 70);
     for (QaDoc doc : docs) {
       JsonNode source = ok("GET", "/" + index + "/_doc/" + doc.id(), null).path("_source");
       assertSamePixels(doc.id(), doc.masks().get("saliency"), source.path("saliency"));
@@ -96,7 +96,7 @@ public class MaskApiIT extends ClusterTestCase {
     Corpus.index(rest(), index, docs);
     CpChecks checks = new CpChecks(rest(), index, docs);
     for (int round = 0; round < 8; round++) {
-      CpCase term = checks.randomTerm(getRandom(), 60);
+      CpCase term = checks.telling(getRandom(), 60);
       String op = CpChecks.randomOp(getRandom());
       double threshold = checks.threshold(getRandom(), term);
       String label = Corpus.LABELS.get(getRandom().nextInt(Corpus.LABELS.size()));
@@ -119,12 +119,17 @@ public class MaskApiIT extends ClusterTestCase {
 
       // constant_score gives every match the boost; function_score multiplies the scoring form's exact CP.
       JsonNode constant = search(index, Map.of("constant_score", Map.of("filter", bool, "boost", 3)), 1000);
+      assertEquals(expected, ids(constant));
       constant.path("hits").path("hits").forEach(hit -> assertEquals(3.0, hit.path("_score").asDouble(), 0));
       Map<String, Object> weighted = Map.of("function_score", Map.of(
           "query", Map.of("bool", Map.of("must", List.of(Map.of("cp", term.json())),
               "filter", List.of(Map.of("term", Map.of("label", label))))),
           "weight", 2));
-      for (JsonNode hit : search(index, weighted, 1000).path("hits").path("hits")) {
+      JsonNode scored = search(index, weighted, 1000);
+      Set<String> labelled = new TreeSet<>();
+      docs.stream().filter(d -> d.label().equals(label) && term.expected(d) != null).forEach(d -> labelled.add(d.id()));
+      assertEquals(labelled, ids(scored));
+      for (JsonNode hit : scored.path("hits").path("hits")) {
         QaDoc doc = docs.stream().filter(d -> d.id().equals(hit.path("_id").asText())).findFirst().orElseThrow();
         assertEquals(label, doc.label());
         assertEquals(2 * term.expected(doc).floatValue(), (float) hit.path("_score").asDouble(), 1e-6);
@@ -235,7 +240,7 @@ public class MaskApiIT extends ClusterTestCase {
     }
     assertBadDocument(index, "{\"bbox\": [1, 2, 3]}", "[bbox]", "4 integers");
     assertBadDocument(index, "{\"bbox\": [1, 2, 3, \"x\"]}", "[bbox]", "4 integers");
-    assertBadDocument(index, "{\"bbox\": [[1, 2, 3, 4], [5, 6, 7, 8]]}", "[bbox]", "");
+    assertBadDocument(index, "{\"bbox\": [[1, 2, 3, 4], [5, 6, 7, 8]]}", "[bbox]", "one box");
 
     // A bulk with good and bad documents: the good ones are indexed, the bad ones reported with the reason.
     StringBuilder bulk = new StringBuilder();
@@ -278,12 +283,12 @@ public class MaskApiIT extends ClusterTestCase {
     Map<String, String> cases = new LinkedHashMap<>();
     cases.put("{\"cp\": {\"field\": \"nope\", \"range\": [0, 1], \"gt\": 1}}", "nope");
     cases.put("{\"cp\": {\"field\": \"label\", \"range\": [0, 1], \"gt\": 1}}", "not [mask]");
-    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0.8, 0.2], \"gt\": 1}}", "range");
-    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"roi\": [1, 2, 3], \"gt\": 1}}", "roi");
+    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0.8, 0.2], \"gt\": 1}}", "above the upper bound");
+    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"roi\": [1, 2, 3], \"gt\": 1}}", "4 integers");
     cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"roi\": {\"field\": \"label\"}, \"gt\": 1}}", "label");
-    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"gt\": \"x\"}}", "gt");
-    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"colour\": 1}}", "colour");
-    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"k\": 0}}", "k");
+    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"gt\": \"x\"}}", "[cp] gt: ");
+    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"colour\": 1}}", "unknown parameter [colour]");
+    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"k\": 0}}", "[k] must be at least 1");
     for (Map.Entry<String, String> bad : cases.entrySet()) {
       Rest.Reply reply = call("POST", "/" + index + "/_search", "{\"query\": " + bad.getKey() + "}");
       assertEquals(bad.getKey() + " -> " + reply.body(), 400, reply.status());

@@ -101,14 +101,20 @@ final class ClusterNode {
         + "; its console:\n" + consoleTail());
   }
 
-  /** Stops the node gracefully (SIGTERM to OpenSearch, not only to the runuser wrapper), forcibly if it hangs. */
+  /**
+   * Stops the node gracefully: SIGTERM to the OpenSearch JVM itself, then waits for it and its wrapper to exit.
+   * (Signalling runuser instead would make it SIGKILL its child two seconds later.) Forcibly if it hangs.
+   */
   void stop() throws InterruptedException {
     if (process == null) {
       return;
     }
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-    tree.forEach(ProcessHandle::destroy);
-    process.destroy();
+    if (tree.isEmpty()) {
+      process.destroy();
+    } else {
+      tree.forEach(ProcessHandle::destroy);
+    }
     if (!process.waitFor(2, TimeUnit.MINUTES)) {
       tree.forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly().waitFor();

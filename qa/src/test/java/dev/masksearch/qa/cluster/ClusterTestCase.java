@@ -12,6 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 @ThreadLeakScope(ThreadLeakScope.Scope.NONE)
 public abstract class ClusterTestCase extends RandomizedTest {
 
+  @org.junit.Before
+  public void allNodesUp() throws Exception {
+    cluster().startStoppedNodes();
+  }
+
   protected static LocalCluster cluster() {
     return SharedCluster.get();
   }

@@ -30,7 +30,11 @@ public final class LocalCluster implements Closeable {
     this.repository = repository;
     this.nodes = nodes;
     HttpHost[] hosts = nodes.stream().map(n -> new HttpHost("http", "127.0.0.1", n.httpPort)).toArray(HttpHost[]::new);
-    this.rest = new Rest(RestClient.builder(hosts).build());
+    // Responses may take minutes (health waits, snapshots, force merges): the client must not give up first
+    // and resend them to another node.
+    this.rest = new Rest(RestClient.builder(hosts)
+        .setRequestConfigCallback(config -> config.setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMinutes(5)))
+        .build());
   }
 
   /**
@@ -40,8 +44,8 @@ public final class LocalCluster implements Closeable {
   public static LocalCluster start(Path distribution, Path plugin, Path workdir, int size)
       throws IOException, InterruptedException {
     Path base = Unprivileged.reachableDirectory(workdir);
-    DistributionHome.deleteTree(base); // the previous run's nodes and data
     String javaHome = System.getProperty("java.home");
+    DistributionHome.deleteTree(base); // the previous run's nodes and data
     DistributionHome home = DistributionHome.install(distribution, plugin, base.resolve("home"), javaHome);
     List<ClusterNode> nodes = new ArrayList<>();
     java.util.Iterator<Integer> ports = freePorts(2 * size).iterator();
@@ -53,9 +57,15 @@ public final class LocalCluster implements Closeable {
     Path repository = base.resolve("snapshots");
     java.nio.file.Files.createDirectories(repository);
     Unprivileged.handOver(base);
+    Unprivileged.checkReachable(Path.of(javaHome, "bin", "java"));
     LocalCluster cluster = new LocalCluster(home, javaHome, repository, nodes);
-    cluster.startNodes(nodes);
-    cluster.awaitHealth("green", size);
+    try {
+      cluster.startNodes(nodes);
+      cluster.awaitHealth("green", size);
+    } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+      cluster.close(); // no node outlives a failed start
+      throw e;
+    }
     return cluster;
   }
 
@@ -81,6 +91,15 @@ public final class LocalCluster implements Closeable {
     startNodes(List.of(nodes.get(i)));
   }
 
+  /** Starts the nodes a failed test left stopped, so that one failure does not cascade into later suites. */
+  public void startStoppedNodes() throws IOException, InterruptedException {
+    List<ClusterNode> stopped = nodes.stream().filter(n -> !n.running()).toList();
+    if (!stopped.isEmpty()) {
+      startNodes(stopped);
+      awaitHealth("green", nodes.size());
+    }
+  }
+
   /** Stops every node, then starts them all again on the same data: a full cluster restart. */
   public void restartAll() throws IOException, InterruptedException {
     for (ClusterNode node : nodes) {
@@ -94,8 +113,12 @@ public final class LocalCluster implements Closeable {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
     Rest.Reply reply;
     do { // retried: right after a node leaves, a request may meet a cluster still electing its manager
-      reply = rest.call("GET", "/_cluster/health?wait_for_status=" + status + "&wait_for_nodes=" + nodeCount
-          + "&wait_for_no_relocating_shards=true&wait_for_no_initializing_shards=true&timeout=30s", null);
+      try {
+        reply = rest.call("GET", "/_cluster/health?wait_for_status=" + status + "&wait_for_nodes=" + nodeCount
+            + "&wait_for_no_relocating_shards=true&wait_for_no_initializing_shards=true&timeout=30s", null);
+      } catch (java.io.UncheckedIOException e) {
+        reply = new Rest.Reply(0, Rest.JSON.getNodeFactory().textNode(e.toString()));
+      }
       if (reply.ok() && !reply.body().path("timed_out").asBoolean()) {
         return;
       }
@@ -141,12 +164,23 @@ public final class LocalCluster implements Closeable {
     return settings;
   }
 
-  /** Distinct ports that were free a moment ago (all held open together, so none is handed out twice). */
+  /**
+   * Distinct free ports below Linux's ephemeral range (32768 and up), so that while a node is down no outgoing
+   * connection can take its port before it restarts. All are held open together, so none is handed out twice.
+   */
   private static List<Integer> freePorts(int count) throws IOException {
     List<ServerSocket> sockets = new ArrayList<>();
+    java.util.Random random = new java.util.Random();
     try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0));
+      for (int attempts = 0; sockets.size() < count; attempts++) {
+        if (attempts > 1000) {
+          throw new IOException("no free ports between 20000 and 32000");
+        }
+        try {
+          sockets.add(new ServerSocket(20000 + random.nextInt(12000), 50, java.net.InetAddress.getLoopbackAddress()));
+        } catch (IOException taken) {
+          // try another
+        }
       }
       return sockets.stream().map(ServerSocket::getLocalPort).toList();
     } finally {
@@ -159,12 +193,13 @@ public final class LocalCluster implements Closeable {
   @Override
   public void close() throws IOException {
     rest.close();
-    try {
-      for (ClusterNode node : nodes) {
+    // In parallel: a test JVM's shutdown must not wait for nodes one after another.
+    nodes.parallelStream().forEach(node -> {
+      try {
         node.stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    });
   }
 }

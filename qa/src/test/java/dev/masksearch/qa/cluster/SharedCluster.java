@@ -31,6 +31,8 @@ public final class SharedCluster {
         throw startFailure = new IllegalStateException(e);
       } catch (RuntimeException e) {
         throw startFailure = e;
+      } catch (AssertionError e) {
+        throw startFailure = new IllegalStateException("the qa cluster did not start", e);
       }
       LocalCluster started = cluster;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -51,7 +51,19 @@ final class Unprivileged {
     if (!isRoot() || everyAncestorSearchable(preferred.toAbsolutePath())) {
       return preferred;
     }
-    return Files.createTempDirectory(Path.of("/tmp"), "masksearch-qa-");
+    // One directory per checkout, reused (and cleaned) by every run, so runs do not pile up under /tmp.
+    Path fallback = Path.of("/tmp", "masksearch-qa-" + Integer.toHexString(preferred.toAbsolutePath().hashCode()));
+    System.out.println("the qa cluster runs in " + fallback + " (the checkout is not reachable by " + USER + ")");
+    return fallback;
+  }
+
+  /** As root: fails clearly unless {@value #USER} can execute {@code file} (the JDK OpenSearch runs on). */
+  static void checkReachable(Path file) throws IOException, InterruptedException {
+    if (isRoot() && exec(List.of("id", USER)) == 0
+        && exec(List.of("runuser", "-u", USER, "--", "test", "-x", file.toString())) != 0) {
+      throw new IOException("the user " + USER + " that OpenSearch runs as cannot execute " + file
+          + "; use a JDK outside /root (for example under /usr/lib/jvm)");
+    }
   }
 
   private static boolean everyAncestorSearchable(Path path) throws IOException {
