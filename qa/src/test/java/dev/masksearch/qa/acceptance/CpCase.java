@@ -37,7 +37,7 @@ record CpCase(String field, Roi roi, boolean perDocumentBox, double lv, double u
   }
 
   /** Bin edges (the aligned case), values between them, and 1.0/1.01 (with and without the value 1). */
-  private static double bound(Random random) {
+  static double bound(Random random) {
     return random.nextBoolean() ? EDGES[random.nextInt(EDGES.length)] : Math.round(random.nextDouble() * 1000) / 1000.0;
   }
 
