@@ -448,22 +448,49 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         invalid.getQueryExplanation().get(0).getError().contains("not [mask]"));
   }
 
+  /** Profile counters count each document once per shard, also when segments are searched concurrently in slices. */
+  public void testProfileCountsEachDocumentOnceWithConcurrentSegmentSearch() {
+    client().admin().indices().prepareCreate("profiled").setSettings(Settings.builder()
+        .put("index.number_of_shards", 2).put("index.number_of_replicas", 0)
+        .put("index.codec", MaskSearchCodec.ALIAS)
+        .put("index.search.concurrent_segment_search.mode", "all")).setMapping(MAPPING).get();
+    int docs = 0;
+    for (int segment = 0; segment < 4; segment++) { // several segments per shard: several slices
+      for (int i = 0; i < 10; i++) {
+        index("profiled", "d" + docs++, rawJson(randomMask(MaskDType.UINT8, 12, 9)));
+      }
+      client().admin().indices().prepareRefresh("profiled").get();
+    }
+    CpQueryBuilder filter = new CpQueryBuilder("saliency", null, null, new ValueRange(0.5, 1.01), false,
+        Comparison.GT, 40, null, null);
+    Map<String, Long> breakdown = cpBreakdown(client().prepareSearch("profiled").setProfile(true).setSize(0)
+        .setQuery(filter).get());
+    assertEquals(breakdown.toString(), (long) docs,
+        breakdown.get("cp_accepted_by_bounds") + breakdown.get("cp_rejected_by_bounds") + breakdown.get("cp_masks_read"));
+  }
+
   /** The masksearch entries of the cp query's profile breakdown, summed over shards. */
   private static Map<String, Long> cpBreakdown(SearchResponse response) {
     Map<String, Long> sums = new HashMap<>();
     for (org.opensearch.search.profile.ProfileShardResult shard : response.getProfileResults().values()) {
       for (org.opensearch.search.profile.query.QueryProfileShardResult query : shard.getQueryProfileResults()) {
         for (org.opensearch.search.profile.ProfileResult result : query.getQueryResults()) {
-          result.getTimeBreakdown().forEach((key, value) -> {
-            if (key.startsWith("cp_")) {
-              sums.merge(key, value, Long::sum);
-            }
-          });
+          addCpEntries(result, sums);
         }
       }
     }
     assertFalse("no cp entries in the profile", sums.isEmpty());
     return sums;
+  }
+
+  /** The cp_ totals of a profiled query and its children (max_/min_/avg_ slice statistics left out). */
+  private static void addCpEntries(org.opensearch.search.profile.ProfileResult result, Map<String, Long> sums) {
+    result.getTimeBreakdown().forEach((key, value) -> {
+      if (key.startsWith("cp_")) {
+        sums.merge(key, value, Long::sum);
+      }
+    });
+    result.getProfiledChildren().forEach(child -> addCpEntries(child, sums));
   }
 
   private SearchResponse searchJson(String index, String json) throws Exception {

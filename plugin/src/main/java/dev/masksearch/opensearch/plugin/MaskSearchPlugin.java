@@ -89,7 +89,7 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
   public Optional<ProfileMetricsProvider> getQueryProfileMetricsProvider() {
     // Filters and the scoring form count as they run; the top-k form counted while it rewrote to its hits.
     return Optional.of((context, query) -> query instanceof CpStatsSource source
-        ? List.<Supplier<ProfileMetric>>of(() -> new CpProfileMetric(source.stats()))
+        ? CpProfileMetric.of(source.stats(), context.shouldUseConcurrentSearch())
         : List.of());
   }
 
