@@ -31,7 +31,7 @@ public class MaskSearchUiRestIT extends OpenSearchIntegTestCase {
   }
 
   public void testThePageAndItsFiles() throws Exception {
-    for (String path : List.of("/_plugins/masksearch/ui", "/_plugins/masksearch/ui/index.html")) {
+    for (String path : List.of("/_plugins/masksearch/ui", "/_plugins/masksearch/ui/index.html", "/_plugins/masksearch/ui?index=images")) {
       Response page = get(path);
       assertEquals(200, page.getStatusLine().getStatusCode());
       assertEquals("text/html; charset=UTF-8", page.getHeader("Content-Type"));

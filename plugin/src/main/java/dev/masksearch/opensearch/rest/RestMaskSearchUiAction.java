@@ -65,6 +65,8 @@ public final class RestMaskSearchUiAction extends BaseRestHandler {
   @Override
   protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
     String file = request.param("file", INDEX);
+    // Query parameters are the page's own (?index=images picks the index); the server reads none of them.
+    request.params().keySet().forEach(request::param);
     byte[] content = contents.get(file); // the allow-list: any other name, "../x" included, is a 404
     return channel -> {
       BytesRestResponse response = content == null

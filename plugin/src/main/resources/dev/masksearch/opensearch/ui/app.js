@@ -163,7 +163,11 @@ function buildQuery() {
   }
   body.query = query;
   if (sort) body.sort = sort;
-  if (op === 'filter') body.script_fields = { cp_value: { script: { lang: 'masksearch', source: expr } } };
+  if (op === 'filter') {
+    // Each hit's value; script_fields alone would drop _source (the image and the masks), so ask for it too.
+    body.script_fields = { cp_value: { script: { lang: 'masksearch', source: expr } } };
+    body._source = true;
+  }
   return body;
 }
 
@@ -320,11 +324,12 @@ function card(hit, i, value, overlay) {
 
 function imageUrl(value) {
   if (typeof value !== 'string' || !value) return null;
-  if (/^(https?:)?\/\//i.test(value) || value.startsWith('/')) return value;
+  // Base64 of a JPEG starts with "/9j/", so the picture's magic bytes are checked before any URL form.
   const head = value.slice(0, 8);
   const type = head.startsWith('/9j/') ? 'image/jpeg' : head.startsWith('iVBOR') ? 'image/png'
       : head.startsWith('R0lG') ? 'image/gif' : head.startsWith('UklG') ? 'image/webp' : null;
-  return type ? 'data:' + type + ';base64,' + value.replace(/\s+/g, '') : null;
+  if (type) return 'data:' + type + ';base64,' + value.replace(/\s+/g, '');
+  return /^(https?:)?\/\//i.test(value) || /^\/[^\s]*$/.test(value) ? value : null;
 }
 
 function loadImage(value) {
@@ -387,7 +392,7 @@ function heat(v) {
   const r = Math.round(255 * Math.min(1, Math.max(0, 1.5 * t - 0.25) * 1.6));
   const g = Math.round(255 * Math.max(0, 1 - Math.abs(2 * t - 1.1) * 1.4));
   const b = Math.round(255 * Math.max(0, 1 - 2.2 * t));
-  return [r, g, b, Math.round(40 + 170 * t)];
+  return [r, g, b, Math.round(150 * t)];
 }
 
 function maskCanvas(mask) {
@@ -397,7 +402,7 @@ function maskCanvas(mask) {
   const ctx = off.getContext('2d');
   const img = ctx.createImageData(mask.width, mask.height);
   for (let i = 0; i < mask.values.length; i++) {
-    const [r, g, b, a] = mask.values[i] > 0.02 ? heat(mask.values[i]) : [0, 0, 0, 0];
+    const [r, g, b, a] = mask.values[i] > 0.1 ? heat(mask.values[i]) : [0, 0, 0, 0];
     img.data[4 * i] = r; img.data[4 * i + 1] = g; img.data[4 * i + 2] = b; img.data[4 * i + 3] = a;
   }
   ctx.putImageData(img, 0, 0);
