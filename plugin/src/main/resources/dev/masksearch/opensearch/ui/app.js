@@ -235,6 +235,8 @@ async function run() {
   try { body = JSON.parse($('dsl').value); } catch (e) { showError(new Error('the query DSL is not valid JSON: ' + e.message)); return; }
   const results = $('results');
   results.replaceChildren();
+  $('augmented').replaceChildren(); // augmented images belong to the previous results
+  $('augPanel').classList.add('hidden');
   results.dataset.state = 'running';
   state.views.clear();
   try {
