@@ -8,6 +8,7 @@ import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprQueryBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
 import dev.masksearch.opensearch.script.MaskScriptEngine;
+import dev.masksearch.opensearch.rest.RestMaskSearchUiAction;
 import dev.masksearch.opensearch.search.CpProfileMetric;
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.search.CpStatsSource;
@@ -16,17 +17,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
+import org.opensearch.cluster.node.DiscoveryNodes;
+import org.opensearch.common.settings.ClusterSettings;
+import org.opensearch.common.settings.IndexScopedSettings;
 import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
+import org.opensearch.common.settings.SettingsFilter;
 import org.opensearch.core.common.unit.ByteSizeValue;
 import org.opensearch.index.IndexSettings;
 import org.opensearch.index.codec.AdditionalCodecs;
 import org.opensearch.index.mapper.Mapper;
+import org.opensearch.plugins.ActionPlugin;
 import org.opensearch.plugins.EnginePlugin;
 import org.opensearch.plugins.MapperPlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.plugins.ScriptPlugin;
 import org.opensearch.plugins.SearchPlugin;
+import org.opensearch.rest.RestController;
+import org.opensearch.rest.RestHandler;
 import org.opensearch.script.ScriptContext;
 import org.opensearch.script.ScriptEngine;
 import org.opensearch.search.profile.ProfileMetric;
@@ -35,9 +44,10 @@ import org.opensearch.search.profile.ProfileMetric;
  * MaskSearch for OpenSearch: the {@code mask} and {@code mask_roi} field types, the {@code cp} query and sort, and the
  * {@code masksearch} codec (an additional codec, so it composes with other codec plugins) that stores each mask
  * field's Cumulative Histogram Index; mask expressions (CP terms, IoU and their arithmetic) as the {@code mask_expr}
- * query and sort and as the {@code masksearch} script language, over one node-wide cache of derived masks' CHI.
+ * query and sort and as the {@code masksearch} script language, over one node-wide cache of derived masks' CHI; and
+ * the web UI at {@code /_plugins/masksearch/ui}.
  */
-public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlugin, EnginePlugin, ScriptPlugin {
+public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlugin, EnginePlugin, ScriptPlugin, ActionPlugin {
   /**
    * The memory for derived masks' CHI (the paper's incremental indexing: a mask such as {@code saliency > 0.8 & human
    * > 0.8} gets its CHI the first time a query reads its masks, and later queries bound it without reading). Per node.
@@ -104,5 +114,12 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
   @Override
   public ScriptEngine getScriptEngine(Settings settings, Collection<ScriptContext<?>> contexts) {
     return new MaskScriptEngine(derivedChiCache);
+  }
+
+  @Override
+  public List<RestHandler> getRestHandlers(Settings settings, RestController restController, ClusterSettings clusterSettings,
+      IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
+      IndexNameExpressionResolver indexNameExpressionResolver, Supplier<DiscoveryNodes> nodesInCluster) {
+    return List.of(new RestMaskSearchUiAction());
   }
 }

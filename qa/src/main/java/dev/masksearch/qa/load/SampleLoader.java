@@ -32,7 +32,8 @@ import java.util.Map;
  * on a 3.8.0 node).
  */
 public final class SampleLoader {
-  private static final String MAPPING = """
+  /** The sample index's settings and mapping (also the browser test's index). */
+  public static final String MAPPING = """
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true,
                     "number_of_shards": 2, "number_of_replicas": 0},
        "mappings": {"properties": {
@@ -79,7 +80,11 @@ public final class SampleLoader {
     System.out.printf(Locale.ROOT, "%nindex [%s] ready: %,d images%n", index, count);
   }
 
-  private static Map<String, Object> document(SyntheticImage image, SceneRenderer.Scene scene) {
+  /**
+   * The sample document of one synthetic image: label, prediction, regime, caption, box, both masks (raw uint8,
+   * canonical form), the picture as a base64 JPEG, its background and distractors.
+   */
+  public static Map<String, Object> document(SyntheticImage image, SceneRenderer.Scene scene) {
     Roi box = image.box();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("label", image.label());

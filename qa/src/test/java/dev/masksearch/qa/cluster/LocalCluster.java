@@ -73,6 +73,11 @@ public final class LocalCluster implements Closeable {
     return rest;
   }
 
+  /** The HTTP port of node {@code i} (for clients other than {@link #rest()}, such as a browser). */
+  public int httpPort(int i) {
+    return nodes.get(i).httpPort;
+  }
+
   public int size() {
     return nodes.size();
   }

@@ -1,0 +1,571 @@
+// The MaskSearch web UI: plain JavaScript, served by the plugin, talking to the node's own REST API.
+// Everything taken from documents or responses reaches the page through textContent, Option or CSSOM, never HTML.
+'use strict';
+
+const $ = id => document.getElementById(id);
+const state = {
+  fields: { mask: [], roi: [], binary: [], keyword: [], text: [], url: [] },
+  docCount: 0,
+  restrict: [],   // term filters added from the confusion matrix: {field, value}
+  views: new Map() // document id -> what its canvas shows (image, mask, roi), for enlarging and augmenting
+};
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.headers['Content-Type'] = 'application/json';
+    options.body = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  if (!response.ok) {
+    const reason = json && json.error ? (json.error.root_cause && json.error.root_cause[0]
+        ? json.error.root_cause[0].reason : JSON.stringify(json.error)) : text;
+    throw new Error(method + ' ' + path + ' -> ' + response.status + ': ' + String(reason).slice(0, 800));
+  }
+  return json;
+}
+
+function showError(error) {
+  const box = $('error');
+  box.textContent = error ? String(error.message || error) : '';
+  box.classList.toggle('hidden', !error);
+}
+
+function setOptions(select, values, prefer, allowNone) {
+  const previous = select.value;
+  select.replaceChildren();
+  if (allowNone) select.add(new Option('(none)', ''));
+  for (const v of values) select.add(new Option(v, v));
+  const pick = values.includes(previous) ? previous : (values.find(v => prefer && prefer.test(v)) || (allowNone ? '' : values[0]));
+  if (pick !== undefined) select.value = pick;
+}
+
+// ---- index and mapping -------------------------------------------------------------------------------------------
+
+async function loadIndices() {
+  const rows = await api('GET', '/_cat/indices?format=json&h=index,docs.count&s=index');
+  const names = rows.map(r => r.index).filter(n => !n.startsWith('.'));
+  state.counts = Object.fromEntries(rows.map(r => [r.index, Number(r['docs.count'])]));
+  const wanted = new URLSearchParams(location.search).get('index');
+  setOptions($('index'), names, wanted ? new RegExp('^' + wanted.replace(/[^\w-]/g, '\\$&') + '$') : /^images$/);
+  if (names.length) await loadMapping();
+}
+
+function collectFields(properties, prefix, out) {
+  for (const [name, spec] of Object.entries(properties || {})) {
+    const path = prefix + name;
+    if (spec.properties) collectFields(spec.properties, path + '.', out);
+    const type = spec.type;
+    if (type === 'mask') out.mask.push(path);
+    else if (type === 'mask_roi') out.roi.push(path);
+    else if (type === 'binary') out.binary.push(path);
+    else if (type === 'keyword') { out.keyword.push(path); if (/url|uri|href|image|path/i.test(name)) out.url.push(path); }
+    else if (type === 'text' || type === 'integer' || type === 'long' || type === 'float' || type === 'double') out.text.push(path);
+  }
+}
+
+async function loadMapping() {
+  const index = $('index').value;
+  const mapping = await api('GET', '/' + encodeURIComponent(index) + '/_mapping');
+  const fields = { mask: [], roi: [], binary: [], keyword: [], text: [], url: [] };
+  for (const m of Object.values(mapping)) collectFields(m.mappings && m.mappings.properties, '', fields);
+  state.fields = fields;
+  state.docCount = state.counts[index] || 0;
+  setOptions($('maskField'), fields.mask, /saliency/);
+  setOptions($('iouA'), fields.mask, /saliency/);
+  setOptions($('iouB'), fields.mask, /human/);
+  if (fields.mask.length > 1 && $('iouA').value === $('iouB').value) $('iouB').value = fields.mask.find(f => f !== $('iouA').value);
+  setOptions($('roiField'), fields.roi, /bbox|box/);
+  setOptions($('imageField'), [...fields.binary, ...fields.url], /image/, true);
+  setOptions($('labelField'), fields.keyword, /^label$|label|truth|^gt/, true);
+  setOptions($('predField'), fields.keyword, /^predicted$|pred/, true);
+  $('indexInfo').textContent = state.docCount.toLocaleString('en') + ' documents; mask fields: '
+      + (fields.mask.join(', ') || 'none') + '; box fields: ' + (fields.roi.join(', ') || 'none');
+  $('roiKind').value = fields.roi.length ? 'field' : 'full';
+  updateForm();
+}
+
+// ---- the query form ----------------------------------------------------------------------------------------------
+
+function num(id) {
+  const v = Number($(id).value);
+  if (!Number.isFinite(v)) throw new Error('not a number: ' + id);
+  return v;
+}
+
+function fixedBox() {
+  const parts = $('box').value.split(/[\s,]+/).filter(Boolean).map(Number);
+  if (parts.length !== 4 || parts.some(p => !Number.isInteger(p))) throw new Error('the box needs 4 integers x1, y1, x2, y2');
+  return parts;
+}
+
+function roiSpec() {
+  switch ($('roiKind').value) {
+    case 'box': return fixedBox();
+    case 'field': return { field: $('roiField').value };
+    default: return null;
+  }
+}
+
+function roiExpr(roi) {
+  if (roi === null) return 'full';
+  return Array.isArray(roi) ? '[' + roi.join(', ') + ']' : roi.field;
+}
+
+function buildQuery() {
+  const mode = $('mode').value, op = $('op').value;
+  const filters = [];
+  const text = $('text').value.trim();
+  if (text) filters.push({ query_string: { query: text } });
+  for (const r of state.restrict) filters.push({ term: { [r.field]: r.value } });
+  const body = { size: op === 'topk' ? num('k') : num('size'), track_total_hits: true, profile: true };
+  let must = null, expr, sort = null, query = null;
+  if (mode === 'cp') {
+    const roi = roiSpec();
+    const cp = { field: $('maskField').value };
+    if (roi !== null) cp.roi = roi;
+    cp.range = [num('lv'), num('uv')];
+    if ($('normalize').checked) cp.normalize = true;
+    expr = 'cp(' + cp.field + ', ' + roiExpr(roi) + ', ' + cp.range[0] + ', ' + cp.range[1] + ')'
+        + (cp.normalize ? ' / area(' + roiExpr(roi) + ')' : '');
+    if (op === 'filter') {
+      filters.push({ cp: Object.assign({}, cp, { [$('cmp').value]: num('threshold') }) });
+    } else if ($('order').value === 'desc') {
+      // The exact top k by score: the top-k form alone, or the scoring form beside the filters.
+      if (filters.length === 0) query = { cp: Object.assign({}, cp, { k: num('k') }) };
+      else { must = { cp }; body.track_total_hits = false; }
+    } else {
+      sort = [{ cp: Object.assign({}, cp, { order: 'asc' }) }];
+    }
+  } else {
+    expr = 'iou(' + $('iouA').value + ' > ' + num('iouAThr') + ', ' + $('iouB').value + ' > ' + num('iouBThr') + ')';
+    if (op === 'filter') filters.push({ mask_expr: { expr, [$('cmp').value]: num('threshold') } });
+    else sort = [{ mask_expr: { expr, order: $('order').value } }];
+  }
+  if (!query) {
+    if (must || filters.length) {
+      query = { bool: {} };
+      if (must) query.bool.must = [must];
+      if (filters.length) query.bool.filter = filters;
+    } else {
+      query = { match_all: {} };
+    }
+  }
+  body.query = query;
+  if (sort) body.sort = sort;
+  if (op === 'filter') {
+    // Each hit's value; script_fields alone would drop _source (the image and the masks), so ask for it too.
+    body.script_fields = { cp_value: { script: { lang: 'masksearch', source: expr } } };
+    body._source = true;
+  }
+  return body;
+}
+
+function updateForm() {
+  const mode = $('mode').value, op = $('op').value, roi = $('roiKind').value;
+  $('cpForm').classList.toggle('hidden', mode !== 'cp');
+  $('iouForm').classList.toggle('hidden', mode !== 'iou');
+  $('boxRow').classList.toggle('hidden', roi !== 'box');
+  $('roiFieldRow').classList.toggle('hidden', roi !== 'field');
+  $('filterRow').classList.toggle('hidden', op !== 'filter');
+  $('topkRow').classList.toggle('hidden', op !== 'topk');
+  generate();
+}
+
+function generate() {
+  try {
+    $('dsl').value = JSON.stringify(buildQuery(), null, 2);
+    showError(null);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function renderRestrictions() {
+  const box = $('restrictions');
+  box.replaceChildren();
+  if (!state.restrict.length) return;
+  for (const r of state.restrict) box.append(el('span', 'chip', r.field + ' = ' + r.value));
+  const clear = el('button', 'secondary', 'clear');
+  clear.type = 'button';
+  clear.addEventListener('click', () => { state.restrict = []; renderRestrictions(); generate(); });
+  box.append(clear);
+}
+
+// ---- running and showing results ---------------------------------------------------------------------------------
+
+function sumProfile(profile) {
+  const totals = { cp_masks_read: 0, cp_accepted_by_bounds: 0, cp_rejected_by_bounds: 0, cp_segments_without_chi: 0 };
+  let found = false;
+  const walk = node => {
+    const b = node.breakdown || {};
+    for (const key of Object.keys(totals)) if (typeof b[key] === 'number') { totals[key] += b[key]; found = true; }
+    for (const child of node.children || []) walk(child);
+  };
+  for (const shard of (profile && profile.shards) || []) {
+    for (const search of shard.searches || []) for (const q of search.query || []) walk(q);
+  }
+  return found ? totals : null;
+}
+
+function valueOf(hit, body) {
+  if (hit.fields && hit.fields.cp_value) return hit.fields.cp_value[0];
+  if (body.sort && hit.sort) return hit.sort[0];
+  return hit._score;
+}
+
+function formatValue(v) {
+  if (v === null || v === undefined) return 'undefined';
+  return Number.isInteger(v) ? String(v) : Number(v).toPrecision(4);
+}
+
+async function run() {
+  showError(null);
+  let body;
+  try { body = JSON.parse($('dsl').value); } catch (e) { showError(new Error('the query DSL is not valid JSON: ' + e.message)); return; }
+  const results = $('results');
+  results.replaceChildren();
+  $('augmented').replaceChildren(); // augmented images belong to the previous results
+  $('augPanel').classList.add('hidden');
+  results.dataset.state = 'running';
+  state.views.clear();
+  try {
+    const response = await api('POST', '/' + encodeURIComponent($('index').value) + '/_search', body);
+    const hits = response.hits.hits;
+    const total = response.hits.total;
+    $('hitCount').textContent = (total ? (total.relation === 'gte' ? '≥ ' : '') + total.value + ' hits' : hits.length + ' hits shown')
+        + (total && hits.length < total.value ? ', ' + hits.length + ' shown' : '');
+    $('hitCount').dataset.total = total ? total.value : '';
+    $('took').textContent = 'took ' + response.took + ' ms';
+    const counters = sumProfile(response.profile);
+    if (counters) {
+      const decided = counters.cp_accepted_by_bounds + counters.cp_rejected_by_bounds;
+      const considered = decided + counters.cp_masks_read;
+      $('masksRead').textContent = 'masks verified: ' + counters.cp_masks_read + ' of ' + considered
+          + ' (' + decided + ' decided by bounds; ' + state.docCount + ' documents in the index)'
+          + (counters.cp_segments_without_chi ? '; ' + counters.cp_segments_without_chi + ' segments without CHI' : '');
+      $('masksRead').dataset.read = counters.cp_masks_read;
+    } else {
+      $('masksRead').textContent = body.sort ? 'masks verified: not profiled (sorts are not profiled as queries)' : '';
+      delete $('masksRead').dataset.read;
+    }
+    const overlay = overlayField(body);
+    hits.forEach((hit, i) => results.append(card(hit, i, valueOf(hit, body), overlay)));
+    results.dataset.state = 'done';
+    results.dataset.count = hits.length;
+  } catch (e) {
+    results.dataset.state = 'error';
+    showError(e);
+  }
+}
+
+function overlayField(body) {
+  const text = JSON.stringify(body);
+  const inQuery = state.fields.mask.filter(f => text.includes('"' + f + '"') || new RegExp('[(,\\s]' + f.replace(/\./g, '\\.') + '\\s*[,>]').test(text));
+  return inQuery[0] || $('maskField').value || state.fields.mask[0];
+}
+
+function getPath(source, path) {
+  if (source && Object.prototype.hasOwnProperty.call(source, path)) return source[path];
+  return path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), source);
+}
+
+function hitRoi(source) {
+  if ($('mode').value !== 'cp') return null;
+  const kind = $('roiKind').value;
+  if (kind === 'box') { try { return fixedBox(); } catch (e) { return null; } }
+  if (kind === 'field') {
+    const box = getPath(source, $('roiField').value);
+    return Array.isArray(box) && box.length === 4 ? box.map(Number) : null;
+  }
+  return null;
+}
+
+function card(hit, i, value, overlay) {
+  const source = hit._source || {};
+  const div = el('div', 'card');
+  div.dataset.id = hit._id;
+  const canvas = el('canvas');
+  canvas.dataset.id = hit._id;
+  div.append(canvas);
+  const pick = el('label', 'pick');
+  const box = el('input');
+  box.type = 'checkbox';
+  box.className = 'select';
+  box.value = hit._id;
+  pick.append(box, document.createTextNode(' select'));
+  div.append(el('div', 'id', (i + 1) + '. ' + hit._id));
+  const v = el('div', 'value', 'CP value: ' + formatValue(value));
+  v.dataset.value = value === null || value === undefined ? '' : value;
+  div.append(v);
+  for (const f of [...state.fields.keyword, ...state.fields.text]) {
+    const fv = getPath(source, f);
+    if (fv === undefined || fv === null || state.fields.url.includes(f) && f === $('imageField').value) continue;
+    div.append(el('div', 'field', f + ': ' + String(Array.isArray(fv) ? fv.join(', ') : fv).slice(0, 300)));
+  }
+  div.append(pick);
+  const view = { id: hit._id, mask: decodeMask(getPath(source, overlay)), roi: hitRoi(source), image: null, label: overlay };
+  state.views.set(hit._id, view);
+  canvas.addEventListener('click', () => enlarge(view, div));
+  loadImage(getPath(source, $('imageField').value)).then(img => {
+    view.image = img;
+    draw(canvas, view, 1);
+  });
+  return div;
+}
+
+function imageUrl(value) {
+  if (typeof value !== 'string' || !value) return null;
+  // Base64 of a JPEG starts with "/9j/", so the picture's magic bytes are checked before any URL form.
+  const head = value.slice(0, 8);
+  const type = head.startsWith('/9j/') ? 'image/jpeg' : head.startsWith('iVBOR') ? 'image/png'
+      : head.startsWith('R0lG') ? 'image/gif' : head.startsWith('UklG') ? 'image/webp' : null;
+  if (type) return 'data:' + type + ';base64,' + value.replace(/\s+/g, '');
+  return /^(https?:)?\/\//i.test(value) || /^\/[^\s]*$/.test(value) ? value : null;
+}
+
+function loadImage(value) {
+  const url = imageUrl(value);
+  if (!url) return Promise.resolve(null);
+  return new Promise(resolve => {
+    const img = new Image();
+    if (!url.startsWith('data:')) img.crossOrigin = 'anonymous';
+    img.onload = () => resolve(img);
+    img.onerror = () => resolve(null);
+    img.src = url;
+  });
+}
+
+function base64Bytes(text) {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+function half(bits) {
+  const s = bits & 0x8000 ? -1 : 1, e = (bits >> 10) & 0x1f, f = bits & 0x3ff;
+  if (e === 0) return s * Math.pow(2, -14) * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * Math.pow(2, e - 15) * (1 + f / 1024);
+}
+
+/** A mask of _source (canonical {shape, dtype, data} or nested arrays) as {width, height, values}. */
+function decodeMask(m) {
+  if (!m) return null;
+  try {
+    if (Array.isArray(m)) {
+      const height = m.length, width = m[0].length, values = new Float32Array(width * height);
+      m.forEach((row, y) => row.forEach((v, x) => { values[y * width + x] = v; }));
+      return { width, height, values };
+    }
+    if (!m.shape || !m.data) return null;
+    const [height, width] = m.shape;
+    const bytes = base64Bytes(m.data);
+    const data = new DataView(bytes.buffer);
+    const values = new Float32Array(width * height);
+    for (let i = 0; i < values.length; i++) {
+      switch (m.dtype) {
+        case 'uint8': values[i] = bytes[i] / 255; break;
+        case 'uint16': values[i] = data.getUint16(2 * i, true) / 65535; break;
+        case 'float16': values[i] = half(data.getUint16(2 * i, true)); break;
+        default: values[i] = data.getFloat32(4 * i, true);
+      }
+    }
+    return { width, height, values };
+  } catch (e) {
+    return null;
+  }
+}
+
+/** A heat map colour (blue, cyan, yellow, red) with an opacity that grows with the value. */
+function heat(v) {
+  const t = Math.max(0, Math.min(1, v));
+  const r = Math.round(255 * Math.min(1, Math.max(0, 1.5 * t - 0.25) * 1.6));
+  const g = Math.round(255 * Math.max(0, 1 - Math.abs(2 * t - 1.1) * 1.4));
+  const b = Math.round(255 * Math.max(0, 1 - 2.2 * t));
+  return [r, g, b, Math.round(150 * t)];
+}
+
+function maskCanvas(mask) {
+  const off = document.createElement('canvas');
+  off.width = mask.width;
+  off.height = mask.height;
+  const ctx = off.getContext('2d');
+  const img = ctx.createImageData(mask.width, mask.height);
+  for (let i = 0; i < mask.values.length; i++) {
+    const [r, g, b, a] = mask.values[i] > 0.1 ? heat(mask.values[i]) : [0, 0, 0, 0];
+    img.data[4 * i] = r; img.data[4 * i + 1] = g; img.data[4 * i + 2] = b; img.data[4 * i + 3] = a;
+  }
+  ctx.putImageData(img, 0, 0);
+  return off;
+}
+
+function viewSize(view) {
+  if (view.mask) return [view.mask.width, view.mask.height];
+  if (view.image) return [view.image.naturalWidth, view.image.naturalHeight];
+  return [224, 224];
+}
+
+function draw(canvas, view, scale, plain) {
+  const [w, h] = viewSize(view);
+  canvas.width = w * scale;
+  canvas.height = h * scale;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  if (view.image) ctx.drawImage(view.image, 0, 0, canvas.width, canvas.height);
+  if (plain) return;
+  if (view.mask) {
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(maskCanvas(view.mask), 0, 0, canvas.width, canvas.height);
+  }
+  if (view.roi) {
+    const [x1, y1, x2, y2] = view.roi;
+    ctx.strokeStyle = '#00ff66';
+    ctx.lineWidth = 2 * scale;
+    ctx.strokeRect(x1 * scale, y1 * scale, (x2 - x1) * scale, (y2 - y1) * scale);
+  }
+  canvas.dataset.rendered = '1';
+}
+
+function enlarge(view, card) {
+  draw($('bigCanvas'), view, 3);
+  $('bigCaption').textContent = view.id + ' (' + view.label + ' overlay' + (view.roi ? ', ROI ' + view.roi.join(', ') : '') + ')';
+  $('modal').classList.remove('hidden');
+}
+
+// ---- augmentation (scenario 1): pixels outside the ROI randomized ------------------------------------------------
+
+function augment() {
+  const chosen = [...document.querySelectorAll('#results input.select:checked')].map(b => state.views.get(b.value)).filter(Boolean);
+  const out = $('augmented');
+  out.replaceChildren();
+  $('augPanel').classList.remove('hidden');
+  if (!chosen.length) { out.append(el('p', 'hint', 'Select results first (the checkbox under each image).')); return; }
+  for (const view of chosen) {
+    const div = el('div', 'card aug');
+    div.dataset.id = view.id;
+    div.append(el('div', 'id', view.id));
+    if (!view.roi) {
+      div.append(el('p', 'hint', 'no ROI: nothing outside it to randomize'));
+      out.append(div);
+      continue;
+    }
+    const canvas = el('canvas');
+    draw(canvas, view, 1, true);
+    const ctx = canvas.getContext('2d');
+    const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const [x1, y1, x2, y2] = view.roi;
+    for (let y = 0; y < canvas.height; y++) {
+      for (let x = 0; x < canvas.width; x++) {
+        if (x >= x1 && x < x2 && y >= y1 && y < y2) continue;
+        const p = 4 * (y * canvas.width + x);
+        img.data[p] = Math.random() * 256; img.data[p + 1] = Math.random() * 256; img.data[p + 2] = Math.random() * 256;
+        img.data[p + 3] = 255;
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    canvas.dataset.rendered = '1';
+    div.append(canvas);
+    const link = el('a', 'download', 'download PNG');
+    link.download = view.id + '-augmented.png';
+    div.append(link);
+    canvas.toBlob(blob => { if (blob) { link.href = URL.createObjectURL(blob); link.dataset.ready = '1'; } }, 'image/png');
+    out.append(div);
+  }
+}
+
+// ---- confusion matrix --------------------------------------------------------------------------------------------
+
+async function loadMatrix() {
+  const labelField = $('labelField').value, predField = $('predField').value;
+  const box = $('matrix');
+  box.replaceChildren();
+  if (!labelField || !predField) { box.append(el('p', 'hint', 'Pick a label and a prediction field (keyword).')); return; }
+  try {
+    const response = await api('POST', '/' + encodeURIComponent($('index').value) + '/_search', {
+      size: 0, aggs: { labels: { terms: { field: labelField, size: 100 }, aggs: { predicted: { terms: { field: predField, size: 100 } } } } }
+    });
+    const counts = new Map(), labels = [], preds = new Set();
+    for (const l of response.aggregations.labels.buckets) {
+      labels.push(String(l.key));
+      for (const p of l.predicted.buckets) { preds.add(String(p.key)); counts.set(String(l.key) + '\u0000' + String(p.key), p.doc_count); }
+    }
+    const columns = [...new Set([...labels.filter(l => preds.has(l)), ...[...preds].sort()])];
+    const max = Math.max(1, ...counts.values());
+    const table = el('table', 'matrix');
+    const head = table.createTHead().insertRow();
+    head.append(el('th', null, labelField + ' \\ ' + predField));
+    for (const c of columns) head.append(el('th', null, c));
+    const tbody = table.createTBody();
+    for (const l of labels) {
+      const row = tbody.insertRow();
+      row.append(el('th', null, l));
+      for (const p of columns) {
+        const n = counts.get(l + '\u0000' + p) || 0;
+        const td = el('td', l === p ? 'diag' : 'off', String(n));
+        td.dataset.label = l; td.dataset.predicted = p; td.dataset.count = n;
+        const a = n ? 0.1 + 0.6 * n / max : 0;
+        td.style.backgroundColor = l === p ? 'rgba(0, 107, 180, ' + a + ')' : 'rgba(189, 39, 30, ' + a + ')';
+        td.title = n + ' documents with ' + labelField + ' ' + l + ' and ' + predField + ' ' + p;
+        td.addEventListener('click', () => openCell(labelField, l, predField, p));
+        row.append(td);
+      }
+    }
+    box.append(table);
+    const confused = [...counts.entries()].map(([k, n]) => [...k.split('\u0000'), n]).filter(([l, p, n]) => l !== p && n > 0)
+        .sort((a, b) => b[2] - a[2]);
+    box.append(el('p', 'hint', confused.length ? 'Most confused (click to restrict the results):' : 'No confusion.'));
+    const list = el('ul', 'confused');
+    for (const [l, p, n] of confused.slice(0, 10)) {
+      const li = el('li');
+      const b = el('button', null, l + ' → ' + p + ': ' + n);
+      b.type = 'button';
+      b.dataset.label = l; b.dataset.predicted = p; b.dataset.count = n;
+      b.addEventListener('click', () => openCell(labelField, l, predField, p));
+      li.append(b);
+      list.append(li);
+    }
+    box.append(list);
+    box.dataset.state = 'done';
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function openCell(labelField, label, predField, predicted) {
+  state.restrict = [{ field: labelField, value: label }, { field: predField, value: predicted }];
+  renderRestrictions();
+  generate();
+  run();
+}
+
+// ---- wiring ------------------------------------------------------------------------------------------------------
+
+function init() {
+  $('index').addEventListener('change', () => { state.restrict = []; renderRestrictions(); $('matrix').replaceChildren(); loadMapping().catch(showError); });
+  for (const id of ['mode', 'op', 'roiKind']) $(id).addEventListener('change', updateForm);
+  for (const e of document.querySelectorAll('#queryPanel input, #queryPanel select')) {
+    e.addEventListener('input', generate);
+    e.addEventListener('change', generate);
+  }
+  $('generate').addEventListener('click', generate);
+  $('run').addEventListener('click', run);
+  $('matrixBtn').addEventListener('click', loadMatrix);
+  $('augment').addEventListener('click', augment);
+  $('modal').addEventListener('click', () => $('modal').classList.add('hidden'));
+  loadIndices().then(() => { document.body.dataset.ready = '1'; }).catch(showError);
+}
+
+document.addEventListener('DOMContentLoaded', init);

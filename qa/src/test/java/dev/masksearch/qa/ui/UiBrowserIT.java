@@ -1,0 +1,412 @@
+package dev.masksearch.qa.ui;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.masksearch.qa.cluster.ClusterTestCase;
+import dev.masksearch.qa.cluster.Rest;
+import dev.masksearch.qa.data.SyntheticDataset;
+import dev.masksearch.qa.data.SyntheticImage;
+import dev.masksearch.qa.load.SampleLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web UI ({@code /_plugins/masksearch/ui}) in real headless Chromium against the real cluster, on the sample
+ * documents of {@code bin/run}: the paper's three scenarios entered through the form, each answer compared with what
+ * the REST API returns for the DSL the page shows; overlays drawn; the confusion matrix against a terms aggregation
+ * and a cell restricting the results; augmentation; and a document's HTML shown as text. Screenshots are kept in
+ * {@code qa/target/screenshots}.
+ */
+public class UiBrowserIT extends ClusterTestCase {
+  private static final String INDEX = "ui_images";
+  private static final int COUNT = 160;
+  private static final String PAYLOAD = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static ChromeDriver browser;
+  private static Path screenshots;
+
+  @BeforeClass
+  public static void loadAndOpen() throws Exception {
+    deleteIndex(INDEX);
+    ok("PUT", "/" + INDEX, SampleLoader.MAPPING);
+    SyntheticDataset data = new SyntheticDataset(42);
+    StringBuilder bulk = new StringBuilder();
+    for (int i = 0; i <= COUNT; i++) {
+      SyntheticImage image = data.image(i % COUNT);
+      Map<String, Object> doc = new HashMap<>(SampleLoader.document(image, data.render(image)));
+      String id = image.id() + "";
+      if (i == COUNT) { // one document whose text fields carry HTML: shown as text, never run
+        id = "xssdoc";
+        doc.put("caption", PAYLOAD);
+        doc.put("predicted", "<b>bold</b>");
+      }
+      bulk.append("{\"index\": {\"_id\": \"").append(id).append("\"}}\n").append(Rest.toJson(doc)).append('\n');
+      if (i % 40 == 39 || i == COUNT) {
+        JsonNode reply = ok("POST", "/" + INDEX + "/_bulk", bulk.toString());
+        assertFalse(reply.toString(), reply.path("errors").asBoolean());
+        bulk.setLength(0);
+      }
+    }
+    ok("POST", "/" + INDEX + "/_refresh", null);
+    screenshots = Path.of(System.getProperty("qa.screenshots", "target/screenshots"));
+    Files.createDirectories(screenshots);
+    browser = Chromium.start();
+    browser.get("http://127.0.0.1:" + cluster().httpPort(0) + "/_plugins/masksearch/ui?index=" + INDEX);
+    waitFor("the page to load the index", "return document.body.dataset.ready === '1'"
+        + " && document.getElementById('maskField').options.length > 0");
+    assertEquals(INDEX, new Select(browser.findElement(By.id("index"))).getFirstSelectedOption().getDomProperty("value"));
+  }
+
+  @AfterClass
+  public static void closeBrowser() {
+    if (browser != null) {
+      browser.quit();
+      browser = null;
+    }
+    deleteIndex(INDEX);
+  }
+
+  /** Each test starts from a form without restrictions or text (the tests run in a random order). */
+  @Before
+  public void resetForm() {
+    for (WebElement clear : browser.findElements(By.cssSelector("#restrictions button"))) {
+      clear.click();
+    }
+    type("text", "");
+  }
+
+  @Test
+  public void scenario1BackgroundSaliencyAndAugmentation() throws Exception {
+    select("mode", "cp");
+    select("maskField", "saliency");
+    select("roiKind", "field");
+    select("roiField", "bbox");
+    type("lv", "0.85");
+    type("uv", "1.01");
+    check("normalize", true);
+    select("op", "filter");
+    select("cmp", "lt");
+    type("threshold", "0.05");
+    type("size", "200");
+    type("text", "");
+    JsonNode dsl = dsl();
+    JsonNode cp = dsl.at("/query/bool/filter/0/cp");
+    assertEquals("saliency", cp.path("field").asText());
+    assertEquals("bbox", cp.at("/roi/field").asText());
+    assertEquals(0.05, cp.path("lt").asDouble(), 0);
+    assertTrue(cp.path("normalize").asBoolean());
+    List<Hit> hits = runAndCompare(dsl, "script_fields");
+    assertFalse("scenario 1 finds images whose model looks at the background", hits.isEmpty());
+    for (Hit hit : hits) {
+      assertTrue(hit.id + " " + hit.value, hit.value < 0.05);
+    }
+    assertTrue(text("masksRead"), text("masksRead").startsWith("masks verified: "));
+    assertCanvasesDrawn();
+    screenshot("scenario-1");
+
+    // Augmentation of the first two: pixels outside the box randomized, inside kept, downloadable as PNG.
+    List<WebElement> boxes = browser.findElements(By.cssSelector("#results input.select"));
+    boxes.get(0).click();
+    if (boxes.size() > 1) {
+      boxes.get(1).click();
+    }
+    browser.findElement(By.id("augment")).click();
+    int chosen = Math.min(2, boxes.size());
+    waitFor("augmented downloads", "return document.querySelectorAll('#augmented a[data-ready=\"1\"]').length === " + chosen);
+    for (WebElement link : browser.findElements(By.cssSelector("#augmented a"))) {
+      assertTrue(link.getAttribute("href"), link.getAttribute("href").startsWith("blob:"));
+      assertTrue(link.getAttribute("download"), link.getAttribute("download").endsWith("-augmented.png"));
+    }
+    // Augmenting again randomizes the outside anew and keeps the inside: the pixels inside the document's box are
+    // the same both times, those outside (almost all) differ.
+    String id = browser.findElement(By.cssSelector("#augmented .card")).getAttribute("data-id");
+    JsonNode box = ok("GET", "/" + INDEX + "/_doc/" + id, null).at("/_source/bbox");
+    js("const c = document.querySelector('#augmented canvas');"
+        + " window.__aug = c.getContext('2d').getImageData(0, 0, c.width, c.height).data.slice();");
+    browser.findElement(By.id("augment")).click();
+    waitFor("augmented again", "return document.querySelectorAll('#augmented a[data-ready=\"1\"]').length === " + chosen);
+    List<?> same = (List<?>) js("""
+        const [x1, y1, x2, y2] = arguments[0];
+        const c = document.querySelector('#augmented canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let inSame = 0, inAll = 0, outSame = 0, outAll = 0;
+        for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++) {
+          const p = 4 * (y * c.width + x);
+          const eq = d[p] === window.__aug[p] && d[p + 1] === window.__aug[p + 1] && d[p + 2] === window.__aug[p + 2];
+          if (x >= x1 && x < x2 && y >= y1 && y < y2) { inAll++; if (eq) inSame++; } else { outAll++; if (eq) outSame++; }
+        }
+        return [inSame, inAll, outSame, outAll];""", List.of(box.get(0).asInt(), box.get(1).asInt(), box.get(2).asInt(), box.get(3).asInt()));
+    assertEquals("inside the box: " + same, same.get(1), same.get(0));
+    assertTrue("outside the box: " + same, ((Number) same.get(2)).doubleValue() < 0.01 * ((Number) same.get(3)).doubleValue());
+    assertTrue("outside the box: " + same, ((Number) same.get(3)).longValue() > 0);
+    screenshot("scenario-1-augmented");
+  }
+
+  @Test
+  public void scenario2TopMidValuePixels() throws Exception {
+    select("mode", "cp");
+    select("maskField", "saliency");
+    select("roiKind", "full");
+    type("lv", "0.2");
+    type("uv", "0.6");
+    check("normalize", false);
+    select("op", "topk");
+    type("k", "25");
+    select("order", "desc");
+    type("text", "");
+    JsonNode dsl = dsl();
+    assertEquals(25, dsl.at("/query/cp/k").asInt());
+    assertEquals(25, dsl.path("size").asInt());
+    List<Hit> hits = runAndCompare(dsl, "_score");
+    assertEquals(25, hits.size());
+    assertTrue(text("masksRead"), text("masksRead").startsWith("masks verified: "));
+    assertCanvasesDrawn();
+    screenshot("scenario-2");
+  }
+
+  @Test
+  public void scenario3IouAscending() throws Exception {
+    select("mode", "iou");
+    select("iouA", "saliency");
+    type("iouAThr", "0.8");
+    select("iouB", "human");
+    type("iouBThr", "0.8");
+    select("op", "topk");
+    type("k", "25");
+    select("order", "asc");
+    type("text", "");
+    JsonNode dsl = dsl();
+    JsonNode sort = dsl.at("/sort/0/mask_expr");
+    assertEquals("iou(saliency > 0.8, human > 0.8)", sort.path("expr").asText());
+    assertEquals("asc", sort.path("order").asText());
+    List<Hit> hits = runAndCompare(dsl, "sort");
+    assertEquals(25, hits.size());
+    for (int i = 1; i < hits.size(); i++) {
+      assertTrue(hits.get(i - 1).value <= hits.get(i).value);
+    }
+    assertCanvasesDrawn();
+    screenshot("scenario-3");
+  }
+
+  @Test
+  public void confusionMatrixAndItsCells() throws Exception {
+    select("labelField", "label");
+    select("predField", "predicted");
+    browser.findElement(By.id("matrixBtn")).click();
+    waitFor("the matrix", "return document.getElementById('matrix').dataset.state === 'done'");
+    JsonNode aggs = ok("POST", "/" + INDEX + "/_search", """
+        {"size": 0, "aggs": {"l": {"terms": {"field": "label", "size": 100},
+         "aggs": {"p": {"terms": {"field": "predicted", "size": 100}}}}}}""");
+    Map<String, Long> expected = new HashMap<>();
+    for (JsonNode l : aggs.at("/aggregations/l/buckets")) {
+      for (JsonNode p : l.at("/p/buckets")) {
+        expected.put(l.path("key").asText() + " -> " + p.path("key").asText(), p.path("doc_count").asLong());
+      }
+    }
+    Map<String, Long> shown = new HashMap<>();
+    for (WebElement cell : browser.findElements(By.cssSelector("#matrix td"))) {
+      long n = Long.parseLong(cell.getAttribute("data-count"));
+      assertEquals(Long.toString(n), cell.getText());
+      if (n > 0) {
+        shown.put(cell.getAttribute("data-label") + " -> " + cell.getAttribute("data-predicted"), n);
+      }
+    }
+    assertEquals(expected, shown);
+    // The document's HTML label is a column heading as text.
+    assertTrue(browser.findElement(By.id("matrix")).getText().contains("<b>bold</b>"));
+    assertEquals(0L, js("return document.querySelectorAll('#matrix b, #matrix script, #matrix img').length"));
+
+    // Most confused first; opening one restricts the results to its documents.
+    List<WebElement> confused = browser.findElements(By.cssSelector("#matrix .confused button"));
+    assertFalse(confused.isEmpty());
+    long previous = Long.MAX_VALUE;
+    for (WebElement b : confused) {
+      long n = Long.parseLong(b.getAttribute("data-count"));
+      assertTrue(n <= previous);
+      previous = n;
+    }
+    WebElement top = confused.get(0);
+    String label = top.getAttribute("data-label");
+    String predicted = top.getAttribute("data-predicted");
+    long count = Long.parseLong(top.getAttribute("data-count"));
+    select("mode", "cp");
+    select("roiKind", "full");
+    select("op", "filter");
+    select("cmp", "gte");
+    type("threshold", "0");
+    type("size", "200");
+    top.click();
+    waitForResults();
+    JsonNode dsl = dsl();
+    assertTrue(dsl.toString(), dsl.toString().contains("{\"term\":{\"label\":" + JSON.writeValueAsString(label) + "}}"));
+    assertEquals(Long.toString(count), browser.findElement(By.id("hitCount")).getAttribute("data-total"));
+    List<String> ids = shownIds();
+    assertEquals(count, ids.size());
+    assertEquals(restIds(dsl), ids);
+    for (WebElement card : browser.findElements(By.cssSelector("#results .card"))) {
+      String text = card.getText();
+      assertTrue(text, text.contains("label: " + label) && text.contains("predicted: " + predicted));
+    }
+    screenshot("confusion-matrix");
+  }
+
+  @Test
+  public void documentHtmlIsShownAsText() throws Exception {
+    select("mode", "cp");
+    select("roiKind", "full");
+    type("lv", "0.5");
+    type("uv", "1.01");
+    select("op", "filter");
+    select("cmp", "gte");
+    type("threshold", "0");
+    type("text", "_id:xssdoc");
+    JsonNode dsl = dsl();
+    List<Hit> hits = runAndCompare(dsl, "script_fields");
+    assertEquals(1, hits.size());
+    String card = browser.findElement(By.cssSelector("#results .card")).getText();
+    assertTrue(card, card.contains("caption: " + PAYLOAD));
+    assertTrue(card, card.contains("predicted: <b>bold</b>"));
+    assertEquals(0L, js("return document.querySelectorAll('#results script, #results img, #results b').length"));
+    assertEquals(true, js("return window.__xss === undefined"));
+    screenshot("html-as-text");
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------------
+
+  private record Hit(String id, double value) {}
+
+  /** Runs the page's DSL, waits for its results, and checks ids and values against the same DSL over REST. */
+  private List<Hit> runAndCompare(JsonNode dsl, String valueFrom) throws Exception {
+    browser.findElement(By.id("run")).click();
+    waitForResults();
+    JsonNode reply = ok("POST", "/" + INDEX + "/_search", dsl.toString());
+    List<Hit> expected = new ArrayList<>();
+    for (JsonNode hit : reply.at("/hits/hits")) {
+      JsonNode v = switch (valueFrom) {
+        case "script_fields" -> hit.at("/fields/cp_value/0");
+        case "sort" -> hit.at("/sort/0");
+        default -> hit.path("_score");
+      };
+      expected.add(new Hit(hit.path("_id").asText(), v.isNumber() ? v.asDouble() : Double.NaN));
+    }
+    List<Hit> shown = new ArrayList<>();
+    for (WebElement card : browser.findElements(By.cssSelector("#results .card"))) {
+      String v = card.findElement(By.cssSelector(".value")).getAttribute("data-value");
+      shown.add(new Hit(card.getAttribute("data-id"), v.isEmpty() ? Double.NaN : Double.parseDouble(v)));
+    }
+    assertEquals(expected, shown);
+    String total = browser.findElement(By.id("hitCount")).getAttribute("data-total");
+    if (reply.at("/hits/total/value").isNumber()) {
+      assertEquals(reply.at("/hits/total/value").asText(), total);
+    }
+    return shown;
+  }
+
+  private static List<String> restIds(JsonNode dsl) {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode hit : ok("POST", "/" + INDEX + "/_search", dsl.toString()).at("/hits/hits")) {
+      ids.add(hit.path("_id").asText());
+    }
+    return ids;
+  }
+
+  private static List<String> shownIds() {
+    return browser.findElements(By.cssSelector("#results .card")).stream().map(c -> c.getAttribute("data-id")).toList();
+  }
+
+  private static void waitForResults() {
+    waitFor("the results", "const r = document.getElementById('results');"
+        + " return r.dataset.state === 'done' || r.dataset.state === 'error'");
+    String error = text("error");
+    assertTrue("the page shows an error: " + error, error.isEmpty());
+  }
+
+  /** Every result canvas has drawn its image and overlay: non-black pixels, the heat map's included. */
+  private static void assertCanvasesDrawn() {
+    waitFor("the overlays", "const cs = [...document.querySelectorAll('#results canvas')];"
+        + " return cs.length > 0 && cs.every(c => c.dataset.rendered === '1')");
+    Object coloured = js("""
+        return [...document.querySelectorAll('#results canvas')].map(c => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 30) n++;
+          return n / (c.width * c.height);
+        });""");
+    for (Object share : (List<?>) coloured) {
+      assertTrue("canvas mostly blank: " + share, ((Number) share).doubleValue() > 0.2);
+    }
+  }
+
+  private static JsonNode dsl() throws Exception {
+    browser.findElement(By.id("generate")).click();
+    String text = browser.findElement(By.id("dsl")).getDomProperty("value");
+    return JSON.readTree(text);
+  }
+
+  private static void select(String id, String value) {
+    new Select(browser.findElement(By.id(id))).selectByValue(value);
+  }
+
+  private static void type(String id, String value) {
+    WebElement input = browser.findElement(By.id(id));
+    input.clear();
+    if (!value.isEmpty()) {
+      input.sendKeys(value);
+    }
+  }
+
+  private static void check(String id, boolean on) {
+    WebElement box = browser.findElement(By.id(id));
+    if (box.isSelected() != on) {
+      box.click();
+    }
+  }
+
+  private static String text(String id) {
+    List<WebElement> found = browser.findElements(By.id(id));
+    return found.isEmpty() ? "(no element #" + id + ")" : found.get(0).getText();
+  }
+
+  private static Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
+  }
+
+  private static void waitFor(String what, String script) {
+    try {
+      new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> Boolean.TRUE.equals(js(script)));
+    } catch (RuntimeException e) {
+      screenshot("timeout");
+      throw new AssertionError("timed out waiting for " + what + "; page error: " + text("error"), e);
+    }
+  }
+
+  private static void screenshot(String name) {
+    try {
+      Files.write(screenshots.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
