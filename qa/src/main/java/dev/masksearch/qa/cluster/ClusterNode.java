@@ -125,6 +125,10 @@ final class ClusterNode {
     process = null;
   }
 
+  Path dataDirectory() {
+    return directory.resolve("data");
+  }
+
   boolean running() {
     return process != null && process.isAlive();
   }

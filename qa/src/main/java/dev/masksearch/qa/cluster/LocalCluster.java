@@ -86,6 +86,11 @@ public final class LocalCluster implements Closeable {
     return nodes.size();
   }
 
+  /** Every node's {@code path.data}. */
+  public List<Path> dataDirectories() {
+    return nodes.stream().map(ClusterNode::dataDirectory).toList();
+  }
+
   /** The {@code fs} repository location every node may write snapshots to. */
   public Path repository() {
     return repository;
