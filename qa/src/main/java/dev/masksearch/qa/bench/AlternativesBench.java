@@ -33,6 +33,14 @@ public final class AlternativesBench {
     String out = Args.stringArg(args, "--out", null);
     System.err.println("starting one OpenSearch node (" + heap + " heap) under " + workdir + " ...");
     try (LocalCluster node = LocalCluster.start(distribution, plugin, workdir.resolve("cluster"), 1, heap)) {
+      Thread stopNode = new Thread(() -> { // Ctrl-C must not leave the node running
+        try {
+          node.close();
+        } catch (java.io.IOException e) {
+          e.printStackTrace();
+        }
+      }, "stop-bench-node");
+      Runtime.getRuntime().addShutdownHook(stopNode);
       Alternatives bench = new Alternatives(node.rest(), new SyntheticDataset(42), count,
           workdir.resolve("raw-masks.u8"), node.dataDirectories());
       try {
