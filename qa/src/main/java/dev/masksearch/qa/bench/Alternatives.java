@@ -187,18 +187,33 @@ public final class Alternatives {
       t0 = System.nanoTime();
       rest.ok("POST", "/" + index + "/_forcemerge?max_num_segments=1", null);
       merge.put(index, (System.nanoTime() - t0) / 1e9);
+      rest.ok("POST", "/" + index + "/_refresh", null); // searches (and _segments) see the merged segment only
       JsonNode counted = rest.ok("GET", "/" + index + "/_count", null);
       if (counted.path("count").asInt() != count) {
         throw new AssertionError(index + " holds " + counted.path("count") + " documents, not " + count);
       }
     }
-    Map<String, Long> store = new LinkedHashMap<>();
-    for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
-      store.put(index, rest.ok("GET", "/" + index + "/_stats/store", null)
-          .path("_all").path("primaries").path("store").path("size_in_bytes").asLong());
-    }
+    // Sizes of the live segments only: right after a force merge a node may still keep the previous commit's files
+    // (its safe commit) on disk, which would count every mask twice.
     Map<String, Long> byExtension = filesByExtension(PLUGIN_INDEX);
     Map<String, Long> plainByExtension = filesByExtension(PLAIN_INDEX);
+    Map<String, Long> store = new LinkedHashMap<>();
+    for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
+      long bytes = 0;
+      for (JsonNode shard : rest.ok("GET", "/" + index + "/_segments", null).path("indices").path(index)
+          .path("shards")) {
+        for (JsonNode copy : shard) {
+          if (copy.path("routing").path("primary").asBoolean()) {
+            for (JsonNode segment : copy.path("segments")) {
+              if (segment.path("search").asBoolean()) {
+                bytes += segment.path("size_in_bytes").asLong();
+              }
+            }
+          }
+        }
+      }
+      store.put(index, bytes);
+    }
     long compressed = byExtension.getOrDefault("mskr", 0L);
     long chi = byExtension.getOrDefault("mskc", 0L) + byExtension.getOrDefault("mskm", 0L);
     return new Ingest(count, raw.bytes(), store, compressed, chi, perSecond, merge, byExtension, plainByExtension);
@@ -224,6 +239,13 @@ public final class Alternatives {
   private Map<String, Long> filesByExtension(String index) throws IOException {
     String uuid = rest.ok("GET", "/" + index + "/_settings", null).path(index).path("settings").path("index")
         .path("uuid").asText();
+    java.util.Set<String> live = new java.util.HashSet<>(); // segment names, e.g. "_2p"
+    rest.ok("GET", "/" + index + "/_segments", null).path("indices").path(index).path("shards")
+        .forEach(shard -> shard.forEach(copy -> copy.path("segments").properties().forEach(segment -> {
+          if (segment.getValue().path("search").asBoolean()) {
+            live.add(segment.getKey());
+          }
+        })));
     Map<String, Long> sizes = new HashMap<>();
     for (Path dir : dataDirectories) {
       if (!Files.isDirectory(dir)) {
@@ -233,7 +255,12 @@ public final class Alternatives {
         for (Path file : files.filter(Files::isRegularFile).toList()) {
           String path = file.toString();
           int dot = path.lastIndexOf('.');
-          if (path.contains("/" + uuid + "/") && path.contains("/index/") && dot > path.lastIndexOf('/')) {
+          String name = file.getFileName().toString();
+          int end = name.indexOf('_', 1) > 0 && name.indexOf('_', 1) < name.indexOf('.') ? name.indexOf('_', 1)
+              : name.indexOf('.');
+          boolean liveSegment = end > 0 && live.contains(name.substring(0, end));
+          if (path.contains("/" + uuid + "/") && path.contains("/index/") && dot > path.lastIndexOf('/')
+              && liveSegment) {
             sizes.merge(path.substring(dot + 1), Files.size(file), Long::sum);
           }
         }
@@ -681,6 +708,25 @@ public final class Alternatives {
       rows.add(new Row(name, workload.size() == 1 ? "single" : "session", matches, medians, read, total));
     }
     return rows;
+  }
+
+  /** Median latency of a query that reads no mask (match_all, 25 hits, no source) on each index: the floor. */
+  public Map<String, Double> floorMillis(int runs) {
+    Map<String, Double> floor = new LinkedHashMap<>();
+    Map<String, Object> body = Map.of("size", K, "_source", false, "track_total_hits", false,
+        "query", Map.of("match_all", Map.of()));
+    for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
+      search(index, body);
+      double[] times = new double[Math.max(5, runs)];
+      for (int r = 0; r < times.length; r++) {
+        long t0 = System.nanoTime();
+        search(index, body);
+        times[r] = (System.nanoTime() - t0) / 1e6;
+      }
+      Arrays.sort(times);
+      floor.put(index, times[times.length / 2]);
+    }
+    return floor;
   }
 
   /** Deletes both indices and the raw file. */
