@@ -17,6 +17,7 @@ import org.apache.lucene.search.Scorable;
 public final class CpFieldComparator extends FieldComparator<Double> {
   private final ValueSource spec;
   private final boolean reversed;
+  private final boolean skipTies;
   private final CpStats stats;
   private final double missing;
   private final double[] values;
@@ -24,8 +25,20 @@ public final class CpFieldComparator extends FieldComparator<Double> {
   private double top;
 
   CpFieldComparator(ValueSource spec, int numHits, boolean reversed, CpStats stats) {
+    this(spec, numHits, Pruning.NONE, reversed, stats);
+  }
+
+  /**
+   * With {@link Pruning#GREATER_THAN_OR_EQUAL_TO} (Lucene passes it when this is the only sort field) a document
+   * whose value cannot beat the bottom, ties included, is not competitive: the collector keeps the earlier document
+   * of a tie. Then the bounds alone dismiss a document whose interval touches the bottom from the losing side, which
+   * matters when many documents share the bottom value (many masks without a salient pixel in the box, sorted
+   * ascending).
+   */
+  CpFieldComparator(ValueSource spec, int numHits, Pruning pruning, boolean reversed, CpStats stats) {
     this.spec = spec;
     this.reversed = reversed;
+    this.skipTies = pruning == Pruning.GREATER_THAN_OR_EQUAL_TO;
     this.stats = stats == null ? new CpStats() : stats;
     this.missing = reversed ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     this.values = new double[numHits];
@@ -36,7 +49,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
     return new FieldComparatorSource() {
       @Override
       public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-        return new CpFieldComparator(spec, numHits, reversed, stats);
+        return new CpFieldComparator(spec, numHits, pruning, reversed, stats);
       }
     };
   }
@@ -82,6 +95,13 @@ public final class CpFieldComparator extends FieldComparator<Double> {
 
     @Override
     public int compareBottom(int doc) throws IOException {
+      if (skipTies && loadBounds(doc) && !bounds.readMask && !bounds.isExact()
+          && (reversed ? bottom >= bounds.upper : bottom <= bounds.lower)) {
+        // The value is at best equal to the bottom: not competitive (the collector skips a tie with the bottom,
+        // and 0 is the answer it treats as a tie in both directions).
+        stats.reject();
+        return 0;
+      }
       return compareWith(bottom, doc);
     }
 

@@ -54,7 +54,7 @@ final class ClusterNode {
   }
 
   /** Starts the process; returns once its HTTP port answers (cluster formation is the cluster's business). */
-  void start(DistributionHome home, String javaHome, Map<String, String> settings)
+  void start(DistributionHome home, String javaHome, String heap, Map<String, String> settings)
       throws IOException, InterruptedException {
     if (running()) {
       throw new IllegalStateException(name + " is already running");
@@ -63,7 +63,7 @@ final class ClusterNode {
         "env",
         "OPENSEARCH_JAVA_HOME=" + javaHome,
         "OPENSEARCH_PATH_CONF=" + directory.resolve("config"),
-        "OPENSEARCH_JAVA_OPTS=-Xms1g -Xmx1g",
+        "OPENSEARCH_JAVA_OPTS=-Xms" + heap + " -Xmx" + heap,
         home.bin("opensearch").toString()));
     settings.forEach((key, value) -> command.add("-E" + key + "=" + value));
     command.add("-Enode.name=" + name);
@@ -123,6 +123,10 @@ final class ClusterNode {
       child.onExit().join();
     }
     process = null;
+  }
+
+  Path dataDirectory() {
+    return directory.resolve("data");
   }
 
   boolean running() {

@@ -23,8 +23,11 @@ public final class LocalCluster implements Closeable {
   private final Path repository;
   private final List<ClusterNode> nodes;
   private final Rest rest;
+  private final String heap;
 
-  private LocalCluster(DistributionHome home, String javaHome, Path repository, List<ClusterNode> nodes) {
+  private LocalCluster(DistributionHome home, String javaHome, Path repository, List<ClusterNode> nodes,
+      String heap) {
+    this.heap = heap;
     this.home = home;
     this.javaHome = javaHome;
     this.repository = repository;
@@ -43,6 +46,12 @@ public final class LocalCluster implements Closeable {
    */
   public static LocalCluster start(Path distribution, Path plugin, Path workdir, int size)
       throws IOException, InterruptedException {
+    return start(distribution, plugin, workdir, size, "1g");
+  }
+
+  /** {@link #start(Path, Path, Path, int)} with each node's JVM heap ({@code -Xms} and {@code -Xmx}, e.g. "2g"). */
+  public static LocalCluster start(Path distribution, Path plugin, Path workdir, int size, String heap)
+      throws IOException, InterruptedException {
     Path base = Unprivileged.reachableDirectory(workdir);
     String javaHome = System.getProperty("java.home");
     DistributionHome.deleteTree(base); // the previous run's nodes and data
@@ -58,7 +67,7 @@ public final class LocalCluster implements Closeable {
     java.nio.file.Files.createDirectories(repository);
     Unprivileged.handOver(base);
     Unprivileged.checkReachable(Path.of(javaHome, "bin", "java"));
-    LocalCluster cluster = new LocalCluster(home, javaHome, repository, nodes);
+    LocalCluster cluster = new LocalCluster(home, javaHome, repository, nodes, heap);
     try {
       cluster.startNodes(nodes);
       cluster.awaitHealth("green", size);
@@ -80,6 +89,11 @@ public final class LocalCluster implements Closeable {
 
   public int size() {
     return nodes.size();
+  }
+
+  /** Every node's {@code path.data}. */
+  public List<Path> dataDirectories() {
+    return nodes.stream().map(ClusterNode::dataDirectory).toList();
   }
 
   /** The {@code fs} repository location every node may write snapshots to. */
@@ -138,7 +152,7 @@ public final class LocalCluster implements Closeable {
     for (ClusterNode node : toStart) {
       Thread thread = new Thread(() -> {
         try {
-          node.start(home, javaHome, settings());
+          node.start(home, javaHome, heap, settings());
         } catch (Exception e) {
           failures.add(e);
         }
