@@ -305,7 +305,7 @@ function card(hit, i, value, overlay) {
   box.value = hit._id;
   pick.append(box, document.createTextNode(' select'));
   div.append(el('div', 'id', (i + 1) + '. ' + hit._id));
-  const v = el('div', 'value', 'CP value: ' + formatValue(value));
+  const v = el('div', 'value', ($('mode').value === 'iou' ? 'IoU: ' : 'CP value: ') + formatValue(value));
   v.dataset.value = value === null || value === undefined ? '' : value;
   div.append(v);
   for (const f of [...state.fields.keyword, ...state.fields.text]) {
