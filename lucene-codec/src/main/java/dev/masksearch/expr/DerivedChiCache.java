@@ -16,8 +16,8 @@ import org.apache.lucene.index.LeafReader;
 public final class DerivedChiCache {
   private final long maxBytes;
   private final AtomicLong bytes = new AtomicLong();
-  private final AtomicLong hits = new AtomicLong();
-  private final AtomicLong builds = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder builds = new java.util.concurrent.atomic.LongAdder();
   private final Map<Object, Segment> segments = new ConcurrentHashMap<>();
 
   public DerivedChiCache(long maxBytes) {
@@ -34,12 +34,12 @@ public final class DerivedChiCache {
 
   /** Derived CHIs used for bounds. */
   public long hits() {
-    return hits.get();
+    return hits.sum();
   }
 
   /** Derived CHIs built. */
   public long builds() {
-    return builds.get();
+    return builds.sum();
   }
 
   /** The segment's entries, or null when the segment cannot be cached. */
@@ -67,11 +67,12 @@ public final class DerivedChiCache {
 
     DerivedChi get(String predicate, int doc) {
       Map<Integer, DerivedChi> docs = byPredicate.get(predicate);
-      DerivedChi chi = docs == null ? null : docs.get(doc);
-      if (chi != null) {
-        hits.incrementAndGet();
-      }
-      return chi;
+      return docs == null ? null : docs.get(doc);
+    }
+
+    /** Counts a derived CHI used for bounds. */
+    void hit() {
+      hits.increment();
     }
 
     boolean contains(String predicate, int doc) {
@@ -87,7 +88,7 @@ public final class DerivedChiCache {
       }
       if (byPredicate.computeIfAbsent(predicate, p -> new ConcurrentHashMap<>()).putIfAbsent(doc, chi) == null) {
         bytes.addAndGet(size);
-        builds.incrementAndGet();
+        builds.increment();
       } else {
         DerivedChiCache.this.bytes.addAndGet(-size);
       }

@@ -37,6 +37,18 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
   private record Term(Pred.Test test, RoiRef roi) {}
 
+  /** Per predicate node of the expression, its cache key; per iou node, its intersection and union (built once). */
+  private final Map<Pred, String> keys = new java.util.IdentityHashMap<>();
+  private final Map<Num.Iou, Pred[]> iouParts = new java.util.IdentityHashMap<>();
+
+  private String key(Pred pred) {
+    return keys.computeIfAbsent(pred, Object::toString);
+  }
+
+  private Pred[] parts(Num.Iou iou) {
+    return iouParts.computeIfAbsent(iou, i -> new Pred[] {new Pred.And(i.a(), i.b()), new Pred.Or(i.a(), i.b())});
+  }
+
   LeafExpressionEvaluator(LeafReader reader, MaskExpression expression) throws IOException {
     this.expression = expression;
     registerTerms(reader, expression.root);
@@ -55,7 +67,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   }
 
   private String[] fieldsArray() {
-    return expression.fields().toArray(String[]::new);
+    return expression.fieldArray();
   }
 
   private void registerTerms(LeafReader reader, Num node) throws IOException {
@@ -164,8 +176,9 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   }
 
   private double[] iouInterval(Num.Iou iou, int doc) {
-    double[] intersection = count(new Pred.And(iou.a(), iou.b()), iou.roi(), doc);
-    double[] union = count(new Pred.Or(iou.a(), iou.b()), iou.roi(), doc);
+    Pred[] parts = parts(iou);
+    double[] intersection = count(parts[0], iou.roi(), doc);
+    double[] union = count(parts[1], iou.roi(), doc);
     if (union[1] == 0) {
       return new double[] {0, 0}; // the union is surely empty
     }
@@ -194,8 +207,9 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       }
     };
     if (derived != null) {
-      DerivedChi chi = derived.get(pred.toString(), doc);
+      DerivedChi chi = derived.get(key(pred), doc);
       if (chi != null && chi.covers(domainWidth, domainHeight)) {
+        derived.hit();
         chi.bounds(currentRois.get(roi), scratch);
         bounds[0] = Math.max(bounds[0], scratch[0]);
         bounds[1] = Math.min(bounds[1], scratch[1]);
@@ -244,8 +258,9 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
         case Num.Count c -> count(c.pred(), c.roi());
         case Num.Area a -> docRois.get(a.roi()).clip(width, height).area();
         case Num.Iou i -> {
-          double union = count(new Pred.Or(i.a(), i.b()), i.roi());
-          yield union == 0 ? 0 : count(new Pred.And(i.a(), i.b()), i.roi()) / union;
+          Pred[] parts = parts(i);
+          double union = count(parts[1], i.roi());
+          yield union == 0 ? 0 : count(parts[0], i.roi()) / union;
         }
         case Num.Negate n -> -value(n.operand());
         case Num.Arith a -> Intervals.apply(a.op(), value(a.left()), value(a.right()));
@@ -276,8 +291,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
         case Pred.Or o -> combine(pixels(o.left()), pixels(o.right()), false);
       };
       pixels.put(pred, holds);
-      if (derived != null && !derived.contains(pred.toString(), doc)) {
-        derived.put(pred.toString(), doc, DerivedChi.of(holds, width, height));
+      if (derived != null && !derived.contains(key(pred), doc)) {
+        derived.put(key(pred), doc, DerivedChi.of(holds, width, height));
       }
       return holds;
     }

@@ -104,9 +104,22 @@ public final class MaskExpression implements ValueSource {
     return fields;
   }
 
+  /** {@link #fields()} as an array, for {@link DocValues#isCacheable}. */
+  String[] fieldArray() {
+    String[] fields = new String[maskFields.size() + roiFields.size()];
+    int i = 0;
+    for (String field : maskFields) {
+      fields[i++] = field;
+    }
+    for (String field : roiFields) {
+      fields[i++] = field;
+    }
+    return fields;
+  }
+
   @Override
   public boolean isCacheable(LeafReaderContext context) {
-    return DocValues.isCacheable(context, fields().toArray(String[]::new));
+    return DocValues.isCacheable(context, fieldArray());
   }
 
   private static void collect(Num node, Set<String> masks, Set<String> rois) {

@@ -13,6 +13,7 @@ public final class LeafExactValues {
   private final DocBounds bounds = new DocBounds();
   private LeafEvaluator evaluator;
   private int lastDoc = -1;
+  private double lastValue;
 
   private LeafExactValues(LeafReader reader, ValueSource source) throws IOException {
     this.reader = reader;
@@ -29,10 +30,18 @@ public final class LeafExactValues {
     if (evaluator == null) {
       return Double.NaN;
     }
-    if (doc <= lastDoc) {
+    if (doc == lastDoc) {
+      return lastValue; // scripts may ask for one document twice
+    }
+    if (doc < lastDoc) {
       evaluator = source.leaf(reader); // bounds go forward only
     }
     lastDoc = doc;
+    lastValue = compute(doc);
+    return lastValue;
+  }
+
+  private double compute(int doc) throws IOException {
     if (!evaluator.bounds(doc, bounds)) {
       return Double.NaN;
     }

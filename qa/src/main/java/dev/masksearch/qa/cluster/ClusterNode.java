@@ -76,7 +76,12 @@ final class ClusterNode {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(console().toFile()))
         .start();
-    awaitHttp();
+    try {
+      awaitHttp();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      stop(); // a node that did not come up must not keep running and hold its ports
+      throw e;
+    }
   }
 
   private void awaitHttp() throws IOException, InterruptedException {
