@@ -24,6 +24,26 @@ public abstract class MaskDocValues extends BinaryDocValues {
   /** The mask of a document that has one, decoded from its compressed bytes; random access, any order. */
   public abstract Mask mask(int doc) throws IOException;
 
+  /**
+   * The memory that {@link #mask} needs for a document that has a mask, known before reading it: the compressed
+   * bytes, the inflated bytes and the decoded mask. Searches account it before reading (see
+   * {@link dev.masksearch.search.SearchGuard}).
+   */
+  public abstract MaskSize maskSize(int doc) throws IOException;
+
+  /** A document's mask shape and the bytes reading it allocates at most. */
+  public record MaskSize(int width, int height, MaskDType dtype, long compressedBytes) {
+    /** Compressed bytes, plus the inflated planes and the mask (each width x height x bytes per pixel). */
+    public long readBytes() {
+      return compressedBytes + 2L * width * height * dtype.bytesPerPixel();
+    }
+
+    @Override
+    public String toString() {
+      return width + "x" + height + " " + dtype.name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** The stored (compressed) bytes of a document's mask, for merges that copy them. */
   abstract byte[] compressedMask(int doc) throws IOException;
 

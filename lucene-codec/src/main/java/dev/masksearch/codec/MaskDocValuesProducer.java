@@ -191,6 +191,16 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     }
 
     @Override
+    public MaskSize maskSize(int target) throws IOException {
+      long group = groupOf.get(target);
+      if (group == 0) {
+        throw new IllegalArgumentException("document " + target + " has no mask");
+      }
+      return new MaskSize((int) widths.get(target), (int) heights.get(target), entry.groups()[(int) group - 1].dtype,
+          addresses.get(target + 1L) - addresses.get(target));
+    }
+
+    @Override
     byte[] compressedMask(int target) throws IOException {
       if (groupOf.get(target) == 0) {
         throw new IllegalArgumentException("document " + target + " has no mask");

@@ -11,20 +11,47 @@ import org.apache.lucene.index.LeafReader;
  * the first time a query has to read a document's masks anyway and kept per segment for later queries. Entries
  * belong to a segment's core and go when it closes (merged away or the index deleted); segments whose mask doc
  * values were updated in place are not cached. Bounded by {@code maxBytes}: when full, new CHIs are not kept
- * (answers stay exact, only slower). Thread-safe; one instance per node.
+ * (answers stay exact, only slower). Every byte kept is also reserved from an {@link Account} (OpenSearch: the
+ * {@code masksearch} circuit breaker) and returned when its segment closes; an entry the account refuses is not kept
+ * either. Thread-safe; one instance per node.
  */
 public final class DerivedChiCache {
   private final long maxBytes;
+  private final Account account;
   private final AtomicLong bytes = new AtomicLong();
   private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder builds = new java.util.concurrent.atomic.LongAdder();
   private final Map<Object, Segment> segments = new ConcurrentHashMap<>();
 
+  /** Memory the cache keeps, accounted outside it. */
+  public interface Account {
+    /** No accounting. */
+    Account NONE = new Account() {
+      @Override
+      public boolean tryReserve(long bytes) {
+        return true;
+      }
+
+      @Override
+      public void release(long bytes) {}
+    };
+
+    /** Reserves {@code bytes} if they are available; false (nothing reserved) otherwise. */
+    boolean tryReserve(long bytes);
+
+    void release(long bytes);
+  }
+
   public DerivedChiCache(long maxBytes) {
+    this(maxBytes, Account.NONE);
+  }
+
+  public DerivedChiCache(long maxBytes, Account account) {
     if (maxBytes < 0) {
       throw new IllegalArgumentException("maxBytes must be non-negative, got " + maxBytes);
     }
     this.maxBytes = maxBytes;
+    this.account = account;
   }
 
   /** Bytes held. */
@@ -53,7 +80,9 @@ public final class DerivedChiCache {
       helper.addClosedListener(closed -> {
         Segment gone = segments.remove(closed);
         if (gone != null) {
-          bytes.addAndGet(-gone.bytes.get());
+          long size = gone.bytes.getAndSet(0);
+          bytes.addAndGet(-size);
+          account.release(size);
         }
       });
       return segment;
@@ -82,7 +111,7 @@ public final class DerivedChiCache {
 
     void put(String predicate, int doc, DerivedChi chi) {
       long size = chi.sizeInBytes();
-      if (DerivedChiCache.this.bytes.addAndGet(size) > maxBytes) {
+      if (DerivedChiCache.this.bytes.addAndGet(size) > maxBytes || !account.tryReserve(size)) {
         DerivedChiCache.this.bytes.addAndGet(-size);
         return;
       }
@@ -91,6 +120,7 @@ public final class DerivedChiCache {
         builds.increment();
       } else {
         DerivedChiCache.this.bytes.addAndGet(-size);
+        account.release(size);
       }
     }
   }

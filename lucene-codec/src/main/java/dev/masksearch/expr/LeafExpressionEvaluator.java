@@ -5,6 +5,8 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.DocBounds;
 import dev.masksearch.search.LeafEvaluator;
+import dev.masksearch.search.Reservation;
+import dev.masksearch.search.SearchGuard;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   private final Map<RoiRef, RandomAccessDocValues.Rois> rois = new HashMap<>();
   private final Map<String, RandomAccessDocValues.Masks> masks = new HashMap<>();
   private final DerivedChiCache.Segment derived;
+  private final SearchGuard guard;
   private final boolean usesChi;
   private final double[] scratch = new double[2];
   // The current document of bounds(): its domain and regions.
@@ -49,8 +52,9 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     return iouParts.computeIfAbsent(iou, i -> new Pred[] {new Pred.And(i.a(), i.b()), new Pred.Or(i.a(), i.b())});
   }
 
-  LeafExpressionEvaluator(LeafReader reader, MaskExpression expression) throws IOException {
+  LeafExpressionEvaluator(LeafReader reader, MaskExpression expression, SearchGuard guard) throws IOException {
     this.expression = expression;
+    this.guard = guard;
     registerTerms(reader, expression.root);
     boolean chi = true;
     for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
@@ -94,7 +98,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
         Term term = new Term(t, roi);
         if (!terms.containsKey(term)) {
           CpSpec spec = new CpSpec(t.field(), roi.box(), roi.field(), t.range(), false);
-          terms.put(term, spec.leaf(reader));
+          terms.put(term, spec.leaf(reader, guard));
         }
       }
       case Pred.And a -> {
@@ -224,22 +228,30 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
   @Override
   public double exact(int doc, Roi ignored) throws IOException {
-    return new ExactEvaluation(doc).value(expression.root) + 0.0; // -0.0 is 0 (see bounds)
+    guard.check();
+    try (Reservation reservation = new Reservation(guard)) {
+      return new ExactEvaluation(doc, reservation).value(expression.root) + 0.0; // -0.0 is 0 (see bounds)
+    }
   }
 
-  /** One document's masks, read once, and its predicates evaluated per pixel over its domain. */
+  /**
+   * One document's masks, read once, and its predicates evaluated per pixel over its domain; every mask and pixel
+   * map is reserved from the guard before it is allocated.
+   */
   private final class ExactEvaluation {
     private final int doc;
+    private final Reservation reservation;
     private final Map<String, Mask> docMasks = new HashMap<>();
     private final Map<Pred, boolean[]> pixels = new HashMap<>();
     private final Map<RoiRef, Roi> docRois = new HashMap<>();
     private int width;
     private int height;
 
-    ExactEvaluation(int doc) throws IOException {
+    ExactEvaluation(int doc, Reservation reservation) throws IOException {
       this.doc = doc;
+      this.reservation = reservation;
       for (Map.Entry<String, RandomAccessDocValues.Masks> field : masks.entrySet()) {
-        Mask mask = field.getValue().get(doc);
+        Mask mask = field.getValue().get(doc, reservation);
         if (mask == null) {
           throw new IllegalStateException("document " + doc + " has no [" + field.getKey() + "] but had bounds");
         }
@@ -285,6 +297,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       if (holds != null) {
         return holds;
       }
+      reservation.reserve((long) width * height, "the pixels where [" + key(pred) + "] holds, " + width + "x" + height
+          + ", of document " + doc);
       holds = switch (pred) {
         case Pred.Test t -> test(t);
         case Pred.And a -> combine(pixels(a.left()), pixels(a.right()), true);

@@ -1,6 +1,7 @@
 package dev.masksearch.expr;
 
 import dev.masksearch.search.LeafEvaluator;
+import dev.masksearch.search.SearchGuard;
 import dev.masksearch.search.ValueSource;
 import java.io.IOException;
 import java.util.Collections;
@@ -88,13 +89,13 @@ public final class MaskExpression implements ValueSource {
   }
 
   @Override
-  public LeafEvaluator leaf(LeafReader reader) throws IOException {
+  public LeafEvaluator leaf(LeafReader reader, SearchGuard guard) throws IOException {
     for (String field : maskFields) {
       if (reader.getBinaryDocValues(field) == null) {
         return null; // no document of the segment has every mask
       }
     }
-    return new LeafExpressionEvaluator(reader, this);
+    return new LeafExpressionEvaluator(reader, this, guard);
   }
 
   @Override

@@ -4,11 +4,13 @@ import dev.masksearch.codec.MaskDocValues;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.search.Reservation;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Masks and boxes of a segment in any document order: exact evaluation runs best-first (top-k) or in collector
@@ -29,15 +31,22 @@ final class RandomAccessDocValues {
       this.values = DocValues.getBinary(reader, field);
     }
 
-    /** The document's mask, or null when it has none. */
-    Mask get(int doc) throws IOException {
-      if (values instanceof MaskDocValues masks) {
-        return masks.mask(doc); // the mask format reads any document directly
+    /** The document's mask, or null when it has none; its memory is reserved first. */
+    Mask get(int doc, Reservation reservation) throws IOException {
+      if (values instanceof MaskDocValues masks) { // the mask format reads any document directly
+        MaskDocValues.MaskSize size = masks.maskSize(doc);
+        reservation.reserve(size.readBytes(), "mask [" + field + "] " + size + " of document " + doc);
+        return masks.mask(doc);
       }
       if (doc < values.docID()) {
         values = DocValues.getBinary(reader, field);
       }
-      return values.advanceExact(doc) ? MaskBytes.decode(values.binaryValue()) : null;
+      if (!values.advanceExact(doc)) {
+        return null;
+      }
+      BytesRef bytes = values.binaryValue(); // another format: its size is known once read
+      reservation.reserve(bytes.length, "mask [" + field + "] of " + bytes.length + " bytes of document " + doc);
+      return MaskBytes.decode(bytes);
     }
   }
 

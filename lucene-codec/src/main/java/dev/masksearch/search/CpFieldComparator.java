@@ -71,21 +71,24 @@ public final class CpFieldComparator extends FieldComparator<Double> {
 
   @Override
   public LeafFieldComparator getLeafComparator(LeafReaderContext context) throws IOException {
-    LeafEvaluator evaluator = spec.leaf(context.reader());
-    return new Leaf(evaluator);
+    SearchGuard guard = SearchGuards.of(context);
+    return new Leaf(spec.leaf(context.reader(), guard), guard);
   }
 
   /** Compares one segment's documents, reading a mask only when bounds cannot decide. */
   private final class Leaf implements LeafFieldComparator {
     private final LeafEvaluator evaluator;
+    private final SearchGuard guard;
     private final DocBounds bounds = new DocBounds();
+    private int visited;
     private int boundsDoc = -1;
     private boolean hasValue;
     private double exact;
     private int exactDoc = -1;
 
-    Leaf(LeafEvaluator evaluator) {
+    Leaf(LeafEvaluator evaluator, SearchGuard guard) {
       this.evaluator = evaluator;
+      this.guard = guard;
     }
 
     @Override
@@ -147,6 +150,9 @@ public final class CpFieldComparator extends FieldComparator<Double> {
     /** Bounds for the document, computed once however often the collector asks; false without a value. */
     private boolean loadBounds(int doc) throws IOException {
       if (doc != boundsDoc) {
+        if ((++visited & CpTopK.CHECK_EVERY) == 0) {
+          guard.check();
+        }
         boundsDoc = doc;
         hasValue = evaluator != null && evaluator.bounds(doc, bounds);
         if (hasValue && bounds.readMask) {

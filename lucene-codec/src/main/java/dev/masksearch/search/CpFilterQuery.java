@@ -54,7 +54,8 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
     return new ConstantScoreWeight(this, boost) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        LeafEvaluator evaluator = spec.leaf(context.reader());
+        SearchGuard guard = SearchGuards.of(context);
+        LeafEvaluator evaluator = spec.leaf(context.reader(), guard);
         if (evaluator == null) {
           return null;
         }
@@ -66,7 +67,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
         return new ScorerSupplier() {
           @Override
           public Scorer get(long leadCost) {
-            return new ConstantScoreScorer(score, scoreMode, new Verification(evaluator, maxDoc));
+            return new ConstantScoreScorer(score, scoreMode, new Verification(evaluator, maxDoc, guard));
           }
 
           @Override
@@ -90,7 +91,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
   /** Says how the document was decided: its bounds, where they came from, and whether its mask was read. */
   private Explanation explain(LeafReaderContext context, int doc, float score) throws IOException {
-    LeafEvaluator evaluator = spec.leaf(context.reader());
+    LeafEvaluator evaluator = spec.leaf(context.reader(), SearchGuards.of(context));
     DocBounds bounds = new DocBounds();
     if (evaluator == null || !evaluator.bounds(doc, bounds)) {
       return Explanation.noMatch(this + ": the document has no value (no mask, or no box)");
@@ -124,16 +125,22 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
   /** Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the current one. */
   private final class BoundsApproximation extends FilteredDocIdSetIterator {
     private final LeafEvaluator evaluator;
+    private final SearchGuard guard;
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
+    private int visited;
 
-    BoundsApproximation(LeafEvaluator evaluator, int maxDoc) {
+    BoundsApproximation(LeafEvaluator evaluator, int maxDoc, SearchGuard guard) {
       super(DocIdSetIterator.all(maxDoc));
       this.evaluator = evaluator;
+      this.guard = guard;
     }
 
     @Override
     protected boolean match(int doc) throws IOException {
+      if ((++visited & CpTopK.CHECK_EVERY) == 0) {
+        guard.check(); // a long run of documents rejected by bounds never reaches the collector's checks
+      }
       return evaluator.bounds(doc, bounds) && survivesBounds(doc);
     }
 
@@ -164,8 +171,8 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
   private final class Verification extends TwoPhaseIterator {
     private final BoundsApproximation candidates;
 
-    Verification(LeafEvaluator evaluator, int maxDoc) {
-      this(new BoundsApproximation(evaluator, maxDoc));
+    Verification(LeafEvaluator evaluator, int maxDoc, SearchGuard guard) {
+      this(new BoundsApproximation(evaluator, maxDoc, guard));
     }
 
     private Verification(BoundsApproximation candidates) {

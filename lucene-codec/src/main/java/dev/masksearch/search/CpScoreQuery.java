@@ -40,7 +40,8 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
     return new Weight(this) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        LeafEvaluator evaluator = spec.leaf(context.reader());
+        SearchGuard guard = SearchGuards.of(context);
+        LeafEvaluator evaluator = spec.leaf(context.reader(), guard);
         if (evaluator == null) {
           return null;
         }
@@ -48,7 +49,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
         return new ScorerSupplier() {
           @Override
           public Scorer get(long leadCost) {
-            return new CpScorer(evaluator, maxDoc, boost);
+            return new CpScorer(evaluator, maxDoc, boost, guard);
           }
 
           @Override
@@ -60,7 +61,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
       @Override
       public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-        LeafEvaluator evaluator = spec.leaf(context.reader());
+        LeafEvaluator evaluator = spec.leaf(context.reader(), SearchGuards.of(context));
         DocBounds bounds = new DocBounds();
         if (evaluator == null || !evaluator.bounds(doc, bounds)) {
           return Explanation.noMatch(spec + ": the document has no value (no mask, or no box)");
@@ -84,12 +85,17 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
     private final DocBounds bounds = new DocBounds();
     private float minCompetitive;
 
-    CpScorer(LeafEvaluator evaluator, int maxDoc, float boost) {
+    CpScorer(LeafEvaluator evaluator, int maxDoc, float boost, SearchGuard guard) {
       this.evaluator = evaluator;
       this.boost = boost;
       this.iterator = new FilteredDocIdSetIterator(DocIdSetIterator.all(maxDoc)) {
+        private int visited;
+
         @Override
         protected boolean match(int d) throws IOException {
+          if ((++visited & CpTopK.CHECK_EVERY) == 0) {
+            guard.check(); // documents skipped by bounds never reach the collector's checks
+          }
           return evaluator.bounds(d, bounds) && competitive(d);
         }
       };

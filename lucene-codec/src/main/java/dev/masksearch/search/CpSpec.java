@@ -49,8 +49,8 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
 
   /** Whether results over a segment may be cached: not when its mask or box doc values were updated in place. */
   @Override
-  public LeafEvaluator leaf(org.apache.lucene.index.LeafReader reader) throws java.io.IOException {
-    return LeafCpEvaluator.create(reader, this);
+  public LeafEvaluator leaf(org.apache.lucene.index.LeafReader reader, SearchGuard guard) throws java.io.IOException {
+    return LeafCpEvaluator.create(reader, this, guard);
   }
 
   @Override

@@ -26,6 +26,8 @@ import org.apache.lucene.util.Bits;
  * brute-force sort.
  */
 public final class CpTopK {
+  /** Documents bounded between two checks of the search's guard (minus one: a mask). */
+  static final int CHECK_EVERY = 255;
   private CpTopK() {}
 
   /**
@@ -38,6 +40,7 @@ public final class CpTopK {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
     CpStats counters = stats == null ? new CpStats() : stats;
+    SearchGuard guard = SearchGuards.of(searcher.getIndexReader());
     Weight filterWeight = filter == null
         ? null
         : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -45,15 +48,15 @@ public final class CpTopK {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafEvaluator[] evaluators = new LeafEvaluator[leaves.size()];
     for (LeafReaderContext leaf : leaves) {
-      evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters);
+      evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters, guard);
     }
-    return verifyBestFirst(candidates, k, leaves, evaluators, order, counters);
+    return verifyBestFirst(candidates, k, leaves, evaluators, order, counters, guard);
   }
 
   private static LeafEvaluator collectBounds(
-      LeafReaderContext leaf, ValueSource spec, CpOrder order, Weight filterWeight, Candidates out, CpStats stats)
-      throws IOException {
-    LeafEvaluator evaluator = spec.leaf(leaf.reader());
+      LeafReaderContext leaf, ValueSource spec, CpOrder order, Weight filterWeight, Candidates out, CpStats stats,
+      SearchGuard guard) throws IOException {
+    LeafEvaluator evaluator = spec.leaf(leaf.reader(), guard);
     if (evaluator == null) {
       return null;
     }
@@ -70,7 +73,11 @@ public final class CpTopK {
     }
     Bits live = leaf.reader().getLiveDocs();
     DocBounds bounds = new DocBounds();
+    int visited = 0;
     for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+      if ((++visited & CHECK_EVERY) == 0) {
+        guard.check();
+      }
       if ((live == null || live.get(doc)) && evaluator.bounds(doc, bounds)) {
         if (bounds.readMask) {
           stats.verify();
@@ -84,8 +91,8 @@ public final class CpTopK {
   }
 
   private static List<CpHit> verifyBestFirst(
-      Candidates c, int k, List<LeafReaderContext> leaves, LeafEvaluator[] evaluators, CpOrder order, CpStats stats)
-      throws IOException {
+      Candidates c, int k, List<LeafReaderContext> leaves, LeafEvaluator[] evaluators, CpOrder order, CpStats stats,
+      SearchGuard guard) throws IOException {
     // The k-th largest worst case: no candidate whose best case is below it can make the top k.
     double floor = Double.NEGATIVE_INFINITY;
     if (c.size >= k) {
@@ -109,7 +116,11 @@ public final class CpTopK {
         Comparator.<double[]>comparingDouble(h -> h[0]).thenComparing(h -> -h[1]));
     boolean[] refined = new boolean[c.size];
     DocBounds scratch = new DocBounds();
+    int visited = 0;
     while (!queue.isEmpty()) {
+      if ((++visited & CHECK_EVERY) == 0) {
+        guard.check(); // reading a mask checks too
+      }
       int i = queue.poll();
       if (top.size() == k && !beats(c.best[i], c.docs[i], top.peek())) {
         stats.reject(queue.size() + 1L);

@@ -12,6 +12,7 @@ import dev.masksearch.mask.Roi;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Computes CP for the documents of one segment: bounds from the CHI when the field was written with
@@ -21,20 +22,23 @@ import org.apache.lucene.index.LeafReader;
 abstract class LeafCpEvaluator extends LeafEvaluator {
   final CpSpec spec;
   final LeafRois rois;
+  final SearchGuard guard;
 
-  private LeafCpEvaluator(CpSpec spec, LeafRois rois) {
+  private LeafCpEvaluator(CpSpec spec, LeafRois rois, SearchGuard guard) {
     this.spec = spec;
     this.rois = rois;
+    this.guard = guard;
   }
 
   /** An evaluator for a segment, or null if no document of it has the field. */
-  static LeafCpEvaluator create(LeafReader reader, CpSpec spec) throws IOException {
+  static LeafCpEvaluator create(LeafReader reader, CpSpec spec, SearchGuard guard) throws IOException {
     BinaryDocValues values = reader.getBinaryDocValues(spec.field());
     if (values == null) {
       return null;
     }
     LeafRois rois = LeafRois.create(reader, spec);
-    return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks) : new FromMasks(spec, rois, values);
+    return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks, guard)
+        : new FromMasks(spec, rois, values, guard);
   }
 
   double valueOf(Mask mask, Roi roi) {
@@ -60,8 +64,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private int visitedBlock = -1;
     private int visits;
 
-    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks) throws IOException {
-      super(spec, rois);
+    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks, SearchGuard guard) throws IOException {
+      super(spec, rois, guard);
       this.masks = masks;
       this.cursor = masks.chiCursor();
       this.blocks = cursor.blocks();
@@ -165,7 +169,12 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     @Override
     public double exact(int doc, Roi roi) throws IOException {
-      return valueOf(masks.mask(doc), roi);
+      guard.check();
+      MaskDocValues.MaskSize size = masks.maskSize(doc);
+      try (Reservation reservation = new Reservation(guard)) {
+        reservation.reserve(size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
+        return valueOf(masks.mask(doc), roi);
+      }
     }
 
     @Override
@@ -184,8 +193,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private static final float TYPICAL_MASK_PIXELS = 224 * 224;
     private final BinaryDocValues values;
 
-    FromMasks(CpSpec spec, LeafRois rois, BinaryDocValues values) {
-      super(spec, rois);
+    FromMasks(CpSpec spec, LeafRois rois, BinaryDocValues values, SearchGuard guard) {
+      super(spec, rois, guard);
       this.values = values;
     }
 
@@ -198,8 +207,14 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (roi == null) {
         return false;
       }
-      Mask mask = MaskBytes.decode(values.binaryValue());
-      out.lower = out.upper = valueOf(mask, roi);
+      guard.check();
+      Mask mask;
+      try (Reservation reservation = new Reservation(guard)) {
+        BytesRef bytes = values.binaryValue(); // another format: its size is known once read
+        reservation.reserve(bytes.length, "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
+        mask = MaskBytes.decode(bytes);
+        out.lower = out.upper = valueOf(mask, roi);
+      }
       out.roi = roi;
       out.width = mask.width();
       out.height = mask.height();

@@ -2,6 +2,7 @@ package dev.masksearch.search;
 
 import java.io.IOException;
 import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
 
 /**
  * Exact values of a {@link ValueSource} for documents of one segment asked in any order, for script engines and
@@ -10,19 +11,22 @@ import org.apache.lucene.index.LeafReader;
 public final class LeafExactValues {
   private final LeafReader reader;
   private final ValueSource source;
+  private final SearchGuard guard;
   private final DocBounds bounds = new DocBounds();
   private LeafEvaluator evaluator;
   private int lastDoc = -1;
   private double lastValue;
 
-  private LeafExactValues(LeafReader reader, ValueSource source) throws IOException {
+  private LeafExactValues(LeafReader reader, ValueSource source, SearchGuard guard) throws IOException {
     this.reader = reader;
     this.source = source;
-    this.evaluator = source.leaf(reader);
+    this.guard = guard;
+    this.evaluator = source.leaf(reader, guard);
   }
 
-  public static LeafExactValues create(LeafReader reader, ValueSource source) throws IOException {
-    return new LeafExactValues(reader, source);
+  /** Values of a segment's documents, within the limits of the search it belongs to ({@link SearchGuards}). */
+  public static LeafExactValues create(LeafReaderContext leaf, ValueSource source) throws IOException {
+    return new LeafExactValues(leaf.reader(), source, SearchGuards.of(leaf));
   }
 
   /** The document's exact value; NaN when it has none (a mask or box missing, or a division by zero). */
@@ -34,7 +38,7 @@ public final class LeafExactValues {
       return lastValue; // scripts may ask for one document twice
     }
     if (doc < lastDoc) {
-      evaluator = source.leaf(reader); // bounds go forward only
+      evaluator = source.leaf(reader, guard); // bounds go forward only
     }
     lastDoc = doc;
     lastValue = compute(doc);

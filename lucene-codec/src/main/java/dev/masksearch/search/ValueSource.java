@@ -13,8 +13,16 @@ import org.apache.lucene.index.LeafReaderContext;
  * have value equality (queries are cached by it).
  */
 public interface ValueSource {
-  /** The evaluator for one segment, or null when no document of it can have a value. */
-  LeafEvaluator leaf(LeafReader reader) throws IOException;
+  /**
+   * The evaluator for one segment, or null when no document of it can have a value; it reads masks within
+   * {@code guard}'s limits.
+   */
+  LeafEvaluator leaf(LeafReader reader, SearchGuard guard) throws IOException;
+
+  /** The evaluator for one segment, without limits. */
+  default LeafEvaluator leaf(LeafReader reader) throws IOException {
+    return leaf(reader, SearchGuard.NONE);
+  }
 
   /** The fields read, for query visitors. */
   Set<String> fields();

@@ -575,7 +575,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
   private void checkLeafExactValues(DirectoryReader reader, MaskExpression expression, Double[] all, Random random,
       String what) throws IOException {
     for (LeafReaderContext leaf : reader.leaves()) {
-      LeafExactValues exact = LeafExactValues.create(leaf.reader(), expression);
+      LeafExactValues exact = LeafExactValues.create(leaf, expression);
       int maxDoc = leaf.reader().maxDoc();
       int asks = Math.min(3 * maxDoc, 200);
       int doc = random.nextInt(maxDoc);
@@ -608,7 +608,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
   static double engineValue(IndexSearcher searcher, MaskExpression expression, int doc) throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
-    return LeafExactValues.create(leaf.reader(), expression).value(doc - leaf.docBase);
+    return LeafExactValues.create(leaf, expression).value(doc - leaf.docBase);
   }
 
   static Set<Integer> ids(IndexSearcher searcher, Query query) throws IOException {

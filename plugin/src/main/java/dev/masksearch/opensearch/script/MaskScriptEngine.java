@@ -103,7 +103,7 @@ public final class MaskScriptEngine implements ScriptEngine {
     int doc;
 
     DocValue(MaskExpression expression, LeafReaderContext leaf) throws IOException {
-      values = LeafExactValues.create(leaf.reader(), expression);
+      values = LeafExactValues.create(leaf, expression);
     }
 
     /**
