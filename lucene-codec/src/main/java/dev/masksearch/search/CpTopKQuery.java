@@ -63,7 +63,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
     private final ScoreMode scoreMode;
     private final float boost;
     private Weight hits;
-    private RuntimeException failure;
+    private boolean failed;
 
     TopKWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
       super(CpTopKQuery.this);
@@ -72,12 +72,12 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
       this.boost = boost;
     }
 
-    /** The weight of the computed hits; a failure (a timeout) is remembered, so every segment reports it. */
+    /**
+     * The weight of the computed hits, or null when computing them failed: the first segment got the failure (a
+     * timeout or a cancellation), and the others have nothing to add.
+     */
     synchronized Weight hits() throws IOException {
-      if (failure != null) {
-        throw failure;
-      }
-      if (hits == null) {
+      if (hits == null && !failed) {
         try {
           List<CpHit> top = CpTopK.search(searcher, spec, k, order, filter, stats);
           top = top.stream().sorted(Comparator.comparingInt(CpHit::doc)).toList();
@@ -90,7 +90,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
           hits = new DocScoreQuery(docs, scores, searcher.getIndexReader(), CpTopKQuery.this.toString(), stats)
               .createWeight(searcher, scoreMode, boost);
         } catch (RuntimeException e) {
-          failure = e;
+          failed = true;
           throw e;
         }
       }
@@ -104,7 +104,8 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
         @Override
         public Scorer get(long leadCost) {
           return new LazyScorer(() -> {
-            ScorerSupplier supplier = hits().scorerSupplier(context);
+            Weight hits = hits();
+            ScorerSupplier supplier = hits == null ? null : hits.scorerSupplier(context);
             return supplier == null ? null : supplier.get(leadCost);
           }, cost);
         }
@@ -118,7 +119,8 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
 
     @Override
     public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-      return hits().explain(context, doc);
+      Weight hits = hits();
+      return hits == null ? Explanation.noMatch("the top k could not be computed") : hits.explain(context, doc);
     }
 
     @Override

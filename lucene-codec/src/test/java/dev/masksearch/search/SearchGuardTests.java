@@ -1,0 +1,351 @@
+package dev.masksearch.search;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskCodec;
+import dev.masksearch.codec.MaskDocValues;
+import dev.masksearch.document.MaskField;
+import dev.masksearch.expr.DerivedChiCache;
+import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopScoreDocCollectorManager;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+import org.apache.lucene.util.NamedThreadFactory;
+
+/**
+ * Every form that reads masks at search time (filter, scoring, top-k, sort, expressions, exact values for scripts)
+ * reserves the memory of each read from the search's {@link SearchGuard} before decoding and returns all of it after,
+ * whether the query succeeds or the guard stops it; and stops, reading few masks, once the guard says the search is
+ * cancelled; on one thread and with segments searched concurrently.
+ */
+public class SearchGuardTests extends LuceneTestCase {
+  private static final int SIZE = 64;
+  /** A region off the CHI grid, so that bounds leave many documents undecided. */
+  private static final Roi ROI = new Roi(3, 5, 61, 59);
+  private static final CpSpec SPEC = new CpSpec("saliency", ROI, null, new ValueRange(0.3, 0.7), false);
+  private static final MaskExpression EXPR =
+      MaskExpression.parse("iou(saliency > 0.5, human > 0.5, [3, 5, 61, 59]) + cp(saliency, [3, 5, 61, 59], 0.3, 0.7)");
+  /** What reading one float32 mask of the index needs at least: the inflated planes and the mask. */
+  private static final long MASK_BYTES = 2L * SIZE * SIZE * 4;
+
+  private Directory dir;
+  private DirectoryReader reader;
+  private int docs;
+  private ExecutorService executor;
+
+  @Override
+  public void setUp() throws Exception {
+    super.setUp();
+    dir = newDirectory();
+    ChiParams params = new ChiParams(16, 8);
+    IndexWriterConfig config = new IndexWriterConfig().setCodec(new MaskCodec(TestUtil.getDefaultCodec(),
+        Set.of("saliency", "human")::contains)).setMaxBufferedDocs(300).setMergePolicy(NoMergePolicy.INSTANCE);
+    docs = atLeast(300) + 60; // a segment of 300 (longer than a check interval), and more
+
+    try (IndexWriter writer = new IndexWriter(dir, config)) {
+      for (int i = 0; i < docs; i++) {
+        Document doc = new Document();
+        doc.add(new MaskField("saliency", noise(), params));
+        doc.add(new MaskField("human", noise(), params));
+        writer.addDocument(doc);
+      }
+    }
+    reader = DirectoryReader.open(dir);
+    executor = Executors.newFixedThreadPool(3, new NamedThreadFactory("guard-test"));
+  }
+
+  @Override
+  public void tearDown() throws Exception {
+    executor.shutdown();
+    reader.close();
+    dir.close();
+    super.tearDown();
+  }
+
+  private Mask noise() {
+    float[] values = RandomMasks.noise(random(), SIZE, SIZE);
+    return Mask.ofFloats(SIZE, SIZE, values);
+  }
+
+  /** One query form, run on a searcher; its result compared with the same form run without a guard. */
+  private interface Form {
+    Object run(IndexSearcher searcher, CpStats stats) throws IOException;
+  }
+
+  private static List<Form> forms() {
+    List<Form> forms = new ArrayList<>();
+    forms.add((s, stats) -> s.count(new CpFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), stats)));
+    forms.add((s, stats) -> s.count(new CpFilterQuery(EXPR.withCache(new DerivedChiCache(0)), Comparison.GT, 0.5 * ROI.area(), stats)));
+    forms.add((s, stats) -> hits(s.search(new CpScoreQuery(SPEC, stats), new TopScoreDocCollectorManager(10, Integer.MAX_VALUE))));
+    forms.add((s, stats) -> hits(s.search(new CpTopKQuery(SPEC, 10, CpOrder.DESC, null, stats), 10)));
+    forms.add((s, stats) -> hits(s.search(new CpTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
+    forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
+        new Sort(new SortField("cp", CpFieldComparator.source(SPEC, stats), true)))));
+    forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
+        new Sort(new SortField("expr", CpFieldComparator.source(EXPR, stats), false)))));
+    forms.add((s, stats) -> { // as a script reads values: every document, in order
+      double sum = 0;
+      for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+        LeafExactValues values = LeafExactValues.create(leaf, EXPR);
+        for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+          stats.verify();
+          sum += values.value(doc);
+        }
+      }
+      return sum;
+    });
+    return forms;
+  }
+
+  private static String hits(TopDocs top) {
+    StringBuilder out = new StringBuilder();
+    for (ScoreDoc hit : top.scoreDocs) {
+      out.append(hit.doc).append(':').append(hit instanceof org.apache.lucene.search.FieldDoc f
+          ? Arrays.toString(f.fields) : hit.score).append(' ');
+    }
+    return out.toString();
+  }
+
+  /** A searcher without a query cache (a cached filter reads no mask), on one thread or a slice per segment. */
+  private IndexSearcher searcher(boolean concurrent) {
+    IndexSearcher searcher = !concurrent ? new IndexSearcher(reader) : new IndexSearcher(reader, executor) {
+      @Override
+      protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
+        return slices(leaves, 1, 1, false); // a slice per segment, searched in parallel
+      }
+    };
+    searcher.setQueryCache(null);
+    return searcher;
+  }
+
+  public void testReadsAreReservedAndReleased() throws IOException {
+    assertTrue("the test needs several segments", reader.leaves().size() > 1);
+    for (boolean concurrent : new boolean[] {false, true}) {
+      List<Form> forms = forms();
+      for (int f = 0; f < forms.size(); f++) {
+        Object expected = forms.get(f).run(searcher(concurrent), new CpStats());
+        IndexSearcher searcher = searcher(concurrent);
+        TestGuard guard = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
+        Object got;
+        try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+          got = forms.get(f).run(searcher, new CpStats());
+        }
+        String form = "form " + f + (concurrent ? " (concurrent)" : "");
+        assertEquals(form + ": a guard that allows everything changes no answer", expected, got);
+        assertTrue(form + ": masks were read and reserved", guard.reservations.get() > 0);
+        assertTrue(form + ": at least a mask's pixels were reserved at once", guard.peak.get() >= MASK_BYTES);
+        assertEquals(form + ": every reserved byte is released", 0, guard.used.get());
+        assertSame(SearchGuard.NONE, SearchGuards.of(searcher.getIndexReader()));
+      }
+    }
+  }
+
+  public void testOverLimitStopsTheQueryAndReleasesEverything() throws IOException {
+    for (boolean concurrent : new boolean[] {false, true}) {
+      List<Form> forms = forms();
+      for (int f = 0; f < forms.size(); f++) {
+        IndexSearcher searcher = searcher(concurrent);
+        TestGuard guard = new TestGuard(MASK_BYTES / 2, Integer.MAX_VALUE); // less than one mask needs
+        Form form = forms.get(f);
+        OverLimit e;
+        try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+          e = expectThrows(OverLimit.class, () -> form.run(searcher, new CpStats()));
+        }
+        assertTrue(e.getMessage(), e.getMessage().matches("mask \\[(saliency|human)\\] 64x64 float32 of document \\d+ needs \\d+ bytes"));
+        assertEquals("form " + f + ": every reserved byte is released", 0, guard.used.get());
+      }
+    }
+  }
+
+  /** With room for a document's two masks but not for two of its pixel maps, an expression stops on the maps. */
+  public void testExpressionPixelMapsAreReserved() throws IOException {
+    long fewest = Long.MAX_VALUE; // the least that a document's two masks need
+    long most = 0;
+    for (LeafReaderContext leaf : reader.leaves()) {
+      MaskDocValues saliency = (MaskDocValues) leaf.reader().getBinaryDocValues("saliency");
+      MaskDocValues human = (MaskDocValues) leaf.reader().getBinaryDocValues("human");
+      for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+        long both = saliency.maskSize(doc).readBytes() + human.maskSize(doc).readBytes();
+        fewest = Math.min(fewest, both);
+        most = Math.max(most, both);
+      }
+    }
+    long map = SIZE * SIZE;
+    long limit = fewest + map + map / 2;
+    assumeTrue("masks compress to similar sizes", most <= limit);
+    IndexSearcher searcher = searcher(false);
+    TestGuard guard = new TestGuard(limit, Integer.MAX_VALUE);
+    OverLimit e;
+    try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+      e = expectThrows(OverLimit.class, () -> searcher.count(new CpFilterQuery(EXPR, Comparison.GT, 0.5 * ROI.area(), null)));
+    }
+    assertTrue(e.getMessage(), e.getMessage().startsWith("the pixels where ["));
+    assertTrue(e.getMessage(), e.getMessage().contains("] holds, 64x64, of document "));
+    assertEquals(0, guard.used.get());
+  }
+
+  public void testCancellationStopsEarly() throws IOException {
+    for (boolean concurrent : new boolean[] {false, true}) {
+      List<Form> forms = forms();
+      for (int f = 0; f < forms.size(); f++) {
+        IndexSearcher searcher = searcher(concurrent);
+        int allowed = TestUtil.nextInt(random(), 0, 5);
+        TestGuard guard = new TestGuard(Long.MAX_VALUE, allowed);
+        CpStats stats = new CpStats();
+        Form form = forms.get(f);
+        try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+          expectThrows(Cancelled.class, () -> form.run(searcher, stats));
+        }
+        // Every mask read is preceded by a check, so once cancelled no further mask is read by this thread; the
+        // other threads of a concurrent search stop at their next check.
+        int threads = concurrent ? 3 : 1;
+        assertTrue("form " + f + ": read " + guard.masks.get() + " masks of " + 2 * docs,
+            guard.masks.get() <= 2L * (allowed + threads));
+        assertTrue("form " + f + ": verified " + stats.verified() + " of " + docs, stats.verified() < docs / 4);
+        assertEquals(0, guard.used.get());
+      }
+    }
+  }
+
+  /** A bounds-only scan (no mask read) still checks the guard every few hundred documents. */
+  public void testBoundsOnlyScanChecks() throws IOException {
+    IndexSearcher searcher = searcher(false);
+    TestGuard guard = new TestGuard(Long.MAX_VALUE, 0);
+    CpFilterQuery nothing = new CpFilterQuery(SPEC, Comparison.GT, ROI.area() + 1, null); // rejected by every bound
+    try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+      expectThrows(Cancelled.class, () -> searcher.count(nothing));
+    }
+    assertEquals(0, guard.reservations.get());
+  }
+
+  public void testRegistrationIsPerReader() throws IOException {
+    TestGuard guard = new TestGuard(1, 0);
+    IndexReader other = DirectoryReader.open(dir);
+    try (SearchGuards.Registration r = SearchGuards.register(reader, guard);
+         SearchGuards.Registration again = SearchGuards.register(reader, new TestGuard(2, 0))) {
+      assertSame(guard, SearchGuards.of(reader));
+      assertSame(guard, SearchGuards.of(reader.leaves().get(0)));
+      assertSame(SearchGuard.NONE, SearchGuards.of(other));
+      again.close(); // the second registration did not take: closing it leaves the first
+      assertSame(guard, SearchGuards.of(reader));
+    } finally {
+      other.close();
+    }
+    assertSame(SearchGuard.NONE, SearchGuards.of(reader));
+  }
+
+  /** The cache keeps an entry only when its account grants the bytes, and returns them when the segment closes. */
+  public void testDerivedChiCacheAccount() throws IOException {
+    AtomicLong accounted = new AtomicLong();
+    AtomicLong limit = new AtomicLong(Long.MAX_VALUE);
+    DerivedChiCache.Account account = new DerivedChiCache.Account() {
+      @Override
+      public boolean tryReserve(long bytes) {
+        if (accounted.get() + bytes > limit.get()) {
+          return false;
+        }
+        accounted.addAndGet(bytes);
+        return true;
+      }
+
+      @Override
+      public void release(long bytes) {
+        accounted.addAndGet(-bytes);
+      }
+    };
+    DerivedChiCache cache = new DerivedChiCache(1 << 30, account);
+    MaskExpression expr = EXPR.withCache(cache);
+    try (DirectoryReader fresh = DirectoryReader.open(dir)) {
+      new IndexSearcher(fresh).count(new CpFilterQuery(expr, Comparison.GT, 0.5 * ROI.area(), null));
+      assertTrue(cache.builds() > 0);
+      assertEquals(cache.sizeInBytes(), accounted.get());
+      limit.set(accounted.get()); // full: nothing more is kept
+      long builds = cache.builds();
+      new IndexSearcher(fresh).count(new CpFilterQuery(expr, Comparison.LT, 0.1 * ROI.area(), null));
+      assertEquals(builds, cache.builds());
+      assertEquals(cache.sizeInBytes(), accounted.get());
+    }
+    assertEquals("closed segments return their bytes", 0, accounted.get());
+    assertEquals(0, cache.sizeInBytes());
+  }
+
+  static final class Cancelled extends RuntimeException {
+    Cancelled() {
+      super("cancelled");
+    }
+  }
+
+  static final class OverLimit extends RuntimeException {
+    OverLimit(String message) {
+      super(message);
+    }
+  }
+
+  /** Counts reservations against a limit, and cancels after a number of checks. */
+  static final class TestGuard implements SearchGuard {
+    final long limit;
+    final int checksAllowed;
+    final AtomicLong used = new AtomicLong();
+    final AtomicLong peak = new AtomicLong();
+    final AtomicInteger checks = new AtomicInteger();
+    final AtomicInteger reservations = new AtomicInteger();
+    final AtomicInteger masks = new AtomicInteger();
+
+    TestGuard(long limit, int checksAllowed) {
+      this.limit = limit;
+      this.checksAllowed = checksAllowed;
+    }
+
+    @Override
+    public void check() {
+      if (checks.incrementAndGet() > checksAllowed) {
+        throw new Cancelled();
+      }
+    }
+
+    @Override
+    public void reserve(long bytes, String what) {
+      long now = used.addAndGet(bytes);
+      if (now > limit) {
+        used.addAndGet(-bytes);
+        throw new OverLimit(what + " needs " + bytes + " bytes");
+      }
+      reservations.incrementAndGet();
+      if (what.startsWith("mask [")) {
+        masks.incrementAndGet();
+      }
+      peak.accumulateAndGet(now, Math::max);
+    }
+
+    @Override
+    public void release(long bytes) {
+      assertTrue(used.addAndGet(-bytes) >= 0);
+    }
+  }
+}
