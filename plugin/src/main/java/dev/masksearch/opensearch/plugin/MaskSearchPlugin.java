@@ -10,6 +10,8 @@ import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
 import dev.masksearch.opensearch.script.MaskScriptEngine;
 import dev.masksearch.opensearch.rest.RestMaskSearchUiAction;
 import dev.masksearch.opensearch.search.CpProfileMetric;
+import dev.masksearch.opensearch.search.GuardingSearchListener;
+import dev.masksearch.opensearch.search.MaskSearchBreaker;
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.search.CpStatsSource;
 import java.util.Collection;
@@ -25,7 +27,11 @@ import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.settings.SettingsFilter;
 import org.opensearch.core.common.unit.ByteSizeValue;
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.index.IndexModule;
 import org.opensearch.index.IndexSettings;
+import org.opensearch.indices.breaker.BreakerSettings;
+import org.opensearch.plugins.CircuitBreakerPlugin;
 import org.opensearch.index.codec.AdditionalCodecs;
 import org.opensearch.index.mapper.Mapper;
 import org.opensearch.plugins.ActionPlugin;
@@ -47,7 +53,8 @@ import org.opensearch.search.profile.ProfileMetric;
  * query and sort and as the {@code masksearch} script language, over one node-wide cache of derived masks' CHI; and
  * the web UI at {@code /_plugins/masksearch/ui}.
  */
-public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlugin, EnginePlugin, ScriptPlugin, ActionPlugin {
+public class MaskSearchPlugin extends Plugin
+    implements MapperPlugin, SearchPlugin, EnginePlugin, ScriptPlugin, ActionPlugin, CircuitBreakerPlugin {
   /**
    * The memory for derived masks' CHI (the paper's incremental indexing: a mask such as {@code saliency > 0.8 & human
    * > 0.8} gets its CHI the first time a query reads its masks, and later queries bound it without reading). Per node.
@@ -55,10 +62,27 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
   public static final Setting<ByteSizeValue> DERIVED_CHI_CACHE_SIZE =
       Setting.memorySizeSetting("masksearch.derived_chi.cache_size", "64mb", Setting.Property.NodeScope);
 
+  private final MaskSearchBreaker breaker = new MaskSearchBreaker();
   private final DerivedChiCache derivedChiCache;
 
   public MaskSearchPlugin(Settings settings) {
-    derivedChiCache = new DerivedChiCache(DERIVED_CHI_CACHE_SIZE.get(settings).getBytes());
+    derivedChiCache = new DerivedChiCache(DERIVED_CHI_CACHE_SIZE.get(settings).getBytes(), breaker);
+  }
+
+  @Override
+  public BreakerSettings getCircuitBreaker(Settings settings) {
+    return MaskSearchBreaker.settings(settings);
+  }
+
+  @Override
+  public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
+    breaker.set(circuitBreaker);
+  }
+
+  /** Every query and fetch phase reads masks within the {@code masksearch} breaker, its task and its timeout. */
+  @Override
+  public void onIndexModule(IndexModule indexModule) {
+    indexModule.addSearchOperationListener(new GuardingSearchListener(breaker::breaker));
   }
 
   /** The node's cache of derived masks' CHI, shared by every expression the node runs. */
@@ -97,7 +121,7 @@ public class MaskSearchPlugin extends Plugin implements MapperPlugin, SearchPlug
 
   @Override
   public Optional<ProfileMetricsProvider> getQueryProfileMetricsProvider() {
-    // Filters and the scoring form count as they run; the top-k form counted while it rewrote to its hits.
+    // Every form counts as it runs (the top-k form when its first segment is scored).
     return Optional.of((context, query) -> query instanceof CpStatsSource source
         ? CpProfileMetric.of(source.stats(), context.shouldUseConcurrentSearch())
         : List.of());
