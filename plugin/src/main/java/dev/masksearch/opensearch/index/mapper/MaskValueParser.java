@@ -41,7 +41,7 @@ final class MaskValueParser {
       parser.nextToken();
       switch (key) {
         case "shape" -> shape = parseShape(parser);
-        case "dtype" -> dtype = MaskDType.fromApiName(parser.text());
+        case "dtype" -> dtype = parseDType(parser);
         case "data" -> data = base64(parser, "data");
         case "png" -> png = base64(parser, "png");
         default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
@@ -58,6 +58,14 @@ final class MaskValueParser {
           + (shape == null ? "[shape]" : dtype == null ? "[dtype]" : "[data]"));
     }
     return Mask.of(dtype, shape[0], shape[1], data);
+  }
+
+  private static MaskDType parseDType(XContentParser parser) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
+      throw new MaskFormatException("[dtype] must be a string (float32, float16, uint8 or uint16), got "
+          + describe(parser.currentToken()));
+    }
+    return MaskDType.fromApiName(parser.text());
   }
 
   private static int[] parseShape(XContentParser parser) throws IOException {

@@ -68,4 +68,14 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
         new SourceToParse("test", "2", new BytesArray("{\"field\": [1.5, 2, 30, 40]}"), XContentType.JSON)));
     assertThat(e.getCause().getMessage(), containsString("integer pixels"));
   }
+
+  /** Found by fuzzing (MaskDocumentFuzzer): a non-string dtype was an IllegalStateException from the JSON parser. */
+  public void testDTypeMustBeAString() throws Exception {
+    DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
+    for (String dtype : new String[] {"[3, 1, 0, 2]", "{\"a\": 1}", "3", "true"}) {
+      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
+          new BytesArray("{\"field\": {\"shape\": [1, 2], \"dtype\": " + dtype + ", \"data\": \"AAD//w==\"}}"), XContentType.JSON)));
+      assertThat(e.getCause().getMessage(), containsString("[dtype] must be a string (float32, float16, uint8 or uint16), got"));
+    }
+  }
 }
