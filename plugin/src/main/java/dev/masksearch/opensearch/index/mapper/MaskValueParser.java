@@ -78,7 +78,8 @@ final class MaskValueParser {
       if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
         throw new MaskFormatException("[shape] must be two integers [height, width]");
       }
-      values[n++] = parser.longValue(true);
+      double side = parser.doubleValue(); // not longValue: an integer beyond long would be a parser exception
+      values[n++] = Math.abs(side) <= Integer.MAX_VALUE ? (long) side : Long.MAX_VALUE;
     }
     if (n != 2) {
       throw new MaskFormatException("[shape] must be two integers [height, width]");

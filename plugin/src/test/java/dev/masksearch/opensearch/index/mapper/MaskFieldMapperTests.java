@@ -78,4 +78,14 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
       assertThat(e.getCause().getMessage(), containsString("[dtype] must be a string (float32, float16, uint8 or uint16), got"));
     }
   }
+
+  /** Found by fuzzing (MaskDocumentFuzzer): a side beyond long was a bare JSON parser exception. */
+  public void testShapeBeyondLong() throws Exception {
+    DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
+    for (String side : new String[] {"355555555555555555555555555555555555555555555", "-1e300", "4097"}) {
+      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
+          new BytesArray("{\"field\": {\"shape\": [2, " + side + "], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/\"}}"), XContentType.JSON)));
+      assertThat(e.getCause().getMessage(), containsString("is out of bounds: height and width must be between 1 and 4096"));
+    }
+  }
 }
