@@ -9,6 +9,18 @@ import java.util.List;
  * problem and the position (0-based) in the source.
  */
 final class Parser {
+  /**
+   * The deepest an expression may nest: parentheses, unary minus, and chains of operators (which nest to the left,
+   * {@code a + b + c} being {@code (a + b) + c}). Whatever walks the tree (printing, comparing, evaluating) recurses
+   * once per level, so deeper input is rejected here rather than overflowing a search thread's stack.
+   */
+  static final int MAX_DEPTH = 100;
+  /**
+   * The deepest the parser itself recurses. Larger than {@link #MAX_DEPTH} so that the canonical form of every
+   * expression this accepts parses again: it parenthesizes each operator, and a call's predicate nests inside.
+   */
+  private static final int MAX_NESTING = 2 * MAX_DEPTH + 2;
+
   private enum Kind { NUMBER, IDENT, SYMBOL, END }
 
   private record Token(Kind kind, String text, int position) {}
@@ -16,6 +28,7 @@ final class Parser {
   private final String source;
   private final List<Token> tokens;
   private int next;
+  private int nesting; // the parser's own recursion: parentheses and unary minus
 
   private Parser(String source) {
     this.source = source;
@@ -34,11 +47,13 @@ final class Parser {
 
   // expr := product (('+' | '-') product)*
   private Num sum() {
+    enter();
     Num left = product();
     while (peekSymbol("+") || peekSymbol("-")) {
       Token operator = take();
       left = arith(operator, left, product());
     }
+    nesting--;
     return left;
   }
 
@@ -70,15 +85,17 @@ final class Parser {
       }
       return new Num.Const(value);
     }
-    return new Num.Arith(op, left, right);
+    return checkDepth(operator, new Num.Arith(op, left, right));
   }
 
   // unary := '-' unary | primary
   private Num unary() {
     if (peekSymbol("-")) {
-      take();
+      Token minus = take();
+      enter();
       Num operand = unary();
-      return operand instanceof Num.Const c ? new Num.Const(-c.value()) : new Num.Negate(operand);
+      nesting--;
+      return operand instanceof Num.Const c ? new Num.Const(-c.value()) : checkDepth(minus, new Num.Negate(operand));
     }
     return primary();
   }
@@ -146,11 +163,13 @@ final class Parser {
 
   // pred := conjunction ('|' conjunction)*
   private Pred pred() {
+    enter();
     Pred left = conjunction();
     while (peekSymbol("|")) {
-      take();
-      left = new Pred.Or(left, conjunction());
+      Token or = take();
+      left = checkDepth(or, new Pred.Or(left, conjunction()));
     }
+    nesting--;
     return left;
   }
 
@@ -158,8 +177,8 @@ final class Parser {
   private Pred conjunction() {
     Pred left = test();
     while (peekSymbol("&")) {
-      take();
-      left = new Pred.And(left, test());
+      Token and = take();
+      left = checkDepth(and, new Pred.And(left, test()));
     }
     return left;
   }
@@ -206,6 +225,35 @@ final class Parser {
       return new RoiRef(new Roi(c[0], c[1], c[2], c[3]), null);
     }
     throw error(token, "expected a region: full, a box field, or [x1, y1, x2, y2]");
+  }
+
+  private void enter() {
+    if (++nesting > MAX_NESTING) {
+      throw error(peek(), tooDeep());
+    }
+  }
+
+  private <T> T checkDepth(Token at, T node) {
+    if (depth(node) > MAX_DEPTH) {
+      throw error(at, tooDeep());
+    }
+    return node;
+  }
+
+  private static String tooDeep() {
+    return "the expression nests more than " + MAX_DEPTH + " levels deep (parentheses, unary minus, or a chain of "
+        + "operators: each operator of a + b + ... adds a level)";
+  }
+
+  /** The depth of a tree whose subtrees were checked when they were built (so this recursion is bounded). */
+  private static int depth(Object node) {
+    return switch (node) {
+      case Num.Arith a -> 1 + Math.max(depth(a.left()), depth(a.right()));
+      case Num.Negate n -> 1 + depth(n.operand());
+      case Pred.And a -> 1 + Math.max(depth(a.left()), depth(a.right()));
+      case Pred.Or o -> 1 + Math.max(depth(o.left()), depth(o.right()));
+      default -> 1; // constants and calls; a call's predicates were checked when they were built
+    };
   }
 
   private double signedNumber() {

@@ -239,4 +239,30 @@ public class MaskExpressionParserTests extends LuceneTestCase {
     assertError("cp(a > 0.5, full) cp(b > 0.5, full)",
         "expected end of the expression at position 18 (found [cp]) in [cp(a > 0.5, full) cp(b > 0.5, full)]");
   }
+
+  /**
+   * Found by fuzzing (ExpressionFuzzer): an operator chain, parentheses or unary minus nested without bound overflowed
+   * the stack (in parsing, or in printing and comparing the tree), which kills an OpenSearch node. Now a clear error.
+   */
+  public void testNestingLimit() {
+    String term = "cp(a > 0.5, full)";
+    String longest = String.join(" + ", java.util.Collections.nCopies(Parser.MAX_DEPTH, term));
+    assertRoundTrip(longest);
+    assertTooDeep(longest + " + " + term);
+    assertTooDeep(String.join(" * ", java.util.Collections.nCopies(100_000, term)));
+    assertTooDeep("(".repeat(100_000) + term + ")".repeat(100_000));
+    assertTooDeep("-".repeat(100_000) + term);
+    assertTooDeep("cp(" + "(".repeat(100_000) + "a > 0.5" + ")".repeat(100_000) + ", full)");
+    assertTooDeep("cp(" + String.join(" & ", java.util.Collections.nCopies(100_000, "a > 0.5")) + ", full)");
+    assertTooDeep("iou(" + String.join(" | ", java.util.Collections.nCopies(100_000, "a > 0.5")) + ", b > 0.5)");
+    // the deepest predicate inside the deepest arithmetic still prints and parses again
+    String deepPredicate = "cp(" + String.join(" & ", java.util.Collections.nCopies(Parser.MAX_DEPTH, "a > 0.5")) + ", full)";
+    assertRoundTrip(String.join(" - ", java.util.Collections.nCopies(Parser.MAX_DEPTH, deepPredicate)));
+    assertRoundTrip("-".repeat(Parser.MAX_DEPTH - 1) + term);
+  }
+
+  private static void assertTooDeep(String source) {
+    ExpressionException e = expectThrows(ExpressionException.class, () -> MaskExpression.parse(source));
+    assertTrue(e.getMessage(), e.getMessage().startsWith("the expression nests more than " + Parser.MAX_DEPTH + " levels deep"));
+  }
 }

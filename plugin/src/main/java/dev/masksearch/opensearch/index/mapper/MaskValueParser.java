@@ -41,7 +41,7 @@ final class MaskValueParser {
       parser.nextToken();
       switch (key) {
         case "shape" -> shape = parseShape(parser);
-        case "dtype" -> dtype = MaskDType.fromApiName(parser.text());
+        case "dtype" -> dtype = parseDType(parser);
         case "data" -> data = base64(parser, "data");
         case "png" -> png = base64(parser, "png");
         default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
@@ -60,6 +60,14 @@ final class MaskValueParser {
     return Mask.of(dtype, shape[0], shape[1], data);
   }
 
+  private static MaskDType parseDType(XContentParser parser) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
+      throw new MaskFormatException("[dtype] must be a string (float32, float16, uint8 or uint16), got "
+          + describe(parser.currentToken()));
+    }
+    return MaskDType.fromApiName(parser.text());
+  }
+
   private static int[] parseShape(XContentParser parser) throws IOException {
     if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
       throw new MaskFormatException("[shape] must be an array [height, width]");
@@ -70,7 +78,8 @@ final class MaskValueParser {
       if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
         throw new MaskFormatException("[shape] must be two integers [height, width]");
       }
-      values[n++] = parser.longValue(true);
+      double side = parser.doubleValue(); // not longValue: an integer beyond long would be a parser exception
+      values[n++] = Math.abs(side) <= Integer.MAX_VALUE ? (long) side : Long.MAX_VALUE;
     }
     if (n != 2) {
       throw new MaskFormatException("[shape] must be two integers [height, width]");

@@ -144,7 +144,9 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
           case "_name" -> queryName = CpTerm.Parser.string(parser, "_name");
           default -> throw new ParsingException(parser.getTokenLocation(), "[cp] unknown parameter [" + key + "]");
         }
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
+        // a number out of range): a 400 that names the key, like every other bad value
         throw new ParsingException(parser.getTokenLocation(), "[cp] " + key + ": " + e.getMessage(), e);
       }
     }

@@ -75,7 +75,9 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
           }
           order = SortOrder.fromString(CpTerm.Parser.string(parser, "order"));
         }
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
+        // a number out of range): a 400 that names the key, like every other bad value
         throw new ParsingException(parser.getTokenLocation(), "[cp] sort " + key + ": " + e.getMessage(), e);
       }
     }

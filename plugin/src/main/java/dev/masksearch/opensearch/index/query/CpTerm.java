@@ -39,7 +39,10 @@ final class CpTerm implements Writeable {
     this.field = field;
     this.roi = roi;
     this.roiField = roiField;
-    this.range = Objects.requireNonNull(range, "[cp] needs a [range]");
+    if (range == null) {
+      throw new IllegalArgumentException("[cp] needs a [range]");
+    }
+    this.range = range;
     if (range.lv() > range.uv()) { // certainly a mistake: it would silently match nothing
       throw new IllegalArgumentException(
           "[range] lower bound [" + range.lv() + "] is above the upper bound [" + range.uv() + "]");

@@ -85,7 +85,9 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
           case "order" -> order = SortOrder.fromString(CpTerm.Parser.string(parser, "order"));
           default -> throw new IllegalArgumentException("unknown parameter [" + key + "]");
         }
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
+        // a number out of range): a 400 that names the key, like every other bad value
         throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] sort " + key + ": " + e.getMessage(), e);
       }
     }

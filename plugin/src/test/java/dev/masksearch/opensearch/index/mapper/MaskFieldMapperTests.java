@@ -68,4 +68,24 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
         new SourceToParse("test", "2", new BytesArray("{\"field\": [1.5, 2, 30, 40]}"), XContentType.JSON)));
     assertThat(e.getCause().getMessage(), containsString("integer pixels"));
   }
+
+  /** Found by fuzzing (MaskDocumentFuzzer): a non-string dtype was an IllegalStateException from the JSON parser. */
+  public void testDTypeMustBeAString() throws Exception {
+    DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
+    for (String dtype : new String[] {"[3, 1, 0, 2]", "{\"a\": 1}", "3", "true"}) {
+      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
+          new BytesArray("{\"field\": {\"shape\": [1, 2], \"dtype\": " + dtype + ", \"data\": \"AAD//w==\"}}"), XContentType.JSON)));
+      assertThat(e.getCause().getMessage(), containsString("[dtype] must be a string (float32, float16, uint8 or uint16), got"));
+    }
+  }
+
+  /** Found by fuzzing (MaskDocumentFuzzer): a side beyond long was a bare JSON parser exception. */
+  public void testShapeBeyondLong() throws Exception {
+    DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
+    for (String side : new String[] {"355555555555555555555555555555555555555555555", "-1e300", "4097"}) {
+      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
+          new BytesArray("{\"field\": {\"shape\": [2, " + side + "], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/\"}}"), XContentType.JSON)));
+      assertThat(e.getCause().getMessage(), containsString("is out of bounds: height and width must be between 1 and 4096"));
+    }
+  }
 }

@@ -107,4 +107,24 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
     assertThat(expectThrows(QueryShardException.class, () -> new CpQueryBuilder(MASK, null, "nope",
         new ValueRange(0, 1), false, Comparison.GT, 1, null, null).toQuery(context)).getMessage(), containsString("roi field"));
   }
+
+  /**
+   * Found by fuzzing (QueryDslFuzzer): a missing range was a NullPointerException (a 500), and a value of the wrong
+   * kind for its key (an integer beyond int, a number where a boolean belongs) a bare JSON parser exception.
+   */
+  public void testMissingRangeAndWrongKindsOfValues() throws IOException {
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "gt": 1}}""")).getMessage(), containsString("[cp] needs a [range]"));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0, 1], "k": 100000000000000000000}}""")).getMessage(), containsString("[cp] k: "));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0, 1], "normalize": 3, "gt": 1}}""")).getMessage(), containsString("[cp] normalize: "));
+    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
+        {"cp": {"field": "saliency", "range": [0, 1], "gt": {"a": 1}}}""")).getMessage(), containsString("[cp] gt: "));
+    try (XContentParser sort = createParser(JsonXContent.jsonXContent, "{\"field\": \"saliency\"}")) {
+      sort.nextToken();
+      assertThat(expectThrows(ParsingException.class, () -> CpSortBuilder.fromXContent(sort, "cp")).getMessage(),
+          containsString("[cp] needs a [range]"));
+    }
+  }
 }
