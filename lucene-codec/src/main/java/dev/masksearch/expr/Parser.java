@@ -2,13 +2,21 @@ package dev.masksearch.expr;
 
 import dev.masksearch.mask.Roi;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A recursive-descent parser for the mask expression language (grammar in {@link MaskExpression}). Errors name the
  * problem and the position (0-based) in the source.
  */
 final class Parser {
+  /**
+   * The deepest an expression may nest, in parentheses, negations and operator chains alike: parsing and every walk
+   * over the tree recurse, so this bounds their stack whatever the length limit.
+   */
+  static final int MAX_DEPTH = 256;
+
   private enum Kind { NUMBER, IDENT, SYMBOL, END }
 
   private record Token(Kind kind, String text, int position) {}
@@ -16,6 +24,10 @@ final class Parser {
   private final String source;
   private final List<Token> tokens;
   private int next;
+  /** The depth of each operator node built so far (leaves have depth 1). */
+  private final Map<Object, Integer> depths = new IdentityHashMap<>();
+  /** How deep the recursive descent is now. */
+  private int nesting;
 
   private Parser(String source) {
     this.source = source;
@@ -70,15 +82,16 @@ final class Parser {
       }
       return new Num.Const(value);
     }
-    return new Num.Arith(op, left, right);
+    return deep(operator, new Num.Arith(op, left, right), left, right);
   }
 
   // unary := '-' unary | primary
   private Num unary() {
     if (peekSymbol("-")) {
-      take();
+      Token minus = enter();
       Num operand = unary();
-      return operand instanceof Num.Const c ? new Num.Const(-c.value()) : new Num.Negate(operand);
+      nesting--;
+      return operand instanceof Num.Const c ? new Num.Const(-c.value()) : deep(minus, new Num.Negate(operand), operand);
     }
     return primary();
   }
@@ -90,9 +103,10 @@ final class Parser {
       return new Num.Const(number(take()));
     }
     if (peekSymbol("(")) {
-      take();
+      enter();
       Num inner = sum();
       expectSymbol(")");
+      nesting--;
       return inner;
     }
     if (token.kind() == Kind.IDENT) {
@@ -126,13 +140,15 @@ final class Parser {
       }
       return new Num.Count(Pred.in(field, lv, uv), roi);
     }
+    Token at = peek();
     Pred pred = pred();
     expectSymbol(",");
-    return new Num.Count(pred, roi());
+    return deep(at, new Num.Count(pred, roi()), pred);
   }
 
   /** iou(PREDICATE, PREDICATE [, ROI]). */
   private Num iou() {
+    Token at = peek();
     Pred a = pred();
     expectSymbol(",");
     Pred b = pred();
@@ -141,15 +157,16 @@ final class Parser {
       take();
       roi = roi();
     }
-    return new Num.Iou(a, b, roi);
+    return deep(at, new Num.Iou(a, b, roi), a, b);
   }
 
   // pred := conjunction ('|' conjunction)*
   private Pred pred() {
     Pred left = conjunction();
     while (peekSymbol("|")) {
-      take();
-      left = new Pred.Or(left, conjunction());
+      Token or = take();
+      Pred right = conjunction();
+      left = deep(or, new Pred.Or(left, right), left, right);
     }
     return left;
   }
@@ -158,8 +175,9 @@ final class Parser {
   private Pred conjunction() {
     Pred left = test();
     while (peekSymbol("&")) {
-      take();
-      left = new Pred.And(left, test());
+      Token and = take();
+      Pred right = test();
+      left = deep(and, new Pred.And(left, right), left, right);
     }
     return left;
   }
@@ -167,9 +185,10 @@ final class Parser {
   // test := '(' pred ')' | FIELD ('>' | '>=' | '<' | '<=') NUMBER
   private Pred test() {
     if (peekSymbol("(")) {
-      take();
+      enter();
       Pred inner = pred();
       expectSymbol(")");
+      nesting--;
       return inner;
     }
     Token field = expect(Kind.IDENT, "a mask field");
@@ -206,6 +225,28 @@ final class Parser {
       return new RoiRef(new Roi(c[0], c[1], c[2], c[3]), null);
     }
     throw error(token, "expected a region: full, a box field, or [x1, y1, x2, y2]");
+  }
+
+  /** Takes the token that opens a nested level (a parenthesis or a negation), refusing to go past MAX_DEPTH. */
+  private Token enter() {
+    Token at = take();
+    if (++nesting > MAX_DEPTH) {
+      throw error(at, "the expression nests deeper than " + MAX_DEPTH + " levels");
+    }
+    return at;
+  }
+
+  /** Records the depth of {@code node} over its {@code children}, refusing trees deeper than MAX_DEPTH. */
+  private <T> T deep(Token at, T node, Object... children) {
+    int depth = 1;
+    for (Object child : children) {
+      depth = Math.max(depth, depths.getOrDefault(child, 1) + 1);
+    }
+    if (depth > MAX_DEPTH) {
+      throw error(at, "the expression nests deeper than " + MAX_DEPTH + " levels");
+    }
+    depths.put(node, depth);
+    return node;
   }
 
   private double signedNumber() {
