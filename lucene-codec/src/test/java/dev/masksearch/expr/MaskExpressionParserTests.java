@@ -140,6 +140,39 @@ public class MaskExpressionParserTests extends LuceneTestCase {
     assertEquals(expectedMessage, e.getMessage());
   }
 
+  /** Nesting is bounded (parsing and every walk over the tree recurse): 256 levels parse, 257 are refused. */
+  public void testDepthLimit() {
+    int max = Parser.MAX_DEPTH;
+    // Parentheses and negations nest the descent; constants fold, so the term keeps the tree shallow.
+    for (String open : new String[] {"(", "-"}) {
+      String close = open.equals("(") ? ")" : "";
+      String ok = open.repeat(max) + "1" + close.repeat(max) + " + cp(a > 0.5, full)";
+      assertEquals(1, MaskExpression.parse(ok).shape().terms());
+      String deep = open.repeat(max + 1) + "1" + close.repeat(max + 1) + " + cp(a > 0.5, full)";
+      ExpressionException e = expectThrows(ExpressionException.class, () -> MaskExpression.parse(deep));
+      assertTrue(e.getMessage(), e.getMessage().startsWith("the expression nests deeper than 256 levels at position " + max));
+    }
+    // Operator chains deepen the tree without recursion: one term per level.
+    String term = "cp(a, full, 0, 1)";
+    MaskExpression chain = MaskExpression.parse(String.join(" + ", java.util.Collections.nCopies(max, term)));
+    assertEquals(max, chain.shape().terms());
+    ExpressionException e = expectThrows(ExpressionException.class,
+        () -> MaskExpression.parse(String.join(" + ", java.util.Collections.nCopies(max + 1, term))));
+    assertTrue(e.getMessage(), e.getMessage().startsWith("the expression nests deeper than 256 levels"));
+    // Predicate chains too: the count node above the 255 tests' chain makes 256 levels.
+    String tests = String.join(" & ", java.util.Collections.nCopies(max - 1, "a > 0.5"));
+    MaskExpression.parse("cp(" + tests + ", full)");
+    expectThrows(ExpressionException.class, () -> MaskExpression.parse("cp(" + tests + " & a > 0.5, full)"));
+  }
+
+  /** Terms (cp, area, iou) and distinct regions other than full, for the limits a node puts on queries. */
+  public void testShape() {
+    MaskExpression e = MaskExpression.parse(
+        "cp(a, full, 0, 1) + cp(a > 0.5, [0, 0, 2, 2]) - area([0, 0, 2, 2]) + iou(a > 0.1, b > 0.2, bbox) * 2 + 3");
+    assertEquals(new MaskExpression.Shape(4, 2), e.shape());
+    assertEquals(new MaskExpression.Shape(1, 0), MaskExpression.parse("cp(a > 0.5, full)").shape());
+  }
+
   public void testEmpty() {
     assertError("", "the expression is empty");
     assertError("   ", "the expression is empty");
