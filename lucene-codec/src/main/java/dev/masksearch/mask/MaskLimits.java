@@ -34,11 +34,13 @@ public record MaskLimits(int maxSide, long maxPixels) {
   }
 
   /**
-   * Throws unless {@code pixels} values (counted while reading a mask whose shape is not known yet) can still fit.
+   * Throws unless {@code pixels} values, counted while reading a mask whose shape is not known yet (up to row
+   * {@code row}), can still fit.
    */
-  public void checkPixels(long pixels) {
+  public void checkPixels(long pixels, int row) {
     if (pixels > maxPixels) {
-      throw new MaskFormatException("the mask has more than " + maxPixels + " pixels, the limit");
+      throw new MaskFormatException("the mask has more than " + maxPixels + " pixels by row " + row
+          + ", over the limit of " + maxPixels + " pixels");
     }
   }
 }

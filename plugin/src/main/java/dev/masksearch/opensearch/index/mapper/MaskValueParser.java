@@ -22,7 +22,7 @@ import org.opensearch.core.xcontent.XContentParser;
  * than the {@link MaskLimits} is rejected as soon as its size is known, before its pixels are decoded.
  */
 final class MaskValueParser {
-  /** Room for a PNG's headers, chunk framing and incompressible data beyond 4 bytes a pixel. */
+  /** Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any 8- or 16-bit PNG needs). */
   private static final long MAX_PNG_OVERHEAD = 1 << 16;
 
   private MaskValueParser() {}
@@ -47,8 +47,8 @@ final class MaskValueParser {
       switch (key) {
         case "shape" -> shape = parseShape(parser, limits);
         case "dtype" -> dtype = MaskDType.fromApiName(parser.text());
-        case "data" -> data = base64(parser, "data", limits);
-        case "png" -> png = base64(parser, "png", limits);
+        case "data" -> data = base64(parser, "data", limits.maxPixels() * 4); // float32, the widest dtype
+        case "png" -> png = base64(parser, "png", limits.maxPixels() * 4 + MAX_PNG_OVERHEAD);
         default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
       }
     }
@@ -84,16 +84,15 @@ final class MaskValueParser {
     return new int[] {(int) values[0], (int) values[1]};
   }
 
-  private static byte[] base64(XContentParser parser, String key, MaskLimits limits) throws IOException {
+  /** Decodes a base64 value, refusing it first if it is longer than {@code maxBytes}, all a mask within the limits needs. */
+  private static byte[] base64(XContentParser parser, String key, long maxBytes) throws IOException {
     if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
       throw new MaskFormatException("[" + key + "] must be a base64 string");
     }
-    // Raw data needs at most 4 bytes a pixel; a PNG, compressed, no more than that plus its chunks' overhead.
-    long maxBytes = limits.maxPixels() * 4 + MAX_PNG_OVERHEAD;
     long maxChars = (maxBytes + 2) / 3 * 4;
     if (parser.textLength() > maxChars) {
-      throw new MaskFormatException("[" + key + "] has " + parser.textLength() + " base64 characters, more than a mask of at "
-          + "most " + limits.maxPixels() + " pixels (the limit) can need (" + maxChars + ")");
+      throw new MaskFormatException("[" + key + "] has " + parser.textLength() + " base64 characters, more than the "
+          + maxChars + " that a mask within the index's limit on pixels can need");
     }
     try {
       return parser.binaryValue();
@@ -120,7 +119,7 @@ final class MaskValueParser {
         if (rowLength == limits.maxSide()) {
           throw new MaskFormatException("row " + height + " has more than " + limits.maxSide() + " values, the limit a side");
         }
-        limits.checkPixels(count + 1L);
+        limits.checkPixels(count + 1L, height);
         if (count == values.length) {
           values = Arrays.copyOf(values, values.length * 2);
         }
