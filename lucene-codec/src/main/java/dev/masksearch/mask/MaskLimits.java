@@ -22,7 +22,7 @@ public record MaskLimits(int maxSide, long maxPixels) {
 
   /** Throws a {@link MaskFormatException} naming the shape and the limit unless a {@code height x width} mask fits. */
   public void check(long height, long width) {
-    Mask.checkShape(Math.min(height, Mask.MAX_SIDE), Math.min(width, Mask.MAX_SIDE)); // sides below 1
+    Mask.checkShape(height, width); // the format's own bounds first, with its message
     if (height > maxSide || width > maxSide) {
       throw new MaskFormatException("the mask is " + height + " x " + width + " pixels (height x width), over the "
           + "limit of " + maxSide + " a side");

@@ -124,7 +124,7 @@ public class PngMasksTests extends LuceneTestCase {
   public void testRejectsOversizedShape() throws IOException {
     for (int[] s : new int[][] {{1, 4097}, {4097, 1}}) {
       MaskFormatException e = decodeFails(png(gray(s[0], s[1], new int[s[0] * s[1]], false)));
-      assertTrue(e.getMessage(), e.getMessage().contains("over the limit of 4096 a side"));
+      assertTrue(e.getMessage(), e.getMessage().contains("out of bounds"));
     }
     Mask ok = PngMasks.decode(png(gray(1, 4096, new int[4096], false)));
     assertEquals(4096, ok.width());
@@ -147,18 +147,27 @@ public class PngMasksTests extends LuceneTestCase {
    * A PNG of a few bytes whose header claims 100000 x 100000 pixels (10 GB decoded) is refused from its header: were
    * the pixels allocated first, this test would run out of memory.
    */
-  public void testHugeHeaderIsRefusedBeforeDecoding() throws IOException {
-    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(100_000).putInt(100_000).put((byte) 8).put((byte) 0)
+  public void testHugeHeaderIsRefusedBeforeDecoding() {
+    for (MaskLimits limits : new MaskLimits[] {MaskLimits.FORMAT, new MaskLimits(4096, 1000)}) {
+      MaskFormatException e = expectThrows(MaskFormatException.class, () -> PngMasks.decode(forged(100_000, 100_000), limits));
+      assertEquals("shape [100000, 100000] is out of bounds: height and width must be between 1 and 4096", e.getMessage());
+    }
+    // Within the format's bounds but over a caller's limit, equally before decoding.
+    MaskFormatException e = expectThrows(MaskFormatException.class,
+        () -> PngMasks.decode(forged(4096, 4096), new MaskLimits(4096, 1000)));
+    assertEquals("the mask is 4096 x 4096 = 16777216 pixels, over the limit of 1000 pixels", e.getMessage());
+  }
+
+  /** A PNG of a few bytes whose header claims an 8-bit grayscale image of {@code height x width}. */
+  private static byte[] forged(int height, int width) {
+    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
         .put((byte) 0).put((byte) 0).put((byte) 0);
     ByteArrayOutputStream forged = new ByteArrayOutputStream();
-    forged.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    forged.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
     chunk(forged, "IHDR", ihdr.array());
     chunk(forged, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
     chunk(forged, "IEND", new byte[0]);
-    for (MaskLimits limits : new MaskLimits[] {MaskLimits.FORMAT, new MaskLimits(4096, 1000)}) {
-      MaskFormatException e = expectThrows(MaskFormatException.class, () -> PngMasks.decode(forged.toByteArray(), limits));
-      assertEquals("the mask is 100000 x 100000 pixels (height x width), over the limit of 4096 a side", e.getMessage());
-    }
+    return forged.toByteArray();
   }
 
   private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
