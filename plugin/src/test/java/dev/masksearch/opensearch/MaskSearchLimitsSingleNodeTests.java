@@ -1,5 +1,7 @@
 package dev.masksearch.opensearch;
 
+import static dev.masksearch.opensearch.MaskExpressionSingleNodeTests.detail;
+
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
@@ -186,18 +188,5 @@ public class MaskSearchLimitsSingleNodeTests extends OpenSearchSingleNodeTestCas
       return client().prepareSearch("expr").setSource(SearchSourceBuilder.fromXContent(parser)).setRequestCache(false)
           .get(org.opensearch.common.unit.TimeValue.timeValueSeconds(60));
     }
-  }
-
-  private static String detail(Throwable e) {
-    StringBuilder all = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      all.append(t.getMessage()).append(" / ");
-      if (t instanceof org.opensearch.action.search.SearchPhaseExecutionException s) {
-        for (var failure : s.shardFailures()) {
-          all.append(failure.reason()).append(" / ");
-        }
-      }
-    }
-    return all.toString();
   }
 }

@@ -38,6 +38,8 @@ import org.opensearch.client.RestClient;
  * against a small fake node that speaks the few endpoints the loader uses.
  */
 @ThreadLeakLingering(linger = 5000) // the REST client's I/O threads end shortly after close()
+// ExtrasFS would add stray entries (extra0) to the fixture directory, which the loader reads as mask kinds.
+@LuceneTestCase.SuppressFileSystems("ExtrasFS")
 public class DirectoryLoaderTests extends LuceneTestCase {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HEADER = "id,source,width,height,bbox_x1,bbox_y1,bbox_x2,bbox_y2,masks,license,score,count,tag";
