@@ -3,7 +3,6 @@ package dev.masksearch.opensearch.action;
 import java.io.IOException;
 import org.opensearch.action.support.nodes.BaseNodesRequest;
 import org.opensearch.core.common.io.stream.StreamInput;
-import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.transport.TransportRequest;
 
 /** Asks nodes (all by default, or those named as in {@code _nodes/{node_id}}) for their MaskSearch statistics. */
@@ -22,11 +21,6 @@ public final class MaskSearchStatsRequest extends BaseNodesRequest<MaskSearchSta
 
     public NodeRequest(StreamInput in) throws IOException {
       super(in);
-    }
-
-    @Override
-    public void writeTo(StreamOutput out) throws IOException {
-      super.writeTo(out);
     }
   }
 }
