@@ -21,6 +21,10 @@ public final class DerivedChiCache {
   private final AtomicLong bytes = new AtomicLong();
   private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder builds = new java.util.concurrent.atomic.LongAdder();
+  // Read-only statistics (the stats API): entries held, dropped with their segment, and not kept for lack of room.
+  private final AtomicLong entries = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder evictions = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder rejections = new java.util.concurrent.atomic.LongAdder();
   private final Map<Object, Segment> segments = new ConcurrentHashMap<>();
 
   /** Memory the cache keeps, accounted outside it. */
@@ -59,6 +63,26 @@ public final class DerivedChiCache {
     return bytes.get();
   }
 
+  /** The most bytes it holds. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Derived CHIs held. */
+  public long entries() {
+    return entries.get();
+  }
+
+  /** Derived CHIs dropped because their segment closed (merged away, or its index closed or deleted). */
+  public long evictions() {
+    return evictions.sum();
+  }
+
+  /** Derived CHIs built but not kept because the cache was full. */
+  public long rejections() {
+    return rejections.sum();
+  }
+
   /** Derived CHIs used for bounds. */
   public long hits() {
     return hits.sum();
@@ -83,6 +107,9 @@ public final class DerivedChiCache {
           long size = gone.bytes.getAndSet(0);
           bytes.addAndGet(-size);
           account.release(size);
+          long dropped = gone.entries.getAndSet(0);
+          entries.addAndGet(-dropped);
+          evictions.add(dropped);
         }
       });
       return segment;
@@ -93,6 +120,7 @@ public final class DerivedChiCache {
   final class Segment {
     private final Map<String, Map<Integer, DerivedChi>> byPredicate = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong entries = new AtomicLong();
 
     DerivedChi get(String predicate, int doc) {
       Map<Integer, DerivedChi> docs = byPredicate.get(predicate);
@@ -113,10 +141,13 @@ public final class DerivedChiCache {
       long size = chi.sizeInBytes();
       if (DerivedChiCache.this.bytes.addAndGet(size) > maxBytes || !account.tryReserve(size)) {
         DerivedChiCache.this.bytes.addAndGet(-size);
+        rejections.increment();
         return;
       }
       if (byPredicate.computeIfAbsent(predicate, p -> new ConcurrentHashMap<>()).putIfAbsent(doc, chi) == null) {
         bytes.addAndGet(size);
+        entries.incrementAndGet();
+        DerivedChiCache.this.entries.incrementAndGet();
         builds.increment();
       } else {
         DerivedChiCache.this.bytes.addAndGet(-size);

@@ -4,7 +4,10 @@ import dev.masksearch.search.LeafEvaluator;
 import dev.masksearch.search.SearchGuard;
 import dev.masksearch.search.ValueSource;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.lucene.index.DocValues;
@@ -46,31 +49,50 @@ public final class MaskExpression implements ValueSource {
   final Num root;
   private final Set<String> maskFields;
   private final Set<String> roiFields;
+  private final Shape shape;
   final DerivedChiCache cache;
 
-  private MaskExpression(String source, Num root, Set<String> maskFields, Set<String> roiFields, DerivedChiCache cache) {
+  private MaskExpression(String source, Num root, Set<String> maskFields, Set<String> roiFields, Shape shape,
+      DerivedChiCache cache) {
     this.source = source;
     this.root = root;
     this.maskFields = maskFields;
     this.roiFields = roiFields;
+    this.shape = shape;
     this.cache = cache;
   }
+
+  /**
+   * How large an expression is, for limits on what a query may ask: its terms (each {@code cp}, {@code area} and
+   * {@code iou} call) and its distinct regions other than {@code full} (constant boxes and box fields).
+   */
+  public record Shape(int terms, int regions) {}
 
   /** Parses an expression; throws {@link ExpressionException} naming the problem and its position. */
   public static MaskExpression parse(String source) {
     Num root = Parser.parse(source);
     Set<String> masks = new TreeSet<>();
     Set<String> rois = new TreeSet<>();
-    collect(root, masks, rois);
+    List<RoiRef> regions = new ArrayList<>();
+    collect(root, masks, rois, regions);
     if (masks.isEmpty()) {
       throw new ExpressionException("the expression [" + source + "] names no mask field: use cp(...) or iou(...)");
     }
-    return new MaskExpression(source, root, Collections.unmodifiableSet(masks), Collections.unmodifiableSet(rois), null);
+    int terms = regions.size(); // one region per term
+    regions.removeIf(RoiRef.FULL::equals);
+    Shape shape = new Shape(terms, new HashSet<>(regions).size());
+    return new MaskExpression(source, root, Collections.unmodifiableSet(masks), Collections.unmodifiableSet(rois),
+        shape, null);
   }
 
   /** This expression using {@code cache} for derived-mask CHIs (null: none). */
   public MaskExpression withCache(DerivedChiCache cache) {
-    return new MaskExpression(source, root, maskFields, roiFields, cache);
+    return new MaskExpression(source, root, maskFields, roiFields, shape, cache);
+  }
+
+  /** Its number of terms and distinct regions. */
+  public Shape shape() {
+    return shape;
   }
 
   /** The mask fields named. */
@@ -123,23 +145,24 @@ public final class MaskExpression implements ValueSource {
     return DocValues.isCacheable(context, fieldArray());
   }
 
-  private static void collect(Num node, Set<String> masks, Set<String> rois) {
+  /** Collects the mask and box fields named, and the region of every term in order. */
+  private static void collect(Num node, Set<String> masks, Set<String> rois, List<RoiRef> regions) {
     switch (node) {
       case Num.Const c -> { }
       case Num.Count c -> {
         collect(c.pred(), masks);
-        collect(c.roi(), rois);
+        collect(c.roi(), rois, regions);
       }
-      case Num.Area a -> collect(a.roi(), rois);
+      case Num.Area a -> collect(a.roi(), rois, regions);
       case Num.Iou i -> {
         collect(i.a(), masks);
         collect(i.b(), masks);
-        collect(i.roi(), rois);
+        collect(i.roi(), rois, regions);
       }
-      case Num.Negate n -> collect(n.operand(), masks, rois);
+      case Num.Negate n -> collect(n.operand(), masks, rois, regions);
       case Num.Arith a -> {
-        collect(a.left(), masks, rois);
-        collect(a.right(), masks, rois);
+        collect(a.left(), masks, rois, regions);
+        collect(a.right(), masks, rois, regions);
       }
     }
   }
@@ -158,7 +181,8 @@ public final class MaskExpression implements ValueSource {
     }
   }
 
-  private static void collect(RoiRef roi, Set<String> rois) {
+  private static void collect(RoiRef roi, Set<String> rois, List<RoiRef> regions) {
+    regions.add(roi);
     if (roi.field() != null) {
       rois.add(roi.field());
     }

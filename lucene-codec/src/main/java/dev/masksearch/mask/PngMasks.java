@@ -26,8 +26,16 @@ public final class PngMasks {
 
   private PngMasks() {}
 
-  /** Decodes a grayscale PNG; the shape is checked before any pixel is decoded. */
+  /** Decodes a grayscale PNG of at most {@link Mask#MAX_SIDE} a side; see {@link #decode(byte[], MaskLimits)}. */
   public static Mask decode(byte[] png) {
+    return decode(png, MaskLimits.FORMAT);
+  }
+
+  /**
+   * Decodes a grayscale PNG; the shape its header claims is checked against {@code limits} before any pixel is
+   * decoded or allocated.
+   */
+  public static Mask decode(byte[] png, MaskLimits limits) {
     if (png.length < PNG_SIGNATURE.length
         || !Arrays.equals(png, 0, PNG_SIGNATURE.length, PNG_SIGNATURE, 0, PNG_SIGNATURE.length)) {
       throw new MaskFormatException("not a PNG: the PNG signature is missing");
@@ -41,7 +49,7 @@ public final class PngMasks {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
-        Mask.checkShape(reader.getHeight(0), reader.getWidth(0));
+        limits.check(reader.getHeight(0), reader.getWidth(0));
         return toMask(reader.read(0));
       } finally {
         reader.dispose();

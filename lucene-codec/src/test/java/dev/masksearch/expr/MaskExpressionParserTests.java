@@ -140,6 +140,15 @@ public class MaskExpressionParserTests extends LuceneTestCase {
     assertEquals(expectedMessage, e.getMessage());
   }
 
+
+  /** Terms (cp, area, iou) and distinct regions other than full, for the limits a node puts on queries. */
+  public void testShape() {
+    MaskExpression e = MaskExpression.parse(
+        "cp(a, full, 0, 1) + cp(a > 0.5, [0, 0, 2, 2]) - area([0, 0, 2, 2]) + iou(a > 0.1, b > 0.2, bbox) * 2 + 3");
+    assertEquals(new MaskExpression.Shape(4, 2), e.shape());
+    assertEquals(new MaskExpression.Shape(1, 0), MaskExpression.parse("cp(a > 0.5, full)").shape());
+  }
+
   public void testEmpty() {
     assertError("", "the expression is empty");
     assertError("   ", "the expression is empty");

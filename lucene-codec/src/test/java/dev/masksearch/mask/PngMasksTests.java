@@ -130,6 +130,57 @@ public class PngMasksTests extends LuceneTestCase {
     assertEquals(4096, ok.width());
   }
 
+  /** A caller's tighter limits, just met and just exceeded, in pixels and a side. */
+  public void testCallerLimits() throws IOException {
+    MaskLimits limits = new MaskLimits(20, 100);
+    assertEquals(100, PngMasks.decode(png(gray(10, 10, new int[100], false)), limits).pixelCount());
+    assertEquals(20, PngMasks.decode(png(gray(1, 20, new int[20], true)), limits).width());
+    MaskFormatException pixels = expectThrows(MaskFormatException.class,
+        () -> PngMasks.decode(png(gray(11, 10, new int[110], false)), limits));
+    assertEquals("the mask is 11 x 10 = 110 pixels, over the limit of 100 pixels", pixels.getMessage());
+    MaskFormatException side = expectThrows(MaskFormatException.class,
+        () -> PngMasks.decode(png(gray(1, 21, new int[21], false)), limits));
+    assertEquals("the mask is 1 x 21 pixels (height x width), over the limit of 20 a side", side.getMessage());
+  }
+
+  /**
+   * A PNG of a few bytes whose header claims 100000 x 100000 pixels (10 GB decoded) is refused from its header: were
+   * the pixels allocated first, this test would run out of memory.
+   */
+  public void testHugeHeaderIsRefusedBeforeDecoding() {
+    for (MaskLimits limits : new MaskLimits[] {MaskLimits.FORMAT, new MaskLimits(4096, 1000)}) {
+      MaskFormatException e = expectThrows(MaskFormatException.class, () -> PngMasks.decode(forged(100_000, 100_000), limits));
+      assertEquals("shape [100000, 100000] is out of bounds: height and width must be between 1 and 4096", e.getMessage());
+    }
+    // Within the format's bounds but over a caller's limit, equally before decoding.
+    MaskFormatException e = expectThrows(MaskFormatException.class,
+        () -> PngMasks.decode(forged(4096, 4096), new MaskLimits(4096, 1000)));
+    assertEquals("the mask is 4096 x 4096 = 16777216 pixels, over the limit of 1000 pixels", e.getMessage());
+  }
+
+  /** A PNG of a few bytes whose header claims an 8-bit grayscale image of {@code height x width}. */
+  private static byte[] forged(int height, int width) {
+    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
+        .put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteArrayOutputStream forged = new ByteArrayOutputStream();
+    forged.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    chunk(forged, "IHDR", ihdr.array());
+    chunk(forged, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+    chunk(forged, "IEND", new byte[0]);
+    return forged.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
+    CRC32 crc = new CRC32();
+    crc.update(typeBytes);
+    crc.update(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+    out.writeBytes(typeBytes);
+    out.writeBytes(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
   public void testRejectsNonPng() throws IOException {
     Random r = random();
     assertTrue(decodeFails(new byte[0]).getMessage().contains("signature"));

@@ -519,7 +519,8 @@ public class MaskExpressionSingleNodeTests extends OpenSearchSingleNodeTestCase 
     assertEquals(expected, second);
   }
 
-  private static String detail(Throwable e) {
+  /** Every message of an exception's causes and shard failures, for assertions on what a 400 says. */
+  static String detail(Throwable e) {
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
       all.append(t.getMessage()).append(" / ");

@@ -1,6 +1,13 @@
 package dev.masksearch.opensearch.plugin;
 
+import dev.masksearch.opensearch.action.MaskSearchStatsAction;
+import dev.masksearch.opensearch.action.TransportMaskSearchStatsAction;
+import dev.masksearch.opensearch.action.TransportUiFileAction;
+import dev.masksearch.opensearch.action.UiFileAction;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
+import dev.masksearch.opensearch.index.mapper.MaskSizeSettings;
+import dev.masksearch.opensearch.index.query.ExpressionLimits;
+import dev.masksearch.opensearch.rest.RestMaskSearchStatsAction;
 import dev.masksearch.opensearch.index.mapper.MaskFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
@@ -14,12 +21,25 @@ import dev.masksearch.opensearch.search.GuardingSearchListener;
 import dev.masksearch.opensearch.search.MaskSearchBreaker;
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.search.CpStatsSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.opensearch.action.ActionRequest;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
+import org.opensearch.cluster.service.ClusterService;
+import org.opensearch.core.action.ActionResponse;
+import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.env.Environment;
+import org.opensearch.env.NodeEnvironment;
+import org.opensearch.repositories.RepositoriesService;
+import org.opensearch.script.ScriptService;
+import org.opensearch.threadpool.ThreadPool;
+import org.opensearch.transport.client.Client;
+import org.opensearch.watcher.ResourceWatcherService;
 import org.opensearch.cluster.node.DiscoveryNodes;
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.IndexScopedSettings;
@@ -51,7 +71,8 @@ import org.opensearch.search.profile.ProfileMetric;
  * {@code masksearch} codec (an additional codec, so it composes with other codec plugins) that stores each mask
  * field's Cumulative Histogram Index; mask expressions (CP terms, IoU and their arithmetic) as the {@code mask_expr}
  * query and sort and as the {@code masksearch} script language, over one node-wide cache of derived masks' CHI; and
- * the web UI at {@code /_plugins/masksearch/ui}.
+ * the web UI at {@code /_plugins/masksearch/ui} and the stats at {@code /_plugins/masksearch/stats}, both through
+ * transport actions; and the limits on masks and expressions (index and cluster settings).
  */
 public class MaskSearchPlugin extends Plugin
     implements MapperPlugin, SearchPlugin, EnginePlugin, ScriptPlugin, ActionPlugin, CircuitBreakerPlugin {
@@ -64,9 +85,11 @@ public class MaskSearchPlugin extends Plugin
 
   private final MaskSearchBreaker breaker = new MaskSearchBreaker();
   private final DerivedChiCache derivedChiCache;
+  private final ExpressionLimits expressionLimits;
 
   public MaskSearchPlugin(Settings settings) {
     derivedChiCache = new DerivedChiCache(DERIVED_CHI_CACHE_SIZE.get(settings).getBytes(), breaker);
+    expressionLimits = new ExpressionLimits(settings);
   }
 
   @Override
@@ -85,6 +108,16 @@ public class MaskSearchPlugin extends Plugin
     indexModule.addSearchOperationListener(new GuardingSearchListener(breaker::breaker));
   }
 
+  /** Binds the node's cache for the stats action, and has the expression limits follow the cluster's settings. */
+  @Override
+  public Collection<Object> createComponents(Client client, ClusterService clusterService, ThreadPool threadPool,
+      ResourceWatcherService resourceWatcherService, ScriptService scriptService, NamedXContentRegistry xContentRegistry,
+      Environment environment, NodeEnvironment nodeEnvironment, NamedWriteableRegistry namedWriteableRegistry,
+      IndexNameExpressionResolver indexNameExpressionResolver, Supplier<RepositoriesService> repositoriesServiceSupplier) {
+    expressionLimits.follow(clusterService.getClusterSettings());
+    return List.of(derivedChiCache);
+  }
+
   /** The node's cache of derived masks' CHI, shared by every expression the node runs. */
   public DerivedChiCache derivedChiCache() {
     return derivedChiCache;
@@ -92,7 +125,10 @@ public class MaskSearchPlugin extends Plugin
 
   @Override
   public List<Setting<?>> getSettings() {
-    return List.of(DERIVED_CHI_CACHE_SIZE);
+    List<Setting<?>> settings = new ArrayList<>(List.of(DERIVED_CHI_CACHE_SIZE));
+    settings.addAll(ExpressionLimits.ALL);
+    settings.addAll(MaskSizeSettings.ALL);
+    return settings;
   }
 
   @Override
@@ -108,7 +144,7 @@ public class MaskSearchPlugin extends Plugin
         new QuerySpec<>(CpQueryBuilder.NAME, CpQueryBuilder::new, CpQueryBuilder::fromXContent),
         // Queries the node parses or reads from the wire use its cache; the cache never travels.
         new QuerySpec<>(MaskExprQueryBuilder.NAME, in -> new MaskExprQueryBuilder(in).cache(derivedChiCache),
-            parser -> MaskExprQueryBuilder.fromXContent(parser).cache(derivedChiCache)));
+            parser -> MaskExprQueryBuilder.fromXContent(parser, expressionLimits).cache(derivedChiCache)));
   }
 
   @Override
@@ -116,7 +152,7 @@ public class MaskSearchPlugin extends Plugin
     return List.of(
         new SortSpec<>(CpSortBuilder.NAME, CpSortBuilder::new, CpSortBuilder::fromXContent),
         new SortSpec<>(MaskExprSortBuilder.NAME, in -> new MaskExprSortBuilder(in).cache(derivedChiCache),
-            (parser, name) -> MaskExprSortBuilder.fromXContent(parser, name).cache(derivedChiCache)));
+            (parser, name) -> MaskExprSortBuilder.fromXContent(parser, expressionLimits).cache(derivedChiCache)));
   }
 
   @Override
@@ -137,13 +173,21 @@ public class MaskSearchPlugin extends Plugin
 
   @Override
   public ScriptEngine getScriptEngine(Settings settings, Collection<ScriptContext<?>> contexts) {
-    return new MaskScriptEngine(derivedChiCache);
+    return new MaskScriptEngine(derivedChiCache, expressionLimits);
   }
 
   @Override
   public List<RestHandler> getRestHandlers(Settings settings, RestController restController, ClusterSettings clusterSettings,
       IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
       IndexNameExpressionResolver indexNameExpressionResolver, Supplier<DiscoveryNodes> nodesInCluster) {
-    return List.of(new RestMaskSearchUiAction());
+    return List.of(new RestMaskSearchUiAction(), new RestMaskSearchStatsAction());
+  }
+
+  /** Everything the REST handlers do goes through these, so the security plugin's roles govern it (docs/operations.md). */
+  @Override
+  public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
+    return List.of(
+        new ActionHandler<>(UiFileAction.INSTANCE, TransportUiFileAction.class),
+        new ActionHandler<>(MaskSearchStatsAction.INSTANCE, TransportMaskSearchStatsAction.class));
   }
 }

@@ -2,6 +2,7 @@ package dev.masksearch.opensearch.script;
 
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.opensearch.index.query.ExpressionLimits;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.LeafExactValues;
 import java.io.IOException;
@@ -51,10 +52,15 @@ public final class MaskScriptEngine implements ScriptEngine {
       FieldScript.CONTEXT, NumberSortScript.CONTEXT, AggregationScript.CONTEXT, ScoreScript.CONTEXT, FilterScript.CONTEXT);
 
   private final DerivedChiCache cache;
+  private final ExpressionLimits limits;
 
-  /** An engine whose expressions read derived masks' CHI through {@code cache} (may be null). */
-  public MaskScriptEngine(DerivedChiCache cache) {
+  /**
+   * An engine whose expressions read derived masks' CHI through {@code cache} (may be null); a script over the
+   * {@code limits} does not compile.
+   */
+  public MaskScriptEngine(DerivedChiCache cache, ExpressionLimits limits) {
     this.cache = cache;
+    this.limits = limits;
   }
 
   @Override
@@ -71,7 +77,9 @@ public final class MaskScriptEngine implements ScriptEngine {
   public <T> T compile(String name, String source, ScriptContext<T> context, Map<String, String> options) {
     MaskScript script;
     try {
+      limits.checkLength(source);
       script = MaskScript.parse(source);
+      limits.checkShape(script.expression());
       if (script.comparison() != null && context != FilterScript.CONTEXT) {
         throw new IllegalArgumentException("a comparison (" + script.comparison().symbol() + ") makes a filter; in the ["
             + context.name + "] context the script is the expression alone");

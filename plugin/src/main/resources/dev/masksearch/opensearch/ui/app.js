@@ -331,7 +331,9 @@ function imageUrl(value) {
   const type = head.startsWith('/9j/') ? 'image/jpeg' : head.startsWith('iVBOR') ? 'image/png'
       : head.startsWith('R0lG') ? 'image/gif' : head.startsWith('UklG') ? 'image/webp' : null;
   if (type) return 'data:' + type + ';base64,' + value.replace(/\s+/g, '');
-  return /^(https?:)?\/\//i.test(value) || /^\/[^\s]*$/.test(value) ? value : null;
+  // Only absolute http(s) URLs: a path on this origin would have the browser call the node's own API (with the
+  // user's credentials) because of a document's value.
+  return /^(https?:)?\/\//i.test(value) ? value : null;
 }
 
 function loadImage(value) {

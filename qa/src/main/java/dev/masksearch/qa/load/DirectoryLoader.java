@@ -134,6 +134,8 @@ public final class DirectoryLoader {
         } else {
           try {
             batcher.add(builder.build(row));
+          } catch (BulkBatcher.DocumentTooLargeException e) {
+            skip(e.getMessage());
           } catch (DocumentBuilder.RowException e) {
             skipped++;
             for (String problem : e.problems()) {

@@ -38,6 +38,8 @@ import org.opensearch.client.RestClient;
  * against a small fake node that speaks the few endpoints the loader uses.
  */
 @ThreadLeakLingering(linger = 5000) // the REST client's I/O threads end shortly after close()
+// ExtrasFS would add stray entries (extra0) to the fixture directory, which the loader reads as mask kinds.
+@LuceneTestCase.SuppressFileSystems("ExtrasFS")
 public class DirectoryLoaderTests extends LuceneTestCase {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HEADER = "id,source,width,height,bbox_x1,bbox_y1,bbox_x2,bbox_y2,masks,license,score,count,tag";
@@ -273,6 +275,28 @@ public class DirectoryLoaderTests extends LuceneTestCase {
         }
       }
     }
+  }
+
+  /** A document exactly at the largest request goes alone; one byte more is refused, naming it, and nothing is lost. */
+  public void testLargestRequest() throws IOException {
+    List<BulkBatcher.Batch> batches = new ArrayList<>();
+    byte[] fits = "{\"v\":\"xxxxxxxx\"}".getBytes(StandardCharsets.UTF_8);
+    long limit = BulkBatcher.action("a").length + fits.length + 1L;
+    BulkBatcher batcher = new BulkBatcher(10, limit, limit, batches::add);
+    batcher.add(new DocumentBuilder.Document("small", "{}".getBytes(StandardCharsets.UTF_8)));
+    batcher.add(new DocumentBuilder.Document("a", fits));
+    byte[] over = "{\"v\":\"xxxxxxxxx\"}".getBytes(StandardCharsets.UTF_8);
+    BulkBatcher.DocumentTooLargeException e = expectThrows(BulkBatcher.DocumentTooLargeException.class,
+        () -> batcher.add(new DocumentBuilder.Document("b", over)));
+    assertEquals("document b is " + (limit + 1) + " bytes in a _bulk request, over the largest request the loader sends, "
+        + limit + " bytes (below the node's http.max_content_length); document skipped", e.getMessage());
+    batcher.flush();
+    assertEquals(List.of(List.of("small"), List.of("a")), batches.stream().map(BulkBatcher.Batch::ids).toList());
+    assertTrue(BulkBatcher.MAX_REQUEST_BYTES < 100L << 20); // the node's default http.max_content_length
+    IllegalArgumentException batchTooLarge = expectThrows(IllegalArgumentException.class,
+        () -> new BulkBatcher(10, 96L << 20, batches::add));
+    assertEquals("a batch of 96 MB is over the largest request the loader sends, 95 MB (below the node's "
+        + "http.max_content_length)", batchTooLarge.getMessage());
   }
 
   public void testBulkFailures() throws IOException {

@@ -4,6 +4,7 @@ import dev.masksearch.chi.ChiParams;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.MaskLimits;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -12,8 +13,8 @@ import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
-import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
+import org.opensearch.index.mapper.ParseContext;
 
 /**
  * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the accepted forms),
@@ -84,8 +85,10 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
   }
 
   @Override
-  protected IndexableField parseValue(XContentParser parser) throws IOException {
-    return new MaskField(fieldType().name(), MaskValueParser.parse(parser), params);
+  protected IndexableField parseValue(ParseContext context) throws IOException {
+    // The index's current limits (dynamic settings), checked before the mask's pixels are decoded.
+    MaskLimits limits = MaskSizeSettings.limits(context.indexSettings().getSettings());
+    return new MaskField(fieldType().name(), MaskValueParser.parse(context.parser(), limits), params);
   }
 
   /**

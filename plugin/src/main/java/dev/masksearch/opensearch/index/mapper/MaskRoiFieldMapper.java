@@ -11,6 +11,7 @@ import org.apache.lucene.index.NumericDocValues;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
+import org.opensearch.index.mapper.ParseContext;
 
 /**
  * The {@code mask_roi} field type: one region of interest per document, {@code [x1, y1, x2, y2]} in integer
@@ -61,7 +62,8 @@ public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
   }
 
   @Override
-  protected IndexableField parseValue(XContentParser parser) throws IOException {
+  protected IndexableField parseValue(ParseContext context) throws IOException {
+    XContentParser parser = context.parser();
     return new BoxField(fieldType().name(), parseBox(parser));
   }
 

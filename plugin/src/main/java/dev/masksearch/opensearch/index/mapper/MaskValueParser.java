@@ -3,6 +3,7 @@ package dev.masksearch.opensearch.index.mapper;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.MaskFormatException;
+import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.mask.PngMasks;
 import java.io.IOException;
 import java.util.Arrays;
@@ -17,21 +18,25 @@ import org.opensearch.core.xcontent.XContentParser;
  *   <li>nested arrays of numbers {@code [[0.1, 0.2, ...], ...]}, one array per row, stored as float32
  * </ul>
  *
- * Every problem is a {@link MaskFormatException} that names it; the mapper adds the field's name.
+ * Every problem is a {@link MaskFormatException} that names it; the mapper adds the field's name. A mask larger
+ * than the {@link MaskLimits} is rejected as soon as its size is known, before its pixels are decoded.
  */
 final class MaskValueParser {
+  /** Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any 8- or 16-bit PNG needs). */
+  private static final long MAX_PNG_OVERHEAD = 1 << 16;
+
   private MaskValueParser() {}
 
-  static Mask parse(XContentParser parser) throws IOException {
+  static Mask parse(XContentParser parser, MaskLimits limits) throws IOException {
     return switch (parser.currentToken()) {
-      case START_OBJECT -> parseObject(parser);
-      case START_ARRAY -> parseRows(parser);
+      case START_OBJECT -> parseObject(parser, limits);
+      case START_ARRAY -> parseRows(parser, limits);
       default -> throw new MaskFormatException("expected an object with [shape, dtype, data] or [png], or nested "
           + "arrays of numbers, but got " + describe(parser.currentToken()));
     };
   }
 
-  private static Mask parseObject(XContentParser parser) throws IOException {
+  private static Mask parseObject(XContentParser parser, MaskLimits limits) throws IOException {
     int[] shape = null;
     MaskDType dtype = null;
     byte[] data = null;
@@ -40,10 +45,10 @@ final class MaskValueParser {
       String key = parser.currentName();
       parser.nextToken();
       switch (key) {
-        case "shape" -> shape = parseShape(parser);
+        case "shape" -> shape = parseShape(parser, limits);
         case "dtype" -> dtype = parseDType(parser);
-        case "data" -> data = base64(parser, "data");
-        case "png" -> png = base64(parser, "png");
+        case "data" -> data = base64(parser, "data", limits.maxPixels() * 4); // float32, the widest dtype
+        case "png" -> png = base64(parser, "png", limits.maxPixels() * 4 + MAX_PNG_OVERHEAD);
         default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
       }
     }
@@ -51,7 +56,7 @@ final class MaskValueParser {
       if (shape != null || dtype != null || data != null) {
         throw new MaskFormatException("[png] cannot be combined with [shape], [dtype] or [data]");
       }
-      return PngMasks.decode(png);
+      return PngMasks.decode(png, limits);
     }
     if (shape == null || dtype == null || data == null) {
       throw new MaskFormatException("a raw mask needs [shape], [dtype] and [data]; missing "
@@ -68,7 +73,7 @@ final class MaskValueParser {
     return MaskDType.fromApiName(parser.text());
   }
 
-  private static int[] parseShape(XContentParser parser) throws IOException {
+  private static int[] parseShape(XContentParser parser, MaskLimits limits) throws IOException {
     if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
       throw new MaskFormatException("[shape] must be an array [height, width]");
     }
@@ -84,13 +89,19 @@ final class MaskValueParser {
     if (n != 2) {
       throw new MaskFormatException("[shape] must be two integers [height, width]");
     }
-    Mask.checkShape(values[0], values[1]);
+    limits.check(values[0], values[1]);
     return new int[] {(int) values[0], (int) values[1]};
   }
 
-  private static byte[] base64(XContentParser parser, String key) throws IOException {
+  /** Decodes a base64 value, refusing it first if it is longer than {@code maxBytes}, all a mask within the limits needs. */
+  private static byte[] base64(XContentParser parser, String key, long maxBytes) throws IOException {
     if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
       throw new MaskFormatException("[" + key + "] must be a base64 string");
+    }
+    long maxChars = (maxBytes + 2) / 3 * 4;
+    if (parser.textLength() > maxChars) {
+      throw new MaskFormatException("[" + key + "] has " + parser.textLength() + " base64 characters, more than the "
+          + maxChars + " that a mask within the index's limit on pixels can need");
     }
     try {
       return parser.binaryValue();
@@ -100,7 +111,7 @@ final class MaskValueParser {
   }
 
   /** Rows of numbers; each row an array, all rows of one length. */
-  private static Mask parseRows(XContentParser parser) throws IOException {
+  private static Mask parseRows(XContentParser parser, MaskLimits limits) throws IOException {
     float[] values = new float[1024];
     int count = 0;
     int width = -1;
@@ -114,9 +125,10 @@ final class MaskValueParser {
         if (t != XContentParser.Token.VALUE_NUMBER) {
           throw new MaskFormatException("row " + height + ", column " + rowLength + " is " + describe(t) + ", not a number");
         }
-        if (rowLength == Mask.MAX_SIDE) {
-          throw new MaskFormatException("row " + height + " has more than " + Mask.MAX_SIDE + " values");
+        if (rowLength == limits.maxSide()) {
+          throw new MaskFormatException("row " + height + " has more than " + limits.maxSide() + " values, the limit a side");
         }
+        limits.checkPixels(count + 1L, height);
         if (count == values.length) {
           values = Arrays.copyOf(values, values.length * 2);
         }
@@ -129,11 +141,11 @@ final class MaskValueParser {
         throw new MaskFormatException("row " + height + " has " + rowLength + " values but row 0 has " + width + "; rows must have equal lengths");
       }
       height++;
-      if (height > Mask.MAX_SIDE) {
-        throw new MaskFormatException("more than " + Mask.MAX_SIDE + " rows");
+      if (height > limits.maxSide()) {
+        throw new MaskFormatException("more than " + limits.maxSide() + " rows, the limit a side");
       }
     }
-    Mask.checkShape(height, Math.max(width, 0));
+    limits.check(height, Math.max(width, 0));
     return Mask.ofFloats(height, width, Arrays.copyOf(values, count));
   }
 

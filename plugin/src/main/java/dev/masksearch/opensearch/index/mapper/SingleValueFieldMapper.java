@@ -25,8 +25,8 @@ abstract class SingleValueFieldMapper extends ParametrizedFieldMapper {
     this.valueName = valueName;
   }
 
-  /** The Lucene field for one value, with the parser on its first token. */
-  protected abstract IndexableField parseValue(XContentParser parser) throws IOException;
+  /** The Lucene field for one value, with the context's parser on its first token. */
+  protected abstract IndexableField parseValue(ParseContext context) throws IOException;
 
   /**
    * The document's value as {@code _source} shows it, read from doc values, or null if it has none. Called while
@@ -44,7 +44,7 @@ abstract class SingleValueFieldMapper extends ParametrizedFieldMapper {
       throw new IllegalArgumentException(
           "a document holds one " + valueName + " per [" + contentType() + "] field; index one document per " + valueName);
     }
-    context.doc().add(parseValue(parser));
+    context.doc().add(parseValue(context));
   }
 
   /** The mapper reads arrays itself: nested arrays are one mask, {@code [x1, y1, x2, y2]} one box. */

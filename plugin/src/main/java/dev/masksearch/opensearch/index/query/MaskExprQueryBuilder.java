@@ -101,8 +101,13 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     builder.endObject();
   }
 
-  /** Parses the body of a {@code mask_expr} query. */
+  /** Parses the body of a {@code mask_expr} query within the default {@link ExpressionLimits}. */
   public static MaskExprQueryBuilder fromXContent(XContentParser parser) throws IOException {
+    return fromXContent(parser, ExpressionLimits.DEFAULTS);
+  }
+
+  /** Parses the body of a {@code mask_expr} query; an expression over the {@code limits} is a parsing error. */
+  public static MaskExprQueryBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
     String expr = null;
     Comparison comparison = null;
     double threshold = Double.NaN;
@@ -138,7 +143,10 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
       }
     }
     try {
-      return new MaskExprQueryBuilder(expr, comparison, threshold).boost(boost).queryName(queryName);
+      limits.checkLength(expr);
+      MaskExprQueryBuilder query = new MaskExprQueryBuilder(expr, comparison, threshold).boost(boost).queryName(queryName);
+      limits.checkShape(query.expression());
+      return query;
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] " + e.getMessage(), e);
     }

@@ -66,8 +66,13 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
     return expr;
   }
 
-  /** Parses the body of a {@code mask_expr} sort. */
+  /** Parses the body of a {@code mask_expr} sort within the default {@link ExpressionLimits}. */
   public static MaskExprSortBuilder fromXContent(XContentParser parser, String elementName) throws IOException {
+    return fromXContent(parser, ExpressionLimits.DEFAULTS);
+  }
+
+  /** Parses the body of a {@code mask_expr} sort; an expression over the {@code limits} is a parsing error. */
+  public static MaskExprSortBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
     if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
       throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] sort must be an object");
     }
@@ -92,7 +97,10 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
       }
     }
     try {
-      return new MaskExprSortBuilder(expr, order);
+      limits.checkLength(expr);
+      MaskExprSortBuilder sort = new MaskExprSortBuilder(expr, order);
+      limits.checkShape(sort.expression);
+      return sort;
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] sort: " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.masksearch.opensearch.index.mapper;
 
+import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.fuzz.FuzzChecks;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
@@ -34,7 +35,7 @@ public final class MaskDocumentFuzzer {
     try (XContentParser parser = JsonInputs.parser(input)) {
       parser.nextToken();
       try {
-        mask = MaskValueParser.parse(parser);
+        mask = MaskValueParser.parse(parser, MaskLimits.FORMAT);
       } catch (Exception e) {
         JsonInputs.requireValidationError(e);
         return;
@@ -48,7 +49,7 @@ public final class MaskDocumentFuzzer {
         .endObject();
     try (XContentParser parser = JsonXContent.jsonXContent.createParser(null, null, canonical.toString())) {
       parser.nextToken();
-      FuzzChecks.requireSamePixels(mask, MaskValueParser.parse(parser));
+      FuzzChecks.requireSamePixels(mask, MaskValueParser.parse(parser, MaskLimits.FORMAT));
     }
   }
 
