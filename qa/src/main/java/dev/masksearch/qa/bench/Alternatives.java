@@ -37,6 +37,22 @@ public final class Alternatives {
   public static final String PLAIN_INDEX = "alt-binary";
   static final int SIDE = SyntheticDataset.DEFAULT_SIDE;
   static final int PIXELS = SIDE * SIDE;
+
+  /** One image of a run: its two uint8 masks (row-major, {@code width} x {@code height}) and its box. */
+  public record BenchImage(int width, int height, byte[] saliency, byte[] human, int[] box) {}
+
+  /** The synthetic images of {@code data} (224 x 224 saliency and human-attention maps). */
+  public static java.util.function.IntFunction<BenchImage> synthetic(SyntheticDataset data) {
+    return i -> {
+      SyntheticImage image = data.image(i);
+      if (image.saliency().dtype() != MaskDType.UINT8 || image.saliency().width() != SIDE) {
+        throw new IllegalArgumentException("the benchmark takes 224 x 224 uint8 masks, not " + image.saliency());
+      }
+      Roi box = image.box();
+      return new BenchImage(SIDE, SIDE, image.saliency().rawBytes(), image.human().rawBytes(),
+          new int[] {box.x1(), box.y1(), box.x2(), box.y2()});
+    };
+  }
   static final Roi PAPER_ROI = Workload.PAPER_ROI;
   static final double IOU_THRESHOLD = 0.8;
   static final int K = 25;
@@ -100,10 +116,14 @@ public final class Alternatives {
       Map<String, Long> pluginFiles, Map<String, Long> plainFiles) {}
 
   private final Rest rest;
-  private final SyntheticDataset data;
+  private final java.util.function.IntFunction<BenchImage> images;
   private final int count;
+  private final int maxSide;
   private final RawMasks raw;
   private final int[][] boxes;
+  private final int[] widths;
+  private final int[] heights;
+  private long rawBytes;
   private final List<Path> dataDirectories;
   private final Base64.Encoder base64 = Base64.getEncoder();
   private final PostGis postgis;
@@ -116,13 +136,16 @@ public final class Alternatives {
    *     be empty: then the split is not reported)
    * @param postgis the PostGIS system, timed {@code postgisRuns} times per workload (its scans take seconds)
    */
-  Alternatives(Rest rest, SyntheticDataset data, int count, Path rawFile, List<Path> dataDirectories,
-      PostGis postgis, int postgisRuns) throws IOException {
+  Alternatives(Rest rest, java.util.function.IntFunction<BenchImage> images, int count, int maxSide, Path rawFile,
+      List<Path> dataDirectories, PostGis postgis, int postgisRuns) throws IOException {
     this.rest = rest;
-    this.data = data;
+    this.images = images;
     this.count = count;
-    this.raw = new RawMasks(rawFile, PIXELS, 2);
+    this.maxSide = maxSide;
+    this.raw = new RawMasks(rawFile, maxSide * maxSide, 2); // a slot per mask, the mask at its start
     this.boxes = new int[count][];
+    this.widths = new int[count];
+    this.heights = new int[count];
     this.dataDirectories = dataDirectories;
     this.postgis = postgis;
     this.postgisRuns = postgisRuns;
@@ -149,6 +172,7 @@ public final class Alternatives {
        "mappings": {"_source": {"excludes": ["saliency", "human"]},
                     "properties": {"saliency": {"type": "binary", "doc_values": true},
                                    "human": {"type": "binary", "doc_values": true},
+                                   "w": {"type": "integer"}, "h": {"type": "integer"},
                                    "bx1": {"type": "integer"}, "by1": {"type": "integer"},
                                    "bx2": {"type": "integer"}, "by2": {"type": "integer"}}}}""";
 
@@ -167,22 +191,24 @@ public final class Alternatives {
     StringBuilder plugin = new StringBuilder();
     StringBuilder plain = new StringBuilder();
     for (int i = 0; i < count; i++) {
-      SyntheticImage image = data.image(i);
-      if (image.saliency().dtype() != MaskDType.UINT8 || image.saliency().width() != SIDE) {
-        throw new IllegalArgumentException("the benchmark takes 224 x 224 uint8 masks, not " + image.saliency());
+      BenchImage image = images.apply(i);
+      if (image.width() > maxSide || image.height() > maxSide) {
+        throw new IllegalArgumentException("image " + i + " is larger than " + maxSide + " pixels a side");
       }
-      byte[] saliency = image.saliency().rawBytes();
-      byte[] human = image.human().rawBytes();
-      raw.append(saliency, human);
-      Roi box = image.box();
-      boxes[i] = new int[] {box.x1(), box.y1(), box.x2(), box.y2()};
-      String s = base64.encodeToString(saliency);
-      String h = base64.encodeToString(human);
+      widths[i] = image.width();
+      heights[i] = image.height();
+      rawBytes += 2L * image.width() * image.height();
+      raw.append(Arrays.copyOf(image.saliency(), maxSide * maxSide), Arrays.copyOf(image.human(), maxSide * maxSide));
+      int[] box = image.box();
+      boxes[i] = box;
+      String s = base64.encodeToString(image.saliency());
+      String h = base64.encodeToString(image.human());
       String action = "{\"index\":{\"_id\":\"" + i + "\"}}\n";
-      plugin.append(action).append(pluginDocument(s, h, boxes[i])).append('\n');
+      plugin.append(action).append(pluginDocument(s, h, box, image.width(), image.height())).append('\n');
       plain.append(action).append("{\"saliency\":\"").append(s).append("\",\"human\":\"").append(h)
-          .append("\",\"bx1\":").append(box.x1()).append(",\"by1\":").append(box.y1()).append(",\"bx2\":")
-          .append(box.x2()).append(",\"by2\":").append(box.y2()).append("}\n");
+          .append("\",\"w\":").append(image.width()).append(",\"h\":").append(image.height())
+          .append(",\"bx1\":").append(box[0]).append(",\"by1\":").append(box[1]).append(",\"bx2\":")
+          .append(box[2]).append(",\"by2\":").append(box[3]).append("}\n");
       if ((i + 1) % batch == 0 || i + 1 == count) {
         pluginNanos += bulk(PLUGIN_INDEX, plugin);
         plainNanos += bulk(PLAIN_INDEX, plain);
@@ -231,12 +257,12 @@ public final class Alternatives {
     store.put(POSTGIS_TABLE, postgisBytes());
     long compressed = byExtension.getOrDefault("mskr", 0L);
     long chi = byExtension.getOrDefault("mskc", 0L) + byExtension.getOrDefault("mskm", 0L);
-    return new Ingest(count, raw.bytes(), store, compressed, chi, perSecond, merge, byExtension, plainByExtension);
+    return new Ingest(count, rawBytes, store, compressed, chi, perSecond, merge, byExtension, plainByExtension);
   }
 
   private double loadPostGis() throws IOException {
     try {
-      return postgis.load(raw, boxes, count);
+      return postgis.load(raw, boxes, widths, heights, count);
     } catch (java.sql.SQLException e) {
       throw new IOException("loading PostGIS: " + e.getMessage(), e);
     }
@@ -251,24 +277,25 @@ public final class Alternatives {
   }
 
   /** The plugin index's document: both masks (base64 uint8) and the box. */
-  static String pluginDocument(String saliency, String human, int[] box) {
-    return "{\"saliency\":" + maskJson(saliency) + ",\"human\":" + maskJson(human) + ",\"bbox\":[" + box[0] + ","
-        + box[1] + "," + box[2] + "," + box[3] + "]}";
+  static String pluginDocument(String saliency, String human, int[] box, int width, int height) {
+    return "{\"saliency\":" + maskJson(saliency, width, height) + ",\"human\":" + maskJson(human, width, height)
+        + ",\"bbox\":[" + box[0] + "," + box[1] + "," + box[2] + "," + box[3] + "]}";
+  }
+
+  /** The plugin index's document of image {@code i}, from the raw file. */
+  String pluginDocument(int i) {
+    return pluginDocument(rawBase64(i, 0), rawBase64(i, 1), boxes[i], widths[i], heights[i]);
   }
 
   /** Base64 of image {@code i}'s mask {@code plane} (0 saliency, 1 human) from the raw file. */
-  String rawBase64(int i, int plane) {
-    byte[] mask = new byte[PIXELS];
+  private String rawBase64(int i, int plane) {
+    byte[] mask = new byte[maxSide * maxSide];
     raw.read(i, plane, mask);
-    return base64.encodeToString(mask);
+    return base64.encodeToString(Arrays.copyOf(mask, widths[i] * heights[i]));
   }
 
-  int[] box(int i) {
-    return boxes[i];
-  }
-
-  private static String maskJson(String data) {
-    return "{\"shape\":[" + SIDE + "," + SIDE + "],\"dtype\":\"uint8\",\"data\":\"" + data + "\"}";
+  private static String maskJson(String data, int width, int height) {
+    return "{\"shape\":[" + height + "," + width + "],\"dtype\":\"uint8\",\"data\":\"" + data + "\"}";
   }
 
   long bulk(String index, StringBuilder body) {
@@ -366,8 +393,9 @@ public final class Alternatives {
     return queries;
   }
 
-  private static Roi full() {
-    return new Roi(0, 0, SIDE, SIDE);
+  /** The whole of every image. */
+  private Roi full() {
+    return new Roi(0, 0, maxSide, maxSide);
   }
 
   private static Query rename(Query q, String name) {
@@ -406,8 +434,8 @@ public final class Alternatives {
   /** {@link #bruteValues(Query)} over the first {@code count} images. */
   double[] bruteValues(Query q, int count) {
     double[] values = new double[count];
-    byte[] s = new byte[PIXELS];
-    byte[] h = new byte[PIXELS];
+    byte[] s = new byte[maxSide * maxSide];
+    byte[] h = new byte[maxSide * maxSide];
     if (q.kind() == Kind.IOU_ASC) {
       int t = firstCodeAbove(IOU_THRESHOLD);
       for (int i = 0; i < count; i++) {
@@ -415,7 +443,7 @@ public final class Alternatives {
         raw.read(i, 1, h);
         int inter = 0;
         int union = 0;
-        for (int p = 0; p < PIXELS; p++) {
+        for (int p = 0, n = widths[i] * heights[i]; p < n; p++) {
           boolean a = (s[p] & 0xFF) >= t;
           boolean b = (h[p] & 0xFF) >= t;
           inter += a & b ? 1 : 0;
@@ -431,12 +459,13 @@ public final class Alternatives {
       int[] r = q.perDocument() ? boxes[i] : new int[] {q.roi().x1(), q.roi().y1(), q.roi().x2(), q.roi().y2()};
       int x1 = Math.max(0, r[0]);
       int y1 = Math.max(0, r[1]);
-      int x2 = Math.min(SIDE, r[2]);
-      int y2 = Math.min(SIDE, r[3]);
+      int w = widths[i];
+      int x2 = Math.min(w, r[2]);
+      int y2 = Math.min(heights[i], r[3]);
       raw.read(i, 0, s);
       long n = 0;
       for (int y = y1; y < y2; y++) {
-        for (int x = x1, at = y * SIDE + x1; x < x2; x++, at++) {
+        for (int x = x1, at = y * w + x1; x < x2; x++, at++) {
           int p = s[at] & 0xFF;
           n += p >= lo && p < hi ? 1 : 0;
         }
@@ -562,8 +591,8 @@ public final class Alternatives {
       } else {
         x1 = params.x1; y1 = params.y1; x2 = params.x2; y2 = params.y2;
       }
-      int w = params.w;
-      if (x1 < 0) { x1 = 0; } if (y1 < 0) { y1 = 0; } if (x2 > w) { x2 = w; } if (y2 > w) { y2 = w; }
+      int w = (int) doc['w'].value; int h = (int) doc['h'].value;
+      if (x1 < 0) { x1 = 0; } if (y1 < 0) { y1 = 0; } if (x2 > w) { x2 = w; } if (y2 > h) { y2 = h; }
       int lo = params.lo; int hi = params.hi;
       long n = 0;
       for (int y = y1; y < y2; y++) {
@@ -580,7 +609,7 @@ public final class Alternatives {
   private static final String PAINLESS_IOU = """
       def s = doc['saliency'].value; def h = doc['human'].value;
       byte[] a = s.bytes; int ao = s.offset; byte[] c = h.bytes; int co = h.offset;
-      int t = params.t; int n = params.n;
+      int t = params.t; int n = (int) doc['w'].value * (int) doc['h'].value;
       int inter = 0; int union = 0;
       for (int i = 0; i < n; i++) {
         boolean x = (a[ao + i] & 255) >= t;
@@ -599,7 +628,6 @@ public final class Alternatives {
     String source;
     if (q.kind() == Kind.IOU_ASC) {
       params.put("t", firstCodeAbove(IOU_THRESHOLD));
-      params.put("n", PIXELS);
       source = PAINLESS_IOU;
     } else {
       params.put("box", q.perDocument());
@@ -608,7 +636,6 @@ public final class Alternatives {
       params.put("y1", roi.y1());
       params.put("x2", roi.x2());
       params.put("y2", roi.y2());
-      params.put("w", SIDE);
       params.put("lo", q.lo());
       params.put("hi", q.hi());
       params.put("norm", q.normalize());
@@ -676,6 +703,11 @@ public final class Alternatives {
   /** Checks {@code got} against the brute-force values; throws an AssertionError naming the first difference. */
   private void check(SystemKind system, Query q, Answer got) {
     check(system.title, q, got, reference.computeIfAbsent(q, this::bruteValues));
+  }
+
+  /** The largest side of any image (the raw file's slot is its square). */
+  int maxSide() {
+    return maxSide;
   }
 
   /** Checks {@code got} against the exact values {@code ref} of every image; {@code who} names the system. */

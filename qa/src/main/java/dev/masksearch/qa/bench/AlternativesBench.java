@@ -23,7 +23,9 @@ import java.util.Map;
  *
  * <p>Usage ({@code bin/bench alternatives} passes the zips): {@code AlternativesBench --distribution opensearch.zip
  * --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g] [--workdir target/bench-alternatives] [--out F]
- * [--postgis-runs 0] [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE]}: PostGIS gets its statement timeout
+ * [--real-sample DIR] [--postgis-runs 0] [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md]}:
+ * {@code --doc} rewrites the document's section marked {@code alternatives} ({@code real-sample} with
+ * {@code --real-sample}, which runs on that directory instead of synthetic images, without the sweep); PostGIS gets its statement timeout
  * per workload and, with {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep indexes the
  * first {@code --sweep-count} images again per setting; {@code --jfr} records the node's selective queries.
  */
@@ -31,7 +33,14 @@ public final class AlternativesBench {
   private AlternativesBench() {}
 
   public static void main(String[] args) throws Exception {
-    int count = Args.intArg(args, "--count", 5_000);
+    String realSample = Args.stringArg(args, "--real-sample", null);
+    RealSampleImages real = realSample == null ? null : new RealSampleImages(Path.of(realSample));
+    int count = real != null ? real.count() : Args.intArg(args, "--count", 5_000);
+    int maxSide = real != null ? RealSampleImages.MAX_SIDE : Alternatives.SIDE;
+    String what = real != null ? String.format(Locale.ROOT, "The real sample: %,d images with a box, their `%s` "
+        + "model mask as saliency and `%s` human mask (%,d masks, 8-bit, 48 to 512 px a side)", count,
+        RealSampleImages.MODEL, RealSampleImages.HUMAN, 2 * count)
+        : String.format(Locale.ROOT, "%,d images (%,d masks of 224 x 224 uint8)", count, 2 * count);
     int runs = Args.intArg(args, "--runs", 3);
     int postgisRuns = Args.intArg(args, "--postgis-runs", 0);
     int postgisTimeout = Args.intArg(args, "--postgis-timeout", 60);
@@ -45,7 +54,7 @@ public final class AlternativesBench {
         + " ...");
     try (PostgresServer postgres = PostgresServer.start(workdir.resolve("postgres"));
         LocalCluster node = LocalCluster.start(distribution, plugin, workdir.resolve("cluster"), 1, heap);
-        PostGis postgis = new PostGis(postgres, Alternatives.SIDE, postgisTimeout)) {
+        PostGis postgis = new PostGis(postgres, maxSide, postgisTimeout)) {
       Thread stop = new Thread(() -> { // Ctrl-C must not leave the servers running
         try {
           node.close();
@@ -55,8 +64,8 @@ public final class AlternativesBench {
         }
       }, "stop-bench-servers");
       Runtime.getRuntime().addShutdownHook(stop);
-      Alternatives bench = new Alternatives(node.rest(), new SyntheticDataset(42), count,
-          workdir.resolve("raw-masks.u8"), node.dataDirectories(), postgis, postgisRuns);
+      Alternatives bench = new Alternatives(node.rest(), real != null ? real::image
+          : Alternatives.synthetic(new SyntheticDataset(42)), count, maxSide, workdir.resolve("raw-masks.u8"), node.dataDirectories(), postgis, postgisRuns);
       try {
         System.err.printf(Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
         Ingest ingest = bench.ingest(100);
@@ -66,9 +75,9 @@ public final class AlternativesBench {
         if (jfr != null) {
           profile(node, bench, Path.of(jfr).toAbsolutePath());
         }
-        List<ChiSweep.Result> sweep = ChiSweep.run(node.rest(), bench, sweepImages, SWEEP, sweepQueries(bench),
-            runs, System.err::println);
-        String report = report(ingest, rows, count, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped())
+        List<ChiSweep.Result> sweep = real != null ? List.of() : ChiSweep.run(node.rest(), bench, sweepImages, SWEEP,
+            sweepQueries(bench), runs, System.err::println);
+        String report = report(what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped())
             + String.format(Locale.ROOT, "%nRequest floor (match_all, 25 hits, no `_source`; no mask read): plugin "
                 + "index %.1f ms, plain index %.1f ms.%n", floor.get(Alternatives.PLUGIN_INDEX),
                 floor.get(Alternatives.PLAIN_INDEX))
@@ -76,6 +85,10 @@ public final class AlternativesBench {
         System.out.print(report);
         if (out != null) {
           Files.writeString(Path.of(out), report);
+        }
+        String doc = Args.stringArg(args, "--doc", null);
+        if (doc != null) {
+          MarkedSection.replace(Path.of(doc), real != null ? "real-sample" : "alternatives", report);
         }
       } finally {
         bench.close();
@@ -122,13 +135,14 @@ public final class AlternativesBench {
   }
 
   /** The markdown report: latencies and ratios per workload, sizes, ingest, and the targets. */
-  static String report(Ingest ingest, List<Row> rows, int count, int runs, int postgisRuns, int postgisTimeout,
+  static String report(String what, Ingest ingest, List<Row> rows, int runs, int postgisRuns, int postgisTimeout,
       boolean pageCacheDropped) {
     timeoutSeconds = postgisTimeout;
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "%,d images (%,d masks of 224 x 224 uint8), one node, one shard, "
-        + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %d) / **cold** (one run after %s). "
-        + "PostGIS statement timeout %d s.%n%n", count, 2 * count, runs, Math.min(runs, postgisRuns),
+    md.append(String.format(Locale.ROOT, "%s, one node, one shard, "
+        + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (one run after %s). "
+        + "PostGIS statement timeout %d s per workload.%n%n", what, runs, postgisRuns == 0
+            ? "one run, the checked one; the previous workload read the whole table" : Math.min(runs, postgisRuns),
         pageCacheDropped ? "dropping the page cache and the system's own caches"
             : "clearing the systems' own caches; the page cache could NOT be dropped (not root)", postgisTimeout));
     md.append("| workload | matches | plugin ms | plugin masks read |");

@@ -41,8 +41,8 @@ final class ChiSweep {
           Locale.ROOT, "{\"type\": \"mask\", \"grid_step\": %d, \"bins\": %d}", config.gridStep(), config.bins())));
       StringBuilder body = new StringBuilder();
       for (int i = 0; i < images; i++) {
-        body.append("{\"index\":{\"_id\":\"").append(i).append("\"}}\n").append(Alternatives.pluginDocument(
-            bench.rawBase64(i, 0), bench.rawBase64(i, 1), bench.box(i))).append('\n');
+        body.append("{\"index\":{\"_id\":\"").append(i).append("\"}}\n").append(bench.pluginDocument(i))
+            .append('\n');
         if ((i + 1) % 100 == 0 || i + 1 == images) {
           bench.bulk(INDEX, body);
         }

@@ -21,9 +21,9 @@ import java.util.Locale;
 import org.postgresql.PGConnection;
 
 /**
- * The PostGIS raster alternative (issue 6): the same masks as in-database rasters (one 8BUI band each, 224 x 224,
- * pixel (x, y) covering world [x, x + 1] x [-y - 1, -y], no nodata value) in a table {@code masks(id, s, h, bx1,
- * by1, bx2, by2)}, loaded with {@code COPY} from raster WKB built here, and the workloads as SQL the way the
+ * The PostGIS raster alternative (issue 6): the same masks as in-database rasters (one 8BUI band each, the
+ * mask's size, pixel (x, y) covering world [x, x + 1] x [-y - 1, -y], no nodata value) in a table {@code masks(id,
+ * s, h, w, ht, bx1, by1, bx2, by2)}, loaded with {@code COPY} from raster WKB built here, and the workloads as SQL the way the
  * PostGIS documentation composes them: CP is {@code ST_Count(ST_Reclass(ST_Clip(s, roi), '[lo-hi):1'))}, top-k
  * is {@code ORDER BY ... LIMIT 25}, and the IoU adds the two thresholded masks (0/1 and 0/2, {@code ST_Reclass})
  * pixel by pixel into one raster ({@code ST_Union} with {@code SUM}) and counts its values ({@code
@@ -39,13 +39,14 @@ final class PostGis implements AutoCloseable {
   }
 
   private final PostgresServer server;
-  private final int side;
+  private final int maxSide;
   private final int timeoutSeconds;
   private Connection connection;
 
-  PostGis(PostgresServer server, int side, int timeoutSeconds) throws SQLException {
+  /** {@code maxSide}: a constant ROI covering 0..maxSide both ways is the whole mask (no clip). */
+  PostGis(PostgresServer server, int maxSide, int timeoutSeconds) throws SQLException {
     this.server = server;
-    this.side = side;
+    this.maxSide = maxSide;
     this.timeoutSeconds = timeoutSeconds;
     this.connection = open();
   }
@@ -63,16 +64,17 @@ final class PostGis implements AutoCloseable {
   }
 
   /** Creates the table and loads every image's two masks and box from {@code raw}; returns the seconds taken. */
-  double load(RawMasks raw, int[][] boxes, int count) throws SQLException, IOException {
+  double load(RawMasks raw, int[][] boxes, int[] widths, int[] heights, int count) throws SQLException,
+      IOException {
     long t0 = System.nanoTime();
     try (Statement s = connection.createStatement()) {
       s.execute("DROP TABLE IF EXISTS masks");
-      s.execute("CREATE TABLE masks (id int PRIMARY KEY, s raster NOT NULL, h raster NOT NULL, bx1 int, by1 int, "
-          + "bx2 int, by2 int)");
+      s.execute("CREATE TABLE masks (id int PRIMARY KEY, s raster NOT NULL, h raster NOT NULL, w int, ht int, "
+          + "bx1 int, by1 int, bx2 int, by2 int)");
     }
     var copy = connection.unwrap(PGConnection.class).getCopyAPI();
-    byte[] saliency = new byte[side * side];
-    byte[] human = new byte[side * side];
+    byte[] saliency = new byte[maxSide * maxSide];
+    byte[] human = new byte[maxSide * maxSide];
     int batch = 500;
     for (int first = 0; first < count; first += batch) {
       StringBuilder rows = new StringBuilder();
@@ -80,8 +82,10 @@ final class PostGis implements AutoCloseable {
         raw.read(i, 0, saliency);
         raw.read(i, 1, human);
         int[] b = boxes[i];
-        rows.append(i).append('\t').append(hexWkb(saliency)).append('\t').append(hexWkb(human))
-            .append('\t').append(b[0]).append('\t').append(b[1]).append('\t').append(b[2]).append('\t').append(b[3])
+        int w = widths[i];
+        int h = heights[i];
+        rows.append(i).append('\t').append(hexWkb(saliency, w, h)).append('\t').append(hexWkb(human, w, h))
+            .append('\t').append(w).append('\t').append(h).append('\t').append(b[0]).append('\t').append(b[1]).append('\t').append(b[2]).append('\t').append(b[3])
             .append('\n');
       }
       try (Reader in = new StringReader(rows.toString())) {
@@ -104,13 +108,13 @@ final class PostGis implements AutoCloseable {
   }
 
   /** Raster WKB (version 0, little endian) of one 8BUI band without nodata, as hex: what {@code raster}'s input takes. */
-  private String hexWkb(byte[] pixels) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(61 + 2 + pixels.length)
+  private static String hexWkb(byte[] pixels, int width, int height) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(61 + 2 + width * height)
         .order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.put((byte) 1).putShort((short) 0).putShort((short) 1); // endianness, version, bands
     b.putDouble(1).putDouble(-1).putDouble(0).putDouble(0).putDouble(0).putDouble(0); // scale, upper left, skew
-    b.putInt(0).putShort((short) side).putShort((short) side); // SRID, width, height
-    b.put((byte) 4).put((byte) 0).put(pixels); // pixel type 8BUI (no nodata flag), nodata value, pixels
+    b.putInt(0).putShort((short) width).putShort((short) height); // SRID, width, height
+    b.put((byte) 4).put((byte) 0).put(pixels, 0, width * height); // pixel type 8BUI (no nodata flag), nodata value, pixels
     return HexFormat.of().formatHex(b.array(), 0, b.position());
   }
 
@@ -170,34 +174,22 @@ final class PostGis implements AutoCloseable {
     }
     int lo = q.lo();
     int hi = Math.min(q.hi(), 256);
-    String x1;
-    String y1;
-    String x2;
-    String y2;
-    if (q.perDocument()) {
-      x1 = "greatest(bx1, 0)";
-      y1 = "greatest(by1, 0)";
-      x2 = "least(bx2, " + side + ")";
-      y2 = "least(by2, " + side + ")";
-    } else {
-      Roi r = q.roi();
-      x1 = Integer.toString(Math.max(0, r.x1()));
-      y1 = Integer.toString(Math.max(0, r.y1()));
-      x2 = Integer.toString(Math.min(side, r.x2()));
-      y2 = Integer.toString(Math.min(side, r.y2()));
-    }
-    boolean full = !q.perDocument() && x1.equals("0") && y1.equals("0") && x2.equals(Integer.toString(side))
-        && y2.equals(Integer.toString(side));
+    Roi r = q.perDocument() ? null : q.roi();
+    // The region clamped to the mask (w x ht), as SQL over the row.
+    String x1 = q.perDocument() ? "greatest(bx1, 0)" : Integer.toString(Math.max(0, r.x1()));
+    String y1 = q.perDocument() ? "greatest(by1, 0)" : Integer.toString(Math.max(0, r.y1()));
+    String x2 = "least(" + (q.perDocument() ? "bx2" : r.x2()) + ", w)";
+    String y2 = "least(" + (q.perDocument() ? "by2" : r.y2()) + ", ht)";
+    boolean full = !q.perDocument() && r.x1() <= 0 && r.y1() <= 0 && r.x2() >= maxSide && r.y2() >= maxSide;
     String region = full ? "s" : "ST_Clip(s, 1, ST_MakeEnvelope(" + x1 + ", -" + y2 + ", " + x2 + ", -" + y1
         + "), true)";
     String range = hi >= 256 ? "[" + lo + "-255]:1" : "[" + lo + "-" + hi + "):1";
     String count = lo >= hi ? "0" : "coalesce(ST_Count(ST_Reclass(" + region + ", 1, '" + range
-        + "', '8BUI', 0), 1, true), 0)";
-    if (!q.normalize()) {
-      return count + "::float8";
+        + "', '8BUI', 0), 1, true), 0)::float8";
+    if (q.normalize()) {
+      count += " / (((" + x2 + ") - (" + x1 + "))::float8 * ((" + y2 + ") - (" + y1 + ")))";
     }
-    String area = "(((" + x2 + ") - (" + x1 + "))::float8 * ((" + y2 + ") - (" + y1 + ")))";
-    return "(CASE WHEN " + x2 + " <= " + x1 + " OR " + y2 + " <= " + y1 + " THEN 0.0 ELSE " + count + " / " + area
+    return full ? count : "(CASE WHEN " + x2 + " <= " + x1 + " OR " + y2 + " <= " + y1 + " THEN 0.0 ELSE " + count
         + " END)";
   }
 

@@ -32,8 +32,8 @@ public class AlternativesIT extends ClusterTestCase {
     Path dir = Files.createTempDirectory("alternatives-it");
     try (PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"));
         PostGis postgis = new PostGis(postgres, Alternatives.SIDE, 60)) {
-      Alternatives bench = new Alternatives(rest(), new SyntheticDataset(randomLong()), IMAGES,
-          dir.resolve("raw-masks.u8"), cluster().dataDirectories(), postgis, 0);
+      Alternatives bench = new Alternatives(rest(), Alternatives.synthetic(new SyntheticDataset(randomLong())),
+          IMAGES, Alternatives.SIDE, dir.resolve("raw-masks.u8"), cluster().dataDirectories(), postgis, 0);
       try {
         run(bench);
       } finally {
@@ -71,7 +71,8 @@ public class AlternativesIT extends ClusterTestCase {
         new ChiSweep.Config(56, 10)), AlternativesBench.sweepQueries(bench), 1, line -> {});
     assertEquals(2, sweep.size());
     assertTrue("a coarser CHI is smaller: " + sweep, sweep.get(1).chiBytes() < sweep.get(0).chiBytes());
-    System.out.print(AlternativesBench.report(ingest, rows, IMAGES, 1, 0, 60, bench.pageCacheDropped())
+    System.out.print(AlternativesBench.report(IMAGES + " images", ingest, rows, 1, 0, 60,
+        bench.pageCacheDropped())
         + AlternativesBench.sweepReport(sweep, IMAGES, 1));
   }
 }
