@@ -137,7 +137,6 @@ public final class AlternativesBench {
   /** The markdown report: latencies and ratios per workload, sizes, ingest, and the targets. */
   static String report(String what, Ingest ingest, List<Row> rows, int runs, int postgisRuns, int postgisTimeout,
       boolean pageCacheDropped) {
-    timeoutSeconds = postgisTimeout;
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "%s, one node, one shard, "
         + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (one run after %s). "
@@ -155,14 +154,15 @@ public final class AlternativesBench {
       long read = row.masksRead().get(SystemKind.PLUGIN);
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |", row.name(),
           row.group().equals("single") ? String.format(Locale.ROOT, "%,d", row.matches()) : "-",
-          pair(row, SystemKind.PLUGIN),
+          pair(row, SystemKind.PLUGIN, postgisTimeout),
           read < 0 ? "n/a (sort)" : String.format(Locale.ROOT, "%.2f%%", 100.0 * read / row.masksTotal())));
       for (SystemKind system : OTHERS) {
-        md.append(' ').append(pair(row, system)).append(" | ").append(ratio(row.medianMillis(), system)).append(" / ")
-            .append(ratio(row.coldMillis(), system)).append(" |");
+        md.append(' ').append(pair(row, system, postgisTimeout)).append(" | ")
+            .append(ratio(row.medianMillis(), system, postgisTimeout)).append(" / ")
+            .append(ratio(row.coldMillis(), system, postgisTimeout)).append(" |");
         if (selective(row.name())) {
           double warm = row.medianMillis().get(system);
-          lowest.merge(system, (Double.isInfinite(warm) ? timeoutSeconds * 1000.0 : warm)
+          lowest.merge(system, (Double.isInfinite(warm) ? postgisTimeout * 1000.0 : warm)
               / row.medianMillis().get(SystemKind.PLUGIN), Math::min);
         }
       }
@@ -192,8 +192,6 @@ public final class AlternativesBench {
     return md.toString();
   }
 
-  private static int timeoutSeconds; // for the cells of statements that timed out
-
   private static final List<SystemKind> OTHERS = List.of(SystemKind.PAINLESS, SystemKind.BRUTE_FORCE,
       SystemKind.POSTGIS);
 
@@ -211,16 +209,19 @@ public final class AlternativesBench {
   }
 
   /** "warm / cold" milliseconds of a system, {@code >T s} for a timeout. */
-  private static String pair(Row row, SystemKind system) {
-    return millis(row.medianMillis().get(system)) + " / " + millis(row.coldMillis().get(system));
+  private static String pair(Row row, SystemKind system, int timeoutSeconds) {
+    return millis(row.medianMillis().get(system), timeoutSeconds) + " / "
+        + millis(row.coldMillis().get(system), timeoutSeconds);
   }
 
-  private static String millis(double ms) {
-    return Double.isInfinite(ms) ? String.format(Locale.ROOT, ">%d s", timeoutSeconds) : ms < 100 ? String.format(Locale.ROOT, "%.1f", ms)
-        : String.format(Locale.ROOT, "%,.0f", ms);
+  private static String millis(double ms, int timeoutSeconds) {
+    if (Double.isInfinite(ms)) {
+      return String.format(Locale.ROOT, ">%d s", timeoutSeconds);
+    }
+    return String.format(Locale.ROOT, ms < 100 ? "%.1f" : "%,.0f", ms);
   }
 
-  private static String ratio(Map<SystemKind, Double> millis, SystemKind system) {
+  private static String ratio(Map<SystemKind, Double> millis, SystemKind system, int timeoutSeconds) {
     double r = millis.get(system) / millis.get(SystemKind.PLUGIN);
     return Double.isInfinite(r) ? String.format(Locale.ROOT, ">%.0fx", timeoutSeconds * 1000.0
         / millis.get(SystemKind.PLUGIN)) : r < 10 ? String.format(Locale.ROOT, "%.1fx", r)
@@ -244,7 +245,7 @@ public final class AlternativesBench {
           r.chiBytes() / (2.0 * images), 100.0 * r.chiBytes() / r.maskBytes()));
       for (String n : names) {
         md.append(String.format(Locale.ROOT, " %.2f%% / %s ms |", 100.0 * r.masksRead().get(n) / images,
-            millis(r.millis().get(n))));
+            millis(r.millis().get(n), 0)));
       }
       md.append('\n');
     }
