@@ -412,12 +412,20 @@ public final class Alternatives {
     int at = (int) Math.min(values.length - 1, Math.floor((1 - selectivity) * values.length));
     double below = values[Math.max(0, at - 1)];
     double above = values[at];
-    if (below == above) { // step up to the next distinct value
+    if (below == above) { // step up to the next distinct value, or down when the tie runs to the top
       int next = at;
       while (next < values.length && values[next] == below) {
         next++;
       }
-      above = next < values.length ? values[next] : below + 1;
+      if (next < values.length) {
+        above = values[next];
+      } else {
+        int previous = at;
+        while (previous >= 0 && values[previous] == above) {
+          previous--;
+        }
+        below = previous >= 0 ? values[previous] : above - 1; // every image at the maximum matches
+      }
     }
     return q.withThreshold((below + above) / 2);
   }
