@@ -37,13 +37,30 @@ public final class Alternatives {
   public static final String PLAIN_INDEX = "alt-binary";
   static final int SIDE = SyntheticDataset.DEFAULT_SIDE;
   static final int PIXELS = SIDE * SIDE;
+
+  /** One image of a run: its two uint8 masks (row-major, {@code width} x {@code height}) and its box. */
+  public record BenchImage(int width, int height, byte[] saliency, byte[] human, int[] box) {}
+
+  /** The synthetic images of {@code data} (224 x 224 saliency and human-attention maps). */
+  public static java.util.function.IntFunction<BenchImage> synthetic(SyntheticDataset data) {
+    return i -> {
+      SyntheticImage image = data.image(i);
+      if (image.saliency().dtype() != MaskDType.UINT8 || image.saliency().width() != SIDE) {
+        throw new IllegalArgumentException("the benchmark takes 224 x 224 uint8 masks, not " + image.saliency());
+      }
+      Roi box = image.box();
+      return new BenchImage(SIDE, SIDE, image.saliency().rawBytes(), image.human().rawBytes(),
+          new int[] {box.x1(), box.y1(), box.x2(), box.y2()});
+    };
+  }
   static final Roi PAPER_ROI = Workload.PAPER_ROI;
   static final double IOU_THRESHOLD = 0.8;
   static final int K = 25;
 
   /** The systems compared, in report order. */
   public enum SystemKind {
-    PLUGIN("masksearch plugin"), PAINLESS("painless over binary doc values"), BRUTE_FORCE("Java scan of raw masks");
+    PLUGIN("masksearch plugin"), PAINLESS("painless over binary doc values"), BRUTE_FORCE("Java scan of raw masks"),
+    POSTGIS("PostGIS raster");
 
     final String title;
 
@@ -88,39 +105,59 @@ public final class Alternatives {
 
   /** Per workload: the query or queries (a session has 20), median latency and masks read per system. */
   public record Row(String name, String group, int matches, Map<SystemKind, Double> medianMillis,
-      Map<SystemKind, Long> masksRead, long masksTotal) {}
+      Map<SystemKind, Double> coldMillis, Map<SystemKind, Long> masksRead, long masksTotal) {}
 
-  /** Sizes and ingest figures. */
+  /** A latency that stands for "did not finish within the statement timeout". */
+  static final double TIMED_OUT = Double.POSITIVE_INFINITY;
+
+  /** Sizes and ingest figures (per index, and {@link #POSTGIS_TABLE} for PostGIS's table). */
   public record Ingest(int images, long rawMaskBytes, Map<String, Long> storeBytes, long compressedMaskBytes,
       long chiBytes, Map<String, Double> imagesPerSecond, Map<String, Double> mergeSeconds,
       Map<String, Long> pluginFiles, Map<String, Long> plainFiles) {}
 
   private final Rest rest;
-  private final SyntheticDataset data;
+  private final java.util.function.IntFunction<BenchImage> images;
   private final int count;
+  private final int maxSide;
   private final RawMasks raw;
   private final int[][] boxes;
+  private final int[] widths;
+  private final int[] heights;
+  private long rawBytes;
   private final List<Path> dataDirectories;
   private final Base64.Encoder base64 = Base64.getEncoder();
+  private final PostGis postgis;
+  private final int postgisRuns;
+  private final ColdStart cold;
 
   /**
    * @param rawFile where to keep the raw masks for the brute-force scan (deleted by {@link #close()})
    * @param dataDirectories the nodes' {@code path.data}, to split the plugin index's size into masks and CHI (may
    *     be empty: then the split is not reported)
+   * @param postgis the PostGIS system, timed {@code postgisRuns} times per workload (its scans take seconds)
    */
-  public Alternatives(Rest rest, SyntheticDataset data, int count, Path rawFile, List<Path> dataDirectories)
-      throws IOException {
+  Alternatives(Rest rest, java.util.function.IntFunction<BenchImage> images, int count, int maxSide, Path rawFile,
+      List<Path> dataDirectories, PostGis postgis, int postgisRuns) throws IOException {
     this.rest = rest;
-    this.data = data;
+    this.images = images;
     this.count = count;
-    this.raw = new RawMasks(rawFile, PIXELS, 2);
+    this.maxSide = maxSide;
+    this.raw = new RawMasks(rawFile, maxSide * maxSide, 2); // a slot per mask, the mask at its start
     this.boxes = new int[count][];
+    this.widths = new int[count];
+    this.heights = new int[count];
     this.dataDirectories = dataDirectories;
+    this.postgis = postgis;
+    this.postgisRuns = postgisRuns;
+    this.cold = new ColdStart(rest, postgis);
   }
+
+  /** The name under which {@link Ingest} reports PostGIS's table. */
+  public static final String POSTGIS_TABLE = "postgis";
 
   // ---------------------------------------------------------------- ingest
 
-  private static final String PLUGIN_MAPPING = """
+  static final String PLUGIN_MAPPING = """
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true, "number_of_shards": 1,
                     "number_of_replicas": 0, "refresh_interval": "-1", "max_result_window": 1000000,
                     "index.compound_format": false, "index.use_compound_file": false},
@@ -135,6 +172,7 @@ public final class Alternatives {
        "mappings": {"_source": {"excludes": ["saliency", "human"]},
                     "properties": {"saliency": {"type": "binary", "doc_values": true},
                                    "human": {"type": "binary", "doc_values": true},
+                                   "w": {"type": "integer"}, "h": {"type": "integer"},
                                    "bx1": {"type": "integer"}, "by1": {"type": "integer"},
                                    "bx2": {"type": "integer"}, "by2": {"type": "integer"}}}}""";
 
@@ -153,24 +191,24 @@ public final class Alternatives {
     StringBuilder plugin = new StringBuilder();
     StringBuilder plain = new StringBuilder();
     for (int i = 0; i < count; i++) {
-      SyntheticImage image = data.image(i);
-      if (image.saliency().dtype() != MaskDType.UINT8 || image.saliency().width() != SIDE) {
-        throw new IllegalArgumentException("the benchmark takes 224 x 224 uint8 masks, not " + image.saliency());
+      BenchImage image = images.apply(i);
+      if (image.width() > maxSide || image.height() > maxSide) {
+        throw new IllegalArgumentException("image " + i + " is larger than " + maxSide + " pixels a side");
       }
-      byte[] saliency = image.saliency().rawBytes();
-      byte[] human = image.human().rawBytes();
-      raw.append(saliency, human);
-      Roi box = image.box();
-      boxes[i] = new int[] {box.x1(), box.y1(), box.x2(), box.y2()};
-      String s = base64.encodeToString(saliency);
-      String h = base64.encodeToString(human);
+      widths[i] = image.width();
+      heights[i] = image.height();
+      rawBytes += 2L * image.width() * image.height();
+      raw.append(Arrays.copyOf(image.saliency(), maxSide * maxSide), Arrays.copyOf(image.human(), maxSide * maxSide));
+      int[] box = image.box();
+      boxes[i] = box;
+      String s = base64.encodeToString(image.saliency());
+      String h = base64.encodeToString(image.human());
       String action = "{\"index\":{\"_id\":\"" + i + "\"}}\n";
-      plugin.append(action).append("{\"saliency\":").append(maskJson(s)).append(",\"human\":").append(maskJson(h))
-          .append(",\"bbox\":[").append(box.x1()).append(',').append(box.y1()).append(',').append(box.x2())
-          .append(',').append(box.y2()).append("]}\n");
+      plugin.append(action).append(pluginDocument(s, h, box, image.width(), image.height())).append('\n');
       plain.append(action).append("{\"saliency\":\"").append(s).append("\",\"human\":\"").append(h)
-          .append("\",\"bx1\":").append(box.x1()).append(",\"by1\":").append(box.y1()).append(",\"bx2\":")
-          .append(box.x2()).append(",\"by2\":").append(box.y2()).append("}\n");
+          .append("\",\"w\":").append(image.width()).append(",\"h\":").append(image.height())
+          .append(",\"bx1\":").append(box[0]).append(",\"by1\":").append(box[1]).append(",\"bx2\":")
+          .append(box[2]).append(",\"by2\":").append(box[3]).append("}\n");
       if ((i + 1) % batch == 0 || i + 1 == count) {
         pluginNanos += bulk(PLUGIN_INDEX, plugin);
         plainNanos += bulk(PLAIN_INDEX, plain);
@@ -178,6 +216,7 @@ public final class Alternatives {
     }
     raw.map();
     Map<String, Double> perSecond = new LinkedHashMap<>();
+    double postgisSeconds = loadPostGis();
     Map<String, Double> merge = new LinkedHashMap<>();
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
       long t0 = System.nanoTime();
@@ -214,16 +253,52 @@ public final class Alternatives {
       }
       store.put(index, bytes);
     }
+    perSecond.put(POSTGIS_TABLE, count / postgisSeconds);
+    store.put(POSTGIS_TABLE, postgisBytes());
     long compressed = byExtension.getOrDefault("mskr", 0L);
     long chi = byExtension.getOrDefault("mskc", 0L) + byExtension.getOrDefault("mskm", 0L);
-    return new Ingest(count, raw.bytes(), store, compressed, chi, perSecond, merge, byExtension, plainByExtension);
+    return new Ingest(count, rawBytes, store, compressed, chi, perSecond, merge, byExtension, plainByExtension);
   }
 
-  private static String maskJson(String data) {
-    return "{\"shape\":[" + SIDE + "," + SIDE + "],\"dtype\":\"uint8\",\"data\":\"" + data + "\"}";
+  private double loadPostGis() throws IOException {
+    try {
+      return postgis.load(raw, boxes, widths, heights, count);
+    } catch (java.sql.SQLException e) {
+      throw new IOException("loading PostGIS: " + e.getMessage(), e);
+    }
   }
 
-  private long bulk(String index, StringBuilder body) {
+  private long postgisBytes() throws IOException {
+    try {
+      return postgis.tableBytes();
+    } catch (java.sql.SQLException e) {
+      throw new IOException(e);
+    }
+  }
+
+  /** The plugin index's document: both masks (base64 uint8) and the box. */
+  static String pluginDocument(String saliency, String human, int[] box, int width, int height) {
+    return "{\"saliency\":" + maskJson(saliency, width, height) + ",\"human\":" + maskJson(human, width, height)
+        + ",\"bbox\":[" + box[0] + "," + box[1] + "," + box[2] + "," + box[3] + "]}";
+  }
+
+  /** The plugin index's document of image {@code i}, from the raw file. */
+  String pluginDocument(int i) {
+    return pluginDocument(rawBase64(i, 0), rawBase64(i, 1), boxes[i], widths[i], heights[i]);
+  }
+
+  /** Base64 of image {@code i}'s mask {@code plane} (0 saliency, 1 human) from the raw file. */
+  private String rawBase64(int i, int plane) {
+    byte[] mask = new byte[maxSide * maxSide];
+    raw.read(i, plane, mask);
+    return base64.encodeToString(Arrays.copyOf(mask, widths[i] * heights[i]));
+  }
+
+  private static String maskJson(String data, int width, int height) {
+    return "{\"shape\":[" + height + "," + width + "],\"dtype\":\"uint8\",\"data\":\"" + data + "\"}";
+  }
+
+  long bulk(String index, StringBuilder body) {
     long t0 = System.nanoTime();
     JsonNode response = rest.ok("POST", "/" + index + "/_bulk", body.toString());
     long nanos = System.nanoTime() - t0;
@@ -236,7 +311,7 @@ public final class Alternatives {
   }
 
   /** Bytes of the index's files by extension (Lucene's: .dvd doc values, .fdt stored fields...), over the nodes' data directories (empty if none given). */
-  private Map<String, Long> filesByExtension(String index) throws IOException {
+  Map<String, Long> filesByExtension(String index) throws IOException {
     String uuid = rest.ok("GET", "/" + index + "/_settings", null).path(index).path("settings").path("index")
         .path("uuid").asText();
     java.util.Set<String> live = new java.util.HashSet<>(); // segment names, e.g. "_2p"
@@ -318,8 +393,9 @@ public final class Alternatives {
     return queries;
   }
 
-  private static Roi full() {
-    return new Roi(0, 0, SIDE, SIDE);
+  /** The whole of every image. */
+  private Roi full() {
+    return new Roi(0, 0, maxSide, maxSide);
   }
 
   private static Query rename(Query q, String name) {
@@ -336,12 +412,20 @@ public final class Alternatives {
     int at = (int) Math.min(values.length - 1, Math.floor((1 - selectivity) * values.length));
     double below = values[Math.max(0, at - 1)];
     double above = values[at];
-    if (below == above) { // step up to the next distinct value
+    if (below == above) { // step up to the next distinct value, or down when the tie runs to the top
       int next = at;
       while (next < values.length && values[next] == below) {
         next++;
       }
-      above = next < values.length ? values[next] : below + 1;
+      if (next < values.length) {
+        above = values[next];
+      } else {
+        int previous = at;
+        while (previous >= 0 && values[previous] == above) {
+          previous--;
+        }
+        below = previous >= 0 ? values[previous] : above - 1; // every image at the maximum matches
+      }
     }
     return q.withThreshold((below + above) / 2);
   }
@@ -352,9 +436,14 @@ public final class Alternatives {
 
   /** Every image's exact value for the query, by reading its raw masks (single thread). */
   double[] bruteValues(Query q) {
+    return bruteValues(q, count);
+  }
+
+  /** {@link #bruteValues(Query)} over the first {@code count} images. */
+  double[] bruteValues(Query q, int count) {
     double[] values = new double[count];
-    byte[] s = new byte[PIXELS];
-    byte[] h = new byte[PIXELS];
+    byte[] s = new byte[maxSide * maxSide];
+    byte[] h = new byte[maxSide * maxSide];
     if (q.kind() == Kind.IOU_ASC) {
       int t = firstCodeAbove(IOU_THRESHOLD);
       for (int i = 0; i < count; i++) {
@@ -362,7 +451,7 @@ public final class Alternatives {
         raw.read(i, 1, h);
         int inter = 0;
         int union = 0;
-        for (int p = 0; p < PIXELS; p++) {
+        for (int p = 0, n = widths[i] * heights[i]; p < n; p++) {
           boolean a = (s[p] & 0xFF) >= t;
           boolean b = (h[p] & 0xFF) >= t;
           inter += a & b ? 1 : 0;
@@ -378,12 +467,13 @@ public final class Alternatives {
       int[] r = q.perDocument() ? boxes[i] : new int[] {q.roi().x1(), q.roi().y1(), q.roi().x2(), q.roi().y2()};
       int x1 = Math.max(0, r[0]);
       int y1 = Math.max(0, r[1]);
-      int x2 = Math.min(SIDE, r[2]);
-      int y2 = Math.min(SIDE, r[3]);
+      int w = widths[i];
+      int x2 = Math.min(w, r[2]);
+      int y2 = Math.min(heights[i], r[3]);
       raw.read(i, 0, s);
       long n = 0;
       for (int y = y1; y < y2; y++) {
-        for (int x = x1, at = y * SIDE + x1; x < x2; x++, at++) {
+        for (int x = x1, at = y * w + x1; x < x2; x++, at++) {
           int p = s[at] & 0xFF;
           n += p >= lo && p < hi ? 1 : 0;
         }
@@ -431,7 +521,7 @@ public final class Alternatives {
 
   // ---------------------------------------------------------------- the plugin
 
-  private Answer plugin(Query q, boolean profile) {
+  Answer plugin(String index, Query q, boolean profile) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("_source", false);
     body.put("track_total_hits", false);
@@ -463,7 +553,7 @@ public final class Alternatives {
             "expr", "iou(saliency > " + IOU_THRESHOLD + ", human > " + IOU_THRESHOLD + ")", "order", "asc"))));
       }
     }
-    JsonNode response = search(PLUGIN_INDEX, body);
+    JsonNode response = search(index, body);
     long read = profile ? sum(response.path("profile"), "cp_masks_read") : -1;
     if (profile && q.kind() != Kind.FILTER_GT && q.kind() != Kind.FILTER_LT && q.kind() != Kind.TOP_DESC) {
       read = -1; // sorts are not profiled as queries: no counters
@@ -509,8 +599,8 @@ public final class Alternatives {
       } else {
         x1 = params.x1; y1 = params.y1; x2 = params.x2; y2 = params.y2;
       }
-      int w = params.w;
-      if (x1 < 0) { x1 = 0; } if (y1 < 0) { y1 = 0; } if (x2 > w) { x2 = w; } if (y2 > w) { y2 = w; }
+      int w = (int) doc['w'].value; int h = (int) doc['h'].value;
+      if (x1 < 0) { x1 = 0; } if (y1 < 0) { y1 = 0; } if (x2 > w) { x2 = w; } if (y2 > h) { y2 = h; }
       int lo = params.lo; int hi = params.hi;
       long n = 0;
       for (int y = y1; y < y2; y++) {
@@ -527,7 +617,7 @@ public final class Alternatives {
   private static final String PAINLESS_IOU = """
       def s = doc['saliency'].value; def h = doc['human'].value;
       byte[] a = s.bytes; int ao = s.offset; byte[] c = h.bytes; int co = h.offset;
-      int t = params.t; int n = params.n;
+      int t = params.t; int n = (int) doc['w'].value * (int) doc['h'].value;
       int inter = 0; int union = 0;
       for (int i = 0; i < n; i++) {
         boolean x = (a[ao + i] & 255) >= t;
@@ -546,7 +636,6 @@ public final class Alternatives {
     String source;
     if (q.kind() == Kind.IOU_ASC) {
       params.put("t", firstCodeAbove(IOU_THRESHOLD));
-      params.put("n", PIXELS);
       source = PAINLESS_IOU;
     } else {
       params.put("box", q.perDocument());
@@ -555,7 +644,6 @@ public final class Alternatives {
       params.put("y1", roi.y1());
       params.put("x2", roi.x2());
       params.put("y2", roi.y2());
-      params.put("w", SIDE);
       params.put("lo", q.lo());
       params.put("hi", q.hi());
       params.put("norm", q.normalize());
@@ -613,16 +701,27 @@ public final class Alternatives {
 
   private Answer run(SystemKind system, Query q, boolean profile) {
     return switch (system) {
-      case PLUGIN -> plugin(q, profile);
+      case PLUGIN -> plugin(PLUGIN_INDEX, q, profile);
       case PAINLESS -> painless(q);
       case BRUTE_FORCE -> brute(q);
+      case POSTGIS -> postgis.run(q);
     };
   }
 
   /** Checks {@code got} against the brute-force values; throws an AssertionError naming the first difference. */
   private void check(SystemKind system, Query q, Answer got) {
-    double[] ref = reference.computeIfAbsent(q, this::bruteValues);
-    String where = system.title + ", " + q.name() + ": ";
+    check(system.title, q, got, reference.computeIfAbsent(q, this::bruteValues));
+  }
+
+  /** The largest side of any image (the raw file's slot is its square). */
+  int maxSide() {
+    return maxSide;
+  }
+
+  /** Checks {@code got} against the exact values {@code ref} of every image; {@code who} names the system. */
+  static void check(String who, Query q, Answer got, double[] ref) {
+    int count = ref.length;
+    String where = who + ", " + q.name() + ": ";
     if (q.filter()) {
       List<Integer> expected = new ArrayList<>();
       for (int i = 0; i < count; i++) {
@@ -664,7 +763,10 @@ public final class Alternatives {
 
   /**
    * Runs every workload on every system: once to check the answers (and, for the plugin, with profiling to count
-   * the masks read), then {@code runs} timed runs each; returns a row per workload with median latencies.
+   * the masks read), then {@code runs} timed warm runs each (for PostGIS {@code postgisRuns}, and when that is 0
+   * the checked run's time), then one cold run
+   * after {@link ColdStart#prepare}; returns a row per workload with median warm and cold latencies. A PostGIS
+   * statement past its timeout makes that system's latencies {@link #TIMED_OUT} for the workload.
    */
   public List<Row> run(List<List<Query>> workloads, int runs, java.util.function.Consumer<String> progress) {
     List<Row> rows = new ArrayList<>();
@@ -672,42 +774,82 @@ public final class Alternatives {
       String name = workload.size() == 1 ? workload.get(0).name() : "exploration session (" + workload.size()
           + " queries, total)";
       Map<SystemKind, Double> medians = new LinkedHashMap<>();
+      Map<SystemKind, Double> colds = new LinkedHashMap<>();
       Map<SystemKind, Long> read = new LinkedHashMap<>();
       int matches = 0;
       long total = 0;
+      for (Query q : workload) {
+        total += q.kind() == Kind.IOU_ASC ? 2L * count : count;
+      }
       for (SystemKind system : SystemKind.values()) {
         long masks = 0;
-        for (Query q : workload) { // warm-up and check
-          Answer answer = run(system, q, false);
-          check(system, q, answer);
-          if (system == SystemKind.PLUGIN) {
-            Answer profiled = run(system, q, true);
-            check(system, q, profiled);
-            masks = masks < 0 || profiled.masksRead() < 0 ? -1 : masks + profiled.masksRead();
-            if (workload.size() == 1) {
-              matches = q.filter() ? answer.ids().size() : answer.hits().size();
+        try {
+          long start = System.nanoTime();
+          for (Query q : workload) { // warm-up and check
+            Answer answer = run(system, q, false);
+            checkBudget(system, start, name);
+            check(system, q, answer);
+            if (system == SystemKind.PLUGIN) {
+              Answer profiled = run(system, q, true);
+              check(system, q, profiled);
+              masks = masks < 0 || profiled.masksRead() < 0 ? -1 : masks + profiled.masksRead();
+              if (workload.size() == 1) {
+                matches = q.filter() ? answer.ids().size() : answer.hits().size();
+              }
             }
-          } else {
-            masks += answer.masksRead();
           }
-          total += system == SystemKind.PLUGIN ? (q.kind() == Kind.IOU_ASC ? 2L * count : count) : 0;
+          if (system != SystemKind.PLUGIN) {
+            masks = total; // the others read every mask the query names
+          }
+          double checkedMillis = (System.nanoTime() - start) / 1e6;
+          double[] times = new double[system == SystemKind.POSTGIS ? Math.min(runs, postgisRuns) : runs];
+          for (int r = 0; r < times.length; r++) {
+            times[r] = timeMillis(system, workload);
+          }
+          // No timed run for PostGIS: its checked run is the warm one (the previous workload read the whole table).
+          medians.put(system, times.length == 0 ? checkedMillis : median(times));
+          cold.prepare(system);
+          colds.put(system, timeMillis(system, workload));
+        } catch (PostGis.TimedOut e) {
+          medians.put(system, TIMED_OUT);
+          colds.put(system, TIMED_OUT);
+          masks = total;
         }
         read.put(system, masks);
-        double[] times = new double[runs];
-        for (int r = 0; r < runs; r++) {
-          long t0 = System.nanoTime();
-          for (Query q : workload) {
-            run(system, q, false);
-          }
-          times[r] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(times);
-        medians.put(system, runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2);
-        progress.accept(String.format(Locale.ROOT, "%-45s %-32s %10.1f ms", name, system.title, medians.get(system)));
+        progress.accept(String.format(Locale.ROOT, "%-45s %-32s %10.1f ms warm %10.1f ms cold", name, system.title,
+            medians.get(system), colds.get(system)));
       }
-      rows.add(new Row(name, workload.size() == 1 ? "single" : "session", matches, medians, read, total));
+      rows.add(new Row(name, workload.size() == 1 ? "single" : "session", matches, medians, colds, read, total));
     }
     return rows;
+  }
+
+  private double timeMillis(SystemKind system, List<Query> workload) {
+    long t0 = System.nanoTime();
+    for (Query q : workload) {
+      run(system, q, false);
+      checkBudget(system, t0, q.name());
+    }
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  /** PostGIS gets its statement timeout for a whole workload (a session is 20 statements), not per statement. */
+  private void checkBudget(SystemKind system, long start, String name) {
+    if (system == SystemKind.POSTGIS && System.nanoTime() - start > postgis.timeoutSeconds() * 1_000_000_000L) {
+      throw new PostGis.TimedOut(name);
+    }
+  }
+
+  static double median(double[] times) {
+    double[] sorted = times.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** Whether the cold runs started with an empty page cache (false when dropping it was not permitted). */
+  public boolean pageCacheDropped() {
+    return cold.pageCacheDropped();
   }
 
   /** Median latency of a query that reads no mask (match_all, 25 hits, no source) on each index: the floor. */
@@ -723,8 +865,7 @@ public final class Alternatives {
         search(index, body);
         times[r] = (System.nanoTime() - t0) / 1e6;
       }
-      Arrays.sort(times);
-      floor.put(index, times[times.length / 2]);
+      floor.put(index, median(times));
     }
     return floor;
   }

@@ -63,14 +63,6 @@ final class RawMasks implements Closeable {
     map.get((int) (((long) (image % perMap) * planes + plane) * maskBytes), into, 0, maskBytes);
   }
 
-  int images() {
-    return images;
-  }
-
-  long bytes() {
-    return (long) images * planes * maskBytes;
-  }
-
   @Override
   public void close() throws IOException {
     channel.close();

@@ -130,6 +130,12 @@ final class ClusterNode {
     process = null;
   }
 
+  /** The process id of the OpenSearch JVM (the child of runuser when run as root). */
+  long jvmPid() {
+    return process.descendants().filter(p -> p.info().command().orElse("").endsWith("/java")).findFirst()
+        .orElse(process.toHandle()).pid();
+  }
+
   Path dataDirectory() {
     return directory.resolve("data");
   }

@@ -91,6 +91,22 @@ public final class LocalCluster implements Closeable {
     return nodes.size();
   }
 
+  /**
+   * Runs {@code jcmd <pid of node i> args...} as the user the node runs as (for Java Flight Recorder on a node);
+   * returns its output.
+   */
+  public String jcmd(int i, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(Path.of(javaHome, "bin", "jcmd").toString(),
+        Long.toString(nodes.get(i).jvmPid())));
+    command.addAll(List.of(args));
+    Process jcmd = new ProcessBuilder(Unprivileged.command(command)).redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (jcmd.waitFor() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
   /** Every node's {@code path.data}. */
   public List<Path> dataDirectories() {
     return nodes.stream().map(ClusterNode::dataDirectory).toList();
@@ -187,7 +203,7 @@ public final class LocalCluster implements Closeable {
    * Distinct free ports below Linux's ephemeral range (32768 and up), so that while a node is down no outgoing
    * connection can take its port before it restarts. All are held open together, so none is handed out twice.
    */
-  private static List<Integer> freePorts(int count) throws IOException {
+  static List<Integer> freePorts(int count) throws IOException {
     List<ServerSocket> sockets = new ArrayList<>();
     java.util.Random random = new java.util.Random();
     try {

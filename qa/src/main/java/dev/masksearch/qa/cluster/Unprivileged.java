@@ -10,12 +10,12 @@ import java.util.List;
  * Runs OpenSearch as an unprivileged user when the tests run as root: OpenSearch refuses to start as root, and CI
  * and containers run as root. The user ({@value #USER}) is created on first use, like {@code bin/run} does.
  */
-final class Unprivileged {
+public final class Unprivileged {
   static final String USER = "masksearch";
 
   private Unprivileged() {}
 
-  static boolean isRoot() {
+  public static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
 

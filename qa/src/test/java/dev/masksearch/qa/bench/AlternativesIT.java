@@ -7,6 +7,7 @@ import dev.masksearch.qa.bench.Alternatives.Ingest;
 import dev.masksearch.qa.bench.Alternatives.Row;
 import dev.masksearch.qa.bench.Alternatives.SystemKind;
 import dev.masksearch.qa.cluster.ClusterTestCase;
+import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,10 @@ import org.junit.Test;
  * masks on the acceptance cluster, every workload (filters at three selectivities with a constant and a per-image
  * ROI, top-25 both ways, the IoU sort, the 20-query session) on every system (the plugin, painless scripts over
  * binary doc values, the raw-mask scan). {@link Alternatives} checks each answer against the brute-force values and
- * throws on the first disagreement. Times are printed, never asserted. PostGIS is not part of the benchmark yet.
+ * throws on the first disagreement; PostGIS raster too (Debian's {@code postgresql-15-postgis-3}, installed with
+ * apt when missing and run as root, as CI does; otherwise the test fails naming the command). Warm and cold runs
+ * (cold: page cache dropped when root, caches cleared, PostgreSQL restarted) and a two-setting CHI sweep. Times are
+ * printed, never asserted.
  */
 public class AlternativesIT extends ClusterTestCase {
   private static final int IMAGES = 200;
@@ -26,32 +30,49 @@ public class AlternativesIT extends ClusterTestCase {
   @Test
   public void everySystemAgreesOnEveryWorkload() throws Exception {
     Path dir = Files.createTempDirectory("alternatives-it");
-    Alternatives bench = new Alternatives(rest(), new SyntheticDataset(randomLong()), IMAGES,
-        dir.resolve("raw-masks.u8"), cluster().dataDirectories());
-    try {
-      Ingest ingest = bench.ingest(100);
-      assertEquals(2L * IMAGES * Alternatives.PIXELS, ingest.rawMaskBytes());
-      assertTrue("plugin index size", ingest.storeBytes().get(Alternatives.PLUGIN_INDEX) > 0);
-      assertTrue("compressed masks found on disk: " + ingest.pluginFiles(), ingest.compressedMaskBytes() > 0);
-      assertTrue("CHI found on disk: " + ingest.pluginFiles(), ingest.chiBytes() > 0);
-      List<List<Alternatives.Query>> workloads = bench.workloads();
-      assertEquals(11, workloads.size());
-      assertEquals(20, workloads.get(workloads.size() - 1).size());
-      List<Row> rows = bench.run(workloads, 1, line -> {});
-      for (Row row : rows) {
-        for (SystemKind system : SystemKind.values()) {
-          assertTrue(row.name() + " on " + system, row.medianMillis().get(system) >= 0);
-        }
-        if (row.name().contains("filter, ") || row.name().startsWith("top-25 desc")) {
-          long read = row.masksRead().get(SystemKind.PLUGIN);
-          assertTrue(row.name() + ": plugin masks read " + read, read >= 0 && read <= row.masksTotal());
-        }
+    try (PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"));
+        PostGis postgis = new PostGis(postgres, Alternatives.SIDE, 60)) {
+      Alternatives bench = new Alternatives(rest(), Alternatives.synthetic(new SyntheticDataset(randomLong())),
+          IMAGES, Alternatives.SIDE, dir.resolve("raw-masks.u8"), cluster().dataDirectories(), postgis, 0);
+      try {
+        run(bench);
+      } finally {
+        bench.close();
       }
-      System.out.print(AlternativesBench.report(ingest, rows, IMAGES, 1));
     } finally {
-      bench.close();
-      Files.deleteIfExists(dir);
+      org.apache.lucene.util.IOUtils.rm(dir);
     }
     assertGreen();
+  }
+
+  private void run(Alternatives bench) throws Exception {
+    Ingest ingest = bench.ingest(100);
+    assertEquals(2L * IMAGES * Alternatives.PIXELS, ingest.rawMaskBytes());
+    assertTrue("PostGIS table size", ingest.storeBytes().get(Alternatives.POSTGIS_TABLE) > 0);
+    assertTrue("plugin index size", ingest.storeBytes().get(Alternatives.PLUGIN_INDEX) > 0);
+    assertTrue("compressed masks found on disk: " + ingest.pluginFiles(), ingest.compressedMaskBytes() > 0);
+    assertTrue("CHI found on disk: " + ingest.pluginFiles(), ingest.chiBytes() > 0);
+    List<List<Alternatives.Query>> workloads = bench.workloads();
+    assertEquals(11, workloads.size());
+    assertEquals(20, workloads.get(workloads.size() - 1).size());
+    List<Row> rows = bench.run(workloads, 1, line -> {});
+    for (Row row : rows) {
+      for (SystemKind system : SystemKind.values()) {
+        assertTrue(row.name() + " on " + system, row.medianMillis().get(system) >= 0);
+        assertTrue(row.name() + " cold on " + system, row.coldMillis().get(system) >= 0);
+        assertTrue(row.name() + " on " + system + " timed out", row.medianMillis().get(system) < 60_000);
+      }
+      if (row.name().contains("filter, ") || row.name().startsWith("top-25 desc")) {
+        long read = row.masksRead().get(SystemKind.PLUGIN);
+        assertTrue(row.name() + ": plugin masks read " + read, read >= 0 && read <= row.masksTotal());
+      }
+    }
+    List<ChiSweep.Result> sweep = ChiSweep.run(rest(), bench, IMAGES, List.of(new ChiSweep.Config(32, 20),
+        new ChiSweep.Config(56, 10)), AlternativesBench.sweepQueries(bench), 1, line -> {});
+    assertEquals(2, sweep.size());
+    assertTrue("a coarser CHI is smaller: " + sweep, sweep.get(1).chiBytes() < sweep.get(0).chiBytes());
+    System.out.print(AlternativesBench.report(IMAGES + " images", ingest, rows, 1, 0, 60,
+        bench.pageCacheDropped())
+        + AlternativesBench.sweepReport(sweep, IMAGES, 1));
   }
 }

@@ -1,13 +1,11 @@
 package dev.masksearch.qa.ui;
 
+import dev.masksearch.qa.cluster.Apt;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -19,7 +17,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * UI.
  */
 final class Chromium {
-  static final String INSTALL = "apt-get update && apt-get install -y chromium chromium-driver";
+  static final String INSTALL = Apt.command("chromium chromium-driver");
 
   private Chromium() {}
 
@@ -46,24 +44,7 @@ final class Chromium {
   }
 
   private static void install() throws IOException, InterruptedException {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      throw new AssertionError("The web UI's browser test needs Debian's headless Chromium and its driver; install them"
-          + " with `sudo " + INSTALL + "` (run as root, the test installs them itself)");
-    }
-    Path log = Files.createTempFile("apt-chromium", ".log");
-    ProcessBuilder builder = new ProcessBuilder("sh", "-c", INSTALL).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-    Process apt = builder.start();
-    apt.getOutputStream().close();
-    if (!apt.waitFor(15, TimeUnit.MINUTES)) {
-      apt.destroyForcibly();
-      throw new AssertionError("`" + INSTALL + "` did not finish within 15 minutes; see " + log);
-    }
-    if (apt.exitValue() != 0) {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      throw new AssertionError("`" + INSTALL + "` failed (" + apt.exitValue() + "):\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
-    }
+    Apt.install("chromium chromium-driver", "The web UI's browser test");
   }
 
   private static Path find(String... names) {
