@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.masksearch.qa.cluster.Rest;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -79,36 +77,11 @@ final class ExprChecks {
   }
 
   private void sort(ExprCase expr, Map<String, Double> values, boolean ascending) {
-    Comparator<String> byValue = Comparator.comparing(values::get);
-    List<String> expected = values.keySet().stream()
-        .sorted((ascending ? byValue : byValue.reversed()).thenComparing(Comparator.naturalOrder())).toList();
-    List<String> actual = new ArrayList<>();
-    List<Object> after = null;
     // Only the documents with a value: the filter form with a comparison every value passes.
     Map<String, Object> withValue = Map.of("mask_expr", Map.of("expr", expr.text(), "gte", -Double.MAX_VALUE));
-    while (true) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("size", 17);
-      body.put("_source", false);
-      body.put("query", withValue);
-      body.put("sort", List.of(Map.of("mask_expr", Map.of("expr", expr.text(), "order", ascending ? "asc" : "desc")),
-          Map.of("doc_id", "asc")));
-      if (after != null) {
-        body.put("search_after", after);
-      }
-      JsonNode hits = rest.ok("POST", "/" + index + "/_search", body).path("hits").path("hits");
-      if (hits.isEmpty()) {
-        break;
-      }
-      for (JsonNode hit : hits) {
-        String id = hit.path("_id").asText();
-        actual.add(id);
-        assertEquals(expr.text() + " sort value of " + id, values.get(id), hit.path("sort").get(0).asDouble(), 0);
-      }
-      JsonNode last = hits.get(hits.size() - 1).path("sort");
-      after = List.of(last.get(0).asDouble(), last.get(1).asText());
-    }
-    assertEquals(expr.text() + (ascending ? " asc" : " desc"), expected, actual);
+    CpChecks.assertSortOrder(rest, index, withValue,
+        Map.of("mask_expr", Map.of("expr", expr.text(), "order", ascending ? "asc" : "desc")), "doc_id", values,
+        ascending, 17, expr.text());
   }
 
   private void scriptFields(ExprCase expr, Map<String, Double> values) {
