@@ -36,8 +36,8 @@ public class SoakIT extends ClusterTestCase {
 
   @Test
   public void mixedLoadStaysExactAndLevelsOff() throws Exception {
-    double minutes = Double.parseDouble(System.getProperty("qa.soak.minutes", "0").isBlank() ? "0"
-        : System.getProperty("qa.soak.minutes", "0"));
+    String flag = System.getProperty("qa.soak.minutes", "");
+    double minutes = flag.isBlank() ? 0 : Double.parseDouble(flag);
     boolean soak = minutes > 0;
     long loadNanos = soak ? (long) (minutes * 60e9) : TimeUnit.SECONDS.toNanos(SharedCluster.heavy() ? 180 : 20);
     int maxSide = soak ? 96 : 64;
