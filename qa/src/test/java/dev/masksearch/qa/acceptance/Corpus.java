@@ -16,11 +16,14 @@ import java.util.Random;
 final class Corpus {
   static final List<String> LABELS = List.of("cat", "dog", "bird", "car");
   static final List<String> MASK_FIELDS = List.of("saliency", "human");
-  /** Two mask fields: one with non-default CHI parameters, one with the defaults. */
+  /**
+   * Two mask fields: one with non-default CHI parameters, one with the defaults. {@code rev} is the revision of a
+   * document that suites update in place ({@link DocHistory}).
+   */
   static final String MAPPING = """
       {"properties": {
         "doc_id": {"type": "keyword"}, "label": {"type": "keyword"}, "caption": {"type": "text"},
-        "rank": {"type": "integer"}, "bbox": {"type": "mask_roi"},
+        "rank": {"type": "integer"}, "rev": {"type": "integer"}, "bbox": {"type": "mask_roi"},
         "saliency": {"type": "mask", "grid_step": 16, "bins": 10}, "human": {"type": "mask"}}}""";
 
   private Corpus() {}
@@ -57,7 +60,7 @@ final class Corpus {
     return Encoding.values()[random.nextInt(Encoding.values().length)];
   }
 
-  private static int side(Random random, int maxSide) {
+  static int side(Random random, int maxSide) {
     return switch (random.nextInt(20)) {
       case 0 -> 1;
       case 1 -> 1 + random.nextInt(4);

@@ -150,21 +150,28 @@ final class CpChecks {
 
   /** The sort: every document with a value, in exact order (ties by doc_id), paged with search_after. */
   void sort(CpCase term, boolean ascending, int pageSize) {
-    Map<String, Double> values = values(term);
+    // The query keeps the documents the term applies to, as the sort's missing values would go last anyway.
+    assertSortOrder(rest, index, Map.of("cp", term.with("gte", 0)), Map.of("cp", term.with("order", ascending ? "asc" : "desc")),
+        idField, values(term), ascending, pageSize, term.toString());
+  }
+
+  /**
+   * Pages through a sort by {@code sortKey} then {@code idField} with {@code search_after}: the ids must come in
+   * the brute-force order (by value, ties by id) and each hit's sort value must be its exact value.
+   */
+  static void assertSortOrder(Rest rest, String index, Map<String, Object> query, Map<String, Object> sortKey,
+      String idField, Map<String, Double> values, boolean ascending, int pageSize, String what) {
     Comparator<String> byValue = Comparator.comparing(values::get);
     List<String> expected = values.keySet().stream()
         .sorted((ascending ? byValue : byValue.reversed()).thenComparing(Comparator.naturalOrder())).toList();
-    // The query keeps the documents the term applies to, as the sort's missing values would go last anyway.
-    Map<String, Object> all = Map.of("cp", term.with("gte", 0));
     List<String> actual = new ArrayList<>();
     List<Object> after = null;
     while (true) {
       Map<String, Object> body = new java.util.LinkedHashMap<>();
       body.put("size", pageSize);
       body.put("_source", false);
-      body.put("query", all);
-      body.put("sort", List.of(Map.of("cp", term.with("order", ascending ? "asc" : "desc")),
-          Map.of(idField, "asc")));
+      body.put("query", query);
+      body.put("sort", List.of(sortKey, Map.of(idField, "asc")));
       if (after != null) {
         body.put("search_after", after);
       }
@@ -175,12 +182,12 @@ final class CpChecks {
       for (JsonNode hit : hits) {
         String id = hit.path("_id").asText();
         actual.add(id);
-        assertEquals("sort value of " + id + " for " + term, valueOf(values, id), hit.path("sort").get(0).asDouble(), 0);
+        assertEquals("sort value of " + id + " for " + what, valueOf(values, id), hit.path("sort").get(0).asDouble(), 0);
       }
       JsonNode last = hits.get(hits.size() - 1).path("sort");
       after = List.of(last.get(0).asDouble(), last.get(1).asText());
     }
-    assertEquals("sort " + (ascending ? "asc " : "desc ") + term, expected, actual);
+    assertEquals("sort " + (ascending ? "asc " : "desc ") + what, expected, actual);
   }
 
   private static Double valueOf(Map<String, Double> values, String id) {

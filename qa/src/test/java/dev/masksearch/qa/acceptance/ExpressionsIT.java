@@ -3,25 +3,18 @@ package dev.masksearch.qa.acceptance;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.masksearch.qa.cluster.ClusterTestCase;
 import dev.masksearch.qa.cluster.Rest;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.Test;
 
 /**
- * Mask expressions on the real cluster (six shards, a replica) against brute force: the {@code mask_expr} filter
- * with each comparison, the {@code mask_expr} sort in both directions paged with {@code search_after}, the
- * {@code masksearch} script language in {@code script_fields}, and SUM/AVG/MIN/MAX per group through a
- * {@code terms} aggregation (the paper's scalar aggregation), top groups included. Every query runs twice, so the
- * second run goes through the derived-mask CHIs the first one built.
+ * Mask expressions on the real cluster (six shards, a replica) against brute force ({@link ExprChecks}): the
+ * {@code mask_expr} filter with each comparison, the {@code mask_expr} sort in both directions paged with
+ * {@code search_after}, the {@code masksearch} script language in {@code script_fields}, and SUM/AVG/MIN/MAX per
+ * group through a {@code terms} aggregation (the paper's scalar aggregation), top groups included. Every query
+ * runs twice, so the second run goes through the derived-mask CHIs the first one built.
  */
 public class ExpressionsIT extends ClusterTestCase {
 
@@ -32,22 +25,7 @@ public class ExpressionsIT extends ClusterTestCase {
     Corpus.createIndex(rest(), index, 6, 1);
     List<QaDoc> docs = Corpus.generate(getRandom(), "e", 250, 60);
     Corpus.index(rest(), index, docs);
-    for (int round = 0; round < 8; round++) {
-      ExprCase expr = ExprCase.random(getRandom());
-      Map<String, Double> values = new HashMap<>();
-      for (QaDoc doc : docs) {
-        Double value = expr.expected(doc);
-        if (value != null) {
-          values.put(doc.id(), value);
-        }
-      }
-      for (int run = 0; run < 2; run++) {
-        filter(index, expr, values);
-        sort(index, expr, values, getRandom().nextBoolean());
-        scriptFields(index, expr, docs, values);
-        aggregations(index, expr, docs, values);
-      }
-    }
+    new ExprChecks(rest(), index, docs, getRandom()).randomized(8, 2);
     Rest.Reply bad = call("POST", "/" + index + "/_search",
         Map.of("query", Map.of("mask_expr", Map.of("expr", "cp(saliency, full, 0.5, 1.01) / 0", "gt", 1))));
     assertEquals(bad.body().toString(), 400, bad.status());
@@ -57,109 +35,5 @@ public class ExpressionsIT extends ClusterTestCase {
     assertEquals(unknown.body().toString(), 400, unknown.status());
     assertTrue(unknown.body().toString(), unknown.body().toString().contains("nope"));
     deleteIndex(index);
-  }
-
-  private void filter(String index, ExprCase expr, Map<String, Double> values) {
-    String op = CpChecks.randomOp(getRandom());
-    List<Double> sorted = new ArrayList<>(new TreeSet<>(values.values()));
-    double threshold = sorted.isEmpty() ? 0 : sorted.get(getRandom().nextInt(sorted.size()));
-    Set<String> expected = new TreeSet<>();
-    values.forEach((id, v) -> {
-      if (CpChecks.compare(v, op, threshold)) {
-        expected.add(id);
-      }
-    });
-    JsonNode response = ok("POST", "/" + index + "/_search", Map.of("size", 10_000, "_source", false,
-        "query", Map.of("bool", Map.of("filter", List.of(Map.of("mask_expr", Map.of("expr", expr.text(), op, threshold)))))));
-    Set<String> actual = new TreeSet<>();
-    response.path("hits").path("hits").forEach(hit -> actual.add(hit.path("_id").asText()));
-    assertEquals(expr.text() + " " + op + " " + threshold, expected, actual);
-  }
-
-  private void sort(String index, ExprCase expr, Map<String, Double> values, boolean ascending) {
-    Comparator<String> byValue = Comparator.comparing(values::get);
-    List<String> expected = values.keySet().stream()
-        .sorted((ascending ? byValue : byValue.reversed()).thenComparing(Comparator.naturalOrder())).toList();
-    List<String> actual = new ArrayList<>();
-    List<Object> after = null;
-    // Only the documents with a value: the filter form with a comparison every value passes.
-    Map<String, Object> withValue = Map.of("mask_expr", Map.of("expr", expr.text(), "gte", -Double.MAX_VALUE));
-    while (true) {
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("size", 17);
-      body.put("_source", false);
-      body.put("query", withValue);
-      body.put("sort", List.of(Map.of("mask_expr", Map.of("expr", expr.text(), "order", ascending ? "asc" : "desc")),
-          Map.of("doc_id", "asc")));
-      if (after != null) {
-        body.put("search_after", after);
-      }
-      JsonNode hits = ok("POST", "/" + index + "/_search", body).path("hits").path("hits");
-      if (hits.isEmpty()) {
-        break;
-      }
-      for (JsonNode hit : hits) {
-        String id = hit.path("_id").asText();
-        actual.add(id);
-        assertEquals(expr.text() + " sort value of " + id, values.get(id), hit.path("sort").get(0).asDouble(), 0);
-      }
-      JsonNode last = hits.get(hits.size() - 1).path("sort");
-      after = List.of(last.get(0).asDouble(), last.get(1).asText());
-    }
-    assertEquals(expr.text() + (ascending ? " asc" : " desc"), expected, actual);
-  }
-
-  private void scriptFields(String index, ExprCase expr, List<QaDoc> docs, Map<String, Double> values) {
-    JsonNode hits = ok("POST", "/" + index + "/_search", Map.of("size", docs.size(), "_source", false,
-        "script_fields", Map.of("v", Map.of("script", Map.of("lang", "masksearch", "source", expr.text())))))
-        .path("hits").path("hits");
-    assertEquals(docs.size(), hits.size());
-    for (JsonNode hit : hits) {
-      Double expected = values.get(hit.path("_id").asText());
-      JsonNode field = hit.path("fields").path("v");
-      if (expected == null) {
-        assertTrue(expr.text() + " " + hit, field.isMissingNode() || field.get(0) == null || field.get(0).isNull());
-      } else {
-        assertEquals(expr.text() + " " + hit.path("_id").asText(), expected, field.get(0).asDouble(), 0);
-      }
-    }
-  }
-
-  /** SUM, AVG, MIN, MAX per label, and the labels ordered by their average (top groups). */
-  private void aggregations(String index, ExprCase expr, List<QaDoc> docs, Map<String, Double> values) {
-    Map<String, Object> script = Map.of("script", Map.of("lang", "masksearch", "source", expr.text()));
-    Map<String, Object> aggs = Map.of("by_label", Map.of(
-        "terms", Map.of("field", "label", "size", Corpus.LABELS.size(), "order", Map.of("avg_v", "desc")),
-        "aggs", Map.of("sum_v", Map.of("sum", script), "avg_v", Map.of("avg", script),
-            "min_v", Map.of("min", script), "max_v", Map.of("max", script))));
-    JsonNode buckets = ok("POST", "/" + index + "/_search", Map.of("size", 0, "aggs", aggs))
-        .path("aggregations").path("by_label").path("buckets");
-    Map<String, List<Double>> byLabel = new HashMap<>();
-    for (QaDoc doc : docs) {
-      Double value = values.get(doc.id());
-      if (value != null) {
-        byLabel.computeIfAbsent(doc.label(), l -> new ArrayList<>()).add(value);
-      }
-    }
-    double previousAverage = Double.POSITIVE_INFINITY;
-    for (JsonNode bucket : buckets) {
-      String label = bucket.path("key").asText();
-      List<Double> group = byLabel.getOrDefault(label, List.of());
-      String where = expr.text() + " label " + label;
-      if (group.isEmpty()) {
-        continue; // a label whose documents all lack a value: sum 0, avg/min/max null
-      }
-      double sum = group.stream().mapToDouble(Double::doubleValue).sum();
-      assertEquals(where + " sum", sum, bucket.path("sum_v").path("value").asDouble(), 1e-9 * Math.max(1, Math.abs(sum)));
-      double average = sum / group.size();
-      double actualAverage = bucket.path("avg_v").path("value").asDouble();
-      assertEquals(where + " avg", average, actualAverage, 1e-9 * Math.max(1, Math.abs(average)));
-      assertEquals(where + " min", group.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
-          bucket.path("min_v").path("value").asDouble(), 0);
-      assertEquals(where + " max", group.stream().mapToDouble(Double::doubleValue).max().orElseThrow(),
-          bucket.path("max_v").path("value").asDouble(), 0);
-      assertTrue(where + ": groups ordered by average", actualAverage <= previousAverage + 1e-9);
-      previousAverage = actualAverage;
-    }
   }
 }
