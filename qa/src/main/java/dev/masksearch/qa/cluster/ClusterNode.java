@@ -130,6 +130,10 @@ final class ClusterNode {
     process = null;
   }
 
+  Path directory() {
+    return directory;
+  }
+
   Path dataDirectory() {
     return directory.resolve("data");
   }

@@ -96,6 +96,19 @@ public final class LocalCluster implements Closeable {
     return nodes.stream().map(ClusterNode::dataDirectory).toList();
   }
 
+  /**
+   * Node {@code i}'s own directory: its {@code console.log}, {@code logs/} and {@code data/} (where the JVM would
+   * write a heap dump on an OutOfMemoryError), for tests that check what a node went through.
+   */
+  public Path nodeDirectory(int i) {
+    return nodes.get(i).directory();
+  }
+
+  /** Whether node {@code i}'s process is alive. */
+  public boolean running(int i) {
+    return nodes.get(i).running();
+  }
+
   /** The {@code fs} repository location every node may write snapshots to. */
   public Path repository() {
     return repository;
