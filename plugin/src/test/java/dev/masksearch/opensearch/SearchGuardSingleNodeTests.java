@@ -176,6 +176,19 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
     assertEquals(cacheBytes(), breaker().getUsed());
   }
 
+  /** A limit set at run time keeps the overhead of 1, and clearing it restores 40% (not OpenSearch's 100% and 2.0). */
+  public void testDynamicLimitKeepsTheDefaults() {
+    setLimit("1mb");
+    try {
+      assertEquals(1L << 20, breaker().getLimit());
+      assertEquals(1.0, breaker().getOverhead(), 0);
+    } finally {
+      setLimit(null);
+    }
+    assertEquals(0.4, (double) breaker().getLimit() / Runtime.getRuntime().maxMemory(), 0.01);
+    assertEquals(1.0, breaker().getOverhead(), 0);
+  }
+
   public void testTimeoutStopsEarlyWithPartialResults() {
     for (boolean concurrent : new boolean[] {false, true}) {
       String index = concurrent ? "timed_concurrent" : "timed";

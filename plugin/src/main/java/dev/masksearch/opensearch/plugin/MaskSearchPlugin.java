@@ -97,6 +97,16 @@ public class MaskSearchPlugin extends Plugin
     return MaskSearchBreaker.settings(settings);
   }
 
+  /**
+   * The breaker's defaults as node settings: OpenSearch applies a change of {@code breaker.masksearch.limit} through
+   * {@code _cluster/settings} together with the overhead, and resets a cleared limit, from the node's settings, whose
+   * own defaults for any breaker are 100% and 2.0; opensearch.yml still overrides these.
+   */
+  @Override
+  public Settings additionalSettings() {
+    return MaskSearchBreaker.defaults();
+  }
+
   @Override
   public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
     breaker.set(circuitBreaker);

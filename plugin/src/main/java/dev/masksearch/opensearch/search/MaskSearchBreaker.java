@@ -32,6 +32,14 @@ public final class MaskSearchBreaker implements DerivedChiCache.Account {
     return new BreakerSettings(NAME, limit, overhead, CircuitBreaker.Type.MEMORY, CircuitBreaker.Durability.TRANSIENT);
   }
 
+  /** The default limit and overhead under the standard keys, for the node's settings. */
+  public static Settings defaults() {
+    return Settings.builder()
+        .put(BreakerSettings.CIRCUIT_BREAKER_LIMIT_SETTING.getConcreteSettingForNamespace(NAME).getKey(), DEFAULT_LIMIT)
+        .put(BreakerSettings.CIRCUIT_BREAKER_OVERHEAD_SETTING.getConcreteSettingForNamespace(NAME).getKey(), 1.0)
+        .build();
+  }
+
   /** Set once by OpenSearch when the node's breakers are built. */
   public void set(CircuitBreaker breaker) {
     this.breaker = breaker;

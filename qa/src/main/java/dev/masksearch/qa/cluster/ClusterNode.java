@@ -136,6 +136,10 @@ final class ClusterNode {
         .orElse(process.toHandle()).pid();
   }
 
+  Path directory() {
+    return directory;
+  }
+
   Path dataDirectory() {
     return directory.resolve("data");
   }

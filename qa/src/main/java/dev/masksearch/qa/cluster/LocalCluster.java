@@ -24,10 +24,12 @@ public final class LocalCluster implements Closeable {
   private final List<ClusterNode> nodes;
   private final Rest rest;
   private final String heap;
+  private final Map<String, String> extraSettings;
 
   private LocalCluster(DistributionHome home, String javaHome, Path repository, List<ClusterNode> nodes,
-      String heap) {
+      String heap, Map<String, String> extraSettings) {
     this.heap = heap;
+    this.extraSettings = extraSettings;
     this.home = home;
     this.javaHome = javaHome;
     this.repository = repository;
@@ -52,6 +54,12 @@ public final class LocalCluster implements Closeable {
   /** {@link #start(Path, Path, Path, int)} with each node's JVM heap ({@code -Xms} and {@code -Xmx}, e.g. "2g"). */
   public static LocalCluster start(Path distribution, Path plugin, Path workdir, int size, String heap)
       throws IOException, InterruptedException {
+    return start(distribution, plugin, workdir, size, heap, Map.of());
+  }
+
+  /** {@link #start(Path, Path, Path, int, String)} with more node settings ({@code -E key=value} on every node). */
+  public static LocalCluster start(Path distribution, Path plugin, Path workdir, int size, String heap,
+      Map<String, String> nodeSettings) throws IOException, InterruptedException {
     Path base = Unprivileged.reachableDirectory(workdir);
     String javaHome = System.getProperty("java.home");
     DistributionHome.deleteTree(base); // the previous run's nodes and data
@@ -67,7 +75,7 @@ public final class LocalCluster implements Closeable {
     java.nio.file.Files.createDirectories(repository);
     Unprivileged.handOver(base);
     Unprivileged.checkReachable(Path.of(javaHome, "bin", "java"));
-    LocalCluster cluster = new LocalCluster(home, javaHome, repository, nodes, heap);
+    LocalCluster cluster = new LocalCluster(home, javaHome, repository, nodes, heap, nodeSettings);
     try {
       cluster.startNodes(nodes);
       cluster.awaitHealth("green", size);
@@ -110,6 +118,19 @@ public final class LocalCluster implements Closeable {
   /** Every node's {@code path.data}. */
   public List<Path> dataDirectories() {
     return nodes.stream().map(ClusterNode::dataDirectory).toList();
+  }
+
+  /**
+   * Node {@code i}'s own directory: its {@code console.log}, {@code logs/} and {@code data/} (where the JVM would
+   * write a heap dump on an OutOfMemoryError), for tests that check what a node went through.
+   */
+  public Path nodeDirectory(int i) {
+    return nodes.get(i).directory();
+  }
+
+  /** Whether node {@code i}'s process is alive. */
+  public boolean running(int i) {
+    return nodes.get(i).running();
   }
 
   /** The {@code fs} repository location every node may write snapshots to. */
@@ -196,6 +217,7 @@ public final class LocalCluster implements Closeable {
     settings.put("path.repo", repository.toString());
     // Shared CI disks may be fuller than the default watermarks allow; allocation must not depend on that.
     settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
+    settings.putAll(extraSettings);
     return settings;
   }
 

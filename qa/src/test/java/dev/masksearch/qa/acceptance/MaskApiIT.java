@@ -160,27 +160,10 @@ public class MaskApiIT extends ClusterTestCase {
 
     JsonNode profile = ok("POST", "/" + index + "/_search",
         Map.of("profile", true, "size", 0, "query", Map.of("bool", Map.of("filter", List.of(good)))));
-    long decided = 0;
-    long read = 0;
-    for (JsonNode shard : profile.path("profile").path("shards")) {
-      for (JsonNode search : shard.path("searches")) {
-        for (JsonNode query : search.path("query")) {
-          decided += sumNamed(query, "cp_accepted_by_bounds") + sumNamed(query, "cp_rejected_by_bounds");
-          read += sumNamed(query, "cp_masks_read");
-        }
-      }
-    }
+    ProfileCounters counters = ProfileCounters.of(profile);
     // Every document has a saliency mask: each is either decided by its bounds or read, exactly once.
-    assertEquals(docs.size(), decided + read);
+    assertEquals(docs.size(), counters.decidedByBounds() + counters.masksRead());
     deleteIndex(index);
-  }
-
-  private static long sumNamed(JsonNode query, String counter) {
-    long sum = query.path("breakdown").path(counter).asLong(0);
-    for (JsonNode child : query.path("children")) {
-      sum += sumNamed(child, counter);
-    }
-    return sum;
   }
 
   /** _update of other fields keeps the mask; _reindex into a new index answers the same. */

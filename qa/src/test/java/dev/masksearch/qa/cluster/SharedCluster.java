@@ -46,6 +46,18 @@ public final class SharedCluster {
     return cluster;
   }
 
+  /**
+   * Starts a cluster of its own, not the shared one, from the same distribution and plugin, in a sibling of the
+   * shared cluster's directory named after {@code name} (e.g. a node with a small heap), with more node settings;
+   * the caller closes it.
+   */
+  public static LocalCluster startSeparate(String name, int size, String heap, java.util.Map<String, String> settings)
+      throws IOException, InterruptedException {
+    Path shared = path("qa.workdir");
+    return LocalCluster.start(path("qa.distribution"), path("qa.plugin"),
+        shared.resolveSibling(shared.getFileName() + "-" + name), size, heap, settings);
+  }
+
   /** Whether the heavier run was asked for ({@code -Dqa.heavy=true}): more documents, longer load phases. */
   public static boolean heavy() {
     return Boolean.parseBoolean(System.getProperty("qa.heavy", "false"));
