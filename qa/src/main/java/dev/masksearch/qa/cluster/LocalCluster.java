@@ -166,11 +166,20 @@ public final class LocalCluster implements Closeable {
 
   /** Waits until the cluster has {@code nodeCount} nodes and at least the given health status. */
   public void awaitHealth(String status, int nodeCount) {
+    awaitHealth(status, nodeCount, "");
+  }
+
+  /**
+   * Waits until the cluster has {@code nodeCount} nodes and the given indices (comma-separated; empty for all) at
+   * least the given health status: with a node down, other suites' indices without replicas are red whatever this
+   * one's state.
+   */
+  public void awaitHealth(String status, int nodeCount, String indices) {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
     Rest.Reply reply;
     do { // retried: right after a node leaves, a request may meet a cluster still electing its manager
       try {
-        reply = rest.call("GET", "/_cluster/health?wait_for_status=" + status + "&wait_for_nodes=" + nodeCount
+        reply = rest.call("GET", "/_cluster/health/" + indices + "?wait_for_status=" + status + "&wait_for_nodes=" + nodeCount
             + "&wait_for_no_relocating_shards=true&wait_for_no_initializing_shards=true&timeout=30s", null);
       } catch (java.io.UncheckedIOException e) {
         reply = new Rest.Reply(0, Rest.JSON.getNodeFactory().textNode(e.toString()));

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.AfterClass;
 import org.junit.Test;
 
 /**
@@ -45,6 +46,15 @@ public class CancellationIT extends ClusterTestCase {
   private static final int TESTS = 8;
 
   private static List<SyntheticImage> images;
+
+  /** Without replicas this index would turn the cluster red when a later suite stops a node. */
+  @AfterClass
+  public static void deleteTheIndex() {
+    if (images != null) {
+      deleteIndex(INDEX);
+      images = null;
+    }
+  }
 
   private static synchronized void ensureIndex() {
     if (images != null) {

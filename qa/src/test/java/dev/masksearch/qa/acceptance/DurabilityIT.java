@@ -36,7 +36,7 @@ public class DurabilityIT extends ClusterTestCase {
     // One node down: its primaries' replicas take over; answers stay exact, and documents still change.
     int lost = getRandom().nextInt(cluster.size());
     cluster.stopNode(lost);
-    cluster.awaitHealth("yellow", cluster.size() - 1);
+    cluster.awaitHealth("yellow", cluster.size() - 1, index);
     checks(index, docs);
     List<QaDoc> added = Corpus.generate(getRandom(), "while-down-", 40, MAX_SIDE);
     Corpus.index(rest(), index, added);
