@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.DataOutput;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.ArrayUtil;
+import org.apache.lucene.util.packed.PackedInts;
+import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
  * Buffers the CHI rows of one shape group (masks of one dtype and grid size) and writes them in column-major
  * blocks, so that a query streams just the columns its ROI and range need. See {@link MaskDocValuesFormat} for the
- * block layout. Memory is bounded by one block per group, and grows with the rows actually buffered.
+ * block layout. In memory a group holds at most one block (under 2^20 entries), growing with the rows actually
+ * buffered; when the field's groups together hold more than the writer allows, the writer {@link #spill}s them to
+ * a temporary file and writes their remaining blocks when the field is finished ({@link #finishSpilled}), one block
+ * in memory at a time.
  */
 final class ChiGroupWriter {
   /** Entries (rows x columns) a block holds at most, which bounds the buffer to 4 MiB. */
@@ -30,6 +36,8 @@ final class ChiGroupWriter {
   private int size;
   private long[] blockStarts = new long[4];
   private int blocks;
+  /** Once spilled: where each row after the last written block starts in the spill file, in ordinal order. */
+  private PackedLongValues.Builder spilled;
 
   ChiGroupWriter(ChiGroupKey key, int bins) {
     this.key = key;
@@ -45,24 +53,82 @@ final class ChiGroupWriter {
     return shift;
   }
 
-  /** Adds one mask's CHI entries; returns its ordinal within the group. */
-  int add(int[] row, IndexOutput data) throws IOException {
+  /** Adds one mask's CHI entries, buffered or (once spilled) appended to {@code spill}; returns its ordinal. */
+  int add(int[] row, IndexOutput data, IndexOutput spill) throws IOException {
+    if (spilled != null) {
+      writeRow(row, 0, spill);
+      return size++;
+    }
     if (buffer.length < (bufferedRows + 1) * columns) { // many groups of few masks must not each hold a full block
-      buffer = ArrayUtil.growExact(buffer, Math.min(1 << blockShift, Math.max(16, 2 * (bufferedRows + 1))) * columns);
+      int rows = Math.min(1 << blockShift, ArrayUtil.oversize(bufferedRows + 1, Integer.BYTES * columns));
+      buffer = ArrayUtil.growExact(buffer, rows * columns);
     }
     System.arraycopy(row, 0, buffer, bufferedRows * columns, columns);
     bufferedRows++;
     if (bufferedRows == 1 << blockShift) {
-      flush(data);
+      writeBlock(buffer, bufferedRows, data);
+      bufferedRows = 0;
     }
     return size++;
   }
 
-  /** Writes the buffered rows as one block. */
+  /** The bytes this group's buffer holds. */
+  long bufferedBytes() {
+    return (long) Integer.BYTES * buffer.length;
+  }
+
+  /** Moves the buffered rows to {@code spill} and frees the buffer; from now on rows go to the spill file. */
+  void spill(IndexOutput spill) throws IOException {
+    if (spilled == null) {
+      spilled = PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
+    }
+    for (int r = 0; r < bufferedRows; r++) {
+      writeRow(buffer, r * columns, spill);
+    }
+    bufferedRows = 0;
+    buffer = new int[0];
+  }
+
+  private void writeRow(int[] values, int from, IndexOutput spill) throws IOException {
+    spilled.add(spill.getFilePointer());
+    for (int c = 0; c < columns; c++) {
+      spill.writeInt(values[from + c]);
+    }
+  }
+
+  /** Writes the buffered rows as the group's last block; call when the field is finished. */
   void flush(IndexOutput data) throws IOException {
-    if (bufferedRows == 0) {
+    if (bufferedRows > 0) {
+      writeBlock(buffer, bufferedRows, data);
+      bufferedRows = 0;
+    }
+  }
+
+  /** Writes the blocks of the rows spilled to {@code spill} (closed and reopened for reading), one at a time. */
+  void finishSpilled(IndexInput spill, IndexOutput data) throws IOException {
+    if (spilled == null) {
       return;
     }
+    PackedLongValues.Iterator starts = spilled.build().iterator();
+    int rows = (int) Math.min(1L << blockShift, Math.max(1, size));
+    int[] block = new int[rows * columns];
+    int inBlock = 0;
+    while (starts.hasNext()) {
+      spill.seek(starts.next());
+      spill.readInts(block, inBlock * columns, columns);
+      if (++inBlock == 1 << blockShift) {
+        writeBlock(block, inBlock, data);
+        inBlock = 0;
+      }
+    }
+    if (inBlock > 0) {
+      writeBlock(block, inBlock, data);
+    }
+    spilled = null;
+  }
+
+  /** Writes {@code rows} rows of {@code values} (row-major) as one column-major block. */
+  private void writeBlock(int[] values, int rows, IndexOutput data) throws IOException {
     if (blocks == blockStarts.length) {
       blockStarts = Arrays.copyOf(blockStarts, blocks * 2);
     }
@@ -73,8 +139,8 @@ final class ChiGroupWriter {
     for (int c = 0; c < columns; c++) {
       int min = Integer.MAX_VALUE;
       int max = Integer.MIN_VALUE;
-      for (int r = 0; r < bufferedRows; r++) {
-        int v = buffer[r * columns + c];
+      for (int r = 0; r < rows; r++) {
+        int v = values[r * columns + c];
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
@@ -82,10 +148,9 @@ final class ChiGroupWriter {
       writeHeader(data, min, bits, Math.toIntExact(dataStart + packed.size()));
       int column = c;
       int base = min;
-      FixedWidth.write(packed, r -> buffer[r * columns + column] - base, bufferedRows, bits);
+      FixedWidth.write(packed, r -> values[r * columns + column] - base, rows, bits);
     }
     packed.copyTo(data);
-    bufferedRows = 0;
   }
 
   private static void writeHeader(DataOutput out, int min, int bpv, int offset) throws IOException {
@@ -94,7 +159,7 @@ final class ChiGroupWriter {
     out.writeInt(offset);
   }
 
-  /** Writes the group's meta; call after the last {@link #flush}. */
+  /** Writes the group's meta; call after the last block is written. */
   void writeMeta(DataOutput meta) throws IOException {
     meta.writeByte((byte) key.dtypeId());
     meta.writeVInt(key.gx());

@@ -7,6 +7,7 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.util.Accountable;
 
 /**
  * The binary doc values of a mask field written with {@link MaskDocValuesFormat}: besides iterating the masks'
@@ -50,8 +51,11 @@ public abstract class MaskDocValues extends BinaryDocValues {
   /** The mean pixel count of this segment's masks, an estimate of the cost of reading one. */
   public abstract float averageMaskPixels();
 
-  /** Random access to each document's CHI. */
-  public interface ChiCursor extends ChiLookup {
+  /**
+   * Random access to each document's CHI. Its memory grows with the CHI entries a query reads per block, up to one
+   * block (at most 2^20 entries) decoded; {@link #ramBytesUsed()} says how much it holds now.
+   */
+  public interface ChiCursor extends ChiLookup, Accountable {
     /** Moves to a document; returns false if it has no mask (the other methods are then undefined). */
     boolean seek(int doc) throws IOException;
 

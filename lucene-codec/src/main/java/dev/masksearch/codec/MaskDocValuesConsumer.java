@@ -21,6 +21,7 @@ import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.MergeState;
 import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.packed.DirectMonotonicWriter;
@@ -37,9 +38,13 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
   private IndexOutput chi;
   private IndexOutput raw;
   private final int maxDoc;
+  private final SegmentWriteState state;
+  private final long maxBufferedBytes;
 
-  MaskDocValuesConsumer(SegmentWriteState state) throws IOException {
+  MaskDocValuesConsumer(SegmentWriteState state, long maxBufferedBytes) throws IOException {
     this.maxDoc = state.segmentInfo.maxDoc();
+    this.state = state;
+    this.maxBufferedBytes = maxBufferedBytes;
     boolean success = false;
     IndexOutput m = null;
     IndexOutput c = null;
@@ -78,13 +83,21 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
   public void addBinaryField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
     ChiParams params = paramsOf(field);
     FieldWriter writer = new FieldWriter(params);
-    BinaryDocValues values = valuesProducer.getBinary(field);
-    for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
-      writer.skipTo(doc);
-      Mask mask = MaskBytes.decode(values.binaryValue());
-      writer.add(mask.dtype(), mask.height(), mask.width(), RawMaskCompression.compress(mask), Chi.build(mask, params).counts());
+    boolean success = false;
+    try {
+      BinaryDocValues values = valuesProducer.getBinary(field);
+      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+        writer.skipTo(doc);
+        Mask mask = MaskBytes.decode(values.binaryValue());
+        writer.add(mask.dtype(), mask.height(), mask.width(), RawMaskCompression.compress(mask), Chi.build(mask, params).counts());
+      }
+      writer.finish(field);
+      success = true;
+    } finally {
+      if (!success) {
+        writer.abort();
+      }
     }
-    writer.finish(field);
   }
 
   /**
@@ -100,6 +113,21 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
       return;
     }
     FieldWriter writer = new FieldWriter(params);
+    boolean success = false;
+    try {
+      copy(sources, mergeState, params, writer);
+      writer.finish(field);
+      success = true;
+    } finally {
+      if (!success) {
+        writer.abort();
+      }
+    }
+  }
+
+  /** Copies the sources' live masks and CHI rows, in the merged order. */
+  private static void copy(MaskDocValues[] sources, MergeState mergeState, ChiParams params, FieldWriter writer)
+      throws IOException {
     int[] row = null;
     for (int i = 0; i < sources.length; i++) {
       MaskDocValues source = sources[i];
@@ -132,7 +160,6 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
         writer.add(cursor.dtype(), grid.height(), grid.width(), source.compressedMask(doc), row);
       }
     }
-    writer.finish(field);
   }
 
   /** The sources' mask doc values if all can be copied, else null. */
@@ -169,6 +196,8 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
     private final Map<ChiGroupKey, Integer> groupNumbers = new LinkedHashMap<>();
     private final long rawStart = raw.getFilePointer();
     private int doc;
+    private long bufferedBytes; // what the groups' buffers hold together
+    private IndexOutput spill; // created when they hold too much
 
     FieldWriter(ChiParams params) {
       this.params = params;
@@ -193,10 +222,25 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
       addresses.add(raw.getFilePointer() - rawStart);
       raw.writeBytes(compressed, compressed.length);
       groupOf.add(groupNumber + 1L);
-      ordinal.add(group.add(chiCounts, chi));
+      long before = group.bufferedBytes();
+      ordinal.add(group.add(chiCounts, chi, spill));
+      bufferedBytes += group.bufferedBytes() - before;
+      if (bufferedBytes > maxBufferedBytes) {
+        spillGroups();
+      }
       heights.add(height);
       widths.add(width);
       doc++;
+    }
+
+    private void spillGroups() throws IOException {
+      if (spill == null) {
+        spill = state.directory.createTempOutput(state.segmentInfo.name, "mskchi", state.context);
+      }
+      for (ChiGroupWriter group : groups.values()) {
+        group.spill(spill);
+      }
+      bufferedBytes = 0;
     }
 
     void finish(FieldInfo field) throws IOException {
@@ -205,6 +249,7 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
       for (ChiGroupWriter group : groups.values()) {
         group.flush(chi);
       }
+      writeSpilledBlocks();
       meta.writeInt(field.number);
       meta.writeVInt(params.gridStep());
       meta.writeVInt(params.bins());
@@ -215,6 +260,31 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
       meta.writeVInt(groups.size());
       for (ChiGroupWriter group : groups.values()) {
         group.writeMeta(meta);
+      }
+    }
+
+    private void writeSpilledBlocks() throws IOException {
+      if (spill == null) {
+        return;
+      }
+      String name = spill.getName();
+      try {
+        spill.close();
+        try (IndexInput in = state.directory.openInput(name, state.context)) {
+          for (ChiGroupWriter group : groups.values()) {
+            group.finishSpilled(in, chi);
+          }
+        }
+      } finally {
+        IOUtils.deleteFilesIgnoringExceptions(state.directory, name);
+      }
+    }
+
+    /** Deletes the spill file of a field whose writing failed. */
+    void abort() {
+      if (spill != null) {
+        IOUtils.closeWhileHandlingException(spill);
+        IOUtils.deleteFilesIgnoringExceptions(state.directory, spill.getName());
       }
     }
   }

@@ -94,13 +94,27 @@ public final class MaskDocValuesFormat extends DocValuesFormat {
   static final int VERSION_CURRENT = VERSION_START;
   static final int ADDRESS_BLOCK_SHIFT = 14;
 
+  /**
+   * The most bytes of CHI rows the shape groups of a field buffer together while it is written; beyond it they spill
+   * to a temporary file (thousands of masks of distinct large shapes would otherwise hold a block each).
+   */
+  static final long MAX_BUFFERED_BYTES = 32L << 20;
+
+  private final long maxBufferedBytes;
+
   public MaskDocValuesFormat() {
+    this(MAX_BUFFERED_BYTES);
+  }
+
+  /** A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests spill early). */
+  MaskDocValuesFormat(long maxBufferedBytes) {
     super(NAME);
+    this.maxBufferedBytes = maxBufferedBytes;
   }
 
   @Override
   public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
-    return new MaskDocValuesConsumer(state);
+    return new MaskDocValuesConsumer(state, maxBufferedBytes);
   }
 
   @Override

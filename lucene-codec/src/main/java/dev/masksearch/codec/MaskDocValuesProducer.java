@@ -252,22 +252,20 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       return maxDoc;
     }
 
-    /** Seeks group cursors; one cursor per group, created on first use. */
+    /** Seeks the documents' group members; one {@link ChiBlockCursor} serves every group. */
     private final class Cursor implements ChiCursor {
-      private final ChiGroup.Cursor[] cursors = new ChiGroup.Cursor[entry.groups().length];
-      private ChiGroup.Cursor current;
+      private final ChiBlockCursor cursor = new ChiBlockCursor(chiData, chi.clone());
       private ChiGroup currentGroup;
       private ChiGrid grid;
       /** One group, every document in it, one size: the common case of a dataset of equal masks. */
       private final boolean uniform;
 
-      Cursor() throws IOException {
+      Cursor() {
         PackedColumn g = entry.groupOf();
         uniform = g.bitsPerValue() == 0 && g.min() == 1
             && entry.height().bitsPerValue() == 0 && entry.width().bitsPerValue() == 0;
         if (uniform) {
           currentGroup = entry.groups()[0];
-          current = cursors[0] = currentGroup.cursor(chiData, chi.clone());
           grid = new ChiGrid(entry.params().gridStep(), (int) entry.width().min(), (int) entry.height().min());
         }
       }
@@ -275,20 +273,15 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       @Override
       public boolean seek(int target) throws IOException {
         if (uniform) { // every document has a mask of the same size: only the ordinal varies
-          current.seek((int) ordinal.get(target));
+          cursor.seek(currentGroup, (int) ordinal.get(target));
           return true;
         }
         int g = (int) groupOf.get(target);
         if (g == 0) {
           return false;
         }
-        ChiGroup.Cursor cursor = cursors[g - 1];
-        if (cursor == null) {
-          cursor = cursors[g - 1] = entry.groups()[g - 1].cursor(chiData, chi.clone());
-        }
-        current = cursor;
         currentGroup = entry.groups()[g - 1];
-        cursor.seek((int) ordinal.get(target));
+        cursor.seek(currentGroup, (int) ordinal.get(target));
         int w = (int) widths.get(target);
         int h = (int) heights.get(target);
         if (grid == null || grid.width() != w || grid.height() != h) {
@@ -307,21 +300,21 @@ final class MaskDocValuesProducer extends DocValuesProducer {
         if (!uniform) {
           return null;
         }
-        ChiGroup.Cursor group = current;
+        ChiGroup group = currentGroup;
         return new BlockAccess() {
           @Override
           public int blockShift() {
-            return group.blockShift();
+            return group.blockShift;
           }
 
           @Override
           public int seekBlock(int block) {
-            return group.seekBlock(block);
+            return cursor.seekBlock(group, block);
           }
 
           @Override
           public int[] column(int entry) throws IOException {
-            return group.column(entry);
+            return cursor.column(entry);
           }
         };
       }
@@ -333,22 +326,27 @@ final class MaskDocValuesProducer extends DocValuesProducer {
 
       @Override
       public long count(int i, int j, int level) {
-        return current.count(i, j, level);
+        return cursor.count(i, j, level);
       }
 
       @Override
       public long entry(int index) {
-        return current.entry(index);
+        return cursor.entry(index);
       }
 
       @Override
       public void entries(int[] indices, int count, long[] out) {
-        current.entries(indices, count, out);
+        cursor.entries(indices, count, out);
       }
 
       @Override
       public int bins() {
         return entry.params().bins();
+      }
+
+      @Override
+      public long ramBytesUsed() {
+        return cursor.ramBytesUsed();
       }
     }
   }

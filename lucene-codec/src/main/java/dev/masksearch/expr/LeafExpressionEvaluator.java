@@ -5,6 +5,7 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.DocBounds;
 import dev.masksearch.search.LeafEvaluator;
+import dev.masksearch.search.LeafMaskFields;
 import dev.masksearch.search.Reservation;
 import dev.masksearch.search.SearchGuard;
 import java.io.IOException;
@@ -30,6 +31,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   private final Map<String, RandomAccessDocValues.Masks> masks = new HashMap<>();
   private final DerivedChiCache.Segment derived;
   private final SearchGuard guard;
+  /** The masks' doc values and CHI cursors, one per field however many terms read it. */
+  private final LeafMaskFields fields;
   private final boolean usesChi;
   private final double[] scratch = new double[2];
   // The current document of bounds(): its domain and regions.
@@ -55,6 +58,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   LeafExpressionEvaluator(LeafReader reader, MaskExpression expression, SearchGuard guard) throws IOException {
     this.expression = expression;
     this.guard = guard;
+    this.fields = new LeafMaskFields(reader, guard);
     registerTerms(reader, expression.root);
     boolean chi = true;
     for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
@@ -98,7 +102,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
         Term term = new Term(t, roi);
         if (!terms.containsKey(term)) {
           CpSpec spec = new CpSpec(t.field(), roi.box(), roi.field(), t.range(), false);
-          terms.put(term, spec.leaf(reader, guard));
+          terms.put(term, spec.leaf(fields));
         }
       }
       case Pred.And a -> {

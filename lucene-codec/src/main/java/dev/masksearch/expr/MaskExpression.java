@@ -64,9 +64,11 @@ public final class MaskExpression implements ValueSource {
 
   /**
    * How large an expression is, for limits on what a query may ask: its terms (each {@code cp}, {@code area} and
-   * {@code iou} call) and its distinct regions other than {@code full} (constant boxes and box fields).
+   * {@code iou} call), its value tests (each {@code mask > t} or range in a predicate: one CP term each, with its
+   * bounds per document and its pixel map when verified) and its distinct regions other than {@code full}
+   * (constant boxes and box fields).
    */
-  public record Shape(int terms, int regions) {}
+  public record Shape(int terms, int valueTests, int regions) {}
 
   /** Parses an expression; throws {@link ExpressionException} naming the problem and its position. */
   public static MaskExpression parse(String source) {
@@ -80,7 +82,7 @@ public final class MaskExpression implements ValueSource {
     }
     int terms = regions.size(); // one region per term
     regions.removeIf(RoiRef.FULL::equals);
-    Shape shape = new Shape(terms, new HashSet<>(regions).size());
+    Shape shape = new Shape(terms, valueTests(root), new HashSet<>(regions).size());
     return new MaskExpression(source, root, Collections.unmodifiableSet(masks), Collections.unmodifiableSet(rois),
         shape, null);
   }
@@ -165,6 +167,25 @@ public final class MaskExpression implements ValueSource {
         collect(a.right(), masks, rois, regions);
       }
     }
+  }
+
+  private static int valueTests(Num node) {
+    return switch (node) {
+      case Num.Const c -> 0;
+      case Num.Count c -> valueTests(c.pred());
+      case Num.Area a -> 0;
+      case Num.Iou i -> valueTests(i.a()) + valueTests(i.b());
+      case Num.Negate n -> valueTests(n.operand());
+      case Num.Arith a -> valueTests(a.left()) + valueTests(a.right());
+    };
+  }
+
+  private static int valueTests(Pred pred) {
+    return switch (pred) {
+      case Pred.Test t -> 1;
+      case Pred.And a -> valueTests(a.left()) + valueTests(a.right());
+      case Pred.Or o -> valueTests(o.left()) + valueTests(o.right());
+    };
   }
 
   private static void collect(Pred pred, Set<String> masks) {

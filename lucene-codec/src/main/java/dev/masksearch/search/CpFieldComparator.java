@@ -19,13 +19,14 @@ public final class CpFieldComparator extends FieldComparator<Double> {
   private final boolean reversed;
   private final boolean skipTies;
   private final CpStats stats;
+  private final Object guardKey;
   private final double missing;
   private final double[] values;
   private double bottom;
   private double top;
 
   CpFieldComparator(ValueSource spec, int numHits, boolean reversed, CpStats stats) {
-    this(spec, numHits, Pruning.NONE, reversed, stats);
+    this(spec, numHits, Pruning.NONE, reversed, stats, null);
   }
 
   /**
@@ -35,8 +36,9 @@ public final class CpFieldComparator extends FieldComparator<Double> {
    * matters when many documents share the bottom value (many masks without a salient pixel in the box, sorted
    * ascending).
    */
-  CpFieldComparator(ValueSource spec, int numHits, Pruning pruning, boolean reversed, CpStats stats) {
+  CpFieldComparator(ValueSource spec, int numHits, Pruning pruning, boolean reversed, CpStats stats, Object guardKey) {
     this.spec = spec;
+    this.guardKey = guardKey;
     this.reversed = reversed;
     this.skipTies = pruning == Pruning.GREATER_THAN_OR_EQUAL_TO;
     this.stats = stats == null ? new CpStats() : stats;
@@ -46,10 +48,18 @@ public final class CpFieldComparator extends FieldComparator<Double> {
 
   /** The source to put in a {@link org.apache.lucene.search.SortField}: {@code new SortField(name, source(spec, stats), reverse)}. */
   public static FieldComparatorSource source(ValueSource spec, CpStats stats) {
+    return source(spec, stats, null);
+  }
+
+  /**
+   * A source whose comparators read masks within the guard registered for {@code guardKey} (the searcher the sort
+   * runs on, see {@link SearchGuards}); a comparator never sees its searcher, so the sort is told it.
+   */
+  public static FieldComparatorSource source(ValueSource spec, CpStats stats, Object guardKey) {
     return new FieldComparatorSource() {
       @Override
       public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-        return new CpFieldComparator(spec, numHits, pruning, reversed, stats);
+        return new CpFieldComparator(spec, numHits, pruning, reversed, stats, guardKey);
       }
     };
   }
@@ -71,7 +81,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
 
   @Override
   public LeafFieldComparator getLeafComparator(LeafReaderContext context) throws IOException {
-    SearchGuard guard = SearchGuards.of(context);
+    SearchGuard guard = guardKey == null ? SearchGuard.NONE : SearchGuards.of(guardKey);
     return new Leaf(spec.leaf(context.reader(), guard), guard);
   }
 

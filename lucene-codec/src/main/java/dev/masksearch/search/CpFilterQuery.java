@@ -54,7 +54,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
     return new ConstantScoreWeight(this, boost) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        SearchGuard guard = SearchGuards.of(context);
+        SearchGuard guard = SearchGuards.of(searcher);
         LeafEvaluator evaluator = spec.leaf(context.reader(), guard);
         if (evaluator == null) {
           return null;
@@ -79,7 +79,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
       @Override
       public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-        return CpFilterQuery.this.explain(context, doc, score());
+        return CpFilterQuery.this.explain(context, doc, score(), SearchGuards.of(searcher));
       }
 
       @Override
@@ -90,8 +90,8 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
   }
 
   /** Says how the document was decided: its bounds, where they came from, and whether its mask was read. */
-  private Explanation explain(LeafReaderContext context, int doc, float score) throws IOException {
-    LeafEvaluator evaluator = spec.leaf(context.reader(), SearchGuards.of(context));
+  private Explanation explain(LeafReaderContext context, int doc, float score, SearchGuard guard) throws IOException {
+    LeafEvaluator evaluator = spec.leaf(context.reader(), guard);
     DocBounds bounds = new DocBounds();
     if (evaluator == null || !evaluator.bounds(doc, bounds)) {
       return Explanation.noMatch(this + ": the document has no value (no mask, or no box)");

@@ -40,7 +40,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
     return new Weight(this) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
-        SearchGuard guard = SearchGuards.of(context);
+        SearchGuard guard = SearchGuards.of(searcher);
         LeafEvaluator evaluator = spec.leaf(context.reader(), guard);
         if (evaluator == null) {
           return null;
@@ -61,7 +61,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
       @Override
       public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-        LeafEvaluator evaluator = spec.leaf(context.reader(), SearchGuards.of(context));
+        LeafEvaluator evaluator = spec.leaf(context.reader(), SearchGuards.of(searcher));
         DocBounds bounds = new DocBounds();
         if (evaluator == null || !evaluator.bounds(doc, bounds)) {
           return Explanation.noMatch(spec + ": the document has no value (no mask, or no box)");

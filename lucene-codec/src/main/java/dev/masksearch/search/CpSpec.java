@@ -47,10 +47,14 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
     return area == 0 ? 0 : (double) count / area;
   }
 
-  /** Whether results over a segment may be cached: not when its mask or box doc values were updated in place. */
   @Override
   public LeafEvaluator leaf(org.apache.lucene.index.LeafReader reader, SearchGuard guard) throws java.io.IOException {
-    return LeafCpEvaluator.create(reader, this, guard);
+    return leaf(new LeafMaskFields(reader, guard));
+  }
+
+  /** The evaluator for a segment, sharing the fields' doc values and CHI cursors with other terms. */
+  public LeafEvaluator leaf(LeafMaskFields fields) throws java.io.IOException {
+    return LeafCpEvaluator.create(fields, this);
   }
 
   @Override

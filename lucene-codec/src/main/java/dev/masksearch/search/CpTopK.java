@@ -40,17 +40,19 @@ public final class CpTopK {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
     CpStats counters = stats == null ? new CpStats() : stats;
-    SearchGuard guard = SearchGuards.of(searcher.getIndexReader());
+    SearchGuard guard = SearchGuards.of(searcher);
     Weight filterWeight = filter == null
         ? null
         : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    Candidates candidates = new Candidates();
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    LeafEvaluator[] evaluators = new LeafEvaluator[leaves.size()];
-    for (LeafReaderContext leaf : leaves) {
-      evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters, guard);
+    try (Reservation reservation = new Reservation(guard)) {
+      Candidates candidates = new Candidates(reservation);
+      List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+      LeafEvaluator[] evaluators = new LeafEvaluator[leaves.size()];
+      for (LeafReaderContext leaf : leaves) {
+        evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters, guard);
+      }
+      return verifyBestFirst(candidates, k, leaves, evaluators, order, counters, guard);
     }
-    return verifyBestFirst(candidates, k, leaves, evaluators, order, counters, guard);
   }
 
   private static LeafEvaluator collectBounds(
@@ -176,17 +178,30 @@ public final class CpTopK {
     return key > entry[0] || (key == entry[0] && doc < entry[1]);
   }
 
-  /** Growable parallel arrays of candidates. */
+  /**
+   * Growable parallel arrays of candidates, one per document with a value: their memory (and the queue and copies
+   * that {@link #verifyBestFirst} makes of them) is reserved from the guard before each growth.
+   */
   private static final class Candidates {
+    /** Per candidate: doc, keys, region (its reference and a per-document box), the queue entry, the sorted copy. */
+    static final long BYTES_PER_CANDIDATE = 4 + 8 + 8 + 8 + 32 + 1 + 24 + 8;
+
+    private final Reservation reservation;
     int size;
     int[] docs = new int[64];
     double[] worst = new double[64];
     double[] best = new double[64];
     Roi[] rois = new Roi[64];
 
+    Candidates(Reservation reservation) {
+      this.reservation = reservation;
+      reservation.reserve(64 * BYTES_PER_CANDIDATE, "top-k candidates");
+    }
+
     void add(int doc, double worstKey, double bestKey, Roi roi) {
       if (size == docs.length) {
         int n = size * 2;
+        reservation.reserve((long) (n - size) * BYTES_PER_CANDIDATE, "top-k candidates: " + n + " documents");
         docs = Arrays.copyOf(docs, n);
         worst = Arrays.copyOf(worst, n);
         best = Arrays.copyOf(best, n);

@@ -11,7 +11,6 @@ import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -31,14 +30,14 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
   }
 
   /** An evaluator for a segment, or null if no document of it has the field. */
-  static LeafCpEvaluator create(LeafReader reader, CpSpec spec, SearchGuard guard) throws IOException {
-    BinaryDocValues values = reader.getBinaryDocValues(spec.field());
+  static LeafCpEvaluator create(LeafMaskFields fields, CpSpec spec) throws IOException {
+    BinaryDocValues values = fields.values(spec.field());
     if (values == null) {
       return null;
     }
-    LeafRois rois = LeafRois.create(reader, spec);
-    return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks, guard)
-        : new FromMasks(spec, rois, values, guard);
+    LeafRois rois = LeafRois.create(fields.reader(), spec);
+    return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks, fields)
+        : new FromMasks(spec, rois, fields.reader().getBinaryDocValues(spec.field()), fields.guard()); // forward only
   }
 
   double valueOf(Mask mask, Roi roi) {
@@ -49,6 +48,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
   /** Bounds from the CHI; the mask is read only by {@link #exact}. */
   private static final class FromChi extends LeafCpEvaluator {
     private final MaskDocValues masks;
+    private final LeafMaskFields fields;
     private final MaskDocValues.ChiCursor cursor;
     private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
     private final CpBounds counts = new CpBounds();
@@ -64,15 +64,22 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private int visitedBlock = -1;
     private int visits;
 
-    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks, SearchGuard guard) throws IOException {
-      super(spec, rois, guard);
+    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks, LeafMaskFields fields) throws IOException {
+      super(spec, rois, fields.guard());
       this.masks = masks;
-      this.cursor = masks.chiCursor();
+      this.fields = fields;
+      this.cursor = fields.cursor(spec.field());
       this.blocks = cursor.blocks();
     }
 
     @Override
     public boolean bounds(int doc, DocBounds out) throws IOException {
+      boolean found = cpBounds(doc, out);
+      fields.account(spec.field());
+      return found;
+    }
+
+    private boolean cpBounds(int doc, DocBounds out) throws IOException {
       if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
         out.lower = spec.value(counts.lower, blockArea);
         out.upper = spec.value(counts.upper, blockArea);
@@ -115,6 +122,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       }
       ChiGrid grid = cursor.grid();
       counts.computeRefined(grid, cursor, out.roi, levels(cursor.dtype()));
+      fields.account(spec.field());
       long area = out.roi.clip(grid.width(), grid.height()).area();
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);

@@ -24,9 +24,9 @@ public final class LeafExactValues {
     this.evaluator = source.leaf(reader, guard);
   }
 
-  /** Values of a segment's documents, within the limits of the search it belongs to ({@link SearchGuards}). */
-  public static LeafExactValues create(LeafReaderContext leaf, ValueSource source) throws IOException {
-    return new LeafExactValues(leaf.reader(), source, SearchGuards.of(leaf));
+  /** Values of a segment's documents, within the limits of {@code guard}. */
+  public static LeafExactValues create(LeafReaderContext leaf, ValueSource source, SearchGuard guard) throws IOException {
+    return new LeafExactValues(leaf.reader(), source, guard);
   }
 
   /** The document's exact value; NaN when it has none (a mask or box missing, or a division by zero). */

@@ -2,45 +2,99 @@ package dev.masksearch.search;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.lucene.index.IndexReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.ReaderUtil;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The guard of each running search, found from the top-level reader it searches. Queries are cached and compared by
- * value, so a guard cannot travel inside them; sort comparators and scripts see only a segment's context. A search
- * that wants limits registers its guard for its searcher's reader (OpenSearch gives every search context a reader of
- * its own) and closes the registration when it ends; a reader without one searches under {@link SearchGuard#NONE}.
+ * The guard of each running search, found from an object that belongs to that search alone: the {@link
+ * org.apache.lucene.search.IndexSearcher} it runs on (queries, top-k and sorts find it there) or any other object
+ * the caller has per search (OpenSearch's scripts see only their search's lookup). Queries are cached and compared
+ * by value, so a guard cannot travel inside them. A key is never the index reader: searches may share one
+ * (OpenSearch does when {@code search.low_level_cancellation} is off), and they must not share a guard.
+ *
+ * <p>A registration also holds what the engine keeps for the whole search (CHI cursors, candidate lists): the
+ * engine reserves those bytes through the registered guard and never releases them itself; closing the
+ * registration does. A key without a registration searches under {@link SearchGuard#NONE}.
  */
 public final class SearchGuards {
-  private static final Map<IndexReader, SearchGuard> GUARDS = new ConcurrentHashMap<>(); // readers compare by identity
+  private static final Map<Object, Registered> GUARDS = new ConcurrentHashMap<>(); // keys compare by identity
 
   private SearchGuards() {}
 
   /** Registration of a guard, closed when the search ends. */
   public interface Registration extends AutoCloseable {
+    /** Unregisters the guard and releases whatever the search still holds reserved. */
     @Override
     void close();
   }
 
   /**
-   * Guards every search over {@code topReader} until the registration is closed. A reader already guarded keeps its
-   * guard, and the returned registration does nothing.
+   * Guards every search that finds its guard through {@code key} until the registration is closed. A key already
+   * registered keeps its guard, and the returned registration does nothing.
    */
-  public static Registration register(IndexReader topReader, SearchGuard guard) {
-    if (GUARDS.putIfAbsent(topReader, guard) != null) {
+  public static Registration register(Object key, SearchGuard guard) {
+    Registered registered = new Registered(guard);
+    if (GUARDS.putIfAbsent(new Key(key), registered) != null) {
       return () -> {};
     }
-    return () -> GUARDS.remove(topReader, guard);
+    return () -> {
+      GUARDS.remove(new Key(key), registered);
+      registered.releaseAll();
+    };
   }
 
-  /** The guard of searches over this top-level reader. */
-  public static SearchGuard of(IndexReader topReader) {
-    return GUARDS.getOrDefault(topReader, SearchGuard.NONE);
+  /** The guard registered for {@code key}, or {@link SearchGuard#NONE}. */
+  public static SearchGuard of(Object key) {
+    if (GUARDS.isEmpty()) {
+      return SearchGuard.NONE;
+    }
+    SearchGuard guard = GUARDS.get(new Key(key));
+    return guard == null ? SearchGuard.NONE : guard;
   }
 
-  /** The guard of the search this segment belongs to. */
-  public static SearchGuard of(LeafReaderContext leaf) {
-    return GUARDS.isEmpty() ? SearchGuard.NONE : of(ReaderUtil.getTopLevelContext(leaf).reader());
+  /** Identity of the registered object (an IndexSearcher's equals is identity, but a caller's key may not be). */
+  private record Key(Object key) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key k && k.key == key;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(key);
+    }
+  }
+
+  /** A registered guard that remembers what is still reserved, so the registration can return it. */
+  private static final class Registered implements SearchGuard {
+    private final SearchGuard guard;
+    private final AtomicLong reserved = new AtomicLong();
+
+    Registered(SearchGuard guard) {
+      this.guard = guard;
+    }
+
+    @Override
+    public void check() {
+      guard.check();
+    }
+
+    @Override
+    public void reserve(long bytes, String what) {
+      guard.reserve(bytes, what);
+      reserved.addAndGet(bytes);
+    }
+
+    @Override
+    public void release(long bytes) {
+      reserved.addAndGet(-bytes);
+      guard.release(bytes);
+    }
+
+    void releaseAll() {
+      long left = reserved.getAndSet(0);
+      if (left != 0) {
+        guard.release(left);
+      }
+    }
   }
 }

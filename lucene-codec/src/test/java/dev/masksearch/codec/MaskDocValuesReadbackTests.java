@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.DocValuesFormat;
+import org.apache.lucene.codecs.FilterCodec;
+import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -292,6 +295,69 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     }
     check(dir, fieldParams, model);
     TestUtil.checkIndex(dir);
+    dir.close();
+  }
+
+  /**
+   * Masks of many distinct shapes in one segment make more shape groups than the writer may buffer together: the
+   * groups spill to a temporary file and are written when the field is finished, on flush and on merge alike, with
+   * multi-block groups among them; everything reads back as written and no temporary file is left.
+   */
+  public void testShapeGroupsSpillBeyondTheBufferLimit() throws IOException {
+    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 2, 6), TestUtil.nextInt(random(), 2, 8));
+    List<ChiParams> fieldParams = List.of(params, params);
+    long limit = TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
+    DocValuesFormat small = new MaskDocValuesFormat(limit);
+    Codec codec = new FilterCodec(MaskCodec.NAME, TestUtil.getDefaultCodec()) {
+      private final DocValuesFormat perField = new PerFieldDocValuesFormat() {
+        @Override
+        public DocValuesFormat getDocValuesFormatForField(String field) {
+          return field.startsWith(MASK) ? small : TestUtil.getDefaultDocValuesFormat();
+        }
+      };
+
+      @Override
+      public DocValuesFormat docValuesFormat() {
+        return perField;
+      }
+    };
+    Directory dir = newDirectory();
+    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
+        .setCodec(codec)
+        .setMaxBufferedDocs(TestUtil.nextInt(random(), 50, 400))
+        .setMergePolicy(NoMergePolicy.INSTANCE);
+    Model model = new Model();
+    int docs = atLeast(300);
+    try (IndexWriter w = new IndexWriter(dir, config)) {
+      for (int i = 0; i < docs; i++) {
+        Mask[] masks = new Mask[2];
+        if (random().nextInt(3) == 0) { // one big group, several blocks when the grid is small
+          masks[0] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 8, 8);
+        } else if (random().nextInt(10) > 0) { // many groups of a few masks each
+          masks[0] = CodecTestMasks.randomMask(random(), CodecTestMasks.randomDType(random()),
+              TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 40));
+        }
+        if (random().nextBoolean()) {
+          masks[1] = CodecTestMasks.randomMask(random(), params);
+        }
+        long id = model.add(masks);
+        w.addDocument(document(id, masks, fieldParams));
+        if (random().nextInt(20) == 0) {
+          long gone = model.randomLive();
+          model.delete(gone);
+          w.deleteDocuments(new Term(ID, Long.toString(gone)));
+        }
+      }
+      w.commit();
+      check(dir, fieldParams, model);
+      forceMerge(w, 1);
+      w.commit();
+    }
+    check(dir, fieldParams, model);
+    TestUtil.checkIndex(dir);
+    for (String file : dir.listAll()) {
+      assertFalse("temporary file left: " + file, file.contains("mskchi"));
+    }
     dir.close();
   }
 

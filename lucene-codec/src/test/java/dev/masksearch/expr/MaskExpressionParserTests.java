@@ -145,8 +145,11 @@ public class MaskExpressionParserTests extends LuceneTestCase {
   public void testShape() {
     MaskExpression e = MaskExpression.parse(
         "cp(a, full, 0, 1) + cp(a > 0.5, [0, 0, 2, 2]) - area([0, 0, 2, 2]) + iou(a > 0.1, b > 0.2, bbox) * 2 + 3");
-    assertEquals(new MaskExpression.Shape(4, 2), e.shape());
-    assertEquals(new MaskExpression.Shape(1, 0), MaskExpression.parse("cp(a > 0.5, full)").shape());
+    assertEquals(new MaskExpression.Shape(4, 4, 2), e.shape());
+    assertEquals(new MaskExpression.Shape(1, 1, 0), MaskExpression.parse("cp(a > 0.5, full)").shape());
+    // every value test of a predicate counts: each is a CP term of its own
+    assertEquals(new MaskExpression.Shape(2, 6, 0),
+        MaskExpression.parse("cp(a > 0.1 | a > 0.2 | (b < 0.3 & a > 0.4), full) + iou(a > 0.5, a > 0.5, full)").shape());
   }
 
   public void testEmpty() {

@@ -14,6 +14,7 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Comparison;
+import dev.masksearch.search.SearchGuard;
 import dev.masksearch.search.CpFieldComparator;
 import dev.masksearch.search.CpFilterQuery;
 import dev.masksearch.search.CpHit;
@@ -575,7 +576,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
   private void checkLeafExactValues(DirectoryReader reader, MaskExpression expression, Double[] all, Random random,
       String what) throws IOException {
     for (LeafReaderContext leaf : reader.leaves()) {
-      LeafExactValues exact = LeafExactValues.create(leaf, expression);
+      LeafExactValues exact = LeafExactValues.create(leaf, expression, SearchGuard.NONE);
       int maxDoc = leaf.reader().maxDoc();
       int asks = Math.min(3 * maxDoc, 200);
       int doc = random.nextInt(maxDoc);
@@ -608,7 +609,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
   static double engineValue(IndexSearcher searcher, MaskExpression expression, int doc) throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
-    return LeafExactValues.create(leaf, expression).value(doc - leaf.docBase);
+    return LeafExactValues.create(leaf, expression, SearchGuard.NONE).value(doc - leaf.docBase);
   }
 
   static Set<Integer> ids(IndexSearcher searcher, Query query) throws IOException {

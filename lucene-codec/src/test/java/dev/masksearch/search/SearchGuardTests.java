@@ -106,13 +106,13 @@ public class SearchGuardTests extends LuceneTestCase {
     forms.add((s, stats) -> hits(s.search(new CpTopKQuery(SPEC, 10, CpOrder.DESC, null, stats), 10)));
     forms.add((s, stats) -> hits(s.search(new CpTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
     forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
-        new Sort(new SortField("cp", CpFieldComparator.source(SPEC, stats), true)))));
+        new Sort(new SortField("cp", CpFieldComparator.source(SPEC, stats, s), true)))));
     forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
-        new Sort(new SortField("expr", CpFieldComparator.source(EXPR, stats), false)))));
+        new Sort(new SortField("expr", CpFieldComparator.source(EXPR, stats, s), false)))));
     forms.add((s, stats) -> { // as a script reads values: every document, in order
       double sum = 0;
       for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
-        LeafExactValues values = LeafExactValues.create(leaf, EXPR);
+        LeafExactValues values = LeafExactValues.create(leaf, EXPR, SearchGuards.of(s));
         for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
           stats.verify();
           sum += values.value(doc);
@@ -153,7 +153,7 @@ public class SearchGuardTests extends LuceneTestCase {
         IndexSearcher searcher = searcher(concurrent);
         TestGuard guard = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
         Object got;
-        try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+        try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
           got = forms.get(f).run(searcher, new CpStats());
         }
         String form = "form " + f + (concurrent ? " (concurrent)" : "");
@@ -161,7 +161,7 @@ public class SearchGuardTests extends LuceneTestCase {
         assertTrue(form + ": masks were read and reserved", guard.reservations.get() > 0);
         assertTrue(form + ": at least a mask's pixels were reserved at once", guard.peak.get() >= MASK_BYTES);
         assertEquals(form + ": every reserved byte is released", 0, guard.used.get());
-        assertSame(SearchGuard.NONE, SearchGuards.of(searcher.getIndexReader()));
+        assertSame(SearchGuard.NONE, SearchGuards.of(searcher));
       }
     }
   }
@@ -174,7 +174,7 @@ public class SearchGuardTests extends LuceneTestCase {
         TestGuard guard = new TestGuard(MASK_BYTES / 2, Integer.MAX_VALUE); // less than one mask needs
         Form form = forms.get(f);
         OverLimit e;
-        try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+        try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
           e = expectThrows(OverLimit.class, () -> form.run(searcher, new CpStats()));
         }
         assertTrue(e.getMessage(), e.getMessage().matches("mask \\[(saliency|human)\\] 64x64 float32 of document \\d+ needs \\d+ bytes"));
@@ -202,7 +202,7 @@ public class SearchGuardTests extends LuceneTestCase {
     IndexSearcher searcher = searcher(false);
     TestGuard guard = new TestGuard(limit, Integer.MAX_VALUE);
     OverLimit e;
-    try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+    try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
       e = expectThrows(OverLimit.class, () -> searcher.count(new CpFilterQuery(EXPR, Comparison.GT, 0.5 * ROI.area(), null)));
     }
     assertTrue(e.getMessage(), e.getMessage().startsWith("the pixels where ["));
@@ -219,7 +219,7 @@ public class SearchGuardTests extends LuceneTestCase {
         TestGuard guard = new TestGuard(Long.MAX_VALUE, allowed);
         CpStats stats = new CpStats();
         Form form = forms.get(f);
-        try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+        try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
           expectThrows(Cancelled.class, () -> form.run(searcher, stats));
         }
         // Every mask read is preceded by a check, so once cancelled no further mask is read by this thread; the
@@ -238,61 +238,48 @@ public class SearchGuardTests extends LuceneTestCase {
     IndexSearcher searcher = searcher(false);
     TestGuard guard = new TestGuard(Long.MAX_VALUE, 0);
     CpFilterQuery nothing = new CpFilterQuery(SPEC, Comparison.GT, ROI.area() + 1, null); // rejected by every bound
-    try (SearchGuards.Registration ignored = SearchGuards.register(searcher.getIndexReader(), guard)) {
+    try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
       expectThrows(Cancelled.class, () -> searcher.count(nothing));
     }
-    assertEquals(0, guard.reservations.get());
+    assertEquals("no mask was read", 0, guard.masks.get());
   }
 
-  public void testRegistrationIsPerReader() throws IOException {
-    TestGuard guard = new TestGuard(1, 0);
-    IndexReader other = DirectoryReader.open(dir);
-    try (SearchGuards.Registration r = SearchGuards.register(reader, guard);
-         SearchGuards.Registration again = SearchGuards.register(reader, new TestGuard(2, 0))) {
-      assertSame(guard, SearchGuards.of(reader));
-      assertSame(guard, SearchGuards.of(reader.leaves().get(0)));
-      assertSame(SearchGuard.NONE, SearchGuards.of(other));
-      again.close(); // the second registration did not take: closing it leaves the first
-      assertSame(guard, SearchGuards.of(reader));
-    } finally {
-      other.close();
+  /**
+   * Two searches over one reader (OpenSearch shares it when low-level cancellation is off) each run under their own
+   * guard: one is cancelled, the other answers, and neither's reservations reach the other's guard.
+   */
+  public void testGuardsArePerSearcher() throws IOException {
+    IndexSearcher cancelled = searcher(false);
+    IndexSearcher allowed = searcher(random().nextBoolean());
+    assertSame("both searchers share the reader", cancelled.getIndexReader(), allowed.getIndexReader());
+    TestGuard stops = new TestGuard(Long.MAX_VALUE, 0);
+    TestGuard counts = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
+    CpFilterQuery query = new CpFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), null);
+    int expected = searcher(false).count(query);
+    try (SearchGuards.Registration first = SearchGuards.register(cancelled, stops);
+         SearchGuards.Registration second = SearchGuards.register(allowed, counts);
+         SearchGuards.Registration again = SearchGuards.register(allowed, new TestGuard(0, 0))) {
+      expectThrows(Cancelled.class, () -> cancelled.count(query));
+      assertEquals(expected, allowed.count(query));
+      again.close(); // the third registration did not take: closing it leaves the second in place
+      assertEquals(expected, allowed.count(query));
+      assertEquals("the cancelled search read no mask", 0, stops.masks.get());
+      assertTrue("the other search read masks under its own guard", counts.masks.get() > 0);
+      assertSame(SearchGuard.NONE, SearchGuards.of(reader));
     }
-    assertSame(SearchGuard.NONE, SearchGuards.of(reader));
+    assertSame(SearchGuard.NONE, SearchGuards.of(allowed));
+    assertEquals("closing the registration returned what the search held", 0, counts.used.get());
   }
 
-  /** The cache keeps an entry only when its account grants the bytes, and returns them when the segment closes. */
-  public void testDerivedChiCacheAccount() throws IOException {
-    AtomicLong accounted = new AtomicLong();
-    AtomicLong limit = new AtomicLong(Long.MAX_VALUE);
-    DerivedChiCache.Account account = new DerivedChiCache.Account() {
-      @Override
-      public boolean tryReserve(long bytes) {
-        if (accounted.get() + bytes > limit.get()) {
-          return false;
-        }
-        accounted.addAndGet(bytes);
-        return true;
-      }
-
-      @Override
-      public void release(long bytes) {
-        accounted.addAndGet(-bytes);
-      }
-    };
-    DerivedChiCache cache = new DerivedChiCache(1 << 30, account);
-    MaskExpression expr = EXPR.withCache(cache);
-    try (DirectoryReader fresh = DirectoryReader.open(dir)) {
-      new IndexSearcher(fresh).count(new CpFilterQuery(expr, Comparison.GT, 0.5 * ROI.area(), null));
-      assertTrue(cache.builds() > 0);
-      assertEquals(cache.sizeInBytes(), accounted.get());
-      limit.set(accounted.get()); // full: nothing more is kept
-      long builds = cache.builds();
-      new IndexSearcher(fresh).count(new CpFilterQuery(expr, Comparison.LT, 0.1 * ROI.area(), null));
-      assertEquals(builds, cache.builds());
-      assertEquals(cache.sizeInBytes(), accounted.get());
+  /** What a search holds for its whole run (CHI cursors, candidates) is reserved, and returned when it ends. */
+  public void testSearchLongMemoryIsReservedAndReturned() throws IOException {
+    IndexSearcher searcher = searcher(false);
+    TestGuard guard = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
+    try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
+      searcher.search(new CpTopKQuery(SPEC, 10, CpOrder.DESC, null, null), 10);
+      assertTrue("the top-k's cursors and candidates are reserved while the search runs", guard.held.get() > 0);
     }
-    assertEquals("closed segments return their bytes", 0, accounted.get());
-    assertEquals(0, cache.sizeInBytes());
+    assertEquals(0, guard.used.get());
   }
 
   static final class Cancelled extends RuntimeException {
@@ -316,6 +303,8 @@ public class SearchGuardTests extends LuceneTestCase {
     final AtomicInteger checks = new AtomicInteger();
     final AtomicInteger reservations = new AtomicInteger();
     final AtomicInteger masks = new AtomicInteger();
+    /** Bytes reserved for what a search keeps for its whole run, not for one document. */
+    final AtomicLong held = new AtomicLong();
 
     TestGuard(long limit, int checksAllowed) {
       this.limit = limit;
@@ -329,16 +318,23 @@ public class SearchGuardTests extends LuceneTestCase {
       }
     }
 
+    /**
+     * Refuses what one document's evaluation needs (a mask, a pixel map) beyond the limit; what the search holds for
+     * its whole run (CHI cursors, top-k candidates) is counted as held and never refused, so that a limit below one
+     * mask stops the search on a mask whatever the cursors hold.
+     */
     @Override
     public void reserve(long bytes, String what) {
-      long now = used.addAndGet(bytes);
-      if (now > limit) {
-        used.addAndGet(-bytes);
+      boolean perDocument = what.startsWith("mask [") || what.startsWith("the pixels where [");
+      if (perDocument && used.get() - held.get() + bytes > limit) {
         throw new OverLimit(what + " needs " + bytes + " bytes");
       }
+      long now = used.addAndGet(bytes);
       reservations.incrementAndGet();
       if (what.startsWith("mask [")) {
         masks.incrementAndGet();
+      } else if (!perDocument) {
+        held.addAndGet(bytes);
       }
       peak.accumulateAndGet(now, Math::max);
     }

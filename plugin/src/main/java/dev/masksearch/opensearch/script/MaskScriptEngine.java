@@ -5,6 +5,7 @@ import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.opensearch.index.query.ExpressionLimits;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.LeafExactValues;
+import dev.masksearch.search.SearchGuards;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -110,8 +111,9 @@ public final class MaskScriptEngine implements ScriptEngine {
     private final LeafExactValues values;
     int doc;
 
-    DocValue(MaskExpression expression, LeafReaderContext leaf) throws IOException {
-      values = LeafExactValues.create(leaf, expression);
+    /** The values of a segment within the guard of the search the script runs in (found by its lookup). */
+    DocValue(MaskExpression expression, LeafReaderContext leaf, SearchLookup lookup) throws IOException {
+      values = LeafExactValues.create(leaf, expression, SearchGuards.of(lookup));
     }
 
     /**
@@ -145,7 +147,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       MaskExpression expression = script.bind(lookup, cache);
       double missing = MaskScript.missing(params, Double.NaN);
       return leaf -> {
-        DocValue current = new DocValue(expression, leaf);
+        DocValue current = new DocValue(expression, leaf, lookup);
         return new FieldScript() {
           @Override
           public void setDocument(int doc) {
@@ -184,7 +186,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       return new NumberSortScript.LeafFactory() {
         @Override
         public NumberSortScript newInstance(LeafReaderContext leaf) throws IOException {
-          DocValue current = new DocValue(expression, leaf);
+          DocValue current = new DocValue(expression, leaf, lookup);
           return new NumberSortScript() {
             @Override
             public void setDocument(int doc) {
@@ -225,7 +227,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       return new AggregationScript.LeafFactory() {
         @Override
         public AggregationScript newInstance(LeafReaderContext leaf) throws IOException {
-          DocValue current = new DocValue(expression, leaf);
+          DocValue current = new DocValue(expression, leaf, lookup);
           return new AggregationScript() {
             @Override
             public void setDocument(int doc) {
@@ -291,7 +293,7 @@ public final class MaskScriptEngine implements ScriptEngine {
 
         @Override
         public ScoreScript newInstance(LeafReaderContext leaf) throws IOException {
-          DocValue current = new DocValue(expression, leaf);
+          DocValue current = new DocValue(expression, leaf, lookup);
           return new ScoreScript(params, lookup, searcher, leaf) {
             @Override
             public double execute(ExplanationHolder explanation) {
@@ -336,7 +338,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       Comparison comparison = script.filterComparison(params);
       double threshold = script.filterThreshold(params, comparison);
       return leaf -> {
-        DocValue current = new DocValue(expression, leaf);
+        DocValue current = new DocValue(expression, leaf, lookup);
         return new FilterScript(params, lookup, leaf) {
           @Override
           public void setDocument(int doc) {

@@ -4,23 +4,21 @@ import dev.masksearch.search.SearchGuards;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.index.shard.SearchOperationListener;
 import org.opensearch.search.internal.SearchContext;
 
 /**
- * Puts every query and fetch phase of a shard under a {@link SearchContextGuard}, registered for the phase's reader
- * (each search context has a reader of its own) from its start to its end, success or failure.
+ * Puts every query and fetch phase of a shard under a {@link SearchContextGuard} from its start to its end, success
+ * or failure. The guard is registered for the objects that belong to this search context alone: its searcher
+ * (queries, top-k, sorts) and its lookup (scripts). Never for its reader: with {@code search.low_level_cancellation}
+ * off, concurrent searches of a shard share one.
  */
 public final class GuardingSearchListener implements SearchOperationListener {
-  private static final Logger LOGGER = LogManager.getLogger(GuardingSearchListener.class);
-
   private final Supplier<CircuitBreaker> breaker;
   private final Map<SearchContext, Active> active = new ConcurrentHashMap<>();
 
-  private record Active(SearchContextGuard guard, SearchGuards.Registration registration) {}
+  private record Active(SearchGuards.Registration searcher, SearchGuards.Registration lookup) {}
 
   public GuardingSearchListener(Supplier<CircuitBreaker> breaker) {
     this.breaker = breaker;
@@ -59,7 +57,11 @@ public final class GuardingSearchListener implements SearchOperationListener {
   private void start(SearchContext context, boolean timed) {
     end(context); // a phase that did not report its end
     SearchContextGuard guard = new SearchContextGuard(context, breaker.get(), timed);
-    active.put(context, new Active(guard, SearchGuards.register(context.searcher().getIndexReader(), guard)));
+    SearchGuards.Registration searcher = SearchGuards.register(context.searcher(), guard);
+    SearchGuards.Registration lookup = context.getQueryShardContext() == null
+        ? () -> {}
+        : SearchGuards.register(context.getQueryShardContext().lookup(), guard);
+    active.put(context, new Active(searcher, lookup));
   }
 
   private void end(SearchContext context) {
@@ -70,10 +72,7 @@ public final class GuardingSearchListener implements SearchOperationListener {
   }
 
   private static void close(Active ended) {
-    ended.registration().close();
-    long left = ended.guard().releaseAll();
-    if (left != 0) {
-      LOGGER.warn("a search left {} bytes reserved in the [masksearch] breaker; released", left);
-    }
+    ended.searcher().close(); // returns what the search held (CHI cursors) to the breaker
+    ended.lookup().close();
   }
 }

@@ -1,7 +1,6 @@
 package dev.masksearch.opensearch.search;
 
 import dev.masksearch.search.SearchGuard;
-import java.util.concurrent.atomic.AtomicLong;
 import org.opensearch.action.search.SearchShardTask;
 import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.core.tasks.TaskCancelledException;
@@ -21,7 +20,6 @@ final class SearchContextGuard implements SearchGuard {
   private final CircuitBreaker breaker;
   private final boolean cancellable;
   private final long deadline; // relative millis; Long.MAX_VALUE: none
-  private final AtomicLong reserved = new AtomicLong();
 
   /** A guard for a search context; {@code timed} when the search timeout applies (the query phase). */
   SearchContextGuard(SearchContext context, CircuitBreaker breaker, boolean timed) {
@@ -50,21 +48,10 @@ final class SearchContextGuard implements SearchGuard {
   @Override
   public void reserve(long bytes, String what) {
     breaker.addEstimateBytesAndMaybeBreak(bytes, what + " in " + context.shardTarget().getShardId());
-    reserved.addAndGet(bytes);
   }
 
   @Override
   public void release(long bytes) {
-    reserved.addAndGet(-bytes);
     breaker.addWithoutBreaking(-bytes);
-  }
-
-  /** Returns whatever is still reserved (nothing, when every evaluation released its bytes); the bytes returned. */
-  long releaseAll() {
-    long left = reserved.getAndSet(0);
-    if (left != 0) {
-      breaker.addWithoutBreaking(-left);
-    }
-    return left;
   }
 }

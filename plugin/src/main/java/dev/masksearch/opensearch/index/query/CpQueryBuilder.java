@@ -17,6 +17,7 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.index.IndexSettings;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
 
@@ -171,7 +172,15 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     if (comparison != null) {
       return new CpFilterQuery(spec, comparison, threshold, null);
     }
-    return k != null ? new CpTopKQuery(spec, k, order, null, null) : new CpScoreQuery(spec, null);
+    if (k == null) {
+      return new CpScoreQuery(spec, null);
+    }
+    int maxK = context.getIndexSettings().getMaxResultWindow(); // k hits travel like a page of them
+    if (k > maxK) {
+      throw new IllegalArgumentException("[cp] [k] is " + k + ", over the index's limit of " + maxK + " ["
+          + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey() + "]");
+    }
+    return new CpTopKQuery(spec, k, order, null, null);
   }
 
   @Override

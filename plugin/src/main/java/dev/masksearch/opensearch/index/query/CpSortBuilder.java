@@ -99,7 +99,7 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
   @Override
   protected SortFieldAndFormat build(QueryShardContext context) {
     CpSpec spec = term.toSpec(context);
-    return new SortFieldAndFormat(new SortField(NAME, new ValueSourceComparatorSource(spec, NAME), order == SortOrder.DESC), DocValueFormat.RAW);
+    return new SortFieldAndFormat(new SortField(NAME, new ValueSourceComparatorSource(spec, NAME, context.searcher()), order == SortOrder.DESC), DocValueFormat.RAW);
   }
 
   @Override

@@ -9,7 +9,7 @@ import org.opensearch.common.settings.Settings;
 /**
  * How large a mask expression a request may send (the {@code mask_expr} query and sort, {@code masksearch}
  * scripts): dynamic cluster settings, checked where the node parses the request, the length before parsing and the
- * terms and regions after. Over a limit is a 400 that names the setting. (The parser itself refuses expressions
+ * terms, value tests and regions after. Over a limit is a 400 that names the setting. (The parser itself refuses expressions
  * nesting deeper than 256 levels, whatever these say.)
  */
 public final class ExpressionLimits {
@@ -21,24 +21,33 @@ public final class ExpressionLimits {
   public static final Setting<Integer> MAX_TERMS = Setting.intSetting(
       "masksearch.expression.max_terms", 100, 1, Setting.Property.NodeScope, Setting.Property.Dynamic);
 
+  /**
+   * The most value tests ({@code mask > t}, {@code mask < t} or a range, wherever a predicate holds one) in one
+   * expression: each is a CP term of its own, bounded per document and mapped per pixel when verified.
+   */
+  public static final Setting<Integer> MAX_VALUE_TESTS = Setting.intSetting(
+      "masksearch.expression.max_value_tests", 100, 1, Setting.Property.NodeScope, Setting.Property.Dynamic);
+
   /** The most distinct regions other than {@code full} (constant boxes and box fields) one expression names. */
   public static final Setting<Integer> MAX_REGIONS = Setting.intSetting(
       "masksearch.expression.max_regions", 32, 0, Setting.Property.NodeScope, Setting.Property.Dynamic);
 
   /** Every setting of this class. */
-  public static final List<Setting<?>> ALL = List.of(MAX_LENGTH, MAX_TERMS, MAX_REGIONS);
+  public static final List<Setting<?>> ALL = List.of(MAX_LENGTH, MAX_TERMS, MAX_VALUE_TESTS, MAX_REGIONS);
 
   /** The defaults, for parsing outside a node. */
   public static final ExpressionLimits DEFAULTS = new ExpressionLimits(Settings.EMPTY);
 
   private volatile int maxLength;
   private volatile int maxTerms;
+  private volatile int maxValueTests;
   private volatile int maxRegions;
 
   /** The limits in a node's {@code settings}, until {@link #follow} sees the cluster's. */
   public ExpressionLimits(Settings settings) {
     maxLength = MAX_LENGTH.get(settings);
     maxTerms = MAX_TERMS.get(settings);
+    maxValueTests = MAX_VALUE_TESTS.get(settings);
     maxRegions = MAX_REGIONS.get(settings);
   }
 
@@ -46,6 +55,7 @@ public final class ExpressionLimits {
   public void follow(ClusterSettings clusterSettings) {
     clusterSettings.addSettingsUpdateConsumer(MAX_LENGTH, v -> maxLength = v);
     clusterSettings.addSettingsUpdateConsumer(MAX_TERMS, v -> maxTerms = v);
+    clusterSettings.addSettingsUpdateConsumer(MAX_VALUE_TESTS, v -> maxValueTests = v);
     clusterSettings.addSettingsUpdateConsumer(MAX_REGIONS, v -> maxRegions = v);
   }
 
@@ -58,13 +68,18 @@ public final class ExpressionLimits {
     }
   }
 
-  /** Returns {@code expression} unless it has too many terms or regions. */
+  /** Returns {@code expression} unless it has too many terms, value tests or regions. */
   public MaskExpression checkShape(MaskExpression expression) {
     MaskExpression.Shape shape = expression.shape();
     int terms = maxTerms;
     if (shape.terms() > terms) {
       throw new IllegalArgumentException("the expression has " + shape.terms() + " terms (cp, area, iou), over the limit of "
           + terms + " [" + MAX_TERMS.getKey() + "]");
+    }
+    int valueTests = maxValueTests;
+    if (shape.valueTests() > valueTests) {
+      throw new IllegalArgumentException("the expression has " + shape.valueTests() + " value tests (mask > t, mask < t, "
+          + "ranges), over the limit of " + valueTests + " [" + MAX_VALUE_TESTS.getKey() + "]");
     }
     int regions = maxRegions;
     if (shape.regions() > regions) {

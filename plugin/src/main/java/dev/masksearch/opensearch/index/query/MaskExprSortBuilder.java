@@ -122,7 +122,7 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
     }
     MaskExpression source = MaskExpressions.withCache(expression, cache);
     return new SortFieldAndFormat(
-        new SortField(NAME, new ValueSourceComparatorSource(source, NAME), order == SortOrder.DESC), DocValueFormat.RAW);
+        new SortField(NAME, new ValueSourceComparatorSource(source, NAME, context.searcher()), order == SortOrder.DESC), DocValueFormat.RAW);
   }
 
   @Override

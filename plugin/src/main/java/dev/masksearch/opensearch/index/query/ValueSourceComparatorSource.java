@@ -3,6 +3,7 @@ package dev.masksearch.opensearch.index.query;
 import dev.masksearch.search.CpFieldComparator;
 import dev.masksearch.search.ValueSource;
 import org.apache.lucene.search.FieldComparator;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Pruning;
 import org.apache.lucene.search.SortField;
 import org.opensearch.common.util.BigArrays;
@@ -20,16 +21,19 @@ import org.opensearch.search.sort.SortOrder;
 final class ValueSourceComparatorSource extends IndexFieldData.XFieldComparatorSource {
   private final ValueSource source;
   private final String sortName;
+  private final IndexSearcher searcher;
 
-  ValueSourceComparatorSource(ValueSource source, String sortName) {
+  /** A source for a sort that runs on {@code searcher}, whose guard its comparators read masks under. */
+  ValueSourceComparatorSource(ValueSource source, String sortName, IndexSearcher searcher) {
     super(null, MultiValueMode.MIN, null);
     this.source = source;
     this.sortName = sortName;
+    this.searcher = searcher;
   }
 
   @Override
   public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-    return CpFieldComparator.source(source, null).newComparator(fieldname, numHits, pruning, reversed);
+    return CpFieldComparator.source(source, null, searcher).newComparator(fieldname, numHits, pruning, reversed);
   }
 
   @Override
