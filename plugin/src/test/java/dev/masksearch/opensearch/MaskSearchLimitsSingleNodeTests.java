@@ -161,12 +161,41 @@ public class MaskSearchLimitsSingleNodeTests extends OpenSearchSingleNodeTestCas
         assertTrue(json + ": " + detail(e),
             detail(e).contains("the expression has 3 terms (cp, area, iou), over the limit of 2 [masksearch.expression.max_terms]"));
       }
+      // Value tests: each test of a predicate counts, however few calls hold them.
+      updateClusterSettings(Settings.builder().put("masksearch.expression.max_value_tests", 3));
+      String threeTests = "cp(saliency > 0.1 | saliency > 0.2 | saliency > 0.3, full)";
+      String fourTests = "cp(saliency > 0.1 | saliency > 0.2 | saliency > 0.3 | saliency > 0.4, full)";
+      for (String json : forms(threeTests)) {
+        assertEquals(json, 1, searchJson(json).getHits().getTotalHits().value());
+      }
+      for (String json : forms(fourTests)) {
+        Exception e = expectThrows(Exception.class, () -> searchJson(json));
+        assertEquals(json + ": " + detail(e), RestStatus.BAD_REQUEST, ExceptionsHelper.status(e));
+        assertTrue(json + ": " + detail(e), detail(e).contains(
+            "the expression has 4 value tests (mask > t, mask < t, ranges), over the limit of 3 [masksearch.expression.max_value_tests]"));
+      }
     } finally {
       updateClusterSettings(Settings.builder().putNull("masksearch.expression.max_length")
-          .putNull("masksearch.expression.max_terms").putNull("masksearch.expression.max_regions"));
+          .putNull("masksearch.expression.max_terms").putNull("masksearch.expression.max_regions")
+          .putNull("masksearch.expression.max_value_tests"));
     }
     // Back to the defaults: three terms are fine again.
     assertEquals(1, searchJson(forms(threeTerms).get(0)).getHits().getTotalHits().value());
+  }
+
+  /** The top-k form's k is bounded like a page of hits, by the index's max_result_window. */
+  public void testTopKLimit() throws Exception {
+    client().admin().indices().prepareCreate("expr").setSettings(Settings.builder().put("index.number_of_shards", 1)
+        .put("index.max_result_window", 50)).setMapping("{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}").get();
+    client().prepareIndex("expr").setId("1").setSource("{\"saliency\": " + raw(zeros(4, 4)) + "}", XContentType.JSON)
+        .setRefreshPolicy("true").get();
+    String topK = "{\"query\": {\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"k\": %d}}}";
+    assertEquals(1, searchJson(String.format(Locale.ROOT, topK, 50)).getHits().getTotalHits().value());
+    Exception e = expectThrows(Exception.class, () -> searchJson(String.format(Locale.ROOT, topK, 51)));
+    assertEquals(detail(e), RestStatus.BAD_REQUEST, ExceptionsHelper.status(e));
+    assertTrue(detail(e), detail(e).contains("[cp] [k] is 51, over the index's limit of 50 [index.max_result_window]"));
+    e = expectThrows(Exception.class, () -> searchJson(String.format(Locale.ROOT, topK, Integer.MAX_VALUE)));
+    assertEquals(detail(e), RestStatus.BAD_REQUEST, ExceptionsHelper.status(e));
   }
 
   /** The expression as a mask_expr query and sort, a script field and a script query. */

@@ -144,19 +144,74 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
         .setTransientSettings(Settings.builder().put("breaker." + MaskSearchBreaker.NAME + ".limit", limit)).get();
   }
 
+  private void setLowLevelCancellation(Boolean on) {
+    client().admin().cluster().prepareUpdateSettings()
+        .setTransientSettings(Settings.builder().put("search.low_level_cancellation", on == null ? null : on.toString())).get();
+  }
+
   public void testBreakerTripsWithClearErrorAndReleases() {
-    index("guarded", 40, randomBoolean());
+    breakerTripsWithClearErrorAndReleases("guarded");
+  }
+
+  /**
+   * With {@code search.low_level_cancellation} off, OpenSearch gives concurrent searches of a shard one shared reader:
+   * each must still run under its own guard (limits, trips, timeouts), and what one reserves must never be released by
+   * another, however many run at once.
+   */
+  public void testGuardsWithoutLowLevelCancellation() throws Exception {
+    setLowLevelCancellation(false);
+    try {
+      breakerTripsWithClearErrorAndReleases("shared_reader");
+      List<Function<String, SearchRequestBuilder>> forms = forms();
+      List<String> expected = new ArrayList<>();
+      for (Function<String, SearchRequestBuilder> form : forms) {
+        expected.add(answer(form.apply("shared_reader").get()));
+      }
+      int threads = 4;
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try {
+        List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          runs.add(pool.submit(() -> {
+            for (int round = 0; round < 5; round++) {
+              int f = randomIntBetween(0, forms.size() - 1);
+              assertEquals("form " + f + " answers alike while others run", expected.get(f),
+                  answer(forms.get(f).apply("shared_reader").get()));
+            }
+            return null;
+          }));
+        }
+        for (java.util.concurrent.Future<?> run : runs) {
+          run.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+      assertEquals("every search returned exactly what it reserved", cacheBytes(), breaker().getUsed());
+      int docs = index("shared_timed", 200, false);
+      SearchResponse timed = client().prepareSearch("shared_timed").setQuery(cp(null, Double.NaN, null))
+          .setTrackTotalHits(true).setTimeout(TimeValue.timeValueMillis(1)).get();
+      assertTrue("the timeout applies without low-level cancellation too", timed.isTimedOut());
+      assertTrue("stopped early: " + timed.getHits().getTotalHits(), timed.getHits().getTotalHits().value() < docs);
+      assertEquals(cacheBytes(), breaker().getUsed());
+    } finally {
+      setLowLevelCancellation(null);
+    }
+  }
+
+  private void breakerTripsWithClearErrorAndReleases(String index) {
+    index(index, 40, randomBoolean());
     assertEquals("the default limit", 0.4, (double) breaker().getLimit() / Runtime.getRuntime().maxMemory(), 0.01);
     List<Function<String, SearchRequestBuilder>> forms = forms();
     List<String> before = new ArrayList<>();
     for (Function<String, SearchRequestBuilder> form : forms) {
-      before.add(answer(form.apply("guarded").get()));
+      before.add(answer(form.apply(index).get()));
       assertEquals("only the cache holds bytes between searches", cacheBytes(), breaker().getUsed());
     }
-    setLimit("16kb"); // less than one 96x96 float32 mask
+    setLimit("64kb"); // less than reading one 96x96 float32 mask needs (2 x 36 KB and its bytes), more than CHI cursors hold
     try {
       for (int f = 0; f < forms.size(); f++) {
-        SearchRequestBuilder search = forms.get(f).apply("guarded");
+        SearchRequestBuilder search = forms.get(f).apply(index);
         Exception e = expectThrows(Exception.class, search::get);
         assertEquals("form " + f + ": " + e, RestStatus.TOO_MANY_REQUESTS, ExceptionsHelper.status(e));
         String detail = ExceptionsHelper.detailedMessage(e);
@@ -171,7 +226,7 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
     CircuitBreakerStats ours = stats.getNodes().get(0).getBreaker().getStats(MaskSearchBreaker.NAME);
     assertTrue("the node reports the trips", ours.getTrippedCount() >= forms.size());
     for (int f = 0; f < forms.size(); f++) {
-      assertEquals("form " + f + " answers as before", before.get(f), answer(forms.get(f).apply("guarded").get()));
+      assertEquals("form " + f + " answers as before", before.get(f), answer(forms.get(f).apply(index).get()));
     }
     assertEquals(cacheBytes(), breaker().getUsed());
   }
