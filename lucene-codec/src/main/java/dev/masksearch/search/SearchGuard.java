@@ -4,7 +4,8 @@ package dev.masksearch.search;
  * What a search lets the engine spend: memory for the masks it decodes, and time (a cancelled or timed-out search
  * stops). The engine calls {@link #check()} before each document whose masks it reads and every few hundred
  * documents it bounds, and {@link #reserve} before decoding (the size is known from the CHI: width x height x bytes
- * per value), {@link #release} after. Implementations stop the search by throwing an unchecked exception of their
+ * per value), {@link #release} after. What a search holds for its whole run (CHI cursors) is reserved as it grows
+ * and released when the search's {@link SearchGuards.Registration} closes. Implementations stop the search by throwing an unchecked exception of their
  * choice (OpenSearch: a circuit-breaking, task-cancelled or time-exceeded exception), which the engine lets through
  * after releasing what it reserved. Thread-safe: segments of one search may run on several threads.
  */
