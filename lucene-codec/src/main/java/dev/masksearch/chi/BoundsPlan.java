@@ -43,24 +43,16 @@ public final class BoundsPlan {
       this.outerArea = this.innerArea = 0;
       return;
     }
-    int s = grid.step();
-    int oxa = r.x1() / s;
-    int oya = r.y1() / s;
-    int oxb = r.x2() == grid.width() ? grid.gx() : Math.ceilDiv(r.x2(), s);
-    int oyb = r.y2() == grid.height() ? grid.gy() : Math.ceilDiv(r.y2(), s);
-    int ixa = Math.ceilDiv(r.x1(), s);
-    int iya = Math.ceilDiv(r.y1(), s);
-    int ixb = r.x2() == grid.width() ? grid.gx() : r.x2() / s;
-    int iyb = r.y2() == grid.height() ? grid.gy() : r.y2() / s;
-    boolean hasInner = ixa < ixb && iya < iyb;
-    this.outerArea = (long) (grid.lineX(oxb) - grid.lineX(oxa)) * (grid.lineY(oyb) - grid.lineY(oya));
-    this.innerArea = hasInner ? (long) (grid.lineX(ixb) - grid.lineX(ixa)) * (grid.lineY(iyb) - grid.lineY(iya)) : 0;
-    this.aligned = hasInner && innerArea == area;
-    addRect(OUTER_OVERLAPPING, oxa, oxb, oya, oyb, levels.outerFrom(), levels.outerTo());
-    addRect(OUTER_INSIDE, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
-    if (hasInner) {
-      addRect(INNER_OVERLAPPING, ixa, ixb, iya, iyb, levels.outerFrom(), levels.outerTo());
-      addRect(INNER_INSIDE, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
+    ChiGrid.Cells outer = grid.outer(r);
+    ChiGrid.Cells inner = grid.inner(r);
+    this.outerArea = grid.area(outer);
+    this.innerArea = grid.area(inner);
+    this.aligned = innerArea == area;
+    addRect(OUTER_OVERLAPPING, outer, levels.outerFrom(), levels.outerTo());
+    addRect(OUTER_INSIDE, outer, levels.innerFrom(), levels.innerTo());
+    if (!inner.isEmpty()) {
+      addRect(INNER_OVERLAPPING, inner, levels.outerFrom(), levels.outerTo());
+      addRect(INNER_INSIDE, inner, levels.innerFrom(), levels.innerTo());
     }
     values = new long[size];
   }
@@ -78,11 +70,6 @@ public final class BoundsPlan {
   /** The clipped ROI's area. */
   public long area() {
     return area;
-  }
-
-  /** The number of CHI entries each document reads. */
-  public int entriesRead() {
-    return size;
   }
 
   /** Sets {@code out} to the first-stage bounds of the mask whose CHI {@code chi} reads; returns it. */
@@ -108,8 +95,8 @@ public final class BoundsPlan {
       out.upper = innerOverlapping;
       out.lower = innerInside;
     } else {
-      out.upper = Math.min(outerOverlapping, innerOverlapping + area - innerArea);
-      out.lower = Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
+      out.upper = CpBounds.upper(outerOverlapping, innerOverlapping, area, innerArea);
+      out.lower = CpBounds.lower(outerInside, innerInside, area, outerArea);
     }
     return out;
   }
@@ -156,16 +143,16 @@ public final class BoundsPlan {
         upper[r] = io[r];
         lower[r] = ii[r];
       } else {
-        upper[r] = Math.min(oo[r], io[r] + area - innerArea);
-        lower[r] = Math.max(Math.max(oi[r] - (outerArea - area), ii[r]), 0);
+        upper[r] = CpBounds.upper(oo[r], io[r], area, innerArea);
+        lower[r] = CpBounds.lower(oi[r], ii[r], area, outerArea);
       }
     }
   }
 
-  private void addRect(int sum, int xa, int xb, int ya, int yb, int from, int to) {
+  private void addRect(int sum, ChiGrid.Cells c, int from, int to) {
     if (from < to) {
-      addAtLeast(sum, 1, xa, xb, ya, yb, from);
-      addAtLeast(sum, -1, xa, xb, ya, yb, to);
+      addAtLeast(sum, 1, c.xa(), c.xb(), c.ya(), c.yb(), from);
+      addAtLeast(sum, -1, c.xa(), c.xb(), c.ya(), c.yb(), to);
     }
   }
 

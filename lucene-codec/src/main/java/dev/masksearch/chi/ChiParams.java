@@ -51,9 +51,4 @@ public record ChiParams(int gridStep, int bins) {
           + "; use a larger grid_step or fewer bins");
     }
   }
-
-  /** Cumulative levels stored per grid point: "bin >= b" for b = 1 .. bins (level 0 is the area, derived). */
-  public int storedLevels() {
-    return bins;
-  }
 }

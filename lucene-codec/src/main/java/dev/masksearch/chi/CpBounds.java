@@ -48,70 +48,60 @@ public final class CpBounds {
       lower = upper = 0;
       return this;
     }
-    int s = grid.step();
-    int gx = grid.gx();
-    int gy = grid.gy();
-    // Outer: floor the start, ceil the end; inner: the reverse. A side on the mask's edge is on the last line.
-    int oxa = r.x1() / s;
-    int oya = r.y1() / s;
-    int oxb = r.x2() == grid.width() ? gx : Math.ceilDiv(r.x2(), s);
-    int oyb = r.y2() == grid.height() ? gy : Math.ceilDiv(r.y2(), s);
-    int ixa = Math.ceilDiv(r.x1(), s);
-    int iya = Math.ceilDiv(r.y1(), s);
-    int ixb = r.x2() == grid.width() ? gx : r.x2() / s;
-    int iyb = r.y2() == grid.height() ? gy : r.y2() / s;
-    boolean hasInner = ixa < ixb && iya < iyb;
-
+    ChiGrid.Cells outer = grid.outer(r);
+    ChiGrid.Cells inner = grid.inner(r);
     long area = r.area();
-    long innerArea = 0;
+    long innerArea = grid.area(inner);
     long innerOverlapping = 0;
     long innerInside = 0;
-    boolean aligned = levels.isAligned();
-    if (hasInner) {
-      innerArea = rectArea(grid, ixa, ixb, iya, iyb);
-      innerOverlapping = rect(grid, chi, ixa, ixb, iya, iyb, levels.outerFrom(), levels.outerTo());
-      innerInside = aligned ? innerOverlapping : rect(grid, chi, ixa, ixb, iya, iyb, levels.innerFrom(), levels.innerTo());
+    if (!inner.isEmpty()) {
+      innerOverlapping = rect(grid, chi, inner, levels.outerFrom(), levels.outerTo());
+      innerInside = levels.isAligned() ? innerOverlapping : rect(grid, chi, inner, levels.innerFrom(), levels.innerTo());
     }
     if (perCell) {
       upper = innerOverlapping;
       lower = innerInside;
-      for (int cy = oya; cy < oyb; cy++) {
-        for (int cx = oxa; cx < oxb; cx++) {
-          if (hasInner && cx >= ixa && cx < ixb && cy >= iya && cy < iyb) {
+      for (int cy = outer.ya(); cy < outer.yb(); cy++) {
+        for (int cx = outer.xa(); cx < outer.xb(); cx++) {
+          if (cx >= inner.xa() && cx < inner.xb() && cy >= inner.ya() && cy < inner.yb()) {
             continue; // interior cell, counted with the inner rectangle
           }
-          long cellArea = rectArea(grid, cx, cx + 1, cy, cy + 1);
-          long covered = (long) (Math.min(r.x2(), grid.lineX(cx + 1)) - Math.max(r.x1(), grid.lineX(cx)))
-              * (Math.min(r.y2(), grid.lineY(cy + 1)) - Math.max(r.y1(), grid.lineY(cy)));
-          upper += Math.min(covered, rect(grid, chi, cx, cx + 1, cy, cy + 1, levels.outerFrom(), levels.outerTo()));
-          lower += Math.max(0, rect(grid, chi, cx, cx + 1, cy, cy + 1, levels.innerFrom(), levels.innerTo()) - (cellArea - covered));
+          ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+          long covered = grid.covered(r, cx, cy);
+          upper += Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
+          lower += Math.max(0, rect(grid, chi, cell, levels.innerFrom(), levels.innerTo()) - (grid.area(cell) - covered));
         }
       }
       return this;
     }
-    if (hasInner && innerArea == area) { // R is aligned: R_out = R_in = R, and the inner counts are the answer
+    if (innerArea == area) { // R is aligned: R_out = R_in = R, and the inner counts are the answer
       upper = innerOverlapping;
       lower = innerInside;
       return this;
     }
-    long outerArea = rectArea(grid, oxa, oxb, oya, oyb);
-    long outerOverlapping = rect(grid, chi, oxa, oxb, oya, oyb, levels.outerFrom(), levels.outerTo());
-    long outerInside = aligned ? outerOverlapping : rect(grid, chi, oxa, oxb, oya, oyb, levels.innerFrom(), levels.innerTo());
-    upper = Math.min(outerOverlapping, innerOverlapping + area - innerArea);
-    lower = Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
+    long outerOverlapping = rect(grid, chi, outer, levels.outerFrom(), levels.outerTo());
+    long outerInside = levels.isAligned() ? outerOverlapping : rect(grid, chi, outer, levels.innerFrom(), levels.innerTo());
+    upper = upper(outerOverlapping, innerOverlapping, area, innerArea);
+    lower = lower(outerInside, innerInside, area, grid.area(outer));
     return this;
   }
 
-  private static long rectArea(ChiGrid grid, int xa, int xb, int ya, int yb) {
-    return (long) (grid.lineX(xb) - grid.lineX(xa)) * (grid.lineY(yb) - grid.lineY(ya));
+  /** The upper bound from the counts of the outer and inner rectangles over the overlapping bins (see above). */
+  public static long upper(long outerOverlapping, long innerOverlapping, long area, long innerArea) {
+    return Math.min(outerOverlapping, innerOverlapping + area - innerArea);
   }
 
-  /** Pixels of the aligned rectangle between lines xa..xb and ya..yb with level in [from, to). */
-  private static long rect(ChiGrid grid, ChiLookup chi, int xa, int xb, int ya, int yb, int from, int to) {
+  /** The lower bound from the counts of the outer and inner rectangles over the inner bins (see above). */
+  public static long lower(long outerInside, long innerInside, long area, long outerArea) {
+    return Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
+  }
+
+  /** Pixels of an aligned rectangle with level in [from, to). */
+  private static long rect(ChiGrid grid, ChiLookup chi, ChiGrid.Cells c, int from, int to) {
     if (from >= to) {
       return 0;
     }
-    return rectAtLeast(grid, chi, xa, xb, ya, yb, from) - rectAtLeast(grid, chi, xa, xb, ya, yb, to);
+    return rectAtLeast(grid, chi, c.xa(), c.xb(), c.ya(), c.yb(), from) - rectAtLeast(grid, chi, c.xa(), c.xb(), c.ya(), c.yb(), to);
   }
 
   private static long rectAtLeast(ChiGrid grid, ChiLookup chi, int xa, int xb, int ya, int yb, int level) {

@@ -1,15 +1,25 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.ChiGrid;
+import dev.masksearch.chi.ChiLookup;
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.chi.CpBounds;
 import dev.masksearch.mask.Roi;
 
 /**
  * The CHI of one derived binary mask (a predicate's result over a document's masks): the number of pixels where
- * it holds in {@code [0, lineX(i)) x [0, lineY(j))} for every pair of grid lines, so that the count in any region
- * is bounded by the counts of the grid-aligned rectangles just inside and just outside it (exact when aligned).
+ * it holds in {@code [0, lineX(i)) x [0, lineY(j))} for every pair of grid lines, a CHI of one level. Its bounds are
+ * {@link CpBounds}' over the region, exact when the region is aligned.
  */
-final class DerivedChi {
-  static final int STEP = 32;
+final class DerivedChi implements ChiLookup {
+  /**
+   * The grid step: the engine's default, since a domain spans masks of several fields, each with its own step.
+   */
+  static final int STEP = ChiParams.DEFAULT_GRID_STEP;
+
+  /** The one level a derived mask has: the pixels where the predicate holds. */
+  private static final BinEdges.Levels HOLDS = new BinEdges.Levels(1, 2, 1, 2);
 
   private final ChiGrid grid;
   private final int[] cumulative; // (gx + 1) x (gy + 1), row-major by j
@@ -45,25 +55,26 @@ final class DerivedChi {
     return grid.width() == width && grid.height() == height;
   }
 
-  /** Lower and upper bound of the count in {@code roi}, into {@code out[0..1]}. */
+  /** Lower and upper bound of the count in {@code roi}, into {@code out[0..1]}; thread-safe (entries are shared). */
   void bounds(Roi roi, double[] out) {
-    Roi r = roi.clip(grid.width(), grid.height());
-    if (r.isEmpty()) {
-      out[0] = out[1] = 0;
-      return;
-    }
-    int gx = grid.gx();
-    // Inner rectangle: lines at or inside the region; outer: lines at or outside it.
-    int ix1 = lineAtOrAfter(r.x1(), true);
-    int ix2 = lineAtOrBefore(r.x2(), true);
-    int iy1 = lineAtOrAfter(r.y1(), false);
-    int iy2 = lineAtOrBefore(r.y2(), false);
-    int ox1 = lineAtOrBefore(r.x1(), true);
-    int ox2 = lineAtOrAfter(r.x2(), true);
-    int oy1 = lineAtOrBefore(r.y1(), false);
-    int oy2 = lineAtOrAfter(r.y2(), false);
-    out[0] = ix1 < ix2 && iy1 < iy2 ? rect(gx, ix1, iy1, ix2, iy2) : 0;
-    out[1] = rect(gx, ox1, oy1, ox2, oy2);
+    CpBounds bounds = new CpBounds().compute(grid, this, roi, HOLDS);
+    out[0] = bounds.lower;
+    out[1] = bounds.upper;
+  }
+
+  @Override
+  public long count(int i, int j, int level) {
+    return at(cumulative, grid.gx(), i, j); // level is 1: the only one
+  }
+
+  @Override
+  public long entry(int index) {
+    throw new UnsupportedOperationException("a derived CHI is read by grid point");
+  }
+
+  @Override
+  public int bins() {
+    return 1;
   }
 
   long sizeInBytes() {
@@ -71,35 +82,7 @@ final class DerivedChi {
     return 4L * cumulative.length + 104;
   }
 
-  private int rect(int gx, int i1, int j1, int i2, int j2) {
-    return at(cumulative, gx, i2, j2) - at(cumulative, gx, i1, j2) - at(cumulative, gx, i2, j1) + at(cumulative, gx, i1, j1);
-  }
-
   private static int at(int[] cumulative, int gx, int i, int j) {
     return cumulative[j * (gx + 1) + i];
-  }
-
-  /** The index of the first line at or after pixel coordinate {@code c}. */
-  private int lineAtOrAfter(int c, boolean x) {
-    int cells = x ? grid.gx() : grid.gy();
-    int i = Math.ceilDiv(c, STEP);
-    while (i > 0 && line(i - 1, x) >= c) {
-      i--;
-    }
-    return Math.min(i, cells);
-  }
-
-  /** The index of the last line at or before pixel coordinate {@code c}. */
-  private int lineAtOrBefore(int c, boolean x) {
-    int cells = x ? grid.gx() : grid.gy();
-    int i = Math.min(c / STEP, cells);
-    while (i < cells && line(i + 1, x) <= c) {
-      i++;
-    }
-    return i;
-  }
-
-  private int line(int i, boolean x) {
-    return x ? grid.lineX(i) : grid.lineY(i);
   }
 }

@@ -118,7 +118,7 @@ public class BinEdgesTests extends LuceneTestCase {
       expectThrows(IllegalArgumentException.class, () -> new ChiParams(bad, 8));
     }
     ChiParams p = new ChiParams(4096, ChiParams.MAX_BINS);
-    assertEquals(ChiParams.MAX_BINS, p.storedLevels());
+    assertEquals(ChiParams.MAX_BINS, p.bins());
   }
 
   /** Query bounds worth trying: edges of this bin count and their neighbours, code values and theirs, specials. */
