@@ -235,6 +235,13 @@ public class UiBrowserIT extends ClusterTestCase {
       }
     }
     assertEquals(expected, shown);
+    // The whole matrix is in view: it sits in the results column, wide enough for every class (it was cut off in
+    // the side column at 8 classes and more).
+    assertTrue("classes: " + expected.size(), ((Number) js("return new Set([...document.querySelectorAll('#matrix td')]"
+        + ".map(c => c.dataset.label)).size")).longValue() >= 2);
+    assertEquals("the matrix is not clipped", Boolean.TRUE,
+        js("var t = document.querySelector('#matrix table'); var m = document.getElementById('matrix');"
+            + " return t.getBoundingClientRect().right <= m.getBoundingClientRect().right + 0.5"));
     // The document's HTML label is a column heading as text.
     assertTrue(browser.findElement(By.id("matrix")).getText().contains("<b>bold</b>"));
     assertEquals(0L, js("return document.querySelectorAll('#matrix b, #matrix script, #matrix img').length"));
