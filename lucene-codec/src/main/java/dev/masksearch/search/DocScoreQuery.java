@@ -16,7 +16,7 @@ import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
 
 /**
- * Matches a fixed set of top-level documents with fixed scores: what {@link CpTopKQuery} rewrites to once it has
+ * Matches a fixed set of top-level documents with fixed scores: what {@link MaskValueTopKQuery} rewrites to once it has
  * computed its exact hits. Valid only for the reader it was computed on.
  */
 final class DocScoreQuery extends Query implements CpStatsSource {

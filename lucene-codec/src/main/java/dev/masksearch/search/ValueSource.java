@@ -8,8 +8,8 @@ import org.apache.lucene.index.LeafReaderContext;
 /**
  * A numeric value per document computed from its masks, with bounds that the CHI gives without reading them: one
  * CP term ({@link CpSpec}) or an expression over several ({@code dev.masksearch.expr.MaskExpression}). The
- * filter ({@link CpFilterQuery}), top-k ({@link CpTopK}), scoring ({@link CpScoreQuery}) and sort
- * ({@link CpFieldComparator}) run filter–verification over any value source. Implementations are immutable and
+ * filter ({@link MaskValueFilterQuery}), top-k ({@link MaskValueTopK}), scoring ({@link MaskValueScoreQuery}) and sort
+ * ({@link MaskValueComparator}) run filter–verification over any value source. Implementations are immutable and
  * have value equality (queries are cached by it).
  */
 public interface ValueSource {

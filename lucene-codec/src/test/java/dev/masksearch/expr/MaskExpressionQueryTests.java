@@ -15,12 +15,12 @@ import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.SearchGuard;
-import dev.masksearch.search.CpFieldComparator;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueComparator;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpStats;
-import dev.masksearch.search.CpTopK;
+import dev.masksearch.search.MaskValueTopK;
 import dev.masksearch.search.LeafExactValues;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -196,7 +196,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
           long[] verified = new long[3];
           for (int run = 0; run < 3; run++) {
             CpStats stats = new CpStats();
-            assertEquals(expression + " run " + run, expected, ids(searcher, new CpFilterQuery(cached, Comparison.GTE, threshold, stats)));
+            assertEquals(expression + " run " + run, expected, ids(searcher, new MaskValueFilterQuery(cached, Comparison.GTE, threshold, stats)));
             verified[run] = stats.verified();
           }
           if (verified[0] > 0) {
@@ -249,7 +249,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
           long first = -1;
           for (int run = 0; run < 3; run++) {
             CpStats stats = new CpStats();
-            ids(searcher, new CpFilterQuery(expression, Comparison.GT, threshold, stats));
+            ids(searcher, new MaskValueFilterQuery(expression, Comparison.GT, threshold, stats));
             if (first < 0) {
               first = stats.verified();
             }
@@ -468,13 +468,13 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     }
     for (Comparison op : Comparison.values()) {
       CpStats stats = new CpStats();
-      CpFilterQuery query = new CpFilterQuery(expression, op, threshold, stats);
+      MaskValueFilterQuery query = new MaskValueFilterQuery(expression, op, threshold, stats);
       Set<Integer> got = ids(searcher, query);
       int maxDoc = searcher.getIndexReader().maxDoc();
       for (int e = 0; e < 3; e++) { // _explain agrees with the search
         int doc = random.nextInt(maxDoc);
         if (!isDeleted(searcher, doc)) {
-          org.apache.lucene.search.Explanation explanation = searcher.explain(new CpFilterQuery(expression, op, threshold, null), doc);
+          org.apache.lucene.search.Explanation explanation = searcher.explain(new MaskValueFilterQuery(expression, op, threshold, null), doc);
           assertEquals(explanation.toString(), got.contains(doc), explanation.isMatch());
         }
       }
@@ -513,7 +513,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         .limit(k)
         .toList();
     CpStats stats = new CpStats();
-    List<CpHit> got = CpTopK.search(searcher, expression, k, order, filter, stats);
+    List<CpHit> got = MaskValueTopK.search(searcher, expression, k, order, filter, stats);
     String message = "top " + k + " " + order + (filter == null ? "" : " filtered") + " by " + what;
     assertEquals(message + ": " + got + " expected " + expected, expected.size(), got.size());
     for (int i = 0; i < expected.size(); i++) {
@@ -540,7 +540,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     List<Integer> expected = matching.stream()
         .sorted((reverse ? byValue.reversed() : byValue).thenComparing(Comparator.naturalOrder()))
         .toList();
-    Sort sort = new Sort(new SortField("expr", CpFieldComparator.source(expression, null), reverse));
+    Sort sort = new Sort(new SortField("expr", MaskValueComparator.source(expression, null), reverse));
     int n = TestUtil.nextInt(random, 1, 30);
     int from = 0;
     ScoreDoc after = null;

@@ -104,7 +104,7 @@ public class CpQueryTests extends LuceneTestCase {
         // Grid-aligned ROI (or past the edge) and bin-aligned range: bounds are exact, so no mask is read.
         CpSpec spec = CpSpec.of(MASK, new Roi(16, 0, 48, 5000), new ValueRange(0.25, 1.0));
         CpStats stats = new CpStats();
-        Set<Integer> got = ids(searcher, new CpFilterQuery(spec, Comparison.GTE, 100, stats));
+        Set<Integer> got = ids(searcher, new MaskValueFilterQuery(spec, Comparison.GTE, 100, stats));
         assertEquals(expectedFilter(reader, spec, Comparison.GTE, 100, null), got);
         assertEquals(0, stats.verified());
         CpStats topStats = new CpStats();
@@ -133,7 +133,7 @@ public class CpQueryTests extends LuceneTestCase {
               .sorted((reverse ? byValue.reversed() : byValue).thenComparing(Comparator.naturalOrder()))
               .toList();
           int n = TestUtil.nextInt(random(), 1, 30);
-          Sort sort = new Sort(new SortField("cp", CpFieldComparator.source(spec, all), reverse));
+          Sort sort = new Sort(new SortField("cp", MaskValueComparator.source(spec, all), reverse));
           TopFieldDocs page = searcher.search(query, n, sort);
           assertPage(expected, values, missing, 0, page.scoreDocs);
           if (page.scoreDocs.length == n) { // the next page, after the last hit
@@ -165,7 +165,7 @@ public class CpQueryTests extends LuceneTestCase {
               .sorted(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
               .limit(n).toList();
           // A total-hits threshold of n lets the collector prune, as track_total_hits=false does in OpenSearch.
-          TopDocs top = searcher.search(new CpScoreQuery(spec, all), new TopScoreDocCollectorManager(n, n));
+          TopDocs top = searcher.search(new MaskValueScoreQuery(spec, all), new TopScoreDocCollectorManager(n, n));
           assertEquals(expected.size(), top.scoreDocs.length);
           for (int i = 0; i < expected.size(); i++) {
             assertEquals(spec + " hit " + i, (int) expected.get(i).getKey(), top.scoreDocs[i].doc);
@@ -251,7 +251,7 @@ public class CpQueryTests extends LuceneTestCase {
         Comparison op = Comparison.values()[random.nextInt(4)];
         double threshold = randomThreshold(random, reader, spec);
         CpStats stats = new CpStats();
-        CpFilterQuery query = new CpFilterQuery(spec, op, threshold, stats);
+        MaskValueFilterQuery query = new MaskValueFilterQuery(spec, op, threshold, stats);
         Set<Integer> got = ids(searcher, query);
         assertEquals(spec + " " + op + " " + threshold, expectedFilter(reader, spec, op, threshold, null), got);
         for (int e = 0; e < 5; e++) { // _explain agrees with the search and says how the document was decided
@@ -372,11 +372,11 @@ public class CpQueryTests extends LuceneTestCase {
         .limit(k)
         .map(e -> new CpHit(e.getKey(), e.getValue()))
         .toList();
-    List<CpHit> got = CpTopK.search(searcher, spec, k, order, filter, stats);
+    List<CpHit> got = MaskValueTopK.search(searcher, spec, k, order, filter, stats);
     assertEquals("top " + k + " " + order + " by " + spec, expected, got);
 
     // The query form matches the same documents, each scored by its value.
-    TopDocs top = searcher.search(new CpTopKQuery(spec, k, order, filter, null), k + 5);
+    TopDocs top = searcher.search(new MaskValueTopKQuery(spec, k, order, filter, null), k + 5);
     assertEquals(expected.size(), top.scoreDocs.length);
     Map<Integer, Double> expectedByDoc = new HashMap<>();
     expected.forEach(h -> expectedByDoc.put(h.doc(), h.value()));

@@ -100,15 +100,15 @@ public class SearchGuardTests extends LuceneTestCase {
 
   private static List<Form> forms() {
     List<Form> forms = new ArrayList<>();
-    forms.add((s, stats) -> s.count(new CpFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), stats)));
-    forms.add((s, stats) -> s.count(new CpFilterQuery(EXPR.withCache(new DerivedChiCache(0)), Comparison.GT, 0.5 * ROI.area(), stats)));
-    forms.add((s, stats) -> hits(s.search(new CpScoreQuery(SPEC, stats), new TopScoreDocCollectorManager(10, Integer.MAX_VALUE))));
-    forms.add((s, stats) -> hits(s.search(new CpTopKQuery(SPEC, 10, CpOrder.DESC, null, stats), 10)));
-    forms.add((s, stats) -> hits(s.search(new CpTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
+    forms.add((s, stats) -> s.count(new MaskValueFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), stats)));
+    forms.add((s, stats) -> s.count(new MaskValueFilterQuery(EXPR.withCache(new DerivedChiCache(0)), Comparison.GT, 0.5 * ROI.area(), stats)));
+    forms.add((s, stats) -> hits(s.search(new MaskValueScoreQuery(SPEC, stats), new TopScoreDocCollectorManager(10, Integer.MAX_VALUE))));
+    forms.add((s, stats) -> hits(s.search(new MaskValueTopKQuery(SPEC, 10, CpOrder.DESC, null, stats), 10)));
+    forms.add((s, stats) -> hits(s.search(new MaskValueTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
     forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
-        new Sort(new SortField("cp", CpFieldComparator.source(SPEC, stats, s), true)))));
+        new Sort(new SortField("cp", MaskValueComparator.source(SPEC, stats, s), true)))));
     forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
-        new Sort(new SortField("expr", CpFieldComparator.source(EXPR, stats, s), false)))));
+        new Sort(new SortField("expr", MaskValueComparator.source(EXPR, stats, s), false)))));
     forms.add((s, stats) -> { // as a script reads values: every document, in order
       double sum = 0;
       for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
@@ -203,7 +203,7 @@ public class SearchGuardTests extends LuceneTestCase {
     TestGuard guard = new TestGuard(limit, Integer.MAX_VALUE);
     OverLimit e;
     try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
-      e = expectThrows(OverLimit.class, () -> searcher.count(new CpFilterQuery(EXPR, Comparison.GT, 0.5 * ROI.area(), null)));
+      e = expectThrows(OverLimit.class, () -> searcher.count(new MaskValueFilterQuery(EXPR, Comparison.GT, 0.5 * ROI.area(), null)));
     }
     assertTrue(e.getMessage(), e.getMessage().startsWith("the pixels where ["));
     assertTrue(e.getMessage(), e.getMessage().contains("] holds, 64x64, of document "));
@@ -237,7 +237,7 @@ public class SearchGuardTests extends LuceneTestCase {
   public void testBoundsOnlyScanChecks() throws IOException {
     IndexSearcher searcher = searcher(false);
     TestGuard guard = new TestGuard(Long.MAX_VALUE, 0);
-    CpFilterQuery nothing = new CpFilterQuery(SPEC, Comparison.GT, ROI.area() + 1, null); // rejected by every bound
+    MaskValueFilterQuery nothing = new MaskValueFilterQuery(SPEC, Comparison.GT, ROI.area() + 1, null); // rejected by every bound
     try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
       expectThrows(Cancelled.class, () -> searcher.count(nothing));
     }
@@ -254,7 +254,7 @@ public class SearchGuardTests extends LuceneTestCase {
     assertSame("both searchers share the reader", cancelled.getIndexReader(), allowed.getIndexReader());
     TestGuard stops = new TestGuard(Long.MAX_VALUE, 0);
     TestGuard counts = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
-    CpFilterQuery query = new CpFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), null);
+    MaskValueFilterQuery query = new MaskValueFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), null);
     int expected = searcher(false).count(query);
     try (SearchGuards.Registration first = SearchGuards.register(cancelled, stops);
          SearchGuards.Registration second = SearchGuards.register(allowed, counts);
@@ -276,7 +276,7 @@ public class SearchGuardTests extends LuceneTestCase {
     IndexSearcher searcher = searcher(false);
     TestGuard guard = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
     try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
-      searcher.search(new CpTopKQuery(SPEC, 10, CpOrder.DESC, null, null), 10);
+      searcher.search(new MaskValueTopKQuery(SPEC, 10, CpOrder.DESC, null, null), 10);
       assertTrue("the top-k's cursors and candidates are reserved while the search runs", guard.held.get() > 0);
     }
     assertEquals(0, guard.used.get());

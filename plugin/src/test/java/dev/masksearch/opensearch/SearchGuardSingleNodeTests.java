@@ -6,7 +6,7 @@ import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprQueryBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
-import dev.masksearch.opensearch.search.MaskSearchBreaker;
+import dev.masksearch.opensearch.guard.MaskSearchBreaker;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;

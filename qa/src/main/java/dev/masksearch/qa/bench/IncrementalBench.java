@@ -5,11 +5,11 @@ import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpStats;
-import dev.masksearch.search.CpTopK;
+import dev.masksearch.search.MaskValueTopK;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public final class IncrementalBench {
     for (int run = 1; run <= runs; run++) {
       CpStats stats = new CpStats();
       long start = System.nanoTime();
-      List<CpHit> hits = CpTopK.search(searcher, expression, 25, order, null, stats);
+      List<CpHit> hits = MaskValueTopK.search(searcher, expression, 25, order, null, stats);
       long nanos = System.nanoTime() - start;
       if (first == null) {
         first = hits;
@@ -78,7 +78,7 @@ public final class IncrementalBench {
     for (int run = 1; run <= runs; run++) {
       CpStats stats = new CpStats();
       long start = System.nanoTime();
-      int matches = searcher.count(new CpFilterQuery(expression, Comparison.LT, 0.05, stats));
+      int matches = searcher.count(new MaskValueFilterQuery(expression, Comparison.LT, 0.05, stats));
       long nanos = System.nanoTime() - start;
       if (firstCount < 0) {
         firstCount = matches;

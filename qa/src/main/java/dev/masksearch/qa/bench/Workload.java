@@ -3,12 +3,12 @@ package dev.masksearch.qa.bench;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.CpStats;
-import dev.masksearch.search.CpTopK;
+import dev.masksearch.search.MaskValueTopK;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +43,13 @@ public record Workload(String name, CpSpec spec, Comparison op, double threshold
   public List<?> run(IndexSearcher searcher, CpStats stats) throws IOException {
     if (isFilter()) {
       List<Integer> docs = new ArrayList<>();
-      for (ScoreDoc sd : searcher.search(new CpFilterQuery(spec, op, threshold, stats), Integer.MAX_VALUE).scoreDocs) {
+      for (ScoreDoc sd : searcher.search(new MaskValueFilterQuery(spec, op, threshold, stats), Integer.MAX_VALUE).scoreDocs) {
         docs.add(sd.doc);
       }
       docs.sort(null);
       return docs;
     }
-    return CpTopK.search(searcher, spec, k, order, null, stats);
+    return MaskValueTopK.search(searcher, spec, k, order, null, stats);
   }
 
   /** The same answer by reading every mask. */

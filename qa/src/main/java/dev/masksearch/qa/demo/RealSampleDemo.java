@@ -12,12 +12,12 @@ import dev.masksearch.mask.PngMasks;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.CpStats;
-import dev.masksearch.search.CpTopK;
+import dev.masksearch.search.MaskValueTopK;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ final class RealSampleDemo {
     ValueRange foreground = new ValueRange(0.5, Double.POSITIVE_INFINITY);
     CpSpec coverage = CpSpec.perDocument(ISNET, "box", foreground).normalized();
     CpStats stats = new CpStats();
-    List<CpHit> hits = CpTopK.search(searcher, coverage, 10, CpOrder.ASC, null, stats);
+    List<CpHit> hits = MaskValueTopK.search(searcher, coverage, 10, CpOrder.ASC, null, stats);
 
     // The check: the same ranking computed from the PNG files, by image id (doc ids follow insertion order).
     List<String> expected = images.stream()
@@ -117,7 +117,7 @@ final class RealSampleDemo {
     // A filter over the same question: ISNet covers less than half of the object's box.
     CpStats filterStats = new CpStats();
     Set<String> missed = new HashSet<>();
-    for (ScoreDoc sd : searcher.search(new CpFilterQuery(coverage, Comparison.LT, 0.5, filterStats), images.size()).scoreDocs) {
+    for (ScoreDoc sd : searcher.search(new MaskValueFilterQuery(coverage, Comparison.LT, 0.5, filterStats), images.size()).scoreDocs) {
       missed.add(searcher.storedFields().document(sd.doc).get("id"));
     }
     Set<String> expectedMissed = new HashSet<>();

@@ -3,11 +3,11 @@ package dev.masksearch.opensearch.index.query;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpOrder;
-import dev.masksearch.search.CpScoreQuery;
+import dev.masksearch.search.MaskValueScoreQuery;
 import dev.masksearch.search.CpSpec;
-import dev.masksearch.search.CpTopKQuery;
+import dev.masksearch.search.MaskValueTopKQuery;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
@@ -171,17 +171,17 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   protected Query doToQuery(QueryShardContext context) {
     CpSpec spec = term.toSpec(context);
     if (comparison != null) {
-      return new CpFilterQuery(spec, comparison, threshold, null);
+      return new MaskValueFilterQuery(spec, comparison, threshold, null);
     }
     if (k == null) {
-      return new CpScoreQuery(spec, null);
+      return new MaskValueScoreQuery(spec, null);
     }
     int maxK = context.getIndexSettings().getMaxResultWindow(); // k hits travel like a page of them
     if (k > maxK) {
       throw new IllegalArgumentException("[cp] [k] is " + k + ", over the index's limit of " + maxK + " ["
           + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey() + "]");
     }
-    return new CpTopKQuery(spec, k, order, null, null);
+    return new MaskValueTopKQuery(spec, k, order, null, null);
   }
 
   @Override

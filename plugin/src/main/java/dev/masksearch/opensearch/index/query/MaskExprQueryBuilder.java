@@ -3,7 +3,7 @@ package dev.masksearch.opensearch.index.query;
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
@@ -158,7 +158,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     if (problem != null) {
       throw new QueryShardException(context, "[" + NAME + "] " + problem + " in [" + expr + "]");
     }
-    return new CpFilterQuery(MaskExpressions.withCache(expression, cache), comparison, threshold, null);
+    return new MaskValueFilterQuery(MaskExpressions.withCache(expression, cache), comparison, threshold, null);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.masksearch.opensearch.index.query;
 
-import dev.masksearch.search.CpFieldComparator;
+import dev.masksearch.search.MaskValueComparator;
 import dev.masksearch.search.ValueSource;
 import org.apache.lucene.search.FieldComparator;
 import org.apache.lucene.search.IndexSearcher;
@@ -33,7 +33,7 @@ final class ValueSourceComparatorSource extends IndexFieldData.XFieldComparatorS
 
   @Override
   public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-    return CpFieldComparator.source(source, null, searcher).newComparator(fieldname, numHits, pruning, reversed);
+    return MaskValueComparator.source(source, null, searcher).newComparator(fieldname, numHits, pruning, reversed);
   }
 
   @Override

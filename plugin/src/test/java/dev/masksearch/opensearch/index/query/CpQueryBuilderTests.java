@@ -7,10 +7,10 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpOrder;
-import dev.masksearch.search.CpScoreQuery;
-import dev.masksearch.search.CpTopKQuery;
+import dev.masksearch.search.MaskValueScoreQuery;
+import dev.masksearch.search.MaskValueTopKQuery;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -64,8 +64,8 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
   @Override
   protected void doAssertLuceneQuery(CpQueryBuilder builder, Query query, QueryShardContext context) {
     String json = builder.toString();
-    Class<?> expected = json.contains("\"k\"") ? CpTopKQuery.class
-        : json.matches("(?s).*\"(gt|gte|lt|lte)\".*") ? CpFilterQuery.class : CpScoreQuery.class;
+    Class<?> expected = json.contains("\"k\"") ? MaskValueTopKQuery.class
+        : json.matches("(?s).*\"(gt|gte|lt|lte)\".*") ? MaskValueFilterQuery.class : MaskValueScoreQuery.class;
     assertThat(query, instanceOf(expected));
   }
 

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.instanceOf;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -61,8 +61,8 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
 
   @Override
   protected void doAssertLuceneQuery(MaskExprQueryBuilder builder, Query query, QueryShardContext context) {
-    assertThat(query, instanceOf(CpFilterQuery.class));
-    CpFilterQuery filter = (CpFilterQuery) query;
+    assertThat(query, instanceOf(MaskValueFilterQuery.class));
+    MaskValueFilterQuery filter = (MaskValueFilterQuery) query;
     assertEquals(MaskExpression.parse(builder.expr()), filter.spec());
   }
 

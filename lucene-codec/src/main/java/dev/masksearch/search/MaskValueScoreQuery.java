@@ -19,13 +19,13 @@ import org.apache.lucene.search.Weight;
  * a search for the top n hits returns the exact top n by CP, in any query that takes a scoring clause. Once the
  * collector reports a minimum competitive score, documents whose CHI upper bound falls below it are skipped
  * without reading their mask: with a total-hits threshold of n (OpenSearch: {@code "track_total_hits": false}) this
- * prunes as much as {@link CpTopKQuery}; with exact hit counts, every mask must be read.
+ * prunes as much as {@link MaskValueTopKQuery}; with exact hit counts, every mask must be read.
  */
-public final class CpScoreQuery extends Query implements CpStatsSource {
+public final class MaskValueScoreQuery extends Query implements CpStatsSource {
   private final ValueSource spec;
   private final CpStats stats;
 
-  public CpScoreQuery(ValueSource spec, CpStats stats) {
+  public MaskValueScoreQuery(ValueSource spec, CpStats stats) {
     this.spec = Objects.requireNonNull(spec);
     this.stats = stats == null ? new CpStats() : stats;
   }
@@ -93,7 +93,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
         @Override
         protected boolean match(int d) throws IOException {
-          if ((++visited & CpTopK.CHECK_EVERY) == 0) {
+          if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
             guard.check(); // documents skipped by bounds never reach the collector's checks
           }
           return evaluator.bounds(d, bounds) && competitive(d);
@@ -169,7 +169,7 @@ public final class CpScoreQuery extends Query implements CpStatsSource {
 
   @Override
   public boolean equals(Object other) {
-    return sameClassAs(other) && spec.equals(((CpScoreQuery) other).spec);
+    return sameClassAs(other) && spec.equals(((MaskValueScoreQuery) other).spec);
   }
 
   @Override

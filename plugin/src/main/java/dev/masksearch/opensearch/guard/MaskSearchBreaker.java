@@ -1,4 +1,4 @@
-package dev.masksearch.opensearch.search;
+package dev.masksearch.opensearch.guard;
 
 import dev.masksearch.expr.DerivedChiCache;
 import org.opensearch.common.settings.Settings;

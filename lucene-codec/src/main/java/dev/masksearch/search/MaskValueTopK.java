@@ -25,10 +25,10 @@ import org.apache.lucene.util.Bits;
  * can enter the top k. A candidate whose bounds are equal needs no read. Ties go to the smaller doc id, as in a
  * brute-force sort.
  */
-public final class CpTopK {
+public final class MaskValueTopK {
   /** Documents bounded between two checks of the search's guard (minus one: a mask). */
   static final int CHECK_EVERY = 255;
-  private CpTopK() {}
+  private MaskValueTopK() {}
 
   /**
    * The exact top k by {@code spec} among live documents that match {@code filter} (null: all documents with the

@@ -17,13 +17,13 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
 
 /**
- * The exact top k documents by CP, as a query: its weight computes the k hits {@link CpTopK} finds (once per searcher,
+ * The exact top k documents by CP, as a query: its weight computes the k hits {@link MaskValueTopK} finds (once per searcher,
  * when the first segment is scored), scored by their CP value (exact as a float up to 2^24, the pixel count of a
  * 4096 x 4096 mask). For {@link CpOrder#ASC} the hits are the k smallest, still scored by their value, so sort by
  * score ascending to show them in order. Lucene's collectors prune only after their total-hits threshold, so the top
  * k is computed over all segments before any is collected, as the k-NN plugin does for vectors.
  */
-public final class CpTopKQuery extends Query implements CpStatsSource {
+public final class MaskValueTopKQuery extends Query implements CpStatsSource {
   private final ValueSource spec;
   private final int k;
   private final CpOrder order;
@@ -31,7 +31,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
   private final CpStats stats;
 
   /** The top k by {@code spec} in {@code order} among documents matching {@code filter} (null: all). */
-  public CpTopKQuery(ValueSource spec, int k, CpOrder order, Query filter, CpStats stats) {
+  public MaskValueTopKQuery(ValueSource spec, int k, CpOrder order, Query filter, CpStats stats) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
@@ -66,7 +66,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
     private boolean failed;
 
     TopKWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
-      super(CpTopKQuery.this);
+      super(MaskValueTopKQuery.this);
       this.searcher = searcher;
       this.scoreMode = scoreMode;
       this.boost = boost;
@@ -79,7 +79,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
     synchronized Weight hits() throws IOException {
       if (hits == null && !failed) {
         try {
-          List<CpHit> top = CpTopK.search(searcher, spec, k, order, filter, stats);
+          List<CpHit> top = MaskValueTopK.search(searcher, spec, k, order, filter, stats);
           top = top.stream().sorted(Comparator.comparingInt(CpHit::doc)).toList();
           int[] docs = new int[top.size()];
           float[] scores = new float[top.size()];
@@ -87,7 +87,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
             docs[i] = top.get(i).doc();
             scores[i] = (float) top.get(i).value();
           }
-          hits = new DocScoreQuery(docs, scores, searcher.getIndexReader(), CpTopKQuery.this.toString(), stats)
+          hits = new DocScoreQuery(docs, scores, searcher.getIndexReader(), MaskValueTopKQuery.this.toString(), stats)
               .createWeight(searcher, scoreMode, boost);
         } catch (RuntimeException e) {
           failed = true;
@@ -215,7 +215,7 @@ public final class CpTopKQuery extends Query implements CpStatsSource {
     if (!sameClassAs(other)) {
       return false;
     }
-    CpTopKQuery o = (CpTopKQuery) other;
+    MaskValueTopKQuery o = (MaskValueTopKQuery) other;
     return spec.equals(o.spec) && k == o.k && order == o.order && Objects.equals(filter, o.filter);
   }
 

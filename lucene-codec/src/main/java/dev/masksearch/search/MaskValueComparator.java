@@ -14,7 +14,7 @@ import org.apache.lucene.search.Scorable;
  * when the document's CHI bounds answer that, its mask is not read; only documents the bounds cannot place are
  * verified. Documents without a value (no mask, no box, or a division by zero) sort last.
  */
-public final class CpFieldComparator extends FieldComparator<Double> {
+public final class MaskValueComparator extends FieldComparator<Double> {
   private final ValueSource spec;
   private final boolean reversed;
   private final boolean skipTies;
@@ -25,7 +25,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
   private double bottom;
   private double top;
 
-  CpFieldComparator(ValueSource spec, int numHits, boolean reversed, CpStats stats) {
+  MaskValueComparator(ValueSource spec, int numHits, boolean reversed, CpStats stats) {
     this(spec, numHits, Pruning.NONE, reversed, stats, null);
   }
 
@@ -36,7 +36,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
    * matters when many documents share the bottom value (many masks without a salient pixel in the box, sorted
    * ascending).
    */
-  CpFieldComparator(ValueSource spec, int numHits, Pruning pruning, boolean reversed, CpStats stats, Object guardKey) {
+  MaskValueComparator(ValueSource spec, int numHits, Pruning pruning, boolean reversed, CpStats stats, Object guardKey) {
     this.spec = spec;
     this.guardKey = guardKey;
     this.reversed = reversed;
@@ -59,7 +59,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
     return new FieldComparatorSource() {
       @Override
       public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-        return new CpFieldComparator(spec, numHits, pruning, reversed, stats, guardKey);
+        return new MaskValueComparator(spec, numHits, pruning, reversed, stats, guardKey);
       }
     };
   }
@@ -160,7 +160,7 @@ public final class CpFieldComparator extends FieldComparator<Double> {
     /** Bounds for the document, computed once however often the collector asks; false without a value. */
     private boolean loadBounds(int doc) throws IOException {
       if (doc != boundsDoc) {
-        if ((++visited & CpTopK.CHECK_EVERY) == 0) {
+        if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
           guard.check();
         }
         boundsDoc = doc;

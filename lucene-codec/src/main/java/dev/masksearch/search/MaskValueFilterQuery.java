@@ -23,14 +23,14 @@ import org.apache.lucene.search.Weight;
  * its bounds leave the answer open. Its match cost is the mask's pixel count, so conjunctions check cheaper
  * clauses first. Constant score.
  */
-public final class CpFilterQuery extends Query implements CpStatsSource {
+public final class MaskValueFilterQuery extends Query implements CpStatsSource {
   private final ValueSource spec;
   private final Comparison comparison;
   private final double threshold;
   private final CpStats stats;
 
   /** A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were decided. */
-  public CpFilterQuery(ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
+  public MaskValueFilterQuery(ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
     if (!Double.isFinite(threshold)) { // an infinite threshold would let unbounded (undefined) values pass on bounds
       throw new IllegalArgumentException("threshold must be a finite number, got " + threshold);
     }
@@ -79,7 +79,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
       @Override
       public Explanation explain(LeafReaderContext context, int doc) throws IOException {
-        return CpFilterQuery.this.explain(context, doc, score(), SearchGuards.of(searcher));
+        return MaskValueFilterQuery.this.explain(context, doc, score(), SearchGuards.of(searcher));
       }
 
       @Override
@@ -138,7 +138,7 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
 
     @Override
     protected boolean match(int doc) throws IOException {
-      if ((++visited & CpTopK.CHECK_EVERY) == 0) {
+      if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
         guard.check(); // a long run of documents rejected by bounds never reaches the collector's checks
       }
       return evaluator.bounds(doc, bounds) && survivesBounds(doc);
@@ -211,9 +211,9 @@ public final class CpFilterQuery extends Query implements CpStatsSource {
   @Override
   public boolean equals(Object other) {
     return sameClassAs(other)
-        && spec.equals(((CpFilterQuery) other).spec)
-        && comparison == ((CpFilterQuery) other).comparison
-        && Double.compare(threshold, ((CpFilterQuery) other).threshold) == 0;
+        && spec.equals(((MaskValueFilterQuery) other).spec)
+        && comparison == ((MaskValueFilterQuery) other).comparison
+        && Double.compare(threshold, ((MaskValueFilterQuery) other).threshold) == 0;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.masksearch.opensearch.search;
+package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.search.CpStats;
 import java.util.Collections;

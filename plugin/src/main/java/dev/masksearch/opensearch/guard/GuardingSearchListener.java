@@ -1,4 +1,4 @@
-package dev.masksearch.opensearch.search;
+package dev.masksearch.opensearch.guard;
 
 import dev.masksearch.search.SearchGuards;
 import java.util.Map;
