@@ -70,12 +70,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       masks.put(field, new RandomAccessDocValues.Masks(reader, field));
     }
     boolean cacheable = expression.cache != null
-        && DocValues.isCacheable(reader.getContext(), fieldsArray()); // in-place updates would make them stale
+        && DocValues.isCacheable(reader.getContext(), expression.fieldArray()); // in-place updates would make them stale
     this.derived = cacheable ? expression.cache.segment(reader) : null;
-  }
-
-  private String[] fieldsArray() {
-    return expression.fieldArray();
   }
 
   private void registerTerms(LeafReader reader, Num node) throws IOException {

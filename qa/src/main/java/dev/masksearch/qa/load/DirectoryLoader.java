@@ -42,10 +42,6 @@ public final class DirectoryLoader {
     public LoadOptions withBatch(int batchDocs, long maxBatchBytes) {
       return new LoadOptions(batchDocs, maxBatchBytes, shards, replicas, resume, progress);
     }
-
-    public LoadOptions withProgress(Progress progress) {
-      return new LoadOptions(batchDocs, maxBatchBytes, shards, replicas, resume, progress);
-    }
   }
 
   /**
