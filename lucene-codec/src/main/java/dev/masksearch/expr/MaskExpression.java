@@ -1,5 +1,6 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.search.Comparison;
 import dev.masksearch.search.LeafEvaluator;
 import dev.masksearch.search.SearchGuard;
 import dev.masksearch.search.ValueSource;
@@ -72,7 +73,22 @@ public final class MaskExpression implements ValueSource {
 
   /** Parses an expression; throws {@link ExpressionException} naming the problem and its position. */
   public static MaskExpression parse(String source) {
-    Num root = Parser.parse(source);
+    return of(source, Parser.parse(source));
+  }
+
+  /**
+   * An expression compared with a number, as a filter script writes it ({@code iou(a > 0.8, b > 0.8) < 0.2});
+   * {@code comparison} is null (and {@code threshold} NaN) when the source is an expression alone.
+   */
+  public record Compared(MaskExpression expression, Comparison comparison, double threshold) {}
+
+  /** Parses {@code EXPR} or {@code EXPR op NUMBER}; throws {@link ExpressionException} as {@link #parse} does. */
+  public static Compared parseCompared(String source) {
+    Parser.Compared parsed = Parser.parseCompared(source);
+    return new Compared(of(parsed.expressionSource(), parsed.expression()), parsed.comparison(), parsed.threshold());
+  }
+
+  private static MaskExpression of(String source, Num root) {
     Set<String> masks = new TreeSet<>();
     Set<String> rois = new TreeSet<>();
     List<RoiRef> regions = new ArrayList<>();

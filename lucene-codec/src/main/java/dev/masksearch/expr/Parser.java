@@ -1,8 +1,10 @@
 package dev.masksearch.expr;
 
 import dev.masksearch.mask.Roi;
+import dev.masksearch.search.Comparison;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A recursive-descent parser for the mask expression language (grammar in {@link MaskExpression}). Errors name the
@@ -36,13 +38,48 @@ final class Parser {
   }
 
   static Num parse(String source) {
-    if (source == null || source.isBlank()) {
-      throw new ExpressionException("the expression is empty");
-    }
-    Parser parser = new Parser(source);
+    Parser parser = new Parser(checkNotEmpty(source));
     Num expression = parser.sum();
     parser.expect(Kind.END, "end of the expression");
     return expression;
+  }
+
+  /** An expression and, when the source compares it with a number, the comparison and its threshold. */
+  record Compared(String expressionSource, Num expression, Comparison comparison, double threshold) {}
+
+  /**
+   * Parses {@code EXPR} or {@code EXPR op NUMBER} ({@code op}: {@code > >= < <=}). Outside a call's parentheses
+   * these symbols can only compare the whole expression; inside, they are mask predicates.
+   */
+  static Compared parseCompared(String source) {
+    Parser parser = new Parser(checkNotEmpty(source));
+    Num expression = parser.sum();
+    Comparison comparison = null;
+    double threshold = Double.NaN;
+    Token op = parser.peek();
+    String expressionSource = source;
+    if (op.kind() == Kind.SYMBOL && COMPARISONS.containsKey(op.text())) {
+      expressionSource = source.substring(0, op.position());
+      parser.take();
+      comparison = COMPARISONS.get(op.text());
+      if (parser.peek().kind() == Kind.END) {
+        throw parser.error(parser.peek(), "the comparison " + op.text() + " must be followed by a number");
+      }
+      threshold = parser.signedNumber();
+    }
+    parser.expect(Kind.END, comparison == null ? "end of the expression or a comparison (> >= < <=)"
+        : "end of the expression: it compares once");
+    return new Compared(expressionSource, expression, comparison, threshold);
+  }
+
+  private static final Map<String, Comparison> COMPARISONS = Map.of(
+      ">", Comparison.GT, ">=", Comparison.GTE, "<", Comparison.LT, "<=", Comparison.LTE);
+
+  private static String checkNotEmpty(String source) {
+    if (source == null || source.isBlank()) {
+      throw new ExpressionException("the expression is empty");
+    }
+    return source;
   }
 
   // expr := product (('+' | '-') product)*

@@ -1,5 +1,6 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.search.Comparison;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import java.util.Random;
@@ -140,6 +141,30 @@ public class MaskExpressionParserTests extends LuceneTestCase {
     assertEquals(expectedMessage, e.getMessage());
   }
 
+
+  /** A filter script's form: the whole expression compared with a number; inside a call the symbols are predicates. */
+  public void testCompared() {
+    MaskExpression.Compared c = MaskExpression.parseCompared("iou(saliency > 0.8, human < 0.2) <= -0.5");
+    assertEquals(Comparison.LTE, c.comparison());
+    assertEquals(-0.5, c.threshold(), 0);
+    assertEquals(MaskExpression.parse("iou(saliency > 0.8, human < 0.2)"), c.expression());
+    assertEquals(Comparison.GT, MaskExpression.parseCompared("(cp(a, full, 0, 1) + 1) > 2").comparison());
+    MaskExpression.Compared alone = MaskExpression.parseCompared("cp(a > 0.5, full)");
+    assertNull(alone.comparison());
+    assertTrue(Double.isNaN(alone.threshold()));
+    assertEquals(MaskExpression.parse("cp(a > 0.5, full)"), alone.expression());
+    for (String[] bad : new String[][] {
+        {"cp(a > 0.5, full) >", "the comparison > must be followed by a number"},
+        {"cp(a > 0.5, full) > x", "expected a number"},
+        {"cp(a > 0.5, full) > 1 < 2", "expected end of the expression: it compares once"},
+        {"cp(a > 0.5, full) 2", "expected end of the expression or a comparison (> >= < <=)"},
+        {"", "the expression is empty"}}) {
+      ExpressionException e = expectThrows(ExpressionException.class, () -> MaskExpression.parseCompared(bad[0]));
+      assertTrue(bad[0] + ": " + e.getMessage(), e.getMessage().contains(bad[1]));
+    }
+    // without a comparison the form is rejected where only an expression is taken
+    expectThrows(ExpressionException.class, () -> MaskExpression.parse("cp(a > 0.5, full) > 1"));
+  }
 
   /** Terms (cp, area, iou) and distinct regions other than full, for the limits a node puts on queries. */
   public void testShape() {

@@ -21,51 +21,14 @@ import org.opensearch.search.lookup.SearchLookup;
 record MaskScript(String source, MaskExpression expression, Comparison comparison, double threshold) {
 
   /**
-   * Parses a script. A comparison ({@code >}, {@code >=}, {@code <}, {@code <=}) outside every parenthesis and
-   * bracket compares the whole expression with the number after it; inside a function call the same symbols are
-   * mask predicates, so the two cannot be confused.
+   * Parses a script: an expression, or an expression compared with a number ({@link MaskExpression#parseCompared}).
    */
   static MaskScript parse(String source) {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("the script is empty: write a mask expression such as cp(saliency, full, 0.8, 1.01)");
     }
-    int depth = 0;
-    int at = -1;
-    for (int i = 0; i < source.length(); i++) {
-      char c = source.charAt(i);
-      if (c == '(' || c == '[') {
-        depth++;
-      } else if (c == ')' || c == ']') {
-        depth--;
-      } else if ((c == '<' || c == '>') && depth == 0) {
-        if (at >= 0) {
-          throw new IllegalArgumentException("a script compares its expression once; found a second comparison at position "
-              + i + " in [" + source + "]");
-        }
-        at = i;
-        if (i + 1 < source.length() && source.charAt(i + 1) == '=') {
-          i++;
-        }
-      }
-    }
-    if (at < 0) {
-      return new MaskScript(source, MaskExpressions.parse(source), null, Double.NaN);
-    }
-    boolean orEqual = at + 1 < source.length() && source.charAt(at + 1) == '=';
-    Comparison comparison = source.charAt(at) == '>' ? (orEqual ? Comparison.GTE : Comparison.GT)
-        : (orEqual ? Comparison.LTE : Comparison.LT);
-    String right = source.substring(at + (orEqual ? 2 : 1)).trim();
-    double threshold;
-    try {
-      threshold = Double.parseDouble(right);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("the comparison " + comparison.symbol() + " at position " + at
-          + " must be followed by a number, got [" + right + "] in [" + source + "]");
-    }
-    if (!Double.isFinite(threshold)) {
-      throw new IllegalArgumentException("the threshold must be a finite number, got [" + right + "] in [" + source + "]");
-    }
-    return new MaskScript(source, MaskExpressions.parse(source.substring(0, at)), comparison, threshold);
+    MaskExpression.Compared parsed = MaskExpression.parseCompared(source);
+    return new MaskScript(source, parsed.expression(), parsed.comparison(), parsed.threshold());
   }
 
   /**

@@ -270,7 +270,7 @@ public class MaskApiIT extends ClusterTestCase {
     cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"roi\": [1, 2, 3], \"gt\": 1}}", "4 integers");
     cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"roi\": {\"field\": \"label\"}, \"gt\": 1}}", "label");
     cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"gt\": \"x\"}}", "[cp] gt: ");
-    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"colour\": 1}}", "unknown parameter [colour]");
+    cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"colour\": 1}}", "[cp] unknown field [colour]");
     cases.put("{\"cp\": {\"field\": \"saliency\", \"range\": [0, 1], \"k\": 0}}", "[k] must be at least 1");
     for (Map.Entry<String, String> bad : cases.entrySet()) {
       Rest.Reply reply = call("POST", "/" + index + "/_search", "{\"query\": " + bad.getKey() + "}");

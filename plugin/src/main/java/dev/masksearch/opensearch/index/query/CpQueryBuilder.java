@@ -16,6 +16,7 @@ import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.ObjectParser;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.IndexSettings;
 import org.opensearch.index.query.AbstractQueryBuilder;
@@ -113,47 +114,42 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     builder.endObject();
   }
 
+  /** The keys of a {@code cp} query as it is parsed. */
+  private static final class Draft extends CpTerm.Draft {
+    Comparison comparison;
+    double threshold = Double.NaN;
+    Integer k;
+    CpOrder order;
+    float boost = DEFAULT_BOOST;
+    String queryName;
+
+    void compare(Comparison c, double value) {
+      if (comparison != null) {
+        throw new IllegalArgumentException("only one of gt, gte, lt, lte");
+      }
+      comparison = c;
+      threshold = value;
+    }
+  }
+
+  private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME, Draft::new);
+
+  static {
+    CpTerm.declare(PARSER);
+    for (Comparison c : Comparison.values()) {
+      DeclaredFields.declare(PARSER, c.name().toLowerCase(Locale.ROOT), XContentParser::doubleValue, (d, v) -> d.compare(c, v));
+    }
+    DeclaredFields.declare(PARSER, "k", XContentParser::intValue, (d, v) -> d.k = v);
+    DeclaredFields.declare(PARSER, "order", p -> parseOrder(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
+    DeclaredFields.declare(PARSER, BOOST_FIELD.getPreferredName(), XContentParser::floatValue, (d, v) -> d.boost = v);
+    DeclaredFields.declare(PARSER, NAME_FIELD.getPreferredName(), p -> DeclaredFields.string(p, "_name"), (d, v) -> d.queryName = v);
+  }
+
   /** Parses the body of a {@code cp} query. */
   public static CpQueryBuilder fromXContent(XContentParser parser) throws IOException {
-    CpTerm.Parser term = new CpTerm.Parser();
-    Comparison comparison = null;
-    double threshold = Double.NaN;
-    Integer k = null;
-    CpOrder order = null;
-    float boost = DEFAULT_BOOST;
-    String queryName = null;
-    String key = null;
-    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
-      if (token == XContentParser.Token.FIELD_NAME) {
-        key = parser.currentName();
-        continue;
-      }
-      try {
-        if (term.parse(key, parser)) {
-          continue;
-        }
-        switch (key) {
-          case "gt", "gte", "lt", "lte" -> {
-            if (comparison != null) {
-              throw new IllegalArgumentException("only one of gt, gte, lt, lte");
-            }
-            comparison = Comparison.valueOf(key.toUpperCase(Locale.ROOT));
-            threshold = parser.doubleValue();
-          }
-          case "k" -> k = parser.intValue();
-          case "order" -> order = parseOrder(CpTerm.Parser.string(parser, "order"));
-          case "boost" -> boost = parser.floatValue();
-          case "_name" -> queryName = CpTerm.Parser.string(parser, "_name");
-          default -> throw new ParsingException(parser.getTokenLocation(), "[cp] unknown parameter [" + key + "]");
-        }
-      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
-        // a number out of range): a 400 that names the key, like every other bad value
-        throw new ParsingException(parser.getTokenLocation(), "[cp] " + key + ": " + e.getMessage(), e);
-      }
-    }
+    Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
-      return new CpQueryBuilder(term.build(), comparison, threshold, k, order).boost(boost).queryName(queryName);
+      return new CpQueryBuilder(d.term(), d.comparison, d.threshold, d.k, d.order).boost(d.boost).queryName(d.queryName);
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
     }

@@ -2,22 +2,16 @@ package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
-import dev.masksearch.search.CpSpec;
+import dev.masksearch.search.ValueSource;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Objects;
-import org.apache.lucene.search.SortField;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
+import org.opensearch.core.xcontent.ObjectParser;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
-import org.opensearch.search.DocValueFormat;
-import org.opensearch.search.sort.BucketedSort;
-import org.opensearch.search.sort.SortBuilder;
-import org.opensearch.search.sort.SortFieldAndFormat;
 import org.opensearch.search.sort.SortOrder;
 
 /**
@@ -29,7 +23,7 @@ import org.opensearch.search.sort.SortOrder;
  * "sort": [{"cp": {"field": "saliency", "roi": {"field": "bbox"}, "range": [0.8, 1.01], "order": "asc"}}]
  * </pre>
  */
-public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
+public final class CpSortBuilder extends ValueSourceSortBuilder<CpSortBuilder> {
   public static final String NAME = "cp";
 
   private final CpTerm term;
@@ -40,13 +34,12 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
   }
 
   CpSortBuilder(CpTerm term, SortOrder order) {
+    super(order);
     this.term = Objects.requireNonNull(term);
-    this.order = order == null ? SortOrder.DESC : order;
   }
 
   public CpSortBuilder(StreamInput in) throws IOException {
-    term = new CpTerm(in);
-    order = SortOrder.readFromStream(in);
+    this(new CpTerm(in), SortOrder.readFromStream(in));
   }
 
   @Override
@@ -55,61 +48,37 @@ public final class CpSortBuilder extends SortBuilder<CpSortBuilder> {
     order.writeTo(out);
   }
 
+  /** The keys of a {@code cp} sort as it is parsed. */
+  private static final class Draft extends CpTerm.Draft {
+    SortOrder order;
+  }
+
+  private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME + " sort", Draft::new);
+
+  static {
+    CpTerm.declare(PARSER);
+    DeclaredFields.declare(PARSER, "order", p -> SortOrder.fromString(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
+  }
+
   /** Parses the body of a {@code cp} sort. */
   public static CpSortBuilder fromXContent(XContentParser parser, String elementName) throws IOException {
-    CpTerm.Parser term = new CpTerm.Parser();
-    SortOrder order = null;
-    String key = null;
-    if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
-      throw new ParsingException(parser.getTokenLocation(), "[cp] sort must be an object");
-    }
-    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
-      if (token == XContentParser.Token.FIELD_NAME) {
-        key = parser.currentName();
-        continue;
-      }
-      try {
-        if (!term.parse(key, parser)) {
-          if (!key.equals("order")) {
-            throw new IllegalArgumentException("unknown parameter [" + key + "]");
-          }
-          order = SortOrder.fromString(CpTerm.Parser.string(parser, "order"));
-        }
-      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
-        // a number out of range): a 400 that names the key, like every other bad value
-        throw new ParsingException(parser.getTokenLocation(), "[cp] sort " + key + ": " + e.getMessage(), e);
-      }
-    }
+    expectObject(parser, NAME);
+    Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "] sort");
     try {
-      return new CpSortBuilder(term.build(), order);
+      return new CpSortBuilder(d.term(), d.order);
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
     }
   }
 
   @Override
-  public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
-    builder.startObject().startObject(NAME);
+  void keysToXContent(XContentBuilder builder) throws IOException {
     term.toXContent(builder);
-    builder.field("order", order.toString().toLowerCase(Locale.ROOT));
-    return builder.endObject().endObject();
   }
 
   @Override
-  protected SortFieldAndFormat build(QueryShardContext context) {
-    CpSpec spec = term.toSpec(context);
-    return new SortFieldAndFormat(new SortField(NAME, new ValueSourceComparatorSource(spec, NAME, context.searcher()), order == SortOrder.DESC), DocValueFormat.RAW);
-  }
-
-  @Override
-  public BucketedSort buildBucketedSort(QueryShardContext context, int bucketSize, BucketedSort.ExtraData extra) {
-    throw new UnsupportedOperationException("the [cp] sort cannot sort buckets");
-  }
-
-  @Override
-  public CpSortBuilder rewrite(QueryRewriteContext context) {
-    return this;
+  ValueSource valueSource(QueryShardContext context) {
+    return term.toSpec(context);
   }
 
   @Override

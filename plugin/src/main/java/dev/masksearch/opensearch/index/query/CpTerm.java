@@ -12,6 +12,7 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.common.io.stream.Writeable;
 import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.ObjectParser;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.QueryShardContext;
@@ -110,78 +111,65 @@ final class CpTerm implements Writeable {
     return Objects.hash(field, roi, roiField, range, normalize);
   }
 
-  /** Collects a term's keys while a query or sort parses its object. */
-  static final class Parser {
-    private String field;
-    private Roi roi;
-    private String roiField;
-    private ValueRange range;
-    private boolean normalize;
+  /** A term's keys as a query or sort parses its object; {@link #declare} declares them. */
+  static class Draft {
+    String field;
+    Roi roi;
+    String roiField;
+    ValueRange range;
+    boolean normalize;
 
-    /** Parses the value of {@code key} if it is one of the term's keys; false otherwise. */
-    boolean parse(String key, XContentParser parser) throws IOException {
-      switch (key) {
-        case "field" -> field = string(parser, "field");
-        case "roi" -> {
-          if (parser.currentToken() == XContentParser.Token.START_OBJECT) {
-            roiField = parseRoiField(parser);
-          } else {
-            roi = MaskRoiFieldMapper.parseBox(parser);
-          }
-        }
-        case "range" -> range = parseRange(parser);
-        case "normalize" -> normalize = parser.booleanValue();
-        default -> {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** The current value as a string, or a clear error for an object, array, number or null. */
-    static String string(XContentParser parser, String key) throws IOException {
-      if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
-        throw new IllegalArgumentException("[" + key + "] must be a string, got " + parser.currentToken());
-      }
-      return parser.text();
-    }
-
-    CpTerm build() {
+    CpTerm term() {
       return new CpTerm(field, roi, roiField, range, normalize);
     }
+  }
 
-    private static String parseRoiField(XContentParser parser) throws IOException {
-      String roiField = null;
-      for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
-        if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
-          parser.nextToken();
-          roiField = string(parser, "roi.field");
-        } else if (t == XContentParser.Token.FIELD_NAME) {
-          throw new IllegalArgumentException("an roi object takes only [field], got [" + parser.currentName() + "]");
-        }
+  /** Declares the term's keys on the parser of a query or sort whose drafts extend {@link Draft}. */
+  static <D extends Draft> void declare(ObjectParser<D, Void> parser) {
+    DeclaredFields.declare(parser, "field", p -> DeclaredFields.string(p, "field"), (d, v) -> d.field = v);
+    DeclaredFields.declare(parser, "roi", p -> p.currentToken() == XContentParser.Token.START_OBJECT
+        ? (Object) parseRoiField(p) : MaskRoiFieldMapper.parseBox(p), (d, v) -> {
+          if (v instanceof String field) {
+            d.roiField = field;
+          } else {
+            d.roi = (Roi) v;
+          }
+        });
+    DeclaredFields.declare(parser, "range", CpTerm::parseRange, (d, v) -> d.range = v);
+    DeclaredFields.declare(parser, "normalize", XContentParser::booleanValue, (d, v) -> d.normalize = v);
+  }
+
+  private static String parseRoiField(XContentParser parser) throws IOException {
+    String roiField = null;
+    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
+      if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
+        parser.nextToken();
+        roiField = DeclaredFields.string(parser, "roi.field");
+      } else if (t == XContentParser.Token.FIELD_NAME) {
+        throw new IllegalArgumentException("an roi object takes only [field], got [" + parser.currentName() + "]");
       }
-      if (roiField == null || roiField.isEmpty()) {
-        throw new IllegalArgumentException("an roi object needs a [field]");
-      }
-      return roiField;
     }
+    if (roiField == null || roiField.isEmpty()) {
+      throw new IllegalArgumentException("an roi object needs a [field]");
+    }
+    return roiField;
+  }
 
-    private static ValueRange parseRange(XContentParser parser) throws IOException {
-      if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
-        throw new IllegalArgumentException("[range] must be an array [lv, uv]");
-      }
-      double[] bounds = new double[2];
-      int n = 0;
-      for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
-        if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
-          throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
-        }
-        bounds[n++] = parser.doubleValue();
-      }
-      if (n != 2) {
+  private static ValueRange parseRange(XContentParser parser) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
+      throw new IllegalArgumentException("[range] must be an array [lv, uv]");
+    }
+    double[] bounds = new double[2];
+    int n = 0;
+    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+      if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
         throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
       }
-      return new ValueRange(bounds[0], bounds[1]);
+      bounds[n++] = parser.doubleValue();
     }
+    if (n != 2) {
+      throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
+    }
+    return new ValueRange(bounds[0], bounds[1]);
   }
 }

@@ -12,6 +12,7 @@ import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.ObjectParser;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
@@ -106,45 +107,49 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     return fromXContent(parser, ExpressionLimits.DEFAULTS);
   }
 
-  /** Parses the body of a {@code mask_expr} query; an expression over the {@code limits} is a parsing error. */
-  public static MaskExprQueryBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
-    String expr = null;
-    Comparison comparison = null;
+  /** The keys of a {@code mask_expr} query as it is parsed. */
+  private static final class Draft {
+    String expr;
+    Comparison comparison;
     double threshold = Double.NaN;
     float boost = DEFAULT_BOOST;
-    String queryName = null;
-    String key = null;
-    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
-      if (token == XContentParser.Token.FIELD_NAME) {
-        key = parser.currentName();
-        continue;
+    String queryName;
+
+    void compare(Comparison c, double value) {
+      if (comparison != null) {
+        throw new IllegalArgumentException("only one of gt, gte, lt, lte");
       }
-      try {
-        switch (key) {
-          case "expr" -> expr = CpTerm.Parser.string(parser, "expr");
-          case "gt", "gte", "lt", "lte" -> {
-            if (comparison != null) {
-              throw new IllegalArgumentException("only one of gt, gte, lt, lte");
-            }
-            if (token != XContentParser.Token.VALUE_NUMBER && token != XContentParser.Token.VALUE_STRING) {
-              throw new IllegalArgumentException("must be a number, got " + token);
-            }
-            comparison = Comparison.valueOf(key.toUpperCase(Locale.ROOT));
-            threshold = parser.doubleValue();
-          }
-          case "boost" -> boost = parser.floatValue();
-          case "_name" -> queryName = CpTerm.Parser.string(parser, "_name");
-          default -> throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] unknown parameter [" + key + "]");
-        }
-      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
-        // a number out of range): a 400 that names the key, like every other bad value
-        throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] " + key + ": " + e.getMessage(), e);
-      }
+      comparison = c;
+      threshold = value;
     }
+  }
+
+  private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME, Draft::new);
+
+  static {
+    DeclaredFields.declare(PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
+    for (Comparison c : Comparison.values()) {
+      DeclaredFields.declare(PARSER, c.name().toLowerCase(Locale.ROOT), MaskExprQueryBuilder::threshold, (d, v) -> d.compare(c, v));
+    }
+    DeclaredFields.declare(PARSER, BOOST_FIELD.getPreferredName(), XContentParser::floatValue, (d, v) -> d.boost = v);
+    DeclaredFields.declare(PARSER, NAME_FIELD.getPreferredName(), p -> DeclaredFields.string(p, "_name"), (d, v) -> d.queryName = v);
+  }
+
+  private static double threshold(XContentParser parser) throws IOException {
+    XContentParser.Token token = parser.currentToken();
+    if (token != XContentParser.Token.VALUE_NUMBER && token != XContentParser.Token.VALUE_STRING) {
+      throw new IllegalArgumentException("must be a number, got " + token);
+    }
+    return parser.doubleValue();
+  }
+
+  /** Parses the body of a {@code mask_expr} query; an expression over the {@code limits} is a parsing error. */
+  public static MaskExprQueryBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
+    Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
-      limits.checkLength(expr);
-      MaskExprQueryBuilder query = new MaskExprQueryBuilder(expr, comparison, threshold).boost(boost).queryName(queryName);
+      limits.checkLength(d.expr);
+      MaskExprQueryBuilder query = new MaskExprQueryBuilder(d.expr, d.comparison, d.threshold).boost(d.boost)
+          .queryName(d.queryName);
       limits.checkShape(query.expression());
       return query;
     } catch (IllegalArgumentException e) {

@@ -2,22 +2,17 @@ package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.search.ValueSource;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Objects;
-import org.apache.lucene.search.SortField;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
+import org.opensearch.core.xcontent.ObjectParser;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.query.QueryRewriteContext;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.QueryShardException;
-import org.opensearch.search.DocValueFormat;
-import org.opensearch.search.sort.BucketedSort;
-import org.opensearch.search.sort.SortBuilder;
-import org.opensearch.search.sort.SortFieldAndFormat;
 import org.opensearch.search.sort.SortOrder;
 
 /**
@@ -30,7 +25,7 @@ import org.opensearch.search.sort.SortOrder;
  * "sort": [{"mask_expr": {"expr": "iou(saliency > 0.8, human > 0.8)", "order": "asc"}}]
  * </pre>
  */
-public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> {
+public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSortBuilder> {
   public static final String NAME = "mask_expr";
 
   private final String expr;
@@ -39,15 +34,13 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
 
   /** A sort by {@code expr}; throws {@link IllegalArgumentException} for a bad expression. */
   public MaskExprSortBuilder(String expr, SortOrder order) {
+    super(order);
     this.expression = MaskExpressions.parse(expr);
     this.expr = expr;
-    this.order = order == null ? SortOrder.DESC : order;
   }
 
   public MaskExprSortBuilder(StreamInput in) throws IOException {
-    expr = in.readString();
-    expression = MaskExpressions.parse(expr);
-    order = SortOrder.readFromStream(in);
+    this(in.readString(), SortOrder.readFromStream(in));
   }
 
   @Override
@@ -71,34 +64,26 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
     return fromXContent(parser, ExpressionLimits.DEFAULTS);
   }
 
+  /** The keys of a {@code mask_expr} sort as it is parsed. */
+  private static final class Draft {
+    String expr;
+    SortOrder order;
+  }
+
+  private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME + " sort", Draft::new);
+
+  static {
+    DeclaredFields.declare(PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
+    DeclaredFields.declare(PARSER, "order", p -> SortOrder.fromString(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
+  }
+
   /** Parses the body of a {@code mask_expr} sort; an expression over the {@code limits} is a parsing error. */
   public static MaskExprSortBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
-    if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
-      throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] sort must be an object");
-    }
-    String expr = null;
-    SortOrder order = null;
-    String key = null;
-    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
-      if (token == XContentParser.Token.FIELD_NAME) {
-        key = parser.currentName();
-        continue;
-      }
-      try {
-        switch (key) {
-          case "expr" -> expr = CpTerm.Parser.string(parser, "expr");
-          case "order" -> order = SortOrder.fromString(CpTerm.Parser.string(parser, "order"));
-          default -> throw new IllegalArgumentException("unknown parameter [" + key + "]");
-        }
-      } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-        // IllegalStateException, IOException: a value of the wrong kind for the key's accessor (text of an array,
-        // a number out of range): a 400 that names the key, like every other bad value
-        throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] sort " + key + ": " + e.getMessage(), e);
-      }
-    }
+    expectObject(parser, NAME);
+    Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "] sort");
     try {
-      limits.checkLength(expr);
-      MaskExprSortBuilder sort = new MaskExprSortBuilder(expr, order);
+      limits.checkLength(d.expr);
+      MaskExprSortBuilder sort = new MaskExprSortBuilder(d.expr, d.order);
       limits.checkShape(sort.expression);
       return sort;
     } catch (IllegalArgumentException e) {
@@ -107,32 +92,17 @@ public final class MaskExprSortBuilder extends SortBuilder<MaskExprSortBuilder> 
   }
 
   @Override
-  public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
-    builder.startObject().startObject(NAME);
+  void keysToXContent(XContentBuilder builder) throws IOException {
     builder.field("expr", expr);
-    builder.field("order", order.toString().toLowerCase(Locale.ROOT));
-    return builder.endObject().endObject();
   }
 
   @Override
-  protected SortFieldAndFormat build(QueryShardContext context) {
+  ValueSource valueSource(QueryShardContext context) {
     String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
     if (problem != null) {
       throw new QueryShardException(context, "[" + NAME + "] sort: " + problem + " in [" + expr + "]");
     }
-    MaskExpression source = MaskExpressions.withCache(expression, cache);
-    return new SortFieldAndFormat(
-        new SortField(NAME, new ValueSourceComparatorSource(source, NAME, context.searcher()), order == SortOrder.DESC), DocValueFormat.RAW);
-  }
-
-  @Override
-  public BucketedSort buildBucketedSort(QueryShardContext context, int bucketSize, BucketedSort.ExtraData extra) {
-    throw new UnsupportedOperationException("the [" + NAME + "] sort cannot sort buckets");
-  }
-
-  @Override
-  public MaskExprSortBuilder rewrite(QueryRewriteContext context) {
-    return this;
+    return MaskExpressions.withCache(expression, cache);
   }
 
   @Override

@@ -87,7 +87,7 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
         {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)", "gt": 1, "lte": 4}}""")).getMessage(), containsString("only one of"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)", "gt": 1, "field": "x"}}""")).getMessage(),
-        containsString("unknown parameter [field]"));
+        containsString("[mask_expr] unknown field [field]"));
     assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
         {"mask_expr": {"expr": ["cp(saliency, full, 0.8, 1.01)"], "gt": 1}}""")).getMessage(), containsString("must be a string"));
 
