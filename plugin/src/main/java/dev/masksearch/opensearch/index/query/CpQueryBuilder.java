@@ -116,40 +116,26 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   /** The keys of a {@code cp} query as it is parsed. */
   private static final class Draft extends CpTerm.Draft {
-    Comparison comparison;
-    double threshold = Double.NaN;
+    final FilterKeys filter = new FilterKeys();
     Integer k;
     CpOrder order;
-    float boost = DEFAULT_BOOST;
-    String queryName;
-
-    void compare(Comparison c, double value) {
-      if (comparison != null) {
-        throw new IllegalArgumentException("only one of gt, gte, lt, lte");
-      }
-      comparison = c;
-      threshold = value;
-    }
   }
 
   private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME, Draft::new);
 
   static {
     CpTerm.declare(PARSER);
-    for (Comparison c : Comparison.values()) {
-      DeclaredFields.declare(PARSER, c.name().toLowerCase(Locale.ROOT), XContentParser::doubleValue, (d, v) -> d.compare(c, v));
-    }
+    FilterKeys.declare(PARSER, d -> d.filter, XContentParser::doubleValue);
     DeclaredFields.declare(PARSER, "k", XContentParser::intValue, (d, v) -> d.k = v);
     DeclaredFields.declare(PARSER, "order", p -> parseOrder(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
-    DeclaredFields.declare(PARSER, BOOST_FIELD.getPreferredName(), XContentParser::floatValue, (d, v) -> d.boost = v);
-    DeclaredFields.declare(PARSER, NAME_FIELD.getPreferredName(), p -> DeclaredFields.string(p, "_name"), (d, v) -> d.queryName = v);
   }
 
   /** Parses the body of a {@code cp} query. */
   public static CpQueryBuilder fromXContent(XContentParser parser) throws IOException {
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
-      return new CpQueryBuilder(d.term(), d.comparison, d.threshold, d.k, d.order).boost(d.boost).queryName(d.queryName);
+      return new CpQueryBuilder(d.term(), d.filter.comparison, d.filter.threshold, d.k, d.order).boost(d.filter.boost)
+          .queryName(d.filter.queryName);
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
     }

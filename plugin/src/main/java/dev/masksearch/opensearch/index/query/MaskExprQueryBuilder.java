@@ -109,30 +109,15 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
 
   /** The keys of a {@code mask_expr} query as it is parsed. */
   private static final class Draft {
+    final FilterKeys filter = new FilterKeys();
     String expr;
-    Comparison comparison;
-    double threshold = Double.NaN;
-    float boost = DEFAULT_BOOST;
-    String queryName;
-
-    void compare(Comparison c, double value) {
-      if (comparison != null) {
-        throw new IllegalArgumentException("only one of gt, gte, lt, lte");
-      }
-      comparison = c;
-      threshold = value;
-    }
   }
 
   private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME, Draft::new);
 
   static {
     DeclaredFields.declare(PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
-    for (Comparison c : Comparison.values()) {
-      DeclaredFields.declare(PARSER, c.name().toLowerCase(Locale.ROOT), MaskExprQueryBuilder::threshold, (d, v) -> d.compare(c, v));
-    }
-    DeclaredFields.declare(PARSER, BOOST_FIELD.getPreferredName(), XContentParser::floatValue, (d, v) -> d.boost = v);
-    DeclaredFields.declare(PARSER, NAME_FIELD.getPreferredName(), p -> DeclaredFields.string(p, "_name"), (d, v) -> d.queryName = v);
+    FilterKeys.declare(PARSER, d -> d.filter, MaskExprQueryBuilder::threshold);
   }
 
   private static double threshold(XContentParser parser) throws IOException {
@@ -148,8 +133,8 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
       limits.checkLength(d.expr);
-      MaskExprQueryBuilder query = new MaskExprQueryBuilder(d.expr, d.comparison, d.threshold).boost(d.boost)
-          .queryName(d.queryName);
+      MaskExprQueryBuilder query = new MaskExprQueryBuilder(d.expr, d.filter.comparison, d.filter.threshold)
+          .boost(d.filter.boost).queryName(d.filter.queryName);
       limits.checkShape(query.expression());
       return query;
     } catch (IllegalArgumentException e) {
