@@ -69,24 +69,22 @@ public final class PngMasks {
   }
 
   private static void readInto(byte[] png, BufferedImage destination) {
+    Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
+    if (!readers.hasNext()) {
+      throw new IllegalStateException("this JVM has no ImageIO PNG reader");
+    }
+    ImageReader reader = readers.next();
     try (ImageInputStream in = new ByteArrayImageInputStream(png)) {
-      Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
-      if (!readers.hasNext()) {
-        throw new IllegalStateException("this JVM has no ImageIO PNG reader");
-      }
-      ImageReader reader = readers.next();
-      try {
-        // Ignoring metadata, the reader reads no chunk before the image data but tRNS, which a 1-band destination
-        // ignores too: no text or ICC profile is inflated.
-        reader.setInput(in, true, true);
-        ImageReadParam param = reader.getDefaultReadParam();
-        param.setDestination(destination);
-        reader.read(0, param);
-      } finally {
-        reader.dispose();
-      }
+      // Ignoring metadata, the reader reads no chunk before the image data but tRNS, which a 1-band destination
+      // ignores too: no text or ICC profile is inflated.
+      reader.setInput(in, true, true);
+      ImageReadParam param = reader.getDefaultReadParam();
+      param.setDestination(destination);
+      reader.read(0, param);
     } catch (IOException | RuntimeException e) {
       throw new MaskFormatException("corrupt PNG: " + e.getMessage(), e);
+    } finally {
+      reader.dispose();
     }
   }
 

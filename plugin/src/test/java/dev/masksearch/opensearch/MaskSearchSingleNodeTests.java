@@ -11,6 +11,10 @@ import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.imageio.ImageIO;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -91,6 +96,17 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Mask png16 = randomMask(MaskDType.UINT16, 12, 40);
     masks.put("png16", png16);
     index("enc", "png16", "{\"png\": \"" + b64(PngMasks.encode(png16)) + "\"}");
+    // A binary mask as a 1-bit PNG: its pixels are 0.0 and 1.0 (uint8 0 and 255).
+    BufferedImage binary = new BufferedImage(14, 11, BufferedImage.TYPE_BYTE_BINARY);
+    byte[] binaryCodes = new byte[14 * 11];
+    for (int i = 0; i < binaryCodes.length; i++) {
+      if (random().nextBoolean()) {
+        binary.getRaster().setSample(i % 14, i / 14, 0, 1);
+        binaryCodes[i] = (byte) 255;
+      }
+    }
+    masks.put("png1", Mask.of(MaskDType.UINT8, 11, 14, binaryCodes));
+    index("enc", "png1", "{\"png\": \"" + b64(imageIoPng(binary)) + "\"}");
     float[] values = {0f, 0.25f, 0.5f, 1f, 0.8f, 0.79999995f};
     masks.put("nested", Mask.ofFloats(2, 3, values));
     index("enc", "nested", "[[0, 0.25, 0.5], [1, 0.8, 0.79999995]]");
@@ -511,6 +527,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       {"{\"shape\": [1, 1], \"dtype\": \"uint8\", \"data\": \"%%%\"}", "base64"},
       {"{\"png\": \"" + b64(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}) + "\"}", "not a PNG"},
       {"{\"png\": \"" + b64(java.util.Arrays.copyOf(PngMasks.encode(randomMask(MaskDType.UINT8, 30, 30)), 40)) + "\"}", "corrupt PNG"},
+      {"{\"png\": \"" + b64(imageIoPng(new BufferedImage(3, 2, BufferedImage.TYPE_INT_ARGB))) + "\"}",
+          "PNG has 4 channels (colour type 6); a mask must be a single-channel grayscale PNG"},
       {"[[0.1, 0.2], [0.3]]", "equal lengths"},
       {"[[0.1, \"x\"]]", "not a number"},
       {"\"just a string\"", "expected an object"},
@@ -597,6 +615,16 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   private static String rawJson(Mask mask) {
     return String.format(Locale.ROOT, "{\"shape\": [%d, %d], \"dtype\": \"%s\", \"data\": \"%s\"}",
         mask.height(), mask.width(), mask.dtype().apiName(), b64(mask.rawBytes()));
+  }
+
+  private static byte[] imageIoPng(BufferedImage image) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      assertTrue(ImageIO.write(image, "png", out));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   private static String b64(byte[] bytes) {
