@@ -145,7 +145,7 @@ final class MaskDocValuesProducer extends DocValuesProducer {
   private void readFields(ChecksumIndexInput meta, FieldInfos infos, FileBody chiBody, FileBody rawBody)
       throws IOException {
     for (int number = meta.readInt(); number != -1; number = meta.readInt()) {
-      FieldInfo info = infos.fieldInfo(number);
+      FieldInfo info = number < 0 ? null : infos.fieldInfo(number);
       if (info == null || info.getDocValuesType() != DocValuesType.BINARY) {
         throw new CorruptIndexException("field number " + number + " is not a field with binary doc values", meta);
       }

@@ -198,6 +198,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       int other = number == mixedNumber ? uniformNumber : mixedNumber;
       String f = "field " + number + " ";
       corruptions.put(f + "number of no field", m -> m.field(number).number = 12345);
+      corruptions.put(f + "negative number", m -> m.field(number).number = -5874); // found by MaskSegmentFuzzer
       corruptions.put(f + "number of a numeric field", m -> m.field(number).number = idNumber);
       corruptions.put(f + "number of the other mask field", m -> m.field(number).number = other);
       corruptions.put(f + "grid step 0", m -> m.field(number).gridStep = 0);
