@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
@@ -161,6 +162,15 @@ public final class MaskSegmentFixture {
         to.copyFrom(from, file, file, IOContext.DEFAULT);
       }
     }
+  }
+
+  /** The file of {@code headerAndBody} and a footer with a matching checksum, as CodecUtil writes one. */
+  public static byte[] withFooter(byte[] headerAndBody) {
+    byte[] file = Arrays.copyOf(headerAndBody, headerAndBody.length + CodecUtil.footerLength());
+    ByteBuffer footer = ByteBuffer.wrap(file, headerAndBody.length, CodecUtil.footerLength()).order(ByteOrder.BIG_ENDIAN);
+    footer.putInt(CodecUtil.FOOTER_MAGIC).putInt(0); // algorithm 0: CRC-32
+    fixChecksum(file);
+    return file;
   }
 
   /**

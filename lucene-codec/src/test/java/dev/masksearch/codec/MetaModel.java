@@ -154,20 +154,7 @@ final class MetaModel {
       }
     }
     out.writeInt(-1);
-    byte[] body = out.toArrayCopy();
-    byte[] file = Arrays.copyOf(body, body.length + CodecUtil.footerLength());
-    // footer: magic, algorithm 0, checksum (big-endian), as CodecUtil writes it
-    writeBigEndianInt(file, body.length, CodecUtil.FOOTER_MAGIC);
-    writeBigEndianInt(file, body.length + 4, 0);
-    MaskSegmentFixture.fixChecksum(file);
-    return file;
-  }
-
-  private static void writeBigEndianInt(byte[] b, int at, int v) {
-    b[at] = (byte) (v >>> 24);
-    b[at + 1] = (byte) (v >>> 16);
-    b[at + 2] = (byte) (v >>> 8);
-    b[at + 3] = (byte) v;
+    return MaskSegmentFixture.withFooter(out.toArrayCopy());
   }
 
   Field field(int number) {
