@@ -1,7 +1,9 @@
 package dev.masksearch.codec;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
@@ -18,6 +20,19 @@ import org.apache.lucene.store.RandomAccessInput;
  */
 final class FixedWidth {
   private FixedWidth() {}
+
+  /** Bytes written after the values, so that a read of the last value may load more bytes than it holds. */
+  static final int PADDING_BYTES = 3;
+
+  /** Whether {@code bits} is a width {@link #write} writes. */
+  static boolean isSupported(int bits) {
+    return bits == 0 || bits == 8 || bits == 12 || bits == 16 || bits == 24 || bits == 32;
+  }
+
+  /** The bytes {@link #write} writes for {@code count} values at {@code bits}: values and padding. */
+  static long byteLength(long count, int bits) {
+    return bits == 0 ? 0 : (count * bits + 7) / 8 + PADDING_BYTES;
+  }
 
   /** The narrowest supported width that holds {@code maxDelta}. */
   static int bitsRequired(long maxDelta) {
@@ -67,18 +82,26 @@ final class FixedWidth {
         }
       }
     }
-    out.writeByte((byte) 0);
+    out.writeByte((byte) 0); // PADDING_BYTES
     out.writeShort((short) 0);
   }
 
   /**
    * Decodes the first {@code count} values of the column at {@code offset} into {@code dst}, adding {@code min}.
-   * One plain loop per width, so that the JIT can vectorize it; {@code scratch} holds the packed bytes.
+   * One plain loop per width, so that the JIT can vectorize it; {@code scratch} holds the packed bytes. A width or
+   * offset from a corrupt header is reported before anything is read.
    */
   static void decode(IndexInput in, long offset, int bits, int count, int min, int[] dst, byte[] scratch)
       throws IOException {
-    in.seek(offset);
+    if (!isSupported(bits)) {
+      throw unsupportedWidth(bits, in);
+    }
     int length = (int) (((long) count * bits + 7) / 8);
+    if (offset < 0 || offset > in.length() - length) {
+      throw new CorruptIndexException(
+          "column data [" + offset + ", +" + length + ") lies outside the file of " + in.length() + " bytes", in);
+    }
+    in.seek(offset);
     in.readBytes(scratch, 0, length);
     byte[] b = scratch;
     switch (bits) {
@@ -114,8 +137,12 @@ final class FixedWidth {
           dst[i] = min + ((b[4 * i] & 0xFF) | (b[4 * i + 1] & 0xFF) << 8 | (b[4 * i + 2] & 0xFF) << 16 | b[4 * i + 3] << 24);
         }
       }
-      default -> throw new IllegalStateException("unsupported width " + bits);
+      default -> throw new AssertionError(bits); // checked above
     }
+  }
+
+  private static CorruptIndexException unsupportedWidth(int bits, Object in) {
+    return new CorruptIndexException("unsupported column width " + bits + " bits", String.valueOf(in));
   }
 
   /** Bytes {@link #decode} needs in its scratch buffer for {@code count} values of at most 32 bits. */
@@ -142,16 +169,26 @@ final class FixedWidth {
     }
   }
 
-  /** The delta at {@code index} of the column at {@code offset}. */
+  /**
+   * The delta at {@code index} of the column at {@code offset}. No bounds check of its own, since it runs once per
+   * CHI entry: the directory checks every read, and a read that a corrupt column header sent outside the file is
+   * reported as the corruption it is (an exception handler costs nothing until it runs).
+   */
   static long delta(RandomAccessInput in, long offset, int bits, long index) throws IOException {
-    return switch (bits) {
-      case 0 -> 0;
-      case 8 -> in.readByte(offset + index) & 0xFFL;
-      case 12 -> (in.readShort(offset + ((3 * index) >>> 1)) & 0xFFFF) >>> ((index & 1) << 2) & 0xFFF;
-      case 16 -> in.readShort(offset + 2 * index) & 0xFFFFL;
-      case 24 -> in.readInt(offset + 3 * index) & 0xFFFFFFL;
-      case 32 -> in.readInt(offset + 4 * index) & 0xFFFFFFFFL;
-      default -> throw new IllegalStateException("unsupported width " + bits);
-    };
+    try {
+      return switch (bits) {
+        case 0 -> 0;
+        case 8 -> in.readByte(offset + index) & 0xFFL;
+        case 12 -> (in.readShort(offset + ((3 * index) >>> 1)) & 0xFFFF) >>> ((index & 1) << 2) & 0xFFF;
+        case 16 -> in.readShort(offset + 2 * index) & 0xFFFFL;
+        case 24 -> in.readInt(offset + 3 * index) & 0xFFFFFFL;
+        case 32 -> in.readInt(offset + 4 * index) & 0xFFFFFFFFL;
+        default -> throw unsupportedWidth(bits, in);
+      };
+    } catch (EOFException | IndexOutOfBoundsException | IllegalArgumentException e) {
+      // what directories throw for a position past the end (EOF) or before the start
+      throw new CorruptIndexException(
+          "value " + index + " of a " + bits + "-bit column at " + offset + " lies outside the file", String.valueOf(in), e);
+    }
   }
 }

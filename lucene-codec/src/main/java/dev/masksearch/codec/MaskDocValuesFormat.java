@@ -73,6 +73,17 @@ import org.apache.lucene.index.SegmentWriteState;
  *
  * Document d's compressed mask spans {@code [address(d), address(d + 1))} (empty without a mask); see
  * {@link RawMaskCompression} for the compression.
+ *
+ * <h2>Corrupt files</h2>
+ *
+ * A reader reports corruption as a {@link org.apache.lucene.index.CorruptIndexException}, never with another
+ * exception or an allocation beyond what the segment's masks need. The meta file is checksummed when the segment
+ * opens, and everything in it is checked against the grammar's constraints, {@code maxDoc} and the lengths of the
+ * data files. The data files' checksums are verified only by {@code checkIntegrity} (CheckIndex, merges), so values
+ * read from them are checked where they are used: a document's group, ordinal, height and width against its group,
+ * its mask's address against the field's masks and its compressed length against its shape, a column header's
+ * width and data offset against its block, and the inflated size of a mask. A changed CHI count or pixel that is
+ * still a valid value cannot be told from a real one without the checksum.
  */
 public final class MaskDocValuesFormat extends DocValuesFormat {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */

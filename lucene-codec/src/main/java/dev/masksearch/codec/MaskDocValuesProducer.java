@@ -7,6 +7,8 @@ import dev.masksearch.chi.ChiParams;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.MaskFormatException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +17,9 @@ import org.apache.lucene.codecs.DocValuesProducer;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DocValuesSkipper;
+import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SegmentReadState;
@@ -30,7 +34,13 @@ import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.LongValues;
 import org.apache.lucene.util.packed.DirectMonotonicReader;
 
-/** Reads mask fields written in the {@link MaskDocValuesFormat}. */
+/**
+ * Reads mask fields written in the {@link MaskDocValuesFormat}. Corrupt files are reported as
+ * {@link CorruptIndexException}s: the meta file is checksummed and everything in it is checked on open (field
+ * numbers, CHI parameters, columns, addresses and groups against each other, {@code maxDoc} and the data files'
+ * lengths); the data files are checksummed only by {@link #checkIntegrity}, so what is read from them is checked
+ * before it is used (see {@link DocColumns}, {@link ChiGroup#columnDataOffset}, {@link RawMaskCompression}).
+ */
 final class MaskDocValuesProducer extends DocValuesProducer {
   private final Map<Integer, FieldEntry> fields = new HashMap<>();
   private final IndexInput chi;
@@ -48,55 +58,52 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       long addressStart,
       long addressLength,
       DirectMonotonicReader.Meta addressMeta,
-      ChiGroup[] groups) {}
+      ChiGroup[] groups) {
+
+    /** The bytes of the field's compressed masks, which addresses point into. */
+    long rawLength() {
+      return addressStart - rawStart;
+    }
+  }
 
   MaskDocValuesProducer(SegmentReadState state) throws IOException {
     this.maxDoc = state.segmentInfo.maxDoc();
-    String metaName = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, META_EXTENSION);
-    int version;
-    try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
-      Throwable priorE = null;
-      version = -1;
-      try {
-        version = CodecUtil.checkIndexHeader(
-            meta, META_CODEC, VERSION_START, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
-        readFields(meta);
-      } catch (Throwable exception) {
-        priorE = exception;
-      } finally {
-        CodecUtil.checkFooter(meta, priorE);
-      }
-    }
     boolean success = false;
-    IndexInput c = null;
-    IndexInput r = null;
+    DataFile c = null;
+    DataFile r = null;
     try {
-      c = open(state, CHI_EXTENSION, CHI_CODEC, version);
-      r = open(state, RAW_EXTENSION, RAW_CODEC, version);
+      c = open(state, CHI_EXTENSION, CHI_CODEC);
+      r = open(state, RAW_EXTENSION, RAW_CODEC);
+      readMeta(state, c, r);
+      for (FieldEntry entry : fields.values()) {
+        checkAddressEnds(entry, r.in());
+      }
       success = true;
     } finally {
       if (!success) {
-        IOUtils.closeWhileHandlingException(c, r);
+        IOUtils.closeWhileHandlingException(c == null ? null : c.in(), r == null ? null : r.in());
       }
     }
-    this.chi = c;
-    this.raw = r;
+    this.chi = c.in();
+    this.raw = r.in();
   }
 
-  private static IndexInput open(SegmentReadState state, String extension, String codec, int version)
-      throws IOException {
+  /** An open data file, its format version and its body. */
+  private record DataFile(IndexInput in, int version, FileBody body) {}
+
+  /** Opens a data file: its header is checked, and its footer's form (its checksum only by checkIntegrity). */
+  private static DataFile open(SegmentReadState state, String extension, String codec) throws IOException {
     String name = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexInput in = state.directory.openInput(name, state.context);
     boolean success = false;
     try {
-      int fileVersion = CodecUtil.checkIndexHeader(
+      checkLength(in, codec, state.segmentSuffix);
+      int version = CodecUtil.checkIndexHeader(
           in, codec, VERSION_START, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
-      if (fileVersion != version) {
-        throw new CorruptIndexException("format versions mismatch: meta=" + version + ", " + extension + "=" + fileVersion, in);
-      }
+      FileBody body = FileBody.of(in);
       CodecUtil.retrieveChecksum(in);
       success = true;
-      return in;
+      return new DataFile(in, version, body);
     } finally {
       if (!success) {
         IOUtils.closeWhileHandlingException(in);
@@ -104,32 +111,138 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     }
   }
 
-  private void readFields(ChecksumIndexInput meta) throws IOException {
+  /** A file shorter than a header and a footer is cut short (reading its header would hit its end). */
+  private static void checkLength(IndexInput in, String codec, String suffix) throws CorruptIndexException {
+    long least = CodecUtil.indexHeaderLength(codec, suffix) + (long) CodecUtil.footerLength();
+    if (in.length() < least) {
+      throw new CorruptIndexException("file of " + in.length() + " bytes, shorter than a header and a footer", in);
+    }
+  }
+
+  private void readMeta(SegmentReadState state, DataFile chiFile, DataFile rawFile) throws IOException {
+    String metaName = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, META_EXTENSION);
+    try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
+      Throwable priorE = null;
+      try {
+        checkLength(meta, META_CODEC, state.segmentSuffix);
+        int version = CodecUtil.checkIndexHeader(
+            meta, META_CODEC, VERSION_START, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
+        if (version != chiFile.version() || version != rawFile.version()) {
+          throw new CorruptIndexException("format versions mismatch: meta=" + version + ", " + CHI_EXTENSION + "="
+              + chiFile.version() + ", " + RAW_EXTENSION + "=" + rawFile.version(), meta);
+        }
+        readFields(meta, state.fieldInfos, chiFile.body(), rawFile.body());
+      } catch (EOFException e) { // the meta ends before its fields do
+        priorE = new CorruptIndexException("meta ends early: " + e.getMessage(), meta, e);
+      } catch (Throwable exception) {
+        priorE = exception;
+      } finally {
+        CodecUtil.checkFooter(meta, priorE);
+      }
+    }
+  }
+
+  private void readFields(ChecksumIndexInput meta, FieldInfos infos, FileBody chiBody, FileBody rawBody)
+      throws IOException {
     for (int number = meta.readInt(); number != -1; number = meta.readInt()) {
-      ChiParams params = new ChiParams(meta.readVInt(), meta.readVInt());
+      FieldInfo info = number < 0 ? null : infos.fieldInfo(number);
+      if (info == null || info.getDocValuesType() != DocValuesType.BINARY) {
+        throw new CorruptIndexException("field number " + number + " is not a field with binary doc values", meta);
+      }
+      if (fields.containsKey(number)) {
+        throw new CorruptIndexException("field " + number + " appears twice", meta);
+      }
+      ChiParams params = readParams(meta);
       PackedColumn groupOf = PackedColumn.readMeta(meta);
       PackedColumn ordinal = PackedColumn.readMeta(meta);
       PackedColumn height = PackedColumn.readMeta(meta);
       PackedColumn width = PackedColumn.readMeta(meta);
+      ordinal.check("ordinal", maxDoc, maxDoc - 1L, chiBody, meta);
+      height.check("height", maxDoc, Mask.MAX_SIDE, chiBody, meta);
+      width.check("width", maxDoc, Mask.MAX_SIDE, chiBody, meta);
       long rawStart = meta.readLong();
       long addressStart = meta.readLong();
-      int blockShift = meta.readVInt();
-      DirectMonotonicReader.Meta addressMeta = DirectMonotonicReader.loadMeta(meta, maxDoc + 1L, blockShift);
-      long addressLength = meta.readLong();
-      ChiGroup[] groups = new ChiGroup[meta.readVInt()];
-      for (int g = 0; g < groups.length; g++) {
-        groups[g] = ChiGroup.readMeta(meta, params.bins());
+      long rawLength = addressStart - rawStart;
+      if (!rawBody.contains(rawStart, rawLength)) {
+        throw new CorruptIndexException("masks at [" + rawStart + ", " + addressStart + ") outside " + rawBody, meta);
       }
+      AddressMeta addresses = AddressMeta.read(meta, maxDoc + 1L);
+      long addressLength = meta.readLong();
+      if (!rawBody.contains(addressStart, addressLength)) {
+        throw new CorruptIndexException(
+            "addresses of " + addressLength + " bytes at " + addressStart + " outside " + rawBody, meta);
+      }
+      DirectMonotonicReader.Meta addressMeta = addresses.load(addressLength, meta);
+      int groupCount = meta.readVInt();
+      if (groupCount < 0 || groupCount > maxDoc) {
+        throw new CorruptIndexException("group count " + groupCount + " outside [0, " + maxDoc + "]", meta);
+      }
+      ChiGroup[] groups = new ChiGroup[groupCount];
+      long members = 0;
+      for (int g = 0; g < groups.length; g++) {
+        groups[g] = ChiGroup.readMeta(meta, params, maxDoc, chiBody);
+        members += groups[g].size;
+      }
+      if (members > maxDoc) {
+        throw new CorruptIndexException("groups of " + members + " masks in " + maxDoc + " documents", meta);
+      }
+      groupOf.check("group", maxDoc, groupCount, chiBody, meta);
+      checkConstants(groupOf, height, width, groups, params, meta);
       fields.put(number, new FieldEntry(
           params, groupOf, ordinal, height, width, rawStart, addressStart, addressLength, addressMeta, groups));
+    }
+  }
+
+  private static ChiParams readParams(ChecksumIndexInput meta) throws IOException {
+    int gridStep = meta.readVInt();
+    int bins = meta.readVInt();
+    try {
+      return new ChiParams(gridStep, bins);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptIndexException("CHI parameters: " + e.getMessage(), meta, e);
+    }
+  }
+
+  /**
+   * Checks the columns that hold one value for every document, which readers use without reading per document: a
+   * constant group (then that group holds every document), and a constant height or width of its masks.
+   */
+  private void checkConstants(PackedColumn groupOf, PackedColumn height, PackedColumn width, ChiGroup[] groups,
+      ChiParams params, ChecksumIndexInput meta) throws CorruptIndexException {
+    if (groupOf.bitsPerValue() != 0 || groupOf.min() == 0) {
+      return;
+    }
+    ChiGroup group = groups[(int) groupOf.min() - 1];
+    if (group.size != maxDoc) {
+      throw new CorruptIndexException("every document is in a group of " + group.size + " masks", meta);
+    }
+    if (height.bitsPerValue() == 0 && !DocColumns.fitsCells(height.min(), group.gy, params.gridStep())) {
+      throw new CorruptIndexException("every mask has height " + height.min() + ", but its group's grid has "
+          + group.gy + " rows", meta);
+    }
+    if (width.bitsPerValue() == 0 && !DocColumns.fitsCells(width.min(), group.gx, params.gridStep())) {
+      throw new CorruptIndexException("every mask has width " + width.min() + ", but its group's grid has "
+          + group.gx + " columns", meta);
+    }
+  }
+
+  /** The first address is 0 and the last is the end of the field's masks, or the addresses are corrupt. */
+  private void checkAddressEnds(FieldEntry entry, IndexInput rawInput) throws IOException {
+    LongValues addresses = DirectMonotonicReader.getInstance(
+        entry.addressMeta(), rawInput.randomAccessSlice(entry.addressStart(), entry.addressLength()));
+    long first = addresses.get(0);
+    long last = addresses.get(maxDoc);
+    if (first != 0 || last != entry.rawLength()) {
+      throw new CorruptIndexException("addresses run from " + first + " to " + last + ", not from 0 to "
+          + entry.rawLength(), rawInput);
     }
   }
 
   @Override
   public BinaryDocValues getBinary(FieldInfo field) throws IOException {
     FieldEntry entry = fields.get(field.number);
-    if (entry == null) {
-      throw new IllegalStateException("field [" + field.name + "] has no " + NAME + " doc values");
+    if (entry == null) { // the field infos give the field this format, but the meta does not have it
+      throw new CorruptIndexException("field [" + field.name + "] has no " + NAME + " doc values in the meta", chi);
     }
     return new Values(entry);
   }
@@ -139,10 +252,10 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     private final FieldEntry entry;
     private final RandomAccessInput chiData;
     private final IndexInput rawData;
-    private final FixedWidth.Reader groupOf;
-    private final FixedWidth.Reader ordinal;
-    private final FixedWidth.Reader heights;
-    private final FixedWidth.Reader widths;
+    private final DocColumns.Column groupOf;
+    private final DocColumns.Column ordinal;
+    private final DocColumns.Column heights;
+    private final DocColumns.Column widths;
     private final LongValues addresses;
     private int doc = -1;
     private final BytesRef scratch = new BytesRef();
@@ -151,10 +264,12 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       this.entry = entry;
       this.chiData = chi.randomAccessSlice(0, chi.length());
       this.rawData = raw.clone();
-      this.groupOf = entry.groupOf().open(chiData);
-      this.ordinal = entry.ordinal().open(chiData);
-      this.heights = entry.height().open(chiData);
-      this.widths = entry.width().open(chiData);
+      DocColumns columns = new DocColumns(entry.groupOf(), entry.ordinal(), entry.height(), entry.width(),
+          entry.groups(), entry.params().gridStep(), chiData, chi.toString());
+      this.groupOf = columns.groupOf;
+      this.ordinal = columns.ordinal;
+      this.heights = columns.heights;
+      this.widths = columns.widths;
       this.addresses = DirectMonotonicReader.getInstance(
           entry.addressMeta(), raw.randomAccessSlice(entry.addressStart(), entry.addressLength()));
     }
@@ -183,31 +298,50 @@ final class MaskDocValuesProducer extends DocValuesProducer {
 
     @Override
     public Mask mask(int target) throws IOException {
-      byte[] compressed = compressedMask(target);
-      MaskDType dtype = entry.groups()[(int) groupOf.get(target) - 1].dtype;
-      int h = (int) heights.get(target);
-      int w = (int) widths.get(target);
-      return Mask.of(dtype, h, w, RawMaskCompression.decompress(compressed, 0, compressed.length, dtype, h, w));
+      StoredMask stored = stored(target);
+      byte[] compressed = read(stored);
+      byte[] pixels = RawMaskCompression.decompress(compressed, 0, compressed.length, stored.dtype(),
+          stored.height(), stored.width(), raw.toString());
+      try {
+        return Mask.of(stored.dtype(), stored.height(), stored.width(), pixels);
+      } catch (MaskFormatException e) { // pixels that no mask has, such as a float above 1
+        throw new CorruptIndexException("mask of document " + target + ": " + e.getMessage(), raw, e);
+      }
     }
 
     @Override
     public MaskSize maskSize(int target) throws IOException {
-      long group = groupOf.get(target);
-      if (group == 0) {
-        throw new IllegalArgumentException("document " + target + " has no mask");
-      }
-      return new MaskSize((int) widths.get(target), (int) heights.get(target), entry.groups()[(int) group - 1].dtype,
-          addresses.get(target + 1L) - addresses.get(target));
+      StoredMask stored = stored(target);
+      return new MaskSize(stored.width(), stored.height(), stored.dtype(), stored.length());
     }
 
     @Override
     byte[] compressedMask(int target) throws IOException {
-      if (groupOf.get(target) == 0) {
+      return read(stored(target));
+    }
+
+    /** Where a document's mask is stored and what it is, checked before anything is allocated for it. */
+    private StoredMask stored(int target) throws IOException {
+      long group = groupOf.get(target);
+      if (group == 0) {
         throw new IllegalArgumentException("document " + target + " has no mask");
       }
+      MaskDType dtype = entry.groups()[(int) group - 1].dtype;
+      int height = (int) heights.get(target);
+      int width = (int) widths.get(target);
       long start = addresses.get(target);
-      byte[] compressed = new byte[Math.toIntExact(addresses.get(target + 1L) - start)];
-      rawData.seek(entry.rawStart() + start);
+      long end = addresses.get(target + 1L);
+      if (start < 0 || end < start || end > entry.rawLength()) {
+        throw new CorruptIndexException("mask of document " + target + " at [" + start + ", " + end
+            + ") outside the field's " + entry.rawLength() + " bytes of masks", raw);
+      }
+      RawMaskCompression.checkLength(end - start, (long) height * width * dtype.bytesPerPixel(), raw.toString());
+      return new StoredMask(dtype, height, width, entry.rawStart() + start, end - start);
+    }
+
+    private byte[] read(StoredMask stored) throws IOException {
+      byte[] compressed = new byte[(int) stored.length()];
+      rawData.seek(stored.offset());
       rawData.readBytes(compressed, 0, compressed.length);
       return compressed;
     }
@@ -350,6 +484,9 @@ final class MaskDocValuesProducer extends DocValuesProducer {
       }
     }
   }
+
+  /** A document's stored mask: its dtype and shape, and where its compressed bytes lie in .mskr. */
+  private record StoredMask(MaskDType dtype, int height, int width, long offset, long length) {}
 
   @Override
   public NumericDocValues getNumeric(FieldInfo field) {

@@ -1,6 +1,7 @@
 package dev.masksearch.codec;
 
 import java.io.IOException;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.DataInput;
 import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.store.IndexOutput;
@@ -45,6 +46,24 @@ record PackedColumn(long min, int bitsPerValue, long offset) {
 
   static PackedColumn readMeta(DataInput meta) throws IOException {
     return new PackedColumn(meta.readVLong(), meta.readByte(), meta.readLong());
+  }
+
+  /**
+   * Throws unless the column is one {@link #write} could have written for {@code count} values of at most
+   * {@code maxValue} (so at least its minimum is) into the data file's body: checked when the meta is read, so that
+   * reading values never leaves the file.
+   */
+  void check(String name, long count, long maxValue, FileBody data, DataInput meta) throws CorruptIndexException {
+    if (!FixedWidth.isSupported(bitsPerValue)) {
+      throw new CorruptIndexException(name + " column: unsupported width " + bitsPerValue + " bits", meta);
+    }
+    if (min < 0 || min > maxValue) {
+      throw new CorruptIndexException(name + " column: minimum " + min + " outside [0, " + maxValue + "]", meta);
+    }
+    if (bitsPerValue > 0 && !data.contains(offset, FixedWidth.byteLength(count, bitsPerValue))) {
+      throw new CorruptIndexException(name + " column: " + count + " values of " + bitsPerValue + " bits at " + offset
+          + " do not fit " + data, meta);
+    }
   }
 
   /** Random access to the values over the data file. */

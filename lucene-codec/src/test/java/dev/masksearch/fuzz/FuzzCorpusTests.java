@@ -8,7 +8,8 @@ import org.apache.lucene.tests.util.LuceneTestCase;
  */
 public class FuzzCorpusTests extends LuceneTestCase {
   public void testCorpora() throws Throwable {
-    for (Class<?> target : new Class<?>[] {MaskBytesFuzzer.class, NpyFuzzer.class, PngFuzzer.class, ExpressionFuzzer.class}) {
+    for (Class<?> target : new Class<?>[] {MaskBytesFuzzer.class, NpyFuzzer.class, PngFuzzer.class, ExpressionFuzzer.class,
+        MaskSegmentFuzzer.class}) {
       assertTrue(target.getSimpleName(), FuzzRunner.replay(target) > 0);
     }
   }

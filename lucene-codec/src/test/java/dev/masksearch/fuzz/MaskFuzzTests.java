@@ -26,4 +26,9 @@ public class MaskFuzzTests {
   public void expression() throws Exception {
     FuzzRunner.fuzz(ExpressionFuzzer.class, 150_000, 4096);
   }
+
+  @Test
+  public void maskSegment() throws Exception {
+    FuzzRunner.fuzz(MaskSegmentFuzzer.class, 4_000, 4096);
+  }
 }
