@@ -74,7 +74,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   /** Moves to a block of {@code group} (as a seek to its first member does); returns its number of members. */
   int seekBlock(ChiGroup group, int b) {
     seek(group, b << group.blockShift);
-    return rowsIn(b);
+    return group.rows(b);
   }
 
   @Override
@@ -127,10 +127,6 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
     return slotOf.ramBytesUsed() + offsets.length * SLOT_BYTES + decodedBytes + scratch.length;
   }
 
-  private int rowsIn(int b) {
-    return Math.min(1 << group.blockShift, group.size - (b << group.blockShift));
-  }
-
   private int open(int c) throws IOException {
     if (slots == offsets.length) {
       int n = slots * 2;
@@ -141,18 +137,17 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
       decoded = java.util.Arrays.copyOf(decoded, n);
     }
     int slot = slots++;
-    long blockStart = group.blockStart(block);
-    long header = blockStart + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
+    long header = group.blockStart(block) + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
     mins[slot] = data.readInt(header);
     bits[slot] = data.readByte(header + 4);
-    offsets[slot] = blockStart + data.readInt(header + 5);
+    offsets[slot] = group.columnDataOffset(block, c, bits[slot], data.readInt(header + 5)); // checked: corrupt files
     isDecoded[slot] = false;
     slotOf.put(c, slot);
     return slot;
   }
 
   private int[] decode(int slot) throws IOException {
-    int rows = rowsIn(block);
+    int rows = group.rows(block);
     int[] values = decoded[slot];
     if (values == null || values.length < rows) {
       decodedBytes += 4L * rows - (values == null ? 0 : 4L * values.length);
