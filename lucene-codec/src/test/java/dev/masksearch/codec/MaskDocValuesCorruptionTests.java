@@ -439,7 +439,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     } else {
       expectCorruptOrValue(what + " (entry)", () -> sparse.entry(column));
     }
-    if (docs.size() > ChiGroup.Cursor.DECODE_AFTER) { // past that many members of a block, columns are decoded whole
+    if (docs.size() > ChiBlockCursor.DECODE_AFTER) { // past that many members of a block, columns are decoded whole
       MaskDocValues.ChiCursor scan = values.chiCursor();
       for (int doc : docs) {
         assertTrue(scan.seek(doc));

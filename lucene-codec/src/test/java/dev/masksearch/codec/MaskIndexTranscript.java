@@ -5,11 +5,11 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.CpFilterQuery;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.CpStats;
-import dev.masksearch.search.CpTopKQuery;
+import dev.masksearch.search.MaskValueTopKQuery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -242,10 +242,10 @@ public final class MaskIndexTranscript {
     for (String field : new String[] {MaskSegmentFixture.MIXED, MaskSegmentFixture.UNIFORM}) {
       CpSpec full = CpSpec.of(field, Roi.FULL, new ValueRange(0.5, 1.0));
       CpSpec box = CpSpec.of(field, new Roi(1, 2, 9, 7), new ValueRange(0.0, 0.3)).normalized();
-      search(searcher, field + " filter full", new CpFilterQuery(full, Comparison.GTE, 10, new CpStats()));
-      search(searcher, field + " filter box", new CpFilterQuery(box, Comparison.LT, 0.4, new CpStats()));
-      search(searcher, field + " top full", new CpTopKQuery(full, 5, CpOrder.DESC, null, new CpStats()));
-      search(searcher, field + " top box", new CpTopKQuery(box, 7, CpOrder.ASC, null, new CpStats()));
+      search(searcher, field + " filter full", new MaskValueFilterQuery(full, Comparison.GTE, 10, new CpStats()));
+      search(searcher, field + " filter box", new MaskValueFilterQuery(box, Comparison.LT, 0.4, new CpStats()));
+      search(searcher, field + " top full", new MaskValueTopKQuery(full, 5, CpOrder.DESC, null, new CpStats()));
+      search(searcher, field + " top box", new MaskValueTopKQuery(box, 7, CpOrder.ASC, null, new CpStats()));
     }
   }
 
