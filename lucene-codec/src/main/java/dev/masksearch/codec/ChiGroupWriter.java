@@ -12,7 +12,7 @@ import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
  * Buffers the CHI rows of one shape group (masks of one dtype and grid size) and writes them in column-major
- * blocks, so that a query streams just the columns its ROI and range need. See {@link MaskDocValuesFormat} for the
+ * blocks, so that a query streams just the columns its ROI and range need. See {@link MaskSearch10DocValuesFormat} for the
  * block layout. In memory a group holds at most one block (under 2^20 entries), growing with the rows actually
  * buffered; when the field's groups together hold more than the writer allows, the writer {@link #spill}s them to
  * a temporary file and writes their remaining blocks when the field is finished ({@link #finishSpilled}), one block

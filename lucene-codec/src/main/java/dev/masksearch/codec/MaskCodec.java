@@ -8,7 +8,7 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 
 /**
- * A codec that stores mask fields with the {@link MaskDocValuesFormat} and everything else as its delegate does.
+ * A codec that stores mask fields with the {@link MaskSearch10DocValuesFormat} and everything else as its delegate does.
  * Which fields are masks is told by a predicate on the field name (in OpenSearch, the mapping), needed only to
  * write: segments record each field's format, so the no-argument instance that SPI creates reads any index
  * written by this codec.
@@ -17,7 +17,7 @@ public class MaskCodec extends FilterCodec {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch104";
 
-  private final DocValuesFormat maskFormat = new MaskDocValuesFormat();
+  private final DocValuesFormat maskFormat = new MaskSearch10DocValuesFormat();
   private final DocValuesFormat docValuesFormat;
 
   /** For SPI (reading): no field is written as a mask. */

@@ -10,7 +10,7 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.Accountable;
 
 /**
- * The binary doc values of a mask field written with {@link MaskDocValuesFormat}: besides iterating the masks'
+ * The binary doc values of a mask field written with {@link MaskSearch10DocValuesFormat}: besides iterating the masks'
  * bytes like any binary doc values, they give random access to each document's CHI and to its decoded mask.
  * Queries look for this type and fall back to reading every mask when a field was written by another format.
  */

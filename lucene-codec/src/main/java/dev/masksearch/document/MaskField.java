@@ -1,7 +1,7 @@
 package dev.masksearch.document;
 
 import dev.masksearch.chi.ChiParams;
-import dev.masksearch.codec.MaskDocValuesFormat;
+import dev.masksearch.codec.MaskSearch10DocValuesFormat;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import org.apache.lucene.document.Field;
@@ -11,7 +11,7 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * A document's mask: a binary doc value in {@link MaskBytes} form, whose field type carries the CHI parameters
- * as field attributes for {@link MaskDocValuesFormat}. One mask per field and document.
+ * as field attributes for {@link MaskSearch10DocValuesFormat}. One mask per field and document.
  */
 public final class MaskField extends Field {
 
@@ -34,8 +34,8 @@ public final class MaskField extends Field {
   public static FieldType fieldType(ChiParams params) {
     FieldType type = new FieldType();
     type.setDocValuesType(DocValuesType.BINARY);
-    type.putAttribute(MaskDocValuesFormat.GRID_STEP_ATTRIBUTE, Integer.toString(params.gridStep()));
-    type.putAttribute(MaskDocValuesFormat.BINS_ATTRIBUTE, Integer.toString(params.bins()));
+    type.putAttribute(MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE, Integer.toString(params.gridStep()));
+    type.putAttribute(MaskSearch10DocValuesFormat.BINS_ATTRIBUTE, Integer.toString(params.bins()));
     type.freeze();
     return type;
   }

@@ -15,7 +15,7 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * Computes CP for the documents of one segment: bounds from the CHI when the field was written with
- * {@link dev.masksearch.codec.MaskDocValuesFormat}, otherwise the exact value by reading every mask (so a field
+ * {@link dev.masksearch.codec.MaskSearch10DocValuesFormat}, otherwise the exact value by reading every mask (so a field
  * written by any binary doc-values format still answers exactly, only slower).
  */
 abstract class LeafCpEvaluator extends LeafEvaluator {

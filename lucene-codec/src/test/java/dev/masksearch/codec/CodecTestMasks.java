@@ -277,7 +277,7 @@ final class CodecTestMasks {
   static ChiParams paramsOf(LeafReader leaf, String field) {
     FieldInfo info = leaf.getFieldInfos().fieldInfo(field);
     assertNotNull(field + " has no field info", info);
-    return MaskDocValuesFormat.paramsOf(info);
+    return MaskSearch10DocValuesFormat.paramsOf(info);
   }
 
   private static void checkField(LeafReader leaf, String field, ChiParams expectedParams,

@@ -24,6 +24,6 @@ public class MaskCodecDelegationTests extends BaseDocValuesFormatTestCase {
       assertEquals(field, TestUtil.getDefaultDocValuesFormat().getName(),
           perField.getDocValuesFormatForField(field).getName());
     }
-    assertTrue(perField.getDocValuesFormatForField(ONLY_MASK_FIELD) instanceof MaskDocValuesFormat);
+    assertTrue(perField.getDocValuesFormatForField(ONLY_MASK_FIELD) instanceof MaskSearch10DocValuesFormat);
   }
 }

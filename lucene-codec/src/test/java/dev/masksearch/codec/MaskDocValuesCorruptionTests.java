@@ -1,8 +1,8 @@
 package dev.masksearch.codec;
 
-import static dev.masksearch.codec.MaskDocValuesFormat.CHI_EXTENSION;
-import static dev.masksearch.codec.MaskDocValuesFormat.META_EXTENSION;
-import static dev.masksearch.codec.MaskDocValuesFormat.RAW_EXTENSION;
+import static dev.masksearch.codec.MaskSearch10DocValuesFormat.CHI_EXTENSION;
+import static dev.masksearch.codec.MaskSearch10DocValuesFormat.META_EXTENSION;
+import static dev.masksearch.codec.MaskSearch10DocValuesFormat.RAW_EXTENSION;
 
 import com.carrotsearch.randomizedtesting.annotations.Timeout;
 import dev.masksearch.chi.ChiGrid;

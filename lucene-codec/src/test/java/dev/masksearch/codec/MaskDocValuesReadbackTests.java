@@ -307,7 +307,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     ChiParams params = new ChiParams(TestUtil.nextInt(random(), 2, 6), TestUtil.nextInt(random(), 2, 8));
     List<ChiParams> fieldParams = List.of(params, params);
     long limit = TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
-    DocValuesFormat small = new MaskDocValuesFormat(limit);
+    DocValuesFormat small = new MaskSearch10DocValuesFormat(limit);
     Codec codec = new FilterCodec(MaskCodec.NAME, TestUtil.getDefaultCodec()) {
       private final DocValuesFormat perField = new PerFieldDocValuesFormat() {
         @Override

@@ -125,9 +125,9 @@ public final class MaskSegmentFixture {
   /** The codec name in the index header of a format file with this extension. */
   public static String codecOf(String extension) {
     return switch (extension) {
-      case MaskDocValuesFormat.META_EXTENSION -> MaskDocValuesFormat.META_CODEC;
-      case MaskDocValuesFormat.CHI_EXTENSION -> MaskDocValuesFormat.CHI_CODEC;
-      case MaskDocValuesFormat.RAW_EXTENSION -> MaskDocValuesFormat.RAW_CODEC;
+      case MaskSearch10DocValuesFormat.META_EXTENSION -> MaskSearch10DocValuesFormat.META_CODEC;
+      case MaskSearch10DocValuesFormat.CHI_EXTENSION -> MaskSearch10DocValuesFormat.CHI_CODEC;
+      case MaskSearch10DocValuesFormat.RAW_EXTENSION -> MaskSearch10DocValuesFormat.RAW_CODEC;
       default -> throw new IllegalArgumentException(extension);
     };
   }

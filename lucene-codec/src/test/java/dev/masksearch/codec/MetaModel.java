@@ -9,7 +9,7 @@ import org.apache.lucene.store.ByteArrayDataInput;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 
 /**
- * A {@code .mskm} file parsed by the grammar of {@link MaskDocValuesFormat}, independently of the reader, into
+ * A {@code .mskm} file parsed by the grammar of {@link MaskSearch10DocValuesFormat}, independently of the reader, into
  * values a test can change and write back (with a valid checksum). Unchanged, it writes the same bytes.
  */
 final class MetaModel {

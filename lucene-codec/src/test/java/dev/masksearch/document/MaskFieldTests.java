@@ -1,7 +1,7 @@
 package dev.masksearch.document;
 
 import dev.masksearch.chi.ChiParams;
-import dev.masksearch.codec.MaskDocValuesFormat;
+import dev.masksearch.codec.MaskSearch10DocValuesFormat;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
@@ -15,8 +15,8 @@ public class MaskFieldTests extends LuceneTestCase {
     Mask mask = Mask.of(MaskDType.UINT8, 2, 3, new byte[] {0, 1, 2, 3, 4, (byte) 255});
     MaskField field = new MaskField("m", mask, new ChiParams(8, 12));
     assertEquals(DocValuesType.BINARY, field.fieldType().docValuesType());
-    assertEquals("8", field.fieldType().getAttributes().get(MaskDocValuesFormat.GRID_STEP_ATTRIBUTE));
-    assertEquals("12", field.fieldType().getAttributes().get(MaskDocValuesFormat.BINS_ATTRIBUTE));
+    assertEquals("8", field.fieldType().getAttributes().get(MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE));
+    assertEquals("12", field.fieldType().getAttributes().get(MaskSearch10DocValuesFormat.BINS_ATTRIBUTE));
     Mask decoded = MaskBytes.decode(field.binaryValue());
     assertArrayEquals(mask.rawBytes(), decoded.rawBytes());
   }

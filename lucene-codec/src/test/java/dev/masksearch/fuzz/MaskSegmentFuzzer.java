@@ -14,7 +14,7 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 
 /**
- * Fuzz target: the mask doc-values reader ({@code MaskDocValuesProducer}) on a small valid segment
+ * Fuzz target: the mask doc-values reader ({@code MaskSearch10DocValuesProducer}) on a small valid segment
  * ({@link MaskSegmentFixture#smallPlan}) one of whose files the input replaces. The input's first byte chooses the
  * file ({@code .mskm}, {@code .mskc} or {@code .mskr}, modulo 3), the rest becomes its body, between the original
  * header and a footer whose checksum matches: so every mutation gets past the checksum and reaches the reader's

@@ -1,6 +1,6 @@
 package dev.masksearch.codec;
 
-import static dev.masksearch.codec.MaskDocValuesFormat.*;
+import static dev.masksearch.codec.MaskSearch10DocValuesFormat.*;
 
 import dev.masksearch.chi.Chi;
 import dev.masksearch.chi.ChiGrid;
@@ -29,11 +29,11 @@ import org.apache.lucene.util.packed.PackedInts;
 import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
- * Writes mask fields in the {@link MaskDocValuesFormat}. Each mask is decoded once, its CHI built and buffered in
+ * Writes mask fields in the {@link MaskSearch10DocValuesFormat}. Each mask is decoded once, its CHI built and buffered in
  * its shape group, and its pixels compressed; merges take the same path over the merged values, so segments never
  * depend on how their sources were written.
  */
-final class MaskDocValuesConsumer extends DocValuesConsumer {
+final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   private IndexOutput meta;
   private IndexOutput chi;
   private IndexOutput raw;
@@ -41,7 +41,7 @@ final class MaskDocValuesConsumer extends DocValuesConsumer {
   private final SegmentWriteState state;
   private final long maxBufferedBytes;
 
-  MaskDocValuesConsumer(SegmentWriteState state, long maxBufferedBytes) throws IOException {
+  MaskSearch10DocValuesConsumer(SegmentWriteState state, long maxBufferedBytes) throws IOException {
     this.maxDoc = state.segmentInfo.maxDoc();
     this.state = state;
     this.maxBufferedBytes = maxBufferedBytes;

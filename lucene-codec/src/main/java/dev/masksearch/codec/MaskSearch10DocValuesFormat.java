@@ -85,7 +85,7 @@ import org.apache.lucene.index.SegmentWriteState;
  * width and data offset against its block, and the inflated size of a mask. A changed CHI count or pixel that is
  * still a valid value cannot be told from a real one without the checksum.
  */
-public final class MaskDocValuesFormat extends DocValuesFormat {
+public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch10";
 
@@ -113,24 +113,24 @@ public final class MaskDocValuesFormat extends DocValuesFormat {
 
   private final long maxBufferedBytes;
 
-  public MaskDocValuesFormat() {
+  public MaskSearch10DocValuesFormat() {
     this(MAX_BUFFERED_BYTES);
   }
 
   /** A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests spill early). */
-  MaskDocValuesFormat(long maxBufferedBytes) {
+  MaskSearch10DocValuesFormat(long maxBufferedBytes) {
     super(NAME);
     this.maxBufferedBytes = maxBufferedBytes;
   }
 
   @Override
   public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
-    return new MaskDocValuesConsumer(state, maxBufferedBytes);
+    return new MaskSearch10DocValuesConsumer(state, maxBufferedBytes);
   }
 
   @Override
   public DocValuesProducer fieldsProducer(SegmentReadState state) throws IOException {
-    return new MaskDocValuesProducer(state);
+    return new MaskSearch10DocValuesProducer(state);
   }
 
   /** The CHI parameters a field's attributes ask for, or the defaults. */

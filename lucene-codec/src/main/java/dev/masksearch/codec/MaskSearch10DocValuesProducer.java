@@ -1,6 +1,6 @@
 package dev.masksearch.codec;
 
-import static dev.masksearch.codec.MaskDocValuesFormat.*;
+import static dev.masksearch.codec.MaskSearch10DocValuesFormat.*;
 
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiParams;
@@ -35,13 +35,13 @@ import org.apache.lucene.util.LongValues;
 import org.apache.lucene.util.packed.DirectMonotonicReader;
 
 /**
- * Reads mask fields written in the {@link MaskDocValuesFormat}. Corrupt files are reported as
+ * Reads mask fields written in the {@link MaskSearch10DocValuesFormat}. Corrupt files are reported as
  * {@link CorruptIndexException}s: the meta file is checksummed and everything in it is checked on open (field
  * numbers, CHI parameters, columns, addresses and groups against each other, {@code maxDoc} and the data files'
  * lengths); the data files are checksummed only by {@link #checkIntegrity}, so what is read from them is checked
  * before it is used (see {@link DocColumns}, {@link ChiGroup#columnDataOffset}, {@link RawMaskCompression}).
  */
-final class MaskDocValuesProducer extends DocValuesProducer {
+final class MaskSearch10DocValuesProducer extends DocValuesProducer {
   private final Map<Integer, FieldEntry> fields = new HashMap<>();
   private final IndexInput chi;
   private final IndexInput raw;
@@ -66,7 +66,7 @@ final class MaskDocValuesProducer extends DocValuesProducer {
     }
   }
 
-  MaskDocValuesProducer(SegmentReadState state) throws IOException {
+  MaskSearch10DocValuesProducer(SegmentReadState state) throws IOException {
     this.maxDoc = state.segmentInfo.maxDoc();
     boolean success = false;
     DataFile c = null;

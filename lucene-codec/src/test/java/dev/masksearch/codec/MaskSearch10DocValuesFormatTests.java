@@ -58,11 +58,11 @@ import org.apache.lucene.util.StringHelper;
 import org.apache.lucene.util.Version;
 
 /**
- * The generic index-format tests of Lucene run over {@link MaskDocValuesFormat} through {@link MaskCodec} (merge
+ * The generic index-format tests of Lucene run over {@link MaskSearch10DocValuesFormat} through {@link MaskCodec} (merge
  * stability, random I/O exceptions, integrity checks reading every byte, ...), plus the format's own contract: SPI
  * loading, reading with the SPI codec only, idempotent close and detection of corrupt files.
  */
-public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
+public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCase {
   private static final String MASK = "mask";
   private static final String MASK2 = "mask2";
 
@@ -116,23 +116,23 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
     assertEquals(MaskCodec.NAME, codec.getName());
     assertTrue(Codec.availableCodecs().contains(MaskCodec.NAME));
 
-    DocValuesFormat format = DocValuesFormat.forName(MaskDocValuesFormat.NAME);
-    assertTrue(format.getClass().toString(), format instanceof MaskDocValuesFormat);
-    assertEquals(MaskDocValuesFormat.NAME, format.getName());
-    assertTrue(DocValuesFormat.availableDocValuesFormats().contains(MaskDocValuesFormat.NAME));
+    DocValuesFormat format = DocValuesFormat.forName(MaskSearch10DocValuesFormat.NAME);
+    assertTrue(format.getClass().toString(), format instanceof MaskSearch10DocValuesFormat);
+    assertEquals(MaskSearch10DocValuesFormat.NAME, format.getName());
+    assertTrue(DocValuesFormat.availableDocValuesFormats().contains(MaskSearch10DocValuesFormat.NAME));
 
     // the SPI instance writes no field as a mask: every field goes to the delegate's format
     DocValuesFormat perField = codec.docValuesFormat();
     assertTrue(perField instanceof PerFieldDocValuesFormat);
     DocValuesFormat forMask = ((PerFieldDocValuesFormat) perField).getDocValuesFormatForField(MASK);
-    assertFalse(forMask instanceof MaskDocValuesFormat);
+    assertFalse(forMask instanceof MaskSearch10DocValuesFormat);
 
     // the predicate codec writes accepted fields as masks and unwraps the delegate's per-field choice otherwise
     PerFieldDocValuesFormat writing = (PerFieldDocValuesFormat) getCodec().docValuesFormat();
-    assertTrue(writing.getDocValuesFormatForField(MASK) instanceof MaskDocValuesFormat);
-    assertTrue(writing.getDocValuesFormatForField(MASK2) instanceof MaskDocValuesFormat);
+    assertTrue(writing.getDocValuesFormatForField(MASK) instanceof MaskSearch10DocValuesFormat);
+    assertTrue(writing.getDocValuesFormatForField(MASK2) instanceof MaskSearch10DocValuesFormat);
     DocValuesFormat other = writing.getDocValuesFormatForField("other");
-    assertFalse(other instanceof MaskDocValuesFormat);
+    assertFalse(other instanceof MaskSearch10DocValuesFormat);
     assertFalse(other instanceof PerFieldDocValuesFormat);
     assertEquals(TestUtil.getDefaultDocValuesFormat().getName(), other.getName());
   }
@@ -181,9 +181,9 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
         assertTrue(((SegmentReader) leaf).getSegmentInfo().info.getCodec() instanceof MaskCodec);
         FieldInfo mask = leaf.getFieldInfos().fieldInfo(MASK);
         if (mask != null) {
-          assertEquals(MaskDocValuesFormat.NAME, mask.getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY));
-          assertEquals(Integer.toString(params1.gridStep()), mask.getAttribute(MaskDocValuesFormat.GRID_STEP_ATTRIBUTE));
-          assertEquals(Integer.toString(params1.bins()), mask.getAttribute(MaskDocValuesFormat.BINS_ATTRIBUTE));
+          assertEquals(MaskSearch10DocValuesFormat.NAME, mask.getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY));
+          assertEquals(Integer.toString(params1.gridStep()), mask.getAttribute(MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE));
+          assertEquals(Integer.toString(params1.bins()), mask.getAttribute(MaskSearch10DocValuesFormat.BINS_ATTRIBUTE));
         }
         FieldInfo other = leaf.getFieldInfos().fieldInfo("other");
         assertEquals(TestUtil.getDefaultDocValuesFormat().getName(),
@@ -235,7 +235,7 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
     SegmentReadState readState = new SegmentReadState(dir, segmentInfo, fieldInfos, IOContext.DEFAULT);
     byte[] bytes = MaskBytes.encode(mask);
 
-    for (DocValuesFormat format : List.of(new MaskDocValuesFormat(), codec.docValuesFormat())) {
+    for (DocValuesFormat format : List.of(new MaskSearch10DocValuesFormat(), codec.docValuesFormat())) {
       try (DocValuesConsumer consumer = format.fieldsConsumer(writeState)) {
         consumer.addBinaryField(field, new EmptyDocValuesProducer() {
           @Override
@@ -285,7 +285,7 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
           getCodec(), Map.of(), StringHelper.randomId(), Map.of(), null);
       SegmentWriteState state = new SegmentWriteState(null, failing, segmentInfo, new FieldInfos(new FieldInfo[0]),
           null, IOContext.flush(new FlushInfo(1, 20)));
-      IOException e = expectThrows(IOException.class, () -> new MaskDocValuesFormat().fieldsConsumer(state));
+      IOException e = expectThrows(IOException.class, () -> new MaskSearch10DocValuesFormat().fieldsConsumer(state));
       assertEquals("fake I/O error", e.getMessage());
       dir.close(); // fails if an output was left open
     }
@@ -371,15 +371,15 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
   // corruption
 
   public void testCorruptChiFileIsDetected() throws IOException {
-    doTestCorruption(MaskDocValuesFormat.CHI_EXTENSION);
+    doTestCorruption(MaskSearch10DocValuesFormat.CHI_EXTENSION);
   }
 
   public void testCorruptRawFileIsDetected() throws IOException {
-    doTestCorruption(MaskDocValuesFormat.RAW_EXTENSION);
+    doTestCorruption(MaskSearch10DocValuesFormat.RAW_EXTENSION);
   }
 
   public void testCorruptMetaFileIsDetected() throws IOException {
-    doTestCorruption(MaskDocValuesFormat.META_EXTENSION);
+    doTestCorruption(MaskSearch10DocValuesFormat.META_EXTENSION);
   }
 
   /**
@@ -411,12 +411,12 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
     }
     assertNotNull("no ." + extension + " file in " + List.of(dir.listAll()), target);
     flipByte(dir, target, switch (extension) {
-      case MaskDocValuesFormat.META_EXTENSION -> MaskDocValuesFormat.META_CODEC;
-      case MaskDocValuesFormat.CHI_EXTENSION -> MaskDocValuesFormat.CHI_CODEC;
-      default -> MaskDocValuesFormat.RAW_CODEC;
+      case MaskSearch10DocValuesFormat.META_EXTENSION -> MaskSearch10DocValuesFormat.META_CODEC;
+      case MaskSearch10DocValuesFormat.CHI_EXTENSION -> MaskSearch10DocValuesFormat.CHI_CODEC;
+      default -> MaskSearch10DocValuesFormat.RAW_CODEC;
     });
 
-    if (extension.equals(MaskDocValuesFormat.META_EXTENSION)) {
+    if (extension.equals(MaskSearch10DocValuesFormat.META_EXTENSION)) {
       expectThrows(CorruptIndexException.class, () -> DirectoryReader.open(dir).close());
     } else {
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -444,7 +444,7 @@ public class MaskDocValuesFormatTests extends BaseIndexFileFormatTestCase {
     }
     String segment = IndexFileNames.parseSegmentName(name);
     String suffix = name.substring(segment.length() + 1, name.lastIndexOf('.')); // the per-field format's suffix
-    assertTrue(suffix, suffix.startsWith(MaskDocValuesFormat.NAME + "_"));
+    assertTrue(suffix, suffix.startsWith(MaskSearch10DocValuesFormat.NAME + "_"));
     int header = CodecUtil.indexHeaderLength(codec, suffix);
     int footer = CodecUtil.footerLength();
     assertTrue(name + " has no body: " + bytes.length, bytes.length > header + footer);
