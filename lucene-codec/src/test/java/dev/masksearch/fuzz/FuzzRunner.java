@@ -53,6 +53,13 @@ public final class FuzzRunner {
   static final String STACK = "-Xss1m";
   /** libFuzzer's limit on the fork's resident memory (heap, metaspace, Jazzer's own). */
   static final int RSS_LIMIT_MB = 2560;
+  /**
+   * The fork runs as a child of a shell, not as a process this JVM spawns directly: libFuzzer checks its RSS limit
+   * against the peak RSS that getrusage reports, and Linux carries the spawning JVM's peak into a process spawned
+   * from it (which execs out of the JVM's memory), so a test JVM grown past the limit by earlier tests would fail
+   * every target at its first input. A shell's child starts its own count.
+   */
+  private static final List<String> SHELL = List.of("/bin/sh", "-c", "\"$@\"; exit $?", "sh");
 
   private FuzzRunner() {}
 
@@ -79,7 +86,7 @@ public final class FuzzRunner {
     Files.createDirectories(corpus);
     Files.createDirectories(findings);
 
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(SHELL);
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add(HEAP);
     command.add(STACK);
@@ -114,6 +121,7 @@ public final class FuzzRunner {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long waitSeconds = (ci ? CI_SECONDS_CAP : seconds) + INPUT_TIMEOUT_SECONDS + 120;
     if (!process.waitFor(waitSeconds, TimeUnit.SECONDS)) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly); // the fork under the shell
       process.destroyForcibly().waitFor();
       fail("fuzzing " + name + " did not end within " + waitSeconds + " s; see " + log);
     }
