@@ -20,6 +20,15 @@ public record MaskLimits(int maxSide, long maxPixels) {
     }
   }
 
+  /**
+   * The most pixels a mask within these limits can have: {@code maxPixels}, or {@code maxSide} squared if that is
+   * smaller (at most 4096 x 4096, so a caller can multiply it by a pixel's bytes without overflow, whatever
+   * {@code maxPixels} is).
+   */
+  public long largestPixelCount() {
+    return Math.min(maxPixels, (long) maxSide * maxSide);
+  }
+
   /** Throws a {@link MaskFormatException} naming the shape and the limit unless a {@code height x width} mask fits. */
   public void check(long height, long width) {
     Mask.checkShape(height, width); // the format's own bounds first, with its message

@@ -1,28 +1,37 @@
 package dev.masksearch.mask;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.awt.image.WritableRaster;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Masks as 8- or 16-bit single-channel grayscale PNG, decoded and encoded with ImageIO. An 8-bit PNG becomes a
- * {@link MaskDType#UINT8} mask (value p / 255), a 16-bit PNG a {@link MaskDType#UINT16} mask (p / 65535).
+ * Masks as single-channel grayscale PNG, decoded and encoded with ImageIO. A 16-bit PNG becomes a
+ * {@link MaskDType#UINT16} mask (value p / 65535); an 8-bit PNG a {@link MaskDType#UINT8} mask (p / 255); a 1-, 2-
+ * or 4-bit PNG (a binary mask is often saved as 1-bit) a {@link MaskDType#UINT8} mask scaled as PNG defines, so that
+ * the largest sample is 1.0: a 1-bit sample 1 is stored as 255, a 4-bit sample p as 17 p.
+ *
+ * <p>Decoding reads the IHDR header first ({@link PngHeader}): palettes, colour, alpha and shapes over the caller's
+ * limits are refused before any image data is inflated. The pixels are then decoded straight into the mask's byte
+ * array, so a PNG costs the mask's size and a few rows, not an intermediate image besides.
  */
 public final class PngMasks {
-  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  private static final ColorSpace GRAY = ColorSpace.getInstance(ColorSpace.CS_GRAY);
 
   private PngMasks() {}
 
@@ -32,64 +41,53 @@ public final class PngMasks {
   }
 
   /**
-   * Decodes a grayscale PNG; the shape its header claims is checked against {@code limits} before any pixel is
-   * decoded or allocated.
+   * Decodes a grayscale PNG; its header's colour type, bit depth and shape (checked against {@code limits}) are
+   * checked before any pixel is decoded or allocated. Throws a {@link MaskFormatException} naming the problem.
    */
   public static Mask decode(byte[] png, MaskLimits limits) {
-    if (png.length < PNG_SIGNATURE.length
-        || !Arrays.equals(png, 0, PNG_SIGNATURE.length, PNG_SIGNATURE, 0, PNG_SIGNATURE.length)) {
-      throw new MaskFormatException("not a PNG: the PNG signature is missing");
-    }
-    // An in-memory stream: ImageIO's default cache would write a temporary file per decode.
-    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    PngHeader header = PngHeader.read(png, limits);
+    MaskDType dtype = header.dtype();
+    int height = (int) header.height();
+    int width = (int) header.width();
+    byte[] data = new byte[height * width * dtype.bytesPerPixel()];
+    readInto(png, destination(dtype, height, width, data));
+    return Mask.of(dtype, height, width, data);
+  }
+
+  /**
+   * An image whose raster writes through to {@code data}: 8-bit gray over the bytes themselves, 16-bit gray over
+   * them as little-endian shorts. ImageIO's PNG reader scales 1-, 2- and 4-bit samples to the raster's 8 bits.
+   */
+  private static BufferedImage destination(MaskDType dtype, int height, int width, byte[] data) {
+    boolean sixteen = dtype == MaskDType.UINT16;
+    DataBuffer buffer = sixteen ? new LittleEndianShortBuffer(data) : new DataBufferByte(data, data.length);
+    SampleModel samples = new PixelInterleavedSampleModel(buffer.getDataType(), width, height, 1, width, new int[] {0});
+    WritableRaster raster = Raster.createWritableRaster(samples, buffer, null);
+    ColorModel gray = new ComponentColorModel(GRAY, new int[] {sixteen ? 16 : 8}, false, false, Transparency.OPAQUE,
+        buffer.getDataType());
+    return new BufferedImage(gray, raster, false, null);
+  }
+
+  private static void readInto(byte[] png, BufferedImage destination) {
+    try (ImageInputStream in = new ByteArrayImageInputStream(png)) {
+      Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName("png");
       if (!readers.hasNext()) {
-        throw new MaskFormatException("not a readable PNG");
+        throw new IllegalStateException("this JVM has no ImageIO PNG reader");
       }
       ImageReader reader = readers.next();
       try {
+        // Ignoring metadata, the reader reads no chunk before the image data but tRNS, which a 1-band destination
+        // ignores too: no text or ICC profile is inflated.
         reader.setInput(in, true, true);
-        limits.check(reader.getHeight(0), reader.getWidth(0));
-        return toMask(reader.read(0));
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setDestination(destination);
+        reader.read(0, param);
       } finally {
         reader.dispose();
       }
     } catch (IOException | RuntimeException e) {
-      if (e instanceof MaskFormatException mfe) {
-        throw mfe;
-      }
       throw new MaskFormatException("corrupt PNG: " + e.getMessage(), e);
     }
-  }
-
-  private static Mask toMask(BufferedImage image) {
-    if (image.getColorModel() instanceof IndexColorModel) {
-      throw new MaskFormatException("PNG uses a palette; a mask must be a single-channel grayscale PNG");
-    }
-    Raster raster = image.getRaster();
-    if (raster.getNumBands() != 1) {
-      throw new MaskFormatException(
-          "PNG has " + raster.getNumBands() + " channels; a mask must be a single-channel grayscale PNG");
-    }
-    int bits = raster.getSampleModel().getSampleSize(0);
-    int width = raster.getWidth();
-    int height = raster.getHeight();
-    int[] samples = raster.getSamples(0, 0, width, height, 0, (int[]) null);
-    if (bits == 8) {
-      byte[] data = new byte[samples.length];
-      for (int i = 0; i < samples.length; i++) {
-        data[i] = (byte) samples[i];
-      }
-      return Mask.of(MaskDType.UINT8, height, width, data);
-    }
-    if (bits == 16) {
-      ByteBuffer data = ByteBuffer.allocate(samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-      for (int s : samples) {
-        data.putShort((short) s);
-      }
-      return Mask.of(MaskDType.UINT16, height, width, data.array());
-    }
-    throw new MaskFormatException("PNG has " + bits + "-bit samples; a mask PNG must be 8- or 16-bit grayscale");
   }
 
   /** Encodes a uint8 or uint16 mask as a grayscale PNG of the same bit depth. */

@@ -10,9 +10,9 @@ import java.lang.management.ManagementFactory;
  */
 public final class FuzzChecks {
   /**
-   * The most one input may allocate. The largest valid mask (4096 x 4096 float32) is 64 MiB, and a PNG header may
-   * validly claim 4096 x 4096 16-bit pixels (ImageIO's raster, our samples and the mask: about 130 MiB); an input
-   * that makes a parser allocate more claims a size no mask may have and must be rejected before allocating.
+   * The most one input may allocate. The largest valid mask (4096 x 4096 float32) is 64 MiB (a PNG decodes straight
+   * into its mask: 32 MiB at most); an input that makes a parser allocate more claims a size no mask may have and
+   * must be rejected before allocating.
    */
   public static final long MAX_ALLOCATION_BYTES = 256L << 20;
 

@@ -5,15 +5,25 @@ import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.IntBinaryOperator;
 import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
-/** Tests of {@link PngMasks}; the test PNGs are written independently with ImageIO and BufferedImage. */
+/**
+ * Tests of {@link PngMasks}; the test PNGs are written independently, with ImageIO and BufferedImage or byte by byte
+ * with {@link TestPngs}.
+ */
 public class PngMasksTests extends LuceneTestCase {
 
   /** Writes a BufferedImage as PNG bytes. */
@@ -115,9 +125,195 @@ public class PngMasksTests extends LuceneTestCase {
     BufferedImage indexed = new BufferedImage(6, 3, BufferedImage.TYPE_BYTE_INDEXED);
     indexed.getRaster().setSample(2, 1, 0, 7);
     MaskFormatException e = decodeFails(png(indexed));
-    assertTrue(e.getMessage(), e.getMessage().contains("palette"));
-    // A 1-bit image is no 8- or 16-bit grayscale mask either, whichever way ImageIO chooses to store it.
-    decodeFails(png(new BufferedImage(9, 2, BufferedImage.TYPE_BYTE_BINARY)));
+    assertEquals("PNG uses a palette; a mask must be a single-channel grayscale PNG", e.getMessage());
+    // A palette of grays is still a palette: its indices are not values.
+    for (int depth : new int[] {1, 2, 4, 8}) {
+      e = decodeFails(TestPngs.png(3, depth, 3, 5, (y, i) -> (y + i) % (1 << depth)));
+      assertEquals("PNG uses a palette; a mask must be a single-channel grayscale PNG", e.getMessage());
+    }
+  }
+
+  /**
+   * 1-, 2- and 4-bit grayscale (binary masks are often saved as 1-bit PNGs) become uint8 masks scaled as PNG defines:
+   * the largest sample is 1.0, so a sample p of depth d has the value p / (2^d - 1) and the code p * 255 / (2^d - 1).
+   * 8- and 16-bit samples are kept as they are. The PNGs come from {@link TestPngs}, not from ImageIO's writer.
+   */
+  public void testDecodeEveryGrayscaleBitDepth() {
+    Random r = random();
+    for (int depth : new int[] {1, 2, 4, 8, 16}) {
+      int max = (1 << depth) - 1;
+      for (int it = 0; it < 5; it++) {
+        int h = RandomNumbers.randomIntBetween(r, 1, 30);
+        int w = RandomNumbers.randomIntBetween(r, 1, 30); // widths that end mid-byte too
+        int[] samples = randomSamples(r, h * w, max);
+        Mask mask = PngMasks.decode(TestPngs.png(0, depth, h, w, (y, x) -> samples[y * w + x]));
+        assertEquals(depth == 16 ? MaskDType.UINT16 : MaskDType.UINT8, mask.dtype());
+        assertEquals(h, mask.height());
+        assertEquals(w, mask.width());
+        for (int i = 0; i < h * w; i++) {
+          int p = samples[i];
+          assertEquals("depth " + depth + " sample " + p, depth == 16 ? p : p * 255 / max, mask.code(i));
+          assertEquals((double) p / max, mask.value(i / w, i % w), 0.0);
+        }
+      }
+    }
+  }
+
+  /** A binary image as ImageIO writes it (1-bit grayscale) is a mask of 0.0 and 1.0. */
+  public void testImageIoBinaryImageIsABinaryMask() throws IOException {
+    BufferedImage binary = new BufferedImage(13, 3, BufferedImage.TYPE_BYTE_BINARY);
+    binary.getRaster().setSample(0, 0, 0, 1);
+    binary.getRaster().setSample(12, 2, 0, 1);
+    binary.getRaster().setSample(5, 1, 0, 1);
+    byte[] bytes = png(binary);
+    assertEquals("bit depth", 1, bytes[24]);
+    assertEquals("colour type: grayscale", 0, bytes[25]);
+    Mask mask = PngMasks.decode(bytes);
+    assertEquals(MaskDType.UINT8, mask.dtype());
+    for (int y = 0; y < 3; y++) {
+      for (int x = 0; x < 13; x++) {
+        boolean set = (y == 0 && x == 0) || (y == 2 && x == 12) || (y == 1 && x == 5);
+        assertEquals(y + "," + x, set ? 1.0 : 0.0, mask.value(y, x), 0.0);
+      }
+    }
+  }
+
+  /** Interlaced (Adam7) PNGs decode to the same samples, at every depth ImageIO writes. */
+  public void testDecodeInterlaced() throws IOException {
+    Random r = random();
+    for (int type : new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_BINARY}) {
+      int h = RandomNumbers.randomIntBetween(r, 1, 40);
+      int w = RandomNumbers.randomIntBetween(r, 1, 40);
+      int max = switch (type) {
+        case BufferedImage.TYPE_BYTE_GRAY -> 255;
+        case BufferedImage.TYPE_USHORT_GRAY -> 65535;
+        default -> 1;
+      };
+      int[] samples = randomSamples(r, h * w, max);
+      BufferedImage image = new BufferedImage(w, h, type);
+      image.getRaster().setSamples(0, 0, w, h, 0, samples);
+      byte[] bytes = interlacedPng(image);
+      assertEquals("interlace method: Adam7", 1, bytes[28]);
+      Mask mask = PngMasks.decode(bytes);
+      for (int i = 0; i < h * w; i++) {
+        assertEquals((double) samples[i] / max, mask.value(i / w, i % w), 0.0);
+      }
+    }
+  }
+
+  private static byte[] interlacedPng(BufferedImage image) throws IOException {
+    ImageWriter writer = ImageIO.getImageWriters(ImageTypeSpecifier.createFromRenderedImage(image), "png").next();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+      writer.setOutput(stream);
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      writer.write(null, new IIOImage(image, null, null), param);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  /** A transparent gray (tRNS) means nothing for a mask: the samples are decoded as they are. */
+  public void testTransparencyChunkIsIgnored() {
+    int[] samples = {0, 7, 255, 7, 128, 1};
+    byte[] plain = TestPngs.png(0, 8, 2, 3, (y, x) -> samples[y * 3 + x]);
+    Mask mask = PngMasks.decode(TestPngs.withChunkAfterHeader(plain, "tRNS", new byte[] {0, 7}));
+    assertEquals(MaskDType.UINT8, mask.dtype());
+    for (int i = 0; i < samples.length; i++) {
+      assertEquals(samples[i], mask.code(i));
+    }
+  }
+
+  /** The header's colour type and bit depth are checked and named; palette and channel counts as well. */
+  public void testHeaderFieldsAreCheckedAndNamed() {
+    assertEquals("corrupt PNG: unknown colour type 5", decodeFails(TestPngs.forged(5, 8, 2, 2)).getMessage());
+    assertEquals("corrupt PNG: bit depth 7 is not valid for colour type 0",
+        decodeFails(TestPngs.forged(0, 7, 2, 2)).getMessage());
+    assertEquals("corrupt PNG: bit depth 4 is not valid for colour type 2",
+        decodeFails(TestPngs.forged(2, 4, 2, 2)).getMessage());
+    assertEquals("corrupt PNG: bit depth 16 is not valid for colour type 3",
+        decodeFails(TestPngs.forged(3, 16, 2, 2)).getMessage());
+    for (int[] c : new int[][] {{2, 3}, {4, 2}, {6, 4}}) {
+      for (int depth : new int[] {8, 16}) {
+        assertEquals("PNG has " + c[1] + " channels (colour type " + c[0] + "); a mask must be a single-channel "
+            + "grayscale PNG", decodeFails(TestPngs.forged(c[0], depth, 2, 2)).getMessage());
+      }
+    }
+    byte[] good = TestPngs.png(0, 8, 2, 2, (y, x) -> x);
+    for (int[] field : new int[][] {{26, 1}, {27, 1}, {28, 2}}) {
+      byte[] bad = good.clone();
+      bad[field[0]] = (byte) field[1];
+      String name = switch (field[0]) {
+        case 26 -> "compression method 1";
+        case 27 -> "filter method 1";
+        default -> "interlace method 2";
+      };
+      assertEquals("corrupt PNG: unknown " + name, decodeFails(bad).getMessage());
+    }
+    byte[] late = good.clone();
+    late[15] = 'X'; // the first chunk is no longer IHDR
+    assertEquals("corrupt PNG: it does not start with a 13-byte IHDR header chunk", decodeFails(late).getMessage());
+    assertEquals("corrupt PNG: it ends before its IHDR header chunk", decodeFails(Arrays.copyOf(good, 28)).getMessage());
+  }
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /** Bytes this thread allocates while {@code decode} runs; a refusal is expected or not, as {@code refused} says. */
+  private static long allocatedBy(byte[] png, boolean refused) {
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    try {
+      PngMasks.decode(png);
+      assertFalse("decoded a PNG that should be refused", refused);
+    } catch (MaskFormatException e) {
+      assertTrue("refused: " + e.getMessage(), refused);
+    }
+    return THREADS.getCurrentThreadAllocatedBytes() - before;
+  }
+
+  /**
+   * A PNG with colour, alpha or a palette is refused from its header, before its image data is inflated: a 130 KB
+   * 4096 x 4096 RGBA 16-bit PNG (134 MB decoded) allocates almost nothing, and neither do forged headers of every
+   * refused kind.
+   */
+  public void testDecompressionBombIsRefusedFromItsHeader() {
+    byte[] bomb = TestPngs.png(6, 16, 4096, 4096, (y, i) -> 0);
+    assertTrue("a small file: " + bomb.length, bomb.length < 200_000);
+    allocatedBy(bomb, true); // loads the classes a refusal needs
+    long allocated = allocatedBy(bomb, true);
+    assertTrue("allocated " + allocated + " bytes", allocated < 1 << 20);
+    for (int[] kind : new int[][] {{2, 8}, {2, 16}, {4, 8}, {4, 16}, {6, 8}, {3, 8}, {3, 1}}) {
+      allocated = allocatedBy(TestPngs.forged(kind[0], kind[1], 4096, 4096), true);
+      assertTrue("colour type " + kind[0] + " allocated " + allocated + " bytes", allocated < 1 << 20);
+    }
+  }
+
+  /**
+   * Decoding writes the pixels straight into the mask's array: a 2048 x 2048 PNG allocates the mask once (plus a few
+   * rows and the decoder's buffers), not an intermediate image or a copy of the input as well (the pattern compresses
+   * poorly in 16 bits, so a cached copy of the input would show). Each depth's own path: 8-bit into the bytes,
+   * 16-bit through little-endian shorts, 1-bit scaled by ImageIO.
+   */
+  public void testDecodingAllocatesTheMaskOnce() {
+    for (int depth : new int[] {8, 16, 1}) {
+      int max = (1 << depth) - 1;
+      IntBinaryOperator pattern = (y, x) -> (y * 31 + x * 7) % (max + 1);
+      PngMasks.decode(TestPngs.png(0, depth, 8, 8, pattern)); // loads the decoder's classes
+      int side = 2048;
+      byte[] bytes = TestPngs.png(0, depth, side, side, pattern);
+      long before = THREADS.getCurrentThreadAllocatedBytes();
+      Mask mask = PngMasks.decode(bytes);
+      long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+      long maskBytes = mask.rawBytes().length;
+      assertEquals((depth == 16 ? 2L : 1L) * side * side, maskBytes);
+      assertTrue("depth " + depth + ": allocated " + allocated + " bytes for a mask of " + maskBytes,
+          allocated < maskBytes * 3 / 2);
+      for (int i = 0; i < side * side; i += 4093) {
+        assertEquals((double) pattern.applyAsInt(i / side, i % side) / max, mask.value(i / side, i % side), 0.0);
+      }
+    }
   }
 
   /** Shapes are checked from the header: a 4097-pixel side is rejected, 4096 is not. */
@@ -149,36 +345,13 @@ public class PngMasksTests extends LuceneTestCase {
    */
   public void testHugeHeaderIsRefusedBeforeDecoding() {
     for (MaskLimits limits : new MaskLimits[] {MaskLimits.FORMAT, new MaskLimits(4096, 1000)}) {
-      MaskFormatException e = expectThrows(MaskFormatException.class, () -> PngMasks.decode(forged(100_000, 100_000), limits));
+      MaskFormatException e = expectThrows(MaskFormatException.class, () -> PngMasks.decode(TestPngs.forged(0, 8, 100_000, 100_000), limits));
       assertEquals("shape [100000, 100000] is out of bounds: height and width must be between 1 and 4096", e.getMessage());
     }
     // Within the format's bounds but over a caller's limit, equally before decoding.
     MaskFormatException e = expectThrows(MaskFormatException.class,
-        () -> PngMasks.decode(forged(4096, 4096), new MaskLimits(4096, 1000)));
+        () -> PngMasks.decode(TestPngs.forged(0, 8, 4096, 4096), new MaskLimits(4096, 1000)));
     assertEquals("the mask is 4096 x 4096 = 16777216 pixels, over the limit of 1000 pixels", e.getMessage());
-  }
-
-  /** A PNG of a few bytes whose header claims an 8-bit grayscale image of {@code height x width}. */
-  private static byte[] forged(int height, int width) {
-    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
-        .put((byte) 0).put((byte) 0).put((byte) 0);
-    ByteArrayOutputStream forged = new ByteArrayOutputStream();
-    forged.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-    chunk(forged, "IHDR", ihdr.array());
-    chunk(forged, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-    chunk(forged, "IEND", new byte[0]);
-    return forged.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(typeBytes);
-    out.writeBytes(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   public void testRejectsNonPng() throws IOException {

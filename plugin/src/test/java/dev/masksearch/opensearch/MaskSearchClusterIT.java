@@ -1,6 +1,7 @@
 package dev.masksearch.opensearch;
 
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
@@ -11,6 +12,7 @@ import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
@@ -20,6 +22,8 @@ import java.util.Locale;
 import java.util.Set;
 import org.opensearch.action.bulk.BulkRequestBuilder;
 import org.opensearch.action.search.SearchResponse;
+import org.opensearch.cluster.metadata.IndexMetadata;
+import org.opensearch.cluster.routing.OperationRouting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.xcontent.XContentType;
 import org.opensearch.plugins.Plugin;
@@ -29,7 +33,7 @@ import org.opensearch.test.OpenSearchIntegTestCase;
 
 /**
  * A cluster of three nodes, one index of 4 shards with a replica: cp filters, top-k and sorts equal brute force,
- * and still do after a node stops.
+ * and still do after a node stops; normalized values that tie as float scores are ordered exactly by the cp sort.
  */
 @OpenSearchIntegTestCase.ClusterScope(scope = OpenSearchIntegTestCase.Scope.TEST, numDataNodes = 3)
 public class MaskSearchClusterIT extends OpenSearchIntegTestCase {
@@ -69,6 +73,74 @@ public class MaskSearchClusterIT extends OpenSearchIntegTestCase {
     internalCluster().stopRandomDataNode();
     ensureYellow("masks");
     assertAnswers(masks);
+  }
+
+  /**
+   * Two normalized CP values that differ as doubles but are the same float: 4354 / 4355 (a 65 x 67 mask with one
+   * pixel outside the range) is less than 4355 / 4356 (66 x 66, one pixel outside). As {@code _score} they tie, and
+   * a tie is ordered by shard, then document, so with the smaller value on shard 0 the scoring and top-k forms list
+   * it first. The cp sort carries the values as doubles between nodes and orders them exactly, with search_after.
+   * Each shard is on its own node (the coordinating node reduces what the others send).
+   */
+  public void testNormalizedValuesThatTieAsFloatsAreOrderedExactlyByTheCpSort() {
+    client().admin().indices().prepareCreate("ties").setSettings(Settings.builder().put("index.number_of_shards", 2)
+        .put("index.number_of_replicas", 0).put("index.routing.allocation.total_shards_per_node", 1)
+        .put("index.codec", MaskSearchCodec.ALIAS)).setMapping("{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}").get();
+    ensureGreen("ties");
+    double lower = 4354.0 / 4355;
+    double higher = 4355.0 / 4356;
+    assertTrue(lower < higher);
+    assertEquals((float) lower, (float) higher, 0f);
+    indexOnShard("ties", "lower", onePixelOff(65, 67), 0);
+    indexOnShard("ties", "higher", onePixelOff(66, 66), 1);
+    refresh("ties");
+    ValueRange range = new ValueRange(0.5, 1.01);
+
+    for (Integer k : new Integer[] {null, 2}) { // the scoring form, then the top-k form
+      SearchHit[] hits = client().prepareSearch("ties").setSize(2).setRequestCache(false)
+          .setQuery(new CpQueryBuilder("saliency", Roi.FULL, null, range, true, null, Double.NaN, k, null)).get().getHits().getHits();
+      assertEquals(2, hits.length);
+      assertEquals((float) higher, hits[0].getScore(), 0f);
+      assertEquals((float) higher, hits[1].getScore(), 0f);
+      assertEquals("a float tie, ordered by shard", List.of("lower", "higher"), List.of(hits[0].getId(), hits[1].getId()));
+      assertEquals(0, hits[0].getShard().getShardId().id());
+    }
+
+    CpSortBuilder sort = new CpSortBuilder("saliency", Roi.FULL, null, range, true, SortOrder.DESC);
+    SearchHit[] sorted = client().prepareSearch("ties").setSize(2).setRequestCache(false).addSort(sort).get().getHits().getHits();
+    assertEquals(List.of("higher", "lower"), List.of(sorted[0].getId(), sorted[1].getId()));
+    assertEquals(higher, ((Number) sorted[0].getSortValues()[0]).doubleValue(), 0);
+    assertEquals(lower, ((Number) sorted[1].getSortValues()[0]).doubleValue(), 0);
+    // Page by page: the second page starts after the first hit's exact double.
+    SearchHit[] first = client().prepareSearch("ties").setSize(1).setRequestCache(false).addSort(sort).get().getHits().getHits();
+    SearchHit[] second = client().prepareSearch("ties").setSize(1).setRequestCache(false).addSort(sort)
+        .searchAfter(first[0].getSortValues()).get().getHits().getHits();
+    assertEquals(List.of("higher", "lower"), List.of(first[0].getId(), second[0].getId()));
+    SearchHit[] ascending = client().prepareSearch("ties").setSize(2).setRequestCache(false)
+        .addSort(new CpSortBuilder("saliency", Roi.FULL, null, range, true, SortOrder.ASC)).get().getHits().getHits();
+    assertEquals(List.of("lower", "higher"), List.of(ascending[0].getId(), ascending[1].getId()));
+  }
+
+  /** A uint8 mask of 255s with one 0: CP over [0.5, 1.01) is its area minus one. */
+  private static Mask onePixelOff(int height, int width) {
+    byte[] data = new byte[height * width];
+    Arrays.fill(data, (byte) 255);
+    data[height * width / 2] = 0;
+    return Mask.of(MaskDType.UINT8, height, width, data);
+  }
+
+  /** Indexes a mask with a routing value that puts it on {@code shard}. */
+  private void indexOnShard(String index, String id, Mask mask, int shard) {
+    IndexMetadata metadata = clusterService().state().metadata().index(index);
+    String routing = null;
+    for (int r = 0; routing == null; r++) {
+      if (OperationRouting.generateShardId(metadata, id, Integer.toString(r)) == shard) {
+        routing = Integer.toString(r);
+      }
+    }
+    client().prepareIndex(index).setId(id).setRouting(routing).setSource(String.format(Locale.ROOT,
+        "{\"saliency\": {\"shape\": [%d, %d], \"dtype\": \"uint8\", \"data\": \"%s\"}}", mask.height(), mask.width(),
+        Base64.getEncoder().encodeToString(mask.rawBytes())), XContentType.JSON).get();
   }
 
   private void assertAnswers(List<Mask> masks) {

@@ -110,6 +110,32 @@ public class MaskSearchLimitsSingleNodeTests extends OpenSearchSingleNodeTestCas
     assertTrue(invalid.getMessage(), invalid.getMessage().contains("index.masksearch.mask.max_side"));
   }
 
+  /**
+   * A huge {@code max_pixels} (in effect no limit but {@code max_side} and the format's) accepts every encoding: the
+   * largest base64 a mask may need is computed from the pixels a mask can really have, without overflowing. It
+   * still bounds the base64 by what {@code max_side} allows (20 x 20 float32: 1600 bytes, 2136 characters).
+   */
+  public void testHugeMaxPixelsSetting() {
+    client().admin().indices().prepareCreate("lim").setSettings(Settings.builder().put("index.number_of_shards", 1)
+        .put("index.masksearch.mask.max_side", 20)).setMapping("{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}").get();
+    String float32 = "{\"shape\": [20, 20], \"dtype\": \"float32\", \"data\": \""
+        + Base64.getEncoder().encodeToString(new byte[20 * 20 * 4]) + "\"}";
+    String tooLong = "{\"shape\": [20, 20], \"dtype\": \"float32\", \"data\": \""
+        + Base64.getEncoder().encodeToString(new byte[20 * 20 * 4 + 3]) + "\"}";
+    // Times 4 (float32 bytes), these wrapped to a negative number, to 0 and to Long.MIN_VALUE.
+    for (long maxPixels : new long[] {Long.MAX_VALUE, 1L << 62, (Long.MAX_VALUE >> 2) + 1}) {
+      client().admin().indices().prepareUpdateSettings("lim")
+          .setSettings(Settings.builder().put("index.masksearch.mask.max_pixels", maxPixels)).get();
+      index("raw-" + maxPixels, raw(zeros(20, 20)));
+      index("float32-" + maxPixels, float32);
+      index("png-" + maxPixels, png(zeros(20, 20)));
+      index("rows-" + maxPixels, rows(zeros(20, 20)));
+      String refused = refused("long-" + maxPixels, tooLong);
+      assertTrue(refused, refused.contains("[data] has 2140 base64 characters, more than the 2136 that a mask within "
+          + "the index's limit on pixels can need"));
+    }
+  }
+
   private void index(String id, String mask) {
     client().prepareIndex("lim").setId(id).setSource("{\"saliency\": " + mask + "}", XContentType.JSON).get();
   }

@@ -41,12 +41,14 @@ function showError(error) {
   box.classList.toggle('hidden', !error);
 }
 
+// prefer: the name to select (a string, compared as it is) or a pattern of names (a RegExp literal of this file).
 function setOptions(select, values, prefer, allowNone) {
   const previous = select.value;
   select.replaceChildren();
   if (allowNone) select.add(new Option('(none)', ''));
   for (const v of values) select.add(new Option(v, v));
-  const pick = values.includes(previous) ? previous : (values.find(v => prefer && prefer.test(v)) || (allowNone ? '' : values[0]));
+  const preferred = v => typeof prefer === 'string' ? v === prefer : Boolean(prefer && prefer.test(v));
+  const pick = values.includes(previous) ? previous : (values.find(preferred) || (allowNone ? '' : values[0]));
   if (pick !== undefined) select.value = pick;
 }
 
@@ -57,7 +59,7 @@ async function loadIndices() {
   const names = rows.map(r => r.index).filter(n => !n.startsWith('.'));
   state.counts = Object.fromEntries(rows.map(r => [r.index, Number(r['docs.count'])]));
   const wanted = new URLSearchParams(location.search).get('index');
-  setOptions($('index'), names, wanted ? new RegExp('^' + wanted.replace(/[^\w-]/g, '\\$&') + '$') : /^images$/);
+  setOptions($('index'), names, wanted || 'images');
   if (names.length) await loadMapping();
 }
 
@@ -271,8 +273,22 @@ async function run() {
 
 function overlayField(body) {
   const text = JSON.stringify(body);
-  const inQuery = state.fields.mask.filter(f => text.includes('"' + f + '"') || new RegExp('[(,\\s]' + f.replace(/\./g, '\\.') + '\\s*[,>]').test(text));
+  const inQuery = state.fields.mask.filter(f => text.includes('"' + f + '"') || namesOperand(text, f));
   return inQuery[0] || $('maskField').value || state.fields.mask[0];
+}
+
+// Whether an expression in text has the field f as an operand: after "(", "," or a space, and before "," or ">"
+// (spaces between). Plain string search: a field name may hold any character, a RegExp built from it would not.
+function namesOperand(text, f) {
+  if (!f) return false;
+  for (let at = text.indexOf(f); at >= 0; at = text.indexOf(f, at + 1)) {
+    const before = at > 0 ? text[at - 1] : '';
+    const after = text.slice(at + f.length).trimStart().charAt(0);
+    if ((before === '(' || before === ',' || (before !== '' && before.trim() === '')) && (after === ',' || after === '>')) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function getPath(source, path) {
@@ -331,9 +347,14 @@ function imageUrl(value) {
   const type = head.startsWith('/9j/') ? 'image/jpeg' : head.startsWith('iVBOR') ? 'image/png'
       : head.startsWith('R0lG') ? 'image/gif' : head.startsWith('UklG') ? 'image/webp' : null;
   if (type) return 'data:' + type + ';base64,' + value.replace(/\s+/g, '');
-  // Only absolute http(s) URLs: a path on this origin would have the browser call the node's own API (with the
-  // user's credentials) because of a document's value.
-  return /^(https?:)?\/\//i.test(value) ? value : null;
+  // Only absolute http(s) URLs of another origin: a URL of this page's origin (a path such as /_flush, or
+  // http://this-node:9200/_flush) would have the browser call the node's own API with the user's credentials
+  // because of a document's value. Other origins get no credentials (crossOrigin 'anonymous' in loadImage).
+  if (!/^(https?:)?\/\//i.test(value)) return null;
+  let url;
+  try { url = new URL(value, location.href); } catch (e) { return null; }
+  if (url.origin === location.origin || url.username || url.password) return null;
+  return url.href;
 }
 
 function loadImage(value) {
@@ -341,7 +362,8 @@ function loadImage(value) {
   if (!url) return Promise.resolve(null);
   return new Promise(resolve => {
     const img = new Image();
-    if (!url.startsWith('data:')) img.crossOrigin = 'anonymous';
+    img.referrerPolicy = 'no-referrer'; // image hosts learn nothing of the page (its address names the index)
+    if (!url.startsWith('data:')) img.crossOrigin = 'anonymous'; // no cookies or HTTP auth: this origin is refused
     img.onload = () => resolve(img);
     img.onerror = () => resolve(null);
     img.src = url;

@@ -70,7 +70,7 @@ public final class SampleLoader {
       if ((i + 1) % BATCH == 0 || i + 1 == count) {
         JsonNode response = json.readTree(send("POST", "/" + index + "/_bulk", bulk.toString(), false));
         if (response.path("errors").asBoolean()) {
-          throw new IOException("bulk failed: " + response.toString().substring(0, 500));
+          throw new IOException(bulkFailure(response));
         }
         bulk.setLength(0);
         System.out.printf(Locale.ROOT, "\rindexed %,d / %,d images", i + 1, count);
@@ -78,6 +78,19 @@ public final class SampleLoader {
     }
     send("POST", "/" + index + "/_refresh", null, false);
     System.out.printf(Locale.ROOT, "%nindex [%s] ready: %,d images%n", index, count);
+  }
+
+  /**
+   * What a {@code _bulk} response with errors says: how many documents failed and the first one's reason, or, if no
+   * item carries an error, the start of the response (however short it is).
+   */
+  static String bulkFailure(JsonNode response) {
+    List<IndexClient.ItemFailure> failures = IndexClient.failures(response);
+    if (failures.isEmpty()) {
+      String body = response.toString();
+      return "bulk failed: " + (body.length() > 500 ? body.substring(0, 500) + "..." : body);
+    }
+    return String.format(Locale.ROOT, "bulk failed for %d document(s), the first: %s", failures.size(), failures.get(0));
   }
 
   /**

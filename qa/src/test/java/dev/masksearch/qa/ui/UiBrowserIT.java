@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.AfterClass;
 import org.junit.Before;
@@ -291,6 +292,40 @@ public class UiBrowserIT extends ClusterTestCase {
     assertEquals(0L, js("return document.querySelectorAll('#results script, #results img, #results b').length"));
     assertEquals(true, js("return window.__xss === undefined"));
     screenshot("html-as-text");
+  }
+
+  /**
+   * A document's image URL never makes the browser call this node with the user's credentials: paths and absolute
+   * URLs of the page's own origin (such as {@code http://<node>:9200/_flush}) are refused, and images of other
+   * origins are loaded without credentials or referrer.
+   */
+  @Test
+  public void documentUrlsNeverCallThisNode() {
+    String origin = (String) js("return location.origin");
+    String host = origin.substring(origin.indexOf("//"));
+    for (String refused : List.of("/_flush", origin + "/_flush", origin.toUpperCase(Locale.ROOT) + "/_flush",
+        host + "/_flush", "//\t" + host.substring(2) + "/_flush", origin.replace("//", "\\\\") + "/_flush",
+        "https://user:secret@example.invalid/a.png", "javascript:alert(1)", "ftp://example.invalid/a.png")) {
+      assertEquals(refused, null, js("return imageUrl(arguments[0])", refused));
+    }
+    assertEquals("https://example.invalid/a.png", js("return imageUrl('https://example.invalid/a.png')"));
+    assertEquals("http://example.invalid/a.png", js("return imageUrl('//example.invalid/a.png')"));
+    @SuppressWarnings("unchecked")
+    List<Object> made = (List<Object>) js("""
+        const Real = window.Image, made = [];
+        window.Image = function () { const i = new Real(); made.push(i); return i; };
+        try { loadImage('https://example.invalid/a.png'); } finally { window.Image = Real; }
+        return [made.length, made[0].crossOrigin, made[0].referrerPolicy, made[0].src];""");
+    assertEquals(List.of(1L, "anonymous", "no-referrer", "https://example.invalid/a.png"), made);
+  }
+
+  /** A mask field's name is found in an expression by string search: a name with RegExp syntax in it is no error. */
+  @Test
+  public void fieldNamesAreNotPatterns() {
+    assertEquals(true, js("return namesOperand(arguments[0], 'sal(iency')", "{\"source\": \"iou(sal(iency , human) > 0\"}"));
+    assertEquals(true, js("return namesOperand(arguments[0], 'a+b')", "{\"source\": \"cp(a+b, full, 0, 1)\"}"));
+    assertEquals(false, js("return namesOperand(arguments[0], 'a+b')", "{\"source\": \"cp(aa+b, full, 0, 1)\"}"));
+    assertEquals(false, js("return namesOperand(arguments[0], 'saliency')", "{\"source\": \"cp(saliency2, full, 0, 1)\"}"));
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------

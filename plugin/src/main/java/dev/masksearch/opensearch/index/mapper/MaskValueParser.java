@@ -14,7 +14,7 @@ import org.opensearch.core.xcontent.XContentParser;
  *
  * <ul>
  *   <li>{@code {"shape": [h, w], "dtype": "float32|float16|uint8|uint16", "data": "<base64, row-major, LE>"}}
- *   <li>{@code {"png": "<base64 of an 8- or 16-bit grayscale PNG>"}}
+ *   <li>{@code {"png": "<base64 of a grayscale PNG of 1, 2, 4, 8 or 16 bits>"}}
  *   <li>nested arrays of numbers {@code [[0.1, 0.2, ...], ...]}, one array per row, stored as float32
  * </ul>
  *
@@ -22,7 +22,7 @@ import org.opensearch.core.xcontent.XContentParser;
  * than the {@link MaskLimits} is rejected as soon as its size is known, before its pixels are decoded.
  */
 final class MaskValueParser {
-  /** Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any 8- or 16-bit PNG needs). */
+  /** Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any grayscale PNG needs). */
   private static final long MAX_PNG_OVERHEAD = 1 << 16;
 
   private MaskValueParser() {}
@@ -47,8 +47,9 @@ final class MaskValueParser {
       switch (key) {
         case "shape" -> shape = parseShape(parser, limits);
         case "dtype" -> dtype = parseDType(parser);
-        case "data" -> data = base64(parser, "data", limits.maxPixels() * 4); // float32, the widest dtype
-        case "png" -> png = base64(parser, "png", limits.maxPixels() * 4 + MAX_PNG_OVERHEAD);
+        // float32 is the widest dtype; maxPixels may be near Long.MAX_VALUE, largestPixelCount() is not
+        case "data" -> data = base64(parser, "data", limits.largestPixelCount() * 4);
+        case "png" -> png = base64(parser, "png", limits.largestPixelCount() * 4 + MAX_PNG_OVERHEAD);
         default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
       }
     }
@@ -84,6 +85,9 @@ final class MaskValueParser {
         throw new MaskFormatException("[shape] must be two integers [height, width]");
       }
       double side = parser.doubleValue(); // not longValue: an integer beyond long would be a parser exception
+      if (side != Math.rint(side)) { // a cast would truncate [1.9, 4] to one row
+        throw new MaskFormatException("[shape] must be two integers [height, width], got [" + parser.text() + "]");
+      }
       values[n++] = Math.abs(side) <= Integer.MAX_VALUE ? (long) side : Long.MAX_VALUE;
     }
     if (n != 2) {

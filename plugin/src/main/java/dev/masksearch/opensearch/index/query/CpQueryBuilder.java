@@ -38,8 +38,9 @@ import org.opensearch.index.query.QueryShardContext;
  * a search's top hits are the exact top hits by CP; with {@code "track_total_hits": false} it skips the documents
  * whose bounds cannot reach the current top hits.
  *
- * <pre>
- * </pre>
+ * <p>Scores are floats: a count (at most 2^24) is exact, but two normalized values closer than a float's precision
+ * share a score and are then ordered by shard and document, not by value. The {@code cp} sort ({@link CpSortBuilder})
+ * carries doubles and orders them exactly.
  */
 public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   public static final String NAME = "cp";

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import org.opensearch.common.xcontent.XContentType;
 import org.opensearch.core.common.bytes.BytesArray;
+import org.opensearch.core.rest.RestStatus;
 import org.opensearch.index.mapper.DocumentMapper;
 import org.opensearch.index.mapper.MapperParsingException;
 import org.opensearch.index.mapper.MapperService;
@@ -77,6 +78,25 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
           new BytesArray("{\"field\": {\"shape\": [1, 2], \"dtype\": " + dtype + ", \"data\": \"AAD//w==\"}}"), XContentType.JSON)));
       assertThat(e.getCause().getMessage(), containsString("[dtype] must be a string (float32, float16, uint8 or uint16), got"));
     }
+  }
+
+  /** A fractional side is refused like a fractional box coordinate, not truncated ([1.9, 4] was one row). */
+  public void testShapeMustBeIntegers() throws Exception {
+    DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
+    String[][] cases = {{"[1.9, 4]", "1.9"}, {"[2, 2.5]", "2.5"}, {"[0.5, 8]", "0.5"}, {"[2, 2.0000001]", "2.0000001"}};
+    for (String[] c : cases) {
+      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
+          new BytesArray("{\"field\": {\"shape\": " + c[0] + ", \"dtype\": \"uint8\", \"data\": \"AAF/gP7/AAE=\"}}"),
+          XContentType.JSON)));
+      assertEquals(c[0], RestStatus.BAD_REQUEST, e.status());
+      assertThat(e.getMessage(), containsString("failed to parse field [field] of type [mask]"));
+      assertEquals("[shape] must be two integers [height, width], got [" + c[1] + "]", e.getCause().getMessage());
+    }
+    // An integral value written as a decimal is the integer.
+    ParsedDocument doc = mapper.parse(new SourceToParse("test", "1",
+        new BytesArray("{\"field\": {\"shape\": [2.0, 4], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/AAE=\"}}"),
+        XContentType.JSON));
+    assertNotNull(doc.rootDoc().getField("field"));
   }
 
   /** Found by fuzzing (MaskDocumentFuzzer): a side beyond long was a bare JSON parser exception. */
