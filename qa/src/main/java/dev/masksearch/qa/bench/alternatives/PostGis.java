@@ -1,10 +1,10 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import dev.masksearch.mask.Roi;
-import dev.masksearch.qa.bench.Alternatives.Answer;
-import dev.masksearch.qa.bench.Alternatives.Hit;
-import dev.masksearch.qa.bench.Alternatives.Kind;
-import dev.masksearch.qa.bench.Alternatives.Query;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Answer;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Hit;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Kind;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Query;
 import dev.masksearch.qa.cluster.PostgresServer;
 import java.io.IOException;
 import java.io.Reader;

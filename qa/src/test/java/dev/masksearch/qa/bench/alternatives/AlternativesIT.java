@@ -1,11 +1,11 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.masksearch.qa.bench.Alternatives.Ingest;
-import dev.masksearch.qa.bench.Alternatives.Row;
-import dev.masksearch.qa.bench.Alternatives.SystemKind;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Ingest;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Row;
+import dev.masksearch.qa.bench.alternatives.Alternatives.SystemKind;
 import dev.masksearch.qa.cluster.ClusterTestCase;
 import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;

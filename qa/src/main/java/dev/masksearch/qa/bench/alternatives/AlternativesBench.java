@@ -1,9 +1,10 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
-import dev.masksearch.qa.bench.Alternatives.Ingest;
-import dev.masksearch.qa.bench.Alternatives.Row;
-import dev.masksearch.qa.bench.Alternatives.Query;
-import dev.masksearch.qa.bench.Alternatives.SystemKind;
+import dev.masksearch.qa.bench.Args;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Ingest;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Row;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Query;
+import dev.masksearch.qa.bench.alternatives.Alternatives.SystemKind;
 import dev.masksearch.qa.cluster.LocalCluster;
 import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;

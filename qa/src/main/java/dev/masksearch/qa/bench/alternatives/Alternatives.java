@@ -1,8 +1,9 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.qa.bench.Workload;
 import dev.masksearch.qa.cluster.Rest;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.qa.data.SyntheticImage;

@@ -1,7 +1,7 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
-import dev.masksearch.qa.bench.Alternatives.Answer;
-import dev.masksearch.qa.bench.Alternatives.Query;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Answer;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Query;
 import dev.masksearch.qa.cluster.Rest;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import java.io.Closeable;
 import java.io.IOException;
