@@ -1,6 +1,5 @@
 package dev.masksearch.qa.bench.alternatives;
 
-import dev.masksearch.qa.bench.alternatives.Alternatives.SystemKind;
 import dev.masksearch.qa.cluster.Rest;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package dev.masksearch.qa.bench.alternatives;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
-import dev.masksearch.qa.bench.alternatives.Alternatives.BenchImage;
 import dev.masksearch.qa.load.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
