@@ -40,7 +40,8 @@ public class SampleLoaderTests extends LuceneTestCase {
       assertEquals(count, node.docs.size());
       for (int i = 0; i < count; i++) {
         SyntheticImage image = data.image(i);
-        assertEquals(json.valueToTree(SampleLoader.document(image, data.render(image))), node.docs.get(Integer.toString(image.id())));
+        assertEquals(json.valueToTree(SampleLoader.document(image, data.render(image))),
+            node.docs.get(Integer.toString(image.id())));
       }
     }
   }
@@ -54,7 +55,8 @@ public class SampleLoaderTests extends LuceneTestCase {
           () -> SampleLoader.load(new IndexClient(client), "images", 5, 2, Progress.NONE));
       assertEquals("bulk failed for 1 document(s), the first: " + rejected + ": mapper_parsing_exception: no "
           + rejected + " (HTTP 400)", e.getMessage());
-      assertEquals(List.of("DELETE /images", "PUT /images", "POST /images/_bulk", "POST /images/_bulk"), node.requests);
+      assertEquals(List.of("DELETE /images", "PUT /images", "POST /images/_bulk", "POST /images/_bulk"),
+          node.requests);
     }
   }
 
