@@ -105,7 +105,7 @@ public final class WriteSample {
           int rgb = scene.getRGB(x, y) & 0xFFFFFF;
           if (maps[panel] != null) {
             double v = maps[panel].value(y, x);
-            rgb = SceneRenderer.mix(rgb, heat(v), 0.15 + 0.5 * v);
+            rgb = SceneColors.mix(rgb, heat(v), 0.15 + 0.5 * v);
           }
           out.setRGB(panel * w + x, y, rgb);
         }

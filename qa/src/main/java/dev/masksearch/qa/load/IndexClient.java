@@ -16,8 +16,9 @@ import org.opensearch.client.Response;
 import org.opensearch.client.RestClient;
 
 /**
- * The few index operations the loader needs, over OpenSearch's low-level {@link RestClient}: existence,
- * creation, {@code _bulk} with per-item failures, the ids already present (for resume), refresh.
+ * The few index operations the loaders ({@link DirectoryLoader}, {@link SampleLoader}) need, over OpenSearch's
+ * low-level {@link RestClient}: existence, creation and deletion, {@code _bulk} with per-item failures, the ids
+ * already present (for resume), refresh.
  */
 final class IndexClient {
   /** A document the node did not index, with the node's reason. */
@@ -44,16 +45,33 @@ final class IndexClient {
   }
 
   void create(String index, Map<String, Object> body) throws IOException {
+    create(index, json.writeValueAsString(body));
+  }
+
+  /** Creates the index from its settings and mappings as JSON text. */
+  void create(String index, String body) throws IOException {
     Request request = new Request("PUT", "/" + index);
-    request.setJsonEntity(json.writeValueAsString(body));
+    request.setJsonEntity(body);
+    client.performRequest(request);
+  }
+
+  /** Deletes the index and its documents; an absent index is no error. */
+  void deleteIfExists(String index) throws IOException {
+    Request request = new Request("DELETE", "/" + index);
+    request.addParameter("ignore", "404"); // RestClient's own parameter: a 404 is an answer, not an exception
     client.performRequest(request);
   }
 
   /** Sends one {@code _bulk} body; returns the documents that failed (an HTTP error is an exception). */
   List<ItemFailure> bulk(String index, byte[] body) throws IOException {
+    return failures(bulkResponse(index, body));
+  }
+
+  /** Sends one {@code _bulk} body; returns the node's whole response (an HTTP error is an exception). */
+  JsonNode bulkResponse(String index, byte[] body) throws IOException {
     Request request = new Request("POST", "/" + index + "/_bulk");
     request.setEntity(new ByteArrayEntity(body, NDJSON));
-    return failures(read(client.performRequest(request)));
+    return read(client.performRequest(request));
   }
 
   /** The failed items of a {@code _bulk} response, each with the most specific reason the node gave. */

@@ -9,20 +9,19 @@ import dev.masksearch.qa.data.SceneRenderer;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.qa.data.SyntheticImage;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hc.core5.http.HttpHost;
+import org.opensearch.client.RestClient;
 
 /**
  * Creates the sample index on a running node and fills it with the synthetic dataset: per image its label,
  * prediction and regime, the object box, the model's saliency map and a human-attention map, the picture itself
- * (a 224 x 224 JPEG, about 7 KB) with its background and number of distractor objects, through {@code _bulk}.
+ * (a 224 x 224 JPEG, about 7 KB) with its background and number of distractor objects, through {@code _bulk}
+ * with the directory loader's pieces ({@link IndexClient}, {@link BulkBatcher}, {@link Progress}).
  * Usage: {@code SampleLoader [--url http://localhost:9200] [--index images] [--count 5000]}.
  *
  * <p>The index derives {@code _source} from the fields instead of storing it. OpenSearch 3.8 derives a
@@ -42,42 +41,45 @@ public final class SampleLoader {
          "caption": {"type": "text"}, "image": {"type": "binary", "store": true},
          "background": {"type": "keyword"}, "distractors": {"type": "integer"}}}}""";
   private static final int BATCH = 200;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newHttpClient();
-  private final ObjectMapper json = new ObjectMapper();
-  private final String url;
-
-  private SampleLoader(String url) {
-    this.url = url;
-  }
+  private SampleLoader() {}
 
   public static void main(String[] args) throws Exception {
     String url = Args.stringArg(args, "--url", "http://localhost:9200");
     String index = Args.stringArg(args, "--index", "images");
     int count = Args.intArg(args, "--count", 5_000);
-    new SampleLoader(url).load(index, count);
+    try (RestClient client = RestClient.builder(HttpHost.create(url)).build()) {
+      load(new IndexClient(client), index, count, BATCH, Progress.bar(System.out));
+    }
+    System.out.printf(Locale.ROOT, "index [%s] ready: %,d images%n", index, count);
   }
 
-  private void load(String index, int count) throws IOException, InterruptedException {
-    send("DELETE", "/" + index, null, true);
-    send("PUT", "/" + index, MAPPING, false);
+  /**
+   * Replaces {@code index} with the first {@code count} images of the sample dataset (seed 42), {@code batch}
+   * documents a {@code _bulk}; a document the node rejects stops the load with an {@link IOException}.
+   */
+  static void load(IndexClient client, String index, int count, int batch, Progress progress) throws IOException {
+    client.deleteIfExists(index);
+    client.create(index, MAPPING);
     SyntheticDataset data = new SyntheticDataset(42);
-    StringBuilder bulk = new StringBuilder();
+    int[] indexed = {0}; // documents the node accepted, counted by the batcher's sink
+    BulkBatcher batcher = new BulkBatcher(batch, BulkBatcher.MAX_REQUEST_BYTES, sent -> {
+      JsonNode response = client.bulkResponse(index, sent.body());
+      if (response.path("errors").asBoolean()) {
+        throw new IOException(bulkFailure(response));
+      }
+      indexed[0] += sent.ids().size();
+    });
     for (int i = 0; i < count; i++) {
       SyntheticImage image = data.image(i);
-      bulk.append("{\"index\": {\"_id\": \"").append(image.id()).append("\"}}\n")
-          .append(json.writeValueAsString(document(image, data.render(image)))).append('\n');
-      if ((i + 1) % BATCH == 0 || i + 1 == count) {
-        JsonNode response = json.readTree(send("POST", "/" + index + "/_bulk", bulk.toString(), false));
-        if (response.path("errors").asBoolean()) {
-          throw new IOException(bulkFailure(response));
-        }
-        bulk.setLength(0);
-        System.out.printf(Locale.ROOT, "\rindexed %,d / %,d images", i + 1, count);
-      }
+      batcher.add(new DocumentBuilder.Document(Integer.toString(image.id()),
+          JSON.writeValueAsBytes(document(image, data.render(image)))));
+      progress.update(i + 1, count, new Progress.Counts(indexed[0], 0, 0, 0));
     }
-    send("POST", "/" + index + "/_refresh", null, false);
-    System.out.printf(Locale.ROOT, "%nindex [%s] ready: %,d images%n", index, count);
+    batcher.flush();
+    client.refresh(index);
+    progress.finish(count, count, new Progress.Counts(indexed[0], 0, 0, 0));
   }
 
   /**
@@ -116,17 +118,5 @@ public final class SampleLoader {
   private static Map<String, Object> raw(Mask mask) {
     return Map.of("shape", List.of(mask.height(), mask.width()), "dtype", mask.dtype().apiName(),
         "data", Base64.getEncoder().encodeToString(mask.rawBytes()));
-  }
-
-  private String send(String method, String path, String body, boolean ignoreErrors)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
-        .header("Content-Type", path.endsWith("_bulk") ? "application/x-ndjson" : "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    if (!ignoreErrors && response.statusCode() >= 300) {
-      throw new IOException(method + " " + path + " -> " + response.statusCode() + ": " + response.body());
-    }
-    return response.body();
   }
 }

@@ -1,9 +1,8 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
-import dev.masksearch.qa.bench.Alternatives.BenchImage;
 import dev.masksearch.qa.load.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,10 +1,8 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import dev.masksearch.mask.Roi;
-import dev.masksearch.qa.bench.Alternatives.Answer;
-import dev.masksearch.qa.bench.Alternatives.Hit;
-import dev.masksearch.qa.bench.Alternatives.Kind;
-import dev.masksearch.qa.bench.Alternatives.Query;
+import dev.masksearch.qa.bench.alternatives.Answer.Hit;
+import dev.masksearch.qa.bench.alternatives.Query.Kind;
 import dev.masksearch.qa.cluster.PostgresServer;
 import java.io.IOException;
 import java.io.Reader;
@@ -64,8 +62,7 @@ final class PostGis implements AutoCloseable {
   }
 
   /** Creates the table and loads every image's two masks and box from {@code raw}; returns the seconds taken. */
-  double load(RawMasks raw, int[][] boxes, int[] widths, int[] heights, int count) throws SQLException,
-      IOException {
+  double load(RawMasks raw) throws SQLException, IOException {
     long t0 = System.nanoTime();
     try (Statement s = connection.createStatement()) {
       s.execute("DROP TABLE IF EXISTS masks");
@@ -75,15 +72,16 @@ final class PostGis implements AutoCloseable {
     var copy = connection.unwrap(PGConnection.class).getCopyAPI();
     byte[] saliency = new byte[maxSide * maxSide];
     byte[] human = new byte[maxSide * maxSide];
+    int count = raw.count();
     int batch = 500;
     for (int first = 0; first < count; first += batch) {
       StringBuilder rows = new StringBuilder();
       for (int i = first; i < Math.min(count, first + batch); i++) {
         raw.read(i, 0, saliency);
         raw.read(i, 1, human);
-        int[] b = boxes[i];
-        int w = widths[i];
-        int h = heights[i];
+        int[] b = raw.box(i);
+        int w = raw.width(i);
+        int h = raw.height(i);
         rows.append(i).append('\t').append(hexWkb(saliency, w, h)).append('\t').append(hexWkb(human, w, h))
             .append('\t').append(w).append('\t').append(h).append('\t').append(b[0]).append('\t').append(b[1]).append('\t').append(b[2]).append('\t').append(b[3])
             .append('\n');
@@ -144,7 +142,7 @@ final class PostGis implements AutoCloseable {
       }
       String order = q.kind() == Kind.TOP_DESC ? "DESC" : "ASC";
       String sql = "SELECT id, v FROM (SELECT id, " + value + " AS v FROM masks) q ORDER BY v " + order
-          + ", id LIMIT " + Alternatives.K;
+          + ", id LIMIT " + Query.K;
       try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
         List<Hit> hits = new ArrayList<>();
         while (r.next()) {
@@ -163,7 +161,7 @@ final class PostGis implements AutoCloseable {
   /** The query's per-row value as SQL. */
   private String value(Query q) {
     if (q.kind() == Kind.IOU_ASC) {
-      int t = Alternatives.firstCodeAbove(Alternatives.IOU_THRESHOLD);
+      int t = Query.firstCodeAbove(Query.IOU_THRESHOLD);
       // 0/1 and 0/2 masks summed pixel by pixel: 3 = both, 1 or 2 = one of them.
       // ST_Union's SUM (in C) rather than ST_MapAlgebra's expression (SQL per pixel, 4x slower in a test here).
       String both = "(SELECT ST_Union(r, 'SUM') FROM (VALUES (ST_Reclass(s, 1, '" + binary(t, 1) + "', '8BUI', "

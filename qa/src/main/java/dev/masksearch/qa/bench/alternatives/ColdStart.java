@@ -1,6 +1,5 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
-import dev.masksearch.qa.bench.Alternatives.SystemKind;
 import dev.masksearch.qa.cluster.Rest;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,9 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import dev.masksearch.qa.bench.Alternatives.Ingest;
-import dev.masksearch.qa.bench.Alternatives.Row;
-import dev.masksearch.qa.bench.Alternatives.SystemKind;
+import dev.masksearch.qa.bench.alternatives.Alternatives.Row;
 import dev.masksearch.qa.cluster.ClusterTestCase;
 import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;
@@ -31,9 +29,9 @@ public class AlternativesIT extends ClusterTestCase {
   public void everySystemAgreesOnEveryWorkload() throws Exception {
     Path dir = Files.createTempDirectory("alternatives-it");
     try (PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"));
-        PostGis postgis = new PostGis(postgres, Alternatives.SIDE, 60)) {
-      Alternatives bench = new Alternatives(rest(), Alternatives.synthetic(new SyntheticDataset(randomLong())),
-          IMAGES, Alternatives.SIDE, dir.resolve("raw-masks.u8"), cluster().dataDirectories(), postgis, 0);
+        PostGis postgis = new PostGis(postgres, BenchImage.SYNTHETIC_SIDE, 60)) {
+      Alternatives bench = new Alternatives(rest(), BenchImage.synthetic(new SyntheticDataset(randomLong())),
+          IMAGES, BenchImage.SYNTHETIC_SIDE, dir.resolve("raw-masks.u8"), cluster().dataDirectories(), postgis, 0);
       try {
         run(bench);
       } finally {
@@ -47,12 +45,12 @@ public class AlternativesIT extends ClusterTestCase {
 
   private void run(Alternatives bench) throws Exception {
     Ingest ingest = bench.ingest(100);
-    assertEquals(2L * IMAGES * Alternatives.PIXELS, ingest.rawMaskBytes());
+    assertEquals(2L * IMAGES * BenchImage.SYNTHETIC_SIDE * BenchImage.SYNTHETIC_SIDE, ingest.rawMaskBytes());
     assertTrue("PostGIS table size", ingest.storeBytes().get(Alternatives.POSTGIS_TABLE) > 0);
     assertTrue("plugin index size", ingest.storeBytes().get(Alternatives.PLUGIN_INDEX) > 0);
     assertTrue("compressed masks found on disk: " + ingest.pluginFiles(), ingest.compressedMaskBytes() > 0);
     assertTrue("CHI found on disk: " + ingest.pluginFiles(), ingest.chiBytes() > 0);
-    List<List<Alternatives.Query>> workloads = bench.workloads();
+    List<List<Query>> workloads = bench.workloads();
     assertEquals(11, workloads.size());
     assertEquals(20, workloads.get(workloads.size() - 1).size());
     List<Row> rows = bench.run(workloads, 1, line -> {});
@@ -71,8 +69,8 @@ public class AlternativesIT extends ClusterTestCase {
         new ChiSweep.Config(56, 10)), AlternativesBench.sweepQueries(bench), 1, line -> {});
     assertEquals(2, sweep.size());
     assertTrue("a coarser CHI is smaller: " + sweep, sweep.get(1).chiBytes() < sweep.get(0).chiBytes());
-    System.out.print(AlternativesBench.report(IMAGES + " images", ingest, rows, 1, 0, 60,
+    System.out.print(AlternativesReport.report(IMAGES + " images", ingest, rows, 1, 0, 60,
         bench.pageCacheDropped())
-        + AlternativesBench.sweepReport(sweep, IMAGES, 1));
+        + AlternativesReport.sweepReport(sweep, IMAGES, 1));
   }
 }

@@ -1,7 +1,5 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
-import dev.masksearch.qa.bench.Alternatives.Answer;
-import dev.masksearch.qa.bench.Alternatives.Query;
 import dev.masksearch.qa.cluster.Rest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +18,13 @@ final class ChiSweep {
   static final String INDEX = "alt-sweep";
 
   /** One setting of the CHI's mapping parameters. */
-  record Config(int gridStep, int bins) {}
+  record Config(int gridStep, int bins) {
+    /** The plugin index's mapping with these parameters on both mask fields. */
+    String mapping() {
+      return Loader.PLUGIN_MAPPING.replace("{\"type\": \"mask\"}", String.format(Locale.ROOT,
+          "{\"type\": \"mask\", \"grid_step\": %d, \"bins\": %d}", gridStep, bins));
+    }
+  }
 
   /** What one setting measured: sizes, and per query name the masks read and the median milliseconds. */
   record Result(Config config, long chiBytes, long maskBytes, Map<String, Long> masksRead,
@@ -32,37 +36,23 @@ final class ChiSweep {
       int runs, java.util.function.Consumer<String> progress) throws IOException {
     Map<Query, double[]> reference = new LinkedHashMap<>();
     for (Query q : queries) {
-      reference.put(q, bench.bruteValues(q, images));
+      reference.put(q, bench.reference().values(q, images));
     }
     List<Result> results = new ArrayList<>();
     for (Config config : configs) {
-      rest.call("DELETE", "/" + INDEX, null);
-      rest.ok("PUT", "/" + INDEX, Alternatives.PLUGIN_MAPPING.replace("{\"type\": \"mask\"}", String.format(
-          Locale.ROOT, "{\"type\": \"mask\", \"grid_step\": %d, \"bins\": %d}", config.gridStep(), config.bins())));
-      StringBuilder body = new StringBuilder();
-      for (int i = 0; i < images; i++) {
-        body.append("{\"index\":{\"_id\":\"").append(i).append("\"}}\n").append(bench.pluginDocument(i))
-            .append('\n');
-        if ((i + 1) % 100 == 0 || i + 1 == images) {
-          bench.bulk(INDEX, body);
-        }
-      }
-      rest.ok("POST", "/" + INDEX + "/_refresh", null);
-      rest.ok("POST", "/" + INDEX + "/_forcemerge?max_num_segments=1", null);
-      rest.ok("POST", "/" + INDEX + "/_refresh", null);
-      Map<String, Long> files = bench.filesByExtension(INDEX);
+      Map<String, Long> files = bench.loader().indexPluginCopy(INDEX, config.mapping(), images, 100);
       Map<String, Long> read = new LinkedHashMap<>();
       Map<String, Double> millis = new LinkedHashMap<>();
       for (Query q : queries) {
         String who = "plugin, grid " + config.gridStep() + ", " + config.bins() + " bins";
-        Alternatives.check(who, q, bench.plugin(INDEX, q, false), reference.get(q));
-        Answer profiled = bench.plugin(INDEX, q, true);
-        Alternatives.check(who, q, profiled, reference.get(q));
+        AnswerCheck.check(who, q, bench.plugin().answer(INDEX, q, false), reference.get(q));
+        Answer profiled = bench.plugin().answer(INDEX, q, true);
+        AnswerCheck.check(who, q, profiled, reference.get(q));
         read.put(q.name(), profiled.masksRead());
         double[] times = new double[runs];
         for (int r = 0; r < runs; r++) {
           long t0 = System.nanoTime();
-          bench.plugin(INDEX, q, false);
+          bench.plugin().answer(INDEX, q, false);
           times[r] = (System.nanoTime() - t0) / 1e6;
         }
         millis.put(q.name(), Alternatives.median(times));

@@ -1,4 +1,4 @@
-package dev.masksearch.qa.bench;
+package dev.masksearch.qa.bench.alternatives;
 
 import java.io.IOException;
 import java.nio.file.Files;
