@@ -9,6 +9,9 @@ import dev.masksearch.qa.cluster.ClusterTestCase;
 import dev.masksearch.qa.cluster.LocalCluster;
 import dev.masksearch.qa.cluster.Rest;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +51,15 @@ public class CrashRecoveryIT extends ClusterTestCase {
     int victim = getRandom().nextInt(cluster.size());
     try {
       writer.awaitAcknowledged(150);
+      Path console = cluster.nodeDirectory(victim).resolve("console.log");
+      long logged = Files.size(console);
+      writer.awaitInFlight();
       cluster.killNode(victim);
       assertFalse("node " + victim + " is dead", cluster.running(victim));
+      // A SIGKILL, not a shutdown: OpenSearch logs "stopping ..." when it shuts down.
+      byte[] all = Files.readAllBytes(console);
+      String since = new String(all, (int) logged, all.length - (int) logged, StandardCharsets.ISO_8859_1);
+      assertFalse("node " + victim + " was shut down, not killed: " + since, since.contains("] stopping ..."));
       int atKill = writer.acknowledged.size();
       writer.awaitAcknowledged(atKill + 150); // through the two survivors
       cluster.awaitHealth("yellow", cluster.size() - 1, INDEX);
@@ -113,6 +123,7 @@ public class CrashRecoveryIT extends ClusterTestCase {
     final Map<String, QaDoc> acknowledged = new ConcurrentHashMap<>();
     final AtomicInteger sent = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     volatile String firstFailure = "no failure";
     private volatile boolean stop;
     private volatile Throwable failure;
@@ -154,11 +165,14 @@ public class CrashRecoveryIT extends ClusterTestCase {
             .append('\n');
       }
       Rest.Reply reply;
+      inFlight.incrementAndGet();
       try {
         reply = call("POST", "/" + INDEX + "/_bulk", bulk.toString());
       } catch (UncheckedIOException e) {
         failed("no response: " + e.getCause());
         return;
+      } finally {
+        inFlight.decrementAndGet();
       }
       if (!reply.ok()) {
         failed(reply.status() + " " + reply.body());
@@ -192,6 +206,14 @@ public class CrashRecoveryIT extends ClusterTestCase {
         assertTrue("the writer made no progress to " + count + " documents (at " + acknowledged.size() + "; "
             + firstFailure + ")", System.nanoTime() < deadline);
         Thread.sleep(20);
+      }
+    }
+
+    /** Waits until a {@code _bulk} request is on its way (so that the kill falls during one). */
+    void awaitInFlight() throws InterruptedException {
+      while (inFlight.get() == 0) {
+        rethrow();
+        Thread.sleep(1);
       }
     }
 
