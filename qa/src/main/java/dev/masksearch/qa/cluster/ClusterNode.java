@@ -63,7 +63,10 @@ final class ClusterNode {
         "env",
         "OPENSEARCH_JAVA_HOME=" + javaHome,
         "OPENSEARCH_PATH_CONF=" + directory.resolve("config"),
-        "OPENSEARCH_JAVA_OPTS=-Xms" + heap + " -Xmx" + heap,
+        // The distribution's jvm.options write a heap dump to "data" and crash files to "logs/", relative to the
+        // directory the start script changes to (the shared home; "data" would be a file there): into the node's own.
+        "OPENSEARCH_JAVA_OPTS=-Xms" + heap + " -Xmx" + heap + " -XX:HeapDumpPath=" + directory.resolve("data")
+            + " -XX:ErrorFile=" + directory.resolve("logs").resolve("hs_err_pid%p.log"),
         home.bin("opensearch").toString()));
     settings.forEach((key, value) -> command.add("-E" + key + "=" + value));
     command.add("-Enode.name=" + name);
@@ -124,6 +127,27 @@ final class ClusterNode {
       tree.forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly().waitFor();
     }
+    for (ProcessHandle child : tree) {
+      child.onExit().join();
+    }
+    process = null;
+  }
+
+  /**
+   * Kills the node as a crash would: SIGKILL to the OpenSearch JVM itself, so nothing is flushed or closed. Every
+   * process of the node's tree gets SIGKILL too, the JVM first: killing only runuser (the process this class started
+   * when run as root) would leave the JVM running. The node's data stays for a later {@link #start}.
+   */
+  void kill() throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    long jvm = jvmPid();
+    ProcessHandle.of(jvm).ifPresent(ProcessHandle::destroyForcibly);
+    tree.forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    process.waitFor();
     for (ProcessHandle child : tree) {
       child.onExit().join();
     }

@@ -143,6 +143,14 @@ public final class LocalCluster implements Closeable {
     nodes.get(i).stop();
   }
 
+  /**
+   * Kills node {@code i} with SIGKILL ({@code kill -9} of its JVM): a crash, with no shutdown and no flush. Its
+   * data stays for a later {@link #startNode}.
+   */
+  public void killNode(int i) throws InterruptedException {
+    nodes.get(i).kill();
+  }
+
   public void startNode(int i) throws IOException, InterruptedException {
     startNodes(List.of(nodes.get(i)));
   }

@@ -24,6 +24,8 @@ final class CpChecks {
   private final Collection<QaDoc> docs;
   private final List<String> fields;
   private final String idField;
+  /** Each term's brute-force values by id: over {@link #docs} unless given. */
+  private final java.util.function.Function<CpCase, Map<String, Double>> reference;
 
   /** Checks over {@link Corpus} documents (mask fields saliency and human, ids in doc_id). */
   CpChecks(Rest rest, String index, Collection<QaDoc> docs) {
@@ -40,6 +42,20 @@ final class CpChecks {
     this.docs = docs;
     this.fields = fields;
     this.idField = idField;
+    this.reference = this::bruteForce;
+  }
+
+  /**
+   * Checks of given terms whose brute-force values the caller computed (for masks too large to keep in memory):
+   * {@code reference} gives each term's value per document id. Random terms ({@link #randomized}) need documents.
+   */
+  CpChecks(Rest rest, String index, java.util.function.Function<CpCase, Map<String, Double>> reference, String idField) {
+    this.rest = rest;
+    this.index = index;
+    this.docs = List.of();
+    this.fields = List.of();
+    this.idField = idField;
+    this.reference = reference;
   }
 
   CpCase randomTerm(Random random, int maxSide) {
@@ -75,6 +91,10 @@ final class CpChecks {
 
   /** The brute-force value of each document the term applies to, by id (computed once per term). */
   Map<String, Double> values(CpCase term) {
+    return reference.apply(term);
+  }
+
+  private Map<String, Double> bruteForce(CpCase term) {
     Map<String, Double> values = new java.util.HashMap<>();
     for (QaDoc doc : docs) {
       Double value = term.expected(doc);
