@@ -5,19 +5,28 @@ import dev.masksearch.mask.ValueRange;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The value bins of a CHI expressed in the codes of one {@link MaskDType}. Bin {@code b < bins} holds the values
- * {@code [b / bins, (b + 1) / bins)}; bin {@code bins} holds exactly 1.0. Because a dtype's codes sort like its
- * values, bin b is the code interval {@code [edge(b), edge(b + 1))}, and all reasoning about which bins a query
- * range covers happens on integers, with the same double comparisons as {@link dev.masksearch.mask.Mask#countPixels}.
+ * The value bins of a CHI expressed in the codes of one {@link MaskDType}. Bin {@code b < bins}
+ * holds the values {@code [b / bins, (b + 1) / bins)}; bin {@code bins} holds exactly 1.0. Because
+ * a dtype's codes sort like its values, bin b is the code interval {@code [edge(b), edge(b + 1))},
+ * and all reasoning about which bins a query range covers happens on integers, with the same double
+ * comparisons as {@link dev.masksearch.mask.Mask#countPixels}.
  */
 public final class BinEdges {
   private static final ConcurrentHashMap<Long, BinEdges> CACHE = new ConcurrentHashMap<>();
 
   private final MaskDType dtype;
   private final int bins;
-  /** edges[b] = first code of bin b, for b = 0 .. bins + 1 (edges[bins + 1] = maxCode + 1, past the last bin). */
+
+  /**
+   * edges[b] = first code of bin b, for b = 0 .. bins + 1 (edges[bins + 1] = maxCode + 1, past the
+   * last bin).
+   */
   private final int[] edges;
-  /** code -> bin (up to 256, so 16 bits), for the dtypes with at most 65,536 codes; null for float32. */
+
+  /**
+   * code -> bin (up to 256, so 16 bits), for the dtypes with at most 65,536 codes; null for
+   * float32.
+   */
   private final char[] binOfCode;
 
   private BinEdges(MaskDType dtype, int bins) {
@@ -33,7 +42,8 @@ public final class BinEdges {
 
   /** The (cached) edges of a dtype and bin count. */
   public static BinEdges of(MaskDType dtype, int bins) {
-    return CACHE.computeIfAbsent((long) dtype.ordinal() << 32 | bins, k -> new BinEdges(dtype, bins));
+    return CACHE.computeIfAbsent(
+        (long) dtype.ordinal() << 32 | bins, k -> new BinEdges(dtype, bins));
   }
 
   private char[] tabulate() {
@@ -65,10 +75,11 @@ public final class BinEdges {
   }
 
   /**
-   * The cumulative levels that bracket a value range. Pixels counted at level {@code l} have bin {@code >= l};
-   * level 0 is every pixel and level {@code bins + 1} none. The bins fully inside the range are
-   * {@code [innerFrom, innerTo)} and the bins that overlap it {@code [outerFrom, outerTo)}, so that
-   * {@code count(innerFrom) - count(innerTo) <= CP <= count(outerFrom) - count(outerTo)} for any region.
+   * The cumulative levels that bracket a value range. Pixels counted at level {@code l} have bin
+   * {@code >= l}; level 0 is every pixel and level {@code bins + 1} none. The bins fully inside the
+   * range are {@code [innerFrom, innerTo)} and the bins that overlap it {@code [outerFrom,
+   * outerTo)}, so that {@code count(innerFrom) - count(innerTo) <= CP <= count(outerFrom) -
+   * count(outerTo)} for any region.
    */
   public Levels levels(ValueRange range) {
     long codes = dtype.codeRange(range.lv(), range.uv());

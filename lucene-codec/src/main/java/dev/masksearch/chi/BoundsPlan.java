@@ -4,13 +4,14 @@ import dev.masksearch.mask.Roi;
 import java.util.Arrays;
 
 /**
- * The first-stage bounds of one constant ROI and level bracket on one grid, compiled into signed sums of CHI
- * entries: what {@link CpBounds#compute} derives per document (clipping, grid lines, inclusion–exclusion, implied
- * borders) is done once, and each document costs one read per distinct entry. A scan over masks of one size
- * reuses one plan.
+ * The first-stage bounds of one constant ROI and level bracket on one grid, compiled into signed
+ * sums of CHI entries: what {@link CpBounds#compute} derives per document (clipping, grid lines,
+ * inclusion–exclusion, implied borders) is done once, and each document costs one read per distinct
+ * entry. A scan over masks of one size reuses one plan.
  */
 public final class BoundsPlan {
-  // The four sums: outer rectangle over overlapping / inner bins, inner rectangle over overlapping / inner bins.
+  // The four sums: outer rectangle over overlapping / inner bins, inner rectangle over overlapping
+  // / inner bins.
   private static final int OUTER_OVERLAPPING = 0;
   private static final int OUTER_INSIDE = 1;
   private static final int INNER_OVERLAPPING = 2;
@@ -27,11 +28,18 @@ public final class BoundsPlan {
   private int[] coefficients = new int[64]; // 4 per entry
   private final long[] constants = new long[4];
   private int size;
-  /** Scratch for one document's entries: a plan is single-threaded, like the cursors it reads from. */
+
+  /**
+   * Scratch for one document's entries: a plan is single-threaded, like the cursors it reads from.
+   */
   private long[] values = new long[0];
+
   private long[][] blockSums;
 
-  /** A plan for {@code roi} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored levels. */
+  /**
+   * A plan for {@code roi} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored
+   * levels.
+   */
   public BoundsPlan(ChiGrid grid, int bins, Roi roi, BinEdges.Levels levels) {
     this.grid = grid;
     this.bins = bins;
@@ -72,7 +80,9 @@ public final class BoundsPlan {
     return area;
   }
 
-  /** Sets {@code out} to the first-stage bounds of the mask whose CHI {@code chi} reads; returns it. */
+  /**
+   * Sets {@code out} to the first-stage bounds of the mask whose CHI {@code chi} reads; returns it.
+   */
   public CpBounds evaluate(ChiLookup chi, CpBounds out) {
     if (empty) {
       out.lower = out.upper = 0;
@@ -84,7 +94,9 @@ public final class BoundsPlan {
     long outerInside = constants[OUTER_INSIDE];
     long innerOverlapping = constants[INNER_OVERLAPPING];
     long innerInside = constants[INNER_INSIDE];
-    for (int k = 0, c = 0; k < size; k++, c += 4) { // branch-free: coefficients are small signed integers
+    for (int k = 0, c = 0;
+        k < size;
+        k++, c += 4) { // branch-free: coefficients are small signed integers
       long v = values[k];
       outerOverlapping += coefficients[c] * v;
       outerInside += coefficients[c + 1] * v;
@@ -101,16 +113,20 @@ public final class BoundsPlan {
     return out;
   }
 
-  /** Where {@link #evaluateBlock} reads a block's entries: one array per entry, a row per document. */
+  /**
+   * Where {@link #evaluateBlock} reads a block's entries: one array per entry, a row per document.
+   */
   public interface Columns {
     int[] column(int entry) throws java.io.IOException;
   }
 
   /**
-   * The first-stage bounds of {@code rows} documents at once (a block of equal masks), into {@code lower} and
-   * {@code upper}: the same arithmetic as {@link #evaluate}, one column at a time, in loops the JIT vectorizes.
+   * The first-stage bounds of {@code rows} documents at once (a block of equal masks), into {@code
+   * lower} and {@code upper}: the same arithmetic as {@link #evaluate}, one column at a time, in
+   * loops the JIT vectorizes.
    */
-  public void evaluateBlock(Columns columns, int rows, long[] lower, long[] upper) throws java.io.IOException {
+  public void evaluateBlock(Columns columns, int rows, long[] lower, long[] upper)
+      throws java.io.IOException {
     if (empty) {
       Arrays.fill(lower, 0, rows, 0);
       Arrays.fill(upper, 0, rows, 0);

@@ -4,9 +4,9 @@ import dev.masksearch.mask.Mask;
 
 /**
  * The Cumulative Histogram Index of one mask, in memory: for every grid point {@code (i, j)} with
- * {@code 1 <= i <= gx, 1 <= j <= gy} and every level {@code 1 <= l <= bins}, the number of pixels in
- * {@code [0, x_i) x [0, y_j)} whose bin is at least l. Points on the top and left edges and level 0 are implied
- * (0 and the area), so they are not stored.
+ * {@code 1 <= i <= gx, 1 <= j <= gy} and every level {@code 1 <= l <= bins}, the number of pixels
+ * in {@code [0, x_i) x [0, y_j)} whose bin is at least l. Points on the top and left edges and
+ * level 0 are implied (0 and the area), so they are not stored.
  */
 public final class Chi implements ChiLookup {
   private final ChiGrid grid;
@@ -41,7 +41,8 @@ public final class Chi implements ChiLookup {
       }
     }
 
-    // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and above j, bins >= l.
+    // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and
+    // above j, bins >= l.
     int[] counts = new int[gx * gy * bins];
     for (int j = 1; j <= gy; j++) {
       for (int i = 1; i <= gx; i++) {
@@ -59,7 +60,10 @@ public final class Chi implements ChiLookup {
     return new Chi(grid, bins, counts);
   }
 
-  /** The position of entry (i, j, level) in {@link #counts()}: row-major over points, levels innermost. */
+  /**
+   * The position of entry (i, j, level) in {@link #counts()}: row-major over points, levels
+   * innermost.
+   */
   public static int index(int gx, int levels, int i, int j, int level) {
     return ((j - 1) * gx + (i - 1)) * levels + (level - 1);
   }

@@ -3,17 +3,21 @@ package dev.masksearch.chi;
 import dev.masksearch.mask.Roi;
 
 /**
- * The grid of one mask: vertical lines at {@code x_i = min(i * step, width)} for {@code i = 0 .. gx} and horizontal
- * lines at {@code y_j = min(j * step, height)} for {@code j = 0 .. gy}, where {@code gx = ceil(width / step)}. The
- * last line of each axis is the mask's edge, so a region clipped to the mask is aligned wherever it meets an edge.
+ * The grid of one mask: vertical lines at {@code x_i = min(i * step, width)} for {@code i = 0 ..
+ * gx} and horizontal lines at {@code y_j = min(j * step, height)} for {@code j = 0 .. gy}, where
+ * {@code gx = ceil(width / step)}. The last line of each axis is the mask's edge, so a region
+ * clipped to the mask is aligned wherever it meets an edge.
  *
- * <p>The one home of the bounds geometry: for a region {@code R} (clipped to the mask) the smallest grid-aligned
- * rectangle around it ({@link #outer}) and the largest inside it ({@link #inner}), which {@link CpBounds},
- * {@link BoundsPlan} and derived-mask CHIs all bound with.
+ * <p>The one home of the bounds geometry: for a region {@code R} (clipped to the mask) the smallest
+ * grid-aligned rectangle around it ({@link #outer}) and the largest inside it ({@link #inner}),
+ * which {@link CpBounds}, {@link BoundsPlan} and derived-mask CHIs all bound with.
  */
 public record ChiGrid(int step, int width, int height) {
 
-  /** The aligned rectangle between vertical lines {@code xa..xb} and horizontal lines {@code ya..yb}. */
+  /**
+   * The aligned rectangle between vertical lines {@code xa..xb} and horizontal lines {@code
+   * ya..yb}.
+   */
   public record Cells(int xa, int xb, int ya, int yb) {
     /** Whether it holds no cell. */
     public boolean isEmpty() {
@@ -46,21 +50,35 @@ public record ChiGrid(int step, int width, int height) {
     return Math.min(j * step, height);
   }
 
-  /** The smallest aligned rectangle holding {@code r}, a non-empty region within the mask: floor the start, ceil the end. */
+  /**
+   * The smallest aligned rectangle holding {@code r}, a non-empty region within the mask: floor the
+   * start, ceil the end.
+   */
   public Cells outer(Roi r) {
-    return new Cells(r.x1() / step, r.x2() == width ? gx() : Math.ceilDiv(r.x2(), step),
-        r.y1() / step, r.y2() == height ? gy() : Math.ceilDiv(r.y2(), step));
+    return new Cells(
+        r.x1() / step,
+        r.x2() == width ? gx() : Math.ceilDiv(r.x2(), step),
+        r.y1() / step,
+        r.y2() == height ? gy() : Math.ceilDiv(r.y2(), step));
   }
 
-  /** The largest aligned rectangle inside {@code r} (maybe empty): ceil the start, floor the end; an edge is a line. */
+  /**
+   * The largest aligned rectangle inside {@code r} (maybe empty): ceil the start, floor the end; an
+   * edge is a line.
+   */
   public Cells inner(Roi r) {
-    return new Cells(Math.ceilDiv(r.x1(), step), r.x2() == width ? gx() : r.x2() / step,
-        Math.ceilDiv(r.y1(), step), r.y2() == height ? gy() : r.y2() / step);
+    return new Cells(
+        Math.ceilDiv(r.x1(), step),
+        r.x2() == width ? gx() : r.x2() / step,
+        Math.ceilDiv(r.y1(), step),
+        r.y2() == height ? gy() : r.y2() / step);
   }
 
   /** The pixels of an aligned rectangle (0 when it is empty). */
   public long area(Cells c) {
-    return c.isEmpty() ? 0 : (long) (lineX(c.xb()) - lineX(c.xa())) * (lineY(c.yb()) - lineY(c.ya()));
+    return c.isEmpty()
+        ? 0
+        : (long) (lineX(c.xb()) - lineX(c.xa())) * (lineY(c.yb()) - lineY(c.ya()));
   }
 
   /** The pixels of cell {@code (cx, cy)} that {@code r} covers. */

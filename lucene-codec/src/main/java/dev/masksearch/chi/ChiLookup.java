@@ -8,12 +8,15 @@ public interface ChiLookup {
    */
   long count(int i, int j, int level);
 
-  /** The entry at a flat position {@link Chi#index(int, int, int, int, int)} of the current mask's grid. */
+  /**
+   * The entry at a flat position {@link Chi#index(int, int, int, int, int)} of the current mask's
+   * grid.
+   */
   long entry(int index);
 
   /**
-   * Reads {@code count} entries at once: {@code out[k] = entry(indices[k])}. Implementations override it to read
-   * without a call per entry.
+   * Reads {@code count} entries at once: {@code out[k] = entry(indices[k])}. Implementations
+   * override it to read without a call per entry.
    */
   default void entries(int[] indices, int count, long[] out) {
     for (int k = 0; k < count; k++) {

@@ -5,19 +5,24 @@ import dev.masksearch.mask.Mask;
 /**
  * The per-field parameters of the Cumulative Histogram Index.
  *
- * @param gridStep the spacing of the spatial grid lines, in pixels; lines sit at multiples of it and at the
- *     mask's right and bottom edges
- * @param bins the number of equal-width value bins over [0, 1); the value 1.0 always gets a bin of its own, so a
- *     range that ends at 1 ({@code [lv, 1)}) or just past it is aligned when {@code lv} is
+ * @param gridStep the spacing of the spatial grid lines, in pixels; lines sit at multiples of it
+ *     and at the mask's right and bottom edges
+ * @param bins the number of equal-width value bins over [0, 1); the value 1.0 always gets a bin of
+ *     its own, so a range that ends at 1 ({@code [lv, 1)}) or just past it is aligned when {@code
+ *     lv} is
  */
 public record ChiParams(int gridStep, int bins) {
-  /** The grid step used when a field does not set one; docs/benchmarks.md has the measurements behind it. */
+  /**
+   * The grid step used when a field does not set one; docs/benchmarks.md has the measurements
+   * behind it.
+   */
   public static final int DEFAULT_GRID_STEP = 32;
 
   /**
-   * The bin count used when a field does not set one: 20 bins put a bin edge at every multiple of 0.05, so the
-   * thresholds people write (0.2, 0.5, 0.6, 0.8, 0.85, 0.9, ...) are exact in the value dimension. In the
-   * parameter sweep this read 4x fewer masks than 16 bins for 26% more CHI bytes.
+   * The bin count used when a field does not set one: 20 bins put a bin edge at every multiple of
+   * 0.05, so the thresholds people write (0.2, 0.5, 0.6, 0.8, 0.85, 0.9, ...) are exact in the
+   * value dimension. In the parameter sweep this read 4x fewer masks than 16 bins for 26% more CHI
+   * bytes.
    */
   public static final int DEFAULT_BINS = 20;
 
@@ -29,10 +34,12 @@ public record ChiParams(int gridStep, int bins) {
 
   public ChiParams {
     if (gridStep < 1 || gridStep > Mask.MAX_SIDE) {
-      throw new IllegalArgumentException("grid_step must be between 1 and " + Mask.MAX_SIDE + ", got " + gridStep);
+      throw new IllegalArgumentException(
+          "grid_step must be between 1 and " + Mask.MAX_SIDE + ", got " + gridStep);
     }
     if (bins < 1 || bins > MAX_BINS) {
-      throw new IllegalArgumentException("bins must be between 1 and " + MAX_BINS + ", got " + bins);
+      throw new IllegalArgumentException(
+          "bins must be between 1 and " + MAX_BINS + ", got " + bins);
     }
   }
 
@@ -40,15 +47,28 @@ public record ChiParams(int gridStep, int bins) {
   public static final long MAX_ENTRIES_PER_MASK = 1L << 22;
 
   /**
-   * Throws unless the CHI of a {@code height x width} mask fits {@link #MAX_ENTRIES_PER_MASK}; checked when a
-   * mask is added to a document, so that an oversized CHI never reaches a segment flush.
+   * Throws unless the CHI of a {@code height x width} mask fits {@link #MAX_ENTRIES_PER_MASK};
+   * checked when a mask is added to a document, so that an oversized CHI never reaches a segment
+   * flush.
    */
   public void checkFits(int height, int width) {
-    long entries = (long) ChiGrid.cells(width, gridStep) * ChiGrid.cells(height, gridStep) * (bins + 1L);
+    long entries =
+        (long) ChiGrid.cells(width, gridStep) * ChiGrid.cells(height, gridStep) * (bins + 1L);
     if (entries > MAX_ENTRIES_PER_MASK) {
-      throw new IllegalArgumentException("a " + height + "x" + width + " mask with grid_step " + gridStep + " and "
-          + bins + " bins needs " + entries + " CHI entries, more than the limit of " + MAX_ENTRIES_PER_MASK
-          + "; use a larger grid_step or fewer bins");
+      throw new IllegalArgumentException(
+          "a "
+              + height
+              + "x"
+              + width
+              + " mask with grid_step "
+              + gridStep
+              + " and "
+              + bins
+              + " bins needs "
+              + entries
+              + " CHI entries, more than the limit of "
+              + MAX_ENTRIES_PER_MASK
+              + "; use a larger grid_step or fewer bins");
     }
   }
 }

@@ -3,21 +3,23 @@ package dev.masksearch.chi;
 import dev.masksearch.mask.Roi;
 
 /**
- * Lower and upper bounds of CP(mask, roi, range) from a mask's CHI, following MaskSearch: with {@code R} the ROI
- * clipped to the mask, {@code R_out} the smallest grid-aligned rectangle around it, {@code R_in} the largest inside
- * it, and {@code C(S, L)} the CHI count of region S over a level bracket L,
+ * Lower and upper bounds of CP(mask, roi, range) from a mask's CHI, following MaskSearch: with
+ * {@code R} the ROI clipped to the mask, {@code R_out} the smallest grid-aligned rectangle around
+ * it, {@code R_in} the largest inside it, and {@code C(S, L)} the CHI count of region S over a
+ * level bracket L,
  *
  * <pre>
  * upper = min( C(R_out, overlapping bins), C(R_in, overlapping bins) + |R| - |R_in| )
  * lower = max( C(R_out, inner bins) - (|R_out| - |R|), C(R_in, inner bins), 0 )
  * </pre>
  *
- * Both are exact when R is aligned to the grid (or meets the mask's edge) and the range to the bins. A mutable
- * holder, so that scanning many documents allocates nothing.
+ * Both are exact when R is aligned to the grid (or meets the mask's edge) and the range to the
+ * bins. A mutable holder, so that scanning many documents allocates nothing.
  */
 public final class CpBounds {
   /** A bound no smaller than the true count. */
   public long upper;
+
   /** A bound no larger than the true count. */
   public long lower;
 
@@ -26,23 +28,27 @@ public final class CpBounds {
     return lower == upper;
   }
 
-  /** Sets this to the bounds of CP over {@code roi} and the level bracket of a range; returns this. */
+  /**
+   * Sets this to the bounds of CP over {@code roi} and the level bracket of a range; returns this.
+   */
   public CpBounds compute(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
     return compute(grid, chi, roi, levels, false);
   }
 
   /**
-   * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by cell: each border
-   * cell c that R covers by a_c of its n_c pixels adds {@code min(a_c, C(c, overlapping))} to the upper bound and
-   * {@code max(0, C(c, inner) - (n_c - a_c))} to the lower one. Never looser than {@link #compute} and the
-   * tightest the CHI supports, at about 16 look-ups per border cell: a second stage for documents the first
-   * leaves undecided, still far cheaper than reading the mask.
+   * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by
+   * cell: each border cell c that R covers by a_c of its n_c pixels adds {@code min(a_c, C(c,
+   * overlapping))} to the upper bound and {@code max(0, C(c, inner) - (n_c - a_c))} to the lower
+   * one. Never looser than {@link #compute} and the tightest the CHI supports, at about 16 look-ups
+   * per border cell: a second stage for documents the first leaves undecided, still far cheaper
+   * than reading the mask.
    */
   public CpBounds computeRefined(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
     return compute(grid, chi, roi, levels, true);
   }
 
-  private CpBounds compute(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels, boolean perCell) {
+  private CpBounds compute(
+      ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels, boolean perCell) {
     Roi r = roi.clip(grid.width(), grid.height());
     if (r.isEmpty() || levels.isEmpty()) {
       lower = upper = 0;
@@ -56,7 +62,10 @@ public final class CpBounds {
     long innerInside = 0;
     if (!inner.isEmpty()) {
       innerOverlapping = rect(grid, chi, inner, levels.outerFrom(), levels.outerTo());
-      innerInside = levels.isAligned() ? innerOverlapping : rect(grid, chi, inner, levels.innerFrom(), levels.innerTo());
+      innerInside =
+          levels.isAligned()
+              ? innerOverlapping
+              : rect(grid, chi, inner, levels.innerFrom(), levels.innerTo());
     }
     if (perCell) {
       upper = innerOverlapping;
@@ -69,7 +78,11 @@ public final class CpBounds {
           ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
           long covered = grid.covered(r, cx, cy);
           upper += Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
-          lower += Math.max(0, rect(grid, chi, cell, levels.innerFrom(), levels.innerTo()) - (grid.area(cell) - covered));
+          lower +=
+              Math.max(
+                  0,
+                  rect(grid, chi, cell, levels.innerFrom(), levels.innerTo())
+                      - (grid.area(cell) - covered));
         }
       }
       return this;
@@ -80,18 +93,28 @@ public final class CpBounds {
       return this;
     }
     long outerOverlapping = rect(grid, chi, outer, levels.outerFrom(), levels.outerTo());
-    long outerInside = levels.isAligned() ? outerOverlapping : rect(grid, chi, outer, levels.innerFrom(), levels.innerTo());
+    long outerInside =
+        levels.isAligned()
+            ? outerOverlapping
+            : rect(grid, chi, outer, levels.innerFrom(), levels.innerTo());
     upper = upper(outerOverlapping, innerOverlapping, area, innerArea);
     lower = lower(outerInside, innerInside, area, grid.area(outer));
     return this;
   }
 
-  /** The upper bound from the counts of the outer and inner rectangles over the overlapping bins (see above). */
-  public static long upper(long outerOverlapping, long innerOverlapping, long area, long innerArea) {
+  /**
+   * The upper bound from the counts of the outer and inner rectangles over the overlapping bins
+   * (see above).
+   */
+  public static long upper(
+      long outerOverlapping, long innerOverlapping, long area, long innerArea) {
     return Math.min(outerOverlapping, innerOverlapping + area - innerArea);
   }
 
-  /** The lower bound from the counts of the outer and inner rectangles over the inner bins (see above). */
+  /**
+   * The lower bound from the counts of the outer and inner rectangles over the inner bins (see
+   * above).
+   */
   public static long lower(long outerInside, long innerInside, long area, long outerArea) {
     return Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
   }
@@ -101,17 +124,22 @@ public final class CpBounds {
     if (from >= to) {
       return 0;
     }
-    return rectAtLeast(grid, chi, c.xa(), c.xb(), c.ya(), c.yb(), from) - rectAtLeast(grid, chi, c.xa(), c.xb(), c.ya(), c.yb(), to);
+    return rectAtLeast(grid, chi, c.xa(), c.xb(), c.ya(), c.yb(), from)
+        - rectAtLeast(grid, chi, c.xa(), c.xb(), c.ya(), c.yb(), to);
   }
 
-  private static long rectAtLeast(ChiGrid grid, ChiLookup chi, int xa, int xb, int ya, int yb, int level) {
+  private static long rectAtLeast(
+      ChiGrid grid, ChiLookup chi, int xa, int xb, int ya, int yb, int level) {
     return cumulative(grid, chi, xb, yb, level)
         - cumulative(grid, chi, xa, yb, level)
         - cumulative(grid, chi, xb, ya, level)
         + cumulative(grid, chi, xa, ya, level);
   }
 
-  /** The CHI entry with its implied borders: 0 on the top and left lines, the area at level 0, 0 past the top bin. */
+  /**
+   * The CHI entry with its implied borders: 0 on the top and left lines, the area at level 0, 0
+   * past the top bin.
+   */
   private static long cumulative(ChiGrid grid, ChiLookup chi, int i, int j, int level) {
     if (i == 0 || j == 0) {
       return 0;

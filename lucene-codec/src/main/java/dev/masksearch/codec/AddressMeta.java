@@ -15,13 +15,16 @@ import org.apache.lucene.util.packed.DirectMonotonicWriter;
 import org.apache.lucene.util.packed.DirectWriter;
 
 /**
- * The meta of a field's mask addresses: a block shift, then Lucene's DirectMonotonic meta. Read through a copy of
- * its bytes, so that it can be checked before Lucene's reader takes it: that reader accepts any block shift, and
- * any width and data offset per block, and would read outside the data.
+ * The meta of a field's mask addresses: a block shift, then Lucene's DirectMonotonic meta. Read
+ * through a copy of its bytes, so that it can be checked before Lucene's reader takes it: that
+ * reader accepts any block shift, and any width and data offset per block, and would read outside
+ * the data.
  */
 final class AddressMeta {
   /** Bits per value that Lucene's DirectWriter writes. */
-  private static final Set<Integer> DIRECT_BITS = Set.of(1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64);
+  private static final Set<Integer> DIRECT_BITS =
+      Set.of(1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64);
+
   /** Bytes of one block's meta: Min(int64), Average(float32), Offset(int64), BitsPerValue(byte). */
   private static final int BLOCK_META_BYTES = 21;
 
@@ -35,16 +38,21 @@ final class AddressMeta {
     this.blocks = blocks;
   }
 
-  /** Reads the meta of {@code values} addresses; its size is checked against what is left of the meta file. */
+  /**
+   * Reads the meta of {@code values} addresses; its size is checked against what is left of the
+   * meta file.
+   */
   static AddressMeta read(IndexInput meta, long values) throws IOException {
     int blockShift = meta.readVInt();
-    if (blockShift < DirectMonotonicWriter.MIN_BLOCK_SHIFT || blockShift > DirectMonotonicWriter.MAX_BLOCK_SHIFT) {
+    if (blockShift < DirectMonotonicWriter.MIN_BLOCK_SHIFT
+        || blockShift > DirectMonotonicWriter.MAX_BLOCK_SHIFT) {
       throw new CorruptIndexException("address block shift " + blockShift, meta);
     }
     long blockCount = (values + (1L << blockShift) - 1) >>> blockShift;
     long bytes = blockCount * BLOCK_META_BYTES;
     if (bytes > meta.length() - meta.getFilePointer() - CodecUtil.footerLength()) {
-      throw new CorruptIndexException("address meta of " + blockCount + " blocks runs past the end", meta);
+      throw new CorruptIndexException(
+          "address meta of " + blockCount + " blocks runs past the end", meta);
     }
     byte[] blocks = new byte[(int) bytes];
     meta.readBytes(blocks, 0, blocks.length);
@@ -52,8 +60,8 @@ final class AddressMeta {
   }
 
   /**
-   * Checks that each block has a width Lucene writes and that its data lies inside the {@code length} bytes of
-   * address data, then loads the meta for Lucene's reader.
+   * Checks that each block has a width Lucene writes and that its data lies inside the {@code
+   * length} bytes of address data, then loads the meta for Lucene's reader.
    */
   DirectMonotonicReader.Meta load(long length, IndexInput meta) throws IOException {
     ByteArrayDataInput in = new ByteArrayDataInput(blocks);
@@ -66,13 +74,27 @@ final class AddressMeta {
         continue; // no data
       }
       long count = Math.min(1L << blockShift, values - (b << blockShift));
-      if (!DIRECT_BITS.contains(bits) || offset < 0 || offset > length - DirectWriter.bytesRequired(count, bits)) {
-        throw new CorruptIndexException("address block " + b + ": " + count + " values of " + bits + " bits at "
-            + offset + " do not fit the " + length + " bytes of addresses", meta);
+      if (!DIRECT_BITS.contains(bits)
+          || offset < 0
+          || offset > length - DirectWriter.bytesRequired(count, bits)) {
+        throw new CorruptIndexException(
+            "address block "
+                + b
+                + ": "
+                + count
+                + " values of "
+                + bits
+                + " bits at "
+                + offset
+                + " do not fit the "
+                + length
+                + " bytes of addresses",
+            meta);
       }
     }
-    IndexInput copy = new ByteBuffersIndexInput(
-        new ByteBuffersDataInput(List.of(ByteBuffer.wrap(blocks))), "address meta of " + meta);
+    IndexInput copy =
+        new ByteBuffersIndexInput(
+            new ByteBuffersDataInput(List.of(ByteBuffer.wrap(blocks))), "address meta of " + meta);
     return DirectMonotonicReader.loadMeta(copy, values, blockShift);
   }
 }

@@ -11,27 +11,30 @@ import org.apache.lucene.util.Accountable;
 import org.apache.lucene.util.RamUsageEstimator;
 
 /**
- * Reads the CHI entries of one member of a shape group at a time, in any group of a field. A column's header is
- * read the first time the current block needs it, so a query touches only the headers and data of the columns it
- * asks for. Once a scan has visited {@value #DECODE_AFTER} members of a block, each column it reads is decoded for
- * the whole block with bulk reads, so the rest of the block costs an array load per entry; sparse access never pays
- * for decoding.
+ * Reads the CHI entries of one member of a shape group at a time, in any group of a field. A
+ * column's header is read the first time the current block needs it, so a query touches only the
+ * headers and data of the columns it asks for. Once a scan has visited {@value #DECODE_AFTER}
+ * members of a block, each column it reads is decoded for the whole block with bulk reads, so the
+ * rest of the block costs an array load per entry; sparse access never pays for decoding.
  *
- * <p>Memory grows with the columns the current block has opened, never with the columns a grid has (a 4096 x 4096
- * mask's has 327,680): a hash map from column to slot is cleared when the cursor moves to another block or group.
- * Decoded columns hold at most one block, which the writer keeps under {@code 2^20} entries (4 MiB). {@link
- * #ramBytesUsed()} says what the cursor holds, so a search can account it.
+ * <p>Memory grows with the columns the current block has opened, never with the columns a grid has
+ * (a 4096 x 4096 mask's has 327,680): a hash map from column to slot is cleared when the cursor
+ * moves to another block or group. Decoded columns hold at most one block, which the writer keeps
+ * under {@code 2^20} entries (4 MiB). {@link #ramBytesUsed()} says what the cursor holds, so a
+ * search can account it.
  */
 final class ChiBlockCursor implements ChiLookup, Accountable {
   /** Members of a block visited before columns are decoded whole. */
   static final int DECODE_AFTER = 32;
 
-  private static final long SLOT_BYTES = Long.BYTES + Integer.BYTES + 1 + 1 + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
+  private static final long SLOT_BYTES =
+      Long.BYTES + Integer.BYTES + 1 + 1 + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
 
   private final RandomAccessInput data;
   private final IndexInput bulk;
   private final IntIntHashMap slotOf = new IntIntHashMap();
-  // Per slot: the column's absolute data offset, minimum, bits per value, and its values when decoded.
+  // Per slot: the column's absolute data offset, minimum, bits per value, and its values when
+  // decoded.
   private long[] offsets = new long[16];
   private int[] mins = new int[16];
   private byte[] bits = new byte[16];
@@ -47,13 +50,19 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   private int ordinal = -1;
   private int visitedInBlock;
 
-  /** A cursor reading entries from {@code data}; {@code bulk} (a clone of the same file) decodes whole columns. */
+  /**
+   * A cursor reading entries from {@code data}; {@code bulk} (a clone of the same file) decodes
+   * whole columns.
+   */
   ChiBlockCursor(RandomAccessInput data, IndexInput bulk) {
     this.data = data;
     this.bulk = bulk;
   }
 
-  /** Moves to the member of {@code group} with this ordinal; moving to the current member again changes nothing. */
+  /**
+   * Moves to the member of {@code group} with this ordinal; moving to the current member again
+   * changes nothing.
+   */
   void seek(ChiGroup group, int ordinal) {
     if (group == this.group && ordinal == this.ordinal) {
       return;
@@ -71,7 +80,10 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
     visitedInBlock++;
   }
 
-  /** Moves to a block of {@code group} (as a seek to its first member does); returns its number of members. */
+  /**
+   * Moves to a block of {@code group} (as a seek to its first member does); returns its number of
+   * members.
+   */
   int seekBlock(ChiGroup group, int b) {
     seek(group, b << group.blockShift);
     return group.rows(b);
@@ -140,7 +152,9 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
     long header = group.blockStart(block) + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
     mins[slot] = data.readInt(header);
     bits[slot] = data.readByte(header + 4);
-    offsets[slot] = group.columnDataOffset(block, c, bits[slot], data.readInt(header + 5)); // checked: corrupt files
+    offsets[slot] =
+        group.columnDataOffset(
+            block, c, bits[slot], data.readInt(header + 5)); // checked: corrupt files
     isDecoded[slot] = false;
     slotOf.put(c, slot);
     return slot;

@@ -11,7 +11,10 @@ import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.IndexInput;
 
-/** The read side of one shape group: its meta, checked; {@link ChiBlockCursor} reads its column-major CHI blocks. */
+/**
+ * The read side of one shape group: its meta, checked; {@link ChiBlockCursor} reads its
+ * column-major CHI blocks.
+ */
 final class ChiGroup {
   final MaskDType dtype;
   final int gx;
@@ -24,7 +27,14 @@ final class ChiGroup {
 
   private final FileBody chi;
 
-  private ChiGroup(MaskDType dtype, int gx, int gy, int size, int bins, int blockShift, long[] blockStarts,
+  private ChiGroup(
+      MaskDType dtype,
+      int gx,
+      int gy,
+      int size,
+      int bins,
+      int blockShift,
+      long[] blockStarts,
       FileBody chi) {
     this.dtype = dtype;
     this.gx = gx;
@@ -38,13 +48,14 @@ final class ChiGroup {
   }
 
   /**
-   * Reads a group's meta and checks it against the field's parameters, the segment's {@code maxDoc} and the
-   * {@code .mskc} body: a grid that a mask within {@link Mask#MAX_SIDE} has, a CHI within
-   * {@link ChiParams#MAX_ENTRIES_PER_MASK}, the block shift and count that the size implies, and increasing blocks
-   * whose column headers lie inside the file. So a cursor's per-column arrays never outgrow the file, and block
-   * look-ups stay in bounds.
+   * Reads a group's meta and checks it against the field's parameters, the segment's {@code maxDoc}
+   * and the {@code .mskc} body: a grid that a mask within {@link Mask#MAX_SIDE} has, a CHI within
+   * {@link ChiParams#MAX_ENTRIES_PER_MASK}, the block shift and count that the size implies, and
+   * increasing blocks whose column headers lie inside the file. So a cursor's per-column arrays
+   * never outgrow the file, and block look-ups stay in bounds.
    */
-  static ChiGroup readMeta(IndexInput meta, ChiParams params, int maxDoc, FileBody chi) throws IOException {
+  static ChiGroup readMeta(IndexInput meta, ChiParams params, int maxDoc, FileBody chi)
+      throws IOException {
     int dtypeId = meta.readByte();
     MaskDType dtype;
     try {
@@ -56,12 +67,20 @@ final class ChiGroup {
     int gx = meta.readVInt();
     int gy = meta.readVInt();
     if (gx < 1 || gy < 1 || gx > maxCells || gy > maxCells) {
-      throw new CorruptIndexException("group: grid " + gx + " x " + gy + " outside [1, " + maxCells + "]", meta);
+      throw new CorruptIndexException(
+          "group: grid " + gx + " x " + gy + " outside [1, " + maxCells + "]", meta);
     }
     long cells = (long) gx * gy;
     if (cells * (params.bins() + 1L) > ChiParams.MAX_ENTRIES_PER_MASK) {
-      throw new CorruptIndexException("group: grid " + gx + " x " + gy + " with " + params.bins()
-          + " bins has more CHI entries than a mask may", meta);
+      throw new CorruptIndexException(
+          "group: grid "
+              + gx
+              + " x "
+              + gy
+              + " with "
+              + params.bins()
+              + " bins has more CHI entries than a mask may",
+          meta);
     }
     int columns = (int) cells * params.bins();
     int size = meta.readVInt();
@@ -70,14 +89,18 @@ final class ChiGroup {
     }
     int blockShift = meta.readByte();
     if (blockShift != ChiGroupWriter.blockShiftFor(columns)) {
-      throw new CorruptIndexException("group: block shift " + blockShift + " for " + columns + " columns", meta);
+      throw new CorruptIndexException(
+          "group: block shift " + blockShift + " for " + columns + " columns", meta);
     }
     int blockCount = meta.readVInt();
     if (blockCount != (size + (1 << blockShift) - 1) >>> blockShift) {
-      throw new CorruptIndexException("group: " + blockCount + " blocks for " + size + " members", meta);
+      throw new CorruptIndexException(
+          "group: " + blockCount + " blocks for " + size + " members", meta);
     }
-    if ((long) blockCount * Long.BYTES > meta.length() - meta.getFilePointer() - CodecUtil.footerLength()) {
-      throw new CorruptIndexException("group: " + blockCount + " block starts run past the end", meta);
+    if ((long) blockCount * Long.BYTES
+        > meta.length() - meta.getFilePointer() - CodecUtil.footerLength()) {
+      throw new CorruptIndexException(
+          "group: " + blockCount + " block starts run past the end", meta);
     }
     long headerBytes = (long) columns * ChiGroupWriter.COLUMN_HEADER_BYTES;
     long[] blockStarts = new long[blockCount];
@@ -85,8 +108,16 @@ final class ChiGroup {
     for (int b = 0; b < blockCount; b++) {
       blockStarts[b] = meta.readLong();
       if (blockStarts[b] < after || !chi.contains(blockStarts[b], headerBytes)) {
-        throw new CorruptIndexException("group: block " + b + " at " + blockStarts[b] + " with " + headerBytes
-            + " bytes of column headers does not follow the previous block inside " + chi.name(), meta);
+        throw new CorruptIndexException(
+            "group: block "
+                + b
+                + " at "
+                + blockStarts[b]
+                + " with "
+                + headerBytes
+                + " bytes of column headers does not follow the previous block inside "
+                + chi.name(),
+            meta);
       }
       after = blockStarts[b] + headerBytes;
     }
@@ -99,16 +130,30 @@ final class ChiGroup {
   }
 
   /**
-   * The absolute offset of column c's data in block b, from the width and relative offset in its header; throws
-   * unless the width is one that {@link FixedWidth} writes and the data lies after the block's column headers and
-   * inside the file. For a cursor's column-open code: once per column and block, never per entry.
+   * The absolute offset of column c's data in block b, from the width and relative offset in its
+   * header; throws unless the width is one that {@link FixedWidth} writes and the data lies after
+   * the block's column headers and inside the file. For a cursor's column-open code: once per
+   * column and block, never per entry.
    */
-  long columnDataOffset(int block, int column, int bits, int relativeOffset) throws CorruptIndexException {
+  long columnDataOffset(int block, int column, int bits, int relativeOffset)
+      throws CorruptIndexException {
     long offset = blockStarts[block] + relativeOffset;
-    if (!FixedWidth.isSupported(bits) || relativeOffset < (long) columns * ChiGroupWriter.COLUMN_HEADER_BYTES
+    if (!FixedWidth.isSupported(bits)
+        || relativeOffset < (long) columns * ChiGroupWriter.COLUMN_HEADER_BYTES
         || !chi.contains(offset, FixedWidth.byteLength(rows(block), bits))) {
-      throw new CorruptIndexException("column " + column + " of block " + block + ": " + rows(block) + " values of "
-          + bits + " bits at " + offset + " do not lie in the block", chi.name());
+      throw new CorruptIndexException(
+          "column "
+              + column
+              + " of block "
+              + block
+              + ": "
+              + rows(block)
+              + " values of "
+              + bits
+              + " bits at "
+              + offset
+              + " do not lie in the block",
+          chi.name());
     }
     return offset;
   }

@@ -1,4 +1,6 @@
 package dev.masksearch.codec;
 
-/** What the masks of one shape group share: dtype (its stable id) and grid cells across and down. */
+/**
+ * What the masks of one shape group share: dtype (its stable id) and grid cells across and down.
+ */
 record ChiGroupKey(int dtypeId, int gx, int gy) {}

@@ -11,12 +11,13 @@ import org.apache.lucene.util.packed.PackedInts;
 import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
- * Buffers the CHI rows of one shape group (masks of one dtype and grid size) and writes them in column-major
- * blocks, so that a query streams just the columns its ROI and range need. See {@link MaskSearch10DocValuesFormat} for the
- * block layout. In memory a group holds at most one block (under 2^20 entries), growing with the rows actually
- * buffered; when the field's groups together hold more than the writer allows, the writer {@link #spill}s them to
- * a temporary file and writes their remaining blocks when the field is finished ({@link #finishSpilled}), one block
- * in memory at a time.
+ * Buffers the CHI rows of one shape group (masks of one dtype and grid size) and writes them in
+ * column-major blocks, so that a query streams just the columns its ROI and range need. See {@link
+ * MaskSearch10DocValuesFormat} for the block layout. In memory a group holds at most one block
+ * (under 2^20 entries), growing with the rows actually buffered; when the field's groups together
+ * hold more than the writer allows, the writer {@link #spill}s them to a temporary file and writes
+ * their remaining blocks when the field is finished ({@link #finishSpilled}), one block in memory
+ * at a time.
  */
 final class ChiGroupWriter {
   /** Entries (rows x columns) a block holds at most, which bounds the buffer to 4 MiB. */
@@ -36,7 +37,11 @@ final class ChiGroupWriter {
   private int size;
   private long[] blockStarts = new long[4];
   private int blocks;
-  /** Once spilled: where each row after the last written block starts in the spill file, in ordinal order. */
+
+  /**
+   * Once spilled: where each row after the last written block starts in the spill file, in ordinal
+   * order.
+   */
   private PackedLongValues.Builder spilled;
 
   ChiGroupWriter(ChiGroupKey key, int bins) {
@@ -53,14 +58,20 @@ final class ChiGroupWriter {
     return shift;
   }
 
-  /** Adds one mask's CHI entries, buffered or (once spilled) appended to {@code spill}; returns its ordinal. */
+  /**
+   * Adds one mask's CHI entries, buffered or (once spilled) appended to {@code spill}; returns its
+   * ordinal.
+   */
   int add(int[] row, IndexOutput data, IndexOutput spill) throws IOException {
     if (spilled != null) {
       writeRow(row, 0, spill);
       return size++;
     }
-    if (buffer.length < (bufferedRows + 1) * columns) { // many groups of few masks must not each hold a full block
-      int rows = Math.min(1 << blockShift, ArrayUtil.oversize(bufferedRows + 1, Integer.BYTES * columns));
+    if (buffer.length
+        < (bufferedRows + 1)
+            * columns) { // many groups of few masks must not each hold a full block
+      int rows =
+          Math.min(1 << blockShift, ArrayUtil.oversize(bufferedRows + 1, Integer.BYTES * columns));
       buffer = ArrayUtil.growExact(buffer, rows * columns);
     }
     System.arraycopy(row, 0, buffer, bufferedRows * columns, columns);
@@ -77,7 +88,10 @@ final class ChiGroupWriter {
     return (long) Integer.BYTES * buffer.length;
   }
 
-  /** Moves the buffered rows to {@code spill} and frees the buffer; from now on rows go to the spill file. */
+  /**
+   * Moves the buffered rows to {@code spill} and frees the buffer; from now on rows go to the spill
+   * file.
+   */
   void spill(IndexOutput spill) throws IOException {
     if (spilled == null) {
       spilled = PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
@@ -104,7 +118,10 @@ final class ChiGroupWriter {
     }
   }
 
-  /** Writes the blocks of the rows spilled to {@code spill} (closed and reopened for reading), one at a time. */
+  /**
+   * Writes the blocks of the rows spilled to {@code spill} (closed and reopened for reading), one
+   * at a time.
+   */
   void finishSpilled(IndexInput spill, IndexOutput data) throws IOException {
     if (spilled == null) {
       return;

@@ -4,8 +4,9 @@ import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.store.IndexInput;
 
 /**
- * The part of an open data file between its index header and its footer, {@code [start, end)}, where every offset
- * the meta file gives into it must lie; {@code name} describes the file in error messages.
+ * The part of an open data file between its index header and its footer, {@code [start, end)},
+ * where every offset the meta file gives into it must lie; {@code name} describes the file in error
+ * messages.
  */
 record FileBody(long start, long end, String name) {
 

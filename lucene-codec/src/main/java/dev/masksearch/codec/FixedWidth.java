@@ -9,10 +9,11 @@ import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
 
 /**
- * Packs non-negative deltas at a fixed width of 0, 8, 12, 16, 24 or 32 bits, little-endian, and reads them back
- * with one unaligned load each. Widths are byte-friendly on purpose: a reader is one final class whose {@code get}
- * inlines into the bound computation's inner loop (Lucene's {@code DirectReader} has a class per width, so a loop
- * over columns of several widths pays a megamorphic call per look-up).
+ * Packs non-negative deltas at a fixed width of 0, 8, 12, 16, 24 or 32 bits, little-endian, and
+ * reads them back with one unaligned load each. Widths are byte-friendly on purpose: a reader is
+ * one final class whose {@code get} inlines into the bound computation's inner loop (Lucene's
+ * {@code DirectReader} has a class per width, so a loop over columns of several widths pays a
+ * megamorphic call per look-up).
  *
  * <pre>
  * Packed := Value[count] (bits each, value i at bit 12 i for 12 bits, else at byte i * bits / 8), Padding(3 bytes)
@@ -21,7 +22,10 @@ import org.apache.lucene.store.RandomAccessInput;
 final class FixedWidth {
   private FixedWidth() {}
 
-  /** Bytes written after the values, so that a read of the last value may load more bytes than it holds. */
+  /**
+   * Bytes written after the values, so that a read of the last value may load more bytes than it
+   * holds.
+   */
   static final int PADDING_BYTES = 3;
 
   /** Whether {@code bits} is a width {@link #write} writes. */
@@ -29,7 +33,9 @@ final class FixedWidth {
     return bits == 0 || bits == 8 || bits == 12 || bits == 16 || bits == 24 || bits == 32;
   }
 
-  /** The bytes {@link #write} writes for {@code count} values at {@code bits}: values and padding. */
+  /**
+   * The bytes {@link #write} writes for {@code count} values at {@code bits}: values and padding.
+   */
   static long byteLength(long count, int bits) {
     return bits == 0 ? 0 : (count * bits + 7) / 8 + PADDING_BYTES;
   }
@@ -87,11 +93,12 @@ final class FixedWidth {
   }
 
   /**
-   * Decodes the first {@code count} values of the column at {@code offset} into {@code dst}, adding {@code min}.
-   * One plain loop per width, so that the JIT can vectorize it; {@code scratch} holds the packed bytes. A width or
-   * offset from a corrupt header is reported before anything is read.
+   * Decodes the first {@code count} values of the column at {@code offset} into {@code dst}, adding
+   * {@code min}. One plain loop per width, so that the JIT can vectorize it; {@code scratch} holds
+   * the packed bytes. A width or offset from a corrupt header is reported before anything is read.
    */
-  static void decode(IndexInput in, long offset, int bits, int count, int min, int[] dst, byte[] scratch)
+  static void decode(
+      IndexInput in, long offset, int bits, int count, int min, int[] dst, byte[] scratch)
       throws IOException {
     if (!isSupported(bits)) {
       throw unsupportedWidth(bits, in);
@@ -99,7 +106,14 @@ final class FixedWidth {
     int length = (int) (((long) count * bits + 7) / 8);
     if (offset < 0 || offset > in.length() - length) {
       throw new CorruptIndexException(
-          "column data [" + offset + ", +" + length + ") lies outside the file of " + in.length() + " bytes", in);
+          "column data ["
+              + offset
+              + ", +"
+              + length
+              + ") lies outside the file of "
+              + in.length()
+              + " bytes",
+          in);
     }
     in.seek(offset);
     in.readBytes(scratch, 0, length);
@@ -129,12 +143,18 @@ final class FixedWidth {
       }
       case 24 -> {
         for (int i = 0; i < count; i++) {
-          dst[i] = min + ((b[3 * i] & 0xFF) | (b[3 * i + 1] & 0xFF) << 8 | (b[3 * i + 2] & 0xFF) << 16);
+          dst[i] =
+              min + ((b[3 * i] & 0xFF) | (b[3 * i + 1] & 0xFF) << 8 | (b[3 * i + 2] & 0xFF) << 16);
         }
       }
       case 32 -> {
         for (int i = 0; i < count; i++) {
-          dst[i] = min + ((b[4 * i] & 0xFF) | (b[4 * i + 1] & 0xFF) << 8 | (b[4 * i + 2] & 0xFF) << 16 | b[4 * i + 3] << 24);
+          dst[i] =
+              min
+                  + ((b[4 * i] & 0xFF)
+                      | (b[4 * i + 1] & 0xFF) << 8
+                      | (b[4 * i + 2] & 0xFF) << 16
+                      | b[4 * i + 3] << 24);
         }
       }
       default -> throw new AssertionError(bits); // checked above
@@ -142,10 +162,13 @@ final class FixedWidth {
   }
 
   private static CorruptIndexException unsupportedWidth(int bits, Object in) {
-    return new CorruptIndexException("unsupported column width " + bits + " bits", String.valueOf(in));
+    return new CorruptIndexException(
+        "unsupported column width " + bits + " bits", String.valueOf(in));
   }
 
-  /** Bytes {@link #decode} needs in its scratch buffer for {@code count} values of at most 32 bits. */
+  /**
+   * Bytes {@link #decode} needs in its scratch buffer for {@code count} values of at most 32 bits.
+   */
   static int scratchBytes(int count) {
     return count * 4;
   }
@@ -170,16 +193,18 @@ final class FixedWidth {
   }
 
   /**
-   * The delta at {@code index} of the column at {@code offset}. No bounds check of its own, since it runs once per
-   * CHI entry: the directory checks every read, and a read that a corrupt column header sent outside the file is
-   * reported as the corruption it is (an exception handler costs nothing until it runs).
+   * The delta at {@code index} of the column at {@code offset}. No bounds check of its own, since
+   * it runs once per CHI entry: the directory checks every read, and a read that a corrupt column
+   * header sent outside the file is reported as the corruption it is (an exception handler costs
+   * nothing until it runs).
    */
   static long delta(RandomAccessInput in, long offset, int bits, long index) throws IOException {
     try {
       return switch (bits) {
         case 0 -> 0;
         case 8 -> in.readByte(offset + index) & 0xFFL;
-        case 12 -> (in.readShort(offset + ((3 * index) >>> 1)) & 0xFFFF) >>> ((index & 1) << 2) & 0xFFF;
+        case 12 ->
+            (in.readShort(offset + ((3 * index) >>> 1)) & 0xFFFF) >>> ((index & 1) << 2) & 0xFFF;
         case 16 -> in.readShort(offset + 2 * index) & 0xFFFFL;
         case 24 -> in.readInt(offset + 3 * index) & 0xFFFFFFL;
         case 32 -> in.readInt(offset + 4 * index) & 0xFFFFFFFFL;
@@ -188,7 +213,15 @@ final class FixedWidth {
     } catch (EOFException | IndexOutOfBoundsException | IllegalArgumentException e) {
       // what directories throw for a position past the end (EOF) or before the start
       throw new CorruptIndexException(
-          "value " + index + " of a " + bits + "-bit column at " + offset + " lies outside the file", String.valueOf(in), e);
+          "value "
+              + index
+              + " of a "
+              + bits
+              + "-bit column at "
+              + offset
+              + " lies outside the file",
+          String.valueOf(in),
+          e);
     }
   }
 }

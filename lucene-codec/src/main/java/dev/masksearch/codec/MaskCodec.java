@@ -8,10 +8,10 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 
 /**
- * A codec that stores mask fields with the {@link MaskSearch10DocValuesFormat} and everything else as its delegate does.
- * Which fields are masks is told by a predicate on the field name (in OpenSearch, the mapping), needed only to
- * write: segments record each field's format, so the no-argument instance that SPI creates reads any index
- * written by this codec.
+ * A codec that stores mask fields with the {@link MaskSearch10DocValuesFormat} and everything else
+ * as its delegate does. Which fields are masks is told by a predicate on the field name (in
+ * OpenSearch, the mapping), needed only to write: segments record each field's format, so the
+ * no-argument instance that SPI creates reads any index written by this codec.
  */
 public class MaskCodec extends FilterCodec {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
@@ -30,22 +30,26 @@ public class MaskCodec extends FilterCodec {
     this(NAME, delegate, isMaskField);
   }
 
-  /** For subclasses registered under their own SPI name (such as the OpenSearch plugin's, which adds aliases). */
+  /**
+   * For subclasses registered under their own SPI name (such as the OpenSearch plugin's, which adds
+   * aliases).
+   */
   protected MaskCodec(String name, Codec delegate, Predicate<String> isMaskField) {
     super(name, delegate);
     DocValuesFormat delegateFormat = delegate.docValuesFormat();
-    this.docValuesFormat = new PerFieldDocValuesFormat() {
-      @Override
-      public DocValuesFormat getDocValuesFormatForField(String field) {
-        if (isMaskField.test(field)) {
-          return maskFormat;
-        }
-        // Unwrap the delegate's own per-field choice so formats are not nested.
-        return delegateFormat instanceof PerFieldDocValuesFormat perField
-            ? perField.getDocValuesFormatForField(field)
-            : delegateFormat;
-      }
-    };
+    this.docValuesFormat =
+        new PerFieldDocValuesFormat() {
+          @Override
+          public DocValuesFormat getDocValuesFormatForField(String field) {
+            if (isMaskField.test(field)) {
+              return maskFormat;
+            }
+            // Unwrap the delegate's own per-field choice so formats are not nested.
+            return delegateFormat instanceof PerFieldDocValuesFormat perField
+                ? perField.getDocValuesFormatForField(field)
+                : delegateFormat;
+          }
+        };
   }
 
   @Override

@@ -10,9 +10,10 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.Accountable;
 
 /**
- * The binary doc values of a mask field written with {@link MaskSearch10DocValuesFormat}: besides iterating the masks'
- * bytes like any binary doc values, they give random access to each document's CHI and to its decoded mask.
- * Queries look for this type and fall back to reading every mask when a field was written by another format.
+ * The binary doc values of a mask field written with {@link MaskSearch10DocValuesFormat}: besides
+ * iterating the masks' bytes like any binary doc values, they give random access to each document's
+ * CHI and to its decoded mask. Queries look for this type and fall back to reading every mask when
+ * a field was written by another format.
  */
 public abstract class MaskDocValues extends BinaryDocValues {
 
@@ -22,19 +23,25 @@ public abstract class MaskDocValues extends BinaryDocValues {
   /** A new cursor over the documents' CHIs; not thread-safe, one per searching thread. */
   public abstract ChiCursor chiCursor() throws IOException;
 
-  /** The mask of a document that has one, decoded from its compressed bytes; random access, any order. */
+  /**
+   * The mask of a document that has one, decoded from its compressed bytes; random access, any
+   * order.
+   */
   public abstract Mask mask(int doc) throws IOException;
 
   /**
-   * The memory that {@link #mask} needs for a document that has a mask, known before reading it: the compressed
-   * bytes, the inflated bytes and the decoded mask. Searches account it before reading (see
-   * {@link dev.masksearch.search.SearchGuard}).
+   * The memory that {@link #mask} needs for a document that has a mask, known before reading it:
+   * the compressed bytes, the inflated bytes and the decoded mask. Searches account it before
+   * reading (see {@link dev.masksearch.search.SearchGuard}).
    */
   public abstract MaskSize maskSize(int doc) throws IOException;
 
   /** A document's mask shape and the bytes reading it allocates at most. */
   public record MaskSize(int width, int height, MaskDType dtype, long compressedBytes) {
-    /** Compressed bytes, plus the inflated planes and the mask (each width x height x bytes per pixel). */
+    /**
+     * Compressed bytes, plus the inflated planes and the mask (each width x height x bytes per
+     * pixel).
+     */
     public long readBytes() {
       return compressedBytes + 2L * width * height * dtype.bytesPerPixel();
     }
@@ -52,11 +59,14 @@ public abstract class MaskDocValues extends BinaryDocValues {
   public abstract float averageMaskPixels();
 
   /**
-   * Random access to each document's CHI. Its memory grows with the CHI entries a query reads per block, up to one
-   * block (at most 2^20 entries) decoded; {@link #ramBytesUsed()} says how much it holds now.
+   * Random access to each document's CHI. Its memory grows with the CHI entries a query reads per
+   * block, up to one block (at most 2^20 entries) decoded; {@link #ramBytesUsed()} says how much it
+   * holds now.
    */
   public interface ChiCursor extends ChiLookup, Accountable {
-    /** Moves to a document; returns false if it has no mask (the other methods are then undefined). */
+    /**
+     * Moves to a document; returns false if it has no mask (the other methods are then undefined).
+     */
     boolean seek(int doc) throws IOException;
 
     /** The grid of the current document's mask. */
@@ -66,20 +76,27 @@ public abstract class MaskDocValues extends BinaryDocValues {
     MaskDType dtype();
 
     /**
-     * Whole-block access when every document of the segment has a mask of one size (then a document's ordinal is
-     * its doc id), or null. Lets a scan compute the bounds of a block of documents at a time.
+     * Whole-block access when every document of the segment has a mask of one size (then a
+     * document's ordinal is its doc id), or null. Lets a scan compute the bounds of a block of
+     * documents at a time.
      */
     BlockAccess blocks();
   }
 
-  /** The CHI of a segment of equal masks, block by block: {@code 2^blockShift()} consecutive documents a block. */
+  /**
+   * The CHI of a segment of equal masks, block by block: {@code 2^blockShift()} consecutive
+   * documents a block.
+   */
   public interface BlockAccess {
     int blockShift();
 
     /** Moves to a block; returns its number of documents. */
     int seekBlock(int block) throws IOException;
 
-    /** The current block's values of one CHI entry (see {@link dev.masksearch.chi.Chi#index}), a row per document. */
+    /**
+     * The current block's values of one CHI entry (see {@link dev.masksearch.chi.Chi#index}), a row
+     * per document.
+     */
     int[] column(int entry) throws IOException;
   }
 }

@@ -29,9 +29,9 @@ import org.apache.lucene.util.packed.PackedInts;
 import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
- * Writes mask fields in the {@link MaskSearch10DocValuesFormat}. Each mask is decoded once, its CHI built and buffered in
- * its shape group, and its pixels compressed; merges take the same path over the merged values, so segments never
- * depend on how their sources were written.
+ * Writes mask fields in the {@link MaskSearch10DocValuesFormat}. Each mask is decoded once, its CHI
+ * built and buffered in its shape group, and its pixels compressed; merges take the same path over
+ * the merged values, so segments never depend on how their sources were written.
  */
 final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   private IndexOutput meta;
@@ -64,12 +64,15 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     this.raw = r;
   }
 
-  private static IndexOutput create(SegmentWriteState state, String extension, String codec) throws IOException {
-    String name = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
+  private static IndexOutput create(SegmentWriteState state, String extension, String codec)
+      throws IOException {
+    String name =
+        IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexOutput out = state.directory.createOutput(name, state.context);
     boolean success = false;
     try {
-      CodecUtil.writeIndexHeader(out, codec, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
+      CodecUtil.writeIndexHeader(
+          out, codec, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
       success = true;
       return out;
     } finally {
@@ -86,10 +89,17 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     boolean success = false;
     try {
       BinaryDocValues values = valuesProducer.getBinary(field);
-      for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = values.nextDoc()) {
+      for (int doc = values.nextDoc();
+          doc != DocIdSetIterator.NO_MORE_DOCS;
+          doc = values.nextDoc()) {
         writer.skipTo(doc);
         Mask mask = MaskBytes.decode(values.binaryValue());
-        writer.add(mask.dtype(), mask.height(), mask.width(), RawMaskCompression.compress(mask), Chi.build(mask, params).counts());
+        writer.add(
+            mask.dtype(),
+            mask.height(),
+            mask.width(),
+            RawMaskCompression.compress(mask),
+            Chi.build(mask, params).counts());
       }
       writer.finish(field);
       success = true;
@@ -101,8 +111,9 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   }
 
   /**
-   * Merges by copying each mask's compressed bytes and CHI entries when every source segment stores the field in
-   * this format with the same parameters and the merge keeps document order; otherwise rebuilds from the masks.
+   * Merges by copying each mask's compressed bytes and CHI entries when every source segment stores
+   * the field in this format with the same parameters and the merge keeps document order; otherwise
+   * rebuilds from the masks.
    */
   @Override
   public void mergeBinaryField(FieldInfo field, MergeState mergeState) throws IOException {
@@ -126,7 +137,8 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   }
 
   /** Copies the sources' live masks and CHI rows, in the merged order. */
-  private static void copy(MaskDocValues[] sources, MergeState mergeState, ChiParams params, FieldWriter writer)
+  private static void copy(
+      MaskDocValues[] sources, MergeState mergeState, ChiParams params, FieldWriter writer)
       throws IOException {
     int[] row = null;
     for (int i = 0; i < sources.length; i++) {
@@ -136,7 +148,9 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
       }
       MaskDocValues.ChiCursor cursor = source.chiCursor();
       MergeState.DocMap docMap = mergeState.docMaps[i];
-      for (int doc = source.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = source.nextDoc()) {
+      for (int doc = source.nextDoc();
+          doc != DocIdSetIterator.NO_MORE_DOCS;
+          doc = source.nextDoc()) {
         int newDoc = docMap.get(doc);
         if (newDoc == -1) {
           continue; // deleted
@@ -163,8 +177,8 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   }
 
   /** The sources' mask doc values if all can be copied, else null. */
-  private static MaskDocValues[] copyableSources(FieldInfo field, MergeState mergeState, ChiParams params)
-      throws IOException {
+  private static MaskDocValues[] copyableSources(
+      FieldInfo field, MergeState mergeState, ChiParams params) throws IOException {
     if (mergeState.needsIndexSort) {
       return null;
     }
@@ -187,11 +201,16 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   /** Accumulates one field's documents in order, then writes its columns and meta. */
   private final class FieldWriter {
     private final ChiParams params;
-    private final PackedLongValues.Builder groupOf = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    private final PackedLongValues.Builder ordinal = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    private final PackedLongValues.Builder heights = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    private final PackedLongValues.Builder widths = PackedLongValues.packedBuilder(PackedInts.COMPACT);
-    private final PackedLongValues.Builder addresses = PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder groupOf =
+        PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder ordinal =
+        PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder heights =
+        PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder widths =
+        PackedLongValues.packedBuilder(PackedInts.COMPACT);
+    private final PackedLongValues.Builder addresses =
+        PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
     private final Map<ChiGroupKey, ChiGroupWriter> groups = new LinkedHashMap<>();
     private final Map<ChiGroupKey, Integer> groupNumbers = new LinkedHashMap<>();
     private final long rawStart = raw.getFilePointer();
@@ -214,9 +233,13 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
       }
     }
 
-    void add(MaskDType dtype, int height, int width, byte[] compressed, int[] chiCounts) throws IOException {
-      ChiGroupKey key = new ChiGroupKey(
-          MaskBytes.id(dtype), ChiGrid.cells(width, params.gridStep()), ChiGrid.cells(height, params.gridStep()));
+    void add(MaskDType dtype, int height, int width, byte[] compressed, int[] chiCounts)
+        throws IOException {
+      ChiGroupKey key =
+          new ChiGroupKey(
+              MaskBytes.id(dtype),
+              ChiGrid.cells(width, params.gridStep()),
+              ChiGrid.cells(height, params.gridStep()));
       ChiGroupWriter group = groups.computeIfAbsent(key, k -> new ChiGroupWriter(k, params.bins()));
       int groupNumber = groupNumbers.computeIfAbsent(key, k -> groupNumbers.size());
       addresses.add(raw.getFilePointer() - rawStart);
@@ -253,7 +276,10 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
       meta.writeInt(field.number);
       meta.writeVInt(params.gridStep());
       meta.writeVInt(params.bins());
-      for (PackedLongValues column : new PackedLongValues[] {groupOf.build(), ordinal.build(), heights.build(), widths.build()}) {
+      for (PackedLongValues column :
+          new PackedLongValues[] {
+            groupOf.build(), ordinal.build(), heights.build(), widths.build()
+          }) {
         PackedColumn.write(column, chi).writeMeta(meta);
       }
       writeAddresses(addresses.build(), rawStart);
@@ -294,7 +320,8 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     meta.writeLong(raw.getFilePointer());
     meta.writeVInt(ADDRESS_BLOCK_SHIFT);
     long addressStart = raw.getFilePointer();
-    DirectMonotonicWriter writer = DirectMonotonicWriter.getInstance(meta, raw, addresses.size(), ADDRESS_BLOCK_SHIFT);
+    DirectMonotonicWriter writer =
+        DirectMonotonicWriter.getInstance(meta, raw, addresses.size(), ADDRESS_BLOCK_SHIFT);
     for (PackedLongValues.Iterator it = addresses.iterator(); it.hasNext(); ) {
       writer.add(it.next());
     }
@@ -324,7 +351,12 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
 
   private static UnsupportedOperationException unsupported(FieldInfo field, String type) {
     return new UnsupportedOperationException(
-        "field [" + field.name + "] uses " + NAME + ", which stores masks as binary doc values, not " + type);
+        "field ["
+            + field.name
+            + "] uses "
+            + NAME
+            + ", which stores masks as binary doc values, not "
+            + type);
   }
 
   @Override

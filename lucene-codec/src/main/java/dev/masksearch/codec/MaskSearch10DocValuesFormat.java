@@ -11,24 +11,26 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 
 /**
- * Doc values for mask fields: each document's mask (a binary doc value in {@link dev.masksearch.mask.MaskBytes}
- * form) is stored compressed, and its Cumulative Histogram Index (CHI) is stored beside it, laid out so that a
- * query reads only the CHI entries its ROI and value range need. The binary doc value reads back unchanged.
+ * Doc values for mask fields: each document's mask (a binary doc value in {@link
+ * dev.masksearch.mask.MaskBytes} form) is stored compressed, and its Cumulative Histogram Index
+ * (CHI) is stored beside it, laid out so that a query reads only the CHI entries its ROI and value
+ * range need. The binary doc value reads back unchanged.
  *
- * <p>The CHI parameters come from the field's attributes {@value #GRID_STEP_ATTRIBUTE} and
- * {@value #BINS_ATTRIBUTE} (see {@link dev.masksearch.document.MaskField}); they are written into the segment, so
- * a reader never depends on the writer's configuration.
+ * <p>The CHI parameters come from the field's attributes {@value #GRID_STEP_ATTRIBUTE} and {@value
+ * #BINS_ATTRIBUTE} (see {@link dev.masksearch.document.MaskField}); they are written into the
+ * segment, so a reader never depends on the writer's configuration.
  *
  * <h2>Files</h2>
  *
  * <ul>
  *   <li>{@code .mskm}: meta, read entirely when the segment opens;
  *   <li>{@code .mskc}: per-document columns and the CHI blocks;
- *   <li>{@code .mskr}: the compressed masks and their addresses, read only to verify or return a mask.
+ *   <li>{@code .mskr}: the compressed masks and their addresses, read only to verify or return a
+ *       mask.
  * </ul>
  *
- * Every file starts with {@link org.apache.lucene.codecs.CodecUtil#writeIndexHeader an index header} and ends with
- * a checksum footer.
+ * Every file starts with {@link org.apache.lucene.codecs.CodecUtil#writeIndexHeader an index
+ * header} and ends with a checksum footer.
  *
  * <h2>Meta (.mskm)</h2>
  *
@@ -44,18 +46,18 @@ import org.apache.lucene.index.SegmentWriteState;
  *                BlockStart(int64 into .mskc)[BlockCount]
  * </pre>
  *
- * GroupOf is 0 for a document without a mask and {@code g + 1} for a mask in group g; Ordinal is the mask's
- * position within its group. A group holds the masks of one dtype and one grid size ({@code GX = ceil(width /
- * GridStep)}, {@code GY = ceil(height / GridStep)}), so its members share one set of CHI columns while their
- * exact heights and widths (which place the last grid line on the mask's edge) come from the Height and Width
- * columns.
+ * GroupOf is 0 for a document without a mask and {@code g + 1} for a mask in group g; Ordinal is
+ * the mask's position within its group. A group holds the masks of one dtype and one grid size
+ * ({@code GX = ceil(width / GridStep)}, {@code GY = ceil(height / GridStep)}), so its members share
+ * one set of CHI columns while their exact heights and widths (which place the last grid line on
+ * the mask's edge) come from the Height and Width columns.
  *
  * <h2>CHI blocks (.mskc)</h2>
  *
- * A group's members are split into blocks of {@code 2^BlockShift} consecutive ordinals (the shift keeps a block
- * under 2^20 entries). Within a block the CHI is column-major: column {@code c = ((j - 1) * GX + (i - 1)) * Bins
- * + (l - 1)} holds, for every member, the number of pixels in {@code [0, x_i) x [0, y_j)} whose value bin is at
- * least l (see {@link dev.masksearch.chi.Chi}).
+ * A group's members are split into blocks of {@code 2^BlockShift} consecutive ordinals (the shift
+ * keeps a block under 2^20 entries). Within a block the CHI is column-major: column {@code c = ((j
+ * - 1) * GX + (i - 1)) * Bins + (l - 1)} holds, for every member, the number of pixels in {@code
+ * [0, x_i) x [0, y_j)} whose value bin is at least l (see {@link dev.masksearch.chi.Chi}).
  *
  * <pre>
  * Block        := ColumnHeader[GX * GY * Bins], ColumnData*
@@ -71,19 +73,20 @@ import org.apache.lucene.index.SegmentWriteState;
  * Raw          := Header, CompressedMask*, AddressData, Footer
  * </pre>
  *
- * Document d's compressed mask spans {@code [address(d), address(d + 1))} (empty without a mask); see
- * {@link RawMaskCompression} for the compression.
+ * Document d's compressed mask spans {@code [address(d), address(d + 1))} (empty without a mask);
+ * see {@link RawMaskCompression} for the compression.
  *
  * <h2>Corrupt files</h2>
  *
- * A reader reports corruption as a {@link org.apache.lucene.index.CorruptIndexException}, never with another
- * exception or an allocation beyond what the segment's masks need. The meta file is checksummed when the segment
- * opens, and everything in it is checked against the grammar's constraints, {@code maxDoc} and the lengths of the
- * data files. The data files' checksums are verified only by {@code checkIntegrity} (CheckIndex, merges), so values
- * read from them are checked where they are used: a document's group, ordinal, height and width against its group,
- * its mask's address against the field's masks and its compressed length against its shape, a column header's
- * width and data offset against its block, and the inflated size of a mask. A changed CHI count or pixel that is
- * still a valid value cannot be told from a real one without the checksum.
+ * A reader reports corruption as a {@link org.apache.lucene.index.CorruptIndexException}, never
+ * with another exception or an allocation beyond what the segment's masks need. The meta file is
+ * checksummed when the segment opens, and everything in it is checked against the grammar's
+ * constraints, {@code maxDoc} and the lengths of the data files. The data files' checksums are
+ * verified only by {@code checkIntegrity} (CheckIndex, merges), so values read from them are
+ * checked where they are used: a document's group, ordinal, height and width against its group, its
+ * mask's address against the field's masks and its compressed length against its shape, a column
+ * header's width and data offset against its block, and the inflated size of a mask. A changed CHI
+ * count or pixel that is still a valid value cannot be told from a real one without the checksum.
  */
 public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
@@ -106,8 +109,9 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   static final int ADDRESS_BLOCK_SHIFT = 14;
 
   /**
-   * The most bytes of CHI rows the shape groups of a field buffer together while it is written; beyond it they spill
-   * to a temporary file (thousands of masks of distinct large shapes would otherwise hold a block each).
+   * The most bytes of CHI rows the shape groups of a field buffer together while it is written;
+   * beyond it they spill to a temporary file (thousands of masks of distinct large shapes would
+   * otherwise hold a block each).
    */
   static final long MAX_BUFFERED_BYTES = 32L << 20;
 
@@ -117,7 +121,10 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
     this(MAX_BUFFERED_BYTES);
   }
 
-  /** A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests spill early). */
+  /**
+   * A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests
+   * spill early).
+   */
   MaskSearch10DocValuesFormat(long maxBufferedBytes) {
     super(NAME);
     this.maxBufferedBytes = maxBufferedBytes;

@@ -35,11 +35,12 @@ import org.apache.lucene.util.LongValues;
 import org.apache.lucene.util.packed.DirectMonotonicReader;
 
 /**
- * Reads mask fields written in the {@link MaskSearch10DocValuesFormat}. Corrupt files are reported as
- * {@link CorruptIndexException}s: the meta file is checksummed and everything in it is checked on open (field
- * numbers, CHI parameters, columns, addresses and groups against each other, {@code maxDoc} and the data files'
- * lengths); the data files are checksummed only by {@link #checkIntegrity}, so what is read from them is checked
- * before it is used (see {@link DocColumns}, {@link ChiGroup#columnDataOffset}, {@link RawMaskCompression}).
+ * Reads mask fields written in the {@link MaskSearch10DocValuesFormat}. Corrupt files are reported
+ * as {@link CorruptIndexException}s: the meta file is checksummed and everything in it is checked
+ * on open (field numbers, CHI parameters, columns, addresses and groups against each other, {@code
+ * maxDoc} and the data files' lengths); the data files are checksummed only by {@link
+ * #checkIntegrity}, so what is read from them is checked before it is used (see {@link DocColumns},
+ * {@link ChiGroup#columnDataOffset}, {@link RawMaskCompression}).
  */
 final class MaskSearch10DocValuesProducer extends DocValuesProducer {
   private final Map<Integer, FieldEntry> fields = new HashMap<>();
@@ -91,15 +92,26 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
   /** An open data file, its format version and its body. */
   private record DataFile(IndexInput in, int version, FileBody body) {}
 
-  /** Opens a data file: its header is checked, and its footer's form (its checksum only by checkIntegrity). */
-  private static DataFile open(SegmentReadState state, String extension, String codec) throws IOException {
-    String name = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
+  /**
+   * Opens a data file: its header is checked, and its footer's form (its checksum only by
+   * checkIntegrity).
+   */
+  private static DataFile open(SegmentReadState state, String extension, String codec)
+      throws IOException {
+    String name =
+        IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexInput in = state.directory.openInput(name, state.context);
     boolean success = false;
     try {
       checkLength(in, codec, state.segmentSuffix);
-      int version = CodecUtil.checkIndexHeader(
-          in, codec, VERSION_START, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
+      int version =
+          CodecUtil.checkIndexHeader(
+              in,
+              codec,
+              VERSION_START,
+              VERSION_CURRENT,
+              state.segmentInfo.getId(),
+              state.segmentSuffix);
       FileBody body = FileBody.of(in);
       CodecUtil.retrieveChecksum(in);
       success = true;
@@ -111,25 +123,47 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     }
   }
 
-  /** A file shorter than a header and a footer is cut short (reading its header would hit its end). */
-  private static void checkLength(IndexInput in, String codec, String suffix) throws CorruptIndexException {
+  /**
+   * A file shorter than a header and a footer is cut short (reading its header would hit its end).
+   */
+  private static void checkLength(IndexInput in, String codec, String suffix)
+      throws CorruptIndexException {
     long least = CodecUtil.indexHeaderLength(codec, suffix) + (long) CodecUtil.footerLength();
     if (in.length() < least) {
-      throw new CorruptIndexException("file of " + in.length() + " bytes, shorter than a header and a footer", in);
+      throw new CorruptIndexException(
+          "file of " + in.length() + " bytes, shorter than a header and a footer", in);
     }
   }
 
-  private void readMeta(SegmentReadState state, DataFile chiFile, DataFile rawFile) throws IOException {
-    String metaName = IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, META_EXTENSION);
+  private void readMeta(SegmentReadState state, DataFile chiFile, DataFile rawFile)
+      throws IOException {
+    String metaName =
+        IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, META_EXTENSION);
     try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
       Throwable priorE = null;
       try {
         checkLength(meta, META_CODEC, state.segmentSuffix);
-        int version = CodecUtil.checkIndexHeader(
-            meta, META_CODEC, VERSION_START, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
+        int version =
+            CodecUtil.checkIndexHeader(
+                meta,
+                META_CODEC,
+                VERSION_START,
+                VERSION_CURRENT,
+                state.segmentInfo.getId(),
+                state.segmentSuffix);
         if (version != chiFile.version() || version != rawFile.version()) {
-          throw new CorruptIndexException("format versions mismatch: meta=" + version + ", " + CHI_EXTENSION + "="
-              + chiFile.version() + ", " + RAW_EXTENSION + "=" + rawFile.version(), meta);
+          throw new CorruptIndexException(
+              "format versions mismatch: meta="
+                  + version
+                  + ", "
+                  + CHI_EXTENSION
+                  + "="
+                  + chiFile.version()
+                  + ", "
+                  + RAW_EXTENSION
+                  + "="
+                  + rawFile.version(),
+              meta);
         }
         readFields(meta, state.fieldInfos, chiFile.body(), rawFile.body());
       } catch (EOFException e) { // the meta ends before its fields do
@@ -142,12 +176,14 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     }
   }
 
-  private void readFields(ChecksumIndexInput meta, FieldInfos infos, FileBody chiBody, FileBody rawBody)
+  private void readFields(
+      ChecksumIndexInput meta, FieldInfos infos, FileBody chiBody, FileBody rawBody)
       throws IOException {
     for (int number = meta.readInt(); number != -1; number = meta.readInt()) {
       FieldInfo info = number < 0 ? null : infos.fieldInfo(number);
       if (info == null || info.getDocValuesType() != DocValuesType.BINARY) {
-        throw new CorruptIndexException("field number " + number + " is not a field with binary doc values", meta);
+        throw new CorruptIndexException(
+            "field number " + number + " is not a field with binary doc values", meta);
       }
       if (fields.containsKey(number)) {
         throw new CorruptIndexException("field " + number + " appears twice", meta);
@@ -164,18 +200,21 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       long addressStart = meta.readLong();
       long rawLength = addressStart - rawStart;
       if (!rawBody.contains(rawStart, rawLength)) {
-        throw new CorruptIndexException("masks at [" + rawStart + ", " + addressStart + ") outside " + rawBody, meta);
+        throw new CorruptIndexException(
+            "masks at [" + rawStart + ", " + addressStart + ") outside " + rawBody, meta);
       }
       AddressMeta addresses = AddressMeta.read(meta, maxDoc + 1L);
       long addressLength = meta.readLong();
       if (!rawBody.contains(addressStart, addressLength)) {
         throw new CorruptIndexException(
-            "addresses of " + addressLength + " bytes at " + addressStart + " outside " + rawBody, meta);
+            "addresses of " + addressLength + " bytes at " + addressStart + " outside " + rawBody,
+            meta);
       }
       DirectMonotonicReader.Meta addressMeta = addresses.load(addressLength, meta);
       int groupCount = meta.readVInt();
       if (groupCount < 0 || groupCount > maxDoc) {
-        throw new CorruptIndexException("group count " + groupCount + " outside [0, " + maxDoc + "]", meta);
+        throw new CorruptIndexException(
+            "group count " + groupCount + " outside [0, " + maxDoc + "]", meta);
       }
       ChiGroup[] groups = new ChiGroup[groupCount];
       long members = 0;
@@ -184,12 +223,24 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
         members += groups[g].size;
       }
       if (members > maxDoc) {
-        throw new CorruptIndexException("groups of " + members + " masks in " + maxDoc + " documents", meta);
+        throw new CorruptIndexException(
+            "groups of " + members + " masks in " + maxDoc + " documents", meta);
       }
       groupOf.check("group", maxDoc, groupCount, chiBody, meta);
       checkConstants(groupOf, height, width, groups, params, meta);
-      fields.put(number, new FieldEntry(
-          params, groupOf, ordinal, height, width, rawStart, addressStart, addressLength, addressMeta, groups));
+      fields.put(
+          number,
+          new FieldEntry(
+              params,
+              groupOf,
+              ordinal,
+              height,
+              width,
+              rawStart,
+              addressStart,
+              addressLength,
+              addressMeta,
+              groups));
     }
   }
 
@@ -204,50 +255,81 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
   }
 
   /**
-   * Checks the columns that hold one value for every document, which readers use without reading per document: a
-   * constant group (then that group holds every document), and a constant height or width of its masks.
+   * Checks the columns that hold one value for every document, which readers use without reading
+   * per document: a constant group (then that group holds every document), and a constant height or
+   * width of its masks.
    */
-  private void checkConstants(PackedColumn groupOf, PackedColumn height, PackedColumn width, ChiGroup[] groups,
-      ChiParams params, ChecksumIndexInput meta) throws CorruptIndexException {
+  private void checkConstants(
+      PackedColumn groupOf,
+      PackedColumn height,
+      PackedColumn width,
+      ChiGroup[] groups,
+      ChiParams params,
+      ChecksumIndexInput meta)
+      throws CorruptIndexException {
     if (groupOf.bitsPerValue() != 0 || groupOf.min() == 0) {
       return;
     }
     ChiGroup group = groups[(int) groupOf.min() - 1];
     if (group.size != maxDoc) {
-      throw new CorruptIndexException("every document is in a group of " + group.size + " masks", meta);
+      throw new CorruptIndexException(
+          "every document is in a group of " + group.size + " masks", meta);
     }
-    if (height.bitsPerValue() == 0 && !DocColumns.fitsCells(height.min(), group.gy, params.gridStep())) {
-      throw new CorruptIndexException("every mask has height " + height.min() + ", but its group's grid has "
-          + group.gy + " rows", meta);
+    if (height.bitsPerValue() == 0
+        && !DocColumns.fitsCells(height.min(), group.gy, params.gridStep())) {
+      throw new CorruptIndexException(
+          "every mask has height "
+              + height.min()
+              + ", but its group's grid has "
+              + group.gy
+              + " rows",
+          meta);
     }
-    if (width.bitsPerValue() == 0 && !DocColumns.fitsCells(width.min(), group.gx, params.gridStep())) {
-      throw new CorruptIndexException("every mask has width " + width.min() + ", but its group's grid has "
-          + group.gx + " columns", meta);
+    if (width.bitsPerValue() == 0
+        && !DocColumns.fitsCells(width.min(), group.gx, params.gridStep())) {
+      throw new CorruptIndexException(
+          "every mask has width "
+              + width.min()
+              + ", but its group's grid has "
+              + group.gx
+              + " columns",
+          meta);
     }
   }
 
-  /** The first address is 0 and the last is the end of the field's masks, or the addresses are corrupt. */
+  /**
+   * The first address is 0 and the last is the end of the field's masks, or the addresses are
+   * corrupt.
+   */
   private void checkAddressEnds(FieldEntry entry, IndexInput rawInput) throws IOException {
-    LongValues addresses = DirectMonotonicReader.getInstance(
-        entry.addressMeta(), rawInput.randomAccessSlice(entry.addressStart(), entry.addressLength()));
+    LongValues addresses =
+        DirectMonotonicReader.getInstance(
+            entry.addressMeta(),
+            rawInput.randomAccessSlice(entry.addressStart(), entry.addressLength()));
     long first = addresses.get(0);
     long last = addresses.get(maxDoc);
     if (first != 0 || last != entry.rawLength()) {
-      throw new CorruptIndexException("addresses run from " + first + " to " + last + ", not from 0 to "
-          + entry.rawLength(), rawInput);
+      throw new CorruptIndexException(
+          "addresses run from " + first + " to " + last + ", not from 0 to " + entry.rawLength(),
+          rawInput);
     }
   }
 
   @Override
   public BinaryDocValues getBinary(FieldInfo field) throws IOException {
     FieldEntry entry = fields.get(field.number);
-    if (entry == null) { // the field infos give the field this format, but the meta does not have it
-      throw new CorruptIndexException("field [" + field.name + "] has no " + NAME + " doc values in the meta", chi);
+    if (entry
+        == null) { // the field infos give the field this format, but the meta does not have it
+      throw new CorruptIndexException(
+          "field [" + field.name + "] has no " + NAME + " doc values in the meta", chi);
     }
     return new Values(entry);
   }
 
-  /** The doc values of one field: iteration over the documents with a mask, plus CHI and mask access. */
+  /**
+   * The doc values of one field: iteration over the documents with a mask, plus CHI and mask
+   * access.
+   */
   private final class Values extends MaskDocValues {
     private final FieldEntry entry;
     private final RandomAccessInput chiData;
@@ -264,14 +346,24 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       this.entry = entry;
       this.chiData = chi.randomAccessSlice(0, chi.length());
       this.rawData = raw.clone();
-      DocColumns columns = new DocColumns(entry.groupOf(), entry.ordinal(), entry.height(), entry.width(),
-          entry.groups(), entry.params().gridStep(), chiData, chi.toString());
+      DocColumns columns =
+          new DocColumns(
+              entry.groupOf(),
+              entry.ordinal(),
+              entry.height(),
+              entry.width(),
+              entry.groups(),
+              entry.params().gridStep(),
+              chiData,
+              chi.toString());
       this.groupOf = columns.groupOf;
       this.ordinal = columns.ordinal;
       this.heights = columns.heights;
       this.widths = columns.widths;
-      this.addresses = DirectMonotonicReader.getInstance(
-          entry.addressMeta(), raw.randomAccessSlice(entry.addressStart(), entry.addressLength()));
+      this.addresses =
+          DirectMonotonicReader.getInstance(
+              entry.addressMeta(),
+              raw.randomAccessSlice(entry.addressStart(), entry.addressLength()));
     }
 
     @Override
@@ -300,12 +392,20 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     public Mask mask(int target) throws IOException {
       StoredMask stored = stored(target);
       byte[] compressed = read(stored);
-      byte[] pixels = RawMaskCompression.decompress(compressed, 0, compressed.length, stored.dtype(),
-          stored.height(), stored.width(), raw.toString());
+      byte[] pixels =
+          RawMaskCompression.decompress(
+              compressed,
+              0,
+              compressed.length,
+              stored.dtype(),
+              stored.height(),
+              stored.width(),
+              raw.toString());
       try {
         return Mask.of(stored.dtype(), stored.height(), stored.width(), pixels);
       } catch (MaskFormatException e) { // pixels that no mask has, such as a float above 1
-        throw new CorruptIndexException("mask of document " + target + ": " + e.getMessage(), raw, e);
+        throw new CorruptIndexException(
+            "mask of document " + target + ": " + e.getMessage(), raw, e);
       }
     }
 
@@ -320,7 +420,10 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       return read(stored(target));
     }
 
-    /** Where a document's mask is stored and what it is, checked before anything is allocated for it. */
+    /**
+     * Where a document's mask is stored and what it is, checked before anything is allocated for
+     * it.
+     */
     private StoredMask stored(int target) throws IOException {
       long group = groupOf.get(target);
       if (group == 0) {
@@ -332,10 +435,20 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       long start = addresses.get(target);
       long end = addresses.get(target + 1L);
       if (start < 0 || end < start || end > entry.rawLength()) {
-        throw new CorruptIndexException("mask of document " + target + " at [" + start + ", " + end
-            + ") outside the field's " + entry.rawLength() + " bytes of masks", raw);
+        throw new CorruptIndexException(
+            "mask of document "
+                + target
+                + " at ["
+                + start
+                + ", "
+                + end
+                + ") outside the field's "
+                + entry.rawLength()
+                + " bytes of masks",
+            raw);
       }
-      RawMaskCompression.checkLength(end - start, (long) height * width * dtype.bytesPerPixel(), raw.toString());
+      RawMaskCompression.checkLength(
+          end - start, (long) height * width * dtype.bytesPerPixel(), raw.toString());
       return new StoredMask(dtype, height, width, entry.rawStart() + start, end - start);
     }
 
@@ -391,16 +504,22 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       private final ChiBlockCursor cursor = new ChiBlockCursor(chiData, chi.clone());
       private ChiGroup currentGroup;
       private ChiGrid grid;
+
       /** One group, every document in it, one size: the common case of a dataset of equal masks. */
       private final boolean uniform;
 
       Cursor() {
         PackedColumn g = entry.groupOf();
-        uniform = g.bitsPerValue() == 0 && g.min() == 1
-            && entry.height().bitsPerValue() == 0 && entry.width().bitsPerValue() == 0;
+        uniform =
+            g.bitsPerValue() == 0
+                && g.min() == 1
+                && entry.height().bitsPerValue() == 0
+                && entry.width().bitsPerValue() == 0;
         if (uniform) {
           currentGroup = entry.groups()[0];
-          grid = new ChiGrid(entry.params().gridStep(), (int) entry.width().min(), (int) entry.height().min());
+          grid =
+              new ChiGrid(
+                  entry.params().gridStep(), (int) entry.width().min(), (int) entry.height().min());
         }
       }
 

@@ -49,20 +49,32 @@ record PackedColumn(long min, int bitsPerValue, long offset) {
   }
 
   /**
-   * Throws unless the column is one {@link #write} could have written for {@code count} values of at most
-   * {@code maxValue} (so at least its minimum is) into the data file's body: checked when the meta is read, so that
-   * reading values never leaves the file.
+   * Throws unless the column is one {@link #write} could have written for {@code count} values of
+   * at most {@code maxValue} (so at least its minimum is) into the data file's body: checked when
+   * the meta is read, so that reading values never leaves the file.
    */
-  void check(String name, long count, long maxValue, FileBody data, DataInput meta) throws CorruptIndexException {
+  void check(String name, long count, long maxValue, FileBody data, DataInput meta)
+      throws CorruptIndexException {
     if (!FixedWidth.isSupported(bitsPerValue)) {
-      throw new CorruptIndexException(name + " column: unsupported width " + bitsPerValue + " bits", meta);
+      throw new CorruptIndexException(
+          name + " column: unsupported width " + bitsPerValue + " bits", meta);
     }
     if (min < 0 || min > maxValue) {
-      throw new CorruptIndexException(name + " column: minimum " + min + " outside [0, " + maxValue + "]", meta);
+      throw new CorruptIndexException(
+          name + " column: minimum " + min + " outside [0, " + maxValue + "]", meta);
     }
     if (bitsPerValue > 0 && !data.contains(offset, FixedWidth.byteLength(count, bitsPerValue))) {
-      throw new CorruptIndexException(name + " column: " + count + " values of " + bitsPerValue + " bits at " + offset
-          + " do not fit " + data, meta);
+      throw new CorruptIndexException(
+          name
+              + " column: "
+              + count
+              + " values of "
+              + bitsPerValue
+              + " bits at "
+              + offset
+              + " do not fit "
+              + data,
+          meta);
     }
   }
 

@@ -9,9 +9,10 @@ import java.util.zip.Inflater;
 import org.apache.lucene.index.CorruptIndexException;
 
 /**
- * Compresses a mask's raw pixels for storage. The bytes are split into planes (byte k of every pixel together),
- * each plane is replaced by its differences from the left neighbour, and the result is deflated (raw DEFLATE,
- * fastest level). Saliency and segmentation maps are smooth, so the differences of the high planes are mostly 0.
+ * Compresses a mask's raw pixels for storage. The bytes are split into planes (byte k of every
+ * pixel together), each plane is replaced by its differences from the left neighbour, and the
+ * result is deflated (raw DEFLATE, fastest level). Saliency and segmentation maps are smooth, so
+ * the differences of the high planes are mostly 0.
  *
  * <pre>
  * Compressed := DEFLATE( Plane[bytesPerPixel] )
@@ -22,22 +23,31 @@ final class RawMaskCompression {
   private RawMaskCompression() {}
 
   /**
-   * DEFLATE's largest compression ratio: a 258-byte match takes at least 2 bits (a 1-bit length code and a 1-bit
-   * distance code), so no stream of n bytes inflates to more than 1032 n.
+   * DEFLATE's largest compression ratio: a 258-byte match takes at least 2 bits (a 1-bit length
+   * code and a 1-bit distance code), so no stream of n bytes inflates to more than 1032 n.
    */
   static final int MAX_RATIO = 1032;
 
   /**
-   * Throws unless {@code compressedLength} bytes can be the DEFLATE stream of a mask of {@code rawLength} bytes: no
-   * longer than zlib's conservative bound for raw data that does not compress ({@code deflateBound}, plus slack), no
-   * shorter than {@link #MAX_RATIO} allows. So a corrupt length or shape cannot make a reader allocate more than
-   * the mask it claims, nor claim a mask far larger than its stored bytes.
+   * Throws unless {@code compressedLength} bytes can be the DEFLATE stream of a mask of {@code
+   * rawLength} bytes: no longer than zlib's conservative bound for raw data that does not compress
+   * ({@code deflateBound}, plus slack), no shorter than {@link #MAX_RATIO} allows. So a corrupt
+   * length or shape cannot make a reader allocate more than the mask it claims, nor claim a mask
+   * far larger than its stored bytes.
    */
-  static void checkLength(long compressedLength, long rawLength, String resource) throws CorruptIndexException {
+  static void checkLength(long compressedLength, long rawLength, String resource)
+      throws CorruptIndexException {
     long max = rawLength + ((rawLength + 7) >> 3) + ((rawLength + 63) >> 6) + 64;
-    if (compressedLength < 0 || compressedLength > max || rawLength > compressedLength * MAX_RATIO) {
+    if (compressedLength < 0
+        || compressedLength > max
+        || rawLength > compressedLength * MAX_RATIO) {
       throw new CorruptIndexException(
-          "a mask of " + rawLength + " bytes cannot be stored in " + compressedLength + " compressed bytes", resource);
+          "a mask of "
+              + rawLength
+              + " bytes cannot be stored in "
+              + compressedLength
+              + " compressed bytes",
+          resource);
     }
   }
 
@@ -71,14 +81,23 @@ final class RawMaskCompression {
   }
 
   /**
-   * The raw little-endian pixel bytes of a {@code height x width} mask of {@code dtype}; {@code resource} names the
-   * stored bytes in errors. Allocates the mask's size twice (planes, pixels) and only after checking the shape and
-   * the compressed length against it; a stream that inflates to any other size is corrupt.
+   * The raw little-endian pixel bytes of a {@code height x width} mask of {@code dtype}; {@code
+   * resource} names the stored bytes in errors. Allocates the mask's size twice (planes, pixels)
+   * and only after checking the shape and the compressed length against it; a stream that inflates
+   * to any other size is corrupt.
    */
-  static byte[] decompress(byte[] compressed, int offset, int length, MaskDType dtype, int height, int width,
-      String resource) throws CorruptIndexException {
+  static byte[] decompress(
+      byte[] compressed,
+      int offset,
+      int length,
+      MaskDType dtype,
+      int height,
+      int width,
+      String resource)
+      throws CorruptIndexException {
     if (height < 1 || width < 1 || height > Mask.MAX_SIDE || width > Mask.MAX_SIDE) {
-      throw new CorruptIndexException("mask shape " + height + " x " + width + " out of bounds", resource);
+      throw new CorruptIndexException(
+          "mask shape " + height + " x " + width + " out of bounds", resource);
     }
     int bpp = dtype.bytesPerPixel();
     int pixels = height * width;
@@ -90,16 +109,19 @@ final class RawMaskCompression {
       int n = 0;
       while (n < planes.length) {
         int read = inflater.inflate(planes, n, planes.length - n);
-        if (read == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+        if (read == 0
+            && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
           break;
         }
         n += read;
       }
       if (n != planes.length) {
-        throw new CorruptIndexException("mask inflated to " + n + " bytes, expected " + planes.length, resource);
+        throw new CorruptIndexException(
+            "mask inflated to " + n + " bytes, expected " + planes.length, resource);
       }
       if (!inflater.finished() && inflater.inflate(new byte[1]) > 0) {
-        throw new CorruptIndexException("mask inflates to more than the " + planes.length + " bytes expected", resource);
+        throw new CorruptIndexException(
+            "mask inflates to more than the " + planes.length + " bytes expected", resource);
       }
     } catch (DataFormatException e) {
       throw new CorruptIndexException("corrupt compressed mask: " + e.getMessage(), resource, e);

@@ -10,8 +10,9 @@ import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * A document's mask: a binary doc value in {@link MaskBytes} form, whose field type carries the CHI parameters
- * as field attributes for {@link MaskSearch10DocValuesFormat}. One mask per field and document.
+ * A document's mask: a binary doc value in {@link MaskBytes} form, whose field type carries the CHI
+ * parameters as field attributes for {@link MaskSearch10DocValuesFormat}. One mask per field and
+ * document.
  */
 public final class MaskField extends Field {
 
@@ -20,7 +21,10 @@ public final class MaskField extends Field {
     this(name, mask, ChiParams.DEFAULT);
   }
 
-  /** A mask field whose segments build the CHI with {@code params}; use the same params for every document. */
+  /**
+   * A mask field whose segments build the CHI with {@code params}; use the same params for every
+   * document.
+   */
   public MaskField(String name, Mask mask, ChiParams params) {
     super(name, new BytesRef(MaskBytes.encode(checkFits(mask, params))), fieldType(params));
   }
@@ -34,7 +38,8 @@ public final class MaskField extends Field {
   public static FieldType fieldType(ChiParams params) {
     FieldType type = new FieldType();
     type.setDocValuesType(DocValuesType.BINARY);
-    type.putAttribute(MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE, Integer.toString(params.gridStep()));
+    type.putAttribute(
+        MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE, Integer.toString(params.gridStep()));
     type.putAttribute(MaskSearch10DocValuesFormat.BINS_ATTRIBUTE, Integer.toString(params.bins()));
     type.freeze();
     return type;

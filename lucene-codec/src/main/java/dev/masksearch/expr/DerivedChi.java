@@ -8,13 +8,15 @@ import dev.masksearch.chi.CpBounds;
 import dev.masksearch.mask.Roi;
 
 /**
- * The CHI of one derived binary mask (a predicate's result over a document's masks): the number of pixels where
- * it holds in {@code [0, lineX(i)) x [0, lineY(j))} for every pair of grid lines, a CHI of one level. Its bounds are
- * {@link CpBounds}' over the region, exact when the region is aligned.
+ * The CHI of one derived binary mask (a predicate's result over a document's masks): the number of
+ * pixels where it holds in {@code [0, lineX(i)) x [0, lineY(j))} for every pair of grid lines, a
+ * CHI of one level. Its bounds are {@link CpBounds}' over the region, exact when the region is
+ * aligned.
  */
 final class DerivedChi implements ChiLookup {
   /**
-   * The grid step: the engine's default, since a domain spans masks of several fields, each with its own step.
+   * The grid step: the engine's default, since a domain spans masks of several fields, each with
+   * its own step.
    */
   static final int STEP = ChiParams.DEFAULT_GRID_STEP;
 
@@ -43,8 +45,11 @@ final class DerivedChi implements ChiLookup {
             cell += pixels[y * width + x] ? 1 : 0;
           }
         }
-        cumulative[j * (gx + 1) + i] = cell + at(cumulative, gx, i - 1, j) + at(cumulative, gx, i, j - 1)
-            - at(cumulative, gx, i - 1, j - 1);
+        cumulative[j * (gx + 1) + i] =
+            cell
+                + at(cumulative, gx, i - 1, j)
+                + at(cumulative, gx, i, j - 1)
+                - at(cumulative, gx, i - 1, j - 1);
       }
     }
     return new DerivedChi(grid, cumulative);
@@ -55,7 +60,10 @@ final class DerivedChi implements ChiLookup {
     return grid.width() == width && grid.height() == height;
   }
 
-  /** Lower and upper bound of the count in {@code roi}, into {@code out[0..1]}; thread-safe (entries are shared). */
+  /**
+   * Lower and upper bound of the count in {@code roi}, into {@code out[0..1]}; thread-safe (entries
+   * are shared).
+   */
   void bounds(Roi roi, double[] out) {
     CpBounds bounds = new CpBounds().compute(grid, this, roi, HOLDS);
     out[0] = bounds.lower;
@@ -78,7 +86,8 @@ final class DerivedChi implements ChiLookup {
   }
 
   long sizeInBytes() {
-    // The array and this object, plus the cache's entry: boxed doc id, map node, grid record (about 104 bytes).
+    // The array and this object, plus the cache's entry: boxed doc id, map node, grid record (about
+    // 104 bytes).
     return 4L * cumulative.length + 104;
   }
 

@@ -7,38 +7,45 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 
 /**
- * Incremental indexing (MaskSearch's): CHIs of derived masks, such as {@code saliency > 0.8 & human > 0.8}, built
- * the first time a query has to read a document's masks anyway and kept per segment for later queries. Entries
- * belong to a segment's core and go when it closes (merged away or the index deleted); segments whose mask doc
- * values were updated in place are not cached. Bounded by {@code maxBytes}: when full, new CHIs are not kept
- * (answers stay exact, only slower). Every byte kept is also reserved from an {@link Account} (OpenSearch: the
- * {@code masksearch} circuit breaker) and returned when its segment closes; an entry the account refuses is not kept
- * either. Thread-safe; one instance per node.
+ * Incremental indexing (MaskSearch's): CHIs of derived masks, such as {@code saliency > 0.8 & human
+ * > 0.8}, built the first time a query has to read a document's masks anyway and kept per segment
+ * for later queries. Entries belong to a segment's core and go when it closes (merged away or the
+ * index deleted); segments whose mask doc values were updated in place are not cached. Bounded by
+ * {@code maxBytes}: when full, new CHIs are not kept (answers stay exact, only slower). Every byte
+ * kept is also reserved from an {@link Account} (OpenSearch: the {@code masksearch} circuit
+ * breaker) and returned when its segment closes; an entry the account refuses is not kept either.
+ * Thread-safe; one instance per node.
  */
 public final class DerivedChiCache {
   private final long maxBytes;
   private final Account account;
   private final AtomicLong bytes = new AtomicLong();
-  private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder builds = new java.util.concurrent.atomic.LongAdder();
-  // Read-only statistics (the stats API): entries held, dropped with their segment, and not kept for lack of room.
+  private final java.util.concurrent.atomic.LongAdder hits =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder builds =
+      new java.util.concurrent.atomic.LongAdder();
+  // Read-only statistics (the stats API): entries held, dropped with their segment, and not kept
+  // for lack of room.
   private final AtomicLong entries = new AtomicLong();
-  private final java.util.concurrent.atomic.LongAdder evictions = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder rejections = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder evictions =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder rejections =
+      new java.util.concurrent.atomic.LongAdder();
   private final Map<Object, Segment> segments = new ConcurrentHashMap<>();
 
   /** Memory the cache keeps, accounted outside it. */
   public interface Account {
     /** No accounting. */
-    Account NONE = new Account() {
-      @Override
-      public boolean tryReserve(long bytes) {
-        return true;
-      }
+    Account NONE =
+        new Account() {
+          @Override
+          public boolean tryReserve(long bytes) {
+            return true;
+          }
 
-      @Override
-      public void release(long bytes) {}
-    };
+          @Override
+          public void release(long bytes) {}
+        };
 
     /** Reserves {@code bytes} if they are available; false (nothing reserved) otherwise. */
     boolean tryReserve(long bytes);
@@ -73,7 +80,10 @@ public final class DerivedChiCache {
     return entries.get();
   }
 
-  /** Derived CHIs dropped because their segment closed (merged away, or its index closed or deleted). */
+  /**
+   * Derived CHIs dropped because their segment closed (merged away, or its index closed or
+   * deleted).
+   */
   public long evictions() {
     return evictions.sum();
   }
@@ -99,21 +109,24 @@ public final class DerivedChiCache {
     if (helper == null) {
       return null;
     }
-    return segments.computeIfAbsent(helper.getKey(), key -> {
-      Segment segment = new Segment();
-      helper.addClosedListener(closed -> {
-        Segment gone = segments.remove(closed);
-        if (gone != null) {
-          long size = gone.bytes.getAndSet(0);
-          bytes.addAndGet(-size);
-          account.release(size);
-          long dropped = gone.entries.getAndSet(0);
-          entries.addAndGet(-dropped);
-          evictions.add(dropped);
-        }
-      });
-      return segment;
-    });
+    return segments.computeIfAbsent(
+        helper.getKey(),
+        key -> {
+          Segment segment = new Segment();
+          helper.addClosedListener(
+              closed -> {
+                Segment gone = segments.remove(closed);
+                if (gone != null) {
+                  long size = gone.bytes.getAndSet(0);
+                  bytes.addAndGet(-size);
+                  account.release(size);
+                  long dropped = gone.entries.getAndSet(0);
+                  entries.addAndGet(-dropped);
+                  evictions.add(dropped);
+                }
+              });
+          return segment;
+        });
   }
 
   /** One segment's derived CHIs, by predicate (canonical text) and document. */
@@ -144,7 +157,10 @@ public final class DerivedChiCache {
         rejections.increment();
         return;
       }
-      if (byPredicate.computeIfAbsent(predicate, p -> new ConcurrentHashMap<>()).putIfAbsent(doc, chi) == null) {
+      if (byPredicate
+              .computeIfAbsent(predicate, p -> new ConcurrentHashMap<>())
+              .putIfAbsent(doc, chi)
+          == null) {
         bytes.addAndGet(size);
         entries.incrementAndGet();
         DerivedChiCache.this.entries.incrementAndGet();

@@ -1,9 +1,10 @@
 package dev.masksearch.expr;
 
 /**
- * Arithmetic on values and on intervals of values. Interval results hold every value the same double operation
- * can give for operands in the operand intervals (IEEE rounding is monotone), so bounds stay exact-safe. A divisor
- * of 0 makes a value NaN (undefined); a divisor interval holding 0 makes the result unbounded.
+ * Arithmetic on values and on intervals of values. Interval results hold every value the same
+ * double operation can give for operands in the operand intervals (IEEE rounding is monotone), so
+ * bounds stay exact-safe. A divisor of 0 makes a value NaN (undefined); a divisor interval holding
+ * 0 makes the result unbounded.
  */
 final class Intervals {
   private Intervals() {}
@@ -23,9 +24,10 @@ final class Intervals {
       case '+' -> new double[] {a[0] + b[0], a[1] + b[1]};
       case '-' -> new double[] {a[0] - b[1], a[1] - b[0]};
       case '*' -> corners(a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]);
-      case '/' -> b[0] <= 0 && b[1] >= 0
-          ? new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}
-          : corners(a[0] / b[0], a[0] / b[1], a[1] / b[0], a[1] / b[1]);
+      case '/' ->
+          b[0] <= 0 && b[1] >= 0
+              ? new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}
+              : corners(a[0] / b[0], a[0] / b[1], a[1] / b[0], a[1] / b[1]);
       default -> throw new IllegalArgumentException("operator " + op);
     };
   }

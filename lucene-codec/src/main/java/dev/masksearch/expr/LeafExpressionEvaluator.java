@@ -16,23 +16,28 @@ import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReader;
 
 /**
- * Evaluates a {@link MaskExpression} over one segment. Bounds: every value test of the expression, in each region
- * it is counted in, is one CP term bounded from its mask's CHI ({@link CpSpec#leaf}); intersections, unions,
- * {@code iou} and arithmetic combine those intervals (rules in {@link MaskExpression}), tightened by derived-mask
- * CHIs when the cache holds them. Exact values read every mask named, once per document, and evaluate each
- * predicate per pixel over the document's domain (the smallest rectangle holding its masks).
+ * Evaluates a {@link MaskExpression} over one segment. Bounds: every value test of the expression,
+ * in each region it is counted in, is one CP term bounded from its mask's CHI ({@link
+ * CpSpec#leaf}); intersections, unions, {@code iou} and arithmetic combine those intervals (rules
+ * in {@link MaskExpression}), tightened by derived-mask CHIs when the cache holds them. Exact
+ * values read every mask named, once per document, and evaluate each predicate per pixel over the
+ * document's domain (the smallest rectangle holding its masks).
  */
 final class LeafExpressionEvaluator extends LeafEvaluator {
   private final MaskExpression expression;
+
   /** One CP term per value test and region, with the bounds of the current document. */
   private final Map<Term, LeafEvaluator> terms = new LinkedHashMap<>();
+
   private final Map<Term, DocBounds> termBounds = new HashMap<>();
   private final Map<RoiRef, RandomAccessDocValues.Rois> rois = new HashMap<>();
   private final Map<String, RandomAccessDocValues.Masks> masks = new HashMap<>();
   private final DerivedChiCache.Segment derived;
   private final SearchGuard guard;
+
   /** The masks' doc values and CHI cursors, one per field however many terms read it. */
   private final LeafMaskFields fields;
+
   private final boolean usesChi;
   private final double[] scratch = new double[2];
   // The current document of bounds(): its domain and regions.
@@ -43,8 +48,12 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
   private record Term(Pred.Test test, RoiRef roi) {}
 
-  /** Per predicate node of the expression, its cache key; per iou node, its intersection and union (built once). */
+  /**
+   * Per predicate node of the expression, its cache key; per iou node, its intersection and union
+   * (built once).
+   */
   private final Map<Pred, String> keys = new java.util.IdentityHashMap<>();
+
   private final Map<Num.Iou, Pred[]> iouParts = new java.util.IdentityHashMap<>();
 
   private String key(Pred pred) {
@@ -52,10 +61,12 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   }
 
   private Pred[] parts(Num.Iou iou) {
-    return iouParts.computeIfAbsent(iou, i -> new Pred[] {new Pred.And(i.a(), i.b()), new Pred.Or(i.a(), i.b())});
+    return iouParts.computeIfAbsent(
+        iou, i -> new Pred[] {new Pred.And(i.a(), i.b()), new Pred.Or(i.a(), i.b())});
   }
 
-  LeafExpressionEvaluator(LeafReader reader, MaskExpression expression, SearchGuard guard) throws IOException {
+  LeafExpressionEvaluator(LeafReader reader, MaskExpression expression, SearchGuard guard)
+      throws IOException {
     this.expression = expression;
     this.guard = guard;
     this.fields = new LeafMaskFields(reader, guard);
@@ -69,14 +80,17 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     for (String field : expression.maskFields()) {
       masks.put(field, new RandomAccessDocValues.Masks(reader, field));
     }
-    boolean cacheable = expression.cache != null
-        && DocValues.isCacheable(reader.getContext(), expression.fieldArray()); // in-place updates would make them stale
+    boolean cacheable =
+        expression.cache != null
+            && DocValues.isCacheable(
+                reader.getContext(),
+                expression.fieldArray()); // in-place updates would make them stale
     this.derived = cacheable ? expression.cache.segment(reader) : null;
   }
 
   private void registerTerms(LeafReader reader, Num node) throws IOException {
     switch (node) {
-      case Num.Const c -> { }
+      case Num.Const c -> {}
       case Num.Count c -> register(reader, c.pred(), c.roi());
       case Num.Area a -> rois(reader, a.roi());
       case Num.Iou i -> {
@@ -120,7 +134,9 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
   @Override
   public boolean bounds(int doc, DocBounds out) throws IOException {
-    boundsDoc = -1; // the terms' bounds are overwritten below: refine() must not use them for the previous document
+    boundsDoc =
+        -1; // the terms' bounds are overwritten below: refine() must not use them for the previous
+    // document
     domainWidth = 0;
     domainHeight = 0;
     for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
@@ -175,7 +191,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
         double[] v = interval(n.operand(), doc);
         yield new double[] {-v[1], -v[0]};
       }
-      case Num.Arith a -> Intervals.apply(a.op(), interval(a.left(), doc), interval(a.right(), doc));
+      case Num.Arith a ->
+          Intervals.apply(a.op(), interval(a.left(), doc), interval(a.right(), doc));
     };
   }
 
@@ -194,22 +211,23 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   /** Bounds of the number of pixels of the region where {@code pred} holds. */
   private double[] count(Pred pred, RoiRef roi, int doc) {
     double region = clippedArea(currentRois.get(roi));
-    double[] bounds = switch (pred) {
-      case Pred.Test t -> {
-        DocBounds b = termBounds.get(new Term(t, roi));
-        yield new double[] {b.lower, b.upper};
-      }
-      case Pred.And a -> {
-        double[] l = count(a.left(), roi, doc);
-        double[] r = count(a.right(), roi, doc);
-        yield new double[] {Math.max(0, l[0] + r[0] - region), Math.min(l[1], r[1])};
-      }
-      case Pred.Or o -> {
-        double[] l = count(o.left(), roi, doc);
-        double[] r = count(o.right(), roi, doc);
-        yield new double[] {Math.max(l[0], r[0]), Math.min(region, l[1] + r[1])};
-      }
-    };
+    double[] bounds =
+        switch (pred) {
+          case Pred.Test t -> {
+            DocBounds b = termBounds.get(new Term(t, roi));
+            yield new double[] {b.lower, b.upper};
+          }
+          case Pred.And a -> {
+            double[] l = count(a.left(), roi, doc);
+            double[] r = count(a.right(), roi, doc);
+            yield new double[] {Math.max(0, l[0] + r[0] - region), Math.min(l[1], r[1])};
+          }
+          case Pred.Or o -> {
+            double[] l = count(o.left(), roi, doc);
+            double[] r = count(o.right(), roi, doc);
+            yield new double[] {Math.max(l[0], r[0]), Math.min(region, l[1] + r[1])};
+          }
+        };
     if (derived != null) {
       DerivedChi chi = derived.get(key(pred), doc);
       if (chi != null && chi.covers(domainWidth, domainHeight)) {
@@ -230,13 +248,14 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   public double exact(int doc, Roi ignored) throws IOException {
     guard.check();
     try (Reservation reservation = new Reservation(guard)) {
-      return new ExactEvaluation(doc, reservation).value(expression.root) + 0.0; // -0.0 is 0 (see bounds)
+      return new ExactEvaluation(doc, reservation).value(expression.root)
+          + 0.0; // -0.0 is 0 (see bounds)
     }
   }
 
   /**
-   * One document's masks, read once, and its predicates evaluated per pixel over its domain; every mask and pixel
-   * map is reserved from the guard before it is allocated.
+   * One document's masks, read once, and its predicates evaluated per pixel over its domain; every
+   * mask and pixel map is reserved from the guard before it is allocated.
    */
   private final class ExactEvaluation {
     private final int doc;
@@ -253,7 +272,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       for (Map.Entry<String, RandomAccessDocValues.Masks> field : masks.entrySet()) {
         Mask mask = field.getValue().get(doc, reservation);
         if (mask == null) {
-          throw new IllegalStateException("document " + doc + " has no [" + field.getKey() + "] but had bounds");
+          throw new IllegalStateException(
+              "document " + doc + " has no [" + field.getKey() + "] but had bounds");
         }
         docMasks.put(field.getKey(), mask);
         width = Math.max(width, mask.width());
@@ -291,19 +311,31 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       return count;
     }
 
-    /** Where {@code pred} holds over the domain, computed once per predicate and kept as a derived CHI. */
+    /**
+     * Where {@code pred} holds over the domain, computed once per predicate and kept as a derived
+     * CHI.
+     */
     private boolean[] pixels(Pred pred) {
       boolean[] holds = pixels.get(pred);
       if (holds != null) {
         return holds;
       }
-      reservation.reserve((long) width * height, "the pixels where [" + key(pred) + "] holds, " + width + "x" + height
-          + ", of document " + doc);
-      holds = switch (pred) {
-        case Pred.Test t -> test(t);
-        case Pred.And a -> combine(pixels(a.left()), pixels(a.right()), true);
-        case Pred.Or o -> combine(pixels(o.left()), pixels(o.right()), false);
-      };
+      reservation.reserve(
+          (long) width * height,
+          "the pixels where ["
+              + key(pred)
+              + "] holds, "
+              + width
+              + "x"
+              + height
+              + ", of document "
+              + doc);
+      holds =
+          switch (pred) {
+            case Pred.Test t -> test(t);
+            case Pred.And a -> combine(pixels(a.left()), pixels(a.right()), true);
+            case Pred.Or o -> combine(pixels(o.left()), pixels(o.right()), false);
+          };
       pixels.put(pred, holds);
       if (derived != null && !derived.contains(key(pred), doc)) {
         derived.put(key(pred), doc, DerivedChi.of(holds, width, height));
@@ -319,7 +351,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       boolean[] holds = new boolean[width * height];
       for (int y = 0; y < mask.height(); y++) {
         for (int x = 0; x < mask.width(); x++) {
-          holds[y * width + x] = span > 0 && Integer.compareUnsigned(mask.code(y * mask.width() + x) - lo, span) < 0;
+          holds[y * width + x] =
+              span > 0 && Integer.compareUnsigned(mask.code(y * mask.width() + x) - lo, span) < 0;
         }
       }
       return holds;

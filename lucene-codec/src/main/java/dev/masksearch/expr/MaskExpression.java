@@ -16,8 +16,9 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 
 /**
- * An arithmetic expression over CP terms of several masks of the same document: the value that the filter, top-k
- * and sort of {@link dev.masksearch.search} compute exactly, bounding it first from the masks' CHIs.
+ * An arithmetic expression over CP terms of several masks of the same document: the value that the
+ * filter, top-k and sort of {@link dev.masksearch.search} compute exactly, bounding it first from
+ * the masks' CHIs.
  *
  * <pre>
  * expr      := product (('+' | '-') product)*
@@ -33,17 +34,19 @@ import org.apache.lucene.index.LeafReaderContext;
  * region    := 'full' | BOX_FIELD | '[' x1 ',' y1 ',' x2 ',' y2 ']'
  * </pre>
  *
- * <p>Semantics. Regions are half-open and clipped to the document's masks; with masks of different sizes the
- * pixels are those of the smallest rectangle holding every mask named, and a pixel outside one mask fails that
- * mask's tests. {@code iou} is 0 when the union is empty. A division whose divisor is 0 for a document makes its
- * value undefined: it matches no filter, ranks nowhere and sorts last; a constant divisor of 0 is a parse error.
- * A document has a value only if it has every mask and box field the expression names.
+ * <p>Semantics. Regions are half-open and clipped to the document's masks; with masks of different
+ * sizes the pixels are those of the smallest rectangle holding every mask named, and a pixel
+ * outside one mask fails that mask's tests. {@code iou} is 0 when the union is empty. A division
+ * whose divisor is 0 for a document makes its value undefined: it matches no filter, ranks nowhere
+ * and sorts last; a constant divisor of 0 is a parse error. A document has a value only if it has
+ * every mask and box field the expression names.
  *
- * <p>Bounds: each {@code cp} and {@code iou} is bounded from the CHI of each mask it names, intersections by
- * {@code max(0, |A| + |B| - |region|) <= |A & B| <= min(|A|, |B|)} and unions by
- * {@code max(|A|, |B|) <= |A | B| <= min(|region|, |A| + |B|)}, then combined by interval arithmetic. With a
- * {@link DerivedChiCache} ({@link #withCache}), every predicate evaluated exactly for a document also leaves a
- * CHI of its result (the paper's incremental indexing), which later queries use for tighter bounds.
+ * <p>Bounds: each {@code cp} and {@code iou} is bounded from the CHI of each mask it names,
+ * intersections by {@code max(0, |A| + |B| - |region|) <= |A & B| <= min(|A|, |B|)} and unions by
+ * {@code max(|A|, |B|) <= |A | B| <= min(|region|, |A| + |B|)}, then combined by interval
+ * arithmetic. With a {@link DerivedChiCache} ({@link #withCache}), every predicate evaluated
+ * exactly for a document also leaves a CHI of its result (the paper's incremental indexing), which
+ * later queries use for tighter bounds.
  */
 public final class MaskExpression implements ValueSource {
   private final String source;
@@ -53,7 +56,12 @@ public final class MaskExpression implements ValueSource {
   private final Shape shape;
   final DerivedChiCache cache;
 
-  private MaskExpression(String source, Num root, Set<String> maskFields, Set<String> roiFields, Shape shape,
+  private MaskExpression(
+      String source,
+      Num root,
+      Set<String> maskFields,
+      Set<String> roiFields,
+      Shape shape,
       DerivedChiCache cache) {
     this.source = source;
     this.root = root;
@@ -64,28 +72,37 @@ public final class MaskExpression implements ValueSource {
   }
 
   /**
-   * How large an expression is, for limits on what a query may ask: its terms (each {@code cp}, {@code area} and
-   * {@code iou} call), its value tests (each {@code mask > t} or range in a predicate: one CP term each, with its
-   * bounds per document and its pixel map when verified) and its distinct regions other than {@code full}
-   * (constant boxes and box fields).
+   * How large an expression is, for limits on what a query may ask: its terms (each {@code cp},
+   * {@code area} and {@code iou} call), its value tests (each {@code mask > t} or range in a
+   * predicate: one CP term each, with its bounds per document and its pixel map when verified) and
+   * its distinct regions other than {@code full} (constant boxes and box fields).
    */
   public record Shape(int terms, int valueTests, int regions) {}
 
-  /** Parses an expression; throws {@link ExpressionException} naming the problem and its position. */
+  /**
+   * Parses an expression; throws {@link ExpressionException} naming the problem and its position.
+   */
   public static MaskExpression parse(String source) {
     return of(source, Parser.parse(source));
   }
 
   /**
-   * An expression compared with a number, as a filter script writes it ({@code iou(a > 0.8, b > 0.8) < 0.2});
-   * {@code comparison} is null (and {@code threshold} NaN) when the source is an expression alone.
+   * An expression compared with a number, as a filter script writes it ({@code iou(a > 0.8, b >
+   * 0.8) < 0.2}); {@code comparison} is null (and {@code threshold} NaN) when the source is an
+   * expression alone.
    */
   public record Compared(MaskExpression expression, Comparison comparison, double threshold) {}
 
-  /** Parses {@code EXPR} or {@code EXPR op NUMBER}; throws {@link ExpressionException} as {@link #parse} does. */
+  /**
+   * Parses {@code EXPR} or {@code EXPR op NUMBER}; throws {@link ExpressionException} as {@link
+   * #parse} does.
+   */
   public static Compared parseCompared(String source) {
     Parser.Compared parsed = Parser.parseCompared(source);
-    return new Compared(of(parsed.expressionSource(), parsed.expression()), parsed.comparison(), parsed.threshold());
+    return new Compared(
+        of(parsed.expressionSource(), parsed.expression()),
+        parsed.comparison(),
+        parsed.threshold());
   }
 
   private static MaskExpression of(String source, Num root) {
@@ -94,13 +111,19 @@ public final class MaskExpression implements ValueSource {
     List<RoiRef> regions = new ArrayList<>();
     collect(root, masks, rois, regions);
     if (masks.isEmpty()) {
-      throw new ExpressionException("the expression [" + source + "] names no mask field: use cp(...) or iou(...)");
+      throw new ExpressionException(
+          "the expression [" + source + "] names no mask field: use cp(...) or iou(...)");
     }
     int terms = regions.size(); // one region per term
     regions.removeIf(RoiRef.FULL::equals);
     Shape shape = new Shape(terms, valueTests(root), new HashSet<>(regions).size());
-    return new MaskExpression(source, root, Collections.unmodifiableSet(masks), Collections.unmodifiableSet(rois),
-        shape, null);
+    return new MaskExpression(
+        source,
+        root,
+        Collections.unmodifiableSet(masks),
+        Collections.unmodifiableSet(rois),
+        shape,
+        null);
   }
 
   /** This expression using {@code cache} for derived-mask CHIs (null: none). */
@@ -166,7 +189,7 @@ public final class MaskExpression implements ValueSource {
   /** Collects the mask and box fields named, and the region of every term in order. */
   private static void collect(Num node, Set<String> masks, Set<String> rois, List<RoiRef> regions) {
     switch (node) {
-      case Num.Const c -> { }
+      case Num.Const c -> {}
       case Num.Count c -> {
         collect(c.pred(), masks);
         collect(c.roi(), rois, regions);

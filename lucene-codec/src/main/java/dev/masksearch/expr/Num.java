@@ -14,9 +14,19 @@ sealed interface Num {
   record Count(Pred pred, RoiRef roi) implements Num {
     @Override
     public String toString() {
-      if (pred instanceof Pred.Test t && t.text().equals(Pred.in(t.field(), t.range().lv(), t.range().uv()).text())) {
-        // a range test has no predicate syntax: print the cp(FIELD, ROI, lv, uv) form it was parsed from
-        return "cp(" + t.field() + ", " + roi + ", " + Pred.format(t.range().lv()) + ", " + Pred.format(t.range().uv()) + ")";
+      if (pred instanceof Pred.Test t
+          && t.text().equals(Pred.in(t.field(), t.range().lv(), t.range().uv()).text())) {
+        // a range test has no predicate syntax: print the cp(FIELD, ROI, lv, uv) form it was parsed
+        // from
+        return "cp("
+            + t.field()
+            + ", "
+            + roi
+            + ", "
+            + Pred.format(t.range().lv())
+            + ", "
+            + Pred.format(t.range().uv())
+            + ")";
       }
       return "cp(" + pred + ", " + roi + ")";
     }

@@ -7,23 +7,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A recursive-descent parser for the mask expression language (grammar in {@link MaskExpression}). Errors name the
- * problem and the position (0-based) in the source.
+ * A recursive-descent parser for the mask expression language (grammar in {@link MaskExpression}).
+ * Errors name the problem and the position (0-based) in the source.
  */
 final class Parser {
   /**
-   * The deepest an expression may nest: parentheses, unary minus, and chains of operators (which nest to the left,
-   * {@code a + b + c} being {@code (a + b) + c}). Whatever walks the tree (printing, comparing, evaluating) recurses
-   * once per level, so deeper input is rejected here rather than overflowing a search thread's stack.
+   * The deepest an expression may nest: parentheses, unary minus, and chains of operators (which
+   * nest to the left, {@code a + b + c} being {@code (a + b) + c}). Whatever walks the tree
+   * (printing, comparing, evaluating) recurses once per level, so deeper input is rejected here
+   * rather than overflowing a search thread's stack.
    */
   static final int MAX_DEPTH = 100;
+
   /**
-   * The deepest the parser itself recurses. Larger than {@link #MAX_DEPTH} so that the canonical form of every
-   * expression this accepts parses again: it parenthesizes each operator, and a call's predicate nests inside.
+   * The deepest the parser itself recurses. Larger than {@link #MAX_DEPTH} so that the canonical
+   * form of every expression this accepts parses again: it parenthesizes each operator, and a
+   * call's predicate nests inside.
    */
   private static final int MAX_NESTING = 2 * MAX_DEPTH + 2;
 
-  private enum Kind { NUMBER, IDENT, SYMBOL, END }
+  private enum Kind {
+    NUMBER,
+    IDENT,
+    SYMBOL,
+    END
+  }
 
   private record Token(Kind kind, String text, int position) {}
 
@@ -44,12 +52,16 @@ final class Parser {
     return expression;
   }
 
-  /** An expression and, when the source compares it with a number, the comparison and its threshold. */
-  record Compared(String expressionSource, Num expression, Comparison comparison, double threshold) {}
+  /**
+   * An expression and, when the source compares it with a number, the comparison and its threshold.
+   */
+  record Compared(
+      String expressionSource, Num expression, Comparison comparison, double threshold) {}
 
   /**
-   * Parses {@code EXPR} or {@code EXPR op NUMBER} ({@code op}: {@code > >= < <=}). Outside a call's parentheses
-   * these symbols can only compare the whole expression; inside, they are mask predicates.
+   * Parses {@code EXPR} or {@code EXPR op NUMBER} ({@code op}: {@code > >= < <=}). Outside a call's
+   * parentheses these symbols can only compare the whole expression; inside, they are mask
+   * predicates.
    */
   static Compared parseCompared(String source) {
     Parser parser = new Parser(checkNotEmpty(source));
@@ -63,17 +75,21 @@ final class Parser {
       parser.take();
       comparison = COMPARISONS.get(op.text());
       if (parser.peek().kind() == Kind.END) {
-        throw parser.error(parser.peek(), "the comparison " + op.text() + " must be followed by a number");
+        throw parser.error(
+            parser.peek(), "the comparison " + op.text() + " must be followed by a number");
       }
       threshold = parser.signedNumber();
     }
-    parser.expect(Kind.END, comparison == null ? "end of the expression or a comparison (> >= < <=)"
-        : "end of the expression: it compares once");
+    parser.expect(
+        Kind.END,
+        comparison == null
+            ? "end of the expression or a comparison (> >= < <=)"
+            : "end of the expression: it compares once");
     return new Compared(expressionSource, expression, comparison, threshold);
   }
 
-  private static final Map<String, Comparison> COMPARISONS = Map.of(
-      ">", Comparison.GT, ">=", Comparison.GTE, "<", Comparison.LT, "<=", Comparison.LTE);
+  private static final Map<String, Comparison> COMPARISONS =
+      Map.of(">", Comparison.GT, ">=", Comparison.GTE, "<", Comparison.LT, "<=", Comparison.LTE);
 
   private static String checkNotEmpty(String source) {
     if (source == null || source.isBlank()) {
@@ -111,13 +127,15 @@ final class Parser {
   private Num arith(Token operator, Num left, Num right) {
     char op = operator.text().charAt(0);
     if (left instanceof Num.Const a && right instanceof Num.Const b) { // fold constants
-      double value = switch (op) {
-        case '+' -> a.value() + b.value();
-        case '-' -> a.value() - b.value();
-        case '*' -> a.value() * b.value();
-        default -> a.value() / b.value();
-      };
-      if (!Double.isFinite(value)) { // an infinite constant has no canonical form and breaks the bounds
+      double value =
+          switch (op) {
+            case '+' -> a.value() + b.value();
+            case '-' -> a.value() - b.value();
+            case '*' -> a.value() * b.value();
+            default -> a.value() / b.value();
+          };
+      if (!Double.isFinite(
+          value)) { // an infinite constant has no canonical form and breaks the bounds
         throw error(operator, "constant out of range: " + a + " " + op + " " + b);
       }
       return new Num.Const(value);
@@ -132,7 +150,9 @@ final class Parser {
       enter();
       Num operand = unary();
       nesting--;
-      return operand instanceof Num.Const c ? new Num.Const(-c.value()) : checkDepth(minus, new Num.Negate(operand));
+      return operand instanceof Num.Const c
+          ? new Num.Const(-c.value())
+          : checkDepth(minus, new Num.Negate(operand));
     }
     return primary();
   }
@@ -152,12 +172,15 @@ final class Parser {
     if (token.kind() == Kind.IDENT) {
       take();
       expectSymbol("(");
-      Num call = switch (token.text()) {
-        case "cp" -> cp();
-        case "area" -> new Num.Area(roi());
-        case "iou" -> iou();
-        default -> throw error(token, "unknown function [" + token.text() + "] (functions: cp, area, iou)");
-      };
+      Num call =
+          switch (token.text()) {
+            case "cp" -> cp();
+            case "area" -> new Num.Area(roi());
+            case "iou" -> iou();
+            default ->
+                throw error(
+                    token, "unknown function [" + token.text() + "] (functions: cp, area, iou)");
+          };
       expectSymbol(")");
       return call;
     }
@@ -176,7 +199,8 @@ final class Parser {
       expectSymbol(",");
       double uv = signedNumber();
       if (lv > uv) {
-        throw error(lvToken, "range [" + lv + ", " + uv + ") has its lower bound above its upper bound");
+        throw error(
+            lvToken, "range [" + lv + ", " + uv + ") has its lower bound above its upper bound");
       }
       return new Num.Count(Pred.in(field, lv, uv), roi);
     }
@@ -231,7 +255,8 @@ final class Parser {
     Token field = expect(Kind.IDENT, "a mask field");
     Token op = peek();
     if (!(peekSymbol(">") || peekSymbol(">=") || peekSymbol("<") || peekSymbol("<="))) {
-      throw error(op, "expected a comparison (>, >=, <, <=) after the mask field [" + field.text() + "]");
+      throw error(
+          op, "expected a comparison (>, >=, <, <=) after the mask field [" + field.text() + "]");
     }
     take();
     return Pred.compare(field.text(), op.text(), signedNumber());
@@ -278,11 +303,16 @@ final class Parser {
   }
 
   private static String tooDeep() {
-    return "the expression nests more than " + MAX_DEPTH + " levels deep (parentheses, unary minus, or a chain of "
+    return "the expression nests more than "
+        + MAX_DEPTH
+        + " levels deep (parentheses, unary minus, or a chain of "
         + "operators: each operator of a + b + ... adds a level)";
   }
 
-  /** The depth of a tree whose subtrees were checked when they were built (so this recursion is bounded). */
+  /**
+   * The depth of a tree whose subtrees were checked when they were built (so this recursion is
+   * bounded).
+   */
   private static int depth(Object node) {
     return switch (node) {
       case Num.Arith a -> 1 + Math.max(depth(a.left()), depth(a.right()));
@@ -341,8 +371,8 @@ final class Parser {
 
   private ExpressionException error(Token at, String message) {
     String found = at.kind() == Kind.END ? "the end" : "[" + at.text() + "]";
-    return new ExpressionException(message + " at position " + at.position() + " (found " + found + ") in ["
-        + source + "]");
+    return new ExpressionException(
+        message + " at position " + at.position() + " (found " + found + ") in [" + source + "]");
   }
 
   private static List<Token> tokenize(String source) {
@@ -352,9 +382,11 @@ final class Parser {
       char c = source.charAt(i);
       if (Character.isWhitespace(c)) {
         i++;
-      } else if (Character.isDigit(c) || (c == '.' && i + 1 < source.length() && Character.isDigit(source.charAt(i + 1)))) {
+      } else if (Character.isDigit(c)
+          || (c == '.' && i + 1 < source.length() && Character.isDigit(source.charAt(i + 1)))) {
         int start = i;
-        while (i < source.length() && (Character.isDigit(source.charAt(i)) || source.charAt(i) == '.')) {
+        while (i < source.length()
+            && (Character.isDigit(source.charAt(i)) || source.charAt(i) == '.')) {
           i++;
         }
         if (i < source.length() && (source.charAt(i) == 'e' || source.charAt(i) == 'E')) {
@@ -370,13 +402,16 @@ final class Parser {
         try {
           Double.parseDouble(text);
         } catch (NumberFormatException e) {
-          throw new ExpressionException("malformed number [" + text + "] at position " + start + " in [" + source + "]");
+          throw new ExpressionException(
+              "malformed number [" + text + "] at position " + start + " in [" + source + "]");
         }
         tokens.add(new Token(Kind.NUMBER, text, start));
       } else if (Character.isLetter(c) || c == '_') {
         int start = i;
         while (i < source.length()
-            && (Character.isLetterOrDigit(source.charAt(i)) || source.charAt(i) == '_' || source.charAt(i) == '.')) {
+            && (Character.isLetterOrDigit(source.charAt(i))
+                || source.charAt(i) == '_'
+                || source.charAt(i) == '.')) {
           i++;
         }
         tokens.add(new Token(Kind.IDENT, source.substring(start, i), start));
@@ -387,7 +422,8 @@ final class Parser {
         tokens.add(new Token(Kind.SYMBOL, String.valueOf(c), i));
         i++;
       } else {
-        throw new ExpressionException("unexpected character [" + c + "] at position " + i + " in [" + source + "]");
+        throw new ExpressionException(
+            "unexpected character [" + c + "] at position " + i + " in [" + source + "]");
       }
     }
     tokens.add(new Token(Kind.END, "", source.length()));

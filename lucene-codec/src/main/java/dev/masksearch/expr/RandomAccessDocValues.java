@@ -13,8 +13,9 @@ import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Masks and boxes of a segment in any document order: exact evaluation runs best-first (top-k) or in collector
- * order, while doc-values iterators only go forward, so an iterator is reopened when asked for an earlier document.
+ * Masks and boxes of a segment in any document order: exact evaluation runs best-first (top-k) or
+ * in collector order, while doc-values iterators only go forward, so an iterator is reopened when
+ * asked for an earlier document.
  */
 final class RandomAccessDocValues {
   private RandomAccessDocValues() {}
@@ -35,7 +36,8 @@ final class RandomAccessDocValues {
     Mask get(int doc, Reservation reservation) throws IOException {
       if (values instanceof MaskDocValues masks) { // the mask format reads any document directly
         MaskDocValues.MaskSize size = masks.maskSize(doc);
-        reservation.reserve(size.readBytes(), "mask [" + field + "] " + size + " of document " + doc);
+        reservation.reserve(
+            size.readBytes(), "mask [" + field + "] " + size + " of document " + doc);
         return masks.mask(doc);
       }
       if (doc < values.docID()) {
@@ -45,7 +47,8 @@ final class RandomAccessDocValues {
         return null;
       }
       BytesRef bytes = values.binaryValue(); // another format: its size is known once read
-      reservation.reserve(bytes.length, "mask [" + field + "] of " + bytes.length + " bytes of document " + doc);
+      reservation.reserve(
+          bytes.length, "mask [" + field + "] of " + bytes.length + " bytes of document " + doc);
       return MaskBytes.decode(bytes);
     }
   }

@@ -4,8 +4,9 @@ import java.util.Objects;
 import javax.imageio.stream.ImageInputStreamImpl;
 
 /**
- * An ImageIO input stream that reads a byte array in place. ImageIO's own streams over an {@code InputStream} cache
- * what they read, a second copy of the input (as large as the mask for incompressible pixels), or a temporary file.
+ * An ImageIO input stream that reads a byte array in place. ImageIO's own streams over an {@code
+ * InputStream} cache what they read, a second copy of the input (as large as the mask for
+ * incompressible pixels), or a temporary file.
  */
 final class ByteArrayImageInputStream extends ImageInputStreamImpl {
   private final byte[] bytes;

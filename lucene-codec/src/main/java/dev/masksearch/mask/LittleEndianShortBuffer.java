@@ -6,11 +6,13 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * An unsigned 16-bit {@link DataBuffer} over a byte array of little-endian shorts, the layout of a uint16
- * {@link Mask}: an image decoder writes its samples straight into the mask's bytes, with no {@code short[]} copy.
+ * An unsigned 16-bit {@link DataBuffer} over a byte array of little-endian shorts, the layout of a
+ * uint16 {@link Mask}: an image decoder writes its samples straight into the mask's bytes, with no
+ * {@code short[]} copy.
  */
 final class LittleEndianShortBuffer extends DataBuffer {
-  private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORT_LE =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final byte[] bytes;
 

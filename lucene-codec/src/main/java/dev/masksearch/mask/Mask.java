@@ -5,18 +5,21 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * A validated 2-D mask: {@code height x width} pixels (1 to {@value #MAX_SIDE} a side) of values in [0, 1],
- * row-major, held as little-endian codes of its {@link MaskDType}. Immutable once built.
+ * A validated 2-D mask: {@code height x width} pixels (1 to {@value #MAX_SIDE} a side) of values in
+ * [0, 1], row-major, held as little-endian codes of its {@link MaskDType}. Immutable once built.
  *
  * <p>Construction checks every value: NaN, infinities and values outside [0, 1] are rejected with a
- * {@link MaskFormatException} that names the pixel and the problem; a float {@code -0.0} is stored as {@code 0.0}.
+ * {@link MaskFormatException} that names the pixel and the problem; a float {@code -0.0} is stored
+ * as {@code 0.0}.
  */
 public final class Mask {
   /** The largest height or width. */
   public static final int MAX_SIDE = 4096;
 
-  private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORT_LE =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final MaskDType dtype;
   private final int height;
@@ -31,16 +34,25 @@ public final class Mask {
   }
 
   /**
-   * A mask over {@code data}, row-major little-endian values of {@code dtype}; validates the shape, the length and
-   * every value. The array is taken over, not copied (float {@code -0.0} is rewritten to {@code 0.0} in place).
+   * A mask over {@code data}, row-major little-endian values of {@code dtype}; validates the shape,
+   * the length and every value. The array is taken over, not copied (float {@code -0.0} is
+   * rewritten to {@code 0.0} in place).
    */
   public static Mask of(MaskDType dtype, int height, int width, byte[] data) {
     checkShape(height, width);
     long expected = (long) height * width * dtype.bytesPerPixel();
     if (data.length != expected) {
       throw new MaskFormatException(
-          "data has " + data.length + " bytes but shape [" + height + ", " + width + "] of " + dtype.apiName()
-              + " needs " + expected);
+          "data has "
+              + data.length
+              + " bytes but shape ["
+              + height
+              + ", "
+              + width
+              + "] of "
+              + dtype.apiName()
+              + " needs "
+              + expected);
     }
     Mask mask = new Mask(dtype, height, width, data);
     mask.validateValues();
@@ -52,7 +64,14 @@ public final class Mask {
     checkShape(height, width);
     if (values.length != (long) height * width) {
       throw new MaskFormatException(
-          "got " + values.length + " values but shape [" + height + ", " + width + "] needs " + (long) height * width);
+          "got "
+              + values.length
+              + " values but shape ["
+              + height
+              + ", "
+              + width
+              + "] needs "
+              + (long) height * width);
     }
     byte[] data = new byte[values.length * 4];
     for (int i = 0; i < values.length; i++) {
@@ -65,7 +84,12 @@ public final class Mask {
   public static void checkShape(long height, long width) {
     if (height < 1 || width < 1 || height > MAX_SIDE || width > MAX_SIDE) {
       throw new MaskFormatException(
-          "shape [" + height + ", " + width + "] is out of bounds: height and width must be between 1 and " + MAX_SIDE);
+          "shape ["
+              + height
+              + ", "
+              + width
+              + "] is out of bounds: height and width must be between 1 and "
+              + MAX_SIDE);
     }
   }
 
@@ -75,11 +99,13 @@ public final class Mask {
     }
     int pixels = height * width;
     for (int i = 0; i < pixels; i++) {
-      int raw = code(i); // for floats the raw bit pattern; a set sign bit makes it compare above maxCode
+      int raw =
+          code(i); // for floats the raw bit pattern; a set sign bit makes it compare above maxCode
       if (raw == negativeZero()) {
         writeCode(i, 0);
       } else if (Integer.compareUnsigned(raw, dtype.maxCode()) > 0) {
-        throw new MaskFormatException("value at row " + i / width + ", column " + i % width + " " + describeInvalid(raw));
+        throw new MaskFormatException(
+            "value at row " + i / width + ", column " + i % width + " " + describeInvalid(raw));
       }
     }
   }
@@ -89,7 +115,8 @@ public final class Mask {
   }
 
   private String describeInvalid(int raw) {
-    float v = dtype == MaskDType.FLOAT16 ? Float.float16ToFloat((short) raw) : Float.intBitsToFloat(raw);
+    float v =
+        dtype == MaskDType.FLOAT16 ? Float.float16ToFloat((short) raw) : Float.intBitsToFloat(raw);
     if (Float.isNaN(v)) {
       return "is NaN; values must lie in [0, 1]";
     }
@@ -122,8 +149,8 @@ public final class Mask {
   }
 
   /**
-   * CP(mask, roi, range): the exact number of pixels inside {@code roi} (clipped to the mask) whose value lies in
-   * {@code range}. This is the verification step of filter–verification.
+   * CP(mask, roi, range): the exact number of pixels inside {@code roi} (clipped to the mask) whose
+   * value lies in {@code range}. This is the verification step of filter–verification.
    */
   public long countPixels(Roi roi, ValueRange range) {
     Roi r = roi.clip(width, height);
@@ -154,7 +181,10 @@ public final class Mask {
       }
       case UINT16, FLOAT16 -> {
         for (int i = from; i < to; i++) {
-          n += Integer.compareUnsigned(((short) SHORT_LE.get(data, i * 2) & 0xFFFF) - lo, span) < 0 ? 1 : 0;
+          n +=
+              Integer.compareUnsigned(((short) SHORT_LE.get(data, i * 2) & 0xFFFF) - lo, span) < 0
+                  ? 1
+                  : 0;
         }
       }
       case FLOAT32 -> {

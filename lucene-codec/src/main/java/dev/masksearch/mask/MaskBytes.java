@@ -6,7 +6,8 @@ import java.util.Arrays;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * The canonical binary form of a mask: what a mask field's binary doc value holds, and what verification decodes.
+ * The canonical binary form of a mask: what a mask field's binary doc value holds, and what
+ * verification decodes.
  *
  * <pre>
  * MaskBytes := Version(byte = 1), DType(byte), Height(int32 LE), Width(int32 LE), Data
@@ -21,7 +22,9 @@ public final class MaskBytes {
   /** Bytes before the pixel data. */
   public static final int HEADER_BYTES = 10;
 
-  private static final MaskDType[] BY_ID = {MaskDType.UINT8, MaskDType.UINT16, MaskDType.FLOAT16, MaskDType.FLOAT32};
+  private static final MaskDType[] BY_ID = {
+    MaskDType.UINT8, MaskDType.UINT16, MaskDType.FLOAT16, MaskDType.FLOAT32
+  };
 
   private MaskBytes() {}
 
@@ -29,16 +32,25 @@ public final class MaskBytes {
   public static byte[] encode(Mask mask) {
     byte[] raw = mask.rawBytes();
     ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + raw.length).order(ByteOrder.LITTLE_ENDIAN);
-    out.put(VERSION).put((byte) id(mask.dtype())).putInt(mask.height()).putInt(mask.width()).put(raw);
+    out.put(VERSION)
+        .put((byte) id(mask.dtype()))
+        .putInt(mask.height())
+        .putInt(mask.width())
+        .put(raw);
     return out.array();
   }
 
-  /** Decodes and validates canonical bytes; throws {@link MaskFormatException} when they are not a valid mask. */
+  /**
+   * Decodes and validates canonical bytes; throws {@link MaskFormatException} when they are not a
+   * valid mask.
+   */
   public static Mask decode(BytesRef bytes) {
     if (bytes.length < HEADER_BYTES) {
-      throw new MaskFormatException("mask bytes are truncated: " + bytes.length + " bytes, header needs " + HEADER_BYTES);
+      throw new MaskFormatException(
+          "mask bytes are truncated: " + bytes.length + " bytes, header needs " + HEADER_BYTES);
     }
-    ByteBuffer in = ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer in =
+        ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN);
     byte version = in.get();
     if (version != VERSION) {
       throw new MaskFormatException("unsupported mask bytes version " + version);
@@ -48,7 +60,8 @@ public final class MaskBytes {
     int width = in.getInt();
     Mask.checkShape(height, width);
     int from = bytes.offset + HEADER_BYTES;
-    return Mask.of(dtype, height, width, Arrays.copyOfRange(bytes.bytes, from, bytes.offset + bytes.length));
+    return Mask.of(
+        dtype, height, width, Arrays.copyOfRange(bytes.bytes, from, bytes.offset + bytes.length));
   }
 
   /** The stable id of a dtype in this format. */

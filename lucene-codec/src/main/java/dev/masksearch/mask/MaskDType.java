@@ -5,11 +5,11 @@ import java.util.Locale;
 /**
  * The element type of a mask's pixels.
  *
- * <p>Every pixel is stored as an unsigned integer <em>code</em> whose order equals the order of the values it
- * stands for: {@code p} for the integer types, and the IEEE bit pattern for the float types (the bit patterns of
- * non-negative floats sort like the floats themselves). So the pixels whose value lies in {@code [lv, uv)} are
- * exactly those whose code lies in {@link #codeRange(double, double)}, and counting never converts a pixel to a
- * double.
+ * <p>Every pixel is stored as an unsigned integer <em>code</em> whose order equals the order of the
+ * values it stands for: {@code p} for the integer types, and the IEEE bit pattern for the float
+ * types (the bit patterns of non-negative floats sort like the floats themselves). So the pixels
+ * whose value lies in {@code [lv, uv)} are exactly those whose code lies in {@link
+ * #codeRange(double, double)}, and counting never converts a pixel to a double.
  */
 public enum MaskDType {
   /** 8-bit unsigned integer p, value p / 255. */
@@ -50,9 +50,9 @@ public enum MaskDType {
   }
 
   /**
-   * The half-open code interval {@code [lo, hi)} of the pixels whose value v satisfies {@code lv <= v < uv}, as a
-   * long {@code lo << 32 | hi}. Found by binary search over the monotone code-to-value map, so it agrees with the
-   * double comparison for every code.
+   * The half-open code interval {@code [lo, hi)} of the pixels whose value v satisfies {@code lv <=
+   * v < uv}, as a long {@code lo << 32 | hi}. Found by binary search over the monotone
+   * code-to-value map, so it agrees with the double comparison for every code.
    */
   public long codeRange(double lv, double uv) {
     int lo = firstCodeAtLeast(lv);
@@ -80,13 +80,17 @@ public enum MaskDType {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Parses an {@link #apiName()}; throws a {@link MaskFormatException} naming the accepted values otherwise. */
+  /**
+   * Parses an {@link #apiName()}; throws a {@link MaskFormatException} naming the accepted values
+   * otherwise.
+   */
   public static MaskDType fromApiName(String name) {
     for (MaskDType t : values()) {
       if (t.apiName().equals(name)) {
         return t;
       }
     }
-    throw new MaskFormatException("unknown dtype [" + name + "]; expected one of float32, float16, uint8, uint16");
+    throw new MaskFormatException(
+        "unknown dtype [" + name + "]; expected one of float32, float16, uint8, uint16");
   }
 }

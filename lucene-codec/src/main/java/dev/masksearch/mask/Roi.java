@@ -1,12 +1,16 @@
 package dev.masksearch.mask;
 
 /**
- * A half-open rectangle {@code [x1, x2) x [y1, y2)} in pixels; x is the column, y the row. Any integers are
- * allowed: a region past the mask's edge is clipped to it, and an inverted or clipped-away region is empty.
+ * A half-open rectangle {@code [x1, x2) x [y1, y2)} in pixels; x is the column, y the row. Any
+ * integers are allowed: a region past the mask's edge is clipped to it, and an inverted or
+ * clipped-away region is empty.
  */
 public record Roi(int x1, int y1, int x2, int y2) {
 
-  /** The largest coordinate a stored box keeps; clipping to a mask of at most {@link Mask#MAX_SIDE} makes larger values equivalent. */
+  /**
+   * The largest coordinate a stored box keeps; clipping to a mask of at most {@link Mask#MAX_SIDE}
+   * makes larger values equivalent.
+   */
   public static final int MAX_COORDINATE = 65535;
 
   /** A region covering any mask entirely. */
@@ -15,7 +19,10 @@ public record Roi(int x1, int y1, int x2, int y2) {
   /** This region clipped to a {@code width x height} mask; may be empty. */
   public Roi clip(int width, int height) {
     return new Roi(
-        Math.clamp(x1, 0, width), Math.clamp(y1, 0, height), Math.clamp(x2, 0, width), Math.clamp(y2, 0, height));
+        Math.clamp(x1, 0, width),
+        Math.clamp(y1, 0, height),
+        Math.clamp(x2, 0, width),
+        Math.clamp(y2, 0, height));
   }
 
   /** Whether the region holds no pixel. */
@@ -29,11 +36,14 @@ public record Roi(int x1, int y1, int x2, int y2) {
   }
 
   /**
-   * Packs a region into one long, 16 bits a coordinate, after clamping each coordinate to
-   * {@code [0, MAX_COORDINATE]} (which clipping to any mask makes equivalent). See {@link #unpack(long)}.
+   * Packs a region into one long, 16 bits a coordinate, after clamping each coordinate to {@code
+   * [0, MAX_COORDINATE]} (which clipping to any mask makes equivalent). See {@link #unpack(long)}.
    */
   public long pack() {
-    return clampCoordinate(x1) | clampCoordinate(y1) << 16 | clampCoordinate(x2) << 32 | clampCoordinate(y2) << 48;
+    return clampCoordinate(x1)
+        | clampCoordinate(y1) << 16
+        | clampCoordinate(x2) << 32
+        | clampCoordinate(y2) << 48;
   }
 
   /** The inverse of {@link #pack()}. */

@@ -1,8 +1,9 @@
 package dev.masksearch.mask;
 
 /**
- * The value interval {@code [lv, uv)} of a CP query: a pixel counts when {@code lv <= v < uv}, compared as
- * doubles. {@code lv >= uv} is a valid, empty range; to include the value 1.0 use an upper bound above 1.
+ * The value interval {@code [lv, uv)} of a CP query: a pixel counts when {@code lv <= v < uv},
+ * compared as doubles. {@code lv >= uv} is a valid, empty range; to include the value 1.0 use an
+ * upper bound above 1.
  */
 public record ValueRange(double lv, double uv) {
   public ValueRange {

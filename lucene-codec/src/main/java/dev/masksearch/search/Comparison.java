@@ -1,6 +1,9 @@
 package dev.masksearch.search;
 
-/** How a CP value is compared with a threshold, and what bounds on the value decide without the exact value. */
+/**
+ * How a CP value is compared with a threshold, and what bounds on the value decide without the
+ * exact value.
+ */
 public enum Comparison {
   GT(">"),
   GTE(">="),

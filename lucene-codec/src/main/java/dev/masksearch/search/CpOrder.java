@@ -1,6 +1,9 @@
 package dev.masksearch.search;
 
-/** The direction of a top-k: the largest CP values first, or the smallest. Ties go to the smaller doc id. */
+/**
+ * The direction of a top-k: the largest CP values first, or the smallest. Ties go to the smaller
+ * doc id.
+ */
 public enum CpOrder {
   DESC,
   ASC;

@@ -6,21 +6,24 @@ import java.util.Objects;
 
 /**
  * What a CP query counts: pixels of the mask field {@code field} inside the ROI whose value lies in
- * {@code range}; with {@code normalize}, that count divided by the ROI's area (clipped to the mask; an empty ROI
- * gives 0).
+ * {@code range}; with {@code normalize}, that count divided by the ROI's area (clipped to the mask;
+ * an empty ROI gives 0).
  *
  * @param field the mask field
  * @param roi a constant region, or null when {@code boxField} gives one per document
- * @param boxField the {@link dev.masksearch.document.BoxField} holding each document's region, or null
+ * @param boxField the {@link dev.masksearch.document.BoxField} holding each document's region, or
+ *     null
  * @param range the value range {@code [lv, uv)}
  * @param normalize whether to divide by the ROI's area
  */
-public record CpSpec(String field, Roi roi, String boxField, ValueRange range, boolean normalize) implements ValueSource {
+public record CpSpec(String field, Roi roi, String boxField, ValueRange range, boolean normalize)
+    implements ValueSource {
   public CpSpec {
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(range, "range");
     if ((roi == null) == (boxField == null)) {
-      throw new IllegalArgumentException("a CP query needs exactly one of a constant roi and a box field");
+      throw new IllegalArgumentException(
+          "a CP query needs exactly one of a constant roi and a box field");
     }
   }
 
@@ -48,11 +51,14 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
   }
 
   @Override
-  public LeafEvaluator leaf(org.apache.lucene.index.LeafReader reader, SearchGuard guard) throws java.io.IOException {
+  public LeafEvaluator leaf(org.apache.lucene.index.LeafReader reader, SearchGuard guard)
+      throws java.io.IOException {
     return leaf(new LeafMaskFields(reader, guard));
   }
 
-  /** The evaluator for a segment, sharing the fields' doc values and CHI cursors with other terms. */
+  /**
+   * The evaluator for a segment, sharing the fields' doc values and CHI cursors with other terms.
+   */
   public LeafEvaluator leaf(LeafMaskFields fields) throws java.io.IOException {
     return LeafCpEvaluator.create(fields, this);
   }
@@ -71,8 +77,12 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
 
   @Override
   public String toString() {
-    String region = roi == null ? "box:" + boxField
-        : roi.equals(Roi.FULL) ? "full" : roi.x1() + "," + roi.y1() + "," + roi.x2() + "," + roi.y2();
+    String region =
+        roi == null
+            ? "box:" + boxField
+            : roi.equals(Roi.FULL)
+                ? "full"
+                : roi.x1() + "," + roi.y1() + "," + roi.x2() + "," + roi.y2();
     return (normalize ? "cp_normalized(" : "cp(") + field + ", " + region + ", " + range + ")";
   }
 }

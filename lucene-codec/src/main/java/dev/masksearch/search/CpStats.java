@@ -3,9 +3,9 @@ package dev.masksearch.search;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How a CP query decided its documents: {@code accepted} by bounds alone, {@code rejected} by bounds alone, or
- * {@code verified} by reading the mask. Thread-safe; pass one to a query to observe it (results served from a
- * query cache are not counted).
+ * How a CP query decided its documents: {@code accepted} by bounds alone, {@code rejected} by
+ * bounds alone, or {@code verified} by reading the mask. Thread-safe; pass one to a query to
+ * observe it (results served from a query cache are not counted).
  */
 public final class CpStats {
   private final LongAdder accepted = new LongAdder();
@@ -33,7 +33,10 @@ public final class CpStats {
     segmentsWithoutChi.increment();
   }
 
-  /** Segments searched without a CHI (the field was written by another codec), whose masks were all read. */
+  /**
+   * Segments searched without a CHI (the field was written by another codec), whose masks were all
+   * read.
+   */
   public long segmentsWithoutChi() {
     return segmentsWithoutChi.sum();
   }

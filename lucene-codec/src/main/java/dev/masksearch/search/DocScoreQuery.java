@@ -16,8 +16,8 @@ import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
 
 /**
- * Matches a fixed set of top-level documents with fixed scores: what {@link MaskValueTopKQuery} rewrites to once it has
- * computed its exact hits. Valid only for the reader it was computed on.
+ * Matches a fixed set of top-level documents with fixed scores: what {@link MaskValueTopKQuery}
+ * rewrites to once it has computed its exact hits. Valid only for the reader it was computed on.
  */
 final class DocScoreQuery extends Query implements CpStatsSource {
   private final int[] docs; // ascending
@@ -54,56 +54,62 @@ final class DocScoreQuery extends Query implements CpStatsSource {
         if (from == to) {
           return null;
         }
-        Scorer scorer = new Scorer() {
-          private int i = from - 1;
-          private final DocIdSetIterator iterator = new DocIdSetIterator() {
-            @Override
-            public int docID() {
-              return i < from ? -1 : i >= to ? NO_MORE_DOCS : docs[i] - context.docBase;
-            }
+        Scorer scorer =
+            new Scorer() {
+              private int i = from - 1;
+              private final DocIdSetIterator iterator =
+                  new DocIdSetIterator() {
+                    @Override
+                    public int docID() {
+                      return i < from ? -1 : i >= to ? NO_MORE_DOCS : docs[i] - context.docBase;
+                    }
 
-            @Override
-            public int nextDoc() {
-              i++;
-              return docID();
-            }
+                    @Override
+                    public int nextDoc() {
+                      i++;
+                      return docID();
+                    }
 
-            @Override
-            public int advance(int target) {
-              if (target >= context.reader().maxDoc()) { // also NO_MORE_DOCS, which docBase + target would overflow
-                i = to;
-                return NO_MORE_DOCS;
+                    @Override
+                    public int advance(int target) {
+                      if (target
+                          >= context
+                              .reader()
+                              .maxDoc()) { // also NO_MORE_DOCS, which docBase + target would
+                        // overflow
+                        i = to;
+                        return NO_MORE_DOCS;
+                      }
+                      i = Math.min(to, Math.max(i + 1, lowerBound(context.docBase + target)));
+                      return docID();
+                    }
+
+                    @Override
+                    public long cost() {
+                      return to - from;
+                    }
+                  };
+
+              @Override
+              public int docID() {
+                return iterator.docID();
               }
-              i = Math.min(to, Math.max(i + 1, lowerBound(context.docBase + target)));
-              return docID();
-            }
 
-            @Override
-            public long cost() {
-              return to - from;
-            }
-          };
+              @Override
+              public DocIdSetIterator iterator() {
+                return iterator;
+              }
 
-          @Override
-          public int docID() {
-            return iterator.docID();
-          }
+              @Override
+              public float getMaxScore(int upTo) {
+                return Float.POSITIVE_INFINITY;
+              }
 
-          @Override
-          public DocIdSetIterator iterator() {
-            return iterator;
-          }
-
-          @Override
-          public float getMaxScore(int upTo) {
-            return Float.POSITIVE_INFINITY;
-          }
-
-          @Override
-          public float score() {
-            return scores[i] * boost;
-          }
-        };
+              @Override
+              public float score() {
+                return scores[i] * boost;
+              }
+            };
         return new ScorerSupplier() {
           @Override
           public Scorer get(long leadCost) {

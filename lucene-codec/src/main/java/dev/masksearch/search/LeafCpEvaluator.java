@@ -15,8 +15,9 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * Computes CP for the documents of one segment: bounds from the CHI when the field was written with
- * {@link dev.masksearch.codec.MaskSearch10DocValuesFormat}, otherwise the exact value by reading every mask (so a field
- * written by any binary doc-values format still answers exactly, only slower).
+ * {@link dev.masksearch.codec.MaskSearch10DocValuesFormat}, otherwise the exact value by reading
+ * every mask (so a field written by any binary doc-values format still answers exactly, only
+ * slower).
  */
 abstract class LeafCpEvaluator extends LeafEvaluator {
   final CpSpec spec;
@@ -36,8 +37,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return null;
     }
     LeafRois rois = LeafRois.create(fields.reader(), spec);
-    return values instanceof MaskDocValues masks ? new FromChi(spec, rois, masks, fields)
-        : new FromMasks(spec, rois, fields.reader().getBinaryDocValues(spec.field()), fields.guard()); // forward only
+    return values instanceof MaskDocValues masks
+        ? new FromChi(spec, rois, masks, fields)
+        : new FromMasks(
+            spec,
+            rois,
+            fields.reader().getBinaryDocValues(spec.field()),
+            fields.guard()); // forward only
   }
 
   double valueOf(Mask mask, Roi roi) {
@@ -54,8 +60,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private final CpBounds counts = new CpBounds();
     private BoundsPlan plan;
     private MaskDType planDType;
+
     /** Documents of a block visited one by one before its bounds are computed whole. */
     private static final int BLOCK_AFTER = 32;
+
     private final MaskDocValues.BlockAccess blocks;
     private long[] blockLower = new long[0];
     private long[] blockUpper = new long[0];
@@ -64,7 +72,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private int visitedBlock = -1;
     private int visits;
 
-    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks, LeafMaskFields fields) throws IOException {
+    FromChi(CpSpec spec, LeafRois rois, MaskDocValues masks, LeafMaskFields fields)
+        throws IOException {
       super(spec, rois, fields.guard());
       this.masks = masks;
       this.fields = fields;
@@ -98,7 +107,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       }
       ChiGrid grid = cursor.grid();
       long area;
-      if (spec.roi() != null) { // a constant ROI: reuse the compiled look-ups while masks keep their size
+      if (spec.roi()
+          != null) { // a constant ROI: reuse the compiled look-ups while masks keep their size
         BoundsPlan plan = plan(grid, cursor.dtype());
         plan.evaluate(cursor, counts);
         area = plan.area();
@@ -129,8 +139,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     /**
-     * In a segment of equal masks, a scan that has visited {@value #BLOCK_AFTER} documents of a block gets the
-     * bounds of the whole block at once; sparse access (a selective conjunction) stays per document.
+     * In a segment of equal masks, a scan that has visited {@value #BLOCK_AFTER} documents of a
+     * block gets the bounds of the whole block at once; sparse access (a selective conjunction)
+     * stays per document.
      */
     private boolean boundsFromBlock(int doc) throws IOException {
       int shift = blocks.blockShift();
@@ -170,7 +181,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private BinEdges.Levels levels(MaskDType dtype) {
       BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
       if (levels == null) {
-        levels = levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, masks.params().bins()).levels(spec.range());
+        levels =
+            levelsByDType[dtype.ordinal()] =
+                BinEdges.of(dtype, masks.params().bins()).levels(spec.range());
       }
       return levels;
     }
@@ -180,7 +193,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       guard.check();
       MaskDocValues.MaskSize size = masks.maskSize(doc);
       try (Reservation reservation = new Reservation(guard)) {
-        reservation.reserve(size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
+        reservation.reserve(
+            size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
         return valueOf(masks.mask(doc), roi);
       }
     }
@@ -219,7 +233,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       Mask mask;
       try (Reservation reservation = new Reservation(guard)) {
         BytesRef bytes = values.binaryValue(); // another format: its size is known once read
-        reservation.reserve(bytes.length, "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
+        reservation.reserve(
+            bytes.length,
+            "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
         mask = MaskBytes.decode(bytes);
         out.lower = out.upper = valueOf(mask, roi);
       }

@@ -4,28 +4,37 @@ import dev.masksearch.mask.Roi;
 import java.io.IOException;
 
 /**
- * Computes a {@link ValueSource}'s value for the documents of one segment in two stages: bounds (from the CHI,
- * cheap) and, for the documents the bounds leave open, the exact value (reads masks).
+ * Computes a {@link ValueSource}'s value for the documents of one segment in two stages: bounds
+ * (from the CHI, cheap) and, for the documents the bounds leave open, the exact value (reads
+ * masks).
  */
 public abstract class LeafEvaluator {
   /**
-   * Fills {@code out} for a document, visited in increasing order; false when the document has no value (no
-   * mask or no box). Bounds may be infinite when they cannot be bounded (a divisor that may be zero).
+   * Fills {@code out} for a document, visited in increasing order; false when the document has no
+   * value (no mask or no box). Bounds may be infinite when they cannot be bounded (a divisor that
+   * may be zero).
    */
   public abstract boolean bounds(int doc, DocBounds out) throws IOException;
 
-  /** Tightens bounds computed by {@link #bounds} for the same document, without reading masks; any order. */
+  /**
+   * Tightens bounds computed by {@link #bounds} for the same document, without reading masks; any
+   * order.
+   */
   public abstract void refine(int doc, DocBounds out) throws IOException;
 
   /**
-   * The exact value of a document whose bounds were computed with region {@code roi}; any order. NaN when the
-   * value is undefined (a division by zero): such a document matches no filter and ranks nowhere.
+   * The exact value of a document whose bounds were computed with region {@code roi}; any order.
+   * NaN when the value is undefined (a division by zero): such a document matches no filter and
+   * ranks nowhere.
    */
   public abstract double exact(int doc, Roi roi) throws IOException;
 
   /** Whether bounds come from the CHI (false: every document is read). */
   public abstract boolean usesChi();
 
-  /** Roughly the work of one exact evaluation, for {@link org.apache.lucene.search.TwoPhaseIterator#matchCost()}. */
+  /**
+   * Roughly the work of one exact evaluation, for {@link
+   * org.apache.lucene.search.TwoPhaseIterator#matchCost()}.
+   */
   public abstract float verificationCost();
 }

@@ -5,8 +5,9 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 
 /**
- * Exact values of a {@link ValueSource} for documents of one segment asked in any order, for script engines and
- * aggregations: bounds first (no mask is read when they are exact), the masks otherwise. Not thread-safe.
+ * Exact values of a {@link ValueSource} for documents of one segment asked in any order, for script
+ * engines and aggregations: bounds first (no mask is read when they are exact), the masks
+ * otherwise. Not thread-safe.
  */
 public final class LeafExactValues {
   private final LeafReader reader;
@@ -17,7 +18,8 @@ public final class LeafExactValues {
   private int lastDoc = -1;
   private double lastValue;
 
-  private LeafExactValues(LeafReader reader, ValueSource source, SearchGuard guard) throws IOException {
+  private LeafExactValues(LeafReader reader, ValueSource source, SearchGuard guard)
+      throws IOException {
     this.reader = reader;
     this.source = source;
     this.guard = guard;
@@ -25,11 +27,15 @@ public final class LeafExactValues {
   }
 
   /** Values of a segment's documents, within the limits of {@code guard}. */
-  public static LeafExactValues create(LeafReaderContext leaf, ValueSource source, SearchGuard guard) throws IOException {
+  public static LeafExactValues create(
+      LeafReaderContext leaf, ValueSource source, SearchGuard guard) throws IOException {
     return new LeafExactValues(leaf.reader(), source, guard);
   }
 
-  /** The document's exact value; NaN when it has none (a mask or box missing, or a division by zero). */
+  /**
+   * The document's exact value; NaN when it has none (a mask or box missing, or a division by
+   * zero).
+   */
   public double value(int doc) throws IOException {
     if (evaluator == null) {
       return Double.NaN;

@@ -8,10 +8,11 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.LeafReader;
 
 /**
- * The mask fields of one segment as one evaluation reads them: a field's doc values and CHI cursor are opened once
- * and shared by every CP term that names the field (an expression with 400 value tests on one field holds one
- * cursor, not 400), and what the cursors hold is reserved from the search's guard as it grows. Terms evaluate one
- * after another, so sharing a cursor is safe; not thread-safe.
+ * The mask fields of one segment as one evaluation reads them: a field's doc values and CHI cursor
+ * are opened once and shared by every CP term that names the field (an expression with 400 value
+ * tests on one field holds one cursor, not 400), and what the cursors hold is reserved from the
+ * search's guard as it grows. Terms evaluate one after another, so sharing a cursor is safe; not
+ * thread-safe.
  */
 public final class LeafMaskFields {
   private final LeafReader reader;
@@ -31,7 +32,10 @@ public final class LeafMaskFields {
     return guard;
   }
 
-  /** A field's doc values (shared; random access when they are {@link MaskDocValues}), or null without any. */
+  /**
+   * A field's doc values (shared; random access when they are {@link MaskDocValues}), or null
+   * without any.
+   */
   BinaryDocValues values(String name) throws IOException {
     Field field = field(name);
     return field == null ? null : field.values;
@@ -49,13 +53,21 @@ public final class LeafMaskFields {
     return field.cursor;
   }
 
-  /** Reserves from the guard what the field's cursor holds beyond what was reserved for it; after reading entries. */
+  /**
+   * Reserves from the guard what the field's cursor holds beyond what was reserved for it; after
+   * reading entries.
+   */
   void account(String name) {
     Field field = fields.get(name);
     long held = field.cursor.ramBytesUsed();
     if (held > field.reserved) {
-      guard.reserve(held - field.reserved, "the CHI entries read from [" + name + "] in a segment of " + reader.maxDoc()
-          + " documents");
+      guard.reserve(
+          held - field.reserved,
+          "the CHI entries read from ["
+              + name
+              + "] in a segment of "
+              + reader.maxDoc()
+              + " documents");
       field.reserved = held; // returned when the search ends (see SearchGuards)
     }
   }

@@ -9,10 +9,11 @@ import org.apache.lucene.search.Pruning;
 import org.apache.lucene.search.Scorable;
 
 /**
- * Sorts documents by their exact CP value, for any query and in either direction, with {@code searchAfter}. The
- * collector asks whether each document beats the current bottom (or comes after the {@code searchAfter} value):
- * when the document's CHI bounds answer that, its mask is not read; only documents the bounds cannot place are
- * verified. Documents without a value (no mask, no box, or a division by zero) sort last.
+ * Sorts documents by their exact CP value, for any query and in either direction, with {@code
+ * searchAfter}. The collector asks whether each document beats the current bottom (or comes after
+ * the {@code searchAfter} value): when the document's CHI bounds answer that, its mask is not read;
+ * only documents the bounds cannot place are verified. Documents without a value (no mask, no box,
+ * or a division by zero) sort last.
  */
 public final class MaskValueComparator extends FieldComparator<Double> {
   private final ValueSource spec;
@@ -30,13 +31,19 @@ public final class MaskValueComparator extends FieldComparator<Double> {
   }
 
   /**
-   * With {@link Pruning#GREATER_THAN_OR_EQUAL_TO} (Lucene passes it when this is the only sort field) a document
-   * whose value cannot beat the bottom, ties included, is not competitive: the collector keeps the earlier document
-   * of a tie. Then the bounds alone dismiss a document whose interval touches the bottom from the losing side, which
-   * matters when many documents share the bottom value (many masks without a salient pixel in the box, sorted
-   * ascending).
+   * With {@link Pruning#GREATER_THAN_OR_EQUAL_TO} (Lucene passes it when this is the only sort
+   * field) a document whose value cannot beat the bottom, ties included, is not competitive: the
+   * collector keeps the earlier document of a tie. Then the bounds alone dismiss a document whose
+   * interval touches the bottom from the losing side, which matters when many documents share the
+   * bottom value (many masks without a salient pixel in the box, sorted ascending).
    */
-  MaskValueComparator(ValueSource spec, int numHits, Pruning pruning, boolean reversed, CpStats stats, Object guardKey) {
+  MaskValueComparator(
+      ValueSource spec,
+      int numHits,
+      Pruning pruning,
+      boolean reversed,
+      CpStats stats,
+      Object guardKey) {
     this.spec = spec;
     this.guardKey = guardKey;
     this.reversed = reversed;
@@ -46,19 +53,24 @@ public final class MaskValueComparator extends FieldComparator<Double> {
     this.values = new double[numHits];
   }
 
-  /** The source to put in a {@link org.apache.lucene.search.SortField}: {@code new SortField(name, source(spec, stats), reverse)}. */
+  /**
+   * The source to put in a {@link org.apache.lucene.search.SortField}: {@code new SortField(name,
+   * source(spec, stats), reverse)}.
+   */
   public static FieldComparatorSource source(ValueSource spec, CpStats stats) {
     return source(spec, stats, null);
   }
 
   /**
-   * A source whose comparators read masks within the guard registered for {@code guardKey} (the searcher the sort
-   * runs on, see {@link SearchGuards}); a comparator never sees its searcher, so the sort is told it.
+   * A source whose comparators read masks within the guard registered for {@code guardKey} (the
+   * searcher the sort runs on, see {@link SearchGuards}); a comparator never sees its searcher, so
+   * the sort is told it.
    */
   public static FieldComparatorSource source(ValueSource spec, CpStats stats, Object guardKey) {
     return new FieldComparatorSource() {
       @Override
-      public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
+      public FieldComparator<?> newComparator(
+          String fieldname, int numHits, Pruning pruning, boolean reversed) {
         return new MaskValueComparator(spec, numHits, pruning, reversed, stats, guardKey);
       }
     };
@@ -108,9 +120,13 @@ public final class MaskValueComparator extends FieldComparator<Double> {
 
     @Override
     public int compareBottom(int doc) throws IOException {
-      if (skipTies && loadBounds(doc) && !bounds.readMask && !bounds.isExact()
+      if (skipTies
+          && loadBounds(doc)
+          && !bounds.readMask
+          && !bounds.isExact()
           && (reversed ? bottom >= bounds.upper : bottom <= bounds.lower)) {
-        // The value is at best equal to the bottom: not competitive (the collector skips a tie with the bottom,
+        // The value is at best equal to the bottom: not competitive (the collector skips a tie with
+        // the bottom,
         // and 0 is the answer it treats as a tie in both directions).
         stats.reject();
         return 0;
@@ -132,8 +148,9 @@ public final class MaskValueComparator extends FieldComparator<Double> {
     public void setScorer(Scorable scorer) {}
 
     /**
-     * {@code Double.compare(reference, value(doc))}, or a result of the same sign, from the bounds when they place
-     * the whole interval on one side of the reference (ties must be exact: the collector breaks them by doc id).
+     * {@code Double.compare(reference, value(doc))}, or a result of the same sign, from the bounds
+     * when they place the whole interval on one side of the reference (ties must be exact: the
+     * collector breaks them by doc id).
      */
     private int compareWith(double reference, int doc) throws IOException {
       if (!loadBounds(doc)) {
@@ -157,7 +174,10 @@ public final class MaskValueComparator extends FieldComparator<Double> {
       return Double.compare(reference, exactValue(doc));
     }
 
-    /** Bounds for the document, computed once however often the collector asks; false without a value. */
+    /**
+     * Bounds for the document, computed once however often the collector asks; false without a
+     * value.
+     */
     private boolean loadBounds(int doc) throws IOException {
       if (doc != boundsDoc) {
         if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
@@ -183,7 +203,8 @@ public final class MaskValueComparator extends FieldComparator<Double> {
         exactDoc = doc;
         stats.verify();
         double value = evaluator.exact(doc, bounds.roi);
-        exact = Double.isNaN(value) ? missing : value; // undefined values sort with the missing ones
+        exact =
+            Double.isNaN(value) ? missing : value; // undefined values sort with the missing ones
       }
       return exact;
     }

@@ -18,10 +18,10 @@ import org.apache.lucene.search.TwoPhaseIterator;
 import org.apache.lucene.search.Weight;
 
 /**
- * Matches the documents whose CP value compares true with a threshold, by filter–verification: the approximation
- * skips the documents whose CHI bounds reject them, and {@link TwoPhaseIterator#matches()} reads a mask only when
- * its bounds leave the answer open. Its match cost is the mask's pixel count, so conjunctions check cheaper
- * clauses first. Constant score.
+ * Matches the documents whose CP value compares true with a threshold, by filter–verification: the
+ * approximation skips the documents whose CHI bounds reject them, and {@link
+ * TwoPhaseIterator#matches()} reads a mask only when its bounds leave the answer open. Its match
+ * cost is the mask's pixel count, so conjunctions check cheaper clauses first. Constant score.
  */
 public final class MaskValueFilterQuery extends Query implements CpStatsSource {
   private final ValueSource spec;
@@ -29,9 +29,14 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
   private final double threshold;
   private final CpStats stats;
 
-  /** A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were decided. */
-  public MaskValueFilterQuery(ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
-    if (!Double.isFinite(threshold)) { // an infinite threshold would let unbounded (undefined) values pass on bounds
+  /**
+   * A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were
+   * decided.
+   */
+  public MaskValueFilterQuery(
+      ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
+    if (!Double.isFinite(
+        threshold)) { // an infinite threshold would let unbounded (undefined) values pass on bounds
       throw new IllegalArgumentException("threshold must be a finite number, got " + threshold);
     }
     this.spec = Objects.requireNonNull(spec);
@@ -67,7 +72,8 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
         return new ScorerSupplier() {
           @Override
           public Scorer get(long leadCost) {
-            return new ConstantScoreScorer(score, scoreMode, new Verification(evaluator, maxDoc, guard));
+            return new ConstantScoreScorer(
+                score, scoreMode, new Verification(evaluator, maxDoc, guard));
           }
 
           @Override
@@ -89,24 +95,40 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
     };
   }
 
-  /** Says how the document was decided: its bounds, where they came from, and whether its mask was read. */
-  private Explanation explain(LeafReaderContext context, int doc, float score, SearchGuard guard) throws IOException {
+  /**
+   * Says how the document was decided: its bounds, where they came from, and whether its mask was
+   * read.
+   */
+  private Explanation explain(LeafReaderContext context, int doc, float score, SearchGuard guard)
+      throws IOException {
     LeafEvaluator evaluator = spec.leaf(context.reader(), guard);
     DocBounds bounds = new DocBounds();
     if (evaluator == null || !evaluator.bounds(doc, bounds)) {
       return Explanation.noMatch(this + ": the document has no value (no mask, or no box)");
     }
-    String source = evaluator.usesChi() ? "CHI bounds" : "no CHI in this segment (codec without MaskSearch); mask read";
-    Explanation first = Explanation.match((float) bounds.lower, source + " [" + bounds.lower + ", " + bounds.upper + "]");
+    String source =
+        evaluator.usesChi()
+            ? "CHI bounds"
+            : "no CHI in this segment (codec without MaskSearch); mask read";
+    Explanation first =
+        Explanation.match(
+            (float) bounds.lower, source + " [" + bounds.lower + ", " + bounds.upper + "]");
     if (!bounds.readMask && comparison.undecided(bounds.lower, bounds.upper, threshold)) {
       evaluator.refine(doc, bounds);
-      first = Explanation.match((float) bounds.lower, "per-cell CHI bounds [" + bounds.lower + ", " + bounds.upper + "]", first);
+      first =
+          Explanation.match(
+              (float) bounds.lower,
+              "per-cell CHI bounds [" + bounds.lower + ", " + bounds.upper + "]",
+              first);
     }
     String decision;
     boolean matches;
     if (bounds.readMask || bounds.isExact()) {
       matches = comparison.test(bounds.lower, threshold);
-      decision = "exact value " + bounds.lower + (bounds.readMask ? " (mask read)" : " (from bounds, mask not read)");
+      decision =
+          "exact value "
+              + bounds.lower
+              + (bounds.readMask ? " (mask read)" : " (from bounds, mask not read)");
     } else if (comparison.rejectsAll(bounds.lower, bounds.upper, threshold)) {
       matches = false;
       decision = "rejected by bounds, mask not read";
@@ -119,10 +141,15 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
       decision = "bounds undecided; mask read: exact value " + value;
     }
     String description = this + ": " + decision;
-    return matches ? Explanation.match(score, description, first) : Explanation.noMatch(description, first);
+    return matches
+        ? Explanation.match(score, description, first)
+        : Explanation.noMatch(description, first);
   }
 
-  /** Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the current one. */
+  /**
+   * Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the
+   * current one.
+   */
   private final class BoundsApproximation extends FilteredDocIdSetIterator {
     private final LeafEvaluator evaluator;
     private final SearchGuard guard;
@@ -139,7 +166,8 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
     @Override
     protected boolean match(int doc) throws IOException {
       if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
-        guard.check(); // a long run of documents rejected by bounds never reaches the collector's checks
+        guard.check(); // a long run of documents rejected by bounds never reaches the collector's
+        // checks
       }
       return evaluator.bounds(doc, bounds) && survivesBounds(doc);
     }
@@ -164,7 +192,6 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
       }
       return true;
     }
-
   }
 
   /** Phase two: reads the mask of a document its bounds left undecided. */

@@ -15,11 +15,12 @@ import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
 
 /**
- * Scores every document that has a mask (and a box, when the ROI comes from one) by its exact CP value, so that
- * a search for the top n hits returns the exact top n by CP, in any query that takes a scoring clause. Once the
- * collector reports a minimum competitive score, documents whose CHI upper bound falls below it are skipped
- * without reading their mask: with a total-hits threshold of n (OpenSearch: {@code "track_total_hits": false}) this
- * prunes as much as {@link MaskValueTopKQuery}; with exact hit counts, every mask must be read.
+ * Scores every document that has a mask (and a box, when the ROI comes from one) by its exact CP
+ * value, so that a search for the top n hits returns the exact top n by CP, in any query that takes
+ * a scoring clause. Once the collector reports a minimum competitive score, documents whose CHI
+ * upper bound falls below it are skipped without reading their mask: with a total-hits threshold of
+ * n (OpenSearch: {@code "track_total_hits": false}) this prunes as much as {@link
+ * MaskValueTopKQuery}; with exact hit counts, every mask must be read.
  */
 public final class MaskValueScoreQuery extends Query implements CpStatsSource {
   private final ValueSource spec;
@@ -66,9 +67,16 @@ public final class MaskValueScoreQuery extends Query implements CpStatsSource {
         if (evaluator == null || !evaluator.bounds(doc, bounds)) {
           return Explanation.noMatch(spec + ": the document has no value (no mask, or no box)");
         }
-        double value = bounds.readMask || bounds.isExact() ? bounds.lower : evaluator.exact(doc, bounds.roi);
-        return Explanation.match((float) value * boost, spec + " = " + value + (bounds.isExact() && !bounds.readMask
-            ? " (exact from CHI bounds, mask not read)" : " (mask read)"));
+        double value =
+            bounds.readMask || bounds.isExact() ? bounds.lower : evaluator.exact(doc, bounds.roi);
+        return Explanation.match(
+            (float) value * boost,
+            spec
+                + " = "
+                + value
+                + (bounds.isExact() && !bounds.readMask
+                    ? " (exact from CHI bounds, mask not read)"
+                    : " (mask read)"));
       }
 
       @Override
@@ -78,7 +86,10 @@ public final class MaskValueScoreQuery extends Query implements CpStatsSource {
     };
   }
 
-  /** Iterates documents with a value, skipping those whose upper bound cannot reach the competitive score. */
+  /**
+   * Iterates documents with a value, skipping those whose upper bound cannot reach the competitive
+   * score.
+   */
   private final class CpScorer extends Scorer {
     private final LeafEvaluator evaluator;
     private final float boost;
@@ -88,22 +99,26 @@ public final class MaskValueScoreQuery extends Query implements CpStatsSource {
     CpScorer(LeafEvaluator evaluator, int maxDoc, float boost, SearchGuard guard) {
       this.evaluator = evaluator;
       this.boost = boost;
-      this.iterator = new FilteredDocIdSetIterator(DocIdSetIterator.all(maxDoc)) {
-        private int visited;
+      this.iterator =
+          new FilteredDocIdSetIterator(DocIdSetIterator.all(maxDoc)) {
+            private int visited;
 
-        @Override
-        protected boolean match(int d) throws IOException {
-          if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
-            guard.check(); // documents skipped by bounds never reach the collector's checks
-          }
-          return evaluator.bounds(d, bounds) && competitive(d);
-        }
-      };
+            @Override
+            protected boolean match(int d) throws IOException {
+              if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
+                guard.check(); // documents skipped by bounds never reach the collector's checks
+              }
+              return evaluator.bounds(d, bounds) && competitive(d);
+            }
+          };
     }
 
     private final DocIdSetIterator iterator;
 
-    /** Whether the document may reach the minimum competitive score (refining its bounds once if needed). */
+    /**
+     * Whether the document may reach the minimum competitive score (refining its bounds once if
+     * needed).
+     */
     private boolean competitive(int d) throws IOException {
       if (minCompetitive == 0 || bounds.readMask) {
         return true;

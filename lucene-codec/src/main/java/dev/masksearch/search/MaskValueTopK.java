@@ -19,45 +19,55 @@ import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
 
 /**
- * Exact top-k by CP across all segments of a searcher. One pass computes every candidate's bounds (ranking keys:
- * the value, negated for {@link CpOrder#ASC}); the candidates whose best case cannot reach the k-th best worst case
- * are dropped; the rest are verified best-bound first, and the search stops as soon as no unverified candidate
- * can enter the top k. A candidate whose bounds are equal needs no read. Ties go to the smaller doc id, as in a
- * brute-force sort.
+ * Exact top-k by CP across all segments of a searcher. One pass computes every candidate's bounds
+ * (ranking keys: the value, negated for {@link CpOrder#ASC}); the candidates whose best case cannot
+ * reach the k-th best worst case are dropped; the rest are verified best-bound first, and the
+ * search stops as soon as no unverified candidate can enter the top k. A candidate whose bounds are
+ * equal needs no read. Ties go to the smaller doc id, as in a brute-force sort.
  */
 public final class MaskValueTopK {
   /** Documents bounded between two checks of the search's guard (minus one: a mask). */
   static final int CHECK_EVERY = 255;
+
   private MaskValueTopK() {}
 
   /**
-   * The exact top k by {@code spec} among live documents that match {@code filter} (null: all documents with the
-   * field), best first.
+   * The exact top k by {@code spec} among live documents that match {@code filter} (null: all
+   * documents with the field), best first.
    */
-  public static List<CpHit> search(IndexSearcher searcher, ValueSource spec, int k, CpOrder order, Query filter, CpStats stats)
+  public static List<CpHit> search(
+      IndexSearcher searcher, ValueSource spec, int k, CpOrder order, Query filter, CpStats stats)
       throws IOException {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
     CpStats counters = stats == null ? new CpStats() : stats;
     SearchGuard guard = SearchGuards.of(searcher);
-    Weight filterWeight = filter == null
-        ? null
-        : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    Weight filterWeight =
+        filter == null
+            ? null
+            : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
     try (Reservation reservation = new Reservation(guard)) {
       Candidates candidates = new Candidates(reservation);
       List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
       LeafEvaluator[] evaluators = new LeafEvaluator[leaves.size()];
       for (LeafReaderContext leaf : leaves) {
-        evaluators[leaf.ord] = collectBounds(leaf, spec, order, filterWeight, candidates, counters, guard);
+        evaluators[leaf.ord] =
+            collectBounds(leaf, spec, order, filterWeight, candidates, counters, guard);
       }
       return verifyBestFirst(candidates, k, leaves, evaluators, order, counters, guard);
     }
   }
 
   private static LeafEvaluator collectBounds(
-      LeafReaderContext leaf, ValueSource spec, CpOrder order, Weight filterWeight, Candidates out, CpStats stats,
-      SearchGuard guard) throws IOException {
+      LeafReaderContext leaf,
+      ValueSource spec,
+      CpOrder order,
+      Weight filterWeight,
+      Candidates out,
+      CpStats stats,
+      SearchGuard guard)
+      throws IOException {
     LeafEvaluator evaluator = spec.leaf(leaf.reader(), guard);
     if (evaluator == null) {
       return null;
@@ -93,8 +103,14 @@ public final class MaskValueTopK {
   }
 
   private static List<CpHit> verifyBestFirst(
-      Candidates c, int k, List<LeafReaderContext> leaves, LeafEvaluator[] evaluators, CpOrder order, CpStats stats,
-      SearchGuard guard) throws IOException {
+      Candidates c,
+      int k,
+      List<LeafReaderContext> leaves,
+      LeafEvaluator[] evaluators,
+      CpOrder order,
+      CpStats stats,
+      SearchGuard guard)
+      throws IOException {
     // The k-th largest worst case: no candidate whose best case is below it can make the top k.
     double floor = Double.NEGATIVE_INFINITY;
     if (c.size >= k) {
@@ -103,8 +119,9 @@ public final class MaskValueTopK {
       floor = worst[c.size - k];
     }
     // Candidates that may make the top k, best case first (ties: smaller doc first).
-    PriorityQueue<Integer> queue = new PriorityQueue<>(
-        Comparator.<Integer>comparingDouble(i -> -c.best[i]).thenComparingInt(i -> c.docs[i]));
+    PriorityQueue<Integer> queue =
+        new PriorityQueue<>(
+            Comparator.<Integer>comparingDouble(i -> -c.best[i]).thenComparingInt(i -> c.docs[i]));
     for (int i = 0; i < c.size; i++) {
       if (c.best[i] >= floor) {
         queue.add(i);
@@ -114,8 +131,9 @@ public final class MaskValueTopK {
     }
 
     // Min-heap of the current top k by (key, -doc): its head is the hit a newcomer has to beat.
-    PriorityQueue<double[]> top = new PriorityQueue<>(
-        Comparator.<double[]>comparingDouble(h -> h[0]).thenComparing(h -> -h[1]));
+    PriorityQueue<double[]> top =
+        new PriorityQueue<>(
+            Comparator.<double[]>comparingDouble(h -> h[0]).thenComparing(h -> -h[1]));
     boolean[] refined = new boolean[c.size];
     DocBounds scratch = new DocBounds();
     int visited = 0;
@@ -138,7 +156,8 @@ public final class MaskValueTopK {
           stats.accept();
         }
       } else if (!refined[i]) {
-        // Second stage: tighten the bounds without reading the mask, then let the candidate queue up again.
+        // Second stage: tighten the bounds without reading the mask, then let the candidate queue
+        // up again.
         refined[i] = true;
         scratch.lower = order == CpOrder.DESC ? c.worst[i] : -c.best[i];
         scratch.upper = order == CpOrder.DESC ? c.best[i] : -c.worst[i];
@@ -169,7 +188,8 @@ public final class MaskValueTopK {
     for (double[] h : top) {
       hits.add(new CpHit((int) h[1], order.key(h[0])));
     }
-    hits.sort(Comparator.<CpHit>comparingDouble(h -> -order.key(h.value())).thenComparingInt(CpHit::doc));
+    hits.sort(
+        Comparator.<CpHit>comparingDouble(h -> -order.key(h.value())).thenComparingInt(CpHit::doc));
     return hits;
   }
 
@@ -179,11 +199,15 @@ public final class MaskValueTopK {
   }
 
   /**
-   * Growable parallel arrays of candidates, one per document with a value: their memory (and the queue and copies
-   * that {@link #verifyBestFirst} makes of them) is reserved from the guard before each growth.
+   * Growable parallel arrays of candidates, one per document with a value: their memory (and the
+   * queue and copies that {@link #verifyBestFirst} makes of them) is reserved from the guard before
+   * each growth.
    */
   private static final class Candidates {
-    /** Per candidate: doc, keys, region (its reference and a per-document box), the queue entry, the sorted copy. */
+    /**
+     * Per candidate: doc, keys, region (its reference and a per-document box), the queue entry, the
+     * sorted copy.
+     */
     static final long BYTES_PER_CANDIDATE = 4 + 8 + 8 + 8 + 32 + 1 + 24 + 8;
 
     private final Reservation reservation;
@@ -201,7 +225,8 @@ public final class MaskValueTopK {
     void add(int doc, double worstKey, double bestKey, Roi roi) {
       if (size == docs.length) {
         int n = size * 2;
-        reservation.reserve((long) (n - size) * BYTES_PER_CANDIDATE, "top-k candidates: " + n + " documents");
+        reservation.reserve(
+            (long) (n - size) * BYTES_PER_CANDIDATE, "top-k candidates: " + n + " documents");
         docs = Arrays.copyOf(docs, n);
         worst = Arrays.copyOf(worst, n);
         best = Arrays.copyOf(best, n);

@@ -9,19 +9,20 @@ import org.apache.lucene.search.ConstantScoreScorer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.QueryVisitor;
 
 /**
- * The exact top k documents by CP, as a query: its weight computes the k hits {@link MaskValueTopK} finds (once per searcher,
- * when the first segment is scored), scored by their CP value (exact as a float up to 2^24, the pixel count of a
- * 4096 x 4096 mask). For {@link CpOrder#ASC} the hits are the k smallest, still scored by their value, so sort by
- * score ascending to show them in order. Lucene's collectors prune only after their total-hits threshold, so the top
- * k is computed over all segments before any is collected, as the k-NN plugin does for vectors.
+ * The exact top k documents by CP, as a query: its weight computes the k hits {@link MaskValueTopK}
+ * finds (once per searcher, when the first segment is scored), scored by their CP value (exact as a
+ * float up to 2^24, the pixel count of a 4096 x 4096 mask). For {@link CpOrder#ASC} the hits are
+ * the k smallest, still scored by their value, so sort by score ascending to show them in order.
+ * Lucene's collectors prune only after their total-hits threshold, so the top k is computed over
+ * all segments before any is collected, as the k-NN plugin does for vectors.
  */
 public final class MaskValueTopKQuery extends Query implements CpStatsSource {
   private final ValueSource spec;
@@ -30,7 +31,9 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
   private final Query filter;
   private final CpStats stats;
 
-  /** The top k by {@code spec} in {@code order} among documents matching {@code filter} (null: all). */
+  /**
+   * The top k by {@code spec} in {@code order} among documents matching {@code filter} (null: all).
+   */
   public MaskValueTopKQuery(ValueSource spec, int k, CpOrder order, Query filter, CpStats stats) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
@@ -48,9 +51,10 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
   }
 
   /**
-   * The top k is computed when the first segment is scored, not in {@code rewrite}: OpenSearch rewrites before its
-   * query phase watches for a timeout, and a time limit that strikes while a segment is searched gives partial
-   * results (here: no hits from this searcher) rather than a failed search.
+   * The top k is computed when the first segment is scored, not in {@code rewrite}: OpenSearch
+   * rewrites before its query phase watches for a timeout, and a time limit that strikes while a
+   * segment is searched gives partial results (here: no hits from this searcher) rather than a
+   * failed search.
    */
   @Override
   public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
@@ -73,8 +77,8 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
     }
 
     /**
-     * The weight of the computed hits, or null when computing them failed: the first segment got the failure (a
-     * timeout or a cancellation), and the others have nothing to add.
+     * The weight of the computed hits, or null when computing them failed: the first segment got
+     * the failure (a timeout or a cancellation), and the others have nothing to add.
      */
     synchronized Weight hits() throws IOException {
       if (hits == null && !failed) {
@@ -87,8 +91,14 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
             docs[i] = top.get(i).doc();
             scores[i] = (float) top.get(i).value();
           }
-          hits = new DocScoreQuery(docs, scores, searcher.getIndexReader(), MaskValueTopKQuery.this.toString(), stats)
-              .createWeight(searcher, scoreMode, boost);
+          hits =
+              new DocScoreQuery(
+                      docs,
+                      scores,
+                      searcher.getIndexReader(),
+                      MaskValueTopKQuery.this.toString(),
+                      stats)
+                  .createWeight(searcher, scoreMode, boost);
         } catch (RuntimeException e) {
           failed = true;
           throw e;
@@ -103,11 +113,13 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
       return new ScorerSupplier() {
         @Override
         public Scorer get(long leadCost) {
-          return new LazyScorer(() -> {
-            Weight hits = hits();
-            ScorerSupplier supplier = hits == null ? null : hits.scorerSupplier(context);
-            return supplier == null ? null : supplier.get(leadCost);
-          }, cost);
+          return new LazyScorer(
+              () -> {
+                Weight hits = hits();
+                ScorerSupplier supplier = hits == null ? null : hits.scorerSupplier(context);
+                return supplier == null ? null : supplier.get(leadCost);
+              },
+              cost);
         }
 
         @Override
@@ -120,7 +132,9 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
     @Override
     public Explanation explain(LeafReaderContext context, int doc) throws IOException {
       Weight hits = hits();
-      return hits == null ? Explanation.noMatch("the top k could not be computed") : hits.explain(context, doc);
+      return hits == null
+          ? Explanation.noMatch("the top k could not be computed")
+          : hits.explain(context, doc);
     }
 
     @Override
@@ -134,7 +148,10 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
     Scorer get() throws IOException; // null: no hit in the segment
   }
 
-  /** A scorer that computes the top k when first advanced, inside the collection that OpenSearch time-limits. */
+  /**
+   * A scorer that computes the top k when first advanced, inside the collection that OpenSearch
+   * time-limits.
+   */
   private static final class LazyScorer extends Scorer {
     private final ScorerSource source;
     private final long cost;
@@ -149,32 +166,36 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
     private DocIdSetIterator in() throws IOException {
       if (in == null) {
         Scorer scorer = source.get();
-        in = scorer == null ? new ConstantScoreScorer(0f, ScoreMode.COMPLETE, DocIdSetIterator.empty()) : scorer;
+        in =
+            scorer == null
+                ? new ConstantScoreScorer(0f, ScoreMode.COMPLETE, DocIdSetIterator.empty())
+                : scorer;
       }
       return in.iterator();
     }
 
-    private final DocIdSetIterator iterator = new DocIdSetIterator() {
-      @Override
-      public int docID() {
-        return doc;
-      }
+    private final DocIdSetIterator iterator =
+        new DocIdSetIterator() {
+          @Override
+          public int docID() {
+            return doc;
+          }
 
-      @Override
-      public int nextDoc() throws IOException {
-        return doc = in().nextDoc();
-      }
+          @Override
+          public int nextDoc() throws IOException {
+            return doc = in().nextDoc();
+          }
 
-      @Override
-      public int advance(int target) throws IOException {
-        return doc = in().advance(target);
-      }
+          @Override
+          public int advance(int target) throws IOException {
+            return doc = in().advance(target);
+          }
 
-      @Override
-      public long cost() {
-        return cost;
-      }
-    };
+          @Override
+          public long cost() {
+            return cost;
+          }
+        };
 
     @Override
     public int docID() {
@@ -206,7 +227,12 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
 
   @Override
   public String toString(String field) {
-    return "top " + k + " " + order.name().toLowerCase(java.util.Locale.ROOT) + " by " + spec
+    return "top "
+        + k
+        + " "
+        + order.name().toLowerCase(java.util.Locale.ROOT)
+        + " by "
+        + spec
         + (filter == null ? "" : " filter " + filter);
   }
 

@@ -1,8 +1,8 @@
 package dev.masksearch.search;
 
 /**
- * Bytes reserved from a {@link SearchGuard} for one document's evaluation, all returned by {@link #close()}, whether
- * the evaluation succeeded or threw. Not thread-safe: one per evaluation.
+ * Bytes reserved from a {@link SearchGuard} for one document's evaluation, all returned by {@link
+ * #close()}, whether the evaluation succeeded or threw. Not thread-safe: one per evaluation.
  */
 public final class Reservation implements AutoCloseable {
   private final SearchGuard guard;

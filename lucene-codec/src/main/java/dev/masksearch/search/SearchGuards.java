@@ -5,18 +5,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The guard of each running search, found from an object that belongs to that search alone: the {@link
- * org.apache.lucene.search.IndexSearcher} it runs on (queries, top-k and sorts find it there) or any other object
- * the caller has per search (OpenSearch's scripts see only their search's lookup). Queries are cached and compared
- * by value, so a guard cannot travel inside them. A key is never the index reader: searches may share one
- * (OpenSearch does when {@code search.low_level_cancellation} is off), and they must not share a guard.
+ * The guard of each running search, found from an object that belongs to that search alone: the
+ * {@link org.apache.lucene.search.IndexSearcher} it runs on (queries, top-k and sorts find it
+ * there) or any other object the caller has per search (OpenSearch's scripts see only their
+ * search's lookup). Queries are cached and compared by value, so a guard cannot travel inside them.
+ * A key is never the index reader: searches may share one (OpenSearch does when {@code
+ * search.low_level_cancellation} is off), and they must not share a guard.
  *
- * <p>A registration also holds what the engine keeps for the whole search (CHI cursors, candidate lists): the
- * engine reserves those bytes through the registered guard and never releases them itself; closing the
- * registration does. A key without a registration searches under {@link SearchGuard#NONE}.
+ * <p>A registration also holds what the engine keeps for the whole search (CHI cursors, candidate
+ * lists): the engine reserves those bytes through the registered guard and never releases them
+ * itself; closing the registration does. A key without a registration searches under {@link
+ * SearchGuard#NONE}.
  */
 public final class SearchGuards {
-  private static final Map<Object, Registered> GUARDS = new ConcurrentHashMap<>(); // keys compare by identity
+  private static final Map<Object, Registered> GUARDS =
+      new ConcurrentHashMap<>(); // keys compare by identity
 
   private SearchGuards() {}
 
@@ -28,8 +31,8 @@ public final class SearchGuards {
   }
 
   /**
-   * Guards every search that finds its guard through {@code key} until the registration is closed. A key already
-   * registered keeps its guard, and the returned registration does nothing.
+   * Guards every search that finds its guard through {@code key} until the registration is closed.
+   * A key already registered keeps its guard, and the returned registration does nothing.
    */
   public static Registration register(Object key, SearchGuard guard) {
     Registered registered = new Registered(guard);
@@ -51,7 +54,10 @@ public final class SearchGuards {
     return guard == null ? SearchGuard.NONE : guard;
   }
 
-  /** Identity of the registered object (an IndexSearcher's equals is identity, but a caller's key may not be). */
+  /**
+   * Identity of the registered object (an IndexSearcher's equals is identity, but a caller's key
+   * may not be).
+   */
   private record Key(Object key) {
     @Override
     public boolean equals(Object other) {
@@ -64,7 +70,9 @@ public final class SearchGuards {
     }
   }
 
-  /** A registered guard that remembers what is still reserved, so the registration can return it. */
+  /**
+   * A registered guard that remembers what is still reserved, so the registration can return it.
+   */
   private static final class Registered implements SearchGuard {
     private final SearchGuard guard;
     private final AtomicLong reserved = new AtomicLong();

@@ -9,10 +9,15 @@ import java.util.List;
 import java.util.Random;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
-/** Tests of {@link BinEdges}: code binning and level brackets, against value-based binning from {@link ChiReference}. */
+/**
+ * Tests of {@link BinEdges}: code binning and level brackets, against value-based binning from
+ * {@link ChiReference}.
+ */
 public class BinEdgesTests extends LuceneTestCase {
 
-  private static final MaskDType[] SMALL_DTYPES = {MaskDType.UINT8, MaskDType.UINT16, MaskDType.FLOAT16};
+  private static final MaskDType[] SMALL_DTYPES = {
+    MaskDType.UINT8, MaskDType.UINT16, MaskDType.FLOAT16
+  };
 
   /** Reference bins of every code of a dtype with at most 65,536 codes. */
   private static int[] refBins(MaskDType dtype, int bins) {
@@ -30,8 +35,18 @@ public class BinEdgesTests extends LuceneTestCase {
       int expected = ChiReference.bin(ChiReference.value(dtype, c), bins);
       int actual = edges.binOf(c);
       if (expected != actual) {
-        fail(dtype + " bins=" + bins + " code " + c + " value " + ChiReference.value(dtype, c) + ": expected bin "
-            + expected + ", binOf gave " + actual);
+        fail(
+            dtype
+                + " bins="
+                + bins
+                + " code "
+                + c
+                + " value "
+                + ChiReference.value(dtype, c)
+                + ": expected bin "
+                + expected
+                + ", binOf gave "
+                + actual);
       }
     }
   }
@@ -49,7 +64,8 @@ public class BinEdgesTests extends LuceneTestCase {
         binCounts.add(RandomNumbers.randomIntBetween(r, 65, 254));
       }
       for (int bins : binCounts) {
-        // uint16 has 65,536 codes: all bin counts up to 16, then a random subset, to keep the test fast.
+        // uint16 has 65,536 codes: all bin counts up to 16, then a random subset, to keep the test
+        // fast.
         if (dtype == MaskDType.UINT16 && bins > 16 && r.nextInt(4) != 0) {
           continue;
         }
@@ -59,14 +75,16 @@ public class BinEdgesTests extends LuceneTestCase {
   }
 
   /**
-   * ChiParams allows up to 256 bins, so bin indices run to 256 (the top bin, value 1.0). The code-to-bin table of
-   * uint8/uint16/float16 stores bins in a byte, where 256 wraps to 0: value 1.0 is put in bin 0.
+   * ChiParams allows up to 256 bins, so bin indices run to 256 (the top bin, value 1.0). The
+   * code-to-bin table of uint8/uint16/float16 stores bins in a byte, where 256 wraps to 0: value
+   * 1.0 is put in bin 0.
    */
   public void testBinOfAtMaxBins() {
     int bins = ChiParams.MAX_BINS;
     for (MaskDType dtype : MaskDType.values()) {
       BinEdges edges = BinEdges.of(dtype, bins);
-      assertEquals(dtype + ": bin of 1.0 with " + bins + " bins", bins, edges.binOf(dtype.maxCode()));
+      assertEquals(
+          dtype + ": bin of 1.0 with " + bins + " bins", bins, edges.binOf(dtype.maxCode()));
     }
     for (MaskDType dtype : SMALL_DTYPES) {
       assertBinsOfAllCodes(dtype, bins);
@@ -79,7 +97,8 @@ public class BinEdgesTests extends LuceneTestCase {
     MaskDType dtype = MaskDType.FLOAT32;
     int rounds = atLeast(40);
     for (int round = 0; round < rounds; round++) {
-      int bins = round < 2 ? ChiParams.MAX_BINS : RandomNumbers.randomIntBetween(r, 1, ChiParams.MAX_BINS);
+      int bins =
+          round < 2 ? ChiParams.MAX_BINS : RandomNumbers.randomIntBetween(r, 1, ChiParams.MAX_BINS);
       BinEdges edges = BinEdges.of(dtype, bins);
       List<Integer> probes = new ArrayList<>(List.of(0, 1, dtype.maxCode(), dtype.maxCode() - 1));
       for (int b = 0; b <= bins; b++) {
@@ -87,7 +106,9 @@ public class BinEdgesTests extends LuceneTestCase {
         for (int d = -2; d <= 2; d++) {
           probes.add(edge + d);
         }
-        probes.add(Float.floatToRawIntBits((float) b / bins)); // the nearest float, on either side of the edge
+        probes.add(
+            Float.floatToRawIntBits(
+                (float) b / bins)); // the nearest float, on either side of the edge
       }
       for (int i = 0; i < 2000; i++) {
         probes.add(RandomNumbers.randomIntBetween(r, 0, dtype.maxCode()));
@@ -100,8 +121,17 @@ public class BinEdgesTests extends LuceneTestCase {
         double v = ChiReference.value(dtype, c);
         int expected = ChiReference.bin(v, bins);
         if (edges.binOf(c) != expected) {
-          fail("float32 bins=" + bins + " code " + Integer.toHexString(c) + " value " + v + ": expected " + expected
-              + ", got " + edges.binOf(c));
+          fail(
+              "float32 bins="
+                  + bins
+                  + " code "
+                  + Integer.toHexString(c)
+                  + " value "
+                  + v
+                  + ": expected "
+                  + expected
+                  + ", got "
+                  + edges.binOf(c));
         }
       }
     }
@@ -121,7 +151,10 @@ public class BinEdgesTests extends LuceneTestCase {
     assertEquals(ChiParams.MAX_BINS, p.bins());
   }
 
-  /** Query bounds worth trying: edges of this bin count and their neighbours, code values and theirs, specials. */
+  /**
+   * Query bounds worth trying: edges of this bin count and their neighbours, code values and
+   * theirs, specials.
+   */
   static double randomBound(Random r, MaskDType dtype, int bins) {
     double edge = (double) RandomNumbers.randomIntBetween(r, 0, bins) / bins;
     double v = ChiReference.value(dtype, RandomNumbers.randomIntBetween(r, 0, dtype.maxCode()));
@@ -131,24 +164,40 @@ public class BinEdgesTests extends LuceneTestCase {
       case 3 -> Math.nextDown(edge);
       case 4 -> v;
       case 5 -> r.nextBoolean() ? Math.nextUp(v) : Math.nextDown(v);
-      case 6 -> RandomPicks.randomFrom(
-          r, new Double[] {-0.0, 0.0, 1.0, 1.5, -1.0, Math.nextUp(1.0), Math.nextDown(1.0), Double.NEGATIVE_INFINITY,
-              Double.POSITIVE_INFINITY, 0.8});
+      case 6 ->
+          RandomPicks.randomFrom(
+              r,
+              new Double[] {
+                -0.0,
+                0.0,
+                1.0,
+                1.5,
+                -1.0,
+                Math.nextUp(1.0),
+                Math.nextDown(1.0),
+                Double.NEGATIVE_INFINITY,
+                Double.POSITIVE_INFINITY,
+                0.8
+              });
       default -> r.nextDouble() * 1.2 - 0.1;
     };
   }
 
   /**
-   * The level bracket of a range is sound (inner bins hold only in-range codes, every in-range code is in an
-   * outer bin), tight (the only outer bins not fully inside are the two end bins), empty exactly when no code is in
-   * range, and exact for aligned ranges. Checked at every code for uint8, uint16 and float16.
+   * The level bracket of a range is sound (inner bins hold only in-range codes, every in-range code
+   * is in an outer bin), tight (the only outer bins not fully inside are the two end bins), empty
+   * exactly when no code is in range, and exact for aligned ranges. Checked at every code for
+   * uint8, uint16 and float16.
    */
   public void testLevelsExhaustive() {
     Random r = random();
     for (MaskDType dtype : SMALL_DTYPES) {
       int rounds = dtype == MaskDType.UINT16 ? 20 : 60;
       for (int round = 0; round < rounds; round++) {
-        int bins = r.nextInt(5) == 0 ? RandomNumbers.randomIntBetween(r, 65, 255) : RandomNumbers.randomIntBetween(r, 1, 64);
+        int bins =
+            r.nextInt(5) == 0
+                ? RandomNumbers.randomIntBetween(r, 65, 255)
+                : RandomNumbers.randomIntBetween(r, 1, 64);
         int[] refBins = refBins(dtype, bins);
         BinEdges edges = BinEdges.of(dtype, bins);
         boolean[] binNonEmpty = new boolean[bins + 1];
@@ -163,16 +212,27 @@ public class BinEdgesTests extends LuceneTestCase {
         for (int q = 0; q < ranges; q++) {
           double lv = randomBound(r, dtype, bins);
           double uv = randomBound(r, dtype, bins);
-          checkLevels(dtype, bins, refBins, edges.levels(new ValueRange(lv, uv)), lv, uv, noEmptyBin);
+          checkLevels(
+              dtype, bins, refBins, edges.levels(new ValueRange(lv, uv)), lv, uv, noEmptyBin);
         }
       }
     }
   }
 
   private static void checkLevels(
-      MaskDType dtype, int bins, int[] refBins, BinEdges.Levels levels, double lv, double uv, boolean noEmptyBin) {
+      MaskDType dtype,
+      int bins,
+      int[] refBins,
+      BinEdges.Levels levels,
+      double lv,
+      double uv,
+      boolean noEmptyBin) {
     String where = dtype + " bins=" + bins + " [" + lv + ", " + uv + ") " + levels;
-    assertTrue(where, 0 <= levels.innerFrom() && levels.innerFrom() <= levels.innerTo() && levels.innerTo() <= bins + 1);
+    assertTrue(
+        where,
+        0 <= levels.innerFrom()
+            && levels.innerFrom() <= levels.innerTo()
+            && levels.innerTo() <= bins + 1);
     assertTrue(where, 0 <= levels.outerFrom() && levels.outerTo() <= bins + 1);
     boolean anyInRange = false;
     boolean aligned = ChiReference.rangeAligned(lv, uv, bins);
@@ -193,11 +253,30 @@ public class BinEdgesTests extends LuceneTestCase {
         fail(where + ": bin " + b + " is a partial bin but not at an end of the bracket");
       }
       if (aligned && in != inner) {
-        fail(where + ": aligned range but code " + c + " (bin " + b + ") in range=" + in + ", inner=" + inner);
+        fail(
+            where
+                + ": aligned range but code "
+                + c
+                + " (bin "
+                + b
+                + ") in range="
+                + in
+                + ", inner="
+                + inner);
       }
       if (levels.isAligned() && in != outer) {
-        // isAligned() promises exact counts, so in-range must coincide with the (equal) bin brackets.
-        fail(where + ": isAligned() but code " + c + " (bin " + b + ") in range=" + in + ", outer=" + outer);
+        // isAligned() promises exact counts, so in-range must coincide with the (equal) bin
+        // brackets.
+        fail(
+            where
+                + ": isAligned() but code "
+                + c
+                + " (bin "
+                + b
+                + ") in range="
+                + in
+                + ", outer="
+                + outer);
       }
     }
     assertEquals(where, !anyInRange, levels.isEmpty());
@@ -206,7 +285,10 @@ public class BinEdgesTests extends LuceneTestCase {
     }
   }
 
-  /** The same properties for float32, at sampled codes: around each edge, around the range's ends, and random. */
+  /**
+   * The same properties for float32, at sampled codes: around each edge, around the range's ends,
+   * and random.
+   */
   public void testLevelsFloat32Sampled() {
     Random r = random();
     MaskDType dtype = MaskDType.FLOAT32;
@@ -248,7 +330,9 @@ public class BinEdgesTests extends LuceneTestCase {
           boolean outer = levels.outerFrom() <= b && b < levels.outerTo();
           assertFalse(where + " code " + c, inner && !in);
           assertFalse(where + " code " + c, in && !outer);
-          assertFalse(where + " code " + c, outer && !inner && b != levels.outerFrom() && b != levels.outerTo() - 1);
+          assertFalse(
+              where + " code " + c,
+              outer && !inner && b != levels.outerFrom() && b != levels.outerTo() - 1);
           assertFalse(where + " code " + c, aligned && in != inner);
         }
         // lo < hi means some code is in range (the code lo itself).
@@ -262,12 +346,16 @@ public class BinEdgesTests extends LuceneTestCase {
       for (int bins : new int[] {1, 4, 10, 64}) {
         BinEdges edges = BinEdges.of(dtype, bins);
         // Everything, including 1.0: all bins 0 .. bins.
-        assertEquals(new BinEdges.Levels(0, bins + 1, 0, bins + 1), edges.levels(new ValueRange(0, 1.5)));
-        assertEquals(new BinEdges.Levels(0, bins + 1, 0, bins + 1), edges.levels(new ValueRange(-1, 2)));
+        assertEquals(
+            new BinEdges.Levels(0, bins + 1, 0, bins + 1), edges.levels(new ValueRange(0, 1.5)));
+        assertEquals(
+            new BinEdges.Levels(0, bins + 1, 0, bins + 1), edges.levels(new ValueRange(-1, 2)));
         // [0, 1.0) excludes exactly the top bin.
         assertEquals(new BinEdges.Levels(0, bins, 0, bins), edges.levels(new ValueRange(0, 1.0)));
         // [1.0, 1.5): only the top bin.
-        assertEquals(new BinEdges.Levels(bins, bins + 1, bins, bins + 1), edges.levels(new ValueRange(1.0, 1.5)));
+        assertEquals(
+            new BinEdges.Levels(bins, bins + 1, bins, bins + 1),
+            edges.levels(new ValueRange(1.0, 1.5)));
         // Empty ranges.
         assertTrue(edges.levels(new ValueRange(0, 0)).isEmpty());
         assertTrue(edges.levels(new ValueRange(0.5, 0.25)).isEmpty());

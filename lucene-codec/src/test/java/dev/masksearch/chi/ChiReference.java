@@ -8,30 +8,41 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /**
- * Plain reference implementations for the CHI tests, written from the spec only: values are decoded from codes
- * here, bins come from double comparisons against {@code b / bins}, and masks are generated with their codes and
- * values kept aside. Nothing here calls {@link MaskDType#value}, {@link MaskDType#codeRange} or {@link BinEdges}.
+ * Plain reference implementations for the CHI tests, written from the spec only: values are decoded
+ * from codes here, bins come from double comparisons against {@code b / bins}, and masks are
+ * generated with their codes and values kept aside. Nothing here calls {@link MaskDType#value},
+ * {@link MaskDType#codeRange} or {@link BinEdges}.
  */
 final class ChiReference {
   private ChiReference() {}
 
-  /** The value of a code as the spec defines it (p / 255, p / 65535, or the float as stored; -0.0 reads as 0.0). */
+  /**
+   * The value of a code as the spec defines it (p / 255, p / 65535, or the float as stored; -0.0
+   * reads as 0.0).
+   */
   static double value(MaskDType dtype, int code) {
-    double v = switch (dtype) {
-      case UINT8 -> code / 255.0;
-      case UINT16 -> code / 65535.0;
-      case FLOAT16 -> (double) Float.float16ToFloat((short) code);
-      case FLOAT32 -> (double) Float.intBitsToFloat(code);
-    };
+    double v =
+        switch (dtype) {
+          case UINT8 -> code / 255.0;
+          case UINT16 -> code / 65535.0;
+          case FLOAT16 -> (double) Float.float16ToFloat((short) code);
+          case FLOAT32 -> (double) Float.intBitsToFloat(code);
+        };
     return v + 0.0; // turns -0.0 into 0.0
   }
 
-  /** The bin of a value in [0, 1]: b with b / bins <= v < (b + 1) / bins, or bins for exactly 1.0. */
+  /**
+   * The bin of a value in [0, 1]: b with b / bins <= v < (b + 1) / bins, or bins for exactly 1.0.
+   */
   static int bin(double v, int bins) {
     if (v == 1.0) {
       return bins;
     }
-    int b = (int) Math.min(bins - 1, Math.floor(v * bins)); // a guess, then corrected with the exact comparisons
+    int b =
+        (int)
+            Math.min(
+                bins - 1,
+                Math.floor(v * bins)); // a guess, then corrected with the exact comparisons
     while (b > 0 && (double) b / bins > v) {
       b--;
     }
@@ -41,7 +52,10 @@ final class ChiReference {
     return b;
   }
 
-  /** The smallest valid code whose value is >= bound (maxCode + 1 if none), by bisection over {@link #value}. */
+  /**
+   * The smallest valid code whose value is >= bound (maxCode + 1 if none), by bisection over {@link
+   * #value}.
+   */
   static int firstCodeAtLeast(MaskDType dtype, double bound) {
     int lo = 0;
     int hi = dtype.maxCode() + 1;
@@ -68,8 +82,9 @@ final class ChiReference {
   }
 
   /**
-   * Whether [lv, uv) is a union of whole bins by the spec's rule: lv is an edge or <= 0, and uv is an edge (1.0
-   * included, which starts the top bin) or > 1. Ranges that hold no value at all also count as aligned.
+   * Whether [lv, uv) is a union of whole bins by the spec's rule: lv is an edge or <= 0, and uv is
+   * an edge (1.0 included, which starts the top bin) or > 1. Ranges that hold no value at all also
+   * count as aligned.
    */
   static boolean rangeAligned(double lv, double uv, int bins) {
     if (lv >= uv || lv > 1 || uv <= 0) {
@@ -84,7 +99,8 @@ final class ChiReference {
   record Generated(Mask mask, int[] codes, double[] values) {}
 
   static byte[] rawBytes(MaskDType dtype, int[] codes) {
-    ByteBuffer out = ByteBuffer.allocate(codes.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocate(codes.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
     for (int c : codes) {
       switch (dtype) {
         case UINT8 -> out.put((byte) c);
@@ -105,7 +121,10 @@ final class ChiReference {
     };
   }
 
-  /** A code at, or one code below, the edge b / bins (so values sit exactly on or just beside bin edges). */
+  /**
+   * A code at, or one code below, the edge b / bins (so values sit exactly on or just beside bin
+   * edges).
+   */
   static int edgeCode(Random r, MaskDType dtype, int bins) {
     int b = RandomNumbers.randomIntBetween(r, 0, bins);
     int code = firstCodeAtLeast(dtype, (double) b / bins);
@@ -116,11 +135,13 @@ final class ChiReference {
   static final int KINDS = 9;
 
   /**
-   * A mask of one of several kinds: smooth blobs (with exact 0 and 1 plateaus), uniform noise, random codes
-   * (for floats: many tiny and subnormal values), all 0, all 1, all one value, values on the edges of {@code bins},
-   * a sparse mask, and a per-pixel mixture. Float masks sometimes contain -0.0.
+   * A mask of one of several kinds: smooth blobs (with exact 0 and 1 plateaus), uniform noise,
+   * random codes (for floats: many tiny and subnormal values), all 0, all 1, all one value, values
+   * on the edges of {@code bins}, a sparse mask, and a per-pixel mixture. Float masks sometimes
+   * contain -0.0.
    */
-  static Generated mask(Random r, MaskDType dtype, int height, int width, int kind, int[] binsChoices) {
+  static Generated mask(
+      Random r, MaskDType dtype, int height, int width, int kind, int[] binsChoices) {
     int n = height * width;
     int[] codes = new int[n];
     int max = dtype.maxCode();
@@ -128,17 +149,22 @@ final class ChiReference {
     Blobs blobs = new Blobs(r, height, width);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
-        int k = kind == 8 ? r.nextInt(8) : kind; // kind 8 mixes the others pixel by pixel (constants aside)
-        codes[y * width + x] = switch (k) {
-          case 0 -> quantize(dtype, blobs.at(y, x));
-          case 1 -> quantize(dtype, r.nextDouble());
-          case 2 -> RandomNumbers.randomIntBetween(r, 0, max);
-          case 3 -> 0;
-          case 4 -> max;
-          case 5 -> constant;
-          case 6 -> edgeCode(r, dtype, binsChoices[r.nextInt(binsChoices.length)]);
-          default -> r.nextInt(20) == 0 ? RandomNumbers.randomIntBetween(r, 0, max) : 0; // sparse
-        };
+        int k =
+            kind == 8
+                ? r.nextInt(8)
+                : kind; // kind 8 mixes the others pixel by pixel (constants aside)
+        codes[y * width + x] =
+            switch (k) {
+              case 0 -> quantize(dtype, blobs.at(y, x));
+              case 1 -> quantize(dtype, r.nextDouble());
+              case 2 -> RandomNumbers.randomIntBetween(r, 0, max);
+              case 3 -> 0;
+              case 4 -> max;
+              case 5 -> constant;
+              case 6 -> edgeCode(r, dtype, binsChoices[r.nextInt(binsChoices.length)]);
+              default ->
+                  r.nextInt(20) == 0 ? RandomNumbers.randomIntBetween(r, 0, max) : 0; // sparse
+            };
       }
     }
     if ((dtype == MaskDType.FLOAT16 || dtype == MaskDType.FLOAT32) && r.nextInt(4) == 0) {
@@ -160,19 +186,23 @@ final class ChiReference {
     return new Generated(mask, codes, values);
   }
 
-  /** A sum of Gaussian blobs, shifted down and clamped to [0, 1] so that it has exact 0 and 1 plateaus. */
+  /**
+   * A sum of Gaussian blobs, shifted down and clamped to [0, 1] so that it has exact 0 and 1
+   * plateaus.
+   */
   private static final class Blobs {
     final double[][] blobs; // cy, cx, sigma, amplitude
 
     Blobs(Random r, int height, int width) {
       blobs = new double[RandomNumbers.randomIntBetween(r, 1, 5)][];
       for (int i = 0; i < blobs.length; i++) {
-        blobs[i] = new double[] {
-          r.nextDouble() * height * 1.2 - 0.1 * height,
-          r.nextDouble() * width * 1.2 - 0.1 * width,
-          1 + r.nextDouble() * Math.max(height, width) / 3.0,
-          0.3 + r.nextDouble() * 1.2
-        };
+        blobs[i] =
+            new double[] {
+              r.nextDouble() * height * 1.2 - 0.1 * height,
+              r.nextDouble() * width * 1.2 - 0.1 * width,
+              1 + r.nextDouble() * Math.max(height, width) / 3.0,
+              0.3 + r.nextDouble() * 1.2
+            };
       }
     }
 

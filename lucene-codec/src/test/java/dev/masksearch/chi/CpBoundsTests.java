@@ -12,9 +12,9 @@ import java.util.Random;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * Tests of {@link Chi#build} and {@link CpBounds}: bounds must always bracket the true CP (computed here from the
- * reference values with a 2-D prefix sum), and pin it exactly when the ROI is grid-aligned and the range
- * bin-aligned.
+ * Tests of {@link Chi#build} and {@link CpBounds}: bounds must always bracket the true CP (computed
+ * here from the reference values with a 2-D prefix sum), and pin it exactly when the ROI is
+ * grid-aligned and the range bin-aligned.
  */
 public class CpBoundsTests extends LuceneTestCase {
 
@@ -45,10 +45,15 @@ public class CpBoundsTests extends LuceneTestCase {
       return 0;
     }
     int w1 = width + 1;
-    return prefix[y2 * w1 + x2] - prefix[y1 * w1 + x2] - prefix[y2 * w1 + x1] + prefix[y1 * w1 + x1];
+    return prefix[y2 * w1 + x2]
+        - prefix[y1 * w1 + x2]
+        - prefix[y2 * w1 + x1]
+        + prefix[y1 * w1 + x1];
   }
 
-  /** Whether the clipped ROI is empty or has every side on a multiple of step or on the mask's edge. */
+  /**
+   * Whether the clipped ROI is empty or has every side on a multiple of step or on the mask's edge.
+   */
   private static boolean roiAligned(Roi roi, int step, int height, int width) {
     int x1 = Math.clamp(roi.x1(), 0, width);
     int x2 = Math.clamp(roi.x2(), 0, width);
@@ -57,68 +62,99 @@ public class CpBoundsTests extends LuceneTestCase {
     if (x1 >= x2 || y1 >= y2) {
       return true;
     }
-    return onLine(x1, step, width) && onLine(x2, step, width) && onLine(y1, step, height) && onLine(y2, step, height);
+    return onLine(x1, step, width)
+        && onLine(x2, step, width)
+        && onLine(y1, step, height)
+        && onLine(y2, step, height);
   }
 
   private static boolean onLine(int c, int step, int edge) {
     return c % step == 0 || c == edge;
   }
 
-  /** One ROI coordinate: grid lines, beside them, the edge, past it, negative, extreme, or random. */
+  /**
+   * One ROI coordinate: grid lines, beside them, the edge, past it, negative, extreme, or random.
+   */
   private static int coordinate(Random r, int step, int length, boolean aligned) {
     int lines = Math.ceilDiv(length, step);
     if (aligned) {
       return switch (r.nextInt(6)) {
         case 0 -> length;
-        case 1 -> RandomPicks.randomFrom(r, new Integer[] {Integer.MIN_VALUE, -step, 0, Integer.MAX_VALUE, 65535});
-        case 2 -> length + RandomNumbers.randomIntBetween(r, 1, 2 * step); // past the edge: clipped onto it
+        case 1 ->
+            RandomPicks.randomFrom(
+                r, new Integer[] {Integer.MIN_VALUE, -step, 0, Integer.MAX_VALUE, 65535});
+        case 2 ->
+            length
+                + RandomNumbers.randomIntBetween(r, 1, 2 * step); // past the edge: clipped onto it
         default -> step * RandomNumbers.randomIntBetween(r, 0, lines);
       };
     }
     return switch (r.nextInt(6)) {
-      case 0 -> step * RandomNumbers.randomIntBetween(r, 0, lines) + RandomPicks.randomFrom(r, new Integer[] {-1, 1});
+      case 0 ->
+          step * RandomNumbers.randomIntBetween(r, 0, lines)
+              + RandomPicks.randomFrom(r, new Integer[] {-1, 1});
       case 1 -> RandomNumbers.randomIntBetween(r, -3, 0);
       case 2 -> length + RandomNumbers.randomIntBetween(r, -2, 3);
       default -> RandomNumbers.randomIntBetween(r, -2, length + 2);
     };
   }
 
-  /** A ROI for a grid of this step: aligned, unaligned, partly aligned, one pixel, empty or the whole plane. */
+  /**
+   * A ROI for a grid of this step: aligned, unaligned, partly aligned, one pixel, empty or the
+   * whole plane.
+   */
   private static Roi randomRoi(Random r, int step, int height, int width) {
     switch (r.nextInt(12)) {
-      case 0: {
-        int x = RandomNumbers.randomIntBetween(r, -1, width);
-        int y = RandomNumbers.randomIntBetween(r, -1, height);
-        return new Roi(x, y, x + 1, y + 1); // one pixel (or none, at -1 and at the edge)
-      }
-      case 1: {
-        int x = coordinate(r, step, width, r.nextBoolean());
-        int y = coordinate(r, step, height, r.nextBoolean());
-        return new Roi(x, y, x - r.nextInt(2), y + coordinate(r, step, height, false)); // empty or inverted
-      }
+      case 0:
+        {
+          int x = RandomNumbers.randomIntBetween(r, -1, width);
+          int y = RandomNumbers.randomIntBetween(r, -1, height);
+          return new Roi(x, y, x + 1, y + 1); // one pixel (or none, at -1 and at the edge)
+        }
+      case 1:
+        {
+          int x = coordinate(r, step, width, r.nextBoolean());
+          int y = coordinate(r, step, height, r.nextBoolean());
+          return new Roi(
+              x, y, x - r.nextInt(2), y + coordinate(r, step, height, false)); // empty or inverted
+        }
       case 2:
         return Roi.FULL;
-      default: {
-        // Each side independently aligned or not; mostly all aligned, so exactness is checked often.
-        boolean allAligned = r.nextInt(5) < 2;
-        int x1 = coordinate(r, step, width, allAligned || r.nextBoolean());
-        int x2 = coordinate(r, step, width, allAligned || r.nextBoolean());
-        int y1 = coordinate(r, step, height, allAligned || r.nextBoolean());
-        int y2 = coordinate(r, step, height, allAligned || r.nextBoolean());
-        if (r.nextInt(8) != 0) { // mostly ordered, sometimes inverted
-          return new Roi(Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2));
+      default:
+        {
+          // Each side independently aligned or not; mostly all aligned, so exactness is checked
+          // often.
+          boolean allAligned = r.nextInt(5) < 2;
+          int x1 = coordinate(r, step, width, allAligned || r.nextBoolean());
+          int x2 = coordinate(r, step, width, allAligned || r.nextBoolean());
+          int y1 = coordinate(r, step, height, allAligned || r.nextBoolean());
+          int y2 = coordinate(r, step, height, allAligned || r.nextBoolean());
+          if (r.nextInt(8) != 0) { // mostly ordered, sometimes inverted
+            return new Roi(Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2));
+          }
+          return new Roi(x1, y1, x2, y2);
         }
-        return new Roi(x1, y1, x2, y2);
-      }
     }
   }
 
-  /** Query ranges for a mask: specials, aligned to some CHI's bins, beside edges, random, and at pixel values. */
+  /**
+   * Query ranges for a mask: specials, aligned to some CHI's bins, beside edges, random, and at
+   * pixel values.
+   */
   private static List<double[]> ranges(Random r, double[] values, List<Built> chis, int count) {
     List<double[]> out = new ArrayList<>();
     double[][] fixed = {
-      {0, 0}, {0, 1}, {0, 1.5}, {-1, 2}, {0, 1.0}, {1.0, 1.5}, {1.0, 1.0}, {0.5, 0.25},
-      {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}, {0.8, 1.0}, {-0.0, Double.MIN_VALUE}
+      {0, 0},
+      {0, 1},
+      {0, 1.5},
+      {-1, 2},
+      {0, 1.0},
+      {1.0, 1.5},
+      {1.0, 1.0},
+      {0.5, 0.25},
+      {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY},
+      {0.8, 1.0},
+      {-0.0, Double.MIN_VALUE}
     };
     for (int i = 0; i < 4; i++) {
       out.add(RandomPicks.randomFrom(r, fixed));
@@ -132,10 +168,13 @@ public class CpBoundsTests extends LuceneTestCase {
       switch (r.nextInt(8)) {
         case 0, 1, 2 -> { // aligned, with the variants the spec allows at each end
           if (r.nextInt(4) == 0) {
-            lv = RandomPicks.randomFrom(r, new Double[] {-0.5, 0.0, -0.0, Double.NEGATIVE_INFINITY});
+            lv =
+                RandomPicks.randomFrom(r, new Double[] {-0.5, 0.0, -0.0, Double.NEGATIVE_INFINITY});
           }
           if (r.nextInt(3) == 0) {
-            uv = RandomPicks.randomFrom(r, new Double[] {1.0, 1.5, Math.nextUp(1.0), Double.POSITIVE_INFINITY});
+            uv =
+                RandomPicks.randomFrom(
+                    r, new Double[] {1.0, 1.5, Math.nextUp(1.0), Double.POSITIVE_INFINITY});
           }
         }
         case 3 -> { // just beside an edge
@@ -179,7 +218,9 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   private static int randomBins(Random r) {
-    return r.nextInt(10) == 0 ? RandomNumbers.randomIntBetween(r, 65, 255) : RandomNumbers.randomIntBetween(r, 1, 64);
+    return r.nextInt(10) == 0
+        ? RandomNumbers.randomIntBetween(r, 65, 255)
+        : RandomNumbers.randomIntBetween(r, 1, 64);
   }
 
   private static int randomSide(Random r) {
@@ -191,8 +232,8 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   /**
-   * The main property test: over many masks, CHI parameters, ranges and ROIs, lower <= CP <= upper always, and
-   * lower == CP == upper whenever the ROI is grid-aligned and the range bin-aligned.
+   * The main property test: over many masks, CHI parameters, ranges and ROIs, lower <= CP <= upper
+   * always, and lower == CP == upper whenever the ROI is grid-aligned and the range bin-aligned.
    */
   public void testBoundsBracketTrueCount() {
     Random r = random();
@@ -214,7 +255,8 @@ public class CpBoundsTests extends LuceneTestCase {
           ChiReference.mask(r, dtype, height, width, r.nextInt(ChiReference.KINDS), bins);
       for (int b : bins) {
         ChiParams params = new ChiParams(randomStep(r), b);
-        while (!fits(params, height, width)) { // CHI size is capped per mask; coarsen the grid until it fits
+        while (!fits(
+            params, height, width)) { // CHI size is capped per mask; coarsen the grid until it fits
           params = new ChiParams(params.gridStep() * 2, b);
         }
         chis.add(new Built(params, Chi.build(g.mask(), params), BinEdges.of(dtype, b)));
@@ -238,7 +280,10 @@ public class CpBoundsTests extends LuceneTestCase {
             long area = roi.clip(width, height).area();
             boolean exact = rangeAligned && roiAligned(roi, step, height, width);
             cases++;
-            if (bounds.lower > cp || cp > bounds.upper || bounds.lower < 0 || bounds.upper > area
+            if (bounds.lower > cp
+                || cp > bounds.upper
+                || bounds.lower < 0
+                || bounds.upper > area
                 || (exact && bounds.lower != bounds.upper)) {
               fail(describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
@@ -247,16 +292,30 @@ public class CpBoundsTests extends LuceneTestCase {
               nonEmptyExact += cp > 0 ? 1 : 0;
             }
             // A compiled plan gives exactly the first-stage bounds.
-            new BoundsPlan(built.chi().grid(), built.params().bins(), roi, levels).evaluate(built.chi(), planned);
+            new BoundsPlan(built.chi().grid(), built.params().bins(), roi, levels)
+                .evaluate(built.chi(), planned);
             if (planned.lower != bounds.lower || planned.upper != bounds.upper) {
-              fail("plan " + planned.lower + ".." + planned.upper + " for "
-                  + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
+              fail(
+                  "plan "
+                      + planned.lower
+                      + ".."
+                      + planned.upper
+                      + " for "
+                      + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
             // The per-cell second stage never loosens the first and still brackets the true count.
             refined.computeRefined(built.chi().grid(), built.chi(), roi, levels);
-            if (refined.lower < bounds.lower || refined.upper > bounds.upper || refined.lower > cp || cp > refined.upper) {
-              fail("refined " + refined.lower + ".." + refined.upper + " for "
-                  + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
+            if (refined.lower < bounds.lower
+                || refined.upper > bounds.upper
+                || refined.lower > cp
+                || cp > refined.upper) {
+              fail(
+                  "refined "
+                      + refined.lower
+                      + ".."
+                      + refined.upper
+                      + " for "
+                      + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
             tighter += refined.upper - refined.lower < bounds.upper - bounds.lower ? 1 : 0;
           }
@@ -266,12 +325,19 @@ public class CpBoundsTests extends LuceneTestCase {
         assertEquals(refCp(prefix, height, width, roi), g.mask().countPixels(roi, vr));
       }
     }
-    // The generators must really exercise the exact case, with non-zero counts, not only the inequalities.
+    // The generators must really exercise the exact case, with non-zero counts, not only the
+    // inequalities.
     assertTrue("exact cases " + exactCases + " of " + cases, exactCases > cases / 10);
     assertTrue("non-empty exact cases " + nonEmptyExact, nonEmptyExact > exactCases / 10);
     assertTrue("the per-cell stage should tighten some bounds: " + tighter, tighter > cases / 100);
     if (VERBOSE) {
-      System.out.println("bounds cases: " + cases + ", exact: " + exactCases + ", exact non-zero: " + nonEmptyExact);
+      System.out.println(
+          "bounds cases: "
+              + cases
+              + ", exact: "
+              + exactCases
+              + ", exact non-zero: "
+              + nonEmptyExact);
     }
   }
 
@@ -285,13 +351,41 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   private static String describe(
-      Mask mask, ChiParams params, Roi roi, ValueRange range, BinEdges.Levels levels, long cp, CpBounds b, boolean exact) {
-    return mask + " step=" + params.gridStep() + " bins=" + params.bins() + " roi=" + roi + " clipped="
-        + roi.clip(mask.width(), mask.height()) + " range=" + range + " " + levels + ": true CP " + cp + ", bounds ["
-        + b.lower + ", " + b.upper + "]" + (exact ? " (expected exact)" : "");
+      Mask mask,
+      ChiParams params,
+      Roi roi,
+      ValueRange range,
+      BinEdges.Levels levels,
+      long cp,
+      CpBounds b,
+      boolean exact) {
+    return mask
+        + " step="
+        + params.gridStep()
+        + " bins="
+        + params.bins()
+        + " roi="
+        + roi
+        + " clipped="
+        + roi.clip(mask.width(), mask.height())
+        + " range="
+        + range
+        + " "
+        + levels
+        + ": true CP "
+        + cp
+        + ", bounds ["
+        + b.lower
+        + ", "
+        + b.upper
+        + "]"
+        + (exact ? " (expected exact)" : "");
   }
 
-  /** Every stored CHI entry equals a brute-force count of the pixels up-left of its grid point with bin >= level. */
+  /**
+   * Every stored CHI entry equals a brute-force count of the pixels up-left of its grid point with
+   * bin >= level.
+   */
   public void testChiEntriesMatchBruteForce() {
     Random r = random();
     int masks = atLeast(60);
@@ -302,7 +396,8 @@ public class CpBoundsTests extends LuceneTestCase {
       int bins = randomBins(r);
       int step = RandomNumbers.randomIntBetween(r, 1, 45);
       ChiReference.Generated g =
-          ChiReference.mask(r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
+          ChiReference.mask(
+              r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
       Chi chi = Chi.build(g.mask(), new ChiParams(step, bins));
       ChiGrid grid = chi.grid();
       int gx = (width + step - 1) / step;
@@ -332,8 +427,22 @@ public class CpBoundsTests extends LuceneTestCase {
           for (int level = bins; level >= 1; level--) {
             atLeast += hist[level];
             if (chi.count(i, j, level) != atLeast) {
-              fail(g.mask() + " step=" + step + " bins=" + bins + " entry (" + i + ", " + j + ", " + level + ") is "
-                  + chi.count(i, j, level) + ", expected " + atLeast);
+              fail(
+                  g.mask()
+                      + " step="
+                      + step
+                      + " bins="
+                      + bins
+                      + " entry ("
+                      + i
+                      + ", "
+                      + j
+                      + ", "
+                      + level
+                      + ") is "
+                      + chi.count(i, j, level)
+                      + ", expected "
+                      + atLeast);
             }
           }
         }
@@ -342,8 +451,8 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   /**
-   * When the ROI is grid-aligned, the bounds are exactly the counts of the inner and the overlapping bins (no
-   * looser), checked by brute force over pixel bins.
+   * When the ROI is grid-aligned, the bounds are exactly the counts of the inner and the
+   * overlapping bins (no looser), checked by brute force over pixel bins.
    */
   public void testAlignedRoiBoundsAreBinCounts() {
     Random r = random();
@@ -356,16 +465,18 @@ public class CpBoundsTests extends LuceneTestCase {
       int bins = randomBins(r);
       int step = RandomNumbers.randomIntBetween(r, 1, 20);
       ChiReference.Generated g =
-          ChiReference.mask(r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
+          ChiReference.mask(
+              r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
       Chi chi = Chi.build(g.mask(), new ChiParams(step, bins));
       BinEdges edges = BinEdges.of(dtype, bins);
       for (int q = 0; q < 100; q++) {
         double lv = BinEdgesTests.randomBound(r, dtype, bins);
         double uv = BinEdgesTests.randomBound(r, dtype, bins);
         BinEdges.Levels levels = edges.levels(new ValueRange(lv, uv));
-        Roi roi = new Roi(
-            coordinate(r, step, width, true), coordinate(r, step, height, true),
-            coordinate(r, step, width, true), coordinate(r, step, height, true));
+        Roi roi =
+            new Roi(
+                coordinate(r, step, width, true), coordinate(r, step, height, true),
+                coordinate(r, step, width, true), coordinate(r, step, height, true));
         Roi c = roi.clip(width, height);
         long inner = 0;
         long outer = 0;
@@ -386,8 +497,11 @@ public class CpBoundsTests extends LuceneTestCase {
     }
   }
 
-  /** Pixels of [x1, x2) x [y1, y2) whose reference bin lies in [from, to); 0 for an empty rectangle. */
-  private static long binCount(int[] pixelBins, int width, int x1, int x2, int y1, int y2, int from, int to) {
+  /**
+   * Pixels of [x1, x2) x [y1, y2) whose reference bin lies in [from, to); 0 for an empty rectangle.
+   */
+  private static long binCount(
+      int[] pixelBins, int width, int x1, int x2, int y1, int y2, int from, int to) {
     long n = 0;
     for (int y = y1; y < y2; y++) {
       for (int x = x1; x < x2; x++) {
@@ -399,11 +513,11 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   /**
-   * The bounds are exactly the documented MaskSearch formula (so they are as tight as specified, not merely sound):
-   * with R the clipped ROI, R_out the smallest grid rectangle around it and R_in the largest inside it (grid lines
-   * at multiples of step and at the mask's edges), upper = min(C(R_out, outer), C(R_in, outer) + |R| - |R_in|) and
-   * lower = max(C(R_out, inner) - (|R_out| - |R|), C(R_in, inner), 0). Rectangles and bin counts are computed here
-   * by brute force.
+   * The bounds are exactly the documented MaskSearch formula (so they are as tight as specified,
+   * not merely sound): with R the clipped ROI, R_out the smallest grid rectangle around it and R_in
+   * the largest inside it (grid lines at multiples of step and at the mask's edges), upper =
+   * min(C(R_out, outer), C(R_in, outer) + |R| - |R_in|) and lower = max(C(R_out, inner) - (|R_out|
+   * - |R|), C(R_in, inner), 0). Rectangles and bin counts are computed here by brute force.
    */
   public void testBoundsFollowDocumentedFormula() {
     Random r = random();
@@ -416,7 +530,8 @@ public class CpBoundsTests extends LuceneTestCase {
       int bins = randomBins(r);
       int step = RandomNumbers.randomIntBetween(r, 1, 16);
       ChiReference.Generated g =
-          ChiReference.mask(r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
+          ChiReference.mask(
+              r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
       Chi chi = Chi.build(g.mask(), new ChiParams(step, bins));
       BinEdges edges = BinEdges.of(dtype, bins);
       int[] pixelBins = new int[g.values().length];
@@ -424,8 +539,11 @@ public class CpBoundsTests extends LuceneTestCase {
         pixelBins[i] = ChiReference.bin(g.values()[i], bins);
       }
       for (int q = 0; q < 200; q++) {
-        BinEdges.Levels lv = edges.levels(
-            new ValueRange(BinEdgesTests.randomBound(r, dtype, bins), BinEdgesTests.randomBound(r, dtype, bins)));
+        BinEdges.Levels lv =
+            edges.levels(
+                new ValueRange(
+                    BinEdgesTests.randomBound(r, dtype, bins),
+                    BinEdgesTests.randomBound(r, dtype, bins)));
         Roi roi = randomRoi(r, step, height, width);
         bounds.compute(chi.grid(), chi, roi, lv);
         int x1 = Math.clamp(roi.x1(), 0, width);
@@ -435,7 +553,8 @@ public class CpBoundsTests extends LuceneTestCase {
         long expectedLower = 0;
         long expectedUpper = 0;
         if (x1 < x2 && y1 < y2 && !lv.isEmpty()) {
-          // Outer: round the start down and the end up to a grid line; inner: the reverse. Lines stop at the edge.
+          // Outer: round the start down and the end up to a grid line; inner: the reverse. Lines
+          // stop at the edge.
           int ox1 = x1 / step * step;
           int oy1 = y1 / step * step;
           int ox2 = Math.min(Math.ceilDiv(x2, step) * step, width);
@@ -448,10 +567,18 @@ public class CpBoundsTests extends LuceneTestCase {
           long area = (long) (x2 - x1) * (y2 - y1);
           long outerArea = (long) (ox2 - ox1) * (oy2 - oy1);
           long innerArea = innerEmpty ? 0 : (long) (ix2 - ix1) * (iy2 - iy1);
-          long outOuter = binCount(pixelBins, width, ox1, ox2, oy1, oy2, lv.outerFrom(), lv.outerTo());
-          long outInner = binCount(pixelBins, width, ox1, ox2, oy1, oy2, lv.innerFrom(), lv.innerTo());
-          long inOuter = innerEmpty ? 0 : binCount(pixelBins, width, ix1, ix2, iy1, iy2, lv.outerFrom(), lv.outerTo());
-          long inInner = innerEmpty ? 0 : binCount(pixelBins, width, ix1, ix2, iy1, iy2, lv.innerFrom(), lv.innerTo());
+          long outOuter =
+              binCount(pixelBins, width, ox1, ox2, oy1, oy2, lv.outerFrom(), lv.outerTo());
+          long outInner =
+              binCount(pixelBins, width, ox1, ox2, oy1, oy2, lv.innerFrom(), lv.innerTo());
+          long inOuter =
+              innerEmpty
+                  ? 0
+                  : binCount(pixelBins, width, ix1, ix2, iy1, iy2, lv.outerFrom(), lv.outerTo());
+          long inInner =
+              innerEmpty
+                  ? 0
+                  : binCount(pixelBins, width, ix1, ix2, iy1, iy2, lv.innerFrom(), lv.innerTo());
           expectedUpper = Math.min(outOuter, inOuter + area - innerArea);
           expectedLower = Math.max(Math.max(outInner - (outerArea - area), inInner), 0);
         }
@@ -463,13 +590,16 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   /**
-   * ChiParams accepts step 1 with 256 bins, but for a 4096 x 2048 mask the CHI would hold 8.4M x 257 cell counts,
-   * more than an int index can address: Chi.build must reject that with a clear IllegalArgumentException rather
-   * than crash on int overflow (it throws NegativeArraySizeException from {@code new int[gx * gy * binSlots]}).
+   * ChiParams accepts step 1 with 256 bins, but for a 4096 x 2048 mask the CHI would hold 8.4M x
+   * 257 cell counts, more than an int index can address: Chi.build must reject that with a clear
+   * IllegalArgumentException rather than crash on int overflow (it throws
+   * NegativeArraySizeException from {@code new int[gx * gy * binSlots]}).
    */
   public void testOversizedChiIsRejectedClearly() {
     Mask mask = Mask.of(MaskDType.UINT8, 2048, 4096, new byte[2048 * 4096]);
-    expectThrows(IllegalArgumentException.class, () -> Chi.build(mask, new ChiParams(1, ChiParams.MAX_BINS)));
+    expectThrows(
+        IllegalArgumentException.class,
+        () -> Chi.build(mask, new ChiParams(1, ChiParams.MAX_BINS)));
   }
 
   /** Hand-worked examples, so a failure is easy to read. */
@@ -499,7 +629,8 @@ public class CpBoundsTests extends LuceneTestCase {
     b.compute(chi.grid(), chi, new Roi(0, 0, 4, 4), edges.levels(new ValueRange(0.5, 1.0)));
     assertEquals(4, b.lower);
     assertEquals(4, b.upper);
-    // Unaligned ROI x in [1, 3), y in [0, 4): true count of [0.5, 1.5) is column 2 = 4 pixels; bounds bracket it.
+    // Unaligned ROI x in [1, 3), y in [0, 4): true count of [0.5, 1.5) is column 2 = 4 pixels;
+    // bounds bracket it.
     b.compute(chi.grid(), chi, new Roi(1, 0, 3, 4), edges.levels(new ValueRange(0.5, 1.5)));
     assertTrue(b.lower <= 4 && 4 <= b.upper);
     assertFalse(b.isExact());
@@ -515,7 +646,8 @@ public class CpBoundsTests extends LuceneTestCase {
   public void testConstantMasks() {
     Random r = random();
     for (MaskDType dtype : MaskDType.values()) {
-      for (int code : new int[] {0, dtype.maxCode(), RandomNumbers.randomIntBetween(r, 0, dtype.maxCode())}) {
+      for (int code :
+          new int[] {0, dtype.maxCode(), RandomNumbers.randomIntBetween(r, 0, dtype.maxCode())}) {
         int height = RandomNumbers.randomIntBetween(r, 1, 70);
         int width = RandomNumbers.randomIntBetween(r, 1, 70);
         int[] codes = new int[height * width];
@@ -528,7 +660,10 @@ public class CpBoundsTests extends LuceneTestCase {
         BinEdges edges = BinEdges.of(dtype, bins);
         int b = ChiReference.bin(v, bins);
         // The pixel's own bin as a range: [b / bins, (b + 1) / bins), or [1, 1.5) for the top bin.
-        ValueRange own = b == bins ? new ValueRange(1.0, 1.5) : new ValueRange((double) b / bins, (double) (b + 1) / bins);
+        ValueRange own =
+            b == bins
+                ? new ValueRange(1.0, 1.5)
+                : new ValueRange((double) b / bins, (double) (b + 1) / bins);
         CpBounds bounds = new CpBounds().compute(chi.grid(), chi, Roi.FULL, edges.levels(own));
         assertEquals(mask + " value " + v, (long) height * width, bounds.lower);
         assertEquals((long) height * width, bounds.upper);
@@ -541,9 +676,9 @@ public class CpBoundsTests extends LuceneTestCase {
   }
 
   /**
-   * ChiParams accepts 256 bins, but a pixel of value 1.0 must then be in bin 256; with a uint8, uint16 or float16
-   * mask the CHI files it under bin 0 (see BinEdgesTests#testBinOfAtMaxBins), so the bounds for [1.0, 1.5) exclude
-   * a pixel that is in range.
+   * ChiParams accepts 256 bins, but a pixel of value 1.0 must then be in bin 256; with a uint8,
+   * uint16 or float16 mask the CHI files it under bin 0 (see BinEdgesTests#testBinOfAtMaxBins), so
+   * the bounds for [1.0, 1.5) exclude a pixel that is in range.
    */
   public void testValueOneWithMaxBins() {
     for (MaskDType dtype : MaskDType.values()) {
@@ -552,10 +687,12 @@ public class CpBoundsTests extends LuceneTestCase {
       Chi chi = Chi.build(mask, new ChiParams(1, ChiParams.MAX_BINS));
       BinEdges edges = BinEdges.of(dtype, ChiParams.MAX_BINS);
       assertEquals(1, mask.countPixels(Roi.FULL, new ValueRange(1.0, 1.5)));
-      CpBounds bounds = new CpBounds().compute(chi.grid(), chi, Roi.FULL, edges.levels(new ValueRange(1.0, 1.5)));
+      CpBounds bounds =
+          new CpBounds().compute(chi.grid(), chi, Roi.FULL, edges.levels(new ValueRange(1.0, 1.5)));
       assertEquals(dtype + ": lower bound of CP = 1", 1, bounds.lower);
       assertEquals(dtype + ": upper bound of CP = 1", 1, bounds.upper);
-      bounds.compute(chi.grid(), chi, Roi.FULL, edges.levels(new ValueRange(0, 1.0 / ChiParams.MAX_BINS)));
+      bounds.compute(
+          chi.grid(), chi, Roi.FULL, edges.levels(new ValueRange(0, 1.0 / ChiParams.MAX_BINS)));
       assertEquals(dtype + ": upper bound of CP = 1 over [0, 1/256)", 1, bounds.upper);
     }
   }

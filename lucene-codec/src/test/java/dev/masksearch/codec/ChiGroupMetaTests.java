@@ -11,16 +11,24 @@ import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.ByteBuffersIndexInput;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
-/** A group's meta is checked against the field, maxDoc and the .mskc body; so are the column headers it locates. */
+/**
+ * A group's meta is checked against the field, maxDoc and the .mskc body; so are the column headers
+ * it locates.
+ */
 public class ChiGroupMetaTests extends LuceneTestCase {
   private static final ChiParams PARAMS = new ChiParams(8, 3);
   private static final FileBody CHI = new FileBody(40, 10_000, "test.mskc");
   private static final int MAX_DOC = 5000;
+
   /** 2 x 2 cells x 3 bins. */
   private static final int COLUMNS = 12;
 
-  /** A group meta: dtype, gx, gy, size, block shift, block count, block starts; then footer-sized filler. */
-  private static ChiGroup read(int dtype, int gx, int gy, int size, int shift, int count, long... starts)
+  /**
+   * A group meta: dtype, gx, gy, size, block shift, block count, block starts; then footer-sized
+   * filler.
+   */
+  private static ChiGroup read(
+      int dtype, int gx, int gy, int size, int shift, int count, long... starts)
       throws IOException {
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
     out.writeByte((byte) dtype);
@@ -33,8 +41,9 @@ public class ChiGroupMetaTests extends LuceneTestCase {
       out.writeLong(start);
     }
     out.writeBytes(new byte[CodecUtil.footerLength()]);
-    ByteBuffersIndexInput meta = new ByteBuffersIndexInput(
-        new ByteBuffersDataInput(List.of(ByteBuffer.wrap(out.toArrayCopy()))), "test meta");
+    ByteBuffersIndexInput meta =
+        new ByteBuffersIndexInput(
+            new ByteBuffersDataInput(List.of(ByteBuffer.wrap(out.toArrayCopy()))), "test meta");
     return ChiGroup.readMeta(meta, PARAMS, MAX_DOC, CHI);
   }
 
@@ -56,14 +65,23 @@ public class ChiGroupMetaTests extends LuceneTestCase {
     expectThrows(CorruptIndexException.class, () -> read(7, 2, 2, 10, shift(), 1, 100)); // dtype
     expectThrows(CorruptIndexException.class, () -> read(-1, 2, 2, 10, shift(), 1, 100));
     expectThrows(CorruptIndexException.class, () -> read(1, 0, 2, 10, shift(), 1, 100)); // grid
-    expectThrows(CorruptIndexException.class, () -> read(1, 2, 513, 10, shift(), 1, 100)); // 4096 / 8 = 512 cells
+    expectThrows(
+        CorruptIndexException.class,
+        () -> read(1, 2, 513, 10, shift(), 1, 100)); // 4096 / 8 = 512 cells
     expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 0, shift(), 1, 100)); // size
     expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, MAX_DOC + 1, shift(), 1, 100));
-    expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 10, shift() - 1, 1, 100)); // block shift
-    expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), 2, 100, 300)); // block count
-    expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), Integer.MAX_VALUE)); // no allocation
-    expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), 1, 39)); // in the header
-    expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), 1, CHI.end() - COLUMNS * 9 + 1));
+    expectThrows(
+        CorruptIndexException.class, () -> read(1, 2, 2, 10, shift() - 1, 1, 100)); // block shift
+    expectThrows(
+        CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), 2, 100, 300)); // block count
+    expectThrows(
+        CorruptIndexException.class,
+        () -> read(1, 2, 2, 10, shift(), Integer.MAX_VALUE)); // no allocation
+    expectThrows(
+        CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), 1, 39)); // in the header
+    expectThrows(
+        CorruptIndexException.class,
+        () -> read(1, 2, 2, 10, shift(), 1, CHI.end() - COLUMNS * 9 + 1));
     expectThrows(CorruptIndexException.class, () -> read(1, 2, 2, 10, shift(), 1, -1));
   }
 
@@ -72,7 +90,9 @@ public class ChiGroupMetaTests extends LuceneTestCase {
     int size = (1 << shift) + 1; // two blocks
     ChiGroup group = read(0, 2, 2, size, shift, 2, 100, 100 + COLUMNS * 9);
     assertEquals(1, group.rows(1));
-    expectThrows(CorruptIndexException.class, () -> read(0, 2, 2, size, shift, 2, 100, 100 + COLUMNS * 9 - 1));
+    expectThrows(
+        CorruptIndexException.class,
+        () -> read(0, 2, 2, size, shift, 2, 100, 100 + COLUMNS * 9 - 1));
     expectThrows(CorruptIndexException.class, () -> read(0, 2, 2, size, shift, 2, 500, 100));
   }
 
@@ -82,11 +102,18 @@ public class ChiGroupMetaTests extends LuceneTestCase {
     for (int bits : new int[] {1, 7, 9, 33, 64, -1}) {
       expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, bits, data));
     }
-    expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, 8, data - 1)); // in the headers
-    expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, 8, -200)); // before the file
-    expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, 8, Integer.MAX_VALUE));
+    expectThrows(
+        CorruptIndexException.class,
+        () -> group.columnDataOffset(0, 0, 8, data - 1)); // in the headers
+    expectThrows(
+        CorruptIndexException.class,
+        () -> group.columnDataOffset(0, 0, 8, -200)); // before the file
+    expectThrows(
+        CorruptIndexException.class, () -> group.columnDataOffset(0, 0, 8, Integer.MAX_VALUE));
     int last = (int) (CHI.end() - 100 - FixedWidth.byteLength(10, 32));
     assertEquals(100 + last, group.columnDataOffset(0, 0, 32, last));
-    expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, 32, last + 1)); // runs past the end
+    expectThrows(
+        CorruptIndexException.class,
+        () -> group.columnDataOffset(0, 0, 32, last + 1)); // runs past the end
   }
 }

@@ -32,33 +32,38 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.Bits;
 
 /**
- * Random masks for the codec tests, and the read-back checks that compare an index with the masks it was given.
- * Expected values always come from the {@link Mask} objects the test built (so a float {@code -0.0} is already
- * canonicalized) and from {@link Chi#build}, never from the format under test.
+ * Random masks for the codec tests, and the read-back checks that compare an index with the masks
+ * it was given. Expected values always come from the {@link Mask} objects the test built (so a
+ * float {@code -0.0} is already canonicalized) and from {@link Chi#build}, never from the format
+ * under test.
  */
 final class CodecTestMasks {
   private CodecTestMasks() {}
 
-  /** The largest number of CHI entries of one mask compared exhaustively; bigger ones are sampled. */
+  /**
+   * The largest number of CHI entries of one mask compared exhaustively; bigger ones are sampled.
+   */
   private static final int FULL_CHI_CHECK = 20_000;
 
   /** Random CHI parameters, small enough that a 200x200 mask has at most ~40k CHI entries. */
   static ChiParams randomParams(Random r) {
-    int step = switch (r.nextInt(5)) {
-      case 0 -> RandomPicks.randomFrom(r, new Integer[] {4, 5, 7, 8});
-      case 1 -> RandomPicks.randomFrom(r, new Integer[] {16, 32, 64});
-      case 2 -> RandomNumbers.randomIntBetween(r, 9, 63);
-      case 3 -> RandomNumbers.randomIntBetween(r, 100, 300); // one or two cells a side
-      default -> ChiParams.DEFAULT_GRID_STEP;
-    };
+    int step =
+        switch (r.nextInt(5)) {
+          case 0 -> RandomPicks.randomFrom(r, new Integer[] {4, 5, 7, 8});
+          case 1 -> RandomPicks.randomFrom(r, new Integer[] {16, 32, 64});
+          case 2 -> RandomNumbers.randomIntBetween(r, 9, 63);
+          case 3 -> RandomNumbers.randomIntBetween(r, 100, 300); // one or two cells a side
+          default -> ChiParams.DEFAULT_GRID_STEP;
+        };
     int cells = ChiGrid.cells(200, step) * ChiGrid.cells(200, step);
     int maxBins = Math.max(1, Math.min(ChiParams.MAX_BINS, 40_000 / cells));
-    int bins = switch (r.nextInt(4)) {
-      case 0 -> 1;
-      case 1 -> Math.min(maxBins, ChiParams.DEFAULT_BINS);
-      case 2 -> maxBins;
-      default -> RandomNumbers.randomIntBetween(r, 1, maxBins);
-    };
+    int bins =
+        switch (r.nextInt(4)) {
+          case 0 -> 1;
+          case 1 -> Math.min(maxBins, ChiParams.DEFAULT_BINS);
+          case 2 -> maxBins;
+          default -> RandomNumbers.randomIntBetween(r, 1, maxBins);
+        };
     return new ChiParams(step, bins);
   }
 
@@ -67,19 +72,27 @@ final class CodecTestMasks {
     return RandomPicks.randomFrom(r, MaskDType.values());
   }
 
-  /** A random side length, 1 to about 200, often not a multiple of {@code step} and sometimes exactly one. */
+  /**
+   * A random side length, 1 to about 200, often not a multiple of {@code step} and sometimes
+   * exactly one.
+   */
   static int randomSide(Random r, int step) {
     return switch (r.nextInt(8)) {
       case 0 -> RandomNumbers.randomIntBetween(r, 1, 3);
-      case 1 -> Math.min(Mask.MAX_SIDE, step * RandomNumbers.randomIntBetween(r, 1, Math.max(1, 200 / step)));
-      case 2 -> Math.min(Mask.MAX_SIDE, step * RandomNumbers.randomIntBetween(r, 1, Math.max(1, 200 / step)) + 1);
+      case 1 ->
+          Math.min(
+              Mask.MAX_SIDE, step * RandomNumbers.randomIntBetween(r, 1, Math.max(1, 200 / step)));
+      case 2 ->
+          Math.min(
+              Mask.MAX_SIDE,
+              step * RandomNumbers.randomIntBetween(r, 1, Math.max(1, 200 / step)) + 1);
       default -> RandomNumbers.randomIntBetween(r, 1, 200);
     };
   }
 
   /**
-   * A random mask for a field with these params: random dtype and shape (up to ~200x200, and once in a while a
-   * much larger one whose CHI stays below ~100k entries).
+   * A random mask for a field with these params: random dtype and shape (up to ~200x200, and once
+   * in a while a much larger one whose CHI stays below ~100k entries).
    */
   static Mask randomMask(Random r, ChiParams params) {
     MaskDType dtype = randomDType(r);
@@ -94,17 +107,20 @@ final class CodecTestMasks {
     return randomMask(r, dtype, randomSide(r, params.gridStep()), randomSide(r, params.gridStep()));
   }
 
-  /** A random mask of a dtype and shape: smooth, noisy, constant, binary or full of bin-edge values. */
+  /**
+   * A random mask of a dtype and shape: smooth, noisy, constant, binary or full of bin-edge values.
+   */
   static Mask randomMask(Random r, MaskDType dtype, int height, int width) {
     int pixels = height * width;
     int[] codes = new int[pixels];
     int flavour = r.nextInt(6);
     int max = dtype.maxCode();
-    int constant = switch (r.nextInt(3)) {
-      case 0 -> 0;
-      case 1 -> max;
-      default -> RandomNumbers.randomIntBetween(r, 0, max);
-    };
+    int constant =
+        switch (r.nextInt(3)) {
+          case 0 -> 0;
+          case 1 -> max;
+          default -> RandomNumbers.randomIntBetween(r, 0, max);
+        };
     // smooth content: a blob plus waves, like saliency maps
     double cx = r.nextDouble() * width;
     double cy = r.nextDouble() * height;
@@ -115,25 +131,27 @@ final class CodecTestMasks {
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         int i = y * width + x;
-        codes[i] = switch (flavour) {
-          case 0 -> RandomNumbers.randomIntBetween(r, 0, max); // noise
-          case 1 -> constant;
-          case 2 -> { // smooth
-            double d = Math.hypot(x - cx, y - cy) / radius;
-            double v = 0.7 * Math.exp(-d * d) + 0.3 * (0.5 + 0.5 * Math.sin(fx * x + fy * y));
-            yield codeOf(dtype, v);
-          }
-          case 3 -> Math.hypot(x - cx, y - cy) < radius / 2 ? max : 0; // binary
-          case 4 -> { // exact bin edges k / n and their neighbours
-            int n = denominators[r.nextInt(denominators.length)];
-            int code = codeOf(dtype, (double) r.nextInt(n + 1) / n);
-            yield Math.max(0, Math.min(max, code + r.nextInt(3) - 1));
-          }
-          default -> { // smooth with noise
-            double v = 0.5 + 0.4 * Math.sin(fx * x) * Math.cos(fy * y) + 0.1 * (r.nextDouble() - 0.5);
-            yield codeOf(dtype, v);
-          }
-        };
+        codes[i] =
+            switch (flavour) {
+              case 0 -> RandomNumbers.randomIntBetween(r, 0, max); // noise
+              case 1 -> constant;
+              case 2 -> { // smooth
+                double d = Math.hypot(x - cx, y - cy) / radius;
+                double v = 0.7 * Math.exp(-d * d) + 0.3 * (0.5 + 0.5 * Math.sin(fx * x + fy * y));
+                yield codeOf(dtype, v);
+              }
+              case 3 -> Math.hypot(x - cx, y - cy) < radius / 2 ? max : 0; // binary
+              case 4 -> { // exact bin edges k / n and their neighbours
+                int n = denominators[r.nextInt(denominators.length)];
+                int code = codeOf(dtype, (double) r.nextInt(n + 1) / n);
+                yield Math.max(0, Math.min(max, code + r.nextInt(3) - 1));
+              }
+              default -> { // smooth with noise
+                double v =
+                    0.5 + 0.4 * Math.sin(fx * x) * Math.cos(fy * y) + 0.1 * (r.nextDouble() - 0.5);
+                yield codeOf(dtype, v);
+              }
+            };
       }
     }
     byte[] data = new byte[pixels * dtype.bytesPerPixel()];
@@ -176,11 +194,14 @@ final class CodecTestMasks {
   }
 
   /** Compares a cursor positioned on a document with the CHI built from the original mask. */
-  static void assertSameChi(String message, Mask expected, ChiParams params, MaskDocValues.ChiCursor cursor,
-      Random r) {
+  static void assertSameChi(
+      String message, Mask expected, ChiParams params, MaskDocValues.ChiCursor cursor, Random r) {
     Chi chi = Chi.build(expected, params);
     ChiGrid grid = cursor.grid();
-    assertEquals(message + ": grid", new ChiGrid(params.gridStep(), expected.width(), expected.height()), grid);
+    assertEquals(
+        message + ": grid",
+        new ChiGrid(params.gridStep(), expected.width(), expected.height()),
+        grid);
     assertEquals(message + ": grid", chi.grid(), grid);
     assertEquals(message + ": dtype", expected.dtype(), cursor.dtype());
     assertEquals(message + ": bins", params.bins(), cursor.bins());
@@ -203,39 +224,69 @@ final class CodecTestMasks {
         assertCount(message, chi, cursor, 1, gy, l);
       }
       for (int k = 0; k < FULL_CHI_CHECK / 4; k++) {
-        assertCount(message, chi, cursor, 1 + r.nextInt(gx), 1 + r.nextInt(gy), 1 + r.nextInt(bins));
+        assertCount(
+            message, chi, cursor, 1 + r.nextInt(gx), 1 + r.nextInt(gy), 1 + r.nextInt(bins));
       }
     }
   }
 
-  private static void assertCount(String message, Chi chi, MaskDocValues.ChiCursor cursor, int i, int j, int l) {
+  private static void assertCount(
+      String message, Chi chi, MaskDocValues.ChiCursor cursor, int i, int j, int l) {
     long expected = chi.count(i, j, l);
     long actual = cursor.count(i, j, l);
     if (expected != actual) {
-      fail(message + ": count(" + i + ", " + j + ", " + l + ") = " + actual + ", expected " + expected);
+      fail(
+          message
+              + ": count("
+              + i
+              + ", "
+              + j
+              + ", "
+              + l
+              + ") = "
+              + actual
+              + ", expected "
+              + expected);
     }
   }
 
   /**
-   * Checks every segment of a reader against the masks the test indexed. Documents carry a unique numeric doc
-   * value {@code idField}; {@code expected} maps it to one mask (or null) per field, {@code live} holds the ids that
-   * must be live. Live documents must read back exactly as indexed. Deleted documents keep whatever the segment
-   * still stores (Lucene may or may not have applied later updates to them), so for them only the consistency of
-   * the format's access paths is checked. A null entry in {@code params} means the field's parameters are not
-   * known to the test (they are then taken from the segment's field attributes).
+   * Checks every segment of a reader against the masks the test indexed. Documents carry a unique
+   * numeric doc value {@code idField}; {@code expected} maps it to one mask (or null) per field,
+   * {@code live} holds the ids that must be live. Live documents must read back exactly as indexed.
+   * Deleted documents keep whatever the segment still stores (Lucene may or may not have applied
+   * later updates to them), so for them only the consistency of the format's access paths is
+   * checked. A null entry in {@code params} means the field's parameters are not known to the test
+   * (they are then taken from the segment's field attributes).
    */
-  static void checkIndex(DirectoryReader reader, String idField, List<String> fields, List<ChiParams> params,
-      Map<Long, Mask[]> expected, Set<Long> live, Random r) throws IOException {
+  static void checkIndex(
+      DirectoryReader reader,
+      String idField,
+      List<String> fields,
+      List<ChiParams> params,
+      Map<Long, Mask[]> expected,
+      Set<Long> live,
+      Random r)
+      throws IOException {
     checkIndex(reader, idField, fields, params, false, expected, live, r);
   }
 
   /**
-   * As above; with {@code defaultParamsAllowed}, a segment may also report {@link ChiParams#DEFAULT}: a doc-values
-   * update that brings a field into a segment which did not have it gets a field info without attributes (Lucene
-   * builds it from the global field numbers, which keep no attributes).
+   * As above; with {@code defaultParamsAllowed}, a segment may also report {@link
+   * ChiParams#DEFAULT}: a doc-values update that brings a field into a segment which did not have
+   * it gets a field info without attributes (Lucene builds it from the global field numbers, which
+   * keep no attributes).
    */
-  static void checkIndex(DirectoryReader reader, String idField, List<String> fields, List<ChiParams> params,
-      boolean defaultParamsAllowed, Map<Long, Mask[]> expected, Set<Long> live, Random r) throws IOException {
+  static void checkIndex(
+      DirectoryReader reader,
+      String idField,
+      List<String> fields,
+      List<ChiParams> params,
+      boolean defaultParamsAllowed,
+      Map<Long, Mask[]> expected,
+      Set<Long> live,
+      Random r)
+      throws IOException {
     int liveSeen = 0;
     for (LeafReaderContext context : reader.leaves()) {
       LeafReader leaf = context.reader();
@@ -280,9 +331,16 @@ final class CodecTestMasks {
     return MaskSearch10DocValuesFormat.paramsOf(info);
   }
 
-  private static void checkField(LeafReader leaf, String field, ChiParams expectedParams,
-      boolean defaultParamsAllowed, Mask[] expected,
-      boolean[] live, boolean anyLive, Random r) throws IOException {
+  private static void checkField(
+      LeafReader leaf,
+      String field,
+      ChiParams expectedParams,
+      boolean defaultParamsAllowed,
+      Mask[] expected,
+      boolean[] live,
+      boolean anyLive,
+      Random r)
+      throws IOException {
     int maxDoc = leaf.maxDoc();
     BinaryDocValues iterator = leaf.getBinaryDocValues(field);
     if (iterator == null) {
@@ -291,23 +349,30 @@ final class CodecTestMasks {
     }
     assertTrue(iterator.getClass() + " is not MaskDocValues", iterator instanceof MaskDocValues);
     ChiParams params = ((MaskDocValues) iterator).params();
-    assertEquals(field + ": params of the segment vs its field attributes", paramsOf(leaf, field), params);
+    assertEquals(
+        field + ": params of the segment vs its field attributes", paramsOf(leaf, field), params);
     if (expectedParams != null && !(defaultParamsAllowed && params.equals(ChiParams.DEFAULT))) {
       assertEquals(field + ": params", expectedParams, params);
     }
 
-    // (a) iteration: the live documents with a mask, whose bytes decode to exactly the original mask; what a
+    // (a) iteration: the live documents with a mask, whose bytes decode to exactly the original
+    // mask; what a
     // deleted document still stores becomes the truth for the other access paths
     Mask[] masks = expected.clone();
     int visited = 0;
     int previous = -1;
-    for (int doc = iterator.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = iterator.nextDoc()) {
-      assertTrue(field + ": iteration goes backwards, " + doc + " after " + previous, doc > previous);
+    for (int doc = iterator.nextDoc();
+        doc != DocIdSetIterator.NO_MORE_DOCS;
+        doc = iterator.nextDoc()) {
+      assertTrue(
+          field + ": iteration goes backwards, " + doc + " after " + previous, doc > previous);
       assertTrue(doc < maxDoc);
       assertEquals(doc, iterator.docID());
       Mask decoded = MaskBytes.decode(iterator.binaryValue());
       if (live[doc]) {
-        assertNotNull(field + ": live doc " + doc + " has a value but was indexed without a mask", expected[doc]);
+        assertNotNull(
+            field + ": live doc " + doc + " has a value but was indexed without a mask",
+            expected[doc]);
         assertSameMask(field + " doc " + doc + " (decoded)", expected[doc], decoded);
         visited++;
       } else {
@@ -330,7 +395,9 @@ final class CodecTestMasks {
         assertEquals(field + " advanceExact(" + target + ")", masks[target] != null, has);
         assertEquals(target, skipping.docID());
         if (has && r.nextBoolean()) {
-          assertSameMask(field + " doc " + target + " (advanceExact)", masks[target],
+          assertSameMask(
+              field + " doc " + target + " (advanceExact)",
+              masks[target],
               MaskBytes.decode(skipping.binaryValue()));
         }
       } else {
@@ -340,7 +407,10 @@ final class CodecTestMasks {
           break;
         }
         if (r.nextBoolean()) {
-          assertSameMask(field + " doc " + doc + " (advance)", masks[doc], MaskBytes.decode(skipping.binaryValue()));
+          assertSameMask(
+              field + " doc " + doc + " (advance)",
+              masks[doc],
+              MaskBytes.decode(skipping.binaryValue()));
         }
         target = doc;
       }
@@ -394,7 +464,10 @@ final class CodecTestMasks {
     }
     float expectedAverage =
         maskCount == 0 ? 0 : (float) (cells / maskCount * params.gridStep() * params.gridStep());
-    assertEquals(field + " averageMaskPixels", expectedAverage, random.averageMaskPixels(),
+    assertEquals(
+        field + " averageMaskPixels",
+        expectedAverage,
+        random.averageMaskPixels(),
         Math.max(1e-3f, expectedAverage * 1e-5f));
   }
 

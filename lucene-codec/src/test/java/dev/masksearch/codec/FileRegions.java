@@ -7,11 +7,11 @@ import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.store.ByteArrayDataInput;
 
 /**
- * The byte ranges of a {@code .mskc} or {@code .mskr} file by what a change there does to a reader that verifies
- * only the header and the footer's form on open (not the checksum): {@link Kind#CHECKED} bytes are verified on
- * open, {@link Kind#VALUE} bytes hold values that every byte pattern may encode (a CHI count, a compressed pixel, an
- * address, a column's width or offset), and {@link Kind#UNUSED} bytes are never read (padding, the low half of the
- * checksum).
+ * The byte ranges of a {@code .mskc} or {@code .mskr} file by what a change there does to a reader
+ * that verifies only the header and the footer's form on open (not the checksum): {@link
+ * Kind#CHECKED} bytes are verified on open, {@link Kind#VALUE} bytes hold values that every byte
+ * pattern may encode (a CHI count, a compressed pixel, an address, a column's width or offset), and
+ * {@link Kind#UNUSED} bytes are never read (padding, the low half of the checksum).
  */
 final class FileRegions {
   enum Kind {
@@ -47,10 +47,15 @@ final class FileRegions {
           long start = group.blockStarts[b];
           int rows = Math.min(1 << group.blockShift, group.size - (b << group.blockShift));
           String block = "field " + f.number + " group " + g + " block " + b;
-          r.add(start, start + (long) columns * ChiGroupWriter.COLUMN_HEADER_BYTES, Kind.VALUE, block + " headers");
+          r.add(
+              start,
+              start + (long) columns * ChiGroupWriter.COLUMN_HEADER_BYTES,
+              Kind.VALUE,
+              block + " headers");
           ByteArrayDataInput in = new ByteArrayDataInput(file);
           for (int c = 0; c < columns; c++) {
-            in.setPosition(Math.toIntExact(start + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES + 4));
+            in.setPosition(
+                Math.toIntExact(start + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES + 4));
             int bits = in.readByte();
             int offset = in.readInt();
             r.packed(start + offset, bits, rows, block + " column " + c);
@@ -67,7 +72,11 @@ final class FileRegions {
     r.framing(file.length, headerLength);
     for (MetaModel.Field f : meta.fields) {
       r.add(f.rawStart, f.addressStart, Kind.VALUE, "field " + f.number + " compressed masks");
-      r.add(f.addressStart, f.addressStart + f.addressLength, Kind.VALUE, "field " + f.number + " addresses");
+      r.add(
+          f.addressStart,
+          f.addressStart + f.addressLength,
+          Kind.VALUE,
+          "field " + f.number + " addresses");
     }
     return r;
   }
@@ -75,8 +84,16 @@ final class FileRegions {
   private void framing(long length, int headerLength) {
     add(0, headerLength, Kind.CHECKED, "header");
     long footer = length - CodecUtil.footerLength();
-    add(footer, length - Integer.BYTES, Kind.CHECKED, "footer magic, algorithm and checksum high bits");
-    add(length - Integer.BYTES, length, Kind.UNUSED, "checksum low bits"); // retrieveChecksum does not verify
+    add(
+        footer,
+        length - Integer.BYTES,
+        Kind.CHECKED,
+        "footer magic, algorithm and checksum high bits");
+    add(
+        length - Integer.BYTES,
+        length,
+        Kind.UNUSED,
+        "checksum low bits"); // retrieveChecksum does not verify
   }
 
   /** A FixedWidth column: values, then 3 bytes of padding. */
@@ -105,7 +122,9 @@ final class FileRegions {
     }
   }
 
-  /** A random region of a kind (regions weighted equally, not by size), or null if there is none. */
+  /**
+   * A random region of a kind (regions weighted equally, not by size), or null if there is none.
+   */
   Region random(Random r, Kind kind) {
     List<Region> of = regions.stream().filter(region -> region.kind() == kind).toList();
     return of.isEmpty() ? null : of.get(r.nextInt(of.size()));

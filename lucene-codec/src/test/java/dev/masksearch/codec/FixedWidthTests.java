@@ -8,25 +8,31 @@ import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
-/** Values written by {@link FixedWidth} read back the same through random access and through bulk decoding. */
+/**
+ * Values written by {@link FixedWidth} read back the same through random access and through bulk
+ * decoding.
+ */
 public class FixedWidthTests extends LuceneTestCase {
 
   public void testRoundTripAtEveryWidth() throws IOException {
     try (Directory dir = newDirectory()) {
       for (int iter = 0; iter < atLeast(50); iter++) {
-        long maxDelta = switch (random().nextInt(6)) {
-          case 0 -> 0;
-          case 1 -> TestUtil.nextLong(random(), 1, 255);
-          case 2 -> TestUtil.nextLong(random(), 256, 4095);
-          case 3 -> TestUtil.nextLong(random(), 4096, 65535);
-          case 4 -> TestUtil.nextLong(random(), 65536, (1 << 24) - 1);
-          default -> TestUtil.nextLong(random(), 1 << 24, 1 << 28); // CHI counts stay below 2^24 + min
-        };
+        long maxDelta =
+            switch (random().nextInt(6)) {
+              case 0 -> 0;
+              case 1 -> TestUtil.nextLong(random(), 1, 255);
+              case 2 -> TestUtil.nextLong(random(), 256, 4095);
+              case 3 -> TestUtil.nextLong(random(), 4096, 65535);
+              case 4 -> TestUtil.nextLong(random(), 65536, (1 << 24) - 1);
+              default ->
+                  TestUtil.nextLong(random(), 1 << 24, 1 << 28); // CHI counts stay below 2^24 + min
+            };
         int bits = FixedWidth.bitsRequired(maxDelta);
         int count = TestUtil.nextInt(random(), 1, 5000);
         long[] deltas = new long[count];
         for (int i = 0; i < count; i++) {
-          deltas[i] = random().nextInt(4) == 0 ? maxDelta : TestUtil.nextLong(random(), 0, maxDelta);
+          deltas[i] =
+              random().nextInt(4) == 0 ? maxDelta : TestUtil.nextLong(random(), 0, maxDelta);
         }
         int min = random().nextInt(1000);
         String name = "col" + iter;
@@ -37,9 +43,11 @@ public class FixedWidthTests extends LuceneTestCase {
           FixedWidth.write(out, i -> deltas[i], count, bits);
         }
         try (IndexInput in = dir.openInput(name, IOContext.DEFAULT)) {
-          FixedWidth.Reader reader = new FixedWidth.Reader(in.randomAccessSlice(0, in.length()), offset, bits, min);
+          FixedWidth.Reader reader =
+              new FixedWidth.Reader(in.randomAccessSlice(0, in.length()), offset, bits, min);
           int[] decoded = new int[count];
-          FixedWidth.decode(in, offset, bits, count, min, decoded, new byte[FixedWidth.scratchBytes(count)]);
+          FixedWidth.decode(
+              in, offset, bits, count, min, decoded, new byte[FixedWidth.scratchBytes(count)]);
           for (int i = 0; i < count; i++) {
             assertEquals("bits=" + bits + " i=" + i, min + deltas[i], reader.get(i));
             assertEquals("bits=" + bits + " i=" + i, min + deltas[i], decoded[i]);

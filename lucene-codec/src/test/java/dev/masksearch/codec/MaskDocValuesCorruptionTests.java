@@ -24,19 +24,20 @@ import org.apache.lucene.store.NIOFSDirectory;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * Corrupt mask doc-values files never take a reader down: a segment is written, its {@code .mskm}, {@code .mskc}
- * or {@code .mskr} is corrupted (random bit flips, truncation, and targeted values: group meta, per-document
- * heights, widths, groups and ordinals, column headers, addresses, compressed masks), and opening the index,
- * reading every mask and CHI entry through every path, CP queries and CheckIndex either report a
- * {@code CorruptIndexException} or answer; never another exception, a hang (the timeout) or a large allocation
- * (a limit per reading step).
+ * Corrupt mask doc-values files never take a reader down: a segment is written, its {@code .mskm},
+ * {@code .mskc} or {@code .mskr} is corrupted (random bit flips, truncation, and targeted values:
+ * group meta, per-document heights, widths, groups and ordinals, column headers, addresses,
+ * compressed masks), and opening the index, reading every mask and CHI entry through every path, CP
+ * queries and CheckIndex either report a {@code CorruptIndexException} or answer; never another
+ * exception, a hang (the timeout) or a large allocation (a limit per reading step).
  *
- * <p>What must be reported depends on where the bytes changed. The meta file is checksummed when it opens, so any
- * change there is reported on open. The data files' checksums are verified only by CheckIndex and merges (opening
- * checks only the footer's form), so a change in their bodies reaches the reader: structure is validated when it is
- * used, but a value that every byte pattern may encode (a CHI count, a compressed pixel) can only be caught by the
- * checksum; there the answer may be wrong. A change to bytes no read touches (padding, the checksum's low half)
- * must leave every answer as it was. Tests that rewrite the checksum after corrupting reach validation with
+ * <p>What must be reported depends on where the bytes changed. The meta file is checksummed when it
+ * opens, so any change there is reported on open. The data files' checksums are verified only by
+ * CheckIndex and merges (opening checks only the footer's form), so a change in their bodies
+ * reaches the reader: structure is validated when it is used, but a value that every byte pattern
+ * may encode (a CHI count, a compressed pixel) can only be caught by the checksum; there the answer
+ * may be wrong. A change to bytes no read touches (padding, the checksum's low half) must leave
+ * every answer as it was. Tests that rewrite the checksum after corrupting reach validation with
  * what a checksum would have caught, as a bug in a writer would.
  */
 @Timeout(millis = 600_000)
@@ -72,7 +73,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     }
     byte[] metaBytes = bytes.get(META_EXTENSION);
     meta = MetaModel.parse(metaBytes, header(META_EXTENSION), maxDoc);
-    assertArrayEquals("the test's meta model writes the file back unchanged", metaBytes, meta.write());
+    assertArrayEquals(
+        "the test's meta model writes the file back unchanged", metaBytes, meta.write());
     chiRegions = FileRegions.chi(bytes.get(CHI_EXTENSION), header(CHI_EXTENSION), meta, maxDoc);
     chiRegions.checkCoverage(bytes.get(CHI_EXTENSION).length);
     rawRegions = FileRegions.raw(bytes.get(RAW_EXTENSION), header(RAW_EXTENSION), meta);
@@ -84,8 +86,12 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       idNumber = leaf.getFieldInfos().fieldInfo(MaskSegmentFixture.ID).number;
     }
     expected = MaskIndexTranscript.of(pristine, STEP_ALLOCATION_LIMIT);
-    assertFalse(expected.toString(), expected.stream().anyMatch(e -> e.endsWith(MaskIndexTranscript.CORRUPT)));
-    assertTrue("the uniform field spans several blocks", meta.field(uniformNumber).groups.get(0).blockStarts.length > 2);
+    assertFalse(
+        expected.toString(),
+        expected.stream().anyMatch(e -> e.endsWith(MaskIndexTranscript.CORRUPT)));
+    assertTrue(
+        "the uniform field spans several blocks",
+        meta.field(uniformNumber).groups.get(0).blockStarts.length > 2);
   }
 
   @Override
@@ -97,12 +103,16 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   // ---------------------------------------------------------------------------------------------------------------
   // random corruption
 
-  /** Random bit flips in each file: reported, harmless where nothing reads them, never another failure. */
+  /**
+   * Random bit flips in each file: reported, harmless where nothing reads them, never another
+   * failure.
+   */
   public void testRandomFlips() throws IOException {
     for (int trial = atLeast(6); trial > 0; trial--) {
       String extension = EXTENSIONS[random().nextInt(EXTENSIONS.length)];
       byte[] file = bytes.get(extension).clone();
-      FileRegions.Kind kind = FileRegions.Kind.CHECKED; // the meta file is checksummed on open: all of it
+      FileRegions.Kind kind =
+          FileRegions.Kind.CHECKED; // the meta file is checksummed on open: all of it
       StringBuilder what = new StringBuilder(extension);
       int flips = 1 + random().nextInt(3);
       if (extension.equals(META_EXTENSION)) {
@@ -121,9 +131,12 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       try (Directory dir = corruptCopy(extension, file)) {
         List<String> transcript = MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT);
         switch (kind) {
-          case CHECKED -> assertEquals(what.toString(), List.of("open: " + MaskIndexTranscript.CORRUPT), transcript);
+          case CHECKED ->
+              assertEquals(
+                  what.toString(), List.of("open: " + MaskIndexTranscript.CORRUPT), transcript);
           case UNUSED -> assertEquals(what.toString(), expected, transcript);
-          case VALUE -> { } // reported or answered: the transcript asserted that nothing else happened
+          case VALUE -> {} // reported or answered: the transcript asserted that nothing else
+            // happened
         }
         assertCheckIndexReports(dir, what.toString());
       }
@@ -131,8 +144,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   }
 
   /**
-   * The same flips with the checksum rewritten to match, anywhere in any file: what validation alone makes of
-   * them. CheckIndex then reads the masks and must report or pass.
+   * The same flips with the checksum rewritten to match, anywhere in any file: what validation
+   * alone makes of them. CheckIndex then reads the masks and must report or pass.
    */
   public void testRandomFlipsPastTheChecksum() throws IOException {
     for (int trial = atLeast(6); trial > 0; trial--) {
@@ -141,7 +154,12 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       StringBuilder what = new StringBuilder(extension);
       int header = header(extension);
       for (int f = 1 + random().nextInt(3); f > 0; f--) {
-        flip(file, header + random().nextInt(file.length - header - org.apache.lucene.codecs.CodecUtil.footerLength()),
+        flip(
+            file,
+            header
+                + random()
+                    .nextInt(
+                        file.length - header - org.apache.lucene.codecs.CodecUtil.footerLength()),
             what);
       }
       MaskSegmentFixture.fixChecksum(file);
@@ -156,18 +174,24 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   public void testTruncation() throws IOException {
     for (String extension : EXTENSIONS) {
       byte[] full = bytes.get(extension);
-      for (int length : new int[] {0, random().nextInt(full.length), full.length - 1 - random().nextInt(20)}) {
+      for (int length :
+          new int[] {0, random().nextInt(full.length), full.length - 1 - random().nextInt(20)}) {
         byte[] file = Arrays.copyOf(full, length);
         String what = extension + " cut to " + length + " of " + full.length;
         try (Directory dir = corruptCopy(extension, file)) {
-          assertEquals(what, List.of("open: " + MaskIndexTranscript.CORRUPT), MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
+          assertEquals(
+              what,
+              List.of("open: " + MaskIndexTranscript.CORRUPT),
+              MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
           assertCheckIndexReports(dir, what);
         }
       }
     }
   }
 
-  /** A body cut short behind a valid footer: what validation alone makes of a file that ends early. */
+  /**
+   * A body cut short behind a valid footer: what validation alone makes of a file that ends early.
+   */
   public void testTruncatedBodyBehindValidFooter() throws IOException {
     for (String extension : EXTENSIONS) {
       byte[] full = bytes.get(extension);
@@ -198,7 +222,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       int other = number == mixedNumber ? uniformNumber : mixedNumber;
       String f = "field " + number + " ";
       corruptions.put(f + "number of no field", m -> m.field(number).number = 12345);
-      corruptions.put(f + "negative number", m -> m.field(number).number = -5874); // found by MaskSegmentFuzzer
+      corruptions.put(
+          f + "negative number", m -> m.field(number).number = -5874); // found by MaskSegmentFuzzer
       corruptions.put(f + "number of a numeric field", m -> m.field(number).number = idNumber);
       corruptions.put(f + "number of the other mask field", m -> m.field(number).number = other);
       corruptions.put(f + "grid step 0", m -> m.field(number).gridStep = 0);
@@ -211,54 +236,82 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         corruptions.put(name + "bits 5", m -> m.field(number).columns[column].bits = 5);
         corruptions.put(name + "bits 64", m -> m.field(number).columns[column].bits = 64);
         corruptions.put(name + "bits -1", m -> m.field(number).columns[column].bits = -1);
-        corruptions.put(name + "data past the end", m -> {
-          m.field(number).columns[column].bits = 32;
-          m.field(number).columns[column].offset = chiFile.length - org.apache.lucene.codecs.CodecUtil.footerLength() - 100;
-        });
-        corruptions.put(name + "offset -1", m -> {
-          m.field(number).columns[column].offset = -1;
-          m.field(number).columns[column].bits = 8;
-        });
-        corruptions.put(name + "offset past the end", m -> {
-          m.field(number).columns[column].offset = chiFile.length - 10;
-          m.field(number).columns[column].bits = 8;
-        });
+        corruptions.put(
+            name + "data past the end",
+            m -> {
+              m.field(number).columns[column].bits = 32;
+              m.field(number).columns[column].offset =
+                  chiFile.length - org.apache.lucene.codecs.CodecUtil.footerLength() - 100;
+            });
+        corruptions.put(
+            name + "offset -1",
+            m -> {
+              m.field(number).columns[column].offset = -1;
+              m.field(number).columns[column].bits = 8;
+            });
+        corruptions.put(
+            name + "offset past the end",
+            m -> {
+              m.field(number).columns[column].offset = chiFile.length - 10;
+              m.field(number).columns[column].bits = 8;
+            });
       }
-      corruptions.put(f + "group number min beyond the groups", m -> m.field(number).columns[MetaModel.GROUP_OF].min =
-          m.field(number).groups.size() + 1);
-      corruptions.put(f + "ordinal min beyond the groups", m -> m.field(number).columns[MetaModel.ORDINAL].min = maxDoc);
-      corruptions.put(f + "height min beyond the largest mask", m -> m.field(number).columns[MetaModel.HEIGHT].min =
-          Mask.MAX_SIDE + 1);
-      corruptions.put(f + "width min beyond the largest mask", m -> m.field(number).columns[MetaModel.WIDTH].min =
-          1L << 40);
+      corruptions.put(
+          f + "group number min beyond the groups",
+          m -> m.field(number).columns[MetaModel.GROUP_OF].min = m.field(number).groups.size() + 1);
+      corruptions.put(
+          f + "ordinal min beyond the groups",
+          m -> m.field(number).columns[MetaModel.ORDINAL].min = maxDoc);
+      corruptions.put(
+          f + "height min beyond the largest mask",
+          m -> m.field(number).columns[MetaModel.HEIGHT].min = Mask.MAX_SIDE + 1);
+      corruptions.put(
+          f + "width min beyond the largest mask",
+          m -> m.field(number).columns[MetaModel.WIDTH].min = 1L << 40);
       corruptions.put(f + "raw start -1", m -> m.field(number).rawStart = -1);
-      corruptions.put(f + "raw start after the addresses", m -> m.field(number).rawStart = m.field(number).addressStart + 1);
-      corruptions.put(f + "address start past the end", m -> m.field(number).addressStart = rawFile.length);
-      corruptions.put(f + "address length past the end", m -> m.field(number).addressLength = rawFile.length);
+      corruptions.put(
+          f + "raw start after the addresses",
+          m -> m.field(number).rawStart = m.field(number).addressStart + 1);
+      corruptions.put(
+          f + "address start past the end", m -> m.field(number).addressStart = rawFile.length);
+      corruptions.put(
+          f + "address length past the end", m -> m.field(number).addressLength = rawFile.length);
       corruptions.put(f + "address length -1", m -> m.field(number).addressLength = -1);
       corruptions.put(f + "address shift 1", m -> m.field(number).addressShift = 1);
       corruptions.put(f + "address shift 23", m -> m.field(number).addressShift = 23);
       corruptions.put(f + "address shift 99", m -> m.field(number).addressShift = 99);
-      corruptions.put(f + "address bits 3", m -> m.field(number).addressBlocks.get(0).bitsPerValue = 3);
-      corruptions.put(f + "address bits 65", m -> m.field(number).addressBlocks.get(0).bitsPerValue = 65);
-      corruptions.put(f + "address bits 64 (data past the end)", m -> m.field(number).addressBlocks.get(0).bitsPerValue = 64);
-      corruptions.put(f + "address data offset past the end", m -> {
-        MetaModel.AddressBlock block = m.field(number).addressBlocks.get(0);
-        block.offset = m.field(number).addressLength;
-        block.bitsPerValue = 8;
-      });
-      corruptions.put(f + "address data offset -1", m -> {
-        MetaModel.AddressBlock block = m.field(number).addressBlocks.get(0);
-        block.offset = -1;
-        block.bitsPerValue = 8;
-      });
-      corruptions.put(f + "first address not 0", m -> m.field(number).addressBlocks.get(0).min += 3);
-      corruptions.put(f + "last address not the end", m -> {
-        List<MetaModel.AddressBlock> blocks = m.field(number).addressBlocks;
-        blocks.get(blocks.size() - 1).min -= 1;
-      });
+      corruptions.put(
+          f + "address bits 3", m -> m.field(number).addressBlocks.get(0).bitsPerValue = 3);
+      corruptions.put(
+          f + "address bits 65", m -> m.field(number).addressBlocks.get(0).bitsPerValue = 65);
+      corruptions.put(
+          f + "address bits 64 (data past the end)",
+          m -> m.field(number).addressBlocks.get(0).bitsPerValue = 64);
+      corruptions.put(
+          f + "address data offset past the end",
+          m -> {
+            MetaModel.AddressBlock block = m.field(number).addressBlocks.get(0);
+            block.offset = m.field(number).addressLength;
+            block.bitsPerValue = 8;
+          });
+      corruptions.put(
+          f + "address data offset -1",
+          m -> {
+            MetaModel.AddressBlock block = m.field(number).addressBlocks.get(0);
+            block.offset = -1;
+            block.bitsPerValue = 8;
+          });
+      corruptions.put(
+          f + "first address not 0", m -> m.field(number).addressBlocks.get(0).min += 3);
+      corruptions.put(
+          f + "last address not the end",
+          m -> {
+            List<MetaModel.AddressBlock> blocks = m.field(number).addressBlocks;
+            blocks.get(blocks.size() - 1).min -= 1;
+          });
       corruptions.put(f + "group count huge", m -> m.field(number).groupCount = Integer.MAX_VALUE);
-      corruptions.put(f + "group count beyond the documents", m -> m.field(number).groupCount = maxDoc + 1);
+      corruptions.put(
+          f + "group count beyond the documents", m -> m.field(number).groupCount = maxDoc + 1);
       corruptions.put(f + "group count one more", m -> m.field(number).groupCount++);
       int groups = meta.field(number).groups.size();
       for (int g : new int[] {0, groups - 1}) {
@@ -267,49 +320,78 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         corruptions.put(name + "dtype -1", m -> m.field(number).groups.get(g).dtype = -1);
         corruptions.put(name + "gx 0", m -> m.field(number).groups.get(g).gx = 0);
         corruptions.put(name + "gy 0", m -> m.field(number).groups.get(g).gy = 0);
-        corruptions.put(name + "gx beyond the largest mask", m -> m.field(number).groups.get(g).gx =
-            ChiGrid.cells(Mask.MAX_SIDE, m.field(number).gridStep) + 1);
-        corruptions.put(name + "gy huge", m -> m.field(number).groups.get(g).gy = Integer.MAX_VALUE);
+        corruptions.put(
+            name + "gx beyond the largest mask",
+            m ->
+                m.field(number).groups.get(g).gx =
+                    ChiGrid.cells(Mask.MAX_SIDE, m.field(number).gridStep) + 1);
+        corruptions.put(
+            name + "gy huge", m -> m.field(number).groups.get(g).gy = Integer.MAX_VALUE);
         corruptions.put(name + "size 0", m -> m.field(number).groups.get(g).size = 0);
-        corruptions.put(name + "size beyond the documents", m -> m.field(number).groups.get(g).size = maxDoc + 1);
+        corruptions.put(
+            name + "size beyond the documents",
+            m -> m.field(number).groups.get(g).size = maxDoc + 1);
         corruptions.put(name + "block shift + 1", m -> m.field(number).groups.get(g).blockShift++);
         corruptions.put(name + "block shift - 1", m -> m.field(number).groups.get(g).blockShift--);
-        corruptions.put(name + "block shift 31", m -> m.field(number).groups.get(g).blockShift = 31);
-        corruptions.put(name + "block count huge", m -> m.field(number).groups.get(g).blockCount = Integer.MAX_VALUE);
-        corruptions.put(name + "one block more", m -> {
-          MetaModel.Group group = m.field(number).groups.get(g);
-          group.blockStarts = Arrays.copyOf(group.blockStarts, group.blockStarts.length + 1);
-          group.blockStarts[group.blockStarts.length - 1] = group.blockStarts[0];
-          group.blockCount++;
-        });
-        corruptions.put(name + "block start -1", m -> m.field(number).groups.get(g).blockStarts[0] = -1);
-        corruptions.put(name + "block start in the header", m -> m.field(number).groups.get(g).blockStarts[0] = 3);
-        corruptions.put(name + "block start past the end", m -> m.field(number).groups.get(g).blockStarts[0] =
-            chiFile.length);
-        corruptions.put(name + "block headers past the end", m -> {
-          MetaModel.Group group = m.field(number).groups.get(g);
-          long headers = (long) group.gx * group.gy * m.field(number).bins * ChiGroupWriter.COLUMN_HEADER_BYTES;
-          group.blockStarts[group.blockStarts.length - 1] = chiFile.length - headers + 1;
-        });
+        corruptions.put(
+            name + "block shift 31", m -> m.field(number).groups.get(g).blockShift = 31);
+        corruptions.put(
+            name + "block count huge",
+            m -> m.field(number).groups.get(g).blockCount = Integer.MAX_VALUE);
+        corruptions.put(
+            name + "one block more",
+            m -> {
+              MetaModel.Group group = m.field(number).groups.get(g);
+              group.blockStarts = Arrays.copyOf(group.blockStarts, group.blockStarts.length + 1);
+              group.blockStarts[group.blockStarts.length - 1] = group.blockStarts[0];
+              group.blockCount++;
+            });
+        corruptions.put(
+            name + "block start -1", m -> m.field(number).groups.get(g).blockStarts[0] = -1);
+        corruptions.put(
+            name + "block start in the header",
+            m -> m.field(number).groups.get(g).blockStarts[0] = 3);
+        corruptions.put(
+            name + "block start past the end",
+            m -> m.field(number).groups.get(g).blockStarts[0] = chiFile.length);
+        corruptions.put(
+            name + "block headers past the end",
+            m -> {
+              MetaModel.Group group = m.field(number).groups.get(g);
+              long headers =
+                  (long) group.gx
+                      * group.gy
+                      * m.field(number).bins
+                      * ChiGroupWriter.COLUMN_HEADER_BYTES;
+              group.blockStarts[group.blockStarts.length - 1] = chiFile.length - headers + 1;
+            });
       }
       if (groups > 1) {
-        corruptions.put(f + "group sizes beyond the documents", m -> m.field(number).groups.get(0).size = maxDoc);
+        corruptions.put(
+            f + "group sizes beyond the documents",
+            m -> m.field(number).groups.get(0).size = maxDoc);
       }
     }
-    // the uniform field's heights and widths are constant, so its grid is checked against them on open
+    // the uniform field's heights and widths are constant, so its grid is checked against them on
+    // open
     corruptions.put("uniform gx + 1", m -> m.field(uniformNumber).groups.get(0).gx++);
     corruptions.put("uniform gy - 1", m -> m.field(uniformNumber).groups.get(0).gy--);
     corruptions.put("uniform size - 1", m -> m.field(uniformNumber).groups.get(0).size--);
-    corruptions.put("uniform height 0", m -> m.field(uniformNumber).columns[MetaModel.HEIGHT].min = 0);
-    corruptions.put("uniform width + step", m -> m.field(uniformNumber).columns[MetaModel.WIDTH].min +=
-        m.field(uniformNumber).gridStep);
+    corruptions.put(
+        "uniform height 0", m -> m.field(uniformNumber).columns[MetaModel.HEIGHT].min = 0);
+    corruptions.put(
+        "uniform width + step",
+        m ->
+            m.field(uniformNumber).columns[MetaModel.WIDTH].min += m.field(uniformNumber).gridStep);
     corruptions.put("no terminator", m -> m.fields.add(m.fields.get(0)));
 
     for (Map.Entry<String, Consumer<MetaModel>> corruption : corruptions.entrySet()) {
       MetaModel model = MetaModel.parse(bytes.get(META_EXTENSION), header(META_EXTENSION), maxDoc);
       corruption.getValue().accept(model);
       try (Directory dir = corruptCopy(new ByteBuffersDirectory(), META_EXTENSION, model.write())) {
-        assertEquals(corruption.getKey(), List.of("open: " + MaskIndexTranscript.CORRUPT),
+        assertEquals(
+            corruption.getKey(),
+            List.of("open: " + MaskIndexTranscript.CORRUPT),
             MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
       }
     }
@@ -319,15 +401,16 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   // targeted corruption of the data files: reported where used
 
   /**
-   * A document's group, ordinal, height or width set to a value its group cannot have: every read of that document
-   * reports it, every other document reads as before.
+   * A document's group, ordinal, height or width set to a value its group cannot have: every read
+   * of that document reports it, every other document reads as before.
    */
   public void testCorruptDocumentColumnsAreReported() throws IOException {
     String[] names = {"group", "ordinal", "height", "width"};
     int tried = 0;
     for (int number : new int[] {mixedNumber, uniformNumber}) {
       MetaModel.Field field = meta.field(number);
-      String fieldName = number == mixedNumber ? MaskSegmentFixture.MIXED : MaskSegmentFixture.UNIFORM;
+      String fieldName =
+          number == mixedNumber ? MaskSegmentFixture.MIXED : MaskSegmentFixture.UNIFORM;
       for (int c = 0; c < 4; c++) {
         MetaModel.Column column = field.columns[c];
         if (column.bits == 0) {
@@ -335,10 +418,13 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         }
         int doc = -1;
         long bad = -1;
-        for (int attempt = 0; attempt < 10 && bad < 0; attempt++) { // a document whose value can be made invalid
+        for (int attempt = 0;
+            attempt < 10 && bad < 0;
+            attempt++) { // a document whose value can be made invalid
           doc = random().nextInt(maxDoc);
           int group = (int) value(field, MetaModel.GROUP_OF, doc);
-          if (group != 0 || c == MetaModel.GROUP_OF) { // without a mask, only the group column is read
+          if (group != 0
+              || c == MetaModel.GROUP_OF) { // without a mask, only the group column is read
             bad = invalidValue(field, c, group);
           }
         }
@@ -350,7 +436,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         String what = fieldName + " doc " + doc + " " + names[c] + " " + bad;
         tried++;
         try (Directory dir = corruptCopy(CHI_EXTENSION, file)) {
-          assertOnlyDocumentReported(what, fieldName, doc, c, MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
+          assertOnlyDocumentReported(
+              what, fieldName, doc, c, MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
         }
       }
     }
@@ -358,34 +445,45 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   }
 
   /** Every read of the document reports corruption; every other document reads as before. */
-  private void assertOnlyDocumentReported(String what, String fieldName, int doc, int column, List<String> transcript) {
+  private void assertOnlyDocumentReported(
+      String what, String fieldName, int doc, int column, List<String> transcript) {
     Map<String, String> got = byName(transcript);
-    List<String> mustReport = new ArrayList<>(List.of(
-        fieldName + " chi doc " + doc, fieldName + " chi reverse doc " + doc));
+    List<String> mustReport =
+        new ArrayList<>(
+            List.of(fieldName + " chi doc " + doc, fieldName + " chi reverse doc " + doc));
     if (column == MetaModel.GROUP_OF) {
       mustReport.addAll(List.of(fieldName + " doc " + doc + " exists", fieldName + " iteration"));
     } else if (column != MetaModel.ORDINAL) {
-      mustReport.addAll(List.of(fieldName + " doc " + doc + " size", fieldName + " doc " + doc + " mask",
-          fieldName + " iteration"));
+      mustReport.addAll(
+          List.of(
+              fieldName + " doc " + doc + " size",
+              fieldName + " doc " + doc + " mask",
+              fieldName + " iteration"));
     }
     for (String step : mustReport) {
       assertEquals(what + ": " + step, MaskIndexTranscript.CORRUPT, got.get(step));
     }
     for (Map.Entry<String, String> entry : byName(expected).entrySet()) {
       String step = entry.getKey();
-      if (step.startsWith(fieldName + " ") && step.contains(" doc ") && !step.endsWith(" doc " + doc)
+      if (step.startsWith(fieldName + " ")
+          && step.contains(" doc ")
+          && !step.endsWith(" doc " + doc)
           && !step.contains(" doc " + doc + " ")) {
         assertEquals(what + ": " + step, entry.getValue(), got.get(step));
       }
     }
   }
 
-  /** A column header with an unsupported width or data outside the file: reading that column reports it. */
+  /**
+   * A column header with an unsupported width or data outside the file: reading that column reports
+   * it.
+   */
   public void testCorruptColumnHeadersAreReported() throws IOException {
     byte[] chiFile = bytes.get(CHI_EXTENSION);
     for (int number : new int[] {mixedNumber, uniformNumber}) {
       MetaModel.Field field = meta.field(number);
-      String fieldName = number == mixedNumber ? MaskSegmentFixture.MIXED : MaskSegmentFixture.UNIFORM;
+      String fieldName =
+          number == mixedNumber ? MaskSegmentFixture.MIXED : MaskSegmentFixture.UNIFORM;
       int g = random().nextInt(field.groups.size());
       MetaModel.Group group = field.groups.get(g);
       int b = random().nextInt(group.blockStarts.length);
@@ -393,8 +491,11 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       int c = random().nextInt(columns);
       long header = group.blockStarts[b] + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
       int[] widths = {1, 7, 9, 33, 64, -1};
-      long[] outside = {-group.blockStarts[b] - 1, Integer.MIN_VALUE, Integer.MAX_VALUE}; // before or after the file
-      long pastTheEnd = chiFile.length - group.blockStarts[b] - 1; // the data starts at the last byte
+      long[] outside = {
+        -group.blockStarts[b] - 1, Integer.MIN_VALUE, Integer.MAX_VALUE
+      }; // before or after the file
+      long pastTheEnd =
+          chiFile.length - group.blockStarts[b] - 1; // the data starts at the last byte
       for (int k = 0; k < widths.length + outside.length + 1; k++) {
         byte[] file = chiFile.clone();
         String what = fieldName + " group " + g + " block " + b + " column " + c + " ";
@@ -404,24 +505,36 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
           what += "width " + widths[k];
         } else {
           file[Math.toIntExact(header + 4)] = 8; // a column with data
-          int offset = (int) (k - widths.length < outside.length ? outside[k - widths.length] : pastTheEnd);
+          int offset =
+              (int) (k - widths.length < outside.length ? outside[k - widths.length] : pastTheEnd);
           for (int i = 0; i < 4; i++) {
             file[Math.toIntExact(header + 5 + i)] = (byte) (offset >>> (8 * i));
           }
           what += "offset " + offset;
-          // a single entry read from inside the file is whatever is there, until the cursor checks the header
+          // a single entry read from inside the file is whatever is there, until the cursor checks
+          // the header
           // with ChiGroup.columnDataOffset; decoding the column reads past the end
           sparseReports = offset != pastTheEnd;
         }
-        try (Directory dir = corruptCopy(CHI_EXTENSION, file); DirectoryReader reader = DirectoryReader.open(dir)) {
-          assertColumnReported(what, getOnlyLeafReader(reader), fieldName, field, g, b, c, sparseReports);
+        try (Directory dir = corruptCopy(CHI_EXTENSION, file);
+            DirectoryReader reader = DirectoryReader.open(dir)) {
+          assertColumnReported(
+              what, getOnlyLeafReader(reader), fieldName, field, g, b, c, sparseReports);
         }
       }
     }
   }
 
-  private void assertColumnReported(String what, LeafReader leaf, String fieldName, MetaModel.Field field, int g,
-      int block, int column, boolean sparseReports) throws IOException {
+  private void assertColumnReported(
+      String what,
+      LeafReader leaf,
+      String fieldName,
+      MetaModel.Field field,
+      int g,
+      int block,
+      int column,
+      boolean sparseReports)
+      throws IOException {
     MetaModel.Group group = field.groups.get(g);
     List<Integer> docs = new ArrayList<>(); // the block's members, in doc order
     for (int doc = 0; doc < maxDoc; doc++) {
@@ -439,7 +552,9 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     } else {
       expectCorruptOrValue(what + " (entry)", () -> sparse.entry(column));
     }
-    if (docs.size() > ChiBlockCursor.DECODE_AFTER) { // past that many members of a block, columns are decoded whole
+    if (docs.size()
+        > ChiBlockCursor
+            .DECODE_AFTER) { // past that many members of a block, columns are decoded whole
       MaskDocValues.ChiCursor scan = values.chiCursor();
       for (int doc : docs) {
         assertTrue(scan.seek(doc));
@@ -453,21 +568,31 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     }
   }
 
-  /** Addresses overwritten: reported on open (the first and last address are checked) or where used. */
+  /**
+   * Addresses overwritten: reported on open (the first and last address are checked) or where used.
+   */
   public void testCorruptAddressesAreReported() throws IOException {
     for (int number : new int[] {mixedNumber, uniformNumber}) {
       MetaModel.Field field = meta.field(number);
       byte[] file = bytes.get(RAW_EXTENSION).clone();
-      Arrays.fill(file, Math.toIntExact(field.addressStart), Math.toIntExact(field.addressStart + field.addressLength),
+      Arrays.fill(
+          file,
+          Math.toIntExact(field.addressStart),
+          Math.toIntExact(field.addressStart + field.addressLength),
           (byte) 0xFF);
       try (Directory dir = corruptCopy(RAW_EXTENSION, file)) {
-        assertEquals("field " + number + " addresses", List.of("open: " + MaskIndexTranscript.CORRUPT),
+        assertEquals(
+            "field " + number + " addresses",
+            List.of("open: " + MaskIndexTranscript.CORRUPT),
             MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
       }
     }
   }
 
-  /** A compressed mask overwritten with zeros (an invalid DEFLATE stream) is reported by every read of it. */
+  /**
+   * A compressed mask overwritten with zeros (an invalid DEFLATE stream) is reported by every read
+   * of it.
+   */
   public void testCorruptCompressedMaskIsReported() throws IOException {
     MetaModel.Field field = meta.field(mixedNumber);
     String name = MaskSegmentFixture.MIXED;
@@ -483,12 +608,18 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       }
       long length = values.maskSize(doc).compressedBytes();
       byte[] file = bytes.get(RAW_EXTENSION).clone();
-      Arrays.fill(file, Math.toIntExact(field.rawStart + start), Math.toIntExact(field.rawStart + start + length), (byte) 0);
+      Arrays.fill(
+          file,
+          Math.toIntExact(field.rawStart + start),
+          Math.toIntExact(field.rawStart + start + length),
+          (byte) 0);
       try (Directory dir = corruptCopy(RAW_EXTENSION, file)) {
         Map<String, String> got = byName(MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
         assertEquals(MaskIndexTranscript.CORRUPT, got.get(name + " doc " + doc + " mask"));
         assertEquals(MaskIndexTranscript.CORRUPT, got.get(name + " iteration"));
-        assertEquals(byName(expected).get(name + " doc " + doc + " size"), got.get(name + " doc " + doc + " size"));
+        assertEquals(
+            byName(expected).get(name + " doc " + doc + " size"),
+            got.get(name + " doc " + doc + " size"));
       }
     }
   }
@@ -503,10 +634,14 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   /** A document's value of a per-document column, from the pristine file. */
   private long value(MetaModel.Field field, int column, int doc) {
     MetaModel.Column c = field.columns[column];
-    return c.min + (c.bits == 0 ? 0 : PackedBytes.get(bytes.get(CHI_EXTENSION), c.offset, c.bits, doc));
+    return c.min
+        + (c.bits == 0 ? 0 : PackedBytes.get(bytes.get(CHI_EXTENSION), c.offset, c.bits, doc));
   }
 
-  /** A value the column can encode that a document of group {@code group} (0: none) cannot have, or -1. */
+  /**
+   * A value the column can encode that a document of group {@code group} (0: none) cannot have, or
+   * -1.
+   */
   private long invalidValue(MetaModel.Field field, int column, int group) {
     MetaModel.Column c = field.columns[column];
     long max = c.min + PackedBytes.maxDelta(c.bits);
@@ -515,14 +650,19 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       if (v < c.min) {
         continue;
       }
-      boolean valid = switch (column) {
-        case MetaModel.GROUP_OF -> v <= field.groups.size();
-        case MetaModel.ORDINAL -> v < field.groups.get(group - 1).size;
-        case MetaModel.HEIGHT -> v >= 1 && v <= Mask.MAX_SIDE
-            && ChiGrid.cells((int) v, field.gridStep) == field.groups.get(group - 1).gy;
-        default -> v >= 1 && v <= Mask.MAX_SIDE
-            && ChiGrid.cells((int) v, field.gridStep) == field.groups.get(group - 1).gx;
-      };
+      boolean valid =
+          switch (column) {
+            case MetaModel.GROUP_OF -> v <= field.groups.size();
+            case MetaModel.ORDINAL -> v < field.groups.get(group - 1).size;
+            case MetaModel.HEIGHT ->
+                v >= 1
+                    && v <= Mask.MAX_SIDE
+                    && ChiGrid.cells((int) v, field.gridStep) == field.groups.get(group - 1).gy;
+            default ->
+                v >= 1
+                    && v <= Mask.MAX_SIDE
+                    && ChiGrid.cells((int) v, field.gridStep) == field.groups.get(group - 1).gx;
+          };
       if (!valid) {
         return v;
       }
@@ -534,7 +674,9 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     Map<String, String> map = new HashMap<>();
     for (String entry : transcript) {
       int colon = entry.indexOf(": ");
-      assertNull("step names are unique: " + entry, map.put(entry.substring(0, colon), entry.substring(colon + 2)));
+      assertNull(
+          "step names are unique: " + entry,
+          map.put(entry.substring(0, colon), entry.substring(colon + 2)));
     }
     return map;
   }
@@ -550,15 +692,16 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   }
 
   /**
-   * A copy of the pristine index with one file replaced, in a random kind of directory: each throws its own
-   * exception for a read outside a file, and all must become corruption.
+   * A copy of the pristine index with one file replaced, in a random kind of directory: each throws
+   * its own exception for a read outside a file, and all must become corruption.
    */
   private Directory corruptCopy(String extension, byte[] file) throws IOException {
-    Directory dir = switch (random().nextInt(3)) {
-      case 0 -> new ByteBuffersDirectory();
-      case 1 -> new MMapDirectory(createTempDir("corrupt"));
-      default -> new NIOFSDirectory(createTempDir("corrupt"));
-    };
+    Directory dir =
+        switch (random().nextInt(3)) {
+          case 0 -> new ByteBuffersDirectory();
+          case 1 -> new MMapDirectory(createTempDir("corrupt"));
+          default -> new NIOFSDirectory(createTempDir("corrupt"));
+        };
     return corruptCopy(dir, extension, file);
   }
 
@@ -575,7 +718,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   }
 
   /** CheckIndex passes, or reports corruption. */
-  private static void assertCheckIndexReportsOrPasses(Directory dir, String what) throws IOException {
+  private static void assertCheckIndexReportsOrPasses(Directory dir, String what)
+      throws IOException {
     checkIndex(dir);
   }
 
@@ -588,10 +732,13 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         return null;
       }
       for (CheckIndex.Status.SegmentInfoStatus segment : status.segmentInfos) {
-        for (Throwable error : new Throwable[] {segment.error,
-            segment.docValuesStatus == null ? null : segment.docValuesStatus.error}) {
+        for (Throwable error :
+            new Throwable[] {
+              segment.error, segment.docValuesStatus == null ? null : segment.docValuesStatus.error
+            }) {
           if (error != null) {
-            if (!MaskIndexTranscript.isCorruption(error) && !MaskIndexTranscript.isCorruption(error.getCause())) {
+            if (!MaskIndexTranscript.isCorruption(error)
+                && !MaskIndexTranscript.isCorruption(error.getCause())) {
               throw new AssertionError("CheckIndex failed with " + error, error);
             }
             return error;

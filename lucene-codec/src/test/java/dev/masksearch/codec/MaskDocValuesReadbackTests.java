@@ -42,11 +42,12 @@ import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Indexes random masks through {@link MaskCodec} and reads every one back through each access path of
- * {@link MaskDocValues} (iteration, advance, random access, CHI cursor), comparing with the masks the test built and
- * with {@link dev.masksearch.chi.Chi#build}: many segments, deletions, updates, doc-values updates, index sorting,
- * sparse fields, several shape groups per segment, multi-block groups, merges (copying and rebuilding) and
- * addIndexes. Readers are plain {@link DirectoryReader}s, so the leaves are the codec's own doc values.
+ * Indexes random masks through {@link MaskCodec} and reads every one back through each access path
+ * of {@link MaskDocValues} (iteration, advance, random access, CHI cursor), comparing with the
+ * masks the test built and with {@link dev.masksearch.chi.Chi#build}: many segments, deletions,
+ * updates, doc-values updates, index sorting, sparse fields, several shape groups per segment,
+ * multi-block groups, merges (copying and rebuilding) and addIndexes. Readers are plain {@link
+ * DirectoryReader}s, so the leaves are the codec's own doc values.
  */
 public class MaskDocValuesReadbackTests extends LuceneTestCase {
   private static final String ID = "id";
@@ -65,7 +66,10 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     final Set<Long> live = new HashSet<>();
     final List<Long> liveList = new ArrayList<>();
     long nextId;
-    /** Whether doc-values updates were made (they may give a segment the default CHI parameters). */
+
+    /**
+     * Whether doc-values updates were made (they may give a segment the default CHI parameters).
+     */
     boolean dvUpdates;
 
     long add(Mask[] docMasks) {
@@ -110,7 +114,8 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
 
   private static void check(Directory dir, List<ChiParams> params, Model model) throws IOException {
     try (DirectoryReader reader = DirectoryReader.open(dir)) {
-      CodecTestMasks.checkIndex(reader, ID, FIELDS, params, model.dvUpdates, model.masks, model.live, random());
+      CodecTestMasks.checkIndex(
+          reader, ID, FIELDS, params, model.dvUpdates, model.masks, model.live, random());
     }
   }
 
@@ -123,17 +128,19 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
-   * Random adds (sparse fields, mixed dtypes and shapes), deletes, updates and doc-values updates over many
-   * segments with a random merge policy and sometimes an index sort; checked on an NRT reader, after commit, and
-   * after force-merging.
+   * Random adds (sparse fields, mixed dtypes and shapes), deletes, updates and doc-values updates
+   * over many segments with a random merge policy and sometimes an index sort; checked on an NRT
+   * reader, after commit, and after force-merging.
    */
   public void testRandomIndexing() throws IOException {
-    List<ChiParams> params = List.of(CodecTestMasks.randomParams(random()), CodecTestMasks.randomParams(random()));
+    List<ChiParams> params =
+        List.of(CodecTestMasks.randomParams(random()), CodecTestMasks.randomParams(random()));
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMaxBufferedDocs(TestUtil.nextInt(random(), 2, 40))
-        .setMergePolicy(randomMergePolicy());
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMaxBufferedDocs(TestUtil.nextInt(random(), 2, 40))
+            .setMergePolicy(randomMergePolicy());
     boolean sorted = random().nextInt(3) == 0;
     if (sorted) {
       config.setIndexSort(new Sort(new SortField(SORT, SortField.Type.LONG)));
@@ -159,7 +166,9 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
           w.deleteDocuments(new Term(ID, Long.toString(id)));
         } else if (kind < 18) { // replace the document
           long old = model.randomLive();
-          Mask[] masks = {random().nextBoolean() ? CodecTestMasks.randomMask(random(), params.get(0)) : null, null};
+          Mask[] masks = {
+            random().nextBoolean() ? CodecTestMasks.randomMask(random(), params.get(0)) : null, null
+          };
           model.delete(old);
           long id = model.add(masks);
           w.updateDocument(new Term(ID, Long.toString(old)), document(id, masks, params));
@@ -169,14 +178,16 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
           Mask mask = CodecTestMasks.randomMask(random(), params.get(f));
           model.masks.get(id)[f] = mask;
           model.dvUpdates = true;
-          w.updateBinaryDocValue(new Term(ID, Long.toString(id)), FIELDS.get(f), new BytesRef(MaskBytes.encode(mask)));
+          w.updateBinaryDocValue(
+              new Term(ID, Long.toString(id)), FIELDS.get(f), new BytesRef(MaskBytes.encode(mask)));
         }
         if (random().nextInt(60) == 0) {
           w.commit();
         }
         if (random().nextInt(150) == 0) {
           try (DirectoryReader nrt = DirectoryReader.open(w)) {
-            CodecTestMasks.checkIndex(nrt, ID, FIELDS, params, model.dvUpdates, model.masks, model.live, random());
+            CodecTestMasks.checkIndex(
+                nrt, ID, FIELDS, params, model.dvUpdates, model.masks, model.live, random());
           }
         }
       }
@@ -201,19 +212,22 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
-   * More than 4096 (the largest block) small masks in one shape group of one segment, so the group spans several
-   * CHI blocks, interleaved with a second group, a third in another dtype and documents without a mask; then merged
-   * with a second segment so the merged group is multi-block too.
+   * More than 4096 (the largest block) small masks in one shape group of one segment, so the group
+   * spans several CHI blocks, interleaved with a second group, a third in another dtype and
+   * documents without a mask; then merged with a second segment so the merged group is multi-block
+   * too.
    */
   public void testMultiBlockGroups() throws IOException {
-    ChiParams params = new ChiParams(random().nextBoolean() ? 8 : 4, random().nextBoolean() ? 16 : 5);
+    ChiParams params =
+        new ChiParams(random().nextBoolean() ? 8 : 4, random().nextBoolean() ? 16 : 5);
     List<ChiParams> fieldParams = List.of(params, CodecTestMasks.randomParams(random()));
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-        .setRAMBufferSizeMB(256)
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+            .setRAMBufferSizeMB(256)
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Model model = new Model();
     MaskDType main = CodecTestMasks.randomDType(random());
     MaskDType otherType = MaskDType.values()[(main.ordinal() + 1) % MaskDType.values().length];
@@ -224,11 +238,15 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         Mask[] masks = new Mask[2];
         int kind = random().nextInt(20);
         if (kind < 16) { // the big group: 8x8 (or 7x7, 5x8 ...: same grid)
-          int side = params.gridStep() == 8 ? TestUtil.nextInt(random(), 1, 8) : TestUtil.nextInt(random(), 5, 8);
+          int side =
+              params.gridStep() == 8
+                  ? TestUtil.nextInt(random(), 1, 8)
+                  : TestUtil.nextInt(random(), 5, 8);
           masks[0] = CodecTestMasks.randomMask(random(), main, side, 8);
           mainMasks++;
         } else if (kind < 18) { // a second grid size
-          masks[0] = CodecTestMasks.randomMask(random(), main, 17, TestUtil.nextInt(random(), 9, 16));
+          masks[0] =
+              CodecTestMasks.randomMask(random(), main, 17, TestUtil.nextInt(random(), 9, 16));
         } else if (kind < 19) { // another dtype
           masks[0] = CodecTestMasks.randomMask(random(), otherType, 8, 8);
         } // else no mask
@@ -247,7 +265,9 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       // a second segment, some deletions, then one merged segment
       int second = TestUtil.nextInt(random(), 100, 2000);
       for (int i = 0; i < second; i++) {
-        Mask[] masks = {random().nextInt(10) == 0 ? null : CodecTestMasks.randomMask(random(), main, 8, 8), null};
+        Mask[] masks = {
+          random().nextInt(10) == 0 ? null : CodecTestMasks.randomMask(random(), main, 8, 8), null
+        };
         long id = model.add(masks);
         w.addDocument(document(id, masks, fieldParams));
       }
@@ -266,7 +286,10 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     dir.close();
   }
 
-  /** Groups whose CHI is wide (many grid cells and bins) get smaller blocks; several of them in one segment. */
+  /**
+   * Groups whose CHI is wide (many grid cells and bins) get smaller blocks; several of them in one
+   * segment.
+   */
   public void testWideGroupsUseSmallerBlocks() throws IOException {
     ChiParams params = new ChiParams(4, 16); // a 200x200 mask has 50 * 50 * 16 = 40,000 CHI entries
     int columns = ChiGrid.cells(200, 4) * ChiGrid.cells(200, 4) * 16;
@@ -274,18 +297,23 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     assertTrue(rowsPerBlock < 4096);
     List<ChiParams> fieldParams = List.of(params, params);
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-        .setRAMBufferSizeMB(256)
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+            .setRAMBufferSizeMB(256)
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Model model = new Model();
     int n = rowsPerBlock * 2 + TestUtil.nextInt(random(), 1, rowsPerBlock);
     try (IndexWriter w = new IndexWriter(dir, config)) {
       for (int i = 0; i < n; i++) {
         Mask[] masks = new Mask[2];
-        masks[0] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, TestUtil.nextInt(random(), 197, 200),
-            TestUtil.nextInt(random(), 197, 200));
+        masks[0] =
+            CodecTestMasks.randomMask(
+                random(),
+                MaskDType.UINT8,
+                TestUtil.nextInt(random(), 197, 200),
+                TestUtil.nextInt(random(), 197, 200));
         if (random().nextInt(4) == 0) {
           masks[1] = CodecTestMasks.randomMask(random(), params);
         }
@@ -299,33 +327,39 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
-   * Masks of many distinct shapes in one segment make more shape groups than the writer may buffer together: the
-   * groups spill to a temporary file and are written when the field is finished, on flush and on merge alike, with
-   * multi-block groups among them; everything reads back as written and no temporary file is left.
+   * Masks of many distinct shapes in one segment make more shape groups than the writer may buffer
+   * together: the groups spill to a temporary file and are written when the field is finished, on
+   * flush and on merge alike, with multi-block groups among them; everything reads back as written
+   * and no temporary file is left.
    */
   public void testShapeGroupsSpillBeyondTheBufferLimit() throws IOException {
-    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 2, 6), TestUtil.nextInt(random(), 2, 8));
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 2, 6), TestUtil.nextInt(random(), 2, 8));
     List<ChiParams> fieldParams = List.of(params, params);
-    long limit = TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
+    long limit =
+        TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
     DocValuesFormat small = new MaskSearch10DocValuesFormat(limit);
-    Codec codec = new FilterCodec(MaskCodec.NAME, TestUtil.getDefaultCodec()) {
-      private final DocValuesFormat perField = new PerFieldDocValuesFormat() {
-        @Override
-        public DocValuesFormat getDocValuesFormatForField(String field) {
-          return field.startsWith(MASK) ? small : TestUtil.getDefaultDocValuesFormat();
-        }
-      };
+    Codec codec =
+        new FilterCodec(MaskCodec.NAME, TestUtil.getDefaultCodec()) {
+          private final DocValuesFormat perField =
+              new PerFieldDocValuesFormat() {
+                @Override
+                public DocValuesFormat getDocValuesFormatForField(String field) {
+                  return field.startsWith(MASK) ? small : TestUtil.getDefaultDocValuesFormat();
+                }
+              };
 
-      @Override
-      public DocValuesFormat docValuesFormat() {
-        return perField;
-      }
-    };
+          @Override
+          public DocValuesFormat docValuesFormat() {
+            return perField;
+          }
+        };
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(codec)
-        .setMaxBufferedDocs(TestUtil.nextInt(random(), 50, 400))
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(codec)
+            .setMaxBufferedDocs(TestUtil.nextInt(random(), 50, 400))
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Model model = new Model();
     int docs = atLeast(300);
     try (IndexWriter w = new IndexWriter(dir, config)) {
@@ -334,8 +368,12 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         if (random().nextInt(3) == 0) { // one big group, several blocks when the grid is small
           masks[0] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 8, 8);
         } else if (random().nextInt(10) > 0) { // many groups of a few masks each
-          masks[0] = CodecTestMasks.randomMask(random(), CodecTestMasks.randomDType(random()),
-              TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 40));
+          masks[0] =
+              CodecTestMasks.randomMask(
+                  random(),
+                  CodecTestMasks.randomDType(random()),
+                  TestUtil.nextInt(random(), 1, 40),
+                  TestUtil.nextInt(random(), 1, 40));
         }
         if (random().nextBoolean()) {
           masks[1] = CodecTestMasks.randomMask(random(), params);
@@ -361,14 +399,18 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     dir.close();
   }
 
-  /** A field whose every mask is deleted before a merge: the merged segment may keep the field, with no values. */
+  /**
+   * A field whose every mask is deleted before a merge: the merged segment may keep the field, with
+   * no values.
+   */
   public void testAllMasksDeletedThenMerged() throws IOException {
     ChiParams params = CodecTestMasks.randomParams(random());
     List<ChiParams> fieldParams = List.of(params, params);
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Model model = new Model();
     try (IndexWriter w = new IndexWriter(dir, config)) {
       List<Long> withMask = new ArrayList<>();
@@ -413,19 +455,30 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     dir.close();
   }
 
-  /** Doc-values updates write new generations of the field through the format, with the field's parameters. */
+  /**
+   * Doc-values updates write new generations of the field through the format, with the field's
+   * parameters.
+   */
   public void testDocValuesUpdates() throws IOException {
-    List<ChiParams> params = List.of(CodecTestMasks.randomParams(random()), CodecTestMasks.randomParams(random()));
+    List<ChiParams> params =
+        List.of(CodecTestMasks.randomParams(random()), CodecTestMasks.randomParams(random()));
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Model model = new Model();
     try (IndexWriter w = new IndexWriter(dir, config)) {
       int n = TestUtil.nextInt(random(), 10, 60);
       for (int i = 0; i < n; i++) {
-        Mask[] masks = {i == 0 || random().nextBoolean() ? CodecTestMasks.randomMask(random(), params.get(0)) : null,
-            i == 0 || random().nextBoolean() ? CodecTestMasks.randomMask(random(), params.get(1)) : null};
+        Mask[] masks = {
+          i == 0 || random().nextBoolean()
+              ? CodecTestMasks.randomMask(random(), params.get(0))
+              : null,
+          i == 0 || random().nextBoolean()
+              ? CodecTestMasks.randomMask(random(), params.get(1))
+              : null
+        };
         long id = model.add(masks);
         w.addDocument(document(id, masks, params));
         if (random().nextInt(10) == 0) {
@@ -442,7 +495,8 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
           Mask mask = CodecTestMasks.randomMask(random(), params.get(f));
           model.masks.get(id)[f] = mask;
           model.dvUpdates = true;
-          w.updateBinaryDocValue(new Term(ID, Long.toString(id)), FIELDS.get(f), new BytesRef(MaskBytes.encode(mask)));
+          w.updateBinaryDocValue(
+              new Term(ID, Long.toString(id)), FIELDS.get(f), new BytesRef(MaskBytes.encode(mask)));
         }
         w.commit();
         check(dir, params, model);
@@ -456,18 +510,21 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
-   * A doc-values update that brings the field into a segment which had no document with it. Lucene builds that
-   * segment's field info from the global field numbers, which keep no attributes, so the format cannot see the
-   * field's CHI parameters there and uses the defaults: the segment must still be self-consistent (the parameters
-   * it reports are the ones its CHI was built with), read back exactly, and merge with the other segments.
+   * A doc-values update that brings the field into a segment which had no document with it. Lucene
+   * builds that segment's field info from the global field numbers, which keep no attributes, so
+   * the format cannot see the field's CHI parameters there and uses the defaults: the segment must
+   * still be self-consistent (the parameters it reports are the ones its CHI was built with), read
+   * back exactly, and merge with the other segments.
    */
   public void testDocValuesUpdateBringingTheFieldIntoASegment() throws IOException {
-    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 5, 20), TestUtil.nextInt(random(), 2, 8));
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 5, 20), TestUtil.nextInt(random(), 2, 8));
     List<ChiParams> fieldParams = List.of(params, params);
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Model model = new Model();
     try (IndexWriter w = new IndexWriter(dir, config)) {
       List<Long> firstSegment = new ArrayList<>();
@@ -486,29 +543,37 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       long id = firstSegment.get(random().nextInt(firstSegment.size()));
       Mask mask = CodecTestMasks.randomMask(random(), params);
       model.masks.get(id)[1] = mask;
-      w.updateBinaryDocValue(new Term(ID, Long.toString(id)), MASK2, new BytesRef(MaskBytes.encode(mask)));
+      w.updateBinaryDocValue(
+          new Term(ID, Long.toString(id)), MASK2, new BytesRef(MaskBytes.encode(mask)));
       w.commit();
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         assertEquals(2, reader.leaves().size());
-        MaskDocValues first = (MaskDocValues) reader.leaves().get(0).reader().getBinaryDocValues(MASK2);
-        MaskDocValues second = (MaskDocValues) reader.leaves().get(1).reader().getBinaryDocValues(MASK2);
+        MaskDocValues first =
+            (MaskDocValues) reader.leaves().get(0).reader().getBinaryDocValues(MASK2);
+        MaskDocValues second =
+            (MaskDocValues) reader.leaves().get(1).reader().getBinaryDocValues(MASK2);
         assertEquals(params, second.params());
-        assertTrue(first.params().toString(), first.params().equals(params) || first.params().equals(ChiParams.DEFAULT));
-        CodecTestMasks.checkIndex(reader, ID, FIELDS, fieldParams, true, model.masks, model.live, random());
+        assertTrue(
+            first.params().toString(),
+            first.params().equals(params) || first.params().equals(ChiParams.DEFAULT));
+        CodecTestMasks.checkIndex(
+            reader, ID, FIELDS, fieldParams, true, model.masks, model.live, random());
       }
       forceMerge(w, 1);
       w.commit();
     }
     try (DirectoryReader reader = DirectoryReader.open(dir)) {
-      CodecTestMasks.checkIndex(reader, ID, FIELDS, fieldParams, true, model.masks, model.live, random());
+      CodecTestMasks.checkIndex(
+          reader, ID, FIELDS, fieldParams, true, model.masks, model.live, random());
     }
     TestUtil.checkIndex(dir);
     dir.close();
   }
 
   /**
-   * Segments whose mask field was written by another format (here: the SPI codec, which writes no field as a mask,
-   * so the delegate's format stores the canonical bytes) merge with mask-format segments into one mask-format segment.
+   * Segments whose mask field was written by another format (here: the SPI codec, which writes no
+   * field as a mask, so the delegate's format stores the canonical bytes) merge with mask-format
+   * segments into one mask-format segment.
    */
   public void testMergeWithSegmentsOfAnotherFormat() throws IOException {
     ChiParams params = CodecTestMasks.randomParams(random());
@@ -517,15 +582,21 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     Model model = new Model();
     for (int round = 0; round < 4; round++) {
       boolean asMask = round % 2 == 1;
-      IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-          .setCodec(asMask ? maskCodec() : new MaskCodec())
-          .setMergePolicy(NoMergePolicy.INSTANCE);
+      IndexWriterConfig config =
+          new IndexWriterConfig(new MockAnalyzer(random()))
+              .setCodec(asMask ? maskCodec() : new MaskCodec())
+              .setMergePolicy(NoMergePolicy.INSTANCE);
       try (IndexWriter w = new IndexWriter(dir, config)) {
-        int n = TestUtil.nextInt(random(), 2, 30); // two at least: the one deletion never empties a segment
+        int n =
+            TestUtil.nextInt(
+                random(), 2, 30); // two at least: the one deletion never empties a segment
         for (int i = 0; i < n; i++) {
-          // The first document of a round always has a mask, so every segment has the field to check.
-          Mask[] masks = {i > 0 && random().nextInt(5) == 0 ? null : CodecTestMasks.randomMask(random(), params),
-              random().nextBoolean() ? CodecTestMasks.randomMask(random(), params) : null};
+          // The first document of a round always has a mask, so every segment has the field to
+          // check.
+          Mask[] masks = {
+            i > 0 && random().nextInt(5) == 0 ? null : CodecTestMasks.randomMask(random(), params),
+            random().nextBoolean() ? CodecTestMasks.randomMask(random(), params) : null
+          };
           long id = model.add(masks);
           w.addDocument(document(id, masks, fieldParams));
         }
@@ -544,9 +615,10 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         assertEquals("segment " + context.ord, expectMaskFormat, values instanceof MaskDocValues);
       }
     }
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(new LogDocMergePolicy());
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(new LogDocMergePolicy());
     try (IndexWriter w = new IndexWriter(dir, config)) {
       forceMerge(w, 1);
     }
@@ -556,8 +628,9 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
-   * A field whose CHI parameters differ between segments (the attributes are per segment): each segment's CHI is
-   * built with the parameters it reports, before and after merging, whichever parameters the merge keeps.
+   * A field whose CHI parameters differ between segments (the attributes are per segment): each
+   * segment's CHI is built with the parameters it reports, before and after merging, whichever
+   * parameters the merge keeps.
    */
   public void testParametersChangingBetweenSegments() throws IOException {
     Directory dir = newDirectory();
@@ -568,9 +641,10 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     for (int round = 0; round < 3; round++) {
       ChiParams params = CodecTestMasks.randomParams(random());
       List<ChiParams> fieldParams = List.of(params, params);
-      IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-          .setCodec(maskCodec())
-          .setMergePolicy(NoMergePolicy.INSTANCE);
+      IndexWriterConfig config =
+          new IndexWriterConfig(new MockAnalyzer(random()))
+              .setCodec(maskCodec())
+              .setMergePolicy(NoMergePolicy.INSTANCE);
       try (IndexWriter w = new IndexWriter(dir, config)) {
         int n = TestUtil.nextInt(random(), 1, 20);
         for (int i = 0; i < n; i++) {
@@ -579,14 +653,16 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
           w.addDocument(document(id, masks, fieldParams));
         }
       } catch (IllegalArgumentException e) {
-        // Lucene may refuse a field whose attributes changed: then that is the behaviour and nothing was added
+        // Lucene may refuse a field whose attributes changed: then that is the behaviour and
+        // nothing was added
         return;
       }
     }
     check(dir, unknown, model);
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(new LogDocMergePolicy());
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(new LogDocMergePolicy());
     try (IndexWriter w = new IndexWriter(dir, config)) {
       forceMerge(w, 1);
     }
@@ -595,20 +671,26 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     dir.close();
   }
 
-  /** addIndexes of directories (file copy) and of codec readers (a merge, through a wrapper or not). */
+  /**
+   * addIndexes of directories (file copy) and of codec readers (a merge, through a wrapper or not).
+   */
   public void testAddIndexes() throws IOException {
-    List<ChiParams> params = List.of(CodecTestMasks.randomParams(random()), CodecTestMasks.randomParams(random()));
+    List<ChiParams> params =
+        List.of(CodecTestMasks.randomParams(random()), CodecTestMasks.randomParams(random()));
     Model model = new Model();
     Directory source = newDirectory();
-    IndexWriterConfig sourceConfig = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMaxBufferedDocs(TestUtil.nextInt(random(), 2, 20))
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig sourceConfig =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMaxBufferedDocs(TestUtil.nextInt(random(), 2, 20))
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     try (IndexWriter w = new IndexWriter(source, sourceConfig)) {
       int n = TestUtil.nextInt(random(), 5, 60);
       for (int i = 0; i < n; i++) {
-        Mask[] masks = {random().nextInt(4) == 0 ? null : CodecTestMasks.randomMask(random(), params.get(0)),
-            random().nextBoolean() ? CodecTestMasks.randomMask(random(), params.get(1)) : null};
+        Mask[] masks = {
+          random().nextInt(4) == 0 ? null : CodecTestMasks.randomMask(random(), params.get(0)),
+          random().nextBoolean() ? CodecTestMasks.randomMask(random(), params.get(1)) : null
+        };
         long id = model.add(masks);
         w.addDocument(document(id, masks, params));
       }
@@ -618,9 +700,10 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     }
 
     Directory target = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     try (IndexWriter w = new IndexWriter(target, config)) {
       w.addIndexes(source);
       w.commit();
@@ -629,26 +712,29 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       }
     }
     Directory viaReaders = newDirectory();
-    IndexWriterConfig readersConfig = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(maskCodec())
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig readersConfig =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     try (IndexWriter w = new IndexWriter(viaReaders, readersConfig);
         DirectoryReader reader = DirectoryReader.open(source)) {
       List<CodecReader> readers = new ArrayList<>();
       for (LeafReaderContext context : reader.leaves()) {
-        readers.add(random().nextBoolean()
-            ? (CodecReader) context.reader()
-            : SlowCodecReaderWrapper.wrap(new org.apache.lucene.index.FilterLeafReader(context.reader()) {
-              @Override
-              public CacheHelper getCoreCacheHelper() {
-                return null;
-              }
+        readers.add(
+            random().nextBoolean()
+                ? (CodecReader) context.reader()
+                : SlowCodecReaderWrapper.wrap(
+                    new org.apache.lucene.index.FilterLeafReader(context.reader()) {
+                      @Override
+                      public CacheHelper getCoreCacheHelper() {
+                        return null;
+                      }
 
-              @Override
-              public CacheHelper getReaderCacheHelper() {
-                return null;
-              }
-            }));
+                      @Override
+                      public CacheHelper getReaderCacheHelper() {
+                        return null;
+                      }
+                    }));
       }
       w.addIndexes(readers.toArray(new CodecReader[0]));
       w.commit();

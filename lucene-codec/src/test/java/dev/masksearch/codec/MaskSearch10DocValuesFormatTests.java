@@ -58,16 +58,21 @@ import org.apache.lucene.util.StringHelper;
 import org.apache.lucene.util.Version;
 
 /**
- * The generic index-format tests of Lucene run over {@link MaskSearch10DocValuesFormat} through {@link MaskCodec} (merge
- * stability, random I/O exceptions, integrity checks reading every byte, ...), plus the format's own contract: SPI
- * loading, reading with the SPI codec only, idempotent close and detection of corrupt files.
+ * The generic index-format tests of Lucene run over {@link MaskSearch10DocValuesFormat} through
+ * {@link MaskCodec} (merge stability, random I/O exceptions, integrity checks reading every byte,
+ * ...), plus the format's own contract: SPI loading, reading with the SPI codec only, idempotent
+ * close and detection of corrupt files.
  */
 public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCase {
   private static final String MASK = "mask";
   private static final String MASK2 = "mask2";
 
-  /** CHI parameters of "mask" and "mask2", fixed for the duration of one test: field attributes must agree. */
+  /**
+   * CHI parameters of "mask" and "mask2", fixed for the duration of one test: field attributes must
+   * agree.
+   */
   private ChiParams params1;
+
   private ChiParams params2;
 
   @Override
@@ -94,11 +99,12 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
 
   /**
    * testMergeStability compares the bytes per extension of a force-merged index with a copy made by
-   * addIndexesSlowly. Masks are large, so the writer flushes by RAM into many segments; the delegate's stored-fields
-   * format then bulk-copies their (empty) stored-fields chunks when force-merging but recompresses them through the
-   * slow reader, so .fdt/.fdx/.fdm sizes may differ (seen with -Dtests.multiplier=3). That is the delegate's format,
-   * not the one under test: its extensions are left out, and the mask files (.mskm, .mskc, .mskr) are still
-   * compared byte count for byte count.
+   * addIndexesSlowly. Masks are large, so the writer flushes by RAM into many segments; the
+   * delegate's stored-fields format then bulk-copies their (empty) stored-fields chunks when
+   * force-merging but recompresses them through the slow reader, so .fdt/.fdx/.fdm sizes may differ
+   * (seen with -Dtests.multiplier=3). That is the delegate's format, not the one under test: its
+   * extensions are left out, and the mask files (.mskm, .mskc, .mskr) are still compared byte count
+   * for byte count.
    */
   @Override
   protected Collection<String> excludedExtensionsFromByteCounts() {
@@ -119,7 +125,8 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
     DocValuesFormat format = DocValuesFormat.forName(MaskSearch10DocValuesFormat.NAME);
     assertTrue(format.getClass().toString(), format instanceof MaskSearch10DocValuesFormat);
     assertEquals(MaskSearch10DocValuesFormat.NAME, format.getName());
-    assertTrue(DocValuesFormat.availableDocValuesFormats().contains(MaskSearch10DocValuesFormat.NAME));
+    assertTrue(
+        DocValuesFormat.availableDocValuesFormats().contains(MaskSearch10DocValuesFormat.NAME));
 
     // the SPI instance writes no field as a mask: every field goes to the delegate's format
     DocValuesFormat perField = codec.docValuesFormat();
@@ -127,7 +134,8 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
     DocValuesFormat forMask = ((PerFieldDocValuesFormat) perField).getDocValuesFormatForField(MASK);
     assertFalse(forMask instanceof MaskSearch10DocValuesFormat);
 
-    // the predicate codec writes accepted fields as masks and unwraps the delegate's per-field choice otherwise
+    // the predicate codec writes accepted fields as masks and unwraps the delegate's per-field
+    // choice otherwise
     PerFieldDocValuesFormat writing = (PerFieldDocValuesFormat) getCodec().docValuesFormat();
     assertTrue(writing.getDocValuesFormatForField(MASK) instanceof MaskSearch10DocValuesFormat);
     assertTrue(writing.getDocValuesFormatForField(MASK2) instanceof MaskSearch10DocValuesFormat);
@@ -137,13 +145,17 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
     assertEquals(TestUtil.getDefaultDocValuesFormat().getName(), other.getName());
   }
 
-  /** An index written with the predicate codec is read by the SPI codec, which knows nothing of the predicate. */
+  /**
+   * An index written with the predicate codec is read by the SPI codec, which knows nothing of the
+   * predicate.
+   */
   public void testReadWithSpiCodecOnly() throws IOException {
     Directory dir = newDirectory();
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(getCodec())
-        .setMaxBufferedDocs(TestUtil.nextInt(random(), 5, 40))
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(getCodec())
+            .setMaxBufferedDocs(TestUtil.nextInt(random(), 5, 40))
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     Map<Long, Mask[]> expected = new HashMap<>();
     Set<Long> live = new HashSet<>();
     int numDocs = atLeast(60);
@@ -181,18 +193,25 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
         assertTrue(((SegmentReader) leaf).getSegmentInfo().info.getCodec() instanceof MaskCodec);
         FieldInfo mask = leaf.getFieldInfos().fieldInfo(MASK);
         if (mask != null) {
-          assertEquals(MaskSearch10DocValuesFormat.NAME, mask.getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY));
-          assertEquals(Integer.toString(params1.gridStep()), mask.getAttribute(MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE));
-          assertEquals(Integer.toString(params1.bins()), mask.getAttribute(MaskSearch10DocValuesFormat.BINS_ATTRIBUTE));
+          assertEquals(
+              MaskSearch10DocValuesFormat.NAME,
+              mask.getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY));
+          assertEquals(
+              Integer.toString(params1.gridStep()),
+              mask.getAttribute(MaskSearch10DocValuesFormat.GRID_STEP_ATTRIBUTE));
+          assertEquals(
+              Integer.toString(params1.bins()),
+              mask.getAttribute(MaskSearch10DocValuesFormat.BINS_ATTRIBUTE));
         }
         FieldInfo other = leaf.getFieldInfos().fieldInfo("other");
-        assertEquals(TestUtil.getDefaultDocValuesFormat().getName(),
+        assertEquals(
+            TestUtil.getDefaultDocValuesFormat().getName(),
             other.getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY));
         BinaryDocValues otherValues = leaf.getBinaryDocValues("other");
         assertFalse(otherValues instanceof MaskDocValues);
       }
-      CodecTestMasks.checkIndex(reader, "id", List.of(MASK, MASK2), List.of(params1, params2), expected, live,
-          random());
+      CodecTestMasks.checkIndex(
+          reader, "id", List.of(MASK, MASK2), List.of(params1, params2), expected, live, random());
     }
     TestUtil.checkIndex(dir);
     dir.close();
@@ -202,14 +221,16 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
   // close
 
   /**
-   * Like the inherited {@link #testMultiClose}, which only exercises the delegate's formats (its field is numeric
-   * and is not a mask): the mask format's consumer and producer must tolerate a second close.
+   * Like the inherited {@link #testMultiClose}, which only exercises the delegate's formats (its
+   * field is numeric and is not a mask): the mask format's consumer and producer must tolerate a
+   * second close.
    */
   public void testMultiCloseMaskFormat() throws IOException {
     Mask mask = CodecTestMasks.randomMask(random(), params1);
     Directory oneDocIndex = newDirectory();
     FieldInfo proto;
-    try (IndexWriter iw = new IndexWriter(oneDocIndex, new IndexWriterConfig(new MockAnalyzer(random())))) {
+    try (IndexWriter iw =
+        new IndexWriter(oneDocIndex, new IndexWriterConfig(new MockAnalyzer(random())))) {
       Document doc = new Document();
       doc.add(new MaskField(MASK, mask, params1));
       iw.addDocument(doc);
@@ -218,31 +239,62 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
         proto = getOnlyLeafReader(reader).getFieldInfos().fieldInfo(MASK);
       }
     }
-    FieldInfo field = new FieldInfo(proto.name, proto.number, proto.hasTermVectors(), proto.omitsNorms(),
-        proto.hasPayloads(), proto.getIndexOptions(), proto.getDocValuesType(), proto.docValuesSkipIndexType(),
-        proto.getDocValuesGen(), new HashMap<>(proto.attributes()), proto.getPointDimensionCount(),
-        proto.getPointIndexDimensionCount(), proto.getPointNumBytes(), proto.getVectorDimension(),
-        proto.getVectorEncoding(), proto.getVectorSimilarityFunction(), proto.isSoftDeletesField(),
-        proto.isParentField());
+    FieldInfo field =
+        new FieldInfo(
+            proto.name,
+            proto.number,
+            proto.hasTermVectors(),
+            proto.omitsNorms(),
+            proto.hasPayloads(),
+            proto.getIndexOptions(),
+            proto.getDocValuesType(),
+            proto.docValuesSkipIndexType(),
+            proto.getDocValuesGen(),
+            new HashMap<>(proto.attributes()),
+            proto.getPointDimensionCount(),
+            proto.getPointIndexDimensionCount(),
+            proto.getPointNumBytes(),
+            proto.getVectorDimension(),
+            proto.getVectorEncoding(),
+            proto.getVectorSimilarityFunction(),
+            proto.isSoftDeletesField(),
+            proto.isParentField());
     FieldInfos fieldInfos = new FieldInfos(new FieldInfo[] {field});
 
     Directory dir = newFSDirectory(createTempDir("maskMultiClose"));
     Codec codec = getCodec();
-    SegmentInfo segmentInfo = new SegmentInfo(dir, Version.LATEST, Version.LATEST, "_0", 1, false, false, codec,
-        Map.of(), StringHelper.randomId(), Map.of(), null);
+    SegmentInfo segmentInfo =
+        new SegmentInfo(
+            dir,
+            Version.LATEST,
+            Version.LATEST,
+            "_0",
+            1,
+            false,
+            false,
+            codec,
+            Map.of(),
+            StringHelper.randomId(),
+            Map.of(),
+            null);
     SegmentWriteState writeState =
-        new SegmentWriteState(null, dir, segmentInfo, fieldInfos, null, IOContext.flush(new FlushInfo(1, 20)));
-    SegmentReadState readState = new SegmentReadState(dir, segmentInfo, fieldInfos, IOContext.DEFAULT);
+        new SegmentWriteState(
+            null, dir, segmentInfo, fieldInfos, null, IOContext.flush(new FlushInfo(1, 20)));
+    SegmentReadState readState =
+        new SegmentReadState(dir, segmentInfo, fieldInfos, IOContext.DEFAULT);
     byte[] bytes = MaskBytes.encode(mask);
 
-    for (DocValuesFormat format : List.of(new MaskSearch10DocValuesFormat(), codec.docValuesFormat())) {
+    for (DocValuesFormat format :
+        List.of(new MaskSearch10DocValuesFormat(), codec.docValuesFormat())) {
       try (DocValuesConsumer consumer = format.fieldsConsumer(writeState)) {
-        consumer.addBinaryField(field, new EmptyDocValuesProducer() {
-          @Override
-          public BinaryDocValues getBinary(FieldInfo f) {
-            return new OneDocBinary(new BytesRef(bytes));
-          }
-        });
+        consumer.addBinaryField(
+            field,
+            new EmptyDocValuesProducer() {
+              @Override
+              public BinaryDocValues getBinary(FieldInfo f) {
+                return new OneDocBinary(new BytesRef(bytes));
+              }
+            });
         IOUtils.close(consumer);
         IOUtils.close(consumer);
       }
@@ -265,27 +317,49 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
   }
 
   /**
-   * An I/O error while a file's header is written, for each of the three files in turn: the consumer must fail
-   * without leaking an open output (MockDirectoryWrapper refuses to close while a file is open).
+   * An I/O error while a file's header is written, for each of the three files in turn: the
+   * consumer must fail without leaking an open output (MockDirectoryWrapper refuses to close while
+   * a file is open).
    */
   public void testExceptionWritingHeaderLeaksNoOutput() throws IOException {
     for (int failAt = 0; failAt < 3; failAt++) {
       int target = failAt;
       MockDirectoryWrapper dir = newMockDirectory();
-      Directory failing = new FilterDirectory(dir) {
-        private int created;
+      Directory failing =
+          new FilterDirectory(dir) {
+            private int created;
 
-        @Override
-        public IndexOutput createOutput(String name, IOContext context) throws IOException {
-          IndexOutput out = super.createOutput(name, context);
-          return created++ == target ? new FailingOutput(out) : out;
-        }
-      };
-      SegmentInfo segmentInfo = new SegmentInfo(failing, Version.LATEST, Version.LATEST, "_0", 1, false, false,
-          getCodec(), Map.of(), StringHelper.randomId(), Map.of(), null);
-      SegmentWriteState state = new SegmentWriteState(null, failing, segmentInfo, new FieldInfos(new FieldInfo[0]),
-          null, IOContext.flush(new FlushInfo(1, 20)));
-      IOException e = expectThrows(IOException.class, () -> new MaskSearch10DocValuesFormat().fieldsConsumer(state));
+            @Override
+            public IndexOutput createOutput(String name, IOContext context) throws IOException {
+              IndexOutput out = super.createOutput(name, context);
+              return created++ == target ? new FailingOutput(out) : out;
+            }
+          };
+      SegmentInfo segmentInfo =
+          new SegmentInfo(
+              failing,
+              Version.LATEST,
+              Version.LATEST,
+              "_0",
+              1,
+              false,
+              false,
+              getCodec(),
+              Map.of(),
+              StringHelper.randomId(),
+              Map.of(),
+              null);
+      SegmentWriteState state =
+          new SegmentWriteState(
+              null,
+              failing,
+              segmentInfo,
+              new FieldInfos(new FieldInfo[0]),
+              null,
+              IOContext.flush(new FlushInfo(1, 20)));
+      IOException e =
+          expectThrows(
+              IOException.class, () -> new MaskSearch10DocValuesFormat().fieldsConsumer(state));
       assertEquals("fake I/O error", e.getMessage());
       dir.close(); // fails if an output was left open
     }
@@ -383,17 +457,19 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
   }
 
   /**
-   * Writes one segment (no compound file), flips one byte between the header and the footer of the format's file
-   * with {@code extension}, and checks that the corruption is reported: at open for the meta file (it is read and
-   * checksummed entirely then), and by {@code checkIntegrity} and CheckIndex for the data files.
+   * Writes one segment (no compound file), flips one byte between the header and the footer of the
+   * format's file with {@code extension}, and checks that the corruption is reported: at open for
+   * the meta file (it is read and checksummed entirely then), and by {@code checkIntegrity} and
+   * CheckIndex for the data files.
    */
   private void doTestCorruption(String extension) throws IOException {
     BaseDirectoryWrapper dir = newDirectory();
     dir.setCheckIndexOnClose(false);
-    IndexWriterConfig config = new IndexWriterConfig(new MockAnalyzer(random()))
-        .setCodec(getCodec())
-        .setUseCompoundFile(false)
-        .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(getCodec())
+            .setUseCompoundFile(false)
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     try (IndexWriter w = new IndexWriter(dir, config)) {
       int numDocs = TestUtil.nextInt(random(), 5, 30);
       for (int i = 0; i < numDocs; i++) {
@@ -410,11 +486,14 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
       }
     }
     assertNotNull("no ." + extension + " file in " + List.of(dir.listAll()), target);
-    flipByte(dir, target, switch (extension) {
-      case MaskSearch10DocValuesFormat.META_EXTENSION -> MaskSearch10DocValuesFormat.META_CODEC;
-      case MaskSearch10DocValuesFormat.CHI_EXTENSION -> MaskSearch10DocValuesFormat.CHI_CODEC;
-      default -> MaskSearch10DocValuesFormat.RAW_CODEC;
-    });
+    flipByte(
+        dir,
+        target,
+        switch (extension) {
+          case MaskSearch10DocValuesFormat.META_EXTENSION -> MaskSearch10DocValuesFormat.META_CODEC;
+          case MaskSearch10DocValuesFormat.CHI_EXTENSION -> MaskSearch10DocValuesFormat.CHI_CODEC;
+          default -> MaskSearch10DocValuesFormat.RAW_CODEC;
+        });
 
     if (extension.equals(MaskSearch10DocValuesFormat.META_EXTENSION)) {
       expectThrows(CorruptIndexException.class, () -> DirectoryReader.open(dir).close());
@@ -429,7 +508,11 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
     try (CheckIndex checker = new CheckIndex(dir)) {
       checker.setInfoStream(new PrintStream(log, true, StandardCharsets.UTF_8));
       CheckIndex.Status status = checker.checkIndex();
-      assertFalse("CheckIndex missed a corrupt ." + extension + ":\n" + log.toString(StandardCharsets.UTF_8),
+      assertFalse(
+          "CheckIndex missed a corrupt ."
+              + extension
+              + ":\n"
+              + log.toString(StandardCharsets.UTF_8),
           status.clean);
     }
     dir.close();
@@ -443,7 +526,9 @@ public class MaskSearch10DocValuesFormatTests extends BaseIndexFileFormatTestCas
       in.readBytes(bytes, 0, bytes.length);
     }
     String segment = IndexFileNames.parseSegmentName(name);
-    String suffix = name.substring(segment.length() + 1, name.lastIndexOf('.')); // the per-field format's suffix
+    String suffix =
+        name.substring(
+            segment.length() + 1, name.lastIndexOf('.')); // the per-field format's suffix
     assertTrue(suffix, suffix.startsWith(MaskSearch10DocValuesFormat.NAME + "_"));
     int header = CodecUtil.indexHeaderLength(codec, suffix);
     int footer = CodecUtil.footerLength();

@@ -25,21 +25,30 @@ import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 
 /**
- * One segment of mask doc values to corrupt, and byte-level access to its {@code .mskm}, {@code .mskc} and
- * {@code .mskr} files. The segment has two mask fields: {@link #MIXED}, masks of several dtypes and shapes (so
- * several shape groups) that some documents lack, and {@link #UNIFORM}, one mask of one size in every document
- * (the reader's uniform path, with block access).
+ * One segment of mask doc values to corrupt, and byte-level access to its {@code .mskm}, {@code
+ * .mskc} and {@code .mskr} files. The segment has two mask fields: {@link #MIXED}, masks of several
+ * dtypes and shapes (so several shape groups) that some documents lack, and {@link #UNIFORM}, one
+ * mask of one size in every document (the reader's uniform path, with block access).
  */
 public final class MaskSegmentFixture {
   /** Masks of several dtypes and shapes; some documents have none. */
   public static final String MIXED = "mask";
+
   /** The same dtype and size in every document. */
   public static final String UNIFORM = "uniform";
+
   /** A numeric doc value per document, in the delegate's format. */
   public static final String ID = "id";
 
-  /** What a fixture writes: the fields' CHI parameters, and per document the mixed mask's shape or none. */
-  public record Plan(ChiParams mixedParams, ChiParams uniformParams, MaskDType uniformDType, int uniformSide,
+  /**
+   * What a fixture writes: the fields' CHI parameters, and per document the mixed mask's shape or
+   * none.
+   */
+  public record Plan(
+      ChiParams mixedParams,
+      ChiParams uniformParams,
+      MaskDType uniformDType,
+      int uniformSide,
       List<MaskShape> mixed) {}
 
   /** A mask's dtype and size. */
@@ -48,16 +57,19 @@ public final class MaskSegmentFixture {
   private MaskSegmentFixture() {}
 
   /**
-   * A plan of about 160 to 200 documents: uniform 16x16 masks whose CHI (grid step 1, 64 bins) has 16,384 entries,
-   * so that blocks hold 64 masks and the field spans several; mixed masks of up to 48x48 in a few shapes.
+   * A plan of about 160 to 200 documents: uniform 16x16 masks whose CHI (grid step 1, 64 bins) has
+   * 16,384 entries, so that blocks hold 64 masks and the field spans several; mixed masks of up to
+   * 48x48 in a few shapes.
    */
   public static Plan randomPlan(Random r) {
     int[] steps = {4, 8, 16, 32};
     int[] bins = {1, 3, 8, 20};
-    ChiParams mixedParams = new ChiParams(steps[r.nextInt(steps.length)], bins[r.nextInt(bins.length)]);
+    ChiParams mixedParams =
+        new ChiParams(steps[r.nextInt(steps.length)], bins[r.nextInt(bins.length)]);
     List<MaskShape> shapes = new ArrayList<>();
     for (int s = 1 + r.nextInt(5); s > 0; s--) {
-      shapes.add(new MaskShape(CodecTestMasks.randomDType(r), 1 + r.nextInt(48), 1 + r.nextInt(48)));
+      shapes.add(
+          new MaskShape(CodecTestMasks.randomDType(r), 1 + r.nextInt(48), 1 + r.nextInt(48)));
     }
     int docs = 161 + r.nextInt(40);
     List<MaskShape> mixed = new ArrayList<>();
@@ -82,22 +94,32 @@ public final class MaskSegmentFixture {
 
   /** Writes the plan as one segment (no compound file), masks drawn from {@code r}. */
   public static void write(Directory dir, Plan plan, Random r) throws IOException {
-    IndexWriterConfig config = new IndexWriterConfig()
-        .setCodec(new MaskCodec(new Lucene104Codec(), field -> field.equals(MIXED) || field.equals(UNIFORM)))
-        .setUseCompoundFile(false)
-        .setMergePolicy(NoMergePolicy.INSTANCE)
-        .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-        .setRAMBufferSizeMB(256);
+    IndexWriterConfig config =
+        new IndexWriterConfig()
+            .setCodec(
+                new MaskCodec(
+                    new Lucene104Codec(), field -> field.equals(MIXED) || field.equals(UNIFORM)))
+            .setUseCompoundFile(false)
+            .setMergePolicy(NoMergePolicy.INSTANCE)
+            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+            .setRAMBufferSizeMB(256);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
       for (int d = 0; d < plan.mixed().size(); d++) {
         Document doc = new Document();
         doc.add(new NumericDocValuesField(ID, d));
-        doc.add(new MaskField(UNIFORM, CodecTestMasks.randomMask(r, plan.uniformDType(), plan.uniformSide(),
-            plan.uniformSide()), plan.uniformParams()));
+        doc.add(
+            new MaskField(
+                UNIFORM,
+                CodecTestMasks.randomMask(
+                    r, plan.uniformDType(), plan.uniformSide(), plan.uniformSide()),
+                plan.uniformParams()));
         MaskShape shape = plan.mixed().get(d);
         if (shape != null) {
-          doc.add(new MaskField(MIXED, CodecTestMasks.randomMask(r, shape.dtype(), shape.height(), shape.width()),
-              plan.mixedParams()));
+          doc.add(
+              new MaskField(
+                  MIXED,
+                  CodecTestMasks.randomMask(r, shape.dtype(), shape.height(), shape.width()),
+                  plan.mixedParams()));
         }
         writer.addDocument(doc);
       }
@@ -164,18 +186,23 @@ public final class MaskSegmentFixture {
     }
   }
 
-  /** The file of {@code headerAndBody} and a footer with a matching checksum, as CodecUtil writes one. */
+  /**
+   * The file of {@code headerAndBody} and a footer with a matching checksum, as CodecUtil writes
+   * one.
+   */
   public static byte[] withFooter(byte[] headerAndBody) {
     byte[] file = Arrays.copyOf(headerAndBody, headerAndBody.length + CodecUtil.footerLength());
-    ByteBuffer footer = ByteBuffer.wrap(file, headerAndBody.length, CodecUtil.footerLength()).order(ByteOrder.BIG_ENDIAN);
+    ByteBuffer footer =
+        ByteBuffer.wrap(file, headerAndBody.length, CodecUtil.footerLength())
+            .order(ByteOrder.BIG_ENDIAN);
     footer.putInt(CodecUtil.FOOTER_MAGIC).putInt(0); // algorithm 0: CRC-32
     fixChecksum(file);
     return file;
   }
 
   /**
-   * Rewrites the checksum in a file's footer (CRC-32 of everything before it, big-endian), so that a corruption
-   * gets past checksum verification and reaches the reader's validation.
+   * Rewrites the checksum in a file's footer (CRC-32 of everything before it, big-endian), so that
+   * a corruption gets past checksum verification and reaches the reader's validation.
    */
   public static void fixChecksum(byte[] file) {
     if (file.length < CodecUtil.footerLength()) {
@@ -183,6 +210,8 @@ public final class MaskSegmentFixture {
     }
     CRC32 crc = new CRC32();
     crc.update(file, 0, file.length - Long.BYTES);
-    ByteBuffer.wrap(file, file.length - Long.BYTES, Long.BYTES).order(ByteOrder.BIG_ENDIAN).putLong(crc.getValue());
+    ByteBuffer.wrap(file, file.length - Long.BYTES, Long.BYTES)
+        .order(ByteOrder.BIG_ENDIAN)
+        .putLong(crc.getValue());
   }
 }

@@ -9,8 +9,9 @@ import org.apache.lucene.store.ByteArrayDataInput;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 
 /**
- * A {@code .mskm} file parsed by the grammar of {@link MaskSearch10DocValuesFormat}, independently of the reader, into
- * values a test can change and write back (with a valid checksum). Unchanged, it writes the same bytes.
+ * A {@code .mskm} file parsed by the grammar of {@link MaskSearch10DocValuesFormat}, independently
+ * of the reader, into values a test can change and write back (with a valid checksum). Unchanged,
+ * it writes the same bytes.
  */
 final class MetaModel {
   final byte[] header;
@@ -23,7 +24,10 @@ final class MetaModel {
     long offset;
   }
 
-  /** One block of Lucene's DirectMonotonic meta: min, average (float bits), data offset, bits per value. */
+  /**
+   * One block of Lucene's DirectMonotonic meta: min, average (float bits), data offset, bits per
+   * value.
+   */
   static final class AddressBlock {
     long min;
     int averageBits;
@@ -45,8 +49,10 @@ final class MetaModel {
     int number;
     int gridStep;
     int bins;
+
     /** groupOf, ordinal, height, width. */
     final Column[] columns = new Column[4];
+
     long rawStart;
     long addressStart;
     int addressShift;
@@ -117,7 +123,9 @@ final class MetaModel {
     return model;
   }
 
-  /** The file: the original header, the fields as they are now, and a footer with a valid checksum. */
+  /**
+   * The file: the original header, the fields as they are now, and a footer with a valid checksum.
+   */
   byte[] write() throws IOException {
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
     out.writeBytes(header);

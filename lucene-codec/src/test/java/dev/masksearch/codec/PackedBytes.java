@@ -1,6 +1,9 @@
 package dev.masksearch.codec;
 
-/** Reads and writes single values of a {@link FixedWidth} column in a byte array, for tests that target one. */
+/**
+ * Reads and writes single values of a {@link FixedWidth} column in a byte array, for tests that
+ * target one.
+ */
 final class PackedBytes {
   private PackedBytes() {}
 

@@ -1,20 +1,17 @@
 package dev.masksearch.expr;
 
-import dev.masksearch.search.RandomMasks;
-
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.masksearch.search.RandomMasks;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The tests' own model of mask expressions, independent of the engine's parser and evaluator: a small tree that
- * is generated at random, rendered to text for the engine, and evaluated with plain loops over the raw masks per
- * the semantics documented in {@link MaskExpression}.
+ * The tests' own model of mask expressions, independent of the engine's parser and evaluator: a
+ * small tree that is generated at random, rendered to text for the engine, and evaluated with plain
+ * loops over the raw masks per the semantics documented in {@link MaskExpression}.
  */
 final class ExpressionReference {
   private ExpressionReference() {}
@@ -92,10 +89,25 @@ final class ExpressionReference {
   static String render(N n) {
     return switch (n) {
       case Const c -> "(" + number(c.v()) + ")";
-      case CpRange c -> "cp(" + c.field() + ", " + render(c.region()) + ", " + number(c.lv()) + ", " + number(c.uv()) + ")";
+      case CpRange c ->
+          "cp("
+              + c.field()
+              + ", "
+              + render(c.region())
+              + ", "
+              + number(c.lv())
+              + ", "
+              + number(c.uv())
+              + ")";
       case CpPred c -> "cp(" + render(c.pred()) + ", " + render(c.region()) + ")";
       case Area a -> "area(" + render(a.region()) + ")";
-      case Iou i -> "iou(" + render(i.a()) + ", " + render(i.b()) + (i.region() == null ? "" : ", " + render(i.region())) + ")";
+      case Iou i ->
+          "iou("
+              + render(i.a())
+              + ", "
+              + render(i.b())
+              + (i.region() == null ? "" : ", " + render(i.region()))
+              + ")";
       case Neg g -> "-(" + render(g.operand()) + ")";
       case Bin b -> "(" + render(b.left()) + " " + b.op() + " " + render(b.right()) + ")";
     };
@@ -105,7 +117,7 @@ final class ExpressionReference {
 
   static void names(N n, Set<String> masks, Set<String> boxes) {
     switch (n) {
-      case Const c -> { }
+      case Const c -> {}
       case CpRange c -> {
         masks.add(c.field());
         names(c.region(), boxes);
@@ -168,8 +180,8 @@ final class ExpressionReference {
   // ---------------------------------------------------------------- evaluation
 
   /**
-   * The value of the expression for a document: null when it has no value (a named mask or the box is missing),
-   * NaN when undefined (a division by zero); -0.0 is reported as 0.0.
+   * The value of the expression for a document: null when it has no value (a named mask or the box
+   * is missing), NaN when undefined (a division by zero); -0.0 is reported as 0.0.
    */
   static Double evaluate(N n, Doc doc) {
     Set<String> masks = new TreeSet<>();
@@ -224,11 +236,12 @@ final class ExpressionReference {
 
     /** x1, y1, x2, y2 of the region clipped to the domain. */
     int[] clip(Region region) {
-      int[] r = switch (region) {
-        case Full f -> new int[] {0, 0, FULL_COORDINATE, FULL_COORDINATE};
-        case BoxRegion b -> doc.box().clone();
-        case Rect q -> new int[] {q.x1(), q.y1(), q.x2(), q.y2()};
-      };
+      int[] r =
+          switch (region) {
+            case Full f -> new int[] {0, 0, FULL_COORDINATE, FULL_COORDINATE};
+            case BoxRegion b -> doc.box().clone();
+            case Rect q -> new int[] {q.x1(), q.y1(), q.x2(), q.y2()};
+          };
       r[0] = Math.clamp(r[0], 0, width);
       r[2] = Math.clamp(r[2], 0, width);
       r[1] = Math.clamp(r[1], 0, height);
@@ -257,13 +270,14 @@ final class ExpressionReference {
         }
         case Cmp c -> {
           Double v = pixel(c.field(), x, y);
-          yield v != null && switch (c.op()) {
-            case ">" -> v > c.t();
-            case ">=" -> v >= c.t();
-            case "<" -> v < c.t();
-            case "<=" -> v <= c.t();
-            default -> throw new AssertionError(c.op());
-          };
+          yield v != null
+              && switch (c.op()) {
+                case ">" -> v > c.t();
+                case ">=" -> v >= c.t();
+                case "<" -> v < c.t();
+                case "<=" -> v <= c.t();
+                default -> throw new AssertionError(c.op());
+              };
         }
         case And a -> holds(a.left(), x, y) && holds(a.right(), x, y);
         case Or o -> holds(o.left(), x, y) || holds(o.right(), x, y);
@@ -282,15 +296,18 @@ final class ExpressionReference {
 
   // ---------------------------------------------------------------- generation
 
-  static final double[] EDGES = {0, 0.05, 0.2, 0.25, 0.5, 0.6, 0.75, 0.8, 0.85, 1.0, 204 / 255.0, 128 / 255.0, 0.5f, 0.2f};
+  static final double[] EDGES = {
+    0, 0.05, 0.2, 0.25, 0.5, 0.6, 0.75, 0.8, 0.85, 1.0, 204 / 255.0, 128 / 255.0, 0.5f, 0.2f
+  };
 
   static double threshold(Random random) {
-    double t = switch (random.nextInt(8)) {
-      case 0 -> random.nextDouble();
-      case 1 -> random.nextInt(256) / 255.0;
-      case 2 -> random.nextBoolean() ? -0.5 : 1.5;
-      default -> EDGES[random.nextInt(EDGES.length)];
-    };
+    double t =
+        switch (random.nextInt(8)) {
+          case 0 -> random.nextDouble();
+          case 1 -> random.nextInt(256) / 255.0;
+          case 2 -> random.nextBoolean() ? -0.5 : 1.5;
+          default -> EDGES[random.nextInt(EDGES.length)];
+        };
     return switch (random.nextInt(10)) {
       case 0 -> Math.nextUp(t);
       case 1 -> Math.nextDown(t);
@@ -313,12 +330,24 @@ final class ExpressionReference {
   /** A random rectangle: maybe empty, one pixel, past the edges, grid-aligned, or plain. */
   static int[] rect(Random random, int extent) {
     return switch (random.nextInt(6)) {
-      case 0 -> new int[] {random.nextInt(extent), random.nextInt(extent), random.nextInt(extent), random.nextInt(extent)};
+      case 0 ->
+          new int[] {
+            random.nextInt(extent),
+            random.nextInt(extent),
+            random.nextInt(extent),
+            random.nextInt(extent)
+          };
       case 1 -> {
         int x = random.nextInt(extent), y = random.nextInt(extent);
         yield new int[] {x, y, x + 1, y + 1};
       }
-      case 2 -> new int[] {-random.nextInt(20), -random.nextInt(20), extent + random.nextInt(100), extent + random.nextInt(100)};
+      case 2 ->
+          new int[] {
+            -random.nextInt(20),
+            -random.nextInt(20),
+            extent + random.nextInt(100),
+            extent + random.nextInt(100)
+          };
       case 3 -> {
         int s = 1 << random.nextInt(6);
         int x = s * random.nextInt(4), y = s * random.nextInt(4);
@@ -348,13 +377,15 @@ final class ExpressionReference {
   static N leaf(Random random, boolean allowBox) {
     return switch (random.nextInt(11)) {
       case 0, 1, 2 -> {
-        double lv = random.nextInt(4) == 0 ? random.nextDouble() : EDGES[random.nextInt(EDGES.length)];
-        double uv = switch (random.nextInt(4)) {
-          case 0 -> 1.01;
-          case 1 -> 1.0;
-          case 2 -> random.nextDouble();
-          default -> EDGES[random.nextInt(EDGES.length)];
-        };
+        double lv =
+            random.nextInt(4) == 0 ? random.nextDouble() : EDGES[random.nextInt(EDGES.length)];
+        double uv =
+            switch (random.nextInt(4)) {
+              case 0 -> 1.01;
+              case 1 -> 1.0;
+              case 2 -> random.nextDouble();
+              default -> EDGES[random.nextInt(EDGES.length)];
+            };
         if (lv > uv) {
           double t = lv;
           lv = uv;
@@ -363,9 +394,17 @@ final class ExpressionReference {
         yield new CpRange(field(random), region(random, allowBox), lv, uv);
       }
       case 3, 4, 5 -> new CpPred(pred(random, 2), region(random, allowBox));
-      case 6, 7 -> new Iou(pred(random, 1), pred(random, 1), random.nextBoolean() ? null : region(random, allowBox));
+      case 6, 7 ->
+          new Iou(
+              pred(random, 1),
+              pred(random, 1),
+              random.nextBoolean() ? null : region(random, allowBox));
       case 8 -> new Area(region(random, allowBox));
-      default -> new Const(random.nextInt(3) == 0 ? random.nextInt(7) - 3 : Math.round(random.nextDouble() * 200 - 100) / 8.0);
+      default ->
+          new Const(
+              random.nextInt(3) == 0
+                  ? random.nextInt(7) - 3
+                  : Math.round(random.nextDouble() * 200 - 100) / 8.0);
     };
   }
 
@@ -388,14 +427,19 @@ final class ExpressionReference {
   /** A random expression that names at least one mask. */
   static N expression(Random random, boolean allowBox) {
     while (true) {
-      N n = switch (random.nextInt(8)) {
-        case 0 -> { // a ratio whose divisor is 0 for some documents
-          Region r = region(random, allowBox);
-          yield new Bin('/', new CpRange(A, r, 0.5, 1.01), new CpRange(B, r, 0.9, 1.01));
-        }
-        case 1 -> new Iou(pred(random, 1), pred(random, 1), random.nextBoolean() ? null : region(random, allowBox));
-        default -> number(random, 1 + random.nextInt(3), allowBox);
-      };
+      N n =
+          switch (random.nextInt(8)) {
+            case 0 -> { // a ratio whose divisor is 0 for some documents
+              Region r = region(random, allowBox);
+              yield new Bin('/', new CpRange(A, r, 0.5, 1.01), new CpRange(B, r, 0.9, 1.01));
+            }
+            case 1 ->
+                new Iou(
+                    pred(random, 1),
+                    pred(random, 1),
+                    random.nextBoolean() ? null : region(random, allowBox));
+            default -> number(random, 1 + random.nextInt(3), allowBox);
+          };
       if (!maskNames(n).isEmpty()) {
         return n;
       }
@@ -411,8 +455,12 @@ final class ExpressionReference {
     MaskDType dtype = DTYPES[random.nextInt(DTYPES.length)];
     float[] values = new float[height * width];
     switch (random.nextInt(6)) {
-      case 0 -> java.util.Arrays.fill(values, random.nextInt(3) == 0 ? (random.nextBoolean() ? 0f : 1f)
-          : (float) EDGES[random.nextInt(EDGES.length)]);
+      case 0 ->
+          java.util.Arrays.fill(
+              values,
+              random.nextInt(3) == 0
+                  ? (random.nextBoolean() ? 0f : 1f)
+                  : (float) EDGES[random.nextInt(EDGES.length)]);
       case 1 -> {
         for (int i = 0; i < values.length; i++) {
           values[i] = random.nextInt(10) == 0 ? 1f : random.nextFloat();
@@ -429,10 +477,12 @@ final class ExpressionReference {
     return RandomMasks.of(dtype, height, width, values);
   }
 
-
-
   static String describe(Doc doc) {
-    return String.format(Locale.ROOT, "a=%s b=%s box=%s", doc.a(), doc.b(),
+    return String.format(
+        Locale.ROOT,
+        "a=%s b=%s box=%s",
+        doc.a(),
+        doc.b(),
         doc.box() == null ? null : java.util.Arrays.toString(doc.box()));
   }
 }

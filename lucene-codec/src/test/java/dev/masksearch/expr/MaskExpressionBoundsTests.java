@@ -6,8 +6,9 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
 /**
- * The pieces the expression bounds are built from: derived-mask CHIs ({@link DerivedChi}) against brute-force
- * counts, and interval arithmetic ({@link Intervals}) against the double operations it bounds.
+ * The pieces the expression bounds are built from: derived-mask CHIs ({@link DerivedChi}) against
+ * brute-force counts, and interval arithmetic ({@link Intervals}) against the double operations it
+ * bounds.
  */
 public class MaskExpressionBoundsTests extends LuceneTestCase {
 
@@ -63,34 +64,47 @@ public class MaskExpressionBoundsTests extends LuceneTestCase {
       assertTrue(chi.sizeInBytes() > 0);
       double[] out = new double[2];
       // the full region, and a region past every edge, are exact
-      for (Roi full : new Roi[] {Roi.FULL, new Roi(-3, -7, width + 50, height + 1), new Roi(0, 0, width, height)}) {
+      for (Roi full :
+          new Roi[] {
+            Roi.FULL, new Roi(-3, -7, width + 50, height + 1), new Roi(0, 0, width, height)
+          }) {
         chi.bounds(full, out);
         long expected = count(pixels, width, height, full);
         assertEquals(full + " on " + width + "x" + height, expected, out[0], 0);
         assertEquals(full + " on " + width + "x" + height, expected, out[1], 0);
       }
       for (int q = 0; q < 50; q++) {
-        Roi roi = switch (random.nextInt(4)) {
-          case 0 -> { // grid-aligned (or clipped to an edge): exact
-            int s = DerivedChi.STEP;
-            int x1 = s * random.nextInt(6), y1 = s * random.nextInt(6);
-            yield new Roi(x1, y1, x1 + s * random.nextInt(6), y1 + s * random.nextInt(6));
-          }
-          case 1 -> new Roi(random.nextInt(width + 10) - 5, random.nextInt(height + 10) - 5,
-              random.nextInt(width + 10) - 5, random.nextInt(height + 10) - 5); // maybe empty or inverted
-          default -> {
-            int[] r = ExpressionReference.rect(random, Math.max(width, height) + 10);
-            yield new Roi(r[0], r[1], r[2], r[3]);
-          }
-        };
+        Roi roi =
+            switch (random.nextInt(4)) {
+              case 0 -> { // grid-aligned (or clipped to an edge): exact
+                int s = DerivedChi.STEP;
+                int x1 = s * random.nextInt(6), y1 = s * random.nextInt(6);
+                yield new Roi(x1, y1, x1 + s * random.nextInt(6), y1 + s * random.nextInt(6));
+              }
+              case 1 ->
+                  new Roi(
+                      random.nextInt(width + 10) - 5,
+                      random.nextInt(height + 10) - 5,
+                      random.nextInt(width + 10) - 5,
+                      random.nextInt(height + 10) - 5); // maybe empty or inverted
+              default -> {
+                int[] r = ExpressionReference.rect(random, Math.max(width, height) + 10);
+                yield new Roi(r[0], r[1], r[2], r[3]);
+              }
+            };
         chi.bounds(roi, out);
         long expected = count(pixels, width, height, roi);
-        String message = roi + " on " + width + "x" + height + ": [" + out[0] + ", " + out[1] + "] true " + expected;
+        String message =
+            roi + " on " + width + "x" + height + ": [" + out[0] + ", " + out[1] + "] true "
+                + expected;
         assertTrue(message, out[0] <= expected);
         assertTrue(message, expected <= out[1]);
         assertTrue(message, out[0] >= 0 && out[1] <= (long) width * height);
-        boolean aligned = alignedCoordinate(roi.x1(), width) && alignedCoordinate(roi.x2(), width)
-            && alignedCoordinate(roi.y1(), height) && alignedCoordinate(roi.y2(), height);
+        boolean aligned =
+            alignedCoordinate(roi.x1(), width)
+                && alignedCoordinate(roi.x2(), width)
+                && alignedCoordinate(roi.y1(), height)
+                && alignedCoordinate(roi.y2(), height);
         if (aligned || roi.clip(width, height).isEmpty()) {
           assertEquals("aligned: exact; " + message, expected, out[0], 0);
           assertEquals("aligned: exact; " + message, expected, out[1], 0);
@@ -99,7 +113,10 @@ public class MaskExpressionBoundsTests extends LuceneTestCase {
     }
   }
 
-  /** A derived CHI whose pixels all hold (or none) bounds a region by its area (or 0) wherever it is. */
+  /**
+   * A derived CHI whose pixels all hold (or none) bounds a region by its area (or 0) wherever it
+   * is.
+   */
   public void testDerivedChiOfConstantMasks() {
     int width = TestUtil.nextInt(random(), 1, 100);
     int height = TestUtil.nextInt(random(), 1, 100);
@@ -113,7 +130,8 @@ public class MaskExpressionBoundsTests extends LuceneTestCase {
       Roi roi = new Roi(r[0], r[1], r[2], r[3]);
       long area = roi.clip(width, height).area();
       full.bounds(roi, out);
-      assertTrue(roi + ": " + out[0] + ".." + out[1] + " area " + area, out[0] <= area && area <= out[1]);
+      assertTrue(
+          roi + ": " + out[0] + ".." + out[1] + " area " + area, out[0] <= area && area <= out[1]);
       none.bounds(roi, out);
       assertEquals(0, out[0], 0);
       assertEquals(0, out[1], 0);
@@ -191,11 +209,14 @@ public class MaskExpressionBoundsTests extends LuceneTestCase {
         double x = pick(random, a);
         double y = pick(random, b);
         double r = Intervals.apply(op, x, y);
-        String message = x + " " + op + " " + y + " = " + r + " with [" + a[0] + ", " + a[1] + "] " + op + " ["
-            + b[0] + ", " + b[1] + "] = [" + bounds[0] + ", " + bounds[1] + "]";
+        String message =
+            x + " " + op + " " + y + " = " + r + " with [" + a[0] + ", " + a[1] + "] " + op + " ["
+                + b[0] + ", " + b[1] + "] = [" + bounds[0] + ", " + bounds[1] + "]";
         if (Double.isNaN(r)) {
           // undefined (a division by zero): the bounds may not decide anything
-          assertTrue(message, bounds[0] == Double.NEGATIVE_INFINITY && bounds[1] == Double.POSITIVE_INFINITY);
+          assertTrue(
+              message,
+              bounds[0] == Double.NEGATIVE_INFINITY && bounds[1] == Double.POSITIVE_INFINITY);
         } else {
           assertTrue(message, bounds[0] <= r && r <= bounds[1]);
         }
@@ -216,7 +237,8 @@ public class MaskExpressionBoundsTests extends LuceneTestCase {
     double[] product = Intervals.apply('*', new double[] {-2, 3}, new double[] {-5, 4});
     assertEquals(-15, product[0], 0);
     assertEquals(12, product[1], 0);
-    double[] infTimesZero = Intervals.apply('*', new double[] {0, 0}, new double[] {1, Double.POSITIVE_INFINITY});
+    double[] infTimesZero =
+        Intervals.apply('*', new double[] {0, 0}, new double[] {1, Double.POSITIVE_INFINITY});
     assertEquals(Double.NEGATIVE_INFINITY, infTimesZero[0], 0);
     assertEquals(Double.POSITIVE_INFINITY, infTimesZero[1], 0);
   }

@@ -14,14 +14,14 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.SearchGuard;
-import dev.masksearch.search.MaskValueComparator;
-import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpStats;
-import dev.masksearch.search.MaskValueTopK;
 import dev.masksearch.search.LeafExactValues;
+import dev.masksearch.search.MaskValueComparator;
+import dev.masksearch.search.MaskValueFilterQuery;
+import dev.masksearch.search.MaskValueTopK;
+import dev.masksearch.search.SearchGuard;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,19 +57,25 @@ import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.Bits;
 
 /**
- * Every answer of an expression query equals the test's independent reference ({@link ExpressionReference}):
- * filters with every comparison, exact top-k in both orders, sorting with paging, {@link LeafExactValues} in any
- * order; over two mask fields of random dtypes and sizes (a document's two masks may differ in size), a box field
- * that may be missing, several segments with deletions, then one merged segment; without and with a
- * {@link DerivedChiCache}. The profile counters add up.
+ * Every answer of an expression query equals the test's independent reference ({@link
+ * ExpressionReference}): filters with every comparison, exact top-k in both orders, sorting with
+ * paging, {@link LeafExactValues} in any order; over two mask fields of random dtypes and sizes (a
+ * document's two masks may differ in size), a box field that may be missing, several segments with
+ * deletions, then one merged segment; without and with a {@link DerivedChiCache}. The profile
+ * counters add up.
  */
 public class MaskExpressionQueryTests extends LuceneTestCase {
   /** What the test wrote, by id (deleted documents included). */
   final Map<Integer, Doc> docs = new HashMap<>();
+
   final Set<Integer> deleted = new HashSet<>();
 
-  /** Over the whole run: filters that selected a proper non-empty subset of the documents with a value. */
+  /**
+   * Over the whole run: filters that selected a proper non-empty subset of the documents with a
+   * value.
+   */
   int properFilters;
+
   int filters;
   int definedValues;
   int undefinedValues;
@@ -97,17 +103,30 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
       }
       TestUtil.checkIndex(dir);
     }
-    assertTrue("too few filters select a proper non-empty subset: " + properFilters + " of " + filters,
+    assertTrue(
+        "too few filters select a proper non-empty subset: " + properFilters + " of " + filters,
         properFilters * 3 >= filters);
-    assertTrue("too few defined values: " + definedValues + ", undefined " + undefinedValues,
+    assertTrue(
+        "too few defined values: " + definedValues + ", undefined " + undefinedValues,
         definedValues > undefinedValues);
     if (VERBOSE) {
-      System.out.println("proper filters " + properFilters + "/" + filters + ", values " + definedValues + " defined, "
-          + undefinedValues + " undefined");
+      System.out.println(
+          "proper filters "
+              + properFilters
+              + "/"
+              + filters
+              + ", values "
+              + definedValues
+              + " defined, "
+              + undefinedValues
+              + " undefined");
     }
   }
 
-  /** Segments whose masks all share one dtype and size take the block-at-a-time bounds path: still exact. */
+  /**
+   * Segments whose masks all share one dtype and size take the block-at-a-time bounds path: still
+   * exact.
+   */
   public void testUniformSegmentsEqualReference() throws IOException {
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, random(), true);
@@ -117,20 +136,25 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     }
   }
 
-  /** A divisor that is 0 for some documents makes them undefined: no filter, no rank, sorted last. */
+  /**
+   * A divisor that is 0 for some documents makes them undefined: no filter, no rank, sorted last.
+   */
   public void testDivisionByZeroPerDocument() throws IOException {
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, random(), false);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
-        for (String text : new String[] {
-            "cp(a, box, 0.5, 1.01) / cp(b, box, 0.9, 1.01)",
-            "cp(a, full, 0.5, 1.01) / cp(b, [0, 0, 8, 8], 0.99, 1.01)",
-            "iou(a > 0.5, b > 0.5) / (cp(a > 0.9, full) - cp(b > 0.9, full))"}) {
+        for (String text :
+            new String[] {
+              "cp(a, box, 0.5, 1.01) / cp(b, box, 0.9, 1.01)",
+              "cp(a, full, 0.5, 1.01) / cp(b, [0, 0, 8, 8], 0.99, 1.01)",
+              "iou(a > 0.5, b > 0.5) / (cp(a > 0.9, full) - cp(b > 0.9, full))"
+            }) {
           MaskExpression expression = MaskExpression.parse(text);
           // the reference tree for these: built by hand
           N reference = handBuilt(text);
           checkExpression(reader, expression, reference, random());
-          checkExpression(reader, expression.withCache(new DerivedChiCache(1L << 30)), reference, random());
+          checkExpression(
+              reader, expression.withCache(new DerivedChiCache(1L << 30)), reference, random());
         }
       }
     }
@@ -140,22 +164,35 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     ExpressionReference.Region box = new ExpressionReference.BoxRegion();
     ExpressionReference.Region full = new ExpressionReference.Full();
     return switch (text) {
-      case "cp(a, box, 0.5, 1.01) / cp(b, box, 0.9, 1.01)" -> new ExpressionReference.Bin('/',
-          new ExpressionReference.CpRange(A, box, 0.5, 1.01), new ExpressionReference.CpRange(B, box, 0.9, 1.01));
-      case "cp(a, full, 0.5, 1.01) / cp(b, [0, 0, 8, 8], 0.99, 1.01)" -> new ExpressionReference.Bin('/',
-          new ExpressionReference.CpRange(A, full, 0.5, 1.01),
-          new ExpressionReference.CpRange(B, new ExpressionReference.Rect(0, 0, 8, 8), 0.99, 1.01));
-      default -> new ExpressionReference.Bin('/',
-          new ExpressionReference.Iou(new ExpressionReference.Cmp(A, ">", 0.5), new ExpressionReference.Cmp(B, ">", 0.5), null),
-          new ExpressionReference.Bin('-',
-              new ExpressionReference.CpPred(new ExpressionReference.Cmp(A, ">", 0.9), full),
-              new ExpressionReference.CpPred(new ExpressionReference.Cmp(B, ">", 0.9), full)));
+      case "cp(a, box, 0.5, 1.01) / cp(b, box, 0.9, 1.01)" ->
+          new ExpressionReference.Bin(
+              '/',
+              new ExpressionReference.CpRange(A, box, 0.5, 1.01),
+              new ExpressionReference.CpRange(B, box, 0.9, 1.01));
+      case "cp(a, full, 0.5, 1.01) / cp(b, [0, 0, 8, 8], 0.99, 1.01)" ->
+          new ExpressionReference.Bin(
+              '/',
+              new ExpressionReference.CpRange(A, full, 0.5, 1.01),
+              new ExpressionReference.CpRange(
+                  B, new ExpressionReference.Rect(0, 0, 8, 8), 0.99, 1.01));
+      default ->
+          new ExpressionReference.Bin(
+              '/',
+              new ExpressionReference.Iou(
+                  new ExpressionReference.Cmp(A, ">", 0.5),
+                  new ExpressionReference.Cmp(B, ">", 0.5),
+                  null),
+              new ExpressionReference.Bin(
+                  '-',
+                  new ExpressionReference.CpPred(new ExpressionReference.Cmp(A, ">", 0.9), full),
+                  new ExpressionReference.CpPred(new ExpressionReference.Cmp(B, ">", 0.9), full)));
     };
   }
 
   /**
-   * Incremental indexing: an IoU filter (and top-k) run again with the same cache reads fewer masks, since the
-   * documents verified the first time now have derived CHIs that make their bounds exact; answers stay exact.
+   * Incremental indexing: an IoU filter (and top-k) run again with the same cache reads fewer
+   * masks, since the documents verified the first time now have derived CHIs that make their bounds
+   * exact; answers stay exact.
    */
   public void testDerivedChisSpareVerification() throws IOException {
     try (Directory dir = newDirectory()) {
@@ -167,41 +204,61 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         int checkedTopK = 0;
         for (int attempt = 0; attempt < 40 && (checkedFilters < 3 || checkedTopK < 2); attempt++) {
           double[] ts = {0.2, 0.5, 0.8, 0.25, 0.6};
-          ExpressionReference.Region region = switch (random.nextInt(3)) {
-            case 0 -> null;
-            case 1 -> new ExpressionReference.Full();
-            default -> new ExpressionReference.Rect(0, 0, 32 * (1 + random.nextInt(2)), 32 * (1 + random.nextInt(2))); // grid-aligned
-          };
-          ExpressionReference.P left = new ExpressionReference.Cmp(A, random.nextBoolean() ? ">" : ">=", ts[random.nextInt(ts.length)]);
-          ExpressionReference.P right = new ExpressionReference.Cmp(B, random.nextBoolean() ? ">" : "<", ts[random.nextInt(ts.length)]);
+          ExpressionReference.Region region =
+              switch (random.nextInt(3)) {
+                case 0 -> null;
+                case 1 -> new ExpressionReference.Full();
+                default ->
+                    new ExpressionReference.Rect(
+                        0,
+                        0,
+                        32 * (1 + random.nextInt(2)),
+                        32 * (1 + random.nextInt(2))); // grid-aligned
+              };
+          ExpressionReference.P left =
+              new ExpressionReference.Cmp(
+                  A, random.nextBoolean() ? ">" : ">=", ts[random.nextInt(ts.length)]);
+          ExpressionReference.P right =
+              new ExpressionReference.Cmp(
+                  B, random.nextBoolean() ? ">" : "<", ts[random.nextInt(ts.length)]);
           if (random.nextBoolean()) {
             right = new ExpressionReference.Or(right, new ExpressionReference.Cmp(A, ">", 0.9));
           }
           N node = new ExpressionReference.Iou(left, right, region);
           MaskExpression expression = MaskExpression.parse(ExpressionReference.render(node));
           Map<Integer, Double> values = liveValues(reader, node);
-          List<Double> defined = values.values().stream().filter(v -> !Double.isNaN(v)).sorted().toList();
+          List<Double> defined =
+              values.values().stream().filter(v -> !Double.isNaN(v)).sorted().toList();
           if (defined.isEmpty()) {
             continue;
           }
           double threshold = defined.get(defined.size() / 2);
           Set<Integer> expected = new HashSet<>();
-          values.forEach((doc, v) -> {
-            if (v >= threshold) {
-              expected.add(doc);
-            }
-          });
+          values.forEach(
+              (doc, v) -> {
+                if (v >= threshold) {
+                  expected.add(doc);
+                }
+              });
           DerivedChiCache cache = new DerivedChiCache(1L << 30);
           MaskExpression cached = expression.withCache(cache);
           long[] verified = new long[3];
           for (int run = 0; run < 3; run++) {
             CpStats stats = new CpStats();
-            assertEquals(expression + " run " + run, expected, ids(searcher, new MaskValueFilterQuery(cached, Comparison.GTE, threshold, stats)));
+            assertEquals(
+                expression + " run " + run,
+                expected,
+                ids(searcher, new MaskValueFilterQuery(cached, Comparison.GTE, threshold, stats)));
             verified[run] = stats.verified();
           }
           if (verified[0] > 0) {
             checkedFilters++;
-            String message = expression + " >= " + threshold + " verified per run " + java.util.Arrays.toString(verified);
+            String message =
+                expression
+                    + " >= "
+                    + threshold
+                    + " verified per run "
+                    + java.util.Arrays.toString(verified);
             assertTrue(message, verified[1] < verified[0]);
             assertTrue(message, verified[2] < verified[0]);
             assertTrue(message, verified[2] <= verified[1]);
@@ -214,13 +271,28 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
           Layout layout = layout(reader);
           long[] topVerified = new long[3];
           for (int run = 0; run < 3; run++) {
-            topVerified[run] = checkTopK(searcher, layout, expression.withCache(topCache), values, k, order, null,
-                "run " + run + " " + expression);
+            topVerified[run] =
+                checkTopK(
+                    searcher,
+                    layout,
+                    expression.withCache(topCache),
+                    values,
+                    k,
+                    order,
+                    null,
+                    "run " + run + " " + expression);
           }
           if (topVerified[0] > 0) {
             checkedTopK++;
-            String message = "top " + k + " " + order + " by " + expression + " verified per run "
-                + java.util.Arrays.toString(topVerified);
+            String message =
+                "top "
+                    + k
+                    + " "
+                    + order
+                    + " by "
+                    + expression
+                    + " verified per run "
+                    + java.util.Arrays.toString(topVerified);
             assertTrue(message, topVerified[1] < topVerified[0]);
             assertTrue(message, topVerified[2] < topVerified[0]);
           }
@@ -231,17 +303,22 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     }
   }
 
-  /** A cache too small for any derived CHI keeps nothing: the same answers and the same work every run. */
+  /**
+   * A cache too small for any derived CHI keeps nothing: the same answers and the same work every
+   * run.
+   */
   public void testTinyCacheKeepsNothing() throws IOException {
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, random(), false);
-      DerivedChiCache tiny = new DerivedChiCache(random().nextInt(64)); // the smallest derived CHI takes 64 bytes
+      DerivedChiCache tiny =
+          new DerivedChiCache(random().nextInt(64)); // the smallest derived CHI takes 64 bytes
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = plainSearcher(reader);
         Random random = random();
         for (int q = 0; q < atLeast(5); q++) {
           N node = ExpressionReference.expression(random, true);
-          MaskExpression expression = MaskExpression.parse(ExpressionReference.render(node)).withCache(tiny);
+          MaskExpression expression =
+              MaskExpression.parse(ExpressionReference.render(node)).withCache(tiny);
           checkExpression(reader, expression, node, random);
           Map<Integer, Double> values = liveValues(reader, node);
           List<Double> defined = values.values().stream().filter(v -> !Double.isNaN(v)).toList();
@@ -276,20 +353,32 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
   }
 
   static IndexSearcher plainSearcher(DirectoryReader reader) {
-    IndexSearcher searcher = new IndexSearcher(reader); // plain: newSearcher may wrap readers and hide the CHI
+    IndexSearcher searcher =
+        new IndexSearcher(reader); // plain: newSearcher may wrap readers and hide the CHI
     searcher.setQueryCache(null); // a cached filter would not verify anything on a second run
     return searcher;
   }
 
-  // ------------------------------------------------------------------------------------------ indexing
+  // ------------------------------------------------------------------------------------------
+  // indexing
 
   void indexRandomDocuments(Directory dir, Random random, boolean uniform) throws IOException {
-    ChiParams paramsA = new ChiParams(TestUtil.nextInt(random, uniform ? 2 : 1, 40), TestUtil.nextInt(random, 1, 20));
-    ChiParams paramsB = random.nextBoolean() ? paramsA
-        : new ChiParams(TestUtil.nextInt(random, uniform ? 2 : 1, 40), TestUtil.nextInt(random, 1, 20));
-    IndexWriterConfig config = newIndexWriterConfig().setCodec(codec())
-        .setMaxBufferedDocs(uniform ? TestUtil.nextInt(random, 100, 2000) : TestUtil.nextInt(random, 5, 60));
-    int[][] common = {{1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}};
+    ChiParams paramsA =
+        new ChiParams(
+            TestUtil.nextInt(random, uniform ? 2 : 1, 40), TestUtil.nextInt(random, 1, 20));
+    ChiParams paramsB =
+        random.nextBoolean()
+            ? paramsA
+            : new ChiParams(
+                TestUtil.nextInt(random, uniform ? 2 : 1, 40), TestUtil.nextInt(random, 1, 20));
+    IndexWriterConfig config =
+        newIndexWriterConfig()
+            .setCodec(codec())
+            .setMaxBufferedDocs(
+                uniform ? TestUtil.nextInt(random, 100, 2000) : TestUtil.nextInt(random, 5, 60));
+    int[][] common = {
+      {1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
+    };
     int[] uniformSize = {TestUtil.nextInt(random, 1, 70), TestUtil.nextInt(random, 1, 70)};
     int count = uniform ? atLeast(600) : atLeast(250);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
@@ -302,16 +391,27 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         Mask a = null;
         Mask b = null;
         if (uniform) {
-          a = dev.masksearch.search.RandomMasks.of(MaskDType.UINT8, uniformSize[0], uniformSize[1],
-              toFloats(ExpressionReference.mask(random, uniformSize[0], uniformSize[1])));
-          b = dev.masksearch.search.RandomMasks.of(MaskDType.UINT8, uniformSize[0], uniformSize[1],
-              toFloats(ExpressionReference.mask(random, uniformSize[0], uniformSize[1])));
+          a =
+              dev.masksearch.search.RandomMasks.of(
+                  MaskDType.UINT8,
+                  uniformSize[0],
+                  uniformSize[1],
+                  toFloats(ExpressionReference.mask(random, uniformSize[0], uniformSize[1])));
+          b =
+              dev.masksearch.search.RandomMasks.of(
+                  MaskDType.UINT8,
+                  uniformSize[0],
+                  uniformSize[1],
+                  toFloats(ExpressionReference.mask(random, uniformSize[0], uniformSize[1])));
         } else {
-          int[] hwA = random.nextInt(3) == 0
-              ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
-              : common[random.nextInt(common.length)];
-          int[] hwB = random.nextInt(3) != 0 ? hwA // usually the same size, sometimes another
-              : new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)};
+          int[] hwA =
+              random.nextInt(3) == 0
+                  ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
+                  : common[random.nextInt(common.length)];
+          int[] hwB =
+              random.nextInt(3) != 0
+                  ? hwA // usually the same size, sometimes another
+                  : new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)};
           if (random.nextInt(20) != 0) {
             a = ExpressionReference.mask(random, hwA[0], hwA[1]);
           }
@@ -328,7 +428,9 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         int[] box = null;
         if (random.nextInt(10) != 0) {
           int[] r = ExpressionReference.rect(random, 90);
-          Roi stored = Roi.unpack(new Roi(r[0], r[1], r[2], r[3]).pack()); // clamped to [0, 65535] when stored
+          Roi stored =
+              Roi.unpack(
+                  new Roi(r[0], r[1], r[2], r[3]).pack()); // clamped to [0, 65535] when stored
           box = new int[] {stored.x1(), stored.y1(), stored.x2(), stored.y2()};
           doc.add(new BoxField(BOX, new Roi(r[0], r[1], r[2], r[3])));
         }
@@ -354,9 +456,11 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     return values;
   }
 
-  // ------------------------------------------------------------------------------------------ checks
+  // ------------------------------------------------------------------------------------------
+  // checks
 
-  void checkRandomExpressions(DirectoryReader reader, int queries, DerivedChiCache cache) throws IOException {
+  void checkRandomExpressions(DirectoryReader reader, int queries, DerivedChiCache cache)
+      throws IOException {
     Random random = random();
     boolean hasBoxes = true;
     for (int q = 0; q < queries; q++) {
@@ -380,7 +484,9 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     for (LeafReaderContext leaf : reader.leaves()) {
       NumericDocValues values = leaf.reader().getNumericDocValues("id");
       Bits liveDocs = leaf.reader().getLiveDocs();
-      for (int doc = values.nextDoc(); doc != NumericDocValues.NO_MORE_DOCS; doc = values.nextDoc()) {
+      for (int doc = values.nextDoc();
+          doc != NumericDocValues.NO_MORE_DOCS;
+          doc = values.nextDoc()) {
         ids[leaf.docBase + doc] = (int) values.longValue();
         live[leaf.docBase + doc] = liveDocs == null || liveDocs.get(doc);
       }
@@ -388,7 +494,8 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     return new Layout(ids, live);
   }
 
-  void checkExpression(DirectoryReader reader, MaskExpression expression, N node, Random random) throws IOException {
+  void checkExpression(DirectoryReader reader, MaskExpression expression, N node, Random random)
+      throws IOException {
     IndexSearcher searcher = plainSearcher(reader);
     Layout layout = layout(reader);
     // Reference values of every document (deleted ones too): null = no value, NaN = undefined.
@@ -411,11 +518,25 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         }
       }
     }
-    String what = expression.source() + " (canonical " + expression + ", cache " + (expression.cache != null) + ")";
+    String what =
+        expression.source()
+            + " (canonical "
+            + expression
+            + ", cache "
+            + (expression.cache != null)
+            + ")";
     checkFilters(searcher, expression, values, allWithValue, random, what);
     for (CpOrder order : CpOrder.values()) {
       Query filter = random.nextInt(3) == 0 ? new TermQuery(new Term("tag", "a")) : null;
-      checkTopK(searcher, layout, expression, values, TestUtil.nextInt(random, 1, 40), order, filter, what);
+      checkTopK(
+          searcher,
+          layout,
+          expression,
+          values,
+          TestUtil.nextInt(random, 1, 40),
+          order,
+          filter,
+          what);
     }
     for (boolean reverse : new boolean[] {false, true}) {
       checkSort(searcher, expression, values, reverse, random, what);
@@ -424,8 +545,12 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     checkBoundsHoldValues(reader, expression, all, what);
   }
 
-  /** Bounds, and refined bounds, hold every document's exact value; documents without a value have no bounds. */
-  private static void checkBoundsHoldValues(DirectoryReader reader, MaskExpression expression, Double[] all, String what)
+  /**
+   * Bounds, and refined bounds, hold every document's exact value; documents without a value have
+   * no bounds.
+   */
+  private static void checkBoundsHoldValues(
+      DirectoryReader reader, MaskExpression expression, Double[] all, String what)
       throws IOException {
     for (LeafReaderContext leaf : reader.leaves()) {
       dev.masksearch.search.LeafEvaluator evaluator = expression.leaf(leaf.reader());
@@ -439,7 +564,15 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
           continue;
         }
         for (int pass = 0; pass < 2; pass++) {
-          String m = message + (pass == 0 ? "" : " (refined)") + ": [" + bounds.lower + ", " + bounds.upper + "] value " + expected;
+          String m =
+              message
+                  + (pass == 0 ? "" : " (refined)")
+                  + ": ["
+                  + bounds.lower
+                  + ", "
+                  + bounds.upper
+                  + "] value "
+                  + expected;
           if (Double.isNaN(expected)) {
             assertFalse(m, bounds.isExact());
           } else {
@@ -451,20 +584,27 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     }
   }
 
-  private void checkFilters(IndexSearcher searcher, MaskExpression expression, Map<Integer, Double> values,
-      int allWithValue, Random random, String what) throws IOException {
+  private void checkFilters(
+      IndexSearcher searcher,
+      MaskExpression expression,
+      Map<Integer, Double> values,
+      int allWithValue,
+      Random random,
+      String what)
+      throws IOException {
     List<Double> defined = values.values().stream().filter(v -> !Double.isNaN(v)).toList();
     double threshold;
     if (defined.isEmpty() || random.nextInt(10) == 0) {
       threshold = random.nextDouble() * 10 - 2;
     } else {
       double v = defined.get(random.nextInt(defined.size()));
-      threshold = switch (random.nextInt(4)) {
-        case 0 -> v + 0.5;
-        case 1 -> v - 0.5;
-        case 2 -> Math.nextUp(v);
-        default -> v; // equal to some document's value
-      };
+      threshold =
+          switch (random.nextInt(4)) {
+            case 0 -> v + 0.5;
+            case 1 -> v - 0.5;
+            case 2 -> Math.nextUp(v);
+            default -> v; // equal to some document's value
+          };
     }
     for (Comparison op : Comparison.values()) {
       CpStats stats = new CpStats();
@@ -474,50 +614,64 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
       for (int e = 0; e < 3; e++) { // _explain agrees with the search
         int doc = random.nextInt(maxDoc);
         if (!isDeleted(searcher, doc)) {
-          org.apache.lucene.search.Explanation explanation = searcher.explain(new MaskValueFilterQuery(expression, op, threshold, null), doc);
+          org.apache.lucene.search.Explanation explanation =
+              searcher.explain(new MaskValueFilterQuery(expression, op, threshold, null), doc);
           assertEquals(explanation.toString(), got.contains(doc), explanation.isMatch());
         }
       }
       Set<Integer> expected = new HashSet<>();
-      values.forEach((doc, v) -> {
-        if (op.test(v, threshold)) {
-          expected.add(doc);
-        }
-      });
+      values.forEach(
+          (doc, v) -> {
+            if (op.test(v, threshold)) {
+              expected.add(doc);
+            }
+          });
       String message = what + " " + op.symbol() + " " + threshold;
       assertEquals(message, expected, got);
       filters++;
       if (!expected.isEmpty() && expected.size() < values.size()) {
         properFilters++;
       }
-      // Every document with a value is decided once: by bounds (accepted, rejected) or by reading (verified).
+      // Every document with a value is decided once: by bounds (accepted, rejected) or by reading
+      // (verified).
       // Deleted documents may be decided by bounds too; deleted undecided ones are never verified.
       assertTrue(message + " " + stats + " live=" + values.size(), stats.total() >= values.size());
       assertTrue(message + " " + stats + " all=" + allWithValue, stats.total() <= allWithValue);
-      assertTrue(message + " " + stats, stats.accepted() <= got.size() + allWithValue - values.size());
+      assertTrue(
+          message + " " + stats, stats.accepted() <= got.size() + allWithValue - values.size());
       assertTrue(message + " " + stats, got.size() <= stats.accepted() + stats.verified());
       assertEquals(0, stats.segmentsWithoutChi());
     }
   }
 
-  private long checkTopK(IndexSearcher searcher, Layout layout, MaskExpression expression, Map<Integer, Double> values,
-      int k, CpOrder order, Query filter, String what) throws IOException {
+  private long checkTopK(
+      IndexSearcher searcher,
+      Layout layout,
+      MaskExpression expression,
+      Map<Integer, Double> values,
+      int k,
+      CpOrder order,
+      Query filter,
+      String what)
+      throws IOException {
     Set<Integer> allowed = filter == null ? values.keySet() : ids(searcher, filter);
     Comparator<Map.Entry<Integer, Double>> byValue = Map.Entry.comparingByValue();
     if (order == CpOrder.DESC) {
       byValue = byValue.reversed();
     }
-    List<Map.Entry<Integer, Double>> expected = values.entrySet().stream()
-        .filter(e -> allowed.contains(e.getKey()) && !Double.isNaN(e.getValue()))
-        .sorted(byValue.thenComparing(Map.Entry.comparingByKey()))
-        .limit(k)
-        .toList();
+    List<Map.Entry<Integer, Double>> expected =
+        values.entrySet().stream()
+            .filter(e -> allowed.contains(e.getKey()) && !Double.isNaN(e.getValue()))
+            .sorted(byValue.thenComparing(Map.Entry.comparingByKey()))
+            .limit(k)
+            .toList();
     CpStats stats = new CpStats();
     List<CpHit> got = MaskValueTopK.search(searcher, expression, k, order, filter, stats);
     String message = "top " + k + " " + order + (filter == null ? "" : " filtered") + " by " + what;
     assertEquals(message + ": " + got + " expected " + expected, expected.size(), got.size());
     for (int i = 0; i < expected.size(); i++) {
-      assertEquals(message + " hit " + i + ": " + got, (int) expected.get(i).getKey(), got.get(i).doc());
+      assertEquals(
+          message + " hit " + i + ": " + got, (int) expected.get(i).getKey(), got.get(i).doc());
       assertEquals(message + " hit " + i, expected.get(i).getValue(), got.get(i).value(), 0.0);
     }
     // Each candidate (a live, allowed document with a value) is counted exactly once.
@@ -526,9 +680,16 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     return stats.verified();
   }
 
-  private void checkSort(IndexSearcher searcher, MaskExpression expression, Map<Integer, Double> values, boolean reverse,
-      Random random, String what) throws IOException {
-    Query query = random.nextBoolean() ? new MatchAllDocsQuery() : new TermQuery(new Term("tag", "b"));
+  private void checkSort(
+      IndexSearcher searcher,
+      MaskExpression expression,
+      Map<Integer, Double> values,
+      boolean reverse,
+      Random random,
+      String what)
+      throws IOException {
+    Query query =
+        random.nextBoolean() ? new MatchAllDocsQuery() : new TermQuery(new Term("tag", "b"));
     Set<Integer> matching = ids(searcher, query);
     double missing = reverse ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     Map<Integer, Double> sortValues = new HashMap<>();
@@ -537,20 +698,31 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
       sortValues.put(doc, v == null || Double.isNaN(v) ? missing : v);
     }
     Comparator<Integer> byValue = Comparator.comparingDouble(sortValues::get);
-    List<Integer> expected = matching.stream()
-        .sorted((reverse ? byValue.reversed() : byValue).thenComparing(Comparator.naturalOrder()))
-        .toList();
-    Sort sort = new Sort(new SortField("expr", MaskValueComparator.source(expression, null), reverse));
+    List<Integer> expected =
+        matching.stream()
+            .sorted(
+                (reverse ? byValue.reversed() : byValue).thenComparing(Comparator.naturalOrder()))
+            .toList();
+    Sort sort =
+        new Sort(new SortField("expr", MaskValueComparator.source(expression, null), reverse));
     int n = TestUtil.nextInt(random, 1, 30);
     int from = 0;
     ScoreDoc after = null;
     for (int page = 0; page < 3; page++) {
-      TopDocs hits = after == null ? searcher.search(query, n, sort) : searcher.searchAfter(after, query, n, sort);
-      List<Integer> expectedPage = expected.subList(Math.min(from, expected.size()), Math.min(from + n, expected.size()));
+      TopDocs hits =
+          after == null
+              ? searcher.search(query, n, sort)
+              : searcher.searchAfter(after, query, n, sort);
+      List<Integer> expectedPage =
+          expected.subList(Math.min(from, expected.size()), Math.min(from + n, expected.size()));
       List<Integer> got = new ArrayList<>();
       for (ScoreDoc hit : hits.scoreDocs) {
         got.add(hit.doc);
-        assertEquals(what + " sort value of " + hit.doc, sortValues.get(hit.doc), (Double) ((FieldDoc) hit).fields[0], 0.0);
+        assertEquals(
+            what + " sort value of " + hit.doc,
+            sortValues.get(hit.doc),
+            (Double) ((FieldDoc) hit).fields[0],
+            0.0);
       }
       if (!expectedPage.equals(got)) {
         StringBuilder diff = new StringBuilder();
@@ -558,12 +730,27 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         differing.addAll(got);
         for (int doc : differing) {
           if (!expectedPage.contains(doc) || !got.contains(doc)) {
-            diff.append(" doc ").append(doc).append(": reference ").append(values.get(doc))
-                .append(" engine ").append(engineValue(searcher, expression, doc));
+            diff.append(" doc ")
+                .append(doc)
+                .append(": reference ")
+                .append(values.get(doc))
+                .append(" engine ")
+                .append(engineValue(searcher, expression, doc));
           }
         }
-        fail(what + " sorted " + (reverse ? "desc" : "asc") + " page " + page + " of " + n + " expected " + expectedPage
-            + " got " + got + diff);
+        fail(
+            what
+                + " sorted "
+                + (reverse ? "desc" : "asc")
+                + " page "
+                + page
+                + " of "
+                + n
+                + " expected "
+                + expectedPage
+                + " got "
+                + got
+                + diff);
       }
       if (hits.scoreDocs.length < n) {
         break;
@@ -573,20 +760,22 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     }
   }
 
-  private void checkLeafExactValues(DirectoryReader reader, MaskExpression expression, Double[] all, Random random,
-      String what) throws IOException {
+  private void checkLeafExactValues(
+      DirectoryReader reader, MaskExpression expression, Double[] all, Random random, String what)
+      throws IOException {
     for (LeafReaderContext leaf : reader.leaves()) {
       LeafExactValues exact = LeafExactValues.create(leaf, expression, SearchGuard.NONE);
       int maxDoc = leaf.reader().maxDoc();
       int asks = Math.min(3 * maxDoc, 200);
       int doc = random.nextInt(maxDoc);
       for (int i = 0; i < asks; i++) {
-        doc = switch (random.nextInt(4)) {
-          case 0 -> random.nextInt(maxDoc); // anywhere
-          case 1 -> Math.max(0, doc - 1 - random.nextInt(3)); // backwards
-          case 2 -> doc; // the same again
-          default -> Math.min(maxDoc - 1, doc + 1 + random.nextInt(3)); // forwards
-        };
+        doc =
+            switch (random.nextInt(4)) {
+              case 0 -> random.nextInt(maxDoc); // anywhere
+              case 1 -> Math.max(0, doc - 1 - random.nextInt(3)); // backwards
+              case 2 -> doc; // the same again
+              default -> Math.min(maxDoc - 1, doc + 1 + random.nextInt(3)); // forwards
+            };
         Double expected = all[leaf.docBase + doc];
         double got = exact.value(doc);
         String message = what + " LeafExactValues of doc " + doc + " in segment " + leaf.ord;
@@ -606,7 +795,8 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     return live != null && !live.get(doc - leaf.docBase);
   }
 
-  static double engineValue(IndexSearcher searcher, MaskExpression expression, int doc) throws IOException {
+  static double engineValue(IndexSearcher searcher, MaskExpression expression, int doc)
+      throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
     return LeafExactValues.create(leaf, expression, SearchGuard.NONE).value(doc - leaf.docBase);

@@ -4,15 +4,15 @@ import dev.masksearch.mask.Mask;
 import java.lang.management.ManagementFactory;
 
 /**
- * The properties every fuzz target checks besides "no other exception": a rejection's message says something, a
- * decoded mask has the pixels of its re-decoded canonical form, and an input does not allocate far more than it
- * could describe.
+ * The properties every fuzz target checks besides "no other exception": a rejection's message says
+ * something, a decoded mask has the pixels of its re-decoded canonical form, and an input does not
+ * allocate far more than it could describe.
  */
 public final class FuzzChecks {
   /**
-   * The most one input may allocate. The largest valid mask (4096 x 4096 float32) is 64 MiB (a PNG decodes straight
-   * into its mask: 32 MiB at most); an input that makes a parser allocate more claims a size no mask may have and
-   * must be rejected before allocating.
+   * The most one input may allocate. The largest valid mask (4096 x 4096 float32) is 64 MiB (a PNG
+   * decodes straight into its mask: 32 MiB at most); an input that makes a parser allocate more
+   * claims a size no mask may have and must be rejected before allocating.
    */
   public static final long MAX_ALLOCATION_BYTES = 256L << 20;
 
@@ -28,13 +28,15 @@ public final class FuzzChecks {
   }
 
   /**
-   * Runs {@code parse}, then fails if it allocated more than {@link #MAX_ALLOCATION_BYTES} twice in a row (the first
-   * inputs also load and instrument classes on this thread, which allocates too).
+   * Runs {@code parse}, then fails if it allocated more than {@link #MAX_ALLOCATION_BYTES} twice in
+   * a row (the first inputs also load and instrument classes on this thread, which allocates too).
    */
   public static void boundedAllocation(int inputLength, Parse parse) throws Exception {
     long allocated = allocation(parse);
-    if (allocated > MAX_ALLOCATION_BYTES && (allocated = allocation(parse)) > MAX_ALLOCATION_BYTES) {
-      throw new AssertionError("an input of " + inputLength + " bytes allocated " + (allocated >> 20) + " MiB");
+    if (allocated > MAX_ALLOCATION_BYTES
+        && (allocated = allocation(parse)) > MAX_ALLOCATION_BYTES) {
+      throw new AssertionError(
+          "an input of " + inputLength + " bytes allocated " + (allocated >> 20) + " MiB");
     }
   }
 
@@ -51,15 +53,27 @@ public final class FuzzChecks {
     }
   }
 
-  /** Same dtype, shape and codes (the codes of a float -0.0 are stored as 0.0, so codes compare exactly). */
+  /**
+   * Same dtype, shape and codes (the codes of a float -0.0 are stored as 0.0, so codes compare
+   * exactly).
+   */
   public static void requireSamePixels(Mask expected, Mask actual) {
-    if (expected.dtype() != actual.dtype() || expected.height() != actual.height() || expected.width() != actual.width()) {
+    if (expected.dtype() != actual.dtype()
+        || expected.height() != actual.height()
+        || expected.width() != actual.width()) {
       throw new AssertionError("round trip changed " + expected + " into " + actual);
     }
     for (int i = 0; i < expected.pixelCount(); i++) {
       if (expected.code(i) != actual.code(i)) {
-        throw new AssertionError("round trip changed pixel " + i + " of " + expected + ": "
-            + Integer.toHexString(expected.code(i)) + " became " + Integer.toHexString(actual.code(i)));
+        throw new AssertionError(
+            "round trip changed pixel "
+                + i
+                + " of "
+                + expected
+                + ": "
+                + Integer.toHexString(expected.code(i))
+                + " became "
+                + Integer.toHexString(actual.code(i)));
       }
     }
   }

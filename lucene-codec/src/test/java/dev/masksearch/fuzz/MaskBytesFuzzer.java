@@ -6,25 +6,28 @@ import dev.masksearch.mask.MaskFormatException;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Fuzz target: {@link MaskBytes#decode} (the canonical form every doc value holds; raw {@code shape}/{@code dtype}/
- * {@code data} documents end up here too) either rejects the bytes with a {@link MaskFormatException} or decodes a
- * mask whose encoding has the input's length and decodes to the same pixels.
+ * Fuzz target: {@link MaskBytes#decode} (the canonical form every doc value holds; raw {@code
+ * shape}/{@code dtype}/ {@code data} documents end up here too) either rejects the bytes with a
+ * {@link MaskFormatException} or decodes a mask whose encoding has the input's length and decodes
+ * to the same pixels.
  */
 public final class MaskBytesFuzzer {
   private MaskBytesFuzzer() {}
 
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
-    FuzzChecks.boundedAllocation(input.length, () -> {
-      Mask mask;
-      try {
-        mask = MaskBytes.decode(new BytesRef(input));
-      } catch (MaskFormatException e) {
-        FuzzChecks.requireMessage(e);
-        return;
-      }
-      byte[] encoded = MaskBytes.encode(mask);
-      FuzzChecks.require(encoded.length == input.length, "re-encoding changed the length");
-      FuzzChecks.requireSamePixels(mask, MaskBytes.decode(new BytesRef(encoded)));
-    });
+    FuzzChecks.boundedAllocation(
+        input.length,
+        () -> {
+          Mask mask;
+          try {
+            mask = MaskBytes.decode(new BytesRef(input));
+          } catch (MaskFormatException e) {
+            FuzzChecks.requireMessage(e);
+            return;
+          }
+          byte[] encoded = MaskBytes.encode(mask);
+          FuzzChecks.require(encoded.length == input.length, "re-encoding changed the length");
+          FuzzChecks.requireSamePixels(mask, MaskBytes.decode(new BytesRef(encoded)));
+        });
   }
 }

@@ -3,8 +3,9 @@ package dev.masksearch.fuzz;
 import org.junit.Test;
 
 /**
- * Coverage-guided fuzzing of the engine's parsers with Jazzer (see {@link FuzzRunner} and docs/testing.md): each
- * test forks one fuzz target. The run counts make each about 10 seconds of fuzzing in CI.
+ * Coverage-guided fuzzing of the engine's parsers with Jazzer (see {@link FuzzRunner} and
+ * docs/testing.md): each test forks one fuzz target. The run counts make each about 10 seconds of
+ * fuzzing in CI.
  */
 public class MaskFuzzTests {
   @Test

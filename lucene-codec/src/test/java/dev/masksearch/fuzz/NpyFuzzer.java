@@ -7,22 +7,25 @@ import dev.masksearch.mask.NpyMasks;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Fuzz target: {@link NpyMasks#decode} either rejects a {@code .npy} file with a {@link MaskFormatException} or
- * decodes a mask that survives the canonical encoding unchanged.
+ * Fuzz target: {@link NpyMasks#decode} either rejects a {@code .npy} file with a {@link
+ * MaskFormatException} or decodes a mask that survives the canonical encoding unchanged.
  */
 public final class NpyFuzzer {
   private NpyFuzzer() {}
 
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
-    FuzzChecks.boundedAllocation(input.length, () -> {
-      Mask mask;
-      try {
-        mask = NpyMasks.decode(input);
-      } catch (MaskFormatException e) {
-        FuzzChecks.requireMessage(e);
-        return;
-      }
-      FuzzChecks.requireSamePixels(mask, MaskBytes.decode(new BytesRef(MaskBytes.encode(mask))));
-    });
+    FuzzChecks.boundedAllocation(
+        input.length,
+        () -> {
+          Mask mask;
+          try {
+            mask = NpyMasks.decode(input);
+          } catch (MaskFormatException e) {
+            FuzzChecks.requireMessage(e);
+            return;
+          }
+          FuzzChecks.requireSamePixels(
+              mask, MaskBytes.decode(new BytesRef(MaskBytes.encode(mask))));
+        });
   }
 }

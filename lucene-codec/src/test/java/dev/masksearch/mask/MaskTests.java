@@ -12,9 +12,9 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Tests of {@link Mask}, {@link MaskDType}, {@link MaskBytes}, {@link Roi} and {@link ValueRange} against plain
- * reference implementations written here: values are decoded from the codes this test generated, never through the
- * class under test.
+ * Tests of {@link Mask}, {@link MaskDType}, {@link MaskBytes}, {@link Roi} and {@link ValueRange}
+ * against plain reference implementations written here: values are decoded from the codes this test
+ * generated, never through the class under test.
  */
 public class MaskTests extends LuceneTestCase {
 
@@ -40,31 +40,37 @@ public class MaskTests extends LuceneTestCase {
   /** A random mask with its codes kept aside so the test can decode them on its own. */
   record Generated(Mask mask, int[] codes, double[] values) {}
 
-  /** Random codes of a dtype (valid ones, i.e. values in [0, 1]), mixing uniform codes, 0, 1 and a few repeats. */
+  /**
+   * Random codes of a dtype (valid ones, i.e. values in [0, 1]), mixing uniform codes, 0, 1 and a
+   * few repeats.
+   */
   static int[] randomCodes(Random r, MaskDType dtype, int n) {
     int[] codes = new int[n];
     int max = dtype.maxCode();
     int flavour = r.nextInt(4);
     int constant = RandomNumbers.randomIntBetween(r, 0, max);
     for (int i = 0; i < n; i++) {
-      codes[i] = switch (flavour) {
-        case 0 -> RandomNumbers.randomIntBetween(r, 0, max);
-        case 1 -> constant;
-        case 2 -> r.nextBoolean() ? 0 : max; // only 0 and 1
-        default -> switch (r.nextInt(4)) {
-          case 0 -> 0;
-          case 1 -> max;
-          case 2 -> Math.max(0, max - r.nextInt(3)); // just below 1
-          default -> RandomNumbers.randomIntBetween(r, 0, max);
-        };
-      };
+      codes[i] =
+          switch (flavour) {
+            case 0 -> RandomNumbers.randomIntBetween(r, 0, max);
+            case 1 -> constant;
+            case 2 -> r.nextBoolean() ? 0 : max; // only 0 and 1
+            default ->
+                switch (r.nextInt(4)) {
+                  case 0 -> 0;
+                  case 1 -> max;
+                  case 2 -> Math.max(0, max - r.nextInt(3)); // just below 1
+                  default -> RandomNumbers.randomIntBetween(r, 0, max);
+                };
+          };
     }
     return codes;
   }
 
   /** Little-endian raw bytes of codes. */
   static byte[] rawBytes(MaskDType dtype, int[] codes) {
-    ByteBuffer out = ByteBuffer.allocate(codes.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocate(codes.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
     for (int c : codes) {
       switch (dtype) {
         case UINT8 -> out.put((byte) c);
@@ -102,37 +108,48 @@ public class MaskTests extends LuceneTestCase {
     return n;
   }
 
-  /** A random ROI that may be unaligned, past the edges, negative, inverted, a single pixel or huge. */
+  /**
+   * A random ROI that may be unaligned, past the edges, negative, inverted, a single pixel or huge.
+   */
   static Roi randomRoi(Random r, int height, int width) {
     switch (r.nextInt(8)) {
       case 0:
         return Roi.FULL;
-      case 1: { // one pixel
-        int x = r.nextInt(width);
-        int y = r.nextInt(height);
-        return new Roi(x, y, x + 1, y + 1);
-      }
-      case 2: { // inverted or zero-width: empty
-        int x = RandomNumbers.randomIntBetween(r, -2, width + 2);
-        int y = RandomNumbers.randomIntBetween(r, -2, height + 2);
-        return new Roi(x, y, x - r.nextInt(3), y + RandomNumbers.randomIntBetween(r, -2, 3));
-      }
+      case 1:
+        { // one pixel
+          int x = r.nextInt(width);
+          int y = r.nextInt(height);
+          return new Roi(x, y, x + 1, y + 1);
+        }
+      case 2:
+        { // inverted or zero-width: empty
+          int x = RandomNumbers.randomIntBetween(r, -2, width + 2);
+          int y = RandomNumbers.randomIntBetween(r, -2, height + 2);
+          return new Roi(x, y, x - r.nextInt(3), y + RandomNumbers.randomIntBetween(r, -2, 3));
+        }
       case 3: // extreme coordinates
         return new Roi(
             RandomPicks.randomFrom(r, new Integer[] {Integer.MIN_VALUE, -1, 0}),
             RandomPicks.randomFrom(r, new Integer[] {Integer.MIN_VALUE, -1, 0}),
             RandomPicks.randomFrom(r, new Integer[] {Integer.MAX_VALUE, 65535, 65536, width}),
             RandomPicks.randomFrom(r, new Integer[] {Integer.MAX_VALUE, 65535, 65536, height}));
-      default: {
-        int x1 = RandomNumbers.randomIntBetween(r, -5, width + 5);
-        int y1 = RandomNumbers.randomIntBetween(r, -5, height + 5);
-        return new Roi(
-            x1, y1, RandomNumbers.randomIntBetween(r, x1, width + 5), RandomNumbers.randomIntBetween(r, y1, height + 5));
-      }
+      default:
+        {
+          int x1 = RandomNumbers.randomIntBetween(r, -5, width + 5);
+          int y1 = RandomNumbers.randomIntBetween(r, -5, height + 5);
+          return new Roi(
+              x1,
+              y1,
+              RandomNumbers.randomIntBetween(r, x1, width + 5),
+              RandomNumbers.randomIntBetween(r, y1, height + 5));
+        }
     }
   }
 
-  /** A random value range biased to interesting bounds: pixel values of the mask and their neighbours, edges, 0, 1. */
+  /**
+   * A random value range biased to interesting bounds: pixel values of the mask and their
+   * neighbours, edges, 0, 1.
+   */
   static double[] randomRange(Random r, double[] values) {
     double lv = randomBound(r, values);
     double uv = randomBound(r, values);
@@ -150,9 +167,22 @@ public class MaskTests extends LuceneTestCase {
       case 0 -> v;
       case 1 -> Math.nextUp(v);
       case 2 -> Math.nextDown(v);
-      case 3 -> RandomPicks.randomFrom(
-          r, new Double[] {0.0, -0.0, 1.0, 1.5, -1.0, Math.nextUp(1.0), Math.nextDown(1.0), Double.NEGATIVE_INFINITY,
-              Double.POSITIVE_INFINITY, Double.MIN_VALUE, 0.8});
+      case 3 ->
+          RandomPicks.randomFrom(
+              r,
+              new Double[] {
+                0.0,
+                -0.0,
+                1.0,
+                1.5,
+                -1.0,
+                Math.nextUp(1.0),
+                Math.nextDown(1.0),
+                Double.NEGATIVE_INFINITY,
+                Double.POSITIVE_INFINITY,
+                Double.MIN_VALUE,
+                0.8
+              });
       case 4 -> {
         int bins = RandomNumbers.randomIntBetween(r, 1, 64);
         yield (double) RandomNumbers.randomIntBetween(r, 0, bins) / bins;
@@ -178,7 +208,16 @@ public class MaskTests extends LuceneTestCase {
         long expected = refCount(g.values(), height, width, roi, range[0], range[1]);
         long actual = g.mask().countPixels(roi, new ValueRange(range[0], range[1]));
         if (expected != actual) {
-          fail(g.mask() + " roi=" + roi + " range=" + Arrays.toString(range) + " expected " + expected + " got " + actual);
+          fail(
+              g.mask()
+                  + " roi="
+                  + roi
+                  + " range="
+                  + Arrays.toString(range)
+                  + " expected "
+                  + expected
+                  + " got "
+                  + actual);
         }
       }
     }
@@ -199,15 +238,17 @@ public class MaskTests extends LuceneTestCase {
         for (int x = 0; x < width; x++) {
           int i = y * width + x;
           assertEquals(g.codes()[i], g.mask().code(i));
-          assertEquals(Double.doubleToRawLongBits(g.values()[i]), Double.doubleToRawLongBits(g.mask().value(y, x)));
+          assertEquals(
+              Double.doubleToRawLongBits(g.values()[i]),
+              Double.doubleToRawLongBits(g.mask().value(y, x)));
         }
       }
     }
   }
 
   /**
-   * 204 / 255 is 0.8 exactly, and both doubles round that same rational, so a uint8 204 must count in [0.8, 1);
-   * likewise uint16 52428 / 65535.
+   * 204 / 255 is 0.8 exactly, and both doubles round that same rational, so a uint8 204 must count
+   * in [0.8, 1); likewise uint16 52428 / 65535.
    */
   public void testValueExactlyOnLowerBoundIsIncluded() {
     assertTrue(204 / 255.0 >= 0.8); // the premise, checked rather than assumed
@@ -215,13 +256,17 @@ public class MaskTests extends LuceneTestCase {
     assertTrue(52428 / 65535.0 >= 0.8);
     assertTrue(52427 / 65535.0 < 0.8);
 
-    Mask u8 = Mask.of(MaskDType.UINT8, 1, 4, new byte[] {(byte) 203, (byte) 204, (byte) 255, (byte) 254});
-    assertEquals(2, u8.countPixels(Roi.FULL, new ValueRange(0.8, 1.0))); // 204 and 254; 255 is 1.0, excluded
+    Mask u8 =
+        Mask.of(MaskDType.UINT8, 1, 4, new byte[] {(byte) 203, (byte) 204, (byte) 255, (byte) 254});
+    assertEquals(
+        2, u8.countPixels(Roi.FULL, new ValueRange(0.8, 1.0))); // 204 and 254; 255 is 1.0, excluded
     assertEquals(3, u8.countPixels(Roi.FULL, new ValueRange(0.8, 1.5))); // now 1.0 too
-    assertEquals(1, u8.countPixels(Roi.FULL, new ValueRange(0.0, 0.8))); // 203 only: uv is exclusive
+    assertEquals(
+        1, u8.countPixels(Roi.FULL, new ValueRange(0.0, 0.8))); // 203 only: uv is exclusive
     assertEquals(1, u8.countPixels(Roi.FULL, new ValueRange(1.0, Double.POSITIVE_INFINITY)));
 
-    Mask u16 = Mask.of(MaskDType.UINT16, 1, 2, rawBytes(MaskDType.UINT16, new int[] {52427, 52428}));
+    Mask u16 =
+        Mask.of(MaskDType.UINT16, 1, 2, rawBytes(MaskDType.UINT16, new int[] {52427, 52428}));
     assertEquals(1, u16.countPixels(Roi.FULL, new ValueRange(0.8, 1.0)));
     assertEquals(1, u16.countPixels(Roi.FULL, new ValueRange(0.0, 0.8)));
   }
@@ -236,7 +281,8 @@ public class MaskTests extends LuceneTestCase {
     assertEquals(0, mask.countPixels(new Roi(-10, -10, 0, 0), all)); // entirely above-left
     assertEquals(0, mask.countPixels(Roi.FULL, new ValueRange(0, 0))); // [0, 0)
     assertEquals(0, mask.countPixels(Roi.FULL, new ValueRange(0.5, 0.25))); // lv > uv
-    assertEquals(9, mask.countPixels(Roi.FULL, new ValueRange(0, 1))); // [0, 1] as [0, 1): zeros count
+    assertEquals(
+        9, mask.countPixels(Roi.FULL, new ValueRange(0, 1))); // [0, 1] as [0, 1): zeros count
     assertEquals(9, mask.countPixels(Roi.FULL, new ValueRange(-0.0, Double.MIN_VALUE)));
     assertEquals(0, mask.countPixels(Roi.FULL, new ValueRange(Double.MIN_VALUE, 1)));
     assertEquals(4, mask.countPixels(new Roi(-1, -1, 2, 2), all)); // clipped to 2x2
@@ -260,16 +306,33 @@ public class MaskTests extends LuceneTestCase {
     }
     assertEquals("uint8", MaskDType.UINT8.apiName());
     assertEquals("float16", MaskDType.FLOAT16.apiName());
-    MaskFormatException e = expectThrows(MaskFormatException.class, () -> MaskDType.fromApiName("UINT8"));
+    MaskFormatException e =
+        expectThrows(MaskFormatException.class, () -> MaskDType.fromApiName("UINT8"));
     assertTrue(e.getMessage(), e.getMessage().contains("UINT8"));
     expectThrows(MaskFormatException.class, () -> MaskDType.fromApiName("float64"));
   }
 
-  /** Bounds worth checking codeRange with: bin edges and their neighbours, code values and theirs, specials. */
+  /**
+   * Bounds worth checking codeRange with: bin edges and their neighbours, code values and theirs,
+   * specials.
+   */
   private static List<Double> interestingBounds(Random r, MaskDType dtype) {
-    List<Double> bounds = new ArrayList<>(
-        List.of(0.0, -0.0, 1.0, 1.5, -1.0, 0.8, Math.nextUp(1.0), Math.nextDown(1.0), Double.MIN_VALUE,
-            -Double.MIN_VALUE, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, Double.MAX_VALUE));
+    List<Double> bounds =
+        new ArrayList<>(
+            List.of(
+                0.0,
+                -0.0,
+                1.0,
+                1.5,
+                -1.0,
+                0.8,
+                Math.nextUp(1.0),
+                Math.nextDown(1.0),
+                Double.MIN_VALUE,
+                -Double.MIN_VALUE,
+                Double.NEGATIVE_INFINITY,
+                Double.POSITIVE_INFINITY,
+                Double.MAX_VALUE));
     for (int bins = 1; bins <= 64; bins++) {
       int b = RandomNumbers.randomIntBetween(r, 0, bins);
       double edge = (double) b / bins;
@@ -287,7 +350,10 @@ public class MaskTests extends LuceneTestCase {
     return bounds;
   }
 
-  /** For the dtypes with few codes, codeRange agrees with the double comparison at every single code. */
+  /**
+   * For the dtypes with few codes, codeRange agrees with the double comparison at every single
+   * code.
+   */
   public void testCodeRangeExhaustive() {
     Random r = random();
     for (MaskDType dtype : new MaskDType[] {MaskDType.UINT8, MaskDType.UINT16, MaskDType.FLOAT16}) {
@@ -309,7 +375,18 @@ public class MaskTests extends LuceneTestCase {
           boolean expected = lv <= values[c] && values[c] < uv;
           boolean actual = lo <= c && c < hi;
           if (expected != actual) {
-            fail(dtype + " [" + lv + ", " + uv + ") code " + c + " value " + values[c] + " expected " + expected);
+            fail(
+                dtype
+                    + " ["
+                    + lv
+                    + ", "
+                    + uv
+                    + ") code "
+                    + c
+                    + " value "
+                    + values[c]
+                    + " expected "
+                    + expected);
           }
         }
       }
@@ -317,8 +394,8 @@ public class MaskTests extends LuceneTestCase {
   }
 
   /**
-   * float32 has a billion codes; since codes sort like values, checking the codes at and beside the returned
-   * bounds plus random codes pins the interval.
+   * float32 has a billion codes; since codes sort like values, checking the codes at and beside the
+   * returned bounds plus random codes pins the interval.
    */
   public void testCodeRangeFloat32Sampled() {
     Random r = random();
@@ -334,15 +411,16 @@ public class MaskTests extends LuceneTestCase {
       assertTrue(lo <= hi);
       int[] probes = new int[40];
       for (int i = 0; i < probes.length; i++) {
-        probes[i] = switch (i % 8) {
-          case 0 -> lo;
-          case 1 -> lo - 1;
-          case 2 -> hi;
-          case 3 -> hi - 1;
-          case 4 -> lo + 1;
-          case 5 -> hi + 1;
-          default -> RandomNumbers.randomIntBetween(r, 0, F32_ONE);
-        };
+        probes[i] =
+            switch (i % 8) {
+              case 0 -> lo;
+              case 1 -> lo - 1;
+              case 2 -> hi;
+              case 3 -> hi - 1;
+              case 4 -> lo + 1;
+              case 5 -> hi + 1;
+              default -> RandomNumbers.randomIntBetween(r, 0, F32_ONE);
+            };
       }
       for (int c : probes) {
         if (c < 0 || c > F32_ONE) {
@@ -352,7 +430,17 @@ public class MaskTests extends LuceneTestCase {
         boolean expected = lv <= v && v < uv;
         boolean actual = lo <= c && c < hi;
         if (expected != actual) {
-          fail("float32 [" + lv + ", " + uv + ") code " + Integer.toHexString(c) + " value " + v + " expected " + expected);
+          fail(
+              "float32 ["
+                  + lv
+                  + ", "
+                  + uv
+                  + ") code "
+                  + Integer.toHexString(c)
+                  + " value "
+                  + v
+                  + " expected "
+                  + expected);
         }
       }
     }
@@ -362,13 +450,19 @@ public class MaskTests extends LuceneTestCase {
   // Validation in Mask.of / Mask.ofFloats
 
   public void testRejectsBadShapeAndLength() {
-    for (int[] shape : new int[][] {{0, 1}, {1, 0}, {-1, 5}, {5, -1}, {4097, 1}, {1, 4097}, {0, 0}}) {
-      MaskFormatException e = expectThrows(
-          MaskFormatException.class, () -> Mask.of(MaskDType.UINT8, shape[0], shape[1], new byte[1]));
+    for (int[] shape :
+        new int[][] {{0, 1}, {1, 0}, {-1, 5}, {5, -1}, {4097, 1}, {1, 4097}, {0, 0}}) {
+      MaskFormatException e =
+          expectThrows(
+              MaskFormatException.class,
+              () -> Mask.of(MaskDType.UINT8, shape[0], shape[1], new byte[1]));
       assertTrue(e.getMessage(), e.getMessage().contains("out of bounds"));
-      expectThrows(MaskFormatException.class, () -> Mask.ofFloats(shape[0], shape[1], new float[1]));
+      expectThrows(
+          MaskFormatException.class, () -> Mask.ofFloats(shape[0], shape[1], new float[1]));
     }
-    expectThrows(MaskFormatException.class, () -> Mask.checkShape(1L << 32, 1)); // a long that would wrap as an int
+    expectThrows(
+        MaskFormatException.class,
+        () -> Mask.checkShape(1L << 32, 1)); // a long that would wrap as an int
     // 4096 is allowed on one side.
     assertEquals(4096, Mask.of(MaskDType.UINT8, 1, 4096, new byte[4096]).width());
     assertEquals(4096, Mask.of(MaskDType.UINT8, 4096, 1, new byte[4096]).height());
@@ -378,7 +472,8 @@ public class MaskTests extends LuceneTestCase {
       int w = RandomNumbers.randomIntBetween(random(), 1, 20);
       int right = h * w * dtype.bytesPerPixel();
       for (int len : new int[] {0, right - 1, right + 1, right * 2}) {
-        MaskFormatException e = expectThrows(MaskFormatException.class, () -> Mask.of(dtype, h, w, new byte[len]));
+        MaskFormatException e =
+            expectThrows(MaskFormatException.class, () -> Mask.of(dtype, h, w, new byte[len]));
         assertTrue(e.getMessage(), e.getMessage().contains("needs " + right));
       }
     }
@@ -386,11 +481,14 @@ public class MaskTests extends LuceneTestCase {
     expectThrows(MaskFormatException.class, () -> Mask.ofFloats(2, 3, new float[7]));
   }
 
-  private static void assertRejected(MaskDType dtype, int height, int width, int badIndex, int badCode, String... words) {
+  private static void assertRejected(
+      MaskDType dtype, int height, int width, int badIndex, int badCode, String... words) {
     int[] codes = new int[height * width];
     Arrays.fill(codes, dtype.maxCode() / 2);
     codes[badIndex] = badCode;
-    MaskFormatException e = expectThrows(MaskFormatException.class, () -> Mask.of(dtype, height, width, rawBytes(dtype, codes)));
+    MaskFormatException e =
+        expectThrows(
+            MaskFormatException.class, () -> Mask.of(dtype, height, width, rawBytes(dtype, codes)));
     String msg = e.getMessage();
     assertTrue(msg, msg.contains("row " + badIndex / width + ", column " + badIndex % width));
     for (String word : words) {
@@ -401,9 +499,17 @@ public class MaskTests extends LuceneTestCase {
   public void testRejectsInvalidFloat16() {
     Random r = random();
     int[][] bad = {
-      {0x7E00, 0}, {0x7C01, 0}, {0xFE00, 0}, {0xFFFF, 0}, // NaN, signalling NaN, negative NaNs
-      {0x7C00, 1}, {0xFC00, 1}, // +inf, -inf
-      {0xBC00, 2}, {0x8001, 2}, {0x3C01, 2}, {0x4000, 2}, {0x7BFF, 2} // -1, -tiny, next above 1, 2, max finite
+      {0x7E00, 0},
+      {0x7C01, 0},
+      {0xFE00, 0},
+      {0xFFFF, 0}, // NaN, signalling NaN, negative NaNs
+      {0x7C00, 1},
+      {0xFC00, 1}, // +inf, -inf
+      {0xBC00, 2},
+      {0x8001, 2},
+      {0x3C01, 2},
+      {0x4000, 2},
+      {0x7BFF, 2} // -1, -tiny, next above 1, 2, max finite
     };
     String[] words = {"NaN", "infinite", "outside"};
     for (int[] b : bad) {
@@ -429,7 +535,9 @@ public class MaskTests extends LuceneTestCase {
     Random r = random();
     float[] nan = {Float.NaN, Float.intBitsToFloat(0x7F800001), Float.intBitsToFloat(0xFFC00000)};
     float[] inf = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
-    float[] outside = {-1f, -Float.MIN_VALUE, Math.nextUp(1f), 2f, Float.MAX_VALUE, -Float.MAX_VALUE};
+    float[] outside = {
+      -1f, -Float.MIN_VALUE, Math.nextUp(1f), 2f, Float.MAX_VALUE, -Float.MAX_VALUE
+    };
     float[][] groups = {nan, inf, outside};
     String[] words = {"NaN", "infinite", "outside"};
     for (int g = 0; g < groups.length; g++) {
@@ -443,7 +551,8 @@ public class MaskTests extends LuceneTestCase {
         float[] values = new float[h * w];
         Arrays.fill(values, 0.25f);
         values[at] = bad;
-        MaskFormatException e = expectThrows(MaskFormatException.class, () -> Mask.ofFloats(h, w, values));
+        MaskFormatException e =
+            expectThrows(MaskFormatException.class, () -> Mask.ofFloats(h, w, values));
         assertTrue(e.getMessage(), e.getMessage().contains("row " + at / w + ", column " + at % w));
         assertTrue(e.getMessage(), e.getMessage().contains(words[g]));
       }
@@ -464,7 +573,9 @@ public class MaskTests extends LuceneTestCase {
 
   /** The extremes of [0, 1] are valid, including subnormals. */
   public void testAcceptsBoundaryFloats() {
-    Mask m = Mask.ofFloats(1, 5, new float[] {0f, 1f, Float.MIN_VALUE, Math.nextDown(1f), Float.MIN_NORMAL});
+    Mask m =
+        Mask.ofFloats(
+            1, 5, new float[] {0f, 1f, Float.MIN_VALUE, Math.nextDown(1f), Float.MIN_NORMAL});
     assertEquals(0.0, m.value(0, 0), 0.0);
     assertEquals(1.0, m.value(0, 1), 0.0);
     assertEquals((double) Float.MIN_VALUE, m.value(0, 2), 0.0);
@@ -533,7 +644,8 @@ public class MaskTests extends LuceneTestCase {
       assertEquals(MaskBytes.id(dtype), hdr.get());
       assertEquals(h, hdr.getInt());
       assertEquals(w, hdr.getInt());
-      assertArrayEquals(rawBytes(dtype, g.codes()), Arrays.copyOfRange(enc, MaskBytes.HEADER_BYTES, enc.length));
+      assertArrayEquals(
+          rawBytes(dtype, g.codes()), Arrays.copyOfRange(enc, MaskBytes.HEADER_BYTES, enc.length));
 
       // Decode from inside a larger array, to exercise BytesRef offsets.
       int pre = r.nextInt(5);
@@ -593,7 +705,9 @@ public class MaskTests extends LuceneTestCase {
     // A correct slice of a longer array is fine, but a slice one byte short is not.
     byte[] longer = Arrays.copyOf(good, good.length + 4);
     assertEquals(6, MaskBytes.decode(new BytesRef(longer, 0, good.length)).pixelCount());
-    expectThrows(MaskFormatException.class, () -> MaskBytes.decode(new BytesRef(longer, 0, good.length - 1)));
+    expectThrows(
+        MaskFormatException.class,
+        () -> MaskBytes.decode(new BytesRef(longer, 0, good.length - 1)));
 
     // Bad versions.
     for (int v : new int[] {0, 2, -1, 127}) {
@@ -604,12 +718,15 @@ public class MaskTests extends LuceneTestCase {
       assertTrue(decodeFails(header(1, id, 2, 3, 12)).getMessage().contains("dtype"));
     }
     // Bad shapes, including ones whose product would overflow an int.
-    for (int[] s : new int[][] {{0, 3}, {2, 0}, {-2, 3}, {4097, 1}, {65536, 65536}, {Integer.MIN_VALUE, -1}}) {
+    for (int[] s :
+        new int[][] {{0, 3}, {2, 0}, {-2, 3}, {4097, 1}, {65536, 65536}, {Integer.MIN_VALUE, -1}}) {
       assertTrue(decodeFails(header(1, 0, s[0], s[1], 0)).getMessage().contains("out of bounds"));
     }
     // Invalid values in the data are rejected like in Mask.of.
     byte[] f32 = header(1, 3, 1, 2, 8);
-    ByteBuffer.wrap(f32).order(ByteOrder.LITTLE_ENDIAN).putFloat(MaskBytes.HEADER_BYTES + 4, Float.NaN);
+    ByteBuffer.wrap(f32)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putFloat(MaskBytes.HEADER_BYTES + 4, Float.NaN);
     assertTrue(decodeFails(f32).getMessage().contains("NaN"));
   }
 
@@ -650,7 +767,9 @@ public class MaskTests extends LuceneTestCase {
       case 0 -> r.nextInt();
       case 1 -> RandomNumbers.randomIntBetween(r, -100, 100);
       case 2 -> RandomNumbers.randomIntBetween(r, 65500, 65600);
-      default -> RandomPicks.randomFrom(r, new Integer[] {Integer.MIN_VALUE, Integer.MAX_VALUE, -1, 0, 65535, 65536});
+      default ->
+          RandomPicks.randomFrom(
+              r, new Integer[] {Integer.MIN_VALUE, Integer.MAX_VALUE, -1, 0, 65535, 65536});
     };
   }
 
@@ -670,11 +789,12 @@ public class MaskTests extends LuceneTestCase {
   }
 
   /**
-   * Roi allows any ints, and area() is documented as the number of pixels, a long; yet the width and height are
-   * computed in int arithmetic before widening, so a wide region wraps around.
+   * Roi allows any ints, and area() is documented as the number of pixels, a long; yet the width
+   * and height are computed in int arithmetic before widening, so a wide region wraps around.
    */
   public void testRoiAreaDoesNotOverflow() {
-    assertEquals(2L * Integer.MAX_VALUE, new Roi(-Integer.MAX_VALUE, 0, Integer.MAX_VALUE, 1).area());
+    assertEquals(
+        2L * Integer.MAX_VALUE, new Roi(-Integer.MAX_VALUE, 0, Integer.MAX_VALUE, 1).area());
     assertEquals((1L << 32) - 1, new Roi(Integer.MIN_VALUE, 0, Integer.MAX_VALUE, 1).area());
   }
 

@@ -21,8 +21,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * Tests of {@link PngMasks}; the test PNGs are written independently, with ImageIO and BufferedImage or byte by byte
- * with {@link TestPngs}.
+ * Tests of {@link PngMasks}; the test PNGs are written independently, with ImageIO and
+ * BufferedImage or byte by byte with {@link TestPngs}.
  */
 public class PngMasksTests extends LuceneTestCase {
 
@@ -33,10 +33,13 @@ public class PngMasksTests extends LuceneTestCase {
     return out.toByteArray();
   }
 
-  /** A grayscale image of the given samples, 8-bit (TYPE_BYTE_GRAY) or 16-bit (TYPE_USHORT_GRAY). */
+  /**
+   * A grayscale image of the given samples, 8-bit (TYPE_BYTE_GRAY) or 16-bit (TYPE_USHORT_GRAY).
+   */
   private static BufferedImage gray(int height, int width, int[] samples, boolean sixteen) {
     BufferedImage image =
-        new BufferedImage(width, height, sixteen ? BufferedImage.TYPE_USHORT_GRAY : BufferedImage.TYPE_BYTE_GRAY);
+        new BufferedImage(
+            width, height, sixteen ? BufferedImage.TYPE_USHORT_GRAY : BufferedImage.TYPE_BYTE_GRAY);
     WritableRaster raster = image.getRaster();
     raster.setSamples(0, 0, width, height, 0, samples);
     return image;
@@ -46,7 +49,10 @@ public class PngMasksTests extends LuceneTestCase {
     int[] s = new int[n];
     boolean extremes = r.nextBoolean();
     for (int i = 0; i < n; i++) {
-      s[i] = extremes && r.nextInt(3) == 0 ? (r.nextBoolean() ? 0 : max) : RandomNumbers.randomIntBetween(r, 0, max);
+      s[i] =
+          extremes && r.nextInt(3) == 0
+              ? (r.nextBoolean() ? 0 : max)
+              : RandomNumbers.randomIntBetween(r, 0, max);
     }
     return s;
   }
@@ -74,7 +80,10 @@ public class PngMasksTests extends LuceneTestCase {
     }
   }
 
-  /** encode then decode gives back the very same mask, and ImageIO reads the PNG with the same samples. */
+  /**
+   * encode then decode gives back the very same mask, and ImageIO reads the PNG with the same
+   * samples.
+   */
   public void testEncodeRoundTrip() throws IOException {
     Random r = random();
     int iters = atLeast(20);
@@ -93,7 +102,8 @@ public class PngMasksTests extends LuceneTestCase {
       assertEquals(w, back.width());
       assertArrayEquals(mask.rawBytes(), back.rawBytes());
 
-      // Check the PNG itself with an independent reader: one band of the right depth and the same samples.
+      // Check the PNG itself with an independent reader: one band of the right depth and the same
+      // samples.
       BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
       assertEquals(1, image.getRaster().getNumBands());
       assertEquals(sixteen ? 16 : 8, image.getSampleModel().getSampleSize(0));
@@ -125,18 +135,21 @@ public class PngMasksTests extends LuceneTestCase {
     BufferedImage indexed = new BufferedImage(6, 3, BufferedImage.TYPE_BYTE_INDEXED);
     indexed.getRaster().setSample(2, 1, 0, 7);
     MaskFormatException e = decodeFails(png(indexed));
-    assertEquals("PNG uses a palette; a mask must be a single-channel grayscale PNG", e.getMessage());
+    assertEquals(
+        "PNG uses a palette; a mask must be a single-channel grayscale PNG", e.getMessage());
     // A palette of grays is still a palette: its indices are not values.
     for (int depth : new int[] {1, 2, 4, 8}) {
       e = decodeFails(TestPngs.png(3, depth, 3, 5, (y, i) -> (y + i) % (1 << depth)));
-      assertEquals("PNG uses a palette; a mask must be a single-channel grayscale PNG", e.getMessage());
+      assertEquals(
+          "PNG uses a palette; a mask must be a single-channel grayscale PNG", e.getMessage());
     }
   }
 
   /**
-   * 1-, 2- and 4-bit grayscale (binary masks are often saved as 1-bit PNGs) become uint8 masks scaled as PNG defines:
-   * the largest sample is 1.0, so a sample p of depth d has the value p / (2^d - 1) and the code p * 255 / (2^d - 1).
-   * 8- and 16-bit samples are kept as they are. The PNGs come from {@link TestPngs}, not from ImageIO's writer.
+   * 1-, 2- and 4-bit grayscale (binary masks are often saved as 1-bit PNGs) become uint8 masks
+   * scaled as PNG defines: the largest sample is 1.0, so a sample p of depth d has the value p /
+   * (2^d - 1) and the code p * 255 / (2^d - 1). 8- and 16-bit samples are kept as they are. The
+   * PNGs come from {@link TestPngs}, not from ImageIO's writer.
    */
   public void testDecodeEveryGrayscaleBitDepth() {
     Random r = random();
@@ -152,7 +165,8 @@ public class PngMasksTests extends LuceneTestCase {
         assertEquals(w, mask.width());
         for (int i = 0; i < h * w; i++) {
           int p = samples[i];
-          assertEquals("depth " + depth + " sample " + p, depth == 16 ? p : p * 255 / max, mask.code(i));
+          assertEquals(
+              "depth " + depth + " sample " + p, depth == 16 ? p : p * 255 / max, mask.code(i));
           assertEquals((double) p / max, mask.value(i / w, i % w), 0.0);
         }
       }
@@ -181,14 +195,20 @@ public class PngMasksTests extends LuceneTestCase {
   /** Interlaced (Adam7) PNGs decode to the same samples, at every depth ImageIO writes. */
   public void testDecodeInterlaced() throws IOException {
     Random r = random();
-    for (int type : new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_USHORT_GRAY, BufferedImage.TYPE_BYTE_BINARY}) {
+    for (int type :
+        new int[] {
+          BufferedImage.TYPE_BYTE_GRAY,
+          BufferedImage.TYPE_USHORT_GRAY,
+          BufferedImage.TYPE_BYTE_BINARY
+        }) {
       int h = RandomNumbers.randomIntBetween(r, 1, 40);
       int w = RandomNumbers.randomIntBetween(r, 1, 40);
-      int max = switch (type) {
-        case BufferedImage.TYPE_BYTE_GRAY -> 255;
-        case BufferedImage.TYPE_USHORT_GRAY -> 65535;
-        default -> 1;
-      };
+      int max =
+          switch (type) {
+            case BufferedImage.TYPE_BYTE_GRAY -> 255;
+            case BufferedImage.TYPE_USHORT_GRAY -> 65535;
+            default -> 1;
+          };
       int[] samples = randomSamples(r, h * w, max);
       BufferedImage image = new BufferedImage(w, h, type);
       image.getRaster().setSamples(0, 0, w, h, 0, samples);
@@ -202,7 +222,8 @@ public class PngMasksTests extends LuceneTestCase {
   }
 
   private static byte[] interlacedPng(BufferedImage image) throws IOException {
-    ImageWriter writer = ImageIO.getImageWriters(ImageTypeSpecifier.createFromRenderedImage(image), "png").next();
+    ImageWriter writer =
+        ImageIO.getImageWriters(ImageTypeSpecifier.createFromRenderedImage(image), "png").next();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
       writer.setOutput(stream);
@@ -226,42 +247,64 @@ public class PngMasksTests extends LuceneTestCase {
     }
   }
 
-  /** The header's colour type and bit depth are checked and named; palette and channel counts as well. */
+  /**
+   * The header's colour type and bit depth are checked and named; palette and channel counts as
+   * well.
+   */
   public void testHeaderFieldsAreCheckedAndNamed() {
-    assertEquals("corrupt PNG: unknown colour type 5", decodeFails(TestPngs.forged(5, 8, 2, 2)).getMessage());
-    assertEquals("corrupt PNG: bit depth 7 is not valid for colour type 0",
+    assertEquals(
+        "corrupt PNG: unknown colour type 5",
+        decodeFails(TestPngs.forged(5, 8, 2, 2)).getMessage());
+    assertEquals(
+        "corrupt PNG: bit depth 7 is not valid for colour type 0",
         decodeFails(TestPngs.forged(0, 7, 2, 2)).getMessage());
-    assertEquals("corrupt PNG: bit depth 4 is not valid for colour type 2",
+    assertEquals(
+        "corrupt PNG: bit depth 4 is not valid for colour type 2",
         decodeFails(TestPngs.forged(2, 4, 2, 2)).getMessage());
-    assertEquals("corrupt PNG: bit depth 16 is not valid for colour type 3",
+    assertEquals(
+        "corrupt PNG: bit depth 16 is not valid for colour type 3",
         decodeFails(TestPngs.forged(3, 16, 2, 2)).getMessage());
     for (int[] c : new int[][] {{2, 3}, {4, 2}, {6, 4}}) {
       for (int depth : new int[] {8, 16}) {
-        assertEquals("PNG has " + c[1] + " channels (colour type " + c[0] + "); a mask must be a single-channel "
-            + "grayscale PNG", decodeFails(TestPngs.forged(c[0], depth, 2, 2)).getMessage());
+        assertEquals(
+            "PNG has "
+                + c[1]
+                + " channels (colour type "
+                + c[0]
+                + "); a mask must be a single-channel "
+                + "grayscale PNG",
+            decodeFails(TestPngs.forged(c[0], depth, 2, 2)).getMessage());
       }
     }
     byte[] good = TestPngs.png(0, 8, 2, 2, (y, x) -> x);
     for (int[] field : new int[][] {{26, 1}, {27, 1}, {28, 2}}) {
       byte[] bad = good.clone();
       bad[field[0]] = (byte) field[1];
-      String name = switch (field[0]) {
-        case 26 -> "compression method 1";
-        case 27 -> "filter method 1";
-        default -> "interlace method 2";
-      };
+      String name =
+          switch (field[0]) {
+            case 26 -> "compression method 1";
+            case 27 -> "filter method 1";
+            default -> "interlace method 2";
+          };
       assertEquals("corrupt PNG: unknown " + name, decodeFails(bad).getMessage());
     }
     byte[] late = good.clone();
     late[15] = 'X'; // the first chunk is no longer IHDR
-    assertEquals("corrupt PNG: it does not start with a 13-byte IHDR header chunk", decodeFails(late).getMessage());
-    assertEquals("corrupt PNG: it ends before its IHDR header chunk", decodeFails(Arrays.copyOf(good, 28)).getMessage());
+    assertEquals(
+        "corrupt PNG: it does not start with a 13-byte IHDR header chunk",
+        decodeFails(late).getMessage());
+    assertEquals(
+        "corrupt PNG: it ends before its IHDR header chunk",
+        decodeFails(Arrays.copyOf(good, 28)).getMessage());
   }
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-  /** Bytes this thread allocates while {@code decode} runs; a refusal is expected or not, as {@code refused} says. */
+  /**
+   * Bytes this thread allocates while {@code decode} runs; a refusal is expected or not, as {@code
+   * refused} says.
+   */
   private static long allocatedBy(byte[] png, boolean refused) {
     long before = THREADS.getCurrentThreadAllocatedBytes();
     try {
@@ -274,9 +317,9 @@ public class PngMasksTests extends LuceneTestCase {
   }
 
   /**
-   * A PNG with colour, alpha or a palette is refused from its header, before its image data is inflated: a 130 KB
-   * 4096 x 4096 RGBA 16-bit PNG (134 MB decoded) allocates almost nothing, and neither do forged headers of every
-   * refused kind.
+   * A PNG with colour, alpha or a palette is refused from its header, before its image data is
+   * inflated: a 130 KB 4096 x 4096 RGBA 16-bit PNG (134 MB decoded) allocates almost nothing, and
+   * neither do forged headers of every refused kind.
    */
   public void testDecompressionBombIsRefusedFromItsHeader() {
     byte[] bomb = TestPngs.png(6, 16, 4096, 4096, (y, i) -> 0);
@@ -286,15 +329,17 @@ public class PngMasksTests extends LuceneTestCase {
     assertTrue("allocated " + allocated + " bytes", allocated < 1 << 20);
     for (int[] kind : new int[][] {{2, 8}, {2, 16}, {4, 8}, {4, 16}, {6, 8}, {3, 8}, {3, 1}}) {
       allocated = allocatedBy(TestPngs.forged(kind[0], kind[1], 4096, 4096), true);
-      assertTrue("colour type " + kind[0] + " allocated " + allocated + " bytes", allocated < 1 << 20);
+      assertTrue(
+          "colour type " + kind[0] + " allocated " + allocated + " bytes", allocated < 1 << 20);
     }
   }
 
   /**
-   * Decoding writes the pixels straight into the mask's array: a 2048 x 2048 PNG allocates the mask once (plus a few
-   * rows and the decoder's buffers), not an intermediate image or a copy of the input as well (the pattern compresses
-   * poorly in 16 bits, so a cached copy of the input would show). Each depth's own path: 8-bit into the bytes,
-   * 16-bit through little-endian shorts, 1-bit scaled by ImageIO.
+   * Decoding writes the pixels straight into the mask's array: a 2048 x 2048 PNG allocates the mask
+   * once (plus a few rows and the decoder's buffers), not an intermediate image or a copy of the
+   * input as well (the pattern compresses poorly in 16 bits, so a cached copy of the input would
+   * show). Each depth's own path: 8-bit into the bytes, 16-bit through little-endian shorts, 1-bit
+   * scaled by ImageIO.
    */
   public void testDecodingAllocatesTheMaskOnce() {
     for (int depth : new int[] {8, 16, 1}) {
@@ -308,10 +353,14 @@ public class PngMasksTests extends LuceneTestCase {
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
       long maskBytes = mask.rawBytes().length;
       assertEquals((depth == 16 ? 2L : 1L) * side * side, maskBytes);
-      assertTrue("depth " + depth + ": allocated " + allocated + " bytes for a mask of " + maskBytes,
+      assertTrue(
+          "depth " + depth + ": allocated " + allocated + " bytes for a mask of " + maskBytes,
           allocated < maskBytes * 3 / 2);
       for (int i = 0; i < side * side; i += 4093) {
-        assertEquals((double) pattern.applyAsInt(i / side, i % side) / max, mask.value(i / side, i % side), 0.0);
+        assertEquals(
+            (double) pattern.applyAsInt(i / side, i % side) / max,
+            mask.value(i / side, i % side),
+            0.0);
       }
     }
   }
@@ -331,33 +380,51 @@ public class PngMasksTests extends LuceneTestCase {
     MaskLimits limits = new MaskLimits(20, 100);
     assertEquals(100, PngMasks.decode(png(gray(10, 10, new int[100], false)), limits).pixelCount());
     assertEquals(20, PngMasks.decode(png(gray(1, 20, new int[20], true)), limits).width());
-    MaskFormatException pixels = expectThrows(MaskFormatException.class,
-        () -> PngMasks.decode(png(gray(11, 10, new int[110], false)), limits));
-    assertEquals("the mask is 11 x 10 = 110 pixels, over the limit of 100 pixels", pixels.getMessage());
-    MaskFormatException side = expectThrows(MaskFormatException.class,
-        () -> PngMasks.decode(png(gray(1, 21, new int[21], false)), limits));
-    assertEquals("the mask is 1 x 21 pixels (height x width), over the limit of 20 a side", side.getMessage());
+    MaskFormatException pixels =
+        expectThrows(
+            MaskFormatException.class,
+            () -> PngMasks.decode(png(gray(11, 10, new int[110], false)), limits));
+    assertEquals(
+        "the mask is 11 x 10 = 110 pixels, over the limit of 100 pixels", pixels.getMessage());
+    MaskFormatException side =
+        expectThrows(
+            MaskFormatException.class,
+            () -> PngMasks.decode(png(gray(1, 21, new int[21], false)), limits));
+    assertEquals(
+        "the mask is 1 x 21 pixels (height x width), over the limit of 20 a side",
+        side.getMessage());
   }
 
   /**
-   * A PNG of a few bytes whose header claims 100000 x 100000 pixels (10 GB decoded) is refused from its header: were
-   * the pixels allocated first, this test would run out of memory.
+   * A PNG of a few bytes whose header claims 100000 x 100000 pixels (10 GB decoded) is refused from
+   * its header: were the pixels allocated first, this test would run out of memory.
    */
   public void testHugeHeaderIsRefusedBeforeDecoding() {
     for (MaskLimits limits : new MaskLimits[] {MaskLimits.FORMAT, new MaskLimits(4096, 1000)}) {
-      MaskFormatException e = expectThrows(MaskFormatException.class, () -> PngMasks.decode(TestPngs.forged(0, 8, 100_000, 100_000), limits));
-      assertEquals("shape [100000, 100000] is out of bounds: height and width must be between 1 and 4096", e.getMessage());
+      MaskFormatException e =
+          expectThrows(
+              MaskFormatException.class,
+              () -> PngMasks.decode(TestPngs.forged(0, 8, 100_000, 100_000), limits));
+      assertEquals(
+          "shape [100000, 100000] is out of bounds: height and width must be between 1 and 4096",
+          e.getMessage());
     }
     // Within the format's bounds but over a caller's limit, equally before decoding.
-    MaskFormatException e = expectThrows(MaskFormatException.class,
-        () -> PngMasks.decode(TestPngs.forged(0, 8, 4096, 4096), new MaskLimits(4096, 1000)));
-    assertEquals("the mask is 4096 x 4096 = 16777216 pixels, over the limit of 1000 pixels", e.getMessage());
+    MaskFormatException e =
+        expectThrows(
+            MaskFormatException.class,
+            () -> PngMasks.decode(TestPngs.forged(0, 8, 4096, 4096), new MaskLimits(4096, 1000)));
+    assertEquals(
+        "the mask is 4096 x 4096 = 16777216 pixels, over the limit of 1000 pixels", e.getMessage());
   }
 
   public void testRejectsNonPng() throws IOException {
     Random r = random();
     assertTrue(decodeFails(new byte[0]).getMessage().contains("signature"));
-    assertTrue(decodeFails("GIF89a....".getBytes(StandardCharsets.US_ASCII)).getMessage().contains("signature"));
+    assertTrue(
+        decodeFails("GIF89a....".getBytes(StandardCharsets.US_ASCII))
+            .getMessage()
+            .contains("signature"));
     byte[] noise = new byte[RandomNumbers.randomIntBetween(r, 1, 200)];
     r.nextBytes(noise);
     noise[0] = 0x42; // never the PNG signature's first byte
@@ -399,16 +466,22 @@ public class PngMasksTests extends LuceneTestCase {
     return pos;
   }
 
-  /** Any truncation before the end of the image data is reported as a MaskFormatException, never another error. */
+  /**
+   * Any truncation before the end of the image data is reported as a MaskFormatException, never
+   * another error.
+   */
   public void testRejectsTruncatedPng() throws IOException {
     Random r = random();
     for (boolean sixteen : new boolean[] {false, true}) {
       int h = RandomNumbers.randomIntBetween(r, 8, 30);
       int w = RandomNumbers.randomIntBetween(r, 8, 30);
       byte[] good = png(gray(h, w, randomSamples(r, h * w, sixteen ? 65535 : 255), sixteen));
-      // Stop 8 bytes before the zlib Adler-32 (the IDAT data's last 4 bytes, followed by the 4-byte CRC): once every
-      // pixel is inflated ImageIO reads no further, so a cut in the trailer or in the final end-of-block code (the
-      // last byte or two of deflate data) still yields the full, correct image and is fine to accept.
+      // Stop 8 bytes before the zlib Adler-32 (the IDAT data's last 4 bytes, followed by the 4-byte
+      // CRC): once every
+      // pixel is inflated ImageIO reads no further, so a cut in the trailer or in the final
+      // end-of-block code (the
+      // last byte or two of deflate data) still yields the full, correct image and is fine to
+      // accept.
       int end = endOfImageData(good) - 8 - 8;
       // Every cut in the header, many inside the compressed data, and every cut near its end.
       for (int len = 8; len < end; len++) {
@@ -432,7 +505,8 @@ public class PngMasksTests extends LuceneTestCase {
   public void testRejectsCorruptPng() throws IOException {
     byte[] good = png(gray(16, 16, randomSamples(random(), 256, 255), false));
     assertEquals(256, PngMasks.decode(good).pixelCount());
-    final int ihdr = 8; // IHDR data: width(4) height(4) depth(1) colour(1) compression(1) filter(1) interlace(1)
+    final int ihdr =
+        8; // IHDR data: width(4) height(4) depth(1) colour(1) compression(1) filter(1) interlace(1)
 
     // Width 0 in the header.
     byte[] zeroWidth = good.clone();

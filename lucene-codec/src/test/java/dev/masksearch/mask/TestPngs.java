@@ -11,8 +11,9 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 
 /**
- * PNGs written byte by byte, independently of ImageIO's writer, for any colour type and bit depth: rows unfiltered,
- * deflated as they are produced, so that a 4096 x 4096 image never exists unpacked in memory.
+ * PNGs written byte by byte, independently of ImageIO's writer, for any colour type and bit depth:
+ * rows unfiltered, deflated as they are produced, so that a 4096 x 4096 image never exists unpacked
+ * in memory.
  */
 final class TestPngs {
   private TestPngs() {}
@@ -29,14 +30,16 @@ final class TestPngs {
   }
 
   /**
-   * A non-interlaced PNG whose sample {@code i} of row {@code y} (pixel {@code i / channels}, channel
-   * {@code i % channels}) is {@code sample.applyAsInt(y, i)}; a palette image gets a gray palette of 2^depth entries.
+   * A non-interlaced PNG whose sample {@code i} of row {@code y} (pixel {@code i / channels},
+   * channel {@code i % channels}) is {@code sample.applyAsInt(y, i)}; a palette image gets a gray
+   * palette of 2^depth entries.
    */
   static byte[] png(int colourType, int depth, int height, int width, IntBinaryOperator sample) {
     int samplesPerRow = width * channels(colourType);
     int rowBytes = (samplesPerRow * depth + 7) / 8;
     ByteArrayOutputStream idat = new ByteArrayOutputStream();
-    try (DeflaterOutputStream z = new DeflaterOutputStream(idat, new Deflater(Deflater.DEFAULT_COMPRESSION), 1 << 16)) {
+    try (DeflaterOutputStream z =
+        new DeflaterOutputStream(idat, new Deflater(Deflater.DEFAULT_COMPRESSION), 1 << 16)) {
       byte[] row = new byte[1 + rowBytes]; // filter type 0, then the packed samples
       for (int y = 0; y < height; y++) {
         java.util.Arrays.fill(row, (byte) 0);
@@ -61,7 +64,10 @@ final class TestPngs {
     return out.toByteArray();
   }
 
-  /** Writes {@code value}, {@code depth} bits wide, as sample {@code i} of a row starting at {@code offset}. */
+  /**
+   * Writes {@code value}, {@code depth} bits wide, as sample {@code i} of a row starting at {@code
+   * offset}.
+   */
   private static void put(byte[] row, int offset, int depth, int i, int value) {
     switch (depth) {
       case 16 -> {
@@ -78,8 +84,9 @@ final class TestPngs {
   }
 
   /**
-   * A PNG of a few bytes whose header claims {@code height x width} pixels of the given colour type and depth: its one
-   * IDAT chunk holds an empty zlib stream, so a decoder that trusted the header would allocate the image, then fail.
+   * A PNG of a few bytes whose header claims {@code height x width} pixels of the given colour type
+   * and depth: its one IDAT chunk holds an empty zlib stream, so a decoder that trusted the header
+   * would allocate the image, then fail.
    */
   static byte[] forged(int colourType, int depth, int height, int width) {
     ByteArrayOutputStream out = start(colourType, depth, height, width);
@@ -91,8 +98,18 @@ final class TestPngs {
   private static ByteArrayOutputStream start(int colourType, int depth, int height, int width) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-    chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) depth).put((byte) colourType)
-        .put((byte) 0).put((byte) 0).put((byte) 0).array());
+    chunk(
+        out,
+        "IHDR",
+        ByteBuffer.allocate(13)
+            .putInt(width)
+            .putInt(height)
+            .put((byte) depth)
+            .put((byte) colourType)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0)
+            .array());
     return out;
   }
 

@@ -4,7 +4,9 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 
-/** The plain reference: CP by visiting every pixel of the ROI and comparing its value as a double. */
+/**
+ * The plain reference: CP by visiting every pixel of the ROI and comparing its value as a double.
+ */
 final class BruteForce {
   private BruteForce() {}
 

@@ -30,15 +30,15 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.FieldDoc;
-import org.apache.lucene.search.MatchAllDocsQuery;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.TopScoreDocCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
@@ -46,10 +46,10 @@ import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.Bits;
 
 /**
- * Every CP query answer equals a brute-force computation over the raw masks: filters with every operator, plain
- * and normalized, constant and per-document ROIs, exact top-k in both directions with and without a filter, over
- * many segments with deletions, before and after merging; both through the CHI and through the fallback that
- * reads every mask.
+ * Every CP query answer equals a brute-force computation over the raw masks: filters with every
+ * operator, plain and normalized, constant and per-document ROIs, exact top-k in both directions
+ * with and without a filter, over many segments with deletions, before and after merging; both
+ * through the CHI and through the fallback that reads every mask.
  */
 public class CpQueryTests extends LuceneTestCase {
   private static final String MASK = "saliency";
@@ -57,18 +57,26 @@ public class CpQueryTests extends LuceneTestCase {
 
   /** What the test knows about each indexed document, by id. */
   private final Map<Integer, Mask> masks = new HashMap<>();
+
   private final Map<Integer, Roi> boxes = new HashMap<>();
   private final Map<Integer, String> tags = new HashMap<>();
-  /** When set, every document gets a uint8 mask of this size (height, width), so segments are uniform. */
+
+  /**
+   * When set, every document gets a uint8 mask of this size (height, width), so segments are
+   * uniform.
+   */
   private int[] uniformSize;
 
   public void testChiAnswersEqualBruteForce() throws IOException {
-    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 20));
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
       MaskCodec codec = new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals);
       indexRandomDocuments(dir, codec, params);
       CpStats all = checkQueries(dir, atLeast(60), true);
-      assertTrue("bounds should decide some documents without reading: " + all, all.accepted() + all.rejected() > 0);
+      assertTrue(
+          "bounds should decide some documents without reading: " + all,
+          all.accepted() + all.rejected() > 0);
       mergeToOneSegment(dir, codec);
       checkQueries(dir, atLeast(20), true);
       TestUtil.checkIndex(dir);
@@ -78,7 +86,8 @@ public class CpQueryTests extends LuceneTestCase {
   /** Segments whose masks all share one size take the block-at-a-time bounds path: still exact. */
   public void testEqualMasksAnswerEqualBruteForce() throws IOException {
     uniformSize = new int[] {TestUtil.nextInt(random(), 1, 70), TestUtil.nextInt(random(), 1, 70)};
-    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 2, 40), TestUtil.nextInt(random(), 1, 20));
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 2, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
       checkQueries(dir, atLeast(30), true);
@@ -87,7 +96,8 @@ public class CpQueryTests extends LuceneTestCase {
 
   public void testFallbackWithoutChiAnswersEqualBruteForce() throws IOException {
     try (Directory dir = newDirectory()) {
-      // The default codec stores the mask field as plain binary doc values: no CHI, every mask is read.
+      // The default codec stores the mask field as plain binary doc values: no CHI, every mask is
+      // read.
       indexRandomDocuments(dir, TestUtil.getDefaultCodec(), ChiParams.DEFAULT);
       CpStats all = checkQueries(dir, atLeast(20), false);
       assertEquals(0, all.accepted());
@@ -101,10 +111,12 @@ public class CpQueryTests extends LuceneTestCase {
       indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = searcher(reader);
-        // Grid-aligned ROI (or past the edge) and bin-aligned range: bounds are exact, so no mask is read.
+        // Grid-aligned ROI (or past the edge) and bin-aligned range: bounds are exact, so no mask
+        // is read.
         CpSpec spec = CpSpec.of(MASK, new Roi(16, 0, 48, 5000), new ValueRange(0.25, 1.0));
         CpStats stats = new CpStats();
-        Set<Integer> got = ids(searcher, new MaskValueFilterQuery(spec, Comparison.GTE, 100, stats));
+        Set<Integer> got =
+            ids(searcher, new MaskValueFilterQuery(spec, Comparison.GTE, 100, stats));
         assertEquals(expectedFilter(reader, spec, Comparison.GTE, 100, null), got);
         assertEquals(0, stats.verified());
         CpStats topStats = new CpStats();
@@ -115,7 +127,8 @@ public class CpQueryTests extends LuceneTestCase {
   }
 
   public void testSortByCpEqualsBruteForce() throws IOException {
-    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -124,14 +137,21 @@ public class CpQueryTests extends LuceneTestCase {
         for (int q = 0; q < atLeast(20); q++) {
           CpSpec spec = randomSpec(random());
           boolean reverse = random().nextBoolean();
-          Query query = random().nextBoolean() ? new MatchAllDocsQuery() : new TermQuery(new Term("tag", "a"));
+          Query query =
+              random().nextBoolean()
+                  ? new MatchAllDocsQuery()
+                  : new TermQuery(new Term("tag", "a"));
           Set<Integer> matching = ids(searcher, query);
           Map<Integer, Double> values = brute(reader, spec);
           double missing = reverse ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-          Comparator<Integer> byValue = Comparator.comparingDouble(doc -> values.getOrDefault(doc, missing));
-          List<Integer> expected = matching.stream()
-              .sorted((reverse ? byValue.reversed() : byValue).thenComparing(Comparator.naturalOrder()))
-              .toList();
+          Comparator<Integer> byValue =
+              Comparator.comparingDouble(doc -> values.getOrDefault(doc, missing));
+          List<Integer> expected =
+              matching.stream()
+                  .sorted(
+                      (reverse ? byValue.reversed() : byValue)
+                          .thenComparing(Comparator.naturalOrder()))
+                  .toList();
           int n = TestUtil.nextInt(random(), 1, 30);
           Sort sort = new Sort(new SortField("cp", MaskValueComparator.source(spec, all), reverse));
           TopFieldDocs page = searcher.search(query, n, sort);
@@ -146,9 +166,13 @@ public class CpQueryTests extends LuceneTestCase {
     }
   }
 
-  /** Scoring by CP: the top n hits of a plain search are the exact top n, pruned once the collector allows. */
+  /**
+   * Scoring by CP: the top n hits of a plain search are the exact top n, pruned once the collector
+   * allows.
+   */
   public void testScoreQueryTopHitsEqualBruteForce() throws IOException {
-    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -156,29 +180,46 @@ public class CpQueryTests extends LuceneTestCase {
         CpStats all = new CpStats();
         for (int q = 0; q < atLeast(20); q++) {
           CpSpec spec = randomSpec(random());
-          if (spec.normalize()) { // float scores of ratios can tie where doubles differ; counts are exact floats
+          if (spec.normalize()) { // float scores of ratios can tie where doubles differ; counts are
+            // exact floats
             spec = new CpSpec(spec.field(), spec.roi(), spec.boxField(), spec.range(), false);
           }
           Map<Integer, Double> values = brute(reader, spec);
           int n = TestUtil.nextInt(random(), 1, 40);
-          List<Map.Entry<Integer, Double>> expected = values.entrySet().stream()
-              .sorted(Map.Entry.<Integer, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-              .limit(n).toList();
-          // A total-hits threshold of n lets the collector prune, as track_total_hits=false does in OpenSearch.
-          TopDocs top = searcher.search(new MaskValueScoreQuery(spec, all), new TopScoreDocCollectorManager(n, n));
+          List<Map.Entry<Integer, Double>> expected =
+              values.entrySet().stream()
+                  .sorted(
+                      Map.Entry.<Integer, Double>comparingByValue()
+                          .reversed()
+                          .thenComparing(Map.Entry.comparingByKey()))
+                  .limit(n)
+                  .toList();
+          // A total-hits threshold of n lets the collector prune, as track_total_hits=false does in
+          // OpenSearch.
+          TopDocs top =
+              searcher.search(
+                  new MaskValueScoreQuery(spec, all), new TopScoreDocCollectorManager(n, n));
           assertEquals(expected.size(), top.scoreDocs.length);
           for (int i = 0; i < expected.size(); i++) {
             assertEquals(spec + " hit " + i, (int) expected.get(i).getKey(), top.scoreDocs[i].doc);
             assertEquals((float) (double) expected.get(i).getValue(), top.scoreDocs[i].score, 0f);
           }
         }
-        assertTrue("bounds should skip documents below the competitive score: " + all, all.rejected() > 0);
+        assertTrue(
+            "bounds should skip documents below the competitive score: " + all, all.rejected() > 0);
       }
     }
   }
 
-  private static void assertPage(List<Integer> expected, Map<Integer, Double> values, double missing, int from, ScoreDoc[] hits) {
-    List<Integer> expectedPage = expected.subList(Math.min(from, expected.size()), Math.min(from + hits.length, expected.size()));
+  private static void assertPage(
+      List<Integer> expected,
+      Map<Integer, Double> values,
+      double missing,
+      int from,
+      ScoreDoc[] hits) {
+    List<Integer> expectedPage =
+        expected.subList(
+            Math.min(from, expected.size()), Math.min(from + hits.length, expected.size()));
     List<Integer> got = new ArrayList<>();
     for (ScoreDoc hit : hits) {
       got.add(hit.doc);
@@ -187,13 +228,21 @@ public class CpQueryTests extends LuceneTestCase {
     assertEquals(expectedPage, got);
   }
 
-  private void indexRandomDocuments(Directory dir, org.apache.lucene.codecs.Codec codec, ChiParams params)
-      throws IOException {
+  private void indexRandomDocuments(
+      Directory dir, org.apache.lucene.codecs.Codec codec, ChiParams params) throws IOException {
     Random random = random();
-    IndexWriterConfig config = newIndexWriterConfig().setCodec(codec)
-        .setMaxBufferedDocs(uniformSize != null ? TestUtil.nextInt(random, 100, 5000) : TestUtil.nextInt(random, 5, 60));
-    // A few common sizes (several shape groups) and random odd ones (sizes the grid does not divide).
-    int[][] sizes = {{1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 90), TestUtil.nextInt(random, 1, 90)}};
+    IndexWriterConfig config =
+        newIndexWriterConfig()
+            .setCodec(codec)
+            .setMaxBufferedDocs(
+                uniformSize != null
+                    ? TestUtil.nextInt(random, 100, 5000)
+                    : TestUtil.nextInt(random, 5, 60));
+    // A few common sizes (several shape groups) and random odd ones (sizes the grid does not
+    // divide).
+    int[][] sizes = {
+      {1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 90), TestUtil.nextInt(random, 1, 90)}
+    };
     int count = uniformSize != null ? atLeast(1500) : atLeast(300);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
       for (int id = 0; id < count; id++) {
@@ -204,12 +253,17 @@ public class CpQueryTests extends LuceneTestCase {
         tags.put(id, tag);
         doc.add(new StringField("tag", tag, Field.Store.NO));
         if (uniformSize != null || random.nextInt(20) != 0) { // some documents have no mask
-          int[] hw = uniformSize != null ? uniformSize : random.nextInt(4) == 0
-              ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
-              : sizes[random.nextInt(sizes.length)];
-          Mask mask = uniformSize != null
-              ? RandomMasks.mask(random, MaskDType.UINT8, hw[0], hw[1]) // one dtype and size: one shape group
-              : RandomMasks.mask(random, hw[0], hw[1]);
+          int[] hw =
+              uniformSize != null
+                  ? uniformSize
+                  : random.nextInt(4) == 0
+                      ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
+                      : sizes[random.nextInt(sizes.length)];
+          Mask mask =
+              uniformSize != null
+                  ? RandomMasks.mask(
+                      random, MaskDType.UINT8, hw[0], hw[1]) // one dtype and size: one shape group
+                  : RandomMasks.mask(random, hw[0], hw[1]);
           masks.put(id, mask);
           doc.add(new MaskField(MASK, mask, params));
         }
@@ -233,7 +287,8 @@ public class CpQueryTests extends LuceneTestCase {
     }
   }
 
-  private static void mergeToOneSegment(Directory dir, org.apache.lucene.codecs.Codec codec) throws IOException {
+  private static void mergeToOneSegment(Directory dir, org.apache.lucene.codecs.Codec codec)
+      throws IOException {
     try (IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(codec))) {
       writer.forceMerge(1);
     }
@@ -253,15 +308,27 @@ public class CpQueryTests extends LuceneTestCase {
         CpStats stats = new CpStats();
         MaskValueFilterQuery query = new MaskValueFilterQuery(spec, op, threshold, stats);
         Set<Integer> got = ids(searcher, query);
-        assertEquals(spec + " " + op + " " + threshold, expectedFilter(reader, spec, op, threshold, null), got);
-        for (int e = 0; e < 5; e++) { // _explain agrees with the search and says how the document was decided
+        assertEquals(
+            spec + " " + op + " " + threshold,
+            expectedFilter(reader, spec, op, threshold, null),
+            got);
+        for (int e = 0;
+            e < 5;
+            e++) { // _explain agrees with the search and says how the document was decided
           int doc = random.nextInt(reader.maxDoc());
           if (isLive(reader, doc)) {
             Explanation explanation = searcher.explain(query, doc);
             assertEquals(explanation.toString(), got.contains(doc), explanation.isMatch());
           }
         }
-        assertTopK(searcher, reader, spec, TestUtil.nextInt(random, 1, 40), random.nextBoolean() ? CpOrder.DESC : CpOrder.ASC, filter, stats);
+        assertTopK(
+            searcher,
+            reader,
+            spec,
+            TestUtil.nextInt(random, 1, 40),
+            random.nextBoolean() ? CpOrder.DESC : CpOrder.ASC,
+            filter,
+            stats);
         if (!expectChi) {
           assertEquals("without a CHI nothing is accepted unread", 0, stats.accepted());
         }
@@ -277,20 +344,31 @@ public class CpQueryTests extends LuceneTestCase {
 
   private CpSpec randomSpec(Random random) {
     ValueRange range = randomRange(random);
-    CpSpec spec = random.nextInt(3) == 0
-        ? CpSpec.perDocument(MASK, BOX, range)
-        : CpSpec.of(MASK, random.nextInt(8) == 0 ? Roi.FULL : randomRoi(random, 100), range);
+    CpSpec spec =
+        random.nextInt(3) == 0
+            ? CpSpec.perDocument(MASK, BOX, range)
+            : CpSpec.of(MASK, random.nextInt(8) == 0 ? Roi.FULL : randomRoi(random, 100), range);
     return random.nextBoolean() ? spec.normalized() : spec;
   }
 
   static Roi randomRoi(Random random, int extent) {
     return switch (random.nextInt(6)) {
-      case 0 -> new Roi(random.nextInt(extent), random.nextInt(extent), random.nextInt(extent), random.nextInt(extent)); // maybe empty
+      case 0 ->
+          new Roi(
+              random.nextInt(extent),
+              random.nextInt(extent),
+              random.nextInt(extent),
+              random.nextInt(extent)); // maybe empty
       case 1 -> { // one pixel
         int x = random.nextInt(extent), y = random.nextInt(extent);
         yield new Roi(x, y, x + 1, y + 1);
       }
-      case 2 -> new Roi(-random.nextInt(20), -random.nextInt(20), extent + random.nextInt(100), extent + random.nextInt(100));
+      case 2 ->
+          new Roi(
+              -random.nextInt(20),
+              -random.nextInt(20),
+              extent + random.nextInt(100),
+              extent + random.nextInt(100));
       case 3 -> { // grid-aligned for common steps
         int s = 1 << random.nextInt(6);
         int x = s * random.nextInt(4), y = s * random.nextInt(4);
@@ -306,13 +384,14 @@ public class CpQueryTests extends LuceneTestCase {
   static ValueRange randomRange(Random random) {
     double[] edges = {0, 0.2, 0.25, 0.5, 0.6, 0.8, 0.85, 1.0, 204 / 255.0};
     double lv = random.nextInt(3) == 0 ? random.nextDouble() : edges[random.nextInt(edges.length)];
-    double uv = switch (random.nextInt(5)) {
-      case 0 -> 1.0;
-      case 1 -> 1.5; // includes 1.0
-      case 2 -> random.nextDouble();
-      case 3 -> Math.nextUp(edges[random.nextInt(edges.length)]);
-      default -> edges[random.nextInt(edges.length)];
-    };
+    double uv =
+        switch (random.nextInt(5)) {
+          case 0 -> 1.0;
+          case 1 -> 1.5; // includes 1.0
+          case 2 -> random.nextDouble();
+          case 3 -> Math.nextUp(edges[random.nextInt(edges.length)]);
+          default -> edges[random.nextInt(edges.length)];
+        };
     if (random.nextInt(10) == 0) {
       lv = Math.nextDown(lv);
     }
@@ -320,13 +399,16 @@ public class CpQueryTests extends LuceneTestCase {
   }
 
   /** A threshold near real values, so that filters are selective and land on exact values too. */
-  private double randomThreshold(Random random, DirectoryReader reader, CpSpec spec) throws IOException {
+  private double randomThreshold(Random random, DirectoryReader reader, CpSpec spec)
+      throws IOException {
     List<Double> values = new ArrayList<>(brute(reader, spec).values());
     if (values.isEmpty() || random.nextInt(10) == 0) {
       return random.nextDouble() * 100;
     }
     double v = values.get(random.nextInt(values.size()));
-    return random.nextBoolean() ? v : v + (random.nextBoolean() ? 0.5 : -0.5) * (spec.normalize() ? 0.01 : 1);
+    return random.nextBoolean()
+        ? v
+        : v + (random.nextBoolean() ? 0.5 : -0.5) * (spec.normalize() ? 0.01 : 1);
   }
 
   /** Global doc id -> exact value for every live document that has a mask and a region. */
@@ -340,25 +422,35 @@ public class CpQueryTests extends LuceneTestCase {
         Mask mask = masks.get(id);
         Roi roi = spec.roi() != null ? spec.roi() : boxes.get(id);
         if ((live == null || live.get(doc)) && mask != null && roi != null) {
-          values.put(leaf.docBase + doc, BruteForce.value(mask, roi, spec.range(), spec.normalize()));
+          values.put(
+              leaf.docBase + doc, BruteForce.value(mask, roi, spec.range(), spec.normalize()));
         }
       }
     }
     return values;
   }
 
-  private Set<Integer> expectedFilter(DirectoryReader reader, CpSpec spec, Comparison op, double t, String tag)
-      throws IOException {
+  private Set<Integer> expectedFilter(
+      DirectoryReader reader, CpSpec spec, Comparison op, double t, String tag) throws IOException {
     Set<Integer> expected = new HashSet<>();
-    brute(reader, spec).forEach((doc, v) -> {
-      if (op.test(v, t)) {
-        expected.add(doc);
-      }
-    });
+    brute(reader, spec)
+        .forEach(
+            (doc, v) -> {
+              if (op.test(v, t)) {
+                expected.add(doc);
+              }
+            });
     return expected;
   }
 
-  private void assertTopK(IndexSearcher searcher, DirectoryReader reader, CpSpec spec, int k, CpOrder order, Query filter, CpStats stats)
+  private void assertTopK(
+      IndexSearcher searcher,
+      DirectoryReader reader,
+      CpSpec spec,
+      int k,
+      CpOrder order,
+      Query filter,
+      CpStats stats)
       throws IOException {
     Map<Integer, Double> values = brute(reader, spec);
     Set<Integer> allowed = filter == null ? values.keySet() : ids(searcher, filter);
@@ -366,12 +458,13 @@ public class CpQueryTests extends LuceneTestCase {
     if (order == CpOrder.DESC) {
       byValue = byValue.reversed();
     }
-    List<CpHit> expected = values.entrySet().stream()
-        .filter(e -> allowed.contains(e.getKey()))
-        .sorted(byValue.thenComparing(Map.Entry.comparingByKey()))
-        .limit(k)
-        .map(e -> new CpHit(e.getKey(), e.getValue()))
-        .toList();
+    List<CpHit> expected =
+        values.entrySet().stream()
+            .filter(e -> allowed.contains(e.getKey()))
+            .sorted(byValue.thenComparing(Map.Entry.comparingByKey()))
+            .limit(k)
+            .map(e -> new CpHit(e.getKey(), e.getValue()))
+            .toList();
     List<CpHit> got = MaskValueTopK.search(searcher, spec, k, order, filter, stats);
     assertEquals("top " + k + " " + order + " by " + spec, expected, got);
 
@@ -400,7 +493,8 @@ public class CpQueryTests extends LuceneTestCase {
   }
 
   private static IndexSearcher searcher(DirectoryReader reader) {
-    // A plain searcher: LuceneTestCase#newSearcher may wrap readers, which hides the CHI doc values.
+    // A plain searcher: LuceneTestCase#newSearcher may wrap readers, which hides the CHI doc
+    // values.
     IndexSearcher searcher = new IndexSearcher(reader);
     searcher.setQueryCache(null);
     return searcher;

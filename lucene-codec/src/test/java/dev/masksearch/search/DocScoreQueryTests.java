@@ -2,8 +2,8 @@ package dev.masksearch.search;
 
 import java.io.IOException;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -16,12 +16,15 @@ import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
-/** The fixed hits a top-k rewrites to iterate by the DocIdSetIterator contract, in every segment. */
+/**
+ * The fixed hits a top-k rewrites to iterate by the DocIdSetIterator contract, in every segment.
+ */
 public class DocScoreQueryTests extends LuceneTestCase {
 
   public void testIteratorContractAcrossSegments() throws IOException {
     try (Directory dir = newDirectory()) {
-      try (IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setMaxBufferedDocs(10))) {
+      try (IndexWriter writer =
+          new IndexWriter(dir, new IndexWriterConfig().setMaxBufferedDocs(10))) {
         for (int i = 0; i < 35; i++) { // several segments of 10 documents
           Document doc = new Document();
           doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
@@ -36,7 +39,11 @@ public class DocScoreQueryTests extends LuceneTestCase {
         int[] docs = {2, 12, 15, 18, 31};
         float[] scores = {5, 4, 3, 2, 1};
         IndexSearcher searcher = new IndexSearcher(reader);
-        Weight weight = searcher.createWeight(new DocScoreQuery(docs, scores, reader, "test", new CpStats()), ScoreMode.COMPLETE, 1f);
+        Weight weight =
+            searcher.createWeight(
+                new DocScoreQuery(docs, scores, reader, "test", new CpStats()),
+                ScoreMode.COMPLETE,
+                1f);
         for (LeafReaderContext leaf : reader.leaves()) {
           Scorer scorer = weight.scorer(leaf);
           if (scorer == null) {
@@ -45,7 +52,10 @@ public class DocScoreQueryTests extends LuceneTestCase {
           DocIdSetIterator it = scorer.iterator();
           int first = it.nextDoc();
           assertTrue(first >= 0 && first < leaf.reader().maxDoc());
-          assertEquals("advance past the end", DocIdSetIterator.NO_MORE_DOCS, it.advance(DocIdSetIterator.NO_MORE_DOCS));
+          assertEquals(
+              "advance past the end",
+              DocIdSetIterator.NO_MORE_DOCS,
+              it.advance(DocIdSetIterator.NO_MORE_DOCS));
           assertEquals(DocIdSetIterator.NO_MORE_DOCS, it.docID());
         }
         // Every hit is found, with its score, by advancing to it from a fresh iterator.

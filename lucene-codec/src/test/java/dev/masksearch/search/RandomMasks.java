@@ -6,20 +6,29 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
 
-/** Random masks for tests: smooth blobs (like saliency maps), noise, and all-equal masks, in every dtype. */
+/**
+ * Random masks for tests: smooth blobs (like saliency maps), noise, and all-equal masks, in every
+ * dtype.
+ */
 public final class RandomMasks {
   private RandomMasks() {}
 
   static Mask mask(Random random, int height, int width) {
-    return mask(random, MaskDType.values()[random.nextInt(MaskDType.values().length)], height, width);
+    return mask(
+        random, MaskDType.values()[random.nextInt(MaskDType.values().length)], height, width);
   }
 
   static Mask mask(Random random, MaskDType dtype, int height, int width) {
-    float[] values = switch (random.nextInt(6)) {
-      case 0 -> constant(height, width, random.nextInt(3) == 0 ? (random.nextBoolean() ? 0f : 1f) : random.nextFloat());
-      case 1 -> noise(random, height, width);
-      default -> blobs(random, height, width);
-    };
+    float[] values =
+        switch (random.nextInt(6)) {
+          case 0 ->
+              constant(
+                  height,
+                  width,
+                  random.nextInt(3) == 0 ? (random.nextBoolean() ? 0f : 1f) : random.nextFloat());
+          case 1 -> noise(random, height, width);
+          default -> blobs(random, height, width);
+        };
     return of(dtype, height, width, values);
   }
 
@@ -37,7 +46,9 @@ public final class RandomMasks {
     return values;
   }
 
-  /** A few Gaussian blobs, normalized so the peak is 1 (saturated like a thresholded saliency map). */
+  /**
+   * A few Gaussian blobs, normalized so the peak is 1 (saturated like a thresholded saliency map).
+   */
   public static float[] blobs(Random random, int height, int width) {
     float[] values = new float[height * width];
     int n = 1 + random.nextInt(3);
@@ -65,7 +76,8 @@ public final class RandomMasks {
 
   /** Converts values in [0, 1] to a mask of the dtype (rounding to the dtype's codes). */
   public static Mask of(MaskDType dtype, int height, int width, float[] values) {
-    ByteBuffer data = ByteBuffer.allocate(values.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.allocate(values.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       switch (dtype) {
         case UINT8 -> data.put((byte) Math.round(v * 255));

@@ -7,7 +7,6 @@ import dev.masksearch.document.MaskField;
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.mask.Mask;
-import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -39,19 +37,27 @@ import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.NamedThreadFactory;
 
 /**
- * Every form that reads masks at search time (filter, scoring, top-k, sort, expressions, exact values for scripts)
- * reserves the memory of each read from the search's {@link SearchGuard} before decoding and returns all of it after,
- * whether the query succeeds or the guard stops it; and stops, reading few masks, once the guard says the search is
- * cancelled; on one thread and with segments searched concurrently.
+ * Every form that reads masks at search time (filter, scoring, top-k, sort, expressions, exact
+ * values for scripts) reserves the memory of each read from the search's {@link SearchGuard} before
+ * decoding and returns all of it after, whether the query succeeds or the guard stops it; and
+ * stops, reading few masks, once the guard says the search is cancelled; on one thread and with
+ * segments searched concurrently.
  */
 public class SearchGuardTests extends LuceneTestCase {
   private static final int SIZE = 64;
+
   /** A region off the CHI grid, so that bounds leave many documents undecided. */
   private static final Roi ROI = new Roi(3, 5, 61, 59);
-  private static final CpSpec SPEC = new CpSpec("saliency", ROI, null, new ValueRange(0.3, 0.7), false);
+
+  private static final CpSpec SPEC =
+      new CpSpec("saliency", ROI, null, new ValueRange(0.3, 0.7), false);
   private static final MaskExpression EXPR =
-      MaskExpression.parse("iou(saliency > 0.5, human > 0.5, [3, 5, 61, 59]) + cp(saliency, [3, 5, 61, 59], 0.3, 0.7)");
-  /** What reading one float32 mask of the index needs at least: the inflated planes and the mask. */
+      MaskExpression.parse(
+          "iou(saliency > 0.5, human > 0.5, [3, 5, 61, 59]) + cp(saliency, [3, 5, 61, 59], 0.3, 0.7)");
+
+  /**
+   * What reading one float32 mask of the index needs at least: the inflated planes and the mask.
+   */
   private static final long MASK_BYTES = 2L * SIZE * SIZE * 4;
 
   private Directory dir;
@@ -64,8 +70,12 @@ public class SearchGuardTests extends LuceneTestCase {
     super.setUp();
     dir = newDirectory();
     ChiParams params = new ChiParams(16, 8);
-    IndexWriterConfig config = new IndexWriterConfig().setCodec(new MaskCodec(TestUtil.getDefaultCodec(),
-        Set.of("saliency", "human")::contains)).setMaxBufferedDocs(300).setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config =
+        new IndexWriterConfig()
+            .setCodec(
+                new MaskCodec(TestUtil.getDefaultCodec(), Set.of("saliency", "human")::contains))
+            .setMaxBufferedDocs(300)
+            .setMergePolicy(NoMergePolicy.INSTANCE);
     docs = atLeast(300) + 60; // a segment of 300 (longer than a check interval), and more
 
     try (IndexWriter writer = new IndexWriter(dir, config)) {
@@ -93,53 +103,98 @@ public class SearchGuardTests extends LuceneTestCase {
     return Mask.ofFloats(SIZE, SIZE, values);
   }
 
-  /** One query form, run on a searcher; its result compared with the same form run without a guard. */
+  /**
+   * One query form, run on a searcher; its result compared with the same form run without a guard.
+   */
   private interface Form {
     Object run(IndexSearcher searcher, CpStats stats) throws IOException;
   }
 
   private static List<Form> forms() {
     List<Form> forms = new ArrayList<>();
-    forms.add((s, stats) -> s.count(new MaskValueFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), stats)));
-    forms.add((s, stats) -> s.count(new MaskValueFilterQuery(EXPR.withCache(new DerivedChiCache(0)), Comparison.GT, 0.5 * ROI.area(), stats)));
-    forms.add((s, stats) -> hits(s.search(new MaskValueScoreQuery(SPEC, stats), new TopScoreDocCollectorManager(10, Integer.MAX_VALUE))));
-    forms.add((s, stats) -> hits(s.search(new MaskValueTopKQuery(SPEC, 10, CpOrder.DESC, null, stats), 10)));
-    forms.add((s, stats) -> hits(s.search(new MaskValueTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
-    forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
-        new Sort(new SortField("cp", MaskValueComparator.source(SPEC, stats, s), true)))));
-    forms.add((s, stats) -> hits(s.search(new MatchAllDocsQuery(), 10,
-        new Sort(new SortField("expr", MaskValueComparator.source(EXPR, stats, s), false)))));
-    forms.add((s, stats) -> { // as a script reads values: every document, in order
-      double sum = 0;
-      for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
-        LeafExactValues values = LeafExactValues.create(leaf, EXPR, SearchGuards.of(s));
-        for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
-          stats.verify();
-          sum += values.value(doc);
-        }
-      }
-      return sum;
-    });
+    forms.add(
+        (s, stats) ->
+            s.count(new MaskValueFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), stats)));
+    forms.add(
+        (s, stats) ->
+            s.count(
+                new MaskValueFilterQuery(
+                    EXPR.withCache(new DerivedChiCache(0)),
+                    Comparison.GT,
+                    0.5 * ROI.area(),
+                    stats)));
+    forms.add(
+        (s, stats) ->
+            hits(
+                s.search(
+                    new MaskValueScoreQuery(SPEC, stats),
+                    new TopScoreDocCollectorManager(10, Integer.MAX_VALUE))));
+    forms.add(
+        (s, stats) ->
+            hits(s.search(new MaskValueTopKQuery(SPEC, 10, CpOrder.DESC, null, stats), 10)));
+    forms.add(
+        (s, stats) ->
+            hits(s.search(new MaskValueTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
+    forms.add(
+        (s, stats) ->
+            hits(
+                s.search(
+                    new MatchAllDocsQuery(),
+                    10,
+                    new Sort(
+                        new SortField("cp", MaskValueComparator.source(SPEC, stats, s), true)))));
+    forms.add(
+        (s, stats) ->
+            hits(
+                s.search(
+                    new MatchAllDocsQuery(),
+                    10,
+                    new Sort(
+                        new SortField(
+                            "expr", MaskValueComparator.source(EXPR, stats, s), false)))));
+    forms.add(
+        (s, stats) -> { // as a script reads values: every document, in order
+          double sum = 0;
+          for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            LeafExactValues values = LeafExactValues.create(leaf, EXPR, SearchGuards.of(s));
+            for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+              stats.verify();
+              sum += values.value(doc);
+            }
+          }
+          return sum;
+        });
     return forms;
   }
 
   private static String hits(TopDocs top) {
     StringBuilder out = new StringBuilder();
     for (ScoreDoc hit : top.scoreDocs) {
-      out.append(hit.doc).append(':').append(hit instanceof org.apache.lucene.search.FieldDoc f
-          ? Arrays.toString(f.fields) : hit.score).append(' ');
+      out.append(hit.doc)
+          .append(':')
+          .append(
+              hit instanceof org.apache.lucene.search.FieldDoc f
+                  ? Arrays.toString(f.fields)
+                  : hit.score)
+          .append(' ');
     }
     return out.toString();
   }
 
-  /** A searcher without a query cache (a cached filter reads no mask), on one thread or a slice per segment. */
+  /**
+   * A searcher without a query cache (a cached filter reads no mask), on one thread or a slice per
+   * segment.
+   */
   private IndexSearcher searcher(boolean concurrent) {
-    IndexSearcher searcher = !concurrent ? new IndexSearcher(reader) : new IndexSearcher(reader, executor) {
-      @Override
-      protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
-        return slices(leaves, 1, 1, false); // a slice per segment, searched in parallel
-      }
-    };
+    IndexSearcher searcher =
+        !concurrent
+            ? new IndexSearcher(reader)
+            : new IndexSearcher(reader, executor) {
+              @Override
+              protected LeafSlice[] slices(List<LeafReaderContext> leaves) {
+                return slices(leaves, 1, 1, false); // a slice per segment, searched in parallel
+              }
+            };
     searcher.setQueryCache(null);
     return searcher;
   }
@@ -159,7 +214,9 @@ public class SearchGuardTests extends LuceneTestCase {
         String form = "form " + f + (concurrent ? " (concurrent)" : "");
         assertEquals(form + ": a guard that allows everything changes no answer", expected, got);
         assertTrue(form + ": masks were read and reserved", guard.reservations.get() > 0);
-        assertTrue(form + ": at least a mask's pixels were reserved at once", guard.peak.get() >= MASK_BYTES);
+        assertTrue(
+            form + ": at least a mask's pixels were reserved at once",
+            guard.peak.get() >= MASK_BYTES);
         assertEquals(form + ": every reserved byte is released", 0, guard.used.get());
         assertSame(SearchGuard.NONE, SearchGuards.of(searcher));
       }
@@ -171,19 +228,27 @@ public class SearchGuardTests extends LuceneTestCase {
       List<Form> forms = forms();
       for (int f = 0; f < forms.size(); f++) {
         IndexSearcher searcher = searcher(concurrent);
-        TestGuard guard = new TestGuard(MASK_BYTES / 2, Integer.MAX_VALUE); // less than one mask needs
+        TestGuard guard =
+            new TestGuard(MASK_BYTES / 2, Integer.MAX_VALUE); // less than one mask needs
         Form form = forms.get(f);
         OverLimit e;
         try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
           e = expectThrows(OverLimit.class, () -> form.run(searcher, new CpStats()));
         }
-        assertTrue(e.getMessage(), e.getMessage().matches("mask \\[(saliency|human)\\] 64x64 float32 of document \\d+ needs \\d+ bytes"));
+        assertTrue(
+            e.getMessage(),
+            e.getMessage()
+                .matches(
+                    "mask \\[(saliency|human)\\] 64x64 float32 of document \\d+ needs \\d+ bytes"));
         assertEquals("form " + f + ": every reserved byte is released", 0, guard.used.get());
       }
     }
   }
 
-  /** With room for a document's two masks but not for two of its pixel maps, an expression stops on the maps. */
+  /**
+   * With room for a document's two masks but not for two of its pixel maps, an expression stops on
+   * the maps.
+   */
   public void testExpressionPixelMapsAreReserved() throws IOException {
     long fewest = Long.MAX_VALUE; // the least that a document's two masks need
     long most = 0;
@@ -203,7 +268,12 @@ public class SearchGuardTests extends LuceneTestCase {
     TestGuard guard = new TestGuard(limit, Integer.MAX_VALUE);
     OverLimit e;
     try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
-      e = expectThrows(OverLimit.class, () -> searcher.count(new MaskValueFilterQuery(EXPR, Comparison.GT, 0.5 * ROI.area(), null)));
+      e =
+          expectThrows(
+              OverLimit.class,
+              () ->
+                  searcher.count(
+                      new MaskValueFilterQuery(EXPR, Comparison.GT, 0.5 * ROI.area(), null)));
     }
     assertTrue(e.getMessage(), e.getMessage().startsWith("the pixels where ["));
     assertTrue(e.getMessage(), e.getMessage().contains("] holds, 64x64, of document "));
@@ -222,12 +292,16 @@ public class SearchGuardTests extends LuceneTestCase {
         try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
           expectThrows(Cancelled.class, () -> form.run(searcher, stats));
         }
-        // Every mask read is preceded by a check, so once cancelled no further mask is read by this thread; the
+        // Every mask read is preceded by a check, so once cancelled no further mask is read by this
+        // thread; the
         // other threads of a concurrent search stop at their next check.
         int threads = concurrent ? 3 : 1;
-        assertTrue("form " + f + ": read " + guard.masks.get() + " masks of " + 2 * docs,
+        assertTrue(
+            "form " + f + ": read " + guard.masks.get() + " masks of " + 2 * docs,
             guard.masks.get() <= 2L * (allowed + threads));
-        assertTrue("form " + f + ": verified " + stats.verified() + " of " + docs, stats.verified() < docs / 4);
+        assertTrue(
+            "form " + f + ": verified " + stats.verified() + " of " + docs,
+            stats.verified() < docs / 4);
         assertEquals(0, guard.used.get());
       }
     }
@@ -237,7 +311,9 @@ public class SearchGuardTests extends LuceneTestCase {
   public void testBoundsOnlyScanChecks() throws IOException {
     IndexSearcher searcher = searcher(false);
     TestGuard guard = new TestGuard(Long.MAX_VALUE, 0);
-    MaskValueFilterQuery nothing = new MaskValueFilterQuery(SPEC, Comparison.GT, ROI.area() + 1, null); // rejected by every bound
+    MaskValueFilterQuery nothing =
+        new MaskValueFilterQuery(
+            SPEC, Comparison.GT, ROI.area() + 1, null); // rejected by every bound
     try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
       expectThrows(Cancelled.class, () -> searcher.count(nothing));
     }
@@ -245,20 +321,23 @@ public class SearchGuardTests extends LuceneTestCase {
   }
 
   /**
-   * Two searches over one reader (OpenSearch shares it when low-level cancellation is off) each run under their own
-   * guard: one is cancelled, the other answers, and neither's reservations reach the other's guard.
+   * Two searches over one reader (OpenSearch shares it when low-level cancellation is off) each run
+   * under their own guard: one is cancelled, the other answers, and neither's reservations reach
+   * the other's guard.
    */
   public void testGuardsArePerSearcher() throws IOException {
     IndexSearcher cancelled = searcher(false);
     IndexSearcher allowed = searcher(random().nextBoolean());
-    assertSame("both searchers share the reader", cancelled.getIndexReader(), allowed.getIndexReader());
+    assertSame(
+        "both searchers share the reader", cancelled.getIndexReader(), allowed.getIndexReader());
     TestGuard stops = new TestGuard(Long.MAX_VALUE, 0);
     TestGuard counts = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
-    MaskValueFilterQuery query = new MaskValueFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), null);
+    MaskValueFilterQuery query =
+        new MaskValueFilterQuery(SPEC, Comparison.GT, 0.4 * ROI.area(), null);
     int expected = searcher(false).count(query);
     try (SearchGuards.Registration first = SearchGuards.register(cancelled, stops);
-         SearchGuards.Registration second = SearchGuards.register(allowed, counts);
-         SearchGuards.Registration again = SearchGuards.register(allowed, new TestGuard(0, 0))) {
+        SearchGuards.Registration second = SearchGuards.register(allowed, counts);
+        SearchGuards.Registration again = SearchGuards.register(allowed, new TestGuard(0, 0))) {
       expectThrows(Cancelled.class, () -> cancelled.count(query));
       assertEquals(expected, allowed.count(query));
       again.close(); // the third registration did not take: closing it leaves the second in place
@@ -271,13 +350,18 @@ public class SearchGuardTests extends LuceneTestCase {
     assertEquals("closing the registration returned what the search held", 0, counts.used.get());
   }
 
-  /** What a search holds for its whole run (CHI cursors, candidates) is reserved, and returned when it ends. */
+  /**
+   * What a search holds for its whole run (CHI cursors, candidates) is reserved, and returned when
+   * it ends.
+   */
   public void testSearchLongMemoryIsReservedAndReturned() throws IOException {
     IndexSearcher searcher = searcher(false);
     TestGuard guard = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
     try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
       searcher.search(new MaskValueTopKQuery(SPEC, 10, CpOrder.DESC, null, null), 10);
-      assertTrue("the top-k's cursors and candidates are reserved while the search runs", guard.held.get() > 0);
+      assertTrue(
+          "the top-k's cursors and candidates are reserved while the search runs",
+          guard.held.get() > 0);
     }
     assertEquals(0, guard.used.get());
   }
@@ -303,6 +387,7 @@ public class SearchGuardTests extends LuceneTestCase {
     final AtomicInteger checks = new AtomicInteger();
     final AtomicInteger reservations = new AtomicInteger();
     final AtomicInteger masks = new AtomicInteger();
+
     /** Bytes reserved for what a search keeps for its whole run, not for one document. */
     final AtomicLong held = new AtomicLong();
 
@@ -319,9 +404,9 @@ public class SearchGuardTests extends LuceneTestCase {
     }
 
     /**
-     * Refuses what one document's evaluation needs (a mask, a pixel map) beyond the limit; what the search holds for
-     * its whole run (CHI cursors, top-k candidates) is counted as held and never refused, so that a limit below one
-     * mask stops the search on a mask whatever the cursors hold.
+     * Refuses what one document's evaluation needs (a mask, a pixel map) beyond the limit; what the
+     * search holds for its whole run (CHI cursors, top-k candidates) is counted as held and never
+     * refused, so that a limit below one mask stops the search on a mask whatever the cursors hold.
      */
     @Override
     public void reserve(long bytes, String what) {

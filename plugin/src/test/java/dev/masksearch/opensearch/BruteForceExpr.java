@@ -9,11 +9,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A test's own mask expressions: a tree that prints itself in the expression language and evaluates itself with plain
- * loops over a document's raw masks, independently of the engine, as the reference every search form is checked
- * against. Semantics (docs/expressions.md): a document without a mask or box the expression names has no value;
- * regions are clipped to the smallest rectangle holding the masks named; a pixel outside a mask fails its tests;
- * {@code iou} of an empty union is 0; a division by zero makes the value undefined (NaN).
+ * A test's own mask expressions: a tree that prints itself in the expression language and evaluates
+ * itself with plain loops over a document's raw masks, independently of the engine, as the
+ * reference every search form is checked against. Semantics (docs/expressions.md): a document
+ * without a mask or box the expression names has no value; regions are clipped to the smallest
+ * rectangle holding the masks named; a pixel outside a mask fails its tests; {@code iou} of an
+ * empty union is 0; a division by zero makes the value undefined (NaN).
  */
 sealed interface BruteForceExpr {
   /** A document of the test corpus: its masks by field, and its box (null when it has none). */
@@ -25,7 +26,9 @@ sealed interface BruteForceExpr {
 
   void names(Set<String> masks, Set<String> boxes);
 
-  /** The value for a document: NaN when it lacks a field the expression names, or divides by zero. */
+  /**
+   * The value for a document: NaN when it lacks a field the expression names, or divides by zero.
+   */
   default double value(Doc doc) {
     Set<String> masks = new TreeSet<>();
     Set<String> boxes = new TreeSet<>();
@@ -55,8 +58,19 @@ sealed interface BruteForceExpr {
     static final Region BOX = new Region(null);
 
     String text() {
-      return constant == null ? "box" : constant.equals(Roi.FULL) ? "full"
-          : "[" + constant.x1() + ", " + constant.y1() + ", " + constant.x2() + ", " + constant.y2() + "]";
+      return constant == null
+          ? "box"
+          : constant.equals(Roi.FULL)
+              ? "full"
+              : "["
+                  + constant.x1()
+                  + ", "
+                  + constant.y1()
+                  + ", "
+                  + constant.x2()
+                  + ", "
+                  + constant.y2()
+                  + "]";
     }
 
     Roi clipped(Doc doc, Extent extent) {
@@ -249,13 +263,16 @@ sealed interface BruteForceExpr {
     }
   }
 
-  /** A random expression over the corpus' fields {@code saliency}, {@code human} and {@code box}. */
+  /**
+   * A random expression over the corpus' fields {@code saliency}, {@code human} and {@code box}.
+   */
   static BruteForceExpr random(Random random, int depth) {
     if (depth > 0 && random.nextInt(3) > 0) {
       char op = "+-*/".charAt(random.nextInt(4));
       BruteForceExpr left = random(random, depth - 1);
       BruteForceExpr right = random(random, depth - 1);
-      if (left instanceof Const && right instanceof Const) { // the parser would fold them, perhaps into a divisor 0
+      if (left instanceof Const
+          && right instanceof Const) { // the parser would fold them, perhaps into a divisor 0
         left = new Cp(new Compare("saliency", ">", 0.5), Region.FULL);
       }
       return new Arith(op, left, right);
@@ -263,10 +280,12 @@ sealed interface BruteForceExpr {
     return switch (random.nextInt(6)) {
       case 0 -> {
         double lv = pick(random, 0, 0.2, 0.5, 0.8);
-        yield new Cp(new InRange(field(random), lv, lv + pick(random, 0.1, 0.3, 0.6, 1.01)), region(random));
+        yield new Cp(
+            new InRange(field(random), lv, lv + pick(random, 0.1, 0.3, 0.6, 1.01)), region(random));
       }
       case 1 -> new Cp(pred(random, 1), region(random));
-      case 2 -> new Iou(pred(random, 1), pred(random, 1), random.nextBoolean() ? null : region(random));
+      case 2 ->
+          new Iou(pred(random, 1), pred(random, 1), random.nextBoolean() ? null : region(random));
       case 3 -> new Area(region(random));
       case 4 -> new Const(pick(random, 1, 2, 0.5, 10));
       default -> new Cp(new Compare(field(random), ">", pick(random, 0.5, 0.8)), region(random));
@@ -275,10 +294,14 @@ sealed interface BruteForceExpr {
 
   static Pred pred(Random random, int depth) {
     if (depth > 0 && random.nextInt(3) == 0) {
-      return random.nextBoolean() ? new And(pred(random, depth - 1), pred(random, depth - 1))
+      return random.nextBoolean()
+          ? new And(pred(random, depth - 1), pred(random, depth - 1))
           : new Or(pred(random, depth - 1), pred(random, depth - 1));
     }
-    return new Compare(field(random), new String[] {">", ">=", "<", "<="}[random.nextInt(4)], pick(random, 0.25, 0.5, 0.8, 0.9));
+    return new Compare(
+        field(random),
+        new String[] {">", ">=", "<", "<="}[random.nextInt(4)],
+        pick(random, 0.25, 0.5, 0.8, 0.9));
   }
 
   static Region region(Random random) {

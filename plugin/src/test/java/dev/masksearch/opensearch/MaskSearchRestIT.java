@@ -24,8 +24,9 @@ import org.opensearch.test.OpenSearchIntegTestCase;
 import org.opensearch.transport.Netty4ModulePlugin;
 
 /**
- * The plugin through HTTP, as every client reaches it: create, bulk, search with cp inside bool (must_not,
- * should, range), sort, and bad input answered with a 400 that names the field and the problem.
+ * The plugin through HTTP, as every client reaches it: create, bulk, search with cp inside bool
+ * (must_not, should, range), sort, and bad input answered with a 400 that names the field and the
+ * problem.
  */
 @OpenSearchIntegTestCase.ClusterScope(scope = OpenSearchIntegTestCase.Scope.TEST, numDataNodes = 1)
 public class MaskSearchRestIT extends OpenSearchIntegTestCase {
@@ -41,7 +42,10 @@ public class MaskSearchRestIT extends OpenSearchIntegTestCase {
   }
 
   public void testRestRequestsEqualBruteForce() throws Exception {
-    call("PUT", "/imgs", """
+    call(
+        "PUT",
+        "/imgs",
+        """
         {"settings": {"index.codec": "masksearch", "number_of_shards": 2},
          "mappings": {"properties": {"saliency": {"type": "mask"}, "bbox": {"type": "mask_roi"},
                                      "caption": {"type": "text"}, "n": {"type": "integer"}}}}""");
@@ -54,14 +58,29 @@ public class MaskSearchRestIT extends OpenSearchIntegTestCase {
         values[p] = random().nextInt(4) == 0 ? 1f : random().nextFloat();
       }
       Mask mask = Mask.ofFloats(16, 16, values);
-      Roi box = new Roi(randomIntBetween(0, 8), randomIntBetween(0, 8), randomIntBetween(8, 16), randomIntBetween(8, 16));
+      Roi box =
+          new Roi(
+              randomIntBetween(0, 8),
+              randomIntBetween(0, 8),
+              randomIntBetween(8, 16),
+              randomIntBetween(8, 16));
       masks.add(mask);
       boxes.add(box);
-      bulk.append("{\"index\": {\"_id\": \"").append(i).append("\"}}\n").append(String.format(Locale.ROOT,
-          "{\"n\": %d, \"caption\": \"%s\", \"bbox\": [%d, %d, %d, %d], \"saliency\": {\"shape\": [16, 16], "
-              + "\"dtype\": \"float32\", \"data\": \"%s\"}}%n",
-          i, i % 2 == 0 ? "a dog on grass" : "a cat indoors", box.x1(), box.y1(), box.x2(), box.y2(),
-          Base64.getEncoder().encodeToString(mask.rawBytes())));
+      bulk.append("{\"index\": {\"_id\": \"")
+          .append(i)
+          .append("\"}}\n")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "{\"n\": %d, \"caption\": \"%s\", \"bbox\": [%d, %d, %d, %d], \"saliency\": {\"shape\": [16, 16], "
+                      + "\"dtype\": \"float32\", \"data\": \"%s\"}}%n",
+                  i,
+                  i % 2 == 0 ? "a dog on grass" : "a cat indoors",
+                  box.x1(),
+                  box.y1(),
+                  box.x2(),
+                  box.y2(),
+                  Base64.getEncoder().encodeToString(mask.rawBytes())));
     }
     // One bad document in the bulk: reported, the others indexed.
     bulk.append("{\"index\": {\"_id\": \"bad\"}}\n{\"saliency\": [[0.5, 1.5]]}\n");
@@ -76,7 +95,11 @@ public class MaskSearchRestIT extends OpenSearchIntegTestCase {
         expected.add(Integer.toString(i));
       }
     }
-    Map<String, Object> found = call("POST", "/imgs/_search", """
+    Map<String, Object> found =
+        call(
+            "POST",
+            "/imgs/_search",
+            """
         {"size": 100, "query": {"bool": {
            "must": [{"match": {"caption": "dog"}}],
            "filter": [{"cp": {"field": "saliency", "roi": {"field": "bbox"}, "range": [0.8, 1.01], "gte": 10}},
@@ -86,46 +109,92 @@ public class MaskSearchRestIT extends OpenSearchIntegTestCase {
     assertEquals(expected, ids(found));
 
     // Bad input over HTTP: 400, the field and the problem named, and the node keeps serving.
-    ResponseException error = expectThrows(ResponseException.class,
-        () -> call("PUT", "/imgs/_doc/x", "{\"saliency\": {\"shape\": [2, 2], \"dtype\": \"uint8\", \"data\": \"AAE=\"}}"));
+    ResponseException error =
+        expectThrows(
+            ResponseException.class,
+            () ->
+                call(
+                    "PUT",
+                    "/imgs/_doc/x",
+                    "{\"saliency\": {\"shape\": [2, 2], \"dtype\": \"uint8\", \"data\": \"AAE=\"}}"));
     assertEquals(400, error.getResponse().getStatusLine().getStatusCode());
-    String body = new String(error.getResponse().getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
+    String body =
+        new String(
+            error.getResponse().getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(body, body.contains("[saliency]") && body.contains("needs 4"));
-    ResponseException badQuery = expectThrows(ResponseException.class,
-        () -> call("POST", "/imgs/_search", "{\"query\": {\"cp\": {\"field\": \"saliency\", \"range\": [0.8]}}}"));
+    ResponseException badQuery =
+        expectThrows(
+            ResponseException.class,
+            () ->
+                call(
+                    "POST",
+                    "/imgs/_search",
+                    "{\"query\": {\"cp\": {\"field\": \"saliency\", \"range\": [0.8]}}}"));
     assertEquals(400, badQuery.getResponse().getStatusLine().getStatusCode());
     assertEquals(40, ((Number) call("GET", "/imgs/_count", null).get("count")).intValue());
 
-    // Mask expressions over HTTP: the share of salient pixels inside the box, as a filter and averaged by a script.
+    // Mask expressions over HTTP: the share of salient pixels inside the box, as a filter and
+    // averaged by a script.
     double sum = 0;
     Set<String> lookingAway = new HashSet<>();
     for (int i = 0; i < masks.size(); i++) {
-      double share = (double) masks.get(i).countPixels(boxes.get(i), range) / masks.get(i).countPixels(Roi.FULL, range);
+      double share =
+          (double) masks.get(i).countPixels(boxes.get(i), range)
+              / masks.get(i).countPixels(Roi.FULL, range);
       sum += share;
       if (share < 0.3) {
         lookingAway.add(Integer.toString(i));
       }
     }
     String share = "cp(saliency, bbox, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)";
-    assertEquals(lookingAway, ids(call("POST", "/imgs/_search",
-        "{\"size\": 100, \"query\": {\"mask_expr\": {\"expr\": \"" + share + "\", \"lt\": 0.3}}}")));
-    Map<String, Object> aggs = call("POST", "/imgs/_search",
-        "{\"size\": 0, \"aggs\": {\"m\": {\"avg\": {\"script\": {\"lang\": \"masksearch\", \"source\": \"" + share + "\"}}}}}");
+    assertEquals(
+        lookingAway,
+        ids(
+            call(
+                "POST",
+                "/imgs/_search",
+                "{\"size\": 100, \"query\": {\"mask_expr\": {\"expr\": \""
+                    + share
+                    + "\", \"lt\": 0.3}}}")));
+    Map<String, Object> aggs =
+        call(
+            "POST",
+            "/imgs/_search",
+            "{\"size\": 0, \"aggs\": {\"m\": {\"avg\": {\"script\": {\"lang\": \"masksearch\", \"source\": \""
+                + share
+                + "\"}}}}}");
     @SuppressWarnings("unchecked")
-    double avg = ((Number) ((Map<String, Object>) ((Map<String, Object>) aggs.get("aggregations")).get("m")).get("value")).doubleValue();
+    double avg =
+        ((Number)
+                ((Map<String, Object>) ((Map<String, Object>) aggs.get("aggregations")).get("m"))
+                    .get("value"))
+            .doubleValue();
     assertEquals(sum / masks.size(), avg, 1e-9);
     String[][] badExpressions = {
-      {"{\"query\": {\"mask_expr\": {\"expr\": \"cp(saliency, full, 0.8\", \"gt\": 1}}}", "expected ',' at position 22"},
-      {"{\"query\": {\"mask_expr\": {\"expr\": \"cp(caption > 0.5, full)\", \"gt\": 1}}}",
-          "mask field [caption] is of type [text], not [mask]"},
-      {"{\"sort\": [{\"mask_expr\": {\"expr\": \"cp(saliency, full, 0.8, 1.01) / 0\"}}]}", "division by zero"},
-      {"{\"aggs\": {\"m\": {\"avg\": {\"script\": {\"lang\": \"masksearch\", \"source\": \"sqrt(1)\"}}}}}",
-          "unknown function [sqrt]"},
+      {
+        "{\"query\": {\"mask_expr\": {\"expr\": \"cp(saliency, full, 0.8\", \"gt\": 1}}}",
+        "expected ',' at position 22"
+      },
+      {
+        "{\"query\": {\"mask_expr\": {\"expr\": \"cp(caption > 0.5, full)\", \"gt\": 1}}}",
+        "mask field [caption] is of type [text], not [mask]"
+      },
+      {
+        "{\"sort\": [{\"mask_expr\": {\"expr\": \"cp(saliency, full, 0.8, 1.01) / 0\"}}]}",
+        "division by zero"
+      },
+      {
+        "{\"aggs\": {\"m\": {\"avg\": {\"script\": {\"lang\": \"masksearch\", \"source\": \"sqrt(1)\"}}}}}",
+        "unknown function [sqrt]"
+      },
     };
     for (String[] bad : badExpressions) {
-      ResponseException e = expectThrows(ResponseException.class, () -> call("POST", "/imgs/_search", bad[0]));
+      ResponseException e =
+          expectThrows(ResponseException.class, () -> call("POST", "/imgs/_search", bad[0]));
       assertEquals(bad[0], 400, e.getResponse().getStatusLine().getStatusCode());
-      String reason = new String(e.getResponse().getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
+      String reason =
+          new String(
+              e.getResponse().getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(reason + " should say " + bad[1], reason.contains(bad[1]));
     }
   }
@@ -136,13 +205,15 @@ public class MaskSearchRestIT extends OpenSearchIntegTestCase {
       request.setJsonEntity(json);
     }
     Response response = getRestClient().performRequest(request);
-    return XContentHelper.convertToMap(JsonXContent.jsonXContent, response.getEntity().getContent(), false);
+    return XContentHelper.convertToMap(
+        JsonXContent.jsonXContent, response.getEntity().getContent(), false);
   }
 
   @SuppressWarnings("unchecked")
   private static Set<String> ids(Map<String, Object> searchResponse) {
     Set<String> ids = new HashSet<>();
-    for (Object hit : (List<Object>) ((Map<String, Object>) searchResponse.get("hits")).get("hits")) {
+    for (Object hit :
+        (List<Object>) ((Map<String, Object>) searchResponse.get("hits")).get("hits")) {
       ids.add((String) ((Map<String, Object>) hit).get("_id"));
     }
     return ids;

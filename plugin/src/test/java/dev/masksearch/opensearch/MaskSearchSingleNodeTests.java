@@ -36,7 +36,11 @@ import org.opensearch.action.bulk.BulkResponse;
 import org.opensearch.action.search.SearchResponse;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.xcontent.XContentType;
+import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.rest.RestStatus;
+import org.opensearch.core.xcontent.DeprecationHandler;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.engine.Engine;
 import org.opensearch.index.mapper.MapperParsingException;
 import org.opensearch.index.query.QueryBuilders;
@@ -46,25 +50,24 @@ import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
 import org.opensearch.search.builder.SearchSourceBuilder;
 import org.opensearch.search.sort.SortOrder;
-import org.opensearch.common.xcontent.json.JsonXContent;
-import org.opensearch.core.xcontent.DeprecationHandler;
-import org.opensearch.core.xcontent.NamedXContentRegistry;
-import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.test.OpenSearchSingleNodeTestCase;
 
 /**
- * The plugin on a real node: every mask encoding indexes, bad input is a clear 400 that names the field and the
- * problem (and leaves the rest of a bulk indexed), the masksearch codec stores the CHI, and cp filters and top-k
- * through the search API equal a brute-force count, with and without the codec.
+ * The plugin on a real node: every mask encoding indexes, bad input is a clear 400 that names the
+ * field and the problem (and leaves the rest of a bulk indexed), the masksearch codec stores the
+ * CHI, and cp filters and top-k through the search API equal a brute-force count, with and without
+ * the codec.
  */
 public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
-  private static final String MAPPING = """
+  private static final String MAPPING =
+      """
       {"properties": {
         "saliency": {"type": "mask", "grid_step": 16, "bins": 20},
         "box": {"type": "mask_roi"},
         "label": {"type": "keyword"}}}""";
 
-  private static final String DEFAULT_MASK_MAPPING = "{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}";
+  private static final String DEFAULT_MASK_MAPPING =
+      "{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}";
 
   @Override
   protected Collection<Class<? extends Plugin>> getPlugins() {
@@ -72,7 +75,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private void createIndex(String index, boolean withCodec, int shards) {
-    Settings.Builder settings = Settings.builder().put("index.number_of_shards", shards).put("index.number_of_replicas", 0);
+    Settings.Builder settings =
+        Settings.builder().put("index.number_of_shards", shards).put("index.number_of_replicas", 0);
     if (withCodec) {
       settings.put("index.codec", MaskSearchCodec.ALIAS);
     }
@@ -85,7 +89,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Mask u8 = randomMask(MaskDType.UINT8, 20, 30);
     masks.put("raw-uint8", u8);
     index("enc", "raw-uint8", rawJson(u8));
-    for (MaskDType dtype : new MaskDType[] {MaskDType.UINT16, MaskDType.FLOAT16, MaskDType.FLOAT32}) {
+    for (MaskDType dtype :
+        new MaskDType[] {MaskDType.UINT16, MaskDType.FLOAT16, MaskDType.FLOAT32}) {
       Mask m = randomMask(dtype, 17, 23);
       masks.put("raw-" + dtype.apiName(), m);
       index("enc", "raw-" + dtype.apiName(), rawJson(m));
@@ -114,16 +119,31 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
 
     assertUsesChi("enc");
     for (int q = 0; q < 30; q++) {
-      ValueRange range = ordered(random().nextDouble(), random().nextBoolean() ? 1.5 : random().nextDouble() + 0.2);
-      Roi roi = new Roi(randomIntBetween(-5, 20), randomIntBetween(-5, 20), randomIntBetween(0, 50), randomIntBetween(0, 50));
+      ValueRange range =
+          ordered(
+              random().nextDouble(), random().nextBoolean() ? 1.5 : random().nextDouble() + 0.2);
+      Roi roi =
+          new Roi(
+              randomIntBetween(-5, 20),
+              randomIntBetween(-5, 20),
+              randomIntBetween(0, 50),
+              randomIntBetween(0, 50));
       long threshold = randomIntBetween(0, 60);
       Set<String> expected = new HashSet<>();
-      masks.forEach((id, m) -> {
-        if (m.countPixels(roi, range) >= threshold) {
-          expected.add(id);
-        }
-      });
-      assertEquals(expected, ids(search("enc", new CpQueryBuilder("saliency", roi, null, range, false, Comparison.GTE, threshold, null, null), 100)));
+      masks.forEach(
+          (id, m) -> {
+            if (m.countPixels(roi, range) >= threshold) {
+              expected.add(id);
+            }
+          });
+      assertEquals(
+          expected,
+          ids(
+              search(
+                  "enc",
+                  new CpQueryBuilder(
+                      "saliency", roi, null, range, false, Comparison.GTE, threshold, null, null),
+                  100)));
     }
   }
 
@@ -132,8 +152,17 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     List<Mask> masks = new ArrayList<>();
     List<Roi> boxes = new ArrayList<>();
     for (int i = 0; i < docs; i++) {
-      masks.add(randomMask(MaskDType.values()[random().nextInt(4)], randomIntBetween(1, 60), randomIntBetween(1, 60)));
-      boxes.add(new Roi(randomIntBetween(0, 30), randomIntBetween(0, 30), randomIntBetween(10, 70), randomIntBetween(10, 70)));
+      masks.add(
+          randomMask(
+              MaskDType.values()[random().nextInt(4)],
+              randomIntBetween(1, 60),
+              randomIntBetween(1, 60)));
+      boxes.add(
+          new Roi(
+              randomIntBetween(0, 30),
+              randomIntBetween(0, 30),
+              randomIntBetween(10, 70),
+              randomIntBetween(10, 70)));
     }
     String[][] indices = {{"chi1", "true", "1"}, {"chi3", "true", "3"}, {"plain", "false", "2"}};
     for (String[] index : indices) {
@@ -141,9 +170,21 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       BulkRequestBuilder bulk = client().prepareBulk();
       for (int i = 0; i < docs; i++) {
         Roi b = boxes.get(i);
-        bulk.add(client().prepareIndex(index[0]).setId(Integer.toString(i)).setSource(String.format(Locale.ROOT,
-            "{\"label\": \"%s\", \"box\": [%d, %d, %d, %d], \"saliency\": %s}",
-            i % 2 == 0 ? "even" : "odd", b.x1(), b.y1(), b.x2(), b.y2(), rawJson(masks.get(i))), XContentType.JSON));
+        bulk.add(
+            client()
+                .prepareIndex(index[0])
+                .setId(Integer.toString(i))
+                .setSource(
+                    String.format(
+                        Locale.ROOT,
+                        "{\"label\": \"%s\", \"box\": [%d, %d, %d, %d], \"saliency\": %s}",
+                        i % 2 == 0 ? "even" : "odd",
+                        b.x1(),
+                        b.y1(),
+                        b.x2(),
+                        b.y2(),
+                        rawJson(masks.get(i))),
+                    XContentType.JSON));
       }
       assertFalse(bulk.get().hasFailures());
       client().admin().indices().prepareRefresh(index[0]).get();
@@ -151,44 +192,93 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     for (int q = 0; q < 25; q++) {
       boolean perDoc = random().nextBoolean();
       boolean normalize = random().nextBoolean();
-      Roi roi = perDoc ? null : new Roi(randomIntBetween(-5, 40), randomIntBetween(-5, 40), randomIntBetween(0, 80), randomIntBetween(0, 80));
-      ValueRange range = ordered(randomFrom(0.0, 0.2, 0.5, 0.8, random().nextDouble()), randomFrom(0.6, 1.0, 1.5, random().nextDouble() + 0.3));
+      Roi roi =
+          perDoc
+              ? null
+              : new Roi(
+                  randomIntBetween(-5, 40),
+                  randomIntBetween(-5, 40),
+                  randomIntBetween(0, 80),
+                  randomIntBetween(0, 80));
+      ValueRange range =
+          ordered(
+              randomFrom(0.0, 0.2, 0.5, 0.8, random().nextDouble()),
+              randomFrom(0.6, 1.0, 1.5, random().nextDouble() + 0.3));
       Map<String, Double> values = new HashMap<>();
       for (int i = 0; i < docs; i++) {
         Roi r = perDoc ? boxes.get(i) : roi;
         Mask m = masks.get(i);
         long count = m.countPixels(r, range);
         long area = r.clip(m.width(), m.height()).area();
-        values.put(Integer.toString(i), normalize ? (area == 0 ? 0 : (double) count / area) : count);
+        values.put(
+            Integer.toString(i), normalize ? (area == 0 ? 0 : (double) count / area) : count);
       }
       Comparison op = randomFrom(Comparison.values());
-      double threshold = randomFrom(new ArrayList<>(values.values())) + (random().nextBoolean() ? 0 : 0.5);
+      double threshold =
+          randomFrom(new ArrayList<>(values.values())) + (random().nextBoolean() ? 0 : 0.5);
       Set<String> expected = new HashSet<>();
-      values.forEach((id, v) -> {
-        if (op.test(v, threshold)) {
-          expected.add(id);
-        }
-      });
+      values.forEach(
+          (id, v) -> {
+            if (op.test(v, threshold)) {
+              expected.add(id);
+            }
+          });
       int k = randomIntBetween(1, 20);
-      List<String> expectedTop = values.entrySet().stream()
-          .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(e -> Integer.parseInt(e.getKey())))
-          .limit(k).map(Map.Entry::getKey).toList();
+      List<String> expectedTop =
+          values.entrySet().stream()
+              .sorted(
+                  Map.Entry.<String, Double>comparingByValue()
+                      .reversed()
+                      .thenComparing(e -> Integer.parseInt(e.getKey())))
+              .limit(k)
+              .map(Map.Entry::getKey)
+              .toList();
       for (String[] index : indices) {
-        CpQueryBuilder filter = new CpQueryBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, op, threshold, null, null);
+        CpQueryBuilder filter =
+            new CpQueryBuilder(
+                "saliency",
+                roi,
+                perDoc ? "box" : null,
+                range,
+                normalize,
+                op,
+                threshold,
+                null,
+                null);
         assertEquals(index[0] + " " + filter, expected, ids(search(index[0], filter, 1000)));
         // The same filter beside a keyword filter in a bool query.
         Set<String> evenExpected = new HashSet<>();
-        expected.forEach(id -> {
-          if (Integer.parseInt(id) % 2 == 0) {
-            evenExpected.add(id);
-          }
-        });
-        assertEquals(evenExpected, ids(search(index[0],
-            QueryBuilders.boolQuery().filter(filter).filter(QueryBuilders.termQuery("label", "even")), 1000)));
-        // Exact top-k: the same values; ties may order differently across shards, so compare values.
-        CpQueryBuilder top = new CpQueryBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, null, Double.NaN, k, CpOrder.DESC);
+        expected.forEach(
+            id -> {
+              if (Integer.parseInt(id) % 2 == 0) {
+                evenExpected.add(id);
+              }
+            });
+        assertEquals(
+            evenExpected,
+            ids(
+                search(
+                    index[0],
+                    QueryBuilders.boolQuery()
+                        .filter(filter)
+                        .filter(QueryBuilders.termQuery("label", "even")),
+                    1000)));
+        // Exact top-k: the same values; ties may order differently across shards, so compare
+        // values.
+        CpQueryBuilder top =
+            new CpQueryBuilder(
+                "saliency",
+                roi,
+                perDoc ? "box" : null,
+                range,
+                normalize,
+                null,
+                Double.NaN,
+                k,
+                CpOrder.DESC);
         SearchResponse response = search(index[0], top, k);
-        List<Float> expectedScores = expectedTop.stream().map(id -> (float) (double) values.get(id)).toList();
+        List<Float> expectedScores =
+            expectedTop.stream().map(id -> (float) (double) values.get(id)).toList();
         List<Float> gotScores = new ArrayList<>();
         for (SearchHit hit : response.getHits().getHits()) {
           gotScores.add(hit.getScore());
@@ -196,19 +286,46 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         }
         assertEquals(index[0] + " " + top, expectedScores, gotScores);
         // The scoring form: no comparison, no k; "size" gives the exact top hits.
-        CpQueryBuilder scoring = new CpQueryBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, null, Double.NaN, null, null);
+        CpQueryBuilder scoring =
+            new CpQueryBuilder(
+                "saliency",
+                roi,
+                perDoc ? "box" : null,
+                range,
+                normalize,
+                null,
+                Double.NaN,
+                null,
+                null);
         List<Float> scoredScores = new ArrayList<>();
-        for (SearchHit hit : client().prepareSearch(index[0]).setQuery(scoring).setSize(k).setTrackTotalHits(random().nextBoolean())
-            .setRequestCache(false).get().getHits().getHits()) {
+        for (SearchHit hit :
+            client()
+                .prepareSearch(index[0])
+                .setQuery(scoring)
+                .setSize(k)
+                .setTrackTotalHits(random().nextBoolean())
+                .setRequestCache(false)
+                .get()
+                .getHits()
+                .getHits()) {
           assertEquals((float) (double) values.get(hit.getId()), hit.getScore(), 0f);
           scoredScores.add(hit.getScore());
         }
         assertEquals(index[0] + " " + scoring, expectedScores, scoredScores);
-        // The cp sort, both directions: each hit's sort value is its exact value, in the brute-force order.
+        // The cp sort, both directions: each hit's sort value is its exact value, in the
+        // brute-force order.
         SortOrder direction = randomFrom(SortOrder.values());
-        SearchResponse sorted = client().prepareSearch(index[0]).setSize(k).setRequestCache(false)
-            .addSort(new CpSortBuilder("saliency", roi, perDoc ? "box" : null, range, normalize, direction)).get();
-        Comparator<Double> order = direction == SortOrder.ASC ? Comparator.naturalOrder() : Comparator.reverseOrder();
+        SearchResponse sorted =
+            client()
+                .prepareSearch(index[0])
+                .setSize(k)
+                .setRequestCache(false)
+                .addSort(
+                    new CpSortBuilder(
+                        "saliency", roi, perDoc ? "box" : null, range, normalize, direction))
+                .get();
+        Comparator<Double> order =
+            direction == SortOrder.ASC ? Comparator.naturalOrder() : Comparator.reverseOrder();
         List<Double> expectedSorted = values.values().stream().sorted(order).limit(k).toList();
         List<Double> gotSorted = new ArrayList<>();
         for (SearchHit hit : sorted.getHits().getHits()) {
@@ -221,13 +338,33 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     }
   }
 
-  /** With derived source, masks are stored once; get, update and reindex still see them, in canonical form. */
+  /**
+   * With derived source, masks are stored once; get, update and reindex still see them, in
+   * canonical form.
+   */
   public void testDerivedSourceStoresMasksOnce() throws Exception {
-    client().admin().indices().prepareCreate("derived").setMapping(MAPPING).setSettings(Settings.builder()
-        .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", true).put("index.number_of_shards", 1)).get();
+    client()
+        .admin()
+        .indices()
+        .prepareCreate("derived")
+        .setMapping(MAPPING)
+        .setSettings(
+            Settings.builder()
+                .put("index.codec", MaskSearchCodec.ALIAS)
+                .put("index.derived_source.enabled", true)
+                .put("index.number_of_shards", 1))
+        .get();
     Mask png = randomMask(MaskDType.UINT8, 13, 7);
-    client().prepareIndex("derived").setId("1").setSource("{\"label\": \"cat\", \"box\": [-3, 1, 5, 9], "
-        + "\"saliency\": {\"png\": \"" + b64(PngMasks.encode(png)) + "\"}}", XContentType.JSON).get();
+    client()
+        .prepareIndex("derived")
+        .setId("1")
+        .setSource(
+            "{\"label\": \"cat\", \"box\": [-3, 1, 5, 9], "
+                + "\"saliency\": {\"png\": \""
+                + b64(PngMasks.encode(png))
+                + "\"}}",
+            XContentType.JSON)
+        .get();
     client().admin().indices().prepareRefresh("derived").get();
 
     Map<String, Object> source = client().prepareGet("derived", "1").get().getSourceAsMap();
@@ -238,21 +375,42 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     assertEquals(b64(png.rawBytes()), saliency.get("data"));
     assertEquals(List.of(0, 1, 5, 9), source.get("box")); // clamped to [0, 65535] as stored
 
-    // A partial update re-indexes the document from its derived source: the mask survives unchanged.
+    // A partial update re-indexes the document from its derived source: the mask survives
+    // unchanged.
     client().prepareUpdate("derived", "1").setDoc("{\"label\": \"dog\"}", XContentType.JSON).get();
     client().admin().indices().prepareRefresh("derived").get();
     ValueRange all = new ValueRange(0, 1.5);
-    CpQueryBuilder everything = new CpQueryBuilder("saliency", null, null, all, false, Comparison.GTE, 13 * 7, null, null);
-    assertEquals(Set.of("1"), ids(search("derived", QueryBuilders.boolQuery().filter(everything).filter(QueryBuilders.termQuery("label", "dog")), 10)));
+    CpQueryBuilder everything =
+        new CpQueryBuilder("saliency", null, null, all, false, Comparison.GTE, 13 * 7, null, null);
+    assertEquals(
+        Set.of("1"),
+        ids(
+            search(
+                "derived",
+                QueryBuilders.boolQuery()
+                    .filter(everything)
+                    .filter(QueryBuilders.termQuery("label", "dog")),
+                10)));
     Map<String, Object> updated = client().prepareGet("derived", "1").get().getSourceAsMap();
     assertEquals(saliency, updated.get("saliency"));
   }
 
-  /** Paging through the cp sort with search_after (and a tiebreaker) visits every document once, in exact order. */
+  /**
+   * Paging through the cp sort with search_after (and a tiebreaker) visits every document once, in
+   * exact order.
+   */
   public void testSortPagesWithSearchAfter() throws Exception {
-    client().admin().indices().prepareCreate("pages").setSettings(Settings.builder()
-        .put("index.codec", MaskSearchCodec.ALIAS).put("index.number_of_shards", 3))
-        .setMapping("{\"properties\": {\"saliency\": {\"type\": \"mask\"}, \"n\": {\"type\": \"long\"}}}").get();
+    client()
+        .admin()
+        .indices()
+        .prepareCreate("pages")
+        .setSettings(
+            Settings.builder()
+                .put("index.codec", MaskSearchCodec.ALIAS)
+                .put("index.number_of_shards", 3))
+        .setMapping(
+            "{\"properties\": {\"saliency\": {\"type\": \"mask\"}, \"n\": {\"type\": \"long\"}}}")
+        .get();
     Map<Long, Long> values = new HashMap<>();
     ValueRange range = new ValueRange(0.5, 1.01);
     Roi roi = new Roi(3, 3, 20, 20);
@@ -260,18 +418,30 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     for (long n = 0; n < 57; n++) {
       Mask mask = randomMask(MaskDType.UINT8, 24, 24);
       values.put(n, mask.countPixels(roi, range));
-      bulk.add(client().prepareIndex("pages").setSource("{\"n\": " + n + ", \"saliency\": " + rawJson(mask) + "}", XContentType.JSON));
+      bulk.add(
+          client()
+              .prepareIndex("pages")
+              .setSource(
+                  "{\"n\": " + n + ", \"saliency\": " + rawJson(mask) + "}", XContentType.JSON));
     }
     assertFalse(bulk.get().hasFailures());
     client().admin().indices().prepareRefresh("pages").get();
-    List<Long> expected = values.keySet().stream()
-        .sorted(Comparator.comparing((Long n) -> values.get(n)).thenComparing(Comparator.naturalOrder())).toList();
+    List<Long> expected =
+        values.keySet().stream()
+            .sorted(
+                Comparator.comparing((Long n) -> values.get(n))
+                    .thenComparing(Comparator.naturalOrder()))
+            .toList();
     List<Long> got = new ArrayList<>();
     Object[] after = null;
     while (true) {
-      var request = client().prepareSearch("pages").setSize(10).setRequestCache(false)
-          .addSort(new CpSortBuilder("saliency", roi, null, range, false, SortOrder.ASC))
-          .addSort("n", SortOrder.ASC);
+      var request =
+          client()
+              .prepareSearch("pages")
+              .setSize(10)
+              .setRequestCache(false)
+              .addSort(new CpSortBuilder("saliency", roi, null, range, false, SortOrder.ASC))
+              .addSort("n", SortOrder.ASC);
       if (after != null) {
         request.searchAfter(after);
       }
@@ -288,8 +458,9 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   /**
-   * With derived source a mask is stored once: the index is smaller than the same documents with a stored
-   * {@code _source} by about a copy of the masks. Prints the sizes (docs/opensearch.md quotes them).
+   * With derived source a mask is stored once: the index is smaller than the same documents with a
+   * stored {@code _source} by about a copy of the masks. Prints the sizes (docs/opensearch.md
+   * quotes them).
    */
   public void testDerivedSourceIndexIsSmallerByTheSourceCopy() throws Exception {
     int docs = 60;
@@ -297,9 +468,17 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Map<String, Long> sizes = new HashMap<>();
     for (boolean derived : new boolean[] {false, true}) {
       String index = derived ? "size_derived" : "size_source";
-      client().admin().indices().prepareCreate(index).setMapping(DEFAULT_MASK_MAPPING).setSettings(Settings.builder()
-          .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", derived)
-          .put("index.number_of_shards", 1)).get();
+      client()
+          .admin()
+          .indices()
+          .prepareCreate(index)
+          .setMapping(DEFAULT_MASK_MAPPING)
+          .setSettings(
+              Settings.builder()
+                  .put("index.codec", MaskSearchCodec.ALIAS)
+                  .put("index.derived_source.enabled", derived)
+                  .put("index.number_of_shards", 1))
+          .get();
       BulkRequestBuilder bulk = client().prepareBulk();
       java.util.Random data = new java.util.Random(42); // the same masks in both indices
       raw = 0;
@@ -308,51 +487,106 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         data.nextBytes(pixels); // noise: what compression cannot shrink, so the copy shows
         raw += pixels.length;
         Mask mask = Mask.of(MaskDType.UINT8, 224, 224, pixels);
-        bulk.add(client().prepareIndex(index).setSource("{\"saliency\": " + rawJson(mask) + "}", XContentType.JSON));
+        bulk.add(
+            client()
+                .prepareIndex(index)
+                .setSource("{\"saliency\": " + rawJson(mask) + "}", XContentType.JSON));
       }
       assertFalse(bulk.get().hasFailures());
       client().admin().indices().prepareForceMerge(index).setMaxNumSegments(1).setFlush(true).get();
-      sizes.put(index, client().admin().indices().prepareStats(index).setStore(true).get().getTotal().getStore().getSizeInBytes());
+      sizes.put(
+          index,
+          client()
+              .admin()
+              .indices()
+              .prepareStats(index)
+              .setStore(true)
+              .get()
+              .getTotal()
+              .getStore()
+              .getSizeInBytes());
     }
     printMaskFiles("size_derived", raw);
     long withSource = sizes.get("size_source");
     long derivedOnly = sizes.get("size_derived");
-    System.out.printf(Locale.ROOT, "index size for %d uint8 224x224 noise masks (%,d raw bytes): with _source %,d, derived source %,d%n",
-        docs, raw, withSource, derivedOnly);
-    assertTrue("derived " + derivedOnly + " vs stored " + withSource + ", raw " + raw, withSource - derivedOnly > raw / 2);
-    assertTrue("derived source index " + derivedOnly + " should be near the raw bytes " + raw, derivedOnly < raw * 1.3);
+    System.out.printf(
+        Locale.ROOT,
+        "index size for %d uint8 224x224 noise masks (%,d raw bytes): with _source %,d, derived source %,d%n",
+        docs,
+        raw,
+        withSource,
+        derivedOnly);
+    assertTrue(
+        "derived " + derivedOnly + " vs stored " + withSource + ", raw " + raw,
+        withSource - derivedOnly > raw / 2);
+    assertTrue(
+        "derived source index " + derivedOnly + " should be near the raw bytes " + raw,
+        derivedOnly < raw * 1.3);
 
     // Smooth maps, for the report: compression and the CHI, with and without the source copy.
     for (boolean derived : new boolean[] {false, true}) {
       String index = derived ? "smooth_derived" : "smooth_source";
-      client().admin().indices().prepareCreate(index).setMapping(DEFAULT_MASK_MAPPING).setSettings(Settings.builder()
-          .put("index.codec", MaskSearchCodec.ALIAS).put("index.derived_source.enabled", derived)
-          .put("index.number_of_shards", 1)).get();
+      client()
+          .admin()
+          .indices()
+          .prepareCreate(index)
+          .setMapping(DEFAULT_MASK_MAPPING)
+          .setSettings(
+              Settings.builder()
+                  .put("index.codec", MaskSearchCodec.ALIAS)
+                  .put("index.derived_source.enabled", derived)
+                  .put("index.number_of_shards", 1))
+          .get();
       BulkRequestBuilder bulk = client().prepareBulk();
       for (int i = 0; i < docs; i++) {
-        bulk.add(client().prepareIndex(index).setSource("{\"saliency\": " + rawJson(randomMask(MaskDType.UINT8, 224, 224)) + "}", XContentType.JSON));
+        bulk.add(
+            client()
+                .prepareIndex(index)
+                .setSource(
+                    "{\"saliency\": " + rawJson(randomMask(MaskDType.UINT8, 224, 224)) + "}",
+                    XContentType.JSON));
       }
       assertFalse(bulk.get().hasFailures());
       client().admin().indices().prepareForceMerge(index).setMaxNumSegments(1).setFlush(true).get();
-      System.out.printf(Locale.ROOT, "index size for %d uint8 224x224 smooth masks (%,d raw bytes), %s: %,d%n", docs, raw,
+      System.out.printf(
+          Locale.ROOT,
+          "index size for %d uint8 224x224 smooth masks (%,d raw bytes), %s: %,d%n",
+          docs,
+          raw,
           derived ? "derived source" : "with _source",
-          client().admin().indices().prepareStats(index).setStore(true).get().getTotal().getStore().getSizeInBytes());
+          client()
+              .admin()
+              .indices()
+              .prepareStats(index)
+              .setStore(true)
+              .get()
+              .getTotal()
+              .getStore()
+              .getSizeInBytes());
     }
     printMaskFiles("smooth_derived", raw);
   }
 
-  /** Prints the bytes of an index's compressed masks (.mskr) and CHI (.mskc, .mskm) against the raw bytes. */
+  /**
+   * Prints the bytes of an index's compressed masks (.mskr) and CHI (.mskc, .mskm) against the raw
+   * bytes.
+   */
   private void printMaskFiles(String index, long raw) throws Exception {
     client().admin().indices().prepareRefresh(index).get();
-    IndexShard shard = getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
+    IndexShard shard =
+        getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
     long masks = 0;
     long chi = 0;
     try (Engine.Searcher searcher = shard.acquireSearcher("size")) {
       for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-        org.apache.lucene.index.SegmentInfo info = ((org.apache.lucene.index.SegmentReader) FilterLeafReader.unwrap(leaf.reader()))
-            .getSegmentInfo().info;
-        try (org.apache.lucene.store.Directory dir = info.getUseCompoundFile()
-            ? info.getCodec().compoundFormat().getCompoundReader(info.dir, info) : null) {
+        org.apache.lucene.index.SegmentInfo info =
+            ((org.apache.lucene.index.SegmentReader) FilterLeafReader.unwrap(leaf.reader()))
+                .getSegmentInfo()
+                .info;
+        try (org.apache.lucene.store.Directory dir =
+            info.getUseCompoundFile()
+                ? info.getCodec().compoundFormat().getCompoundReader(info.dir, info)
+                : null) {
           org.apache.lucene.store.Directory files = dir != null ? dir : info.dir;
           for (String file : files.listAll()) {
             if (file.endsWith(".mskr")) {
@@ -364,8 +598,14 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         }
       }
     }
-    System.out.printf(Locale.ROOT, "%s: compressed masks %,d bytes (%.0f%% of raw), CHI %,d bytes (%.1f%% of the compressed masks)%n",
-        index, masks, 100.0 * masks / raw, chi, 100.0 * chi / masks);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: compressed masks %,d bytes (%.0f%% of raw), CHI %,d bytes (%.1f%% of the compressed masks)%n",
+        index,
+        masks,
+        100.0 * masks / raw,
+        chi,
+        100.0 * chi / masks);
     assertTrue("the masks should be in the segment files", masks > 0 && chi > 0);
   }
 
@@ -375,28 +615,53 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Map<String, Double> shareInBox = new HashMap<>();
     for (int i = 0; i < 40; i++) {
       Mask mask = randomMask(MaskDType.UINT8, 40, 40);
-      Roi box = new Roi(randomIntBetween(0, 20), randomIntBetween(0, 20), randomIntBetween(21, 40), randomIntBetween(21, 40));
+      Roi box =
+          new Roi(
+              randomIntBetween(0, 20),
+              randomIntBetween(0, 20),
+              randomIntBetween(21, 40),
+              randomIntBetween(21, 40));
       String label = i % 3 == 0 ? "cat" : "dog";
-      client().prepareIndex("docs").setId("d" + i).setSource(String.format(Locale.ROOT,
-          "{\"label\": \"%s\", \"box\": [%d, %d, %d, %d], \"saliency\": %s}",
-          label, box.x1(), box.y1(), box.x2(), box.y2(), rawJson(mask)), XContentType.JSON).get();
+      client()
+          .prepareIndex("docs")
+          .setId("d" + i)
+          .setSource(
+              String.format(
+                  Locale.ROOT,
+                  "{\"label\": \"%s\", \"box\": [%d, %d, %d, %d], \"saliency\": %s}",
+                  label,
+                  box.x1(),
+                  box.y1(),
+                  box.x2(),
+                  box.y2(),
+                  rawJson(mask)),
+              XContentType.JSON)
+          .get();
       if (label.equals("cat")) {
-        shareInBox.put("d" + i, (double) mask.countPixels(box, new ValueRange(0.85, 1.01)) / box.area());
+        shareInBox.put(
+            "d" + i, (double) mask.countPixels(box, new ValueRange(0.85, 1.01)) / box.area());
       }
     }
     client().admin().indices().prepareRefresh("docs").get();
-    SearchResponse lookingAway = searchJson("docs", """
+    SearchResponse lookingAway =
+        searchJson(
+            "docs",
+            """
         {"size": 100, "query": {"bool": {"filter": [
           {"term": {"label": "cat"}},
           {"cp": {"field": "saliency", "roi": {"field": "box"}, "range": [0.85, 1.01], "normalize": true, "lt": 0.05}}]}}}""");
     Set<String> expected = new HashSet<>();
-    shareInBox.forEach((id, v) -> {
-      if (v < 0.05) {
-        expected.add(id);
-      }
-    });
+    shareInBox.forEach(
+        (id, v) -> {
+          if (v < 0.05) {
+            expected.add(id);
+          }
+        });
     assertEquals(expected, ids(lookingAway));
-    SearchResponse leastCovered = searchJson("docs", """
+    SearchResponse leastCovered =
+        searchJson(
+            "docs",
+            """
         {"size": 5, "query": {"term": {"label": "cat"}},
          "sort": [{"cp": {"field": "saliency", "roi": {"field": "box"}, "range": [0.85, 1.01], "normalize": true, "order": "asc"}}]}""");
     List<Double> expectedValues = shareInBox.values().stream().sorted().limit(5).toList();
@@ -407,7 +672,10 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     assertEquals(expectedValues, gotValues);
   }
 
-  /** The cp filter inside the other ways OpenSearch runs queries: count, constant_score, function_score, explain, validate. */
+  /**
+   * The cp filter inside the other ways OpenSearch runs queries: count, constant_score,
+   * function_score, explain, validate.
+   */
   public void testComposesWithCountScoringExplainAndValidate() throws Exception {
     createIndex("compose", true, 1);
     Map<String, Long> counts = new HashMap<>();
@@ -419,57 +687,122 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     }
     client().admin().indices().prepareRefresh("compose").get();
     long threshold = counts.values().stream().sorted().toList().get(15);
-    CpQueryBuilder filter = new CpQueryBuilder("saliency", null, null, salient, false, Comparison.GT, threshold, null, null);
+    CpQueryBuilder filter =
+        new CpQueryBuilder(
+            "saliency", null, null, salient, false, Comparison.GT, threshold, null, null);
     Set<String> expected = new HashSet<>();
-    counts.forEach((id, c) -> {
-      if (c > threshold) {
-        expected.add(id);
-      }
-    });
+    counts.forEach(
+        (id, c) -> {
+          if (c > threshold) {
+            expected.add(id);
+          }
+        });
 
-    assertEquals(expected.size(), client().prepareSearch("compose").setQuery(filter).setSize(0).setTrackTotalHits(true)
-        .get().getHits().getTotalHits().value());
-    assertEquals(expected, ids(search("compose", QueryBuilders.constantScoreQuery(filter).boost(3f), 100)));
-    SearchResponse scored = search("compose", QueryBuilders.functionScoreQuery(filter,
-        org.opensearch.index.query.functionscore.ScoreFunctionBuilders.weightFactorFunction(2f)), 100);
+    assertEquals(
+        expected.size(),
+        client()
+            .prepareSearch("compose")
+            .setQuery(filter)
+            .setSize(0)
+            .setTrackTotalHits(true)
+            .get()
+            .getHits()
+            .getTotalHits()
+            .value());
+    assertEquals(
+        expected, ids(search("compose", QueryBuilders.constantScoreQuery(filter).boost(3f), 100)));
+    SearchResponse scored =
+        search(
+            "compose",
+            QueryBuilders.functionScoreQuery(
+                filter,
+                org.opensearch.index.query.functionscore.ScoreFunctionBuilders.weightFactorFunction(
+                    2f)),
+            100);
     assertEquals(expected, ids(scored));
     for (SearchHit hit : scored.getHits().getHits()) {
       assertEquals(2f, hit.getScore(), 0f);
     }
     for (String id : List.of("c0", "c1", "c2")) {
-      org.opensearch.action.explain.ExplainResponse explain = client().prepareExplain("compose", id).setQuery(filter).get();
+      org.opensearch.action.explain.ExplainResponse explain =
+          client().prepareExplain("compose", id).setQuery(filter).get();
       assertEquals(expected.contains(id), explain.isMatch());
-      assertTrue(explain.getExplanation().toString(), explain.getExplanation().toString().contains("CHI bounds"));
+      assertTrue(
+          explain.getExplanation().toString(),
+          explain.getExplanation().toString().contains("CHI bounds"));
     }
-    assertTrue(client().admin().indices().prepareValidateQuery("compose").setQuery(filter).get().isValid());
+    assertTrue(
+        client()
+            .admin()
+            .indices()
+            .prepareValidateQuery("compose")
+            .setQuery(filter)
+            .get()
+            .isValid());
 
     // The profile API shows how the documents were decided, and that the CHI was used.
-    Map<String, Long> breakdown = cpBreakdown(client().prepareSearch("compose").setProfile(true).setQuery(filter).get());
-    assertEquals(30L, breakdown.get("cp_accepted_by_bounds") + breakdown.get("cp_rejected_by_bounds") + breakdown.get("cp_masks_read"));
+    Map<String, Long> breakdown =
+        cpBreakdown(client().prepareSearch("compose").setProfile(true).setQuery(filter).get());
+    assertEquals(
+        30L,
+        breakdown.get("cp_accepted_by_bounds")
+            + breakdown.get("cp_rejected_by_bounds")
+            + breakdown.get("cp_masks_read"));
     assertEquals(0L, (long) breakdown.get("cp_segments_without_chi"));
-    Map<String, Long> topK = cpBreakdown(client().prepareSearch("compose").setProfile(true).setQuery(
-        new CpQueryBuilder("saliency", null, null, salient, false, null, Double.NaN, 3, CpOrder.DESC)).get());
+    Map<String, Long> topK =
+        cpBreakdown(
+            client()
+                .prepareSearch("compose")
+                .setProfile(true)
+                .setQuery(
+                    new CpQueryBuilder(
+                        "saliency", null, null, salient, false, null, Double.NaN, 3, CpOrder.DESC))
+                .get());
     assertTrue(topK.toString(), topK.get("cp_masks_read") + topK.get("cp_accepted_by_bounds") >= 3);
-    createIndex("compose_plain", false, 1); // no masksearch codec: every mask is read, and the profile says so
+    createIndex(
+        "compose_plain",
+        false,
+        1); // no masksearch codec: every mask is read, and the profile says so
     index("compose_plain", "p", "[[0.9, 0.1]]");
     client().admin().indices().prepareRefresh("compose_plain").get();
-    Map<String, Long> plain = cpBreakdown(client().prepareSearch("compose_plain").setProfile(true).setQuery(filter).get());
+    Map<String, Long> plain =
+        cpBreakdown(
+            client().prepareSearch("compose_plain").setProfile(true).setQuery(filter).get());
     assertEquals(1L, (long) plain.get("cp_segments_without_chi"));
     assertEquals(1L, (long) plain.get("cp_masks_read"));
-    org.opensearch.action.admin.indices.validate.query.ValidateQueryResponse invalid = client().admin().indices()
-        .prepareValidateQuery("compose").setExplain(true)
-        .setQuery(new CpQueryBuilder("label", null, null, salient, false, Comparison.GT, 1, null, null)).get();
+    org.opensearch.action.admin.indices.validate.query.ValidateQueryResponse invalid =
+        client()
+            .admin()
+            .indices()
+            .prepareValidateQuery("compose")
+            .setExplain(true)
+            .setQuery(
+                new CpQueryBuilder(
+                    "label", null, null, salient, false, Comparison.GT, 1, null, null))
+            .get();
     assertFalse(invalid.isValid());
-    assertTrue(invalid.getQueryExplanation().get(0).getError(),
+    assertTrue(
+        invalid.getQueryExplanation().get(0).getError(),
         invalid.getQueryExplanation().get(0).getError().contains("not [mask]"));
   }
 
-  /** Profile counters count each document once per shard, also when segments are searched concurrently in slices. */
+  /**
+   * Profile counters count each document once per shard, also when segments are searched
+   * concurrently in slices.
+   */
   public void testProfileCountsEachDocumentOnceWithConcurrentSegmentSearch() {
-    client().admin().indices().prepareCreate("profiled").setSettings(Settings.builder()
-        .put("index.number_of_shards", 2).put("index.number_of_replicas", 0)
-        .put("index.codec", MaskSearchCodec.ALIAS)
-        .put("index.search.concurrent_segment_search.mode", "all")).setMapping(MAPPING).get();
+    client()
+        .admin()
+        .indices()
+        .prepareCreate("profiled")
+        .setSettings(
+            Settings.builder()
+                .put("index.number_of_shards", 2)
+                .put("index.number_of_replicas", 0)
+                .put("index.codec", MaskSearchCodec.ALIAS)
+                .put("index.search.concurrent_segment_search.mode", "all"))
+        .setMapping(MAPPING)
+        .get();
     int docs = 0;
     for (int segment = 0; segment < 4; segment++) { // several segments per shard: several slices
       for (int i = 0; i < 10; i++) {
@@ -477,19 +810,35 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       }
       client().admin().indices().prepareRefresh("profiled").get();
     }
-    CpQueryBuilder filter = new CpQueryBuilder("saliency", null, null, new ValueRange(0.5, 1.01), false,
-        Comparison.GT, 40, null, null);
-    Map<String, Long> breakdown = cpBreakdown(client().prepareSearch("profiled").setProfile(true).setSize(0)
-        .setQuery(filter).get());
-    assertEquals(breakdown.toString(), (long) docs,
-        breakdown.get("cp_accepted_by_bounds") + breakdown.get("cp_rejected_by_bounds") + breakdown.get("cp_masks_read"));
+    CpQueryBuilder filter =
+        new CpQueryBuilder(
+            "saliency",
+            null,
+            null,
+            new ValueRange(0.5, 1.01),
+            false,
+            Comparison.GT,
+            40,
+            null,
+            null);
+    Map<String, Long> breakdown =
+        cpBreakdown(
+            client().prepareSearch("profiled").setProfile(true).setSize(0).setQuery(filter).get());
+    assertEquals(
+        breakdown.toString(),
+        (long) docs,
+        breakdown.get("cp_accepted_by_bounds")
+            + breakdown.get("cp_rejected_by_bounds")
+            + breakdown.get("cp_masks_read"));
   }
 
   /** The masksearch entries of the cp query's profile breakdown, summed over shards. */
   private static Map<String, Long> cpBreakdown(SearchResponse response) {
     Map<String, Long> sums = new HashMap<>();
-    for (org.opensearch.search.profile.ProfileShardResult shard : response.getProfileResults().values()) {
-      for (org.opensearch.search.profile.query.QueryProfileShardResult query : shard.getQueryProfileResults()) {
+    for (org.opensearch.search.profile.ProfileShardResult shard :
+        response.getProfileResults().values()) {
+      for (org.opensearch.search.profile.query.QueryProfileShardResult query :
+          shard.getQueryProfileResults()) {
         for (org.opensearch.search.profile.ProfileResult result : query.getQueryResults()) {
           addCpEntries(result, sums);
         }
@@ -499,20 +848,32 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     return sums;
   }
 
-  /** The cp_ totals of a profiled query and its children (max_/min_/avg_ slice statistics left out). */
-  private static void addCpEntries(org.opensearch.search.profile.ProfileResult result, Map<String, Long> sums) {
-    result.getTimeBreakdown().forEach((key, value) -> {
-      if (key.startsWith("cp_")) {
-        sums.merge(key, value, Long::sum);
-      }
-    });
+  /**
+   * The cp_ totals of a profiled query and its children (max_/min_/avg_ slice statistics left out).
+   */
+  private static void addCpEntries(
+      org.opensearch.search.profile.ProfileResult result, Map<String, Long> sums) {
+    result
+        .getTimeBreakdown()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("cp_")) {
+                sums.merge(key, value, Long::sum);
+              }
+            });
     result.getProfiledChildren().forEach(child -> addCpEntries(child, sums));
   }
 
   private SearchResponse searchJson(String index, String json) throws Exception {
     NamedXContentRegistry registry = getInstanceFromNode(NamedXContentRegistry.class);
-    try (XContentParser parser = JsonXContent.jsonXContent.createParser(registry, DeprecationHandler.THROW_UNSUPPORTED_OPERATION, json)) {
-      return client().prepareSearch(index).setSource(SearchSourceBuilder.fromXContent(parser)).setRequestCache(false).get();
+    try (XContentParser parser =
+        JsonXContent.jsonXContent.createParser(
+            registry, DeprecationHandler.THROW_UNSUPPORTED_OPERATION, json)) {
+      return client()
+          .prepareSearch(index)
+          .setSource(SearchSourceBuilder.fromXContent(parser))
+          .setRequestCache(false)
+          .get();
     }
   }
 
@@ -521,56 +882,133 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     String[][] cases = {
       {"{\"shape\": [2, 2], \"dtype\": \"uint8\", \"data\": \"AAEC\"}", "needs 4"},
       {"{\"shape\": [2, 2], \"dtype\": \"int8\", \"data\": \"AAECAw==\"}", "unknown dtype [int8]"},
-      {"{\"shape\": [1, 1], \"dtype\": \"float32\", \"data\": \"" + b64(floatBytes(Float.NaN)) + "\"}", "NaN"},
-      {"{\"shape\": [1, 1], \"dtype\": \"float32\", \"data\": \"" + b64(floatBytes(1.5f)) + "\"}", "outside [0, 1]"},
+      {
+        "{\"shape\": [1, 1], \"dtype\": \"float32\", \"data\": \""
+            + b64(floatBytes(Float.NaN))
+            + "\"}",
+        "NaN"
+      },
+      {
+        "{\"shape\": [1, 1], \"dtype\": \"float32\", \"data\": \"" + b64(floatBytes(1.5f)) + "\"}",
+        "outside [0, 1]"
+      },
       {"{\"shape\": [5000, 2], \"dtype\": \"uint8\", \"data\": \"AA==\"}", "out of bounds"},
       {"{\"shape\": [1, 1], \"dtype\": \"uint8\", \"data\": \"%%%\"}", "base64"},
       {"{\"png\": \"" + b64(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}) + "\"}", "not a PNG"},
-      {"{\"png\": \"" + b64(java.util.Arrays.copyOf(PngMasks.encode(randomMask(MaskDType.UINT8, 30, 30)), 40)) + "\"}", "corrupt PNG"},
-      {"{\"png\": \"" + b64(imageIoPng(new BufferedImage(3, 2, BufferedImage.TYPE_INT_ARGB))) + "\"}",
-          "PNG has 4 channels (colour type 6); a mask must be a single-channel grayscale PNG"},
+      {
+        "{\"png\": \""
+            + b64(java.util.Arrays.copyOf(PngMasks.encode(randomMask(MaskDType.UINT8, 30, 30)), 40))
+            + "\"}",
+        "corrupt PNG"
+      },
+      {
+        "{\"png\": \""
+            + b64(imageIoPng(new BufferedImage(3, 2, BufferedImage.TYPE_INT_ARGB)))
+            + "\"}",
+        "PNG has 4 channels (colour type 6); a mask must be a single-channel grayscale PNG"
+      },
       {"[[0.1, 0.2], [0.3]]", "equal lengths"},
       {"[[0.1, \"x\"]]", "not a number"},
       {"\"just a string\"", "expected an object"},
     };
     for (String[] c : cases) {
-      MapperParsingException e = expectThrows(MapperParsingException.class,
-          () -> client().prepareIndex("bad").setSource("{\"saliency\": " + c[0] + "}", XContentType.JSON).get());
+      MapperParsingException e =
+          expectThrows(
+              MapperParsingException.class,
+              () ->
+                  client()
+                      .prepareIndex("bad")
+                      .setSource("{\"saliency\": " + c[0] + "}", XContentType.JSON)
+                      .get());
       assertEquals(RestStatus.BAD_REQUEST, e.status());
-      String message = e.getMessage() + " / " + (e.getCause() == null ? "" : e.getCause().getMessage());
+      String message =
+          e.getMessage() + " / " + (e.getCause() == null ? "" : e.getCause().getMessage());
       assertTrue(message, message.contains("[saliency]"));
       assertTrue(message + " should mention " + c[1], message.contains(c[1]));
     }
-    IllegalArgumentException asc = expectThrows(IllegalArgumentException.class, () -> new CpQueryBuilder(
-        "saliency", null, null, new ValueRange(0, 1), false, null, Double.NaN, 5, CpOrder.ASC));
+    IllegalArgumentException asc =
+        expectThrows(
+            IllegalArgumentException.class,
+            () ->
+                new CpQueryBuilder(
+                    "saliency",
+                    null,
+                    null,
+                    new ValueRange(0, 1),
+                    false,
+                    null,
+                    Double.NaN,
+                    5,
+                    CpOrder.ASC));
     assertTrue(asc.getMessage(), asc.getMessage().contains("sort by cp"));
-    MapperParsingException box = expectThrows(MapperParsingException.class,
-        () -> client().prepareIndex("bad").setSource("{\"box\": [1, 2, 3]}", XContentType.JSON).get());
+    MapperParsingException box =
+        expectThrows(
+            MapperParsingException.class,
+            () ->
+                client()
+                    .prepareIndex("bad")
+                    .setSource("{\"box\": [1, 2, 3]}", XContentType.JSON)
+                    .get());
     assertTrue(box.getCause().getMessage(), box.getCause().getMessage().contains("4 integers"));
-    expectThrows(MapperParsingException.class,
-        () -> client().prepareIndex("bad").setSource("{\"box\": [[1, 2, 3, 4], [5, 6, 7, 8]]}", XContentType.JSON).get());
+    expectThrows(
+        MapperParsingException.class,
+        () ->
+            client()
+                .prepareIndex("bad")
+                .setSource("{\"box\": [[1, 2, 3, 4], [5, 6, 7, 8]]}", XContentType.JSON)
+                .get());
 
-    BulkResponse bulk = client().prepareBulk()
-        .add(client().prepareIndex("bad").setId("good1").setSource("{\"saliency\": [[0.5]]}", XContentType.JSON))
-        .add(client().prepareIndex("bad").setId("bad").setSource("{\"saliency\": [[2.0]]}", XContentType.JSON))
-        .add(client().prepareIndex("bad").setId("good2").setSource("{\"saliency\": [[1.0, 0.0]]}", XContentType.JSON))
-        .get();
+    BulkResponse bulk =
+        client()
+            .prepareBulk()
+            .add(
+                client()
+                    .prepareIndex("bad")
+                    .setId("good1")
+                    .setSource("{\"saliency\": [[0.5]]}", XContentType.JSON))
+            .add(
+                client()
+                    .prepareIndex("bad")
+                    .setId("bad")
+                    .setSource("{\"saliency\": [[2.0]]}", XContentType.JSON))
+            .add(
+                client()
+                    .prepareIndex("bad")
+                    .setId("good2")
+                    .setSource("{\"saliency\": [[1.0, 0.0]]}", XContentType.JSON))
+            .get();
     assertTrue(bulk.hasFailures());
     assertFalse(bulk.getItems()[0].isFailed());
     assertTrue(bulk.getItems()[1].isFailed());
     assertEquals(RestStatus.BAD_REQUEST, bulk.getItems()[1].status());
     assertFalse(bulk.getItems()[2].isFailed());
     client().admin().indices().prepareRefresh("bad").get();
-    assertEquals(Set.of("good1", "good2"), ids(search("bad",
-        new CpQueryBuilder("saliency", null, null, new ValueRange(0, 1.5), false, Comparison.GTE, 0, null, null), 10)));
+    assertEquals(
+        Set.of("good1", "good2"),
+        ids(
+            search(
+                "bad",
+                new CpQueryBuilder(
+                    "saliency",
+                    null,
+                    null,
+                    new ValueRange(0, 1.5),
+                    false,
+                    Comparison.GTE,
+                    0,
+                    null,
+                    null),
+                10)));
   }
 
   private void assertUsesChi(String index) throws Exception {
-    IndexShard shard = getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
+    IndexShard shard =
+        getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
     client().admin().indices().prepareFlush(index).get();
     try (Engine.Searcher searcher = shard.acquireSearcher("test")) {
       for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-        FieldInfo info = FilterLeafReader.unwrap(leaf.reader()).getFieldInfos().fieldInfo("saliency");
+        FieldInfo info =
+            FilterLeafReader.unwrap(leaf.reader()).getFieldInfos().fieldInfo("saliency");
         assertEquals("MaskSearch10", info.getAttribute("PerFieldDocValuesFormat.format"));
         assertEquals("16", info.getAttribute("masksearch.grid_step"));
       }
@@ -578,10 +1016,15 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private void index(String index, String id, String maskJson) {
-    client().prepareIndex(index).setId(id).setSource("{\"saliency\": " + maskJson + "}", XContentType.JSON).get();
+    client()
+        .prepareIndex(index)
+        .setId(id)
+        .setSource("{\"saliency\": " + maskJson + "}", XContentType.JSON)
+        .get();
   }
 
-  private SearchResponse search(String index, org.opensearch.index.query.QueryBuilder query, int size) {
+  private SearchResponse search(
+      String index, org.opensearch.index.query.QueryBuilder query, int size) {
     return client().prepareSearch(index).setQuery(query).setSize(size).setRequestCache(false).get();
   }
 
@@ -594,13 +1037,17 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private Mask randomMask(MaskDType dtype, int height, int width) {
-    ByteBuffer data = ByteBuffer.allocate(height * width * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.allocate(height * width * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
     double cx = random().nextDouble() * width;
     double cy = random().nextDouble() * height;
     double sigma = 1 + random().nextDouble() * Math.max(width, height) / 2.0;
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
-        double v = Math.min(1, 1.2 * Math.exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * sigma * sigma)));
+        double v =
+            Math.min(
+                1,
+                1.2 * Math.exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * sigma * sigma)));
         switch (dtype) {
           case UINT8 -> data.put((byte) Math.round(v * 255));
           case UINT16 -> data.putShort((short) Math.round(v * 65535));
@@ -613,8 +1060,13 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private static String rawJson(Mask mask) {
-    return String.format(Locale.ROOT, "{\"shape\": [%d, %d], \"dtype\": \"%s\", \"data\": \"%s\"}",
-        mask.height(), mask.width(), mask.dtype().apiName(), b64(mask.rawBytes()));
+    return String.format(
+        Locale.ROOT,
+        "{\"shape\": [%d, %d], \"dtype\": \"%s\", \"data\": \"%s\"}",
+        mask.height(),
+        mask.width(),
+        mask.dtype().apiName(),
+        b64(mask.rawBytes()));
   }
 
   private static byte[] imageIoPng(BufferedImage image) {

@@ -14,8 +14,8 @@ import org.opensearch.test.OpenSearchIntegTestCase;
 import org.opensearch.transport.Netty4ModulePlugin;
 
 /**
- * The web UI's files over real HTTP: the page and its script and style with their content types and headers, and a
- * 404 for every other name, including attempts to walk out of the allow-list.
+ * The web UI's files over real HTTP: the page and its script and style with their content types and
+ * headers, and a 404 for every other name, including attempts to walk out of the allow-list.
  */
 @OpenSearchIntegTestCase.ClusterScope(scope = OpenSearchIntegTestCase.Scope.SUITE, numDataNodes = 1)
 public class MaskSearchUiRestIT extends OpenSearchIntegTestCase {
@@ -31,7 +31,11 @@ public class MaskSearchUiRestIT extends OpenSearchIntegTestCase {
   }
 
   public void testThePageAndItsFiles() throws Exception {
-    for (String path : List.of("/_plugins/masksearch/ui", "/_plugins/masksearch/ui/index.html", "/_plugins/masksearch/ui?index=images")) {
+    for (String path :
+        List.of(
+            "/_plugins/masksearch/ui",
+            "/_plugins/masksearch/ui/index.html",
+            "/_plugins/masksearch/ui?index=images")) {
       Response page = get(path);
       assertEquals(200, page.getStatusLine().getStatusCode());
       assertEquals("text/html; charset=UTF-8", page.getHeader("Content-Type"));
@@ -51,16 +55,22 @@ public class MaskSearchUiRestIT extends OpenSearchIntegTestCase {
   }
 
   public void testUnknownFilesAndTraversalAre404() throws Exception {
-    for (String path : List.of("/_plugins/masksearch/ui/nope.js", "/_plugins/masksearch/ui/..%2Fplugin-descriptor.properties",
-        "/_plugins/masksearch/ui/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "/_plugins/masksearch/ui/APP.JS",
-        "/_plugins/masksearch/ui/app.js%00.html", "/_plugins/masksearch/ui/%2Fdev%2Fmasksearch%2Fopensearch%2Fui%2Fapp.js",
-        "/_plugins/masksearch/ui/MaskSearchPlugin.class")) {
+    for (String path :
+        List.of(
+            "/_plugins/masksearch/ui/nope.js",
+            "/_plugins/masksearch/ui/..%2Fplugin-descriptor.properties",
+            "/_plugins/masksearch/ui/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+            "/_plugins/masksearch/ui/APP.JS",
+            "/_plugins/masksearch/ui/app.js%00.html",
+            "/_plugins/masksearch/ui/%2Fdev%2Fmasksearch%2Fopensearch%2Fui%2Fapp.js",
+            "/_plugins/masksearch/ui/MaskSearchPlugin.class")) {
       ResponseException e = expectThrows(ResponseException.class, () -> get(path));
       assertEquals(path, 404, e.getResponse().getStatusLine().getStatusCode());
       assertEquals("nosniff", e.getResponse().getHeader("X-Content-Type-Options"));
     }
     // Paths with more segments are not routes of the UI at all.
-    for (String path : List.of("/_plugins/masksearch/ui/../../etc/passwd", "/_plugins/masksearch/ui/a/app.js")) {
+    for (String path :
+        List.of("/_plugins/masksearch/ui/../../etc/passwd", "/_plugins/masksearch/ui/a/app.js")) {
       ResponseException e = expectThrows(ResponseException.class, () -> get(path));
       int status = e.getResponse().getStatusLine().getStatusCode();
       assertTrue(path + " -> " + status, status == 400 || status == 404 || status == 405);
@@ -68,8 +78,12 @@ public class MaskSearchUiRestIT extends OpenSearchIntegTestCase {
   }
 
   public void testOnlyGet() throws Exception {
-    ResponseException e = expectThrows(ResponseException.class,
-        () -> getRestClient().performRequest(new Request("POST", "/_plugins/masksearch/ui/app.js")));
+    ResponseException e =
+        expectThrows(
+            ResponseException.class,
+            () ->
+                getRestClient()
+                    .performRequest(new Request("POST", "/_plugins/masksearch/ui/app.js")));
     assertEquals(405, e.getResponse().getStatusLine().getStatusCode());
   }
 

@@ -1,14 +1,14 @@
 package dev.masksearch.opensearch;
 
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import dev.masksearch.opensearch.guard.MaskSearchBreaker;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprQueryBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
-import dev.masksearch.opensearch.guard.MaskSearchBreaker;
-import dev.masksearch.mask.Roi;
-import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
 import java.util.ArrayList;
@@ -41,20 +41,23 @@ import org.opensearch.search.sort.SortOrder;
 import org.opensearch.test.OpenSearchSingleNodeTestCase;
 
 /**
- * Memory accounting and time limits on a real node: with a {@code masksearch} breaker smaller than one mask, every form
- * that reads masks (cp filter, scoring, top-k, sort; mask_expr filter and sort; masksearch script fields and
- * aggregations) fails with a 429 naming the mask, and the breaker holds nothing of the query afterwards (only the
- * derived-CHI cache's bytes); with the limit back, the same searches answer as before. A search timeout stops the
- * forms that read masks early, with partial results flagged {@code timed_out}, on one thread and with concurrent
- * segment search.
+ * Memory accounting and time limits on a real node: with a {@code masksearch} breaker smaller than
+ * one mask, every form that reads masks (cp filter, scoring, top-k, sort; mask_expr filter and
+ * sort; masksearch script fields and aggregations) fails with a 429 naming the mask, and the
+ * breaker holds nothing of the query afterwards (only the derived-CHI cache's bytes); with the
+ * limit back, the same searches answer as before. A search timeout stops the forms that read masks
+ * early, with partial results flagged {@code timed_out}, on one thread and with concurrent segment
+ * search.
  */
 public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
   private static final int SIZE = 96;
-  private static final String MAPPING = """
+  private static final String MAPPING =
+      """
       {"properties": {
         "saliency": {"type": "mask", "grid_step": 16, "bins": 8},
         "human": {"type": "mask", "grid_step": 16, "bins": 8}}}""";
-  private static final Roi ROI = new Roi(3, 5, 91, 89); // off the grid: bounds leave most documents undecided
+  private static final Roi ROI =
+      new Roi(3, 5, 91, 89); // off the grid: bounds leave most documents undecided
   private static final String EXPR = "iou(saliency > 0.5, human > 0.5, [3, 5, 91, 89])";
 
   @Override
@@ -64,9 +67,13 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
 
   @Override
   protected Settings nodeSettings() {
-    // The clock that search timeouts read is otherwise cached for 200 ms: far longer than these searches.
-    return Settings.builder().put(super.nodeSettings()).put("thread_pool.estimated_time_interval", "0ms")
-        .put("script.disable_max_compilations_rate", true).build();
+    // The clock that search timeouts read is otherwise cached for 200 ms: far longer than these
+    // searches.
+    return Settings.builder()
+        .put(super.nodeSettings())
+        .put("thread_pool.estimated_time_interval", "0ms")
+        .put("script.disable_max_compilations_rate", true)
+        .build();
   }
 
   private int index(String name, int docs, boolean concurrent) {
@@ -74,8 +81,12 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private int index(String name, int docs, boolean concurrent, int segments) {
-    Settings.Builder settings = Settings.builder().put("index.number_of_replicas", 0).put("index.number_of_shards", 1)
-        .put("index.codec", MaskSearchCodec.ALIAS).put("index.queries.cache.enabled", false); // cached filters read nothing
+    Settings.Builder settings =
+        Settings.builder()
+            .put("index.number_of_replicas", 0)
+            .put("index.number_of_shards", 1)
+            .put("index.codec", MaskSearchCodec.ALIAS)
+            .put("index.queries.cache.enabled", false); // cached filters read nothing
     if (concurrent) {
       settings.put("index.search.concurrent_segment_search.mode", "all");
     }
@@ -83,8 +94,17 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
     for (int batch = 0; batch < segments; batch++) {
       BulkRequestBuilder bulk = client().prepareBulk();
       for (int i = batch; i < docs; i += segments) {
-        bulk.add(client().prepareIndex(name).setId("d" + i).setSource(String.format(Locale.ROOT,
-            "{\"saliency\": %s, \"human\": %s}", json(noise()), json(noise())), XContentType.JSON));
+        bulk.add(
+            client()
+                .prepareIndex(name)
+                .setId("d" + i)
+                .setSource(
+                    String.format(
+                        Locale.ROOT,
+                        "{\"saliency\": %s, \"human\": %s}",
+                        json(noise()),
+                        json(noise())),
+                    XContentType.JSON));
       }
       BulkResponse response = bulk.get();
       assertFalse(response.buildFailureMessage(), response.hasFailures());
@@ -102,12 +122,25 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private static String json(Mask mask) {
-    return String.format(Locale.ROOT, "{\"shape\": [%d, %d], \"dtype\": \"%s\", \"data\": \"%s\"}",
-        mask.height(), mask.width(), mask.dtype().apiName(), Base64.getEncoder().encodeToString(mask.rawBytes()));
+    return String.format(
+        Locale.ROOT,
+        "{\"shape\": [%d, %d], \"dtype\": \"%s\", \"data\": \"%s\"}",
+        mask.height(),
+        mask.width(),
+        mask.dtype().apiName(),
+        Base64.getEncoder().encodeToString(mask.rawBytes()));
   }
 
   private static CpQueryBuilder cp(Comparison comparison, double threshold, Integer k) {
-    return new CpQueryBuilder("saliency", ROI, null, new ValueRange(0.3, 0.7), false, comparison, threshold, k,
+    return new CpQueryBuilder(
+        "saliency",
+        ROI,
+        null,
+        new ValueRange(0.3, 0.7),
+        false,
+        comparison,
+        threshold,
+        k,
         k == null ? null : CpOrder.DESC);
   }
 
@@ -115,19 +148,46 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
   private List<Function<String, SearchRequestBuilder>> forms() {
     double middle = 0.4 * ROI.area();
     List<Function<String, SearchRequestBuilder>> forms = new ArrayList<>();
-    forms.add(i -> client().prepareSearch(i).setQuery(cp(Comparison.GT, middle, null)).setTrackTotalHits(true));
-    forms.add(i -> client().prepareSearch(i).setQuery(cp(null, Double.NaN, null)).setTrackTotalHits(true));
+    forms.add(
+        i ->
+            client()
+                .prepareSearch(i)
+                .setQuery(cp(Comparison.GT, middle, null))
+                .setTrackTotalHits(true));
+    forms.add(
+        i ->
+            client().prepareSearch(i).setQuery(cp(null, Double.NaN, null)).setTrackTotalHits(true));
     forms.add(i -> client().prepareSearch(i).setQuery(cp(null, Double.NaN, 5)).setSize(5));
-    forms.add(i -> client().prepareSearch(i).setQuery(new MaskExprQueryBuilder(EXPR, Comparison.GT, 0.3)).setTrackTotalHits(true));
-    forms.add(i -> client().prepareSearch(i).addSort(new MaskExprSortBuilder(EXPR, SortOrder.DESC)).setSize(5));
-    forms.add(i -> client().prepareSearch(i).setSize(0).setRequestCache(false).addAggregation(AggregationBuilders.avg("avg")
-        .script(new Script(ScriptType.INLINE, "masksearch", EXPR, Map.of()))));
+    forms.add(
+        i ->
+            client()
+                .prepareSearch(i)
+                .setQuery(new MaskExprQueryBuilder(EXPR, Comparison.GT, 0.3))
+                .setTrackTotalHits(true));
+    forms.add(
+        i ->
+            client()
+                .prepareSearch(i)
+                .addSort(new MaskExprSortBuilder(EXPR, SortOrder.DESC))
+                .setSize(5));
+    forms.add(
+        i ->
+            client()
+                .prepareSearch(i)
+                .setSize(0)
+                .setRequestCache(false)
+                .addAggregation(
+                    AggregationBuilders.avg("avg")
+                        .script(new Script(ScriptType.INLINE, "masksearch", EXPR, Map.of()))));
     return forms;
   }
 
   private static String answer(SearchResponse r) {
-    return r.getHits().getTotalHits() + " " + java.util.Arrays.stream(r.getHits().getHits())
-        .map(h -> h.getId() + ":" + h.getScore() + java.util.Arrays.toString(h.getSortValues())).toList()
+    return r.getHits().getTotalHits()
+        + " "
+        + java.util.Arrays.stream(r.getHits().getHits())
+            .map(h -> h.getId() + ":" + h.getScore() + java.util.Arrays.toString(h.getSortValues()))
+            .toList()
         + (r.getAggregations() == null ? "" : " " + r.getAggregations().asMap().keySet());
   }
 
@@ -136,17 +196,32 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private long cacheBytes() {
-    return getInstanceFromNode(PluginsService.class).filterPlugins(MaskSearchPlugin.class).get(0).derivedChiCache().sizeInBytes();
+    return getInstanceFromNode(PluginsService.class)
+        .filterPlugins(MaskSearchPlugin.class)
+        .get(0)
+        .derivedChiCache()
+        .sizeInBytes();
   }
 
   private void setLimit(String limit) {
-    client().admin().cluster().prepareUpdateSettings()
-        .setTransientSettings(Settings.builder().put("breaker." + MaskSearchBreaker.NAME + ".limit", limit)).get();
+    client()
+        .admin()
+        .cluster()
+        .prepareUpdateSettings()
+        .setTransientSettings(
+            Settings.builder().put("breaker." + MaskSearchBreaker.NAME + ".limit", limit))
+        .get();
   }
 
   private void setLowLevelCancellation(Boolean on) {
-    client().admin().cluster().prepareUpdateSettings()
-        .setTransientSettings(Settings.builder().put("search.low_level_cancellation", on == null ? null : on.toString())).get();
+    client()
+        .admin()
+        .cluster()
+        .prepareUpdateSettings()
+        .setTransientSettings(
+            Settings.builder()
+                .put("search.low_level_cancellation", on == null ? null : on.toString()))
+        .get();
   }
 
   public void testBreakerTripsWithClearErrorAndReleases() {
@@ -154,9 +229,9 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   /**
-   * With {@code search.low_level_cancellation} off, OpenSearch gives concurrent searches of a shard one shared reader:
-   * each must still run under its own guard (limits, trips, timeouts), and what one reserves must never be released by
-   * another, however many run at once.
+   * With {@code search.low_level_cancellation} off, OpenSearch gives concurrent searches of a shard
+   * one shared reader: each must still run under its own guard (limits, trips, timeouts), and what
+   * one reserves must never be released by another, however many run at once.
    */
   public void testGuardsWithoutLowLevelCancellation() throws Exception {
     setLowLevelCancellation(false);
@@ -168,18 +243,23 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
         expected.add(answer(form.apply("shared_reader").get()));
       }
       int threads = 4;
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
       try {
         List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-          runs.add(pool.submit(() -> {
-            for (int round = 0; round < 5; round++) {
-              int f = randomIntBetween(0, forms.size() - 1);
-              assertEquals("form " + f + " answers alike while others run", expected.get(f),
-                  answer(forms.get(f).apply("shared_reader").get()));
-            }
-            return null;
-          }));
+          runs.add(
+              pool.submit(
+                  () -> {
+                    for (int round = 0; round < 5; round++) {
+                      int f = randomIntBetween(0, forms.size() - 1);
+                      assertEquals(
+                          "form " + f + " answers alike while others run",
+                          expected.get(f),
+                          answer(forms.get(f).apply("shared_reader").get()));
+                    }
+                    return null;
+                  }));
         }
         for (java.util.concurrent.Future<?> run : runs) {
           run.get();
@@ -187,12 +267,20 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
       } finally {
         pool.shutdown();
       }
-      assertEquals("every search returned exactly what it reserved", cacheBytes(), breaker().getUsed());
+      assertEquals(
+          "every search returned exactly what it reserved", cacheBytes(), breaker().getUsed());
       int docs = index("shared_timed", 200, false);
-      SearchResponse timed = client().prepareSearch("shared_timed").setQuery(cp(null, Double.NaN, null))
-          .setTrackTotalHits(true).setTimeout(TimeValue.timeValueMillis(1)).get();
+      SearchResponse timed =
+          client()
+              .prepareSearch("shared_timed")
+              .setQuery(cp(null, Double.NaN, null))
+              .setTrackTotalHits(true)
+              .setTimeout(TimeValue.timeValueMillis(1))
+              .get();
       assertTrue("the timeout applies without low-level cancellation too", timed.isTimedOut());
-      assertTrue("stopped early: " + timed.getHits().getTotalHits(), timed.getHits().getTotalHits().value() < docs);
+      assertTrue(
+          "stopped early: " + timed.getHits().getTotalHits(),
+          timed.getHits().getTotalHits().value() < docs);
       assertEquals(cacheBytes(), breaker().getUsed());
     } finally {
       setLowLevelCancellation(null);
@@ -201,37 +289,63 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
 
   private void breakerTripsWithClearErrorAndReleases(String index) {
     index(index, 40, randomBoolean());
-    assertEquals("the default limit", 0.4, (double) breaker().getLimit() / Runtime.getRuntime().maxMemory(), 0.01);
+    assertEquals(
+        "the default limit",
+        0.4,
+        (double) breaker().getLimit() / Runtime.getRuntime().maxMemory(),
+        0.01);
     List<Function<String, SearchRequestBuilder>> forms = forms();
     List<String> before = new ArrayList<>();
     for (Function<String, SearchRequestBuilder> form : forms) {
       before.add(answer(form.apply(index).get()));
-      assertEquals("only the cache holds bytes between searches", cacheBytes(), breaker().getUsed());
+      assertEquals(
+          "only the cache holds bytes between searches", cacheBytes(), breaker().getUsed());
     }
-    setLimit("64kb"); // less than reading one 96x96 float32 mask needs (2 x 36 KB and its bytes), more than CHI cursors hold
+    setLimit(
+        "64kb"); // less than reading one 96x96 float32 mask needs (2 x 36 KB and its bytes), more
+    // than CHI cursors hold
     try {
       for (int f = 0; f < forms.size(); f++) {
         SearchRequestBuilder search = forms.get(f).apply(index);
         Exception e = expectThrows(Exception.class, search::get);
-        assertEquals("form " + f + ": " + e, RestStatus.TOO_MANY_REQUESTS, ExceptionsHelper.status(e));
+        assertEquals(
+            "form " + f + ": " + e, RestStatus.TOO_MANY_REQUESTS, ExceptionsHelper.status(e));
         String detail = ExceptionsHelper.detailedMessage(e);
         assertTrue(detail, detail.contains("[masksearch] Data too large, data for [mask ["));
         assertTrue(detail, detail.contains("] 96x96 float32 of document "));
-        assertEquals("form " + f + ": nothing of the failed search stays reserved", cacheBytes(), breaker().getUsed());
+        assertEquals(
+            "form " + f + ": nothing of the failed search stays reserved",
+            cacheBytes(),
+            breaker().getUsed());
       }
     } finally {
       setLimit(null);
     }
-    NodesStatsResponse stats = client().admin().cluster().prepareNodesStats().addMetric(org.opensearch.action.admin.cluster.node.stats.NodesStatsRequest.Metric.BREAKER.metricName()).get();
-    CircuitBreakerStats ours = stats.getNodes().get(0).getBreaker().getStats(MaskSearchBreaker.NAME);
+    NodesStatsResponse stats =
+        client()
+            .admin()
+            .cluster()
+            .prepareNodesStats()
+            .addMetric(
+                org.opensearch.action.admin.cluster.node.stats.NodesStatsRequest.Metric.BREAKER
+                    .metricName())
+            .get();
+    CircuitBreakerStats ours =
+        stats.getNodes().get(0).getBreaker().getStats(MaskSearchBreaker.NAME);
     assertTrue("the node reports the trips", ours.getTrippedCount() >= forms.size());
     for (int f = 0; f < forms.size(); f++) {
-      assertEquals("form " + f + " answers as before", before.get(f), answer(forms.get(f).apply(index).get()));
+      assertEquals(
+          "form " + f + " answers as before",
+          before.get(f),
+          answer(forms.get(f).apply(index).get()));
     }
     assertEquals(cacheBytes(), breaker().getUsed());
   }
 
-  /** A limit set at run time keeps the overhead of 1, and clearing it restores 40% (not OpenSearch's 100% and 2.0). */
+  /**
+   * A limit set at run time keeps the overhead of 1, and clearing it restores 40% (not OpenSearch's
+   * 100% and 2.0).
+   */
   public void testDynamicLimitKeepsTheDefaults() {
     setLimit("1mb");
     try {
@@ -248,41 +362,77 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
     for (boolean concurrent : new boolean[] {false, true}) {
       String index = concurrent ? "timed_concurrent" : "timed";
       int docs = index(index, 200, concurrent);
-      // Scoring reads every mask whose bounds are not exact; with exact totals every document is a hit.
-      SearchResponse all = client().prepareSearch(index).setQuery(cp(null, Double.NaN, null)).setTrackTotalHits(true).get();
+      // Scoring reads every mask whose bounds are not exact; with exact totals every document is a
+      // hit.
+      SearchResponse all =
+          client()
+              .prepareSearch(index)
+              .setQuery(cp(null, Double.NaN, null))
+              .setTrackTotalHits(true)
+              .get();
       assertFalse(all.isTimedOut());
       assertEquals(docs, all.getHits().getTotalHits().value());
 
-      SearchResponse timed = client().prepareSearch(index).setQuery(cp(null, Double.NaN, null)).setTrackTotalHits(true)
-          .setTimeout(TimeValue.timeValueMillis(1)).get();
+      SearchResponse timed =
+          client()
+              .prepareSearch(index)
+              .setQuery(cp(null, Double.NaN, null))
+              .setTrackTotalHits(true)
+              .setTimeout(TimeValue.timeValueMillis(1))
+              .get();
       assertTrue(timed.isTimedOut());
-      assertTrue("stopped early: " + timed.getHits().getTotalHits(), timed.getHits().getTotalHits().value() < docs);
+      assertTrue(
+          "stopped early: " + timed.getHits().getTotalHits(),
+          timed.getHits().getTotalHits().value() < docs);
 
-      SearchResponse topK = client().prepareSearch(index).setQuery(cp(null, Double.NaN, 5)).setSize(5)
-          .setTimeout(TimeValue.timeValueMillis(1)).get();
+      SearchResponse topK =
+          client()
+              .prepareSearch(index)
+              .setQuery(cp(null, Double.NaN, 5))
+              .setSize(5)
+              .setTimeout(TimeValue.timeValueMillis(1))
+              .get();
       assertTrue("the top k stops too", topK.isTimedOut());
       assertEquals("a top k cut short has no hits", 0, topK.getHits().getHits().length);
 
       MaskExprQueryBuilder undecided = new MaskExprQueryBuilder(EXPR, Comparison.GT, 0.3);
-      long matching = client().prepareSearch(index).setQuery(undecided).setTrackTotalHits(true).get()
-          .getHits().getTotalHits().value();
-      SearchResponse filter = client().prepareSearch(index).setQuery(undecided).setTrackTotalHits(true)
-          .setTimeout(TimeValue.timeValueMillis(1)).get();
+      long matching =
+          client()
+              .prepareSearch(index)
+              .setQuery(undecided)
+              .setTrackTotalHits(true)
+              .get()
+              .getHits()
+              .getTotalHits()
+              .value();
+      SearchResponse filter =
+          client()
+              .prepareSearch(index)
+              .setQuery(undecided)
+              .setTrackTotalHits(true)
+              .setTimeout(TimeValue.timeValueMillis(1))
+              .get();
       assertTrue(filter.isTimedOut());
       assertTrue(filter.getHits().getTotalHits().value() <= matching);
 
-      SearchResponse sorted = client().prepareSearch(index).setQuery(QueryBuilders.matchAllQuery())
-          .addSort(new MaskExprSortBuilder(EXPR, SortOrder.ASC)).setTrackTotalHits(true)
-          .setTimeout(TimeValue.timeValueMillis(1)).get();
+      SearchResponse sorted =
+          client()
+              .prepareSearch(index)
+              .setQuery(QueryBuilders.matchAllQuery())
+              .addSort(new MaskExprSortBuilder(EXPR, SortOrder.ASC))
+              .setTrackTotalHits(true)
+              .setTimeout(TimeValue.timeValueMillis(1))
+              .get();
       assertTrue(sorted.isTimedOut());
       assertEquals(cacheBytes(), breaker().getUsed());
     }
   }
 
   /**
-   * A timeout stops a segment in its middle: OpenSearch itself checks the clock before each segment and every 2048
-   * documents, so a search of one segment of 300 documents that collects some but not all of them was stopped by the
-   * per-document checks. Timeouts double until one falls inside the segment's work.
+   * A timeout stops a segment in its middle: OpenSearch itself checks the clock before each segment
+   * and every 2048 documents, so a search of one segment of 300 documents that collects some but
+   * not all of them was stopped by the per-document checks. Timeouts double until one falls inside
+   * the segment's work.
    */
   public void testTimeoutStopsWithinASegment() {
     int docs = index("one_segment", 300, false, 1);
@@ -290,8 +440,13 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
     client().admin().indices().prepareRefresh("one_segment").get();
     boolean withinSegment = false;
     for (long millis = 1; millis <= 4096 && !withinSegment; millis *= 2) {
-      SearchResponse timed = client().prepareSearch("one_segment").setQuery(cp(null, Double.NaN, null))
-          .setTrackTotalHits(true).setTimeout(TimeValue.timeValueMillis(millis)).get();
+      SearchResponse timed =
+          client()
+              .prepareSearch("one_segment")
+              .setQuery(cp(null, Double.NaN, null))
+              .setTrackTotalHits(true)
+              .setTimeout(TimeValue.timeValueMillis(millis))
+              .get();
       long collected = timed.getHits().getTotalHits().value();
       assertEquals(timed.isTimedOut(), collected < docs);
       withinSegment = timed.isTimedOut() && collected > 0;

@@ -3,8 +3,8 @@ package dev.masksearch.opensearch.action;
 import org.opensearch.action.ActionType;
 
 /**
- * Per-node statistics of the plugin (the derived-CHI cache). Named under {@code cluster:monitor/} like OpenSearch's
- * own node stats, so the {@code cluster_monitor} action group grants it.
+ * Per-node statistics of the plugin (the derived-CHI cache). Named under {@code cluster:monitor/}
+ * like OpenSearch's own node stats, so the {@code cluster_monitor} action group grants it.
  */
 public final class MaskSearchStatsAction extends ActionType<MaskSearchStatsResponse> {
   public static final String NAME = "cluster:monitor/masksearch/stats";

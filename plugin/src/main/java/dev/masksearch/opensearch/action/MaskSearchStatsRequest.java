@@ -5,7 +5,10 @@ import org.opensearch.action.support.nodes.BaseNodesRequest;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.transport.TransportRequest;
 
-/** Asks nodes (all by default, or those named as in {@code _nodes/{node_id}}) for their MaskSearch statistics. */
+/**
+ * Asks nodes (all by default, or those named as in {@code _nodes/{node_id}}) for their MaskSearch
+ * statistics.
+ */
 public final class MaskSearchStatsRequest extends BaseNodesRequest<MaskSearchStatsRequest> {
   public MaskSearchStatsRequest(String... nodeIds) {
     super(nodeIds);

@@ -10,9 +10,15 @@ import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.ToXContentFragment;
 import org.opensearch.core.xcontent.XContentBuilder;
 
-/** The nodes' MaskSearch statistics, as {@code "nodes": {id: {"name", "derived_chi_cache": {...}}}}. */
-public final class MaskSearchStatsResponse extends BaseNodesResponse<MaskSearchNodeStats> implements ToXContentFragment {
-  public MaskSearchStatsResponse(ClusterName clusterName, List<MaskSearchNodeStats> nodes, List<FailedNodeException> failures) {
+/**
+ * The nodes' MaskSearch statistics, as {@code "nodes": {id: {"name", "derived_chi_cache": {...}}}}.
+ */
+public final class MaskSearchStatsResponse extends BaseNodesResponse<MaskSearchNodeStats>
+    implements ToXContentFragment {
+  public MaskSearchStatsResponse(
+      ClusterName clusterName,
+      List<MaskSearchNodeStats> nodes,
+      List<FailedNodeException> failures) {
     super(clusterName, nodes, failures);
   }
 
@@ -26,7 +32,8 @@ public final class MaskSearchStatsResponse extends BaseNodesResponse<MaskSearchN
   }
 
   @Override
-  protected void writeNodesTo(StreamOutput out, List<MaskSearchNodeStats> nodes) throws IOException {
+  protected void writeNodesTo(StreamOutput out, List<MaskSearchNodeStats> nodes)
+      throws IOException {
     out.writeList(nodes);
   }
 

@@ -12,21 +12,41 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 
-/** Gathers {@link MaskSearchNodeStats} from the requested nodes (on their management thread pool). */
-public final class TransportMaskSearchStatsAction extends TransportNodesAction<MaskSearchStatsRequest, MaskSearchStatsResponse,
-    MaskSearchStatsRequest.NodeRequest, MaskSearchNodeStats> {
+/**
+ * Gathers {@link MaskSearchNodeStats} from the requested nodes (on their management thread pool).
+ */
+public final class TransportMaskSearchStatsAction
+    extends TransportNodesAction<
+        MaskSearchStatsRequest,
+        MaskSearchStatsResponse,
+        MaskSearchStatsRequest.NodeRequest,
+        MaskSearchNodeStats> {
   private final DerivedChiCache cache;
 
   @Inject
-  public TransportMaskSearchStatsAction(ThreadPool threadPool, ClusterService clusterService, TransportService transportService,
-      ActionFilters actionFilters, DerivedChiCache cache) {
-    super(MaskSearchStatsAction.NAME, threadPool, clusterService, transportService, actionFilters, MaskSearchStatsRequest::new,
-        MaskSearchStatsRequest.NodeRequest::new, ThreadPool.Names.MANAGEMENT, MaskSearchNodeStats.class);
+  public TransportMaskSearchStatsAction(
+      ThreadPool threadPool,
+      ClusterService clusterService,
+      TransportService transportService,
+      ActionFilters actionFilters,
+      DerivedChiCache cache) {
+    super(
+        MaskSearchStatsAction.NAME,
+        threadPool,
+        clusterService,
+        transportService,
+        actionFilters,
+        MaskSearchStatsRequest::new,
+        MaskSearchStatsRequest.NodeRequest::new,
+        ThreadPool.Names.MANAGEMENT,
+        MaskSearchNodeStats.class);
     this.cache = cache;
   }
 
   @Override
-  protected MaskSearchStatsResponse newResponse(MaskSearchStatsRequest request, List<MaskSearchNodeStats> nodes,
+  protected MaskSearchStatsResponse newResponse(
+      MaskSearchStatsRequest request,
+      List<MaskSearchNodeStats> nodes,
       List<FailedNodeException> failures) {
     return new MaskSearchStatsResponse(clusterService.getClusterName(), nodes, failures);
   }

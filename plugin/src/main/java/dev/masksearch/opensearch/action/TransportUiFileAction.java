@@ -14,24 +14,29 @@ import org.opensearch.tasks.Task;
 import org.opensearch.transport.TransportService;
 
 /**
- * Serves the web UI's files: only names of the fixed {@link #FILES} allow-list, from bytes read out of the plugin's
- * jar when the node starts; the requested name never reaches a file system or class loader lookup.
+ * Serves the web UI's files: only names of the fixed {@link #FILES} allow-list, from bytes read out
+ * of the plugin's jar when the node starts; the requested name never reaches a file system or class
+ * loader lookup.
  */
-public final class TransportUiFileAction extends HandledTransportAction<UiFileRequest, UiFileResponse> {
+public final class TransportUiFileAction
+    extends HandledTransportAction<UiFileRequest, UiFileResponse> {
   private static final String RESOURCES = "/dev/masksearch/opensearch/ui/";
 
   /** The served files and their content types. */
-  public static final Map<String, String> FILES = Map.of(
-      "index.html", "text/html; charset=UTF-8",
-      "app.js", "text/javascript; charset=UTF-8",
-      "style.css", "text/css; charset=UTF-8");
+  public static final Map<String, String> FILES =
+      Map.of(
+          "index.html", "text/html; charset=UTF-8",
+          "app.js", "text/javascript; charset=UTF-8",
+          "style.css", "text/css; charset=UTF-8");
 
   private final Map<String, byte[]> contents;
 
   @Inject
   public TransportUiFileAction(TransportService transportService, ActionFilters actionFilters) {
     super(UiFileAction.NAME, transportService, actionFilters, UiFileRequest::new);
-    contents = FILES.keySet().stream().collect(Collectors.toUnmodifiableMap(f -> f, TransportUiFileAction::read));
+    contents =
+        FILES.keySet().stream()
+            .collect(Collectors.toUnmodifiableMap(f -> f, TransportUiFileAction::read));
   }
 
   private static byte[] read(String file) {
@@ -46,8 +51,10 @@ public final class TransportUiFileAction extends HandledTransportAction<UiFileRe
   }
 
   @Override
-  protected void doExecute(Task task, UiFileRequest request, ActionListener<UiFileResponse> listener) {
-    byte[] content = contents.get(request.file()); // the allow-list: any other name, "../x" included, is a 404
+  protected void doExecute(
+      Task task, UiFileRequest request, ActionListener<UiFileResponse> listener) {
+    byte[] content =
+        contents.get(request.file()); // the allow-list: any other name, "../x" included, is a 404
     if (content == null) {
       listener.onFailure(new ResourceNotFoundException("no such UI file"));
     } else {

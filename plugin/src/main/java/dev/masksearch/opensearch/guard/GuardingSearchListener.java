@@ -9,10 +9,10 @@ import org.opensearch.index.shard.SearchOperationListener;
 import org.opensearch.search.internal.SearchContext;
 
 /**
- * Puts every query and fetch phase of a shard under a {@link SearchContextGuard} from its start to its end, success
- * or failure. The guard is registered for the objects that belong to this search context alone: its searcher
- * (queries, top-k, sorts) and its lookup (scripts). Never for its reader: with {@code search.low_level_cancellation}
- * off, concurrent searches of a shard share one.
+ * Puts every query and fetch phase of a shard under a {@link SearchContextGuard} from its start to
+ * its end, success or failure. The guard is registered for the objects that belong to this search
+ * context alone: its searcher (queries, top-k, sorts) and its lookup (scripts). Never for its
+ * reader: with {@code search.low_level_cancellation} off, concurrent searches of a shard share one.
  */
 public final class GuardingSearchListener implements SearchOperationListener {
   private final Supplier<CircuitBreaker> breaker;
@@ -58,9 +58,10 @@ public final class GuardingSearchListener implements SearchOperationListener {
     end(context); // a phase that did not report its end
     SearchContextGuard guard = new SearchContextGuard(context, breaker.get(), timed);
     SearchGuards.Registration searcher = SearchGuards.register(context.searcher(), guard);
-    SearchGuards.Registration lookup = context.getQueryShardContext() == null
-        ? () -> {}
-        : SearchGuards.register(context.getQueryShardContext().lookup(), guard);
+    SearchGuards.Registration lookup =
+        context.getQueryShardContext() == null
+            ? () -> {}
+            : SearchGuards.register(context.getQueryShardContext().lookup(), guard);
     active.put(context, new Active(searcher, lookup));
   }
 

@@ -9,11 +9,12 @@ import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.opensearch.indices.breaker.BreakerSettings;
 
 /**
- * The {@code masksearch} circuit breaker: the memory that searches decode from masks (transient, per document) and
- * the derived-mask CHIs the node keeps. A child of OpenSearch's parent breaker, so it also counts toward the node's
- * total; it shows in {@code _nodes/stats/breaker}. Limit and overhead are the standard breaker settings
- * {@code breaker.masksearch.limit} (default {@value #DEFAULT_LIMIT} of the heap) and
- * {@code breaker.masksearch.overhead} (default 1), in {@code opensearch.yml} or through {@code _cluster/settings}.
+ * The {@code masksearch} circuit breaker: the memory that searches decode from masks (transient,
+ * per document) and the derived-mask CHIs the node keeps. A child of OpenSearch's parent breaker,
+ * so it also counts toward the node's total; it shows in {@code _nodes/stats/breaker}. Limit and
+ * overhead are the standard breaker settings {@code breaker.masksearch.limit} (default {@value
+ * #DEFAULT_LIMIT} of the heap) and {@code breaker.masksearch.overhead} (default 1), in {@code
+ * opensearch.yml} or through {@code _cluster/settings}.
  */
 public final class MaskSearchBreaker implements DerivedChiCache.Account {
   public static final String NAME = "masksearch";
@@ -23,20 +24,33 @@ public final class MaskSearchBreaker implements DerivedChiCache.Account {
 
   /** The breaker's settings at node start: the standard keys when set, the defaults otherwise. */
   public static BreakerSettings settings(Settings settings) {
-    var limitKey = BreakerSettings.CIRCUIT_BREAKER_LIMIT_SETTING.getConcreteSettingForNamespace(NAME);
-    var overheadKey = BreakerSettings.CIRCUIT_BREAKER_OVERHEAD_SETTING.getConcreteSettingForNamespace(NAME);
-    long limit = limitKey.exists(settings)
-        ? limitKey.get(settings).getBytes()
-        : MemorySizeValue.parseBytesSizeValueOrHeapRatio(DEFAULT_LIMIT, limitKey.getKey()).getBytes();
+    var limitKey =
+        BreakerSettings.CIRCUIT_BREAKER_LIMIT_SETTING.getConcreteSettingForNamespace(NAME);
+    var overheadKey =
+        BreakerSettings.CIRCUIT_BREAKER_OVERHEAD_SETTING.getConcreteSettingForNamespace(NAME);
+    long limit =
+        limitKey.exists(settings)
+            ? limitKey.get(settings).getBytes()
+            : MemorySizeValue.parseBytesSizeValueOrHeapRatio(DEFAULT_LIMIT, limitKey.getKey())
+                .getBytes();
     double overhead = overheadKey.exists(settings) ? overheadKey.get(settings) : 1.0;
-    return new BreakerSettings(NAME, limit, overhead, CircuitBreaker.Type.MEMORY, CircuitBreaker.Durability.TRANSIENT);
+    return new BreakerSettings(
+        NAME, limit, overhead, CircuitBreaker.Type.MEMORY, CircuitBreaker.Durability.TRANSIENT);
   }
 
   /** The default limit and overhead under the standard keys, for the node's settings. */
   public static Settings defaults() {
     return Settings.builder()
-        .put(BreakerSettings.CIRCUIT_BREAKER_LIMIT_SETTING.getConcreteSettingForNamespace(NAME).getKey(), DEFAULT_LIMIT)
-        .put(BreakerSettings.CIRCUIT_BREAKER_OVERHEAD_SETTING.getConcreteSettingForNamespace(NAME).getKey(), 1.0)
+        .put(
+            BreakerSettings.CIRCUIT_BREAKER_LIMIT_SETTING
+                .getConcreteSettingForNamespace(NAME)
+                .getKey(),
+            DEFAULT_LIMIT)
+        .put(
+            BreakerSettings.CIRCUIT_BREAKER_OVERHEAD_SETTING
+                .getConcreteSettingForNamespace(NAME)
+                .getKey(),
+            1.0)
         .build();
   }
 

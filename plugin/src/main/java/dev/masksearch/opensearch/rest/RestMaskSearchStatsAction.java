@@ -10,9 +10,9 @@ import org.opensearch.rest.action.RestActions;
 import org.opensearch.transport.client.node.NodeClient;
 
 /**
- * {@code GET /_plugins/masksearch/stats} and {@code GET /_plugins/masksearch/stats/{node_id}}: each node's
- * derived-CHI cache, through the {@link MaskSearchStatsAction} transport action. Node ids as in {@code _nodes}
- * ({@code _local}, names, attributes, comma-separated).
+ * {@code GET /_plugins/masksearch/stats} and {@code GET /_plugins/masksearch/stats/{node_id}}: each
+ * node's derived-CHI cache, through the {@link MaskSearchStatsAction} transport action. Node ids as
+ * in {@code _nodes} ({@code _local}, names, attributes, comma-separated).
  */
 public final class RestMaskSearchStatsAction extends BaseRestHandler {
   public static final String PATH = "/_plugins/masksearch/stats";
@@ -24,15 +24,22 @@ public final class RestMaskSearchStatsAction extends BaseRestHandler {
 
   @Override
   public List<Route> routes() {
-    return List.of(new Route(RestRequest.Method.GET, PATH), new Route(RestRequest.Method.GET, PATH + "/{node_id}"));
+    return List.of(
+        new Route(RestRequest.Method.GET, PATH),
+        new Route(RestRequest.Method.GET, PATH + "/{node_id}"));
   }
 
   @Override
   protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
-    MaskSearchStatsRequest stats = new MaskSearchStatsRequest(Strings.splitStringByCommaToArray(request.param("node_id")));
+    MaskSearchStatsRequest stats =
+        new MaskSearchStatsRequest(Strings.splitStringByCommaToArray(request.param("node_id")));
     if (request.hasParam("timeout")) {
       stats.timeout(request.param("timeout"));
     }
-    return channel -> client.execute(MaskSearchStatsAction.INSTANCE, stats, new RestActions.NodesResponseRestListener<>(channel));
+    return channel ->
+        client.execute(
+            MaskSearchStatsAction.INSTANCE,
+            stats,
+            new RestActions.NodesResponseRestListener<>(channel));
   }
 }

@@ -1,4 +1,2 @@
-/**
- * REST handlers: the web UI's files and the per-node stats, each running a transport action.
- */
+/** REST handlers: the web UI's files and the per-node stats, each running a transport action. */
 package dev.masksearch.opensearch.rest;

@@ -24,40 +24,47 @@ import org.opensearch.script.ScriptException;
 import org.opensearch.search.lookup.SearchLookup;
 
 /**
- * The {@code masksearch} script language: a script's source is a mask expression (docs/expressions.md), its value
- * per document the expression's exact value, so CP terms, IoU and their arithmetic work wherever OpenSearch takes a
- * script:
+ * The {@code masksearch} script language: a script's source is a mask expression
+ * (docs/expressions.md), its value per document the expression's exact value, so CP terms, IoU and
+ * their arithmetic work wherever OpenSearch takes a script:
  *
  * <ul>
  *   <li>{@code script_fields} ({@link FieldScript}): the value, or null when it is undefined;
- *   <li>{@code _script} sorts ({@link NumberSortScript}): the value, or {@code params.missing} when it is undefined
- *       (NaN otherwise, which sorts first in descending order: prefer the {@code mask_expr} sort, which puts them
- *       last in both directions and prunes with bounds);
- *   <li>aggregations ({@link AggregationScript}): metric aggregations ({@code avg}, {@code sum}, {@code min},
- *       {@code max}, {@code stats}, ...) and {@code terms} / {@code histogram} over a script; a document whose value
- *       is undefined has no value, so aggregations skip it;
- *   <li>{@code script_score} ({@link ScoreScript}): the value as the score; an undefined value scores
- *       {@code params.missing} (default 0); a negative value is an error (scores must be non-negative);
- *   <li>the {@code script} query ({@link FilterScript}): a comparison, {@code EXPR > 0.5} or {@code params.gt} (and
- *       gte, lt, lte); an undefined value never matches. It reads every candidate's masks: the {@code mask_expr}
- *       query gives the same answer with CHI bounds.
+ *   <li>{@code _script} sorts ({@link NumberSortScript}): the value, or {@code params.missing} when
+ *       it is undefined (NaN otherwise, which sorts first in descending order: prefer the {@code
+ *       mask_expr} sort, which puts them last in both directions and prunes with bounds);
+ *   <li>aggregations ({@link AggregationScript}): metric aggregations ({@code avg}, {@code sum},
+ *       {@code min}, {@code max}, {@code stats}, ...) and {@code terms} / {@code histogram} over a
+ *       script; a document whose value is undefined has no value, so aggregations skip it;
+ *   <li>{@code script_score} ({@link ScoreScript}): the value as the score; an undefined value
+ *       scores {@code params.missing} (default 0); a negative value is an error (scores must be
+ *       non-negative);
+ *   <li>the {@code script} query ({@link FilterScript}): a comparison, {@code EXPR > 0.5} or {@code
+ *       params.gt} (and gte, lt, lte); an undefined value never matches. It reads every candidate's
+ *       masks: the {@code mask_expr} query gives the same answer with CHI bounds.
  * </ul>
  *
- * Every value is the exact value, read from the masks of the document (expressions are deterministic, so results
- * may be cached). The fields are checked against the mapping when a search binds the script to a shard.
+ * Every value is the exact value, read from the masks of the document (expressions are
+ * deterministic, so results may be cached). The fields are checked against the mapping when a
+ * search binds the script to a shard.
  */
 public final class MaskScriptEngine implements ScriptEngine {
   public static final String LANG = "masksearch";
 
-  private static final Set<ScriptContext<?>> CONTEXTS = Set.of(
-      FieldScript.CONTEXT, NumberSortScript.CONTEXT, AggregationScript.CONTEXT, ScoreScript.CONTEXT, FilterScript.CONTEXT);
+  private static final Set<ScriptContext<?>> CONTEXTS =
+      Set.of(
+          FieldScript.CONTEXT,
+          NumberSortScript.CONTEXT,
+          AggregationScript.CONTEXT,
+          ScoreScript.CONTEXT,
+          FilterScript.CONTEXT);
 
   private final DerivedChiCache cache;
   private final ExpressionLimits limits;
 
   /**
-   * An engine whose expressions read derived masks' CHI through {@code cache} (may be null); a script over the
-   * {@code limits} does not compile.
+   * An engine whose expressions read derived masks' CHI through {@code cache} (may be null); a
+   * script over the {@code limits} does not compile.
    */
   public MaskScriptEngine(DerivedChiCache cache, ExpressionLimits limits) {
     this.cache = cache;
@@ -75,18 +82,24 @@ public final class MaskScriptEngine implements ScriptEngine {
   }
 
   @Override
-  public <T> T compile(String name, String source, ScriptContext<T> context, Map<String, String> options) {
+  public <T> T compile(
+      String name, String source, ScriptContext<T> context, Map<String, String> options) {
     MaskScript script;
     try {
       limits.checkLength(source);
       script = MaskScript.parse(source);
       limits.checkShape(script.expression());
       if (script.comparison() != null && context != FilterScript.CONTEXT) {
-        throw new IllegalArgumentException("a comparison (" + script.comparison().symbol() + ") makes a filter; in the ["
-            + context.name + "] context the script is the expression alone");
+        throw new IllegalArgumentException(
+            "a comparison ("
+                + script.comparison().symbol()
+                + ") makes a filter; in the ["
+                + context.name
+                + "] context the script is the expression alone");
       }
     } catch (IllegalArgumentException e) {
-      throw new ScriptException("compile error: " + e.getMessage(), e, List.of(), source == null ? "" : source, LANG);
+      throw new ScriptException(
+          "compile error: " + e.getMessage(), e, List.of(), source == null ? "" : source, LANG);
     }
     Object factory;
     if (context == FieldScript.CONTEXT) {
@@ -100,26 +113,39 @@ public final class MaskScriptEngine implements ScriptEngine {
     } else if (context == FilterScript.CONTEXT) {
       factory = new FilterFactory(script);
     } else {
-      throw new IllegalArgumentException("[" + LANG + "] scripts cannot run in the [" + context.name + "] context; they run in "
-          + "script_fields, sorts, aggregations, script_score and the script query");
+      throw new IllegalArgumentException(
+          "["
+              + LANG
+              + "] scripts cannot run in the ["
+              + context.name
+              + "] context; they run in "
+              + "script_fields, sorts, aggregations, script_score and the script query");
     }
     return context.factoryClazz.cast(factory);
   }
 
-  /** The exact value of the current document of one segment (set by the script's {@code setDocument}). */
+  /**
+   * The exact value of the current document of one segment (set by the script's {@code
+   * setDocument}).
+   */
   private static final class DocValue {
     private final LeafExactValues values;
     int doc;
 
-    /** The values of a segment within the guard of the search the script runs in (found by its lookup). */
-    DocValue(MaskExpression expression, LeafReaderContext leaf, SearchLookup lookup) throws IOException {
+    /**
+     * The values of a segment within the guard of the search the script runs in (found by its
+     * lookup).
+     */
+    DocValue(MaskExpression expression, LeafReaderContext leaf, SearchLookup lookup)
+        throws IOException {
       values = LeafExactValues.create(leaf, expression, SearchGuards.of(lookup));
     }
 
     /**
-     * The value; NaN when undefined. Masks that cannot be read fail the search, they are not a missing value. A zero
-     * is always +0.0: arithmetic can give -0.0 (0 times a negative number), which equals 0 but would make a bucket
-     * or a sort position of its own (a histogram then has two buckets for 0).
+     * The value; NaN when undefined. Masks that cannot be read fail the search, they are not a
+     * missing value. A zero is always +0.0: arithmetic can give -0.0 (0 times a negative number),
+     * which equals 0 but would make a bucket or a sort position of its own (a histogram then has
+     * two buckets for 0).
      */
     double get() {
       try {
@@ -180,7 +206,8 @@ public final class MaskScriptEngine implements ScriptEngine {
     }
 
     @Override
-    public NumberSortScript.LeafFactory newFactory(Map<String, Object> params, SearchLookup lookup) {
+    public NumberSortScript.LeafFactory newFactory(
+        Map<String, Object> params, SearchLookup lookup) {
       MaskExpression expression = script.bind(lookup, cache);
       double missing = MaskScript.missing(params, Double.NaN);
       return new NumberSortScript.LeafFactory() {
@@ -222,7 +249,8 @@ public final class MaskScriptEngine implements ScriptEngine {
     }
 
     @Override
-    public AggregationScript.LeafFactory newFactory(Map<String, Object> params, SearchLookup lookup) {
+    public AggregationScript.LeafFactory newFactory(
+        Map<String, Object> params, SearchLookup lookup) {
       MaskExpression expression = script.bind(lookup, cache);
       return new AggregationScript.LeafFactory() {
         @Override
@@ -250,8 +278,14 @@ public final class MaskScriptEngine implements ScriptEngine {
             public long runAsLong() {
               double value = current.get();
               if (Double.isNaN(value)) {
-                throw new IllegalArgumentException("[" + LANG + "] script [" + script.source() + "] has no value for document ["
-                    + current.doc + "] (no mask or box, or a division by zero)");
+                throw new IllegalArgumentException(
+                    "["
+                        + LANG
+                        + "] script ["
+                        + script.source()
+                        + "] has no value for document ["
+                        + current.doc
+                        + "] (no mask or box, or a division by zero)");
               }
               return (long) value;
             }
@@ -279,11 +313,17 @@ public final class MaskScriptEngine implements ScriptEngine {
     }
 
     @Override
-    public ScoreScript.LeafFactory newFactory(Map<String, Object> params, SearchLookup lookup, IndexSearcher searcher) {
+    public ScoreScript.LeafFactory newFactory(
+        Map<String, Object> params, SearchLookup lookup, IndexSearcher searcher) {
       MaskExpression expression = script.bind(lookup, cache);
       double missing = MaskScript.missing(params, 0);
       if (missing < 0) {
-        throw new IllegalArgumentException("[" + LANG + "] script_score: params.missing must be non-negative, got [" + missing + "]");
+        throw new IllegalArgumentException(
+            "["
+                + LANG
+                + "] script_score: params.missing must be non-negative, got ["
+                + missing
+                + "]");
       }
       return new ScoreScript.LeafFactory() {
         @Override
@@ -303,14 +343,26 @@ public final class MaskScriptEngine implements ScriptEngine {
               if (undefined) {
                 value = missing;
               } else if (value < 0) {
-                throw new IllegalArgumentException("[" + LANG + "] script_score: [" + script.source() + "] is " + value
-                    + " for document [" + _getDocId() + "], and scores must be non-negative; rank by a value that can be "
-                    + "negative with the mask_expr sort, or shift the expression (e.g. add a constant)");
+                throw new IllegalArgumentException(
+                    "["
+                        + LANG
+                        + "] script_score: ["
+                        + script.source()
+                        + "] is "
+                        + value
+                        + " for document ["
+                        + _getDocId()
+                        + "], and scores must be non-negative; rank by a value that can be "
+                        + "negative with the mask_expr sort, or shift the expression (e.g. add a constant)");
               }
               if (explanation != null) {
-                explanation.set(undefined
-                    ? "[" + script.source() + "] is undefined (no mask or box, or a division by zero): params.missing " + value
-                    : "[" + script.source() + "] = " + value);
+                explanation.set(
+                    undefined
+                        ? "["
+                            + script.source()
+                            + "] is undefined (no mask or box, or a division by zero): params.missing "
+                            + value
+                        : "[" + script.source() + "] = " + value);
               }
               return value;
             }

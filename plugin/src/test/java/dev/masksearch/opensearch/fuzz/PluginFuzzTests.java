@@ -7,8 +7,9 @@ import dev.masksearch.opensearch.script.ScriptFuzzer;
 import org.junit.Test;
 
 /**
- * Coverage-guided fuzzing of the plugin's parsers with Jazzer (see {@link FuzzRunner} and docs/testing.md): each
- * test forks one fuzz target; the run counts make each about 10 seconds of fuzzing in CI.
+ * Coverage-guided fuzzing of the plugin's parsers with Jazzer (see {@link FuzzRunner} and
+ * docs/testing.md): each test forks one fuzz target; the run counts make each about 10 seconds of
+ * fuzzing in CI.
  */
 public class PluginFuzzTests {
   @Test

@@ -18,8 +18,8 @@ import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.util.Bits;
 
 /**
- * The baseline every benchmark compares with: read every live document's mask from the same index, compute CP
- * exactly, then filter or sort. No index is used.
+ * The baseline every benchmark compares with: read every live document's mask from the same index,
+ * compute CP exactly, then filter or sort. No index is used.
  */
 public final class BruteForceScan {
   private BruteForceScan() {}
@@ -29,7 +29,8 @@ public final class BruteForceScan {
     List<CpHit> values = new ArrayList<>();
     for (LeafReaderContext leaf : reader.leaves()) {
       BinaryDocValues masks = leaf.reader().getBinaryDocValues(spec.field());
-      NumericDocValues boxes = spec.boxField() == null ? null : leaf.reader().getNumericDocValues(spec.boxField());
+      NumericDocValues boxes =
+          spec.boxField() == null ? null : leaf.reader().getNumericDocValues(spec.boxField());
       Bits live = leaf.reader().getLiveDocs();
       if (masks == null) {
         continue;
@@ -47,24 +48,32 @@ public final class BruteForceScan {
         }
         Mask mask = MaskBytes.decode(masks.binaryValue());
         long area = roi.clip(mask.width(), mask.height()).area();
-        values.add(new CpHit(leaf.docBase + doc, spec.value(mask.countPixels(roi, spec.range()), area)));
+        values.add(
+            new CpHit(leaf.docBase + doc, spec.value(mask.countPixels(roi, spec.range()), area)));
       }
     }
     return values;
   }
 
   /** The documents whose value compares true. */
-  public static List<Integer> filter(IndexReader reader, CpSpec spec, Comparison op, double threshold)
-      throws IOException {
-    return values(reader, spec).stream().filter(h -> op.test(h.value(), threshold)).map(CpHit::doc).toList();
+  public static List<Integer> filter(
+      IndexReader reader, CpSpec spec, Comparison op, double threshold) throws IOException {
+    return values(reader, spec).stream()
+        .filter(h -> op.test(h.value(), threshold))
+        .map(CpHit::doc)
+        .toList();
   }
 
   /** The exact top k, ties by doc id. */
-  public static List<CpHit> topK(IndexReader reader, CpSpec spec, int k, CpOrder order) throws IOException {
+  public static List<CpHit> topK(IndexReader reader, CpSpec spec, int k, CpOrder order)
+      throws IOException {
     Comparator<CpHit> byValue = Comparator.comparingDouble(CpHit::value);
     if (order == CpOrder.DESC) {
       byValue = byValue.reversed();
     }
-    return values(reader, spec).stream().sorted(byValue.thenComparingInt(CpHit::doc)).limit(k).toList();
+    return values(reader, spec).stream()
+        .sorted(byValue.thenComparingInt(CpHit::doc))
+        .limit(k)
+        .toList();
   }
 }

@@ -5,10 +5,10 @@ import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpHit;
 import dev.masksearch.search.CpOrder;
 import dev.masksearch.search.CpStats;
+import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.MaskValueTopK;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,10 +22,11 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * Incremental indexing (issue 5): the same mask-algebra queries run three times over one index with a
- * {@link DerivedChiCache}. The first run reads the masks its bounds cannot decide and leaves derived-mask CHIs;
- * later runs bound with them. Reports masks read and time per run as ratios to the first run, and checks that
- * every run gives the same answer. Usage: {@code IncrementalBench [--count 5000] [--runs 3]}.
+ * Incremental indexing (issue 5): the same mask-algebra queries run three times over one index with
+ * a {@link DerivedChiCache}. The first run reads the masks its bounds cannot decide and leaves
+ * derived-mask CHIs; later runs bound with them. Reports masks read and time per run as ratios to
+ * the first run, and checks that every run gives the same answer. Usage: {@code IncrementalBench
+ * [--count 5000] [--runs 3]}.
  */
 public final class IncrementalBench {
   private IncrementalBench() {}
@@ -39,7 +40,10 @@ public final class IncrementalBench {
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = new IndexSearcher(reader);
         searcher.setQueryCache(null);
-        System.out.printf(Locale.ROOT, "## Incremental indexing: %,d images, derived-mask CHIs kept between runs%n%n", count);
+        System.out.printf(
+            Locale.ROOT,
+            "## Incremental indexing: %,d images, derived-mask CHIs kept between runs%n%n",
+            count);
         System.out.println("| query | run | masks read | time vs run 1 | derived CHIs held |");
         System.out.println("|---|---:|---:|---:|---:|");
         topK(searcher, "iou(saliency > 0.8, human > 0.8)", CpOrder.ASC, runs);
@@ -50,7 +54,8 @@ public final class IncrementalBench {
     }
   }
 
-  private static void topK(IndexSearcher searcher, String text, CpOrder order, int runs) throws IOException {
+  private static void topK(IndexSearcher searcher, String text, CpOrder order, int runs)
+      throws IOException {
     DerivedChiCache cache = new DerivedChiCache(1L << 30);
     MaskExpression expression = MaskExpression.parse(text).withCache(cache);
     List<CpHit> first = null;
@@ -66,7 +71,13 @@ public final class IncrementalBench {
       } else if (!hits.equals(first)) {
         throw new AssertionError("run " + run + " of " + text + " differs from run 1");
       }
-      print("top 25 " + order.name().toLowerCase(Locale.ROOT) + " by " + text, run, stats, nanos, firstNanos, cache);
+      print(
+          "top 25 " + order.name().toLowerCase(Locale.ROOT) + " by " + text,
+          run,
+          stats,
+          nanos,
+          firstNanos,
+          cache);
     }
   }
 
@@ -78,7 +89,8 @@ public final class IncrementalBench {
     for (int run = 1; run <= runs; run++) {
       CpStats stats = new CpStats();
       long start = System.nanoTime();
-      int matches = searcher.count(new MaskValueFilterQuery(expression, Comparison.LT, 0.05, stats));
+      int matches =
+          searcher.count(new MaskValueFilterQuery(expression, Comparison.LT, 0.05, stats));
       long nanos = System.nanoTime() - start;
       if (firstCount < 0) {
         firstCount = matches;
@@ -90,8 +102,16 @@ public final class IncrementalBench {
     }
   }
 
-  private static void print(String query, int run, CpStats stats, long nanos, long firstNanos, DerivedChiCache cache) {
-    System.out.printf(Locale.ROOT, "| %s | %d | %,d | %.2f | %,d (%,d KB) |%n", query, run, stats.verified(),
-        (double) nanos / firstNanos, cache.builds(), cache.sizeInBytes() / 1024);
+  private static void print(
+      String query, int run, CpStats stats, long nanos, long firstNanos, DerivedChiCache cache) {
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %d | %,d | %.2f | %,d (%,d KB) |%n",
+        query,
+        run,
+        stats.verified(),
+        (double) nanos / firstNanos,
+        cache.builds(),
+        cache.sizeInBytes() / 1024);
   }
 }

@@ -18,12 +18,14 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * End-to-end Lucene benchmark: indexes synthetic 224 x 224 saliency maps, then runs the {@link PaperWorkloads}
- * through the CHI and as a {@link BruteForceScan} of the same index, in the same run, checks that the answers are
- * equal, and prints a Markdown report of masks read and speed-ups (ratios, not absolute times). With
- * {@code --sweep}, it also compares CHI parameters: index size against pruning.
+ * End-to-end Lucene benchmark: indexes synthetic 224 x 224 saliency maps, then runs the {@link
+ * PaperWorkloads} through the CHI and as a {@link BruteForceScan} of the same index, in the same
+ * run, checks that the answers are equal, and prints a Markdown report of masks read and speed-ups
+ * (ratios, not absolute times). With {@code --sweep}, it also compares CHI parameters: index size
+ * against pruning.
  *
- * <p>Usage: {@code LuceneBench [--count N] [--runs R] [--dtype uint8|uint16|float16|float32] [--sweep]}
+ * <p>Usage: {@code LuceneBench [--count N] [--runs R] [--dtype uint8|uint16|float16|float32]
+ * [--sweep]}
  */
 public final class LuceneBench {
   private LuceneBench() {}
@@ -35,8 +37,12 @@ public final class LuceneBench {
     MaskDType dtype = MaskDType.fromApiName(Args.stringArg(args, "--dtype", "uint8"));
     SyntheticDataset data = new SyntheticDataset(42, 224, 224, dtype);
 
-    System.out.printf(Locale.ROOT, "## End-to-end: %,d images (2 masks each, 224 x 224 %s), CHI %s%n%n",
-        count, dtype.apiName(), describe(ChiParams.DEFAULT));
+    System.out.printf(
+        Locale.ROOT,
+        "## End-to-end: %,d images (2 masks each, 224 x 224 %s), CHI %s%n%n",
+        count,
+        dtype.apiName(),
+        describe(ChiParams.DEFAULT));
     Path path = Files.createTempDirectory("masksearch-bench");
     try (Directory dir = FSDirectory.open(path)) {
       long start = System.nanoTime();
@@ -44,7 +50,10 @@ public final class LuceneBench {
       double seconds = (System.nanoTime() - start) / 1e9;
       IndexSizes sizes = IndexSizes.of(dir);
       long masks = 2L * count;
-      System.out.printf(Locale.ROOT, "Indexing: %,.0f images/s (both masks, CHI and compression, 1 segment).%n%n", count / seconds);
+      System.out.printf(
+          Locale.ROOT,
+          "Indexing: %,.0f images/s (both masks, CHI and compression, 1 segment).%n%n",
+          count / seconds);
       printSizes(sizes, masks, 224L * 224 * dtype.bytesPerPixel(), dtype);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         runWorkloads(reader, runs);
@@ -61,10 +70,16 @@ public final class LuceneBench {
     System.out.println("| per mask | bytes | vs raw " + dtype.apiName() + " | vs compressed |");
     System.out.println("|---|---:|---:|---:|");
     System.out.printf(Locale.ROOT, "| raw pixels | %,d | 100%% | |%n", pixels);
-    System.out.printf(Locale.ROOT, "| compressed mask (.mskr) | %,.0f | %.1f%% | 100%% |%n",
-        (double) sizes.maskBytes() / masks, 100.0 * sizes.maskBytes() / masks / pixels);
-    System.out.printf(Locale.ROOT, "| CHI (.mskc + .mskm) | %,.0f | %.2f%% | **%.2f%%** |%n%n",
-        (double) sizes.chiBytes() / masks, 100.0 * sizes.chiBytes() / masks / pixels,
+    System.out.printf(
+        Locale.ROOT,
+        "| compressed mask (.mskr) | %,.0f | %.1f%% | 100%% |%n",
+        (double) sizes.maskBytes() / masks,
+        100.0 * sizes.maskBytes() / masks / pixels);
+    System.out.printf(
+        Locale.ROOT,
+        "| CHI (.mskc + .mskm) | %,.0f | %.2f%% | **%.2f%%** |%n%n",
+        (double) sizes.chiBytes() / masks,
+        100.0 * sizes.chiBytes() / masks / pixels,
         100.0 * sizes.chiBytes() / sizes.maskBytes());
   }
 
@@ -72,7 +87,8 @@ public final class LuceneBench {
     IndexSearcher searcher = new IndexSearcher(reader);
     searcher.setQueryCache(null);
     int total = reader.numDocs();
-    System.out.println("| workload | matches | masks read | speed-up vs scan (median of " + runs + ") |");
+    System.out.println(
+        "| workload | matches | masks read | speed-up vs scan (median of " + runs + ") |");
     System.out.println("|---|---:|---:|---:|");
     for (Workload w : PaperWorkloads.over(reader)) {
       CpStats stats = new CpStats();
@@ -82,15 +98,21 @@ public final class LuceneBench {
       }
       double chi = medianNanos(runs, () -> w.run(searcher, null));
       double scan = medianNanos(runs, () -> w.scan(reader));
-      System.out.printf(Locale.ROOT, "| %s | %,d | %.2f%% | %.0fx |%n",
-          w.name(), answer.size(), 100.0 * stats.verified() / total, scan / chi);
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %,d | %.2f%% | %.0fx |%n",
+          w.name(),
+          answer.size(),
+          100.0 * stats.verified() / total,
+          scan / chi);
     }
     System.out.println();
   }
 
   private static void sweep(SyntheticDataset data, int count, int runs) throws IOException {
     System.out.printf(Locale.ROOT, "## CHI parameter sweep (%,d images)%n%n", count);
-    System.out.println("| grid step | bins | CHI / compressed masks | masks read, all workloads | time, all workloads (vs 32 / 16) |");
+    System.out.println(
+        "| grid step | bins | CHI / compressed masks | masks read, all workloads | time, all workloads (vs 32 / 16) |");
     System.out.println("|---:|---:|---:|---:|---:|");
     List<String> rows = new ArrayList<>();
     double baseline = Double.NaN;
@@ -108,18 +130,27 @@ public final class LuceneBench {
             for (Workload w : workloads) {
               w.run(searcher, stats);
             }
-            double nanos = medianNanos(runs, () -> {
-              for (Workload w : workloads) {
-                w.run(searcher, null);
-              }
-              return null;
-            });
+            double nanos =
+                medianNanos(
+                    runs,
+                    () -> {
+                      for (Workload w : workloads) {
+                        w.run(searcher, null);
+                      }
+                      return null;
+                    });
             if (Double.isNaN(baseline)) {
               baseline = nanos;
             }
-            rows.add(String.format(Locale.ROOT, "| %d | %d | %.2f%% | %.2f%% | %.2f |",
-                step, bins, 100.0 * sizes.chiBytes() / sizes.maskBytes(),
-                100.0 * stats.verified() / ((double) workloads.size() * reader.numDocs()), nanos / baseline));
+            rows.add(
+                String.format(
+                    Locale.ROOT,
+                    "| %d | %d | %.2f%% | %.2f%% | %.2f |",
+                    step,
+                    bins,
+                    100.0 * sizes.chiBytes() / sizes.maskBytes(),
+                    100.0 * stats.verified() / ((double) workloads.size() * reader.numDocs()),
+                    nanos / baseline));
           }
         } finally {
           IOUtils.rm(path);

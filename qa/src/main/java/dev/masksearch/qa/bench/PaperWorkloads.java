@@ -16,9 +16,9 @@ import java.util.List;
 import org.apache.lucene.index.IndexReader;
 
 /**
- * The paper's query shapes over the synthetic saliency maps: filters with a constant and a per-document ROI at
- * several selectivities (thresholds taken from the data, so "1%" means 1% of the masks match), and top-25 in both
- * directions.
+ * The paper's query shapes over the synthetic saliency maps: filters with a constant and a
+ * per-document ROI at several selectivities (thresholds taken from the data, so "1%" means 1% of
+ * the masks match), and top-25 in both directions.
  */
 public final class PaperWorkloads {
   private PaperWorkloads() {}
@@ -31,10 +31,18 @@ public final class PaperWorkloads {
     List<Workload> workloads = new ArrayList<>();
     for (double selectivity : new double[] {0.01, 0.1, 0.5}) {
       String pct = Math.round(selectivity * 100) + "%";
-      workloads.add(Workload.filter("filter, constant ROI, " + pct, paper, Comparison.GT,
-          Workload.quantile(reader, paper, 1 - selectivity)));
-      workloads.add(Workload.filter("filter, per-image box, " + pct, salientInBox, Comparison.GT,
-          Workload.quantile(reader, salientInBox, 1 - selectivity)));
+      workloads.add(
+          Workload.filter(
+              "filter, constant ROI, " + pct,
+              paper,
+              Comparison.GT,
+              Workload.quantile(reader, paper, 1 - selectivity)));
+      workloads.add(
+          Workload.filter(
+              "filter, per-image box, " + pct,
+              salientInBox,
+              Comparison.GT,
+              Workload.quantile(reader, salientInBox, 1 - selectivity)));
     }
     workloads.add(Workload.topK("top-25 desc, diffuse attention", diffuse, 25, CpOrder.DESC));
     workloads.add(Workload.topK("top-25 desc, constant ROI", paper, 25, CpOrder.DESC));

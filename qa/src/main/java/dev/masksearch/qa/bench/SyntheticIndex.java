@@ -21,13 +21,14 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.Directory;
 
 /**
- * Indexes a {@link SyntheticDataset} with Lucene: per image its id, label, prediction and regime as keywords, the
- * object box as a {@link BoxField}, and the saliency and human-attention maps as {@link MaskField}s stored with
- * the {@link MaskCodec}.
+ * Indexes a {@link SyntheticDataset} with Lucene: per image its id, label, prediction and regime as
+ * keywords, the object box as a {@link BoxField}, and the saliency and human-attention maps as
+ * {@link MaskField}s stored with the {@link MaskCodec}.
  */
 public final class SyntheticIndex {
   /** Field names. */
   public static final String ID = "id";
+
   public static final String LABEL = "label";
   public static final String PREDICTED = "predicted";
   public static final String REGIME = "regime";
@@ -38,26 +39,33 @@ public final class SyntheticIndex {
   private SyntheticIndex() {}
 
   /**
-   * The codec that stores this index's mask fields with the CHI, over Lucene's default codec by name: the codec
-   * SPI reads segments back with (MaskCodec's no-argument form) assumes that delegate, whatever
-   * {@code Codec.getDefault()} says (test frameworks randomize it).
+   * The codec that stores this index's mask fields with the CHI, over Lucene's default codec by
+   * name: the codec SPI reads segments back with (MaskCodec's no-argument form) assumes that
+   * delegate, whatever {@code Codec.getDefault()} says (test frameworks randomize it).
    */
   public static Codec codec() {
     return new MaskCodec(new Lucene104Codec(), Set.of(SALIENCY, HUMAN)::contains);
   }
 
-  /** Indexes images {@code 0 .. count - 1} on all cores, then merges to {@code segments} segments at most. */
-  public static void build(Directory dir, SyntheticDataset data, int count, ChiParams params, int segments)
+  /**
+   * Indexes images {@code 0 .. count - 1} on all cores, then merges to {@code segments} segments at
+   * most.
+   */
+  public static void build(
+      Directory dir, SyntheticDataset data, int count, ChiParams params, int segments)
       throws IOException {
     IndexWriterConfig config = new IndexWriterConfig().setCodec(codec()).setRAMBufferSizeMB(256);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
-      IntStream.range(0, count).parallel().forEach(i -> {
-        try {
-          writer.addDocument(document(data.image(i), params));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      IntStream.range(0, count)
+          .parallel()
+          .forEach(
+              i -> {
+                try {
+                  writer.addDocument(document(data.image(i), params));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
       writer.forceMerge(segments);
     }
   }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Installs Debian packages a test or benchmark needs (Chromium for the browser test, PostGIS for the benchmark)
- * with {@code apt-get} when run as root (CI, containers); otherwise fails with the command to run. Never skips: a
- * check that silently does nothing hides a broken feature.
+ * Installs Debian packages a test or benchmark needs (Chromium for the browser test, PostGIS for
+ * the benchmark) with {@code apt-get} when run as root (CI, containers); otherwise fails with the
+ * command to run. Never skips: a check that silently does nothing hides a broken feature.
  */
 public final class Apt {
   private Apt() {}
@@ -21,18 +21,26 @@ public final class Apt {
   }
 
   /**
-   * Installs {@code packages} as root; as another user throws an AssertionError naming {@code purpose} and the
-   * command.
+   * Installs {@code packages} as root; as another user throws an AssertionError naming {@code
+   * purpose} and the command.
    */
-  public static void install(String packages, String purpose) throws IOException, InterruptedException {
+  public static void install(String packages, String purpose)
+      throws IOException, InterruptedException {
     String install = command(packages);
     if (!Unprivileged.isRoot()) {
-      throw new AssertionError(purpose + " needs Debian's " + packages + "; install with `sudo " + install
-          + "` (run as root, it installs them itself)");
+      throw new AssertionError(
+          purpose
+              + " needs Debian's "
+              + packages
+              + "; install with `sudo "
+              + install
+              + "` (run as root, it installs them itself)");
     }
     Path log = Files.createTempFile("apt", ".log");
-    ProcessBuilder builder = new ProcessBuilder("sh", "-c", install).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder("sh", "-c", install)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
     Process apt = builder.start();
     apt.getOutputStream().close();
@@ -42,8 +50,13 @@ public final class Apt {
     }
     if (apt.exitValue() != 0) {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      throw new AssertionError("`" + install + "` failed (" + apt.exitValue() + "):\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+      throw new AssertionError(
+          "`"
+              + install
+              + "` failed ("
+              + apt.exitValue()
+              + "):\n"
+              + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
     }
   }
 }

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One OpenSearch node of a {@link LocalCluster}: a process of the real distribution with its own config, data
- * and log directories under {@code directory}, and fixed ports so that it can be stopped and started again with
- * the same identity and data.
+ * One OpenSearch node of a {@link LocalCluster}: a process of the real distribution with its own
+ * config, data and log directories under {@code directory}, and fixed ports so that it can be
+ * stopped and started again with the same identity and data.
  */
 final class ClusterNode {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -53,32 +53,46 @@ final class ClusterNode {
     Files.createDirectories(directory.resolve("logs"));
   }
 
-  /** Starts the process; returns once its HTTP port answers (cluster formation is the cluster's business). */
+  /**
+   * Starts the process; returns once its HTTP port answers (cluster formation is the cluster's
+   * business).
+   */
   void start(DistributionHome home, String javaHome, String heap, Map<String, String> settings)
       throws IOException, InterruptedException {
     if (running()) {
       throw new IllegalStateException(name + " is already running");
     }
-    List<String> command = new ArrayList<>(List.of(
-        "env",
-        "OPENSEARCH_JAVA_HOME=" + javaHome,
-        "OPENSEARCH_PATH_CONF=" + directory.resolve("config"),
-        // The distribution's jvm.options write a heap dump to "data" and crash files to "logs/", relative to the
-        // directory the start script changes to (the shared home; "data" would be a file there): into the node's own.
-        "OPENSEARCH_JAVA_OPTS=-Xms" + heap + " -Xmx" + heap + " -XX:HeapDumpPath=" + directory.resolve("data")
-            + " -XX:ErrorFile=" + directory.resolve("logs").resolve("hs_err_pid%p.log"),
-        home.bin("opensearch").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "OPENSEARCH_JAVA_HOME=" + javaHome,
+                "OPENSEARCH_PATH_CONF=" + directory.resolve("config"),
+                // The distribution's jvm.options write a heap dump to "data" and crash files to
+                // "logs/", relative to the
+                // directory the start script changes to (the shared home; "data" would be a file
+                // there): into the node's own.
+                "OPENSEARCH_JAVA_OPTS=-Xms"
+                    + heap
+                    + " -Xmx"
+                    + heap
+                    + " -XX:HeapDumpPath="
+                    + directory.resolve("data")
+                    + " -XX:ErrorFile="
+                    + directory.resolve("logs").resolve("hs_err_pid%p.log"),
+                home.bin("opensearch").toString()));
     settings.forEach((key, value) -> command.add("-E" + key + "=" + value));
     command.add("-Enode.name=" + name);
     command.add("-Ehttp.port=" + httpPort);
     command.add("-Etransport.port=" + transportPort);
     command.add("-Epath.data=" + directory.resolve("data"));
     command.add("-Epath.logs=" + directory.resolve("logs"));
-    process = new ProcessBuilder(Unprivileged.command(command))
-        .directory(directory.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(console().toFile()))
-        .start();
+    process =
+        new ProcessBuilder(Unprivileged.command(command))
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(console().toFile()))
+            .start();
     try {
       awaitHttp();
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -89,12 +103,15 @@ final class ClusterNode {
 
   private void awaitHttp() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest ping = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/"))
-        .timeout(Duration.ofSeconds(5)).build();
+    HttpRequest ping =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException(name + " exited with " + process.exitValue() + "; its console:\n" + consoleTail());
+        throw new IOException(
+            name + " exited with " + process.exitValue() + "; its console:\n" + consoleTail());
       }
       try {
         if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -105,13 +122,20 @@ final class ClusterNode {
       }
       Thread.sleep(500);
     }
-    throw new IOException(name + " did not answer on port " + httpPort + " within " + START_TIMEOUT
-        + "; its console:\n" + consoleTail());
+    throw new IOException(
+        name
+            + " did not answer on port "
+            + httpPort
+            + " within "
+            + START_TIMEOUT
+            + "; its console:\n"
+            + consoleTail());
   }
 
   /**
-   * Stops the node gracefully: SIGTERM to the OpenSearch JVM itself, then waits for it and its wrapper to exit.
-   * (Signalling runuser instead would make it SIGKILL its child two seconds later.) Forcibly if it hangs.
+   * Stops the node gracefully: SIGTERM to the OpenSearch JVM itself, then waits for it and its
+   * wrapper to exit. (Signalling runuser instead would make it SIGKILL its child two seconds
+   * later.) Forcibly if it hangs.
    */
   void stop() throws InterruptedException {
     if (process == null) {
@@ -134,9 +158,10 @@ final class ClusterNode {
   }
 
   /**
-   * Kills the node as a crash would: SIGKILL to the OpenSearch JVM itself, so nothing is flushed or closed. Every
-   * process of the node's tree gets SIGKILL too, the JVM first: killing only runuser (the process this class started
-   * when run as root) would leave the JVM running. The node's data stays for a later {@link #start}.
+   * Kills the node as a crash would: SIGKILL to the OpenSearch JVM itself, so nothing is flushed or
+   * closed. Every process of the node's tree gets SIGKILL too, the JVM first: killing only runuser
+   * (the process this class started when run as root) would leave the JVM running. The node's data
+   * stays for a later {@link #start}.
    */
   void kill() throws InterruptedException {
     if (process == null) {
@@ -156,8 +181,12 @@ final class ClusterNode {
 
   /** The process id of the OpenSearch JVM (the child of runuser when run as root). */
   long jvmPid() {
-    return process.descendants().filter(p -> p.info().command().orElse("").endsWith("/java")).findFirst()
-        .orElse(process.toHandle()).pid();
+    return process
+        .descendants()
+        .filter(p -> p.info().command().orElse("").endsWith("/java"))
+        .findFirst()
+        .orElse(process.toHandle())
+        .pid();
   }
 
   Path directory() {

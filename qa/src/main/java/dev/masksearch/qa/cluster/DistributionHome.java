@@ -11,8 +11,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * An OpenSearch home unpacked from the distribution zip that Maven resolved, with the plugin zip installed by the
- * distribution's own {@code bin/opensearch-plugin install}, exactly as a user installs it.
+ * An OpenSearch home unpacked from the distribution zip that Maven resolved, with the plugin zip
+ * installed by the distribution's own {@code bin/opensearch-plugin install}, exactly as a user
+ * installs it.
  */
 final class DistributionHome {
   private final Path home;
@@ -21,20 +22,30 @@ final class DistributionHome {
     this.home = home;
   }
 
-  /** Unpacks {@code distribution} into {@code directory} (replacing what was there) and installs {@code plugin}. */
+  /**
+   * Unpacks {@code distribution} into {@code directory} (replacing what was there) and installs
+   * {@code plugin}.
+   */
   static DistributionHome install(Path distribution, Path plugin, Path directory, String javaHome)
       throws IOException, InterruptedException {
     deleteTree(directory);
     Path home = unzip(distribution, directory);
-    ProcessBuilder install = new ProcessBuilder(
-            home.resolve("bin/opensearch-plugin").toString(), "install", "--batch", plugin.toUri().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(directory.resolve("plugin-install.log").toFile());
+    ProcessBuilder install =
+        new ProcessBuilder(
+                home.resolve("bin/opensearch-plugin").toString(),
+                "install",
+                "--batch",
+                plugin.toUri().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(directory.resolve("plugin-install.log").toFile());
     install.environment().put("OPENSEARCH_JAVA_HOME", javaHome);
     Process process = install.start();
     if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      throw new IOException("bin/opensearch-plugin install failed; see " + directory.resolve("plugin-install.log")
-          + ":\n" + Files.readString(directory.resolve("plugin-install.log")));
+      throw new IOException(
+          "bin/opensearch-plugin install failed; see "
+              + directory.resolve("plugin-install.log")
+              + ":\n"
+              + Files.readString(directory.resolve("plugin-install.log")));
     }
     return new DistributionHome(home);
   }
@@ -51,7 +62,9 @@ final class DistributionHome {
     return home.resolve("config");
   }
 
-  /** Extracts the zip; returns its single top-level directory. Scripts under bin/ become executable. */
+  /**
+   * Extracts the zip; returns its single top-level directory. Scripts under bin/ become executable.
+   */
   private static Path unzip(Path zip, Path directory) throws IOException {
     Path top = null;
     try (ZipFile file = new ZipFile(zip.toFile())) {

@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.ParseException;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.opensearch.client.Request;
 import org.opensearch.client.Response;
 import org.opensearch.client.ResponseException;
 import org.opensearch.client.RestClient;
 
 /**
- * JSON over OpenSearch's low-level REST client: the client spreads requests over every node it was given and
- * fails over when one is down, as an application's client does.
+ * JSON over OpenSearch's low-level REST client: the client spreads requests over every node it was
+ * given and fails over when one is down, as an application's client does.
  */
 public final class Rest implements Closeable {
   /** One response: the HTTP status and the parsed body. */
@@ -38,7 +38,10 @@ public final class Rest implements Closeable {
     return client;
   }
 
-  /** Sends a request; {@code body} is a JSON string, NDJSON for {@code _bulk}, a Jackson-serializable value, or null. */
+  /**
+   * Sends a request; {@code body} is a JSON string, NDJSON for {@code _bulk}, a
+   * Jackson-serializable value, or null.
+   */
   public Reply call(String method, String path, Object body) {
     Request request = new Request(method, path);
     if (body != null) {

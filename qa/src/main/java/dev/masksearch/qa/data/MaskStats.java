@@ -14,7 +14,10 @@ public final class MaskStats {
 
   private MaskStats() {}
 
-  /** The fraction of the pixels of {@code roi} (clipped to the mask) whose value lies in {@code range}. */
+  /**
+   * The fraction of the pixels of {@code roi} (clipped to the mask) whose value lies in {@code
+   * range}.
+   */
   public static double fraction(Mask mask, Roi roi, ValueRange range) {
     long area = roi.clip(mask.width(), mask.height()).area();
     return area == 0 ? 0 : (double) mask.countPixels(roi, range) / area;
@@ -25,7 +28,10 @@ public final class MaskStats {
     return fraction(mask, Roi.FULL, range);
   }
 
-  /** The intersection over union of {@code a > threshold} and {@code b > threshold}; 0 when both are empty. */
+  /**
+   * The intersection over union of {@code a > threshold} and {@code b > threshold}; 0 when both are
+   * empty.
+   */
   public static double iou(Mask a, Mask b, double threshold) {
     long intersection = 0;
     long union = 0;
@@ -44,7 +50,10 @@ public final class MaskStats {
   public static double max(Mask mask) {
     int max = 0;
     for (int i = 0; i < mask.pixelCount(); i++) {
-      max = Integer.compareUnsigned(mask.code(i), max) > 0 ? mask.code(i) : max; // codes sort like values
+      max =
+          Integer.compareUnsigned(mask.code(i), max) > 0
+              ? mask.code(i)
+              : max; // codes sort like values
     }
     return mask.dtype().value(max);
   }

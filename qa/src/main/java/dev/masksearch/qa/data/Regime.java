@@ -3,15 +3,18 @@ package dev.masksearch.qa.data;
 import java.util.Locale;
 
 /**
- * Where a synthetic model's saliency map puts its attention. Each image draws one regime with the fixed
- * {@link #probability()}; the probabilities sum to 1.
+ * Where a synthetic model's saliency map puts its attention. Each image draws one regime with the
+ * fixed {@link #probability()}; the probabilities sum to 1.
  */
 public enum Regime {
   /** A few peaked blobs centred inside the object box; the peak is 1. */
   FOCUSED(0.55),
   /** Peaked blobs outside the box ("the model looks at the background"); the peak is 1. */
   BACKGROUND(0.25),
-  /** Wide low blobs plus noise, most pixels mid-valued and the peak below 0.85 ("diffuse attention"). */
+  /**
+   * Wide low blobs plus noise, most pixels mid-valued and the peak below 0.85 ("diffuse
+   * attention").
+   */
   DIFFUSE(0.20);
 
   private final double probability;
@@ -25,7 +28,10 @@ public enum Regime {
     return probability;
   }
 
-  /** The lower-case name stored in {@link SyntheticImage#regime()}: "focused", "background" or "diffuse". */
+  /**
+   * The lower-case name stored in {@link SyntheticImage#regime()}: "focused", "background" or
+   * "diffuse".
+   */
   public String apiName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -11,8 +11,9 @@ import java.awt.Color;
 import java.util.SplittableRandom;
 
 /**
- * The scene's background: a {@link Background} chosen for the label (half the time one typical of it), painted
- * pixel by pixel from value noise, gradients, stripes and sine ripples with per-image colours and scales.
+ * The scene's background: a {@link Background} chosen for the label (half the time one typical of
+ * it), painted pixel by pixel from value noise, gradients, stripes and sine ripples with per-image
+ * colours and scales.
  */
 final class SceneBackgrounds {
   /** Per label: its typical backgrounds, one of which half the images of the label get. */
@@ -36,7 +37,9 @@ final class SceneBackgrounds {
         : Background.values()[rng.nextInt(Background.values().length)];
   }
 
-  /** Paints {@code kind} into the row-major RGB {@code pixels} of a {@code width x height} frame. */
+  /**
+   * Paints {@code kind} into the row-major RGB {@code pixels} of a {@code width x height} frame.
+   */
   static void paint(Background kind, int[] pixels, int width, int height, SplittableRandom rng) {
     double side = Math.min(width, height);
     switch (kind) {
@@ -44,8 +47,13 @@ final class SceneBackgrounds {
         Color dark = jitter(new Color(45, 100, 35), rng, 12);
         Color light = jitter(new Color(120, 165, 60), rng, 12);
         Noise patches = new Noise(rng, width, height, side * rng.nextDouble(0.2, 0.35), 3);
-        Noise blades = new Noise(rng, width, height, side * 0.02, side * 0.08, 1); // tall thin streaks
-        fill(pixels, width, height, (x, y) -> lerp(dark, light, 0.6 * patches.at(x, y) + 0.4 * blades.at(x, y)));
+        Noise blades =
+            new Noise(rng, width, height, side * 0.02, side * 0.08, 1); // tall thin streaks
+        fill(
+            pixels,
+            width,
+            height,
+            (x, y) -> lerp(dark, light, 0.6 * patches.at(x, y) + 0.4 * blades.at(x, y)));
       }
       case SAND -> {
         Color dark = jitter(new Color(190, 160, 110), rng, 10);
@@ -55,23 +63,37 @@ final class SceneBackgrounds {
         double angle = rng.nextDouble(-0.5, 0.5);
         double ca = Math.cos(angle) * 2 * Math.PI / (side * rng.nextDouble(0.08, 0.14));
         double sa = Math.sin(angle) * 2 * Math.PI / (side * 0.11);
-        fill(pixels, width, height, (x, y) -> {
-          double ripple = 0.5 + 0.5 * StrictMath.sin(y * ca + x * sa + 6 * warp.at(x, y));
-          return lerp(dark, light, 0.75 * dunes.at(x, y) + 0.25 * ripple);
-        });
+        fill(
+            pixels,
+            width,
+            height,
+            (x, y) -> {
+              double ripple = 0.5 + 0.5 * StrictMath.sin(y * ca + x * sa + 6 * warp.at(x, y));
+              return lerp(dark, light, 0.75 * dunes.at(x, y) + 0.25 * ripple);
+            });
       }
       case SKY -> {
         Color top = jitter(new Color(55, 115, 200), rng, 15);
         Color horizon = jitter(new Color(175, 210, 238), rng, 10);
         Color cloud = new Color(248, 248, 250);
         Noise clouds =
-            new Noise(rng, width, height, side * rng.nextDouble(0.3, 0.5), side * rng.nextDouble(0.15, 0.25), 4);
+            new Noise(
+                rng,
+                width,
+                height,
+                side * rng.nextDouble(0.3, 0.5),
+                side * rng.nextDouble(0.15, 0.25),
+                4);
         double cover = rng.nextDouble(0.5, 0.65);
-        fill(pixels, width, height, (x, y) -> {
-          int sky = lerp(top, horizon, (double) y / height);
-          double c = smoothstep(cover, cover + 0.15, clouds.at(x, y));
-          return mix(sky, cloud.getRGB(), c);
-        });
+        fill(
+            pixels,
+            width,
+            height,
+            (x, y) -> {
+              int sky = lerp(top, horizon, (double) y / height);
+              double c = smoothstep(cover, cover + 0.15, clouds.at(x, y));
+              return mix(sky, cloud.getRGB(), c);
+            });
       }
       case WATER -> {
         Color deep = jitter(new Color(20, 70, 115), rng, 12);
@@ -79,11 +101,15 @@ final class SceneBackgrounds {
         Noise body = new Noise(rng, width, height, side * 0.35, 2);
         Noise warp = new Noise(rng, width, height, side * 0.2, 1);
         double f = 2 * Math.PI / (side * rng.nextDouble(0.05, 0.08));
-        fill(pixels, width, height, (x, y) -> {
-          double wave = StrictMath.sin(y * f + 5 * warp.at(x, y));
-          double glint = smoothstep(0.8, 1.0, wave) * 0.35;
-          return lerp(deep, shallow, 0.5 * body.at(x, y) + 0.5 * (double) y / height + glint);
-        });
+        fill(
+            pixels,
+            width,
+            height,
+            (x, y) -> {
+              double wave = StrictMath.sin(y * f + 5 * warp.at(x, y));
+              double glint = smoothstep(0.8, 1.0, wave) * 0.35;
+              return lerp(deep, shallow, 0.5 * body.at(x, y) + 0.5 * (double) y / height + glint);
+            });
       }
       case WOOD -> {
         Color dark = jitter(new Color(110, 70, 40), rng, 12);
@@ -93,14 +119,22 @@ final class SceneBackgrounds {
         double[] tone = rng.doubles(64, -0.15, 0.15).toArray();
         Noise grainWarp = new Noise(rng, width, height, side * 0.25, 2);
         double f = 2 * Math.PI / (side * rng.nextDouble(0.025, 0.04));
-        fill(pixels, width, height, (x, y) -> {
-          double across = vertical ? x : y;
-          double along = vertical ? y : x;
-          int p = (int) (across / plank);
-          double seam = across - p * plank < 1.5 ? -0.35 : 0;
-          double grain = 0.5 + 0.5 * StrictMath.sin(across * f + 8 * grainWarp.at(x, y) + p * 1.7 + along * 0.002);
-          return lerp(dark, light, 0.55 + tone[p & 63] + 0.3 * (grain - 0.5) + seam);
-        });
+        fill(
+            pixels,
+            width,
+            height,
+            (x, y) -> {
+              double across = vertical ? x : y;
+              double along = vertical ? y : x;
+              int p = (int) (across / plank);
+              double seam = across - p * plank < 1.5 ? -0.35 : 0;
+              double grain =
+                  0.5
+                      + 0.5
+                          * StrictMath.sin(
+                              across * f + 8 * grainWarp.at(x, y) + p * 1.7 + along * 0.002);
+              return lerp(dark, light, 0.55 + tone[p & 63] + 0.3 * (grain - 0.5) + seam);
+            });
       }
       case ASPHALT -> {
         Color dark = jitter(new Color(70, 72, 76), rng, 8);
@@ -111,11 +145,15 @@ final class SceneBackgrounds {
         double lineY = height * rng.nextDouble(0.15, 0.85);
         double lineHalf = side * 0.018;
         double dash = side * rng.nextDouble(0.12, 0.2);
-        fill(pixels, width, height, (x, y) -> {
-          int base = lerp(dark, light, 0.75 * wear.at(x, y) + 0.25 * grit.at(x, y));
-          boolean line = Math.abs(y + 0.5 - lineY) < lineHalf && ((int) (x / dash) & 1) == 0;
-          return line ? mix(base, paint.getRGB(), 0.85) : base;
-        });
+        fill(
+            pixels,
+            width,
+            height,
+            (x, y) -> {
+              int base = lerp(dark, light, 0.75 * wear.at(x, y) + 0.25 * grit.at(x, y));
+              boolean line = Math.abs(y + 0.5 - lineY) < lineHalf && ((int) (x / dash) & 1) == 0;
+              return line ? mix(base, paint.getRGB(), 0.85) : base;
+            });
       }
       default -> throw new AssertionError(kind);
     }
@@ -135,8 +173,8 @@ final class SceneBackgrounds {
   }
 
   /**
-   * Value noise: random values on a lattice of {@code cellX x cellY} pixel cells, smoothly interpolated, summed
-   * over octaves of halving cell size and amplitude, then scaled to [0, 1].
+   * Value noise: random values on a lattice of {@code cellX x cellY} pixel cells, smoothly
+   * interpolated, summed over octaves of halving cell size and amplitude, then scaled to [0, 1].
    */
   private static final class Noise {
     private final float[][] lattices;
@@ -185,7 +223,8 @@ final class SceneBackgrounds {
         norm += amplitude;
         amplitude *= 0.5;
       }
-      // Sums of smoothed uniforms bunch around 0.5: stretch a little so the colours span their range.
+      // Sums of smoothed uniforms bunch around 0.5: stretch a little so the colours span their
+      // range.
       return clamp01(0.5 + 1.6 * (sum / norm - 0.5));
     }
 

@@ -18,7 +18,9 @@ final class SceneColors {
 
   /** {@code c} brightened ({@code f > 1}) or darkened. */
   static Color scale(Color c, double f) {
-    return new Color(clampByte((int) (c.getRed() * f)), clampByte((int) (c.getGreen() * f)),
+    return new Color(
+        clampByte((int) (c.getRed() * f)),
+        clampByte((int) (c.getGreen() * f)),
         clampByte((int) (c.getBlue() * f)));
   }
 

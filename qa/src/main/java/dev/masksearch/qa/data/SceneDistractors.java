@@ -17,9 +17,9 @@ import java.awt.geom.Rectangle2D;
 import java.util.SplittableRandom;
 
 /**
- * The scene's distractors: zero to two small shaded objects (rocks, bushes, balls, crates) outside the object box.
- * In the {@link Regime#BACKGROUND} regime the first sits on the saliency map's peak, which lies outside the box:
- * the model looks at the rock or the bush, not at the object.
+ * The scene's distractors: zero to two small shaded objects (rocks, bushes, balls, crates) outside
+ * the object box. In the {@link Regime#BACKGROUND} regime the first sits on the saliency map's
+ * peak, which lies outside the box: the model looks at the rock or the bush, not at the object.
  */
 final class SceneDistractors {
   private static final Color[] BALL_COLORS = {
@@ -28,13 +28,19 @@ final class SceneDistractors {
 
   private SceneDistractors() {}
 
-  private enum Distractor { ROCK, BUSH, BALL, CRATE }
+  private enum Distractor {
+    ROCK,
+    BUSH,
+    BALL,
+    CRATE
+  }
 
   /**
-   * Paints zero to two small objects entirely outside the box (one or two in the background regime, the first on
-   * the saliency peak, which that regime keeps outside the box); returns how many.
+   * Paints zero to two small objects entirely outside the box (one or two in the background regime,
+   * the first on the saliency peak, which that regime keeps outside the box); returns how many.
    */
-  static int paint(Graphics2D g, SyntheticImage image, int width, int height, SplittableRandom rng) {
+  static int paint(
+      Graphics2D g, SyntheticImage image, int width, int height, SplittableRandom rng) {
     Roi box = image.box();
     double side = Math.min(width, height);
     boolean background = Regime.fromApiName(image.regime()) == Regime.BACKGROUND;
@@ -81,7 +87,13 @@ final class SceneDistractors {
   }
 
   private static void paintDistractor(
-      Graphics2D g, Distractor kind, Color color, double cx, double cy, double r, SplittableRandom rng) {
+      Graphics2D g,
+      Distractor kind,
+      Color color,
+      double cx,
+      double cy,
+      double r,
+      SplittableRandom rng) {
     switch (kind) {
       case ROCK -> {
         Shape rock = new Ellipse2D.Double(cx - r, cy - 0.65 * r, 2 * r, 1.3 * r);
@@ -99,7 +111,8 @@ final class SceneDistractors {
         bush.add(new Area(new Ellipse2D.Double(cx - 0.55 * r, cy - 0.55 * r, 1.1 * r, 1.1 * r)));
         shade(g, bush, color);
       }
-      case BALL -> shade(g, new Ellipse2D.Double(cx - 0.7 * r, cy - 0.7 * r, 1.4 * r, 1.4 * r), color);
+      case BALL ->
+          shade(g, new Ellipse2D.Double(cx - 0.7 * r, cy - 0.7 * r, 1.4 * r, 1.4 * r), color);
       case CRATE -> {
         double s = 0.7 * r;
         Shape crate = new Rectangle2D.Double(cx - s, cy - s, 2 * s, 2 * s);
@@ -124,12 +137,18 @@ final class SceneDistractors {
   /** Fills with a top-light, bottom-dark gradient and outlines with a darker line. */
   private static void shade(Graphics2D g, Shape shape, Color color) {
     Rectangle2D b = shape.getBounds2D();
-    g.setPaint(new GradientPaint(
-        (float) b.getMinX(), (float) b.getMinY(), scale(color, 1.18),
-        (float) b.getMaxX(), (float) b.getMaxY(), scale(color, 0.78)));
+    g.setPaint(
+        new GradientPaint(
+            (float) b.getMinX(),
+            (float) b.getMinY(),
+            scale(color, 1.18),
+            (float) b.getMaxX(),
+            (float) b.getMaxY(),
+            scale(color, 0.78)));
     g.fill(shape);
     g.setColor(scale(color, 0.55));
-    g.setStroke(new BasicStroke((float) Math.max(0.8, Math.min(b.getWidth(), b.getHeight()) * 0.025)));
+    g.setStroke(
+        new BasicStroke((float) Math.max(0.8, Math.min(b.getWidth(), b.getHeight()) * 0.025)));
     g.draw(shape);
   }
 

@@ -10,7 +10,10 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Encodes rendered scenes as JPEG or PNG files (what {@link SceneRenderer#jpeg} and {@link SceneRenderer#png} do). */
+/**
+ * Encodes rendered scenes as JPEG or PNG files (what {@link SceneRenderer#jpeg} and {@link
+ * SceneRenderer#png} do).
+ */
 final class SceneImages {
   private SceneImages() {}
 

@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The scene's labelled object: a shaded stylised silhouette whose shape and colour depend on its label only (with a
- * small colour jitter and a random facing), so the classes look distinct, fitted to touch all four sides of the
- * image's box.
+ * The scene's labelled object: a shaded stylised silhouette whose shape and colour depend on its
+ * label only (with a small colour jitter and a random facing), so the classes look distinct, fitted
+ * to touch all four sides of the image's box.
  */
 final class SceneObjects {
   /** Per label, in {@link Vocabulary#LABELS} order: the body colour. */
@@ -50,11 +50,12 @@ final class SceneObjects {
   }
 
   /**
-   * Draws the object's silhouette, colour and facing from {@code rng} and, when {@code drawObject}, paints it into
-   * {@code box}.
+   * Draws the object's silhouette, colour and facing from {@code rng} and, when {@code drawObject},
+   * paints it into {@code box}.
    */
   static void paint(Graphics2D g, int label, Roi box, SplittableRandom rng, boolean drawObject) {
-    // The random draws are made whether or not the object is painted, so leaving it out changes nothing else.
+    // The random draws are made whether or not the object is painted, so leaving it out changes
+    // nothing else.
     List<Part> parts = silhouette(label, rng);
     Color body = jitter(LABEL_COLORS[label], rng, 14);
     boolean mirrored = rng.nextBoolean();
@@ -63,18 +64,31 @@ final class SceneObjects {
     }
   }
 
-  private enum Role { BODY, SHADOW, DETAIL, GLASS, LIGHT, ACCENT }
+  private enum Role {
+    BODY,
+    SHADOW,
+    DETAIL,
+    GLASS,
+    LIGHT,
+    ACCENT
+  }
 
   /** A piece of a silhouette in unit coordinates and how it is coloured. */
   private record Part(Shape shape, Role role) {}
 
-  /** The label's silhouette, facing right, in unit coordinates; its parts' union is later fitted to the box. */
+  /**
+   * The label's silhouette, facing right, in unit coordinates; its parts' union is later fitted to
+   * the box.
+   */
   private static List<Part> silhouette(int label, SplittableRandom rng) {
     List<Part> p = new ArrayList<>();
     double v = rng.nextDouble(-0.04, 0.04); // a little variation in proportions
     switch (Vocabulary.LABELS.get(label)) {
       case "cat" -> {
-        p.add(new Part(stroke(new QuadCurve2D.Double(0.2, 0.55, -0.02, 0.5, 0.04, 0.12), 0.07), Role.BODY));
+        p.add(
+            new Part(
+                stroke(new QuadCurve2D.Double(0.2, 0.55, -0.02, 0.5, 0.04, 0.12), 0.07),
+                Role.BODY));
         p.add(new Part(new Rectangle2D.Double(0.24, 0.62, 0.08, 0.38), Role.SHADOW));
         p.add(new Part(new Rectangle2D.Double(0.6, 0.62, 0.08, 0.38), Role.SHADOW));
         p.add(new Part(new Ellipse2D.Double(0.15, 0.36 + v, 0.6, 0.38), Role.BODY));
@@ -86,13 +100,20 @@ final class SceneObjects {
         p.add(new Part(polygon(0.8, 0.32, 0.86, 0.32, 0.83, 0.36), Role.ACCENT));
       }
       case "dog" -> {
-        p.add(new Part(stroke(new QuadCurve2D.Double(0.14, 0.42, 0.02, 0.3, 0.0, 0.08), 0.06), Role.BODY));
+        p.add(
+            new Part(
+                stroke(new QuadCurve2D.Double(0.14, 0.42, 0.02, 0.3, 0.0, 0.08), 0.06), Role.BODY));
         for (double x : new double[] {0.16, 0.3, 0.58, 0.7}) {
-          p.add(new Part(new Rectangle2D.Double(x, 0.55, 0.09, 0.45), x == 0.3 || x == 0.7 ? Role.SHADOW : Role.BODY));
+          p.add(
+              new Part(
+                  new Rectangle2D.Double(x, 0.55, 0.09, 0.45),
+                  x == 0.3 || x == 0.7 ? Role.SHADOW : Role.BODY));
         }
         p.add(new Part(new RoundRectangle2D.Double(0.1, 0.3 + v, 0.7, 0.34, 0.2, 0.2), Role.BODY));
         p.add(new Part(new Ellipse2D.Double(0.64, 0.05, 0.28, 0.32), Role.BODY));
-        p.add(new Part(new RoundRectangle2D.Double(0.8, 0.18, 0.2, 0.14, 0.08, 0.08), Role.BODY)); // snout
+        p.add(
+            new Part(
+                new RoundRectangle2D.Double(0.8, 0.18, 0.2, 0.14, 0.08, 0.08), Role.BODY)); // snout
         p.add(new Part(new Ellipse2D.Double(0.62, 0.08, 0.12, 0.3), Role.SHADOW)); // floppy ear
         p.add(new Part(new Ellipse2D.Double(0.8, 0.13, 0.05, 0.05), Role.DETAIL));
         p.add(new Part(new Ellipse2D.Double(0.95, 0.17, 0.05, 0.06), Role.DETAIL));
@@ -111,7 +132,9 @@ final class SceneObjects {
         p.add(new Part(polygon(0.18, 0.42, 0.32, 0.0, 0.7, 0.0, 0.86, 0.42), Role.BODY)); // cabin
         p.add(new Part(polygon(0.26, 0.4, 0.36, 0.08, 0.5, 0.08, 0.5, 0.4), Role.GLASS));
         p.add(new Part(polygon(0.54, 0.4, 0.54, 0.08, 0.67, 0.08, 0.78, 0.4), Role.GLASS));
-        p.add(new Part(new RoundRectangle2D.Double(0.0, 0.36 + v / 2, 1.0, 0.42, 0.14, 0.14), Role.BODY));
+        p.add(
+            new Part(
+                new RoundRectangle2D.Double(0.0, 0.36 + v / 2, 1.0, 0.42, 0.14, 0.14), Role.BODY));
         p.add(new Part(new Rectangle2D.Double(0.93, 0.46, 0.07, 0.08), Role.LIGHT));
         p.add(wheel(0.13, 0.6, 0.28));
         p.add(wheel(0.63, 0.6, 0.28));
@@ -121,7 +144,10 @@ final class SceneObjects {
       case "truck" -> {
         p.add(new Part(new Rectangle2D.Double(0.0, 0.0, 0.68, 0.74), Role.BODY)); // cargo box
         p.add(new Part(new Rectangle2D.Double(0.03, 0.08, 0.62, 0.03), Role.SHADOW));
-        p.add(new Part(polygon(0.7, 0.25 + v, 0.88, 0.25 + v, 1.0, 0.48, 1.0, 0.8, 0.7, 0.8), Role.BODY)); // cab
+        p.add(
+            new Part(
+                polygon(0.7, 0.25 + v, 0.88, 0.25 + v, 1.0, 0.48, 1.0, 0.8, 0.7, 0.8),
+                Role.BODY)); // cab
         p.add(new Part(polygon(0.74, 0.3 + v, 0.86, 0.3 + v, 0.95, 0.48, 0.74, 0.48), Role.GLASS));
         p.add(new Part(new Rectangle2D.Double(0.0, 0.72, 1.0, 0.06), Role.DETAIL)); // chassis
         p.add(wheel(0.04, 0.74, 0.26));
@@ -132,27 +158,49 @@ final class SceneObjects {
         p.add(new Part(new Rectangle2D.Double(0.47, 0.0, 0.03, 0.52), Role.DETAIL)); // mast
         p.add(new Part(polygon(0.52, 0.04, 0.52, 0.48, 0.86, 0.48), Role.LIGHT)); // main sail
         p.add(new Part(polygon(0.45, 0.1, 0.45, 0.48, 0.18, 0.48), Role.LIGHT)); // jib
-        p.add(new Part(polygon(0.0, 0.5 + v / 2, 1.0, 0.5 + v / 2, 0.84, 1.0, 0.14, 1.0), Role.BODY)); // hull
-        p.add(new Part(polygon(0.03, 0.6, 0.97, 0.6, 0.955, 0.65, 0.045, 0.65), Role.SHADOW)); // stripe
+        p.add(
+            new Part(
+                polygon(0.0, 0.5 + v / 2, 1.0, 0.5 + v / 2, 0.84, 1.0, 0.14, 1.0),
+                Role.BODY)); // hull
+        p.add(
+            new Part(
+                polygon(0.03, 0.6, 0.97, 0.6, 0.955, 0.65, 0.045, 0.65), Role.SHADOW)); // stripe
       }
       case "plane" -> {
-        p.add(new Part(polygon(0.02, 0.0, 0.12, 0.0, 0.26, 0.4, 0.06, 0.42), Role.SHADOW)); // tail fin
-        p.add(new Part(new RoundRectangle2D.Double(0.0, 0.36 + v / 2, 1.0, 0.22, 0.3, 0.22), Role.BODY)); // fuselage
+        p.add(
+            new Part(
+                polygon(0.02, 0.0, 0.12, 0.0, 0.26, 0.4, 0.06, 0.42), Role.SHADOW)); // tail fin
+        p.add(
+            new Part(
+                new RoundRectangle2D.Double(0.0, 0.36 + v / 2, 1.0, 0.22, 0.3, 0.22),
+                Role.BODY)); // fuselage
         p.add(new Part(polygon(0.36, 0.5, 0.6, 0.5, 0.44, 1.0, 0.34, 1.0), Role.SHADOW)); // wing
         for (int w = 0; w < 7; w++) {
           p.add(new Part(new Ellipse2D.Double(0.3 + w * 0.07, 0.42, 0.035, 0.05), Role.GLASS));
         }
-        p.add(new Part(polygon(0.88, 0.41, 0.96, 0.43, 0.97, 0.47, 0.88, 0.47), Role.GLASS)); // cockpit
+        p.add(
+            new Part(
+                polygon(0.88, 0.41, 0.96, 0.43, 0.97, 0.47, 0.88, 0.47), Role.GLASS)); // cockpit
       }
       case "horse" -> {
-        p.add(new Part(stroke(new QuadCurve2D.Double(0.16, 0.3, 0.0, 0.35, 0.02, 0.68), 0.07), Role.SHADOW)); // tail
+        p.add(
+            new Part(
+                stroke(new QuadCurve2D.Double(0.16, 0.3, 0.0, 0.35, 0.02, 0.68), 0.07),
+                Role.SHADOW)); // tail
         for (double x : new double[] {0.18, 0.3, 0.6, 0.7}) {
-          p.add(new Part(new Rectangle2D.Double(x, 0.5, 0.07, 0.47), x == 0.3 || x == 0.7 ? Role.SHADOW : Role.BODY));
-          p.add(new Part(new Rectangle2D.Double(x - 0.005, 0.94, 0.08, 0.06), Role.DETAIL)); // hooves
+          p.add(
+              new Part(
+                  new Rectangle2D.Double(x, 0.5, 0.07, 0.47),
+                  x == 0.3 || x == 0.7 ? Role.SHADOW : Role.BODY));
+          p.add(
+              new Part(new Rectangle2D.Double(x - 0.005, 0.94, 0.08, 0.06), Role.DETAIL)); // hooves
         }
         p.add(new Part(new Ellipse2D.Double(0.12, 0.24 + v, 0.68, 0.36), Role.BODY));
         p.add(new Part(polygon(0.62, 0.36, 0.7, 0.08, 0.84, 0.06, 0.82, 0.4), Role.BODY)); // neck
-        p.add(new Part(polygon(0.74, 0.0, 0.86, 0.02, 1.0, 0.22, 0.97, 0.3, 0.9, 0.3, 0.78, 0.16), Role.BODY)); // head
+        p.add(
+            new Part(
+                polygon(0.74, 0.0, 0.86, 0.02, 1.0, 0.22, 0.97, 0.3, 0.9, 0.3, 0.78, 0.16),
+                Role.BODY)); // head
         p.add(new Part(polygon(0.64, 0.3, 0.7, 0.06, 0.76, 0.02, 0.7, 0.3), Role.DETAIL)); // mane
         p.add(new Part(new Ellipse2D.Double(0.84, 0.09, 0.04, 0.04), Role.DETAIL));
       }
@@ -176,19 +224,23 @@ final class SceneObjects {
   }
 
   private static Shape stroke(Shape curve, double width) {
-    return new BasicStroke((float) width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND).createStrokedShape(curve);
+    return new BasicStroke((float) width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND)
+        .createStrokedShape(curve);
   }
 
   /**
-   * Maps the silhouette's bounds onto the box (mirrored when asked), so the painted object touches all four sides,
-   * clips to the box, and paints the parts in order: the body colour with a light-to-dark gradient, details in
-   * fixed colours, and a dark outline around the whole silhouette.
+   * Maps the silhouette's bounds onto the box (mirrored when asked), so the painted object touches
+   * all four sides, clips to the box, and paints the parts in order: the body colour with a
+   * light-to-dark gradient, details in fixed colours, and a dark outline around the whole
+   * silhouette.
    */
-  private static void paint(
-      Graphics2D g, List<Part> parts, Color body, boolean mirrored, Roi box) {
+  private static void paint(Graphics2D g, List<Part> parts, Color body, boolean mirrored, Roi box) {
     Rectangle2D bounds = null;
     for (Part part : parts) {
-      bounds = bounds == null ? part.shape().getBounds2D() : bounds.createUnion(part.shape().getBounds2D());
+      bounds =
+          bounds == null
+              ? part.shape().getBounds2D()
+              : bounds.createUnion(part.shape().getBounds2D());
     }
     double bw = box.x2() - box.x1();
     double bh = box.y2() - box.y1();
@@ -212,9 +264,14 @@ final class SceneObjects {
         outline.add(new Area(s));
       }
     }
-    GradientPaint gradient = new GradientPaint(
-        (float) box.x1(), (float) box.y1(), scale(body, 1.12),
-        (float) box.x1(), (float) box.y2(), scale(body, 0.82));
+    GradientPaint gradient =
+        new GradientPaint(
+            (float) box.x1(),
+            (float) box.y1(),
+            scale(body, 1.12),
+            (float) box.x1(),
+            (float) box.y2(),
+            scale(body, 0.82));
     for (int k = 0; k < parts.size(); k++) {
       Role role = parts.get(k).role();
       switch (role) {

@@ -8,19 +8,26 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
- * A {@code height x width} float canvas, row-major, on which smooth structure is painted: axis-aligned Gaussian
- * blobs and low-frequency noise, then mapped to [0, 1] and encoded as a {@link Mask}.
+ * A {@code height x width} float canvas, row-major, on which smooth structure is painted:
+ * axis-aligned Gaussian blobs and low-frequency noise, then mapped to [0, 1] and encoded as a
+ * {@link Mask}.
  *
- * <p>Both primitives are separable (a product of a column profile and a row profile), so each costs one
- * exponential or cosine per row and per column, not per pixel; the per-pixel work is a multiply-add over a row,
- * which the JIT vectorises. Profiles use {@link StrictMath} so the bytes are the same on every JVM.
+ * <p>Both primitives are separable (a product of a column profile and a row profile), so each costs
+ * one exponential or cosine per row and per column, not per pixel; the per-pixel work is a
+ * multiply-add over a row, which the JIT vectorises. Profiles use {@link StrictMath} so the bytes
+ * are the same on every JVM.
  */
 final class SmoothField {
-  /** Blobs are cut off this many sigmas from their centre, where they are below 4e-5 of their amplitude. */
+  /**
+   * Blobs are cut off this many sigmas from their centre, where they are below 4e-5 of their
+   * amplitude.
+   */
   private static final double CUTOFF_SIGMAS = 4.5;
 
-  private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle SHORT_LE =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   final int width;
   final int height;
@@ -37,8 +44,8 @@ final class SmoothField {
   }
 
   /**
-   * Adds {@code amplitude * exp(-((x - cx)^2 / (2 sx^2) + (y - cy)^2 / (2 sy^2)))} at every pixel centre
-   * {@code (x + 0.5, y + 0.5)} within the cutoff; sigmas below one pixel are raised to one.
+   * Adds {@code amplitude * exp(-((x - cx)^2 / (2 sx^2) + (y - cy)^2 / (2 sy^2)))} at every pixel
+   * centre {@code (x + 0.5, y + 0.5)} within the cutoff; sigmas below one pixel are raised to one.
    */
   void addGaussian(double cx, double cy, double sx, double sy, double amplitude) {
     sx = Math.max(1, sx);
@@ -58,8 +65,9 @@ final class SmoothField {
   }
 
   /**
-   * Adds smooth noise: a sum of {@code terms} products of random low-frequency cosines (half a cycle to three
-   * cycles across the frame, random phases), scaled so its standard deviation is about {@code amplitude}.
+   * Adds smooth noise: a sum of {@code terms} products of random low-frequency cosines (half a
+   * cycle to three cycles across the frame, random phases), scaled so its standard deviation is
+   * about {@code amplitude}.
    */
   void addSmoothNoise(SplittableRandom rng, double amplitude, int terms) {
     // Each cos(.)cos(.) product has standard deviation 1/2; the sum of terms, sqrt(terms)/2.
@@ -86,8 +94,8 @@ final class SmoothField {
   }
 
   /**
-   * Grad-CAM normalisation: negative values become 0 (the ReLU) and the rest are divided by the maximum, so the
-   * peak is exactly 1. An all-non-positive field becomes all zeros.
+   * Grad-CAM normalisation: negative values become 0 (the ReLU) and the rest are divided by the
+   * maximum, so the peak is exactly 1. An all-non-positive field becomes all zeros.
    */
   Mask toPeakNormalized(MaskDType dtype) {
     float max = 0;
@@ -99,12 +107,17 @@ final class SmoothField {
     }
     float scale = 1 / max;
     if (max * scale < 1) {
-      scale = Math.nextUp(scale); // 1 / max rounded down would leave the peak at 0.99999994; the clamp caps it
+      scale =
+          Math.nextUp(
+              scale); // 1 / max rounded down would leave the peak at 0.99999994; the clamp caps it
     }
     return encode(dtype, scale, 0);
   }
 
-  /** Min-max normalisation onto {@code [low, high]}, a sub-interval of [0, 1]; a constant field becomes low. */
+  /**
+   * Min-max normalisation onto {@code [low, high]}, a sub-interval of [0, 1]; a constant field
+   * becomes low.
+   */
   Mask toRange(MaskDType dtype, float low, float high) {
     float min = Float.POSITIVE_INFINITY;
     float max = Float.NEGATIVE_INFINITY;
@@ -116,7 +129,10 @@ final class SmoothField {
     return encode(dtype, scale, low - min * scale);
   }
 
-  /** Encodes {@code clamp(scale * v + shift, 0, 1)} for every pixel; the clamp also absorbs rounding. */
+  /**
+   * Encodes {@code clamp(scale * v + shift, 0, 1)} for every pixel; the clamp also absorbs
+   * rounding.
+   */
   private Mask encode(MaskDType dtype, float scale, float shift) {
     int n = values.length;
     switch (dtype) {
@@ -130,7 +146,8 @@ final class SmoothField {
       case UINT16 -> {
         byte[] data = new byte[2 * n];
         for (int i = 0; i < n; i++) {
-          SHORT_LE.set(data, 2 * i, (short) (int) (unit(values[i] * scale + shift) * 65535f + 0.5f));
+          SHORT_LE.set(
+              data, 2 * i, (short) (int) (unit(values[i] * scale + shift) * 65535f + 0.5f));
         }
         return Mask.of(dtype, height, width, data);
       }

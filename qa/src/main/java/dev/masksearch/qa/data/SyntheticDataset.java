@@ -7,16 +7,18 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A deterministic synthetic dataset of classified images, each with an object box, a model saliency map and a
- * human attention map; see {@link SyntheticImage} and {@link Regime}.
+ * A deterministic synthetic dataset of classified images, each with an object box, a model saliency
+ * map and a human attention map; see {@link SyntheticImage} and {@link Regime}.
  *
- * <p>Image {@code i} depends only on the seed, the frame and {@code i}: any image can be generated alone, in any
- * order and on any thread, and the bytes are the same every time. Instances are immutable and thread-safe.
+ * <p>Image {@code i} depends only on the seed, the frame and {@code i}: any image can be generated
+ * alone, in any order and on any thread, and the bytes are the same every time. Instances are
+ * immutable and thread-safe.
  *
- * <p>Per image, with the default 224 x 224 frame: the box spans 20–70% of each side at a uniform position; the
- * label is uniform over {@link #LABELS}; the regime is drawn with {@link Regime#probability()}; the prediction is
- * right with a probability that depends on the regime (87% focused, 55% background, 65% diffuse; about 75%
- * overall), so wrong predictions come more often with misplaced attention, as with real models.
+ * <p>Per image, with the default 224 x 224 frame: the box spans 20–70% of each side at a uniform
+ * position; the label is uniform over {@link #LABELS}; the regime is drawn with {@link
+ * Regime#probability()}; the prediction is right with a probability that depends on the regime (87%
+ * focused, 55% background, 65% diffuse; about 75% overall), so wrong predictions come more often
+ * with misplaced attention, as with real models.
  */
 public final class SyntheticDataset {
   /** The default frame side, that of ImageNet-style classifier inputs. */
@@ -30,7 +32,10 @@ public final class SyntheticDataset {
   private final int height;
   private final MaskDType dtype;
 
-  /** A dataset of {@code width x height} masks of {@code dtype} (any mask dtype; UINT8 is the usual). */
+  /**
+   * A dataset of {@code width x height} masks of {@code dtype} (any mask dtype; UINT8 is the
+   * usual).
+   */
   public SyntheticDataset(long seed, int width, int height, MaskDType dtype) {
     Mask.checkShape(height, width);
     this.seed = seed;
@@ -50,13 +55,15 @@ public final class SyntheticDataset {
       throw new IllegalArgumentException("image index must be non-negative, got " + i);
     }
     SplittableRandom rng = new SplittableRandom(imageSeed(i));
-    // Each map gets its own stream, so that changing how one is painted leaves the metadata and the other alone.
+    // Each map gets its own stream, so that changing how one is painted leaves the metadata and the
+    // other alone.
     SplittableRandom saliencyRng = rng.split();
     SplittableRandom humanRng = rng.split();
     Roi box = box(rng);
     String label = Vocabulary.label(rng);
     Regime regime = Regime.pick(rng.nextDouble());
-    String predicted = rng.nextDouble() < accuracy(regime) ? label : Vocabulary.confusion(label, rng);
+    String predicted =
+        rng.nextDouble() < accuracy(regime) ? label : Vocabulary.confusion(label, rng);
     return new SyntheticImage(
         i,
         box,
@@ -68,16 +75,20 @@ public final class SyntheticDataset {
   }
 
   /**
-   * The picture of {@code image}, which must come from this dataset ({@code image(image.id())}): a textured
-   * background, small distractor objects and the labelled object filling its box, the size of the masks; see
-   * {@link SceneRenderer}. Made on request only, never by {@link #image(int)}: the benchmarks that generate
-   * hundreds of thousands of masks pay nothing for pictures. The same dataset and image give the same pixels.
+   * The picture of {@code image}, which must come from this dataset ({@code image(image.id())}): a
+   * textured background, small distractor objects and the labelled object filling its box, the size
+   * of the masks; see {@link SceneRenderer}. Made on request only, never by {@link #image(int)}:
+   * the benchmarks that generate hundreds of thousands of masks pay nothing for pictures. The same
+   * dataset and image give the same pixels.
    */
   public SceneRenderer.Scene render(SyntheticImage image) {
     return render(image, true);
   }
 
-  /** {@link #render(SyntheticImage)}, optionally without the labelled object (every other pixel is the same). */
+  /**
+   * {@link #render(SyntheticImage)}, optionally without the labelled object (every other pixel is
+   * the same).
+   */
   SceneRenderer.Scene render(SyntheticImage image, boolean drawObject) {
     if (image.saliency().width() != width || image.saliency().height() != height) {
       throw new IllegalArgumentException("image " + image.id() + " is not from " + this);
@@ -86,8 +97,9 @@ public final class SyntheticDataset {
   }
 
   /**
-   * The root of image {@code i}'s streams. The metadata and masks split theirs off a generator seeded with it; the
-   * scene's generator is seeded with another mix of it, so pictures came without changing any existing draw.
+   * The root of image {@code i}'s streams. The metadata and masks split theirs off a generator
+   * seeded with it; the scene's generator is seeded with another mix of it, so pictures came
+   * without changing any existing draw.
    */
   private long imageSeed(int i) {
     return mix64(seed ^ mix64(i + 0x9E3779B97F4A7C15L));
@@ -113,7 +125,10 @@ public final class SyntheticDataset {
     };
   }
 
-  /** Stafford's variant 13 of the SplitMix64 finaliser: spreads nearby seeds and indices over all 64 bits. */
+  /**
+   * Stafford's variant 13 of the SplitMix64 finaliser: spreads nearby seeds and indices over all 64
+   * bits.
+   */
   private static long mix64(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -138,6 +153,14 @@ public final class SyntheticDataset {
 
   @Override
   public String toString() {
-    return "SyntheticDataset[seed=" + seed + ", " + width + "x" + height + " " + dtype.apiName() + "]";
+    return "SyntheticDataset[seed="
+        + seed
+        + ", "
+        + width
+        + "x"
+        + height
+        + " "
+        + dtype.apiName()
+        + "]";
   }
 }

@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 
 /** The class labels and, for each, the classes a classifier plausibly confuses it with. */
 final class Vocabulary {
-  static final List<String> LABELS = List.of("cat", "dog", "bird", "car", "truck", "boat", "plane", "horse");
+  static final List<String> LABELS =
+      List.of("cat", "dog", "bird", "car", "truck", "boat", "plane", "horse");
 
   // Confusions per label, in LABELS order; a repeated entry is drawn more often.
   private static final String[][] CONFUSIONS = {

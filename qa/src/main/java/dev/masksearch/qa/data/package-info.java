@@ -1,4 +1,2 @@
-/**
- * Synthetic data: scenes with saliency and human-attention masks, deterministic from a seed.
- */
+/** Synthetic data: scenes with saliency and human-attention masks, deterministic from a seed. */
 package dev.masksearch.qa.data;

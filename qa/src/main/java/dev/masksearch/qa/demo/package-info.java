@@ -1,4 +1,2 @@
-/**
- * The engine demo behind {@code bin/demo}: every answer checked against brute force.
- */
+/** The engine demo behind {@code bin/demo}: every answer checked against brute force. */
 package dev.masksearch.qa.demo;

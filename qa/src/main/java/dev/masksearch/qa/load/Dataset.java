@@ -16,16 +16,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A data directory as {@link DirectoryLoader} reads it: {@code index.csv} (one row per image), {@code images/<id>.*}
- * and {@code masks/<kind>/<id>.png|.npy}. Reads the whole CSV up front, because the type of an extra column (long,
- * double or keyword) depends on all of its values; rows are small next to their masks.
+ * A data directory as {@link DirectoryLoader} reads it: {@code index.csv} (one row per image),
+ * {@code images/<id>.*} and {@code masks/<kind>/<id>.png|.npy}. Reads the whole CSV up front,
+ * because the type of an extra column (long, double or keyword) depends on all of its values; rows
+ * are small next to their masks.
  */
 public final class Dataset {
   /** Columns with a fixed meaning; every other column becomes a field of its own. */
   static final Set<String> KNOWN_COLUMNS =
-      Set.of("id", "source", "width", "height", "bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2", "masks", "license");
+      Set.of(
+          "id", "source", "width", "height", "bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2", "masks",
+          "license");
+
   /** Fields the loader fills itself, so no column or mask kind may take their names. */
   static final Set<String> RESERVED_FIELDS = Set.of("bbox", "image");
+
   private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]*");
 
   /** One CSV row with its 1-based line number, for messages. */
@@ -38,7 +43,9 @@ public final class Dataset {
 
   /** The mapping type of an extra column. */
   enum ColumnType {
-    LONG("long"), DOUBLE("double"), KEYWORD("keyword");
+    LONG("long"),
+    DOUBLE("double"),
+    KEYWORD("keyword");
 
     final String mappingType;
 
@@ -54,7 +61,8 @@ public final class Dataset {
   private final Set<String> kinds;
   private final Map<String, ColumnType> extraColumns;
 
-  private Dataset(Path dir, List<String> columns, List<Row> rows, List<String> problems, Set<String> kinds) {
+  private Dataset(
+      Path dir, List<String> columns, List<Row> rows, List<String> problems, Set<String> kinds) {
     this.dir = dir;
     this.columns = columns;
     this.rows = rows;
@@ -69,10 +77,10 @@ public final class Dataset {
   }
 
   /**
-   * Reads {@code dir/index.csv} and lists the mask kinds (the directories under {@code masks/}). Throws an
-   * {@link IllegalArgumentException} for a directory that cannot be loaded at all (no CSV, no {@code id} or
-   * {@code masks} column, a column or kind whose name cannot be a field); rows with the wrong number of cells are
-   * kept out and listed in {@link #problems()}.
+   * Reads {@code dir/index.csv} and lists the mask kinds (the directories under {@code masks/}).
+   * Throws an {@link IllegalArgumentException} for a directory that cannot be loaded at all (no
+   * CSV, no {@code id} or {@code masks} column, a column or kind whose name cannot be a field);
+   * rows with the wrong number of cells are kept out and listed in {@link #problems()}.
    */
   public static Dataset read(Path dir) throws IOException {
     Path csv = dir.resolve("index.csv");
@@ -92,13 +100,21 @@ public final class Dataset {
       }
       while (it.hasNext()) {
         String[] cells = it.next();
-        int line = it.getCurrentLocation().getLineNr() - 1; // the parser is already past the row's line break
+        int line =
+            it.getCurrentLocation().getLineNr()
+                - 1; // the parser is already past the row's line break
         if (cells.length == 1 && cells[0].isBlank()) {
           continue; // blank line
         }
         if (cells.length != columns.size()) {
-          problems.add("index.csv line " + line + ": " + cells.length + " cells, but the header has " + columns.size()
-              + " columns");
+          problems.add(
+              "index.csv line "
+                  + line
+                  + ": "
+                  + cells.length
+                  + " cells, but the header has "
+                  + columns.size()
+                  + " columns");
           continue;
         }
         Map<String, String> values = new LinkedHashMap<>();
@@ -115,7 +131,8 @@ public final class Dataset {
     }
     for (String required : List.of("id", "masks")) {
       if (!columns.contains(required)) {
-        throw new IllegalArgumentException(csv + ": no '" + required + "' column (columns: " + columns + ")");
+        throw new IllegalArgumentException(
+            csv + ": no '" + required + "' column (columns: " + columns + ")");
       }
     }
     Set<String> kinds = new TreeSet<>();
@@ -128,7 +145,8 @@ public final class Dataset {
     for (String kind : kinds) {
       checkFieldName("mask kind masks/" + kind + "/", kind);
       if (columns.contains(kind)) {
-        throw new IllegalArgumentException("mask kind masks/" + kind + "/ has the name of a column of index.csv");
+        throw new IllegalArgumentException(
+            "mask kind masks/" + kind + "/ has the name of a column of index.csv");
       }
     }
     for (String column : columns) {
@@ -145,7 +163,8 @@ public final class Dataset {
           what + ": '" + name + "' cannot be a field name (letters, digits, '_' and '-' only)");
     }
     if (RESERVED_FIELDS.contains(name)) {
-      throw new IllegalArgumentException(what + ": '" + name + "' is a field the loader fills itself");
+      throw new IllegalArgumentException(
+          what + ": '" + name + "' is a field the loader fills itself");
     }
   }
 
@@ -162,7 +181,9 @@ public final class Dataset {
       allLong &= parseLong(v) != null;
       allDouble &= parseDouble(v) != null;
     }
-    return !any ? ColumnType.KEYWORD : allLong ? ColumnType.LONG : allDouble ? ColumnType.DOUBLE : ColumnType.KEYWORD;
+    return !any
+        ? ColumnType.KEYWORD
+        : allLong ? ColumnType.LONG : allDouble ? ColumnType.DOUBLE : ColumnType.KEYWORD;
   }
 
   static Long parseLong(String v) {
@@ -183,7 +204,10 @@ public final class Dataset {
     }
   }
 
-  /** The body of {@code PUT /<index>}: the masksearch codec, derived source, and one field per column and kind. */
+  /**
+   * The body of {@code PUT /<index>}: the masksearch codec, derived source, and one field per
+   * column and kind.
+   */
   public Map<String, Object> indexBody(int shards, int replicas) {
     Map<String, Object> properties = new LinkedHashMap<>();
     for (String keyword : List.of("id", "source", "license")) {
@@ -203,13 +227,23 @@ public final class Dataset {
       properties.put(kind, Map.of("type", "mask"));
     }
     if (hasImages()) {
-      // Stored, so that derived source (which keeps no _source copy) can return it; binary has no doc values.
+      // Stored, so that derived source (which keeps no _source copy) can return it; binary has no
+      // doc values.
       properties.put("image", Map.of("type", "binary", "store", true));
     }
-    extraColumns.forEach((column, type) -> properties.put(column, Map.of("type", type.mappingType)));
+    extraColumns.forEach(
+        (column, type) -> properties.put(column, Map.of("type", type.mappingType)));
     return Map.of(
-        "settings", Map.of("index.codec", "masksearch", "index.derived_source.enabled", true,
-            "number_of_shards", shards, "number_of_replicas", replicas),
+        "settings",
+            Map.of(
+                "index.codec",
+                "masksearch",
+                "index.derived_source.enabled",
+                true,
+                "number_of_shards",
+                shards,
+                "number_of_replicas",
+                replicas),
         "mappings", Map.of("properties", properties));
   }
 
@@ -241,7 +275,10 @@ public final class Dataset {
     return extraColumns;
   }
 
-  /** Whether the directory has an {@code images/} folder, so that every document gets an {@code image}. */
+  /**
+   * Whether the directory has an {@code images/} folder, so that every document gets an {@code
+   * image}.
+   */
   public boolean hasImages() {
     return Files.isDirectory(dir.resolve("images"));
   }

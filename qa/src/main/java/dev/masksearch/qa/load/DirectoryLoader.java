@@ -15,21 +15,31 @@ import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.RestClient;
 
 /**
- * Indexes a directory of real data (images, masks as PNG or NumPy {@code .npy}, and an {@code index.csv} of
- * per-image metadata and boxes) into an OpenSearch index with the MaskSearch plugin; {@code docs/loading.md}
- * describes the layout, the mapping it creates, resume and errors.
+ * Indexes a directory of real data (images, masks as PNG or NumPy {@code .npy}, and an {@code
+ * index.csv} of per-image metadata and boxes) into an OpenSearch index with the MaskSearch plugin;
+ * {@code docs/loading.md} describes the layout, the mapping it creates, resume and errors.
  *
- * <p>Command line ({@code bin/load}): {@code DirectoryLoader DIR [--url http://localhost:9200] [--index NAME]
- * [--batch 100] [--batch-mb 10] [--shards 1] [--replicas 0] [--resume] [--progress bar|lines|none]}; exits with 1
- * if any row was skipped or failed, 2 on a usage error or when nothing could be loaded.
+ * <p>Command line ({@code bin/load}): {@code DirectoryLoader DIR [--url http://localhost:9200]
+ * [--index NAME] [--batch 100] [--batch-mb 10] [--shards 1] [--replicas 0] [--resume] [--progress
+ * bar|lines|none]}; exits with 1 if any row was skipped or failed, 2 on a usage error or when
+ * nothing could be loaded.
  *
- * <p>Programmatic use (tests): {@code new DirectoryLoader(restClient, LoadOptions.defaults()).load(dir, index)}
- * returns a {@link Summary}. HTTP goes through OpenSearch's low-level {@link RestClient}, which a cluster test gets
- * from its test framework, so the tests and the command share one code path; JSON is Jackson's.
+ * <p>Programmatic use (tests): {@code new DirectoryLoader(restClient,
+ * LoadOptions.defaults()).load(dir, index)} returns a {@link Summary}. HTTP goes through
+ * OpenSearch's low-level {@link RestClient}, which a cluster test gets from its test framework, so
+ * the tests and the command share one code path; JSON is Jackson's.
  */
 public final class DirectoryLoader {
-  /** How to load. {@code maxBatchBytes} bounds a {@code _bulk} body (a larger single document goes alone). */
-  public record LoadOptions(int batchDocs, long maxBatchBytes, int shards, int replicas, boolean resume,
+  /**
+   * How to load. {@code maxBatchBytes} bounds a {@code _bulk} body (a larger single document goes
+   * alone).
+   */
+  public record LoadOptions(
+      int batchDocs,
+      long maxBatchBytes,
+      int shards,
+      int replicas,
+      boolean resume,
       Progress progress) {
     public static LoadOptions defaults() {
       return new LoadOptions(100, 10L << 20, 1, 0, false, Progress.NONE);
@@ -45,11 +55,13 @@ public final class DirectoryLoader {
   }
 
   /**
-   * The outcome of a load: {@code rows} read from the CSV (bad lines included), {@code indexed} documents the node
-   * accepted, {@code alreadyPresent} skipped by resume, {@code skipped} left out for a local problem (bad file or
-   * cell), {@code failed} rejected by the node; {@code errors} has one message per problem, naming the file or id.
+   * The outcome of a load: {@code rows} read from the CSV (bad lines included), {@code indexed}
+   * documents the node accepted, {@code alreadyPresent} skipped by resume, {@code skipped} left out
+   * for a local problem (bad file or cell), {@code failed} rejected by the node; {@code errors} has
+   * one message per problem, naming the file or id.
    */
-  public record Summary(int rows, int indexed, int alreadyPresent, int skipped, int failed, List<String> errors) {
+  public record Summary(
+      int rows, int indexed, int alreadyPresent, int skipped, int failed, List<String> errors) {
     /** True when every row is in the index. */
     public boolean ok() {
       return skipped == 0 && failed == 0;
@@ -57,8 +69,14 @@ public final class DirectoryLoader {
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%,d rows: %,d indexed, %,d already present, %,d skipped, %,d failed",
-          rows, indexed, alreadyPresent, skipped, failed);
+      return String.format(
+          Locale.ROOT,
+          "%,d rows: %,d indexed, %,d already present, %,d skipped, %,d failed",
+          rows,
+          indexed,
+          alreadyPresent,
+          skipped,
+          failed);
     }
   }
 
@@ -71,20 +89,25 @@ public final class DirectoryLoader {
   }
 
   /**
-   * Loads {@code dir} into {@code index}, creating it if absent. Without {@link LoadOptions#resume()} an existing
-   * index is refused (its data is never deleted or overwritten); with it, the documents already there are skipped.
+   * Loads {@code dir} into {@code index}, creating it if absent. Without {@link
+   * LoadOptions#resume()} an existing index is refused (its data is never deleted or overwritten);
+   * with it, the documents already there are skipped.
    *
-   * @throws IllegalArgumentException if the directory cannot be loaded at all, or the index exists without resume
-   * @throws IOException if the node cannot be reached or rejects a request as a whole (the rows sent before stay
-   *     indexed, so a rerun with resume continues)
+   * @throws IllegalArgumentException if the directory cannot be loaded at all, or the index exists
+   *     without resume
+   * @throws IOException if the node cannot be reached or rejects a request as a whole (the rows
+   *     sent before stay indexed, so a rerun with resume continues)
    */
   public Summary load(Path dir, String index) throws IOException {
     Dataset dataset = Dataset.read(dir);
     Set<String> present = new HashSet<>();
     if (client.exists(index)) {
       if (!options.resume()) {
-        throw new IllegalArgumentException("index [" + index + "] already exists; rerun with --resume to add the "
-            + "documents it lacks, or delete the index first (the loader never deletes data)");
+        throw new IllegalArgumentException(
+            "index ["
+                + index
+                + "] already exists; rerun with --resume to add the "
+                + "documents it lacks, or delete the index first (the loader never deletes data)");
       }
       present = client.ids(index);
     } else {
@@ -144,7 +167,12 @@ public final class DirectoryLoader {
       batcher.flush();
       client.refresh(index);
       options.progress().finish(done, total, counts());
-      return new Summary(rows.size() + dataset.problems().size(), indexed, alreadyPresent, skipped, failed,
+      return new Summary(
+          rows.size() + dataset.problems().size(),
+          indexed,
+          alreadyPresent,
+          skipped,
+          failed,
           List.copyOf(errors));
     }
 
@@ -171,10 +199,14 @@ public final class DirectoryLoader {
     System.exit(run(args, System.out, System.err));
   }
 
-  static final String USAGE = "usage: bin/load DIR [--url http://localhost:9200] [--index NAME] [--batch 100] "
-      + "[--batch-mb 10] [--shards 1] [--replicas 0] [--resume] [--progress bar|lines|none]";
+  static final String USAGE =
+      "usage: bin/load DIR [--url http://localhost:9200] [--index NAME] [--batch 100] "
+          + "[--batch-mb 10] [--shards 1] [--replicas 0] [--resume] [--progress bar|lines|none]";
 
-  /** The command: parses the arguments, loads, prints the summary and every error; returns the exit status. */
+  /**
+   * The command: parses the arguments, loads, prints the summary and every error; returns the exit
+   * status.
+   */
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
     if (args.length == 0 || args[0].startsWith("--")) {
       err.println(USAGE);
@@ -186,15 +218,21 @@ public final class DirectoryLoader {
       return 2;
     }
     String url = Args.stringArg(args, "--url", "http://localhost:9200");
-    String index = Args.stringArg(args, "--index", dir.getFileName().toString().toLowerCase(Locale.ROOT));
+    String index =
+        Args.stringArg(args, "--index", dir.getFileName().toString().toLowerCase(Locale.ROOT));
     String progress = Args.stringArg(args, "--progress", "lines");
-    LoadOptions options = new LoadOptions(Args.intArg(args, "--batch", 100),
-        (long) Args.intArg(args, "--batch-mb", 10) << 20, Args.intArg(args, "--shards", 1),
-        Args.intArg(args, "--replicas", 0), List.of(args).contains("--resume"), switch (progress) {
-          case "bar" -> Progress.bar(out);
-          case "none" -> Progress.NONE;
-          default -> Progress.lines(out);
-        });
+    LoadOptions options =
+        new LoadOptions(
+            Args.intArg(args, "--batch", 100),
+            (long) Args.intArg(args, "--batch-mb", 10) << 20,
+            Args.intArg(args, "--shards", 1),
+            Args.intArg(args, "--replicas", 0),
+            List.of(args).contains("--resume"),
+            switch (progress) {
+              case "bar" -> Progress.bar(out);
+              case "none" -> Progress.NONE;
+              default -> Progress.lines(out);
+            });
     HttpHost host;
     try {
       host = HttpHost.create(url);
@@ -211,7 +249,8 @@ public final class DirectoryLoader {
       return 2;
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
-      err.println("Documents sent before the error stay indexed; rerun with --resume to continue from there.");
+      err.println(
+          "Documents sent before the error stay indexed; rerun with --resume to continue from there.");
       return 2;
     }
     for (String error : summary.errors()) {

@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns one row of a {@link Dataset} into the JSON source of its document, reading and decoding its mask files.
+ * Turns one row of a {@link Dataset} into the JSON source of its document, reading and decoding its
+ * mask files.
  *
- * <p>Every mask is decoded here, before anything is sent, so that a bad file is reported by its path
- * ({@code masks/isnet/foo.png: corrupt PNG: ...}) and only its document is skipped. A PNG is then sent as the
- * plugin's {@code png} encoding byte for byte; a {@code .npy} file as raw data of the decoded mask. All problems of a
- * row are collected, so one run reports every bad file at once.
+ * <p>Every mask is decoded here, before anything is sent, so that a bad file is reported by its
+ * path ({@code masks/isnet/foo.png: corrupt PNG: ...}) and only its document is skipped. A PNG is
+ * then sent as the plugin's {@code png} encoding byte for byte; a {@code .npy} file as raw data of
+ * the decoded mask. All problems of a row are collected, so one run reports every bad file at once.
  */
 public final class DocumentBuilder {
   private static final List<String> IMAGE_EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".webp");
@@ -66,7 +67,8 @@ public final class DocumentBuilder {
     }
     if (id.contains("/") || id.contains("\\") || id.startsWith(".")) {
       // The id names files; a path in it would read outside the data directory.
-      throw new RowException(id, List.of("index.csv line " + row.line() + ": id '" + id + "' is not a file name"));
+      throw new RowException(
+          id, List.of("index.csv line " + row.line() + ": id '" + id + "' is not a file name"));
     }
     Map<String, Object> doc = new LinkedHashMap<>();
     for (String keyword : List.of("id", "source", "license")) {
@@ -84,23 +86,29 @@ public final class DocumentBuilder {
     if (dataset.hasImages()) {
       putIfPresent(doc, "image", image(id, problems));
     }
-    dataset.extraColumns().forEach((column, type) -> {
-      String v = row.get(column);
-      if (!v.isEmpty()) {
-        doc.put(column, switch (type) {
-          case LONG -> Dataset.parseLong(v);
-          case DOUBLE -> Dataset.parseDouble(v);
-          case KEYWORD -> v;
-        });
-      }
-    });
+    dataset
+        .extraColumns()
+        .forEach(
+            (column, type) -> {
+              String v = row.get(column);
+              if (!v.isEmpty()) {
+                doc.put(
+                    column,
+                    switch (type) {
+                      case LONG -> Dataset.parseLong(v);
+                      case DOUBLE -> Dataset.parseDouble(v);
+                      case KEYWORD -> v;
+                    });
+              }
+            });
     if (!problems.isEmpty()) {
       throw new RowException(id, problems);
     }
     try {
       return new Document(id, json.writeValueAsBytes(doc));
     } catch (IOException e) {
-      throw new IllegalStateException("cannot write JSON for " + id, e); // plain maps and strings always serialize
+      throw new IllegalStateException(
+          "cannot write JSON for " + id, e); // plain maps and strings always serialize
     }
   }
 
@@ -118,12 +126,16 @@ public final class DocumentBuilder {
     try {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      problems.add("index.csv line " + row.line() + ": " + column + " '" + v + "' is not an integer");
+      problems.add(
+          "index.csv line " + row.line() + ": " + column + " '" + v + "' is not an integer");
       return null;
     }
   }
 
-  /** All four corners, or none: a row without a main object has an empty box and gets no {@code bbox}. */
+  /**
+   * All four corners, or none: a row without a main object has an empty box and gets no {@code
+   * bbox}.
+   */
   private static void bbox(Dataset.Row row, Map<String, Object> doc, List<String> problems) {
     List<String> names = List.of("bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2");
     List<Integer> box = new ArrayList<>();
@@ -137,15 +149,20 @@ public final class DocumentBuilder {
       try {
         box.add(Integer.parseInt(v));
       } catch (NumberFormatException e) {
-        problems.add("index.csv line " + row.line() + ": " + name + " '" + v + "' is not an integer");
+        problems.add(
+            "index.csv line " + row.line() + ": " + name + " '" + v + "' is not an integer");
         return;
       }
     }
     if (empty == 0) {
       doc.put("bbox", box);
     } else if (empty != names.size()) {
-      problems.add("index.csv line " + row.line() + ": the box has " + (names.size() - empty)
-          + " of 4 corners; give all four or none");
+      problems.add(
+          "index.csv line "
+              + row.line()
+              + ": the box has "
+              + (names.size() - empty)
+              + " of 4 corners; give all four or none");
     }
   }
 
@@ -157,8 +174,14 @@ public final class DocumentBuilder {
         continue;
       }
       if (!dataset.kinds().contains(kind)) {
-        problems.add("masks/" + kind + "/: no such directory (index.csv line " + row.line() + " lists the kind '"
-            + kind + "')");
+        problems.add(
+            "masks/"
+                + kind
+                + "/: no such directory (index.csv line "
+                + row.line()
+                + " lists the kind '"
+                + kind
+                + "')");
         continue;
       }
       kinds.add(kind);
@@ -167,7 +190,8 @@ public final class DocumentBuilder {
   }
 
   /** The mask's JSON value, or null after adding a problem naming the file. */
-  private Object mask(String id, String kind, Integer width, Integer height, List<String> problems) {
+  private Object mask(
+      String id, String kind, Integer width, Integer height, List<String> problems) {
     Path png = dataset.dir().resolve("masks").resolve(kind).resolve(id + ".png");
     Path npy = dataset.dir().resolve("masks").resolve(kind).resolve(id + ".npy");
     String pngName = "masks/" + kind + "/" + id + ".png";
@@ -175,8 +199,10 @@ public final class DocumentBuilder {
     boolean hasPng = Files.isRegularFile(png);
     boolean hasNpy = Files.isRegularFile(npy);
     if (hasPng == hasNpy) {
-      problems.add(hasPng ? pngName + ": there is also " + npyName + "; keep one"
-          : pngName + ": missing (and no " + id + ".npy either)");
+      problems.add(
+          hasPng
+              ? pngName + ": there is also " + npyName + "; keep one"
+              : pngName + ": missing (and no " + id + ".npy either)");
       return null;
     }
     String name = hasPng ? pngName : npyName;
@@ -184,15 +210,29 @@ public final class DocumentBuilder {
       byte[] bytes = Files.readAllBytes(hasPng ? png : npy);
       Mask mask = hasPng ? PngMasks.decode(bytes) : NpyMasks.decode(bytes);
       if ((width != null && mask.width() != width) || (height != null && mask.height() != height)) {
-        problems.add(name + ": the mask is " + mask.width() + " x " + mask.height() + " pixels but the row says "
-            + width + " x " + height + " (width x height)");
+        problems.add(
+            name
+                + ": the mask is "
+                + mask.width()
+                + " x "
+                + mask.height()
+                + " pixels but the row says "
+                + width
+                + " x "
+                + height
+                + " (width x height)");
         return null;
       }
       if (hasPng) {
         return Map.of("png", base64.encodeToString(bytes));
       }
-      return Map.of("shape", List.of(mask.height(), mask.width()), "dtype", mask.dtype().apiName(),
-          "data", base64.encodeToString(mask.rawBytes()));
+      return Map.of(
+          "shape",
+          List.of(mask.height(), mask.width()),
+          "dtype",
+          mask.dtype().apiName(),
+          "data",
+          base64.encodeToString(mask.rawBytes()));
     } catch (MaskFormatException e) {
       problems.add(name + ": " + e.getMessage());
     } catch (IOException e) {
@@ -214,7 +254,12 @@ public final class DocumentBuilder {
         }
       }
     }
-    problems.add("images/" + id + ".png: missing (no " + String.join(", ", IMAGE_EXTENSIONS) + " file for this id)");
+    problems.add(
+        "images/"
+            + id
+            + ".png: missing (no "
+            + String.join(", ", IMAGE_EXTENSIONS)
+            + " file for this id)");
     return null;
   }
 }

@@ -16,9 +16,9 @@ import org.opensearch.client.Response;
 import org.opensearch.client.RestClient;
 
 /**
- * The few index operations the loaders ({@link DirectoryLoader}, {@link SampleLoader}) need, over OpenSearch's
- * low-level {@link RestClient}: existence, creation and deletion, {@code _bulk} with per-item failures, the ids
- * already present (for resume), refresh.
+ * The few index operations the loaders ({@link DirectoryLoader}, {@link SampleLoader}) need, over
+ * OpenSearch's low-level {@link RestClient}: existence, creation and deletion, {@code _bulk} with
+ * per-item failures, the ids already present (for resume), refresh.
  */
 final class IndexClient {
   /** A document the node did not index, with the node's reason. */
@@ -41,7 +41,8 @@ final class IndexClient {
 
   boolean exists(String index) throws IOException {
     // RestClient treats a 404 to HEAD as an answer, not an error.
-    return client.performRequest(new Request("HEAD", "/" + index)).getStatusLine().getStatusCode() == 200;
+    return client.performRequest(new Request("HEAD", "/" + index)).getStatusLine().getStatusCode()
+        == 200;
   }
 
   void create(String index, Map<String, Object> body) throws IOException {
@@ -58,23 +59,32 @@ final class IndexClient {
   /** Deletes the index and its documents; an absent index is no error. */
   void deleteIfExists(String index) throws IOException {
     Request request = new Request("DELETE", "/" + index);
-    request.addParameter("ignore", "404"); // RestClient's own parameter: a 404 is an answer, not an exception
+    request.addParameter(
+        "ignore", "404"); // RestClient's own parameter: a 404 is an answer, not an exception
     client.performRequest(request);
   }
 
-  /** Sends one {@code _bulk} body; returns the documents that failed (an HTTP error is an exception). */
+  /**
+   * Sends one {@code _bulk} body; returns the documents that failed (an HTTP error is an
+   * exception).
+   */
   List<ItemFailure> bulk(String index, byte[] body) throws IOException {
     return failures(bulkResponse(index, body));
   }
 
-  /** Sends one {@code _bulk} body; returns the node's whole response (an HTTP error is an exception). */
+  /**
+   * Sends one {@code _bulk} body; returns the node's whole response (an HTTP error is an
+   * exception).
+   */
   JsonNode bulkResponse(String index, byte[] body) throws IOException {
     Request request = new Request("POST", "/" + index + "/_bulk");
     request.setEntity(new ByteArrayEntity(body, NDJSON));
     return read(client.performRequest(request));
   }
 
-  /** The failed items of a {@code _bulk} response, each with the most specific reason the node gave. */
+  /**
+   * The failed items of a {@code _bulk} response, each with the most specific reason the node gave.
+   */
   static List<ItemFailure> failures(JsonNode response) {
     List<ItemFailure> failures = new ArrayList<>();
     if (!response.path("errors").asBoolean()) {
@@ -86,26 +96,31 @@ final class IndexClient {
       if (error.isMissingNode()) {
         continue;
       }
-      // The top reason says which field failed; caused_by says why (e.g. "values must lie in [0, 1]").
+      // The top reason says which field failed; caused_by says why (e.g. "values must lie in [0,
+      // 1]").
       String reason = error.path("type").asText() + ": " + error.path("reason").asText();
       JsonNode cause = error.path("caused_by");
       if (!cause.isMissingNode()) {
-        reason += "; caused by " + cause.path("type").asText() + ": " + cause.path("reason").asText();
+        reason +=
+            "; caused by " + cause.path("type").asText() + ": " + cause.path("reason").asText();
       }
-      failures.add(new ItemFailure(result.path("_id").asText(), result.path("status").asInt(), reason));
+      failures.add(
+          new ItemFailure(result.path("_id").asText(), result.path("status").asInt(), reason));
     }
     return failures;
   }
 
   /**
-   * The ids of every document in the index, by a scroll sorted by {@code _doc} without {@code _source} (the
-   * cheapest full scan). A few bytes per id: a million ids fit in well under 100 MB of heap.
+   * The ids of every document in the index, by a scroll sorted by {@code _doc} without {@code
+   * _source} (the cheapest full scan). A few bytes per id: a million ids fit in well under 100 MB
+   * of heap.
    */
   Set<String> ids(String index) throws IOException {
     Set<String> ids = new HashSet<>();
     Request search = new Request("POST", "/" + index + "/_search");
     search.addParameter("scroll", "2m");
-    search.setJsonEntity("{\"size\": " + SCROLL_PAGE + ", \"_source\": false, \"sort\": [\"_doc\"]}");
+    search.setJsonEntity(
+        "{\"size\": " + SCROLL_PAGE + ", \"_source\": false, \"sort\": [\"_doc\"]}");
     JsonNode page = read(client.performRequest(search));
     String scrollId = page.path("_scroll_id").asText(null);
     try {

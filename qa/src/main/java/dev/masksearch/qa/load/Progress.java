@@ -4,20 +4,21 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Reports a load's progress: on a terminal a single line redrawn in place ({@code \r}) at most 10 times a second;
- * elsewhere (CI logs, files, pipes) a plain line every 10% and at the end, since a redrawn line there is one long
- * line of escape noise. Hand-written rather than a progress-bar library: one line of output does not justify a
- * terminal library (JLine) on the classpath.
+ * Reports a load's progress: on a terminal a single line redrawn in place ({@code \r}) at most 10
+ * times a second; elsewhere (CI logs, files, pipes) a plain line every 10% and at the end, since a
+ * redrawn line there is one long line of escape noise. Hand-written rather than a progress-bar
+ * library: one line of output does not justify a terminal library (JLine) on the classpath.
  */
 public abstract class Progress {
   /** No output: for programmatic use. */
-  public static final Progress NONE = new Progress() {
-    @Override
-    void update(long done, long total, Counts counts) {}
+  public static final Progress NONE =
+      new Progress() {
+        @Override
+        void update(long done, long total, Counts counts) {}
 
-    @Override
-    void finish(long done, long total, Counts counts) {}
-  };
+        @Override
+        void finish(long done, long total, Counts counts) {}
+      };
 
   /** The counts shown beside the bar. */
   record Counts(int indexed, int present, int skipped, int failed) {}
@@ -37,8 +38,13 @@ public abstract class Progress {
   }
 
   static String counts(Counts c) {
-    return String.format(Locale.ROOT, "indexed %,d, already present %,d, skipped %,d, failed %,d",
-        c.indexed(), c.present(), c.skipped(), c.failed());
+    return String.format(
+        Locale.ROOT,
+        "indexed %,d, already present %,d, skipped %,d, failed %,d",
+        c.indexed(),
+        c.present(),
+        c.skipped(),
+        c.failed());
   }
 
   private static final class Bar extends Progress {
@@ -69,11 +75,23 @@ public abstract class Progress {
     private void draw(long done, long total, Counts counts) {
       int filled = total == 0 ? WIDTH : (int) (WIDTH * done / total);
       double seconds = (System.nanoTime() - start) / 1e9;
-      String eta = done == 0 || done >= total ? "" : String.format(Locale.ROOT, " eta %s",
-          duration((long) (seconds / done * (total - done))));
+      String eta =
+          done == 0 || done >= total
+              ? ""
+              : String.format(
+                  Locale.ROOT, " eta %s", duration((long) (seconds / done * (total - done))));
       // \033[K clears what a longer previous line left behind.
-      out.print(String.format(Locale.ROOT, "\r[%s%s] %,d/%,d %3d%% %s%s\033[K", "=".repeat(filled),
-          " ".repeat(WIDTH - filled), done, total, total == 0 ? 100 : 100 * done / total, counts(counts), eta));
+      out.print(
+          String.format(
+              Locale.ROOT,
+              "\r[%s%s] %,d/%,d %3d%% %s%s\033[K",
+              "=".repeat(filled),
+              " ".repeat(WIDTH - filled),
+              done,
+              total,
+              total == 0 ? 100 : 100 * done / total,
+              counts(counts),
+              eta));
       out.flush();
     }
   }
@@ -100,13 +118,21 @@ public abstract class Progress {
     }
 
     private void line(long done, long total, Counts counts) {
-      out.println(String.format(Locale.ROOT, "%,d/%,d rows (%d%%): %s", done, total,
-          total == 0 ? 100 : 100 * done / total, counts(counts)));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%,d/%,d rows (%d%%): %s",
+              done,
+              total,
+              total == 0 ? 100 : 100 * done / total,
+              counts(counts)));
     }
   }
 
   static String duration(long seconds) {
-    return seconds >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+    return seconds >= 3600
+        ? String.format(
+            Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
         : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
   }
 }

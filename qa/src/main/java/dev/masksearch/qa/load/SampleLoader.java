@@ -18,21 +18,23 @@ import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.RestClient;
 
 /**
- * Creates the sample index on a running node and fills it with the synthetic dataset: per image its label,
- * prediction and regime, the object box, the model's saliency map and a human-attention map, the picture itself
- * (a 224 x 224 JPEG, about 7 KB) with its background and number of distractor objects, through {@code _bulk}
- * with the directory loader's pieces ({@link IndexClient}, {@link BulkBatcher}, {@link Progress}).
- * Usage: {@code SampleLoader [--url http://localhost:9200] [--index images] [--count 5000]}.
+ * Creates the sample index on a running node and fills it with the synthetic dataset: per image its
+ * label, prediction and regime, the object box, the model's saliency map and a human-attention map,
+ * the picture itself (a 224 x 224 JPEG, about 7 KB) with its background and number of distractor
+ * objects, through {@code _bulk} with the directory loader's pieces ({@link IndexClient}, {@link
+ * BulkBatcher}, {@link Progress}). Usage: {@code SampleLoader [--url http://localhost:9200]
+ * [--index images] [--count 5000]}.
  *
- * <p>The index derives {@code _source} from the fields instead of storing it. OpenSearch 3.8 derives a
- * {@code binary} field only from its stored value: without {@code "store": true} (with or without doc values) index
- * creation fails with "Unable to derive source for [image] with store disabled". So {@code image} is stored, once
- * (no {@code _source} copy), and {@code _source.image} comes back as the same base64 JPEG bytes as indexed (checked
- * on a 3.8.0 node).
+ * <p>The index derives {@code _source} from the fields instead of storing it. OpenSearch 3.8
+ * derives a {@code binary} field only from its stored value: without {@code "store": true} (with or
+ * without doc values) index creation fails with "Unable to derive source for [image] with store
+ * disabled". So {@code image} is stored, once (no {@code _source} copy), and {@code _source.image}
+ * comes back as the same base64 JPEG bytes as indexed (checked on a 3.8.0 node).
  */
 public final class SampleLoader {
   /** The sample index's settings and mapping (also the browser test's index). */
-  public static final String MAPPING = """
+  public static final String MAPPING =
+      """
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true,
                     "number_of_shards": 2, "number_of_replicas": 0},
        "mappings": {"properties": {
@@ -40,6 +42,7 @@ public final class SampleLoader {
          "label": {"type": "keyword"}, "predicted": {"type": "keyword"}, "regime": {"type": "keyword"},
          "caption": {"type": "text"}, "image": {"type": "binary", "store": true},
          "background": {"type": "keyword"}, "distractors": {"type": "integer"}}}}""";
+
   private static final int BATCH = 200;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,25 +59,33 @@ public final class SampleLoader {
   }
 
   /**
-   * Replaces {@code index} with the first {@code count} images of the sample dataset (seed 42), {@code batch}
-   * documents a {@code _bulk}; a document the node rejects stops the load with an {@link IOException}.
+   * Replaces {@code index} with the first {@code count} images of the sample dataset (seed 42),
+   * {@code batch} documents a {@code _bulk}; a document the node rejects stops the load with an
+   * {@link IOException}.
    */
-  static void load(IndexClient client, String index, int count, int batch, Progress progress) throws IOException {
+  static void load(IndexClient client, String index, int count, int batch, Progress progress)
+      throws IOException {
     client.deleteIfExists(index);
     client.create(index, MAPPING);
     SyntheticDataset data = new SyntheticDataset(42);
     int[] indexed = {0}; // documents the node accepted, counted by the batcher's sink
-    BulkBatcher batcher = new BulkBatcher(batch, BulkBatcher.MAX_REQUEST_BYTES, sent -> {
-      JsonNode response = client.bulkResponse(index, sent.body());
-      if (response.path("errors").asBoolean()) {
-        throw new IOException(bulkFailure(response));
-      }
-      indexed[0] += sent.ids().size();
-    });
+    BulkBatcher batcher =
+        new BulkBatcher(
+            batch,
+            BulkBatcher.MAX_REQUEST_BYTES,
+            sent -> {
+              JsonNode response = client.bulkResponse(index, sent.body());
+              if (response.path("errors").asBoolean()) {
+                throw new IOException(bulkFailure(response));
+              }
+              indexed[0] += sent.ids().size();
+            });
     for (int i = 0; i < count; i++) {
       SyntheticImage image = data.image(i);
-      batcher.add(new DocumentBuilder.Document(Integer.toString(image.id()),
-          JSON.writeValueAsBytes(document(image, data.render(image)))));
+      batcher.add(
+          new DocumentBuilder.Document(
+              Integer.toString(image.id()),
+              JSON.writeValueAsBytes(document(image, data.render(image)))));
       progress.update(i + 1, count, new Progress.Counts(indexed[0], 0, 0, 0));
     }
     batcher.flush();
@@ -83,8 +94,8 @@ public final class SampleLoader {
   }
 
   /**
-   * What a {@code _bulk} response with errors says: how many documents failed and the first one's reason, or, if no
-   * item carries an error, the start of the response (however short it is).
+   * What a {@code _bulk} response with errors says: how many documents failed and the first one's
+   * reason, or, if no item carries an error, the start of the response (however short it is).
    */
   static String bulkFailure(JsonNode response) {
     List<IndexClient.ItemFailure> failures = IndexClient.failures(response);
@@ -92,12 +103,16 @@ public final class SampleLoader {
       String body = response.toString();
       return "bulk failed: " + (body.length() > 500 ? body.substring(0, 500) + "..." : body);
     }
-    return String.format(Locale.ROOT, "bulk failed for %d document(s), the first: %s", failures.size(), failures.get(0));
+    return String.format(
+        Locale.ROOT,
+        "bulk failed for %d document(s), the first: %s",
+        failures.size(),
+        failures.get(0));
   }
 
   /**
-   * The sample document of one synthetic image: label, prediction, regime, caption, box, both masks (raw uint8,
-   * canonical form), the picture as a base64 JPEG, its background and distractors.
+   * The sample document of one synthetic image: label, prediction, regime, caption, box, both masks
+   * (raw uint8, canonical form), the picture as a base64 JPEG, its background and distractors.
    */
   public static Map<String, Object> document(SyntheticImage image, SceneRenderer.Scene scene) {
     Roi box = image.box();
@@ -116,7 +131,12 @@ public final class SampleLoader {
   }
 
   private static Map<String, Object> raw(Mask mask) {
-    return Map.of("shape", List.of(mask.height(), mask.width()), "dtype", mask.dtype().apiName(),
-        "data", Base64.getEncoder().encodeToString(mask.rawBytes()));
+    return Map.of(
+        "shape",
+        List.of(mask.height(), mask.width()),
+        "dtype",
+        mask.dtype().apiName(),
+        "data",
+        Base64.getEncoder().encodeToString(mask.rawBytes()));
   }
 }

@@ -28,15 +28,17 @@ import org.junit.AfterClass;
 import org.junit.Test;
 
 /**
- * Time limits and cancellation on the real cluster, with searches that verify every document: a mask expression of
- * many value tests over two masks per document, in a region off the CHI grid, so that bounds decide little and each
- * document costs its masks and a pixel map per test. The search {@code timeout} gives {@code timed_out} and a part of
- * the hits, with fewer documents decided or read (profile counters) than the index holds; a search cancelled through
- * the task API, or by {@code search.cancel_after_time_interval}, fails with a task-cancelled error and leaves no
- * search task running. Untimed, the same searches equal brute force. Nothing here measures time: each search is long
- * enough to be stopped part-way, and the assertions are on what it returned.
+ * Time limits and cancellation on the real cluster, with searches that verify every document: a
+ * mask expression of many value tests over two masks per document, in a region off the CHI grid, so
+ * that bounds decide little and each document costs its masks and a pixel map per test. The search
+ * {@code timeout} gives {@code timed_out} and a part of the hits, with fewer documents decided or
+ * read (profile counters) than the index holds; a search cancelled through the task API, or by
+ * {@code search.cancel_after_time_interval}, fails with a task-cancelled error and leaves no search
+ * task running. Untimed, the same searches equal brute force. Nothing here measures time: each
+ * search is long enough to be stopped part-way, and the assertions are on what it returned.
  *
- * <p>Each search uses thresholds of its own, so that no derived-mask CHI from an earlier one decides its documents.
+ * <p>Each search uses thresholds of its own, so that no derived-mask CHI from an earlier one
+ * decides its documents.
  */
 public class CancellationIT extends ClusterTestCase {
   private static final String INDEX = "cancellation";
@@ -61,7 +63,10 @@ public class CancellationIT extends ClusterTestCase {
       return;
     }
     deleteIndex(INDEX);
-    ok("PUT", "/" + INDEX, """
+    ok(
+        "PUT",
+        "/" + INDEX,
+        """
         {"settings": {"index.codec": "masksearch", "number_of_shards": 3, "number_of_replicas": 0,
                       "index.queries.cache.enabled": false},
          "mappings": {"properties": {"n": {"type": "integer"},
@@ -72,8 +77,19 @@ public class CancellationIT extends ClusterTestCase {
     for (int i = 0; i < DOCS; i++) {
       SyntheticImage image = dataset.image(i);
       generated.add(image);
-      bulk.append("{\"index\": {\"_id\": \"").append(i).append("\"}}\n").append(Rest.toJson(Map.of("n", i,
-          "saliency", Map.of("png", png(image.saliency())), "human", Map.of("png", png(image.human()))))).append('\n');
+      bulk.append("{\"index\": {\"_id\": \"")
+          .append(i)
+          .append("\"}}\n")
+          .append(
+              Rest.toJson(
+                  Map.of(
+                      "n",
+                      i,
+                      "saliency",
+                      Map.of("png", png(image.saliency())),
+                      "human",
+                      Map.of("png", png(image.human())))))
+          .append('\n');
       if (bulk.length() > 4 << 20 || i == DOCS - 1) {
         JsonNode reply = ok("POST", "/" + INDEX + "/_bulk", bulk.toString());
         assertFalse(reply.toString(), reply.path("errors").asBoolean());
@@ -89,14 +105,23 @@ public class CancellationIT extends ClusterTestCase {
   }
 
   /**
-   * A sum of {@value #TESTS} counts of the pixels of the region where both maps pass a threshold, the thresholds
-   * starting at {@code first}: {@code 2 x TESTS} value tests and as many intersections per document.
+   * A sum of {@value #TESTS} counts of the pixels of the region where both maps pass a threshold,
+   * the thresholds starting at {@code first}: {@code 2 x TESTS} value tests and as many
+   * intersections per document.
    */
   private static String expression(double first) {
     List<String> terms = new ArrayList<>();
     for (double t : thresholds(first)) {
-      terms.add(String.format(Locale.ROOT, "cp(saliency > %s & human > %s, [%d, %d, %d, %d])", t, t,
-          ROI.x1(), ROI.y1(), ROI.x2(), ROI.y2()));
+      terms.add(
+          String.format(
+              Locale.ROOT,
+              "cp(saliency > %s & human > %s, [%d, %d, %d, %d])",
+              t,
+              t,
+              ROI.x1(),
+              ROI.y1(),
+              ROI.x2(),
+              ROI.y2()));
     }
     return String.join(" + ", terms);
   }
@@ -147,29 +172,64 @@ public class CancellationIT extends ClusterTestCase {
     Map<String, Long> values = values(first);
     long threshold = median(values);
     // First with a timeout, while no derived CHI of these tests exists.
-    JsonNode timed = ok("POST", "/" + INDEX + "/_search", Map.of("timeout", "100ms", "profile", true,
-        "track_total_hits", true, "size", DOCS, "_source", false, "query", filter(expr, threshold)));
+    JsonNode timed =
+        ok(
+            "POST",
+            "/" + INDEX + "/_search",
+            Map.of(
+                "timeout",
+                "100ms",
+                "profile",
+                true,
+                "track_total_hits",
+                true,
+                "size",
+                DOCS,
+                "_source",
+                false,
+                "query",
+                filter(expr, threshold)));
     assertTrue("timed out: " + timed.path("_shards"), timed.path("timed_out").asBoolean());
     Set<String> expected = new TreeSet<>();
-    values.forEach((id, v) -> {
-      if (v > threshold) {
-        expected.add(id);
-      }
-    });
+    values.forEach(
+        (id, v) -> {
+          if (v > threshold) {
+            expected.add(id);
+          }
+        });
     Set<String> partial = ids(timed);
     assertTrue("partial hits are hits: " + partial, expected.containsAll(partial));
-    assertTrue("partial: " + partial.size() + " of " + expected.size(), partial.size() < expected.size());
+    assertTrue(
+        "partial: " + partial.size() + " of " + expected.size(), partial.size() < expected.size());
     ProfileCounters stopped = ProfileCounters.of(timed);
-    assertTrue("documents decided or read before the timeout: " + stopped,
+    assertTrue(
+        "documents decided or read before the timeout: " + stopped,
         stopped.decidedByBounds() + stopped.masksRead() < DOCS);
 
-    JsonNode full = ok("POST", "/" + INDEX + "/_search", Map.of("profile", true, "track_total_hits", true,
-        "size", DOCS, "_source", false, "query", filter(expr, threshold)));
+    JsonNode full =
+        ok(
+            "POST",
+            "/" + INDEX + "/_search",
+            Map.of(
+                "profile",
+                true,
+                "track_total_hits",
+                true,
+                "size",
+                DOCS,
+                "_source",
+                false,
+                "query",
+                filter(expr, threshold)));
     assertFalse(full.path("timed_out").asBoolean());
     assertEquals(expected, ids(full));
     ProfileCounters all = ProfileCounters.of(full);
-    assertEquals("every document decided or read, once: " + all, DOCS, all.decidedByBounds() + all.masksRead());
-    // Not "most": the timed run above has left derived CHIs for the documents it read, which now decide them.
+    assertEquals(
+        "every document decided or read, once: " + all,
+        DOCS,
+        all.decidedByBounds() + all.masksRead());
+    // Not "most": the timed run above has left derived CHIs for the documents it read, which now
+    // decide them.
     assertTrue("documents needed their masks: " + all, all.masksRead() > 0);
     assertGreen();
   }
@@ -178,8 +238,8 @@ public class CancellationIT extends ClusterTestCase {
   public void cancelledThroughTheTaskApi() throws Exception {
     ensureIndex();
     Map<String, Object> search = scoreEvery(expression(0.06));
-    CompletableFuture<Rest.Reply> running = CompletableFuture.supplyAsync(
-        () -> call("POST", "/" + INDEX + "/_search", search));
+    CompletableFuture<Rest.Reply> running =
+        CompletableFuture.supplyAsync(() -> call("POST", "/" + INDEX + "/_search", search));
     String task = null;
     while (task == null && !running.isDone()) {
       JsonNode tasks = ok("GET", "/_tasks?actions=*search*&detailed", null);
@@ -195,7 +255,8 @@ public class CancellationIT extends ClusterTestCase {
     }
     assertTrue("the search ran long enough to be found", task != null);
     JsonNode cancelled = ok("POST", "/_tasks/" + task + "/_cancel", null);
-    assertTrue(cancelled.toString(), cancelled.toString().contains(task.substring(task.indexOf(':') + 1)));
+    assertTrue(
+        cancelled.toString(), cancelled.toString().contains(task.substring(task.indexOf(':') + 1)));
     assertCancelled(running.get(5, TimeUnit.MINUTES));
     assertNoSearchTasks();
     assertGreen();
@@ -204,7 +265,10 @@ public class CancellationIT extends ClusterTestCase {
   @Test
   public void cancelledAfterTheClusterTimeInterval() {
     ensureIndex();
-    ok("PUT", "/_cluster/settings", Map.of("transient", Map.of("search.cancel_after_time_interval", "300ms")));
+    ok(
+        "PUT",
+        "/_cluster/settings",
+        Map.of("transient", Map.of("search.cancel_after_time_interval", "300ms")));
     try {
       assertCancelled(call("POST", "/" + INDEX + "/_search", scoreEvery(expression(0.07))));
     } finally {
@@ -218,14 +282,32 @@ public class CancellationIT extends ClusterTestCase {
 
   /** A search that reads every document's masks: the expression as the score of every document. */
   private static Map<String, Object> scoreEvery(String expr) {
-    return Map.of("size", 10, "_source", false, "track_total_hits", true, "query", Map.of("script_score", Map.of(
-        "query", Map.of("match_all", Map.of()), "script", Map.of("lang", "masksearch", "source", expr))));
+    return Map.of(
+        "size",
+        10,
+        "_source",
+        false,
+        "track_total_hits",
+        true,
+        "query",
+        Map.of(
+            "script_score",
+            Map.of(
+                "query",
+                Map.of("match_all", Map.of()),
+                "script",
+                Map.of("lang", "masksearch", "source", expr))));
   }
 
-  /** A cancelled search: an error whose reason says the task was cancelled, or partial results with such failures. */
+  /**
+   * A cancelled search: an error whose reason says the task was cancelled, or partial results with
+   * such failures.
+   */
   private static void assertCancelled(Rest.Reply reply) {
     String body = reply.body().toString();
-    assertTrue(body, body.contains("task_cancelled_exception") || body.contains("cancelled task with reason"));
+    assertTrue(
+        body,
+        body.contains("task_cancelled_exception") || body.contains("cancelled task with reason"));
     if (reply.ok()) {
       assertTrue("shards failed: " + body, reply.body().path("_shards").path("failed").asInt() > 0);
       assertTrue(body, reply.body().path("hits").path("total").path("value").asLong() < DOCS);

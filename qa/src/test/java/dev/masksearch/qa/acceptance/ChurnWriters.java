@@ -10,18 +10,21 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The writes of a mixed load, each recorded in {@link DocHistory} before it is sent: bulk indexing of new
- * documents (with, now and then, one bad document that alone must fail with a 400 naming the field), partial
- * updates of the metadata (label, caption, rank, box) and of the masks through {@code _update}'s {@code doc},
- * mask replacement through an update script (any encoding, PNG included), and deletes.
+ * The writes of a mixed load, each recorded in {@link DocHistory} before it is sent: bulk indexing
+ * of new documents (with, now and then, one bad document that alone must fail with a 400 naming the
+ * field), partial updates of the metadata (label, caption, rank, box) and of the masks through
+ * {@code _update}'s {@code doc}, mask replacement through an update script (any encoding, PNG
+ * included), and deletes.
  *
- * <p>A partial update merges objects key by key, so a {@code doc} update gives masks in the raw form (whose three
- * keys replace the stored ones) or as nested arrays; a PNG object merged into a stored raw mask would hold both
- * and be refused. The script replaces the whole value, so it takes any encoding.
+ * <p>A partial update merges objects key by key, so a {@code doc} update gives masks in the raw
+ * form (whose three keys replace the stored ones) or as nested arrays; a PNG object merged into a
+ * stored raw mask would hold both and be refused. The script replaces the whole value, so it takes
+ * any encoding.
  */
 final class ChurnWriters {
-  private static final String REPLACE_MASKS = "ctx._source.saliency = params.saliency; "
-      + "ctx._source.human = params.human; ctx._source.rev = params.rev";
+  private static final String REPLACE_MASKS =
+      "ctx._source.saliency = params.saliency; "
+          + "ctx._source.human = params.human; ctx._source.rev = params.rev";
 
   private final Rest rest;
   private final String index;
@@ -38,22 +41,32 @@ final class ChurnWriters {
     this.maxSide = maxSide;
   }
 
-  /** Indexes ten new documents in one {@code _bulk} (one in twenty batches with a bad one), then refreshes. */
+  /**
+   * Indexes ten new documents in one {@code _bulk} (one in twenty batches with a bad one), then
+   * refreshes.
+   */
   void indexBatch(Random random) {
     List<QaDoc> docs = Corpus.generate(random, "b" + batch++ + "-", 10, maxSide);
     int bad = random.nextInt(20) == 0 ? random.nextInt(docs.size() + 1) : -1;
     StringBuilder bulk = new StringBuilder();
     for (int i = 0; i <= docs.size(); i++) {
       if (i == bad) {
-        bulk.append("{\"index\": {\"_id\": \"bad-").append(batch).append("\"}}\n")
-            .append("{\"doc_id\": \"bad\", \"saliency\": {\"shape\": [2, 2], \"dtype\": \"uint8\", \"data\": \"AAEC\"}}\n");
+        bulk.append("{\"index\": {\"_id\": \"bad-")
+            .append(batch)
+            .append("\"}}\n")
+            .append(
+                "{\"doc_id\": \"bad\", \"saliency\": {\"shape\": [2, 2], \"dtype\": \"uint8\", \"data\": \"AAEC\"}}\n");
       }
       if (i < docs.size()) {
         QaDoc doc = docs.get(i);
         history.written(doc, 0);
         Map<String, Object> json = new HashMap<>(doc.json());
         json.put("rev", 0);
-        bulk.append("{\"index\": {\"_id\": \"").append(doc.id()).append("\"}}\n").append(Rest.toJson(json)).append('\n');
+        bulk.append("{\"index\": {\"_id\": \"")
+            .append(doc.id())
+            .append("\"}}\n")
+            .append(Rest.toJson(json))
+            .append('\n');
       }
     }
     long start = System.nanoTime();
@@ -68,7 +81,9 @@ final class ChurnWriters {
       String id = result.path("_id").asText();
       if (id.startsWith("bad-")) {
         String error = result.path("error").toString();
-        if (result.path("status").asInt() == 400 && error.contains("[saliency]") && error.contains("needs 4")) {
+        if (result.path("status").asInt() == 400
+            && error.contains("[saliency]")
+            && error.contains("needs 4")) {
           log.refusedAsExpected();
         } else {
           log.error("the bad bulk item -> " + result);
@@ -79,7 +94,11 @@ final class ChurnWriters {
     }
     for (JsonNode item : reply.body().path("items")) {
       JsonNode result = item.path("index");
-      docs.stream().filter(d -> d.id().equals(result.path("_id").asText()) && result.path("status").asInt() / 100 == 2)
+      docs.stream()
+          .filter(
+              d ->
+                  d.id().equals(result.path("_id").asText())
+                      && result.path("status").asInt() / 100 == 2)
           .forEach(d -> history.acknowledged(d, 0));
     }
     Rest.Reply refresh = rest.call("POST", "/" + index + "/_refresh", null);
@@ -88,7 +107,9 @@ final class ChurnWriters {
     }
   }
 
-  /** One partial update of a live document: its metadata, its masks (doc), or its masks (script). */
+  /**
+   * One partial update of a live document: its metadata, its masks (doc), or its masks (script).
+   */
   void update(Random random) {
     DocHistory.Current current = history.claim(random);
     if (current == null) {
@@ -104,7 +125,15 @@ final class ChurnWriters {
     if (kind == 0) {
       String label = Corpus.LABELS.get(random.nextInt(Corpus.LABELS.size()));
       Roi box = random.nextInt(10) > 0 ? Corpus.box(random, maxSide, maxSide) : null;
-      next = new QaDoc(old.id(), label, "an updated " + label, random.nextInt(100), box, old.masks(), Map.of());
+      next =
+          new QaDoc(
+              old.id(),
+              label,
+              "an updated " + label,
+              random.nextInt(100),
+              box,
+              old.masks(),
+              Map.of());
       fields.put("label", label);
       fields.put("caption", next.caption());
       fields.put("rank", next.rank());
@@ -114,20 +143,28 @@ final class ChurnWriters {
       int height = Corpus.side(random, maxSide);
       int width = Corpus.side(random, maxSide);
       Map<String, Encoding.Encoded> masks = new HashMap<>();
-      masks.put("saliency", encoding(random, kind == 1).encode(height, width, Corpus.levels(random, height, width)));
+      masks.put(
+          "saliency",
+          encoding(random, kind == 1).encode(height, width, Corpus.levels(random, height, width)));
       if (random.nextInt(10) > 0) {
-        masks.put("human", encoding(random, kind == 1).encode(height, width, Corpus.levels(random, height, width)));
+        masks.put(
+            "human",
+            encoding(random, kind == 1)
+                .encode(height, width, Corpus.levels(random, height, width)));
       }
       QaDoc encoded = QaDoc.of(old.id(), old.label(), old.caption(), old.rank(), old.box(), masks);
       next = encoded;
       fields.put("saliency", encoded.json().get("saliency"));
-      fields.put("human", encoded.json().get("human")); // null removes a human mask the new saliency lacks
+      fields.put(
+          "human", encoded.json().get("human")); // null removes a human mask the new saliency lacks
       op = kind == 1 ? Op.UPDATE_MASKS : Op.UPDATE_SCRIPT;
     }
     fields.put("rev", rev);
-    body = op == Op.UPDATE_SCRIPT
-        ? Map.of("script", Map.of("lang", "painless", "source", REPLACE_MASKS, "params", fields))
-        : Map.of("doc", fields);
+    body =
+        op == Op.UPDATE_SCRIPT
+            ? Map.of(
+                "script", Map.of("lang", "painless", "source", REPLACE_MASKS, "params", fields))
+            : Map.of("doc", fields);
     history.written(next, rev);
     long start = System.nanoTime();
     Rest.Reply reply = rest.call("POST", "/" + index + "/_update/" + old.id(), body);

@@ -9,18 +9,21 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Random documents for the acceptance suites, and the index they go into. Masks are smooth maps (a few Gaussian
- * blobs plus noise) of random size from 1x1 up, quantized to a random grid of levels (0.05 steps land on bin
- * edges), sometimes all equal; each in a random {@link Encoding}. Boxes may lie past the mask's edge or be empty.
+ * Random documents for the acceptance suites, and the index they go into. Masks are smooth maps (a
+ * few Gaussian blobs plus noise) of random size from 1x1 up, quantized to a random grid of levels
+ * (0.05 steps land on bin edges), sometimes all equal; each in a random {@link Encoding}. Boxes may
+ * lie past the mask's edge or be empty.
  */
 final class Corpus {
   static final List<String> LABELS = List.of("cat", "dog", "bird", "car");
   static final List<String> MASK_FIELDS = List.of("saliency", "human");
+
   /**
-   * Two mask fields: one with non-default CHI parameters, one with the defaults. {@code rev} is the revision of a
-   * document that suites update in place ({@link DocHistory}).
+   * Two mask fields: one with non-default CHI parameters, one with the defaults. {@code rev} is the
+   * revision of a document that suites update in place ({@link DocHistory}).
    */
-  static final String MAPPING = """
+  static final String MAPPING =
+      """
       {"properties": {
         "doc_id": {"type": "keyword"}, "label": {"type": "keyword"}, "caption": {"type": "text"},
         "rank": {"type": "integer"}, "rev": {"type": "integer"}, "bbox": {"type": "mask_roi"},
@@ -30,8 +33,17 @@ final class Corpus {
 
   /** Creates {@code index} with the masksearch codec and derived source. */
   static void createIndex(Rest rest, String index, int shards, int replicas) {
-    rest.ok("PUT", "/" + index, "{\"settings\": {\"index.codec\": \"masksearch\", \"index.derived_source.enabled\": true,"
-        + " \"number_of_shards\": " + shards + ", \"number_of_replicas\": " + replicas + "}, \"mappings\": " + MAPPING + "}");
+    rest.ok(
+        "PUT",
+        "/" + index,
+        "{\"settings\": {\"index.codec\": \"masksearch\", \"index.derived_source.enabled\": true,"
+            + " \"number_of_shards\": "
+            + shards
+            + ", \"number_of_replicas\": "
+            + replicas
+            + "}, \"mappings\": "
+            + MAPPING
+            + "}");
   }
 
   static List<QaDoc> generate(Random random, String idPrefix, int count, int maxSide) {
@@ -75,7 +87,8 @@ final class Corpus {
     return switch (random.nextInt(10)) {
       case 0 -> new Roi(x1, y1, x1 + 1, y1 + 1);
       case 1 -> new Roi(x1, y1, x1, y1 + 5);
-      default -> new Roi(x1, y1, x1 + 1 + random.nextInt(width + 5), y1 + 1 + random.nextInt(height + 5));
+      default ->
+          new Roi(x1, y1, x1 + 1 + random.nextInt(width + 5), y1 + 1 + random.nextInt(height + 5));
     };
   }
 
@@ -89,15 +102,22 @@ final class Corpus {
     int blobs = 1 + random.nextInt(3);
     double[][] blob = new double[blobs][];
     for (int b = 0; b < blobs; b++) {
-      blob[b] = new double[] {random.nextDouble() * width, random.nextDouble() * height,
-          1 + random.nextDouble() * width / 3.0, 1 + random.nextDouble() * height / 3.0, 0.3 + 0.7 * random.nextDouble()};
+      blob[b] =
+          new double[] {
+            random.nextDouble() * width,
+            random.nextDouble() * height,
+            1 + random.nextDouble() * width / 3.0,
+            1 + random.nextDouble() * height / 3.0,
+            0.3 + 0.7 * random.nextDouble()
+          };
     }
     double noise = random.nextDouble() * 0.15;
-    int steps = switch (random.nextInt(3)) {
-      case 0 -> 20;
-      case 1 -> 255;
-      default -> 0; // continuous
-    };
+    int steps =
+        switch (random.nextInt(3)) {
+          case 0 -> 20;
+          case 1 -> 255;
+          default -> 0; // continuous
+        };
     double max = 0;
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
@@ -119,13 +139,19 @@ final class Corpus {
     return levels;
   }
 
-  /** Indexes the documents through {@code _bulk} (ids = doc ids), in batches; fails on any item error. */
+  /**
+   * Indexes the documents through {@code _bulk} (ids = doc ids), in batches; fails on any item
+   * error.
+   */
   static void index(Rest rest, String index, List<QaDoc> docs) {
     for (int from = 0; from < docs.size(); from += 100) {
       StringBuilder bulk = new StringBuilder();
       for (QaDoc doc : docs.subList(from, Math.min(docs.size(), from + 100))) {
-        bulk.append("{\"index\": {\"_id\": \"").append(doc.id()).append("\"}}\n")
-            .append(Rest.toJson(doc.json())).append('\n');
+        bulk.append("{\"index\": {\"_id\": \"")
+            .append(doc.id())
+            .append("\"}}\n")
+            .append(Rest.toJson(doc.json()))
+            .append('\n');
       }
       var response = rest.ok("POST", "/" + index + "/_bulk", bulk.toString());
       if (response.path("errors").asBoolean()) {

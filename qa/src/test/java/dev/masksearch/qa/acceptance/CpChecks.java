@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Runs the {@code cp} query's forms against an index and asserts each answer equals the brute force over the
- * documents the index should hold: the filter form (every comparison), top-k by score, and the sort in both
- * directions, paged with {@code search_after}.
+ * Runs the {@code cp} query's forms against an index and asserts each answer equals the brute force
+ * over the documents the index should hold: the filter form (every comparison), top-k by score, and
+ * the sort in both directions, paged with {@code search_after}.
  */
 final class CpChecks {
   private final Rest rest;
@@ -24,6 +24,7 @@ final class CpChecks {
   private final Collection<QaDoc> docs;
   private final List<String> fields;
   private final String idField;
+
   /** Each term's brute-force values by id: over {@link #docs} unless given. */
   private final java.util.function.Function<CpCase, Map<String, Double>> reference;
 
@@ -46,10 +47,15 @@ final class CpChecks {
   }
 
   /**
-   * Checks of given terms whose brute-force values the caller computed (for masks too large to keep in memory):
-   * {@code reference} gives each term's value per document id. Random terms ({@link #randomized}) need documents.
+   * Checks of given terms whose brute-force values the caller computed (for masks too large to keep
+   * in memory): {@code reference} gives each term's value per document id. Random terms ({@link
+   * #randomized}) need documents.
    */
-  CpChecks(Rest rest, String index, java.util.function.Function<CpCase, Map<String, Double>> reference, String idField) {
+  CpChecks(
+      Rest rest,
+      String index,
+      java.util.function.Function<CpCase, Map<String, Double>> reference,
+      String idField) {
     this.rest = rest;
     this.index = index;
     this.docs = List.of();
@@ -62,7 +68,9 @@ final class CpChecks {
     return CpCase.random(random, maxSide, fields);
   }
 
-  /** {@code rounds} random terms, each checked as a filter, a top-k, the scoring form and a sort. */
+  /**
+   * {@code rounds} random terms, each checked as a filter, a top-k, the scoring form and a sort.
+   */
   void randomized(Random random, int rounds, int maxSide) {
     for (int round = 0; round < rounds; round++) {
       CpCase term = telling(random, maxSide);
@@ -74,12 +82,15 @@ final class CpChecks {
   }
 
   /**
-   * A random term whose values differ between documents (at least three distinct values when the documents
-   * allow it), so that filters select proper subsets and orders say something; up to 20 draws.
+   * A random term whose values differ between documents (at least three distinct values when the
+   * documents allow it), so that filters select proper subsets and orders say something; up to 20
+   * draws.
    */
   CpCase telling(Random random, int maxSide) {
     CpCase term = randomTerm(random, maxSide);
-    for (int draw = 0; draw < 20 && new java.util.HashSet<>(values(term).values()).size() < 3; draw++) {
+    for (int draw = 0;
+        draw < 20 && new java.util.HashSet<>(values(term).values()).size() < 3;
+        draw++) {
       term = randomTerm(random, maxSide);
     }
     return term;
@@ -118,14 +129,20 @@ final class CpChecks {
   /** The filter form: exactly the documents whose value compares true; {@code _count} agrees. */
   void filter(CpCase term, String op, double threshold) {
     Set<String> expected = new TreeSet<>();
-    values(term).forEach((id, value) -> {
-      if (compare(value, op, threshold)) {
-        expected.add(id);
-      }
-    });
-    Map<String, Object> query = Map.of("bool", Map.of("filter", List.of(Map.of("cp", term.with(op, threshold)))));
-    JsonNode response = rest.ok("POST", "/" + index + "/_search",
-        Map.of("size", 10_000, "_source", false, "track_total_hits", true, "query", query));
+    values(term)
+        .forEach(
+            (id, value) -> {
+              if (compare(value, op, threshold)) {
+                expected.add(id);
+              }
+            });
+    Map<String, Object> query =
+        Map.of("bool", Map.of("filter", List.of(Map.of("cp", term.with(op, threshold)))));
+    JsonNode response =
+        rest.ok(
+            "POST",
+            "/" + index + "/_search",
+            Map.of("size", 10_000, "_source", false, "track_total_hits", true, "query", query));
     Set<String> actual = new TreeSet<>();
     response.path("hits").path("hits").forEach(hit -> actual.add(hit.path("_id").asText()));
     assertEquals("filter " + term + " " + op + " " + threshold, expected, actual);
@@ -134,56 +151,117 @@ final class CpChecks {
     assertEquals("_count of " + term, expected.size(), count.path("count").asInt());
   }
 
-  /** Top-k: the hits' scores are the k largest values, and each hit's score is its own exact value. */
+  /**
+   * Top-k: the hits' scores are the k largest values, and each hit's score is its own exact value.
+   */
   void topK(CpCase term, int k) {
     Map<String, Double> values = values(term);
-    List<Float> expectedTop = values.values().stream()
-        .map(Double::floatValue).sorted(Comparator.reverseOrder()).limit(k).toList();
-    JsonNode hits = rest.ok("POST", "/" + index + "/_search",
-        Map.of("size", k, "_source", false, "query", Map.of("cp", term.with("k", k)))).path("hits").path("hits");
+    List<Float> expectedTop =
+        values.values().stream()
+            .map(Double::floatValue)
+            .sorted(Comparator.reverseOrder())
+            .limit(k)
+            .toList();
+    JsonNode hits =
+        rest.ok(
+                "POST",
+                "/" + index + "/_search",
+                Map.of("size", k, "_source", false, "query", Map.of("cp", term.with("k", k))))
+            .path("hits")
+            .path("hits");
     List<Float> actualTop = new ArrayList<>();
     for (JsonNode hit : hits) {
       float score = (float) hit.path("_score").asDouble();
       actualTop.add(score);
-      assertEquals("score of " + hit.path("_id").asText() + " for " + term,
-          valueOf(values, hit.path("_id").asText()).floatValue(), score, 0f);
+      assertEquals(
+          "score of " + hit.path("_id").asText() + " for " + term,
+          valueOf(values, hit.path("_id").asText()).floatValue(),
+          score,
+          0f);
     }
     assertEquals("top " + k + " of " + term, expectedTop, actualTop);
   }
 
-  /** The scoring form: {@code _score} is the exact value; the top hits (no hit counting) are the n largest. */
+  /**
+   * The scoring form: {@code _score} is the exact value; the top hits (no hit counting) are the n
+   * largest.
+   */
   void scoring(CpCase term, int n) {
     Map<String, Double> values = values(term);
-    List<Float> expectedTop = values.values().stream()
-        .map(Double::floatValue).sorted(Comparator.reverseOrder()).limit(n).toList();
-    JsonNode hits = rest.ok("POST", "/" + index + "/_search", Map.of("size", n, "_source", false,
-        "track_total_hits", false, "query", Map.of("cp", term.json()))).path("hits").path("hits");
+    List<Float> expectedTop =
+        values.values().stream()
+            .map(Double::floatValue)
+            .sorted(Comparator.reverseOrder())
+            .limit(n)
+            .toList();
+    JsonNode hits =
+        rest.ok(
+                "POST",
+                "/" + index + "/_search",
+                Map.of(
+                    "size",
+                    n,
+                    "_source",
+                    false,
+                    "track_total_hits",
+                    false,
+                    "query",
+                    Map.of("cp", term.json())))
+            .path("hits")
+            .path("hits");
     List<Float> actualTop = new ArrayList<>();
     for (JsonNode hit : hits) {
       float score = (float) hit.path("_score").asDouble();
       actualTop.add(score);
-      assertEquals("score of " + hit.path("_id").asText() + " for " + term,
-          valueOf(values, hit.path("_id").asText()).floatValue(), score, 0f);
+      assertEquals(
+          "score of " + hit.path("_id").asText() + " for " + term,
+          valueOf(values, hit.path("_id").asText()).floatValue(),
+          score,
+          0f);
     }
     assertEquals("scoring top " + n + " of " + term, expectedTop, actualTop);
   }
 
-  /** The sort: every document with a value, in exact order (ties by doc_id), paged with search_after. */
+  /**
+   * The sort: every document with a value, in exact order (ties by doc_id), paged with
+   * search_after.
+   */
   void sort(CpCase term, boolean ascending, int pageSize) {
-    // The query keeps the documents the term applies to, as the sort's missing values would go last anyway.
-    assertSortOrder(rest, index, Map.of("cp", term.with("gte", 0)), Map.of("cp", term.with("order", ascending ? "asc" : "desc")),
-        idField, values(term), ascending, pageSize, term.toString());
+    // The query keeps the documents the term applies to, as the sort's missing values would go last
+    // anyway.
+    assertSortOrder(
+        rest,
+        index,
+        Map.of("cp", term.with("gte", 0)),
+        Map.of("cp", term.with("order", ascending ? "asc" : "desc")),
+        idField,
+        values(term),
+        ascending,
+        pageSize,
+        term.toString());
   }
 
   /**
-   * Pages through a sort by {@code sortKey} then {@code idField} with {@code search_after}: the ids must come in
-   * the brute-force order (by value, ties by id) and each hit's sort value must be its exact value.
+   * Pages through a sort by {@code sortKey} then {@code idField} with {@code search_after}: the ids
+   * must come in the brute-force order (by value, ties by id) and each hit's sort value must be its
+   * exact value.
    */
-  static void assertSortOrder(Rest rest, String index, Map<String, Object> query, Map<String, Object> sortKey,
-      String idField, Map<String, Double> values, boolean ascending, int pageSize, String what) {
+  static void assertSortOrder(
+      Rest rest,
+      String index,
+      Map<String, Object> query,
+      Map<String, Object> sortKey,
+      String idField,
+      Map<String, Double> values,
+      boolean ascending,
+      int pageSize,
+      String what) {
     Comparator<String> byValue = Comparator.comparing(values::get);
-    List<String> expected = values.keySet().stream()
-        .sorted((ascending ? byValue : byValue.reversed()).thenComparing(Comparator.naturalOrder())).toList();
+    List<String> expected =
+        values.keySet().stream()
+            .sorted(
+                (ascending ? byValue : byValue.reversed()).thenComparing(Comparator.naturalOrder()))
+            .toList();
     List<String> actual = new ArrayList<>();
     List<Object> after = null;
     while (true) {
@@ -202,7 +280,11 @@ final class CpChecks {
       for (JsonNode hit : hits) {
         String id = hit.path("_id").asText();
         actual.add(id);
-        assertEquals("sort value of " + id + " for " + what, valueOf(values, id), hit.path("sort").get(0).asDouble(), 0);
+        assertEquals(
+            "sort value of " + id + " for " + what,
+            valueOf(values, id),
+            hit.path("sort").get(0).asDouble(),
+            0);
       }
       JsonNode last = hits.get(hits.size() - 1).path("sort");
       after = List.of(last.get(0).asDouble(), last.get(1).asText());
@@ -213,7 +295,8 @@ final class CpChecks {
   private static Double valueOf(Map<String, Double> values, String id) {
     Double value = values.get(id);
     if (value == null) {
-      throw new AssertionError("unexpected hit " + id + ": no such document, or the term does not apply to it");
+      throw new AssertionError(
+          "unexpected hit " + id + ": no such document, or the term does not apply to it");
     }
     return value;
   }

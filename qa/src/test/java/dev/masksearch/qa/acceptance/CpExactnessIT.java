@@ -6,9 +6,10 @@ import java.util.List;
 import org.junit.Test;
 
 /**
- * Every form of the {@code cp} query on the real distribution, over documents in every encoding, sizes from one
- * pixel up, boxes past the edge and empty, against brute force: one shard, and six shards with a replica across
- * the three nodes, after several refreshes (many segments), deletions and a force merge.
+ * Every form of the {@code cp} query on the real distribution, over documents in every encoding,
+ * sizes from one pixel up, boxes past the edge and empty, against brute force: one shard, and six
+ * shards with a replica across the three nodes, after several refreshes (many segments), deletions
+ * and a force merge.
  */
 public class CpExactnessIT extends ClusterTestCase {
   private static final int MAX_SIDE = 120;

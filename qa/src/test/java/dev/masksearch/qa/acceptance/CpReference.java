@@ -6,9 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The brute force every answer is checked against: a loop over the pixels of the region, clipped to the mask,
- * counting values in {@code [lv, uv)}; normalized, the count over the clipped region's area (0 when empty).
- * Pixel values are decoded here from the raw little-endian bytes, not through the engine's dtype code.
+ * The brute force every answer is checked against: a loop over the pixels of the region, clipped to
+ * the mask, counting values in {@code [lv, uv)}; normalized, the count over the clipped region's
+ * area (0 when empty). Pixel values are decoded here from the raw little-endian bytes, not through
+ * the engine's dtype code.
  */
 final class CpReference {
   private CpReference() {}

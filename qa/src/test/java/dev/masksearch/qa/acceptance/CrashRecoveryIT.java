@@ -25,14 +25,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
 
 /**
- * A node of the three-node cluster killed with SIGKILL ({@code kill -9} of its JVM: no shutdown, no flush) while
- * {@code _bulk} requests index masks into an index of three shards with one replica. Ingest goes on through the
- * surviving nodes, and every document is recorded once a response acknowledges it; a batch whose request or items
- * failed is sent again with the same ids until acknowledged, so that every document ever sent is acknowledged in
- * the end. The node starts again on its data and recovers its copies while ingest continues; once the index is green
- * it holds exactly the acknowledged documents (count and ids), each primary and its replica hold as many, and cp
- * answers (filters, top-k, the scoring form, sorts) equal brute force over the acknowledged masks. Progress is
- * measured in acknowledged documents, never in time.
+ * A node of the three-node cluster killed with SIGKILL ({@code kill -9} of its JVM: no shutdown, no
+ * flush) while {@code _bulk} requests index masks into an index of three shards with one replica.
+ * Ingest goes on through the surviving nodes, and every document is recorded once a response
+ * acknowledges it; a batch whose request or items failed is sent again with the same ids until
+ * acknowledged, so that every document ever sent is acknowledged in the end. The node starts again
+ * on its data and recovers its copies while ingest continues; once the index is green it holds
+ * exactly the acknowledged documents (count and ids), each primary and its replica hold as many,
+ * and cp answers (filters, top-k, the scoring form, sorts) equal brute force over the acknowledged
+ * masks. Progress is measured in acknowledged documents, never in time.
  */
 public class CrashRecoveryIT extends ClusterTestCase {
   private static final String INDEX = "crash-recovery";
@@ -58,15 +59,27 @@ public class CrashRecoveryIT extends ClusterTestCase {
       assertFalse("node " + victim + " is dead", cluster.running(victim));
       // A SIGKILL, not a shutdown: OpenSearch logs "stopping ..." when it shuts down.
       byte[] all = Files.readAllBytes(console);
-      String since = new String(all, (int) logged, all.length - (int) logged, StandardCharsets.ISO_8859_1);
-      assertFalse("node " + victim + " was shut down, not killed: " + since, since.contains("] stopping ..."));
+      String since =
+          new String(all, (int) logged, all.length - (int) logged, StandardCharsets.ISO_8859_1);
+      assertFalse(
+          "node " + victim + " was shut down, not killed: " + since,
+          since.contains("] stopping ..."));
       int atKill = writer.acknowledged.size();
       writer.awaitAcknowledged(atKill + 150); // through the two survivors
       cluster.awaitHealth("yellow", cluster.size() - 1, INDEX);
       cluster.startNode(victim);
-      writer.awaitAcknowledged(writer.acknowledged.size() + 100); // while the node recovers its copies
-      System.out.println("[crash-recovery] node " + victim + " killed after " + atKill + " acknowledged documents; "
-          + writer.retries.get() + " batches sent again (" + writer.firstFailure + ")");
+      writer.awaitAcknowledged(
+          writer.acknowledged.size() + 100); // while the node recovers its copies
+      System.out.println(
+          "[crash-recovery] node "
+              + victim
+              + " killed after "
+              + atKill
+              + " acknowledged documents; "
+              + writer.retries.get()
+              + " batches sent again ("
+              + writer.firstFailure
+              + ")");
     } finally {
       writer.stop();
       thread.join();
@@ -76,22 +89,32 @@ public class CrashRecoveryIT extends ClusterTestCase {
     ok("POST", "/" + INDEX + "/_refresh", null);
 
     Map<String, QaDoc> acknowledged = writer.acknowledged;
-    assertEquals("every document sent was acknowledged in the end", writer.sent.get(), acknowledged.size());
-    assertEquals("_count", acknowledged.size(), ok("GET", "/" + INDEX + "/_count", null).path("count").asInt());
+    assertEquals(
+        "every document sent was acknowledged in the end", writer.sent.get(), acknowledged.size());
+    assertEquals(
+        "_count",
+        acknowledged.size(),
+        ok("GET", "/" + INDEX + "/_count", null).path("count").asInt());
     assertEquals(new TreeSet<>(acknowledged.keySet()), ids());
     assertCopiesAgree(acknowledged.size());
-    new CpChecks(rest(), INDEX, List.copyOf(acknowledged.values())).randomized(getRandom(), 4, MAX_SIDE);
+    new CpChecks(rest(), INDEX, List.copyOf(acknowledged.values()))
+        .randomized(getRandom(), 4, MAX_SIDE);
     assertGreen();
     deleteIndex(INDEX);
   }
 
-  /** Every shard copy is started, and each replica holds as many documents as its primary; all of them sum up. */
+  /**
+   * Every shard copy is started, and each replica holds as many documents as its primary; all of
+   * them sum up.
+   */
   private static void assertCopiesAgree(int documents) {
-    JsonNode shards = ok("GET", "/_cat/shards/" + INDEX + "?format=json&h=shard,prirep,state,docs,node", null);
+    JsonNode shards =
+        ok("GET", "/_cat/shards/" + INDEX + "?format=json&h=shard,prirep,state,docs,node", null);
     Map<String, Map<String, Integer>> byShard = new HashMap<>();
     for (JsonNode copy : shards) {
       assertEquals(copy.toString(), "STARTED", copy.path("state").asText());
-      byShard.computeIfAbsent(copy.path("shard").asText(), s -> new HashMap<>())
+      byShard
+          .computeIfAbsent(copy.path("shard").asText(), s -> new HashMap<>())
           .put(copy.path("prirep").asText(), copy.path("docs").asInt());
     }
     assertEquals(shards.toString(), 3, byShard.size());
@@ -105,18 +128,29 @@ public class CrashRecoveryIT extends ClusterTestCase {
   }
 
   private static Set<String> ids() {
-    JsonNode reply = ok("POST", "/" + INDEX + "/_search", Map.of("size", 10_000, "_source", false,
-        "track_total_hits", true, "query", Map.of("match_all", Map.of())));
+    JsonNode reply =
+        ok(
+            "POST",
+            "/" + INDEX + "/_search",
+            Map.of(
+                "size",
+                10_000,
+                "_source",
+                false,
+                "track_total_hits",
+                true,
+                "query",
+                Map.of("match_all", Map.of())));
     Set<String> ids = new TreeSet<>();
     reply.path("hits").path("hits").forEach(hit -> ids.add(hit.path("_id").asText()));
     return ids;
   }
 
   /**
-   * Indexes batches of {@value #BATCH} random documents through {@code _bulk} until stopped, sending each batch's
-   * unacknowledged documents again (same ids, same content) until every one is acknowledged: a request without a
-   * response, a refused request and failed items alike. Stops only between batches, so nothing it sent is left
-   * unacknowledged.
+   * Indexes batches of {@value #BATCH} random documents through {@code _bulk} until stopped,
+   * sending each batch's unacknowledged documents again (same ids, same content) until every one is
+   * acknowledged: a request without a response, a refused request and failed items alike. Stops
+   * only between batches, so nothing it sent is left unacknowledged.
    */
   private static final class Writer implements Runnable {
     private final Random random;
@@ -144,7 +178,9 @@ public class CrashRecoveryIT extends ClusterTestCase {
           for (int attempt = 0; !pending.isEmpty(); attempt++) {
             if (attempt > 0) {
               retries.incrementAndGet();
-              Thread.sleep(Math.min(1000, 50L * attempt)); // a cluster electing a manager or promoting replicas
+              Thread.sleep(
+                  Math.min(
+                      1000, 50L * attempt)); // a cluster electing a manager or promoting replicas
             }
             if (attempt > 2000) {
               throw new AssertionError("a batch was never acknowledged: " + firstFailure);
@@ -161,7 +197,10 @@ public class CrashRecoveryIT extends ClusterTestCase {
     private void send(Map<String, QaDoc> pending) {
       StringBuilder bulk = new StringBuilder();
       for (QaDoc doc : pending.values()) {
-        bulk.append("{\"index\": {\"_id\": \"").append(doc.id()).append("\"}}\n").append(Rest.toJson(doc.json()))
+        bulk.append("{\"index\": {\"_id\": \"")
+            .append(doc.id())
+            .append("\"}}\n")
+            .append(Rest.toJson(doc.json()))
             .append('\n');
       }
       Rest.Reply reply;
@@ -198,13 +237,23 @@ public class CrashRecoveryIT extends ClusterTestCase {
       }
     }
 
-    /** Waits until at least {@code count} documents are acknowledged (fails if the writer failed). */
+    /**
+     * Waits until at least {@code count} documents are acknowledged (fails if the writer failed).
+     */
     void awaitAcknowledged(int count) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10); // a hang guard, not a timing assertion
+      long deadline =
+          System.nanoTime() + TimeUnit.MINUTES.toNanos(10); // a hang guard, not a timing assertion
       while (acknowledged.size() < count) {
         rethrow();
-        assertTrue("the writer made no progress to " + count + " documents (at " + acknowledged.size() + "; "
-            + firstFailure + ")", System.nanoTime() < deadline);
+        assertTrue(
+            "the writer made no progress to "
+                + count
+                + " documents (at "
+                + acknowledged.size()
+                + "; "
+                + firstFailure
+                + ")",
+            System.nanoTime() < deadline);
         Thread.sleep(20);
       }
     }

@@ -10,12 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The documents a changing index should hold, for a load that indexes, updates and deletes while others search.
- * Each write of a document is a new revision (its {@code rev} field), recorded here before it is sent, so that a
- * search hit naming {@code (id, rev)} can be checked against exactly the version it matched. A writer takes a
- * live document out ({@link #claim}) while it changes it, so no two writers touch one document. Replaced and
- * deleted versions stay findable for a grace period (searches see them until the next refresh), then are dropped
- * ({@link #prune}) so that a long run's memory stays flat.
+ * The documents a changing index should hold, for a load that indexes, updates and deletes while
+ * others search. Each write of a document is a new revision (its {@code rev} field), recorded here
+ * before it is sent, so that a search hit naming {@code (id, rev)} can be checked against exactly
+ * the version it matched. A writer takes a live document out ({@link #claim}) while it changes it,
+ * so no two writers touch one document. Replaced and deleted versions stay findable for a grace
+ * period (searches see them until the next refresh), then are dropped ({@link #prune}) so that a
+ * long run's memory stays flat.
  */
 final class DocHistory {
   /** A live document: its acknowledged version and revision. */
@@ -31,7 +32,9 @@ final class DocHistory {
   private final Map<String, Current> live = new ConcurrentHashMap<>();
   private final Queue<Retired> retired = new ConcurrentLinkedQueue<>();
 
-  /** Records a version about to be sent (before, so a search can never see one this does not know). */
+  /**
+   * Records a version about to be sent (before, so a search can never see one this does not know).
+   */
   void written(QaDoc doc, int rev) {
     versions.computeIfAbsent(doc.id(), id -> new ConcurrentHashMap<>()).put(rev, withoutJson(doc));
   }
@@ -41,7 +44,10 @@ final class DocHistory {
     live.put(doc.id(), new Current(withoutJson(doc), rev));
   }
 
-  /** Takes a random live document out of the live set for one writer to change; null when none is left. */
+  /**
+   * Takes a random live document out of the live set for one writer to change; null when none is
+   * left.
+   */
   Current claim(Random random) {
     for (int attempt = 0; attempt < 10; attempt++) {
       List<String> ids = new ArrayList<>(live.keySet());
@@ -61,7 +67,10 @@ final class DocHistory {
     live.put(current.id(), current);
   }
 
-  /** The claimed version was replaced by a newer one or deleted: it may still be seen until the grace ends. */
+  /**
+   * The claimed version was replaced by a newer one or deleted: it may still be seen until the
+   * grace ends.
+   */
   void retire(Current current) {
     retired.add(new Retired(current.id(), current.rev(), System.nanoTime()));
   }
@@ -69,12 +78,16 @@ final class DocHistory {
   /** Drops the versions retired more than {@code graceNanos} ago. */
   void prune(long graceNanos) {
     long now = System.nanoTime();
-    for (Retired head = retired.peek(); head != null && now - head.at() > graceNanos; head = retired.peek()) {
+    for (Retired head = retired.peek();
+        head != null && now - head.at() > graceNanos;
+        head = retired.peek()) {
       Retired r = retired.poll();
-      versions.computeIfPresent(r.id(), (id, byRev) -> {
-        byRev.remove(r.rev());
-        return byRev.isEmpty() ? null : byRev;
-      });
+      versions.computeIfPresent(
+          r.id(),
+          (id, byRev) -> {
+            byRev.remove(r.rev());
+            return byRev.isEmpty() ? null : byRev;
+          });
     }
   }
 
@@ -105,6 +118,7 @@ final class DocHistory {
   }
 
   private static QaDoc withoutJson(QaDoc doc) {
-    return new QaDoc(doc.id(), doc.label(), doc.caption(), doc.rank(), doc.box(), doc.masks(), Map.of());
+    return new QaDoc(
+        doc.id(), doc.label(), doc.caption(), doc.rank(), doc.box(), doc.masks(), Map.of());
   }
 }

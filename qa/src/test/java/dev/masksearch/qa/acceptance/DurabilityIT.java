@@ -12,9 +12,9 @@ import java.util.Map;
 import org.junit.Test;
 
 /**
- * One index of six shards and a replica on the three-node cluster: answers equal brute force while a node is
- * down (and while documents change without it), after it rejoins, after every node restarts, and in a new index
- * restored from a snapshot in an {@code fs} repository.
+ * One index of six shards and a replica on the three-node cluster: answers equal brute force while
+ * a node is down (and while documents change without it), after it rejoins, after every node
+ * restarts, and in a new index restored from a snapshot in an {@code fs} repository.
  */
 public class DurabilityIT extends ClusterTestCase {
   private static final int MAX_SIDE = 90;
@@ -33,7 +33,8 @@ public class DurabilityIT extends ClusterTestCase {
     cluster.awaitHealth("green", cluster.size());
     checks(index, docs);
 
-    // One node down: its primaries' replicas take over; answers stay exact, and documents still change.
+    // One node down: its primaries' replicas take over; answers stay exact, and documents still
+    // change.
     int lost = getRandom().nextInt(cluster.size());
     cluster.stopNode(lost);
     cluster.awaitHealth("yellow", cluster.size() - 1, index);
@@ -59,13 +60,28 @@ public class DurabilityIT extends ClusterTestCase {
     checks(index, docs);
 
     // Snapshot to an fs repository and restore into a new index: the same answers.
-    ok("PUT", "/_snapshot/qa-fs", Map.of("type", "fs", "settings",
-        Map.of("location", cluster.repository().toString())));
-    JsonNode snapshot = ok("PUT", "/_snapshot/qa-fs/durable-1?wait_for_completion=true",
-        Map.of("indices", index, "include_global_state", false));
+    ok(
+        "PUT",
+        "/_snapshot/qa-fs",
+        Map.of("type", "fs", "settings", Map.of("location", cluster.repository().toString())));
+    JsonNode snapshot =
+        ok(
+            "PUT",
+            "/_snapshot/qa-fs/durable-1?wait_for_completion=true",
+            Map.of("indices", index, "include_global_state", false));
     assertEquals("SUCCESS", snapshot.path("snapshot").path("state").asText());
-    ok("POST", "/_snapshot/qa-fs/durable-1/_restore?wait_for_completion=true", Map.of(
-        "indices", index, "rename_pattern", index, "rename_replacement", restored, "include_global_state", false));
+    ok(
+        "POST",
+        "/_snapshot/qa-fs/durable-1/_restore?wait_for_completion=true",
+        Map.of(
+            "indices",
+            index,
+            "rename_pattern",
+            index,
+            "rename_replacement",
+            restored,
+            "include_global_state",
+            false));
     cluster.awaitHealth("green", cluster.size());
     assertEquals(docs.size(), ok("GET", "/" + restored + "/_count", null).path("count").asInt());
     checks(restored, docs);
@@ -77,6 +93,7 @@ public class DurabilityIT extends ClusterTestCase {
   }
 
   private void checks(String index, List<QaDoc> docs) {
-    new CpChecks(rest(), index, docs).randomized(getRandom(), SharedCluster.heavy() ? 12 : 4, MAX_SIDE);
+    new CpChecks(rest(), index, docs)
+        .randomized(getRandom(), SharedCluster.heavy() ? 12 : 4, MAX_SIDE);
   }
 }

@@ -11,12 +11,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every way a document may give a mask over the REST API (docs/opensearch.md), with the mask that the value
- * stands for: the reference the brute force counts over is built here from the pixel values, never decoded back
- * from what was sent.
+ * Every way a document may give a mask over the REST API (docs/opensearch.md), with the mask that
+ * the value stands for: the reference the brute force counts over is built here from the pixel
+ * values, never decoded back from what was sent.
  */
 enum Encoding {
-  FLOAT32, FLOAT16, UINT8, UINT16, PNG8, PNG16, NESTED_ARRAYS;
+  FLOAT32,
+  FLOAT16,
+  UINT8,
+  UINT16,
+  PNG8,
+  PNG16,
+  NESTED_ARRAYS;
 
   /** A mask value in this encoding and the mask it denotes, from levels in [0, 1] (row-major). */
   Encoded encode(int height, int width, double[] levels) {
@@ -54,7 +60,8 @@ enum Encoding {
   }
 
   private static Encoded raw(MaskDType dtype, int height, int width, double[] levels) {
-    ByteBuffer data = ByteBuffer.allocate(levels.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        ByteBuffer.allocate(levels.length * dtype.bytesPerPixel()).order(ByteOrder.LITTLE_ENDIAN);
     for (double level : levels) {
       switch (dtype) {
         case FLOAT16 -> data.putShort(Float.floatToFloat16((float) level));
@@ -68,11 +75,17 @@ enum Encoding {
   }
 
   private static Encoded png(Mask mask) {
-    return new Encoded(Map.of("png", Base64.getEncoder().encodeToString(PngMasks.encode(mask))), mask);
+    return new Encoded(
+        Map.of("png", Base64.getEncoder().encodeToString(PngMasks.encode(mask))), mask);
   }
 
   static Map<String, Object> rawJson(Mask mask) {
-    return Map.of("shape", List.of(mask.height(), mask.width()), "dtype", mask.dtype().apiName(),
-        "data", Base64.getEncoder().encodeToString(mask.rawBytes()));
+    return Map.of(
+        "shape",
+        List.of(mask.height(), mask.width()),
+        "dtype",
+        mask.dtype().apiName(),
+        "data",
+        Base64.getEncoder().encodeToString(mask.rawBytes()));
   }
 }

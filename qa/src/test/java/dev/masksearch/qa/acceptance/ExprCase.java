@@ -8,16 +8,20 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * A mask expression of one of the paper's shapes with random parameters, as text for the node and with its own
- * brute-force value (independent of the engine's expression code): the share of salient pixels inside the box,
- * the IoU of thresholded model and human maps, an intersection count in a box, and arithmetic over CP terms.
+ * A mask expression of one of the paper's shapes with random parameters, as text for the node and
+ * with its own brute-force value (independent of the engine's expression code): the share of
+ * salient pixels inside the box, the IoU of thresholded model and human maps, an intersection count
+ * in a box, and arithmetic over CP terms.
  */
 record ExprCase(int shape, double a, double b, Roi box) {
 
   static ExprCase random(Random random) {
     double a = CpCase.bound(random);
     double b = CpCase.bound(random);
-    return new ExprCase(random.nextInt(4), Math.min(a, b), Math.max(a, b) + (random.nextBoolean() ? 0.01 : 0),
+    return new ExprCase(
+        random.nextInt(4),
+        Math.min(a, b),
+        Math.max(a, b) + (random.nextBoolean() ? 0.01 : 0),
         Corpus.box(random, 80, 80));
   }
 
@@ -26,12 +30,17 @@ record ExprCase(int shape, double a, double b, Roi box) {
       case 0 -> f("cp(saliency, bbox, %s, %s) / cp(saliency, full, %s, %s)", a, b, a, b);
       case 1 -> f("iou(saliency > %s, human > %s)", a, b);
       case 2 -> f("cp(saliency >= %s & human >= %s, bbox)", a, b);
-      default -> f("cp(saliency, [%d, %d, %d, %d], %s, %s) - 2 * cp(human, full, %s, %s) + area(bbox)",
-          box.x1(), box.y1(), box.x2(), box.y2(), a, b, a, b);
+      default ->
+          f(
+              "cp(saliency, [%d, %d, %d, %d], %s, %s) - 2 * cp(human, full, %s, %s) + area(bbox)",
+              box.x1(), box.y1(), box.x2(), box.y2(), a, b, a, b);
     };
   }
 
-  /** The brute-force value; null when the document has none (a missing mask or box, or a division by zero). */
+  /**
+   * The brute-force value; null when the document has none (a missing mask or box, or a division by
+   * zero).
+   */
   Double expected(QaDoc doc) {
     Mask saliency = doc.masks().get("saliency");
     Mask human = doc.masks().get("human");
@@ -47,8 +56,10 @@ record ExprCase(int shape, double a, double b, Roi box) {
       }
       case 1 -> iou(saliency, human);
       case 2 -> (double) both(saliency, human, doc.box());
-      default -> CpReference.cp(saliency, box, a, b, false) - 2 * CpReference.cp(human, full, a, b, false)
-          + clippedArea(doc.box(), saliency);
+      default ->
+          CpReference.cp(saliency, box, a, b, false)
+              - 2 * CpReference.cp(human, full, a, b, false)
+              + clippedArea(doc.box(), saliency);
     };
   }
 

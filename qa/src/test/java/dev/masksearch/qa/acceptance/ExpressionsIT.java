@@ -10,11 +10,12 @@ import java.util.Map;
 import org.junit.Test;
 
 /**
- * Mask expressions on the real cluster (six shards, a replica) against brute force ({@link ExprChecks}): the
- * {@code mask_expr} filter with each comparison, the {@code mask_expr} sort in both directions paged with
- * {@code search_after}, the {@code masksearch} script language in {@code script_fields}, and SUM/AVG/MIN/MAX per
- * group through a {@code terms} aggregation (the paper's scalar aggregation), top groups included. Every query
- * runs twice, so the second run goes through the derived-mask CHIs the first one built.
+ * Mask expressions on the real cluster (six shards, a replica) against brute force ({@link
+ * ExprChecks}): the {@code mask_expr} filter with each comparison, the {@code mask_expr} sort in
+ * both directions paged with {@code search_after}, the {@code masksearch} script language in {@code
+ * script_fields}, and SUM/AVG/MIN/MAX per group through a {@code terms} aggregation (the paper's
+ * scalar aggregation), top groups included. Every query runs twice, so the second run goes through
+ * the derived-mask CHIs the first one built.
  */
 public class ExpressionsIT extends ClusterTestCase {
 
@@ -26,12 +27,22 @@ public class ExpressionsIT extends ClusterTestCase {
     List<QaDoc> docs = Corpus.generate(getRandom(), "e", 250, 60);
     Corpus.index(rest(), index, docs);
     new ExprChecks(rest(), index, docs, getRandom()).randomized(8, 2);
-    Rest.Reply bad = call("POST", "/" + index + "/_search",
-        Map.of("query", Map.of("mask_expr", Map.of("expr", "cp(saliency, full, 0.5, 1.01) / 0", "gt", 1))));
+    Rest.Reply bad =
+        call(
+            "POST",
+            "/" + index + "/_search",
+            Map.of(
+                "query",
+                Map.of("mask_expr", Map.of("expr", "cp(saliency, full, 0.5, 1.01) / 0", "gt", 1))));
     assertEquals(bad.body().toString(), 400, bad.status());
     assertTrue(bad.body().toString(), bad.body().toString().contains("division by zero"));
-    Rest.Reply unknown = call("POST", "/" + index + "/_search",
-        Map.of("query", Map.of("mask_expr", Map.of("expr", "cp(nope, full, 0.5, 1.01)", "gt", 1))));
+    Rest.Reply unknown =
+        call(
+            "POST",
+            "/" + index + "/_search",
+            Map.of(
+                "query",
+                Map.of("mask_expr", Map.of("expr", "cp(nope, full, 0.5, 1.01)", "gt", 1))));
     assertEquals(unknown.body().toString(), 400, unknown.status());
     assertTrue(unknown.body().toString(), unknown.body().toString().contains("nope"));
     deleteIndex(index);

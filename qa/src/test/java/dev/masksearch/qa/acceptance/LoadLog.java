@@ -11,16 +11,28 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What a load did: the latency of every request by kind (per reporting interval and for the whole run), the
- * bad requests sent on purpose that were refused as they should be, and every unexpected error.
+ * What a load did: the latency of every request by kind (per reporting interval and for the whole
+ * run), the bad requests sent on purpose that were refused as they should be, and every unexpected
+ * error.
  */
 final class LoadLog {
   /** The kinds of request a load sends. */
   enum Op {
-    CP_FILTER, CP_TOPK, CP_SORT, EXPR_FILTER, EXPR_SORT, IOU_SORT, SCRIPT_FIELDS, SCRIPT_AGGS,
+    CP_FILTER,
+    CP_TOPK,
+    CP_SORT,
+    EXPR_FILTER,
+    EXPR_SORT,
+    IOU_SORT,
+    SCRIPT_FIELDS,
+    SCRIPT_AGGS,
     /** One round of full exactness checks on the index that does not change (several requests). */
     EXACT_ROUND,
-    BULK, UPDATE_METADATA, UPDATE_MASKS, UPDATE_SCRIPT, DELETE,
+    BULK,
+    UPDATE_METADATA,
+    UPDATE_MASKS,
+    UPDATE_SCRIPT,
+    DELETE,
     /** A request that must be refused with a 400 (sent on purpose). */
     BAD_REQUEST;
 
@@ -33,7 +45,11 @@ final class LoadLog {
   record Percentiles(int count, double p50, double p90, double p99, double max) {
     static Percentiles of(List<Long> nanos) {
       long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-      return new Percentiles(sorted.length, rank(sorted, 0.5), rank(sorted, 0.9), rank(sorted, 0.99),
+      return new Percentiles(
+          sorted.length,
+          rank(sorted, 0.5),
+          rank(sorted, 0.9),
+          rank(sorted, 0.99),
           sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
     }
 
@@ -42,11 +58,13 @@ final class LoadLog {
     }
   }
 
-  private final AtomicReference<Map<Op, Queue<Long>>> interval = new AtomicReference<>(new ConcurrentHashMap<>());
+  private final AtomicReference<Map<Op, Queue<Long>>> interval =
+      new AtomicReference<>(new ConcurrentHashMap<>());
   private final Map<Op, Queue<Long>> total = new ConcurrentHashMap<>();
   private final Queue<String> errors = new ConcurrentLinkedQueue<>();
   private final LongAdder refused = new LongAdder();
-  private final java.util.concurrent.atomic.AtomicLong errorCount = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong errorCount =
+      new java.util.concurrent.atomic.AtomicLong();
 
   void record(Op op, long startNanos) {
     long nanos = System.nanoTime() - startNanos;
@@ -93,13 +111,14 @@ final class LoadLog {
   private static Latencies latencies(Map<Op, Queue<Long>> byOp) {
     Map<Op, Percentiles> result = new EnumMap<>(Op.class);
     List<Long> queries = new ArrayList<>();
-    byOp.forEach((op, nanos) -> {
-      List<Long> copy = new ArrayList<>(nanos);
-      result.put(op, Percentiles.of(copy));
-      if (op.isQuery()) {
-        queries.addAll(copy);
-      }
-    });
+    byOp.forEach(
+        (op, nanos) -> {
+          List<Long> copy = new ArrayList<>(nanos);
+          result.put(op, Percentiles.of(copy));
+          if (op.isQuery()) {
+            queries.addAll(copy);
+          }
+        });
     return new Latencies(result, Percentiles.of(queries));
   }
 }

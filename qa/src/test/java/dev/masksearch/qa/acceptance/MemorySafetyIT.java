@@ -36,14 +36,16 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Memory accounting on a real node with a small heap ({@value #HEAP}), its own single-node cluster: an index of
- * 4096 x 4096 uint16 masks (smooth synthetic saliency and human maps, sent as 16-bit PNGs), and queries that decode
- * one or two of them per document. With the {@code masksearch} breaker set so that one mask fits and two do not, a
- * query over both masks of a document is a 429 naming the mask, never an OutOfMemoryError, while a query over one
- * answers exactly; so do concurrent one-mask queries (each exact or a clean 429). With the default limit each query
- * answers exactly or trips cleanly; with a raised limit the two-mask queries equal brute force. Throughout, the node
- * stays up, logs no OutOfMemoryError, keeps every document, reports the trips in {@code _nodes/stats/breaker}, and
- * its breaker holds nothing of a finished search (only the derived-CHI cache's bytes).
+ * Memory accounting on a real node with a small heap ({@value #HEAP}), its own single-node cluster:
+ * an index of 4096 x 4096 uint16 masks (smooth synthetic saliency and human maps, sent as 16-bit
+ * PNGs), and queries that decode one or two of them per document. With the {@code masksearch}
+ * breaker set so that one mask fits and two do not, a query over both masks of a document is a 429
+ * naming the mask, never an OutOfMemoryError, while a query over one answers exactly; so do
+ * concurrent one-mask queries (each exact or a clean 429). With the default limit each query
+ * answers exactly or trips cleanly; with a raised limit the two-mask queries equal brute force.
+ * Throughout, the node stays up, logs no OutOfMemoryError, keeps every document, reports the trips
+ * in {@code _nodes/stats/breaker}, and its breaker holds nothing of a finished search (only the
+ * derived-CHI cache's bytes).
  */
 @ThreadLeakScope(ThreadLeakScope.Scope.NONE)
 public class MemorySafetyIT extends RandomizedTest {
@@ -51,8 +53,13 @@ public class MemorySafetyIT extends RandomizedTest {
   private static final int SIDE = 4096;
   private static final int DOCS = 6;
   private static final String INDEX = "big-masks";
-  /** One decoded 4096 x 4096 uint16 mask accounts 64 MB plus its compressed bytes: one fits, two do not. */
+
+  /**
+   * One decoded 4096 x 4096 uint16 mask accounts 64 MB plus its compressed bytes: one fits, two do
+   * not.
+   */
   private static final String ONE_MASK_LIMIT = "100mb";
+
   private static final String RAISED_LIMIT = "320mb";
 
   private static LocalCluster node;
@@ -64,15 +71,27 @@ public class MemorySafetyIT extends RandomizedTest {
   private static final double UV = 0.77;
   private static final double A = 0.4;
   private static final double B = 0.55;
-  private static final String IOU = String.format(Locale.ROOT, "iou(saliency > %s, human > %s, [%d, %d, %d, %d])",
-      A, B, ROI.x1(), ROI.y1(), ROI.x2(), ROI.y2());
+  private static final String IOU =
+      String.format(
+          Locale.ROOT,
+          "iou(saliency > %s, human > %s, [%d, %d, %d, %d])",
+          A,
+          B,
+          ROI.x1(),
+          ROI.y1(),
+          ROI.x2(),
+          ROI.y2());
 
   @BeforeClass
   public static void startSmallNode() throws Exception {
-    // The parent breaker counts the children's bytes, not the heap's (real usage counts garbage, which after a few
-    // 32 MB masks trips it on any request until a GC runs): only the masksearch breaker stands between the
+    // The parent breaker counts the children's bytes, not the heap's (real usage counts garbage,
+    // which after a few
+    // 32 MB masks trips it on any request until a GC runs): only the masksearch breaker stands
+    // between the
     // queries and an OutOfMemoryError, which is what this suite proves.
-    node = SharedCluster.startSeparate("small-heap", 1, HEAP, Map.of("indices.breaker.total.use_real_memory", "false"));
+    node =
+        SharedCluster.startSeparate(
+            "small-heap", 1, HEAP, Map.of("indices.breaker.total.use_real_memory", "false"));
   }
 
   @AfterClass
@@ -89,8 +108,9 @@ public class MemorySafetyIT extends RandomizedTest {
     index();
     JsonNode heap = rest().ok("GET", "/_nodes/stats/jvm", null).path("nodes").elements().next();
     long maxHeap = heap.path("jvm").path("mem").path("heap_max_in_bytes").asLong();
-    assertEquals("the default limit is 40% of the heap", 0.4, (double) breaker().path("limit_size_in_bytes").asLong()
-        / maxHeap, 0.01);
+    assertEquals(
+        "the default limit is 40% of the heap",
+        0.4, (double) breaker().path("limit_size_in_bytes").asLong() / maxHeap, 0.01);
 
     setLimit(ONE_MASK_LIMIT);
     // Two masks of a document at once: over the limit, whatever the order of reading.
@@ -123,14 +143,25 @@ public class MemorySafetyIT extends RandomizedTest {
     assertEquals(0, estimated());
     assertNodeHealthy();
 
-    // The default limit: the IoU needs two masks and four pixel maps, the sum of two IoUs eight maps.
+    // The default limit: the IoU needs two masks and four pixel maps, the sum of two IoUs eight
+    // maps.
     setLimit(null);
-    String twoIous = String.format(Locale.ROOT, "%s + iou(saliency > %s, human > %s, [%d, %d, %d, %d])",
-        IOU, B, A, ROI.x1(), ROI.y1(), ROI.x2(), ROI.y2());
+    String twoIous =
+        String.format(
+            Locale.ROOT,
+            "%s + iou(saliency > %s, human > %s, [%d, %d, %d, %d])",
+            IOU,
+            B,
+            A,
+            ROI.x1(),
+            ROI.y1(),
+            ROI.x2(),
+            ROI.y2());
     for (String expr : List.of(IOU, twoIous)) {
       Rest.Reply reply = search(scriptScore(expr));
       if (reply.ok()) {
-        assertScores(reply, expr.equals(IOU) ? iouValues(A, B) : sum(iouValues(A, B), iouValues(B, A)));
+        assertScores(
+            reply, expr.equals(IOU) ? iouValues(A, B) : sum(iouValues(A, B), iouValues(B, A)));
       } else {
         assertCleanTrip(reply, false);
       }
@@ -141,9 +172,22 @@ public class MemorySafetyIT extends RandomizedTest {
     setLimit(RAISED_LIMIT);
     assertScores(search(scriptScore(IOU)), iouValues(A, B));
     Map<String, Double> iou = iouValues(A, B);
-    JsonNode sorted = rest().ok("POST", "/" + INDEX + "/_search", Map.of("size", DOCS, "_source", false,
-        "sort", List.of(Map.of("mask_expr", Map.of("expr", IOU, "order", "desc")), Map.of("n", "asc"))))
-        .path("hits").path("hits");
+    JsonNode sorted =
+        rest()
+            .ok(
+                "POST",
+                "/" + INDEX + "/_search",
+                Map.of(
+                    "size",
+                    DOCS,
+                    "_source",
+                    false,
+                    "sort",
+                    List.of(
+                        Map.of("mask_expr", Map.of("expr", IOU, "order", "desc")),
+                        Map.of("n", "asc"))))
+            .path("hits")
+            .path("hits");
     assertEquals(DOCS, sorted.size());
     double previous = Double.POSITIVE_INFINITY;
     for (JsonNode hit : sorted) {
@@ -152,7 +196,8 @@ public class MemorySafetyIT extends RandomizedTest {
       assertTrue("descending", value <= previous);
       previous = value;
     }
-    // What the derived-CHI cache keeps is all the breaker holds between searches, and later searches add nothing.
+    // What the derived-CHI cache keeps is all the breaker holds between searches, and later
+    // searches add nothing.
     long cached = estimated();
     assertTrue("cache within its 64mb bound: " + cached, cached >= 0 && cached <= 64L << 20);
     setLimit(ONE_MASK_LIMIT);
@@ -164,11 +209,18 @@ public class MemorySafetyIT extends RandomizedTest {
     assertNodeHealthy();
   }
 
-  /** Indexes the masks one document per request (a 512 MB node parses and decodes two 4096 x 4096 PNGs each). */
+  /**
+   * Indexes the masks one document per request (a 512 MB node parses and decodes two 4096 x 4096
+   * PNGs each).
+   */
   private void index() {
     Rest.Reply deleted = rest().call("DELETE", "/" + INDEX, null);
     assertTrue(deleted.body().toString(), deleted.ok() || deleted.status() == 404);
-    rest().ok("PUT", "/" + INDEX, """
+    rest()
+        .ok(
+            "PUT",
+            "/" + INDEX,
+            """
         {"settings": {"index.codec": "masksearch", "number_of_shards": 1, "number_of_replicas": 0,
                       "index.queries.cache.enabled": false, "index.search.concurrent_segment_search.mode": "none"},
          "mappings": {"properties": {"n": {"type": "integer"},
@@ -177,18 +229,35 @@ public class MemorySafetyIT extends RandomizedTest {
     images = new ArrayList<>();
     for (int i = 0; i < DOCS; i++) {
       SyntheticImage generated = dataset.image(i);
-      SyntheticImage image = new SyntheticImage(i, generated.box(), generated.label(), generated.predicted(),
-          generated.regime(), tenBits(generated.saliency()), tenBits(generated.human()));
+      SyntheticImage image =
+          new SyntheticImage(
+              i,
+              generated.box(),
+              generated.label(),
+              generated.predicted(),
+              generated.regime(),
+              tenBits(generated.saliency()),
+              tenBits(generated.human()));
       images.add(image);
-      rest().ok("PUT", "/" + INDEX + "/_doc/" + i, Map.of("n", i,
-          "saliency", Map.of("png", png(image.saliency())), "human", Map.of("png", png(image.human()))));
+      rest()
+          .ok(
+              "PUT",
+              "/" + INDEX + "/_doc/" + i,
+              Map.of(
+                  "n",
+                  i,
+                  "saliency",
+                  Map.of("png", png(image.saliency())),
+                  "human",
+                  Map.of("png", png(image.human()))));
     }
     rest().ok("POST", "/" + INDEX + "/_refresh", null);
   }
 
   /**
-   * The mask at 1/1024 steps (codes rounded to multiples of 64), as a 10-bit model or sensor output: a 16-bit PNG
-   * of it is about 2.5 MB rather than 20 (a node of this heap admits index requests of up to 10% of it, 51 MB).
+   * The mask at 1/1024 steps (codes rounded to multiples of 64), as a 10-bit model or sensor
+   * output: a 16-bit PNG of it is about 2.5 MB rather than 20 (a node of this heap admits index
+   * requests of up to 10% of it, 51 MB).
    */
   private static Mask tenBits(Mask mask) {
     byte[] raw = mask.rawBytes().clone();
@@ -205,13 +274,37 @@ public class MemorySafetyIT extends RandomizedTest {
   }
 
   private static Map<String, Object> cpScoring() {
-    return Map.of("size", DOCS, "_source", false, "query", Map.of("cp", Map.of("field", "saliency",
-        "roi", List.of(ROI.x1(), ROI.y1(), ROI.x2(), ROI.y2()), "range", List.of(LV, UV))));
+    return Map.of(
+        "size",
+        DOCS,
+        "_source",
+        false,
+        "query",
+        Map.of(
+            "cp",
+            Map.of(
+                "field",
+                "saliency",
+                "roi",
+                List.of(ROI.x1(), ROI.y1(), ROI.x2(), ROI.y2()),
+                "range",
+                List.of(LV, UV))));
   }
 
   private static Map<String, Object> scriptScore(String expr) {
-    return Map.of("size", DOCS, "_source", false, "query", Map.of("script_score", Map.of(
-        "query", Map.of("match_all", Map.of()), "script", Map.of("lang", "masksearch", "source", expr))));
+    return Map.of(
+        "size",
+        DOCS,
+        "_source",
+        false,
+        "query",
+        Map.of(
+            "script_score",
+            Map.of(
+                "query",
+                Map.of("match_all", Map.of()),
+                "script",
+                Map.of("lang", "masksearch", "source", expr))));
   }
 
   private static Rest.Reply search(Map<String, Object> body) {
@@ -221,7 +314,8 @@ public class MemorySafetyIT extends RandomizedTest {
   private void assertCpScores(Rest.Reply reply) {
     Map<String, Double> expected = new HashMap<>();
     for (SyntheticImage image : images) {
-      expected.put(Integer.toString(image.id()), CpReference.cp(image.saliency(), ROI, LV, UV, false));
+      expected.put(
+          Integer.toString(image.id()), CpReference.cp(image.saliency(), ROI, LV, UV, false));
     }
     assertScores(reply, expected);
   }
@@ -234,7 +328,11 @@ public class MemorySafetyIT extends RandomizedTest {
     assertEquals(DOCS, hits.size());
     for (JsonNode hit : hits) {
       String id = hit.path("_id").asText();
-      assertEquals("score of " + id, (float) (double) expected.get(id), (float) hit.path("_score").asDouble(), 0f);
+      assertEquals(
+          "score of " + id,
+          (float) (double) expected.get(id),
+          (float) hit.path("_score").asDouble(),
+          0f);
     }
   }
 
@@ -244,21 +342,26 @@ public class MemorySafetyIT extends RandomizedTest {
   }
 
   /**
-   * A 429 whose reason names the breaker and what did not fit: a mask, or ({@code maskOnly} false) the map of the
-   * pixels where a predicate holds, 4096 x 4096, of a document.
+   * A 429 whose reason names the breaker and what did not fit: a mask, or ({@code maskOnly} false)
+   * the map of the pixels where a predicate holds, 4096 x 4096, of a document.
    */
   private static void assertCleanTrip(Rest.Reply reply, boolean maskOnly) {
     String body = reply.body().toString();
     assertEquals(body, 429, reply.status());
     assertTrue(body, body.contains("circuit_breaking_exception"));
-    boolean mask = body.contains("[masksearch] Data too large, data for [mask [")
-        && body.contains("] 4096x4096 uint16 of document ");
-    boolean pixels = body.contains("[masksearch] Data too large, data for [the pixels where [")
-        && body.contains("] holds, 4096x4096, of document ");
+    boolean mask =
+        body.contains("[masksearch] Data too large, data for [mask [")
+            && body.contains("] 4096x4096 uint16 of document ");
+    boolean pixels =
+        body.contains("[masksearch] Data too large, data for [the pixels where [")
+            && body.contains("] holds, 4096x4096, of document ");
     assertTrue(body, mask || (!maskOnly && pixels));
   }
 
-  /** Brute force: the IoU of {@code saliency > a} and {@code human > b} inside {@link #ROI}, per document. */
+  /**
+   * Brute force: the IoU of {@code saliency > a} and {@code human > b} inside {@link #ROI}, per
+   * document.
+   */
   private static Map<String, Double> iouValues(double a, double b) {
     Map<String, Double> values = new HashMap<>();
     for (SyntheticImage image : images) {
@@ -286,7 +389,10 @@ public class MemorySafetyIT extends RandomizedTest {
     return sum;
   }
 
-  /** Up, green, every document there, no OutOfMemoryError in its logs and no heap dump or JVM crash file. */
+  /**
+   * Up, green, every document there, no OutOfMemoryError in its logs and no heap dump or JVM crash
+   * file.
+   */
   private static void assertNodeHealthy() throws IOException {
     assertTrue("the node process is alive", node.running(0));
     node.awaitHealth("green", 1);
@@ -294,10 +400,15 @@ public class MemorySafetyIT extends RandomizedTest {
     try (Stream<Path> files = Files.walk(node.nodeDirectory(0))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String name = file.getFileName().toString();
-        assertFalse("heap dump or crash file: " + file, name.endsWith(".hprof") || name.startsWith("hs_err"));
+        assertFalse(
+            "heap dump or crash file: " + file,
+            name.endsWith(".hprof") || name.startsWith("hs_err"));
         if (name.endsWith(".log")) {
-          try (Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.ISO_8859_1)) {
-            assertFalse("OutOfMemoryError in " + file, lines.anyMatch(l -> l.contains("java.lang.OutOfMemoryError")));
+          try (Stream<String> lines =
+              Files.lines(file, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            assertFalse(
+                "OutOfMemoryError in " + file,
+                lines.anyMatch(l -> l.contains("java.lang.OutOfMemoryError")));
           }
         }
       }
@@ -305,8 +416,13 @@ public class MemorySafetyIT extends RandomizedTest {
   }
 
   private static JsonNode breaker() {
-    return rest().ok("GET", "/_nodes/stats/breaker", null).path("nodes").elements().next()
-        .path("breakers").path("masksearch");
+    return rest()
+        .ok("GET", "/_nodes/stats/breaker", null)
+        .path("nodes")
+        .elements()
+        .next()
+        .path("breakers")
+        .path("masksearch");
   }
 
   private static long estimated() {

@@ -12,14 +12,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A mixed load for a fixed time: three clients query the changing index ({@link LiveQueries}); one client runs
- * full exactness rounds ({@link CpChecks}, {@link ExprChecks}) on an index that does not change; one writer
- * indexes, one updates and one deletes ({@link ChurnWriters}), keeping the live set between half of
- * {@code liveCap} and {@code liveCap} documents so that documents keep coming and going. A failed check or
- * request is logged ({@link LoadLog}) and the load goes on.
+ * A mixed load for a fixed time: three clients query the changing index ({@link LiveQueries}); one
+ * client runs full exactness rounds ({@link CpChecks}, {@link ExprChecks}) on an index that does
+ * not change; one writer indexes, one updates and one deletes ({@link ChurnWriters}), keeping the
+ * live set between half of {@code liveCap} and {@code liveCap} documents so that documents keep
+ * coming and going. A failed check or request is logged ({@link LoadLog}) and the load goes on.
  */
 final class MixedLoad {
-  /** Replaced and deleted versions stay checkable this long: far beyond a refresh, so no search still sees them. */
+  /**
+   * Replaced and deleted versions stay checkable this long: far beyond a refresh, so no search
+   * still sees them.
+   */
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final Rest rest;
@@ -34,8 +37,15 @@ final class MixedLoad {
   /**
    * @param fixedIndex an index holding {@code fixedDocs}, which nothing changes during the load
    */
-  MixedLoad(Rest rest, String index, String fixedIndex, Collection<QaDoc> fixedDocs, DocHistory history,
-      LoadLog log, int maxSide, int liveCap) {
+  MixedLoad(
+      Rest rest,
+      String index,
+      String fixedIndex,
+      Collection<QaDoc> fixedDocs,
+      DocHistory history,
+      LoadLog log,
+      int maxSide,
+      int liveCap) {
     this.rest = rest;
     this.index = index;
     this.fixedIndex = fixedIndex;
@@ -59,24 +69,26 @@ final class MixedLoad {
     Random exact = new Random(seed + 10);
     clients.add(() -> exactRound(exact));
     Random indexing = new Random(seed + 20);
-    clients.add(() -> {
-      if (history.liveCount() < liveCap) {
-        writers.indexBatch(indexing);
-      } else {
-        pause(50);
-      }
-    });
+    clients.add(
+        () -> {
+          if (history.liveCount() < liveCap) {
+            writers.indexBatch(indexing);
+          } else {
+            pause(50);
+          }
+        });
     Random updating = new Random(seed + 30);
     clients.add(() -> writers.update(updating));
     Random deleting = new Random(seed + 40);
-    clients.add(() -> {
-      history.prune(GRACE_NANOS);
-      if (history.liveCount() > liveCap / 2) {
-        writers.delete(deleting);
-      } else {
-        pause(20);
-      }
-    });
+    clients.add(
+        () -> {
+          history.prune(GRACE_NANOS);
+          if (history.liveCount() > liveCap / 2) {
+            writers.delete(deleting);
+          } else {
+            pause(20);
+          }
+        });
     ExecutorService pool = Executors.newFixedThreadPool(clients.size());
     try {
       List<Future<?>> running = new ArrayList<>();
@@ -96,7 +108,10 @@ final class MixedLoad {
     }
   }
 
-  /** One cp and one expression check of every form on the index that does not change: whole answers exact. */
+  /**
+   * One cp and one expression check of every form on the index that does not change: whole answers
+   * exact.
+   */
   private void exactRound(Random random) {
     long start = System.nanoTime();
     new CpChecks(rest, fixedIndex, fixedDocs).randomized(random, 1, maxSide);
@@ -108,7 +123,8 @@ final class MixedLoad {
     while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
       try {
         client.run();
-      } catch (RuntimeException | AssertionError e) { // a failed check, or a node that could not be reached
+      } catch (RuntimeException
+          | AssertionError e) { // a failed check, or a node that could not be reached
         log.error(e.toString());
         pause(100);
       }

@@ -13,11 +13,12 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
- * Brute force for mask expressions over large uint8 masks of one shape: the pixels of a region grouped by the tuple
- * of their codes in every field ({@code count} pixels have codes {@code key}), counted by a loop over every pixel.
- * An expression's predicates are then evaluated once per distinct tuple rather than once per pixel, which keeps
- * hundreds of value tests over 4096 x 4096 masks cheap to check while staying a pixel count: a test compares the
- * pixel's value, code / 255, with its threshold as a double, like {@link CpReference#value}.
+ * Brute force for mask expressions over large uint8 masks of one shape: the pixels of a region
+ * grouped by the tuple of their codes in every field ({@code count} pixels have codes {@code key}),
+ * counted by a loop over every pixel. An expression's predicates are then evaluated once per
+ * distinct tuple rather than once per pixel, which keeps hundreds of value tests over 4096 x 4096
+ * masks cheap to check while staying a pixel count: a test compares the pixel's value, code / 255,
+ * with its threshold as a double, like {@link CpReference#value}.
  */
 final class PixelClasses {
   private final Map<Long, Long> counts;
@@ -28,14 +29,19 @@ final class PixelClasses {
     this.fields = fields;
   }
 
-  /** The classes of {@code region} (clipped) over {@code masks}, one per field, all uint8 of one shape. */
+  /**
+   * The classes of {@code region} (clipped) over {@code masks}, one per field, all uint8 of one
+   * shape.
+   */
   static PixelClasses of(List<Mask> masks, Roi region) {
     if (masks.size() > 8) {
       throw new IllegalArgumentException("at most 8 fields, one byte each of a key");
     }
     Mask first = masks.get(0);
     for (Mask mask : masks) {
-      if (mask.dtype() != MaskDType.UINT8 || mask.width() != first.width() || mask.height() != first.height()) {
+      if (mask.dtype() != MaskDType.UINT8
+          || mask.width() != first.width()
+          || mask.height() != first.height()) {
         throw new IllegalArgumentException("uint8 masks of one shape, not " + mask);
       }
     }
@@ -82,9 +88,15 @@ final class PixelClasses {
     return count;
   }
 
-  /** A predicate of the expression language: its text and whether it holds for a pixel's codes (one per field). */
+  /**
+   * A predicate of the expression language: its text and whether it holds for a pixel's codes (one
+   * per field).
+   */
   record P(String text, Predicate<int[]> holds, boolean compound) {
-    /** {@code FIELD > t}; {@code fieldIndex} is the field's place among the masks the classes were built over. */
+    /**
+     * {@code FIELD > t}; {@code fieldIndex} is the field's place among the masks the classes were
+     * built over.
+     */
     static P greater(String field, int fieldIndex, String threshold) {
       double t = Double.parseDouble(threshold);
       return new P(field + ">" + threshold, c -> c[fieldIndex] / 255.0 > t, false);
@@ -104,14 +116,20 @@ final class PixelClasses {
     }
 
     private static String join(List<P> parts, String operator) {
-      return parts.stream().map(p -> p.compound() ? "(" + p.text() + ")" : p.text())
+      return parts.stream()
+          .map(p -> p.compound() ? "(" + p.text() + ")" : p.text())
           .collect(Collectors.joining(operator));
     }
   }
 
-  /** A numeric expression: its text and its brute-force value from a document's classes per region. */
+  /**
+   * A numeric expression: its text and its brute-force value from a document's classes per region.
+   */
   record X(String text, ToDoubleFunction<Map<String, PixelClasses>> value) {
-    /** {@code cp(pred, region)}; {@code region} is {@code full} or a box's text, a key of the classes. */
+    /**
+     * {@code cp(pred, region)}; {@code region} is {@code full} or a box's text, a key of the
+     * classes.
+     */
     static X cp(P pred, String region) {
       return new X("cp(" + pred.text() + ", " + region + ")", d -> d.get(region).count(pred));
     }
@@ -120,14 +138,17 @@ final class PixelClasses {
     static X iou(P a, P b) {
       P both = P.and(List.of(a, b));
       P either = P.or(List.of(a, b));
-      return new X("iou(" + a.text() + ", " + b.text() + ")", d -> {
-        long union = d.get("full").count(either);
-        return union == 0 ? 0 : (double) d.get("full").count(both) / union;
-      });
+      return new X(
+          "iou(" + a.text() + ", " + b.text() + ")",
+          d -> {
+            long union = d.get("full").count(either);
+            return union == 0 ? 0 : (double) d.get("full").count(both) / union;
+          });
     }
 
     static X sum(List<X> terms) {
-      return new X(terms.stream().map(X::text).collect(Collectors.joining(" + ")),
+      return new X(
+          terms.stream().map(X::text).collect(Collectors.joining(" + ")),
           d -> {
             double sum = 0;
             for (X term : terms) {
@@ -144,11 +165,15 @@ final class PixelClasses {
 
     /** {@code depth} unary minuses before this expression. */
     X negated(int depth) {
-      return new X("-".repeat(depth) + text, d -> (depth % 2 == 0 ? 1 : -1) * value.applyAsDouble(d));
+      return new X(
+          "-".repeat(depth) + text, d -> (depth % 2 == 0 ? 1 : -1) * value.applyAsDouble(d));
     }
   }
 
-  /** The thresholds {@code first, first + step, ...} ({@code count} of them) as short decimals ({@code .0001}). */
+  /**
+   * The thresholds {@code first, first + step, ...} ({@code count} of them) as short decimals
+   * ({@code .0001}).
+   */
   static List<String> thresholds(int first, int count, int scale) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -12,10 +12,11 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 
 /**
- * PNG files written row by row, without ImageIO: the test's own encoder for large masks (an 8-bit grayscale PNG of
- * a 4096 x 4096 mask of zeros is a few KB, written in milliseconds and without a decoded image in memory) and for
- * hostile input, such as a 16-bit RGBA image of zeros (a decompression bomb: about 130 KB that decode to 128 MiB).
- * Every row uses filter 0 (none), the whole image one IDAT chunk.
+ * PNG files written row by row, without ImageIO: the test's own encoder for large masks (an 8-bit
+ * grayscale PNG of a 4096 x 4096 mask of zeros is a few KB, written in milliseconds and without a
+ * decoded image in memory) and for hostile input, such as a 16-bit RGBA image of zeros (a
+ * decompression bomb: about 130 KB that decode to 128 MiB). Every row uses filter 0 (none), the
+ * whole image one IDAT chunk.
  */
 final class PngWriter {
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -31,12 +32,20 @@ final class PngWriter {
     }
     byte[] data = mask.rawBytes();
     int width = mask.width();
-    return png(width, mask.height(), 8, GRAY, width, (y, row) -> System.arraycopy(data, y * width, row, 0, width));
+    return png(
+        width,
+        mask.height(),
+        8,
+        GRAY,
+        width,
+        (y, row) -> System.arraycopy(data, y * width, row, 0, width));
   }
 
-  /** A 16-bit RGBA PNG of zeros: 8 bytes a pixel once decoded, compressed about a thousand times. */
+  /**
+   * A 16-bit RGBA PNG of zeros: 8 bytes a pixel once decoded, compressed about a thousand times.
+   */
   static byte[] rgba16Zeros(int height, int width) {
-    return png(width, height, 16, RGBA, 8 * width, (y, row) -> { });
+    return png(width, height, 16, RGBA, 8 * width, (y, row) -> {});
   }
 
   private interface Rows {
@@ -44,7 +53,8 @@ final class PngWriter {
     void row(int y, byte[] row);
   }
 
-  private static byte[] png(int width, int height, int bitDepth, int colorType, int rowBytes, Rows rows) {
+  private static byte[] png(
+      int width, int height, int bitDepth, int colorType, int rowBytes, Rows rows) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       out.write(SIGNATURE);
@@ -79,7 +89,8 @@ final class PngWriter {
     }
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data)
+      throws IOException {
     DataOutputStream d = new DataOutputStream(out);
     byte[] name = type.getBytes(StandardCharsets.US_ASCII);
     d.writeInt(data.length);

@@ -11,7 +11,8 @@ record ProfileCounters(long decidedByBounds, long masksRead) {
     for (JsonNode shard : reply.path("profile").path("shards")) {
       for (JsonNode search : shard.path("searches")) {
         for (JsonNode query : search.path("query")) {
-          decided += sumNamed(query, "cp_accepted_by_bounds") + sumNamed(query, "cp_rejected_by_bounds");
+          decided +=
+              sumNamed(query, "cp_accepted_by_bounds") + sumNamed(query, "cp_rejected_by_bounds");
           read += sumNamed(query, "cp_masks_read");
         }
       }

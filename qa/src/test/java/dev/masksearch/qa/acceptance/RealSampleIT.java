@@ -26,9 +26,10 @@ import javax.imageio.ImageIO;
 import org.junit.Test;
 
 /**
- * The real sample beside the checkout ({@code ../shared/data/real-sample}, skipped when absent): indexed as it is
- * by {@link DirectoryLoader} (the code behind {@code bin/load}), resumed after deletions, then randomized queries
- * over every mask kind compared with counts over the PNG files, decoded here with ImageIO alone.
+ * The real sample beside the checkout ({@code ../shared/data/real-sample}, skipped when absent):
+ * indexed as it is by {@link DirectoryLoader} (the code behind {@code bin/load}), resumed after
+ * deletions, then randomized queries over every mask kind compared with counts over the PNG files,
+ * decoded here with ImageIO alone.
  */
 public class RealSampleIT extends ClusterTestCase {
 
@@ -38,8 +39,10 @@ public class RealSampleIT extends ClusterTestCase {
     assumeTrue("no real sample at " + dir, Files.isRegularFile(dir.resolve("index.csv")));
     String index = "real-sample";
     deleteIndex(index);
-    DirectoryLoader.LoadOptions options = new DirectoryLoader.LoadOptions(50, 5L << 20, 3, 1, false, Progress.NONE);
-    DirectoryLoader.Summary summary = new DirectoryLoader(rest().client(), options).load(dir, index);
+    DirectoryLoader.LoadOptions options =
+        new DirectoryLoader.LoadOptions(50, 5L << 20, 3, 1, false, Progress.NONE);
+    DirectoryLoader.Summary summary =
+        new DirectoryLoader(rest().client(), options).load(dir, index);
     assertTrue(summary + " " + summary.errors(), summary.ok());
 
     List<QaDoc> docs = readWithImageIo(dir);
@@ -54,31 +57,46 @@ public class RealSampleIT extends ClusterTestCase {
         deleted.add(id);
       }
     }
-    DirectoryLoader.Summary resumed = new DirectoryLoader(rest().client(), options.withResume(true)).load(dir, index);
+    DirectoryLoader.Summary resumed =
+        new DirectoryLoader(rest().client(), options.withResume(true)).load(dir, index);
     assertEquals(resumed.toString(), deleted.size(), resumed.indexed());
     assertEquals(resumed.toString(), docs.size() - deleted.size(), resumed.alreadyPresent());
     ok("POST", "/" + index + "/_refresh", null);
     assertEquals(docs.size(), ok("GET", "/" + index + "/_count", null).path("count").asInt());
 
-    List<String> kinds = new ArrayList<>(new TreeSet<>(docs.stream().flatMap(d -> d.masks().keySet().stream()).toList()));
+    List<String> kinds =
+        new ArrayList<>(
+            new TreeSet<>(docs.stream().flatMap(d -> d.masks().keySet().stream()).toList()));
     new CpChecks(rest(), index, docs, kinds, "id").randomized(getRandom(), 5, 512);
     deleteIndex(index);
   }
 
-  /** The sample's rows and masks: the CSV through Jackson, each 8-bit PNG through ImageIO (value = p / 255). */
+  /**
+   * The sample's rows and masks: the CSV through Jackson, each 8-bit PNG through ImageIO (value = p
+   * / 255).
+   */
   private static List<QaDoc> readWithImageIo(Path dir) throws IOException {
     List<QaDoc> docs = new ArrayList<>();
     CsvMapper csv = new CsvMapper();
-    try (MappingIterator<Map<String, String>> rows = csv.readerForMapOf(String.class)
-        .with(CsvSchema.emptySchema().withHeader()).readValues(dir.resolve("index.csv").toFile())) {
+    try (MappingIterator<Map<String, String>> rows =
+        csv.readerForMapOf(String.class)
+            .with(CsvSchema.emptySchema().withHeader())
+            .readValues(dir.resolve("index.csv").toFile())) {
       while (rows.hasNext()) {
         Map<String, String> row = rows.next();
         Map<String, Mask> masks = new LinkedHashMap<>();
         for (String kind : row.get("masks").split("\\|")) {
-          masks.put(kind, readPng(dir.resolve("masks").resolve(kind).resolve(row.get("id") + ".png")));
+          masks.put(
+              kind, readPng(dir.resolve("masks").resolve(kind).resolve(row.get("id") + ".png")));
         }
-        Roi box = row.get("bbox_x1").isEmpty() ? null : new Roi(Integer.parseInt(row.get("bbox_x1")),
-            Integer.parseInt(row.get("bbox_y1")), Integer.parseInt(row.get("bbox_x2")), Integer.parseInt(row.get("bbox_y2")));
+        Roi box =
+            row.get("bbox_x1").isEmpty()
+                ? null
+                : new Roi(
+                    Integer.parseInt(row.get("bbox_x1")),
+                    Integer.parseInt(row.get("bbox_y1")),
+                    Integer.parseInt(row.get("bbox_x2")),
+                    Integer.parseInt(row.get("bbox_y2")));
         docs.add(new QaDoc(row.get("id"), row.get("source"), "", 0, box, masks, Map.of()));
       }
     }

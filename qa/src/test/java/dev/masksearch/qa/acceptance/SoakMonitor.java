@@ -12,18 +12,24 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads every node's stats every couple of seconds while a load runs and closes an {@link Interval} every
- * {@code intervalNanos}: per node the last reading plus the lowest and highest heap seen in the interval (the
- * lowest is the heap right after a collection, near enough: under load the young generation is collected every
- * few seconds), and the load's latencies and live-set size. A failed stats request is a logged error.
+ * Reads every node's stats every couple of seconds while a load runs and closes an {@link Interval}
+ * every {@code intervalNanos}: per node the last reading plus the lowest and highest heap seen in
+ * the interval (the lowest is the heap right after a collection, near enough: under load the young
+ * generation is collected every few seconds), and the load's latencies and live-set size. A failed
+ * stats request is a logged error.
  */
 final class SoakMonitor implements AutoCloseable {
   /** One node over one interval. */
   record NodeInterval(NodeStats last, long heapFloor, long heapPeak) {}
 
   /** One interval of the run. */
-  record Interval(int number, double endSeconds, List<NodeInterval> nodes, LoadLog.Latencies latencies,
-      int live, int versionsHeld) {}
+  record Interval(
+      int number,
+      double endSeconds,
+      List<NodeInterval> nodes,
+      LoadLog.Latencies latencies,
+      int live,
+      int versionsHeld) {}
 
   private final Rest rest;
   private final LoadLog log;
@@ -32,11 +38,13 @@ final class SoakMonitor implements AutoCloseable {
   private final long start = System.nanoTime();
   private final List<Interval> intervals = new CopyOnWriteArrayList<>();
   private final Map<String, long[]> floorAndPeak = new LinkedHashMap<>(); // by node, this interval
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread thread = new Thread(r, "soak-monitor");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "soak-monitor");
+            thread.setDaemon(true);
+            return thread;
+          });
   private List<NodeStats> last = List.of();
   private long intervalEnd;
 
@@ -69,12 +77,19 @@ final class SoakMonitor implements AutoCloseable {
   private void closeInterval() {
     List<NodeInterval> nodes = new ArrayList<>();
     for (NodeStats node : last) {
-      long[] fp = floorAndPeak.getOrDefault(node.node(), new long[] {node.heapUsed(), node.heapUsed()});
+      long[] fp =
+          floorAndPeak.getOrDefault(node.node(), new long[] {node.heapUsed(), node.heapUsed()});
       nodes.add(new NodeInterval(node, fp[0], fp[1]));
     }
     floorAndPeak.clear();
-    intervals.add(new Interval(intervals.size() + 1, (System.nanoTime() - start) / 1e9, nodes, log.closeInterval(),
-        history.liveCount(), history.versionsHeld()));
+    intervals.add(
+        new Interval(
+            intervals.size() + 1,
+            (System.nanoTime() - start) / 1e9,
+            nodes,
+            log.closeInterval(),
+            history.liveCount(),
+            history.versionsHeld()));
   }
 
   /** The closed intervals so far. */
@@ -82,7 +97,9 @@ final class SoakMonitor implements AutoCloseable {
     return List.copyOf(intervals);
   }
 
-  /** Stops sampling; a partly run last interval is dropped (too short to compare with the others). */
+  /**
+   * Stops sampling; a partly run last interval is dropped (too short to compare with the others).
+   */
   @Override
   public void close() throws InterruptedException {
     timer.shutdownNow();

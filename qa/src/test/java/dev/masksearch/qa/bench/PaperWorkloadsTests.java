@@ -13,8 +13,9 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
 /**
- * The benchmark's smoke run, so it cannot rot: a few hundred synthetic images, every paper workload through the
- * CHI equals the brute-force scan, and the bounds spare most mask reads on the selective ones.
+ * The benchmark's smoke run, so it cannot rot: a few hundred synthetic images, every paper workload
+ * through the CHI equals the brute-force scan, and the bounds spare most mask reads on the
+ * selective ones.
  */
 public class PaperWorkloadsTests extends LuceneTestCase {
 
@@ -33,7 +34,8 @@ public class PaperWorkloadsTests extends LuceneTestCase {
           CpStats stats = new CpStats();
           assertEquals(w.toString(), w.scan(reader), w.run(searcher, stats));
           if (w.name().contains("1%") || !w.isFilter()) {
-            assertTrue(w + " read " + stats.verified() + " of " + count, stats.verified() < count / 4);
+            assertTrue(
+                w + " read " + stats.verified() + " of " + count, stats.verified() < count / 4);
           }
         }
       }

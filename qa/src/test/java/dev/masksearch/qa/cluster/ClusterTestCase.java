@@ -5,9 +5,9 @@ import com.carrotsearch.randomizedtesting.annotations.ThreadLeakScope;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Base of the acceptance suites that run against the real distribution ({@link SharedCluster}). Randomized
- * (seeded, reproducible with {@code -Dtests.seed}); thread-leak checks are off because the cluster, its REST
- * client and their threads outlive each suite by design.
+ * Base of the acceptance suites that run against the real distribution ({@link SharedCluster}).
+ * Randomized (seeded, reproducible with {@code -Dtests.seed}); thread-leak checks are off because
+ * the cluster, its REST client and their threads outlive each suite by design.
  */
 @ThreadLeakScope(ThreadLeakScope.Scope.NONE)
 public abstract class ClusterTestCase extends RandomizedTest {

@@ -28,7 +28,8 @@ public class SceneRendererTests extends LuceneTestCase {
       assertEquals(image.saliency().width(), picture.getWidth());
       assertEquals(image.saliency().height(), picture.getHeight());
       assertTrue(scene.distractors() >= 0 && scene.distractors() <= 2);
-      assertNotNull(SceneRenderer.Background.valueOf(scene.background().toUpperCase(java.util.Locale.ROOT)));
+      assertNotNull(
+          SceneRenderer.Background.valueOf(scene.background().toUpperCase(java.util.Locale.ROOT)));
 
       BufferedImage fromJpeg = ImageIO.read(new ByteArrayInputStream(SceneRenderer.jpeg(picture)));
       assertEquals(width, fromJpeg.getWidth());
@@ -50,7 +51,9 @@ public class SceneRendererTests extends LuceneTestCase {
     long total = 0;
     int max = 0;
     for (int k = 0; k < n; k++) {
-      int size = SceneRenderer.jpeg(dataset.render(dataset.image(random().nextInt(1_000_000))).image()).length;
+      int size =
+          SceneRenderer.jpeg(dataset.render(dataset.image(random().nextInt(1_000_000))).image())
+              .length;
       total += size;
       max = Math.max(max, size);
     }
@@ -82,13 +85,14 @@ public class SceneRendererTests extends LuceneTestCase {
   }
 
   /**
-   * The object is painted inside its box, touches all four sides of it, covers a good part of it, and inside its
-   * outline is mostly of its label's colour. Found by rendering the scene again without the object: exactly the
-   * object's pixels change.
+   * The object is painted inside its box, touches all four sides of it, covers a good part of it,
+   * and inside its outline is mostly of its label's colour. Found by rendering the scene again
+   * without the object: exactly the object's pixels change.
    */
   public void testObjectFillsItsBoxInItsLabelsColour() {
     int side = random().nextBoolean() ? SyntheticDataset.DEFAULT_SIDE : 96 + random().nextInt(200);
-    SyntheticDataset dataset = new SyntheticDataset(random().nextLong(), side, side, MaskDType.UINT8);
+    SyntheticDataset dataset =
+        new SyntheticDataset(random().nextLong(), side, side, MaskDType.UINT8);
     for (int k = 0; k < 40; k++) {
       SyntheticImage image = dataset.image(random().nextInt(1_000_000));
       int[] with = pixels(dataset.render(image, true).image());
@@ -128,7 +132,9 @@ public class SceneRendererTests extends LuceneTestCase {
       assertTrue(where + ": bottom " + maxY, maxY >= box.y2() - 1 - tolerance);
       int label = SyntheticDataset.LABELS.indexOf(image.label());
       for (int other = 0; other < nearest.length; other++) {
-        assertTrue(where + ": colours " + Arrays.toString(nearest), other == label || nearest[other] < nearest[label]);
+        assertTrue(
+            where + ": colours " + Arrays.toString(nearest),
+            other == label || nearest[other] < nearest[label]);
       }
     }
   }
@@ -154,8 +160,8 @@ public class SceneRendererTests extends LuceneTestCase {
   }
 
   /**
-   * Pictures came without touching the metadata and masks: a checksum of the sample index's first 50 images (seed
-   * 42), recorded before scenes existed.
+   * Pictures came without touching the metadata and masks: a checksum of the sample index's first
+   * 50 images (seed 42), recorded before scenes existed.
    */
   public void testMetadataAndMasksAreThoseOfBeforeScenes() {
     SyntheticDataset dataset = new SyntheticDataset(42);
@@ -163,8 +169,16 @@ public class SceneRendererTests extends LuceneTestCase {
     for (int i = 0; i < 50; i++) {
       SyntheticImage image = dataset.image(i);
       Roi b = image.box();
-      crc.update(ByteBuffer.allocate(16).putInt(b.x1()).putInt(b.y1()).putInt(b.x2()).putInt(b.y2()).flip());
-      crc.update((image.label() + "/" + image.predicted() + "/" + image.regime()).getBytes(StandardCharsets.UTF_8));
+      crc.update(
+          ByteBuffer.allocate(16)
+              .putInt(b.x1())
+              .putInt(b.y1())
+              .putInt(b.x2())
+              .putInt(b.y2())
+              .flip());
+      crc.update(
+          (image.label() + "/" + image.predicted() + "/" + image.regime())
+              .getBytes(StandardCharsets.UTF_8));
       crc.update(image.saliency().rawBytes());
       crc.update(image.human().rawBytes());
     }
@@ -174,13 +188,17 @@ public class SceneRendererTests extends LuceneTestCase {
   private static final long GOLDEN_CRC = 655588141L;
 
   /**
-   * Whether every pixel within 2 of (x, y) belongs to the object: the colour test skips the dark outline and the
-   * antialiased rim, which dominate small objects.
+   * Whether every pixel within 2 of (x, y) belongs to the object: the colour test skips the dark
+   * outline and the antialiased rim, which dominate small objects.
    */
   private static boolean interior(int[] with, int[] without, int side, int x, int y) {
     for (int yy = y - 2; yy <= y + 2; yy++) {
       for (int xx = x - 2; xx <= x + 2; xx++) {
-        if (xx < 0 || yy < 0 || xx >= side || yy >= side || with[yy * side + xx] == without[yy * side + xx]) {
+        if (xx < 0
+            || yy < 0
+            || xx >= side
+            || yy >= side
+            || with[yy * side + xx] == without[yy * side + xx]) {
           return false;
         }
       }

@@ -14,14 +14,16 @@ public class SyntheticDatasetTests extends LuceneTestCase {
   public void testSameSeedAndIndexGiveIdenticalImages() {
     long seed = random().nextLong();
     MaskDType dtype = RandomPicks.dtype(random());
-    SyntheticDataset a = new SyntheticDataset(seed, 64 + random().nextInt(200), 64 + random().nextInt(200), dtype);
+    SyntheticDataset a =
+        new SyntheticDataset(seed, 64 + random().nextInt(200), 64 + random().nextInt(200), dtype);
     SyntheticDataset b = new SyntheticDataset(seed, a.width(), a.height(), dtype);
     int[] indices = random().ints(20, 0, 1_000_000).toArray();
     SyntheticImage[] forward = new SyntheticImage[indices.length];
     for (int k = 0; k < indices.length; k++) {
       forward[k] = a.image(indices[k]);
     }
-    // The other instance, in reverse order: an image must not depend on what was generated before it.
+    // The other instance, in reverse order: an image must not depend on what was generated before
+    // it.
     for (int k = indices.length - 1; k >= 0; k--) {
       SyntheticImage x = forward[k];
       SyntheticImage y = b.image(indices[k]);
@@ -36,7 +38,8 @@ public class SyntheticDatasetTests extends LuceneTestCase {
     // Neighbouring indices and seeds differ.
     assertFalse(Arrays.equals(a.image(0).saliency().rawBytes(), a.image(1).saliency().rawBytes()));
     SyntheticDataset other = new SyntheticDataset(seed + 1, a.width(), a.height(), dtype);
-    assertFalse(Arrays.equals(a.image(0).saliency().rawBytes(), other.image(0).saliency().rawBytes()));
+    assertFalse(
+        Arrays.equals(a.image(0).saliency().rawBytes(), other.image(0).saliency().rawBytes()));
   }
 
   public void testMasksAndBoxesAreWellFormed() {
@@ -49,7 +52,9 @@ public class SyntheticDatasetTests extends LuceneTestCase {
         SyntheticImage image = dataset.image(i);
         Roi box = image.box();
         assertFalse(box.toString(), box.isEmpty());
-        assertTrue(box.toString(), box.x1() >= 0 && box.y1() >= 0 && box.x2() <= width && box.y2() <= height);
+        assertTrue(
+            box.toString(),
+            box.x1() >= 0 && box.y1() >= 0 && box.x2() <= width && box.y2() <= height);
         assertTrue(SyntheticDataset.LABELS.contains(image.label()));
         assertTrue(SyntheticDataset.LABELS.contains(image.predicted()));
         Regime regime = Regime.fromApiName(image.regime());
@@ -60,7 +65,8 @@ public class SyntheticDatasetTests extends LuceneTestCase {
           for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
               double v = mask.value(y, x);
-              assertTrue("value " + v + " at " + y + "," + x, v >= 0 && v <= 1); // false for NaN too
+              assertTrue(
+                  "value " + v + " at " + y + "," + x, v >= 0 && v <= 1); // false for NaN too
             }
           }
         }
@@ -130,7 +136,9 @@ public class SyntheticDatasetTests extends LuceneTestCase {
   private static final class RandomPicks {
     static MaskDType dtype(java.util.Random random) {
       // UINT8 is the dataset's usual type, so it gets half the draws.
-      return random.nextBoolean() ? MaskDType.UINT8 : MaskDType.values()[random.nextInt(MaskDType.values().length)];
+      return random.nextBoolean()
+          ? MaskDType.UINT8
+          : MaskDType.values()[random.nextInt(MaskDType.values().length)];
     }
   }
 }

@@ -16,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Just enough of OpenSearch for the loaders' tests, on a loopback port: HEAD, PUT and DELETE of the index,
- * {@code _bulk} (rejecting the ids in {@code reject}), a one-page scroll, {@code _refresh}; it keeps the mapping, the
- * documents and every request's method and path.
+ * Just enough of OpenSearch for the loaders' tests, on a loopback port: HEAD, PUT and DELETE of the
+ * index, {@code _bulk} (rejecting the ids in {@code reject}), a one-page scroll, {@code _refresh};
+ * it keeps the mapping, the documents and every request's method and path.
  */
 final class FakeNode implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,7 +67,10 @@ final class FakeNode implements AutoCloseable {
         ObjectNode item = items.addObject().putObject("index").put("_id", id);
         if (reject.contains(id)) {
           errors = true;
-          item.put("status", 400).putObject("error").put("type", "mapper_parsing_exception").put("reason", "no " + id);
+          item.put("status", 400)
+              .putObject("error")
+              .put("type", "mapper_parsing_exception")
+              .put("reason", "no " + id);
         } else {
           docs.put(id, (ObjectNode) JSON.readTree(lines[i + 1]));
           item.put("status", 201);

@@ -11,10 +11,10 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Debian's headless Chromium and its driver ({@code chromium}, {@code chromium-driver}) for the browser tests. When
- * either is missing and the tests run as root (CI, containers), they are installed with {@code apt-get}; otherwise
- * the test fails and says what to install. It never skips: a browser test that silently does nothing hides a broken
- * UI.
+ * Debian's headless Chromium and its driver ({@code chromium}, {@code chromium-driver}) for the
+ * browser tests. When either is missing and the tests run as root (CI, containers), they are
+ * installed with {@code apt-get}; otherwise the test fails and says what to install. It never
+ * skips: a browser test that silently does nothing hides a broken UI.
  */
 final class Chromium {
   static final String INSTALL = Apt.command("chromium chromium-driver");
@@ -36,10 +36,18 @@ final class Chromium {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(browser.toFile());
     // --no-sandbox: Chromium's sandbox refuses root, which CI runs as; the page is our own.
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--window-size=1500,1300", "--hide-scrollbars");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
-        .withTimeout(Duration.ofMinutes(1)).build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1500,1300",
+        "--hide-scrollbars");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(driver.toFile())
+            .withTimeout(Duration.ofMinutes(1))
+            .build();
     return new ChromeDriver(service, options);
   }
 
@@ -48,7 +56,8 @@ final class Chromium {
   }
 
   private static Path find(String... names) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+    for (String dir :
+        System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
       for (String name : names) {
         Path candidate = Path.of(dir, name);
         if (Files.isExecutable(candidate)) {

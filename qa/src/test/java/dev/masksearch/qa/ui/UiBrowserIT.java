@@ -2,7 +2,6 @@ package dev.masksearch.qa.ui;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,16 +32,18 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web UI ({@code /_plugins/masksearch/ui}) in real headless Chromium against the real cluster, on the sample
- * documents of {@code bin/run}: the paper's three scenarios entered through the form, each answer compared with what
- * the REST API returns for the DSL the page shows; overlays drawn; the confusion matrix against a terms aggregation
- * and a cell restricting the results; augmentation; and a document's HTML shown as text. Screenshots are kept in
- * {@code qa/target/screenshots}.
+ * The web UI ({@code /_plugins/masksearch/ui}) in real headless Chromium against the real cluster,
+ * on the sample documents of {@code bin/run}: the paper's three scenarios entered through the form,
+ * each answer compared with what the REST API returns for the DSL the page shows; overlays drawn;
+ * the confusion matrix against a terms aggregation and a cell restricting the results;
+ * augmentation; and a document's HTML shown as text. Screenshots are kept in {@code
+ * qa/target/screenshots}.
  */
 public class UiBrowserIT extends ClusterTestCase {
   private static final String INDEX = "ui_images";
   private static final int COUNT = 160;
-  private static final String PAYLOAD = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
+  private static final String PAYLOAD =
+      "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ChromeDriver browser;
@@ -63,7 +64,11 @@ public class UiBrowserIT extends ClusterTestCase {
         doc.put("caption", PAYLOAD);
         doc.put("predicted", "<b>bold</b>");
       }
-      bulk.append("{\"index\": {\"_id\": \"").append(id).append("\"}}\n").append(Rest.toJson(doc)).append('\n');
+      bulk.append("{\"index\": {\"_id\": \"")
+          .append(id)
+          .append("\"}}\n")
+          .append(Rest.toJson(doc))
+          .append('\n');
       if (i % 40 == 39 || i == COUNT) {
         JsonNode reply = ok("POST", "/" + INDEX + "/_bulk", bulk.toString());
         assertFalse(reply.toString(), reply.path("errors").asBoolean());
@@ -74,10 +79,17 @@ public class UiBrowserIT extends ClusterTestCase {
     screenshots = Path.of(System.getProperty("qa.screenshots", "target/screenshots"));
     Files.createDirectories(screenshots);
     browser = Chromium.start();
-    browser.get("http://127.0.0.1:" + cluster().httpPort(0) + "/_plugins/masksearch/ui?index=" + INDEX);
-    waitFor("the page to load the index", "return document.body.dataset.ready === '1'"
-        + " && document.getElementById('maskField').options.length > 0");
-    assertEquals(INDEX, new Select(browser.findElement(By.id("index"))).getFirstSelectedOption().getDomProperty("value"));
+    browser.get(
+        "http://127.0.0.1:" + cluster().httpPort(0) + "/_plugins/masksearch/ui?index=" + INDEX);
+    waitFor(
+        "the page to load the index",
+        "return document.body.dataset.ready === '1'"
+            + " && document.getElementById('maskField').options.length > 0");
+    assertEquals(
+        INDEX,
+        new Select(browser.findElement(By.id("index")))
+            .getFirstSelectedOption()
+            .getDomProperty("value"));
   }
 
   @AfterClass
@@ -89,7 +101,9 @@ public class UiBrowserIT extends ClusterTestCase {
     deleteIndex(INDEX);
   }
 
-  /** Each test starts from a form without restrictions or text (the tests run in a random order). */
+  /**
+   * Each test starts from a form without restrictions or text (the tests run in a random order).
+   */
   @Before
   public void resetForm() {
     for (WebElement clear : browser.findElements(By.cssSelector("#restrictions button"))) {
@@ -127,7 +141,8 @@ public class UiBrowserIT extends ClusterTestCase {
     assertCanvasesDrawn();
     screenshot("scenario-1");
 
-    // Augmentation of the first two: pixels outside the box randomized, inside kept, downloadable as PNG.
+    // Augmentation of the first two: pixels outside the box randomized, inside kept, downloadable
+    // as PNG.
     List<WebElement> boxes = browser.findElements(By.cssSelector("#results input.select"));
     boxes.get(0).click();
     if (boxes.size() > 1) {
@@ -135,20 +150,30 @@ public class UiBrowserIT extends ClusterTestCase {
     }
     browser.findElement(By.id("augment")).click();
     int chosen = Math.min(2, boxes.size());
-    waitFor("augmented downloads", "return document.querySelectorAll('#augmented a[data-ready=\"1\"]').length === " + chosen);
+    waitFor(
+        "augmented downloads",
+        "return document.querySelectorAll('#augmented a[data-ready=\"1\"]').length === " + chosen);
     for (WebElement link : browser.findElements(By.cssSelector("#augmented a"))) {
       assertTrue(link.getAttribute("href"), link.getAttribute("href").startsWith("blob:"));
-      assertTrue(link.getAttribute("download"), link.getAttribute("download").endsWith("-augmented.png"));
+      assertTrue(
+          link.getAttribute("download"), link.getAttribute("download").endsWith("-augmented.png"));
     }
-    // Augmenting again randomizes the outside anew and keeps the inside: the pixels inside the document's box are
+    // Augmenting again randomizes the outside anew and keeps the inside: the pixels inside the
+    // document's box are
     // the same both times, those outside (almost all) differ.
     String id = browser.findElement(By.cssSelector("#augmented .card")).getAttribute("data-id");
     JsonNode box = ok("GET", "/" + INDEX + "/_doc/" + id, null).at("/_source/bbox");
-    js("const c = document.querySelector('#augmented canvas');"
-        + " window.__aug = c.getContext('2d').getImageData(0, 0, c.width, c.height).data.slice();");
+    js(
+        "const c = document.querySelector('#augmented canvas');"
+            + " window.__aug = c.getContext('2d').getImageData(0, 0, c.width, c.height).data.slice();");
     browser.findElement(By.id("augment")).click();
-    waitFor("augmented again", "return document.querySelectorAll('#augmented a[data-ready=\"1\"]').length === " + chosen);
-    List<?> same = (List<?>) js("""
+    waitFor(
+        "augmented again",
+        "return document.querySelectorAll('#augmented a[data-ready=\"1\"]').length === " + chosen);
+    List<?> same =
+        (List<?>)
+            js(
+                """
         const [x1, y1, x2, y2] = arguments[0];
         const c = document.querySelector('#augmented canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -158,9 +183,16 @@ public class UiBrowserIT extends ClusterTestCase {
           const eq = d[p] === window.__aug[p] && d[p + 1] === window.__aug[p + 1] && d[p + 2] === window.__aug[p + 2];
           if (x >= x1 && x < x2 && y >= y1 && y < y2) { inAll++; if (eq) inSame++; } else { outAll++; if (eq) outSame++; }
         }
-        return [inSame, inAll, outSame, outAll];""", List.of(box.get(0).asInt(), box.get(1).asInt(), box.get(2).asInt(), box.get(3).asInt()));
+        return [inSame, inAll, outSame, outAll];""",
+                List.of(
+                    box.get(0).asInt(),
+                    box.get(1).asInt(),
+                    box.get(2).asInt(),
+                    box.get(3).asInt()));
     assertEquals("inside the box: " + same, same.get(1), same.get(0));
-    assertTrue("outside the box: " + same, ((Number) same.get(2)).doubleValue() < 0.01 * ((Number) same.get(3)).doubleValue());
+    assertTrue(
+        "outside the box: " + same,
+        ((Number) same.get(2)).doubleValue() < 0.01 * ((Number) same.get(3)).doubleValue());
     assertTrue("outside the box: " + same, ((Number) same.get(3)).longValue() > 0);
     screenshot("scenario-1-augmented");
   }
@@ -217,13 +249,18 @@ public class UiBrowserIT extends ClusterTestCase {
     select("predField", "predicted");
     browser.findElement(By.id("matrixBtn")).click();
     waitFor("the matrix", "return document.getElementById('matrix').dataset.state === 'done'");
-    JsonNode aggs = ok("POST", "/" + INDEX + "/_search", """
+    JsonNode aggs =
+        ok(
+            "POST",
+            "/" + INDEX + "/_search",
+            """
         {"size": 0, "aggs": {"l": {"terms": {"field": "label", "size": 100},
          "aggs": {"p": {"terms": {"field": "predicted", "size": 100}}}}}}""");
     Map<String, Long> expected = new HashMap<>();
     for (JsonNode l : aggs.at("/aggregations/l/buckets")) {
       for (JsonNode p : l.at("/p/buckets")) {
-        expected.put(l.path("key").asText() + " -> " + p.path("key").asText(), p.path("doc_count").asLong());
+        expected.put(
+            l.path("key").asText() + " -> " + p.path("key").asText(), p.path("doc_count").asLong());
       }
     }
     Map<String, Long> shown = new HashMap<>();
@@ -231,20 +268,33 @@ public class UiBrowserIT extends ClusterTestCase {
       long n = Long.parseLong(cell.getAttribute("data-count"));
       assertEquals(Long.toString(n), cell.getText());
       if (n > 0) {
-        shown.put(cell.getAttribute("data-label") + " -> " + cell.getAttribute("data-predicted"), n);
+        shown.put(
+            cell.getAttribute("data-label") + " -> " + cell.getAttribute("data-predicted"), n);
       }
     }
     assertEquals(expected, shown);
-    // The whole matrix is in view: it sits in the results column, wide enough for every class (it was cut off in
+    // The whole matrix is in view: it sits in the results column, wide enough for every class (it
+    // was cut off in
     // the side column at 8 classes and more).
-    assertTrue("classes: " + expected.size(), ((Number) js("return new Set([...document.querySelectorAll('#matrix td')]"
-        + ".map(c => c.dataset.label)).size")).longValue() >= 2);
-    assertEquals("the matrix is not clipped", Boolean.TRUE,
-        js("var t = document.querySelector('#matrix table'); var m = document.getElementById('matrix');"
-            + " return t.getBoundingClientRect().right <= m.getBoundingClientRect().right + 0.5"));
+    assertTrue(
+        "classes: " + expected.size(),
+        ((Number)
+                    js(
+                        "return new Set([...document.querySelectorAll('#matrix td')]"
+                            + ".map(c => c.dataset.label)).size"))
+                .longValue()
+            >= 2);
+    assertEquals(
+        "the matrix is not clipped",
+        Boolean.TRUE,
+        js(
+            "var t = document.querySelector('#matrix table'); var m = document.getElementById('matrix');"
+                + " return t.getBoundingClientRect().right <= m.getBoundingClientRect().right + 0.5"));
     // The document's HTML label is a column heading as text.
     assertTrue(browser.findElement(By.id("matrix")).getText().contains("<b>bold</b>"));
-    assertEquals(0L, js("return document.querySelectorAll('#matrix b, #matrix script, #matrix img').length"));
+    assertEquals(
+        0L,
+        js("return document.querySelectorAll('#matrix b, #matrix script, #matrix img').length"));
 
     // Most confused first; opening one restricts the results to its documents.
     List<WebElement> confused = browser.findElements(By.cssSelector("#matrix .confused button"));
@@ -268,14 +318,18 @@ public class UiBrowserIT extends ClusterTestCase {
     top.click();
     waitForResults();
     JsonNode dsl = dsl();
-    assertTrue(dsl.toString(), dsl.toString().contains("{\"term\":{\"label\":" + JSON.writeValueAsString(label) + "}}"));
-    assertEquals(Long.toString(count), browser.findElement(By.id("hitCount")).getAttribute("data-total"));
+    assertTrue(
+        dsl.toString(),
+        dsl.toString().contains("{\"term\":{\"label\":" + JSON.writeValueAsString(label) + "}}"));
+    assertEquals(
+        Long.toString(count), browser.findElement(By.id("hitCount")).getAttribute("data-total"));
     List<String> ids = shownIds();
     assertEquals(count, ids.size());
     assertEquals(restIds(dsl), ids);
     for (WebElement card : browser.findElements(By.cssSelector("#results .card"))) {
       String text = card.getText();
-      assertTrue(text, text.contains("label: " + label) && text.contains("predicted: " + predicted));
+      assertTrue(
+          text, text.contains("label: " + label) && text.contains("predicted: " + predicted));
     }
     screenshot("confusion-matrix");
   }
@@ -296,29 +350,43 @@ public class UiBrowserIT extends ClusterTestCase {
     String card = browser.findElement(By.cssSelector("#results .card")).getText();
     assertTrue(card, card.contains("caption: " + PAYLOAD));
     assertTrue(card, card.contains("predicted: <b>bold</b>"));
-    assertEquals(0L, js("return document.querySelectorAll('#results script, #results img, #results b').length"));
+    assertEquals(
+        0L,
+        js("return document.querySelectorAll('#results script, #results img, #results b').length"));
     assertEquals(true, js("return window.__xss === undefined"));
     screenshot("html-as-text");
   }
 
   /**
-   * A document's image URL never makes the browser call this node with the user's credentials: paths and absolute
-   * URLs of the page's own origin (such as {@code http://<node>:9200/_flush}) are refused, and images of other
-   * origins are loaded without credentials or referrer.
+   * A document's image URL never makes the browser call this node with the user's credentials:
+   * paths and absolute URLs of the page's own origin (such as {@code http://<node>:9200/_flush})
+   * are refused, and images of other origins are loaded without credentials or referrer.
    */
   @Test
   public void documentUrlsNeverCallThisNode() {
     String origin = (String) js("return location.origin");
     String host = origin.substring(origin.indexOf("//"));
-    for (String refused : List.of("/_flush", origin + "/_flush", origin.toUpperCase(Locale.ROOT) + "/_flush",
-        host + "/_flush", "//\t" + host.substring(2) + "/_flush", origin.replace("//", "\\\\") + "/_flush",
-        "https://user:secret@example.invalid/a.png", "javascript:alert(1)", "ftp://example.invalid/a.png")) {
+    for (String refused :
+        List.of(
+            "/_flush",
+            origin + "/_flush",
+            origin.toUpperCase(Locale.ROOT) + "/_flush",
+            host + "/_flush",
+            "//\t" + host.substring(2) + "/_flush",
+            origin.replace("//", "\\\\") + "/_flush",
+            "https://user:secret@example.invalid/a.png",
+            "javascript:alert(1)",
+            "ftp://example.invalid/a.png")) {
       assertEquals(refused, null, js("return imageUrl(arguments[0])", refused));
     }
-    assertEquals("https://example.invalid/a.png", js("return imageUrl('https://example.invalid/a.png')"));
+    assertEquals(
+        "https://example.invalid/a.png", js("return imageUrl('https://example.invalid/a.png')"));
     assertEquals("http://example.invalid/a.png", js("return imageUrl('//example.invalid/a.png')"));
     @SuppressWarnings("unchecked")
-    List<Object> made = (List<Object>) js("""
+    List<Object> made =
+        (List<Object>)
+            js(
+                """
         const Real = window.Image, made = [];
         window.Image = function () { const i = new Real(); made.push(i); return i; };
         try { loadImage('https://example.invalid/a.png'); } finally { window.Image = Real; }
@@ -326,37 +394,58 @@ public class UiBrowserIT extends ClusterTestCase {
     assertEquals(List.of(1L, "anonymous", "no-referrer", "https://example.invalid/a.png"), made);
   }
 
-  /** A mask field's name is found in an expression by string search: a name with RegExp syntax in it is no error. */
+  /**
+   * A mask field's name is found in an expression by string search: a name with RegExp syntax in it
+   * is no error.
+   */
   @Test
   public void fieldNamesAreNotPatterns() {
-    assertEquals(true, js("return namesOperand(arguments[0], 'sal(iency')", "{\"source\": \"iou(sal(iency , human) > 0\"}"));
-    assertEquals(true, js("return namesOperand(arguments[0], 'a+b')", "{\"source\": \"cp(a+b, full, 0, 1)\"}"));
-    assertEquals(false, js("return namesOperand(arguments[0], 'a+b')", "{\"source\": \"cp(aa+b, full, 0, 1)\"}"));
-    assertEquals(false, js("return namesOperand(arguments[0], 'saliency')", "{\"source\": \"cp(saliency2, full, 0, 1)\"}"));
+    assertEquals(
+        true,
+        js(
+            "return namesOperand(arguments[0], 'sal(iency')",
+            "{\"source\": \"iou(sal(iency , human) > 0\"}"));
+    assertEquals(
+        true,
+        js("return namesOperand(arguments[0], 'a+b')", "{\"source\": \"cp(a+b, full, 0, 1)\"}"));
+    assertEquals(
+        false,
+        js("return namesOperand(arguments[0], 'a+b')", "{\"source\": \"cp(aa+b, full, 0, 1)\"}"));
+    assertEquals(
+        false,
+        js(
+            "return namesOperand(arguments[0], 'saliency')",
+            "{\"source\": \"cp(saliency2, full, 0, 1)\"}"));
   }
 
-  // ---- helpers -------------------------------------------------------------------------------------------------
+  // ---- helpers
+  // -------------------------------------------------------------------------------------------------
 
   private record Hit(String id, double value) {}
 
-  /** Runs the page's DSL, waits for its results, and checks ids and values against the same DSL over REST. */
+  /**
+   * Runs the page's DSL, waits for its results, and checks ids and values against the same DSL over
+   * REST.
+   */
   private List<Hit> runAndCompare(JsonNode dsl, String valueFrom) throws Exception {
     browser.findElement(By.id("run")).click();
     waitForResults();
     JsonNode reply = ok("POST", "/" + INDEX + "/_search", dsl.toString());
     List<Hit> expected = new ArrayList<>();
     for (JsonNode hit : reply.at("/hits/hits")) {
-      JsonNode v = switch (valueFrom) {
-        case "script_fields" -> hit.at("/fields/cp_value/0");
-        case "sort" -> hit.at("/sort/0");
-        default -> hit.path("_score");
-      };
+      JsonNode v =
+          switch (valueFrom) {
+            case "script_fields" -> hit.at("/fields/cp_value/0");
+            case "sort" -> hit.at("/sort/0");
+            default -> hit.path("_score");
+          };
       expected.add(new Hit(hit.path("_id").asText(), v.isNumber() ? v.asDouble() : Double.NaN));
     }
     List<Hit> shown = new ArrayList<>();
     for (WebElement card : browser.findElements(By.cssSelector("#results .card"))) {
       String v = card.findElement(By.cssSelector(".value")).getAttribute("data-value");
-      shown.add(new Hit(card.getAttribute("data-id"), v.isEmpty() ? Double.NaN : Double.parseDouble(v)));
+      shown.add(
+          new Hit(card.getAttribute("data-id"), v.isEmpty() ? Double.NaN : Double.parseDouble(v)));
     }
     assertEquals(expected, shown);
     String total = browser.findElement(By.id("hitCount")).getAttribute("data-total");
@@ -375,21 +464,31 @@ public class UiBrowserIT extends ClusterTestCase {
   }
 
   private static List<String> shownIds() {
-    return browser.findElements(By.cssSelector("#results .card")).stream().map(c -> c.getAttribute("data-id")).toList();
+    return browser.findElements(By.cssSelector("#results .card")).stream()
+        .map(c -> c.getAttribute("data-id"))
+        .toList();
   }
 
   private static void waitForResults() {
-    waitFor("the results", "const r = document.getElementById('results');"
-        + " return r.dataset.state === 'done' || r.dataset.state === 'error'");
+    waitFor(
+        "the results",
+        "const r = document.getElementById('results');"
+            + " return r.dataset.state === 'done' || r.dataset.state === 'error'");
     String error = text("error");
     assertTrue("the page shows an error: " + error, error.isEmpty());
   }
 
-  /** Every result canvas has drawn its image and overlay: non-black pixels, the heat map's included. */
+  /**
+   * Every result canvas has drawn its image and overlay: non-black pixels, the heat map's included.
+   */
   private static void assertCanvasesDrawn() {
-    waitFor("the overlays", "const cs = [...document.querySelectorAll('#results canvas')];"
-        + " return cs.length > 0 && cs.every(c => c.dataset.rendered === '1')");
-    Object coloured = js("""
+    waitFor(
+        "the overlays",
+        "const cs = [...document.querySelectorAll('#results canvas')];"
+            + " return cs.length > 0 && cs.every(c => c.dataset.rendered === '1')");
+    Object coloured =
+        js(
+            """
         return [...document.querySelectorAll('#results canvas')].map(c => {
           const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let n = 0;
@@ -437,10 +536,12 @@ public class UiBrowserIT extends ClusterTestCase {
 
   private static void waitFor(String what, String script) {
     try {
-      new WebDriverWait(browser, Duration.ofSeconds(90)).until(d -> Boolean.TRUE.equals(js(script)));
+      new WebDriverWait(browser, Duration.ofSeconds(90))
+          .until(d -> Boolean.TRUE.equals(js(script)));
     } catch (RuntimeException e) {
       screenshot("timeout");
-      throw new AssertionError("timed out waiting for " + what + "; page error: " + text("error"), e);
+      throw new AssertionError(
+          "timed out waiting for " + what + "; page error: " + text("error"), e);
     }
   }
 

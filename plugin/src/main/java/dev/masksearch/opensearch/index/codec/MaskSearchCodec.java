@@ -8,9 +8,10 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.opensearch.index.codec.CodecAliases;
 
 /**
- * The MaskSearch codec as OpenSearch selects it: {@code "index.codec": "masksearch"}. It is the engine's
- * {@link MaskCodec} under its own SPI name, with the alias OpenSearch's {@code index.codec} validation needs; the
- * plugin builds it over the index's default codec with the mapping as its mask-field predicate.
+ * The MaskSearch codec as OpenSearch selects it: {@code "index.codec": "masksearch"}. It is the
+ * engine's {@link MaskCodec} under its own SPI name, with the alias OpenSearch's {@code
+ * index.codec} validation needs; the plugin builds it over the index's default codec with the
+ * mapping as its mask-field predicate.
  */
 public final class MaskSearchCodec extends MaskCodec implements CodecAliases {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */

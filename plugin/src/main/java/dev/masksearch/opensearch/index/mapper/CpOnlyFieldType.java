@@ -27,7 +27,13 @@ abstract class CpOnlyFieldType extends MappedFieldType {
 
   @Override
   public Query termQuery(Object value, QueryShardContext context) {
-    throw new QueryShardException(context,
-        "field [" + name() + "] of type [" + typeName() + "] does not support term queries; use " + usage);
+    throw new QueryShardException(
+        context,
+        "field ["
+            + name()
+            + "] of type ["
+            + typeName()
+            + "] does not support term queries; use "
+            + usage);
   }
 }

@@ -17,9 +17,9 @@ import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
 
 /**
- * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the accepted forms),
- * stored as binary doc values that the MaskSearch codec indexes with a CHI. Parameters: {@code grid_step} and
- * {@code bins}, the CHI's, fixed when the field is created.
+ * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the
+ * accepted forms), stored as binary doc values that the MaskSearch codec indexes with a CHI.
+ * Parameters: {@code grid_step} and {@code bins}, the CHI's, fixed when the field is created.
  */
 public final class MaskFieldMapper extends SingleValueFieldMapper {
   public static final String CONTENT_TYPE = "mask";
@@ -28,7 +28,8 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
   private final ChiParams params;
 
-  private MaskFieldMapper(String simpleName, MaskFieldType type, MultiFields multiFields, CopyTo copyTo) {
+  private MaskFieldMapper(
+      String simpleName, MaskFieldType type, MultiFields multiFields, CopyTo copyTo) {
     super(simpleName, type, multiFields, copyTo, "mask");
     this.params = type.params();
   }
@@ -39,12 +40,13 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
   /** Builds mask field mappers from their mapping parameters. */
   public static final class Builder extends ParametrizedFieldMapper.Builder {
-    private final Parameter<Integer> gridStep = Parameter.intParam(
-            "grid_step", false, m -> toType(m).params.gridStep(), ChiParams.DEFAULT_GRID_STEP)
-        .setValidator(v -> new ChiParams(v, ChiParams.DEFAULT_BINS));
-    private final Parameter<Integer> bins = Parameter.intParam(
-            "bins", false, m -> toType(m).params.bins(), ChiParams.DEFAULT_BINS)
-        .setValidator(v -> new ChiParams(ChiParams.DEFAULT_GRID_STEP, v));
+    private final Parameter<Integer> gridStep =
+        Parameter.intParam(
+                "grid_step", false, m -> toType(m).params.gridStep(), ChiParams.DEFAULT_GRID_STEP)
+            .setValidator(v -> new ChiParams(v, ChiParams.DEFAULT_BINS));
+    private final Parameter<Integer> bins =
+        Parameter.intParam("bins", false, m -> toType(m).params.bins(), ChiParams.DEFAULT_BINS)
+            .setValidator(v -> new ChiParams(ChiParams.DEFAULT_GRID_STEP, v));
     private final Parameter<Map<String, String>> meta = Parameter.metaParam();
 
     public Builder(String name) {
@@ -58,9 +60,13 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
     @Override
     public MaskFieldMapper build(BuilderContext context) {
-      MaskFieldType type = new MaskFieldType(
-          buildFullName(context), new ChiParams(gridStep.getValue(), bins.getValue()), meta.getValue());
-      return new MaskFieldMapper(name, type, multiFieldsBuilder.build(this, context), copyTo.build());
+      MaskFieldType type =
+          new MaskFieldType(
+              buildFullName(context),
+              new ChiParams(gridStep.getValue(), bins.getValue()),
+              meta.getValue());
+      return new MaskFieldMapper(
+          name, type, multiFieldsBuilder.build(this, context), copyTo.build());
     }
   }
 
@@ -81,20 +87,20 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
     public String typeName() {
       return CONTENT_TYPE;
     }
-
   }
 
   @Override
   protected IndexableField parseValue(ParseContext context) throws IOException {
     // The index's current limits (dynamic settings), checked before the mask's pixels are decoded.
     MaskLimits limits = MaskSizeSettings.limits(context.indexSettings().getSettings());
-    return new MaskField(fieldType().name(), MaskValueParser.parse(context.parser(), limits), params);
+    return new MaskField(
+        fieldType().name(), MaskValueParser.parse(context.parser(), limits), params);
   }
 
   /**
-   * With {@code index.derived_source.enabled}, {@code _source} holds no copy of the mask: it is rebuilt from the
-   * doc value as {@code {"shape", "dtype", "data"}}, the same pixels in canonical form (a PNG or nested arrays come
-   * back in that form).
+   * With {@code index.derived_source.enabled}, {@code _source} holds no copy of the mask: it is
+   * rebuilt from the doc value as {@code {"shape", "dtype", "data"}}, the same pixels in canonical
+   * form (a PNG or nested arrays come back in that form).
    */
   @Override
   protected Object derivedValue(LeafReader reader, int doc) throws IOException {

@@ -14,17 +14,18 @@ import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
 
 /**
- * The {@code mask_roi} field type: one region of interest per document, {@code [x1, y1, x2, y2]} in integer
- * pixels, half-open (an object detector's box). A {@code cp} query can count inside it with
- * {@code "roi": {"field": ...}}. Several boxes in one document are rejected: CP over a union of boxes would be
- * ambiguous where they overlap, so index one document per box instead.
+ * The {@code mask_roi} field type: one region of interest per document, {@code [x1, y1, x2, y2]} in
+ * integer pixels, half-open (an object detector's box). A {@code cp} query can count inside it with
+ * {@code "roi": {"field": ...}}. Several boxes in one document are rejected: CP over a union of
+ * boxes would be ambiguous where they overlap, so index one document per box instead.
  */
 public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
   public static final String CONTENT_TYPE = "mask_roi";
 
   public static final TypeParser PARSER = new TypeParser((name, context) -> new Builder(name));
 
-  private MaskRoiFieldMapper(String simpleName, MappedFieldType type, MultiFields multiFields, CopyTo copyTo) {
+  private MaskRoiFieldMapper(
+      String simpleName, MappedFieldType type, MultiFields multiFields, CopyTo copyTo) {
     super(simpleName, type, multiFields, copyTo, "box");
   }
 
@@ -44,7 +45,10 @@ public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
     @Override
     public MaskRoiFieldMapper build(BuilderContext context) {
       return new MaskRoiFieldMapper(
-          name, new RoiFieldType(buildFullName(context), meta.getValue()), multiFieldsBuilder.build(this, context), copyTo.build());
+          name,
+          new RoiFieldType(buildFullName(context), meta.getValue()),
+          multiFieldsBuilder.build(this, context),
+          copyTo.build());
     }
   }
 
@@ -58,7 +62,6 @@ public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
     public String typeName() {
       return CONTENT_TYPE;
     }
-
   }
 
   @Override
@@ -67,7 +70,10 @@ public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
     return new BoxField(fieldType().name(), parseBox(parser));
   }
 
-  /** The box from its doc value, each coordinate clamped to [0, 65535] as stored (which never changes a CP count). */
+  /**
+   * The box from its doc value, each coordinate clamped to [0, 65535] as stored (which never
+   * changes a CP count).
+   */
   @Override
   protected Object derivedValue(LeafReader reader, int doc) throws IOException {
     NumericDocValues values = reader.getNumericDocValues(fieldType().name());
@@ -85,21 +91,28 @@ public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
     }
     int[] c = new int[4];
     int n = 0;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_ARRAY;
+        t = parser.nextToken()) {
       if (t == XContentParser.Token.START_ARRAY) {
-        throw new IllegalArgumentException("a document holds one box per [" + CONTENT_TYPE + "] field; index one document per box");
+        throw new IllegalArgumentException(
+            "a document holds one box per ["
+                + CONTENT_TYPE
+                + "] field; index one document per box");
       }
       if (t != XContentParser.Token.VALUE_NUMBER || n == 4) {
         throw new IllegalArgumentException("a box must be an array [x1, y1, x2, y2] of 4 integers");
       }
       double v = parser.doubleValue();
       if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("box coordinates are integer pixels, got [" + parser.text() + "]");
+        throw new IllegalArgumentException(
+            "box coordinates are integer pixels, got [" + parser.text() + "]");
       }
       c[n++] = (int) v;
     }
     if (n != 4) {
-      throw new IllegalArgumentException("a box must be an array [x1, y1, x2, y2] of 4 integers, got " + n);
+      throw new IllegalArgumentException(
+          "a box must be an array [x1, y1, x2, y2] of 4 integers, got " + n);
     }
     return new Roi(c[0], c[1], c[2], c[3]);
   }

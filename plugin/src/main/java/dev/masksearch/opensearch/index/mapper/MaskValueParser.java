@@ -13,16 +13,22 @@ import org.opensearch.core.xcontent.XContentParser;
  * Parses a mask field's value from a document, in any of the accepted forms:
  *
  * <ul>
- *   <li>{@code {"shape": [h, w], "dtype": "float32|float16|uint8|uint16", "data": "<base64, row-major, LE>"}}
+ *   <li>{@code {"shape": [h, w], "dtype": "float32|float16|uint8|uint16", "data": "<base64,
+ *       row-major, LE>"}}
  *   <li>{@code {"png": "<base64 of a grayscale PNG of 1, 2, 4, 8 or 16 bits>"}}
- *   <li>nested arrays of numbers {@code [[0.1, 0.2, ...], ...]}, one array per row, stored as float32
+ *   <li>nested arrays of numbers {@code [[0.1, 0.2, ...], ...]}, one array per row, stored as
+ *       float32
  * </ul>
  *
- * Every problem is a {@link MaskFormatException} that names it; the mapper adds the field's name. A mask larger
- * than the {@link MaskLimits} is rejected as soon as its size is known, before its pixels are decoded.
+ * Every problem is a {@link MaskFormatException} that names it; the mapper adds the field's name. A
+ * mask larger than the {@link MaskLimits} is rejected as soon as its size is known, before its
+ * pixels are decoded.
  */
 final class MaskValueParser {
-  /** Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any grayscale PNG needs). */
+  /**
+   * Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any grayscale PNG
+   * needs).
+   */
   private static final long MAX_PNG_OVERHEAD = 1 << 16;
 
   private MaskValueParser() {}
@@ -31,8 +37,11 @@ final class MaskValueParser {
     return switch (parser.currentToken()) {
       case START_OBJECT -> parseObject(parser, limits);
       case START_ARRAY -> parseRows(parser, limits);
-      default -> throw new MaskFormatException("expected an object with [shape, dtype, data] or [png], or nested "
-          + "arrays of numbers, but got " + describe(parser.currentToken()));
+      default ->
+          throw new MaskFormatException(
+              "expected an object with [shape, dtype, data] or [png], or nested "
+                  + "arrays of numbers, but got "
+                  + describe(parser.currentToken()));
     };
   }
 
@@ -41,16 +50,22 @@ final class MaskValueParser {
     MaskDType dtype = null;
     byte[] data = null;
     byte[] png = null;
-    for (XContentParser.Token token = parser.nextToken(); token != XContentParser.Token.END_OBJECT; token = parser.nextToken()) {
+    for (XContentParser.Token token = parser.nextToken();
+        token != XContentParser.Token.END_OBJECT;
+        token = parser.nextToken()) {
       String key = parser.currentName();
       parser.nextToken();
       switch (key) {
         case "shape" -> shape = parseShape(parser, limits);
         case "dtype" -> dtype = parseDType(parser);
-        // float32 is the widest dtype; maxPixels may be near Long.MAX_VALUE, largestPixelCount() is not
+        // float32 is the widest dtype; maxPixels may be near Long.MAX_VALUE, largestPixelCount() is
+        // not
         case "data" -> data = base64(parser, "data", limits.largestPixelCount() * 4);
-        case "png" -> png = base64(parser, "png", limits.largestPixelCount() * 4 + MAX_PNG_OVERHEAD);
-        default -> throw new MaskFormatException("unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
+        case "png" ->
+            png = base64(parser, "png", limits.largestPixelCount() * 4 + MAX_PNG_OVERHEAD);
+        default ->
+            throw new MaskFormatException(
+                "unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
       }
     }
     if (png != null) {
@@ -60,16 +75,18 @@ final class MaskValueParser {
       return PngMasks.decode(png, limits);
     }
     if (shape == null || dtype == null || data == null) {
-      throw new MaskFormatException("a raw mask needs [shape], [dtype] and [data]; missing "
-          + (shape == null ? "[shape]" : dtype == null ? "[dtype]" : "[data]"));
+      throw new MaskFormatException(
+          "a raw mask needs [shape], [dtype] and [data]; missing "
+              + (shape == null ? "[shape]" : dtype == null ? "[dtype]" : "[data]"));
     }
     return Mask.of(dtype, shape[0], shape[1], data);
   }
 
   private static MaskDType parseDType(XContentParser parser) throws IOException {
     if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
-      throw new MaskFormatException("[dtype] must be a string (float32, float16, uint8 or uint16), got "
-          + describe(parser.currentToken()));
+      throw new MaskFormatException(
+          "[dtype] must be a string (float32, float16, uint8 or uint16), got "
+              + describe(parser.currentToken()));
     }
     return MaskDType.fromApiName(parser.text());
   }
@@ -80,13 +97,17 @@ final class MaskValueParser {
     }
     long[] values = new long[2];
     int n = 0;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_ARRAY;
+        t = parser.nextToken()) {
       if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
         throw new MaskFormatException("[shape] must be two integers [height, width]");
       }
-      double side = parser.doubleValue(); // not longValue: an integer beyond long would be a parser exception
+      double side =
+          parser.doubleValue(); // not longValue: an integer beyond long would be a parser exception
       if (side != Math.rint(side)) { // a cast would truncate [1.9, 4] to one row
-        throw new MaskFormatException("[shape] must be two integers [height, width], got [" + parser.text() + "]");
+        throw new MaskFormatException(
+            "[shape] must be two integers [height, width], got [" + parser.text() + "]");
       }
       values[n++] = Math.abs(side) <= Integer.MAX_VALUE ? (long) side : Long.MAX_VALUE;
     }
@@ -97,15 +118,25 @@ final class MaskValueParser {
     return new int[] {(int) values[0], (int) values[1]};
   }
 
-  /** Decodes a base64 value, refusing it first if it is longer than {@code maxBytes}, all a mask within the limits needs. */
-  private static byte[] base64(XContentParser parser, String key, long maxBytes) throws IOException {
+  /**
+   * Decodes a base64 value, refusing it first if it is longer than {@code maxBytes}, all a mask
+   * within the limits needs.
+   */
+  private static byte[] base64(XContentParser parser, String key, long maxBytes)
+      throws IOException {
     if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
       throw new MaskFormatException("[" + key + "] must be a base64 string");
     }
     long maxChars = (maxBytes + 2) / 3 * 4;
     if (parser.textLength() > maxChars) {
-      throw new MaskFormatException("[" + key + "] has " + parser.textLength() + " base64 characters, more than the "
-          + maxChars + " that a mask within the index's limit on pixels can need");
+      throw new MaskFormatException(
+          "["
+              + key
+              + "] has "
+              + parser.textLength()
+              + " base64 characters, more than the "
+              + maxChars
+              + " that a mask within the index's limit on pixels can need");
     }
     try {
       return parser.binaryValue();
@@ -120,17 +151,27 @@ final class MaskValueParser {
     int count = 0;
     int width = -1;
     int height = 0;
-    for (XContentParser.Token row = parser.nextToken(); row != XContentParser.Token.END_ARRAY; row = parser.nextToken()) {
+    for (XContentParser.Token row = parser.nextToken();
+        row != XContentParser.Token.END_ARRAY;
+        row = parser.nextToken()) {
       if (row != XContentParser.Token.START_ARRAY) {
-        throw new MaskFormatException("nested arrays must hold one array of numbers per row, got " + describe(row) + " in row " + height);
+        throw new MaskFormatException(
+            "nested arrays must hold one array of numbers per row, got "
+                + describe(row)
+                + " in row "
+                + height);
       }
       int rowLength = 0;
-      for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+      for (XContentParser.Token t = parser.nextToken();
+          t != XContentParser.Token.END_ARRAY;
+          t = parser.nextToken()) {
         if (t != XContentParser.Token.VALUE_NUMBER) {
-          throw new MaskFormatException("row " + height + ", column " + rowLength + " is " + describe(t) + ", not a number");
+          throw new MaskFormatException(
+              "row " + height + ", column " + rowLength + " is " + describe(t) + ", not a number");
         }
         if (rowLength == limits.maxSide()) {
-          throw new MaskFormatException("row " + height + " has more than " + limits.maxSide() + " values, the limit a side");
+          throw new MaskFormatException(
+              "row " + height + " has more than " + limits.maxSide() + " values, the limit a side");
         }
         limits.checkPixels(count + 1L, height);
         if (count == values.length) {
@@ -142,7 +183,14 @@ final class MaskValueParser {
       if (width == -1) {
         width = rowLength;
       } else if (rowLength != width) {
-        throw new MaskFormatException("row " + height + " has " + rowLength + " values but row 0 has " + width + "; rows must have equal lengths");
+        throw new MaskFormatException(
+            "row "
+                + height
+                + " has "
+                + rowLength
+                + " values but row 0 has "
+                + width
+                + "; rows must have equal lengths");
       }
       height++;
       if (height > limits.maxSide()) {

@@ -12,15 +12,20 @@ import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
 
 /**
- * What the plugin's field mappers share: one structured value per document, parsed from the whole JSON value
- * (arrays included), kept in doc values only, and given back from them when the index derives its
- * {@code _source}.
+ * What the plugin's field mappers share: one structured value per document, parsed from the whole
+ * JSON value (arrays included), kept in doc values only, and given back from them when the index
+ * derives its {@code _source}.
  */
 abstract class SingleValueFieldMapper extends ParametrizedFieldMapper {
   private final String valueName;
 
   /** {@code valueName} is what one value is called in errors ("mask", "box"). */
-  SingleValueFieldMapper(String simpleName, MappedFieldType type, MultiFields multiFields, CopyTo copyTo, String valueName) {
+  SingleValueFieldMapper(
+      String simpleName,
+      MappedFieldType type,
+      MultiFields multiFields,
+      CopyTo copyTo,
+      String valueName) {
     super(simpleName, type, multiFields, copyTo);
     this.valueName = valueName;
   }
@@ -29,8 +34,9 @@ abstract class SingleValueFieldMapper extends ParametrizedFieldMapper {
   protected abstract IndexableField parseValue(ParseContext context) throws IOException;
 
   /**
-   * The document's value as {@code _source} shows it, read from doc values, or null if it has none. Called while
-   * the super constructor runs, so it may use only {@link #fieldType()} and {@link #simpleName()}.
+   * The document's value as {@code _source} shows it, read from doc values, or null if it has none.
+   * Called while the super constructor runs, so it may use only {@link #fieldType()} and {@link
+   * #simpleName()}.
    */
   protected abstract Object derivedValue(LeafReader reader, int doc) throws IOException;
 
@@ -42,12 +48,19 @@ abstract class SingleValueFieldMapper extends ParametrizedFieldMapper {
     }
     if (context.doc().getField(fieldType().name()) != null) {
       throw new IllegalArgumentException(
-          "a document holds one " + valueName + " per [" + contentType() + "] field; index one document per " + valueName);
+          "a document holds one "
+              + valueName
+              + " per ["
+              + contentType()
+              + "] field; index one document per "
+              + valueName);
     }
     context.doc().add(parseValue(context));
   }
 
-  /** The mapper reads arrays itself: nested arrays are one mask, {@code [x1, y1, x2, y2]} one box. */
+  /**
+   * The mapper reads arrays itself: nested arrays are one mask, {@code [x1, y1, x2, y2]} one box.
+   */
   @Override
   public final boolean parsesArrayValue() {
     return true;
@@ -60,12 +73,15 @@ abstract class SingleValueFieldMapper extends ParametrizedFieldMapper {
 
   @Override
   protected final DerivedFieldGenerator derivedFieldGenerator() {
-    return new DerivedFieldGenerator(fieldType(), new FieldValueFetcher(simpleName()) {
-      @Override
-      public List<Object> fetch(LeafReader reader, int doc) throws IOException {
-        Object value = derivedValue(reader, doc);
-        return value == null ? List.of() : List.of(value);
-      }
-    }, null);
+    return new DerivedFieldGenerator(
+        fieldType(),
+        new FieldValueFetcher(simpleName()) {
+          @Override
+          public List<Object> fetch(LeafReader reader, int doc) throws IOException {
+            Object value = derivedValue(reader, doc);
+            return value == null ? List.of() : List.of(value);
+          }
+        },
+        null);
   }
 }

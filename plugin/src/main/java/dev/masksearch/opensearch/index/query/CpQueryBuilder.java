@@ -3,10 +3,10 @@ package dev.masksearch.opensearch.index.query;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
-import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.CpOrder;
-import dev.masksearch.search.MaskValueScoreQuery;
 import dev.masksearch.search.CpSpec;
+import dev.masksearch.search.MaskValueFilterQuery;
+import dev.masksearch.search.MaskValueScoreQuery;
 import dev.masksearch.search.MaskValueTopKQuery;
 import java.io.IOException;
 import java.util.Locale;
@@ -15,16 +15,16 @@ import org.apache.lucene.search.Query;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
-import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.ObjectParser;
+import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.IndexSettings;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
 
 /**
- * The {@code cp} query: CP(mask, roi, [lv, uv)), the number of pixels of a mask field inside a region whose value
- * lies in a range, optionally divided by the region's area.
+ * The {@code cp} query: CP(mask, roi, [lv, uv)), the number of pixels of a mask field inside a
+ * region whose value lies in a range, optionally divided by the region's area.
  *
  * <pre>
  * {"cp": {"field": "saliency",
@@ -35,13 +35,13 @@ import org.opensearch.index.query.QueryShardContext;
  *         "k": 25}}                                       (top-k form: exactly the k best on each shard)
  * </pre>
  *
- * Without a comparison or {@code k}, the query scores every document by its exact CP value (the scoring form), so
- * a search's top hits are the exact top hits by CP; with {@code "track_total_hits": false} it skips the documents
- * whose bounds cannot reach the current top hits.
+ * Without a comparison or {@code k}, the query scores every document by its exact CP value (the
+ * scoring form), so a search's top hits are the exact top hits by CP; with {@code
+ * "track_total_hits": false} it skips the documents whose bounds cannot reach the current top hits.
  *
- * <p>Scores are floats: a count (at most 2^24) is exact, but two normalized values closer than a float's precision
- * share a score and are then ordered by shard and document, not by value. The {@code cp} sort ({@link CpSortBuilder})
- * carries doubles and orders them exactly.
+ * <p>Scores are floats: a count (at most 2^24) is exact, but two normalized values closer than a
+ * float's precision share a score and are then ordered by shard and document, not by value. The
+ * {@code cp} sort ({@link CpSortBuilder}) carries doubles and orders them exactly.
  */
 public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   public static final String NAME = "cp";
@@ -52,12 +52,21 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   private final Integer k;
   private final CpOrder order;
 
-  public CpQueryBuilder(String field, Roi roi, String roiField, ValueRange range, boolean normalize,
-      Comparison comparison, double threshold, Integer k, CpOrder order) {
+  public CpQueryBuilder(
+      String field,
+      Roi roi,
+      String roiField,
+      ValueRange range,
+      boolean normalize,
+      Comparison comparison,
+      double threshold,
+      Integer k,
+      CpOrder order) {
     this(new CpTerm(field, roi, roiField, range, normalize), comparison, threshold, k, order);
   }
 
-  private CpQueryBuilder(CpTerm term, Comparison comparison, double threshold, Integer k, CpOrder order) {
+  private CpQueryBuilder(
+      CpTerm term, Comparison comparison, double threshold, Integer k, CpOrder order) {
     this.term = term;
     if (comparison != null && k != null) {
       throw new IllegalArgumentException(
@@ -70,10 +79,12 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
       throw new IllegalArgumentException("[cp] [k] must be at least 1, got " + k);
     }
     if (order == CpOrder.ASC) {
-      // Hits are merged across shards by descending score, so the k smallest cannot travel as scores: ascending
+      // Hits are merged across shards by descending score, so the k smallest cannot travel as
+      // scores: ascending
       // order is the cp sort's job (CpSortBuilder), exact with search_after.
-      throw new IllegalArgumentException("[cp] top-k is descending; for the smallest values sort by cp: "
-          + "\"sort\": [{\"cp\": {\"field\": ..., \"range\": ..., \"order\": \"asc\"}}]");
+      throw new IllegalArgumentException(
+          "[cp] top-k is descending; for the smallest values sort by cp: "
+              + "\"sort\": [{\"cp\": {\"field\": ..., \"range\": ..., \"order\": \"asc\"}}]");
     }
     this.comparison = comparison;
     this.threshold = threshold;
@@ -127,14 +138,16 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     CpTerm.declare(PARSER);
     FilterKeys.declare(PARSER, d -> d.filter, XContentParser::doubleValue);
     DeclaredFields.declare(PARSER, "k", XContentParser::intValue, (d, v) -> d.k = v);
-    DeclaredFields.declare(PARSER, "order", p -> parseOrder(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
+    DeclaredFields.declare(
+        PARSER, "order", p -> parseOrder(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
   }
 
   /** Parses the body of a {@code cp} query. */
   public static CpQueryBuilder fromXContent(XContentParser parser) throws IOException {
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
-      return new CpQueryBuilder(d.term(), d.filter.comparison, d.filter.threshold, d.k, d.order).boost(d.filter.boost)
+      return new CpQueryBuilder(d.term(), d.filter.comparison, d.filter.threshold, d.k, d.order)
+          .boost(d.filter.boost)
           .queryName(d.filter.queryName);
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
@@ -145,7 +158,8 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     return switch (text) {
       case "desc" -> CpOrder.DESC;
       case "asc" -> CpOrder.ASC;
-      default -> throw new IllegalArgumentException("[order] must be [desc] or [asc], got [" + text + "]");
+      default ->
+          throw new IllegalArgumentException("[order] must be [desc] or [asc], got [" + text + "]");
     };
   }
 
@@ -160,8 +174,14 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     }
     int maxK = context.getIndexSettings().getMaxResultWindow(); // k hits travel like a page of them
     if (k > maxK) {
-      throw new IllegalArgumentException("[cp] [k] is " + k + ", over the index's limit of " + maxK + " ["
-          + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey() + "]");
+      throw new IllegalArgumentException(
+          "[cp] [k] is "
+              + k
+              + ", over the index's limit of "
+              + maxK
+              + " ["
+              + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey()
+              + "]");
     }
     return new MaskValueTopKQuery(spec, k, order, null, null);
   }

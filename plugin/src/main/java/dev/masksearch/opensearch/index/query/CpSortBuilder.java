@@ -15,9 +15,10 @@ import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.search.sort.SortOrder;
 
 /**
- * The {@code cp} sort: hits ordered by their exact CP value, ascending or descending, with the value in each hit's
- * {@code sort} array and {@code search_after} paging. Documents whose bounds cannot reach the current page are
- * skipped without reading their mask. Documents without a mask (or box) come last.
+ * The {@code cp} sort: hits ordered by their exact CP value, ascending or descending, with the
+ * value in each hit's {@code sort} array and {@code search_after} paging. Documents whose bounds
+ * cannot reach the current page are skipped without reading their mask. Documents without a mask
+ * (or box) come last.
  *
  * <pre>
  * "sort": [{"cp": {"field": "saliency", "roi": {"field": "bbox"}, "range": [0.8, 1.01], "order": "asc"}}]
@@ -29,7 +30,13 @@ public final class CpSortBuilder extends ValueSourceSortBuilder<CpSortBuilder> {
   private final CpTerm term;
 
   /** A sort by the CP of {@code field} (see the {@code cp} query for the other parameters). */
-  public CpSortBuilder(String field, Roi roi, String roiField, ValueRange range, boolean normalize, SortOrder order) {
+  public CpSortBuilder(
+      String field,
+      Roi roi,
+      String roiField,
+      ValueRange range,
+      boolean normalize,
+      SortOrder order) {
     this(new CpTerm(field, roi, roiField, range, normalize), order);
   }
 
@@ -53,15 +60,21 @@ public final class CpSortBuilder extends ValueSourceSortBuilder<CpSortBuilder> {
     SortOrder order;
   }
 
-  private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME + " sort", Draft::new);
+  private static final ObjectParser<Draft, Void> PARSER =
+      new ObjectParser<>(NAME + " sort", Draft::new);
 
   static {
     CpTerm.declare(PARSER);
-    DeclaredFields.declare(PARSER, "order", p -> SortOrder.fromString(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
+    DeclaredFields.declare(
+        PARSER,
+        "order",
+        p -> SortOrder.fromString(DeclaredFields.string(p, "order")),
+        (d, v) -> d.order = v);
   }
 
   /** Parses the body of a {@code cp} sort. */
-  public static CpSortBuilder fromXContent(XContentParser parser, String elementName) throws IOException {
+  public static CpSortBuilder fromXContent(XContentParser parser, String elementName)
+      throws IOException {
     expectObject(parser, NAME);
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "] sort");
     try {

@@ -11,17 +11,17 @@ import java.util.Objects;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.common.io.stream.Writeable;
-import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.ObjectParser;
+import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.QueryShardException;
 
 /**
- * What a {@code cp} query or sort counts: {@code "field"}, {@code "roi"} (a box, {@code {"field": ...}}, or
- * omitted for the whole mask), {@code "range"} {@code [lv, uv)} and {@code "normalize"}. Shared by both, so they
- * parse, print and check their fields the same way.
+ * What a {@code cp} query or sort counts: {@code "field"}, {@code "roi"} (a box, {@code {"field":
+ * ...}}, or omitted for the whole mask), {@code "range"} {@code [lv, uv)} and {@code "normalize"}.
+ * Shared by both, so they parse, print and check their fields the same way.
  */
 final class CpTerm implements Writeable {
   final String field;
@@ -52,7 +52,8 @@ final class CpTerm implements Writeable {
   }
 
   CpTerm(StreamInput in) throws IOException {
-    this(in.readString(),
+    this(
+        in.readString(),
         in.readBoolean() ? new Roi(in.readInt(), in.readInt(), in.readInt(), in.readInt()) : null,
         in.readOptionalString(),
         new ValueRange(in.readDouble(), in.readDouble()),
@@ -91,19 +92,33 @@ final class CpTerm implements Writeable {
   CpSpec toSpec(QueryShardContext context) {
     MappedFieldType type = context.fieldMapper(field);
     if (!(type instanceof MaskFieldType)) {
-      throw new QueryShardException(context, "[cp] field [" + field + "] is "
-          + (type == null ? "not mapped" : "of type [" + type.typeName() + "], not [mask]"));
+      throw new QueryShardException(
+          context,
+          "[cp] field ["
+              + field
+              + "] is "
+              + (type == null ? "not mapped" : "of type [" + type.typeName() + "], not [mask]"));
     }
     if (roiField != null && !(context.fieldMapper(roiField) instanceof RoiFieldType)) {
-      throw new QueryShardException(context, "[cp] roi field [" + roiField + "] is not a mapped [mask_roi] field");
+      throw new QueryShardException(
+          context, "[cp] roi field [" + roiField + "] is not a mapped [mask_roi] field");
     }
-    return new CpSpec(field, roiField == null ? (roi == null ? Roi.FULL : roi) : null, roiField, range, normalize);
+    return new CpSpec(
+        field,
+        roiField == null ? (roi == null ? Roi.FULL : roi) : null,
+        roiField,
+        range,
+        normalize);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CpTerm t && field.equals(t.field) && Objects.equals(roi, t.roi)
-        && Objects.equals(roiField, t.roiField) && range.equals(t.range) && normalize == t.normalize;
+    return o instanceof CpTerm t
+        && field.equals(t.field)
+        && Objects.equals(roi, t.roi)
+        && Objects.equals(roiField, t.roiField)
+        && range.equals(t.range)
+        && normalize == t.normalize;
   }
 
   @Override
@@ -124,11 +139,20 @@ final class CpTerm implements Writeable {
     }
   }
 
-  /** Declares the term's keys on the parser of a query or sort whose drafts extend {@link Draft}. */
+  /**
+   * Declares the term's keys on the parser of a query or sort whose drafts extend {@link Draft}.
+   */
   static <D extends Draft> void declare(ObjectParser<D, Void> parser) {
-    DeclaredFields.declare(parser, "field", p -> DeclaredFields.string(p, "field"), (d, v) -> d.field = v);
-    DeclaredFields.declare(parser, "roi", p -> p.currentToken() == XContentParser.Token.START_OBJECT
-        ? (Object) parseRoiField(p) : MaskRoiFieldMapper.parseBox(p), (d, v) -> {
+    DeclaredFields.declare(
+        parser, "field", p -> DeclaredFields.string(p, "field"), (d, v) -> d.field = v);
+    DeclaredFields.declare(
+        parser,
+        "roi",
+        p ->
+            p.currentToken() == XContentParser.Token.START_OBJECT
+                ? (Object) parseRoiField(p)
+                : MaskRoiFieldMapper.parseBox(p),
+        (d, v) -> {
           if (v instanceof String field) {
             d.roiField = field;
           } else {
@@ -136,17 +160,21 @@ final class CpTerm implements Writeable {
           }
         });
     DeclaredFields.declare(parser, "range", CpTerm::parseRange, (d, v) -> d.range = v);
-    DeclaredFields.declare(parser, "normalize", XContentParser::booleanValue, (d, v) -> d.normalize = v);
+    DeclaredFields.declare(
+        parser, "normalize", XContentParser::booleanValue, (d, v) -> d.normalize = v);
   }
 
   private static String parseRoiField(XContentParser parser) throws IOException {
     String roiField = null;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_OBJECT;
+        t = parser.nextToken()) {
       if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
         parser.nextToken();
         roiField = DeclaredFields.string(parser, "roi.field");
       } else if (t == XContentParser.Token.FIELD_NAME) {
-        throw new IllegalArgumentException("an roi object takes only [field], got [" + parser.currentName() + "]");
+        throw new IllegalArgumentException(
+            "an roi object takes only [field], got [" + parser.currentName() + "]");
       }
     }
     if (roiField == null || roiField.isEmpty()) {
@@ -161,7 +189,9 @@ final class CpTerm implements Writeable {
     }
     double[] bounds = new double[2];
     int n = 0;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_ARRAY;
+        t = parser.nextToken()) {
       if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
         throw new IllegalArgumentException("[range] must be two numbers [lv, uv]");
       }

@@ -7,33 +7,59 @@ import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 
 /**
- * How large a mask expression a request may send (the {@code mask_expr} query and sort, {@code masksearch}
- * scripts): dynamic cluster settings, checked where the node parses the request, the length before parsing and the
- * terms, value tests and regions after. Over a limit is a 400 that names the setting. (The parser itself refuses expressions
- * nesting deeper than 256 levels, whatever these say.)
+ * How large a mask expression a request may send (the {@code mask_expr} query and sort, {@code
+ * masksearch} scripts): dynamic cluster settings, checked where the node parses the request, the
+ * length before parsing and the terms, value tests and regions after. Over a limit is a 400 that
+ * names the setting. (The parser itself refuses expressions nesting deeper than 256 levels,
+ * whatever these say.)
  */
 public final class ExpressionLimits {
   /** The longest expression, in characters. */
-  public static final Setting<Integer> MAX_LENGTH = Setting.intSetting(
-      "masksearch.expression.max_length", 10_000, 1, Setting.Property.NodeScope, Setting.Property.Dynamic);
+  public static final Setting<Integer> MAX_LENGTH =
+      Setting.intSetting(
+          "masksearch.expression.max_length",
+          10_000,
+          1,
+          Setting.Property.NodeScope,
+          Setting.Property.Dynamic);
 
   /** The most terms ({@code cp}, {@code area} and {@code iou} calls) in one expression. */
-  public static final Setting<Integer> MAX_TERMS = Setting.intSetting(
-      "masksearch.expression.max_terms", 100, 1, Setting.Property.NodeScope, Setting.Property.Dynamic);
+  public static final Setting<Integer> MAX_TERMS =
+      Setting.intSetting(
+          "masksearch.expression.max_terms",
+          100,
+          1,
+          Setting.Property.NodeScope,
+          Setting.Property.Dynamic);
 
   /**
-   * The most value tests ({@code mask > t}, {@code mask < t} or a range, wherever a predicate holds one) in one
-   * expression: each is a CP term of its own, bounded per document and mapped per pixel when verified.
+   * The most value tests ({@code mask > t}, {@code mask < t} or a range, wherever a predicate holds
+   * one) in one expression: each is a CP term of its own, bounded per document and mapped per pixel
+   * when verified.
    */
-  public static final Setting<Integer> MAX_VALUE_TESTS = Setting.intSetting(
-      "masksearch.expression.max_value_tests", 100, 1, Setting.Property.NodeScope, Setting.Property.Dynamic);
+  public static final Setting<Integer> MAX_VALUE_TESTS =
+      Setting.intSetting(
+          "masksearch.expression.max_value_tests",
+          100,
+          1,
+          Setting.Property.NodeScope,
+          Setting.Property.Dynamic);
 
-  /** The most distinct regions other than {@code full} (constant boxes and box fields) one expression names. */
-  public static final Setting<Integer> MAX_REGIONS = Setting.intSetting(
-      "masksearch.expression.max_regions", 32, 0, Setting.Property.NodeScope, Setting.Property.Dynamic);
+  /**
+   * The most distinct regions other than {@code full} (constant boxes and box fields) one
+   * expression names.
+   */
+  public static final Setting<Integer> MAX_REGIONS =
+      Setting.intSetting(
+          "masksearch.expression.max_regions",
+          32,
+          0,
+          Setting.Property.NodeScope,
+          Setting.Property.Dynamic);
 
   /** Every setting of this class. */
-  public static final List<Setting<?>> ALL = List.of(MAX_LENGTH, MAX_TERMS, MAX_VALUE_TESTS, MAX_REGIONS);
+  public static final List<Setting<?>> ALL =
+      List.of(MAX_LENGTH, MAX_TERMS, MAX_VALUE_TESTS, MAX_REGIONS);
 
   /** The defaults, for parsing outside a node. */
   public static final ExpressionLimits DEFAULTS = new ExpressionLimits(Settings.EMPTY);
@@ -51,7 +77,10 @@ public final class ExpressionLimits {
     maxRegions = MAX_REGIONS.get(settings);
   }
 
-  /** Follows the cluster's settings from now on (the node's parsers exist before its cluster settings do). */
+  /**
+   * Follows the cluster's settings from now on (the node's parsers exist before its cluster
+   * settings do).
+   */
   public void follow(ClusterSettings clusterSettings) {
     clusterSettings.addSettingsUpdateConsumer(MAX_LENGTH, v -> maxLength = v);
     clusterSettings.addSettingsUpdateConsumer(MAX_TERMS, v -> maxTerms = v);
@@ -59,12 +88,21 @@ public final class ExpressionLimits {
     clusterSettings.addSettingsUpdateConsumer(MAX_REGIONS, v -> maxRegions = v);
   }
 
-  /** Throws unless {@code source} is short enough to parse (null passes: the parser says it is missing). */
+  /**
+   * Throws unless {@code source} is short enough to parse (null passes: the parser says it is
+   * missing).
+   */
   public void checkLength(String source) {
     int limit = maxLength;
     if (source != null && source.length() > limit) {
-      throw new IllegalArgumentException("the expression is " + source.length() + " characters long, over the limit of "
-          + limit + " [" + MAX_LENGTH.getKey() + "]");
+      throw new IllegalArgumentException(
+          "the expression is "
+              + source.length()
+              + " characters long, over the limit of "
+              + limit
+              + " ["
+              + MAX_LENGTH.getKey()
+              + "]");
     }
   }
 
@@ -73,18 +111,37 @@ public final class ExpressionLimits {
     MaskExpression.Shape shape = expression.shape();
     int terms = maxTerms;
     if (shape.terms() > terms) {
-      throw new IllegalArgumentException("the expression has " + shape.terms() + " terms (cp, area, iou), over the limit of "
-          + terms + " [" + MAX_TERMS.getKey() + "]");
+      throw new IllegalArgumentException(
+          "the expression has "
+              + shape.terms()
+              + " terms (cp, area, iou), over the limit of "
+              + terms
+              + " ["
+              + MAX_TERMS.getKey()
+              + "]");
     }
     int valueTests = maxValueTests;
     if (shape.valueTests() > valueTests) {
-      throw new IllegalArgumentException("the expression has " + shape.valueTests() + " value tests (mask > t, mask < t, "
-          + "ranges), over the limit of " + valueTests + " [" + MAX_VALUE_TESTS.getKey() + "]");
+      throw new IllegalArgumentException(
+          "the expression has "
+              + shape.valueTests()
+              + " value tests (mask > t, mask < t, "
+              + "ranges), over the limit of "
+              + valueTests
+              + " ["
+              + MAX_VALUE_TESTS.getKey()
+              + "]");
     }
     int regions = maxRegions;
     if (shape.regions() > regions) {
-      throw new IllegalArgumentException("the expression names " + shape.regions() + " distinct regions, over the limit of "
-          + regions + " [" + MAX_REGIONS.getKey() + "]");
+      throw new IllegalArgumentException(
+          "the expression names "
+              + shape.regions()
+              + " distinct regions, over the limit of "
+              + regions
+              + " ["
+              + MAX_REGIONS.getKey()
+              + "]");
     }
     return expression;
   }

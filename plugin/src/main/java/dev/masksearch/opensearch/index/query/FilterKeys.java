@@ -8,8 +8,8 @@ import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.query.AbstractQueryBuilder;
 
 /**
- * The keys the {@code cp} and {@code mask_expr} queries share: at most one comparison ({@code gt}, {@code gte},
- * {@code lt}, {@code lte}) with its threshold, {@code boost} and {@code _name}.
+ * The keys the {@code cp} and {@code mask_expr} queries share: at most one comparison ({@code gt},
+ * {@code gte}, {@code lt}, {@code lte}) with its threshold, {@code boost} and {@code _name}.
  */
 final class FilterKeys {
   Comparison comparison;
@@ -26,14 +26,26 @@ final class FilterKeys {
   }
 
   /** Declares the keys on a query's parser whose drafts hold them at {@code keys}. */
-  static <D> void declare(ObjectParser<D, Void> parser, Function<D, FilterKeys> keys,
+  static <D> void declare(
+      ObjectParser<D, Void> parser,
+      Function<D, FilterKeys> keys,
       DeclaredFields.ValueReader<Double> threshold) {
     for (Comparison c : Comparison.values()) {
-      DeclaredFields.declare(parser, c.name().toLowerCase(Locale.ROOT), threshold, (d, v) -> keys.apply(d).compare(c, v));
+      DeclaredFields.declare(
+          parser,
+          c.name().toLowerCase(Locale.ROOT),
+          threshold,
+          (d, v) -> keys.apply(d).compare(c, v));
     }
-    DeclaredFields.declare(parser, AbstractQueryBuilder.BOOST_FIELD.getPreferredName(), XContentParser::floatValue,
+    DeclaredFields.declare(
+        parser,
+        AbstractQueryBuilder.BOOST_FIELD.getPreferredName(),
+        XContentParser::floatValue,
         (d, v) -> keys.apply(d).boost = v);
-    DeclaredFields.declare(parser, AbstractQueryBuilder.NAME_FIELD.getPreferredName(),
-        p -> DeclaredFields.string(p, "_name"), (d, v) -> keys.apply(d).queryName = v);
+    DeclaredFields.declare(
+        parser,
+        AbstractQueryBuilder.NAME_FIELD.getPreferredName(),
+        p -> DeclaredFields.string(p, "_name"),
+        (d, v) -> keys.apply(d).queryName = v);
   }
 }

@@ -11,16 +11,16 @@ import org.apache.lucene.search.Query;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
-import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.ObjectParser;
+import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.index.query.QueryShardException;
 
 /**
- * The {@code mask_expr} query: the documents whose mask expression (docs/expressions.md) compares true with a
- * threshold.
+ * The {@code mask_expr} query: the documents whose mask expression (docs/expressions.md) compares
+ * true with a threshold.
  *
  * <pre>
  * {"mask_expr": {"expr": "cp(saliency, bbox, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)",
@@ -28,9 +28,10 @@ import org.opensearch.index.query.QueryShardException;
  * </pre>
  *
  * The expression is parsed when the query is, so a syntax error is a 400 from {@code _search} and
- * {@code _validate/query}; its fields are checked against each shard's mapping. Filter–verification: the CHI bounds
- * of the expression's terms decide most documents; only the undecided ones read their masks. A document whose value
- * is undefined (no mask or box, or a division by zero) matches no comparison. Constant score.
+ * {@code _validate/query}; its fields are checked against each shard's mapping.
+ * Filter–verification: the CHI bounds of the expression's terms decide most documents; only the
+ * undecided ones read their masks. A document whose value is undefined (no mask or box, or a
+ * division by zero) matches no comparison. Constant score.
  */
 public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQueryBuilder> {
   public static final String NAME = "mask_expr";
@@ -39,10 +40,17 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   private final MaskExpression expression;
   private final Comparison comparison;
   private final double threshold;
-  /** The node's cache of derived masks' CHI; set where the node parses or reads the query, not serialized. */
+
+  /**
+   * The node's cache of derived masks' CHI; set where the node parses or reads the query, not
+   * serialized.
+   */
   private DerivedChiCache cache;
 
-  /** {@code expr comparison threshold}; throws {@link IllegalArgumentException} for a bad expression. */
+  /**
+   * {@code expr comparison threshold}; throws {@link IllegalArgumentException} for a bad
+   * expression.
+   */
   public MaskExprQueryBuilder(String expr, Comparison comparison, double threshold) {
     this.expression = MaskExpressions.parse(expr);
     this.expr = expr;
@@ -50,7 +58,8 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
       throw new IllegalArgumentException("[mask_expr] needs one comparison: gt, gte, lt or lte");
     }
     if (!Double.isFinite(threshold)) {
-      throw new IllegalArgumentException("[mask_expr] threshold must be a finite number, got [" + threshold + "]");
+      throw new IllegalArgumentException(
+          "[mask_expr] threshold must be a finite number, got [" + threshold + "]");
     }
     this.comparison = comparison;
     this.threshold = threshold;
@@ -71,7 +80,10 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     out.writeDouble(threshold);
   }
 
-  /** Uses the node's cache of derived masks' CHI (the plugin sets it on every query it parses or reads). */
+  /**
+   * Uses the node's cache of derived masks' CHI (the plugin sets it on every query it parses or
+   * reads).
+   */
   public MaskExprQueryBuilder cache(DerivedChiCache cache) {
     this.cache = cache;
     return this;
@@ -116,7 +128,8 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME, Draft::new);
 
   static {
-    DeclaredFields.declare(PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
+    DeclaredFields.declare(
+        PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
     FilterKeys.declare(PARSER, d -> d.filter, MaskExprQueryBuilder::threshold);
   }
 
@@ -128,13 +141,19 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     return parser.doubleValue();
   }
 
-  /** Parses the body of a {@code mask_expr} query; an expression over the {@code limits} is a parsing error. */
-  public static MaskExprQueryBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
+  /**
+   * Parses the body of a {@code mask_expr} query; an expression over the {@code limits} is a
+   * parsing error.
+   */
+  public static MaskExprQueryBuilder fromXContent(XContentParser parser, ExpressionLimits limits)
+      throws IOException {
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
       limits.checkLength(d.expr);
-      MaskExprQueryBuilder query = new MaskExprQueryBuilder(d.expr, d.filter.comparison, d.filter.threshold)
-          .boost(d.filter.boost).queryName(d.filter.queryName);
+      MaskExprQueryBuilder query =
+          new MaskExprQueryBuilder(d.expr, d.filter.comparison, d.filter.threshold)
+              .boost(d.filter.boost)
+              .queryName(d.filter.queryName);
       limits.checkShape(query.expression());
       return query;
     } catch (IllegalArgumentException e) {
@@ -148,12 +167,15 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     if (problem != null) {
       throw new QueryShardException(context, "[" + NAME + "] " + problem + " in [" + expr + "]");
     }
-    return new MaskValueFilterQuery(MaskExpressions.withCache(expression, cache), comparison, threshold, null);
+    return new MaskValueFilterQuery(
+        MaskExpressions.withCache(expression, cache), comparison, threshold, null);
   }
 
   @Override
   protected boolean doEquals(MaskExprQueryBuilder other) {
-    return expr.equals(other.expr) && comparison == other.comparison && Double.compare(threshold, other.threshold) == 0;
+    return expr.equals(other.expr)
+        && comparison == other.comparison
+        && Double.compare(threshold, other.threshold) == 0;
   }
 
   @Override

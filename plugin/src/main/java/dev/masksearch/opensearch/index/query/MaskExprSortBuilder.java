@@ -16,10 +16,11 @@ import org.opensearch.index.query.QueryShardException;
 import org.opensearch.search.sort.SortOrder;
 
 /**
- * The {@code mask_expr} sort: hits ordered by the exact value of a mask expression, ascending or descending, with the
- * value in each hit's {@code sort} array and {@code search_after} paging. With {@code "size": k} this is the exact
- * top (or bottom) k. Documents whose bounds cannot reach the current page are skipped without reading their masks;
- * documents whose value is undefined (no mask or box, a division by zero) come last in both directions.
+ * The {@code mask_expr} sort: hits ordered by the exact value of a mask expression, ascending or
+ * descending, with the value in each hit's {@code sort} array and {@code search_after} paging. With
+ * {@code "size": k} this is the exact top (or bottom) k. Documents whose bounds cannot reach the
+ * current page are skipped without reading their masks; documents whose value is undefined (no mask
+ * or box, a division by zero) come last in both directions.
  *
  * <pre>
  * "sort": [{"mask_expr": {"expr": "iou(saliency > 0.8, human > 0.8)", "order": "asc"}}]
@@ -49,7 +50,10 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
     order.writeTo(out);
   }
 
-  /** Uses the node's cache of derived masks' CHI (the plugin sets it on every sort it parses or reads). */
+  /**
+   * Uses the node's cache of derived masks' CHI (the plugin sets it on every sort it parses or
+   * reads).
+   */
   public MaskExprSortBuilder cache(DerivedChiCache cache) {
     this.cache = cache;
     return this;
@@ -60,7 +64,8 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
   }
 
   /** Parses the body of a {@code mask_expr} sort within the default {@link ExpressionLimits}. */
-  public static MaskExprSortBuilder fromXContent(XContentParser parser, String elementName) throws IOException {
+  public static MaskExprSortBuilder fromXContent(XContentParser parser, String elementName)
+      throws IOException {
     return fromXContent(parser, ExpressionLimits.DEFAULTS);
   }
 
@@ -70,15 +75,25 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
     SortOrder order;
   }
 
-  private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME + " sort", Draft::new);
+  private static final ObjectParser<Draft, Void> PARSER =
+      new ObjectParser<>(NAME + " sort", Draft::new);
 
   static {
-    DeclaredFields.declare(PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
-    DeclaredFields.declare(PARSER, "order", p -> SortOrder.fromString(DeclaredFields.string(p, "order")), (d, v) -> d.order = v);
+    DeclaredFields.declare(
+        PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
+    DeclaredFields.declare(
+        PARSER,
+        "order",
+        p -> SortOrder.fromString(DeclaredFields.string(p, "order")),
+        (d, v) -> d.order = v);
   }
 
-  /** Parses the body of a {@code mask_expr} sort; an expression over the {@code limits} is a parsing error. */
-  public static MaskExprSortBuilder fromXContent(XContentParser parser, ExpressionLimits limits) throws IOException {
+  /**
+   * Parses the body of a {@code mask_expr} sort; an expression over the {@code limits} is a parsing
+   * error.
+   */
+  public static MaskExprSortBuilder fromXContent(XContentParser parser, ExpressionLimits limits)
+      throws IOException {
     expectObject(parser, NAME);
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "] sort");
     try {
@@ -87,7 +102,8 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
       limits.checkShape(sort.expression);
       return sort;
     } catch (IllegalArgumentException e) {
-      throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] sort: " + e.getMessage(), e);
+      throw new ParsingException(
+          parser.getTokenLocation(), "[" + NAME + "] sort: " + e.getMessage(), e);
     }
   }
 
@@ -100,7 +116,8 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
   ValueSource valueSource(QueryShardContext context) {
     String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
     if (problem != null) {
-      throw new QueryShardException(context, "[" + NAME + "] sort: " + problem + " in [" + expr + "]");
+      throw new QueryShardException(
+          context, "[" + NAME + "] sort: " + problem + " in [" + expr + "]");
     }
     return MaskExpressions.withCache(expression, cache);
   }

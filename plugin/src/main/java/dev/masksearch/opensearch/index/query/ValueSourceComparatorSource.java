@@ -14,16 +14,20 @@ import org.opensearch.search.sort.BucketedSort;
 import org.opensearch.search.sort.SortOrder;
 
 /**
- * The engine's exact comparator over a value source (a CP term or an expression), for the {@code cp} and
- * {@code mask_expr} sorts. OpenSearch ships sort values between nodes by the comparator source's reduced type, so
- * the engine's comparator is wrapped in an {@link IndexFieldData.XFieldComparatorSource} of doubles.
+ * The engine's exact comparator over a value source (a CP term or an expression), for the {@code
+ * cp} and {@code mask_expr} sorts. OpenSearch ships sort values between nodes by the comparator
+ * source's reduced type, so the engine's comparator is wrapped in an {@link
+ * IndexFieldData.XFieldComparatorSource} of doubles.
  */
 final class ValueSourceComparatorSource extends IndexFieldData.XFieldComparatorSource {
   private final ValueSource source;
   private final String sortName;
   private final IndexSearcher searcher;
 
-  /** A source for a sort that runs on {@code searcher}, whose guard its comparators read masks under. */
+  /**
+   * A source for a sort that runs on {@code searcher}, whose guard its comparators read masks
+   * under.
+   */
   ValueSourceComparatorSource(ValueSource source, String sortName, IndexSearcher searcher) {
     super(null, MultiValueMode.MIN, null);
     this.source = source;
@@ -32,8 +36,10 @@ final class ValueSourceComparatorSource extends IndexFieldData.XFieldComparatorS
   }
 
   @Override
-  public FieldComparator<?> newComparator(String fieldname, int numHits, Pruning pruning, boolean reversed) {
-    return MaskValueComparator.source(source, null, searcher).newComparator(fieldname, numHits, pruning, reversed);
+  public FieldComparator<?> newComparator(
+      String fieldname, int numHits, Pruning pruning, boolean reversed) {
+    return MaskValueComparator.source(source, null, searcher)
+        .newComparator(fieldname, numHits, pruning, reversed);
   }
 
   @Override
@@ -47,7 +53,11 @@ final class ValueSourceComparatorSource extends IndexFieldData.XFieldComparatorS
   }
 
   @Override
-  public BucketedSort newBucketedSort(BigArrays bigArrays, SortOrder sortOrder, DocValueFormat format, int bucketSize,
+  public BucketedSort newBucketedSort(
+      BigArrays bigArrays,
+      SortOrder sortOrder,
+      DocValueFormat format,
+      int bucketSize,
       BucketedSort.ExtraData extra) {
     throw new UnsupportedOperationException("the [" + sortName + "] sort cannot sort buckets");
   }

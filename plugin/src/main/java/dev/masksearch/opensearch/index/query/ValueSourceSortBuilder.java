@@ -16,9 +16,10 @@ import org.opensearch.search.sort.SortFieldAndFormat;
 import org.opensearch.search.sort.SortOrder;
 
 /**
- * What the {@code cp} and {@code mask_expr} sorts share: hits ordered by the exact value of a {@link ValueSource}
- * (the engine's comparator, which reads a mask only when bounds cannot place a document), the value in each hit's
- * {@code sort} array, {@code search_after} paging, and an object of the sort's keys plus {@code order}.
+ * What the {@code cp} and {@code mask_expr} sorts share: hits ordered by the exact value of a
+ * {@link ValueSource} (the engine's comparator, which reads a mask only when bounds cannot place a
+ * document), the value in each hit's {@code sort} array, {@code search_after} paging, and an object
+ * of the sort's keys plus {@code order}.
  */
 abstract class ValueSourceSortBuilder<T extends ValueSourceSortBuilder<T>> extends SortBuilder<T> {
   ValueSourceSortBuilder(SortOrder order) {
@@ -32,7 +33,8 @@ abstract class ValueSourceSortBuilder<T extends ValueSourceSortBuilder<T>> exten
   abstract void keysToXContent(XContentBuilder builder) throws IOException;
 
   @Override
-  public final XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+  public final XContentBuilder toXContent(XContentBuilder builder, Params params)
+      throws IOException {
     builder.startObject().startObject(getWriteableName());
     keysToXContent(builder);
     builder.field("order", order.toString().toLowerCase(Locale.ROOT));
@@ -42,13 +44,17 @@ abstract class ValueSourceSortBuilder<T extends ValueSourceSortBuilder<T>> exten
   @Override
   protected final SortFieldAndFormat build(QueryShardContext context) {
     String name = getWriteableName();
-    ValueSourceComparatorSource source = new ValueSourceComparatorSource(valueSource(context), name, context.searcher());
-    return new SortFieldAndFormat(new SortField(name, source, order == SortOrder.DESC), DocValueFormat.RAW);
+    ValueSourceComparatorSource source =
+        new ValueSourceComparatorSource(valueSource(context), name, context.searcher());
+    return new SortFieldAndFormat(
+        new SortField(name, source, order == SortOrder.DESC), DocValueFormat.RAW);
   }
 
   @Override
-  public final BucketedSort buildBucketedSort(QueryShardContext context, int bucketSize, BucketedSort.ExtraData extra) {
-    throw new UnsupportedOperationException("the [" + getWriteableName() + "] sort cannot sort buckets");
+  public final BucketedSort buildBucketedSort(
+      QueryShardContext context, int bucketSize, BucketedSort.ExtraData extra) {
+    throw new UnsupportedOperationException(
+        "the [" + getWriteableName() + "] sort cannot sort buckets");
   }
 
   @SuppressWarnings("unchecked")
@@ -60,7 +66,8 @@ abstract class ValueSourceSortBuilder<T extends ValueSourceSortBuilder<T>> exten
   /** Throws unless the parser is at the sort's object. */
   static void expectObject(XContentParser parser, String name) {
     if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
-      throw new ParsingException(parser.getTokenLocation(), "[" + name + "] sort must be an object");
+      throw new ParsingException(
+          parser.getTokenLocation(), "[" + name + "] sort must be an object");
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.masksearch.opensearch.index.mapper;
 
-import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.fuzz.FuzzChecks;
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.opensearch.fuzz.JsonInputs;
 import java.util.Base64;
@@ -11,11 +11,11 @@ import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
 
 /**
- * Fuzz target: a document field's JSON value, as the {@code mask} mapper ({@link MaskValueParser}: raw
- * shape/dtype/base64 data, base64 PNG, nested arrays) and the {@code mask_roi} mapper
- * ({@link MaskRoiFieldMapper#parseBox}) read it. Each either rejects it with a validation error or reads the whole
- * value into a mask (whose canonical form, as {@code _source} derives it, parses to the same pixels) or a box (whose
- * printed form parses to the same box).
+ * Fuzz target: a document field's JSON value, as the {@code mask} mapper ({@link MaskValueParser}:
+ * raw shape/dtype/base64 data, base64 PNG, nested arrays) and the {@code mask_roi} mapper ({@link
+ * MaskRoiFieldMapper#parseBox}) read it. Each either rejects it with a validation error or reads
+ * the whole value into a mask (whose canonical form, as {@code _source} derives it, parses to the
+ * same pixels) or a box (whose printed form parses to the same box).
  */
 public final class MaskDocumentFuzzer {
   private MaskDocumentFuzzer() {}
@@ -24,10 +24,12 @@ public final class MaskDocumentFuzzer {
     if (!JsonInputs.isJson(input)) {
       return;
     }
-    FuzzChecks.boundedAllocation(input.length, () -> {
-      mask(input);
-      box(input);
-    });
+    FuzzChecks.boundedAllocation(
+        input.length,
+        () -> {
+          mask(input);
+          box(input);
+        });
   }
 
   private static void mask(byte[] input) throws Exception {
@@ -42,12 +44,15 @@ public final class MaskDocumentFuzzer {
       }
       FuzzChecks.require(parser.nextToken() == null, "the mask parser stopped inside the value");
     }
-    XContentBuilder canonical = JsonXContent.contentBuilder().startObject()
-        .array("shape", mask.height(), mask.width())
-        .field("dtype", mask.dtype().apiName())
-        .field("data", Base64.getEncoder().encodeToString(mask.rawBytes()))
-        .endObject();
-    try (XContentParser parser = JsonXContent.jsonXContent.createParser(null, null, canonical.toString())) {
+    XContentBuilder canonical =
+        JsonXContent.contentBuilder()
+            .startObject()
+            .array("shape", mask.height(), mask.width())
+            .field("dtype", mask.dtype().apiName())
+            .field("data", Base64.getEncoder().encodeToString(mask.rawBytes()))
+            .endObject();
+    try (XContentParser parser =
+        JsonXContent.jsonXContent.createParser(null, null, canonical.toString())) {
       parser.nextToken();
       FuzzChecks.requireSamePixels(mask, MaskValueParser.parse(parser, MaskLimits.FORMAT));
     }
@@ -68,7 +73,9 @@ public final class MaskDocumentFuzzer {
     String printed = "[" + box.x1() + ", " + box.y1() + ", " + box.x2() + ", " + box.y2() + "]";
     try (XContentParser parser = JsonXContent.jsonXContent.createParser(null, null, printed)) {
       parser.nextToken();
-      FuzzChecks.require(MaskRoiFieldMapper.parseBox(parser).equals(box), "the box " + box + " printed as " + printed + " parses differently");
+      FuzzChecks.require(
+          MaskRoiFieldMapper.parseBox(parser).equals(box),
+          "the box " + box + " printed as " + printed + " parses differently");
     }
   }
 }

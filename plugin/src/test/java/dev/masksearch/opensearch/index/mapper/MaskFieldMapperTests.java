@@ -17,7 +17,10 @@ import org.opensearch.index.mapper.ParsedDocument;
 import org.opensearch.index.mapper.SourceToParse;
 import org.opensearch.plugins.Plugin;
 
-/** The mask and mask_roi mappings: parameters, their validation and round trip, and what a document becomes. */
+/**
+ * The mask and mask_roi mappings: parameters, their validation and round trip, and what a document
+ * becomes.
+ */
 public class MaskFieldMapperTests extends MapperServiceTestCase {
 
   @Override
@@ -26,15 +29,21 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
   }
 
   public void testParametersRoundTripAndReachTheLuceneField() throws Exception {
-    MapperService mapperService = createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 8).field("bins", 12)));
-    MaskFieldMapper.MaskFieldType type = (MaskFieldMapper.MaskFieldType) mapperService.fieldType("field");
+    MapperService mapperService =
+        createMapperService(
+            fieldMapping(b -> b.field("type", "mask").field("grid_step", 8).field("bins", 12)));
+    MaskFieldMapper.MaskFieldType type =
+        (MaskFieldMapper.MaskFieldType) mapperService.fieldType("field");
     assertEquals(new ChiParams(8, 12), type.params());
     String serialized = mapperService.documentMapper().mappingSource().toString();
     assertThat(serialized, containsString("\"grid_step\":8"));
     assertThat(serialized, containsString("\"bins\":12"));
 
     DocumentMapper mapper = mapperService.documentMapper();
-    ParsedDocument doc = mapper.parse(new SourceToParse("test", "1", new BytesArray("{\"field\": [[0.5, 1.0]]}"), XContentType.JSON));
+    ParsedDocument doc =
+        mapper.parse(
+            new SourceToParse(
+                "test", "1", new BytesArray("{\"field\": [[0.5, 1.0]]}"), XContentType.JSON));
     var field = doc.rootDoc().getField("field");
     assertEquals("8", field.fieldType().getAttributes().get("masksearch.grid_step"));
     assertEquals("12", field.fieldType().getAttributes().get("masksearch.bins"));
@@ -42,70 +51,151 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
 
   public void testDefaults() throws Exception {
     MapperService mapperService = createMapperService(fieldMapping(b -> b.field("type", "mask")));
-    assertEquals(ChiParams.DEFAULT, ((MaskFieldMapper.MaskFieldType) mapperService.fieldType("field")).params());
+    assertEquals(
+        ChiParams.DEFAULT,
+        ((MaskFieldMapper.MaskFieldType) mapperService.fieldType("field")).params());
   }
 
   public void testInvalidParametersAreRejectedClearly() {
-    MapperParsingException step = expectThrows(MapperParsingException.class,
-        () -> createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 0))));
-    assertThat(step.getMessage() + step.getCause(), containsString("grid_step must be between 1 and 4096"));
-    MapperParsingException bins = expectThrows(MapperParsingException.class,
-        () -> createMapperService(fieldMapping(b -> b.field("type", "mask").field("bins", 300))));
-    assertThat(bins.getMessage() + bins.getCause(), containsString("bins must be between 1 and 256"));
+    MapperParsingException step =
+        expectThrows(
+            MapperParsingException.class,
+            () ->
+                createMapperService(
+                    fieldMapping(b -> b.field("type", "mask").field("grid_step", 0))));
+    assertThat(
+        step.getMessage() + step.getCause(),
+        containsString("grid_step must be between 1 and 4096"));
+    MapperParsingException bins =
+        expectThrows(
+            MapperParsingException.class,
+            () ->
+                createMapperService(fieldMapping(b -> b.field("type", "mask").field("bins", 300))));
+    assertThat(
+        bins.getMessage() + bins.getCause(), containsString("bins must be between 1 and 256"));
   }
 
   public void testChiParametersCannotChange() throws Exception {
-    MapperService mapperService = createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 16)));
-    IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
-        () -> merge(mapperService, fieldMapping(b -> b.field("type", "mask").field("grid_step", 32))));
+    MapperService mapperService =
+        createMapperService(fieldMapping(b -> b.field("type", "mask").field("grid_step", 16)));
+    IllegalArgumentException e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () ->
+                merge(
+                    mapperService,
+                    fieldMapping(b -> b.field("type", "mask").field("grid_step", 32))));
     assertThat(e.getMessage(), containsString("grid_step"));
   }
 
   public void testRoiFieldTakesOneBox() throws Exception {
     DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask_roi")));
-    ParsedDocument doc = mapper.parse(new SourceToParse("test", "1", new BytesArray("{\"field\": [1, 2, 30, 40]}"), XContentType.JSON));
+    ParsedDocument doc =
+        mapper.parse(
+            new SourceToParse(
+                "test", "1", new BytesArray("{\"field\": [1, 2, 30, 40]}"), XContentType.JSON));
     assertNotNull(doc.rootDoc().getField("field"));
-    MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(
-        new SourceToParse("test", "2", new BytesArray("{\"field\": [1.5, 2, 30, 40]}"), XContentType.JSON)));
+    MapperParsingException e =
+        expectThrows(
+            MapperParsingException.class,
+            () ->
+                mapper.parse(
+                    new SourceToParse(
+                        "test",
+                        "2",
+                        new BytesArray("{\"field\": [1.5, 2, 30, 40]}"),
+                        XContentType.JSON)));
     assertThat(e.getCause().getMessage(), containsString("integer pixels"));
   }
 
-  /** Found by fuzzing (MaskDocumentFuzzer): a non-string dtype was an IllegalStateException from the JSON parser. */
+  /**
+   * Found by fuzzing (MaskDocumentFuzzer): a non-string dtype was an IllegalStateException from the
+   * JSON parser.
+   */
   public void testDTypeMustBeAString() throws Exception {
     DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
     for (String dtype : new String[] {"[3, 1, 0, 2]", "{\"a\": 1}", "3", "true"}) {
-      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
-          new BytesArray("{\"field\": {\"shape\": [1, 2], \"dtype\": " + dtype + ", \"data\": \"AAD//w==\"}}"), XContentType.JSON)));
-      assertThat(e.getCause().getMessage(), containsString("[dtype] must be a string (float32, float16, uint8 or uint16), got"));
+      MapperParsingException e =
+          expectThrows(
+              MapperParsingException.class,
+              () ->
+                  mapper.parse(
+                      new SourceToParse(
+                          "test",
+                          "1",
+                          new BytesArray(
+                              "{\"field\": {\"shape\": [1, 2], \"dtype\": "
+                                  + dtype
+                                  + ", \"data\": \"AAD//w==\"}}"),
+                          XContentType.JSON)));
+      assertThat(
+          e.getCause().getMessage(),
+          containsString("[dtype] must be a string (float32, float16, uint8 or uint16), got"));
     }
   }
 
-  /** A fractional side is refused like a fractional box coordinate, not truncated ([1.9, 4] was one row). */
+  /**
+   * A fractional side is refused like a fractional box coordinate, not truncated ([1.9, 4] was one
+   * row).
+   */
   public void testShapeMustBeIntegers() throws Exception {
     DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
-    String[][] cases = {{"[1.9, 4]", "1.9"}, {"[2, 2.5]", "2.5"}, {"[0.5, 8]", "0.5"}, {"[2, 2.0000001]", "2.0000001"}};
+    String[][] cases = {
+      {"[1.9, 4]", "1.9"}, {"[2, 2.5]", "2.5"}, {"[0.5, 8]", "0.5"}, {"[2, 2.0000001]", "2.0000001"}
+    };
     for (String[] c : cases) {
-      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
-          new BytesArray("{\"field\": {\"shape\": " + c[0] + ", \"dtype\": \"uint8\", \"data\": \"AAF/gP7/AAE=\"}}"),
-          XContentType.JSON)));
+      MapperParsingException e =
+          expectThrows(
+              MapperParsingException.class,
+              () ->
+                  mapper.parse(
+                      new SourceToParse(
+                          "test",
+                          "1",
+                          new BytesArray(
+                              "{\"field\": {\"shape\": "
+                                  + c[0]
+                                  + ", \"dtype\": \"uint8\", \"data\": \"AAF/gP7/AAE=\"}}"),
+                          XContentType.JSON)));
       assertEquals(c[0], RestStatus.BAD_REQUEST, e.status());
       assertThat(e.getMessage(), containsString("failed to parse field [field] of type [mask]"));
-      assertEquals("[shape] must be two integers [height, width], got [" + c[1] + "]", e.getCause().getMessage());
+      assertEquals(
+          "[shape] must be two integers [height, width], got [" + c[1] + "]",
+          e.getCause().getMessage());
     }
     // An integral value written as a decimal is the integer.
-    ParsedDocument doc = mapper.parse(new SourceToParse("test", "1",
-        new BytesArray("{\"field\": {\"shape\": [2.0, 4], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/AAE=\"}}"),
-        XContentType.JSON));
+    ParsedDocument doc =
+        mapper.parse(
+            new SourceToParse(
+                "test",
+                "1",
+                new BytesArray(
+                    "{\"field\": {\"shape\": [2.0, 4], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/AAE=\"}}"),
+                XContentType.JSON));
     assertNotNull(doc.rootDoc().getField("field"));
   }
 
   /** Found by fuzzing (MaskDocumentFuzzer): a side beyond long was a bare JSON parser exception. */
   public void testShapeBeyondLong() throws Exception {
     DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask")));
-    for (String side : new String[] {"355555555555555555555555555555555555555555555", "-1e300", "4097"}) {
-      MapperParsingException e = expectThrows(MapperParsingException.class, () -> mapper.parse(new SourceToParse("test", "1",
-          new BytesArray("{\"field\": {\"shape\": [2, " + side + "], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/\"}}"), XContentType.JSON)));
-      assertThat(e.getCause().getMessage(), containsString("is out of bounds: height and width must be between 1 and 4096"));
+    for (String side :
+        new String[] {"355555555555555555555555555555555555555555555", "-1e300", "4097"}) {
+      MapperParsingException e =
+          expectThrows(
+              MapperParsingException.class,
+              () ->
+                  mapper.parse(
+                      new SourceToParse(
+                          "test",
+                          "1",
+                          new BytesArray(
+                              "{\"field\": {\"shape\": [2, "
+                                  + side
+                                  + "], \"dtype\": \"uint8\", \"data\": \"AAF/gP7/\"}}"),
+                          XContentType.JSON)));
+      assertThat(
+          e.getCause().getMessage(),
+          containsString("is out of bounds: height and width must be between 1 and 4096"));
     }
   }
 }

@@ -23,7 +23,10 @@ import org.opensearch.search.sort.SortOrder;
 import org.opensearch.test.AbstractQueryTestCase;
 import org.opensearch.test.TestGeoShapeFieldMapperPlugin;
 
-/** Round trips of the {@code mask_expr} query through XContent and the wire, its Lucene query, and its errors. */
+/**
+ * Round trips of the {@code mask_expr} query through XContent and the wire, its Lucene query, and
+ * its errors.
+ */
 public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQueryBuilder> {
 
   @Override
@@ -33,7 +36,10 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
 
   @Override
   protected void initializeAdditionalMappings(MapperService mapperService) throws IOException {
-    mapperService.merge("_doc", new CompressedXContent("""
+    mapperService.merge(
+        "_doc",
+        new CompressedXContent(
+            """
         {"properties": {"saliency": {"type": "mask"}, "human": {"type": "mask"}, "bbox": {"type": "mask_roi"},
                         "label": {"type": "keyword"}}}"""),
         MapperService.MergeReason.MAPPING_UPDATE);
@@ -41,9 +47,25 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
 
   /** A random expression over the test mapping's fields. */
   static String randomExpression() {
-    String roi = randomFrom("full", "bbox", "[" + randomIntBetween(-5, 20) + ", " + randomIntBetween(0, 20) + ", "
-        + randomIntBetween(0, 90) + ", " + randomIntBetween(0, 90) + "]");
-    String pred = randomFrom("saliency > 0.5", "human >= 0.25", "(saliency > 0.8 & human > 0.8)", "saliency < 0.1 | human <= 0.3");
+    String roi =
+        randomFrom(
+            "full",
+            "bbox",
+            "["
+                + randomIntBetween(-5, 20)
+                + ", "
+                + randomIntBetween(0, 20)
+                + ", "
+                + randomIntBetween(0, 90)
+                + ", "
+                + randomIntBetween(0, 90)
+                + "]");
+    String pred =
+        randomFrom(
+            "saliency > 0.5",
+            "human >= 0.25",
+            "(saliency > 0.8 & human > 0.8)",
+            "saliency < 0.1 | human <= 0.3");
     return switch (randomIntBetween(0, 5)) {
       case 0 -> "cp(saliency, " + roi + ", 0.8, 1.01)";
       case 1 -> "cp(saliency, bbox, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)";
@@ -56,76 +78,188 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
 
   @Override
   protected MaskExprQueryBuilder doCreateTestQueryBuilder() {
-    return new MaskExprQueryBuilder(randomExpression(), randomFrom(Comparison.values()), randomDoubleBetween(-10, 5000, true));
+    return new MaskExprQueryBuilder(
+        randomExpression(), randomFrom(Comparison.values()), randomDoubleBetween(-10, 5000, true));
   }
 
   @Override
-  protected void doAssertLuceneQuery(MaskExprQueryBuilder builder, Query query, QueryShardContext context) {
+  protected void doAssertLuceneQuery(
+      MaskExprQueryBuilder builder, Query query, QueryShardContext context) {
     assertThat(query, instanceOf(MaskValueFilterQuery.class));
     MaskValueFilterQuery filter = (MaskValueFilterQuery) query;
     assertEquals(MaskExpression.parse(builder.expr()), filter.spec());
   }
 
   public void testParsesTheDocumentedForm() throws IOException {
-    MaskExprQueryBuilder parsed = (MaskExprQueryBuilder) parseQuery("""
+    MaskExprQueryBuilder parsed =
+        (MaskExprQueryBuilder)
+            parseQuery(
+                """
         {"mask_expr": {"expr": "iou(saliency > 0.8, human > 0.8)", "lt": 0.2, "_name": "q", "boost": 2}}""");
-    assertEquals(new MaskExprQueryBuilder("iou(saliency > 0.8, human > 0.8)", Comparison.LT, 0.2).queryName("q").boost(2), parsed);
+    assertEquals(
+        new MaskExprQueryBuilder("iou(saliency > 0.8, human > 0.8)", Comparison.LT, 0.2)
+            .queryName("q")
+            .boost(2),
+        parsed);
   }
 
   public void testClearErrors() throws IOException {
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01) / 0", "gt": 1}}""")).getMessage(), containsString("division by zero"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": "foo(saliency)", "gt": 1}}""")).getMessage(), containsString("unknown function [foo]"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01", "gt": 1}}""")).getMessage(), containsString("position"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)"}}""")).getMessage(), containsString("one comparison"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"gt": 1}}""")).getMessage(), containsString("[expr] is required"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)", "gt": 1, "lte": 4}}""")).getMessage(), containsString("only one of"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)", "gt": 1, "field": "x"}}""")).getMessage(),
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01) / 0", "gt": 1}}"""))
+            .getMessage(),
+        containsString("division by zero"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": "foo(saliency)", "gt": 1}}"""))
+            .getMessage(),
+        containsString("unknown function [foo]"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01", "gt": 1}}"""))
+            .getMessage(),
+        containsString("position"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)"}}"""))
+            .getMessage(),
+        containsString("one comparison"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"gt": 1}}"""))
+            .getMessage(),
+        containsString("[expr] is required"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)", "gt": 1, "lte": 4}}"""))
+            .getMessage(),
+        containsString("only one of"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": "cp(saliency, full, 0.8, 1.01)", "gt": 1, "field": "x"}}"""))
+            .getMessage(),
         containsString("[mask_expr] unknown field [field]"));
-    assertThat(expectThrows(ParsingException.class, () -> parseQuery("""
-        {"mask_expr": {"expr": ["cp(saliency, full, 0.8, 1.01)"], "gt": 1}}""")).getMessage(), containsString("must be a string"));
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        """
+        {"mask_expr": {"expr": ["cp(saliency, full, 0.8, 1.01)"], "gt": 1}}"""))
+            .getMessage(),
+        containsString("must be a string"));
 
     QueryShardContext context = createShardContext();
-    assertThat(expectThrows(QueryShardException.class, () -> new MaskExprQueryBuilder("cp(nope, full, 0, 1)", Comparison.GT, 1)
-        .toQuery(context)).getMessage(), containsString("mask field [nope] is not mapped"));
-    assertThat(expectThrows(QueryShardException.class, () -> new MaskExprQueryBuilder("cp(label > 0.5, full)", Comparison.GT, 1)
-        .toQuery(context)).getMessage(), containsString("mask field [label] is of type [keyword], not [mask]"));
-    assertThat(expectThrows(QueryShardException.class, () -> new MaskExprQueryBuilder("cp(saliency, human, 0, 1)", Comparison.GT, 1)
-        .toQuery(context)).getMessage(), containsString("region field [human] is of type [mask], not [mask_roi]"));
-    assertThat(expectThrows(QueryShardException.class, () -> new MaskExprQueryBuilder("area(box) + cp(saliency, full, 0, 1)",
-        Comparison.GT, 1).toQuery(context)).getMessage(), containsString("region field [box] is not mapped"));
+    assertThat(
+        expectThrows(
+                QueryShardException.class,
+                () ->
+                    new MaskExprQueryBuilder("cp(nope, full, 0, 1)", Comparison.GT, 1)
+                        .toQuery(context))
+            .getMessage(),
+        containsString("mask field [nope] is not mapped"));
+    assertThat(
+        expectThrows(
+                QueryShardException.class,
+                () ->
+                    new MaskExprQueryBuilder("cp(label > 0.5, full)", Comparison.GT, 1)
+                        .toQuery(context))
+            .getMessage(),
+        containsString("mask field [label] is of type [keyword], not [mask]"));
+    assertThat(
+        expectThrows(
+                QueryShardException.class,
+                () ->
+                    new MaskExprQueryBuilder("cp(saliency, human, 0, 1)", Comparison.GT, 1)
+                        .toQuery(context))
+            .getMessage(),
+        containsString("region field [human] is of type [mask], not [mask_roi]"));
+    assertThat(
+        expectThrows(
+                QueryShardException.class,
+                () ->
+                    new MaskExprQueryBuilder(
+                            "area(box) + cp(saliency, full, 0, 1)", Comparison.GT, 1)
+                        .toQuery(context))
+            .getMessage(),
+        containsString("region field [box] is not mapped"));
   }
 
   public void testSortRoundTripsAndErrors() throws IOException {
-    MaskExprSortBuilder sort = new MaskExprSortBuilder(randomExpression(), randomFrom(SortOrder.values()));
-    MaskExprSortBuilder copy = copyWriteable(sort, namedWriteableRegistry(), MaskExprSortBuilder::new);
+    MaskExprSortBuilder sort =
+        new MaskExprSortBuilder(randomExpression(), randomFrom(SortOrder.values()));
+    MaskExprSortBuilder copy =
+        copyWriteable(sort, namedWriteableRegistry(), MaskExprSortBuilder::new);
     assertEquals(sort, copy);
     assertEquals(sort.hashCode(), copy.hashCode());
-    try (XContentParser parser = createParser(JsonXContent.jsonXContent,
-        sort.toXContent(JsonXContent.contentBuilder(), org.opensearch.core.xcontent.ToXContent.EMPTY_PARAMS).toString())) {
+    try (XContentParser parser =
+        createParser(
+            JsonXContent.jsonXContent,
+            sort.toXContent(
+                    JsonXContent.contentBuilder(),
+                    org.opensearch.core.xcontent.ToXContent.EMPTY_PARAMS)
+                .toString())) {
       parser.nextToken(); // {
       parser.nextToken(); // "mask_expr"
       parser.nextToken(); // {
       assertEquals(sort, MaskExprSortBuilder.fromXContent(parser, MaskExprSortBuilder.NAME));
     }
-    try (XContentParser parser = createParser(JsonXContent.jsonXContent, "{\"expr\": \"iou(saliency > 0.8,\", \"order\": \"asc\"}")) {
+    try (XContentParser parser =
+        createParser(
+            JsonXContent.jsonXContent, "{\"expr\": \"iou(saliency > 0.8,\", \"order\": \"asc\"}")) {
       parser.nextToken();
-      assertThat(expectThrows(ParsingException.class, () -> MaskExprSortBuilder.fromXContent(parser, "mask_expr")).getMessage(),
+      assertThat(
+          expectThrows(
+                  ParsingException.class,
+                  () -> MaskExprSortBuilder.fromXContent(parser, "mask_expr"))
+              .getMessage(),
           containsString("position"));
     }
-    try (XContentParser parser = createParser(JsonXContent.jsonXContent, "{\"expr\": \"cp(saliency, full, 0, 1)\", \"order\": \"up\"}")) {
+    try (XContentParser parser =
+        createParser(
+            JsonXContent.jsonXContent,
+            "{\"expr\": \"cp(saliency, full, 0, 1)\", \"order\": \"up\"}")) {
       parser.nextToken();
-      expectThrows(ParsingException.class, () -> MaskExprSortBuilder.fromXContent(parser, "mask_expr"));
+      expectThrows(
+          ParsingException.class, () -> MaskExprSortBuilder.fromXContent(parser, "mask_expr"));
     }
     QueryShardContext context = createShardContext();
-    assertThat(expectThrows(QueryShardException.class, () -> org.opensearch.search.sort.SortBuilder.buildSort(
-        List.of(new MaskExprSortBuilder("cp(label > 0.5, full)", SortOrder.ASC)), context)).getMessage(),
+    assertThat(
+        expectThrows(
+                QueryShardException.class,
+                () ->
+                    org.opensearch.search.sort.SortBuilder.buildSort(
+                        List.of(new MaskExprSortBuilder("cp(label > 0.5, full)", SortOrder.ASC)),
+                        context))
+            .getMessage(),
         containsString("mask field [label] is of type [keyword], not [mask]"));
   }
 }

@@ -14,11 +14,11 @@ import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.search.sort.SortBuilder;
 
 /**
- * Fuzz target: the query DSL the plugin adds, over arbitrary JSON. {@code {"cp": {...}}} and
- * {@code {"mask_expr": {...}}} go to the queries' {@code fromXContent}, {@code {"sort": {"cp" | "mask_expr": ...}}}
- * to the sorts', with the parser where OpenSearch leaves it. Each either rejects the body with a validation error, or
- * consumes exactly its object and builds a query or sort that prints (XContent) and serializes (the transport's
- * stream) into equal ones.
+ * Fuzz target: the query DSL the plugin adds, over arbitrary JSON. {@code {"cp": {...}}} and {@code
+ * {"mask_expr": {...}}} go to the queries' {@code fromXContent}, {@code {"sort": {"cp" |
+ * "mask_expr": ...}}} to the sorts', with the parser where OpenSearch leaves it. Each either
+ * rejects the body with a validation error, or consumes exactly its object and builds a query or
+ * sort that prints (XContent) and serializes (the transport's stream) into equal ones.
  */
 public final class QueryDslFuzzer {
   private QueryDslFuzzer() {}
@@ -27,33 +27,44 @@ public final class QueryDslFuzzer {
     if (!JsonInputs.isJson(input)) {
       return;
     }
-    FuzzChecks.boundedAllocation(input.length, () -> {
-      Object parsed;
-      try (XContentParser parser = JsonInputs.parser(input)) {
-        try {
-          parsed = parse(parser);
-        } catch (Exception e) {
-          JsonInputs.requireValidationError(e);
-          return;
-        }
-        if (parsed == null) {
-          return;
-        }
-        FuzzChecks.require(parser.currentToken() == XContentParser.Token.END_OBJECT, "the parser stopped inside the body");
-        FuzzChecks.require(parser.nextToken() == XContentParser.Token.END_OBJECT, "the parser read past its body");
-      }
-      roundTrips(parsed);
-    });
+    FuzzChecks.boundedAllocation(
+        input.length,
+        () -> {
+          Object parsed;
+          try (XContentParser parser = JsonInputs.parser(input)) {
+            try {
+              parsed = parse(parser);
+            } catch (Exception e) {
+              JsonInputs.requireValidationError(e);
+              return;
+            }
+            if (parsed == null) {
+              return;
+            }
+            FuzzChecks.require(
+                parser.currentToken() == XContentParser.Token.END_OBJECT,
+                "the parser stopped inside the body");
+            FuzzChecks.require(
+                parser.nextToken() == XContentParser.Token.END_OBJECT,
+                "the parser read past its body");
+          }
+          roundTrips(parsed);
+        });
   }
 
-  /** The query or sort of the input, or null for input OpenSearch would not pass to the plugin's parsers. */
+  /**
+   * The query or sort of the input, or null for input OpenSearch would not pass to the plugin's
+   * parsers.
+   */
   private static Object parse(XContentParser parser) throws IOException {
-    if (parser.nextToken() != XContentParser.Token.START_OBJECT || parser.nextToken() != XContentParser.Token.FIELD_NAME) {
+    if (parser.nextToken() != XContentParser.Token.START_OBJECT
+        || parser.nextToken() != XContentParser.Token.FIELD_NAME) {
       return null;
     }
     String name = parser.currentName();
     if (name.equals("sort")) {
-      if (parser.nextToken() != XContentParser.Token.START_OBJECT || parser.nextToken() != XContentParser.Token.FIELD_NAME) {
+      if (parser.nextToken() != XContentParser.Token.START_OBJECT
+          || parser.nextToken() != XContentParser.Token.FIELD_NAME) {
         return null;
       }
       String sort = parser.currentName();
@@ -75,25 +86,32 @@ public final class QueryDslFuzzer {
   }
 
   private static void roundTrips(Object parsed) throws IOException {
-    XContentBuilder printed = ((ToXContent) parsed).toXContent(JsonXContent.contentBuilder(), ToXContent.EMPTY_PARAMS);
+    XContentBuilder printed =
+        ((ToXContent) parsed).toXContent(JsonXContent.contentBuilder(), ToXContent.EMPTY_PARAMS);
     String json = printed.toString();
     Object again;
-    try (XContentParser parser = JsonXContent.jsonXContent.createParser(null, null,
-        parsed instanceof SortBuilder<?> ? "{\"sort\": " + json + "}" : json)) {
+    try (XContentParser parser =
+        JsonXContent.jsonXContent.createParser(
+            null, null, parsed instanceof SortBuilder<?> ? "{\"sort\": " + json + "}" : json)) {
       again = parse(parser);
     }
-    FuzzChecks.require(parsed.equals(again) && parsed.hashCode() == again.hashCode(), parsed + " printed as " + json + " parses to " + again);
+    FuzzChecks.require(
+        parsed.equals(again) && parsed.hashCode() == again.hashCode(),
+        parsed + " printed as " + json + " parses to " + again);
     BytesStreamOutput out = new BytesStreamOutput();
     ((Writeable) parsed).writeTo(out);
     StreamInput in = out.bytes().streamInput();
-    Object read = switch (parsed) {
-      case CpQueryBuilder q -> new CpQueryBuilder(in);
-      case MaskExprQueryBuilder q -> new MaskExprQueryBuilder(in);
-      case CpSortBuilder s -> new CpSortBuilder(in);
-      case MaskExprSortBuilder s -> new MaskExprSortBuilder(in);
-      default -> throw new AssertionError(parsed.getClass());
-    };
+    Object read =
+        switch (parsed) {
+          case CpQueryBuilder q -> new CpQueryBuilder(in);
+          case MaskExprQueryBuilder q -> new MaskExprQueryBuilder(in);
+          case CpSortBuilder s -> new CpSortBuilder(in);
+          case MaskExprSortBuilder s -> new MaskExprSortBuilder(in);
+          default -> throw new AssertionError(parsed.getClass());
+        };
     FuzzChecks.require(parsed.equals(read), parsed + " reads back from the wire as " + read);
-    FuzzChecks.require(!(parsed instanceof AbstractQueryBuilder<?>) || in.available() == 0, "bytes left on the wire");
+    FuzzChecks.require(
+        !(parsed instanceof AbstractQueryBuilder<?>) || in.available() == 0,
+        "bytes left on the wire");
   }
 }

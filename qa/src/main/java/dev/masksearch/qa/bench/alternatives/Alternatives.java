@@ -13,29 +13,42 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * The side-by-side benchmark of the plugin against what a user would do without it (issue 6), on one OpenSearch
- * node: the same masks indexed twice, into an index with the plugin's {@code mask} fields and the masksearch codec
- * ({@link PluginSystem}), and into a plain index that keeps the masks as {@code binary} doc values (and the box as
- * four integers), queried with painless scripts that decode the bytes and count pixels ({@link PainlessSystem});
- * plus a brute-force scan in Java over the raw masks in a flat file, the paper's baseline ({@link RawScan}), and
- * PostGIS raster ({@link PostGis}). {@link Loader} loads the images into each, {@link Workloads} makes the queries.
+ * The side-by-side benchmark of the plugin against what a user would do without it (issue 6), on
+ * one OpenSearch node: the same masks indexed twice, into an index with the plugin's {@code mask}
+ * fields and the masksearch codec ({@link PluginSystem}), and into a plain index that keeps the
+ * masks as {@code binary} doc values (and the box as four integers), queried with painless scripts
+ * that decode the bytes and count pixels ({@link PainlessSystem}); plus a brute-force scan in Java
+ * over the raw masks in a flat file, the paper's baseline ({@link RawScan}), and PostGIS raster
+ * ({@link PostGis}). {@link Loader} loads the images into each, {@link Workloads} makes the
+ * queries.
  *
- * <p>This class is the runner: every workload runs on every system, every answer is checked against the exact
- * values of the raw-scan {@link Reference} ({@link AnswerCheck}: a disagreement is an {@link AssertionError}), and
- * the warm and cold runs are timed into a {@link Row} per workload, which {@link AlternativesReport} writes up.
+ * <p>This class is the runner: every workload runs on every system, every answer is checked against
+ * the exact values of the raw-scan {@link Reference} ({@link AnswerCheck}: a disagreement is an
+ * {@link AssertionError}), and the warm and cold runs are timed into a {@link Row} per workload,
+ * which {@link AlternativesReport} writes up.
  *
- * <p>Used by {@link AlternativesBench} (the benchmark, {@code bin/bench alternatives}) and by the smoke test
- * {@code AlternativesIT} (a few hundred masks on the acceptance cluster).
+ * <p>Used by {@link AlternativesBench} (the benchmark, {@code bin/bench alternatives}) and by the
+ * smoke test {@code AlternativesIT} (a few hundred masks on the acceptance cluster).
  */
 public final class Alternatives {
   public static final String PLUGIN_INDEX = "alt-masksearch";
   public static final String PLAIN_INDEX = "alt-binary";
+
   /** The name under which {@link Ingest} reports PostGIS's table. */
   public static final String POSTGIS_TABLE = "postgis";
 
-  /** Per workload: the query or queries (a session has 20), median latency and masks read per system. */
-  public record Row(String name, String group, int matches, Map<SystemKind, Double> medianMillis,
-      Map<SystemKind, Double> coldMillis, Map<SystemKind, Long> masksRead, long masksTotal) {}
+  /**
+   * Per workload: the query or queries (a session has 20), median latency and masks read per
+   * system.
+   */
+  public record Row(
+      String name,
+      String group,
+      int matches,
+      Map<SystemKind, Double> medianMillis,
+      Map<SystemKind, Double> coldMillis,
+      Map<SystemKind, Long> masksRead,
+      long masksTotal) {}
 
   /** A latency that stands for "did not finish within the statement timeout". */
   static final double TIMED_OUT = Double.POSITIVE_INFINITY;
@@ -54,13 +67,23 @@ public final class Alternatives {
   private final ColdStart cold;
 
   /**
-   * @param rawFile where to keep the raw masks for the brute-force scan (deleted by {@link #close()})
-   * @param dataDirectories the nodes' {@code path.data}, to split the plugin index's size into masks and CHI (may
-   *     be empty: then the split is not reported)
-   * @param postgis the PostGIS system, timed {@code postgisRuns} times per workload (its scans take seconds)
+   * @param rawFile where to keep the raw masks for the brute-force scan (deleted by {@link
+   *     #close()})
+   * @param dataDirectories the nodes' {@code path.data}, to split the plugin index's size into
+   *     masks and CHI (may be empty: then the split is not reported)
+   * @param postgis the PostGIS system, timed {@code postgisRuns} times per workload (its scans take
+   *     seconds)
    */
-  Alternatives(Rest rest, IntFunction<BenchImage> images, int count, int maxSide, Path rawFile,
-      List<Path> dataDirectories, PostGis postgis, int postgisRuns) throws IOException {
+  Alternatives(
+      Rest rest,
+      IntFunction<BenchImage> images,
+      int count,
+      int maxSide,
+      Path rawFile,
+      List<Path> dataDirectories,
+      PostGis postgis,
+      int postgisRuns)
+      throws IOException {
     this.rest = rest;
     this.count = count;
     this.raw = new RawMasks(rawFile, maxSide, count);
@@ -98,17 +121,19 @@ public final class Alternatives {
   }
 
   /**
-   * Runs every workload on every system: once to check the answers (and, for the plugin, with profiling to count
-   * the masks read), then {@code runs} timed warm runs each (for PostGIS {@code postgisRuns}, and when that is 0
-   * the checked run's time), then one cold run
-   * after {@link ColdStart#prepare}; returns a row per workload with median warm and cold latencies. A PostGIS
+   * Runs every workload on every system: once to check the answers (and, for the plugin, with
+   * profiling to count the masks read), then {@code runs} timed warm runs each (for PostGIS {@code
+   * postgisRuns}, and when that is 0 the checked run's time), then one cold run after {@link
+   * ColdStart#prepare}; returns a row per workload with median warm and cold latencies. A PostGIS
    * statement past its timeout makes that system's latencies {@link #TIMED_OUT} for the workload.
    */
   public List<Row> run(List<List<Query>> workloads, int runs, Consumer<String> progress) {
     List<Row> rows = new ArrayList<>();
     for (List<Query> workload : workloads) {
-      String name = workload.size() == 1 ? workload.get(0).name() : "exploration session (" + workload.size()
-          + " queries, total)";
+      String name =
+          workload.size() == 1
+              ? workload.get(0).name()
+              : "exploration session (" + workload.size() + " queries, total)";
       Map<SystemKind, Double> medians = new LinkedHashMap<>();
       Map<SystemKind, Double> colds = new LinkedHashMap<>();
       Map<SystemKind, Long> read = new LinkedHashMap<>();
@@ -138,11 +163,13 @@ public final class Alternatives {
             masks = total; // the others read every mask the query names
           }
           double checkedMillis = (System.nanoTime() - start) / 1e6;
-          double[] times = new double[system == SystemKind.POSTGIS ? Math.min(runs, postgisRuns) : runs];
+          double[] times =
+              new double[system == SystemKind.POSTGIS ? Math.min(runs, postgisRuns) : runs];
           for (int r = 0; r < times.length; r++) {
             times[r] = timeMillis(system, workload);
           }
-          // No timed run for PostGIS: its checked run is the warm one (the previous workload read the whole table).
+          // No timed run for PostGIS: its checked run is the warm one (the previous workload read
+          // the whole table).
           medians.put(system, times.length == 0 ? checkedMillis : median(times));
           cold.prepare(system);
           colds.put(system, timeMillis(system, workload));
@@ -152,10 +179,24 @@ public final class Alternatives {
           masks = total;
         }
         read.put(system, masks);
-        progress.accept(String.format(Locale.ROOT, "%-45s %-32s %10.1f ms warm %10.1f ms cold", name, system.title,
-            medians.get(system), colds.get(system)));
+        progress.accept(
+            String.format(
+                Locale.ROOT,
+                "%-45s %-32s %10.1f ms warm %10.1f ms cold",
+                name,
+                system.title,
+                medians.get(system),
+                colds.get(system)));
       }
-      rows.add(new Row(name, workload.size() == 1 ? "single" : "session", matches, medians, colds, read, total));
+      rows.add(
+          new Row(
+              name,
+              workload.size() == 1 ? "single" : "session",
+              matches,
+              medians,
+              colds,
+              read,
+              total));
     }
     return rows;
   }
@@ -169,7 +210,10 @@ public final class Alternatives {
     };
   }
 
-  /** Checks {@code got} against the reference's values; throws an AssertionError naming the first difference. */
+  /**
+   * Checks {@code got} against the reference's values; throws an AssertionError naming the first
+   * difference.
+   */
   private void check(SystemKind system, Query q, Answer got) {
     AnswerCheck.check(system.title, q, got, reference.exact(q));
   }
@@ -183,9 +227,13 @@ public final class Alternatives {
     return (System.nanoTime() - t0) / 1e6;
   }
 
-  /** PostGIS gets its statement timeout for a whole workload (a session is 20 statements), not per statement. */
+  /**
+   * PostGIS gets its statement timeout for a whole workload (a session is 20 statements), not per
+   * statement.
+   */
   private void checkBudget(SystemKind system, long start, String name) {
-    if (system == SystemKind.POSTGIS && System.nanoTime() - start > postgis.timeoutSeconds() * 1_000_000_000L) {
+    if (system == SystemKind.POSTGIS
+        && System.nanoTime() - start > postgis.timeoutSeconds() * 1_000_000_000L) {
       throw new PostGis.TimedOut(name);
     }
   }
@@ -197,16 +245,30 @@ public final class Alternatives {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  /** Whether the cold runs started with an empty page cache (false when dropping it was not permitted). */
+  /**
+   * Whether the cold runs started with an empty page cache (false when dropping it was not
+   * permitted).
+   */
   public boolean pageCacheDropped() {
     return cold.pageCacheDropped();
   }
 
-  /** Median latency of a query that reads no mask (match_all, 25 hits, no source) on each index: the floor. */
+  /**
+   * Median latency of a query that reads no mask (match_all, 25 hits, no source) on each index: the
+   * floor.
+   */
   public Map<String, Double> floorMillis(int runs) {
     Map<String, Double> floor = new LinkedHashMap<>();
-    Map<String, Object> body = Map.of("size", Query.K, "_source", false, "track_total_hits", false,
-        "query", Map.of("match_all", Map.of()));
+    Map<String, Object> body =
+        Map.of(
+            "size",
+            Query.K,
+            "_source",
+            false,
+            "track_total_hits",
+            false,
+            "query",
+            Map.of("match_all", Map.of()));
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
       NodeSearch.search(rest, index, body);
       double[] times = new double[Math.max(5, runs)];

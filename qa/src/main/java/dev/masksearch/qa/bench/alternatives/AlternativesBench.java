@@ -12,20 +12,23 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark against the alternatives (issue 6): starts one node of the real OpenSearch distribution with the
- * plugin installed, indexes {@code --count} synthetic images (two 224 x 224 uint8 masks each) into an index with the
- * plugin and a plain one with binary doc values, and runs the paper's workloads on the plugin, on painless scripts
- * and as a Java scan of the raw masks, checking that every answer agrees; prints a markdown report (and writes it to
- * {@code --out} when given).
+ * The benchmark against the alternatives (issue 6): starts one node of the real OpenSearch
+ * distribution with the plugin installed, indexes {@code --count} synthetic images (two 224 x 224
+ * uint8 masks each) into an index with the plugin and a plain one with binary doc values, and runs
+ * the paper's workloads on the plugin, on painless scripts and as a Java scan of the raw masks,
+ * checking that every answer agrees; prints a markdown report (and writes it to {@code --out} when
+ * given).
  *
- * <p>Usage ({@code bin/bench alternatives} passes the zips): {@code AlternativesBench --distribution opensearch.zip
- * --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g] [--workdir target/bench-alternatives] [--out F]
- * [--real-sample DIR] [--postgis-runs 0] [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md]}:
- * {@code --doc} rewrites the document's section marked {@code alternatives} ({@code real-sample} with
- * {@code --real-sample}, which runs on that directory instead of synthetic images, without the sweep); PostGIS gets its statement timeout
- * per workload and, with {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep indexes the
- * first {@code --sweep-count} images again per setting; {@code --jfr} records the node's selective queries. The
- * report's markdown comes from {@link AlternativesReport}.
+ * <p>Usage ({@code bin/bench alternatives} passes the zips): {@code AlternativesBench
+ * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
+ * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
+ * [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md]}: {@code
+ * --doc} rewrites the document's section marked {@code alternatives} ({@code real-sample} with
+ * {@code --real-sample}, which runs on that directory instead of synthetic images, without the
+ * sweep); PostGIS gets its statement timeout per workload and, with {@code --postgis-runs 0}, its
+ * checked run as the warm time; the CHI sweep indexes the first {@code --sweep-count} images again
+ * per setting; {@code --jfr} records the node's selective queries. The report's markdown comes from
+ * {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -35,37 +38,63 @@ public final class AlternativesBench {
     RealSampleImages real = realSample == null ? null : new RealSampleImages(Path.of(realSample));
     int count = real != null ? real.count() : Args.intArg(args, "--count", 5_000);
     int maxSide = real != null ? RealSampleImages.MAX_SIDE : BenchImage.SYNTHETIC_SIDE;
-    String what = real != null ? String.format(Locale.ROOT, "The real sample: %,d images with a box, their `%s` "
-        + "model mask as saliency and `%s` human mask (%,d masks, 8-bit, 48 to 512 px a side)", count,
-        RealSampleImages.MODEL, RealSampleImages.HUMAN, 2 * count)
-        : String.format(Locale.ROOT, "%,d images (%,d masks of 224 x 224 uint8)", count, 2 * count);
+    String what =
+        real != null
+            ? String.format(
+                Locale.ROOT,
+                "The real sample: %,d images with a box, their `%s` "
+                    + "model mask as saliency and `%s` human mask (%,d masks, 8-bit, 48 to 512 px a side)",
+                count,
+                RealSampleImages.MODEL,
+                RealSampleImages.HUMAN,
+                2 * count)
+            : String.format(
+                Locale.ROOT, "%,d images (%,d masks of 224 x 224 uint8)", count, 2 * count);
     int runs = Args.intArg(args, "--runs", 3);
     int postgisRuns = Args.intArg(args, "--postgis-runs", 0);
     int postgisTimeout = Args.intArg(args, "--postgis-timeout", 60);
     int sweepImages = Math.min(count, Args.intArg(args, "--sweep-count", 10_000));
     Path distribution = Path.of(required(args, "--distribution"));
     Path plugin = Path.of(required(args, "--plugin"));
-    Path workdir = Path.of(Args.stringArg(args, "--workdir", "target/bench-alternatives")).toAbsolutePath();
+    Path workdir =
+        Path.of(Args.stringArg(args, "--workdir", "target/bench-alternatives")).toAbsolutePath();
     String heap = Args.stringArg(args, "--heap", "2g");
     String out = Args.stringArg(args, "--out", null);
-    System.err.println("starting PostgreSQL with PostGIS and one OpenSearch node (" + heap + " heap) under " + workdir
-        + " ...");
+    System.err.println(
+        "starting PostgreSQL with PostGIS and one OpenSearch node ("
+            + heap
+            + " heap) under "
+            + workdir
+            + " ...");
     try (PostgresServer postgres = PostgresServer.start(workdir.resolve("postgres"));
-        LocalCluster node = LocalCluster.start(distribution, plugin, workdir.resolve("cluster"), 1, heap);
+        LocalCluster node =
+            LocalCluster.start(distribution, plugin, workdir.resolve("cluster"), 1, heap);
         PostGis postgis = new PostGis(postgres, maxSide, postgisTimeout)) {
-      Thread stop = new Thread(() -> { // Ctrl-C must not leave the servers running
-        try {
-          node.close();
-          postgres.close();
-        } catch (java.io.IOException e) {
-          e.printStackTrace();
-        }
-      }, "stop-bench-servers");
+      Thread stop =
+          new Thread(
+              () -> { // Ctrl-C must not leave the servers running
+                try {
+                  node.close();
+                  postgres.close();
+                } catch (java.io.IOException e) {
+                  e.printStackTrace();
+                }
+              },
+              "stop-bench-servers");
       Runtime.getRuntime().addShutdownHook(stop);
-      Alternatives bench = new Alternatives(node.rest(), real != null ? real::image
-          : BenchImage.synthetic(new SyntheticDataset(42)), count, maxSide, workdir.resolve("raw-masks.u8"), node.dataDirectories(), postgis, postgisRuns);
+      Alternatives bench =
+          new Alternatives(
+              node.rest(),
+              real != null ? real::image : BenchImage.synthetic(new SyntheticDataset(42)),
+              count,
+              maxSide,
+              workdir.resolve("raw-masks.u8"),
+              node.dataDirectories(),
+              postgis,
+              postgisRuns);
       try {
-        System.err.printf(Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
+        System.err.printf(
+            Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
         Ingest ingest = bench.ingest(100);
         List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
         Map<String, Double> floor = bench.floorMillis(runs);
@@ -73,20 +102,35 @@ public final class AlternativesBench {
         if (jfr != null) {
           profile(node, bench, Path.of(jfr).toAbsolutePath());
         }
-        List<ChiSweep.Result> sweep = real != null ? List.of() : ChiSweep.run(node.rest(), bench, sweepImages, SWEEP,
-            sweepQueries(bench), runs, System.err::println);
-        String report = AlternativesReport.report(what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped())
-            + String.format(Locale.ROOT, "%nRequest floor (match_all, 25 hits, no `_source`; no mask read): plugin "
-                + "index %.1f ms, plain index %.1f ms.%n", floor.get(Alternatives.PLUGIN_INDEX),
-                floor.get(Alternatives.PLAIN_INDEX))
-            + AlternativesReport.sweepReport(sweep, sweepImages, runs);
+        List<ChiSweep.Result> sweep =
+            real != null
+                ? List.of()
+                : ChiSweep.run(
+                    node.rest(),
+                    bench,
+                    sweepImages,
+                    SWEEP,
+                    sweepQueries(bench),
+                    runs,
+                    System.err::println);
+        String report =
+            AlternativesReport.report(
+                    what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped())
+                + String.format(
+                    Locale.ROOT,
+                    "%nRequest floor (match_all, 25 hits, no `_source`; no mask read): plugin "
+                        + "index %.1f ms, plain index %.1f ms.%n",
+                    floor.get(Alternatives.PLUGIN_INDEX),
+                    floor.get(Alternatives.PLAIN_INDEX))
+                + AlternativesReport.sweepReport(sweep, sweepImages, runs);
         System.out.print(report);
         if (out != null) {
           Files.writeString(Path.of(out), report);
         }
         String doc = Args.stringArg(args, "--doc", null);
         if (doc != null) {
-          MarkedSection.replace(Path.of(doc), real != null ? "real-sample" : "alternatives", report);
+          MarkedSection.replace(
+              Path.of(doc), real != null ? "real-sample" : "alternatives", report);
         }
       } finally {
         bench.close();
@@ -95,11 +139,14 @@ public final class AlternativesBench {
   }
 
   /**
-   * Records the node with Java Flight Recorder while the plugin answers the selective workloads 50 times each, and
-   * prints its hottest methods (the file stays for {@code jfr view} / JDK Mission Control).
+   * Records the node with Java Flight Recorder while the plugin answers the selective workloads 50
+   * times each, and prints its hottest methods (the file stays for {@code jfr view} / JDK Mission
+   * Control).
    */
   private static void profile(LocalCluster node, Alternatives bench, Path file) throws Exception {
-    Path recording = Path.of("/tmp", "masksearch-bench-" + ProcessHandle.current().pid() + ".jfr"); // node-writable
+    Path recording =
+        Path.of(
+            "/tmp", "masksearch-bench-" + ProcessHandle.current().pid() + ".jfr"); // node-writable
     node.jcmd(0, "JFR.start", "name=bench", "settings=profile");
     for (Query q : sweepQueries(bench)) {
       for (int i = 0; i < 50; i++) {
@@ -108,20 +155,43 @@ public final class AlternativesBench {
     }
     node.jcmd(0, "JFR.stop", "name=bench", "filename=" + recording);
     Files.move(recording, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Process view = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jfr").toString(), "view",
-        "--width", "160", "hot-methods", file.toString()).redirectErrorStream(true).start();
-    System.err.println(new String(view.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    Process view =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jfr").toString(),
+                "view",
+                "--width",
+                "160",
+                "hot-methods",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    System.err.println(
+        new String(view.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     view.waitFor();
   }
 
-  /** The CHI settings of the sweep: the default (32 px, 20 bins) and the smaller and finer neighbours. */
-  static final List<ChiSweep.Config> SWEEP = List.of(new ChiSweep.Config(32, 20), new ChiSweep.Config(32, 10),
-      new ChiSweep.Config(56, 20), new ChiSweep.Config(56, 10), new ChiSweep.Config(16, 20));
+  /**
+   * The CHI settings of the sweep: the default (32 px, 20 bins) and the smaller and finer
+   * neighbours.
+   */
+  static final List<ChiSweep.Config> SWEEP =
+      List.of(
+          new ChiSweep.Config(32, 20),
+          new ChiSweep.Config(32, 10),
+          new ChiSweep.Config(56, 20),
+          new ChiSweep.Config(56, 10),
+          new ChiSweep.Config(16, 20));
 
-  /** The sweep's queries: the selective filters and top-k of the main table (profiled: sorts have no counters). */
+  /**
+   * The sweep's queries: the selective filters and top-k of the main table (profiled: sorts have no
+   * counters).
+   */
   static List<Query> sweepQueries(Alternatives bench) {
-    return bench.workloads().stream().filter(w -> w.size() == 1).map(w -> w.get(0))
-        .filter(q -> q.name().endsWith(", 1%") || q.name().startsWith("top-25 desc")).toList();
+    return bench.workloads().stream()
+        .filter(w -> w.size() == 1)
+        .map(w -> w.get(0))
+        .filter(q -> q.name().endsWith(", 1%") || q.name().startsWith("top-25 desc"))
+        .toList();
   }
 
   private static String required(String[] args, String name) {

@@ -8,14 +8,18 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Checks a system's answer against the exact values of every image: a filter's ids as a set, a top k as the k
- * exact values in order and each hit's own exact value, at float precision (scores are floats). A difference is an
- * {@link AssertionError} naming the system, the query and the first difference.
+ * Checks a system's answer against the exact values of every image: a filter's ids as a set, a top
+ * k as the k exact values in order and each hit's own exact value, at float precision (scores are
+ * floats). A difference is an {@link AssertionError} naming the system, the query and the first
+ * difference.
  */
 final class AnswerCheck {
   private AnswerCheck() {}
 
-  /** Checks {@code got} against the exact values {@code ref} of every image; {@code who} names the system. */
+  /**
+   * Checks {@code got} against the exact values {@code ref} of every image; {@code who} names the
+   * system.
+   */
   static void check(String who, Query q, Answer got, double[] ref) {
     int count = ref.length;
     String where = who + ", " + q.name() + ": ";
@@ -31,8 +35,15 @@ final class AnswerCheck {
         missing.removeAll(got.ids());
         TreeSet<Integer> extra = new TreeSet<>(got.ids());
         extra.removeAll(expected);
-        throw new AssertionError(where + got.ids().size() + " matches, expected " + expected.size()
-            + "; missing " + head(missing) + ", extra " + head(extra));
+        throw new AssertionError(
+            where
+                + got.ids().size()
+                + " matches, expected "
+                + expected.size()
+                + "; missing "
+                + head(missing)
+                + ", extra "
+                + head(extra));
       }
       return;
     }
@@ -48,8 +59,20 @@ final class AnswerCheck {
       double expected = desc ? sortedRef[count - 1 - i] : sortedRef[i];
       // Scores are floats: compare every value at float precision.
       if ((float) hit.value() != (float) expected || (float) ref[hit.id()] != (float) hit.value()) {
-        throw new AssertionError(where + "hit " + i + " is image " + hit.id() + " with value " + hit.value()
-            + "; its exact value is " + ref[hit.id()] + " and the " + i + "th value is " + expected);
+        throw new AssertionError(
+            where
+                + "hit "
+                + i
+                + " is image "
+                + hit.id()
+                + " with value "
+                + hit.value()
+                + "; its exact value is "
+                + ref[hit.id()]
+                + " and the "
+                + i
+                + "th value is "
+                + expected);
       }
     }
   }

@@ -9,10 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The CHI parameter sweep on the node (issue 6): for each {@code grid_step} and {@code bins}, an index of the first
- * {@code images} images of the benchmark (same masks, force-merged to one segment), its CHI bytes against its
- * compressed mask bytes, and per query the masks the plugin read (profile counters) and its median latency; every
- * answer is checked against the brute force over those images.
+ * The CHI parameter sweep on the node (issue 6): for each {@code grid_step} and {@code bins}, an
+ * index of the first {@code images} images of the benchmark (same masks, force-merged to one
+ * segment), its CHI bytes against its compressed mask bytes, and per query the masks the plugin
+ * read (profile counters) and its median latency; every answer is checked against the brute force
+ * over those images.
  */
 final class ChiSweep {
   static final String INDEX = "alt-sweep";
@@ -21,26 +22,46 @@ final class ChiSweep {
   record Config(int gridStep, int bins) {
     /** The plugin index's mapping with these parameters on both mask fields. */
     String mapping() {
-      return Loader.PLUGIN_MAPPING.replace("{\"type\": \"mask\"}", String.format(Locale.ROOT,
-          "{\"type\": \"mask\", \"grid_step\": %d, \"bins\": %d}", gridStep, bins));
+      return Loader.PLUGIN_MAPPING.replace(
+          "{\"type\": \"mask\"}",
+          String.format(
+              Locale.ROOT,
+              "{\"type\": \"mask\", \"grid_step\": %d, \"bins\": %d}",
+              gridStep,
+              bins));
     }
   }
 
-  /** What one setting measured: sizes, and per query name the masks read and the median milliseconds. */
-  record Result(Config config, long chiBytes, long maskBytes, Map<String, Long> masksRead,
+  /**
+   * What one setting measured: sizes, and per query name the masks read and the median
+   * milliseconds.
+   */
+  record Result(
+      Config config,
+      long chiBytes,
+      long maskBytes,
+      Map<String, Long> masksRead,
       Map<String, Double> millis) {}
 
   private ChiSweep() {}
 
-  static List<Result> run(Rest rest, Alternatives bench, int images, List<Config> configs, List<Query> queries,
-      int runs, java.util.function.Consumer<String> progress) throws IOException {
+  static List<Result> run(
+      Rest rest,
+      Alternatives bench,
+      int images,
+      List<Config> configs,
+      List<Query> queries,
+      int runs,
+      java.util.function.Consumer<String> progress)
+      throws IOException {
     Map<Query, double[]> reference = new LinkedHashMap<>();
     for (Query q : queries) {
       reference.put(q, bench.reference().values(q, images));
     }
     List<Result> results = new ArrayList<>();
     for (Config config : configs) {
-      Map<String, Long> files = bench.loader().indexPluginCopy(INDEX, config.mapping(), images, 100);
+      Map<String, Long> files =
+          bench.loader().indexPluginCopy(INDEX, config.mapping(), images, 100);
       Map<String, Long> read = new LinkedHashMap<>();
       Map<String, Double> millis = new LinkedHashMap<>();
       for (Query q : queries) {
@@ -57,10 +78,24 @@ final class ChiSweep {
         }
         millis.put(q.name(), Alternatives.median(times));
       }
-      Result result = new Result(config, files.getOrDefault("mskc", 0L) + files.getOrDefault("mskm", 0L),
-          files.getOrDefault("mskr", 0L), read, millis);
-      progress.accept("sweep " + config + ": CHI " + result.chiBytes() + " B, masks " + result.maskBytes() + " B, read "
-          + read + ", ms " + millis);
+      Result result =
+          new Result(
+              config,
+              files.getOrDefault("mskc", 0L) + files.getOrDefault("mskm", 0L),
+              files.getOrDefault("mskr", 0L),
+              read,
+              millis);
+      progress.accept(
+          "sweep "
+              + config
+              + ": CHI "
+              + result.chiBytes()
+              + " B, masks "
+              + result.maskBytes()
+              + " B, read "
+              + read
+              + ", ms "
+              + millis);
       results.add(result);
     }
     rest.call("DELETE", "/" + INDEX, null);

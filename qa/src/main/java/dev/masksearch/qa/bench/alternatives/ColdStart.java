@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Before a cold run: writes dirty pages and drops the operating system's page cache ({@code sync; echo 3 >
- * /proc/sys/vm/drop_caches}, root only), then empties the system's own caches: OpenSearch's query, request and
- * field-data caches ({@code POST /_cache/clear}) for the plugin and painless, a restart of the PostgreSQL server
- * (shared buffers, and a new session) for PostGIS. The brute force has no cache of its own: its memory-mapped file
- * is in the page cache.
+ * Before a cold run: writes dirty pages and drops the operating system's page cache ({@code sync;
+ * echo 3 > /proc/sys/vm/drop_caches}, root only), then empties the system's own caches:
+ * OpenSearch's query, request and field-data caches ({@code POST /_cache/clear}) for the plugin and
+ * painless, a restart of the PostgreSQL server (shared buffers, and a new session) for PostGIS. The
+ * brute force has no cache of its own: its memory-mapped file is in the page cache.
  */
 final class ColdStart {
   private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
@@ -28,11 +28,12 @@ final class ColdStart {
       switch (system) {
         case PLUGIN, PAINLESS -> rest.ok("POST", "/_cache/clear", null);
         case POSTGIS -> postgis.restart();
-        case BRUTE_FORCE -> { }
+        case BRUTE_FORCE -> {}
       }
       dropPageCache();
     } catch (IOException | java.sql.SQLException e) {
-      throw new IllegalStateException("before a cold run of " + system.title + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "before a cold run of " + system.title + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -43,12 +44,16 @@ final class ColdStart {
     new ProcessBuilder("sync").inheritIO().start().waitFor();
     try {
       Files.writeString(DROP_CACHES, "3");
-    } catch (IOException | SecurityException notPermitted) { // not root, or a container without the right
+    } catch (IOException
+        | SecurityException notPermitted) { // not root, or a container without the right
       dropped = false;
     }
   }
 
-  /** False once dropping the page cache has failed (the cold runs then measure only the systems' own caches). */
+  /**
+   * False once dropping the page cache has failed (the cold runs then measure only the systems' own
+   * caches).
+   */
   boolean pageCacheDropped() {
     return dropped;
   }

@@ -16,21 +16,24 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * Loads the same images into every system: the plugin's index ({@code mask} fields, the masksearch codec, derived
- * source), the plain index ({@code binary} doc values, the box as four integers), the raw file of the raw scan
- * and PostGIS's table; and measures what each takes ({@link Ingest}).
+ * Loads the same images into every system: the plugin's index ({@code mask} fields, the masksearch
+ * codec, derived source), the plain index ({@code binary} doc values, the box as four integers),
+ * the raw file of the raw scan and PostGIS's table; and measures what each takes ({@link Ingest}).
  */
 final class Loader {
-  static final String PLUGIN_MAPPING = """
+  static final String PLUGIN_MAPPING =
+      """
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true, "number_of_shards": 1,
                     "number_of_replicas": 0, "refresh_interval": "-1", "max_result_window": 1000000,
                     "index.compound_format": false, "index.use_compound_file": false},
        "mappings": {"properties": {"saliency": {"type": "mask"}, "human": {"type": "mask"},
                                    "bbox": {"type": "mask_roi"}}}}""";
 
-  // Without the plugin: masks as binary doc values (doc_values must be asked for), kept out of _source (which
+  // Without the plugin: masks as binary doc values (doc_values must be asked for), kept out of
+  // _source (which
   // would store them a second time as base64), the box as four integers.
-  private static final String PLAIN_MAPPING = """
+  private static final String PLAIN_MAPPING =
+      """
       {"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
                     "max_result_window": 1000000, "index.compound_format": false, "index.use_compound_file": false},
        "mappings": {"_source": {"excludes": ["saliency", "human"]},
@@ -48,8 +51,16 @@ final class Loader {
   private final IndexFiles files;
   private final Base64.Encoder base64 = Base64.getEncoder();
 
-  /** {@code dataDirectories}: the nodes' {@code path.data}, where the indices' files are measured (may be empty). */
-  Loader(Rest rest, IntFunction<BenchImage> images, int count, RawMasks raw, PostGis postgis,
+  /**
+   * {@code dataDirectories}: the nodes' {@code path.data}, where the indices' files are measured
+   * (may be empty).
+   */
+  Loader(
+      Rest rest,
+      IntFunction<BenchImage> images,
+      int count,
+      RawMasks raw,
+      PostGis postgis,
       List<Path> dataDirectories) {
     this.rest = rest;
     this.files = new IndexFiles(rest, dataDirectories);
@@ -60,8 +71,9 @@ final class Loader {
   }
 
   /**
-   * Generates the images and loads them into both indices (timing each index's {@code _bulk}s), the raw file and
-   * PostGIS's table; then refreshes and force-merges each index to one segment and measures every store.
+   * Generates the images and loads them into both indices (timing each index's {@code _bulk}s), the
+   * raw file and PostGIS's table; then refreshes and force-merges each index to one segment and
+   * measures every store.
    */
   Ingest load(int batch) throws IOException {
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
@@ -83,11 +95,29 @@ final class Loader {
       String s = base64.encodeToString(image.saliency());
       String h = base64.encodeToString(image.human());
       String action = action(i);
-      plugin.append(action).append(pluginDocument(s, h, box, image.width(), image.height())).append('\n');
-      plain.append(action).append("{\"saliency\":\"").append(s).append("\",\"human\":\"").append(h)
-          .append("\",\"w\":").append(image.width()).append(",\"h\":").append(image.height())
-          .append(",\"bx1\":").append(box[0]).append(",\"by1\":").append(box[1]).append(",\"bx2\":")
-          .append(box[2]).append(",\"by2\":").append(box[3]).append("}\n");
+      plugin
+          .append(action)
+          .append(pluginDocument(s, h, box, image.width(), image.height()))
+          .append('\n');
+      plain
+          .append(action)
+          .append("{\"saliency\":\"")
+          .append(s)
+          .append("\",\"human\":\"")
+          .append(h)
+          .append("\",\"w\":")
+          .append(image.width())
+          .append(",\"h\":")
+          .append(image.height())
+          .append(",\"bx1\":")
+          .append(box[0])
+          .append(",\"by1\":")
+          .append(box[1])
+          .append(",\"bx2\":")
+          .append(box[2])
+          .append(",\"by2\":")
+          .append(box[3])
+          .append("}\n");
       if ((i + 1) % batch == 0 || i + 1 == count) {
         pluginNanos += bulk(PLUGIN_INDEX, plugin);
         plainNanos += bulk(PLAIN_INDEX, plain);
@@ -101,14 +131,20 @@ final class Loader {
       long t0 = System.nanoTime();
       rest.ok("POST", "/" + index + "/_refresh", null);
       long refreshed = System.nanoTime() - t0;
-      perSecond.put(index, count / (((index.equals(PLUGIN_INDEX) ? pluginNanos : plainNanos) + refreshed) / 1e9));
+      perSecond.put(
+          index,
+          count / (((index.equals(PLUGIN_INDEX) ? pluginNanos : plainNanos) + refreshed) / 1e9));
       t0 = System.nanoTime();
       rest.ok("POST", "/" + index + "/_forcemerge?max_num_segments=1", null);
       merge.put(index, (System.nanoTime() - t0) / 1e9);
-      rest.ok("POST", "/" + index + "/_refresh", null); // searches (and _segments) see the merged segment only
+      rest.ok(
+          "POST",
+          "/" + index + "/_refresh",
+          null); // searches (and _segments) see the merged segment only
       JsonNode counted = rest.ok("GET", "/" + index + "/_count", null);
       if (counted.path("count").asInt() != count) {
-        throw new AssertionError(index + " holds " + counted.path("count") + " documents, not " + count);
+        throw new AssertionError(
+            index + " holds " + counted.path("count") + " documents, not " + count);
       }
     }
     Map<String, Long> byExtension = files.byExtension(PLUGIN_INDEX);
@@ -121,15 +157,25 @@ final class Loader {
     store.put(POSTGIS_TABLE, postgisBytes());
     long compressed = byExtension.getOrDefault("mskr", 0L);
     long chi = byExtension.getOrDefault("mskc", 0L) + byExtension.getOrDefault("mskm", 0L);
-    return new Ingest(count, raw.rawBytes(), store, compressed, chi, perSecond, merge, byExtension, plainByExtension);
+    return new Ingest(
+        count,
+        raw.rawBytes(),
+        store,
+        compressed,
+        chi,
+        perSecond,
+        merge,
+        byExtension,
+        plainByExtension);
   }
 
   /**
    * Indexes the first {@code images} images again, from the raw file, into a new {@code index} with
-   * {@code mapping} (the plugin's, with other CHI parameters), {@code batch} a {@code _bulk}, force-merged to one
-   * segment; returns its files' bytes by extension.
+   * {@code mapping} (the plugin's, with other CHI parameters), {@code batch} a {@code _bulk},
+   * force-merged to one segment; returns its files' bytes by extension.
    */
-  Map<String, Long> indexPluginCopy(String index, String mapping, int images, int batch) throws IOException {
+  Map<String, Long> indexPluginCopy(String index, String mapping, int images, int batch)
+      throws IOException {
     rest.call("DELETE", "/" + index, null);
     rest.ok("PUT", "/" + index, mapping);
     StringBuilder body = new StringBuilder();
@@ -162,14 +208,27 @@ final class Loader {
   }
 
   /** The plugin index's document: both masks (base64 uint8) and the box. */
-  private static String pluginDocument(String saliency, String human, int[] box, int width, int height) {
-    return "{\"saliency\":" + maskJson(saliency, width, height) + ",\"human\":" + maskJson(human, width, height)
-        + ",\"bbox\":[" + box[0] + "," + box[1] + "," + box[2] + "," + box[3] + "]}";
+  private static String pluginDocument(
+      String saliency, String human, int[] box, int width, int height) {
+    return "{\"saliency\":"
+        + maskJson(saliency, width, height)
+        + ",\"human\":"
+        + maskJson(human, width, height)
+        + ",\"bbox\":["
+        + box[0]
+        + ","
+        + box[1]
+        + ","
+        + box[2]
+        + ","
+        + box[3]
+        + "]}";
   }
 
   /** The plugin index's document of image {@code i}, from the raw file. */
   private String pluginDocument(int i) {
-    return pluginDocument(rawBase64(i, 0), rawBase64(i, 1), raw.box(i), raw.width(i), raw.height(i));
+    return pluginDocument(
+        rawBase64(i, 0), rawBase64(i, 1), raw.box(i), raw.width(i), raw.height(i));
   }
 
   /** Base64 of image {@code i}'s mask {@code plane} (0 saliency, 1 human) from the raw file. */
@@ -180,7 +239,13 @@ final class Loader {
   }
 
   private static String maskJson(String data, int width, int height) {
-    return "{\"shape\":[" + height + "," + width + "],\"dtype\":\"uint8\",\"data\":\"" + data + "\"}";
+    return "{\"shape\":["
+        + height
+        + ","
+        + width
+        + "],\"dtype\":\"uint8\",\"data\":\""
+        + data
+        + "\"}";
   }
 
   /** The {@code _bulk} action line that indexes image {@code i} under its number. */
@@ -194,8 +259,11 @@ final class Loader {
     JsonNode response = rest.ok("POST", "/" + index + "/_bulk", body.toString());
     long nanos = System.nanoTime() - t0;
     if (response.path("errors").asBoolean()) {
-      throw new IllegalStateException("_bulk into " + index + " failed: "
-          + response.toString().substring(0, Math.min(1000, response.toString().length())));
+      throw new IllegalStateException(
+          "_bulk into "
+              + index
+              + " failed: "
+              + response.toString().substring(0, Math.min(1000, response.toString().length())));
     }
     body.setLength(0);
     return nanos;

@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Rewrites the part of a markdown document between {@code <!-- name:begin -->} and {@code <!-- name:end -->}, so
- * that a benchmark's measured tables land in the docs as produced, never copied by hand.
+ * Rewrites the part of a markdown document between {@code <!-- name:begin -->} and {@code <!--
+ * name:end -->}, so that a benchmark's measured tables land in the docs as produced, never copied
+ * by hand.
  */
 final class MarkedSection {
   private MarkedSection() {}
@@ -20,6 +21,8 @@ final class MarkedSection {
     if (from < 0 || to < from) {
       throw new IOException(doc + " has no section marked " + begin.strip() + " ... " + end);
     }
-    Files.writeString(doc, text.substring(0, from + begin.length()) + content.strip() + "\n" + text.substring(to));
+    Files.writeString(
+        doc,
+        text.substring(0, from + begin.length()) + content.strip() + "\n" + text.substring(to));
   }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the plugin and painless systems share: a search on the OpenSearch node with the request cache off, and its
- * hits read as an {@link Answer} (a shard failure is an {@link AssertionError}).
+ * What the plugin and painless systems share: a search on the OpenSearch node with the request
+ * cache off, and its hits read as an {@link Answer} (a shard failure is an {@link AssertionError}).
  */
 final class NodeSearch {
   private NodeSearch() {}
@@ -19,7 +19,10 @@ final class NodeSearch {
     return rest.ok("POST", "/" + index + "/_search?request_cache=false", body);
   }
 
-  /** The answer in {@code response}: a filter's ids (sorted), a top k's ids and scores, or a sort's ids and keys. */
+  /**
+   * The answer in {@code response}: a filter's ids (sorted), a top k's ids and scores, or a sort's
+   * ids and keys.
+   */
   static Answer answer(Query q, JsonNode response, long read) {
     if (response.path("_shards").path("failed").asInt() > 0) {
       throw new AssertionError(q.name() + ": shard failures: " + response.path("_shards"));
@@ -36,8 +39,10 @@ final class NodeSearch {
     boolean sorted = q.kind() == Kind.TOP_ASC || q.kind() == Kind.IOU_ASC;
     List<Hit> list = new ArrayList<>();
     for (JsonNode hit : hits) {
-      list.add(new Hit(hit.path("_id").asInt(),
-          sorted ? hit.path("sort").path(0).asDouble() : hit.path("_score").asDouble()));
+      list.add(
+          new Hit(
+              hit.path("_id").asInt(),
+              sorted ? hit.path("sort").path(0).asDouble() : hit.path("_score").asDouble()));
     }
     return new Answer(null, list, read);
   }

@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Painless over {@code binary} doc values as a system: scripts that read {@code doc['saliency'].value} (a
- * {@code BytesRef} over the doc value bytes) and count pixels, in a {@code script} query for filters,
- * {@code script_score} for top-k descending, and a {@code _script} sort for ascending top-k and the IoU. It reads
- * every mask the query names.
+ * Painless over {@code binary} doc values as a system: scripts that read {@code
+ * doc['saliency'].value} (a {@code BytesRef} over the doc value bytes) and count pixels, in a
+ * {@code script} query for filters, {@code script_score} for top-k descending, and a {@code
+ * _script} sort for ascending top-k and the IoU. It reads every mask the query names.
  */
 final class PainlessSystem {
-  /** Counts the pixels of the saliency bytes in the region (the document's box or params) and range. */
-  private static final String CP_SCRIPT = """
+  /**
+   * Counts the pixels of the saliency bytes in the region (the document's box or params) and range.
+   */
+  private static final String CP_SCRIPT =
+      """
       def b = doc['saliency'].value;
       byte[] a = b.bytes; int off = b.offset;
       int x1; int y1; int x2; int y2;
@@ -39,8 +42,11 @@ final class PainlessSystem {
       double v = params.norm ? (area == 0 ? 0.0 : n / (double) area) : (double) n;
       """;
 
-  /** IoU(saliency > t, human > t) over the whole mask, {@code t} the first code above the threshold. */
-  private static final String IOU_SCRIPT = """
+  /**
+   * IoU(saliency > t, human > t) over the whole mask, {@code t} the first code above the threshold.
+   */
+  private static final String IOU_SCRIPT =
+      """
       def s = doc['saliency'].value; def h = doc['human'].value;
       byte[] a = s.bytes; int ao = s.offset; byte[] c = h.bytes; int co = h.offset;
       int t = params.t; int n = (int) doc['w'].value * (int) doc['h'].value;
@@ -82,25 +88,35 @@ final class PainlessSystem {
       params.put("hi", q.hi());
       params.put("norm", q.normalize());
       params.put("t", q.threshold());
-      source = CP_SCRIPT + (q.filter()
-          ? (q.kind() == Kind.FILTER_GT ? "return v > params.t;" : "return v < params.t;")
-          : "return v;");
+      source =
+          CP_SCRIPT
+              + (q.filter()
+                  ? (q.kind() == Kind.FILTER_GT ? "return v > params.t;" : "return v < params.t;")
+                  : "return v;");
     }
     Map<String, Object> script = Map.of("lang", "painless", "source", source, "params", params);
     switch (q.kind()) {
       case FILTER_GT, FILTER_LT -> {
         body.put("size", count);
-        body.put("query", Map.of("bool", Map.of("filter", List.of(Map.of("script", Map.of("script", script))))));
+        body.put(
+            "query",
+            Map.of("bool", Map.of("filter", List.of(Map.of("script", Map.of("script", script))))));
       }
       case TOP_DESC -> {
         body.put("size", Query.K);
-        body.put("query", Map.of("script_score", Map.of("query", Map.of("match_all", Map.of()), "script", script)));
+        body.put(
+            "query",
+            Map.of(
+                "script_score", Map.of("query", Map.of("match_all", Map.of()), "script", script)));
       }
       case TOP_ASC, IOU_ASC -> {
         body.put("size", Query.K);
-        body.put("sort", List.of(Map.of("_script", Map.of("type", "number", "script", script, "order", "asc"))));
+        body.put(
+            "sort",
+            List.of(Map.of("_script", Map.of("type", "number", "script", script, "order", "asc"))));
       }
     }
-    return NodeSearch.answer(q, NodeSearch.search(rest, Alternatives.PLAIN_INDEX, body), q.masks(count));
+    return NodeSearch.answer(
+        q, NodeSearch.search(rest, Alternatives.PLAIN_INDEX, body), q.masks(count));
   }
 }

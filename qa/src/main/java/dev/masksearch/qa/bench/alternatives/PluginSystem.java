@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The plugin as a system: each query as the {@code cp} query (filter form, {@code k} form), the {@code cp} sort or
- * the {@code mask_expr} sort on an index of {@code mask} fields; with profiling, the masks it read (the profile's
- * {@code cp_masks_read} counters, which sorts do not have).
+ * The plugin as a system: each query as the {@code cp} query (filter form, {@code k} form), the
+ * {@code cp} sort or the {@code mask_expr} sort on an index of {@code mask} fields; with profiling,
+ * the masks it read (the profile's {@code cp_masks_read} counters, which sorts do not have).
  */
 final class PluginSystem {
   private final Rest rest;
@@ -49,13 +49,28 @@ final class PluginSystem {
       }
       case IOU_ASC -> {
         body.put("size", Query.K);
-        body.put("sort", List.of(Map.of("mask_expr", Map.of("expr", "iou(saliency > " + Query.IOU_THRESHOLD
-            + ", human > " + Query.IOU_THRESHOLD + ")", "order", "asc"))));
+        body.put(
+            "sort",
+            List.of(
+                Map.of(
+                    "mask_expr",
+                    Map.of(
+                        "expr",
+                        "iou(saliency > "
+                            + Query.IOU_THRESHOLD
+                            + ", human > "
+                            + Query.IOU_THRESHOLD
+                            + ")",
+                        "order",
+                        "asc"))));
       }
     }
     JsonNode response = NodeSearch.search(rest, index, body);
     long read = profile ? sum(response.path("profile"), "cp_masks_read") : -1;
-    if (profile && q.kind() != Kind.FILTER_GT && q.kind() != Kind.FILTER_LT && q.kind() != Kind.TOP_DESC) {
+    if (profile
+        && q.kind() != Kind.FILTER_GT
+        && q.kind() != Kind.FILTER_LT
+        && q.kind() != Kind.TOP_DESC) {
       read = -1; // sorts are not profiled as queries: no counters
     }
     return NodeSearch.answer(q, response, read);
@@ -64,8 +79,11 @@ final class PluginSystem {
   private static Map<String, Object> cp(Query q) {
     Map<String, Object> cp = new LinkedHashMap<>();
     cp.put("field", "saliency");
-    cp.put("roi", q.perDocument() ? Map.of("field", "bbox")
-        : List.of(q.roi().x1(), q.roi().y1(), q.roi().x2(), q.roi().y2()));
+    cp.put(
+        "roi",
+        q.perDocument()
+            ? Map.of("field", "bbox")
+            : List.of(q.roi().x1(), q.roi().y1(), q.roi().x2(), q.roi().y2()));
     cp.put("range", List.of(q.lv(), q.uv()));
     cp.put("normalize", q.normalize());
     return cp;
@@ -77,7 +95,8 @@ final class PluginSystem {
       var fields = node.fields();
       while (fields.hasNext()) {
         var field = fields.next();
-        total += field.getKey().equals(key) ? field.getValue().asLong() : sum(field.getValue(), key);
+        total +=
+            field.getKey().equals(key) ? field.getValue().asLong() : sum(field.getValue(), key);
       }
     } else if (node.isArray()) {
       for (JsonNode child : node) {

@@ -19,14 +19,15 @@ import java.util.Locale;
 import org.postgresql.PGConnection;
 
 /**
- * The PostGIS raster alternative (issue 6): the same masks as in-database rasters (one 8BUI band each, the
- * mask's size, pixel (x, y) covering world [x, x + 1] x [-y - 1, -y], no nodata value) in a table {@code masks(id,
- * s, h, w, ht, bx1, by1, bx2, by2)}, loaded with {@code COPY} from raster WKB built here, and the workloads as SQL the way the
- * PostGIS documentation composes them: CP is {@code ST_Count(ST_Reclass(ST_Clip(s, roi), '[lo-hi):1'))}, top-k
- * is {@code ORDER BY ... LIMIT 25}, and the IoU adds the two thresholded masks (0/1 and 0/2, {@code ST_Reclass})
- * pixel by pixel into one raster ({@code ST_Union} with {@code SUM}) and counts its values ({@code
- * ST_ValueCount}). Server settings are initdb's defaults, table storage the
- * default (TOAST, pglz-compressed). A statement past the timeout counts as "did not finish".
+ * The PostGIS raster alternative (issue 6): the same masks as in-database rasters (one 8BUI band
+ * each, the mask's size, pixel (x, y) covering world [x, x + 1] x [-y - 1, -y], no nodata value) in
+ * a table {@code masks(id, s, h, w, ht, bx1, by1, bx2, by2)}, loaded with {@code COPY} from raster
+ * WKB built here, and the workloads as SQL the way the PostGIS documentation composes them: CP is
+ * {@code ST_Count(ST_Reclass(ST_Clip(s, roi), '[lo-hi):1'))}, top-k is {@code ORDER BY ... LIMIT
+ * 25}, and the IoU adds the two thresholded masks (0/1 and 0/2, {@code ST_Reclass}) pixel by pixel
+ * into one raster ({@code ST_Union} with {@code SUM}) and counts its values ({@code
+ * ST_ValueCount}). Server settings are initdb's defaults, table storage the default (TOAST,
+ * pglz-compressed). A statement past the timeout counts as "did not finish".
  */
 final class PostGis implements AutoCloseable {
   /** Thrown when a statement hits the statement timeout. */
@@ -61,13 +62,17 @@ final class PostGis implements AutoCloseable {
     return timeoutSeconds;
   }
 
-  /** Creates the table and loads every image's two masks and box from {@code raw}; returns the seconds taken. */
+  /**
+   * Creates the table and loads every image's two masks and box from {@code raw}; returns the
+   * seconds taken.
+   */
   double load(RawMasks raw) throws SQLException, IOException {
     long t0 = System.nanoTime();
     try (Statement s = connection.createStatement()) {
       s.execute("DROP TABLE IF EXISTS masks");
-      s.execute("CREATE TABLE masks (id int PRIMARY KEY, s raster NOT NULL, h raster NOT NULL, w int, ht int, "
-          + "bx1 int, by1 int, bx2 int, by2 int)");
+      s.execute(
+          "CREATE TABLE masks (id int PRIMARY KEY, s raster NOT NULL, h raster NOT NULL, w int, ht int, "
+              + "bx1 int, by1 int, bx2 int, by2 int)");
     }
     var copy = connection.unwrap(PGConnection.class).getCopyAPI();
     byte[] saliency = new byte[maxSide * maxSide];
@@ -82,8 +87,23 @@ final class PostGis implements AutoCloseable {
         int[] b = raw.box(i);
         int w = raw.width(i);
         int h = raw.height(i);
-        rows.append(i).append('\t').append(hexWkb(saliency, w, h)).append('\t').append(hexWkb(human, w, h))
-            .append('\t').append(w).append('\t').append(h).append('\t').append(b[0]).append('\t').append(b[1]).append('\t').append(b[2]).append('\t').append(b[3])
+        rows.append(i)
+            .append('\t')
+            .append(hexWkb(saliency, w, h))
+            .append('\t')
+            .append(hexWkb(human, w, h))
+            .append('\t')
+            .append(w)
+            .append('\t')
+            .append(h)
+            .append('\t')
+            .append(b[0])
+            .append('\t')
+            .append(b[1])
+            .append('\t')
+            .append(b[2])
+            .append('\t')
+            .append(b[3])
             .append('\n');
       }
       try (Reader in = new StringReader(rows.toString())) {
@@ -105,14 +125,25 @@ final class PostGis implements AutoCloseable {
     }
   }
 
-  /** Raster WKB (version 0, little endian) of one 8BUI band without nodata, as hex: what {@code raster}'s input takes. */
+  /**
+   * Raster WKB (version 0, little endian) of one 8BUI band without nodata, as hex: what {@code
+   * raster}'s input takes.
+   */
   private static String hexWkb(byte[] pixels, int width, int height) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(61 + 2 + width * height)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(61 + 2 + width * height)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.put((byte) 1).putShort((short) 0).putShort((short) 1); // endianness, version, bands
-    b.putDouble(1).putDouble(-1).putDouble(0).putDouble(0).putDouble(0).putDouble(0); // scale, upper left, skew
+    b.putDouble(1)
+        .putDouble(-1)
+        .putDouble(0)
+        .putDouble(0)
+        .putDouble(0)
+        .putDouble(0); // scale, upper left, skew
     b.putInt(0).putShort((short) width).putShort((short) height); // SRID, width, height
-    b.put((byte) 4).put((byte) 0).put(pixels, 0, width * height); // pixel type 8BUI (no nodata flag), nodata value, pixels
+    b.put((byte) 4)
+        .put((byte) 0)
+        .put(pixels, 0, width * height); // pixel type 8BUI (no nodata flag), nodata value, pixels
     return HexFormat.of().formatHex(b.array(), 0, b.position());
   }
 
@@ -127,8 +158,11 @@ final class PostGis implements AutoCloseable {
     String value = value(q);
     try {
       if (q.filter()) {
-        String sql = "SELECT id FROM masks WHERE " + value + (q.kind() == Kind.FILTER_GT ? " > ?" : " < ?")
-            + " ORDER BY id";
+        String sql =
+            "SELECT id FROM masks WHERE "
+                + value
+                + (q.kind() == Kind.FILTER_GT ? " > ?" : " < ?")
+                + " ORDER BY id";
         try (PreparedStatement s = connection.prepareStatement(sql)) {
           s.setDouble(1, q.threshold());
           List<Integer> ids = new ArrayList<>();
@@ -141,9 +175,15 @@ final class PostGis implements AutoCloseable {
         }
       }
       String order = q.kind() == Kind.TOP_DESC ? "DESC" : "ASC";
-      String sql = "SELECT id, v FROM (SELECT id, " + value + " AS v FROM masks) q ORDER BY v " + order
-          + ", id LIMIT " + Query.K;
-      try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      String sql =
+          "SELECT id, v FROM (SELECT id, "
+              + value
+              + " AS v FROM masks) q ORDER BY v "
+              + order
+              + ", id LIMIT "
+              + Query.K;
+      try (Statement s = connection.createStatement();
+          ResultSet r = s.executeQuery(sql)) {
         List<Hit> hits = new ArrayList<>();
         while (r.next()) {
           hits.add(new Hit(r.getInt(1), r.getDouble(2)));
@@ -163,12 +203,20 @@ final class PostGis implements AutoCloseable {
     if (q.kind() == Kind.IOU_ASC) {
       int t = Query.firstCodeAbove(Query.IOU_THRESHOLD);
       // 0/1 and 0/2 masks summed pixel by pixel: 3 = both, 1 or 2 = one of them.
-      // ST_Union's SUM (in C) rather than ST_MapAlgebra's expression (SQL per pixel, 4x slower in a test here).
-      String both = "(SELECT ST_Union(r, 'SUM') FROM (VALUES (ST_Reclass(s, 1, '" + binary(t, 1) + "', '8BUI', "
-          + "NULL)), (ST_Reclass(h, 1, '" + binary(t, 2) + "', '8BUI', NULL))) AS pair(r))";
+      // ST_Union's SUM (in C) rather than ST_MapAlgebra's expression (SQL per pixel, 4x slower in a
+      // test here).
+      String both =
+          "(SELECT ST_Union(r, 'SUM') FROM (VALUES (ST_Reclass(s, 1, '"
+              + binary(t, 1)
+              + "', '8BUI', "
+              + "NULL)), (ST_Reclass(h, 1, '"
+              + binary(t, 2)
+              + "', '8BUI', NULL))) AS pair(r))";
       return "(SELECT CASE WHEN coalesce(sum(c.count) FILTER (WHERE c.value > 0), 0) = 0 THEN 0.0 ELSE "
           + "coalesce(sum(c.count) FILTER (WHERE c.value = 3), 0)::float8 / sum(c.count) FILTER (WHERE c.value > 0) "
-          + "END FROM ST_ValueCount(" + both + ", 1, false) c)";
+          + "END FROM ST_ValueCount("
+          + both
+          + ", 1, false) c)";
     }
     int lo = q.lo();
     int hi = Math.min(q.hi(), 256);
@@ -178,17 +226,45 @@ final class PostGis implements AutoCloseable {
     String y1 = q.perDocument() ? "greatest(by1, 0)" : Integer.toString(Math.max(0, r.y1()));
     String x2 = "least(" + (q.perDocument() ? "bx2" : r.x2()) + ", w)";
     String y2 = "least(" + (q.perDocument() ? "by2" : r.y2()) + ", ht)";
-    boolean full = !q.perDocument() && r.x1() <= 0 && r.y1() <= 0 && r.x2() >= maxSide && r.y2() >= maxSide;
-    String region = full ? "s" : "ST_Clip(s, 1, ST_MakeEnvelope(" + x1 + ", -" + y2 + ", " + x2 + ", -" + y1
-        + "), true)";
+    boolean full =
+        !q.perDocument() && r.x1() <= 0 && r.y1() <= 0 && r.x2() >= maxSide && r.y2() >= maxSide;
+    String region =
+        full
+            ? "s"
+            : "ST_Clip(s, 1, ST_MakeEnvelope("
+                + x1
+                + ", -"
+                + y2
+                + ", "
+                + x2
+                + ", -"
+                + y1
+                + "), true)";
     String range = hi >= 256 ? "[" + lo + "-255]:1" : "[" + lo + "-" + hi + "):1";
-    String count = lo >= hi ? "0" : "coalesce(ST_Count(ST_Reclass(" + region + ", 1, '" + range
-        + "', '8BUI', 0), 1, true), 0)::float8";
+    String count =
+        lo >= hi
+            ? "0"
+            : "coalesce(ST_Count(ST_Reclass("
+                + region
+                + ", 1, '"
+                + range
+                + "', '8BUI', 0), 1, true), 0)::float8";
     if (q.normalize()) {
       count += " / (((" + x2 + ") - (" + x1 + "))::float8 * ((" + y2 + ") - (" + y1 + ")))";
     }
-    return full ? count : "(CASE WHEN " + x2 + " <= " + x1 + " OR " + y2 + " <= " + y1 + " THEN 0.0 ELSE " + count
-        + " END)";
+    return full
+        ? count
+        : "(CASE WHEN "
+            + x2
+            + " <= "
+            + x1
+            + " OR "
+            + y2
+            + " <= "
+            + y1
+            + " THEN 0.0 ELSE "
+            + count
+            + " END)";
   }
 
   private static String binary(int threshold, int one) {

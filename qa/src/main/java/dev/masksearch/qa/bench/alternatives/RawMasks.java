@@ -13,10 +13,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The images of a benchmark as a user without any index keeps them (the paper's baseline reads NumPy arrays from
- * disk): the raw masks in one flat file, per image its saliency and human masks in a slot of {@code maxSide x
- * maxSide} uint8 pixels each (the mask at the slot's start), back to back, read through memory maps of at most 1 GB
- * each; each image's size and box in memory. What the raw scan, the reference and PostGIS's load read.
+ * The images of a benchmark as a user without any index keeps them (the paper's baseline reads
+ * NumPy arrays from disk): the raw masks in one flat file, per image its saliency and human masks
+ * in a slot of {@code maxSide x maxSide} uint8 pixels each (the mask at the slot's start), back to
+ * back, read through memory maps of at most 1 GB each; each image's size and box in memory. What
+ * the raw scan, the reference and PostGIS's load read.
  */
 final class RawMasks implements Closeable {
   private static final long MAX_MAP = 1L << 30;
@@ -34,7 +35,9 @@ final class RawMasks implements Closeable {
   private int perMap;
   private int images;
 
-  /** Room for {@code count} images of at most {@code maxSide} pixels a side, in a new {@code file}. */
+  /**
+   * Room for {@code count} images of at most {@code maxSide} pixels a side, in a new {@code file}.
+   */
   RawMasks(Path file, int maxSide, int count) throws IOException {
     this.file = file;
     this.maxSide = maxSide;
@@ -43,14 +46,20 @@ final class RawMasks implements Closeable {
     this.widths = new int[count];
     this.heights = new int[count];
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
   }
 
   /** Appends the next image: its masks to the file, its size and box to memory. */
   void append(BenchImage image) throws IOException {
     if (image.width() > maxSide || image.height() > maxSide) {
-      throw new IllegalArgumentException("image " + images + " is larger than " + maxSide + " pixels a side");
+      throw new IllegalArgumentException(
+          "image " + images + " is larger than " + maxSide + " pixels a side");
     }
     widths[images] = image.width();
     heights[images] = image.height();
@@ -75,7 +84,10 @@ final class RawMasks implements Closeable {
     }
   }
 
-  /** Copies plane {@code plane} (0 saliency, 1 human) of image {@code image} into {@code into}, a whole slot. */
+  /**
+   * Copies plane {@code plane} (0 saliency, 1 human) of image {@code image} into {@code into}, a
+   * whole slot.
+   */
   void read(int image, int plane, byte[] into) {
     MappedByteBuffer map = maps.get(image / perMap);
     map.get((int) (((long) (image % perMap) * PLANES + plane) * maskBytes), into, 0, maskBytes);

@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The brute-force system: a Java scan of the raw masks in the flat file (the paper's baseline), which computes every
- * image's value afresh for each query and then filters or sorts, ties by id.
+ * The brute-force system: a Java scan of the raw masks in the flat file (the paper's baseline),
+ * which computes every image's value afresh for each query and then filters or sorts, ties by id.
  */
 final class RawScan {
   private final Reference reference;
@@ -33,10 +33,12 @@ final class RawScan {
     Integer[] order = new Integer[count];
     Arrays.setAll(order, i -> i);
     boolean desc = q.kind() == Kind.TOP_DESC;
-    Arrays.sort(order, (a, b) -> {
-      int c = Double.compare(values[a], values[b]);
-      return c != 0 ? (desc ? -c : c) : Integer.compare(a, b);
-    });
+    Arrays.sort(
+        order,
+        (a, b) -> {
+          int c = Double.compare(values[a], values[b]);
+          return c != 0 ? (desc ? -c : c) : Integer.compare(a, b);
+        });
     List<Hit> hits = new ArrayList<>();
     for (int i = 0; i < Math.min(Query.K, count); i++) {
       hits.add(new Hit(order[i], values[order[i]]));

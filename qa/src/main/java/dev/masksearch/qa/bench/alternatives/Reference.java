@@ -5,8 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The exact value of every image for a query, by reading its raw masks (single thread): what every system's answer
- * is checked against, what sets the filters' thresholds, and what the raw scan ranks.
+ * The exact value of every image for a query, by reading its raw masks (single thread): what every
+ * system's answer is checked against, what sets the filters' thresholds, and what the raw scan
+ * ranks.
  */
 final class Reference {
   private final RawMasks raw;
@@ -52,7 +53,10 @@ final class Reference {
     int lo = q.lo();
     int hi = q.hi();
     for (int i = 0; i < count; i++) {
-      int[] r = q.perDocument() ? raw.box(i) : new int[] {q.roi().x1(), q.roi().y1(), q.roi().x2(), q.roi().y2()};
+      int[] r =
+          q.perDocument()
+              ? raw.box(i)
+              : new int[] {q.roi().x1(), q.roi().y1(), q.roi().x2(), q.roi().y2()};
       int x1 = Math.max(0, r[0]);
       int y1 = Math.max(0, r[1]);
       int w = raw.width(i);

@@ -8,9 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The queries every system answers: the paper's workloads (filters at set selectivities with a constant and a
- * per-image ROI, top-25 both ways, the IoU sort) and a 20-query exploration session. A filter's threshold comes from
- * the data (the raw-scan reference), so it selects the share of images it names.
+ * The queries every system answers: the paper's workloads (filters at set selectivities with a
+ * constant and a per-image ROI, top-25 both ways, the IoU sort) and a 20-query exploration session.
+ * A filter's threshold comes from the data (the raw-scan reference), so it selects the share of
+ * images it names.
  */
 final class Workloads {
   private static final Roi PAPER_ROI = Workload.PAPER_ROI;
@@ -23,30 +24,51 @@ final class Workloads {
     this.raw = raw;
   }
 
-  /** The paper's workloads at 1%, 10% and 50% selectivity (thresholds from the data), top-k both ways, IoU. */
+  /**
+   * The paper's workloads at 1%, 10% and 50% selectivity (thresholds from the data), top-k both
+   * ways, IoU.
+   */
   List<List<Query>> all() {
     List<List<Query>> workloads = new ArrayList<>();
     Query constant = new Query("", Kind.FILTER_GT, PAPER_ROI, 0.6, 1.01, false, 0);
     Query box = new Query("", Kind.FILTER_GT, null, 0.85, 1.01, true, 0);
     for (double selectivity : new double[] {0.01, 0.1, 0.5}) {
       String pct = Math.round(selectivity * 100) + "%";
-      workloads.add(List.of(atSelectivity(rename(constant, "filter, constant ROI, " + pct), selectivity)));
-      workloads.add(List.of(atSelectivity(rename(box, "filter, per-image box, " + pct), selectivity)));
+      workloads.add(
+          List.of(atSelectivity(rename(constant, "filter, constant ROI, " + pct), selectivity)));
+      workloads.add(
+          List.of(atSelectivity(rename(box, "filter, per-image box, " + pct), selectivity)));
     }
-    workloads.add(List.of(new Query("top-25 desc, diffuse attention", Kind.TOP_DESC, full(), 0.2, 0.6, false, 0)));
-    workloads.add(List.of(new Query("top-25 desc, constant ROI", Kind.TOP_DESC, PAPER_ROI, 0.6, 1.01, false, 0)));
-    workloads.add(List.of(new Query("top-25 asc, salient share of box", Kind.TOP_ASC, null, 0.85, 1.01, true, 0)));
-    workloads.add(List.of(new Query("top-25 asc, IoU(saliency > 0.8, human > 0.8)", Kind.IOU_ASC, full(), 0, 0,
-        false, 0)));
+    workloads.add(
+        List.of(
+            new Query(
+                "top-25 desc, diffuse attention", Kind.TOP_DESC, full(), 0.2, 0.6, false, 0)));
+    workloads.add(
+        List.of(
+            new Query("top-25 desc, constant ROI", Kind.TOP_DESC, PAPER_ROI, 0.6, 1.01, false, 0)));
+    workloads.add(
+        List.of(
+            new Query(
+                "top-25 asc, salient share of box", Kind.TOP_ASC, null, 0.85, 1.01, true, 0)));
+    workloads.add(
+        List.of(
+            new Query(
+                "top-25 asc, IoU(saliency > 0.8, human > 0.8)",
+                Kind.IOU_ASC,
+                full(),
+                0,
+                0,
+                false,
+                0)));
     workloads.add(session());
     return workloads;
   }
 
   /**
-   * An exploration session of 20 related queries, as a user refines a question: images whose model looks away from
-   * the object (the salient share of the box under a threshold the user tightens and loosens), then the images with
-   * most salient pixels in a central region at a few selectivities, then top 25s over shifted regions and over
-   * refined value ranges.
+   * An exploration session of 20 related queries, as a user refines a question: images whose model
+   * looks away from the object (the salient share of the box under a threshold the user tightens
+   * and loosens), then the images with most salient pixels in a central region at a few
+   * selectivities, then top 25s over shifted regions and over refined value ranges.
    */
   private List<Query> session() {
     List<Query> queries = new ArrayList<>();
@@ -54,16 +76,39 @@ final class Workloads {
       queries.add(new Query("share of box < " + t, Kind.FILTER_LT, null, 0.85, 1.01, true, t));
     }
     for (double s : new double[] {0.01, 0.02, 0.05, 0.03, 0.04}) {
-      queries.add(atSelectivity(new Query("central salient pixels, top " + s, Kind.FILTER_GT, PAPER_ROI, 0.8, 1.01,
-          false, 0), s));
+      queries.add(
+          atSelectivity(
+              new Query(
+                  "central salient pixels, top " + s,
+                  Kind.FILTER_GT,
+                  PAPER_ROI,
+                  0.8,
+                  1.01,
+                  false,
+                  0),
+              s));
     }
-    for (Roi roi : new Roi[] {new Roi(40, 40, 184, 184), new Roi(60, 60, 200, 200), new Roi(0, 0, 112, 224),
-        new Roi(112, 0, 224, 224), new Roi(56, 56, 168, 168)}) {
+    for (Roi roi :
+        new Roi[] {
+          new Roi(40, 40, 184, 184),
+          new Roi(60, 60, 200, 200),
+          new Roi(0, 0, 112, 224),
+          new Roi(112, 0, 224, 224),
+          new Roi(56, 56, 168, 168)
+        }) {
       queries.add(new Query("top-25 in " + roi, Kind.TOP_DESC, roi, 0.8, 1.01, false, 0));
     }
     double[][] ranges = {{0.2, 0.6}, {0.3, 0.6}, {0.3, 0.7}, {0.4, 0.7}, {0.5, 0.9}};
     for (double[] r : ranges) {
-      queries.add(new Query("top-25 in [" + r[0] + ", " + r[1] + ")", Kind.TOP_DESC, full(), r[0], r[1], false, 0));
+      queries.add(
+          new Query(
+              "top-25 in [" + r[0] + ", " + r[1] + ")",
+              Kind.TOP_DESC,
+              full(),
+              r[0],
+              r[1],
+              false,
+              0));
     }
     return queries;
   }
@@ -78,8 +123,9 @@ final class Workloads {
   }
 
   /**
-   * The query with a threshold between two distinct values of the data such that about {@code selectivity} of the
-   * images lie above it (a midpoint, so no system's rounding at the boundary can change the answer).
+   * The query with a threshold between two distinct values of the data such that about {@code
+   * selectivity} of the images lie above it (a midpoint, so no system's rounding at the boundary
+   * can change the answer).
    */
   private Query atSelectivity(Query q, double selectivity) {
     double[] values = reference.values(q).clone();
@@ -87,7 +133,8 @@ final class Workloads {
     int at = (int) Math.min(values.length - 1, Math.floor((1 - selectivity) * values.length));
     double below = values[Math.max(0, at - 1)];
     double above = values[at];
-    if (below == above) { // step up to the next distinct value, or down when the tie runs to the top
+    if (below
+        == above) { // step up to the next distinct value, or down when the tie runs to the top
       int next = at;
       while (next < values.length && values[next] == below) {
         next++;

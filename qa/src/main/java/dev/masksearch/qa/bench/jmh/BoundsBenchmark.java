@@ -33,23 +33,30 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Documents per second per core for CP bounds read from an on-disk (memory-mapped) index of 20,000 synthetic
- * 224 x 224 saliency maps, against the baseline of reading and counting the masks themselves. Each operation is
- * one document; compare the scores as ratios.
+ * Documents per second per core for CP bounds read from an on-disk (memory-mapped) index of 20,000
+ * synthetic 224 x 224 saliency maps, against the baseline of reading and counting the masks
+ * themselves. Each operation is one document; compare the scores as ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class BoundsBenchmark {
   static final int DOCS = 20_000;
-  /** Masks verified per invocation of the read baseline (reading all 20,000 would take too long per call). */
+
+  /**
+   * Masks verified per invocation of the read baseline (reading all 20,000 would take too long per
+   * call).
+   */
   static final int READS = 500;
 
   private static final Roi UNALIGNED = new Roi(50, 50, 200, 200);
   private static final Roi ALIGNED = new Roi(64, 64, 192, 192);
+
   /** Off the bin edges at 20 bins (0.6 would be on one), so that both dimensions are unaligned. */
   private static final ValueRange SALIENT = new ValueRange(0.62, Double.POSITIVE_INFINITY);
 
@@ -70,11 +77,13 @@ public class BoundsBenchmark {
     dir = FSDirectory.open(path);
     SyntheticIndex.build(dir, new SyntheticDataset(7), DOCS, ChiParams.DEFAULT, 1);
     reader = DirectoryReader.open(dir);
-    masks = (MaskDocValues) reader.leaves().get(0).reader().getBinaryDocValues(SyntheticIndex.SALIENCY);
+    masks =
+        (MaskDocValues) reader.leaves().get(0).reader().getBinaryDocValues(SyntheticIndex.SALIENCY);
     cursor = masks.chiCursor();
     int bins = masks.params().bins();
     unalignedLevels = BinEdges.of(MaskDType.UINT8, bins).levels(SALIENT);
-    alignedLevels = BinEdges.of(MaskDType.UINT8, bins).levels(new ValueRange(0.5, Double.POSITIVE_INFINITY));
+    alignedLevels =
+        BinEdges.of(MaskDType.UINT8, bins).levels(new ValueRange(0.5, Double.POSITIVE_INFINITY));
   }
 
   @TearDown
@@ -83,7 +92,10 @@ public class BoundsBenchmark {
     IOUtils.rm(path);
   }
 
-  /** First-stage bounds of a constant ROI as queries compute them (a {@link BoundsPlan}), ROI and range aligned. */
+  /**
+   * First-stage bounds of a constant ROI as queries compute them (a {@link BoundsPlan}), ROI and
+   * range aligned.
+   */
   @Benchmark
   @OperationsPerInvocation(DOCS)
   public void boundsAligned(Blackhole bh) throws IOException {
@@ -97,7 +109,10 @@ public class BoundsBenchmark {
     }
   }
 
-  /** The same for the paper's ROI (50, 50, 200, 200), off the grid, and the range [0.62, 1], off the bins. */
+  /**
+   * The same for the paper's ROI (50, 50, 200, 200), off the grid, and the range [0.62, 1], off the
+   * bins.
+   */
   @Benchmark
   @OperationsPerInvocation(DOCS)
   public void boundsUnaligned(Blackhole bh) throws IOException {
@@ -112,8 +127,8 @@ public class BoundsBenchmark {
   }
 
   /**
-   * The same query as a scan computes it over a segment of equal masks: the plan evaluated a block of documents at
-   * a time, column by column.
+   * The same query as a scan computes it over a segment of equal masks: the plan evaluated a block
+   * of documents at a time, column by column.
    */
   @Benchmark
   @OperationsPerInvocation(DOCS)

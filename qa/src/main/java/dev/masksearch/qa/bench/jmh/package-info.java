@@ -1,4 +1,2 @@
-/**
- * JMH micro-benchmarks ({@code bin/bench jmh}).
- */
+/** JMH micro-benchmarks ({@code bin/bench jmh}). */
 package dev.masksearch.qa.bench.jmh;

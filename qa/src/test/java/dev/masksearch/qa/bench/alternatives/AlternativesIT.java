@@ -13,14 +13,15 @@ import java.util.List;
 import org.junit.Test;
 
 /**
- * The smoke version of {@code bin/bench alternatives} (issue 6), so that the benchmark cannot rot: a few hundred
- * masks on the acceptance cluster, every workload (filters at three selectivities with a constant and a per-image
- * ROI, top-25 both ways, the IoU sort, the 20-query session) on every system (the plugin, painless scripts over
- * binary doc values, the raw-mask scan). {@link Alternatives} checks each answer against the brute-force values and
- * throws on the first disagreement; PostGIS raster too (Debian's {@code postgresql-15-postgis-3}, installed with
- * apt when missing and run as root, as CI does; otherwise the test fails naming the command). Warm and cold runs
- * (cold: page cache dropped when root, caches cleared, PostgreSQL restarted) and a two-setting CHI sweep. Times are
- * printed, never asserted.
+ * The smoke version of {@code bin/bench alternatives} (issue 6), so that the benchmark cannot rot:
+ * a few hundred masks on the acceptance cluster, every workload (filters at three selectivities
+ * with a constant and a per-image ROI, top-25 both ways, the IoU sort, the 20-query session) on
+ * every system (the plugin, painless scripts over binary doc values, the raw-mask scan). {@link
+ * Alternatives} checks each answer against the brute-force values and throws on the first
+ * disagreement; PostGIS raster too (Debian's {@code postgresql-15-postgis-3}, installed with apt
+ * when missing and run as root, as CI does; otherwise the test fails naming the command). Warm and
+ * cold runs (cold: page cache dropped when root, caches cleared, PostgreSQL restarted) and a
+ * two-setting CHI sweep. Times are printed, never asserted.
  */
 public class AlternativesIT extends ClusterTestCase {
   private static final int IMAGES = 200;
@@ -30,8 +31,16 @@ public class AlternativesIT extends ClusterTestCase {
     Path dir = Files.createTempDirectory("alternatives-it");
     try (PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"));
         PostGis postgis = new PostGis(postgres, BenchImage.SYNTHETIC_SIDE, 60)) {
-      Alternatives bench = new Alternatives(rest(), BenchImage.synthetic(new SyntheticDataset(randomLong())),
-          IMAGES, BenchImage.SYNTHETIC_SIDE, dir.resolve("raw-masks.u8"), cluster().dataDirectories(), postgis, 0);
+      Alternatives bench =
+          new Alternatives(
+              rest(),
+              BenchImage.synthetic(new SyntheticDataset(randomLong())),
+              IMAGES,
+              BenchImage.SYNTHETIC_SIDE,
+              dir.resolve("raw-masks.u8"),
+              cluster().dataDirectories(),
+              postgis,
+              0);
       try {
         run(bench);
       } finally {
@@ -45,10 +54,13 @@ public class AlternativesIT extends ClusterTestCase {
 
   private void run(Alternatives bench) throws Exception {
     Ingest ingest = bench.ingest(100);
-    assertEquals(2L * IMAGES * BenchImage.SYNTHETIC_SIDE * BenchImage.SYNTHETIC_SIDE, ingest.rawMaskBytes());
+    assertEquals(
+        2L * IMAGES * BenchImage.SYNTHETIC_SIDE * BenchImage.SYNTHETIC_SIDE, ingest.rawMaskBytes());
     assertTrue("PostGIS table size", ingest.storeBytes().get(Alternatives.POSTGIS_TABLE) > 0);
     assertTrue("plugin index size", ingest.storeBytes().get(Alternatives.PLUGIN_INDEX) > 0);
-    assertTrue("compressed masks found on disk: " + ingest.pluginFiles(), ingest.compressedMaskBytes() > 0);
+    assertTrue(
+        "compressed masks found on disk: " + ingest.pluginFiles(),
+        ingest.compressedMaskBytes() > 0);
     assertTrue("CHI found on disk: " + ingest.pluginFiles(), ingest.chiBytes() > 0);
     List<List<Query>> workloads = bench.workloads();
     assertEquals(11, workloads.size());
@@ -58,19 +70,30 @@ public class AlternativesIT extends ClusterTestCase {
       for (SystemKind system : SystemKind.values()) {
         assertTrue(row.name() + " on " + system, row.medianMillis().get(system) >= 0);
         assertTrue(row.name() + " cold on " + system, row.coldMillis().get(system) >= 0);
-        assertTrue(row.name() + " on " + system + " timed out", row.medianMillis().get(system) < 60_000);
+        assertTrue(
+            row.name() + " on " + system + " timed out", row.medianMillis().get(system) < 60_000);
       }
       if (row.name().contains("filter, ") || row.name().startsWith("top-25 desc")) {
         long read = row.masksRead().get(SystemKind.PLUGIN);
-        assertTrue(row.name() + ": plugin masks read " + read, read >= 0 && read <= row.masksTotal());
+        assertTrue(
+            row.name() + ": plugin masks read " + read, read >= 0 && read <= row.masksTotal());
       }
     }
-    List<ChiSweep.Result> sweep = ChiSweep.run(rest(), bench, IMAGES, List.of(new ChiSweep.Config(32, 20),
-        new ChiSweep.Config(56, 10)), AlternativesBench.sweepQueries(bench), 1, line -> {});
+    List<ChiSweep.Result> sweep =
+        ChiSweep.run(
+            rest(),
+            bench,
+            IMAGES,
+            List.of(new ChiSweep.Config(32, 20), new ChiSweep.Config(56, 10)),
+            AlternativesBench.sweepQueries(bench),
+            1,
+            line -> {});
     assertEquals(2, sweep.size());
-    assertTrue("a coarser CHI is smaller: " + sweep, sweep.get(1).chiBytes() < sweep.get(0).chiBytes());
-    System.out.print(AlternativesReport.report(IMAGES + " images", ingest, rows, 1, 0, 60,
-        bench.pageCacheDropped())
-        + AlternativesReport.sweepReport(sweep, IMAGES, 1));
+    assertTrue(
+        "a coarser CHI is smaller: " + sweep, sweep.get(1).chiBytes() < sweep.get(0).chiBytes());
+    System.out.print(
+        AlternativesReport.report(
+                IMAGES + " images", ingest, rows, 1, 0, 60, bench.pageCacheDropped())
+            + AlternativesReport.sweepReport(sweep, IMAGES, 1));
   }
 }
