@@ -9,8 +9,6 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
@@ -23,11 +21,9 @@ import org.apache.lucene.search.Weight;
  * TwoPhaseIterator#matches()} reads a mask only when its bounds leave the answer open. Its match
  * cost is the mask's pixel count, so conjunctions check cheaper clauses first. Constant score.
  */
-public final class MaskValueFilterQuery extends Query implements CpStatsSource {
-  private final ValueSource spec;
+public final class MaskValueFilterQuery extends ValueSourceQuery {
   private final Comparison comparison;
   private final double threshold;
-  private final CpStats stats;
 
   /**
    * A filter {@code spec op threshold}; {@code stats} (may be null) observes how documents were
@@ -35,23 +31,13 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
    */
   public MaskValueFilterQuery(
       ValueSource spec, Comparison comparison, double threshold, CpStats stats) {
+    super(spec, stats);
     if (!Double.isFinite(
         threshold)) { // an infinite threshold would let unbounded (undefined) values pass on bounds
       throw new IllegalArgumentException("threshold must be a finite number, got " + threshold);
     }
-    this.spec = Objects.requireNonNull(spec);
     this.comparison = Objects.requireNonNull(comparison);
     this.threshold = threshold;
-    this.stats = stats == null ? new CpStats() : stats;
-  }
-
-  public ValueSource spec() {
-    return spec;
-  }
-
-  @Override
-  public CpStats stats() {
-    return stats;
   }
 
   @Override
@@ -220,13 +206,6 @@ public final class MaskValueFilterQuery extends Query implements CpStatsSource {
     @Override
     public float matchCost() {
       return candidates.evaluator.verificationCost();
-    }
-  }
-
-  @Override
-  public void visit(QueryVisitor visitor) {
-    if (spec.fields().stream().anyMatch(visitor::acceptField)) {
-      visitor.visitLeaf(this);
     }
   }
 

@@ -7,8 +7,6 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
-import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
@@ -22,18 +20,10 @@ import org.apache.lucene.search.Weight;
  * n (OpenSearch: {@code "track_total_hits": false}) this prunes as much as {@link
  * MaskValueTopKQuery}; with exact hit counts, every mask must be read.
  */
-public final class MaskValueScoreQuery extends Query implements CpStatsSource {
-  private final ValueSource spec;
-  private final CpStats stats;
+public final class MaskValueScoreQuery extends ValueSourceQuery {
 
   public MaskValueScoreQuery(ValueSource spec, CpStats stats) {
-    this.spec = Objects.requireNonNull(spec);
-    this.stats = stats == null ? new CpStats() : stats;
-  }
-
-  @Override
-  public CpStats stats() {
-    return stats;
+    super(spec, stats);
   }
 
   @Override
@@ -167,13 +157,6 @@ public final class MaskValueScoreQuery extends Query implements CpStatsSource {
     @Override
     public void setMinCompetitiveScore(float minScore) {
       minCompetitive = minScore;
-    }
-  }
-
-  @Override
-  public void visit(QueryVisitor visitor) {
-    if (spec.fields().stream().anyMatch(visitor::acceptField)) {
-      visitor.visitLeaf(this);
     }
   }
 

@@ -10,7 +10,6 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
@@ -24,30 +23,22 @@ import org.apache.lucene.search.Weight;
  * Lucene's collectors prune only after their total-hits threshold, so the top k is computed over
  * all segments before any is collected, as the k-NN plugin does for vectors.
  */
-public final class MaskValueTopKQuery extends Query implements CpStatsSource {
-  private final ValueSource spec;
+public final class MaskValueTopKQuery extends ValueSourceQuery {
   private final int k;
   private final CpOrder order;
   private final Query filter;
-  private final CpStats stats;
 
   /**
    * The top k by {@code spec} in {@code order} among documents matching {@code filter} (null: all).
    */
   public MaskValueTopKQuery(ValueSource spec, int k, CpOrder order, Query filter, CpStats stats) {
+    super(spec, stats);
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1, got " + k);
     }
-    this.spec = Objects.requireNonNull(spec);
     this.k = k;
     this.order = Objects.requireNonNull(order);
     this.filter = filter;
-    this.stats = stats == null ? new CpStats() : stats;
-  }
-
-  @Override
-  public CpStats stats() {
-    return stats;
   }
 
   /**
@@ -215,13 +206,6 @@ public final class MaskValueTopKQuery extends Query implements CpStatsSource {
     @Override
     public float score() throws IOException {
       return in.score();
-    }
-  }
-
-  @Override
-  public void visit(QueryVisitor visitor) {
-    if (spec.fields().stream().anyMatch(visitor::acceptField)) {
-      visitor.visitLeaf(this);
     }
   }
 

@@ -119,6 +119,27 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     }
   }
 
+  /** Checks the index against the model, runs CheckIndex, and closes the directory. */
+  private static void checkAndClose(Directory dir, List<ChiParams> params, Model model)
+      throws IOException {
+    check(dir, params, model);
+    TestUtil.checkIndex(dir);
+    dir.close();
+  }
+
+  /** Force-merges to one segment through the mask codec, then {@link #checkAndClose}. */
+  private static void mergeCheckAndClose(Directory dir, List<ChiParams> params, Model model)
+      throws IOException {
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(new LogDocMergePolicy());
+    try (IndexWriter w = new IndexWriter(dir, config)) {
+      forceMerge(w, 1);
+    }
+    checkAndClose(dir, params, model);
+  }
+
   /** Force-merges, replacing a NoMergePolicy (which ignores forceMerge) by a LogDocMergePolicy. */
   private static void forceMerge(IndexWriter w, int segments) throws IOException {
     if (w.getConfig().getMergePolicy() instanceof NoMergePolicy) {
@@ -206,9 +227,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     try (DirectoryReader reader = DirectoryReader.open(dir)) {
       assertEquals(1, reader.leaves().size());
     }
-    check(dir, params, model);
-    TestUtil.checkIndex(dir);
-    dir.close();
+    checkAndClose(dir, params, model);
   }
 
   /**
@@ -281,9 +300,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       forceMerge(w, 1);
       w.commit();
     }
-    check(dir, fieldParams, model);
-    TestUtil.checkIndex(dir);
-    dir.close();
+    checkAndClose(dir, fieldParams, model);
   }
 
   /**
@@ -321,9 +338,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         w.addDocument(document(id, masks, fieldParams));
       }
     }
-    check(dir, fieldParams, model);
-    TestUtil.checkIndex(dir);
-    dir.close();
+    checkAndClose(dir, fieldParams, model);
   }
 
   /**
@@ -504,9 +519,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       forceMerge(w, 1);
       w.commit();
     }
-    check(dir, params, model);
-    TestUtil.checkIndex(dir);
-    dir.close();
+    checkAndClose(dir, params, model);
   }
 
   /**
@@ -615,16 +628,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         assertEquals("segment " + context.ord, expectMaskFormat, values instanceof MaskDocValues);
       }
     }
-    IndexWriterConfig config =
-        new IndexWriterConfig(new MockAnalyzer(random()))
-            .setCodec(maskCodec())
-            .setMergePolicy(new LogDocMergePolicy());
-    try (IndexWriter w = new IndexWriter(dir, config)) {
-      forceMerge(w, 1);
-    }
-    check(dir, fieldParams, model);
-    TestUtil.checkIndex(dir);
-    dir.close();
+    mergeCheckAndClose(dir, fieldParams, model);
   }
 
   /**
@@ -659,16 +663,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       }
     }
     check(dir, unknown, model);
-    IndexWriterConfig config =
-        new IndexWriterConfig(new MockAnalyzer(random()))
-            .setCodec(maskCodec())
-            .setMergePolicy(new LogDocMergePolicy());
-    try (IndexWriter w = new IndexWriter(dir, config)) {
-      forceMerge(w, 1);
-    }
-    check(dir, unknown, model);
-    TestUtil.checkIndex(dir);
-    dir.close();
+    mergeCheckAndClose(dir, unknown, model);
   }
 
   /**

@@ -14,16 +14,11 @@ public final class ExpressionFuzzer {
 
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
     String source = new String(input, StandardCharsets.UTF_8);
-    FuzzChecks.boundedAllocation(
-        input.length,
-        () -> {
-          MaskExpression expression;
-          try {
-            expression = MaskExpression.parse(source);
-          } catch (ExpressionException e) {
-            FuzzChecks.requireMessage(e);
-            return;
-          }
+    FuzzChecks.readOrReject(
+        input,
+        ExpressionException.class,
+        () -> MaskExpression.parse(source),
+        expression -> {
           String canonical = expression.toString();
           MaskExpression again = MaskExpression.parse(canonical);
           FuzzChecks.require(

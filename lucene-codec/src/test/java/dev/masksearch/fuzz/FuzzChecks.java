@@ -46,6 +46,43 @@ public final class FuzzChecks {
     return THREADS.getCurrentThreadAllocatedBytes() - before;
   }
 
+  /** Reads an input into a value; throws what the reader throws for a bad one. */
+  @FunctionalInterface
+  public interface Reader<T> {
+    T read() throws Exception;
+  }
+
+  /** Checks a value that was read. */
+  @FunctionalInterface
+  public interface Check<T> {
+    void check(T value) throws Exception;
+  }
+
+  /**
+   * The shape of every parser target: within {@link #boundedAllocation}, {@code read} either
+   * rejects the input with a {@code rejection} that says what is wrong, or gives a value that
+   * passes {@code check}.
+   */
+  public static <T> void readOrReject(
+      byte[] input, Class<? extends Exception> rejection, Reader<T> read, Check<T> check)
+      throws Exception {
+    boundedAllocation(
+        input.length,
+        () -> {
+          T value;
+          try {
+            value = read.read();
+          } catch (Exception e) {
+            if (!rejection.isInstance(e)) {
+              throw e;
+            }
+            requireMessage(e);
+            return;
+          }
+          check.check(value);
+        });
+  }
+
   /** A validation error must say what is wrong. */
   public static void requireMessage(Exception e) {
     if (e.getMessage() == null || e.getMessage().isBlank()) {

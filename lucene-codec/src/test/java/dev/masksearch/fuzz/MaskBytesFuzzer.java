@@ -1,6 +1,5 @@
 package dev.masksearch.fuzz;
 
-import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskFormatException;
 import org.apache.lucene.util.BytesRef;
@@ -15,16 +14,11 @@ public final class MaskBytesFuzzer {
   private MaskBytesFuzzer() {}
 
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
-    FuzzChecks.boundedAllocation(
-        input.length,
-        () -> {
-          Mask mask;
-          try {
-            mask = MaskBytes.decode(new BytesRef(input));
-          } catch (MaskFormatException e) {
-            FuzzChecks.requireMessage(e);
-            return;
-          }
+    FuzzChecks.readOrReject(
+        input,
+        MaskFormatException.class,
+        () -> MaskBytes.decode(new BytesRef(input)),
+        mask -> {
           byte[] encoded = MaskBytes.encode(mask);
           FuzzChecks.require(encoded.length == input.length, "re-encoding changed the length");
           FuzzChecks.requireSamePixels(mask, MaskBytes.decode(new BytesRef(encoded)));

@@ -1,6 +1,5 @@
 package dev.masksearch.fuzz;
 
-import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskFormatException;
 import dev.masksearch.mask.NpyMasks;
@@ -14,18 +13,12 @@ public final class NpyFuzzer {
   private NpyFuzzer() {}
 
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
-    FuzzChecks.boundedAllocation(
-        input.length,
-        () -> {
-          Mask mask;
-          try {
-            mask = NpyMasks.decode(input);
-          } catch (MaskFormatException e) {
-            FuzzChecks.requireMessage(e);
-            return;
-          }
-          FuzzChecks.requireSamePixels(
-              mask, MaskBytes.decode(new BytesRef(MaskBytes.encode(mask))));
-        });
+    FuzzChecks.readOrReject(
+        input,
+        MaskFormatException.class,
+        () -> NpyMasks.decode(input),
+        mask ->
+            FuzzChecks.requireSamePixels(
+                mask, MaskBytes.decode(new BytesRef(MaskBytes.encode(mask)))));
   }
 }

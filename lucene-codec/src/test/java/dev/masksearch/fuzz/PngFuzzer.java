@@ -1,6 +1,5 @@
 package dev.masksearch.fuzz;
 
-import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskFormatException;
 import dev.masksearch.mask.PngMasks;
 
@@ -12,17 +11,10 @@ public final class PngFuzzer {
   private PngFuzzer() {}
 
   public static void fuzzerTestOneInput(byte[] input) throws Exception {
-    FuzzChecks.boundedAllocation(
-        input.length,
-        () -> {
-          Mask mask;
-          try {
-            mask = PngMasks.decode(input);
-          } catch (MaskFormatException e) {
-            FuzzChecks.requireMessage(e);
-            return;
-          }
-          FuzzChecks.requireSamePixels(mask, PngMasks.decode(PngMasks.encode(mask)));
-        });
+    FuzzChecks.readOrReject(
+        input,
+        MaskFormatException.class,
+        () -> PngMasks.decode(input),
+        mask -> FuzzChecks.requireSamePixels(mask, PngMasks.decode(PngMasks.encode(mask))));
   }
 }

@@ -135,23 +135,8 @@ public class SearchGuardTests extends LuceneTestCase {
     forms.add(
         (s, stats) ->
             hits(s.search(new MaskValueTopKQuery(EXPR, 10, CpOrder.ASC, null, stats), 10)));
-    forms.add(
-        (s, stats) ->
-            hits(
-                s.search(
-                    new MatchAllDocsQuery(),
-                    10,
-                    new Sort(
-                        new SortField("cp", MaskValueComparator.source(SPEC, stats, s), true)))));
-    forms.add(
-        (s, stats) ->
-            hits(
-                s.search(
-                    new MatchAllDocsQuery(),
-                    10,
-                    new Sort(
-                        new SortField(
-                            "expr", MaskValueComparator.source(EXPR, stats, s), false)))));
+    forms.add((s, stats) -> sorted(s, SPEC, stats, true));
+    forms.add((s, stats) -> sorted(s, EXPR, stats, false));
     forms.add(
         (s, stats) -> { // as a script reads values: every document, in order
           double sum = 0;
@@ -165,6 +150,13 @@ public class SearchGuardTests extends LuceneTestCase {
           return sum;
         });
     return forms;
+  }
+
+  /** The first hits of all documents sorted by {@code source}, read under the searcher's guard. */
+  private static String sorted(IndexSearcher s, ValueSource source, CpStats stats, boolean reverse)
+      throws IOException {
+    SortField field = new SortField("value", MaskValueComparator.source(source, stats, s), reverse);
+    return hits(s.search(new MatchAllDocsQuery(), 10, new Sort(field)));
   }
 
   private static String hits(TopDocs top) {
