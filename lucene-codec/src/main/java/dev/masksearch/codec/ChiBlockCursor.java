@@ -17,11 +17,11 @@ import org.apache.lucene.util.RamUsageEstimator;
  * members of a block, each column it reads is decoded for the whole block with bulk reads, so the
  * rest of the block costs an array load per entry; sparse access never pays for decoding.
  *
- * <p>Memory grows with the columns the current block has opened, never with the columns a grid has
- * (a 4096 x 4096 mask's has 327,680): a hash map from column to slot is cleared when the cursor
- * moves to another block or group. Decoded columns hold at most one block, which the writer keeps
- * under {@code 2^20} entries (4 MiB). {@link #ramBytesUsed()} says what the cursor holds, so a
- * search can account it.
+ * <p>Memory grows with the columns the current block has opened, never with the columns of a large
+ * grid (a 4096 x 4096 mask's has 327,680): a map from column to slot (arrays for grids of up to
+ * {@value #DENSE_COLUMNS} columns, a hash map beyond) is cleared when the cursor moves to another
+ * block or group. Decoded columns hold at most one block, which the writer keeps under {@code 2^20}
+ * entries (4 MiB). {@link #ramBytesUsed()} says what the cursor holds, so a search can account it.
  */
 final class ChiBlockCursor implements ChiLookup, Accountable {
   /** Members of a block visited before columns are decoded whole. */
@@ -32,7 +32,21 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
 
   private final RandomAccessInput data;
   private final IndexInput bulk;
-  private final IntIntHashMap slotOf = new IntIntHashMap();
+
+  /**
+   * Groups with at most this many columns map a column to its slot through two arrays (one load per
+   * entry, 512 KiB at most); larger grids through a hash map, so that memory follows the columns
+   * read rather than the grid.
+   */
+  static final int DENSE_COLUMNS = 1 << 16;
+
+  private final IntIntHashMap hashSlots = new IntIntHashMap();
+  private boolean dense;
+  // Dense: the slot of column c is denseSlot[c] while denseStamp[c] == generation, so moving to
+  // another block clears the map in constant time.
+  private int[] denseSlot = new int[0];
+  private int[] denseStamp = new int[0];
+  private int generation = 1;
   // Per slot: the column's absolute data offset, minimum, bits per value, and its values when
   // decoded.
   private long[] offsets = new long[16];
@@ -72,7 +86,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
       this.group = group;
       block = b;
       visitedInBlock = 0;
-      slotOf.clear();
+      clearSlots(group);
       slots = 0;
     }
     this.ordinal = ordinal;
@@ -97,7 +111,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   @Override
   public long entry(int c) {
     try {
-      int slot = slotOf.getOrDefault(c, -1);
+      int slot = slotOf(c);
       if (slot < 0) {
         slot = open(c);
       }
@@ -127,7 +141,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
 
   /** The current block's values of column c, decoded whole. */
   int[] column(int c) throws IOException {
-    int slot = slotOf.getOrDefault(c, -1);
+    int slot = slotOf(c);
     if (slot < 0) {
       slot = open(c);
     }
@@ -136,7 +150,32 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
 
   @Override
   public long ramBytesUsed() {
-    return slotOf.ramBytesUsed() + offsets.length * SLOT_BYTES + decodedBytes + scratch.length;
+    return hashSlots.ramBytesUsed()
+        + 8L * denseSlot.length
+        + offsets.length * SLOT_BYTES
+        + decodedBytes
+        + scratch.length;
+  }
+
+  private int slotOf(int c) {
+    if (dense) {
+      return denseStamp[c] == generation ? denseSlot[c] : -1;
+    }
+    return hashSlots.getOrDefault(c, -1);
+  }
+
+  /** Forgets every opened column, for a new block of {@code group}. */
+  private void clearSlots(ChiGroup group) {
+    hashSlots.clear();
+    dense = group.columns() <= DENSE_COLUMNS;
+    if (dense && denseSlot.length < group.columns()) {
+      denseSlot = new int[group.columns()];
+      denseStamp = new int[group.columns()];
+      generation = 1;
+    } else if (++generation == 0) { // wrapped: stamps of 0 must mean "not opened"
+      java.util.Arrays.fill(denseStamp, 0);
+      generation = 1;
+    }
   }
 
   private int open(int c) throws IOException {
@@ -156,7 +195,12 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
         group.columnDataOffset(
             block, c, bits[slot], data.readInt(header + 5)); // checked: corrupt files
     isDecoded[slot] = false;
-    slotOf.put(c, slot);
+    if (dense) {
+      denseSlot[c] = slot;
+      denseStamp[c] = generation;
+    } else {
+      hashSlots.put(c, slot);
+    }
     return slot;
   }
 

@@ -158,6 +158,11 @@ final class ChiGroup {
     return offset;
   }
 
+  /** CHI columns per member: grid cells times stored levels. */
+  int columns() {
+    return columns;
+  }
+
   /** Where block b of this group's CHI starts in the {@code .mskc} file. */
   long blockStart(int b) {
     return blockStarts[b];

@@ -415,6 +415,31 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
+   * Grids of more than {@link ChiBlockCursor#DENSE_COLUMNS} columns: the cursor maps their columns
+   * through a hash map; mixed with small grids in one segment, so one cursor switches between both.
+   */
+  public void testLargeGridsReadBackThroughTheHashedColumns() throws IOException {
+    ChiParams params = new ChiParams(4, 16); // 264 x 264: 66 * 66 * 16 = 69,696 columns
+    assertTrue(ChiGrid.cells(264, 4) * ChiGrid.cells(264, 4) * 16 > ChiBlockCursor.DENSE_COLUMNS);
+    List<ChiParams> fieldParams = List.of(params, params);
+    Directory dir = newDirectory();
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMergePolicy(NoMergePolicy.INSTANCE);
+    Model model = new Model();
+    try (IndexWriter w = new IndexWriter(dir, config)) {
+      for (int i = 0; i < 12; i++) {
+        int side = random().nextBoolean() ? TestUtil.nextInt(random(), 261, 264) : 9;
+        Mask[] masks = {CodecTestMasks.randomMask(random(), MaskDType.UINT8, side, side), null};
+        long id = model.add(masks);
+        w.addDocument(document(id, masks, fieldParams));
+      }
+    }
+    mergeCheckAndClose(dir, fieldParams, model);
+  }
+
+  /**
    * A field whose every mask is deleted before a merge: the merged segment may keep the field, with
    * no values.
    */
