@@ -20,8 +20,9 @@ import org.apache.lucene.util.RamUsageEstimator;
  * <p>Memory grows with the columns the current block has opened, never with the columns of a large
  * grid (a 4096 x 4096 mask's has 327,680): a map from column to slot (arrays for grids of up to
  * {@value #DENSE_COLUMNS} columns, a hash map beyond) is cleared when the cursor moves to another
- * block or group. Decoded columns hold at most one block, which the writer keeps under {@code 2^20}
- * entries (4 MiB). {@link #ramBytesUsed()} says what the cursor holds, so a search can account it.
+ * block or group. Decoded columns hold one block's values (the writer keeps a block under {@code
+ * 2^20} entries) in arrays reused across blocks at the largest size seen. {@link #ramBytesUsed()}
+ * says what the cursor holds, so a search can account it.
  */
 final class ChiBlockCursor implements ChiLookup, Accountable {
   /** Members of a block visited before columns are decoded whole. */

@@ -348,8 +348,9 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
    * and no temporary file is left.
    */
   public void testShapeGroupsSpillBeyondTheBufferLimit() throws IOException {
-    ChiParams params =
-        new ChiParams(TestUtil.nextInt(random(), 2, 6), TestUtil.nextInt(random(), 2, 8));
+    // 96 x 96 at step 2: 48 * 48 * (4..8) columns, so blocks of 32 or 64 masks and a big group of
+    // several blocks: blocks written before the spill, from the spill file, and a last partial one
+    ChiParams params = new ChiParams(2, TestUtil.nextInt(random(), 4, 8));
     List<ChiParams> fieldParams = List.of(params, params);
     long limit =
         TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
@@ -380,8 +381,8 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     try (IndexWriter w = new IndexWriter(dir, config)) {
       for (int i = 0; i < docs; i++) {
         Mask[] masks = new Mask[2];
-        if (random().nextInt(3) == 0) { // one big group, several blocks when the grid is small
-          masks[0] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 8, 8);
+        if (random().nextInt(3) == 0) { // one big group of several blocks
+          masks[0] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 96, 96);
         } else if (random().nextInt(10) > 0) { // many groups of a few masks each
           masks[0] =
               CodecTestMasks.randomMask(

@@ -343,6 +343,47 @@ public class SearchGuardTests extends LuceneTestCase {
   }
 
   /**
+   * A guard that cannot grant what the CHI cursors or the top-k candidates need stops the search
+   * with a message naming them, and nothing stays reserved.
+   */
+  public void testCursorsAndCandidatesTripNamingWhatNeededTheMemory() throws IOException {
+    for (String refused :
+        new String[] {"the CHI entries read from [saliency]", "top-k candidates"}) {
+      IndexSearcher searcher = searcher(random().nextBoolean());
+      TestGuard counts = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
+      SearchGuard guard =
+          new SearchGuard() {
+            @Override
+            public void check() {}
+
+            @Override
+            public void reserve(long bytes, String what) {
+              if (what.startsWith(refused)) {
+                throw new OverLimit(what + " needs " + bytes + " bytes");
+              }
+              counts.reserve(bytes, what);
+            }
+
+            @Override
+            public void release(long bytes) {
+              counts.release(bytes);
+            }
+          };
+      OverLimit e;
+      try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
+        e =
+            expectThrows(
+                OverLimit.class,
+                () ->
+                    searcher.search(
+                        new MaskValueTopKQuery(SPEC, 10, CpOrder.DESC, null, null), 10));
+      }
+      assertTrue(e.getMessage(), e.getMessage().startsWith(refused));
+      assertEquals(refused + ": nothing stays reserved", 0, counts.used.get());
+    }
+  }
+
+  /**
    * What a search holds for its whole run (CHI cursors, candidates) is reserved, and returned when
    * it ends.
    */

@@ -5,6 +5,7 @@ import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.opensearch.index.query.ExpressionLimits;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.LeafExactValues;
+import dev.masksearch.search.SearchGuard;
 import dev.masksearch.search.SearchGuards;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.IndexSearcher;
 import org.opensearch.script.AggregationScript;
 import org.opensearch.script.FieldScript;
@@ -133,12 +135,24 @@ public final class MaskScriptEngine implements ScriptEngine {
     int doc;
 
     /**
-     * The values of a segment within the guard of the search the script runs in (found by its
-     * lookup).
+     * The values of a segment within the guard of the search the script runs in: found by the
+     * searcher where OpenSearch gives one ({@code script_score}), else by the lookup the script was
+     * bound with (script fields, sorts, aggregations), else by the search's own reader (scripts
+     * built while the query is, whose lookup OpenSearch replaces afterwards: the {@code script}
+     * query and function-score scripts; OpenSearch gives each search a reader of its own while
+     * {@code search.low_level_cancellation} is on, the default).
      */
-    DocValue(MaskExpression expression, LeafReaderContext leaf, SearchLookup lookup)
+    DocValue(
+        MaskExpression expression, LeafReaderContext leaf, Object searcher, SearchLookup lookup)
         throws IOException {
-      values = LeafExactValues.create(leaf, expression, SearchGuards.of(lookup));
+      SearchGuard guard = searcher == null ? SearchGuard.NONE : SearchGuards.of(searcher);
+      if (guard == SearchGuard.NONE) {
+        guard = SearchGuards.of(lookup);
+      }
+      if (guard == SearchGuard.NONE) {
+        guard = SearchGuards.of(ReaderUtil.getTopLevelContext(leaf).reader());
+      }
+      values = LeafExactValues.create(leaf, expression, guard);
     }
 
     /**
@@ -173,7 +187,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       MaskExpression expression = script.bind(lookup, cache);
       double missing = MaskScript.missing(params, Double.NaN);
       return leaf -> {
-        DocValue current = new DocValue(expression, leaf, lookup);
+        DocValue current = new DocValue(expression, leaf, null, lookup);
         return new FieldScript() {
           @Override
           public void setDocument(int doc) {
@@ -213,7 +227,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       return new NumberSortScript.LeafFactory() {
         @Override
         public NumberSortScript newInstance(LeafReaderContext leaf) throws IOException {
-          DocValue current = new DocValue(expression, leaf, lookup);
+          DocValue current = new DocValue(expression, leaf, null, lookup);
           return new NumberSortScript() {
             @Override
             public void setDocument(int doc) {
@@ -255,7 +269,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       return new AggregationScript.LeafFactory() {
         @Override
         public AggregationScript newInstance(LeafReaderContext leaf) throws IOException {
-          DocValue current = new DocValue(expression, leaf, lookup);
+          DocValue current = new DocValue(expression, leaf, null, lookup);
           return new AggregationScript() {
             @Override
             public void setDocument(int doc) {
@@ -333,7 +347,7 @@ public final class MaskScriptEngine implements ScriptEngine {
 
         @Override
         public ScoreScript newInstance(LeafReaderContext leaf) throws IOException {
-          DocValue current = new DocValue(expression, leaf, lookup);
+          DocValue current = new DocValue(expression, leaf, searcher, lookup);
           return new ScoreScript(params, lookup, searcher, leaf) {
             @Override
             public double execute(ExplanationHolder explanation) {
@@ -390,7 +404,7 @@ public final class MaskScriptEngine implements ScriptEngine {
       Comparison comparison = script.filterComparison(params);
       double threshold = script.filterThreshold(params, comparison);
       return leaf -> {
-        DocValue current = new DocValue(expression, leaf, lookup);
+        DocValue current = new DocValue(expression, leaf, null, lookup);
         return new FilterScript(params, lookup, leaf) {
           @Override
           public void setDocument(int doc) {
