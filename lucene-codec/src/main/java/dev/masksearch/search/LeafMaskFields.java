@@ -58,6 +58,9 @@ public final class LeafMaskFields {
    * reading entries.
    */
   void account(String name) {
+    if (!guard.lastsTheSearch()) {
+      return; // nothing would return it: a cursor lives for one document's work there
+    }
     Field field = fields.get(name);
     long held = field.cursor.ramBytesUsed();
     if (held > field.reserved) {

@@ -39,4 +39,14 @@ public interface SearchGuard {
 
   /** Returns bytes reserved earlier. */
   void release(long bytes);
+
+  /**
+   * Whether the guard lasts the whole search, so that memory held for the search (CHI cursors) may
+   * be reserved through it and is returned when the search's registration closes. A guard for work
+   * outside any registered search (see {@link SearchGuards#guardUnregistered}) answers false: it
+   * accounts one document's memory at a time, and nothing is held through it.
+   */
+  default boolean lastsTheSearch() {
+    return true;
+  }
 }

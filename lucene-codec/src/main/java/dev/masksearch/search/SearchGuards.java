@@ -21,6 +21,8 @@ public final class SearchGuards {
   private static final Map<Object, Registered> GUARDS =
       new ConcurrentHashMap<>(); // keys compare by identity
 
+  private static volatile SearchGuard unregistered = SearchGuard.NONE;
+
   private SearchGuards() {}
 
   /** Registration of a guard, closed when the search ends. */
@@ -45,13 +47,23 @@ public final class SearchGuards {
     };
   }
 
-  /** The guard registered for {@code key}, or {@link SearchGuard#NONE}. */
+  /**
+   * The guard of work that finds no registration (an {@code _explain}, which runs no search phase):
+   * it should account each document's memory (masks, pixel maps) and answer false to {@link
+   * SearchGuard#lastsTheSearch()}. {@link SearchGuard#NONE} unless set (OpenSearch: the {@code
+   * masksearch} breaker).
+   */
+  public static void guardUnregistered(SearchGuard guard) {
+    unregistered = guard;
+  }
+
+  /** The guard registered for {@code key}, or the guard of unregistered work. */
   public static SearchGuard of(Object key) {
     if (GUARDS.isEmpty()) {
-      return SearchGuard.NONE;
+      return unregistered;
     }
     SearchGuard guard = GUARDS.get(new Key(key));
-    return guard == null ? SearchGuard.NONE : guard;
+    return guard == null ? unregistered : guard;
   }
 
   /**

@@ -246,6 +246,28 @@ public class SearchGuardSingleNodeTests extends OpenSearchSingleNodeTestCase {
     breakerTripsWithClearErrorAndReleases("guarded", forms());
   }
 
+  /** _explain runs no search phase: its mask reads are reserved from the breaker all the same. */
+  public void testExplainReadsWithinTheBreaker() {
+    index("explained", 8, false, 1);
+    MaskExprQueryBuilder undecided = new MaskExprQueryBuilder(EXPR, Comparison.GT, 0.3);
+    assertTrue(
+        client().prepareExplain("explained", "d0").setQuery(undecided).get().hasExplanation());
+    setLimit("64kb");
+    try {
+      Exception e =
+          expectThrows(
+              Exception.class,
+              () -> client().prepareExplain("explained", "d0").setQuery(undecided).get());
+      assertEquals(e.toString(), RestStatus.TOO_MANY_REQUESTS, ExceptionsHelper.status(e));
+      String detail = ExceptionsHelper.detailedMessage(e);
+      assertTrue(detail, detail.contains("96x96 float32 of document"));
+      assertTrue(detail, detail.contains("outside a search phase"));
+    } finally {
+      setLimit(null);
+    }
+    assertEquals("nothing stays reserved", cacheBytes(), breaker().getUsed());
+  }
+
   /**
    * With {@code search.low_level_cancellation} off, OpenSearch gives concurrent searches of a shard
    * one shared reader: each must still run under its own guard (limits, trips, timeouts), and what

@@ -7,6 +7,7 @@ import dev.masksearch.opensearch.action.TransportUiFileAction;
 import dev.masksearch.opensearch.action.UiFileAction;
 import dev.masksearch.opensearch.guard.GuardingSearchListener;
 import dev.masksearch.opensearch.guard.MaskSearchBreaker;
+import dev.masksearch.opensearch.guard.UnregisteredWorkGuard;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.index.mapper.MaskFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
@@ -21,6 +22,7 @@ import dev.masksearch.opensearch.rest.RestMaskSearchStatsAction;
 import dev.masksearch.opensearch.rest.RestMaskSearchUiAction;
 import dev.masksearch.opensearch.script.MaskScriptEngine;
 import dev.masksearch.search.CpStatsSource;
+import dev.masksearch.search.SearchGuards;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -118,6 +120,8 @@ public class MaskSearchPlugin extends Plugin
   @Override
   public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
     breaker.set(circuitBreaker);
+    // Mask reads outside a search phase (_explain) reserve per document from the breaker too.
+    SearchGuards.guardUnregistered(new UnregisteredWorkGuard(breaker::breaker));
   }
 
   /**
