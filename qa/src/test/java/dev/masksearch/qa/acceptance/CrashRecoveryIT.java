@@ -65,8 +65,9 @@ public class CrashRecoveryIT extends ClusterTestCase {
       cluster.awaitHealth("yellow", cluster.size() - 1, INDEX);
       cluster.startNode(victim);
       writer.awaitAcknowledged(writer.acknowledged.size() + 100); // while the node recovers its copies
-      System.out.println("[crash-recovery] node " + victim + " killed after " + atKill + " acknowledged documents; "
-          + writer.retries.get() + " batches sent again (" + writer.firstFailure + ")");
+      System.out.println("[crash-recovery] node " + victim + " killed during a _bulk, after " + atKill
+          + " acknowledged documents; " + writer.acknowledged.size() + " acknowledged when it had recovered; "
+          + writer.retries.get() + " batches sent again (first failure: " + writer.firstFailure + ")");
     } finally {
       writer.stop();
       thread.join();
@@ -80,7 +81,17 @@ public class CrashRecoveryIT extends ClusterTestCase {
     assertEquals("_count", acknowledged.size(), ok("GET", "/" + INDEX + "/_count", null).path("count").asInt());
     assertEquals(new TreeSet<>(acknowledged.keySet()), ids());
     assertCopiesAgree(acknowledged.size());
-    new CpChecks(rest(), INDEX, List.copyOf(acknowledged.values())).randomized(getRandom(), 4, MAX_SIDE);
+    // A few cp filters, a top-k, the scoring form and a sort, over the acknowledged masks.
+    CpChecks checks = new CpChecks(rest(), INDEX, List.copyOf(acknowledged.values()));
+    Random random = getRandom();
+    for (int i = 0; i < 3; i++) {
+      CpCase term = checks.telling(random, MAX_SIDE);
+      checks.filter(term, CpChecks.randomOp(random), checks.threshold(random, term));
+    }
+    CpCase term = checks.telling(random, MAX_SIDE);
+    checks.topK(term, 1 + random.nextInt(30));
+    checks.scoring(term, 1 + random.nextInt(30));
+    checks.sort(term, random.nextBoolean(), 100);
     assertGreen();
     deleteIndex(INDEX);
   }
