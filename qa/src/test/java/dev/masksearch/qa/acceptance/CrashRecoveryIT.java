@@ -61,10 +61,10 @@ public class CrashRecoveryIT extends ClusterTestCase {
       String since = new String(all, (int) logged, all.length - (int) logged, StandardCharsets.ISO_8859_1);
       assertFalse("node " + victim + " was shut down, not killed: " + since, since.contains("] stopping ..."));
       int atKill = writer.acknowledged.size();
-      writer.awaitAcknowledged(atKill + 150); // through the two survivors
+      writer.awaitAcknowledged(writer.sendUpTo(writer.sent.get() + 150)); // through the two survivors
       cluster.awaitHealth("yellow", cluster.size() - 1, INDEX);
       cluster.startNode(victim);
-      writer.awaitAcknowledged(writer.acknowledged.size() + 100); // while the node recovers its copies
+      writer.awaitAcknowledged(writer.sendUpTo(writer.sent.get() + 100)); // while the node recovers its copies
       System.out.println("[crash-recovery] node " + victim + " killed during a _bulk, after " + atKill
           + " acknowledged documents; " + writer.acknowledged.size() + " acknowledged when it had recovered; "
           + writer.retries.get() + " batches sent again (first failure: " + writer.firstFailure + ")");
@@ -137,6 +137,8 @@ public class CrashRecoveryIT extends ClusterTestCase {
     private final AtomicInteger inFlight = new AtomicInteger();
     volatile String firstFailure = "no failure";
     private volatile boolean stop;
+    /** Sends no new batch once this many documents were sent (a bound on the index, however fast the machine). */
+    private volatile int budget = 10_000;
     private volatile Throwable failure;
 
     Writer(Random random) {
@@ -147,6 +149,10 @@ public class CrashRecoveryIT extends ClusterTestCase {
     public void run() {
       try {
         for (int batch = 0; !stop; batch++) {
+          if (sent.get() >= budget) {
+            Thread.sleep(10);
+            continue;
+          }
           Map<String, QaDoc> pending = new LinkedHashMap<>();
           for (QaDoc doc : Corpus.generate(random, "c" + batch + "-", BATCH, MAX_SIDE)) {
             pending.put(doc.id(), doc);
@@ -226,6 +232,13 @@ public class CrashRecoveryIT extends ClusterTestCase {
         rethrow();
         Thread.sleep(1);
       }
+    }
+
+    /** Sends batches until {@code count} documents were sent (whole batches: a multiple of {@value #BATCH}). */
+    int sendUpTo(int count) {
+      int rounded = Math.ceilDiv(count, BATCH) * BATCH;
+      budget = rounded;
+      return rounded;
     }
 
     void stop() {
