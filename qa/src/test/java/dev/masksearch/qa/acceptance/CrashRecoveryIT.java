@@ -65,19 +65,22 @@ public class CrashRecoveryIT extends ClusterTestCase {
           "node " + victim + " was shut down, not killed: " + since,
           since.contains("] stopping ..."));
       int atKill = writer.acknowledged.size();
-      writer.awaitAcknowledged(atKill + 150); // through the two survivors
+      writer.awaitAcknowledged(
+          writer.sendUpTo(writer.sent.get() + 150)); // through the two survivors
       cluster.awaitHealth("yellow", cluster.size() - 1, INDEX);
       cluster.startNode(victim);
       writer.awaitAcknowledged(
-          writer.acknowledged.size() + 100); // while the node recovers its copies
+          writer.sendUpTo(writer.sent.get() + 100)); // while the node recovers its copies
       System.out.println(
           "[crash-recovery] node "
               + victim
-              + " killed after "
+              + " killed during a _bulk, after "
               + atKill
               + " acknowledged documents; "
+              + writer.acknowledged.size()
+              + " acknowledged when it had recovered; "
               + writer.retries.get()
-              + " batches sent again ("
+              + " batches sent again (first failure: "
               + writer.firstFailure
               + ")");
     } finally {
@@ -97,8 +100,17 @@ public class CrashRecoveryIT extends ClusterTestCase {
         ok("GET", "/" + INDEX + "/_count", null).path("count").asInt());
     assertEquals(new TreeSet<>(acknowledged.keySet()), ids());
     assertCopiesAgree(acknowledged.size());
-    new CpChecks(rest(), INDEX, List.copyOf(acknowledged.values()))
-        .randomized(getRandom(), 4, MAX_SIDE);
+    // A few cp filters, a top-k, the scoring form and a sort, over the acknowledged masks.
+    CpChecks checks = new CpChecks(rest(), INDEX, List.copyOf(acknowledged.values()));
+    Random random = getRandom();
+    for (int i = 0; i < 3; i++) {
+      CpCase term = checks.telling(random, MAX_SIDE);
+      checks.filter(term, CpChecks.randomOp(random), checks.threshold(random, term));
+    }
+    CpCase term = checks.telling(random, MAX_SIDE);
+    checks.topK(term, 1 + random.nextInt(30));
+    checks.scoring(term, 1 + random.nextInt(30));
+    checks.sort(term, random.nextBoolean(), 100);
     assertGreen();
     deleteIndex(INDEX);
   }
@@ -160,6 +172,13 @@ public class CrashRecoveryIT extends ClusterTestCase {
     private final AtomicInteger inFlight = new AtomicInteger();
     volatile String firstFailure = "no failure";
     private volatile boolean stop;
+
+    /**
+     * Sends no new batch once this many documents were sent (a bound on the index, however fast the
+     * machine).
+     */
+    private volatile int budget = 10_000;
+
     private volatile Throwable failure;
 
     Writer(Random random) {
@@ -170,6 +189,10 @@ public class CrashRecoveryIT extends ClusterTestCase {
     public void run() {
       try {
         for (int batch = 0; !stop; batch++) {
+          if (sent.get() >= budget) {
+            Thread.sleep(10);
+            continue;
+          }
           Map<String, QaDoc> pending = new LinkedHashMap<>();
           for (QaDoc doc : Corpus.generate(random, "c" + batch + "-", BATCH, MAX_SIDE)) {
             pending.put(doc.id(), doc);
@@ -264,6 +287,16 @@ public class CrashRecoveryIT extends ClusterTestCase {
         rethrow();
         Thread.sleep(1);
       }
+    }
+
+    /**
+     * Sends batches until {@code count} documents were sent (whole batches: a multiple of {@value
+     * #BATCH}).
+     */
+    int sendUpTo(int count) {
+      int rounded = Math.ceilDiv(count, BATCH) * BATCH;
+      budget = rounded;
+      return rounded;
     }
 
     void stop() {

@@ -72,7 +72,7 @@ public class HostileRequestsIT extends RandomizedTest {
   private static final int EXPR_DOCS = 3;
   private static final Roi BOX = new Roi(517, 301, 3333, 3901);
   private static final String BOX_TEXT = "[517, 301, 3333, 3901]";
-  private static final int SHAPE_DOCS = 45;
+  private static final int SHAPE_DOCS = 40;
   private static final Roi QUARTER = new Roi(0, 0, 2048, 2048);
   private static final String QUARTER_TEXT = "[0, 0, 2048, 2048]";
 
@@ -111,9 +111,16 @@ public class HostileRequestsIT extends RandomizedTest {
 
   @BeforeClass
   public static void startSmallNode() throws Exception {
+    long start = System.nanoTime();
     node =
         SharedCluster.startSeparate(
             "hostile", 1, HEAP, Map.of("indices.breaker.total.use_real_memory", "false"));
+    System.out.println(
+        "[hostile] (the "
+            + HEAP
+            + " node started in "
+            + (System.nanoTime() - start) / 1_000_000
+            + " ms)");
   }
 
   @Before
@@ -344,6 +351,7 @@ public class HostileRequestsIT extends RandomizedTest {
     Map<String, Map<String, PixelClasses>> docs = new LinkedHashMap<>();
     Random random = getRandom();
     for (int i = 0; i < EXPR_DOCS; i++) {
+      long start = System.nanoTime();
       String id = "e" + i;
       List<Mask> masks = new ArrayList<>();
       Map<String, Object> doc = new LinkedHashMap<>();
@@ -360,6 +368,12 @@ public class HostileRequestsIT extends RandomizedTest {
               BOX_TEXT,
               PixelClasses.of(masks, BOX));
       masks = null;
+      System.out.println(
+          "[hostile] (test side: "
+              + FIELDS.size()
+              + " masks generated, encoded and counted in "
+              + (System.nanoTime() - start) / 1_000_000
+              + " ms)");
       setup.request(
           "index " + id + ": 8 masks of 4096x4096 (all-zero PNGs but for a rectangle)",
           () -> {
@@ -585,7 +599,12 @@ public class HostileRequestsIT extends RandomizedTest {
     addShapes(
         index,
         SHAPE_DOCS,
-        "index " + SHAPE_DOCS + " masks of distinct shapes 4096x4000 to 2688x4044");
+        "index "
+            + SHAPE_DOCS
+            + " masks of distinct shapes, 4096x4000 to "
+            + (SIDE - 32 * (SHAPE_DOCS - 1))
+            + "x"
+            + (4000 + SHAPE_DOCS - 1));
     watch.request(
         "refresh",
         () -> {
@@ -603,6 +622,7 @@ public class HostileRequestsIT extends RandomizedTest {
     for (int from = 0; from < count; from += 15) {
       StringBuilder bulk = new StringBuilder();
       Map<String, Map<Object, Double>> pending = new HashMap<>();
+      long start = System.nanoTime();
       for (int i = from; i < Math.min(count, from + 15); i++) {
         Map.Entry<Map<String, Object>, Map<Object, Double>> doc = index.next(getRandom());
         String id = (String) doc.getKey().get("doc_id");
@@ -613,6 +633,12 @@ public class HostileRequestsIT extends RandomizedTest {
             .append(Rest.toJson(doc.getKey()))
             .append('\n');
       }
+      System.out.println(
+          "[hostile] (test side: "
+              + pending.size()
+              + " masks generated, encoded and counted in "
+              + (System.nanoTime() - start) / 1_000_000
+              + " ms)");
       watch.request(
           what + ": a _bulk of " + pending.size(),
           () -> {
@@ -647,7 +673,7 @@ public class HostileRequestsIT extends RandomizedTest {
     shapeQueries("as indexed");
     watch.request("_forcemerge?max_num_segments=1", this::forceMerge);
     shapeQueries("one segment");
-    // Some go, more come (still other shapes), and the merge runs again over deletions.
+    // Some go, others come (still other shapes), and the merge runs again over deletions.
     watch.request(
         "delete 3 documents",
         () -> {
@@ -659,7 +685,7 @@ public class HostileRequestsIT extends RandomizedTest {
           }
           return "deleted";
         });
-    addShapes(shapes, 5, "index 5 more distinct shapes");
+    addShapes(shapes, 3, "index 3 more distinct shapes");
     watch.request("_forcemerge?max_num_segments=1 over deletions", this::forceMerge);
     watch.request(
         "after the merges: every acknowledged document there, every cp form exact",

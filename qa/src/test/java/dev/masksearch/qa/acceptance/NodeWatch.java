@@ -109,12 +109,6 @@ final class NodeWatch {
     return passed;
   }
 
-  /** Records a problem found outside {@link #request}. */
-  void problem(String what) {
-    problems.add(what);
-    System.out.println("[hostile] " + what);
-  }
-
   void assertNoProblems() {
     assertTrue(
         problems.size() + " problem(s):\n  " + String.join("\n  ", problems), problems.isEmpty());
