@@ -10,7 +10,7 @@ import org.opensearch.common.settings.Settings;
  * How large a mask expression a request may send (the {@code mask_expr} query and sort, {@code
  * masksearch} scripts): dynamic cluster settings, checked where the node parses the request, the
  * length before parsing and the terms, value tests and regions after. Over a limit is a 400 that
- * names the setting. (The parser itself refuses expressions nesting deeper than 256 levels,
+ * names the setting. (The parser itself refuses expressions nesting deeper than 100 levels,
  * whatever these say.)
  */
 public final class ExpressionLimits {
