@@ -30,6 +30,20 @@ public final class DocumentBuilder {
   public record Document(String id, byte[] source) {}
 
   /** The row cannot become a document; {@link #problems()} names each file or cell at fault. */
+  /**
+   * A mask as the raw form of a {@code mask} field's value: {@code shape}, {@code dtype}, base64
+   * {@code data}.
+   */
+  public static Map<String, Object> rawMask(Mask mask) {
+    return Map.of(
+        "shape",
+        List.of(mask.height(), mask.width()),
+        "dtype",
+        mask.dtype().apiName(),
+        "data",
+        Base64.getEncoder().encodeToString(mask.rawBytes()));
+  }
+
   public static final class RowException extends Exception {
     private final String id;
     private final List<String> problems;
@@ -226,13 +240,7 @@ public final class DocumentBuilder {
       if (hasPng) {
         return Map.of("png", base64.encodeToString(bytes));
       }
-      return Map.of(
-          "shape",
-          List.of(mask.height(), mask.width()),
-          "dtype",
-          mask.dtype().apiName(),
-          "data",
-          base64.encodeToString(mask.rawBytes()));
+      return rawMask(mask);
     } catch (MaskFormatException e) {
       problems.add(name + ": " + e.getMessage());
     } catch (IOException e) {

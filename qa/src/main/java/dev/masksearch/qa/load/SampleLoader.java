@@ -2,7 +2,6 @@ package dev.masksearch.qa.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.qa.bench.Args;
 import dev.masksearch.qa.data.SceneRenderer;
@@ -122,21 +121,11 @@ public final class SampleLoader {
     doc.put("regime", image.regime());
     doc.put("caption", "a " + image.label() + " predicted as " + image.predicted());
     doc.put("bbox", List.of(box.x1(), box.y1(), box.x2(), box.y2()));
-    doc.put("saliency", raw(image.saliency()));
-    doc.put("human", raw(image.human()));
+    doc.put("saliency", DocumentBuilder.rawMask(image.saliency()));
+    doc.put("human", DocumentBuilder.rawMask(image.human()));
     doc.put("image", Base64.getEncoder().encodeToString(SceneRenderer.jpeg(scene.image())));
     doc.put("background", scene.background());
     doc.put("distractors", scene.distractors());
     return doc;
-  }
-
-  private static Map<String, Object> raw(Mask mask) {
-    return Map.of(
-        "shape",
-        List.of(mask.height(), mask.width()),
-        "dtype",
-        mask.dtype().apiName(),
-        "data",
-        Base64.getEncoder().encodeToString(mask.rawBytes()));
   }
 }

@@ -3,6 +3,7 @@ package dev.masksearch.qa.acceptance;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
+import dev.masksearch.qa.load.DocumentBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ enum Encoding {
     }
     Mask mask = Mask.ofFloats(height, width, values);
     if (this == FLOAT32) {
-      return new Encoded(rawJson(mask), mask);
+      return new Encoded(DocumentBuilder.rawMask(mask), mask);
     }
     List<List<Float>> rows = new ArrayList<>();
     for (int y = 0; y < height; y++) {
@@ -71,21 +72,11 @@ enum Encoding {
       }
     }
     Mask mask = Mask.of(dtype, height, width, data.array());
-    return new Encoded(rawJson(mask), mask);
+    return new Encoded(DocumentBuilder.rawMask(mask), mask);
   }
 
   private static Encoded png(Mask mask) {
     return new Encoded(
         Map.of("png", Base64.getEncoder().encodeToString(PngMasks.encode(mask))), mask);
-  }
-
-  static Map<String, Object> rawJson(Mask mask) {
-    return Map.of(
-        "shape",
-        List.of(mask.height(), mask.width()),
-        "dtype",
-        mask.dtype().apiName(),
-        "data",
-        Base64.getEncoder().encodeToString(mask.rawBytes()));
   }
 }
