@@ -17,7 +17,10 @@ public class MaskCodec extends FilterCodec {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch104";
 
-  private final DocValuesFormat maskFormat = new MaskSearch10DocValuesFormat();
+  /** The name of the doc-values format that new segments store mask fields in. */
+  public static final String CURRENT_MASK_FORMAT = MaskSearch10DocValuesFormat.NAME;
+
+  private final DocValuesFormat maskFormat = DocValuesFormat.forName(CURRENT_MASK_FORMAT);
   private final DocValuesFormat docValuesFormat;
 
   /** For SPI (reading): no field is written as a mask. */
