@@ -1,6 +1,7 @@
 package dev.masksearch.chi;
 
 import dev.masksearch.mask.Roi;
+import java.io.IOException;
 
 /**
  * Lower and upper bounds of CP(mask, roi, range) from a mask's CHI, following MaskSearch: with
@@ -100,6 +101,68 @@ public final class CpBounds {
     upper = upper(outerOverlapping, innerOverlapping, area, innerArea);
     lower = lower(outerInside, innerInside, area, grid.area(outer));
     return this;
+  }
+
+  /**
+   * The pixels of one mask, read by rectangle: what verification counts where the CHI does not
+   * decide.
+   */
+  @FunctionalInterface
+  public interface Pixels {
+    /**
+     * The pixels of rows {@code [y1, y2)} and columns {@code [x1, x2)} (within the mask) whose
+     * value lies in the range being counted.
+     */
+    long count(int x1, int y1, int x2, int y2) throws IOException;
+  }
+
+  /**
+   * The exact CP count over {@code roi}, reading the mask only where the CHI leaves it open: the
+   * interior rectangle comes from the CHI when the range is aligned to the bins, and every other
+   * cell of the outer rectangle whose per-cell bounds ({@link #computeRefined}) meet adds that
+   * count; only the remaining cells are counted from {@code pixels}, and only their part inside the
+   * ROI. For near-binary masks most border cells are all background or all foreground and are
+   * decided this way.
+   */
+  public static long exactCount(
+      ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels, Pixels pixels)
+      throws IOException {
+    Roi r = roi.clip(grid.width(), grid.height());
+    if (r.isEmpty() || levels.isEmpty()) {
+      return 0;
+    }
+    ChiGrid.Cells outer = grid.outer(r);
+    ChiGrid.Cells inner = grid.inner(r);
+    boolean innerFromChi = levels.isAligned() && !inner.isEmpty();
+    long count = innerFromChi ? rect(grid, chi, inner, levels.outerFrom(), levels.outerTo()) : 0;
+    for (int cy = outer.ya(); cy < outer.yb(); cy++) {
+      for (int cx = outer.xa(); cx < outer.xb(); cx++) {
+        if (innerFromChi
+            && cx >= inner.xa()
+            && cx < inner.xb()
+            && cy >= inner.ya()
+            && cy < inner.yb()) {
+          continue;
+        }
+        ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+        long covered = grid.covered(r, cx, cy);
+        long upper = Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
+        long lower =
+            Math.max(
+                0,
+                rect(grid, chi, cell, levels.innerFrom(), levels.innerTo())
+                    - (grid.area(cell) - covered));
+        count +=
+            lower == upper
+                ? lower
+                : pixels.count(
+                    Math.max(r.x1(), grid.lineX(cx)),
+                    Math.max(r.y1(), grid.lineY(cy)),
+                    Math.min(r.x2(), grid.lineX(cx + 1)),
+                    Math.min(r.y2(), grid.lineY(cy + 1)));
+      }
+    }
+    return count;
   }
 
   /**

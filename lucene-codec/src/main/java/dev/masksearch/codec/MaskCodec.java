@@ -8,7 +8,7 @@ import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 
 /**
- * A codec that stores mask fields with the {@link MaskSearch10DocValuesFormat} and everything else
+ * A codec that stores mask fields with the {@link MaskSearch20DocValuesFormat} and everything else
  * as its delegate does. Which fields are masks is told by a predicate on the field name (in
  * OpenSearch, the mapping), needed only to write: segments record each field's format, so the
  * no-argument instance that SPI creates reads any index written by this codec.
@@ -18,9 +18,9 @@ public class MaskCodec extends FilterCodec {
   public static final String NAME = "MaskSearch104";
 
   /** The name of the doc-values format that new segments store mask fields in. */
-  public static final String CURRENT_MASK_FORMAT = MaskSearch10DocValuesFormat.NAME;
+  public static final String CURRENT_MASK_FORMAT = MaskSearch20DocValuesFormat.NAME;
 
-  private final DocValuesFormat maskFormat = DocValuesFormat.forName(CURRENT_MASK_FORMAT);
+  private static final DocValuesFormat CURRENT = DocValuesFormat.forName(CURRENT_MASK_FORMAT);
   private final DocValuesFormat docValuesFormat;
 
   /** For SPI (reading): no field is written as a mask. */
@@ -45,7 +45,7 @@ public class MaskCodec extends FilterCodec {
           @Override
           public DocValuesFormat getDocValuesFormatForField(String field) {
             if (isMaskField.test(field)) {
-              return maskFormat;
+              return maskFormat(field);
             }
             // Unwrap the delegate's own per-field choice so formats are not nested.
             return delegateFormat instanceof PerFieldDocValuesFormat perField
@@ -53,6 +53,14 @@ public class MaskCodec extends FilterCodec {
                 : delegateFormat;
           }
         };
+  }
+
+  /**
+   * The doc-values format that new segments store a mask field in: the current one (tests override
+   * it to write older versions beside it).
+   */
+  protected DocValuesFormat maskFormat(String field) {
+    return CURRENT;
   }
 
   @Override

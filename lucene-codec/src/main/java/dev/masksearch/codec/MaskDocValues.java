@@ -3,14 +3,17 @@ package dev.masksearch.codec;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiLookup;
 import dev.masksearch.chi.ChiParams;
+import dev.masksearch.chi.CpBounds;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.Accountable;
 
 /**
- * The binary doc values of a mask field written with {@link MaskSearch10DocValuesFormat}: besides
+ * The binary doc values of a mask field written with a mask format ({@link
+ * MaskSearch20DocValuesFormat}, or {@link MaskSearch10DocValuesFormat} before it): besides
  * iterating the masks' bytes like any binary doc values, they give random access to each document's
  * CHI and to its decoded mask. Queries look for this type and fall back to reading every mask when
  * a field was written by another format.
@@ -30,30 +33,37 @@ public abstract class MaskDocValues extends BinaryDocValues {
   public abstract Mask mask(int doc) throws IOException;
 
   /**
-   * The memory that {@link #mask} needs for a document that has a mask, known before reading it:
-   * the compressed bytes, the inflated bytes and the decoded mask. Searches account it before
-   * reading (see {@link dev.masksearch.search.SearchGuard}).
+   * The pixels of a document that has a mask whose value lies in {@code range}, counted by
+   * rectangle: a verification reads only the parts of the mask that the rectangles it asks for need
+   * (the tiles under them, for a field written with {@link MaskSearch20DocValuesFormat}).
+   */
+  public abstract CpBounds.Pixels pixels(int doc, ValueRange range) throws IOException;
+
+  /**
+   * The memory that {@link #mask} or {@link #pixels} need for a document that has a mask, known
+   * before reading it. Searches account it before reading (see {@link
+   * dev.masksearch.search.SearchGuard}).
    */
   public abstract MaskSize maskSize(int doc) throws IOException;
 
-  /** A document's mask shape and the bytes reading it allocates at most. */
-  public record MaskSize(int width, int height, MaskDType dtype, long compressedBytes) {
-    /**
-     * Compressed bytes, plus the inflated planes and the mask (each width x height x bytes per
-     * pixel).
-     */
-    public long readBytes() {
-      return compressedBytes + 2L * width * height * dtype.bytesPerPixel();
-    }
-
+  /**
+   * A document's mask shape, its stored bytes and the bytes reading it allocates at most.
+   *
+   * @param readBytes what decoding the mask allocates at most
+   */
+  public record MaskSize(
+      int width, int height, MaskDType dtype, long compressedBytes, long readBytes) {
     @Override
     public String toString() {
       return width + "x" + height + " " + dtype.name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
-  /** The stored (compressed) bytes of a document's mask, for merges that copy them. */
-  abstract byte[] compressedMask(int doc) throws IOException;
+  /** How this segment stores the masks, for merges that copy them. */
+  abstract MaskStorage storage();
+
+  /** The stored bytes of a document's mask, for merges that copy them. */
+  abstract byte[] storedMask(int doc) throws IOException;
 
   /** The mean pixel count of this segment's masks, an estimate of the cost of reading one. */
   public abstract float averageMaskPixels();

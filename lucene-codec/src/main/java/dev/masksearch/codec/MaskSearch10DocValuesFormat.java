@@ -98,9 +98,6 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   /** Field attribute holding the CHI bin count. */
   public static final String BINS_ATTRIBUTE = "masksearch.bins";
 
-  static final String META_CODEC = "MaskSearchMeta";
-  static final String CHI_CODEC = "MaskSearchChi";
-  static final String RAW_CODEC = "MaskSearchRaw";
   static final String META_EXTENSION = "mskm";
   static final String CHI_EXTENSION = "mskc";
   static final String RAW_EXTENSION = "mskr";
@@ -132,12 +129,12 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
 
   @Override
   public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
-    return new MaskSearch10DocValuesConsumer(state, maxBufferedBytes);
+    return new MaskSearchDocValuesConsumer(state, FormatVersion.V10, maxBufferedBytes);
   }
 
   @Override
   public DocValuesProducer fieldsProducer(SegmentReadState state) throws IOException {
-    return new MaskSearch10DocValuesProducer(state);
+    return new MaskSearchDocValuesProducer(state, FormatVersion.V10);
   }
 
   /** The CHI parameters a field's attributes ask for, or the defaults. */

@@ -154,46 +154,13 @@ public final class Mask {
    */
   public long countPixels(Roi roi, ValueRange range) {
     Roi r = roi.clip(width, height);
-    if (r.isEmpty() || range.isEmpty()) {
+    long codes = PixelCounts.codes(dtype, range);
+    int span = (int) codes;
+    if (r.isEmpty() || span == 0) {
       return 0;
     }
-    long codes = dtype.codeRange(range.lv(), range.uv());
-    int lo = (int) (codes >>> 32);
-    int span = (int) codes - lo;
-    if (span <= 0) {
-      return 0;
-    }
-    long count = 0;
-    for (int y = r.y1(); y < r.y2(); y++) {
-      count += countRow(y * width + r.x1(), y * width + r.x2(), lo, span);
-    }
-    return count;
-  }
-
-  // One loop per element width, so that the JIT sees a plain array scan.
-  private int countRow(int from, int to, int lo, int span) {
-    int n = 0;
-    switch (dtype) {
-      case UINT8 -> {
-        for (int i = from; i < to; i++) {
-          n += Integer.compareUnsigned((data[i] & 0xFF) - lo, span) < 0 ? 1 : 0;
-        }
-      }
-      case UINT16, FLOAT16 -> {
-        for (int i = from; i < to; i++) {
-          n +=
-              Integer.compareUnsigned(((short) SHORT_LE.get(data, i * 2) & 0xFFFF) - lo, span) < 0
-                  ? 1
-                  : 0;
-        }
-      }
-      case FLOAT32 -> {
-        for (int i = from; i < to; i++) {
-          n += Integer.compareUnsigned((int) INT_LE.get(data, i * 4) - lo, span) < 0 ? 1 : 0;
-        }
-      }
-    }
-    return n;
+    return PixelCounts.count(
+        data, dtype, width, r.x1(), r.y1(), r.x2(), r.y2(), (int) (codes >>> 32), span);
   }
 
   public MaskDType dtype() {

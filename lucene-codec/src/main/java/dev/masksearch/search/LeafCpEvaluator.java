@@ -188,6 +188,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return levels;
     }
 
+    /**
+     * Counts from the CHI every cell whose bounds meet and reads the mask only under the others (a
+     * tiled mask decodes just those tiles).
+     */
     @Override
     public double exact(int doc, Roi roi) throws IOException {
       guard.check();
@@ -195,7 +199,15 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       try (Reservation reservation = new Reservation(guard)) {
         reservation.reserve(
             size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
-        return valueOf(masks.mask(doc), roi);
+        if (!cursor.seek(doc)) {
+          throw new IllegalStateException("document " + doc + " has no mask");
+        }
+        ChiGrid grid = cursor.grid();
+        long count =
+            CpBounds.exactCount(
+                grid, cursor, roi, levels(cursor.dtype()), masks.pixels(doc, spec.range()));
+        fields.account(spec.field());
+        return spec.value(count, roi.clip(grid.width(), grid.height()).area());
       }
     }
 

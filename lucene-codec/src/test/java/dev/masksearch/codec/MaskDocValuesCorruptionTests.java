@@ -72,7 +72,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       bytes.put(extension, MaskSegmentFixture.read(pristine, name));
     }
     byte[] metaBytes = bytes.get(META_EXTENSION);
-    meta = MetaModel.parse(metaBytes, header(META_EXTENSION), maxDoc);
+    meta = MetaModel.parse(metaBytes, header(META_EXTENSION), maxDoc, plan.version());
     assertArrayEquals(
         "the test's meta model writes the file back unchanged", metaBytes, meta.write());
     chiRegions = FileRegions.chi(bytes.get(CHI_EXTENSION), header(CHI_EXTENSION), meta, maxDoc);
@@ -386,7 +386,12 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     corruptions.put("no terminator", m -> m.fields.add(m.fields.get(0)));
 
     for (Map.Entry<String, Consumer<MetaModel>> corruption : corruptions.entrySet()) {
-      MetaModel model = MetaModel.parse(bytes.get(META_EXTENSION), header(META_EXTENSION), maxDoc);
+      MetaModel model =
+          MetaModel.parse(
+              bytes.get(META_EXTENSION),
+              header(META_EXTENSION),
+              maxDoc,
+              MaskSegmentFixture.versionOf(files.get(META_EXTENSION)));
       corruption.getValue().accept(model);
       try (Directory dir = corruptCopy(new ByteBuffersDirectory(), META_EXTENSION, model.write())) {
         assertEquals(

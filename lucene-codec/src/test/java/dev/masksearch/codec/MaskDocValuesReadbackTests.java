@@ -57,7 +57,8 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   private static final List<String> FIELDS = List.of(MASK, MASK2);
 
   private static Codec maskCodec() {
-    return new MaskCodec(TestUtil.getDefaultCodec(), field -> field.startsWith(MASK));
+    return TestMaskCodecs.random(
+        random(), TestUtil.getDefaultCodec(), field -> field.startsWith(MASK));
   }
 
   /** The masks the test indexed, by unique id, and which ids are live. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
 import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -49,7 +50,8 @@ public final class MaskSegmentFixture {
       ChiParams uniformParams,
       MaskDType uniformDType,
       int uniformSide,
-      List<MaskShape> mixed) {}
+      List<MaskShape> mixed,
+      FormatVersion version) {}
 
   /** A mask's dtype and size. */
   public record MaskShape(MaskDType dtype, int height, int width) {}
@@ -76,7 +78,13 @@ public final class MaskSegmentFixture {
     for (int d = 0; d < docs; d++) {
       mixed.add(r.nextInt(5) == 0 ? null : shapes.get(r.nextInt(shapes.size())));
     }
-    return new Plan(mixedParams, new ChiParams(1, 64), CodecTestMasks.randomDType(r), 16, mixed);
+    return new Plan(
+        mixedParams,
+        new ChiParams(1, 64),
+        CodecTestMasks.randomDType(r),
+        16,
+        mixed,
+        r.nextBoolean() ? FormatVersion.V10 : FormatVersion.V20);
   }
 
   /** A small fixed plan for fuzzing: 40 documents, one block per group, files of a few KiB. */
@@ -89,7 +97,8 @@ public final class MaskSegmentFixture {
     for (int d = 0; d < 40; d++) {
       mixed.add(d % 3 == 2 ? null : shapes[d % shapes.length]);
     }
-    return new Plan(new ChiParams(4, 3), new ChiParams(2, 4), MaskDType.UINT8, 4, mixed);
+    return new Plan(
+        new ChiParams(4, 3), new ChiParams(2, 4), MaskDType.UINT8, 4, mixed, FormatVersion.V20);
   }
 
   /** Writes the plan as one segment (no compound file), masks drawn from {@code r}. */
@@ -97,8 +106,10 @@ public final class MaskSegmentFixture {
     IndexWriterConfig config =
         new IndexWriterConfig()
             .setCodec(
-                new MaskCodec(
-                    new Lucene104Codec(), field -> field.equals(MIXED) || field.equals(UNIFORM)))
+                TestMaskCodecs.writing(
+                    DocValuesFormat.forName(plan.version().name()),
+                    new Lucene104Codec(),
+                    field -> field.equals(MIXED) || field.equals(UNIFORM)))
             .setUseCompoundFile(false)
             .setMergePolicy(NoMergePolicy.INSTANCE)
             .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
@@ -145,20 +156,31 @@ public final class MaskSegmentFixture {
   }
 
   /** The codec name in the index header of a format file with this extension. */
-  public static String codecOf(String extension) {
+  static String codecOf(FormatVersion version, String extension) {
     return switch (extension) {
-      case MaskSearch10DocValuesFormat.META_EXTENSION -> MaskSearch10DocValuesFormat.META_CODEC;
-      case MaskSearch10DocValuesFormat.CHI_EXTENSION -> MaskSearch10DocValuesFormat.CHI_CODEC;
-      case MaskSearch10DocValuesFormat.RAW_EXTENSION -> MaskSearch10DocValuesFormat.RAW_CODEC;
+      case MaskSearch10DocValuesFormat.META_EXTENSION -> version.metaCodec();
+      case MaskSearch10DocValuesFormat.CHI_EXTENSION -> version.chiCodec();
+      case MaskSearch10DocValuesFormat.RAW_EXTENSION -> version.rawCodec();
       default -> throw new IllegalArgumentException(extension);
     };
   }
 
+  /** The format version of a format file, from the per-field suffix in its name. */
+  static FormatVersion versionOf(String fileName) {
+    return suffixOf(fileName).startsWith(FormatVersion.V10.name() + "_")
+        ? FormatVersion.V10
+        : FormatVersion.V20;
+  }
+
+  private static String suffixOf(String fileName) {
+    String segment = IndexFileNames.parseSegmentName(fileName);
+    return fileName.substring(segment.length() + 1, fileName.lastIndexOf('.'));
+  }
+
   /** The length of the index header of a format file. */
   public static int headerLength(String fileName) {
-    String segment = IndexFileNames.parseSegmentName(fileName);
-    String suffix = fileName.substring(segment.length() + 1, fileName.lastIndexOf('.'));
-    return CodecUtil.indexHeaderLength(codecOf(IndexFileNames.getExtension(fileName)), suffix);
+    return CodecUtil.indexHeaderLength(
+        codecOf(versionOf(fileName), IndexFileNames.getExtension(fileName)), suffixOf(fileName));
   }
 
   public static byte[] read(Directory dir, String name) throws IOException {

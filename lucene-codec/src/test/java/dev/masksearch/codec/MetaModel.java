@@ -49,6 +49,7 @@ final class MetaModel {
     int number;
     int gridStep;
     int bins;
+    int tileSide; // MaskSearch20 only
 
     /** groupOf, ordinal, height, width. */
     final Column[] columns = new Column[4];
@@ -67,19 +68,26 @@ final class MetaModel {
   static final int HEIGHT = 2;
   static final int WIDTH = 3;
 
-  private MetaModel(byte[] header) {
+  private final FormatVersion version;
+
+  private MetaModel(byte[] header, FormatVersion version) {
     this.header = header;
+    this.version = version;
   }
 
   /** Parses a valid meta file of a segment of {@code maxDoc} documents. */
-  static MetaModel parse(byte[] file, int headerLength, int maxDoc) throws IOException {
-    MetaModel model = new MetaModel(Arrays.copyOf(file, headerLength));
+  static MetaModel parse(byte[] file, int headerLength, int maxDoc, FormatVersion version)
+      throws IOException {
+    MetaModel model = new MetaModel(Arrays.copyOf(file, headerLength), version);
     ByteArrayDataInput in = new ByteArrayDataInput(file, headerLength, file.length - headerLength);
     for (int number = in.readInt(); number != -1; number = in.readInt()) {
       Field f = new Field();
       f.number = number;
       f.gridStep = in.readVInt();
       f.bins = in.readVInt();
+      if (version.tiled()) {
+        f.tileSide = in.readVInt();
+      }
       for (int c = 0; c < 4; c++) {
         Column column = new Column();
         column.min = in.readVLong();
@@ -133,6 +141,9 @@ final class MetaModel {
       out.writeInt(f.number);
       out.writeVInt(f.gridStep);
       out.writeVInt(f.bins);
+      if (version.tiled()) {
+        out.writeVInt(f.tileSide);
+      }
       for (Column column : f.columns) {
         out.writeVLong(column.min);
         out.writeByte(column.bits);

@@ -6,6 +6,7 @@ import static dev.masksearch.expr.ExpressionReference.BOX;
 
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.codec.MaskCodec;
+import dev.masksearch.codec.TestMaskCodecs;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.expr.ExpressionReference.Doc;
@@ -81,7 +82,7 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
   int undefinedValues;
 
   static MaskCodec codec() {
-    return new MaskCodec(new Lucene104Codec(), f -> f.equals(A) || f.equals(B));
+    return TestMaskCodecs.random(random(), new Lucene104Codec(), f -> f.equals(A) || f.equals(B));
   }
 
   public void testRandomExpressionsEqualReference() throws IOException {

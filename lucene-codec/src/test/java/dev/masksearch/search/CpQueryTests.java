@@ -2,6 +2,7 @@ package dev.masksearch.search;
 
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.codec.MaskCodec;
+import dev.masksearch.codec.TestMaskCodecs;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
@@ -71,7 +72,7 @@ public class CpQueryTests extends LuceneTestCase {
     ChiParams params =
         new ChiParams(TestUtil.nextInt(random(), 1, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
-      MaskCodec codec = new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals);
+      MaskCodec codec = TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals);
       indexRandomDocuments(dir, codec, params);
       CpStats all = checkQueries(dir, atLeast(60), true);
       assertTrue(
@@ -89,7 +90,8 @@ public class CpQueryTests extends LuceneTestCase {
     ChiParams params =
         new ChiParams(TestUtil.nextInt(random(), 2, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
-      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      indexRandomDocuments(
+          dir, TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), params);
       checkQueries(dir, atLeast(30), true);
     }
   }
@@ -108,7 +110,8 @@ public class CpQueryTests extends LuceneTestCase {
   public void testAlignedQueriesReadNoMask() throws IOException {
     ChiParams params = new ChiParams(16, 8);
     try (Directory dir = newDirectory()) {
-      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      indexRandomDocuments(
+          dir, TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = searcher(reader);
         // Grid-aligned ROI (or past the edge) and bin-aligned range: bounds are exact, so no mask
@@ -130,7 +133,8 @@ public class CpQueryTests extends LuceneTestCase {
     ChiParams params =
         new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
-      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      indexRandomDocuments(
+          dir, TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = searcher(reader);
         CpStats all = new CpStats();
@@ -174,7 +178,8 @@ public class CpQueryTests extends LuceneTestCase {
     ChiParams params =
         new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
     try (Directory dir = newDirectory()) {
-      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      indexRandomDocuments(
+          dir, TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = searcher(reader);
         CpStats all = new CpStats();

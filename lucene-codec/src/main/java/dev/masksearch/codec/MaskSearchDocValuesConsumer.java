@@ -29,19 +29,23 @@ import org.apache.lucene.util.packed.PackedInts;
 import org.apache.lucene.util.packed.PackedLongValues;
 
 /**
- * Writes mask fields in the {@link MaskSearch10DocValuesFormat}. Each mask is decoded once, its CHI
- * built and buffered in its shape group, and its pixels compressed; merges take the same path over
- * the merged values, so segments never depend on how their sources were written.
+ * Writes mask fields in the {@link MaskSearch20DocValuesFormat} or the {@link
+ * MaskSearch10DocValuesFormat} (as its {@link FormatVersion} says). Each mask is decoded once, its
+ * CHI built and buffered in its shape group, and its pixels compressed; merges take the same path
+ * over the merged values, so segments never depend on how their sources were written.
  */
-final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
+final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
   private IndexOutput meta;
   private IndexOutput chi;
   private IndexOutput raw;
   private final int maxDoc;
   private final SegmentWriteState state;
   private final long maxBufferedBytes;
+  private final FormatVersion format;
 
-  MaskSearch10DocValuesConsumer(SegmentWriteState state, long maxBufferedBytes) throws IOException {
+  MaskSearchDocValuesConsumer(SegmentWriteState state, FormatVersion format, long maxBufferedBytes)
+      throws IOException {
+    this.format = format;
     this.maxDoc = state.segmentInfo.maxDoc();
     this.state = state;
     this.maxBufferedBytes = maxBufferedBytes;
@@ -50,9 +54,9 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     IndexOutput c = null;
     IndexOutput r = null;
     try {
-      m = create(state, META_EXTENSION, META_CODEC);
-      c = create(state, CHI_EXTENSION, CHI_CODEC);
-      r = create(state, RAW_EXTENSION, RAW_CODEC);
+      m = create(state, META_EXTENSION, format.metaCodec());
+      c = create(state, CHI_EXTENSION, format.chiCodec());
+      r = create(state, RAW_EXTENSION, format.rawCodec());
       success = true;
     } finally {
       if (!success) {
@@ -85,7 +89,7 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   @Override
   public void addBinaryField(FieldInfo field, DocValuesProducer valuesProducer) throws IOException {
     ChiParams params = paramsOf(field);
-    FieldWriter writer = new FieldWriter(params);
+    FieldWriter writer = new FieldWriter(params, storageFor(params));
     boolean success = false;
     try {
       BinaryDocValues values = valuesProducer.getBinary(field);
@@ -98,7 +102,7 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
             mask.dtype(),
             mask.height(),
             mask.width(),
-            RawMaskCompression.compress(mask),
+            writer.storage.encode(mask),
             Chi.build(mask, params).counts());
       }
       writer.finish(field);
@@ -111,9 +115,10 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
   }
 
   /**
-   * Merges by copying each mask's compressed bytes and CHI entries when every source segment stores
-   * the field in this format with the same parameters and the merge keeps document order; otherwise
-   * rebuilds from the masks.
+   * Merges by copying each mask's CHI entries when every source segment stores the field in a mask
+   * format with the same parameters and the merge keeps document order, and its stored bytes too
+   * when the source stores masks as this format does (else they are decoded and stored again);
+   * otherwise rebuilds from the masks.
    */
   @Override
   public void mergeBinaryField(FieldInfo field, MergeState mergeState) throws IOException {
@@ -123,7 +128,7 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
       super.mergeBinaryField(field, mergeState);
       return;
     }
-    FieldWriter writer = new FieldWriter(params);
+    FieldWriter writer = new FieldWriter(params, storageFor(params));
     boolean success = false;
     try {
       copy(sources, mergeState, params, writer);
@@ -171,7 +176,11 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
             }
           }
         }
-        writer.add(cursor.dtype(), grid.height(), grid.width(), source.compressedMask(doc), row);
+        byte[] stored =
+            source.storage().equals(writer.storage)
+                ? source.storedMask(doc)
+                : writer.storage.encode(source.mask(doc));
+        writer.add(cursor.dtype(), grid.height(), grid.width(), stored, row);
       }
     }
   }
@@ -198,9 +207,17 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     return sources;
   }
 
+  /** How this format stores the masks of a field with these CHI parameters. */
+  private MaskStorage storageFor(ChiParams params) {
+    return format.tiled()
+        ? new TiledMaskStorage(TiledMaskStorage.tileSideFor(params.gridStep()))
+        : DeflatedMaskStorage.INSTANCE;
+  }
+
   /** Accumulates one field's documents in order, then writes its columns and meta. */
   private final class FieldWriter {
     private final ChiParams params;
+    final MaskStorage storage;
     private final PackedLongValues.Builder groupOf =
         PackedLongValues.packedBuilder(PackedInts.COMPACT);
     private final PackedLongValues.Builder ordinal =
@@ -218,8 +235,9 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     private long bufferedBytes; // what the groups' buffers hold together
     private IndexOutput spill; // created when they hold too much
 
-    FieldWriter(ChiParams params) {
+    FieldWriter(ChiParams params, MaskStorage storage) {
       this.params = params;
+      this.storage = storage;
     }
 
     /** Records the documents before {@code target} as having no mask. */
@@ -276,6 +294,9 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
       meta.writeInt(field.number);
       meta.writeVInt(params.gridStep());
       meta.writeVInt(params.bins());
+      if (storage instanceof TiledMaskStorage tiled) {
+        meta.writeVInt(tiled.tileSide());
+      }
       for (PackedLongValues column :
           new PackedLongValues[] {
             groupOf.build(), ordinal.build(), heights.build(), widths.build()
@@ -349,12 +370,12 @@ final class MaskSearch10DocValuesConsumer extends DocValuesConsumer {
     throw unsupported(field, "sorted set");
   }
 
-  private static UnsupportedOperationException unsupported(FieldInfo field, String type) {
+  private UnsupportedOperationException unsupported(FieldInfo field, String type) {
     return new UnsupportedOperationException(
         "field ["
             + field.name
             + "] uses "
-            + NAME
+            + format.name()
             + ", which stores masks as binary doc values, not "
             + type);
   }

@@ -4,10 +4,12 @@ import static dev.masksearch.codec.MaskSearch10DocValuesFormat.*;
 
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiParams;
+import dev.masksearch.chi.CpBounds;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
-import dev.masksearch.mask.MaskFormatException;
+import dev.masksearch.mask.PixelCounts;
+import dev.masksearch.mask.ValueRange;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.HashMap;
@@ -35,14 +37,16 @@ import org.apache.lucene.util.LongValues;
 import org.apache.lucene.util.packed.DirectMonotonicReader;
 
 /**
- * Reads mask fields written in the {@link MaskSearch10DocValuesFormat}. Corrupt files are reported
- * as {@link CorruptIndexException}s: the meta file is checksummed and everything in it is checked
- * on open (field numbers, CHI parameters, columns, addresses and groups against each other, {@code
+ * Reads mask fields written in the {@link MaskSearch10DocValuesFormat} or the {@link
+ * MaskSearch20DocValuesFormat} (as its {@link FormatVersion} says). Corrupt files are reported as
+ * {@link CorruptIndexException}s: the meta file is checksummed and everything in it is checked on
+ * open (field numbers, CHI parameters, columns, addresses and groups against each other, {@code
  * maxDoc} and the data files' lengths); the data files are checksummed only by {@link
  * #checkIntegrity}, so what is read from them is checked before it is used (see {@link DocColumns},
- * {@link ChiGroup#columnDataOffset}, {@link RawMaskCompression}).
+ * {@link ChiGroup#columnDataOffset}, {@link MaskStorage}).
  */
-final class MaskSearch10DocValuesProducer extends DocValuesProducer {
+final class MaskSearchDocValuesProducer extends DocValuesProducer {
+  private final FormatVersion format;
   private final Map<Integer, FieldEntry> fields = new HashMap<>();
   private final IndexInput chi;
   private final IndexInput raw;
@@ -55,6 +59,7 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       PackedColumn ordinal,
       PackedColumn height,
       PackedColumn width,
+      MaskStorage storage,
       long rawStart,
       long addressStart,
       long addressLength,
@@ -67,14 +72,15 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     }
   }
 
-  MaskSearch10DocValuesProducer(SegmentReadState state) throws IOException {
+  MaskSearchDocValuesProducer(SegmentReadState state, FormatVersion format) throws IOException {
+    this.format = format;
     this.maxDoc = state.segmentInfo.maxDoc();
     boolean success = false;
     DataFile c = null;
     DataFile r = null;
     try {
-      c = open(state, CHI_EXTENSION, CHI_CODEC);
-      r = open(state, RAW_EXTENSION, RAW_CODEC);
+      c = open(state, CHI_EXTENSION, format.chiCodec());
+      r = open(state, RAW_EXTENSION, format.rawCodec());
       readMeta(state, c, r);
       for (FieldEntry entry : fields.values()) {
         checkAddressEnds(entry, r.in());
@@ -142,11 +148,11 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     try (ChecksumIndexInput meta = state.directory.openChecksumInput(metaName)) {
       Throwable priorE = null;
       try {
-        checkLength(meta, META_CODEC, state.segmentSuffix);
+        checkLength(meta, format.metaCodec(), state.segmentSuffix);
         int version =
             CodecUtil.checkIndexHeader(
                 meta,
-                META_CODEC,
+                format.metaCodec(),
                 VERSION_START,
                 VERSION_CURRENT,
                 state.segmentInfo.getId(),
@@ -189,6 +195,7 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
         throw new CorruptIndexException("field " + number + " appears twice", meta);
       }
       ChiParams params = readParams(meta);
+      MaskStorage storage = readStorage(meta, params);
       PackedColumn groupOf = PackedColumn.readMeta(meta);
       PackedColumn ordinal = PackedColumn.readMeta(meta);
       PackedColumn height = PackedColumn.readMeta(meta);
@@ -236,6 +243,7 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
               ordinal,
               height,
               width,
+              storage,
               rawStart,
               addressStart,
               addressLength,
@@ -252,6 +260,20 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     } catch (IllegalArgumentException e) {
       throw new CorruptIndexException("CHI parameters: " + e.getMessage(), meta, e);
     }
+  }
+
+  /** How the field's masks are stored: whole, or in tiles of the side the meta gives. */
+  private MaskStorage readStorage(ChecksumIndexInput meta, ChiParams params) throws IOException {
+    if (!format.tiled()) {
+      return DeflatedMaskStorage.INSTANCE;
+    }
+    int tileSide = meta.readVInt();
+    if (tileSide < 1 || tileSide > Mask.MAX_SIDE || tileSide % params.gridStep() != 0) {
+      throw new CorruptIndexException(
+          "tile side " + tileSide + " is not a multiple of the grid step " + params.gridStep(),
+          meta);
+    }
+    return new TiledMaskStorage(tileSide);
   }
 
   /**
@@ -321,7 +343,7 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     if (entry
         == null) { // the field infos give the field this format, but the meta does not have it
       throw new CorruptIndexException(
-          "field [" + field.name + "] has no " + NAME + " doc values in the meta", chi);
+          "field [" + field.name + "] has no " + format.name() + " doc values in the meta", chi);
     }
     return new Values(entry);
   }
@@ -333,7 +355,6 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
   private final class Values extends MaskDocValues {
     private final FieldEntry entry;
     private final RandomAccessInput chiData;
-    private final IndexInput rawData;
     private final DocColumns.Column groupOf;
     private final DocColumns.Column ordinal;
     private final DocColumns.Column heights;
@@ -345,7 +366,6 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     Values(FieldEntry entry) throws IOException {
       this.entry = entry;
       this.chiData = chi.randomAccessSlice(0, chi.length());
-      this.rawData = raw.clone();
       DocColumns columns =
           new DocColumns(
               entry.groupOf(),
@@ -391,33 +411,42 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
     @Override
     public Mask mask(int target) throws IOException {
       StoredMask stored = stored(target);
-      byte[] compressed = read(stored);
-      byte[] pixels =
-          RawMaskCompression.decompress(
-              compressed,
-              0,
-              compressed.length,
-              stored.dtype(),
-              stored.height(),
-              stored.width(),
-              raw.toString());
       try {
-        return Mask.of(stored.dtype(), stored.height(), stored.width(), pixels);
-      } catch (MaskFormatException e) { // pixels that no mask has, such as a float above 1
-        throw new CorruptIndexException(
-            "mask of document " + target + ": " + e.getMessage(), raw, e);
+        return entry.storage().decode(input(stored), stored);
+      } catch (CorruptIndexException e) {
+        throw new CorruptIndexException("mask of document " + target, raw, e);
       }
+    }
+
+    @Override
+    public CpBounds.Pixels pixels(int target, ValueRange range) throws IOException {
+      StoredMask stored = stored(target);
+      long codes = PixelCounts.codes(stored.dtype(), range);
+      return entry.storage().pixels(input(stored), stored, (int) (codes >>> 32), (int) codes);
     }
 
     @Override
     public MaskSize maskSize(int target) throws IOException {
       StoredMask stored = stored(target);
-      return new MaskSize(stored.width(), stored.height(), stored.dtype(), stored.length());
+      return new MaskSize(
+          stored.width(),
+          stored.height(),
+          stored.dtype(),
+          stored.length(),
+          entry.storage().readBytes(stored));
     }
 
     @Override
-    byte[] compressedMask(int target) throws IOException {
-      return read(stored(target));
+    MaskStorage storage() {
+      return entry.storage();
+    }
+
+    @Override
+    byte[] storedMask(int target) throws IOException {
+      StoredMask stored = stored(target);
+      byte[] bytes = new byte[(int) stored.length()];
+      input(stored).readBytes(bytes, 0, bytes.length);
+      return bytes;
     }
 
     /**
@@ -447,16 +476,13 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
                 + " bytes of masks",
             raw);
       }
-      RawMaskCompression.checkLength(
-          end - start, (long) height * width * dtype.bytesPerPixel(), raw.toString());
+      entry.storage().checkLength(end - start, dtype, height, width, raw.toString());
       return new StoredMask(dtype, height, width, entry.rawStart() + start, end - start);
     }
 
-    private byte[] read(StoredMask stored) throws IOException {
-      byte[] compressed = new byte[(int) stored.length()];
-      rawData.seek(stored.offset());
-      rawData.readBytes(compressed, 0, compressed.length);
-      return compressed;
+    /** The stored bytes of a mask, alone: reading past them is an EOF. */
+    private IndexInput input(StoredMask stored) throws IOException {
+      return raw.slice("mask", stored.offset(), stored.length());
     }
 
     @Override
@@ -603,9 +629,6 @@ final class MaskSearch10DocValuesProducer extends DocValuesProducer {
       }
     }
   }
-
-  /** A document's stored mask: its dtype and shape, and where its compressed bytes lie in .mskr. */
-  private record StoredMask(MaskDType dtype, int height, int width, long offset, long length) {}
 
   @Override
   public NumericDocValues getNumeric(FieldInfo field) {

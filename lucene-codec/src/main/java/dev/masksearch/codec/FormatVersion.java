@@ -1,0 +1,31 @@
+package dev.masksearch.codec;
+
+/**
+ * What distinguishes the mask doc-values formats, which share their reader and writer: the codec
+ * names in their files' headers and how a mask's pixels are stored. The meta, the per-document
+ * columns and the CHI blocks are the same in both (see {@link MaskSearch10DocValuesFormat}).
+ *
+ * @param name the format's SPI name
+ * @param tiled whether masks are stored in tiles ({@link TiledMaskStorage}, with the tile side in
+ *     each field's meta) or whole ({@link DeflatedMaskStorage})
+ */
+record FormatVersion(
+    String name, String metaCodec, String chiCodec, String rawCodec, boolean tiled) {
+  /** Masks whole, in one DEFLATE stream each. */
+  static final FormatVersion V10 =
+      new FormatVersion(
+          MaskSearch10DocValuesFormat.NAME,
+          "MaskSearchMeta",
+          "MaskSearchChi",
+          "MaskSearchRaw",
+          false);
+
+  /** Masks in tiles on the CHI grid. */
+  static final FormatVersion V20 =
+      new FormatVersion(
+          MaskSearch20DocValuesFormat.NAME,
+          "MaskSearch20Meta",
+          "MaskSearch20Chi",
+          "MaskSearch20Raw",
+          true);
+}

@@ -1,0 +1,61 @@
+package dev.masksearch.codec;
+
+import java.io.IOException;
+import org.apache.lucene.codecs.DocValuesConsumer;
+import org.apache.lucene.codecs.DocValuesFormat;
+import org.apache.lucene.codecs.DocValuesProducer;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+
+/**
+ * Doc values for mask fields, version 2: as {@link MaskSearch10DocValuesFormat} (the same files,
+ * meta, per-document columns and CHI blocks), except that each mask is stored in tiles that decode
+ * one at a time, so that a verification reads only the tiles under the grid cells its CHI does not
+ * decide.
+ *
+ * <h2>Differences from MaskSearch10</h2>
+ *
+ * <ul>
+ *   <li>The files' headers name the codecs {@code MaskSearch20Meta}, {@code MaskSearch20Chi} and
+ *       {@code MaskSearch20Raw} (version 0).
+ *   <li>A field's meta has the tile side after the CHI parameters:
+ *       <pre>
+ * Field := FieldNumber(int32), GridStep(vint), Bins(vint), TileSide(vint), ... as in MaskSearch10
+ *       </pre>
+ *       TileSide is a multiple of GridStep (see {@link TiledMaskStorage#tileSideFor}).
+ *   <li>A document's stored mask in {@code .mskr} is a {@code TiledMask} (grammar in {@link
+ *       TiledMaskStorage}) instead of a DEFLATE stream.
+ * </ul>
+ *
+ * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
+ * again in tiles.
+ */
+public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
+  /** The SPI name; it must stay loadable for as long as indices written with it exist. */
+  public static final String NAME = "MaskSearch20";
+
+  private final long maxBufferedBytes;
+
+  public MaskSearch20DocValuesFormat() {
+    this(MaskSearch10DocValuesFormat.MAX_BUFFERED_BYTES);
+  }
+
+  /**
+   * A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests
+   * spill early).
+   */
+  MaskSearch20DocValuesFormat(long maxBufferedBytes) {
+    super(NAME);
+    this.maxBufferedBytes = maxBufferedBytes;
+  }
+
+  @Override
+  public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
+    return new MaskSearchDocValuesConsumer(state, FormatVersion.V20, maxBufferedBytes);
+  }
+
+  @Override
+  public DocValuesProducer fieldsProducer(SegmentReadState state) throws IOException {
+    return new MaskSearchDocValuesProducer(state, FormatVersion.V20);
+  }
+}
