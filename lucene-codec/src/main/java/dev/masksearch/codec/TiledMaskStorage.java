@@ -5,7 +5,6 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.MaskFormatException;
 import dev.masksearch.mask.PixelCounts;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.lucene.index.CorruptIndexException;
@@ -339,8 +338,11 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
       int end;
       try {
         end = LZ4.decompress(in, n * bpp, target, 0);
-      } catch (IndexOutOfBoundsException | EOFException e) { // runs past the tile or the mask
-        throw corrupt("tile " + t + " is not an LZ4 block of " + n * bpp + " bytes");
+      } catch (IndexOutOfBoundsException | IOException e) {
+        // LZ4 reports a malformed block as an IOException (a match before the start), or runs past
+        // the tile or the mask; the tile's bytes are in memory-mapped files, not read from a device
+        throw new CorruptIndexException(
+            "tile " + t + " is not an LZ4 block of " + n * bpp + " bytes", in, e);
       }
       if (end != n * bpp || in.getFilePointer() != starts[t + 1]) {
         throw corrupt("tile " + t + " is not an LZ4 block of " + n * bpp + " bytes");

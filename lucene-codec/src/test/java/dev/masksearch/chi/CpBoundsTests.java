@@ -318,6 +318,43 @@ public class CpBoundsTests extends LuceneTestCase {
                       + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
             tighter += refined.upper - refined.lower < bounds.upper - bounds.lower ? 1 : 0;
+            // Verification (for a fifth of the ROIs: it visits every cell): exact, reading pixels
+            // only in cells the CHI leaves open, inside the ROI, and none when the bounds are
+            // exact.
+            if (q % 5 != 0) {
+              continue;
+            }
+            Roi clipped = roi.clip(width, height);
+            long[] read = new long[1];
+            long verified;
+            try {
+              verified =
+                  CpBounds.exactCount(
+                      built.chi().grid(),
+                      built.chi(),
+                      roi,
+                      levels,
+                      (x1, y1, x2, y2) -> {
+                        assertTrue(x1 >= clipped.x1() && x2 <= clipped.x2() && x1 < x2);
+                        assertTrue(y1 >= clipped.y1() && y2 <= clipped.y2() && y1 < y2);
+                        assertEquals("within one cell", x1 / step, (x2 - 1) / step);
+                        assertEquals("within one cell", y1 / step, (y2 - 1) / step);
+                        read[0] += (long) (x2 - x1) * (y2 - y1);
+                        return refCp(prefix, height, width, new Roi(x1, y1, x2, y2));
+                      });
+            } catch (java.io.IOException e) {
+              throw new AssertionError(e);
+            }
+            if (verified != cp) {
+              fail(
+                  "verified "
+                      + verified
+                      + " for "
+                      + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
+            }
+            if (refined.isExact()) {
+              assertEquals("pixels read where the per-cell bounds are exact", 0, read[0]);
+            }
           }
         }
         // Spot-check the fast exact count against the same reference.

@@ -1,0 +1,162 @@
+package dev.masksearch.codec;
+
+import dev.masksearch.chi.CpBounds;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.PixelCounts;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
+import java.io.IOException;
+import java.util.EnumSet;
+import java.util.Random;
+import java.util.Set;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.store.ByteArrayDataInput;
+import org.apache.lucene.store.ByteBuffersDataInput;
+import org.apache.lucene.store.ByteBuffersIndexInput;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.tests.util.LuceneTestCase;
+
+/**
+ * MaskSearch20's tiles: every mask decodes to its pixels, every rectangle counts as a brute force
+ * over the mask does (rectangles cutting tiles at every offset, one pixel, empty, the whole mask),
+ * every tile kind is written, and a stored mask changed in any way decodes to some mask or is a
+ * {@link CorruptIndexException}, never another failure.
+ */
+public class TiledMaskStorageTests extends LuceneTestCase {
+
+  /** Tile kinds seen across the round trips of one run. */
+  private final Set<Kind> kindsSeen = EnumSet.noneOf(Kind.class);
+
+  private enum Kind {
+    CONSTANT,
+    TWO_CODES,
+    LZ4_PLANES,
+    RAW
+  }
+
+  public void testRoundTripAndCounts() throws IOException {
+    for (int i = 0; i < atLeast(60); i++) {
+      int step = new int[] {1, 3, 4, 8, 16, 32, 56}[random().nextInt(7)];
+      TiledMaskStorage storage = new TiledMaskStorage(TiledMaskStorage.tileSideFor(step));
+      assertEquals(0, storage.tileSide() % step);
+      Mask mask = randomMask(random(), storage.tileSide());
+      byte[] stored = storage.encode(mask);
+      recordKinds(stored, mask, storage.tileSide());
+      StoredMask where = where(mask, stored);
+      storage.checkLength(stored.length, mask.dtype(), mask.height(), mask.width(), "test");
+      assertTrue(storage.readBytes(where) >= where.rawBytes());
+      CodecTestMasks.assertSameMask("round trip", mask, storage.decode(input(stored), where));
+
+      for (int q = 0; q < 20; q++) {
+        ValueRange range = randomRange(random());
+        long codes = PixelCounts.codes(mask.dtype(), range);
+        CpBounds.Pixels pixels =
+            storage.pixels(input(stored), where, (int) (codes >>> 32), (int) codes);
+        for (int k = 0; k < 10; k++) {
+          Roi r = randomRect(random(), mask.width(), mask.height(), storage.tileSide());
+          assertEquals(
+              r + " " + range,
+              mask.countPixels(r, range),
+              pixels.count(r.x1(), r.y1(), r.x2(), r.y2()));
+        }
+      }
+    }
+    assertEquals("every tile kind is written", EnumSet.allOf(Kind.class), kindsSeen);
+  }
+
+  /** Every offset of a one-row rectangle across a tile boundary counts right. */
+  public void testRectanglesAtEveryOffset() throws IOException {
+    TiledMaskStorage storage = new TiledMaskStorage(16);
+    Mask mask = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50);
+    byte[] stored = storage.encode(mask);
+    ValueRange range = new ValueRange(0.3, 0.7);
+    long codes = PixelCounts.codes(mask.dtype(), range);
+    CpBounds.Pixels pixels =
+        storage.pixels(input(stored), where(mask, stored), (int) (codes >>> 32), (int) codes);
+    for (int x1 = 0; x1 < mask.width(); x1++) {
+      for (int x2 = x1; x2 <= mask.width(); x2 += 1 + random().nextInt(5)) {
+        int y1 = random().nextInt(mask.height());
+        int y2 = y1 + random().nextInt(mask.height() - y1 + 1);
+        assertEquals(
+            mask.countPixels(new Roi(x1, y1, x2, y2), range), pixels.count(x1, y1, x2, y2));
+      }
+    }
+  }
+
+  public void testCorruptStoredMasksAreReported() throws IOException {
+    for (int i = 0; i < atLeast(200); i++) {
+      TiledMaskStorage storage = new TiledMaskStorage(16);
+      Mask mask = randomMask(random(), 16);
+      byte[] stored = storage.encode(mask);
+      byte[] corrupt = stored.clone();
+      switch (random().nextInt(3)) {
+        case 0 -> corrupt[random().nextInt(corrupt.length)] ^= (byte) (1 << random().nextInt(8));
+        case 1 -> corrupt[random().nextInt(corrupt.length)] = (byte) random().nextInt(256);
+        default -> {
+          int at = random().nextInt(corrupt.length);
+          corrupt = java.util.Arrays.copyOf(corrupt, Math.max(1, at));
+        }
+      }
+      StoredMask where = where(mask, corrupt);
+      try {
+        storage.checkLength(corrupt.length, mask.dtype(), mask.height(), mask.width(), "test");
+        Mask decoded = storage.decode(input(corrupt), where);
+        assertEquals(mask.width(), decoded.width()); // some mask: a changed value goes unseen
+        CpBounds.Pixels pixels = storage.pixels(input(corrupt), where, 0, 1 << 16);
+        pixels.count(0, 0, mask.width(), mask.height());
+      } catch (CorruptIndexException expected) {
+        // reported
+      }
+    }
+  }
+
+  /** Masks whose tiles take every kind: constant, two codes, smooth, noisy. */
+  private static Mask randomMask(Random r, int tileSide) {
+    MaskDType dtype = CodecTestMasks.randomDType(r);
+    int height = 1 + r.nextInt(3 * tileSide + 7);
+    int width = 1 + r.nextInt(3 * tileSide + 7);
+    return CodecTestMasks.randomMask(r, dtype, height, width);
+  }
+
+  private static ValueRange randomRange(Random r) {
+    double lv = r.nextInt(4) == 0 ? 0 : r.nextDouble();
+    double uv = r.nextInt(4) == 0 ? Double.POSITIVE_INFINITY : lv + r.nextDouble();
+    return new ValueRange(lv, uv);
+  }
+
+  /** A rectangle within the mask, often on or next to a tile line; maybe empty. */
+  private static Roi randomRect(Random r, int width, int height, int tileSide) {
+    int x1 = coordinate(r, width, tileSide);
+    int y1 = coordinate(r, height, tileSide);
+    int x2 = x1 + coordinate(r, width - x1, tileSide);
+    int y2 = y1 + coordinate(r, height - y1, tileSide);
+    return new Roi(x1, y1, x2, y2);
+  }
+
+  private static int coordinate(Random r, int limit, int tileSide) {
+    int c =
+        r.nextBoolean()
+            ? r.nextInt(limit + 1)
+            : tileSide * r.nextInt(limit / tileSide + 1) + r.nextInt(3) - 1;
+    return Math.max(0, Math.min(limit, c));
+  }
+
+  private static StoredMask where(Mask mask, byte[] stored) {
+    return new StoredMask(mask.dtype(), mask.height(), mask.width(), 0, stored.length);
+  }
+
+  private static IndexInput input(byte[] stored) {
+    return new ByteBuffersIndexInput(
+        new ByteBuffersDataInput(java.util.List.of(java.nio.ByteBuffer.wrap(stored))), "test");
+  }
+
+  /** Reads the tile directory to see which kinds were written. */
+  private void recordKinds(byte[] stored, Mask mask, int tileSide) {
+    ByteArrayDataInput in = new ByteArrayDataInput(stored);
+    int tiles = Math.ceilDiv(mask.width(), tileSide) * Math.ceilDiv(mask.height(), tileSide);
+    for (int t = 0; t < tiles; t++) {
+      kindsSeen.add(Kind.values()[in.readVInt() & 3]);
+    }
+  }
+}
