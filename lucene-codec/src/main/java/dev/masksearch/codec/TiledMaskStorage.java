@@ -5,47 +5,29 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.MaskFormatException;
 import dev.masksearch.mask.PixelCounts;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.ByteArrayDataOutput;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.IndexInput;
-import org.apache.lucene.util.compress.LZ4;
 
 /**
  * MaskSearch20's mask storage: the mask cut into square tiles of {@code S = tileSide} pixels (the
- * last column and row of tiles end at the mask's edge), each encoded on its own, so that a
- * verification decodes only the tiles under the cells the CHI leaves undecided. The tile side is a
- * multiple of the field's grid step ({@link #tileSideFor}), so a cell never spans two tiles.
+ * last column and row of tiles end at the mask's edge), each encoded on its own ({@link
+ * TileEncoding}), so that a verification decodes only the tiles under the cells the CHI leaves
+ * undecided. The tile side is a multiple of the field's grid step ({@link #tileSideFor}), so a cell
+ * never spans two tiles.
  *
  * <pre>
- * TiledMask := TileEntry[T], TileData[T]       -- T = ceil(W / S) * ceil(H / S), tiles row-major
- * TileEntry := VInt(Length &lt;&lt; 2 | Kind)       -- Length: the bytes of the tile's TileData
- * TileData  := Code                            -- Kind 0, constant: every pixel has this code
- *            | Code0, Code1, Bits[ceil(n / 8)] -- Kind 1, two codes: pixel i has Code1 where bit (i &amp; 7)
- *                                               of byte i &gt;&gt; 3 is set, else Code0
- *            | LZ4Block                        -- Kind 2: Lucene's LZ4 of the tile's planes (byte k of every
- *                                               pixel, as differences from the previous pixel, as in
- *                                               RawMaskCompression), shorter than the pixels
- *            | Pixel[n]                        -- Kind 3, raw: the codes, little-endian
- * Code      := the B bytes of one pixel's code, little-endian
+ * TiledMask := TileEntry[T], TileData[T]      -- T = ceil(W / S) * ceil(H / S), tiles row-major
+ * TileEntry := VInt(Length &lt;&lt; 3 | Kind)      -- Length: the bytes of the tile's TileData (see TileEncoding)
  * </pre>
- *
- * {@code n} is the tile's pixel count, row-major within the tile, and {@code B} the bytes per
- * pixel. The writer picks the first kind that applies, and LZ4 (high compression: decoding costs
- * the same, and the tiles are small) over raw only when it is shorter. docs/design.md has the
- * measurements behind the choice: per-tile DEFLATE is smaller (22% against 30% of the raw 8-bit
- * saliency maps) but four times slower to decode.
  */
 record TiledMaskStorage(int tileSide) implements MaskStorage {
   /** The smallest tile side; a tile of a finer grid holds several cells. */
   static final int MIN_TILE_SIDE = 16;
-
-  static final int CONSTANT = 0;
-  static final int TWO_CODES = 1;
-  static final int LZ4_PLANES = 2;
-  static final int RAW = 3;
 
   /** The tile side for a grid step: the step, or its smallest multiple of at least 16 pixels. */
   static int tileSideFor(int gridStep) {
@@ -56,19 +38,22 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
     return Math.ceilDiv(width, tileSide) * Math.ceilDiv(height, tileSide);
   }
 
+  /** Bytes of the largest tile of a mask. */
+  private long tileBytes(StoredMask stored) {
+    return Math.min((long) tileSide * tileSide * stored.dtype().bytesPerPixel(), stored.rawBytes());
+  }
+
   @Override
   public byte[] encode(Mask mask) {
     int bpp = mask.dtype().bytesPerPixel();
     int width = mask.width();
     int height = mask.height();
     byte[] raw = mask.rawBytes();
-    int capacity = Math.min(tileSide * tileSide, mask.pixelCount()) * bpp;
-    byte[] tile = new byte[capacity];
-    byte[] planes = new byte[capacity];
-    LZ4.HighCompressionHashTable table = new LZ4.HighCompressionHashTable();
+    int capacity = Math.min(tileSide * tileSide, mask.pixelCount());
+    byte[] tile = new byte[capacity * bpp];
+    TileEncoding encoding = new TileEncoding(bpp, capacity, tileSide);
     ByteBuffersDataOutput entries = new ByteBuffersDataOutput();
     ByteBuffersDataOutput data = new ByteBuffersDataOutput();
-    ByteBuffersDataOutput lz4 = new ByteBuffersDataOutput();
     try {
       for (int oy = 0; oy < height; oy += tileSide) {
         for (int ox = 0; ox < width; ox += tileSide) {
@@ -78,8 +63,9 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
             System.arraycopy(raw, ((oy + y) * width + ox) * bpp, tile, y * tw * bpp, tw * bpp);
           }
           long start = data.size();
-          int kind = encodeTile(tile, tw * th, bpp, planes, table, lz4, data);
-          entries.writeVInt(Math.toIntExact(((data.size() - start) << 2) | kind));
+          int kind = encoding.encode(tile, tw, th, data);
+          entries.writeVInt(
+              Math.toIntExact(((data.size() - start) << TileEncoding.KIND_BITS) | kind));
         }
       }
       byte[] stored = new byte[Math.toIntExact(entries.size() + data.size())];
@@ -88,74 +74,6 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
       return stored;
     } catch (IOException e) { // writing to memory
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Writes one tile's data; returns its kind. */
-  private static int encodeTile(
-      byte[] tile,
-      int n,
-      int bpp,
-      byte[] planes,
-      LZ4.HighCompressionHashTable table,
-      ByteBuffersDataOutput lz4,
-      ByteBuffersDataOutput data)
-      throws IOException {
-    int code0 = code(tile, 0, bpp);
-    int code1 = code0;
-    boolean atMostTwo = true;
-    for (int i = 1; i < n && atMostTwo; i++) {
-      int c = code(tile, i, bpp);
-      if (c != code0 && c != code1) {
-        atMostTwo = code1 == code0;
-        code1 = c;
-      }
-    }
-    if (atMostTwo && code1 == code0) {
-      writeCode(data, code0, bpp);
-      return CONSTANT;
-    }
-    if (atMostTwo) {
-      writeCode(data, code0, bpp);
-      writeCode(data, code1, bpp);
-      byte[] bits = new byte[(n + 7) >>> 3];
-      for (int i = 0; i < n; i++) {
-        if (code(tile, i, bpp) == code1) {
-          bits[i >>> 3] |= (byte) (1 << (i & 7));
-        }
-      }
-      data.writeBytes(bits, bits.length);
-      return TWO_CODES;
-    }
-    for (int k = 0; k < bpp; k++) {
-      byte previous = 0;
-      for (int i = 0; i < n; i++) {
-        byte b = tile[i * bpp + k];
-        planes[k * n + i] = (byte) (b - previous);
-        previous = b;
-      }
-    }
-    lz4.reset();
-    LZ4.compress(planes, 0, n * bpp, lz4, table);
-    if (lz4.size() < (long) n * bpp) {
-      lz4.copyTo(data);
-      return LZ4_PLANES;
-    }
-    data.writeBytes(tile, n * bpp);
-    return RAW;
-  }
-
-  private static int code(byte[] pixels, int i, int bpp) {
-    int c = 0;
-    for (int k = 0; k < bpp; k++) {
-      c |= (pixels[i * bpp + k] & 0xFF) << (8 * k);
-    }
-    return c;
-  }
-
-  private static void writeCode(ByteBuffersDataOutput out, int code, int bpp) {
-    for (int k = 0; k < bpp; k++) {
-      out.writeByte((byte) (code >>> (8 * k)));
     }
   }
 
@@ -184,12 +102,10 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
     }
   }
 
-  /** The mask, two tiles and the tile directory. */
+  /** The mask, a tile and the scratch to decode one (about three tiles), and the directory. */
   @Override
   public long readBytes(StoredMask stored) {
-    long tile =
-        Math.min((long) tileSide * tileSide * stored.dtype().bytesPerPixel(), stored.rawBytes());
-    return stored.rawBytes() + 2 * tile + 5L * tiles(stored.height(), stored.width());
+    return stored.rawBytes() + 4 * tileBytes(stored) + 13L * tiles(stored.height(), stored.width());
   }
 
   @Override
@@ -230,8 +146,8 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
     final int tileCount;
     private final byte[] kinds;
     private final long[] starts; // of each tile's data in `in`, and the end
+    private final TileEncoding encoding;
     final byte[] tile;
-    private byte[] planes; // for LZ4 tiles of several bytes per pixel
     private int decoded = -1;
 
     TileReader(IndexInput in, StoredMask stored) throws IOException {
@@ -242,55 +158,47 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
       this.tileCount = tiles(stored.height(), stored.width());
       this.kinds = new byte[tileCount];
       this.starts = new long[tileCount + 1];
-      this.tile = new byte[(int) Math.min((long) tileSide * tileSide * bpp, stored.rawBytes())];
+      this.tile = new byte[(int) tileBytes(stored)];
+      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide);
       readDirectory();
     }
 
+    /** Reads the tile entries (at most five bytes each) in one go, then checks them. */
     private void readDirectory() throws IOException {
+      byte[] directory = new byte[(int) Math.min(5L * tileCount, in.length())];
       in.seek(0);
-      long[] lengths = new long[tileCount];
+      in.readBytes(directory, 0, directory.length);
+      int pos = 0;
+      long end = 0;
       for (int t = 0; t < tileCount; t++) {
-        int entry = readEntry();
-        kinds[t] = (byte) (entry & 3);
-        lengths[t] = entry >>> 2;
-        long n = (long) tileWidth(t) * tileHeight(t);
-        boolean valid =
-            switch (kinds[t]) {
-              case CONSTANT -> lengths[t] == bpp;
-              case TWO_CODES -> lengths[t] == 2L * bpp + ((n + 7) >>> 3);
-              case LZ4_PLANES -> lengths[t] >= 1 && lengths[t] < n * bpp;
-              default -> lengths[t] == n * bpp;
-            };
-        if (!valid) {
-          throw corrupt("tile " + t + " of kind " + kinds[t] + " has " + lengths[t] + " bytes");
+        int entry = 0;
+        for (int shift = 0; ; shift += 7) {
+          if (pos == directory.length || shift == 35) {
+            throw corrupt("invalid tile entry " + t);
+          }
+          byte b = directory[pos++];
+          entry |= (b & 0x7F) << shift;
+          if (b >= 0) {
+            break;
+          }
         }
+        if (entry < 0) {
+          throw corrupt("invalid tile entry " + t);
+        }
+        kinds[t] = (byte) (entry & ((1 << TileEncoding.KIND_BITS) - 1));
+        long length = entry >>> TileEncoding.KIND_BITS;
+        long n = (long) tileWidth(t) * tileHeight(t);
+        if (!TileEncoding.validLength(kinds[t], length, n, bpp)) {
+          throw corrupt("tile " + t + " of kind " + kinds[t] + " has " + length + " bytes");
+        }
+        starts[t + 1] = end += length; // relative to the first tile until the loop ends
       }
-      starts[0] = in.getFilePointer();
-      for (int t = 0; t < tileCount; t++) {
-        starts[t + 1] = starts[t] + lengths[t];
+      for (int t = 0; t <= tileCount; t++) {
+        starts[t] += pos;
       }
       if (starts[tileCount] != in.length()) {
         throw corrupt("tiles end at " + starts[tileCount] + " of " + in.length() + " bytes");
       }
-    }
-
-    /** A tile entry: a vint of at most 31 bits. */
-    private int readEntry() throws IOException {
-      int value = 0;
-      for (int shift = 0; shift < 32; shift += 7) {
-        if (in.getFilePointer() >= in.length()) {
-          throw corrupt("the tile directory runs past the mask's bytes");
-        }
-        byte b = in.readByte();
-        if (shift == 28 && (b & 0xF8) != 0) {
-          break;
-        }
-        value |= (b & 0x7F) << shift;
-        if (b >= 0) {
-          return value;
-        }
-      }
-      throw corrupt("invalid tile entry");
     }
 
     int tileWidth(int t) {
@@ -307,73 +215,17 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
         return;
       }
       decoded = -1;
-      int n = tileWidth(t) * tileHeight(t);
       in.seek(starts[t]);
-      switch (kinds[t]) {
-        case CONSTANT -> fill(readCode(), n);
-        case TWO_CODES -> {
-          int code0 = readCode();
-          int code1 = readCode();
-          for (int i = 0; i < n; i += 8) {
-            byte bits = in.readByte();
-            for (int j = i; j < Math.min(n, i + 8); j++) {
-              putCode(j, (bits >>> (j - i) & 1) == 0 ? code0 : code1);
-            }
-          }
-        }
-        case LZ4_PLANES -> decodeLz4(t, n);
-        default -> in.readBytes(tile, 0, n * bpp);
+      try {
+        encoding.decode(
+            kinds[t], in, (int) (starts[t + 1] - starts[t]), tileWidth(t), tileHeight(t), tile);
+      } catch (EOFException e) {
+        throw new CorruptIndexException("tile " + t + " runs past the mask's bytes", in, e);
+      }
+      if (in.getFilePointer() != starts[t + 1]) {
+        throw corrupt("tile " + t + " does not end where the next starts");
       }
       decoded = t;
-    }
-
-    private void decodeLz4(int t, int n) throws IOException {
-      byte[] target = tile;
-      if (bpp > 1) {
-        if (planes == null) {
-          planes = new byte[tile.length];
-        }
-        target = planes;
-      }
-      int end;
-      try {
-        end = LZ4.decompress(in, n * bpp, target, 0);
-      } catch (IndexOutOfBoundsException | IOException e) {
-        // LZ4 reports a malformed block as an IOException (a match before the start), or runs past
-        // the tile or the mask; the tile's bytes are in memory-mapped files, not read from a device
-        throw new CorruptIndexException(
-            "tile " + t + " is not an LZ4 block of " + n * bpp + " bytes", in, e);
-      }
-      if (end != n * bpp || in.getFilePointer() != starts[t + 1]) {
-        throw corrupt("tile " + t + " is not an LZ4 block of " + n * bpp + " bytes");
-      }
-      for (int k = 0; k < bpp; k++) { // undo the differences, planes back to pixels
-        byte previous = 0;
-        for (int i = 0; i < n; i++) {
-          previous = (byte) (previous + target[k * n + i]);
-          tile[i * bpp + k] = previous;
-        }
-      }
-    }
-
-    private int readCode() throws IOException {
-      int c = 0;
-      for (int k = 0; k < bpp; k++) {
-        c |= (in.readByte() & 0xFF) << (8 * k);
-      }
-      return c;
-    }
-
-    private void putCode(int i, int code) {
-      for (int k = 0; k < bpp; k++) {
-        tile[i * bpp + k] = (byte) (code >>> (8 * k));
-      }
-    }
-
-    private void fill(int code, int n) {
-      for (int i = 0; i < n; i++) {
-        putCode(i, code);
-      }
     }
 
     /** The pixels of a rectangle whose code lies in [lo, lo + span), tile by tile. */
@@ -388,9 +240,9 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
           int ay = Math.max(y1, oy) - oy;
           int bx = Math.min(x2, ox + tileSide) - ox;
           int by = Math.min(y2, oy + tileSide) - oy;
-          if (kinds[t] == CONSTANT) { // no need to expand it
+          if (kinds[t] == TileEncoding.CONSTANT) { // no need to expand it
             in.seek(starts[t]);
-            boolean inRange = Integer.compareUnsigned(readCode() - lo, span) < 0;
+            boolean inRange = Integer.compareUnsigned(encoding.readCode(in) - lo, span) < 0;
             count += inRange ? (long) (bx - ax) * (by - ay) : 0;
             continue;
           }

@@ -31,7 +31,8 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   private enum Kind {
     CONSTANT,
     TWO_CODES,
-    LZ4_PLANES,
+    LZ4_RESIDUALS,
+    PACKED_RESIDUALS,
     RAW
   }
 
@@ -156,7 +157,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     ByteArrayDataInput in = new ByteArrayDataInput(stored);
     int tiles = Math.ceilDiv(mask.width(), tileSide) * Math.ceilDiv(mask.height(), tileSide);
     for (int t = 0; t < tiles; t++) {
-      kindsSeen.add(Kind.values()[in.readVInt() & 3]);
+      kindsSeen.add(Kind.values()[in.readVInt() & ((1 << TileEncoding.KIND_BITS) - 1)]);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.masksearch.qa.bench;
 
 import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskSearch10DocValuesFormat;
+import dev.masksearch.codec.MaskSearch20DocValuesFormat;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.search.CpStats;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -25,7 +28,7 @@ import org.apache.lucene.util.IOUtils;
  * against pruning.
  *
  * <p>Usage: {@code LuceneBench [--count N] [--runs R] [--dtype uint8|uint16|float16|float32]
- * [--sweep]}
+ * [--sweep] [--formats]}
  */
 public final class LuceneBench {
   private LuceneBench() {}
@@ -34,6 +37,7 @@ public final class LuceneBench {
     int count = Args.intArg(args, "--count", 20_000);
     int runs = Args.intArg(args, "--runs", 5);
     boolean sweep = Arrays.asList(args).contains("--sweep");
+    boolean formats = Arrays.asList(args).contains("--formats");
     MaskDType dtype = MaskDType.fromApiName(Args.stringArg(args, "--dtype", "uint8"));
     SyntheticDataset data = new SyntheticDataset(42, 224, 224, dtype);
 
@@ -57,6 +61,9 @@ public final class LuceneBench {
       printSizes(sizes, masks, 224L * 224 * dtype.bytesPerPixel(), dtype);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         runWorkloads(reader, runs);
+      }
+      if (formats) {
+        compareFormats(dir, runs);
       }
     } finally {
       IOUtils.rm(path);
@@ -107,6 +114,63 @@ public final class LuceneBench {
           scan / chi);
     }
     System.out.println();
+  }
+
+  /**
+   * The workloads over the same masks in MaskSearch10 (a copy of the index, masks stored whole) and
+   * MaskSearch20 (tiles), in one run: the same answers, their latencies and the ratio.
+   */
+  private static void compareFormats(Directory current, int runs) throws IOException {
+    Path path = Files.createTempDirectory("masksearch-bench-v10");
+    try (Directory v10 = FSDirectory.open(path)) {
+      IndexWriterConfig config =
+          new IndexWriterConfig()
+              .setCodec(SyntheticIndex.codec(MaskSearch10DocValuesFormat.NAME))
+              .setRAMBufferSizeMB(256);
+      SyntheticIndex.rewrite(current, v10, config);
+      System.out.println(
+          "## The same workloads, MaskSearch10 (masks whole) against MaskSearch20 (tiles)");
+      System.out.println();
+      System.out.printf(
+          Locale.ROOT,
+          "| workload | masks read | MaskSearch10 ms | MaskSearch20 ms | MaskSearch20 speed-up (median of %d) |%n",
+          runs);
+      System.out.println("|---|---:|---:|---:|---:|");
+      try (DirectoryReader newReader = DirectoryReader.open(current);
+          DirectoryReader oldReader = DirectoryReader.open(v10)) {
+        if (!SyntheticIndex.maskFormat(oldReader).equals(MaskSearch10DocValuesFormat.NAME)
+            || !SyntheticIndex.maskFormat(newReader).equals(MaskSearch20DocValuesFormat.NAME)) {
+          throw new IllegalStateException("the indices are not in the formats compared");
+        }
+        IndexSearcher newSearcher = new IndexSearcher(newReader);
+        IndexSearcher oldSearcher = new IndexSearcher(oldReader);
+        newSearcher.setQueryCache(null);
+        oldSearcher.setQueryCache(null);
+        List<Workload> newWorkloads = PaperWorkloads.over(newReader);
+        List<Workload> oldWorkloads = PaperWorkloads.over(oldReader);
+        for (int i = 0; i < newWorkloads.size(); i++) {
+          Workload w = newWorkloads.get(i);
+          Workload old = oldWorkloads.get(i);
+          CpStats stats = new CpStats();
+          if (!w.run(newSearcher, stats).equals(old.run(oldSearcher, null))) {
+            throw new AssertionError("the formats disagree on " + w);
+          }
+          double newNanos = medianNanos(runs, () -> w.run(newSearcher, null));
+          double oldNanos = medianNanos(runs, () -> old.run(oldSearcher, null));
+          System.out.printf(
+              Locale.ROOT,
+              "| %s | %.2f%% | %.1f | %.1f | %.1fx |%n",
+              w.name(),
+              100.0 * stats.verified() / newReader.numDocs(),
+              oldNanos / 1e6,
+              newNanos / 1e6,
+              oldNanos / newNanos);
+        }
+      }
+      System.out.println();
+    } finally {
+      IOUtils.rm(path);
+    }
   }
 
   private static void sweep(SyntheticDataset data, int count, int runs) throws IOException {

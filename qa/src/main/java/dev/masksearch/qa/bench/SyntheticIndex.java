@@ -11,13 +11,18 @@ import java.io.UncheckedIOException;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SlowCodecReaderWrapper;
 import org.apache.lucene.store.Directory;
 
 /**
@@ -47,6 +52,17 @@ public final class SyntheticIndex {
     return new MaskCodec(new Lucene104Codec(), Set.of(SALIENCY, HUMAN)::contains);
   }
 
+  /** The same, writing mask fields in the doc-values format of this name. */
+  public static Codec codec(String maskFormat) {
+    DocValuesFormat format = DocValuesFormat.forName(maskFormat);
+    return new MaskCodec(new Lucene104Codec(), Set.of(SALIENCY, HUMAN)::contains) {
+      @Override
+      protected DocValuesFormat maskFormat(String field) {
+        return format;
+      }
+    };
+  }
+
   /**
    * Indexes images {@code 0 .. count - 1} on all cores, then merges to {@code segments} segments at
    * most.
@@ -54,7 +70,14 @@ public final class SyntheticIndex {
   public static void build(
       Directory dir, SyntheticDataset data, int count, ChiParams params, int segments)
       throws IOException {
-    IndexWriterConfig config = new IndexWriterConfig().setCodec(codec()).setRAMBufferSizeMB(256);
+    build(dir, data, count, params, segments, codec());
+  }
+
+  /** As above, with another codec (one writing an older mask format, say). */
+  public static void build(
+      Directory dir, SyntheticDataset data, int count, ChiParams params, int segments, Codec codec)
+      throws IOException {
+    IndexWriterConfig config = new IndexWriterConfig().setCodec(codec).setRAMBufferSizeMB(256);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
       IntStream.range(0, count)
           .parallel()
@@ -68,6 +91,42 @@ public final class SyntheticIndex {
               });
       writer.forceMerge(segments);
     }
+  }
+
+  /**
+   * Copies an index into {@code target} through the codec of {@code config}, which writes every
+   * segment anew (adding the directory would copy its segments' files as they are).
+   */
+  public static void rewrite(Directory source, Directory target, IndexWriterConfig config)
+      throws IOException {
+    try (DirectoryReader reader = DirectoryReader.open(source);
+        IndexWriter writer = new IndexWriter(target, config)) {
+      CodecReader[] leaves = new CodecReader[reader.leaves().size()];
+      for (int i = 0; i < leaves.length; i++) {
+        leaves[i] = SlowCodecReaderWrapper.wrap(reader.leaves().get(i).reader());
+      }
+      writer.addIndexes(leaves);
+      writer.forceMerge(1);
+    }
+  }
+
+  /**
+   * The doc-values format of the saliency field in every segment of an index (one name), checked.
+   */
+  public static String maskFormat(DirectoryReader reader) {
+    String format = null;
+    for (var leaf : reader.leaves()) {
+      String f =
+          leaf.reader()
+              .getFieldInfos()
+              .fieldInfo(SALIENCY)
+              .getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY);
+      if (format != null && !format.equals(f)) {
+        throw new IllegalStateException("segments in " + format + " and " + f);
+      }
+      format = f;
+    }
+    return format;
   }
 
   static Document document(SyntheticImage image, ChiParams params) {

@@ -4,7 +4,10 @@ import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.chi.CpBounds;
+import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.codec.MaskDocValues;
+import dev.masksearch.codec.MaskSearch10DocValuesFormat;
+import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
@@ -13,8 +16,12 @@ import dev.masksearch.qa.data.SyntheticDataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.lucene.codecs.DocValuesFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
@@ -55,6 +62,10 @@ public class BoundsBenchmark {
   static final int READS = 500;
 
   private static final Roi UNALIGNED = new Roi(50, 50, 200, 200);
+
+  /** The verification case: an unaligned 100 x 100 ROI. */
+  private static final Roi UNALIGNED_100 = new Roi(50, 50, 150, 150);
+
   private static final Roi ALIGNED = new Roi(64, 64, 192, 192);
 
   /** Off the bin edges at 20 bins (0.6 would be on one), so that both dimensions are unaligned. */
@@ -64,6 +75,23 @@ public class BoundsBenchmark {
   private Directory dir;
   private DirectoryReader reader;
   private MaskDocValues masks;
+
+  /** The same masks in the MaskSearch10 format (whole masks, DEFLATE), for the before/after. */
+  private Path v10Path;
+
+  private Directory v10Dir;
+  private DirectoryReader v10Reader;
+  private MaskDocValues v10Masks;
+
+  /**
+   * Documents whose CP over {@link #UNALIGNED_100} and the salient range the CHI leaves undecided
+   * (per-cell bounds apart): the masks a filter verifies.
+   */
+  private int[] undecided;
+
+  /** Their masks decoded, for the raw-scan baseline (what a script scanning the pixels does). */
+  private Mask[] decoded;
+
   private MaskDocValues.ChiCursor cursor;
   private BinEdges.Levels unalignedLevels;
   private BinEdges.Levels alignedLevels;
@@ -84,12 +112,46 @@ public class BoundsBenchmark {
     unalignedLevels = BinEdges.of(MaskDType.UINT8, bins).levels(SALIENT);
     alignedLevels =
         BinEdges.of(MaskDType.UINT8, bins).levels(new ValueRange(0.5, Double.POSITIVE_INFINITY));
+    undecided = new int[READS];
+    decoded = new Mask[READS];
+    int found = 0;
+    for (int doc = 0; doc < DOCS && found < READS; doc++) {
+      cursor.seek(doc);
+      if (!bounds.computeRefined(cursor.grid(), cursor, UNALIGNED_100, unalignedLevels).isExact()) {
+        undecided[found] = doc;
+        decoded[found++] = masks.mask(doc);
+      }
+    }
+    if (found < READS) {
+      throw new IllegalStateException("only " + found + " undecided masks");
+    }
+    v10Path = Files.createTempDirectory("masksearch-jmh-v10");
+    v10Dir = FSDirectory.open(v10Path);
+    IndexWriterConfig config =
+        new IndexWriterConfig()
+            .setCodec(
+                new MaskCodec(
+                    new Lucene104Codec(),
+                    Set.of(SyntheticIndex.SALIENCY, SyntheticIndex.HUMAN)::contains) {
+                  @Override
+                  protected DocValuesFormat maskFormat(String field) {
+                    return DocValuesFormat.forName(MaskSearch10DocValuesFormat.NAME);
+                  }
+                });
+    SyntheticIndex.rewrite(dir, v10Dir, config);
+    v10Reader = DirectoryReader.open(v10Dir);
+    if (!SyntheticIndex.maskFormat(v10Reader).equals(MaskSearch10DocValuesFormat.NAME)) {
+      throw new IllegalStateException("the copy is not in MaskSearch10");
+    }
+    v10Masks =
+        (MaskDocValues)
+            v10Reader.leaves().get(0).reader().getBinaryDocValues(SyntheticIndex.SALIENCY);
   }
 
   @TearDown
   public void tearDown() throws IOException {
-    IOUtils.close(reader, dir);
-    IOUtils.rm(path);
+    IOUtils.close(reader, dir, v10Reader, v10Dir);
+    IOUtils.rm(path, v10Path);
   }
 
   /**
@@ -164,12 +226,61 @@ public class BoundsBenchmark {
     }
   }
 
-  /** The baseline: decompress the mask and count its pixels. */
+  /** The baseline: decode the whole mask (all its tiles) and count its pixels. */
   @Benchmark
   @OperationsPerInvocation(READS)
   public void readAndCount(Blackhole bh) throws IOException {
     for (int doc = 0; doc < READS; doc++) {
       bh.consume(masks.mask(doc * (DOCS / READS)).countPixels(UNALIGNED, SALIENT));
+    }
+  }
+
+  /**
+   * Verification as queries run it (MaskSearch20): the exact CP of an undecided mask over the
+   * unaligned 100 x 100 ROI, counting from the CHI the cells it decides and decoding only the tiles
+   * under the others.
+   */
+  @Benchmark
+  @OperationsPerInvocation(READS)
+  public void verifyTiles(Blackhole bh) throws IOException {
+    for (int doc : undecided) {
+      cursor.seek(doc);
+      bh.consume(
+          CpBounds.exactCount(
+              cursor.grid(), cursor, UNALIGNED_100, unalignedLevels, masks.pixels(doc, SALIENT)));
+    }
+  }
+
+  /** The CHI part of {@link #verifyTiles} alone: the per-cell decisions, no pixel read. */
+  @Benchmark
+  @OperationsPerInvocation(READS)
+  public void verifyChiPart(Blackhole bh) throws IOException {
+    for (int doc : undecided) {
+      cursor.seek(doc);
+      bh.consume(
+          CpBounds.exactCount(
+              cursor.grid(), cursor, UNALIGNED_100, unalignedLevels, (x1, y1, x2, y2) -> 0));
+    }
+  }
+
+  /** The same masks read whole from MaskSearch10 (inflate 50 KB) and counted: the before. */
+  @Benchmark
+  @OperationsPerInvocation(READS)
+  public void verifyWholeMaskSearch10(Blackhole bh) throws IOException {
+    for (int doc : undecided) {
+      bh.consume(v10Masks.mask(doc).countPixels(UNALIGNED_100, SALIENT));
+    }
+  }
+
+  /**
+   * The floor of any scan: counting the same ROI over masks already decoded in memory, as a script
+   * over uncompressed doc values does at best.
+   */
+  @Benchmark
+  @OperationsPerInvocation(READS)
+  public void scanDecoded(Blackhole bh) {
+    for (Mask mask : decoded) {
+      bh.consume(mask.countPixels(UNALIGNED_100, SALIENT));
     }
   }
 }

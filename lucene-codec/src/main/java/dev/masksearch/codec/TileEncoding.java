@@ -1,0 +1,351 @@
+package dev.masksearch.codec;
+
+import java.io.IOException;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.store.ByteArrayDataInput;
+import org.apache.lucene.store.ByteBuffersDataOutput;
+import org.apache.lucene.store.DataInput;
+import org.apache.lucene.util.compress.LZ4;
+import org.apache.lucene.util.packed.PackedInts;
+
+/**
+ * Encodes and decodes one tile of {@link TiledMaskStorage}: its codes as little-endian bytes, row
+ * by row. Not thread-safe: it keeps scratch buffers for tiles of up to {@code capacity} bytes.
+ *
+ * <pre>
+ * TileData    := Code                               -- CONSTANT: every pixel has this code
+ *              | Code0, Code1, Bits[ceil(n / 8)]    -- TWO_CODES: pixel i has Code1 where bit (i &amp; 7) of
+ *                                                      byte i &gt;&gt; 3 is set, else Code0
+ *              | LZ4Block                           -- LZ4_RESIDUALS: Lucene's LZ4 (fast table) of Residuals
+ *              | Width[B * h] (4 bits, low nibble first, padded to a byte), PackedRow[B * h]
+ *                                                   -- PACKED_RESIDUALS
+ *              | Pixel[n]                           -- RAW: the codes, little-endian
+ * Residuals   := Plane[B]; Plane[k] := for each row y, each column x: r(x, y) of byte k of the codes, where
+ *                r(x, y) = p(x, y) - p(x - 1, y) for x &gt; 0, p(0, y) - p(0, y - 1) for x = 0 (p(0, -1) = 0),
+ *                mod 256
+ * PackedRow   := the row's w residuals, zigzag-encoded ((r &lt;&lt; 1) ^ (r &gt;&gt; 7) of the signed byte) and padded
+ *                with zeros to a multiple of 8, packed Width bits each by Lucene's PackedInts (PACKED
+ *                format); absent when Width = 0
+ * </pre>
+ *
+ * {@code n = w * h} is the tile's pixel count and {@code B} the bytes per pixel. The writer takes
+ * the first of CONSTANT and TWO_CODES that applies, else the shorter of the packed and LZ4
+ * residuals, else RAW when neither is shorter than the pixels. Smooth maps pack well (small
+ * residuals), near-binary ones with soft edges LZ4 well (runs); both encode without the large hash
+ * tables of LZ4's high-compression mode and decode at memory speed.
+ */
+final class TileEncoding {
+  static final int CONSTANT = 0;
+  static final int TWO_CODES = 1;
+  static final int LZ4_RESIDUALS = 2;
+  static final int PACKED_RESIDUALS = 3;
+  static final int RAW = 4;
+
+  /** Kinds fit in 3 bits of a tile entry. */
+  static final int KIND_BITS = 3;
+
+  private static final PackedInts.Encoder[] ENCODERS = new PackedInts.Encoder[9];
+  private static final PackedInts.Decoder[] DECODERS = new PackedInts.Decoder[9];
+
+  static {
+    for (int bits = 1; bits <= 8; bits++) {
+      ENCODERS[bits] =
+          PackedInts.getEncoder(PackedInts.Format.PACKED, PackedInts.VERSION_CURRENT, bits);
+      DECODERS[bits] =
+          PackedInts.getDecoder(PackedInts.Format.PACKED, PackedInts.VERSION_CURRENT, bits);
+    }
+  }
+
+  private final int bpp;
+  private final byte[] residuals;
+  private final int[] values;
+  private final byte[] scratch;
+  private LZ4.FastCompressionHashTable table;
+  private ByteBuffersDataOutput lz4;
+
+  /** For tiles of pixels of {@code bpp} bytes, at most {@code side} pixels a side. */
+  TileEncoding(int bpp, int capacityPixels, int side) {
+    this.bpp = bpp;
+    this.residuals = new byte[capacityPixels * bpp];
+    this.values = new int[Math.ceilDiv(side, 8) * 8];
+    this.scratch = new byte[Math.max(capacityPixels * bpp, values.length)];
+  }
+
+  /** The bytes of one tile's data of a kind, for a tile of {@code n} pixels. */
+  static boolean validLength(int kind, long length, long n, int bpp) {
+    return switch (kind) {
+      case CONSTANT -> length == bpp;
+      case TWO_CODES -> length == 2L * bpp + ((n + 7) >>> 3);
+      case LZ4_RESIDUALS, PACKED_RESIDUALS -> length >= 1 && length < n * bpp;
+      case RAW -> length == n * bpp;
+      default -> false;
+    };
+  }
+
+  /** Writes a tile of {@code w x h} pixels, its codes in {@code tile}; returns its kind. */
+  int encode(byte[] tile, int w, int h, ByteBuffersDataOutput data) throws IOException {
+    int n = w * h;
+    int code0 = code(tile, 0);
+    int code1 = code0;
+    boolean atMostTwo = true;
+    for (int i = 1; i < n && atMostTwo; i++) {
+      int c = code(tile, i);
+      if (c != code0 && c != code1) {
+        atMostTwo = code1 == code0;
+        code1 = c;
+      }
+    }
+    if (atMostTwo && code1 == code0) {
+      writeCode(data, code0);
+      return CONSTANT;
+    }
+    if (atMostTwo) {
+      writeCode(data, code0);
+      writeCode(data, code1);
+      byte[] bits = new byte[(n + 7) >>> 3];
+      for (int i = 0; i < n; i++) {
+        if (code(tile, i) == code1) {
+          bits[i >>> 3] |= (byte) (1 << (i & 7));
+        }
+      }
+      data.writeBytes(bits, bits.length);
+      return TWO_CODES;
+    }
+    toResiduals(tile, w, h);
+    long packed = packedLength(w, h);
+    if (table == null) {
+      table = new LZ4.FastCompressionHashTable();
+      lz4 = new ByteBuffersDataOutput();
+    }
+    lz4.reset();
+    LZ4.compress(residuals, 0, n * bpp, lz4, table);
+    long raw = (long) n * bpp;
+    if (lz4.size() < packed && lz4.size() < raw) {
+      lz4.copyTo(data);
+      return LZ4_RESIDUALS;
+    }
+    if (packed < raw) {
+      writePacked(w, h, data);
+      return PACKED_RESIDUALS;
+    }
+    data.writeBytes(tile, n * bpp);
+    return RAW;
+  }
+
+  /**
+   * Decodes a tile of {@code w x h} pixels of a kind from {@code in}, {@code length} bytes, into
+   * {@code tile}.
+   */
+  void decode(int kind, DataInput in, int length, int w, int h, byte[] tile) throws IOException {
+    int n = w * h;
+    switch (kind) {
+      case CONSTANT -> {
+        int code = readCode(in);
+        for (int i = 0; i < n; i++) {
+          putCode(tile, i, code);
+        }
+      }
+      case TWO_CODES -> {
+        int code0 = readCode(in);
+        int code1 = readCode(in);
+        for (int i = 0; i < n; i += 8) {
+          byte bits = in.readByte();
+          for (int j = i; j < Math.min(n, i + 8); j++) {
+            putCode(tile, j, (bits >>> (j - i) & 1) == 0 ? code0 : code1);
+          }
+        }
+      }
+      case LZ4_RESIDUALS -> {
+        in.readBytes(scratch, 0, length); // LZ4 reads byte by byte: from an array, not the file
+        ByteArrayDataInput block = new ByteArrayDataInput(scratch, 0, length);
+        int end;
+        try {
+          end = LZ4.decompress(block, n * bpp, residuals, 0);
+        } catch (IndexOutOfBoundsException | IOException e) {
+          // LZ4 reports a malformed block as an IOException (a match before the start) or runs
+          // past the arrays; the block is in memory, so no I/O can fail here
+          throw new CorruptIndexException("not an LZ4 block of " + n * bpp + " bytes", in, e);
+        }
+        if (end != n * bpp || block.getPosition() != length) {
+          throw new CorruptIndexException("not an LZ4 block of " + n * bpp + " bytes", in);
+        }
+        fromResiduals(w, h, tile);
+      }
+      case PACKED_RESIDUALS -> {
+        in.readBytes(scratch, 0, length);
+        unpack(length, w, h, tile);
+      }
+      default -> in.readBytes(tile, 0, n * bpp);
+    }
+  }
+
+  private void toResiduals(byte[] tile, int w, int h) {
+    int n = w * h;
+    for (int k = 0; k < bpp; k++) {
+      for (int y = 0; y < h; y++) {
+        int row = y * w;
+        byte above = y == 0 ? 0 : tile[(row - w) * bpp + k];
+        residuals[k * n + row] = (byte) (tile[row * bpp + k] - above);
+        for (int x = 1; x < w; x++) {
+          residuals[k * n + row + x] =
+              (byte) (tile[(row + x) * bpp + k] - tile[(row + x - 1) * bpp + k]);
+        }
+      }
+    }
+  }
+
+  /** Undoes {@link #toResiduals}: a running sum along each row, started from the row above. */
+  private void fromResiduals(int w, int h, byte[] tile) {
+    int n = w * h;
+    for (int k = 0; k < bpp; k++) {
+      byte first = 0;
+      for (int y = 0; y < h; y++) {
+        int row = y * w;
+        first = (byte) (first + residuals[k * n + row]);
+        byte v = first;
+        tile[row * bpp + k] = v;
+        for (int x = 1; x < w; x++) {
+          v = (byte) (v + residuals[k * n + row + x]);
+          tile[(row + x) * bpp + k] = v;
+        }
+      }
+    }
+  }
+
+  private static int zigzag(byte r) {
+    return ((r << 1) ^ (r >> 7)) & 0xFF;
+  }
+
+  private int rowWidth(int row, int w) {
+    int max = 0;
+    for (int x = 0; x < w; x++) {
+      max |= zigzag(residuals[row * w + x]);
+    }
+    return 32 - Integer.numberOfLeadingZeros(max);
+  }
+
+  private long packedLength(int w, int h) {
+    long length = Math.ceilDiv(bpp * h, 2);
+    for (int row = 0; row < bpp * h; row++) {
+      length += (long) Math.ceilDiv(w, 8) * rowWidth(row, w);
+    }
+    return length;
+  }
+
+  private void writePacked(int w, int h, ByteBuffersDataOutput data) {
+    int rows = bpp * h;
+    int[] widths = new int[rows];
+    for (int row = 0; row < rows; row++) {
+      widths[row] = rowWidth(row, w);
+    }
+    for (int row = 0; row < rows; row += 2) {
+      data.writeByte((byte) (widths[row] | (row + 1 < rows ? widths[row + 1] << 4 : 0)));
+    }
+    int padded = Math.ceilDiv(w, 8) * 8;
+    for (int row = 0; row < rows; row++) {
+      int bits = widths[row];
+      if (bits == 0) {
+        continue;
+      }
+      for (int x = 0; x < padded; x++) {
+        values[x] = x < w ? zigzag(residuals[row * w + x]) : 0;
+      }
+      PackedInts.Encoder encoder = ENCODERS[bits];
+      int iterations = padded / encoder.byteValueCount();
+      encoder.encode(values, 0, scratch, 0, iterations);
+      data.writeBytes(scratch, iterations * encoder.byteBlockCount());
+    }
+  }
+
+  /**
+   * Decodes packed residuals from {@link #scratch} into {@code tile}: for one byte per pixel
+   * straight into the pixels (unpack, un-zigzag and sum in one pass), else through {@link
+   * #residuals}.
+   */
+  private void unpack(int length, int w, int h, byte[] tile) throws CorruptIndexException {
+    int rows = bpp * h;
+    int padded = Math.ceilDiv(w, 8) * 8;
+    long total = Math.ceilDiv(rows, 2);
+    for (int row = 0; row < rows; row++) {
+      if (width(row) > 8) {
+        throw new CorruptIndexException(
+            "row " + row + " packed " + width(row) + " bits a byte", "tile of " + w + "x" + h);
+      }
+      total += (long) padded * width(row) / 8;
+    }
+    if (total != length) {
+      throw new CorruptIndexException(
+          "packed rows of " + total + " bytes in " + length, "tile of " + w + "x" + h);
+    }
+    boolean direct = bpp == 1;
+    byte[] target = direct ? tile : residuals;
+    int pos = Math.ceilDiv(rows, 2);
+    byte first = 0; // of the previous row, when decoding straight into the pixels
+    for (int row = 0; row < rows; row++) {
+      int bits = width(row);
+      if (bits == 0) {
+        java.util.Arrays.fill(values, 0, w, 0);
+      } else {
+        PackedInts.Decoder decoder = DECODERS[bits];
+        int iterations = padded / decoder.byteValueCount();
+        decoder.decode(scratch, pos, values, 0, iterations);
+        pos += iterations * decoder.byteBlockCount();
+      }
+      int at = row * w;
+      if (direct) {
+        first = (byte) (first + unzigzag(values[0]));
+        byte v = first;
+        target[at] = v;
+        for (int x = 1; x < w; x++) {
+          v = (byte) (v + unzigzag(values[x]));
+          target[at + x] = v;
+        }
+      } else {
+        for (int x = 0; x < w; x++) {
+          target[at + x] = (byte) unzigzag(values[x]);
+        }
+      }
+    }
+    if (!direct) {
+      fromResiduals(w, h, tile);
+    }
+  }
+
+  /** Row {@code row}'s bit width, from the nibbles at the start of {@link #scratch}. */
+  private int width(int row) {
+    return (scratch[row >>> 1] >>> ((row & 1) << 2)) & 0x0F;
+  }
+
+  private static int unzigzag(int z) {
+    return (z >>> 1) ^ -(z & 1);
+  }
+
+  private int code(byte[] pixels, int i) {
+    int c = 0;
+    for (int k = 0; k < bpp; k++) {
+      c |= (pixels[i * bpp + k] & 0xFF) << (8 * k);
+    }
+    return c;
+  }
+
+  private void writeCode(ByteBuffersDataOutput out, int code) {
+    for (int k = 0; k < bpp; k++) {
+      out.writeByte((byte) (code >>> (8 * k)));
+    }
+  }
+
+  /** A pixel's code, little-endian. */
+  int readCode(DataInput in) throws IOException {
+    int c = 0;
+    for (int k = 0; k < bpp; k++) {
+      c |= (in.readByte() & 0xFF) << (8 * k);
+    }
+    return c;
+  }
+
+  private void putCode(byte[] tile, int i, int code) {
+    for (int k = 0; k < bpp; k++) {
+      tile[i * bpp + k] = (byte) (code >>> (8 * k));
+    }
+  }
+}
