@@ -137,7 +137,28 @@ final class TileEncoding {
    * {@code tile}.
    */
   void decode(int kind, DataInput in, int length, int w, int h, byte[] tile) throws IOException {
+    decode(kind, in, length, w, h, tile, 0, h, w);
+  }
+
+  /**
+   * Decodes at least rows {@code [rowStart, rowEnd)}, columns {@code [0, colEnd)} of a tile (what
+   * counting a rectangle of it needs; residuals run along rows, so a row needs its columns from 0),
+   * and reads its {@code length} bytes; returns whether the whole tile was decoded. One byte per
+   * pixel decodes only that part of packed and LZ4 residuals.
+   */
+  boolean decode(
+      int kind,
+      DataInput in,
+      int length,
+      int w,
+      int h,
+      byte[] tile,
+      int rowStart,
+      int rowEnd,
+      int colEnd)
+      throws IOException {
     int n = w * h;
+    boolean part = bpp == 1 && (rowStart > 0 || rowEnd < h || colEnd < w);
     switch (kind) {
       case CONSTANT -> {
         int code = readCode(in);
@@ -158,25 +179,30 @@ final class TileEncoding {
       case LZ4_RESIDUALS -> {
         in.readBytes(scratch, 0, length); // LZ4 reads byte by byte: from an array, not the file
         ByteArrayDataInput block = new ByteArrayDataInput(scratch, 0, length);
+        int needed = part ? rowEnd * w : n * bpp; // LZ4 stops once it has decoded that much
         int end;
         try {
-          end = LZ4.decompress(block, n * bpp, residuals, 0);
+          end = LZ4.decompress(block, needed, residuals, 0);
         } catch (IndexOutOfBoundsException | IOException e) {
           // LZ4 reports a malformed block as an IOException (a match before the start) or runs
           // past the arrays; the block is in memory, so no I/O can fail here
           throw new CorruptIndexException("not an LZ4 block of " + n * bpp + " bytes", in, e);
         }
-        if (end != n * bpp || block.getPosition() != length) {
+        boolean whole = end == n * bpp && block.getPosition() == length;
+        if (part ? end < needed || end > n : !whole) {
           throw new CorruptIndexException("not an LZ4 block of " + n * bpp + " bytes", in);
         }
-        fromResiduals(w, h, tile);
+        fromResiduals(w, part ? rowEnd : h, part ? colEnd : w, tile);
+        return !part;
       }
       case PACKED_RESIDUALS -> {
         in.readBytes(scratch, 0, length);
-        unpack(length, w, h, tile);
+        unpack(length, w, h, tile, part ? rowStart : 0, part ? rowEnd : h, part ? colEnd : w);
+        return !part;
       }
       default -> in.readBytes(tile, 0, n * bpp);
     }
+    return true;
   }
 
   private void toResiduals(byte[] tile, int w, int h) {
@@ -194,17 +220,20 @@ final class TileEncoding {
     }
   }
 
-  /** Undoes {@link #toResiduals}: a running sum along each row, started from the row above. */
-  private void fromResiduals(int w, int h, byte[] tile) {
-    int n = w * h;
+  /**
+   * Undoes {@link #toResiduals} for rows {@code [0, rows)} and columns {@code [0, cols)}: a running
+   * sum along each row, started from the row above.
+   */
+  private void fromResiduals(int w, int rows, int cols, byte[] tile) {
+    int n = bpp == 1 ? 0 : w * rows; // planes are n apart; only whole tiles have several
     for (int k = 0; k < bpp; k++) {
       byte first = 0;
-      for (int y = 0; y < h; y++) {
+      for (int y = 0; y < rows; y++) {
         int row = y * w;
         first = (byte) (first + residuals[k * n + row]);
         byte v = first;
         tile[row * bpp + k] = v;
-        for (int x = 1; x < w; x++) {
+        for (int x = 1; x < cols; x++) {
           v = (byte) (v + residuals[k * n + row + x]);
           tile[(row + x) * bpp + k] = v;
         }
@@ -262,7 +291,8 @@ final class TileEncoding {
    * straight into the pixels (unpack, un-zigzag and sum in one pass), else through {@link
    * #residuals}.
    */
-  private void unpack(int length, int w, int h, byte[] tile) throws CorruptIndexException {
+  private void unpack(int length, int w, int h, byte[] tile, int rowStart, int rowEnd, int colEnd)
+      throws CorruptIndexException {
     int rows = bpp * h;
     int padded = Math.ceilDiv(w, 8) * 8;
     long total = Math.ceilDiv(rows, 2);
@@ -281,22 +311,25 @@ final class TileEncoding {
     byte[] target = direct ? tile : residuals;
     int pos = Math.ceilDiv(rows, 2);
     byte first = 0; // of the previous row, when decoding straight into the pixels
-    for (int row = 0; row < rows; row++) {
+    int lastRow = direct ? rowEnd : rows; // a part is decoded only straight into the pixels
+    for (int row = 0; row < lastRow; row++) {
       int bits = width(row);
+      // rows above the part need only their first residual, for the running first column
+      int cols = !direct || row >= rowStart ? colEnd : 1;
       if (bits == 0) {
-        java.util.Arrays.fill(values, 0, w, 0);
+        java.util.Arrays.fill(values, 0, cols, 0);
       } else {
         PackedInts.Decoder decoder = DECODERS[bits];
-        int iterations = padded / decoder.byteValueCount();
+        int iterations = Math.ceilDiv(cols, decoder.byteValueCount());
         decoder.decode(scratch, pos, values, 0, iterations);
-        pos += iterations * decoder.byteBlockCount();
+        pos += padded / decoder.byteValueCount() * decoder.byteBlockCount();
       }
       int at = row * w;
       if (direct) {
         first = (byte) (first + unzigzag(values[0]));
         byte v = first;
         target[at] = v;
-        for (int x = 1; x < w; x++) {
+        for (int x = 1; x < cols; x++) {
           v = (byte) (v + unzigzag(values[x]));
           target[at + x] = v;
         }
@@ -307,7 +340,7 @@ final class TileEncoding {
       }
     }
     if (!direct) {
-      fromResiduals(w, h, tile);
+      fromResiduals(w, h, w, tile);
     }
   }
 

@@ -211,21 +211,36 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
 
     /** Decodes tile t into {@link #tile}, its codes row-major and little-endian. */
     void decode(int t) throws IOException {
+      decode(t, 0, tileHeight(t), tileWidth(t));
+    }
+
+    /** Decodes at least rows [rowStart, rowEnd) and columns [0, colEnd) of tile t. */
+    private void decode(int t, int rowStart, int rowEnd, int colEnd) throws IOException {
       if (decoded == t) {
         return;
       }
       decoded = -1;
       in.seek(starts[t]);
+      boolean whole;
       try {
-        encoding.decode(
-            kinds[t], in, (int) (starts[t + 1] - starts[t]), tileWidth(t), tileHeight(t), tile);
+        whole =
+            encoding.decode(
+                kinds[t],
+                in,
+                (int) (starts[t + 1] - starts[t]),
+                tileWidth(t),
+                tileHeight(t),
+                tile,
+                rowStart,
+                rowEnd,
+                colEnd);
       } catch (EOFException e) {
         throw new CorruptIndexException("tile " + t + " runs past the mask's bytes", in, e);
       }
       if (in.getFilePointer() != starts[t + 1]) {
         throw corrupt("tile " + t + " does not end where the next starts");
       }
-      decoded = t;
+      decoded = whole ? t : -1;
     }
 
     /** The pixels of a rectangle whose code lies in [lo, lo + span), tile by tile. */
@@ -246,7 +261,7 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
             count += inRange ? (long) (bx - ax) * (by - ay) : 0;
             continue;
           }
-          decode(t);
+          decode(t, ay, by, bx);
           count += PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
         }
       }

@@ -11,8 +11,8 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * A document's mask: a binary doc value in {@link MaskBytes} form, whose field type carries the CHI
- * parameters as field attributes for {@link MaskSearch10DocValuesFormat}. One mask per field and
- * document.
+ * parameters as field attributes for the mask doc-values formats ({@link
+ * MaskSearch10DocValuesFormat}). One mask per field and document.
  */
 public final class MaskField extends Field {
 

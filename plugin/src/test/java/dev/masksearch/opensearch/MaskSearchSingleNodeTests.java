@@ -1,5 +1,6 @@
 package dev.masksearch.opensearch;
 
+import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
@@ -1009,7 +1010,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
         FieldInfo info =
             FilterLeafReader.unwrap(leaf.reader()).getFieldInfos().fieldInfo("saliency");
-        assertEquals("MaskSearch10", info.getAttribute("PerFieldDocValuesFormat.format"));
+        assertEquals(
+            MaskCodec.CURRENT_MASK_FORMAT, info.getAttribute("PerFieldDocValuesFormat.format"));
         assertEquals("16", info.getAttribute("masksearch.grid_step"));
       }
     }
