@@ -76,14 +76,8 @@ public final class CpBounds {
           if (cx >= inner.xa() && cx < inner.xb() && cy >= inner.ya() && cy < inner.yb()) {
             continue; // interior cell, counted with the inner rectangle
           }
-          ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-          long covered = grid.covered(r, cx, cy);
-          upper += Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
-          lower +=
-              Math.max(
-                  0,
-                  rect(grid, chi, cell, levels.innerFrom(), levels.innerTo())
-                      - (grid.area(cell) - covered));
+          upper += cellUpper(grid, chi, r, levels, cx, cy);
+          lower += cellLower(grid, chi, r, levels, cx, cy);
         }
       }
       return this;
@@ -144,14 +138,8 @@ public final class CpBounds {
             && cy < inner.yb()) {
           continue;
         }
-        ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-        long covered = grid.covered(r, cx, cy);
-        long upper = Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
-        long lower =
-            Math.max(
-                0,
-                rect(grid, chi, cell, levels.innerFrom(), levels.innerTo())
-                    - (grid.area(cell) - covered));
+        long upper = cellUpper(grid, chi, r, levels, cx, cy);
+        long lower = cellLower(grid, chi, r, levels, cx, cy);
         count +=
             lower == upper
                 ? lower
@@ -163,6 +151,25 @@ public final class CpBounds {
       }
     }
     return count;
+  }
+
+  /**
+   * The second stage's upper bound of the pixels of cell (cx, cy) in R: {@code min(a_c, C(c,
+   * overlapping))}.
+   */
+  private static long cellUpper(
+      ChiGrid grid, ChiLookup chi, Roi r, BinEdges.Levels levels, int cx, int cy) {
+    ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+    return Math.min(
+        grid.covered(r, cx, cy), rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
+  }
+
+  /** Its lower bound: {@code max(0, C(c, inner) - (n_c - a_c))}. */
+  private static long cellLower(
+      ChiGrid grid, ChiLookup chi, Roi r, BinEdges.Levels levels, int cx, int cy) {
+    ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+    long uncovered = grid.area(cell) - grid.covered(r, cx, cy);
+    return Math.max(0, rect(grid, chi, cell, levels.innerFrom(), levels.innerTo()) - uncovered);
   }
 
   /**

@@ -11,10 +11,15 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 
 /**
- * Doc values for mask fields: each document's mask (a binary doc value in {@link
+ * Doc values for mask fields, version 1: each document's mask (a binary doc value in {@link
  * dev.masksearch.mask.MaskBytes} form) is stored compressed, and its Cumulative Histogram Index
  * (CHI) is stored beside it, laid out so that a query reads only the CHI entries its ROI and value
  * range need. The binary doc value reads back unchanged.
+ *
+ * <p>New segments are written in {@link MaskSearch20DocValuesFormat}, which differs only in how a
+ * mask is stored (in tiles, read one at a time); this format stays readable for the indices written
+ * with it, and merging them rewrites their masks in tiles. {@code
+ * MaskSearch10BackwardsCompatibilityTests} keeps an index of it frozen.
  *
  * <p>The CHI parameters come from the field's attributes {@value #GRID_STEP_ATTRIBUTE} and {@value
  * #BINS_ATTRIBUTE} (see {@link dev.masksearch.document.MaskField}); they are written into the
@@ -91,6 +96,8 @@ import org.apache.lucene.index.SegmentWriteState;
 public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch10";
+
+  // The file extensions, header versions and address layout below are shared by MaskSearch20.
 
   /** Field attribute holding the CHI grid step. */
   public static final String GRID_STEP_ATTRIBUTE = "masksearch.grid_step";

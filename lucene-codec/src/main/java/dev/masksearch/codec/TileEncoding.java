@@ -29,10 +29,10 @@ import org.apache.lucene.util.packed.PackedInts;
  * </pre>
  *
  * {@code n = w * h} is the tile's pixel count and {@code B} the bytes per pixel. The writer takes
- * the first of CONSTANT and TWO_CODES that applies, else the shorter of the packed and LZ4
- * residuals, else RAW when neither is shorter than the pixels. Smooth maps pack well (small
- * residuals), near-binary ones with soft edges LZ4 well (runs); both encode without the large hash
- * tables of LZ4's high-compression mode and decode at memory speed.
+ * CONSTANT when it applies, else the shortest of the packed residuals, the LZ4 residuals and
+ * TWO_CODES when the tile has two codes or RAW otherwise (ties in that order). Smooth maps pack
+ * well (small residuals), near-binary ones with soft edges LZ4 well (runs); both encode without the
+ * large hash tables of LZ4's high-compression mode and decode at memory speed.
  */
 final class TileEncoding {
   static final int CONSTANT = 0;
@@ -99,7 +99,28 @@ final class TileEncoding {
       writeCode(data, code0);
       return CONSTANT;
     }
-    if (atMostTwo) {
+    toResiduals(tile, w, h);
+    long packed = packedLength(w, h);
+    if (table == null) {
+      table = new LZ4.FastCompressionHashTable();
+      lz4 = new ByteBuffersDataOutput();
+    }
+    lz4.reset();
+    LZ4.compress(residuals, 0, n * bpp, lz4, table);
+    // two codes: a bitmap, unless the residuals of a binary edge are shorter still (or the raw
+    // pixels, for a tile of a few pixels); residuals are kept only when shorter than the pixels
+    long raw = (long) n * bpp;
+    long bitmap = 2L * bpp + ((n + 7) >>> 3);
+    long best = atMostTwo ? Math.min(bitmap, raw) : raw;
+    if (lz4.size() < packed && lz4.size() < best) {
+      lz4.copyTo(data);
+      return LZ4_RESIDUALS;
+    }
+    if (packed < best) {
+      writePacked(w, h, data);
+      return PACKED_RESIDUALS;
+    }
+    if (atMostTwo && bitmap <= raw) {
       writeCode(data, code0);
       writeCode(data, code1);
       byte[] bits = new byte[(n + 7) >>> 3];
@@ -110,23 +131,6 @@ final class TileEncoding {
       }
       data.writeBytes(bits, bits.length);
       return TWO_CODES;
-    }
-    toResiduals(tile, w, h);
-    long packed = packedLength(w, h);
-    if (table == null) {
-      table = new LZ4.FastCompressionHashTable();
-      lz4 = new ByteBuffersDataOutput();
-    }
-    lz4.reset();
-    LZ4.compress(residuals, 0, n * bpp, lz4, table);
-    long raw = (long) n * bpp;
-    if (lz4.size() < packed && lz4.size() < raw) {
-      lz4.copyTo(data);
-      return LZ4_RESIDUALS;
-    }
-    if (packed < raw) {
-      writePacked(w, h, data);
-      return PACKED_RESIDUALS;
     }
     data.writeBytes(tile, n * bpp);
     return RAW;
