@@ -2,8 +2,9 @@ package dev.masksearch.codec;
 
 /**
  * What distinguishes the mask doc-values formats, which share their reader and writer: the codec
- * names in their files' headers and how a mask's pixels are stored. The meta, the per-document
- * columns and the CHI blocks are the same in both (see {@link MaskSearch10DocValuesFormat}).
+ * names in their files' headers and how a mask's pixels are stored (with, in MaskSearch20, the tile
+ * side in each field's meta). Otherwise the meta, the per-document columns and the CHI blocks are
+ * the same in both (see {@link MaskSearch10DocValuesFormat}).
  *
  * @param name the format's SPI name
  * @param tiled whether masks are stored in tiles ({@link TiledMaskStorage}, with the tile side in

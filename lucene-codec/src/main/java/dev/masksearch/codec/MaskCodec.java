@@ -20,7 +20,7 @@ public class MaskCodec extends FilterCodec {
   /** The name of the doc-values format that new segments store mask fields in. */
   public static final String CURRENT_MASK_FORMAT = MaskSearch20DocValuesFormat.NAME;
 
-  private static final DocValuesFormat CURRENT = DocValuesFormat.forName(CURRENT_MASK_FORMAT);
+  private static final DocValuesFormat CURRENT = new MaskSearch20DocValuesFormat();
   private final DocValuesFormat docValuesFormat;
 
   /** For SPI (reading): no field is written as a mask. */

@@ -422,7 +422,15 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
     public CpBounds.Pixels pixels(int target, ValueRange range) throws IOException {
       StoredMask stored = stored(target);
       long codes = PixelCounts.codes(stored.dtype(), range);
-      return entry.storage().pixels(input(stored), stored, (int) (codes >>> 32), (int) codes);
+      CpBounds.Pixels pixels =
+          entry.storage().pixels(input(stored), stored, (int) (codes >>> 32), (int) codes);
+      return (x1, y1, x2, y2) -> {
+        try {
+          return pixels.count(x1, y1, x2, y2);
+        } catch (CorruptIndexException e) {
+          throw new CorruptIndexException("mask of document " + target, raw, e);
+        }
+      };
     }
 
     @Override

@@ -9,10 +9,11 @@ import java.util.zip.Inflater;
 import org.apache.lucene.index.CorruptIndexException;
 
 /**
- * Compresses a mask's raw pixels for storage. The bytes are split into planes (byte k of every
- * pixel together), each plane is replaced by its differences from the left neighbour, and the
- * result is deflated (raw DEFLATE, fastest level). Saliency and segmentation maps are smooth, so
- * the differences of the high planes are mostly 0.
+ * MaskSearch10's compression of a mask's raw pixels (MaskSearch20 stores tiles: {@link
+ * TileEncoding}). The bytes are split into planes (byte k of every pixel together), each plane is
+ * replaced by its differences from the left neighbour, and the result is deflated (raw DEFLATE,
+ * fastest level). Saliency and segmentation maps are smooth, so the differences of the high planes
+ * are mostly 0.
  *
  * <pre>
  * Compressed := DEFLATE( Plane[bytesPerPixel] )

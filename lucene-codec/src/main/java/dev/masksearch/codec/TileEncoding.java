@@ -29,10 +29,13 @@ import org.apache.lucene.util.packed.PackedInts;
  * </pre>
  *
  * {@code n = w * h} is the tile's pixel count and {@code B} the bytes per pixel. The writer takes
- * CONSTANT when it applies, else the shortest of the packed residuals, the LZ4 residuals and
- * TWO_CODES when the tile has two codes or RAW otherwise (ties in that order). Smooth maps pack
- * well (small residuals), near-binary ones with soft edges LZ4 well (runs); both encode without the
- * large hash tables of LZ4's high-compression mode and decode at memory speed.
+ * CONSTANT when it applies, else LZ4 residuals if strictly shorter than the packed ones and than
+ * the fallback, else packed residuals if strictly shorter than the fallback, else the fallback:
+ * TWO_CODES for a tile of two codes (unless its raw pixels are shorter), RAW otherwise. Residuals
+ * are therefore always shorter than the pixels. Packed rows run plane by plane ({@code row = k * h
+ * + y}), as do the Width nibbles. Smooth maps pack well (small residuals), near-binary ones with
+ * soft edges LZ4 well (runs); both encode without the large hash tables of LZ4's high-compression
+ * mode and decode at memory speed.
  */
 final class TileEncoding {
   static final int CONSTANT = 0;
@@ -141,28 +144,21 @@ final class TileEncoding {
    * {@code tile}.
    */
   void decode(int kind, DataInput in, int length, int w, int h, byte[] tile) throws IOException {
-    decode(kind, in, length, w, h, tile, 0, h, w);
+    decode(kind, in, length, w, h, tile, 0, h);
   }
 
   /**
-   * Decodes at least rows {@code [rowStart, rowEnd)}, columns {@code [0, colEnd)} of a tile (what
-   * counting a rectangle of it needs; residuals run along rows, so a row needs its columns from 0),
-   * and reads its {@code length} bytes; returns whether the whole tile was decoded. One byte per
-   * pixel decodes only that part of packed and LZ4 residuals.
+   * Decodes at least rows {@code [rowStart, rowEnd)} of a tile (what counting a rectangle of it
+   * needs) and reads its {@code length} bytes; returns whether the whole tile was decoded. With one
+   * byte per pixel, packed residuals decode only those rows and the first residual of the rows
+   * above (the first column runs down the tile), LZ4 residuals decompress up to the last row and
+   * sum only those rows; every other case decodes the whole tile.
    */
   boolean decode(
-      int kind,
-      DataInput in,
-      int length,
-      int w,
-      int h,
-      byte[] tile,
-      int rowStart,
-      int rowEnd,
-      int colEnd)
+      int kind, DataInput in, int length, int w, int h, byte[] tile, int rowStart, int rowEnd)
       throws IOException {
     int n = w * h;
-    boolean part = bpp == 1 && (rowStart > 0 || rowEnd < h || colEnd < w);
+    boolean part = bpp == 1 && (rowStart > 0 || rowEnd < h);
     switch (kind) {
       case CONSTANT -> {
         int code = readCode(in);
@@ -192,16 +188,17 @@ final class TileEncoding {
           // past the arrays; the block is in memory, so no I/O can fail here
           throw new CorruptIndexException("not an LZ4 block of " + n * bpp + " bytes", in, e);
         }
+        // the array holds more than the block: reading past its length is corruption too
         boolean whole = end == n * bpp && block.getPosition() == length;
-        if (part ? end < needed || end > n : !whole) {
+        if (block.getPosition() > length || (part ? end < needed || end > n : !whole)) {
           throw new CorruptIndexException("not an LZ4 block of " + n * bpp + " bytes", in);
         }
-        fromResiduals(w, part ? rowEnd : h, part ? colEnd : w, tile);
+        fromResiduals(w, part ? rowEnd : h, tile);
         return !part;
       }
       case PACKED_RESIDUALS -> {
         in.readBytes(scratch, 0, length);
-        unpack(length, w, h, tile, part ? rowStart : 0, part ? rowEnd : h, part ? colEnd : w);
+        unpack(length, w, h, tile, part ? rowStart : 0, part ? rowEnd : h);
         return !part;
       }
       default -> in.readBytes(tile, 0, n * bpp);
@@ -225,10 +222,10 @@ final class TileEncoding {
   }
 
   /**
-   * Undoes {@link #toResiduals} for rows {@code [0, rows)} and columns {@code [0, cols)}: a running
-   * sum along each row, started from the row above.
+   * Undoes {@link #toResiduals} for rows {@code [0, rows)}: a running sum along each row, started
+   * from the row above.
    */
-  private void fromResiduals(int w, int rows, int cols, byte[] tile) {
+  private void fromResiduals(int w, int rows, byte[] tile) {
     int n = bpp == 1 ? 0 : w * rows; // planes are n apart; only whole tiles have several
     for (int k = 0; k < bpp; k++) {
       byte first = 0;
@@ -237,7 +234,7 @@ final class TileEncoding {
         first = (byte) (first + residuals[k * n + row]);
         byte v = first;
         tile[row * bpp + k] = v;
-        for (int x = 1; x < cols; x++) {
+        for (int x = 1; x < w; x++) {
           v = (byte) (v + residuals[k * n + row + x]);
           tile[(row + x) * bpp + k] = v;
         }
@@ -295,7 +292,7 @@ final class TileEncoding {
    * straight into the pixels (unpack, un-zigzag and sum in one pass), else through {@link
    * #residuals}.
    */
-  private void unpack(int length, int w, int h, byte[] tile, int rowStart, int rowEnd, int colEnd)
+  private void unpack(int length, int w, int h, byte[] tile, int rowStart, int rowEnd)
       throws CorruptIndexException {
     int rows = bpp * h;
     int padded = Math.ceilDiv(w, 8) * 8;
@@ -319,7 +316,7 @@ final class TileEncoding {
     for (int row = 0; row < lastRow; row++) {
       int bits = width(row);
       // rows above the part need only their first residual, for the running first column
-      int cols = !direct || row >= rowStart ? colEnd : 1;
+      int cols = !direct || row >= rowStart ? w : 1;
       if (bits == 0) {
         java.util.Arrays.fill(values, 0, cols, 0);
       } else {
@@ -344,7 +341,7 @@ final class TileEncoding {
       }
     }
     if (!direct) {
-      fromResiduals(w, h, w, tile);
+      fromResiduals(w, h, tile);
     }
   }
 

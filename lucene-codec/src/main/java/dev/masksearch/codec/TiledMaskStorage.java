@@ -102,10 +102,16 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
     }
   }
 
-  /** The mask, a tile and the scratch to decode one (about three tiles), and the directory. */
+  /**
+   * The mask, a tile and the scratch to decode one (about three tiles, and a row of ints), and the
+   * directory (kind, start and entry: 14 bytes a tile).
+   */
   @Override
   public long readBytes(StoredMask stored) {
-    return stored.rawBytes() + 4 * tileBytes(stored) + 13L * tiles(stored.height(), stored.width());
+    return stored.rawBytes()
+        + 4 * tileBytes(stored)
+        + 4L * (tileSide + 8)
+        + 14L * (tiles(stored.height(), stored.width()) + 1);
   }
 
   @Override
@@ -131,10 +137,14 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
   }
 
   @Override
-  public CpBounds.Pixels pixels(IndexInput in, StoredMask stored, int lo, int span)
-      throws IOException {
-    TileReader reader = new TileReader(in, stored);
-    return (x1, y1, x2, y2) -> reader.count(x1, y1, x2, y2, lo, span);
+  public CpBounds.Pixels pixels(IndexInput in, StoredMask stored, int lo, int span) {
+    TileReader[] reader = new TileReader[1]; // read when the first rectangle needs it
+    return (x1, y1, x2, y2) -> {
+      if (reader[0] == null) {
+        reader[0] = new TileReader(in, stored);
+      }
+      return reader[0].count(x1, y1, x2, y2, lo, span);
+    };
   }
 
   /** One stored mask's tiles: its directory, read first, and one decoded tile at a time. */
@@ -148,7 +158,9 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
     private final long[] starts; // of each tile's data in `in`, and the end
     private final TileEncoding encoding;
     final byte[] tile;
-    private int decoded = -1;
+    private int decoded = -1; // the tile in `tile`, and its rows decoded
+    private int decodedFrom;
+    private int decodedTo;
 
     TileReader(IndexInput in, StoredMask stored) throws IOException {
       this.in = in;
@@ -211,12 +223,15 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
 
     /** Decodes tile t into {@link #tile}, its codes row-major and little-endian. */
     void decode(int t) throws IOException {
-      decode(t, 0, tileHeight(t), tileWidth(t));
+      decode(t, 0, tileHeight(t));
     }
 
-    /** Decodes at least rows [rowStart, rowEnd) and columns [0, colEnd) of tile t. */
-    private void decode(int t, int rowStart, int rowEnd, int colEnd) throws IOException {
-      if (decoded == t) {
+    /**
+     * Decodes at least rows [rowStart, rowEnd) of tile t, unless they are decoded already (a tile
+     * of a finer grid serves several cells).
+     */
+    private void decode(int t, int rowStart, int rowEnd) throws IOException {
+      if (decoded == t && decodedFrom <= rowStart && rowEnd <= decodedTo) {
         return;
       }
       decoded = -1;
@@ -232,15 +247,16 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
                 tileHeight(t),
                 tile,
                 rowStart,
-                rowEnd,
-                colEnd);
+                rowEnd);
       } catch (EOFException e) {
         throw new CorruptIndexException("tile " + t + " runs past the mask's bytes", in, e);
       }
       if (in.getFilePointer() != starts[t + 1]) {
         throw corrupt("tile " + t + " does not end where the next starts");
       }
-      decoded = whole ? t : -1;
+      decoded = t;
+      decodedFrom = whole ? 0 : rowStart;
+      decodedTo = whole ? tileHeight(t) : rowEnd;
     }
 
     /** The pixels of a rectangle whose code lies in [lo, lo + span), tile by tile. */
@@ -261,7 +277,7 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
             count += inRange ? (long) (bx - ax) * (by - ay) : 0;
             continue;
           }
-          decode(t, ay, by, bx);
+          decode(t, ay, by);
           count += PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
         }
       }

@@ -15,7 +15,7 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * Computes CP for the documents of one segment: bounds from the CHI when the field was written with
- * {@link dev.masksearch.codec.MaskSearch10DocValuesFormat}, otherwise the exact value by reading
+ * a mask format ({@link dev.masksearch.codec.MaskDocValues}), otherwise the exact value by reading
  * every mask (so a field written by any binary doc-values format still answers exactly, only
  * slower).
  */
@@ -44,11 +44,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
             rois,
             fields.reader().getBinaryDocValues(spec.field()),
             fields.guard()); // forward only
-  }
-
-  double valueOf(Mask mask, Roi roi) {
-    long area = roi.clip(mask.width(), mask.height()).area();
-    return spec.value(mask.countPixels(roi, spec.range()), area);
   }
 
   /** Bounds from the CHI; the mask is read only by {@link #exact}. */
@@ -249,7 +244,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
             bytes.length,
             "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
         mask = MaskBytes.decode(bytes);
-        out.lower = out.upper = valueOf(mask, roi);
+        long area = roi.clip(mask.width(), mask.height()).area();
+        out.lower = out.upper = spec.value(mask.countPixels(roi, spec.range()), area);
       }
       out.roi = roi;
       out.width = mask.width();

@@ -230,6 +230,15 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       corruptions.put(f + "grid step 4097", m -> m.field(number).gridStep = Mask.MAX_SIDE + 1);
       corruptions.put(f + "bins 0", m -> m.field(number).bins = 0);
       corruptions.put(f + "bins 257", m -> m.field(number).bins = 257);
+      if (meta.field(number).tileSide > 0) { // MaskSearch20
+        corruptions.put(f + "tile side 0", m -> m.field(number).tileSide = 0);
+        corruptions.put(
+            f + "tile side off the grid",
+            m -> m.field(number).tileSide = m.field(number).gridStep * 3 + 1);
+        corruptions.put(
+            f + "tile side past the largest mask",
+            m -> m.field(number).tileSide = m.field(number).gridStep * (Mask.MAX_SIDE + 1));
+      }
       for (int c = 0; c < 4; c++) {
         int column = c;
         String name = f + "column " + c + " ";

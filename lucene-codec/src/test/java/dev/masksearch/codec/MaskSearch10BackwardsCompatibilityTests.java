@@ -18,7 +18,9 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 /**
  * An index written by the {@link MaskSearch10DocValuesFormat} when it was current, frozen in {@code
  * index.masksearch10.zip} (see {@link FrozenIndex}): it must keep reading back exactly, through
- * SPI, and merge into the current format with the same answers.
+ * SPI, and merge into the current format with the same answers (the merge copies the CHI entries
+ * and stores the masks again; a fallback that rebuilt everything from the masks would pass too, and
+ * {@code MaskDocValuesReadbackTests} covers the copying path).
  *
  * <p>To freeze it again (only ever for a new format, under a new name), run this class with {@code
  * -Dtests.masksearch.freeze=/path/to/index.zip}.
@@ -34,7 +36,10 @@ public class MaskSearch10BackwardsCompatibilityTests extends LuceneTestCase {
     String target = System.getProperty("tests.masksearch.freeze");
     assumeTrue("freezes the index only when asked to", target != null);
     FrozenIndex.write(
-        new MaskCodec(new Lucene104Codec(), FIELDS::contains), createTempDir(), Path.of(target));
+        TestMaskCodecs.writing(
+            new MaskSearch10DocValuesFormat(), new Lucene104Codec(), FIELDS::contains),
+        createTempDir(),
+        Path.of(target));
   }
 
   public void testFrozenIndexReadsBack() throws IOException {

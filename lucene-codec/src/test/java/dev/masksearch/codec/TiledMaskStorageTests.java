@@ -87,8 +87,8 @@ public class TiledMaskStorageTests extends LuceneTestCase {
 
   public void testCorruptStoredMasksAreReported() throws IOException {
     for (int i = 0; i < atLeast(200); i++) {
-      TiledMaskStorage storage = new TiledMaskStorage(16);
-      Mask mask = randomMask(random(), 16);
+      TiledMaskStorage storage = new TiledMaskStorage(new int[] {16, 32, 48}[random().nextInt(3)]);
+      Mask mask = randomMask(random(), storage.tileSide());
       byte[] stored = storage.encode(mask);
       byte[] corrupt = stored.clone();
       switch (random().nextInt(3)) {
@@ -105,6 +105,10 @@ public class TiledMaskStorageTests extends LuceneTestCase {
         Mask decoded = storage.decode(input(corrupt), where);
         assertEquals(mask.width(), decoded.width()); // some mask: a changed value goes unseen
         CpBounds.Pixels pixels = storage.pixels(input(corrupt), where, 0, 1 << 16);
+        for (int k = 0; k < 5; k++) { // parts of tiles decode only some rows
+          Roi r = randomRect(random(), mask.width(), mask.height(), storage.tileSide());
+          pixels.count(r.x1(), r.y1(), r.x2(), r.y2());
+        }
         pixels.count(0, 0, mask.width(), mask.height());
       } catch (CorruptIndexException expected) {
         // reported
