@@ -116,6 +116,57 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     }
   }
 
+  /**
+   * The bytes MaskSearch20 writes for fixed masks, pinned: they must never change (old segments
+   * hold them), whatever Lucene's PackedInts or LZ4 or this code become. The masks take every tile
+   * kind.
+   */
+  public void testStoredBytesAreStable() {
+    for (MaskDType dtype : new MaskDType[] {MaskDType.UINT8, MaskDType.UINT16}) {
+      kindsSeen.clear();
+      recordKinds(new TiledMaskStorage(16).encode(fixedMask(dtype)), fixedMask(dtype), 16);
+      assertEquals(dtype + " takes every kind", EnumSet.allOf(Kind.class), kindsSeen);
+    }
+    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8)));
+    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16)));
+  }
+
+  private static long crcOf(Mask mask) {
+    TiledMaskStorage storage = new TiledMaskStorage(16);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(storage.encode(mask));
+    return crc.getValue();
+  }
+
+  /** 40 x 50: constant, two-code, smooth (packed), runs (LZ4) and noisy (raw) tiles. */
+  private static Mask fixedMask(MaskDType dtype) {
+    int height = 40;
+    int width = 50;
+    int bpp = dtype.bytesPerPixel();
+    byte[] data = new byte[height * width * bpp];
+    long noise = 12345;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        noise = noise * 6364136223846793005L + 1442695040888963407L;
+        int tile = (y / 16) * 4 + x / 16;
+        int code =
+            switch (tile) {
+              case 0 -> 0; // constant
+              case 1 -> (noise >>> 63) == 0 ? 10 : 200; // two codes, at random
+              case 2 -> 60 + x + y + (int) (noise >>> 62); // smooth with a little noise
+              case 4 -> x < 8 ? 0 : (y < 20 ? 100 : 101); // runs
+              case 5 -> (int) (noise >>> 56); // noise
+              default -> (x * y) % 256;
+            };
+        int high = tile == 5 ? (int) (noise >>> 40) : code >>> 3; // noise is noise in both bytes
+        for (int k = 0; k < bpp; k++) {
+          data[(y * width + x) * bpp + k] = (byte) (k == 0 ? code : high);
+        }
+      }
+    }
+    return Mask.of(dtype, height, width, data);
+  }
+
   /** Masks whose tiles take every kind: constant, two codes, smooth, noisy. */
   private static Mask randomMask(Random r, int tileSide) {
     MaskDType dtype = CodecTestMasks.randomDType(r);
