@@ -17,10 +17,11 @@ public class MaskCodec extends FilterCodec {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch104";
 
-  /** The name of the doc-values format that new segments store mask fields in. */
-  public static final String CURRENT_MASK_FORMAT = MaskSearch20DocValuesFormat.NAME;
-
   private static final DocValuesFormat CURRENT = new MaskSearch20DocValuesFormat();
+
+  /** The name of the doc-values format that new segments store mask fields in. */
+  public static final String CURRENT_MASK_FORMAT = CURRENT.getName();
+
   private final DocValuesFormat docValuesFormat;
 
   /** For SPI (reading): no field is written as a mask. */

@@ -119,24 +119,13 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
    */
   static final long MAX_BUFFERED_BYTES = 32L << 20;
 
-  private final long maxBufferedBytes;
-
   public MaskSearch10DocValuesFormat() {
-    this(MAX_BUFFERED_BYTES);
-  }
-
-  /**
-   * A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests
-   * spill early).
-   */
-  MaskSearch10DocValuesFormat(long maxBufferedBytes) {
     super(NAME);
-    this.maxBufferedBytes = maxBufferedBytes;
   }
 
   @Override
   public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
-    return new MaskSearchDocValuesConsumer(state, FormatVersion.V10, maxBufferedBytes);
+    return new MaskSearchDocValuesConsumer(state, FormatVersion.V10, MAX_BUFFERED_BYTES);
   }
 
   @Override

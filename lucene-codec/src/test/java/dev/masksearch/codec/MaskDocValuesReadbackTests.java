@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.codecs.Codec;
-import org.apache.lucene.codecs.DocValuesFormat;
-import org.apache.lucene.codecs.FilterCodec;
-import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -355,22 +352,11 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     List<ChiParams> fieldParams = List.of(params, params);
     long limit =
         TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
-    DocValuesFormat small = new MaskSearch10DocValuesFormat(limit);
     Codec codec =
-        new FilterCodec(MaskCodec.NAME, TestUtil.getDefaultCodec()) {
-          private final DocValuesFormat perField =
-              new PerFieldDocValuesFormat() {
-                @Override
-                public DocValuesFormat getDocValuesFormatForField(String field) {
-                  return field.startsWith(MASK) ? small : TestUtil.getDefaultDocValuesFormat();
-                }
-              };
-
-          @Override
-          public DocValuesFormat docValuesFormat() {
-            return perField;
-          }
-        };
+        TestMaskCodecs.writing(
+            new MaskSearch20DocValuesFormat(limit),
+            TestUtil.getDefaultCodec(),
+            field -> field.startsWith(MASK));
     Directory dir = newDirectory();
     IndexWriterConfig config =
         new IndexWriterConfig(new MockAnalyzer(random()))

@@ -4,7 +4,6 @@ import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.chi.CpBounds;
-import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.codec.MaskDocValues;
 import dev.masksearch.codec.MaskSearch10DocValuesFormat;
 import dev.masksearch.mask.Mask;
@@ -16,10 +15,7 @@ import dev.masksearch.qa.data.SyntheticDataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.lucene.codecs.DocValuesFormat;
-import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.Directory;
@@ -128,16 +124,7 @@ public class BoundsBenchmark {
     v10Path = Files.createTempDirectory("masksearch-jmh-v10");
     v10Dir = FSDirectory.open(v10Path);
     IndexWriterConfig config =
-        new IndexWriterConfig()
-            .setCodec(
-                new MaskCodec(
-                    new Lucene104Codec(),
-                    Set.of(SyntheticIndex.SALIENCY, SyntheticIndex.HUMAN)::contains) {
-                  @Override
-                  protected DocValuesFormat maskFormat(String field) {
-                    return DocValuesFormat.forName(MaskSearch10DocValuesFormat.NAME);
-                  }
-                });
+        new IndexWriterConfig().setCodec(SyntheticIndex.codec(MaskSearch10DocValuesFormat.NAME));
     SyntheticIndex.rewrite(dir, v10Dir, config);
     v10Reader = DirectoryReader.open(v10Dir);
     if (!SyntheticIndex.maskFormat(v10Reader).equals(MaskSearch10DocValuesFormat.NAME)) {
