@@ -4,6 +4,7 @@ import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
+import dev.masksearch.mask.RleMasks;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
@@ -113,6 +114,20 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     }
     masks.put("png1", Mask.of(MaskDType.UINT8, 11, 14, binaryCodes));
     index("enc", "png1", "{\"png\": \"" + b64(imageIoPng(binary)) + "\"}");
+    // COCO run-length encoding, compressed and uncompressed: also 0.0 and 1.0.
+    Mask rle = Mask.of(MaskDType.UINT8, 11, 14, binaryCodes.clone());
+    masks.put("rle", rle);
+    index(
+        "enc",
+        "rle",
+        "{\"rle\": {\"size\": [11, 14], \"counts\": \"" + RleMasks.encode(rle) + "\"}}");
+    masks.put("rle-runs", rle);
+    index(
+        "enc",
+        "rle-runs",
+        "{\"rle\": {\"counts\": "
+            + java.util.Arrays.toString(RleMasks.runs(rle))
+            + ", \"size\": [11, 14]}}");
     float[] values = {0f, 0.25f, 0.5f, 1f, 0.8f, 0.79999995f};
     masks.put("nested", Mask.ofFloats(2, 3, values));
     index("enc", "nested", "[[0, 0.25, 0.5], [1, 0.8, 0.79999995]]");
@@ -366,7 +381,21 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
                 + "\"}}",
             XContentType.JSON)
         .get();
+    // A binary mask comes back as COCO's compressed RLE, whatever form it came in.
+    byte[] codes = new byte[9 * 16];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = (byte) (random().nextInt(3) == 0 ? 255 : 0);
+    }
+    Mask binary = Mask.of(MaskDType.UINT8, 9, 16, codes);
+    client()
+        .prepareIndex("derived")
+        .setId("2")
+        .setSource("{\"label\": \"cat\", \"saliency\": " + rawJson(binary) + "}", XContentType.JSON)
+        .get();
     client().admin().indices().prepareRefresh("derived").get();
+    assertEquals(
+        Map.of("rle", Map.of("size", List.of(9, 16), "counts", RleMasks.encode(binary))),
+        client().prepareGet("derived", "2").get().getSourceAsMap().get("saliency"));
 
     Map<String, Object> source = client().prepareGet("derived", "1").get().getSourceAsMap();
     @SuppressWarnings("unchecked")
@@ -394,6 +423,32 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
                 10)));
     Map<String, Object> updated = client().prepareGet("derived", "1").get().getSourceAsMap();
     assertEquals(saliency, updated.get("saliency"));
+    // ... and the binary one from its RLE: same pixels, same CP
+    client().prepareUpdate("derived", "2").setDoc("{\"label\": \"dog\"}", XContentType.JSON).get();
+    client().admin().indices().prepareRefresh("derived").get();
+    assertEquals(
+        Map.of("rle", Map.of("size", List.of(9, 16), "counts", RleMasks.encode(binary))),
+        client().prepareGet("derived", "2").get().getSourceAsMap().get("saliency"));
+    ValueRange ones = new ValueRange(0.5, 1.5);
+    long count = binary.countPixels(new Roi(0, 0, 16, 9), ones);
+    Set<String> expected = new HashSet<>(Set.of("2"));
+    if (png.countPixels(new Roi(0, 0, 16, 16), ones) == count) {
+      expected.add("1");
+    }
+    assertEquals(
+        expected,
+        ids(
+            search(
+                "derived",
+                QueryBuilders.boolQuery()
+                    .filter(
+                        new CpQueryBuilder(
+                            "saliency", null, null, ones, false, Comparison.GTE, count, null, null))
+                    .filter(
+                        new CpQueryBuilder(
+                            "saliency", null, null, ones, false, Comparison.LTE, count, null, null))
+                    .filter(QueryBuilders.termQuery("label", "dog")),
+                10)));
   }
 
   /**
@@ -911,6 +966,18 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       {"[[0.1, 0.2], [0.3]]", "equal lengths"},
       {"[[0.1, \"x\"]]", "not a number"},
       {"\"just a string\"", "expected an object"},
+      {"{\"rle\": {\"size\": [2, 2], \"counts\": \"12\"}}", "add up to 3 pixels"},
+      {"{\"rle\": {\"size\": [2, 2], \"counts\": [1, 2, 2]}}", "pass the mask's 4 pixels"},
+      {"{\"rle\": {\"size\": [2, 2], \"counts\": \"1~\"}}", "the character '~'"},
+      {"{\"rle\": {\"size\": [4, 4], \"counts\": \"11N\"}}", "is negative"},
+      {"{\"rle\": {\"size\": [2, 2], \"counts\": [1, 2.5]}}", "must hold integers"},
+      {"{\"rle\": {\"size\": [5000, 2], \"counts\": \"0\"}}", "out of bounds"},
+      {"{\"rle\": {\"counts\": \"4\"}}", "missing [size]"},
+      {"{\"rle\": {\"size\": [2, 2]}}", "missing [counts]"},
+      {"{\"rle\": {\"size\": [2], \"counts\": \"4\"}}", "[rle.size] must be two integers"},
+      {"{\"rle\": {\"size\": [2, 2], \"counts\": true}}", "[rle.counts] must be a string"},
+      {"{\"rle\": {\"size\": [2, 2], \"counts\": \"4\"}, \"png\": \"\"}", "cannot be combined"},
+      {"{\"rle\": [2, 2]}", "[rle] must be an object"},
     };
     for (String[] c : cases) {
       MapperParsingException e =

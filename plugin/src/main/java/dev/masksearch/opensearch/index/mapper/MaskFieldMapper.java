@@ -5,6 +5,7 @@ import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskLimits;
+import dev.masksearch.mask.RleMasks;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -99,8 +100,10 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
   /**
    * With {@code index.derived_source.enabled}, {@code _source} holds no copy of the mask: it is
-   * rebuilt from the doc value as {@code {"shape", "dtype", "data"}}, the same pixels in canonical
-   * form (a PNG or nested arrays come back in that form).
+   * rebuilt from the doc value, the same pixels in canonical form: a binary mask (uint8, every code
+   * 0 or 255, as RLE and 1-bit PNGs give) as COCO's compressed RLE {@code {"rle": {"size",
+   * "counts"}}}, any other as {@code {"shape", "dtype", "data"}} (a PNG or nested arrays come back
+   * in that form).
    */
   @Override
   protected Object derivedValue(LeafReader reader, int doc) throws IOException {
@@ -109,6 +112,12 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
       return null;
     }
     Mask mask = MaskBytes.decode(values.binaryValue());
+    if (RleMasks.isBinary(mask)) {
+      Map<String, Object> rle = new LinkedHashMap<>();
+      rle.put("size", List.of(mask.height(), mask.width()));
+      rle.put("counts", RleMasks.encode(mask));
+      return Map.of("rle", rle);
+    }
     Map<String, Object> raw = new LinkedHashMap<>();
     raw.put("shape", List.of(mask.height(), mask.width()));
     raw.put("dtype", mask.dtype().apiName());

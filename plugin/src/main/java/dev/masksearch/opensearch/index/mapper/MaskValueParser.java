@@ -5,8 +5,10 @@ import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.MaskFormatException;
 import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.mask.PngMasks;
+import dev.masksearch.mask.RleMasks;
 import java.io.IOException;
 import java.util.Arrays;
+import org.apache.lucene.util.ArrayUtil;
 import org.opensearch.core.xcontent.XContentParser;
 
 /**
@@ -16,6 +18,8 @@ import org.opensearch.core.xcontent.XContentParser;
  *   <li>{@code {"shape": [h, w], "dtype": "float32|float16|uint8|uint16", "data": "<base64,
  *       row-major, LE>"}}
  *   <li>{@code {"png": "<base64 of a grayscale PNG of 1, 2, 4, 8 or 16 bits>"}}
+ *   <li>{@code {"rle": {"size": [h, w], "counts": "<COCO compressed RLE>" | [run, ...]}}}, a binary
+ *       mask in COCO run-length encoding ({@link RleMasks}), stored as uint8 0 and 1.0
  *   <li>nested arrays of numbers {@code [[0.1, 0.2, ...], ...]}, one array per row, stored as
  *       float32
  * </ul>
@@ -39,7 +43,7 @@ final class MaskValueParser {
       case START_ARRAY -> parseRows(parser, limits);
       default ->
           throw new MaskFormatException(
-              "expected an object with [shape, dtype, data] or [png], or nested "
+              "expected an object with [shape, dtype, data], [png] or [rle], or nested "
                   + "arrays of numbers, but got "
                   + describe(parser.currentToken()));
     };
@@ -50,23 +54,34 @@ final class MaskValueParser {
     MaskDType dtype = null;
     byte[] data = null;
     byte[] png = null;
+    Mask rle = null;
     for (XContentParser.Token token = parser.nextToken();
         token != XContentParser.Token.END_OBJECT;
         token = parser.nextToken()) {
       String key = parser.currentName();
       parser.nextToken();
       switch (key) {
-        case "shape" -> shape = parseShape(parser, limits);
+        case "shape" -> shape = parseShape(parser, limits, "shape");
         case "dtype" -> dtype = parseDType(parser);
         // float32 is the widest dtype; maxPixels may be near Long.MAX_VALUE, largestPixelCount() is
         // not
         case "data" -> data = base64(parser, "data", limits.largestPixelCount() * 4);
         case "png" ->
             png = base64(parser, "png", limits.largestPixelCount() * 4 + MAX_PNG_OVERHEAD);
+        case "rle" -> rle = parseRle(parser, limits);
         default ->
             throw new MaskFormatException(
-                "unknown key [" + key + "]; a mask object has [shape, dtype, data] or [png]");
+                "unknown key ["
+                    + key
+                    + "]; a mask object has [shape, dtype, data], [png] or [rle]");
       }
+    }
+    if (rle != null) {
+      if (shape != null || dtype != null || data != null || png != null) {
+        throw new MaskFormatException(
+            "[rle] cannot be combined with [shape], [dtype], [data] or [png]");
+      }
+      return rle;
     }
     if (png != null) {
       if (shape != null || dtype != null || data != null) {
@@ -82,6 +97,91 @@ final class MaskValueParser {
     return Mask.of(dtype, shape[0], shape[1], data);
   }
 
+  /** {@code {"size": [h, w], "counts": "..." | [...]}}, COCO's RLE object. */
+  private static Mask parseRle(XContentParser parser, MaskLimits limits) throws IOException {
+    if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
+      throw new MaskFormatException(
+          "[rle] must be an object {\"size\": [height, width], \"counts\": ...}, got "
+              + describe(parser.currentToken()));
+    }
+    int[] size = null;
+    String compressed = null;
+    long[] runs = null;
+    for (XContentParser.Token token = parser.nextToken();
+        token != XContentParser.Token.END_OBJECT;
+        token = parser.nextToken()) {
+      String key = parser.currentName();
+      XContentParser.Token value = parser.nextToken();
+      switch (key) {
+        case "size" -> size = parseShape(parser, limits, "rle.size");
+        case "counts" -> {
+          if (value == XContentParser.Token.VALUE_STRING) {
+            compressed = parseCompressedCounts(parser, limits);
+          } else if (value == XContentParser.Token.START_ARRAY) {
+            runs = parseRuns(parser, limits);
+          } else {
+            throw new MaskFormatException(
+                "[rle.counts] must be a string (compressed RLE) or an array of run lengths, got "
+                    + describe(value));
+          }
+        }
+        default ->
+            throw new MaskFormatException(
+                "unknown key [" + key + "] in [rle]; it has [size] and [counts]");
+      }
+    }
+    if (size == null || (compressed == null && runs == null)) {
+      throw new MaskFormatException(
+          "[rle] needs [size] and [counts]; missing " + (size == null ? "[size]" : "[counts]"));
+    }
+    return compressed != null
+        ? RleMasks.decode(size[0], size[1], compressed, limits)
+        : RleMasks.decode(size[0], size[1], runs, limits);
+  }
+
+  /**
+   * The compressed counts, refused unless a mask within the limits could need that many characters
+   * (at most {@value RleMasks#MAX_CHARS_PER_RUN} per run, a run per pixel and one more).
+   */
+  private static String parseCompressedCounts(XContentParser parser, MaskLimits limits)
+      throws IOException {
+    long maxChars = RleMasks.MAX_CHARS_PER_RUN * (limits.largestPixelCount() + 1);
+    if (parser.textLength() > maxChars) {
+      throw new MaskFormatException(
+          "[rle.counts] has "
+              + parser.textLength()
+              + " characters, more than a mask within the index's limit on pixels can need");
+    }
+    return parser.text();
+  }
+
+  /** The uncompressed counts: at most one run a pixel and one more, each an integer. */
+  private static long[] parseRuns(XContentParser parser, MaskLimits limits) throws IOException {
+    long[] runs = new long[16];
+    int count = 0;
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_ARRAY;
+        t = parser.nextToken()) {
+      if (t != XContentParser.Token.VALUE_NUMBER) {
+        throw new MaskFormatException(
+            "[rle.counts] must hold run lengths, but run " + count + " is " + describe(t));
+      }
+      if (count > limits.largestPixelCount()) {
+        throw new MaskFormatException(
+            "[rle.counts] has more runs than a mask within the index's limit on pixels can have");
+      }
+      double run = parser.doubleValue();
+      if (run != Math.rint(run)) {
+        throw new MaskFormatException(
+            "[rle.counts] must hold integers, but run " + count + " is " + parser.text());
+      }
+      runs = ArrayUtil.grow(runs, count + 1);
+      // beyond long is beyond any mask; RleMasks refuses it by the total
+      runs[count++] = Math.abs(run) <= Long.MAX_VALUE / 2 ? (long) run : Long.MAX_VALUE / 2;
+    }
+    return Arrays.copyOf(runs, count);
+  }
+
   private static MaskDType parseDType(XContentParser parser) throws IOException {
     if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
       throw new MaskFormatException(
@@ -91,9 +191,10 @@ final class MaskValueParser {
     return MaskDType.fromApiName(parser.text());
   }
 
-  private static int[] parseShape(XContentParser parser, MaskLimits limits) throws IOException {
+  private static int[] parseShape(XContentParser parser, MaskLimits limits, String key)
+      throws IOException {
     if (parser.currentToken() != XContentParser.Token.START_ARRAY) {
-      throw new MaskFormatException("[shape] must be an array [height, width]");
+      throw new MaskFormatException("[" + key + "] must be an array [height, width]");
     }
     long[] values = new long[2];
     int n = 0;
@@ -101,18 +202,18 @@ final class MaskValueParser {
         t != XContentParser.Token.END_ARRAY;
         t = parser.nextToken()) {
       if (t != XContentParser.Token.VALUE_NUMBER || n == 2) {
-        throw new MaskFormatException("[shape] must be two integers [height, width]");
+        throw new MaskFormatException("[" + key + "] must be two integers [height, width]");
       }
       double side =
           parser.doubleValue(); // not longValue: an integer beyond long would be a parser exception
       if (side != Math.rint(side)) { // a cast would truncate [1.9, 4] to one row
         throw new MaskFormatException(
-            "[shape] must be two integers [height, width], got [" + parser.text() + "]");
+            "[" + key + "] must be two integers [height, width], got [" + parser.text() + "]");
       }
       values[n++] = Math.abs(side) <= Integer.MAX_VALUE ? (long) side : Long.MAX_VALUE;
     }
     if (n != 2) {
-      throw new MaskFormatException("[shape] must be two integers [height, width]");
+      throw new MaskFormatException("[" + key + "] must be two integers [height, width]");
     }
     limits.check(values[0], values[1]);
     return new int[] {(int) values[0], (int) values[1]};
