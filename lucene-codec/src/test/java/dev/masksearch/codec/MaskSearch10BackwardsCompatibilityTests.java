@@ -1,95 +1,20 @@
 package dev.masksearch.codec;
 
-import dev.masksearch.chi.ChiParams;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
-import java.util.List;
-import org.apache.lucene.codecs.lucene104.Lucene104Codec;
-import org.apache.lucene.codecs.perfield.PerFieldDocValuesFormat;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.store.Directory;
-import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.codecs.DocValuesFormat;
 
 /**
- * An index written by the {@link MaskSearch10DocValuesFormat} when it was current, frozen in {@code
- * index.masksearch10.zip} (see {@link FrozenIndex}): it must keep reading back exactly, through
- * SPI, and merge into the current format with the same answers (the merge copies the CHI entries
- * and stores the masks again; a fallback that rebuilt everything from the masks would pass too, and
- * {@code MaskDocValuesReadbackTests} covers the copying path).
- *
- * <p>To freeze it again (only ever for a new format, under a new name), run this class with {@code
- * -Dtests.masksearch.freeze=/path/to/index.zip}.
+ * The index frozen when {@link MaskSearch10DocValuesFormat} was current ({@code
+ * index.masksearch10.zip}): masks whole in DEFLATE streams.
  */
-public class MaskSearch10BackwardsCompatibilityTests extends LuceneTestCase {
-  private static final String RESOURCE = "index.masksearch10.zip";
-  private static final List<String> FIELDS =
-      List.of(MaskSegmentFixture.MIXED, MaskSegmentFixture.UNIFORM);
-  private static final List<ChiParams> PARAMS =
-      List.of(FrozenIndex.MIXED_PARAMS, FrozenIndex.UNIFORM_PARAMS);
-
-  public void testFreeze() throws IOException {
-    String target = System.getProperty("tests.masksearch.freeze");
-    assumeTrue("freezes the index only when asked to", target != null);
-    FrozenIndex.write(
-        TestMaskCodecs.writing(
-            new MaskSearch10DocValuesFormat(), new Lucene104Codec(), FIELDS::contains),
-        createTempDir(),
-        Path.of(target));
+public class MaskSearch10BackwardsCompatibilityTests
+    extends BaseMaskFormatBackwardsCompatibilityTestCase {
+  @Override
+  protected String resource() {
+    return "index.masksearch10.zip";
   }
 
-  public void testFrozenIndexReadsBack() throws IOException {
-    Path dir = createTempDir();
-    FrozenIndex.Contents frozen = unzip(dir);
-    try (Directory directory = newFSDirectory(dir);
-        DirectoryReader reader = DirectoryReader.open(directory)) {
-      assertEquals("segments", 2, reader.leaves().size());
-      assertFormat(reader, MaskSearch10DocValuesFormat.NAME);
-      CodecTestMasks.checkIndex(
-          reader, MaskSegmentFixture.ID, FIELDS, PARAMS, frozen.masks(), frozen.live(), random());
-      assertEquals(frozen.transcript(), MaskIndexTranscript.of(directory, Long.MAX_VALUE));
-    }
-  }
-
-  public void testFrozenIndexMergesIntoTheCurrentFormat() throws IOException {
-    Path dir = createTempDir();
-    FrozenIndex.Contents frozen = unzip(dir);
-    try (Directory old = newFSDirectory(dir);
-        Directory merged = newDirectory()) {
-      IndexWriterConfig config =
-          new IndexWriterConfig().setCodec(new MaskCodec(new Lucene104Codec(), FIELDS::contains));
-      try (IndexWriter writer = new IndexWriter(merged, config)) {
-        writer.addIndexes(old);
-        writer.forceMerge(1);
-      }
-      try (DirectoryReader reader = DirectoryReader.open(merged)) {
-        assertFormat(reader, MaskCodec.CURRENT_MASK_FORMAT);
-        CodecTestMasks.checkIndex(
-            reader, MaskSegmentFixture.ID, FIELDS, PARAMS, frozen.masks(), frozen.live(), random());
-      }
-    }
-  }
-
-  private static FrozenIndex.Contents unzip(Path dir) throws IOException {
-    try (InputStream zip =
-        MaskSearch10BackwardsCompatibilityTests.class.getResourceAsStream(RESOURCE)) {
-      assertNotNull(RESOURCE + " is missing", zip);
-      return FrozenIndex.unzip(zip, dir);
-    }
-  }
-
-  /** Every segment's mask fields are in the doc-values format of this name. */
-  private static void assertFormat(DirectoryReader reader, String format) {
-    for (LeafReaderContext leaf : reader.leaves()) {
-      for (String field : FIELDS) {
-        FieldInfo info = leaf.reader().getFieldInfos().fieldInfo(field);
-        assertEquals(
-            field, format, info.getAttribute(PerFieldDocValuesFormat.PER_FIELD_FORMAT_KEY));
-      }
-    }
+  @Override
+  protected DocValuesFormat frozenFormat() {
+    return new MaskSearch10DocValuesFormat();
   }
 }
