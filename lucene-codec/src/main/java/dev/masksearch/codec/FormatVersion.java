@@ -9,9 +9,19 @@ package dev.masksearch.codec;
  * @param name the format's SPI name
  * @param tiled whether masks are stored in tiles ({@link TiledMaskStorage}, with the tile side in
  *     each field's meta) or whole ({@link DeflatedMaskStorage})
+ * @param versionCurrent the version of the files' headers that writers write; readers read every
+ *     version from 0 to it
  */
 record FormatVersion(
-    String name, String metaCodec, String chiCodec, String rawCodec, boolean tiled) {
+    String name,
+    String metaCodec,
+    String chiCodec,
+    String rawCodec,
+    boolean tiled,
+    int versionCurrent) {
+  /** The first version of every format's files. */
+  static final int VERSION_START = 0;
+
   /** Masks whole, in one DEFLATE stream each. */
   static final FormatVersion V10 =
       new FormatVersion(
@@ -19,7 +29,8 @@ record FormatVersion(
           "MaskSearchMeta",
           "MaskSearchChi",
           "MaskSearchRaw",
-          false);
+          false,
+          VERSION_START);
 
   /** Masks in tiles on the CHI grid. */
   static final FormatVersion V20 =
@@ -28,5 +39,13 @@ record FormatVersion(
           "MaskSearch20Meta",
           "MaskSearch20Chi",
           "MaskSearch20Raw",
-          true);
+          true,
+          MaskSearch20DocValuesFormat.VERSION_RUN_MASKS);
+
+  /** How a field's masks are stored in files of this version, given the field's tile side. */
+  MaskStorage storage(int version, int tileSide) {
+    return tiled
+        ? new TiledMaskStorage(tileSide, version >= MaskSearch20DocValuesFormat.VERSION_RUN_MASKS)
+        : DeflatedMaskStorage.INSTANCE;
+  }
 }

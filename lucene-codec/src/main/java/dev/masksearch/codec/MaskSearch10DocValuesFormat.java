@@ -97,7 +97,7 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch10";
 
-  // The file extensions, header versions and address layout below are shared by MaskSearch20.
+  // The file extensions and address layout below are shared by MaskSearch20.
 
   /** Field attribute holding the CHI grid step. */
   public static final String GRID_STEP_ATTRIBUTE = "masksearch.grid_step";
@@ -108,8 +108,6 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
   static final String META_EXTENSION = "mskm";
   static final String CHI_EXTENSION = "mskc";
   static final String RAW_EXTENSION = "mskr";
-  static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
   static final int ADDRESS_BLOCK_SHIFT = 14;
 
   /**

@@ -24,7 +24,15 @@ import org.apache.lucene.index.SegmentWriteState;
  *       </pre>
  *       TileSide is a multiple of GridStep (see {@link TiledMaskStorage#tileSideFor}).
  *   <li>A document's stored mask in {@code .mskr} is a {@code TiledMask} (grammar in {@link
- *       TiledMaskStorage}) instead of a DEFLATE stream.
+ *       TiledMaskStorage}) instead of a DEFLATE stream; from version 1 of the files on, a mask of
+ *       at most two codes may instead be a {@code RunMask} ({@link RunMask}).
+ * </ul>
+ *
+ * <h2>Versions</h2>
+ *
+ * <ul>
+ *   <li>0: every mask in tiles (frozen in the tests' {@code index.masksearch20-v0.zip}).
+ *   <li>1 ({@link #VERSION_RUN_MASKS}): masks of at most two codes stored as runs where shorter.
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -33,6 +41,12 @@ import org.apache.lucene.index.SegmentWriteState;
 public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */
   public static final String NAME = "MaskSearch20";
+
+  /**
+   * The version of the files' headers from which a mask of at most two codes may be stored whole as
+   * runs ({@link RunMask}); version 0 stores every mask in tiles.
+   */
+  static final int VERSION_RUN_MASKS = 1;
 
   private final long maxBufferedBytes;
 

@@ -54,9 +54,9 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
     IndexOutput c = null;
     IndexOutput r = null;
     try {
-      m = create(state, META_EXTENSION, format.metaCodec());
-      c = create(state, CHI_EXTENSION, format.chiCodec());
-      r = create(state, RAW_EXTENSION, format.rawCodec());
+      m = create(state, META_EXTENSION, format.metaCodec(), format.versionCurrent());
+      c = create(state, CHI_EXTENSION, format.chiCodec(), format.versionCurrent());
+      r = create(state, RAW_EXTENSION, format.rawCodec(), format.versionCurrent());
       success = true;
     } finally {
       if (!success) {
@@ -68,15 +68,15 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
     this.raw = r;
   }
 
-  private static IndexOutput create(SegmentWriteState state, String extension, String codec)
-      throws IOException {
+  private static IndexOutput create(
+      SegmentWriteState state, String extension, String codec, int version) throws IOException {
     String name =
         IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexOutput out = state.directory.createOutput(name, state.context);
     boolean success = false;
     try {
       CodecUtil.writeIndexHeader(
-          out, codec, VERSION_CURRENT, state.segmentInfo.getId(), state.segmentSuffix);
+          out, codec, version, state.segmentInfo.getId(), state.segmentSuffix);
       success = true;
       return out;
     } finally {
@@ -209,9 +209,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
 
   /** How this format stores the masks of a field with these CHI parameters. */
   private MaskStorage storageFor(ChiParams params) {
-    return format.tiled()
-        ? new TiledMaskStorage(TiledMaskStorage.tileSideFor(params.gridStep()))
-        : DeflatedMaskStorage.INSTANCE;
+    return format.storage(format.versionCurrent(), TiledMaskStorage.tileSideFor(params.gridStep()));
   }
 
   /** Accumulates one field's documents in order, then writes its columns and meta. */

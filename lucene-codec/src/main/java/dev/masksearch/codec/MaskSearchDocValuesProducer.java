@@ -102,8 +102,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
    * Opens a data file: its header is checked, and its footer's form (its checksum only by
    * checkIntegrity).
    */
-  private static DataFile open(SegmentReadState state, String extension, String codec)
-      throws IOException {
+  private DataFile open(SegmentReadState state, String extension, String codec) throws IOException {
     String name =
         IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
     IndexInput in = state.directory.openInput(name, state.context);
@@ -114,8 +113,8 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           CodecUtil.checkIndexHeader(
               in,
               codec,
-              VERSION_START,
-              VERSION_CURRENT,
+              FormatVersion.VERSION_START,
+              format.versionCurrent(),
               state.segmentInfo.getId(),
               state.segmentSuffix);
       FileBody body = FileBody.of(in);
@@ -153,8 +152,8 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
             CodecUtil.checkIndexHeader(
                 meta,
                 format.metaCodec(),
-                VERSION_START,
-                VERSION_CURRENT,
+                FormatVersion.VERSION_START,
+                format.versionCurrent(),
                 state.segmentInfo.getId(),
                 state.segmentSuffix);
         if (version != chiFile.version() || version != rawFile.version()) {
@@ -171,7 +170,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
                   + rawFile.version(),
               meta);
         }
-        readFields(meta, state.fieldInfos, chiFile.body(), rawFile.body());
+        readFields(meta, version, state.fieldInfos, chiFile.body(), rawFile.body());
       } catch (EOFException e) { // the meta ends before its fields do
         priorE = new CorruptIndexException("meta ends early: " + e.getMessage(), meta, e);
       } catch (Throwable exception) {
@@ -183,7 +182,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
   }
 
   private void readFields(
-      ChecksumIndexInput meta, FieldInfos infos, FileBody chiBody, FileBody rawBody)
+      ChecksumIndexInput meta, int version, FieldInfos infos, FileBody chiBody, FileBody rawBody)
       throws IOException {
     for (int number = meta.readInt(); number != -1; number = meta.readInt()) {
       FieldInfo info = number < 0 ? null : infos.fieldInfo(number);
@@ -195,7 +194,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
         throw new CorruptIndexException("field " + number + " appears twice", meta);
       }
       ChiParams params = readParams(meta);
-      MaskStorage storage = readStorage(meta, params);
+      MaskStorage storage = readStorage(meta, version, params);
       PackedColumn groupOf = PackedColumn.readMeta(meta);
       PackedColumn ordinal = PackedColumn.readMeta(meta);
       PackedColumn height = PackedColumn.readMeta(meta);
@@ -263,9 +262,10 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
   }
 
   /** How the field's masks are stored: whole, or in tiles of the side the meta gives. */
-  private MaskStorage readStorage(ChecksumIndexInput meta, ChiParams params) throws IOException {
+  private MaskStorage readStorage(ChecksumIndexInput meta, int version, ChiParams params)
+      throws IOException {
     if (!format.tiled()) {
-      return DeflatedMaskStorage.INSTANCE;
+      return format.storage(version, 0);
     }
     int tileSide = meta.readVInt();
     if (tileSide < 1 || tileSide > Mask.MAX_SIDE || tileSide % params.gridStep() != 0) {
@@ -273,7 +273,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           "tile side " + tileSide + " is not a multiple of the grid step " + params.gridStep(),
           meta);
     }
-    return new TiledMaskStorage(tileSide);
+    return format.storage(version, tileSide);
   }
 
   /**

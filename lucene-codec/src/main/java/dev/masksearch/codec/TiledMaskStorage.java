@@ -21,11 +21,18 @@ import org.apache.lucene.store.IndexInput;
  * never spans two tiles.
  *
  * <pre>
- * TiledMask := TileEntry[T], TileData[T]      -- T = ceil(W / S) * ceil(H / S), tiles row-major
- * TileEntry := VInt(Length &lt;&lt; 3 | Kind)      -- Length: the bytes of the tile's TileData (see TileEncoding)
+ * StoredMask := TiledMask | RunMask              -- RunMask from version 1 on (see RunMask)
+ * TiledMask  := TileEntry[T], TileData[T]       -- T = ceil(W / S) * ceil(H / S), tiles row-major
+ * TileEntry  := VInt(Length &lt;&lt; 3 | Kind)       -- Length: the bytes of the tile's TileData (see TileEncoding)
  * </pre>
+ *
+ * From version 1 on ({@code runMasks}), a mask of at most two codes is stored as a {@link RunMask}
+ * when that is shorter than its tiles; a reader tells the two apart by the first byte.
+ *
+ * @param tileSide the side of a tile, in pixels
+ * @param runMasks whether masks may be stored as runs (version 1 and later)
  */
-record TiledMaskStorage(int tileSide) implements MaskStorage {
+record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
   /** The smallest tile side; a tile of a finer grid holds several cells. */
   static final int MIN_TILE_SIDE = 16;
 
@@ -71,7 +78,8 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
       byte[] stored = new byte[Math.toIntExact(entries.size() + data.size())];
       entries.copyTo(new ByteArrayDataOutput(stored));
       data.copyTo(new ByteArrayDataOutput(stored, (int) entries.size(), (int) data.size()));
-      return stored;
+      byte[] runs = runMasks ? RunMask.encode(mask) : null;
+      return runs != null && runs.length < stored.length ? runs : stored;
     } catch (IOException e) { // writing to memory
       throw new UncheckedIOException(e);
     }
@@ -87,7 +95,8 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
     long tiles = tiles(height, width);
     int bpp = dtype.bytesPerPixel();
     long max = (long) height * width * bpp + tiles * (5 + 2L * bpp);
-    if (length < 2 * tiles || length > max) {
+    long min = runMasks ? Math.min(2 * tiles, RunMask.minLength(dtype)) : 2 * tiles;
+    if (length < min || length > max) {
       throw new CorruptIndexException(
           "a "
               + height
@@ -108,14 +117,32 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
    */
   @Override
   public long readBytes(StoredMask stored) {
-    return stored.rawBytes()
-        + 4 * tileBytes(stored)
-        + 4L * (tileSide + 8)
-        + 14L * (tiles(stored.height(), stored.width()) + 1);
+    long tiled =
+        stored.rawBytes()
+            + 4 * tileBytes(stored)
+            + 4L * (tileSide + 8)
+            + 14L * (tiles(stored.height(), stored.width()) + 1);
+    return runMasks
+        ? Math.max(tiled, stored.rawBytes() + RunMask.readBytes(stored.length()))
+        : tiled;
+  }
+
+  /** Whether the mask in {@code in} is a {@link RunMask}; leaves the input at its start. */
+  private boolean isRunMask(IndexInput in) throws IOException {
+    if (!runMasks) {
+      return false;
+    }
+    in.seek(0);
+    boolean runs = in.readByte() == RunMask.MARKER;
+    in.seek(0);
+    return runs;
   }
 
   @Override
   public Mask decode(IndexInput in, StoredMask stored) throws IOException {
+    if (isRunMask(in)) {
+      return RunMask.read(in, stored, in.length()).toMask(in);
+    }
     TileReader reader = new TileReader(in, stored);
     int bpp = stored.dtype().bytesPerPixel();
     int width = stored.width();
@@ -138,12 +165,21 @@ record TiledMaskStorage(int tileSide) implements MaskStorage {
 
   @Override
   public CpBounds.Pixels pixels(IndexInput in, StoredMask stored, int lo, int span) {
-    TileReader[] reader = new TileReader[1]; // read when the first rectangle needs it
+    // read when the first rectangle needs it
+    TileReader[] tiles = new TileReader[1];
+    RunMask[] runs = new RunMask[1];
     return (x1, y1, x2, y2) -> {
-      if (reader[0] == null) {
-        reader[0] = new TileReader(in, stored);
+      if (runs[0] != null) {
+        return runs[0].count(x1, y1, x2, y2, lo, span);
       }
-      return reader[0].count(x1, y1, x2, y2, lo, span);
+      if (tiles[0] == null) {
+        if (isRunMask(in)) {
+          runs[0] = RunMask.read(in, stored, in.length());
+          return runs[0].count(x1, y1, x2, y2, lo, span);
+        }
+        tiles[0] = new TileReader(in, stored);
+      }
+      return tiles[0].count(x1, y1, x2, y2, lo, span);
     };
   }
 

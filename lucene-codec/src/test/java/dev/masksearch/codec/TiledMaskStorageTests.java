@@ -33,17 +33,23 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     TWO_CODES,
     LZ4_RESIDUALS,
     PACKED_RESIDUALS,
-    RAW
+    RAW,
+    /** A whole mask as runs (version 1 on), not a tile kind. */
+    RUN_MASK
   }
+
+  private static final EnumSet<Kind> TILE_KINDS = EnumSet.range(Kind.CONSTANT, Kind.RAW);
 
   public void testRoundTripAndCounts() throws IOException {
     for (int i = 0; i < atLeast(60); i++) {
       int step = new int[] {1, 3, 4, 8, 16, 32, 56}[random().nextInt(7)];
-      TiledMaskStorage storage = new TiledMaskStorage(TiledMaskStorage.tileSideFor(step));
+      TiledMaskStorage storage =
+          new TiledMaskStorage(TiledMaskStorage.tileSideFor(step), random().nextBoolean());
       assertEquals(0, storage.tileSide() % step);
       Mask mask = randomMask(random(), storage.tileSide());
       byte[] stored = storage.encode(mask);
       recordKinds(stored, mask, storage.tileSide());
+      assertTrue(storage.runMasks() || stored[0] != RunMask.MARKER);
       StoredMask where = where(mask, stored);
       storage.checkLength(stored.length, mask.dtype(), mask.height(), mask.width(), "test");
       assertTrue(storage.readBytes(where) >= where.rawBytes());
@@ -63,12 +69,113 @@ public class TiledMaskStorageTests extends LuceneTestCase {
         }
       }
     }
-    assertEquals("every tile kind is written", EnumSet.allOf(Kind.class), kindsSeen);
+    assertTrue("every tile kind is written: " + kindsSeen, kindsSeen.containsAll(TILE_KINDS));
+  }
+
+  /**
+   * From version 1 on, masks of at most two codes (binary instance masks, constant masks, two codes
+   * at random, in every dtype) are stored as runs when that is shorter than their tiles, never
+   * longer, and decode and count like any mask: empty, one-pixel and whole-mask rectangles, every
+   * range.
+   */
+  public void testMasksOfTwoCodesAreStoredAsRunsWhereShorter() throws IOException {
+    int runMasks = 0;
+    for (int i = 0; i < atLeast(100); i++) {
+      TiledMaskStorage storage =
+          new TiledMaskStorage(TiledMaskStorage.tileSideFor(1 + random().nextInt(40)), true);
+      Mask mask = twoCodeMask(random(), 1 + random().nextInt(120), 1 + random().nextInt(120));
+      byte[] stored = storage.encode(mask);
+      byte[] tiled = new TiledMaskStorage(storage.tileSide(), false).encode(mask);
+      assertTrue(stored.length <= tiled.length);
+      if (stored[0] == RunMask.MARKER) {
+        runMasks++;
+      } else {
+        assertArrayEquals("tiles as in version 0", tiled, stored);
+      }
+      StoredMask where = where(mask, stored);
+      storage.checkLength(stored.length, mask.dtype(), mask.height(), mask.width(), "test");
+      CodecTestMasks.assertSameMask("round trip", mask, storage.decode(input(stored), where));
+      for (int q = 0; q < 10; q++) {
+        ValueRange range = randomRange(random());
+        long codes = PixelCounts.codes(mask.dtype(), range);
+        CpBounds.Pixels pixels =
+            storage.pixels(input(stored), where, (int) (codes >>> 32), (int) codes);
+        for (int k = 0; k < 10; k++) {
+          Roi r =
+              switch (random().nextInt(4)) {
+                case 0 -> new Roi(0, 0, mask.width(), mask.height());
+                case 1 -> {
+                  int x = random().nextInt(mask.width());
+                  int y = random().nextInt(mask.height());
+                  yield new Roi(x, y, x + 1, y + 1);
+                }
+                default -> randomRect(random(), mask.width(), mask.height(), storage.tileSide());
+              };
+          assertEquals(
+              r + " " + range,
+              mask.countPixels(r, range),
+              pixels.count(r.x1(), r.y1(), r.x2(), r.y2()));
+        }
+      }
+    }
+    assertTrue("some masks were stored as runs", runMasks > 0);
+  }
+
+  /** A binary instance mask of COCO's usual size takes a few hundred bytes, not 300 KB. */
+  public void testBinaryInstanceMaskTakesAFewHundredBytes() throws IOException {
+    int height = 480;
+    int width = 640;
+    byte[] raw = new byte[height * width];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        double dx = (x - 300) / 180.0;
+        double dy = (y - 250) / 140.0;
+        raw[y * width + x] = (byte) (dx * dx + dy * dy <= 1 ? 255 : 0);
+      }
+    }
+    Mask mask = Mask.of(MaskDType.UINT8, height, width, raw);
+    TiledMaskStorage storage = new TiledMaskStorage(32, true);
+    byte[] stored = storage.encode(mask);
+    assertEquals(RunMask.MARKER, stored[0]);
+    assertTrue(stored.length + " bytes", stored.length < 1000);
+    CodecTestMasks.assertSameMask(
+        "round trip", mask, storage.decode(input(stored), where(mask, stored)));
+  }
+
+  /** A mask of at most two codes of a random dtype: blobs, a rectangle, noise or constant. */
+  private static Mask twoCodeMask(Random r, int height, int width) {
+    MaskDType dtype = CodecTestMasks.randomDType(r);
+    boolean binary = r.nextBoolean();
+    int code0 = binary ? 0 : CodecTestMasks.codeOf(dtype, r.nextDouble());
+    int code1 = binary ? dtype.maxCode() : CodecTestMasks.codeOf(dtype, r.nextDouble());
+    int flavour = r.nextInt(4);
+    double p = r.nextDouble();
+    int cx = r.nextInt(width);
+    int cy = r.nextInt(height);
+    int radius = 1 + r.nextInt(Math.max(height, width));
+    int bpp = dtype.bytesPerPixel();
+    byte[] data = new byte[height * width * bpp];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        boolean one =
+            switch (flavour) {
+              case 0 -> (x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius;
+              case 1 -> x >= cx && y >= cy && x < cx + radius && y < cy + radius;
+              case 2 -> r.nextDouble() < p;
+              default -> binary;
+            };
+        int code = one ? code1 : code0;
+        for (int k = 0; k < bpp; k++) {
+          data[(y * width + x) * bpp + k] = (byte) (code >>> (8 * k));
+        }
+      }
+    }
+    return Mask.of(dtype, height, width, data);
   }
 
   /** Every offset of a one-row rectangle across a tile boundary counts right. */
   public void testRectanglesAtEveryOffset() throws IOException {
-    TiledMaskStorage storage = new TiledMaskStorage(16);
+    TiledMaskStorage storage = new TiledMaskStorage(16, false);
     Mask mask = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50);
     byte[] stored = storage.encode(mask);
     ValueRange range = new ValueRange(0.3, 0.7);
@@ -87,7 +194,8 @@ public class TiledMaskStorageTests extends LuceneTestCase {
 
   public void testCorruptStoredMasksAreReported() throws IOException {
     for (int i = 0; i < atLeast(200); i++) {
-      TiledMaskStorage storage = new TiledMaskStorage(new int[] {16, 32, 48}[random().nextInt(3)]);
+      TiledMaskStorage storage =
+          new TiledMaskStorage(new int[] {16, 32, 48}[random().nextInt(3)], random().nextBoolean());
       Mask mask = randomMask(random(), storage.tileSide());
       byte[] stored = storage.encode(mask);
       byte[] corrupt = stored.clone();
@@ -124,15 +232,15 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   public void testStoredBytesAreStable() {
     for (MaskDType dtype : new MaskDType[] {MaskDType.UINT8, MaskDType.UINT16}) {
       kindsSeen.clear();
-      recordKinds(new TiledMaskStorage(16).encode(fixedMask(dtype)), fixedMask(dtype), 16);
-      assertEquals(dtype + " takes every kind", EnumSet.allOf(Kind.class), kindsSeen);
+      recordKinds(new TiledMaskStorage(16, false).encode(fixedMask(dtype)), fixedMask(dtype), 16);
+      assertEquals(dtype + " takes every kind", TILE_KINDS, kindsSeen);
     }
     assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8)));
     assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16)));
   }
 
   private static long crcOf(Mask mask) {
-    TiledMaskStorage storage = new TiledMaskStorage(16);
+    TiledMaskStorage storage = new TiledMaskStorage(16, false);
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(storage.encode(mask));
     return crc.getValue();
@@ -209,6 +317,10 @@ public class TiledMaskStorageTests extends LuceneTestCase {
 
   /** Reads the tile directory to see which kinds were written. */
   private void recordKinds(byte[] stored, Mask mask, int tileSide) {
+    if (stored[0] == RunMask.MARKER) {
+      kindsSeen.add(Kind.RUN_MASK);
+      return;
+    }
     ByteArrayDataInput in = new ByteArrayDataInput(stored);
     int tiles = Math.ceilDiv(mask.width(), tileSide) * Math.ceilDiv(mask.height(), tileSide);
     for (int t = 0; t < tiles; t++) {
