@@ -52,6 +52,34 @@ public final class DirectoryLoader {
     public LoadOptions withBatch(int batchDocs, long maxBatchBytes) {
       return new LoadOptions(batchDocs, maxBatchBytes, shards, replicas, resume, progress);
     }
+
+    /**
+     * The options of the command line ({@code --batch}, {@code --batch-mb}, {@code --shards},
+     * {@code --replicas}, {@code --resume}, {@code --progress}), progress going to {@code out}.
+     */
+    static LoadOptions fromArgs(String[] args, PrintStream out) {
+      return new LoadOptions(
+          Args.intArg(args, "--batch", 100),
+          (long) Args.intArg(args, "--batch-mb", 10) << 20,
+          Args.intArg(args, "--shards", 1),
+          Args.intArg(args, "--replicas", 0),
+          List.of(args).contains("--resume"),
+          switch (Args.stringArg(args, "--progress", "lines")) {
+            case "bar" -> Progress.bar(out);
+            case "none" -> Progress.NONE;
+            default -> Progress.lines(out);
+          });
+    }
+  }
+
+  /** The node of {@code --url}, or null after printing why it is not one. */
+  static HttpHost host(String url, PrintStream err) {
+    try {
+      return HttpHost.create(url);
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      err.println("error: bad --url " + url + ": " + e.getMessage());
+      return null;
+    }
   }
 
   /**
@@ -220,24 +248,9 @@ public final class DirectoryLoader {
     String url = Args.stringArg(args, "--url", "http://localhost:9200");
     String index =
         Args.stringArg(args, "--index", dir.getFileName().toString().toLowerCase(Locale.ROOT));
-    String progress = Args.stringArg(args, "--progress", "lines");
-    LoadOptions options =
-        new LoadOptions(
-            Args.intArg(args, "--batch", 100),
-            (long) Args.intArg(args, "--batch-mb", 10) << 20,
-            Args.intArg(args, "--shards", 1),
-            Args.intArg(args, "--replicas", 0),
-            List.of(args).contains("--resume"),
-            switch (progress) {
-              case "bar" -> Progress.bar(out);
-              case "none" -> Progress.NONE;
-              default -> Progress.lines(out);
-            });
-    HttpHost host;
-    try {
-      host = HttpHost.create(url);
-    } catch (URISyntaxException | IllegalArgumentException e) {
-      err.println("error: bad --url " + url + ": " + e.getMessage());
+    LoadOptions options = LoadOptions.fromArgs(args, out);
+    HttpHost host = host(url, err);
+    if (host == null) {
       return 2;
     }
     Summary summary;

@@ -206,12 +206,39 @@ public final class DocumentBuilder {
   /** The mask's JSON value, or null after adding a problem naming the file. */
   private Object mask(
       String id, String kind, Integer width, Integer height, List<String> problems) {
-    Path png = dataset.dir().resolve("masks").resolve(kind).resolve(id + ".png");
-    Path npy = dataset.dir().resolve("masks").resolve(kind).resolve(id + ".npy");
-    String pngName = "masks/" + kind + "/" + id + ".png";
-    String npyName = "masks/" + kind + "/" + id + ".npy";
+    return maskFile(
+        dataset.dir().resolve("masks").resolve(kind),
+        "masks/" + kind + "/",
+        id,
+        width,
+        height,
+        problems,
+        true);
+  }
+
+  /**
+   * The JSON value of the mask {@code <name>.png} or {@code <name>.npy} in {@code dir} (a PNG byte
+   * for byte, an array as raw data), checked to decode and to have the width and height given
+   * (unless null); else null after adding a problem that names the file as {@code prefix + name}.
+   * Without either file: a problem if {@code required}, else just null.
+   */
+  static Object maskFile(
+      Path dir,
+      String prefix,
+      String id,
+      Integer width,
+      Integer height,
+      List<String> problems,
+      boolean required) {
+    Path png = dir.resolve(id + ".png");
+    Path npy = dir.resolve(id + ".npy");
+    String pngName = prefix + id + ".png";
+    String npyName = prefix + id + ".npy";
     boolean hasPng = Files.isRegularFile(png);
     boolean hasNpy = Files.isRegularFile(npy);
+    if (!hasPng && !hasNpy && !required) {
+      return null;
+    }
     if (hasPng == hasNpy) {
       problems.add(
           hasPng
@@ -238,7 +265,7 @@ public final class DocumentBuilder {
         return null;
       }
       if (hasPng) {
-        return Map.of("png", base64.encodeToString(bytes));
+        return Map.of("png", Base64.getEncoder().encodeToString(bytes));
       }
       return rawMask(mask);
     } catch (MaskFormatException e) {

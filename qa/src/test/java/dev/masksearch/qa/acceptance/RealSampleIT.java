@@ -103,7 +103,7 @@ public class RealSampleIT extends ClusterTestCase {
     return docs;
   }
 
-  private static Mask readPng(Path png) throws IOException {
+  static Mask readPng(Path png) throws IOException {
     BufferedImage image = ImageIO.read(png.toFile());
     Raster raster = image.getRaster();
     assertEquals(png + " should be single-channel", 1, raster.getNumBands());
