@@ -18,15 +18,26 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.search.join.ScoreMode;
 import org.opensearch.action.bulk.BulkRequestBuilder;
+import org.opensearch.action.bulk.BulkResponse;
 import org.opensearch.action.search.SearchResponse;
 import org.opensearch.action.support.WriteRequest;
 import org.opensearch.common.settings.Settings;
+import org.opensearch.common.unit.TimeValue;
 import org.opensearch.common.xcontent.XContentType;
+import org.opensearch.common.xcontent.json.JsonXContent;
+import org.opensearch.core.xcontent.DeprecationHandler;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.query.InnerHitBuilder;
 import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.QueryBuilders;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
+import org.opensearch.search.aggregations.bucket.nested.Nested;
+import org.opensearch.search.aggregations.bucket.range.Range;
+import org.opensearch.search.aggregations.bucket.terms.Terms;
+import org.opensearch.search.aggregations.metrics.Avg;
+import org.opensearch.search.builder.SearchSourceBuilder;
 import org.opensearch.test.OpenSearchSingleNodeTestCase;
 
 /**
@@ -43,12 +54,13 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
         "objects": {"type": "nested", "properties": {
           "category": {"type": "keyword"},
           "mask": {"type": "mask"},
+          "pred": {"type": "mask"},
           "box": {"type": "mask_roi"}}}}}""";
 
   private static final String[] CATEGORIES = {"person", "dog", "car"};
 
-  /** One image's objects, in the order of its {@code objects} array. */
-  private record Obj(String category, Mask mask, Roi box) {}
+  /** One image's objects, in the order of its {@code objects} array; {@code pred} the model's. */
+  private record Obj(String category, Mask mask, Roi box, Mask pred) {}
 
   @Override
   protected Collection<Class<? extends Plugin>> getPlugins() {
@@ -56,6 +68,138 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
   }
 
   public void testPerObjectCpInsideNestedEqualsBruteForce() {
+    Map<String, List<Obj>> images = indexImages();
+    ValueRange ones = new ValueRange(0.5, 1.01);
+    for (int q = 0; q < 20; q++) {
+      perObjectQuery(images, ones);
+    }
+  }
+
+  /**
+   * Model evaluation in place, each object with its ground-truth and predicted masks: per-category
+   * mean IoU (a nested, terms and avg aggregation of a masksearch script), the objects below an IoU
+   * threshold (a nested mask_expr filter with inner hits), and the objects at or above each
+   * threshold 0.50, 0.55, ..., 0.95 (a range aggregation), all equal to brute force.
+   */
+  public void testModelEvaluationOfPredictedMasks() throws Exception {
+    Map<String, List<Obj>> images = indexImages();
+    String iou = "iou(objects.mask > 0.5, objects.pred > 0.5)";
+    Map<String, double[]> perCategory = new HashMap<>(); // sum, count
+    List<Double> all = new ArrayList<>();
+    Map<String, Set<Integer>> below = new HashMap<>();
+    double threshold = 0.3 + 0.5 * random().nextDouble();
+    images.forEach(
+        (id, objects) -> {
+          for (int o = 0; o < objects.size(); o++) {
+            double v = iou(objects.get(o).mask(), objects.get(o).pred());
+            double[] acc =
+                perCategory.computeIfAbsent(objects.get(o).category(), c -> new double[2]);
+            acc[0] += v;
+            acc[1]++;
+            all.add(v);
+            if (v < threshold) {
+              below.computeIfAbsent(id, k -> new HashSet<>()).add(o);
+            }
+          }
+        });
+    StringBuilder ranges = new StringBuilder();
+    for (int t = 50; t <= 95; t += 5) {
+      ranges
+          .append(t > 50 ? ", " : "")
+          .append("{\"key\": \"")
+          .append(t)
+          .append("\", \"from\": ")
+          .append(t / 100.0)
+          .append("}");
+    }
+    SearchResponse aggs =
+        searchJson(
+            "{\"size\": 0, \"aggs\": {\"objects\": {\"nested\": {\"path\": \"objects\"}, \"aggs\": {"
+                + "\"by_category\": {\"terms\": {\"field\": \"objects.category\"}, \"aggs\": {\"miou\": {\"avg\":"
+                + " {\"script\": {\"lang\": \"masksearch\", \"source\": \""
+                + iou
+                + "\"}}}}},"
+                + "\"at\": {\"range\": {\"script\": {\"lang\": \"masksearch\", \"source\": \""
+                + iou
+                + "\"}, \"ranges\": ["
+                + ranges
+                + "]}}}}}}");
+    Nested nested = aggs.getAggregations().get("objects");
+    assertEquals(all.size(), nested.getDocCount());
+    Terms byCategory = nested.getAggregations().get("by_category");
+    assertEquals(perCategory.size(), byCategory.getBuckets().size());
+    for (Terms.Bucket bucket : byCategory.getBuckets()) {
+      double[] acc = perCategory.get(bucket.getKeyAsString());
+      assertEquals((long) acc[1], bucket.getDocCount());
+      Avg miou = bucket.getAggregations().get("miou");
+      assertEquals(bucket.getKeyAsString(), acc[0] / acc[1], miou.getValue(), 1e-9);
+    }
+    Range at = nested.getAggregations().get("at");
+    for (Range.Bucket bucket : at.getBuckets()) {
+      double t = Integer.parseInt(bucket.getKeyAsString()) / 100.0;
+      assertEquals("IoU >= " + t, all.stream().filter(v -> v >= t).count(), bucket.getDocCount());
+    }
+    // the objects below the threshold, by image, with inner hits
+    SearchResponse filtered =
+        searchJson(
+            "{\"size\": 100, \"query\": {\"nested\": {\"path\": \"objects\", \"inner_hits\": {\"size\": 100},"
+                + " \"query\": {\"mask_expr\": {\"expr\": \""
+                + iou
+                + "\", \"lt\": "
+                + threshold
+                + "}}}}}");
+    assertEquals(below, innerHitOffsets(filtered));
+  }
+
+  private static double iou(Mask a, Mask b) {
+    long both = 0;
+    long either = 0;
+    for (int i = 0; i < a.pixelCount(); i++) {
+      boolean x = a.code(i) != 0;
+      boolean y = b.code(i) != 0;
+      both += x && y ? 1 : 0;
+      either += x || y ? 1 : 0;
+    }
+    return either == 0 ? 0 : (double) both / either;
+  }
+
+  /** The mask with some pixels flipped, as a model's prediction of it. */
+  private static Mask jitter(Mask mask) {
+    byte[] raw = mask.rawBytes().clone();
+    int flips = random().nextInt(raw.length / 4 + 1);
+    for (int f = 0; f < flips; f++) {
+      int i = random().nextInt(raw.length);
+      raw[i] = (byte) (raw[i] == 0 ? 255 : 0);
+    }
+    return Mask.of(MaskDType.UINT8, mask.height(), mask.width(), raw);
+  }
+
+  private SearchResponse searchJson(String json) throws Exception {
+    NamedXContentRegistry registry = getInstanceFromNode(NamedXContentRegistry.class);
+    try (XContentParser parser =
+        JsonXContent.jsonXContent.createParser(
+            registry, DeprecationHandler.THROW_UNSUPPORTED_OPERATION, json)) {
+      return client()
+          .prepareSearch("coco")
+          .setSource(SearchSourceBuilder.fromXContent(parser))
+          .get(TimeValue.timeValueSeconds(60));
+    }
+  }
+
+  private static Map<String, Set<Integer>> innerHitOffsets(SearchResponse response) {
+    Map<String, Set<Integer>> actual = new HashMap<>();
+    for (SearchHit hit : response.getHits().getHits()) {
+      Set<Integer> offsets = new HashSet<>();
+      for (SearchHit inner : hit.getInnerHits().get("objects").getHits()) {
+        offsets.add(inner.getNestedIdentity().getOffset());
+      }
+      actual.put(hit.getId(), offsets);
+    }
+    return actual;
+  }
+
+  /** Indexes 60 images of 0 to 7 objects each; returns their objects by image id. */
+  private Map<String, List<Obj>> indexImages() {
     client()
         .admin()
         .indices()
@@ -78,7 +222,8 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
         Mask mask = blob(height, width);
         Roi box = boxOf(mask);
         String category = CATEGORIES[random().nextInt(CATEGORIES.length)];
-        objects.add(new Obj(category, mask, box));
+        Mask pred = random().nextInt(4) == 0 ? blob(height, width) : jitter(mask);
+        objects.add(new Obj(category, mask, box, pred));
         json.append(objects.size() > 1 ? ", " : "")
             .append("{\"category\": \"")
             .append(category)
@@ -96,7 +241,13 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
             .append(width)
             .append("], \"counts\": \"")
             .append(RleMasks.encode(mask).replace("\\", "\\\\")) // the code has backslashes
-            .append("\"}}}");
+            .append("\"}}, \"pred\": {\"rle\": {\"size\": [")
+            .append(height)
+            .append(", ")
+            .append(width)
+            .append("], \"counts\": ")
+            .append(java.util.Arrays.toString(RleMasks.runs(pred)))
+            .append("}}}");
       }
       json.append("]}");
       images.put("img" + i, objects);
@@ -106,58 +257,52 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
               .setId("img" + i)
               .setSource(json.toString(), XContentType.JSON));
     }
-    assertFalse(bulk.get().buildFailureMessage(), bulk.get().hasFailures());
+    BulkResponse indexed = bulk.get();
+    assertFalse(indexed.buildFailureMessage(), indexed.hasFailures());
+    return images;
+  }
 
-    ValueRange ones = new ValueRange(0.5, 1.01);
-    for (int q = 0; q < 20; q++) {
-      String category = CATEGORIES[random().nextInt(CATEGORIES.length)];
-      double share = random().nextDouble();
-      // "images with a <category> instance whose mask covers under <share> of its own box"
-      QueryBuilder perObject =
-          QueryBuilders.boolQuery()
-              .filter(QueryBuilders.termQuery("objects.category", category))
-              .filter(
-                  new CpQueryBuilder(
-                      "objects.mask",
-                      null,
-                      "objects.box",
-                      ones,
-                      true,
-                      Comparison.LT,
-                      share,
-                      null,
-                      null));
-      SearchResponse response =
-          client()
-              .prepareSearch("coco")
-              .setQuery(
-                  QueryBuilders.nestedQuery("objects", perObject, ScoreMode.None)
-                      .innerHit(new InnerHitBuilder().setSize(100)))
-              .setSize(100)
-              .get();
-      Map<String, Set<Integer>> expected = new HashMap<>();
-      images.forEach(
-          (id, objects) -> {
-            for (int o = 0; o < objects.size(); o++) {
-              Obj obj = objects.get(o);
-              Roi box = obj.box().clip(obj.mask().width(), obj.mask().height());
-              double value =
-                  box.area() == 0 ? 0 : (double) obj.mask().countPixels(box, ones) / box.area();
-              if (obj.category().equals(category) && value < share) {
-                expected.computeIfAbsent(id, k -> new HashSet<>()).add(o);
-              }
+  /** "Images with a [category] instance whose mask covers under [share] of its own box". */
+  private void perObjectQuery(Map<String, List<Obj>> images, ValueRange ones) {
+    String category = CATEGORIES[random().nextInt(CATEGORIES.length)];
+    double share = random().nextDouble();
+    // "images with a <category> instance whose mask covers under <share> of its own box"
+    QueryBuilder perObject =
+        QueryBuilders.boolQuery()
+            .filter(QueryBuilders.termQuery("objects.category", category))
+            .filter(
+                new CpQueryBuilder(
+                    "objects.mask",
+                    null,
+                    "objects.box",
+                    ones,
+                    true,
+                    Comparison.LT,
+                    share,
+                    null,
+                    null));
+    SearchResponse response =
+        client()
+            .prepareSearch("coco")
+            .setQuery(
+                QueryBuilders.nestedQuery("objects", perObject, ScoreMode.None)
+                    .innerHit(new InnerHitBuilder().setSize(100)))
+            .setSize(100)
+            .get();
+    Map<String, Set<Integer>> expected = new HashMap<>();
+    images.forEach(
+        (id, objects) -> {
+          for (int o = 0; o < objects.size(); o++) {
+            Obj obj = objects.get(o);
+            Roi box = obj.box().clip(obj.mask().width(), obj.mask().height());
+            double value =
+                box.area() == 0 ? 0 : (double) obj.mask().countPixels(box, ones) / box.area();
+            if (obj.category().equals(category) && value < share) {
+              expected.computeIfAbsent(id, k -> new HashSet<>()).add(o);
             }
-          });
-      Map<String, Set<Integer>> actual = new HashMap<>();
-      for (SearchHit hit : response.getHits().getHits()) {
-        Set<Integer> offsets = new HashSet<>();
-        for (SearchHit inner : hit.getInnerHits().get("objects").getHits()) {
-          offsets.add(inner.getNestedIdentity().getOffset());
-        }
-        actual.put(hit.getId(), offsets);
-      }
-      assertEquals(category + " < " + share, expected, actual);
-    }
+          }
+        });
+    assertEquals(category + " < " + share, expected, innerHitOffsets(response));
   }
 
   /** A binary blob (an ellipse, maybe cut by the edge), as an instance mask. */
