@@ -8,6 +8,7 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
+import java.util.function.IntUnaryOperator;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.Accountable;
 
@@ -57,6 +58,15 @@ public abstract class MaskDocValues extends BinaryDocValues {
     public String toString() {
       return width + "x" + height + " " + dtype.name().toLowerCase(java.util.Locale.ROOT);
     }
+  }
+
+  /**
+   * A view in which each document {@code d} of the segment's {@code maxDoc} reads the mask and CHI
+   * of document {@code toDoc(d)}, such as a nested document its parent's through the block join.
+   * For searches only: it is never merged.
+   */
+  public final MaskDocValues remap(IntUnaryOperator toDoc, int maxDoc) {
+    return new RemappedMaskDocValues(this, toDoc, maxDoc);
   }
 
   /** How this segment stores the masks, for merges that copy them. */

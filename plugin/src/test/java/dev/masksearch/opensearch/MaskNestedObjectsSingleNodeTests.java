@@ -25,6 +25,7 @@ import org.opensearch.common.settings.Settings;
 import org.opensearch.common.unit.TimeValue;
 import org.opensearch.common.xcontent.XContentType;
 import org.opensearch.common.xcontent.json.JsonXContent;
+import org.opensearch.core.rest.RestStatus;
 import org.opensearch.core.xcontent.DeprecationHandler;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.core.xcontent.XContentParser;
@@ -50,7 +51,8 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
   private static final String MAPPING =
       """
       {"properties": {
-        "saliency": {"type": "mask"},
+        "saliency": {"type": "mask", "grid_step": 8},
+        "parts": {"type": "nested", "properties": {"mask": {"type": "mask"}}},
         "objects": {"type": "nested", "properties": {
           "category": {"type": "keyword"},
           "mask": {"type": "mask"},
@@ -198,6 +200,111 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
     return actual;
   }
 
+  /** The saliency map of each image indexed, by id. */
+  private final Map<String, Mask> saliencies = new HashMap<>();
+
+  /**
+   * Expressions and cp terms inside a nested query that read both the object's fields and its
+   * image's: "objects whose instance mask overlaps the image's saliency (above 0.8) by IoU under t"
+   * and "objects whose box holds fewer than n salient pixels", with inner hits naming them, equal
+   * to brute force; a field of another nested object is a 400.
+   */
+  public void testNestedQueriesReadTheImagesMasksThroughTheBlockJoin() throws Exception {
+    Map<String, List<Obj>> images = indexImages();
+    ValueRange salient = new ValueRange(0.8, 1.01);
+    for (int q = 0; q < 8; q++) {
+      double threshold = random().nextDouble() * 0.5;
+      Map<String, Set<Integer>> expected = new HashMap<>();
+      images.forEach(
+          (id, objects) -> {
+            Mask saliency = saliencies.get(id);
+            for (int o = 0; o < objects.size(); o++) {
+              long both = 0;
+              long either = 0;
+              for (int i = 0; i < saliency.pixelCount(); i++) {
+                boolean a = objects.get(o).mask().code(i) != 0;
+                boolean b = saliency.value(i / saliency.width(), i % saliency.width()) > 0.8;
+                both += a && b ? 1 : 0;
+                either += a || b ? 1 : 0;
+              }
+              double iou = either == 0 ? 0 : (double) both / either;
+              if (iou < threshold) {
+                expected.computeIfAbsent(id, k -> new HashSet<>()).add(o);
+              }
+            }
+          });
+      SearchResponse response =
+          searchJson(
+              "{\"size\": 100, \"query\": {\"nested\": {\"path\": \"objects\", \"inner_hits\": {\"size\": 100},"
+                  + " \"query\": {\"mask_expr\": {\"expr\": \"iou(objects.mask > 0.5, saliency > 0.8)\", \"lt\": "
+                  + threshold
+                  + "}}}}}");
+      assertEquals("iou < " + threshold, expected, innerHitOffsets(response));
+
+      long salientPixels = random().nextInt(60);
+      Map<String, Set<Integer>> fewSalient = new HashMap<>();
+      images.forEach(
+          (id, objects) -> {
+            for (int o = 0; o < objects.size(); o++) {
+              if (saliencies.get(id).countPixels(objects.get(o).box(), salient) < salientPixels) {
+                fewSalient.computeIfAbsent(id, k -> new HashSet<>()).add(o);
+              }
+            }
+          });
+      SearchResponse cp =
+          client()
+              .prepareSearch("coco")
+              .setQuery(
+                  QueryBuilders.nestedQuery(
+                          "objects",
+                          new CpQueryBuilder(
+                              "saliency",
+                              null,
+                              "objects.box",
+                              salient,
+                              false,
+                              Comparison.LT,
+                              salientPixels,
+                              null,
+                              null),
+                          ScoreMode.None)
+                      .innerHit(new InnerHitBuilder().setSize(100)))
+              .setSize(100)
+              .get();
+      assertEquals("salient in box < " + salientPixels, fewSalient, innerHitOffsets(cp));
+    }
+    Exception e =
+        expectThrows(
+            Exception.class,
+            () ->
+                searchJson(
+                    "{\"query\": {\"nested\": {\"path\": \"objects\", \"query\": {\"mask_expr\":"
+                        + " {\"expr\": \"iou(objects.mask > 0.5, parts.mask > 0.5)\", \"lt\": 1}}}}}"));
+    assertEquals(RestStatus.BAD_REQUEST, org.opensearch.ExceptionsHelper.status(e));
+    assertTrue(
+        org.opensearch.ExceptionsHelper.detailedMessage(e),
+        org.opensearch.ExceptionsHelper.detailedMessage(e)
+            .contains("cannot read [parts.mask] of the nested object [parts]"));
+  }
+
+  /** A soft saliency map: a blob of high values over low noise. */
+  private static Mask softBlob(int height, int width) {
+    byte[] raw = new byte[height * width];
+    int cx = random().nextInt(width);
+    int cy = random().nextInt(height);
+    double r = 3 + random().nextInt(Math.max(height, width) / 2);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        double d = Math.hypot(x - cx, y - cy) / r;
+        raw[y * width + x] =
+            (byte)
+                Math.max(
+                    0, Math.min(255, (int) (255 * Math.exp(-d * d)) + random().nextInt(20) - 10));
+      }
+    }
+    return Mask.of(MaskDType.UINT8, height, width, raw);
+  }
+
   /** Indexes 60 images of 0 to 7 objects each; returns their objects by image id. */
   private Map<String, List<Obj>> indexImages() {
     client()
@@ -206,7 +313,8 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
         .prepareCreate("coco")
         .setSettings(
             Settings.builder()
-                .put("index.codec", MaskSearchCodec.ALIAS)
+                // without the codec, masks are read whole (no CHI) through plain doc values
+                .put("index.codec", random().nextInt(4) == 0 ? "default" : MaskSearchCodec.ALIAS)
                 .put("index.number_of_shards", 1 + random().nextInt(2)))
         .setMapping(MAPPING)
         .get();
@@ -249,7 +357,15 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
             .append(java.util.Arrays.toString(RleMasks.runs(pred)))
             .append("}}}");
       }
-      json.append("]}");
+      Mask saliency = softBlob(height, width);
+      json.append("], \"saliency\": {\"shape\": [")
+          .append(height)
+          .append(", ")
+          .append(width)
+          .append("], \"dtype\": \"uint8\", \"data\": \"")
+          .append(java.util.Base64.getEncoder().encodeToString(saliency.rawBytes()))
+          .append("\"}}");
+      saliencies.put("img" + i, saliency);
       images.put("img" + i, objects);
       bulk.add(
           client()

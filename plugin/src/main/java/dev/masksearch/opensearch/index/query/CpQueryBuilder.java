@@ -4,10 +4,10 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
-import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.MaskValueScoreQuery;
 import dev.masksearch.search.MaskValueTopKQuery;
+import dev.masksearch.search.ValueSource;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
@@ -165,7 +165,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
 
   @Override
   protected Query doToQuery(QueryShardContext context) {
-    CpSpec spec = term.toSpec(context);
+    ValueSource spec = NestedParentFields.join(term.toSpec(context), context, NAME);
     if (comparison != null) {
       return new MaskValueFilterQuery(spec, comparison, threshold, null);
     }

@@ -168,7 +168,10 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
       throw new QueryShardException(context, "[" + NAME + "] " + problem + " in [" + expr + "]");
     }
     return new MaskValueFilterQuery(
-        MaskExpressions.withCache(expression, cache), comparison, threshold, null);
+        NestedParentFields.join(MaskExpressions.withCache(expression, cache), context, NAME),
+        comparison,
+        threshold,
+        null);
   }
 
   @Override
