@@ -42,10 +42,11 @@ import org.opensearch.search.builder.SearchSourceBuilder;
 import org.opensearch.test.OpenSearchSingleNodeTestCase;
 
 /**
- * Several objects per image, as COCO annotates them: a {@code nested} field of objects, each with
- * its instance mask (COCO RLE), box and category, beside the image's own saliency map. Per-object
- * {@code cp} queries inside a {@code nested} query, with {@code inner_hits} naming the objects that
- * matched, equal a brute force over the decoded masks.
+ * Several objects per image, as COCO annotates them: a {@code nested} field of objects (0 to 30 an
+ * image, overlapping, cut by the edge, some empty), each with its instance mask (COCO RLE), a
+ * predicted mask, a box and a category, beside the image's own saliency map. Per-object {@code cp}
+ * queries inside a {@code nested} query, with {@code inner_hits} naming the objects that matched,
+ * equal a brute force over the decoded masks.
  */
 public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCase {
   private static final String MAPPING =
@@ -305,7 +306,7 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
     return Mask.of(MaskDType.UINT8, height, width, raw);
   }
 
-  /** Indexes 60 images of 0 to 7 objects each; returns their objects by image id. */
+  /** Indexes 60 images of 0 to 30 objects each; returns their objects by image id. */
   private Map<String, List<Obj>> indexImages() {
     client()
         .admin()
@@ -326,8 +327,14 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
       int width = 20 + random().nextInt(40);
       List<Obj> objects = new ArrayList<>();
       StringBuilder json = new StringBuilder("{\"objects\": [");
-      for (int o = random().nextInt(8); o > 0; o--) {
-        Mask mask = blob(height, width);
+      // 0 to 30 objects, often overlapping; some empty, some cut by the image's edge
+      for (int o = random().nextInt(5) == 0 ? random().nextInt(31) : random().nextInt(6);
+          o > 0;
+          o--) {
+        Mask mask =
+            random().nextInt(15) == 0
+                ? Mask.of(MaskDType.UINT8, height, width, new byte[height * width])
+                : blob(height, width);
         Roi box = boxOf(mask);
         String category = CATEGORIES[random().nextInt(CATEGORIES.length)];
         Mask pred = random().nextInt(4) == 0 ? blob(height, width) : jitter(mask);

@@ -45,8 +45,12 @@ public class CocoDocumentsTests extends LuceneTestCase {
               : java.util.Arrays.stream(RleMasks.runs(mask)).boxed().toList());
       int category = 1 + random().nextInt(2);
       expectedCategories.add(category == 1 ? "person" : "dog");
-      annotations.add(
-          annotation(100 + a, 7, category, segmentation, cocoBox(box[0], box[1], box[2], box[3])));
+      Map<String, Object> annotation =
+          annotation(100 + a, 7, category, segmentation, cocoBox(box[0], box[1], box[2], box[3]));
+      if (segmentation.get("counts") instanceof List<?>) {
+        annotation.put("iscrowd", 1); // COCO's crowd regions come as uncompressed RLE
+      }
+      annotations.add(annotation);
       expectedMasks.add(mask);
       expectedBoxes.add(box);
     }
@@ -143,6 +147,9 @@ public class CocoDocumentsTests extends LuceneTestCase {
       int[] box = expectedBoxes.get(o);
       assertEquals(List.of(box[0], box[1], box[2], box[3]), object.get("box"));
       assertEquals(expectedCategories.get(o), object.get("category"));
+      assertEquals(
+          o < expectedMasks.size() - 1 && ((Map<?, ?>) annotations.get(o)).get("iscrowd").equals(1),
+          object.get("iscrowd"));
       assertEquals(100 + o < 100 + expectedMasks.size() - 1 ? 100 + o : 200, object.get("id"));
       for (int i = 0; i < union.length; i++) {
         union[i] |= mask.rawBytes()[i];
