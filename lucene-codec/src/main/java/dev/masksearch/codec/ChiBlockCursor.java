@@ -188,21 +188,34 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
       isDecoded = java.util.Arrays.copyOf(isDecoded, n);
       decoded = java.util.Arrays.copyOf(decoded, n);
     }
-    int slot = slots++;
     long header = group.blockStart(block) + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
+    int width = data.readByte(header + 4) & 0xFF;
+    if (width == ChiGroupWriter.REPEATS_LEVEL_BELOW) {
+      // the level below's column, shared: at most `bins` opens deep, once per column and block
+      group.checkRepeat(block, c);
+      int below = slotOf(c - 1);
+      int slot = below >= 0 ? below : open(c - 1);
+      mapColumn(c, slot);
+      return slot;
+    }
+    int slot = slots++;
     mins[slot] = data.readInt(header);
-    bits[slot] = data.readByte(header + 4);
+    bits[slot] = (byte) width;
     offsets[slot] =
         group.columnDataOffset(
             block, c, bits[slot], data.readInt(header + 5)); // checked: corrupt files
     isDecoded[slot] = false;
+    mapColumn(c, slot);
+    return slot;
+  }
+
+  private void mapColumn(int c, int slot) {
     if (dense) {
       denseSlot[c] = slot;
       denseStamp[c] = generation;
     } else {
       hashSlots.put(c, slot);
     }
-    return slot;
   }
 
   private int[] decode(int slot) throws IOException {

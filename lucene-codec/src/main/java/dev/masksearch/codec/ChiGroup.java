@@ -22,6 +22,7 @@ final class ChiGroup {
   final int size;
   final int bins;
   final int blockShift;
+  private final boolean repeatLevels;
   private final int columns;
   private final long[] blockStarts;
 
@@ -34,6 +35,7 @@ final class ChiGroup {
       int size,
       int bins,
       int blockShift,
+      boolean repeatLevels,
       long[] blockStarts,
       FileBody chi) {
     this.dtype = dtype;
@@ -43,6 +45,7 @@ final class ChiGroup {
     this.bins = bins;
     this.columns = gx * gy * bins;
     this.blockShift = blockShift;
+    this.repeatLevels = repeatLevels;
     this.blockStarts = blockStarts;
     this.chi = chi;
   }
@@ -54,7 +57,8 @@ final class ChiGroup {
    * increasing blocks whose column headers lie inside the file. So a cursor's per-column arrays
    * never outgrow the file, and block look-ups stay in bounds.
    */
-  static ChiGroup readMeta(IndexInput meta, ChiParams params, int maxDoc, FileBody chi)
+  static ChiGroup readMeta(
+      IndexInput meta, ChiParams params, int maxDoc, FileBody chi, boolean repeatLevels)
       throws IOException {
     int dtypeId = meta.readByte();
     MaskDType dtype;
@@ -121,7 +125,8 @@ final class ChiGroup {
       }
       after = blockStarts[b] + headerBytes;
     }
-    return new ChiGroup(dtype, gx, gy, size, params.bins(), blockShift, blockStarts, chi);
+    return new ChiGroup(
+        dtype, gx, gy, size, params.bins(), blockShift, repeatLevels, blockStarts, chi);
   }
 
   /** The members of block b. */
@@ -156,6 +161,24 @@ final class ChiGroup {
           chi.name());
     }
     return offset;
+  }
+
+  /**
+   * Throws unless column c of block b may repeat the level below ({@link
+   * ChiGroupWriter#REPEATS_LEVEL_BELOW}): the files' version writes repeats, and c is not a cell's
+   * first level.
+   */
+  void checkRepeat(int block, int column) throws CorruptIndexException {
+    if (!repeatLevels || column % bins == 0) {
+      throw new CorruptIndexException(
+          "column "
+              + column
+              + " of block "
+              + block
+              + " says it repeats the level below, which "
+              + (repeatLevels ? "a cell's first level has not" : "this version does not write"),
+          chi.name());
+    }
   }
 
   /** CHI columns per member: grid cells times stored levels. */

@@ -29,9 +29,19 @@ final class ChiGroupWriter {
   /** The largest block shift (4096 rows a block). */
   static final int MAX_BLOCK_SHIFT = 12;
 
+  /**
+   * A column header's BitsPerValue when the column equals the column of the level below ({@code c -
+   * 1}) for every member of the block, so that it has no data (MaskSearch20 version 1 on). Binary
+   * and segmentation masks put every pixel in the first or the top bin, so all their levels but one
+   * repeat.
+   */
+  static final int REPEATS_LEVEL_BELOW = 0xFF;
+
   final ChiGroupKey key;
   final int columns;
   final int blockShift;
+  private final int bins;
+  private final boolean repeatLevels;
   private int[] buffer = new int[0]; // grows with the rows of the current block, up to one block
   private int bufferedRows;
   private int size;
@@ -44,8 +54,14 @@ final class ChiGroupWriter {
    */
   private PackedLongValues.Builder spilled;
 
-  ChiGroupWriter(ChiGroupKey key, int bins) {
+  /**
+   * A group writer; {@code repeatLevels}: whether a column that repeats the level below is written
+   * as {@link #REPEATS_LEVEL_BELOW} (MaskSearch20 version 1 on) or in full.
+   */
+  ChiGroupWriter(ChiGroupKey key, int bins, boolean repeatLevels) {
     this.key = key;
+    this.bins = bins;
+    this.repeatLevels = repeatLevels;
     this.columns = key.gx() * key.gy() * bins;
     this.blockShift = blockShiftFor(columns);
   }
@@ -154,6 +170,10 @@ final class ChiGroupWriter {
     ByteBuffersDataOutput packed = new ByteBuffersDataOutput();
     long dataStart = (long) columns * COLUMN_HEADER_BYTES;
     for (int c = 0; c < columns; c++) {
+      if (repeatLevels && c % bins != 0 && repeatsLevelBelow(values, rows, c)) {
+        writeHeader(data, 0, REPEATS_LEVEL_BELOW, 0);
+        continue;
+      }
       int min = Integer.MAX_VALUE;
       int max = Integer.MIN_VALUE;
       for (int r = 0; r < rows; r++) {
@@ -168,6 +188,16 @@ final class ChiGroupWriter {
       FixedWidth.write(packed, r -> values[r * columns + column] - base, rows, bits);
     }
     packed.copyTo(data);
+  }
+
+  /** Whether column c equals column c - 1 (the same cell, one level below) in every row. */
+  private boolean repeatsLevelBelow(int[] values, int rows, int c) {
+    for (int r = 0; r < rows; r++) {
+      if (values[r * columns + c] != values[r * columns + c - 1]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void writeHeader(DataOutput out, int min, int bpv, int offset) throws IOException {

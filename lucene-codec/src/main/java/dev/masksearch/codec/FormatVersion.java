@@ -42,6 +42,14 @@ record FormatVersion(
           true,
           MaskSearch20DocValuesFormat.VERSION_RUN_MASKS);
 
+  /**
+   * Whether CHI columns that repeat the level below are written without data in files of this
+   * version ({@link ChiGroupWriter#REPEATS_LEVEL_BELOW}).
+   */
+  boolean repeatsLevels(int version) {
+    return tiled && version >= MaskSearch20DocValuesFormat.VERSION_RUN_MASKS;
+  }
+
   /** How a field's masks are stored in files of this version, given the field's tile side. */
   MaskStorage storage(int version, int tileSide) {
     return tiled

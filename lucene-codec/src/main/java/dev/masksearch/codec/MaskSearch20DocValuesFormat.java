@@ -32,7 +32,11 @@ import org.apache.lucene.index.SegmentWriteState;
  *
  * <ul>
  *   <li>0: every mask in tiles (frozen in the tests' {@code index.masksearch20-v0.zip}).
- *   <li>1 ({@link #VERSION_RUN_MASKS}): masks of at most two codes stored as runs where shorter.
+ *   <li>1 ({@link #VERSION_RUN_MASKS}): masks of at most two codes stored as runs where shorter;
+ *       and in {@code .mskc}, a CHI column equal to the column of the level below (the same cell)
+ *       for every member of its block has the header {@code Min = 0, BitsPerValue = 255, Offset =
+ *       0} and no data ({@link ChiGroupWriter#REPEATS_LEVEL_BELOW}): binary masks store one column
+ *       a cell instead of one a level.
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -44,7 +48,8 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
 
   /**
    * The version of the files' headers from which a mask of at most two codes may be stored whole as
-   * runs ({@link RunMask}); version 0 stores every mask in tiles.
+   * runs ({@link RunMask}) and CHI columns that repeat the level below take no data; version 0
+   * stores every mask in tiles and every column in full.
    */
   static final int VERSION_RUN_MASKS = 1;
 

@@ -256,7 +256,12 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
               MaskBytes.id(dtype),
               ChiGrid.cells(width, params.gridStep()),
               ChiGrid.cells(height, params.gridStep()));
-      ChiGroupWriter group = groups.computeIfAbsent(key, k -> new ChiGroupWriter(k, params.bins()));
+      ChiGroupWriter group =
+          groups.computeIfAbsent(
+              key,
+              k ->
+                  new ChiGroupWriter(
+                      k, params.bins(), format.repeatsLevels(format.versionCurrent())));
       int groupNumber = groupNumbers.computeIfAbsent(key, k -> groupNumbers.size());
       addresses.add(raw.getFilePointer() - rawStart);
       raw.writeBytes(compressed, compressed.length);

@@ -225,7 +225,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       ChiGroup[] groups = new ChiGroup[groupCount];
       long members = 0;
       for (int g = 0; g < groups.length; g++) {
-        groups[g] = ChiGroup.readMeta(meta, params, maxDoc, chiBody);
+        groups[g] = ChiGroup.readMeta(meta, params, maxDoc, chiBody, format.repeatsLevels(version));
         members += groups[g].size;
       }
       if (members > maxDoc) {

@@ -44,7 +44,7 @@ public class ChiGroupMetaTests extends LuceneTestCase {
     ByteBuffersIndexInput meta =
         new ByteBuffersIndexInput(
             new ByteBuffersDataInput(List.of(ByteBuffer.wrap(out.toArrayCopy()))), "test meta");
-    return ChiGroup.readMeta(meta, PARAMS, MAX_DOC, CHI);
+    return ChiGroup.readMeta(meta, PARAMS, MAX_DOC, CHI, random().nextBoolean());
   }
 
   private static int shift() {

@@ -56,9 +56,11 @@ final class FileRegions {
           for (int c = 0; c < columns; c++) {
             in.setPosition(
                 Math.toIntExact(start + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES + 4));
-            int bits = in.readByte();
+            int bits = in.readByte() & 0xFF;
             int offset = in.readInt();
-            r.packed(start + offset, bits, rows, block + " column " + c);
+            if (bits != ChiGroupWriter.REPEATS_LEVEL_BELOW) { // no data of its own
+              r.packed(start + offset, bits, rows, block + " column " + c);
+            }
           }
         }
       }

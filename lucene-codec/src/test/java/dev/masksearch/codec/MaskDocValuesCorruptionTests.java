@@ -58,12 +58,14 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   private int mixedNumber;
   private int uniformNumber;
   private int idNumber;
+  private FormatVersion format;
 
   @Override
   public void setUp() throws Exception {
     super.setUp();
     pristine = new ByteBuffersDirectory();
     MaskSegmentFixture.Plan plan = MaskSegmentFixture.randomPlan(random());
+    format = plan.version();
     MaskSegmentFixture.write(pristine, plan, random());
     maxDoc = plan.mixed().size();
     for (String extension : EXTENSIONS) {
@@ -514,9 +516,16 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
           chiFile.length - group.blockStarts[b] - 1; // the data starts at the last byte
       for (int k = 0; k < widths.length + outside.length + 1; k++) {
         byte[] file = chiFile.clone();
-        String what = fieldName + " group " + g + " block " + b + " column " + c + " ";
+        int column = c;
+        long at = header;
+        if (k < widths.length && widths[k] == -1 && format.repeatsLevels(format.versionCurrent())) {
+          // 0xFF repeats the level below (a valid value) except at a cell's first level
+          column = c - c % field.bins;
+          at = group.blockStarts[b] + (long) column * ChiGroupWriter.COLUMN_HEADER_BYTES;
+        }
+        String what = fieldName + " group " + g + " block " + b + " column " + column + " ";
         if (k < widths.length) {
-          file[Math.toIntExact(header + 4)] = (byte) widths[k];
+          file[Math.toIntExact(at + 4)] = (byte) widths[k];
           what += "width " + widths[k];
         } else {
           file[Math.toIntExact(header + 4)] = 8; // a column with data
@@ -529,7 +538,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         }
         try (Directory dir = corruptCopy(CHI_EXTENSION, file);
             DirectoryReader reader = DirectoryReader.open(dir)) {
-          assertColumnReported(what, getOnlyLeafReader(reader), fieldName, field, g, b, c);
+          assertColumnReported(what, getOnlyLeafReader(reader), fieldName, field, g, b, column);
         }
       }
     }
