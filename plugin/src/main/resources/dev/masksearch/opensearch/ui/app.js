@@ -4,7 +4,7 @@
 
 const $ = id => document.getElementById(id);
 const state = {
-  fields: { mask: [], roi: [], binary: [], keyword: [], text: [], url: [] },
+  fields: { mask: [], roi: [], binary: [], keyword: [], text: [], url: [], nested: [] },
   docCount: 0,
   restrict: [],   // term filters added from the confusion matrix: {field, value}
   views: new Map() // document id -> what its canvas shows (image, mask, roi), for enlarging and augmenting
@@ -66,8 +66,14 @@ async function loadIndices() {
 function collectFields(properties, prefix, out) {
   for (const [name, spec] of Object.entries(properties || {})) {
     const path = prefix + name;
-    if (spec.properties) collectFields(spec.properties, path + '.', out);
     const type = spec.type;
+    if (type === 'nested') { // objects of a document (COCO instances): their own fields, queried inside `nested`
+      const objects = { path, mask: [], roi: [], binary: [], keyword: [], text: [], url: [], nested: [] };
+      collectFields(spec.properties, path + '.', objects);
+      out.nested.push(objects);
+      continue;
+    }
+    if (spec.properties) collectFields(spec.properties, path + '.', out);
     if (type === 'mask') out.mask.push(path);
     else if (type === 'mask_roi') out.roi.push(path);
     else if (type === 'binary') out.binary.push(path);
@@ -79,7 +85,7 @@ function collectFields(properties, prefix, out) {
 async function loadMapping() {
   const index = $('index').value;
   const mapping = await api('GET', '/' + encodeURIComponent(index) + '/_mapping');
-  const fields = { mask: [], roi: [], binary: [], keyword: [], text: [], url: [] };
+  const fields = { mask: [], roi: [], binary: [], keyword: [], text: [], url: [], nested: [] };
   for (const m of Object.values(mapping)) collectFields(m.mappings && m.mappings.properties, '', fields);
   state.fields = fields;
   state.docCount = state.counts[index] || 0;
@@ -94,7 +100,25 @@ async function loadMapping() {
   $('indexInfo').textContent = state.docCount.toLocaleString('en') + ' documents; mask fields: '
       + (fields.mask.join(', ') || 'none') + '; box fields: ' + (fields.roi.join(', ') || 'none');
   $('roiKind').value = fields.roi.length ? 'field' : 'full';
+  const withMasks = fields.nested.filter(n => n.mask.length);
+  setOptions($('objPath'), withMasks.map(n => n.path), /objects/);
+  $('modeObjects').disabled = withMasks.length === 0;
+  if (!withMasks.length && $('mode').value === 'objects') $('mode').value = 'cp';
+  loadObjectFields();
   updateForm();
+  $('indexInfo').dataset.index = index;
+}
+
+/** The nested objects chosen in the form, with their fields. */
+function objects() {
+  return state.fields.nested.find(n => n.path === $('objPath').value) || null;
+}
+
+function loadObjectFields() {
+  const o = objects();
+  setOptions($('objMask'), o ? o.mask : [], /mask/);
+  setOptions($('objRoi'), o ? o.roi : [], /box/, true);
+  setOptions($('objCatField'), o ? o.keyword : [], /category$|label/, true);
 }
 
 // ---- the query form ----------------------------------------------------------------------------------------------
@@ -149,6 +173,18 @@ function buildQuery() {
     } else {
       sort = [{ cp: Object.assign({}, cp, { order: 'asc' }) }];
     }
+  } else if (mode === 'objects') {
+    // Each object's own mask in its own box (or whole), inside a nested query; inner hits name the objects.
+    const cp = { field: $('objMask').value };
+    if ($('objRoi').value) cp.roi = { field: $('objRoi').value };
+    cp.range = [num('objLv'), num('objUv')];
+    if ($('objNormalize').checked) cp.normalize = true;
+    cp[$('cmp').value] = num('threshold');
+    const inner = [{ cp }];
+    const category = $('objCat').value.trim();
+    if ($('objCatField').value && category) inner.unshift({ term: { [$('objCatField').value]: category } });
+    filters.push({ nested: { path: $('objPath').value, query: { bool: { filter: inner } },
+      inner_hits: { _source: false, size: 100 } } });
   } else {
     expr = 'iou(' + $('iouA').value + ' > ' + num('iouAThr') + ', ' + $('iouB').value + ' > ' + num('iouBThr') + ')';
     if (op === 'filter') filters.push({ mask_expr: { expr, [$('cmp').value]: num('threshold') } });
@@ -165,7 +201,7 @@ function buildQuery() {
   }
   body.query = query;
   if (sort) body.sort = sort;
-  if (op === 'filter') {
+  if (op === 'filter' && expr) {
     // Each hit's value; script_fields alone would drop _source (the image and the masks), so ask for it too.
     body.script_fields = { cp_value: { script: { lang: 'masksearch', source: expr } } };
     body._source = true;
@@ -174,9 +210,13 @@ function buildQuery() {
 }
 
 function updateForm() {
-  const mode = $('mode').value, op = $('op').value, roi = $('roiKind').value;
+  const mode = $('mode').value, roi = $('roiKind').value;
+  if (mode === 'objects') $('op').value = 'filter'; // objects are filtered; the images come in index order
+  $('op').options[1].disabled = mode === 'objects';
+  const op = $('op').value;
   $('cpForm').classList.toggle('hidden', mode !== 'cp');
   $('iouForm').classList.toggle('hidden', mode !== 'iou');
+  $('objForm').classList.toggle('hidden', mode !== 'objects');
   $('boxRow').classList.toggle('hidden', roi !== 'box');
   $('roiFieldRow').classList.toggle('hidden', roi !== 'field');
   $('filterRow').classList.toggle('hidden', op !== 'filter');
@@ -222,6 +262,7 @@ function sumProfile(profile) {
 
 function valueOf(hit, body) {
   if (hit.fields && hit.fields.cp_value) return hit.fields.cp_value[0];
+  if ($('mode').value === 'objects') return matchedObjects(hit).length;
   if (body.sort && hit.sort) return hit.sort[0];
   return hit._score;
 }
@@ -321,7 +362,8 @@ function card(hit, i, value, overlay) {
   box.value = hit._id;
   pick.append(box, document.createTextNode(' select'));
   div.append(el('div', 'id', (i + 1) + '. ' + hit._id));
-  const v = el('div', 'value', ($('mode').value === 'iou' ? 'IoU: ' : 'CP value: ') + formatValue(value));
+  const label = { iou: 'IoU: ', objects: 'objects matched: ' }[$('mode').value] || 'CP value: ';
+  const v = el('div', 'value', label + formatValue(value));
   v.dataset.value = value === null || value === undefined ? '' : value;
   div.append(v);
   for (const f of [...state.fields.keyword, ...state.fields.text]) {
@@ -330,7 +372,10 @@ function card(hit, i, value, overlay) {
     div.append(el('div', 'field', f + ': ' + String(Array.isArray(fv) ? fv.join(', ') : fv).slice(0, 300)));
   }
   div.append(pick);
-  const view = { id: hit._id, mask: decodeMask(getPath(source, overlay)), roi: hitRoi(source), image: null, label: overlay };
+  const view = { id: hit._id, mask: decodeMask(getPath(source, overlay)), roi: hitRoi(source), image: null, label: overlay,
+    objects: hitObjects(hit) };
+  canvas.dataset.objects = view.objects.length;
+  canvas.dataset.matched = view.objects.filter(o => o.matched).map(o => o.offset).join(',');
   state.views.set(hit._id, view);
   canvas.addEventListener('click', () => enlarge(view, div));
   loadImage(getPath(source, $('imageField').value)).then(img => {
@@ -338,6 +383,28 @@ function card(hit, i, value, overlay) {
     draw(canvas, view, 1);
   });
   return div;
+}
+
+/** The offsets (in the document's array) of the objects a nested query matched: its inner hits. */
+function matchedObjects(hit) {
+  const inner = hit.inner_hits && hit.inner_hits[$('objPath').value];
+  return inner ? inner.hits.hits.map(h => h._nested.offset) : [];
+}
+
+/** The hit's objects of the chosen nested field: decoded mask, box, category, and whether they matched. */
+function hitObjects(hit) {
+  const o = objects();
+  const list = o ? getPath(hit._source || {}, o.path) : null;
+  if (!Array.isArray(list)) return [];
+  const rel = f => f ? f.slice(o.path.length + 1) : '';
+  const matched = new Set(matchedObjects(hit));
+  return list.map((obj, offset) => ({
+    offset,
+    matched: matched.has(offset),
+    mask: decodeMask(getPath(obj, rel($('objMask').value))),
+    box: rel($('objRoi').value) ? getPath(obj, rel($('objRoi').value)) : null,
+    category: rel($('objCatField').value) ? getPath(obj, rel($('objCatField').value)) : null
+  }));
 }
 
 function imageUrl(value) {
@@ -393,6 +460,7 @@ function decodeMask(m) {
       m.forEach((row, y) => row.forEach((v, x) => { values[y * width + x] = v; }));
       return { width, height, values };
     }
+    if (m.rle) return decodeRle(m.rle);
     if (!m.shape || !m.data) return null;
     const [height, width] = m.shape;
     const bytes = base64Bytes(m.data);
@@ -410,6 +478,37 @@ function decodeMask(m) {
   } catch (e) {
     return null;
   }
+}
+
+/**
+ * A binary mask in COCO's run-length encoding: runs over the pixels in column-major order, 0s first; `counts` a
+ * list or pycocotools' string code (5 bits a character, the delta against the run two before from the fourth run).
+ */
+function decodeRle(rle) {
+  const [height, width] = rle.size;
+  let runs = rle.counts;
+  if (typeof runs === 'string') {
+    const s = runs;
+    runs = [];
+    for (let p = 0; p < s.length;) {
+      let x = 0, k = 0, more = true;
+      while (more) {
+        const c = s.charCodeAt(p++) - 48;
+        x |= (c & 0x1f) << (5 * k);
+        more = (c & 0x20) !== 0;
+        k++;
+        if (!more && (c & 0x10)) x |= -1 << (5 * k);
+      }
+      if (runs.length > 2) x += runs[runs.length - 2];
+      runs.push(x);
+    }
+  }
+  const values = new Float32Array(width * height);
+  let k = 0;
+  runs.forEach((run, i) => {
+    for (let end = k + run; k < end; k++) if (i % 2 === 1) values[(k % height) * width + Math.floor(k / height)] = 1;
+  });
+  return { width, height, values };
 }
 
 /** A heat map colour (blue, cyan, yellow, red) with an opacity that grows with the value. */
@@ -454,6 +553,7 @@ function draw(canvas, view, scale, plain) {
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(maskCanvas(view.mask), 0, 0, canvas.width, canvas.height);
   }
+  if (view.objects && view.objects.length) drawObjects(ctx, view.objects, scale);
   if (view.roi) {
     const [x1, y1, x2, y2] = view.roi;
     ctx.strokeStyle = '#00ff66';
@@ -461,6 +561,43 @@ function draw(canvas, view, scale, plain) {
     ctx.strokeRect(x1 * scale, y1 * scale, (x2 - x1) * scale, (y2 - y1) * scale);
   }
   canvas.dataset.rendered = '1';
+}
+
+const PALETTE = [[255, 80, 80], [80, 200, 255], [255, 210, 60], [120, 255, 120], [230, 120, 255], [255, 150, 60]];
+
+/**
+ * Each object's outline (its mask's pixels with a neighbour outside it) in a colour of its own, and its category at
+ * the top left of its box; objects the query matched are drawn bright and marked, the others dim.
+ */
+function drawObjects(ctx, objects, scale) {
+  for (const o of objects) {
+    const m = o.mask;
+    if (!m) continue;
+    const [r, g, b] = PALETTE[o.offset % PALETTE.length];
+    const off = document.createElement('canvas');
+    off.width = m.width;
+    off.height = m.height;
+    const octx = off.getContext('2d');
+    const img = octx.createImageData(m.width, m.height);
+    const on = (x, y) => x >= 0 && y >= 0 && x < m.width && y < m.height && m.values[y * m.width + x] > 0.5;
+    for (let y = 0; y < m.height; y++) {
+      for (let x = 0; x < m.width; x++) {
+        if (on(x, y) && !(on(x - 1, y) && on(x + 1, y) && on(x, y - 1) && on(x, y + 1))) {
+          const i = 4 * (y * m.width + x);
+          img.data[i] = r; img.data[i + 1] = g; img.data[i + 2] = b; img.data[i + 3] = o.matched ? 255 : 110;
+        }
+      }
+    }
+    octx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(off, 0, 0, m.width * scale, m.height * scale);
+    if (o.category !== null && o.category !== undefined) {
+      const [x1, y1] = Array.isArray(o.box) && o.box.length === 4 ? o.box : [0, 0];
+      ctx.font = (10 * scale) + 'px sans-serif';
+      ctx.fillStyle = 'rgba(' + r + ',' + g + ',' + b + ',' + (o.matched ? 1 : 0.6) + ')';
+      ctx.fillText((o.matched ? '● ' : '') + String(o.category), x1 * scale + 2, y1 * scale + 10 * scale);
+    }
+  }
 }
 
 function enlarge(view, card) {
@@ -580,6 +717,7 @@ function openCell(labelField, label, predField, predicted) {
 function init() {
   $('index').addEventListener('change', () => { state.restrict = []; renderRestrictions(); $('matrix').replaceChildren(); loadMapping().catch(showError); });
   for (const id of ['mode', 'op', 'roiKind']) $(id).addEventListener('change', updateForm);
+  $('objPath').addEventListener('change', () => { loadObjectFields(); generate(); });
   for (const e of document.querySelectorAll('#queryPanel input, #queryPanel select')) {
     e.addEventListener('input', generate);
     e.addEventListener('change', generate);

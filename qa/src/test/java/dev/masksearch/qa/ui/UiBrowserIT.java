@@ -41,6 +41,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 public class UiBrowserIT extends ClusterTestCase {
   private static final String INDEX = "ui_images";
+
+  /** The same images with their objects nested (COCO-style instance masks as RLE). */
+  private static final String OBJECTS_INDEX = "ui_objects";
+
   private static final int COUNT = 160;
   private static final String PAYLOAD =
       "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
@@ -76,6 +80,7 @@ public class UiBrowserIT extends ClusterTestCase {
       }
     }
     ok("POST", "/" + INDEX + "/_refresh", null);
+    loadObjects(data);
     screenshots = Path.of(System.getProperty("qa.screenshots", "target/screenshots"));
     Files.createDirectories(screenshots);
     browser = Chromium.start();
@@ -92,6 +97,96 @@ public class UiBrowserIT extends ClusterTestCase {
             .getDomProperty("value"));
   }
 
+  /**
+   * 30 of the images again, each with two objects nested: its object's ellipse inside the box
+   * ("object") and a blob anywhere ("distractor"), instance masks as compressed RLE.
+   */
+  private static void loadObjects(SyntheticDataset data) throws Exception {
+    deleteIndex(OBJECTS_INDEX);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> mapping = JSON.readValue(SampleLoader.MAPPING, Map.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> properties =
+        (Map<String, Object>) ((Map<String, Object>) mapping.get("mappings")).get("properties");
+    // OpenSearch's derived source does not support nested fields: keep _source
+    @SuppressWarnings("unchecked")
+    Map<String, Object> settings = (Map<String, Object>) mapping.get("settings");
+    settings.keySet().removeIf(k -> k.contains("derived_source"));
+    properties.put(
+        "objects",
+        Map.of(
+            "type",
+            "nested",
+            "properties",
+            Map.of(
+                "category", Map.of("type", "keyword"),
+                "mask", Map.of("type", "mask"),
+                "box", Map.of("type", "mask_roi"))));
+    ok("PUT", "/" + OBJECTS_INDEX, mapping);
+    StringBuilder bulk = new StringBuilder();
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 30; i++) {
+      SyntheticImage image = data.image(i);
+      Map<String, Object> doc = new HashMap<>(SampleLoader.document(image, data.render(image)));
+      int side = image.saliency().width();
+      dev.masksearch.mask.Roi box = image.box();
+      List<Map<String, Object>> objects = new ArrayList<>();
+      objects.add(object("object", ellipse(side, box, r), box));
+      dev.masksearch.mask.Roi blob =
+          new dev.masksearch.mask.Roi(r.nextInt(side / 2), r.nextInt(side / 2), 0, 0);
+      blob =
+          new dev.masksearch.mask.Roi(
+              blob.x1(), blob.y1(), blob.x1() + 20 + r.nextInt(80), blob.y1() + 20 + r.nextInt(80));
+      objects.add(object("distractor", ellipse(side, blob, r), blob));
+      doc.put("objects", objects);
+      bulk.append("{\"index\": {\"_id\": \"o")
+          .append(i)
+          .append("\"}}\n")
+          .append(Rest.toJson(doc))
+          .append('\n');
+    }
+    JsonNode reply = ok("POST", "/" + OBJECTS_INDEX + "/_bulk?refresh=true", bulk.toString());
+    assertFalse(reply.toString(), reply.path("errors").asBoolean());
+  }
+
+  private static Map<String, Object> object(
+      String category, dev.masksearch.mask.Mask mask, dev.masksearch.mask.Roi box) {
+    return Map.of(
+        "category",
+        category,
+        "box",
+        List.of(box.x1(), box.y1(), box.x2(), box.y2()),
+        "mask",
+        Map.of(
+            "rle",
+            Map.of(
+                "size",
+                List.of(mask.height(), mask.width()),
+                "counts",
+                dev.masksearch.mask.RleMasks.encode(mask))));
+  }
+
+  /** The ellipse inscribed in a box, a random share of its pixels dropped. */
+  private static dev.masksearch.mask.Mask ellipse(
+      int side, dev.masksearch.mask.Roi box, java.util.Random r) {
+    byte[] raw = new byte[side * side];
+    double cx = (box.x1() + box.x2()) / 2.0;
+    double cy = (box.y1() + box.y2()) / 2.0;
+    double rx = Math.max(1, (box.x2() - box.x1()) / 2.0);
+    double ry = Math.max(1, (box.y2() - box.y1()) / 2.0);
+    double keep = 0.2 + 0.8 * r.nextDouble();
+    for (int y = 0; y < side; y++) {
+      for (int x = 0; x < side; x++) {
+        double dx = (x + 0.5 - cx) / rx;
+        double dy = (y + 0.5 - cy) / ry;
+        if (dx * dx + dy * dy <= 1 && r.nextDouble() < keep) {
+          raw[y * side + x] = (byte) 255;
+        }
+      }
+    }
+    return dev.masksearch.mask.Mask.of(dev.masksearch.mask.MaskDType.UINT8, side, side, raw);
+  }
+
   @AfterClass
   public static void closeBrowser() {
     if (browser != null) {
@@ -99,6 +194,7 @@ public class UiBrowserIT extends ClusterTestCase {
       browser = null;
     }
     deleteIndex(INDEX);
+    deleteIndex(OBJECTS_INDEX);
   }
 
   /**
@@ -106,6 +202,7 @@ public class UiBrowserIT extends ClusterTestCase {
    */
   @Before
   public void resetForm() {
+    showIndex(INDEX); // the objects test uses another index
     for (WebElement clear : browser.findElements(By.cssSelector("#restrictions button"))) {
       clear.click();
     }
@@ -498,6 +595,74 @@ public class UiBrowserIT extends ClusterTestCase {
     for (Object share : (List<?>) coloured) {
       assertTrue("canvas mostly blank: " + share, ((Number) share).doubleValue() > 0.2);
     }
+  }
+
+  /**
+   * Per-object queries (issue 16): the form builds a nested query with the object's own mask in its
+   * own box and a category; the page shows exactly the images and the matched objects (inner hits)
+   * that the REST API returns for its DSL, and every object's outline, matched ones marked.
+   */
+  @Test
+  public void perObjectQueriesShowTheMatchedObjects() throws Exception {
+    showIndex(OBJECTS_INDEX);
+    select("mode", "objects");
+    select("objPath", "objects");
+    select("objMask", "objects.mask");
+    select("objRoi", "objects.box");
+    select("objCatField", "objects.category");
+    type("objCat", "object");
+    type("objLv", "0.5");
+    type("objUv", "1.01");
+    check("objNormalize", true);
+    select("cmp", "lt");
+    type("threshold", "0.6");
+    type("size", "50");
+    JsonNode dsl = dsl();
+    JsonNode nested = dsl.at("/query/bool/filter/0/nested");
+    assertEquals("objects", nested.path("path").asText());
+    assertEquals("objects.mask", nested.at("/query/bool/filter/1/cp/field").asText());
+    assertEquals("objects.box", nested.at("/query/bool/filter/1/cp/roi/field").asText());
+    assertEquals("object", nested.at("/query/bool/filter/0/term/objects.category").asText());
+    browser.findElement(By.id("run")).click();
+    waitForResults();
+    JsonNode reply = ok("POST", "/" + OBJECTS_INDEX + "/_search", dsl.toString());
+    List<String> expected = new ArrayList<>();
+    for (JsonNode hit : reply.at("/hits/hits")) {
+      List<String> offsets = new ArrayList<>();
+      hit.at("/inner_hits/objects/hits/hits")
+          .forEach(h -> offsets.add(h.at("/_nested/offset").asText()));
+      expected.add(hit.path("_id").asText() + ":" + String.join(",", offsets) + ":2");
+    }
+    assertFalse("the query matches some images", expected.isEmpty());
+    assertTrue("and not all", expected.size() < 30);
+    waitFor(
+        "the outlines",
+        "const cs = [...document.querySelectorAll('#results canvas')];"
+            + " return cs.length > 0 && cs.every(c => c.dataset.rendered === '1')");
+    List<String> shown = new ArrayList<>();
+    for (WebElement canvas : browser.findElements(By.cssSelector("#results canvas"))) {
+      shown.add(
+          canvas.getAttribute("data-id")
+              + ":"
+              + canvas.getAttribute("data-matched")
+              + ":"
+              + canvas.getAttribute("data-objects"));
+    }
+    assertEquals(expected, shown);
+    screenshot("objects");
+  }
+
+  /** Selects an index in the page and waits until its mapping is loaded. */
+  private static void showIndex(String index) {
+    if (!index.equals(
+        new Select(browser.findElement(By.id("index")))
+            .getFirstSelectedOption()
+            .getDomProperty("value"))) {
+      select("index", index);
+    }
+    waitFor(
+        "the mapping of " + index,
+        "return document.getElementById('indexInfo').dataset.index === '" + index + "'");
   }
 
   private static JsonNode dsl() throws Exception {
