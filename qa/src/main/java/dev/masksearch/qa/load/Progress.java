@@ -121,7 +121,7 @@ public abstract class Progress {
       out.println(
           String.format(
               Locale.ROOT,
-              "%,d/%,d rows (%d%%): %s",
+              "%,d/%,d (%d%%): %s", // rows of a directory, images of a COCO file
               done,
               total,
               total == 0 ? 100 : 100 * done / total,
