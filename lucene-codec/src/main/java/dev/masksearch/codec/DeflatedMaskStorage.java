@@ -31,7 +31,7 @@ final class DeflatedMaskStorage implements MaskStorage {
 
   /** The compressed bytes, the inflated planes and the mask. */
   @Override
-  public long readBytes(StoredMask stored) {
+  public long readBytes(IndexInput in, StoredMask stored) {
     return stored.length() + 2 * stored.rawBytes();
   }
 

@@ -11,6 +11,9 @@ package dev.masksearch.codec;
  *     each field's meta) or whole ({@link DeflatedMaskStorage})
  * @param versionCurrent the version of the files' headers that writers write; readers read every
  *     version from 0 to it
+ * @param compactFrom the first version that stores masks of at most two codes as runs ({@link
+ *     RunMask}) and CHI columns that repeat the level below as a header alone; above {@code
+ *     versionCurrent} for a format that never does
  */
 record FormatVersion(
     String name,
@@ -18,7 +21,8 @@ record FormatVersion(
     String chiCodec,
     String rawCodec,
     boolean tiled,
-    int versionCurrent) {
+    int versionCurrent,
+    int compactFrom) {
   /** The first version of every format's files. */
   static final int VERSION_START = 0;
 
@@ -30,7 +34,8 @@ record FormatVersion(
           "MaskSearchChi",
           "MaskSearchRaw",
           false,
-          VERSION_START);
+          VERSION_START,
+          Integer.MAX_VALUE);
 
   /** Masks in tiles on the CHI grid. */
   static final FormatVersion V20 =
@@ -40,6 +45,7 @@ record FormatVersion(
           "MaskSearch20Chi",
           "MaskSearch20Raw",
           true,
+          MaskSearch20DocValuesFormat.VERSION_RUN_MASKS,
           MaskSearch20DocValuesFormat.VERSION_RUN_MASKS);
 
   /**
@@ -47,13 +53,13 @@ record FormatVersion(
    * version ({@link ChiGroupWriter#REPEATS_LEVEL_BELOW}).
    */
   boolean repeatsLevels(int version) {
-    return tiled && version >= MaskSearch20DocValuesFormat.VERSION_RUN_MASKS;
+    return version >= compactFrom;
   }
 
   /** How a field's masks are stored in files of this version, given the field's tile side. */
   MaskStorage storage(int version, int tileSide) {
     return tiled
-        ? new TiledMaskStorage(tileSide, version >= MaskSearch20DocValuesFormat.VERSION_RUN_MASKS)
+        ? new TiledMaskStorage(tileSide, version >= compactFrom)
         : DeflatedMaskStorage.INSTANCE;
   }
 }

@@ -441,7 +441,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           stored.height(),
           stored.dtype(),
           stored.length(),
-          entry.storage().readBytes(stored));
+          entry.storage().readBytes(input(stored), stored));
     }
 
     @Override

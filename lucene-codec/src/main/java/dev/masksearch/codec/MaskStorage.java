@@ -22,9 +22,10 @@ sealed interface MaskStorage permits DeflatedMaskStorage, TiledMaskStorage {
       throws CorruptIndexException;
 
   /**
-   * The most bytes {@link #decode} or {@link #pixels} allocate for a mask, known before reading.
+   * The most bytes {@link #decode} or {@link #pixels} allocate for a mask, known before decoding it
+   * (from its shape and at most its first byte); {@code in} holds exactly its stored bytes.
    */
-  long readBytes(StoredMask stored);
+  long readBytes(IndexInput in, StoredMask stored) throws IOException;
 
   /** The whole mask; {@code in} holds exactly its stored bytes. */
   Mask decode(IndexInput in, StoredMask stored) throws IOException;

@@ -13,9 +13,10 @@ import org.apache.lucene.util.BytesRef;
 /**
  * A view of a segment's masks in which each document reads another document's mask, CHI included
  * ({@link MaskDocValues#remap}): a nested object reads its parent image's saliency map through the
- * block join. Random access only goes through the map; iteration visits the documents whose mapped
- * document has a mask, in order. The CHI's whole-block access is off, since a block's documents are
- * no longer the ordinals of one shape group.
+ * block join. A document the map sends outside the segment (a nested document after the last
+ * parent) has no mask. Random access only goes through the map; iteration visits the documents
+ * whose mapped document has a mask, in order. The CHI's whole-block access is off, since a block's
+ * documents are no longer the ordinals of one shape group.
  */
 final class RemappedMaskDocValues extends MaskDocValues {
   private final MaskDocValues in;
@@ -40,7 +41,8 @@ final class RemappedMaskDocValues extends MaskDocValues {
     return new ChiCursor() {
       @Override
       public boolean seek(int doc) throws IOException {
-        return cursor.seek(toDoc.applyAsInt(doc));
+        int target = map(doc);
+        return target >= 0 && cursor.seek(target);
       }
 
       @Override
@@ -118,7 +120,14 @@ final class RemappedMaskDocValues extends MaskDocValues {
   @Override
   public boolean advanceExact(int target) throws IOException {
     doc = target;
-    return in.advanceExact(toDoc.applyAsInt(target));
+    int mapped = map(target);
+    return mapped >= 0 && in.advanceExact(mapped);
+  }
+
+  /** The document {@code doc} reads, or -1 when the map gives none in the segment. */
+  private int map(int doc) {
+    int mapped = toDoc.applyAsInt(doc);
+    return mapped >= 0 && mapped < maxDoc ? mapped : -1;
   }
 
   @Override

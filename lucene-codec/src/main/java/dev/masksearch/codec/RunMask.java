@@ -20,13 +20,13 @@ import org.apache.lucene.util.BitUtil;
  * a rectangle reads the runs, never the pixels.
  *
  * <pre>
- * RunMask  := Marker(byte 7), Code0, Code1, RunCount(vint), Run[RunCount]
+ * RunMask  := Marker(byte 7), Code0, Code1, RunCount(vlong), Run[RunCount]
  * Code     := the code, bytes-per-pixel bytes, little-endian
- * Run[i]   := VInt(zigzag(length[i] - length[i - 2]))   -- length[-2] = length[-1] = 0
+ * Run[i]   := VLong(zigzag(length[i] - length[i - 2]))   -- length[-2] = length[-1] = 0
  * </pre>
  *
  * The runs cover the pixels in row-major order, alternately of Code0 and Code1, starting with Code0
- * (a first run of length 0 when the first pixel has Code1), and add up to the pixel count. (COCO's
+ * (the first pixel's code), each at least one pixel long, and add up to the pixel count. (COCO's
  * RLE is column-major; row-major lets a rectangle's rows be found by a binary search.) The delta
  * against the run two before, the run of the same code one row up for a simple shape, is the trick
  * of COCO's string code; it saves about 10% on the real sample's instance masks. The marker cannot
@@ -90,7 +90,7 @@ final class RunMask {
       out.writeByte(MARKER);
       writeCode(out, code0, bpp);
       writeCode(out, code1, bpp);
-      out.writeVInt(count);
+      out.writeVLong(count); // the same bytes as a VInt
       runs.copyTo(out);
       return out.toArrayCopy();
     } catch (IOException e) { // writing to memory
@@ -142,7 +142,7 @@ final class RunMask {
     long[] previous = new long[2];
     for (int i = 0; i < count; i++) {
       long run = previous[i & 1] + BitUtil.zigZagDecode(readVLong(in));
-      if (run < 0 || run > pixels - position) {
+      if (run < 1 || run > pixels - position) { // the writer never writes an empty run
         throw new CorruptIndexException("run mask: run " + i + " of " + run + " pixels", in);
       }
       previous[i & 1] = run;
@@ -258,8 +258,11 @@ final class RunMask {
     return Math.max(0, Math.min(to, x2) - Math.max(from, x1));
   }
 
-  /** Memory {@link #read} takes for a mask stored in {@code length} bytes. */
+  /**
+   * Memory {@link #read} takes for a mask stored in {@code length} bytes: two ints a run of Code1,
+   * half of at most {@code length} runs (each takes a byte at least).
+   */
   static long readBytes(long length) {
-    return 2L * Integer.BYTES * length + 64;
+    return Integer.BYTES * length + 64;
   }
 }

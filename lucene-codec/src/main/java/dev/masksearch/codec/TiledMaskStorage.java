@@ -116,20 +116,19 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
    * directory (kind, start and entry: 14 bytes a tile).
    */
   @Override
-  public long readBytes(StoredMask stored) {
-    long tiled =
-        stored.rawBytes()
-            + 4 * tileBytes(stored)
-            + 4L * (tileSide + 8)
-            + 14L * (tiles(stored.height(), stored.width()) + 1);
-    return runMasks
-        ? Math.max(tiled, stored.rawBytes() + RunMask.readBytes(stored.length()))
-        : tiled;
+  public long readBytes(IndexInput in, StoredMask stored) throws IOException {
+    if (isRunMask(in)) {
+      return stored.rawBytes() + RunMask.readBytes(stored.length());
+    }
+    return stored.rawBytes()
+        + 4 * tileBytes(stored)
+        + 4L * (tileSide + 8)
+        + 14L * (tiles(stored.height(), stored.width()) + 1);
   }
 
   /** Whether the mask in {@code in} is a {@link RunMask}; leaves the input at its start. */
   private boolean isRunMask(IndexInput in) throws IOException {
-    if (!runMasks) {
+    if (!runMasks || in.length() == 0) {
       return false;
     }
     in.seek(0);

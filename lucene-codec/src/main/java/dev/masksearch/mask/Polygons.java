@@ -4,27 +4,53 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Rasterizes polygons, such as COCO's polygon segmentations, into binary masks with one rule: a
- * pixel is inside when its centre {@code (x + 0.5, y + 0.5)} is, by the even–odd rule over every
- * ring together (so a ring inside another is a hole, and overlapping rings cancel). A centre
- * exactly on an edge is inside on the polygon's left and top side and outside on its right and
- * bottom side, as a half-open box is; so two polygons that share an edge never both cover a pixel.
- * Coordinates are pixels, x the column and y the row; parts outside the mask are cut off.
+ * Rasterizes polygons into binary masks with one rule: a pixel is inside a ring when its centre
+ * {@code (x + 0.5, y + 0.5)} is, by the even–odd rule (the doubly wound parts of a self-crossing
+ * ring are outside). A centre exactly on an edge is inside on the ring's left and top side and
+ * outside on its right and bottom side, as a half-open box is; so two rings that share an edge
+ * never both cover a pixel. Coordinates are pixels, x the column and y the row; parts outside the
+ * mask are cut off. Several rings combine by a {@link Fill} rule: their union (COCO's: an object's
+ * polygons are its parts, and pycocotools merges their masks), or the even–odd rule over all rings
+ * together (a ring inside another is a hole).
  *
- * <p>(pycocotools rasterizes polygons differently, by upsampling edges, so a COCO polygon's mask
- * here may differ from its pycocotools mask at the border by a pixel.)
+ * <p>(pycocotools rasterizes each polygon by upsampling its edges, so at the border its mask of a
+ * polygon may differ from this one.)
  */
 public final class Polygons {
   private Polygons() {}
 
+  /** How several rings combine. */
+  public enum Fill {
+    /** Inside any ring (COCO's polygons of one object). */
+    UNION,
+    /** Inside an odd number of the rings' edges (holes). */
+    EVEN_ODD
+  }
+
   /**
    * The mask of the rings, each {@code [x0, y0, x1, y1, ...]} (COCO's flat form, closed
-   * implicitly): uint8, 255 inside.
+   * implicitly), combined by {@code fill}: uint8, 255 inside.
    *
    * @throws MaskFormatException for a ring of an odd count of numbers or fewer than three points,
    *     or a coordinate that is not finite
    */
-  public static Mask rasterize(List<double[]> rings, int height, int width) {
+  public static Mask rasterize(List<double[]> rings, int height, int width, Fill fill) {
+    if (fill == Fill.EVEN_ODD) {
+      return evenOdd(rings, height, width);
+    }
+    Mask.checkShape(height, width);
+    byte[] union = new byte[height * width];
+    for (double[] ring : rings) {
+      byte[] one = evenOdd(List.of(ring), height, width).rawBytes();
+      for (int i = 0; i < union.length; i++) {
+        union[i] |= one[i];
+      }
+    }
+    return Mask.of(MaskDType.UINT8, height, width, union);
+  }
+
+  /** Every ring's edges together, even–odd, one row's crossings at a time. */
+  private static Mask evenOdd(List<double[]> rings, int height, int width) {
     Mask.checkShape(height, width);
     int edges = 0;
     for (double[] ring : rings) {

@@ -46,17 +46,15 @@ public final class RleMasks {
     return toMask((int) height, (int) width, parseCounts(counts, height * width));
   }
 
-  /** Decodes the uncompressed form: {@code runs}, as given. */
-  public static Mask decode(long height, long width, long[] runs, MaskLimits limits) {
+  /** Decodes the uncompressed form: {@code runs}, as given (not kept). */
+  public static Mask decode(long height, long width, int[] runs, MaskLimits limits) {
     limits.check(height, width);
     long total = 0;
     for (int i = 0; i < runs.length; i++) {
       total = addRun(total, runs[i], i, height * width);
     }
     checkTotal(total, height * width);
-    int[] ints = new int[runs.length];
-    Arrays.setAll(ints, i -> (int) runs[i]);
-    return toMask((int) height, (int) width, ints);
+    return toMask((int) height, (int) width, runs);
   }
 
   /**

@@ -121,7 +121,7 @@ final class ParentFieldsReader extends FilterLeafReader {
    * parents; the siblings of one parent share its value.
    */
   private final class Remapped {
-    private final org.apache.lucene.search.DocIdSetIterator in;
+    private final DocIdSetIterator in;
     private int doc = -1;
     private int parent = -1;
     private boolean exists;
@@ -133,7 +133,7 @@ final class ParentFieldsReader extends FilterLeafReader {
     boolean advanceExact(int target) throws IOException {
       doc = target;
       int p = parentOf(target);
-      if (p == DocIdSetIterator.NO_MORE_DOCS || p < 0) {
+      if (p == DocIdSetIterator.NO_MORE_DOCS) {
         return exists = false;
       }
       if (p != parent) {

@@ -7,15 +7,19 @@ import dev.masksearch.mask.PixelCounts;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.ByteArrayDataInput;
 import org.apache.lucene.store.ByteBuffersDataInput;
+import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.ByteBuffersIndexInput;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.util.BitUtil;
 
 /**
  * MaskSearch20's tiles: every mask decodes to its pixels, every rectangle counts as a brute force
@@ -52,7 +56,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       assertTrue(storage.runMasks() || stored[0] != RunMask.MARKER);
       StoredMask where = where(mask, stored);
       storage.checkLength(stored.length, mask.dtype(), mask.height(), mask.width(), "test");
-      assertTrue(storage.readBytes(where) >= where.rawBytes());
+      assertTrue(storage.readBytes(input(stored), where) >= where.rawBytes());
       CodecTestMasks.assertSameMask("round trip", mask, storage.decode(input(stored), where));
 
       for (int q = 0; q < 20; q++) {
@@ -119,6 +123,50 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       }
     }
     assertTrue("some masks were stored as runs", runMasks > 0);
+  }
+
+  /** Run masks that no writer makes are each a {@link CorruptIndexException}, never a count. */
+  public void testCorruptRunMasksAreReported() throws IOException {
+    TiledMaskStorage storage = new TiledMaskStorage(16, true);
+    Mask mask = Mask.of(MaskDType.UINT8, 2, 4, new byte[8]);
+    long[][] runs = {
+      {4, 0, 4}, // an empty run
+      {4, 5}, // past the pixels
+      {4}, // short of them
+      {0, 8}, // an empty first run
+    };
+    List<byte[]> cases = new ArrayList<>();
+    for (long[] r : runs) {
+      cases.add(runMask(r.length, r, 0));
+    }
+    cases.add(runMask(1, new long[] {8}, 1)); // a byte after the runs
+    cases.add(runMask(100, new long[] {8}, 0)); // more runs than bytes
+    for (byte[] stored : cases) {
+      StoredMask where = where(mask, stored);
+      expectThrows(CorruptIndexException.class, () -> storage.decode(input(stored), where));
+      CpBounds.Pixels pixels = storage.pixels(input(stored), where, 0, 256);
+      expectThrows(CorruptIndexException.class, () -> pixels.count(0, 0, 4, 2));
+    }
+    byte[] valid = runMask(1, new long[] {8}, 0);
+    CodecTestMasks.assertSameMask("valid", mask, storage.decode(input(valid), where(mask, valid)));
+  }
+
+  /** A uint8 run mask of codes 0 and 255: the marker, the codes, the count and the runs' deltas. */
+  private static byte[] runMask(int count, long[] runs, int trailing) throws IOException {
+    ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+    out.writeByte(RunMask.MARKER);
+    out.writeByte((byte) 0);
+    out.writeByte((byte) 255);
+    out.writeVLong(count);
+    long[] previous = new long[2];
+    for (int i = 0; i < runs.length; i++) {
+      out.writeVLong(BitUtil.zigZagEncode(runs[i] - previous[i & 1]));
+      previous[i & 1] = runs[i];
+    }
+    for (int t = 0; t < trailing; t++) {
+      out.writeByte((byte) 0);
+    }
+    return out.toArrayCopy();
   }
 
   /** A binary instance mask of COCO's usual size takes a few hundred bytes, not 300 KB. */
@@ -235,12 +283,31 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       recordKinds(new TiledMaskStorage(16, false).encode(fixedMask(dtype)), fixedMask(dtype), 16);
       assertEquals(dtype + " takes every kind", TILE_KINDS, kindsSeen);
     }
-    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8)));
-    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16)));
+    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), false));
+    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16), false));
+    // version 1 writes those two as before (they have many codes), and a binary mask as runs
+    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), true));
+    Mask binary = fixedBinaryMask();
+    assertEquals(RunMask.MARKER, new TiledMaskStorage(16, true).encode(binary)[0]);
+    assertEquals(1104976904L, crcOf(binary, true));
   }
 
-  private static long crcOf(Mask mask) {
-    TiledMaskStorage storage = new TiledMaskStorage(16, false);
+  /** 40 x 50, two overlapping discs: a binary instance mask. */
+  private static Mask fixedBinaryMask() {
+    byte[] raw = new byte[40 * 50];
+    for (int y = 0; y < 40; y++) {
+      for (int x = 0; x < 50; x++) {
+        boolean in =
+            (x - 15) * (x - 15) + (y - 20) * (y - 20) < 144
+                || (x - 30) * (x - 30) + (y - 15) * (y - 15) < 100;
+        raw[y * 50 + x] = (byte) (in ? 255 : 0);
+      }
+    }
+    return Mask.of(MaskDType.UINT8, 40, 50, raw);
+  }
+
+  private static long crcOf(Mask mask, boolean runMasks) {
+    TiledMaskStorage storage = new TiledMaskStorage(16, runMasks);
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(storage.encode(mask));
     return crc.getValue();

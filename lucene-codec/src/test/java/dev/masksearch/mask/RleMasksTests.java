@@ -23,13 +23,7 @@ public class RleMasksTests extends LuceneTestCase {
       assertArrayEquals(
           counts, runs, RleMasks.parseCounts(counts, (long) mask.height() * mask.width()));
       assertSamePixels(mask, RleMasks.decode(mask.height(), mask.width(), counts, limits()));
-      assertSamePixels(
-          mask,
-          RleMasks.decode(
-              mask.height(),
-              mask.width(),
-              java.util.Arrays.stream(runs).asLongStream().toArray(),
-              limits()));
+      assertSamePixels(mask, RleMasks.decode(mask.height(), mask.width(), runs.clone(), limits()));
     }
   }
 
@@ -39,12 +33,12 @@ public class RleMasksTests extends LuceneTestCase {
     for (int iter = 0; iter < 300 * RANDOM_MULTIPLIER; iter++) {
       int height = 1 + random.nextInt(40);
       int width = 1 + random.nextInt(40);
-      long[] runs = randomRuns(random, height * width);
+      int[] runs = randomRuns(random, height * width);
       Mask decoded = RleMasks.decode(height, width, runs, limits());
       byte[] expected = new byte[height * width];
       long k = 0;
       for (int i = 0; i < runs.length; i++) {
-        for (long r = 0; r < runs[i]; r++, k++) {
+        for (int r = 0; r < runs[i]; r++, k++) {
           int x = (int) (k / height);
           int y = (int) (k % height);
           expected[y * width + x] = (byte) (i % 2 == 1 ? RleMasks.ONE : 0);
@@ -57,13 +51,13 @@ public class RleMasksTests extends LuceneTestCase {
   /** Hand-checked strings of pycocotools' code, including the delta that starts at run 3. */
   public void testKnownStrings() {
     // 2 x 3, column-major 0 1 | 1 1 | 0 0: runs [1, 3, 2]
-    Mask mask = RleMasks.decode(2, 3, new long[] {1, 3, 2}, limits());
+    Mask mask = RleMasks.decode(2, 3, new int[] {1, 3, 2}, limits());
     assertArrayEquals(new byte[] {0, (byte) 255, 0, (byte) 255, (byte) 255, 0}, mask.rawBytes());
     assertEquals("132", RleMasks.encode(mask));
     // runs [0, 40, 10, 30]: 40 needs two groups ("X1": 8 | 0x20, then 1); run 3 is 30 - 40 = -10
     // (one group, sign bit set: -10 & 0x1f = 22 = 'F')
     assertEquals(
-        "0X1:F", RleMasks.encode(RleMasks.decode(8, 10, new long[] {0, 40, 10, 30}, limits())));
+        "0X1:F", RleMasks.encode(RleMasks.decode(8, 10, new int[] {0, 40, 10, 30}, limits())));
     assertArrayEquals(new int[] {0, 40, 10, 30}, RleMasks.parseCounts("0X1:F", 80));
   }
 
@@ -73,7 +67,7 @@ public class RleMasksTests extends LuceneTestCase {
     assertArrayEquals(new byte[] {(byte) 255}, RleMasks.decode(1, 1, "01", limits()).rawBytes());
     // all zeros and all ones of the largest mask the format takes: one and two runs
     int side = Mask.MAX_SIDE;
-    Mask zeros = RleMasks.decode(side, side, new long[] {(long) side * side}, MaskLimits.FORMAT);
+    Mask zeros = RleMasks.decode(side, side, new int[] {side * side}, MaskLimits.FORMAT);
     assertEquals(1, RleMasks.runs(zeros).length);
     assertEquals(
         zeros.pixelCount(), RleMasks.parseCounts(RleMasks.encode(zeros), zeros.pixelCount())[0]);
@@ -82,7 +76,7 @@ public class RleMasksTests extends LuceneTestCase {
     // zero-length runs inside are accepted, as pycocotools accepts them
     assertArrayEquals(
         new byte[] {(byte) 255, (byte) 255},
-        RleMasks.decode(1, 2, new long[] {0, 1, 0, 1}, limits()).rawBytes());
+        RleMasks.decode(1, 2, new int[] {0, 1, 0, 1}, limits()).rawBytes());
   }
 
   public void testMalformedInputIsRefusedWithItsProblem() {
@@ -99,9 +93,9 @@ public class RleMasksTests extends LuceneTestCase {
     assertRefused("add up to 3 pixels", () -> RleMasks.decode(2, 2, "12", limits()));
     assertRefused("pass the mask's 4 pixels", () -> RleMasks.decode(2, 2, "122", limits()));
     assertRefused("add up to 0 pixels", () -> RleMasks.decode(2, 2, "", limits()));
-    assertRefused("is negative", () -> RleMasks.decode(2, 2, new long[] {3, -1}, limits()));
+    assertRefused("is negative", () -> RleMasks.decode(2, 2, new int[] {3, -1}, limits()));
     assertRefused(
-        "pass the mask's", () -> RleMasks.decode(2, 2, new long[] {Long.MAX_VALUE, 1}, limits()));
+        "pass the mask's", () -> RleMasks.decode(2, 2, new int[] {Integer.MAX_VALUE, 1}, limits()));
     // the size is checked before anything is parsed or allocated
     MaskLimits small = new MaskLimits(64, 1000);
     assertRefused("over the limit of 64 a side", () -> RleMasks.decode(65, 1, "0", small));
@@ -159,16 +153,16 @@ public class RleMasksTests extends LuceneTestCase {
   }
 
   /** Random runs (zeros among them) that add up to {@code pixels}. */
-  private static long[] randomRuns(Random random, int pixels) {
-    List<Long> runs = new ArrayList<>();
+  private static int[] randomRuns(Random random, int pixels) {
+    List<Integer> runs = new ArrayList<>();
     int left = pixels;
     while (left > 0) {
       int run =
           random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(Math.min(left, 1 + random.nextInt(60)));
-      runs.add((long) Math.min(run, left));
+      runs.add(Math.min(run, left));
       left -= Math.min(run, left);
     }
-    return runs.stream().mapToLong(Long::longValue).toArray();
+    return runs.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**

@@ -53,6 +53,7 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
       """
       {"properties": {
         "saliency": {"type": "mask", "grid_step": 8},
+        "imgbox": {"type": "mask_roi"},
         "parts": {"type": "nested", "properties": {"mask": {"type": "mask"}}},
         "objects": {"type": "nested", "properties": {
           "category": {"type": "keyword"},
@@ -201,8 +202,10 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
     return actual;
   }
 
-  /** The saliency map of each image indexed, by id. */
+  /** The saliency map and a box of each image indexed, by id. */
   private final Map<String, Mask> saliencies = new HashMap<>();
+
+  private final Map<String, Roi> imageBoxes = new HashMap<>();
 
   /**
    * Expressions and cp terms inside a nested query that read both the object's fields and its
@@ -273,6 +276,26 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
               .setSize(100)
               .get();
       assertEquals("salient in box < " + salientPixels, fewSalient, innerHitOffsets(cp));
+
+      // the object's own mask in its image's box (a top-level mask_roi, read at the parent)
+      long inImageBox = random().nextInt(200);
+      Map<String, Set<Integer>> fewInImageBox = new HashMap<>();
+      images.forEach(
+          (id, objects) -> {
+            for (int o = 0; o < objects.size(); o++) {
+              if (objects.get(o).mask().countPixels(imageBoxes.get(id), salient) < inImageBox) {
+                fewInImageBox.computeIfAbsent(id, k -> new HashSet<>()).add(o);
+              }
+            }
+          });
+      SearchResponse inBox =
+          searchJson(
+              "{\"size\": 100, \"query\": {\"nested\": {\"path\": \"objects\", \"inner_hits\": {\"size\": 100},"
+                  + " \"query\": {\"mask_expr\": {\"expr\": \"cp(objects.mask, imgbox, 0.8, 1.01)\", \"lt\": "
+                  + inImageBox
+                  + "}}}}}");
+      assertEquals(
+          "object in the image's box < " + inImageBox, fewInImageBox, innerHitOffsets(inBox));
     }
     Exception e =
         expectThrows(
@@ -365,7 +388,24 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
             .append("}}}");
       }
       Mask saliency = softBlob(height, width);
-      json.append("], \"saliency\": {\"shape\": [")
+      int bx = random().nextInt(width);
+      int by = random().nextInt(height);
+      Roi imageBox =
+          new Roi(
+              bx,
+              by,
+              bx + random().nextInt(width - bx + 5),
+              by + random().nextInt(height - by + 5));
+      imageBoxes.put("img" + i, imageBox);
+      json.append("], \"imgbox\": [")
+          .append(imageBox.x1())
+          .append(", ")
+          .append(imageBox.y1())
+          .append(", ")
+          .append(imageBox.x2())
+          .append(", ")
+          .append(imageBox.y2())
+          .append("], \"saliency\": {\"shape\": [")
           .append(height)
           .append(", ")
           .append(width)

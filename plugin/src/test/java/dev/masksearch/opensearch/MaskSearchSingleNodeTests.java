@@ -61,6 +61,7 @@ import org.opensearch.test.OpenSearchSingleNodeTestCase;
  * the codec.
  */
 public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
+
   private static final String MAPPING =
       """
       {"properties": {
@@ -383,7 +384,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
                 + "\"}}",
             XContentType.JSON)
         .get();
-    // A binary mask comes back as COCO's compressed RLE, whatever form it came in.
+    // A binary mask sent as COCO RLE comes back in the raw form too, and a raw doc replaces it.
     byte[] codes = new byte[9 * 16];
     for (int i = 0; i < codes.length; i++) {
       codes[i] = (byte) (random().nextInt(3) == 0 ? 255 : 0);
@@ -392,12 +393,18 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     client()
         .prepareIndex("derived")
         .setId("2")
-        .setSource("{\"label\": \"cat\", \"saliency\": " + rawJson(binary) + "}", XContentType.JSON)
+        .setSource(
+            "{\"label\": \"cat\", \"saliency\": {\"rle\": {\"size\": [9, 16], \"counts\": "
+                + java.util.Arrays.toString(RleMasks.runs(binary))
+                + "}}}",
+            XContentType.JSON)
         .get();
     client().admin().indices().prepareRefresh("derived").get();
+    Map<String, Object> rawBinary =
+        org.opensearch.common.xcontent.XContentHelper.convertToMap(
+            org.opensearch.common.xcontent.json.JsonXContent.jsonXContent, rawJson(binary), false);
     assertEquals(
-        Map.of("rle", Map.of("size", List.of(9, 16), "counts", RleMasks.encode(binary))),
-        client().prepareGet("derived", "2").get().getSourceAsMap().get("saliency"));
+        rawBinary, client().prepareGet("derived", "2").get().getSourceAsMap().get("saliency"));
 
     Map<String, Object> source = client().prepareGet("derived", "1").get().getSourceAsMap();
     @SuppressWarnings("unchecked")
@@ -426,11 +433,24 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     Map<String, Object> updated = client().prepareGet("derived", "1").get().getSourceAsMap();
     assertEquals(saliency, updated.get("saliency"));
     // ... and the binary one from its RLE: same pixels, same CP
+    // (a partial update whose doc is a mask in the raw form replaces it, binary or not)
+    byte[] flipped = binary.rawBytes().clone();
+    for (int i = 0; i < flipped.length; i++) {
+      flipped[i] = (byte) (flipped[i] == 0 ? 255 : 0);
+    }
+    Mask inverse = Mask.of(MaskDType.UINT8, 9, 16, flipped);
+    client()
+        .prepareUpdate("derived", "2")
+        .setDoc("{\"saliency\": " + rawJson(inverse) + "}", XContentType.JSON)
+        .get();
+    client()
+        .prepareUpdate("derived", "2")
+        .setDoc("{\"saliency\": " + rawJson(binary) + "}", XContentType.JSON)
+        .get();
     client().prepareUpdate("derived", "2").setDoc("{\"label\": \"dog\"}", XContentType.JSON).get();
     client().admin().indices().prepareRefresh("derived").get();
     assertEquals(
-        Map.of("rle", Map.of("size", List.of(9, 16), "counts", RleMasks.encode(binary))),
-        client().prepareGet("derived", "2").get().getSourceAsMap().get("saliency"));
+        rawBinary, client().prepareGet("derived", "2").get().getSourceAsMap().get("saliency"));
     ValueRange ones = new ValueRange(0.5, 1.5);
     long count = binary.countPixels(new Roi(0, 0, 16, 9), ones);
     Set<String> expected = new HashSet<>(Set.of("2"));

@@ -84,7 +84,10 @@ public final class CocoDocuments {
       categories.put(category.path("id").asLong(), category);
     }
     for (JsonNode image : images) {
-      annotations.put(image.path("id").asLong(), new ArrayList<>());
+      if (annotations.put(image.path("id").asLong(), new ArrayList<>()) != null) {
+        throw new IllegalArgumentException(
+            file + ": image id " + image.path("id") + " appears twice in [images]");
+      }
     }
     for (JsonNode annotation : coco.get("annotations")) {
       List<JsonNode> of = annotations.get(annotation.path("image_id").asLong(Long.MIN_VALUE));
@@ -225,7 +228,7 @@ public final class CocoDocuments {
     for (JsonNode annotation : annotations.get(imageId)) {
       try {
         objects.add(object(annotation, height, width, union, boxes));
-      } catch (MaskFormatException e) {
+      } catch (IllegalArgumentException e) { // a MaskFormatException, or any other bad value
         problems.add(
             "annotation "
                 + annotation.path("id")
@@ -288,17 +291,17 @@ public final class CocoDocuments {
       object.put("supercategory", category.get("supercategory").asText());
     }
     Mask mask = segmentation(annotation.path("segmentation"), height, width);
+    int[] box = box(annotation.path("bbox"), height, width);
+    // checked whole before it reaches the unions: a skipped annotation must leave them alone
     object.put("mask", rle(mask));
     byte[] pixels = mask.rawBytes();
     for (int p = 0; p < pixels.length; p++) {
       union[p] |= pixels[p];
     }
-    int[] box = box(annotation.path("bbox"), height, width);
     if (box != null) {
       object.put("box", List.of(box[0], box[1], box[2], box[3]));
-      for (int y = box[1]; y < Math.min(box[3], height); y++) {
-        java.util.Arrays.fill(
-            boxes, y * width + box[0], y * width + Math.min(box[2], width), (byte) 255);
+      for (int y = box[1]; y < box[3]; y++) {
+        java.util.Arrays.fill(boxes, y * width + box[0], y * width + box[2], (byte) 255);
       }
     }
     if (annotation.path("area").isNumber()) {
@@ -329,12 +332,12 @@ public final class CocoDocuments {
         return RleMasks.decode(height, width, counts.asText(), MaskLimits.FORMAT);
       }
       if (counts.isArray()) {
-        long[] runs = new long[counts.size()];
+        int[] runs = new int[counts.size()];
         for (int i = 0; i < runs.length; i++) {
-          if (!counts.get(i).isIntegralNumber()) {
-            throw new MaskFormatException("RLE run " + i + " is " + describe(counts.get(i)));
+          if (!counts.get(i).canConvertToInt()) {
+            throw new MaskFormatException("RLE run " + i + " is " + counts.get(i) + ", not an int");
           }
-          runs[i] = counts.get(i).asLong();
+          runs[i] = counts.get(i).asInt();
         }
         return RleMasks.decode(height, width, runs, MaskLimits.FORMAT);
       }
@@ -355,7 +358,7 @@ public final class CocoDocuments {
         }
         rings.add(coordinates);
       }
-      return Polygons.rasterize(rings, height, width);
+      return Polygons.rasterize(rings, height, width, Polygons.Fill.UNION); // as pycocotools merges
     }
     throw new MaskFormatException(
         "segmentation is " + describe(segmentation) + "; expected RLE or polygons");
@@ -379,12 +382,14 @@ public final class CocoDocuments {
       }
       b[i] = bbox.get(i).asDouble();
     }
-    if (b[2] < 0
+    if (b[0] < 0
+        || b[1] < 0
+        || b[2] < 0
         || b[3] < 0
-        || b[0] + b[2] > width + 1
-        || b[1] + b[3] > height + 1
-        || b[0] < 0
-        || b[1] < 0) {
+        || b[0] > width
+        || b[1] > height
+        || b[0] + b[2] > width + 1 // a pixel's tolerance for boxes of float coordinates
+        || b[1] + b[3] > height + 1) {
       throw new MaskFormatException(
           "bbox " + bbox + " does not lie in the " + width + " x " + height + " image");
     }

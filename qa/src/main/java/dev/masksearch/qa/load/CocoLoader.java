@@ -90,8 +90,8 @@ public final class CocoLoader {
       client.create(index, coco.indexBody(options.shards(), options.replicas()));
     }
     List<String> problems = new ArrayList<>(coco.fileProblems());
-    int[] counts = new int[5]; // indexed, present, failed, objects, annotations skipped
-    counts[4] = coco.fileProblems().size();
+    Tally counts = new Tally();
+    counts.skippedAnnotations = coco.fileProblems().size();
     List<Integer> objectsInBatch = new ArrayList<>();
     BulkBatcher batcher =
         new BulkBatcher(
@@ -106,42 +106,57 @@ public final class CocoLoader {
               }
               for (int d = 0; d < batch.ids().size(); d++) {
                 if (!failedIds.contains(batch.ids().get(d))) {
-                  counts[0]++;
-                  counts[3] += objectsInBatch.get(d);
+                  counts.indexed++;
+                  counts.objects += objectsInBatch.get(d);
                 }
               }
-              counts[2] += failures.size();
+              counts.failed += failures.size();
               objectsInBatch.subList(0, batch.ids().size()).clear(); // a next image's may follow
             });
     int total = coco.imageCount();
     for (int i = 0; i < total; i++) {
       if (present.contains(coco.id(i))) {
-        counts[1]++;
+        counts.present++;
       } else {
         CocoDocuments.ImageDocument doc = coco.document(i);
         problems.addAll(doc.problems());
-        counts[4] += doc.skippedAnnotations();
+        counts.skippedAnnotations += doc.skippedAnnotations();
         // the batcher may send the earlier images' batch before taking this one
         objectsInBatch.add(doc.objects());
         try {
           batcher.add(new DocumentBuilder.Document(doc.id(), json.writeValueAsBytes(doc.source())));
         } catch (BulkBatcher.DocumentTooLargeException e) {
           objectsInBatch.remove(objectsInBatch.size() - 1);
-          counts[2]++;
+          counts.failed++;
           problems.add(e.getMessage());
         }
       }
-      options
-          .progress()
-          .update(i + 1, total, new Progress.Counts(counts[0], counts[1], 0, counts[2]));
+      options.progress().update(i + 1, total, counts.progress());
     }
     batcher.flush();
     client.refresh(index);
-    options
-        .progress()
-        .finish(total, total, new Progress.Counts(counts[0], counts[1], 0, counts[2]));
+    options.progress().finish(total, total, counts.progress());
     return new Summary(
-        total, counts[0], counts[1], counts[2], counts[3], counts[4], List.copyOf(problems));
+        total,
+        counts.indexed,
+        counts.present,
+        counts.failed,
+        counts.objects,
+        counts.skippedAnnotations,
+        List.copyOf(problems));
+  }
+
+  /** What a load has done so far. */
+  private static final class Tally {
+    int indexed;
+    int present;
+    int failed;
+    int objects;
+    int skippedAnnotations;
+
+    Progress.Counts progress() {
+      return new Progress.Counts(indexed, present, 0, failed);
+    }
   }
 
   public static void main(String[] args) throws IOException {

@@ -6,6 +6,8 @@ import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.mask.Polygons;
 import dev.masksearch.mask.RleMasks;
+import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,20 +56,23 @@ public class CocoDocumentsTests extends LuceneTestCase {
       expectedMasks.add(mask);
       expectedBoxes.add(box);
     }
-    // a polygon with a hole, rasterized by pixel centres
+    // an object in two overlapping polygons: their union, rasterized by pixel centres
     List<List<Double>> polygon =
         List.of(
-            List.of(2.0, 2.0, 18.0, 2.0, 18.0, 18.0, 2.0, 18.0),
-            List.of(6.0, 6.0, 12.0, 6.0, 12.0, 12.0, 6.0, 12.0));
-    annotations.add(annotation(200, 7, 2, polygon, cocoBox(2, 2, 18, 18)));
-    expectedMasks.add(
+            List.of(2.0, 2.0, 14.0, 2.0, 14.0, 14.0, 2.0, 14.0),
+            List.of(10.0, 10.0, 19.0, 10.0, 19.0, 19.0, 10.0, 19.0));
+    annotations.add(annotation(200, 7, 2, polygon, cocoBox(2, 2, 19, 19)));
+    Mask parts =
         Polygons.rasterize(
             List.of(
-                new double[] {2, 2, 18, 2, 18, 18, 2, 18},
-                new double[] {6, 6, 12, 6, 12, 12, 6, 12}),
+                new double[] {2, 2, 14, 2, 14, 14, 2, 14},
+                new double[] {10, 10, 19, 10, 19, 19, 10, 19}),
             height,
-            width));
-    expectedBoxes.add(new int[] {2, 2, 18, 18});
+            width,
+            Polygons.Fill.UNION);
+    assertEquals(12 * 12 + 9 * 9 - 4 * 4, parts.countPixels(Roi.FULL, new ValueRange(0.5, 1.01)));
+    expectedMasks.add(parts);
+    expectedBoxes.add(new int[] {2, 2, 19, 19});
     expectedCategories.add("dog");
     // bad ones, each left out with its reason
     Map<Integer, String> bad = new LinkedHashMap<>();
@@ -84,8 +89,15 @@ public class CocoDocumentsTests extends LuceneTestCase {
     bad.put(304, "add up to 3 pixels");
     annotations.add(annotation(305, 7, 1, List.of(List.of(1.0, 2.0, 3.0)), null));
     bad.put(305, "at least three points");
-    annotations.add(annotation(306, 7, 1, polygon, List.of(0, 0, width + 5, 1)));
+    // (its own polygon: a skipped annotation must not reach the image's unions)
+    List<List<Double>> corner =
+        List.of(
+            List.of(
+                width - 3.0, height - 3.0, width * 1.0, height - 3.0, width * 1.0, height * 1.0));
+    annotations.add(annotation(306, 7, 1, corner, List.of(0, 0, width + 5, 1)));
     bad.put(306, "does not lie in the");
+    annotations.add(annotation(309, 7, 1, corner, List.of(width + 1, 0, 0, 1)));
+    bad.put(309, "does not lie in the"); // x past the edge, width 0
     annotations.add(annotation(307, 7, 1, "nothing", null));
     bad.put(307, "expected RLE or polygons");
     annotations.add(annotation(308, 99, 1, polygon, null));

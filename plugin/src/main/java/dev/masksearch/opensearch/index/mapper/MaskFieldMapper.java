@@ -5,7 +5,6 @@ import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskLimits;
-import dev.masksearch.mask.RleMasks;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -100,10 +99,10 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
   /**
    * With {@code index.derived_source.enabled}, {@code _source} holds no copy of the mask: it is
-   * rebuilt from the doc value, the same pixels in canonical form: a binary mask (uint8, every code
-   * 0 or 255, as RLE and 1-bit PNGs give) as COCO's compressed RLE {@code {"rle": {"size",
-   * "counts"}}}, any other as {@code {"shape", "dtype", "data"}} (a PNG or nested arrays come back
-   * in that form).
+   * rebuilt from the doc value as {@code {"shape", "dtype", "data"}}, the same pixels in canonical
+   * form (a PNG, COCO RLE or nested arrays come back in that form). One form for every mask, so
+   * that a partial update's {@code doc} in the raw form always replaces the stored value (a second
+   * form would merge key by key into an object of two forms).
    */
   @Override
   protected Object derivedValue(LeafReader reader, int doc) throws IOException {
@@ -112,12 +111,6 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
       return null;
     }
     Mask mask = MaskBytes.decode(values.binaryValue());
-    if (RleMasks.isBinary(mask)) {
-      Map<String, Object> rle = new LinkedHashMap<>();
-      rle.put("size", List.of(mask.height(), mask.width()));
-      rle.put("counts", RleMasks.encode(mask));
-      return Map.of("rle", rle);
-    }
     Map<String, Object> raw = new LinkedHashMap<>();
     raw.put("shape", List.of(mask.height(), mask.width()));
     raw.put("dtype", mask.dtype().apiName());

@@ -54,7 +54,7 @@ final class MaskValueParser {
     MaskDType dtype = null;
     byte[] data = null;
     byte[] png = null;
-    Mask rle = null;
+    RleValue rle = null;
     for (XContentParser.Token token = parser.nextToken();
         token != XContentParser.Token.END_OBJECT;
         token = parser.nextToken()) {
@@ -81,7 +81,7 @@ final class MaskValueParser {
         throw new MaskFormatException(
             "[rle] cannot be combined with [shape], [dtype], [data] or [png]");
       }
-      return rle;
+      return rle.decode(limits); // only now, after every key was checked
     }
     if (png != null) {
       if (shape != null || dtype != null || data != null) {
@@ -97,8 +97,17 @@ final class MaskValueParser {
     return Mask.of(dtype, shape[0], shape[1], data);
   }
 
+  /** COCO's RLE object, parsed but not decoded yet: the size and the counts of one form. */
+  private record RleValue(int[] size, String compressed, int[] runs) {
+    Mask decode(MaskLimits limits) {
+      return compressed != null
+          ? RleMasks.decode(size[0], size[1], compressed, limits)
+          : RleMasks.decode(size[0], size[1], runs, limits);
+    }
+  }
+
   /** {@code {"size": [h, w], "counts": "..." | [...]}}, COCO's RLE object. */
-  private static Mask parseRle(XContentParser parser, MaskLimits limits) throws IOException {
+  private static RleValue parseRle(XContentParser parser, MaskLimits limits) throws IOException {
     if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
       throw new MaskFormatException(
           "[rle] must be an object {\"size\": [height, width], \"counts\": ...}, got "
@@ -106,7 +115,7 @@ final class MaskValueParser {
     }
     int[] size = null;
     String compressed = null;
-    long[] runs = null;
+    int[] runs = null;
     for (XContentParser.Token token = parser.nextToken();
         token != XContentParser.Token.END_OBJECT;
         token = parser.nextToken()) {
@@ -115,6 +124,9 @@ final class MaskValueParser {
       switch (key) {
         case "size" -> size = parseShape(parser, limits, "rle.size");
         case "counts" -> {
+          if (compressed != null || runs != null) {
+            throw new MaskFormatException("[rle.counts] is given twice");
+          }
           if (value == XContentParser.Token.VALUE_STRING) {
             compressed = parseCompressedCounts(parser, limits);
           } else if (value == XContentParser.Token.START_ARRAY) {
@@ -134,9 +146,7 @@ final class MaskValueParser {
       throw new MaskFormatException(
           "[rle] needs [size] and [counts]; missing " + (size == null ? "[size]" : "[counts]"));
     }
-    return compressed != null
-        ? RleMasks.decode(size[0], size[1], compressed, limits)
-        : RleMasks.decode(size[0], size[1], runs, limits);
+    return new RleValue(size, compressed, runs);
   }
 
   /**
@@ -155,9 +165,12 @@ final class MaskValueParser {
     return parser.text();
   }
 
-  /** The uncompressed counts: at most one run a pixel and one more, each an integer. */
-  private static long[] parseRuns(XContentParser parser, MaskLimits limits) throws IOException {
-    long[] runs = new long[16];
+  /**
+   * The uncompressed counts: at most one run a pixel and one more, each an integer (four bytes a
+   * run held; a run outside int is out of every mask and refused by its value).
+   */
+  private static int[] parseRuns(XContentParser parser, MaskLimits limits) throws IOException {
+    int[] runs = new int[16];
     int count = 0;
     for (XContentParser.Token t = parser.nextToken();
         t != XContentParser.Token.END_ARRAY;
@@ -176,8 +189,7 @@ final class MaskValueParser {
             "[rle.counts] must hold integers, but run " + count + " is " + parser.text());
       }
       runs = ArrayUtil.grow(runs, count + 1);
-      // beyond long is beyond any mask; RleMasks refuses it by the total
-      runs[count++] = Math.abs(run) <= Long.MAX_VALUE / 2 ? (long) run : Long.MAX_VALUE / 2;
+      runs[count++] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, run));
     }
     return Arrays.copyOf(runs, count);
   }

@@ -33,10 +33,10 @@ final class NestedParentFields {
     String prefix = scope.fullPath() + ".";
     Set<String> parentFields = new TreeSet<>();
     for (String field : source.fields()) {
-      if (field.startsWith(prefix)) {
-        continue;
-      }
       String nested = nestedPathOf(field, context);
+      if (field.startsWith(prefix) && scope.fullPath().equals(nested)) {
+        continue; // the object's own field
+      }
       if (nested != null) {
         throw new QueryShardException(
             context,

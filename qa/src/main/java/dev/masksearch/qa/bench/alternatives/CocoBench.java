@@ -231,9 +231,20 @@ public final class CocoBench {
                   + " vs "
                   + painless.size());
         }
-        double pluginCountMs = median(rest, RLE, nested(cp, false), runs, new TreeSet<>(), 0);
+        Set<String> pluginImages = new TreeSet<>();
+        Set<String> painlessImages = new TreeSet<>();
+        double pluginCountMs = median(rest, RLE, nested(cp, false), runs, pluginImages, 0);
         double painlessCountMs =
-            median(rest, PAINLESS, nested(script, false), runs, new TreeSet<>(), 0);
+            median(rest, PAINLESS, nested(script, false), runs, painlessImages, 0);
+        if (!pluginImages.equals(painlessImages)) {
+          throw new AssertionError(
+              "image counts differ for share "
+                  + share
+                  + ": "
+                  + pluginImages
+                  + " vs "
+                  + painlessImages);
+        }
         String name =
             String.format(
                 Locale.ROOT,
@@ -246,7 +257,7 @@ public final class CocoBench {
                 "| %s: the images and their matching objects (inner hits) | %,d objects | %.1f | %.1f"
                     + " | **%.1fx** |%n| %s: the count of images only | | %.1f | %.1f | **%.1fx** |%n",
                 name,
-                plugin.size(),
+                plugin.stream().filter(m -> !m.startsWith("total ")).count(),
                 pluginMs,
                 painlessMs,
                 painlessMs / pluginMs,
@@ -290,8 +301,8 @@ public final class CocoBench {
   }
 
   /**
-   * The median warm time of a search over {@code runs} (after one warm-up), collecting the matched
-   * objects as {@code image/offset}.
+   * The median warm time of a search over {@code runs} (after one warm-up), collecting its total
+   * hits ({@code "total N"}) and the matched objects as {@code image/offset}.
    */
   private static double median(
       Rest rest, String index, Map<String, Object> query, int runs, Set<String> matched, int size) {
@@ -302,6 +313,7 @@ public final class CocoBench {
     body.put("query", query);
     String path = "/" + index + "/_search?request_cache=false";
     JsonNode first = rest.ok("POST", path, body);
+    matched.add("total " + first.path("hits").path("total").path("value").asLong());
     for (JsonNode hit : first.path("hits").path("hits")) {
       for (JsonNode inner : hit.path("inner_hits").path("objects").path("hits").path("hits")) {
         matched.add(hit.get("_id").asText() + "/" + inner.path("_nested").path("offset").asInt());
