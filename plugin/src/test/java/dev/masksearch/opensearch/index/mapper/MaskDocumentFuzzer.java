@@ -12,10 +12,10 @@ import org.opensearch.core.xcontent.XContentParser;
 
 /**
  * Fuzz target: a document field's JSON value, as the {@code mask} mapper ({@link MaskValueParser}:
- * raw shape/dtype/base64 data, base64 PNG, nested arrays) and the {@code mask_roi} mapper ({@link
- * MaskRoiFieldMapper#parseBox}) read it. Each either rejects it with a validation error or reads
- * the whole value into a mask (whose canonical form, as {@code _source} derives it, parses to the
- * same pixels) or a box (whose printed form parses to the same box).
+ * raw shape/dtype/base64 data, base64 PNG, COCO RLE, nested arrays) and the {@code mask_roi} mapper
+ * ({@link MaskRoiFieldMapper#parseBox}) read it. Each either rejects it with a validation error or
+ * reads the whole value into a mask (whose canonical form, as {@code _source} derives it, parses to
+ * the same pixels) or a box (whose printed form parses to the same box).
  */
 public final class MaskDocumentFuzzer {
   private MaskDocumentFuzzer() {}
