@@ -39,6 +39,33 @@ public abstract class BaseMaskFormatBackwardsCompatibilityTestCase extends Lucen
   /** The format the frozen index was written with. */
   protected abstract DocValuesFormat frozenFormat();
 
+  /** The version of that format's files in the frozen index. */
+  protected abstract int frozenVersion();
+
+  /** Every mask file of the index has this version in its header. */
+  private static void assertHeaderVersion(Directory directory, int version) throws IOException {
+    int files = 0;
+    for (String name : directory.listAll()) {
+      String extension = org.apache.lucene.index.IndexFileNames.getExtension(name);
+      if (extension != null
+          && List.of(
+                  MaskSearch10DocValuesFormat.META_EXTENSION,
+                  MaskSearch10DocValuesFormat.CHI_EXTENSION,
+                  MaskSearch10DocValuesFormat.RAW_EXTENSION)
+              .contains(extension)) {
+        byte[] file = MaskSegmentFixture.read(directory, name);
+        String codec = MaskSegmentFixture.codecOf(MaskSegmentFixture.versionOf(name), extension);
+        int at = Integer.BYTES + 1 + codec.length(); // magic, then the codec's name
+        assertEquals(
+            name,
+            version,
+            java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.BIG_ENDIAN).getInt(at));
+        files++;
+      }
+    }
+    assertTrue("mask files found", files > 0);
+  }
+
   public void testFreeze() throws IOException {
     String target = System.getProperty("tests.masksearch.freeze");
     assumeTrue("freezes the index only when asked to", target != null);
@@ -55,6 +82,7 @@ public abstract class BaseMaskFormatBackwardsCompatibilityTestCase extends Lucen
         DirectoryReader reader = DirectoryReader.open(directory)) {
       assertEquals("segments", 2, reader.leaves().size());
       assertFormat(reader, frozenFormat().getName());
+      assertHeaderVersion(directory, frozenVersion());
       CodecTestMasks.checkIndex(
           reader, MaskSegmentFixture.ID, FIELDS, PARAMS, frozen.masks(), frozen.live(), random());
       assertEquals(frozen.transcript(), MaskIndexTranscript.of(directory, Long.MAX_VALUE));

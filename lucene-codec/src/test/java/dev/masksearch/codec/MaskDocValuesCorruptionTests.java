@@ -109,6 +109,29 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
    * Random bit flips in each file: reported, harmless where nothing reads them, never another
    * failure.
    */
+  /**
+   * A file of a version newer than this code writes is refused as too new (each file's header),
+   * never read as if it were the current one; and the files are written at the format's current
+   * version.
+   */
+  public void testNewerVersionIsRefused() throws IOException {
+    for (String extension : EXTENSIONS) {
+      byte[] file = bytes.get(extension).clone();
+      String codec = MaskSegmentFixture.codecOf(format, extension);
+      int at = Integer.BYTES + 1 + codec.length(); // magic, then the codec's name (one length byte)
+      java.nio.ByteBuffer header =
+          java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.BIG_ENDIAN);
+      assertEquals(extension, format.versionCurrent(), header.getInt(at));
+      header.putInt(at, format.versionCurrent() + 1);
+      MaskSegmentFixture.fixChecksum(file);
+      try (Directory dir = corruptCopy(extension, file)) {
+        expectThrows(
+            org.apache.lucene.index.IndexFormatTooNewException.class,
+            () -> DirectoryReader.open(dir).close());
+      }
+    }
+  }
+
   public void testRandomFlips() throws IOException {
     for (int trial = atLeast(6); trial > 0; trial--) {
       String extension = EXTENSIONS[random().nextInt(EXTENSIONS.length)];

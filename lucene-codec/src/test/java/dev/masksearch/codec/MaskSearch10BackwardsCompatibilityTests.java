@@ -14,6 +14,11 @@ public class MaskSearch10BackwardsCompatibilityTests
   }
 
   @Override
+  protected int frozenVersion() {
+    return 0;
+  }
+
+  @Override
   protected DocValuesFormat frozenFormat() {
     return new MaskSearch10DocValuesFormat();
   }

@@ -15,6 +15,11 @@ public class MaskSearch20BackwardsCompatibilityTests
   }
 
   @Override
+  protected int frozenVersion() {
+    return 0;
+  }
+
+  @Override
   protected DocValuesFormat frozenFormat() {
     return new MaskSearch20DocValuesFormat();
   }

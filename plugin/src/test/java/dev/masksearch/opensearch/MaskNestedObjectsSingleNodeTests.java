@@ -59,7 +59,8 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
           "category": {"type": "keyword"},
           "mask": {"type": "mask"},
           "pred": {"type": "mask"},
-          "box": {"type": "mask_roi"}}}}}""";
+          "box": {"type": "mask_roi"},
+          "parts": {"type": "nested", "properties": {"mask": {"type": "mask"}}}}}}}""";
 
   private static final String[] CATEGORIES = {"person", "dog", "car"};
 
@@ -309,6 +310,19 @@ public class MaskNestedObjectsSingleNodeTests extends OpenSearchSingleNodeTestCa
         org.opensearch.ExceptionsHelper.detailedMessage(e),
         org.opensearch.ExceptionsHelper.detailedMessage(e)
             .contains("cannot read [parts.mask] of the nested object [parts]"));
+    // a field of an object nested deeper than the query's is not the object's own either
+    Exception deeper =
+        expectThrows(
+            Exception.class,
+            () ->
+                searchJson(
+                    "{\"query\": {\"nested\": {\"path\": \"objects\", \"query\": {\"mask_expr\":"
+                        + " {\"expr\": \"iou(objects.mask > 0.5, objects.parts.mask > 0.5)\", \"lt\": 1}}}}}"));
+    assertEquals(RestStatus.BAD_REQUEST, org.opensearch.ExceptionsHelper.status(deeper));
+    assertTrue(
+        org.opensearch.ExceptionsHelper.detailedMessage(deeper),
+        org.opensearch.ExceptionsHelper.detailedMessage(deeper)
+            .contains("cannot read [objects.parts.mask] of the nested object [objects.parts]"));
   }
 
   /** A soft saliency map: a blob of high values over low noise. */
