@@ -88,19 +88,13 @@ final class RunMask {
       int bpp = mask.dtype().bytesPerPixel();
       ByteBuffersDataOutput out = new ByteBuffersDataOutput();
       out.writeByte(MARKER);
-      writeCode(out, code0, bpp);
-      writeCode(out, code1, bpp);
+      TileEncoding.writeCode(out, code0, bpp);
+      TileEncoding.writeCode(out, code1, bpp);
       out.writeVLong(count); // the same bytes as a VInt
       runs.copyTo(out);
       return out.toArrayCopy();
     } catch (IOException e) { // writing to memory
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void writeCode(ByteBuffersDataOutput out, int code, int bpp) {
-    for (int k = 0; k < bpp; k++) {
-      out.writeByte((byte) (code >>> (8 * k)));
     }
   }
 
@@ -128,8 +122,8 @@ final class RunMask {
       throw new CorruptIndexException("not a run mask", in);
     }
     int bpp = stored.dtype().bytesPerPixel();
-    int code0 = readCode(in, bpp);
-    int code1 = readCode(in, bpp);
+    int code0 = TileEncoding.readCode(in, bpp);
+    int code1 = TileEncoding.readCode(in, bpp);
     long runs = readVLong(in);
     long pixels = (long) stored.height() * stored.width();
     if (runs < 1 || runs > length || runs > pixels + 1) {
@@ -168,14 +162,6 @@ final class RunMask {
     } catch (IOException e) {
       throw new CorruptIndexException("run mask: " + e.getMessage(), in, e);
     }
-  }
-
-  private static int readCode(IndexInput in, int bpp) throws IOException {
-    int c = 0;
-    for (int k = 0; k < bpp; k++) {
-      c |= (in.readByte() & 0xFF) << (8 * k);
-    }
-    return c;
   }
 
   /** The mask's pixels. */

@@ -363,6 +363,11 @@ final class TileEncoding {
   }
 
   private void writeCode(ByteBuffersDataOutput out, int code) {
+    writeCode(out, code, bpp);
+  }
+
+  /** Writes a code of {@code bpp} bytes, little-endian (tiles and {@link RunMask}). */
+  static void writeCode(ByteBuffersDataOutput out, int code, int bpp) {
     for (int k = 0; k < bpp; k++) {
       out.writeByte((byte) (code >>> (8 * k)));
     }
@@ -370,6 +375,11 @@ final class TileEncoding {
 
   /** A pixel's code, little-endian. */
   int readCode(DataInput in) throws IOException {
+    return readCode(in, bpp);
+  }
+
+  /** Reads a code of {@code bpp} bytes, little-endian (tiles and {@link RunMask}). */
+  static int readCode(DataInput in, int bpp) throws IOException {
     int c = 0;
     for (int k = 0; k < bpp; k++) {
       c |= (in.readByte() & 0xFF) << (8 * k);

@@ -41,9 +41,18 @@ public final class CocoDocuments {
   /** The image-level mask of the union of its objects' boxes. */
   public static final String BOXES_UNION = "boxes_union";
 
-  /** Image fields the loader maps itself. */
-  private static final List<String> IMAGE_FIELDS =
-      List.of("image_id", "file_name", "width", "height", "objects_count", "image");
+  /** The fields the loader makes itself: no mask kind or other image key may take their names. */
+  private static final List<String> LOADER_FIELDS =
+      List.of(
+          "image_id",
+          "file_name",
+          "width",
+          "height",
+          "objects_count",
+          "image",
+          OBJECTS,
+          OBJECTS_UNION,
+          BOXES_UNION);
 
   /**
    * One image's document: its objects, the annotations left out, and every problem (of those
@@ -112,11 +121,7 @@ public final class CocoDocuments {
       List<String> kinds =
           dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
       for (String kind : kinds) {
-        if (!kind.matches("[A-Za-z0-9_-]+")
-            || IMAGE_FIELDS.contains(kind)
-            || kind.equals(OBJECTS)
-            || kind.equals(OBJECTS_UNION)
-            || kind.equals(BOXES_UNION)) {
+        if (!kind.matches("[A-Za-z0-9_-]+") || LOADER_FIELDS.contains(kind)) {
           throw new IllegalArgumentException(
               masksDir.resolve(kind) + ": a mask kind names a field; this name cannot be one");
         }
@@ -204,14 +209,12 @@ public final class CocoDocuments {
         .fields()
         .forEachRemaining(
             e -> { // other scalar keys as they are (license, coco_url, date_captured, ...)
-              if (!List.of("id", "file_name", "width", "height").contains(e.getKey())
-                  && e.getValue().isValueNode()
-                  && !IMAGE_FIELDS.contains(e.getKey())
-                  && !maskKinds.contains(e.getKey())
-                  && !e.getKey().equals(OBJECTS)
-                  && !e.getKey().equals(OBJECTS_UNION)
-                  && !e.getKey().equals(BOXES_UNION)) {
-                doc.put(e.getKey(), e.getValue());
+              String key = e.getKey();
+              if (e.getValue().isValueNode()
+                  && !key.equals("id") // the document's id, and image_id
+                  && !LOADER_FIELDS.contains(key)
+                  && !maskKinds.contains(key)) {
+                doc.put(key, e.getValue());
               }
             });
     try {
