@@ -1,68 +1,100 @@
 package dev.masksearch.chi;
 
-import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Region;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The first-stage bounds of one constant ROI and level bracket on one grid, compiled into signed
- * sums of CHI entries: what {@link CpBounds#compute} derives per document (clipping, grid lines,
+ * The first-stage bounds of one constant region and level bracket on one grid, compiled into signed
+ * sums of CHI entries: what {@link CpBounds} derives per document (clipping, grid lines,
  * inclusion–exclusion, implied borders) is done once, and each document costs one read per distinct
  * entry. A scan over masks of one size reuses one plan.
+ *
+ * <p>With {@code I} the cells a region covers whole and {@code X} the cells it crosses ({@link
+ * CellCover}), {@code a_X} the pixels of X the region covers and {@code n_X} all pixels of X:
+ *
+ * <pre>
+ * upper = C(I, overlapping bins) + min( C(X, overlapping bins), a_X )
+ * lower = C(I, inner bins)       + max( C(X, inner bins) - (n_X - a_X), 0 )
+ * </pre>
+ *
+ * For a box, I is its inner rectangle and X the ring up to its outer one, and these are
+ * MaskSearch's bounds ({@link CpBounds}). Summed over many cells, the entries of neighbouring cells
+ * cancel: a region's sums keep only the entries at the corners of I and X.
  */
 public final class BoundsPlan {
-  // The four sums: outer rectangle over overlapping / inner bins, inner rectangle over overlapping
-  // / inner bins.
-  private static final int OUTER_OVERLAPPING = 0;
-  private static final int OUTER_INSIDE = 1;
-  private static final int INNER_OVERLAPPING = 2;
-  private static final int INNER_INSIDE = 3;
+  // The four sums: the inside cells over overlapping / inner bins, the crossing cells likewise.
+  private static final int INSIDE_OVERLAPPING = 0;
+  private static final int INSIDE_INNER = 1;
+  private static final int CROSSING_OVERLAPPING = 2;
+  private static final int CROSSING_INNER = 3;
 
   final ChiGrid grid;
+  private final CellCover cover;
   private final int bins;
   private final boolean empty;
-  private final boolean aligned;
   private final long area;
-  private final long outerArea;
-  private final long innerArea;
-  private int[] entries = new int[16];
-  private int[] coefficients = new int[64]; // 4 per entry
+  private final long crossingCovered;
+  private final long crossingUncovered;
+  private final int[] entries;
+  private final int[] coefficients; // 4 per entry
   private final long[] constants = new long[4];
-  private int size;
+  private final int size;
 
   /**
    * Scratch for one document's entries: a plan is single-threaded, like the cursors it reads from.
    */
-  private long[] values = new long[0];
+  private final long[] values;
 
   private long[][] blockSums;
 
   /**
-   * A plan for {@code roi} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored
+   * A plan for {@code region} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored
    * levels.
    */
-  public BoundsPlan(ChiGrid grid, int bins, Roi roi, BinEdges.Levels levels) {
-    this.grid = grid;
+  public BoundsPlan(ChiGrid grid, int bins, Region region, BinEdges.Levels levels) {
+    this(CellCover.of(grid, region), bins, levels);
+  }
+
+  /** A plan for a region already laid on its grid. */
+  public BoundsPlan(CellCover cover, int bins, BinEdges.Levels levels) {
+    this.grid = cover.grid();
+    this.cover = cover;
     this.bins = bins;
-    Roi r = roi.clip(grid.width(), grid.height());
-    this.empty = r.isEmpty() || levels.isEmpty();
-    this.area = r.area();
-    if (empty) {
-      this.aligned = true;
-      this.outerArea = this.innerArea = 0;
-      return;
+    this.area = cover.area();
+    this.empty = area == 0 || levels.isEmpty();
+    this.crossingCovered = cover.crossingCovered();
+    this.crossingUncovered = cover.crossingArea() - crossingCovered;
+    Map<Integer, int[]> sums = new LinkedHashMap<>(); // entry -> its four coefficients
+    if (!empty) {
+      for (ChiGrid.Cells cells : cover.inside()) {
+        addRect(sums, INSIDE_OVERLAPPING, cells, levels.outerFrom(), levels.outerTo());
+        addRect(sums, INSIDE_INNER, cells, levels.innerFrom(), levels.innerTo());
+      }
+      for (int k = 0; k < cover.crossingCount(); k++) {
+        int cx = cover.crossingX(k);
+        int cy = cover.crossingY(k);
+        ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+        addRect(sums, CROSSING_OVERLAPPING, cell, levels.outerFrom(), levels.outerTo());
+        addRect(sums, CROSSING_INNER, cell, levels.innerFrom(), levels.innerTo());
+      }
     }
-    ChiGrid.Cells outer = grid.outer(r);
-    ChiGrid.Cells inner = grid.inner(r);
-    this.outerArea = grid.area(outer);
-    this.innerArea = grid.area(inner);
-    this.aligned = innerArea == area;
-    addRect(OUTER_OVERLAPPING, outer, levels.outerFrom(), levels.outerTo());
-    addRect(OUTER_INSIDE, outer, levels.innerFrom(), levels.innerTo());
-    if (!inner.isEmpty()) {
-      addRect(INNER_OVERLAPPING, inner, levels.outerFrom(), levels.outerTo());
-      addRect(INNER_INSIDE, inner, levels.innerFrom(), levels.innerTo());
+    sums.values().removeIf(c -> c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
+    this.size = sums.size();
+    this.entries = new int[size];
+    this.coefficients = new int[4 * size];
+    int k = 0;
+    for (Map.Entry<Integer, int[]> e : sums.entrySet()) {
+      entries[k] = e.getKey();
+      System.arraycopy(e.getValue(), 0, coefficients, 4 * k++, 4);
     }
-    values = new long[size];
+    this.values = new long[size];
+  }
+
+  /** The region laid on the plan's grid. */
+  public CellCover cover() {
+    return cover;
   }
 
   /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */
@@ -75,7 +107,7 @@ public final class BoundsPlan {
     return grid;
   }
 
-  /** The clipped ROI's area. */
+  /** The clipped region's area. */
   public long area() {
     return area;
   }
@@ -90,26 +122,21 @@ public final class BoundsPlan {
     }
     long[] values = this.values;
     chi.entries(entries, size, values);
-    long outerOverlapping = constants[OUTER_OVERLAPPING];
-    long outerInside = constants[OUTER_INSIDE];
-    long innerOverlapping = constants[INNER_OVERLAPPING];
-    long innerInside = constants[INNER_INSIDE];
+    long insideOverlapping = constants[INSIDE_OVERLAPPING];
+    long insideInner = constants[INSIDE_INNER];
+    long crossingOverlapping = constants[CROSSING_OVERLAPPING];
+    long crossingInner = constants[CROSSING_INNER];
     for (int k = 0, c = 0;
         k < size;
         k++, c += 4) { // branch-free: coefficients are small signed integers
       long v = values[k];
-      outerOverlapping += coefficients[c] * v;
-      outerInside += coefficients[c + 1] * v;
-      innerOverlapping += coefficients[c + 2] * v;
-      innerInside += coefficients[c + 3] * v;
+      insideOverlapping += coefficients[c] * v;
+      insideInner += coefficients[c + 1] * v;
+      crossingOverlapping += coefficients[c + 2] * v;
+      crossingInner += coefficients[c + 3] * v;
     }
-    if (aligned) {
-      out.upper = innerOverlapping;
-      out.lower = innerInside;
-    } else {
-      out.upper = CpBounds.upper(outerOverlapping, innerOverlapping, area, innerArea);
-      out.lower = CpBounds.lower(outerInside, innerInside, area, outerArea);
-    }
+    out.upper = upper(insideOverlapping, crossingOverlapping);
+    out.lower = lower(insideInner, crossingInner);
     return out;
   }
 
@@ -150,37 +177,40 @@ public final class BoundsPlan {
         }
       }
     }
-    long[] oo = blockSums[OUTER_OVERLAPPING];
-    long[] oi = blockSums[OUTER_INSIDE];
-    long[] io = blockSums[INNER_OVERLAPPING];
-    long[] ii = blockSums[INNER_INSIDE];
+    long[] io = blockSums[INSIDE_OVERLAPPING];
+    long[] ii = blockSums[INSIDE_INNER];
+    long[] xo = blockSums[CROSSING_OVERLAPPING];
+    long[] xi = blockSums[CROSSING_INNER];
     for (int r = 0; r < rows; r++) {
-      if (aligned) {
-        upper[r] = io[r];
-        lower[r] = ii[r];
-      } else {
-        upper[r] = CpBounds.upper(oo[r], io[r], area, innerArea);
-        lower[r] = CpBounds.lower(oi[r], ii[r], area, outerArea);
-      }
+      upper[r] = upper(io[r], xo[r]);
+      lower[r] = lower(ii[r], xi[r]);
     }
   }
 
-  private void addRect(int sum, ChiGrid.Cells c, int from, int to) {
+  private long upper(long insideOverlapping, long crossingOverlapping) {
+    return insideOverlapping + Math.min(crossingOverlapping, crossingCovered);
+  }
+
+  private long lower(long insideInner, long crossingInner) {
+    return insideInner + Math.max(crossingInner - crossingUncovered, 0);
+  }
+
+  private void addRect(Map<Integer, int[]> sums, int sum, ChiGrid.Cells c, int from, int to) {
     if (from < to) {
-      addAtLeast(sum, 1, c.xa(), c.xb(), c.ya(), c.yb(), from);
-      addAtLeast(sum, -1, c.xa(), c.xb(), c.ya(), c.yb(), to);
+      addAtLeast(sums, sum, 1, c, from);
+      addAtLeast(sums, sum, -1, c, to);
     }
   }
 
-  private void addAtLeast(int sum, int sign, int xa, int xb, int ya, int yb, int level) {
-    addCumulative(sum, sign, xb, yb, level);
-    addCumulative(sum, -sign, xa, yb, level);
-    addCumulative(sum, -sign, xb, ya, level);
-    addCumulative(sum, sign, xa, ya, level);
+  private void addAtLeast(Map<Integer, int[]> sums, int sum, int sign, ChiGrid.Cells c, int level) {
+    addCumulative(sums, sum, sign, c.xb(), c.yb(), level);
+    addCumulative(sums, sum, -sign, c.xa(), c.yb(), level);
+    addCumulative(sums, sum, -sign, c.xb(), c.ya(), level);
+    addCumulative(sums, sum, sign, c.xa(), c.ya(), level);
   }
 
   /** Adds {@code sign * C(i, j, level)}, with the borders CpBounds implies. */
-  private void addCumulative(int sum, int sign, int i, int j, int level) {
+  private void addCumulative(Map<Integer, int[]> sums, int sum, int sign, int i, int j, int level) {
     if (i == 0 || j == 0 || level > bins) {
       return;
     }
@@ -188,18 +218,6 @@ public final class BoundsPlan {
       constants[sum] += sign * (long) grid.lineX(i) * grid.lineY(j);
       return;
     }
-    int entry = Chi.index(grid.gx(), bins, i, j, level);
-    int k = 0;
-    while (k < size && entries[k] != entry) {
-      k++;
-    }
-    if (k == size) {
-      if (size == entries.length) {
-        entries = Arrays.copyOf(entries, size * 2);
-        coefficients = Arrays.copyOf(coefficients, size * 8);
-      }
-      entries[size++] = entry;
-    }
-    coefficients[4 * k + sum] += sign;
+    sums.computeIfAbsent(Chi.index(grid.gx(), bins, i, j, level), e -> new int[4])[sum] += sign;
   }
 }

@@ -33,23 +33,6 @@ public final class CpBounds {
    * Sets this to the bounds of CP over {@code roi} and the level bracket of a range; returns this.
    */
   public CpBounds compute(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
-    return compute(grid, chi, roi, levels, false);
-  }
-
-  /**
-   * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by
-   * cell: each border cell c that R covers by a_c of its n_c pixels adds {@code min(a_c, C(c,
-   * overlapping))} to the upper bound and {@code max(0, C(c, inner) - (n_c - a_c))} to the lower
-   * one. Never looser than {@link #compute} and the tightest the CHI supports, at about 16 look-ups
-   * per border cell: a second stage for documents the first leaves undecided, still far cheaper
-   * than reading the mask.
-   */
-  public CpBounds computeRefined(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
-    return compute(grid, chi, roi, levels, true);
-  }
-
-  private CpBounds compute(
-      ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels, boolean perCell) {
     Roi r = roi.clip(grid.width(), grid.height());
     if (r.isEmpty() || levels.isEmpty()) {
       lower = upper = 0;
@@ -68,20 +51,6 @@ public final class CpBounds {
               ? innerOverlapping
               : rect(grid, chi, inner, levels.innerFrom(), levels.innerTo());
     }
-    if (perCell) {
-      upper = innerOverlapping;
-      lower = innerInside;
-      for (int cy = outer.ya(); cy < outer.yb(); cy++) {
-        for (int cx = outer.xa(); cx < outer.xb(); cx++) {
-          if (cx >= inner.xa() && cx < inner.xb() && cy >= inner.ya() && cy < inner.yb()) {
-            continue; // interior cell, counted with the inner rectangle
-          }
-          upper += cellUpper(grid, chi, r, levels, cx, cy);
-          lower += cellLower(grid, chi, r, levels, cx, cy);
-        }
-      }
-      return this;
-    }
     if (innerArea == area) { // R is aligned: R_out = R_in = R, and the inner counts are the answer
       upper = innerOverlapping;
       lower = innerInside;
@@ -94,6 +63,42 @@ public final class CpBounds {
             : rect(grid, chi, outer, levels.innerFrom(), levels.innerTo());
     upper = upper(outerOverlapping, innerOverlapping, area, innerArea);
     lower = lower(outerInside, innerInside, area, grid.area(outer));
+    return this;
+  }
+
+  /**
+   * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by
+   * cell (see {@link #computeRefined(ChiLookup, CellCover, BinEdges.Levels)}).
+   */
+  public CpBounds computeRefined(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
+    return computeRefined(chi, CellCover.of(grid, roi), levels);
+  }
+
+  /**
+   * The tightest bounds the CHI supports for a region of any shape: its whole cells exactly as the
+   * CHI counts them (over the overlapping and the inner bins), and each crossing cell c that the
+   * region covers by a_c of its n_c pixels adding {@code min(a_c, C(c, overlapping))} to the upper
+   * bound and {@code max(0, C(c, inner) - (n_c - a_c))} to the lower one. Never looser than the
+   * first stage ({@link #compute}, {@link BoundsPlan}), at about 16 look-ups per crossing cell: a
+   * second stage for documents the first leaves undecided, still far cheaper than reading the mask.
+   */
+  public CpBounds computeRefined(ChiLookup chi, CellCover cover, BinEdges.Levels levels) {
+    ChiGrid grid = cover.grid();
+    upper = 0;
+    lower = 0;
+    if (cover.area() == 0 || levels.isEmpty()) {
+      return this;
+    }
+    for (ChiGrid.Cells cells : cover.inside()) {
+      upper += rect(grid, chi, cells, levels.outerFrom(), levels.outerTo());
+      lower += rect(grid, chi, cells, levels.innerFrom(), levels.innerTo());
+    }
+    for (int k = 0; k < cover.crossingCount(); k++) {
+      int cx = cover.crossingX(k);
+      int cy = cover.crossingY(k);
+      upper += cellUpper(grid, chi, levels, cx, cy, cover.covered(k));
+      lower += cellLower(grid, chi, levels, cx, cy, cover.cellArea(k) - cover.covered(k));
+    }
     return this;
   }
 
@@ -111,64 +116,60 @@ public final class CpBounds {
   }
 
   /**
-   * The exact CP count over {@code roi}, reading the mask only where the CHI leaves it open: the
-   * interior rectangle comes from the CHI when the range is aligned to the bins, and every other
-   * cell of the outer rectangle whose per-cell bounds ({@link #computeRefined}) meet adds that
-   * count; only the remaining cells are counted from {@code pixels}, and only their part inside the
-   * ROI. For near-binary masks most border cells are all background or all foreground and are
-   * decided this way.
+   * The exact CP count over a region, reading the mask only where the CHI leaves it open: the whole
+   * cells come from the CHI when the range is aligned to the bins, and every other cell whose
+   * per-cell bounds ({@link #computeRefined}) meet adds that count; only the remaining cells are
+   * counted from {@code pixels}, and only their pixels inside the region. For near-binary masks
+   * most crossing cells are all background or all foreground and are decided this way.
    */
   public static long exactCount(
-      ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels, Pixels pixels)
-      throws IOException {
-    Roi r = roi.clip(grid.width(), grid.height());
-    if (r.isEmpty() || levels.isEmpty()) {
+      ChiLookup chi, CellCover cover, BinEdges.Levels levels, Pixels pixels) throws IOException {
+    ChiGrid grid = cover.grid();
+    if (cover.area() == 0 || levels.isEmpty()) {
       return 0;
     }
-    ChiGrid.Cells outer = grid.outer(r);
-    ChiGrid.Cells inner = grid.inner(r);
-    boolean innerFromChi = levels.isAligned() && !inner.isEmpty();
-    long count = innerFromChi ? rect(grid, chi, inner, levels.outerFrom(), levels.outerTo()) : 0;
-    for (int cy = outer.ya(); cy < outer.yb(); cy++) {
-      for (int cx = outer.xa(); cx < outer.xb(); cx++) {
-        if (innerFromChi
-            && cx >= inner.xa()
-            && cx < inner.xb()
-            && cy >= inner.ya()
-            && cy < inner.yb()) {
-          continue;
-        }
-        long upper = cellUpper(grid, chi, r, levels, cx, cy);
-        long lower = cellLower(grid, chi, r, levels, cx, cy);
-        count +=
-            lower == upper
-                ? lower
-                : pixels.count(
-                    Math.max(r.x1(), grid.lineX(cx)),
-                    Math.max(r.y1(), grid.lineY(cy)),
-                    Math.min(r.x2(), grid.lineX(cx + 1)),
-                    Math.min(r.y2(), grid.lineY(cy + 1)));
+    long count = 0;
+    for (ChiGrid.Cells cells : cover.inside()) {
+      if (levels.isAligned()) {
+        count += rect(grid, chi, cells, levels.outerFrom(), levels.outerTo());
+        continue;
       }
+      for (int cy = cells.ya(); cy < cells.yb(); cy++) {
+        for (int cx = cells.xa(); cx < cells.xb(); cx++) {
+          long upper = cellUpper(grid, chi, levels, cx, cy, Long.MAX_VALUE);
+          long lower = cellLower(grid, chi, levels, cx, cy, 0);
+          count +=
+              lower == upper
+                  ? lower
+                  : pixels.count(
+                      grid.lineX(cx), grid.lineY(cy), grid.lineX(cx + 1), grid.lineY(cy + 1));
+        }
+      }
+    }
+    for (int k = 0; k < cover.crossingCount(); k++) {
+      int cx = cover.crossingX(k);
+      int cy = cover.crossingY(k);
+      long upper = cellUpper(grid, chi, levels, cx, cy, cover.covered(k));
+      long lower = cellLower(grid, chi, levels, cx, cy, cover.cellArea(k) - cover.covered(k));
+      count += lower == upper ? lower : cover.countCrossing(k, pixels);
     }
     return count;
   }
 
   /**
-   * The second stage's upper bound of the pixels of cell (cx, cy) in R: {@code min(a_c, C(c,
-   * overlapping))}.
+   * The second stage's upper bound of the pixels of cell (cx, cy) in a region covering {@code
+   * covered} of them: {@code min(a_c, C(c, overlapping))}.
    */
   private static long cellUpper(
-      ChiGrid grid, ChiLookup chi, Roi r, BinEdges.Levels levels, int cx, int cy) {
+      ChiGrid grid, ChiLookup chi, BinEdges.Levels levels, int cx, int cy, long covered) {
     ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-    return Math.min(
-        grid.covered(r, cx, cy), rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
+    return Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
   }
 
   /** Its lower bound: {@code max(0, C(c, inner) - (n_c - a_c))}. */
   private static long cellLower(
-      ChiGrid grid, ChiLookup chi, Roi r, BinEdges.Levels levels, int cx, int cy) {
+      ChiGrid grid, ChiLookup chi, BinEdges.Levels levels, int cx, int cy, long uncovered) {
     ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-    long uncovered = grid.area(cell) - grid.covered(r, cx, cy);
     return Math.max(0, rect(grid, chi, cell, levels.innerFrom(), levels.innerTo()) - uncovered);
   }
 

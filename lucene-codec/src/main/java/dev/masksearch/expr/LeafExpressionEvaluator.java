@@ -1,6 +1,7 @@
 package dev.masksearch.expr;
 
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.DocBounds;
@@ -245,7 +246,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   }
 
   @Override
-  public double exact(int doc, Roi ignored) throws IOException {
+  public double exact(int doc, Region ignored) throws IOException {
     guard.check();
     try (Reservation reservation = new Reservation(guard)) {
       return new ExactEvaluation(doc, reservation).value(expression.root)

@@ -49,10 +49,36 @@ public final class Polygons {
     return Mask.of(MaskDType.UINT8, height, width, union);
   }
 
-  /** Every ring's edges together, even–odd, one row's crossings at a time. */
+  /** Every ring's edges together, even–odd, into a mask. */
   private static Mask evenOdd(List<double[]> rings, int height, int width) {
     Mask.checkShape(height, width);
+    byte[] raw = new byte[height * width];
+    evenOddSpans(
+        rings,
+        height,
+        width,
+        (y, from, to) -> Arrays.fill(raw, y * width + from, y * width + to, (byte) 255));
+    return Mask.of(MaskDType.UINT8, height, width, raw);
+  }
+
+  /** Receives the pixels {@code [x1, x2)} of row {@code y} that a polygon covers. */
+  @FunctionalInterface
+  public interface SpanSink {
+    void span(int y, int x1, int x2);
+  }
+
+  /**
+   * The pixels inside every ring's edges together by the even–odd rule, within rows {@code [0,
+   * height)} and columns {@code [0, width)}, as non-empty spans in increasing order of row, then
+   * column (spans of one row may touch, never overlap). Only the rows between the rings' extreme
+   * points are visited.
+   *
+   * @throws MaskFormatException as {@link #rasterize} does
+   */
+  public static void evenOddSpans(List<double[]> rings, int height, int width, SpanSink sink) {
     int edges = 0;
+    double top = Double.POSITIVE_INFINITY;
+    double bottom = Double.NEGATIVE_INFINITY;
     for (double[] ring : rings) {
       if (ring.length % 2 != 0 || ring.length < 6) {
         throw new MaskFormatException(
@@ -60,16 +86,24 @@ public final class Polygons {
                 + ring.length
                 + " numbers");
       }
-      for (double c : ring) {
-        if (!Double.isFinite(c)) {
-          throw new MaskFormatException("a polygon coordinate is not a finite number: " + c);
+      for (int i = 0; i < ring.length; i++) {
+        if (!Double.isFinite(ring[i])) {
+          throw new MaskFormatException("a polygon coordinate is not a finite number: " + ring[i]);
+        }
+        if (i % 2 == 1) {
+          top = Math.min(top, ring[i]);
+          bottom = Math.max(bottom, ring[i]);
         }
       }
       edges += ring.length / 2;
     }
-    byte[] raw = new byte[height * width];
+    if (edges == 0) {
+      return;
+    }
     double[] crossings = new double[edges];
-    for (int y = 0; y < height; y++) {
+    int firstRow = (int) Math.clamp(Math.floor(top), 0, height);
+    int endRow = (int) Math.clamp(Math.ceil(bottom) + 1, 0, height);
+    for (int y = firstRow; y < endRow; y++) {
       double yc = y + 0.5;
       int n = 0;
       for (double[] ring : rings) {
@@ -88,11 +122,12 @@ public final class Polygons {
       Arrays.sort(crossings, 0, n);
       for (int k = 0; k + 1 < n; k += 2) {
         // centres x + 0.5 in [crossings[k], crossings[k + 1])
-        int from = (int) Math.max(0, Math.min(width, Math.ceil(crossings[k] - 0.5)));
-        int to = (int) Math.max(0, Math.min(width, Math.ceil(crossings[k + 1] - 0.5)));
-        Arrays.fill(raw, y * width + from, y * width + Math.max(from, to), (byte) 255);
+        int from = (int) Math.clamp(Math.ceil(crossings[k] - 0.5), 0, width);
+        int to = (int) Math.clamp(Math.ceil(crossings[k + 1] - 0.5), 0, width);
+        if (from < to) {
+          sink.span(y, from, to);
+        }
       }
     }
-    return Mask.of(MaskDType.UINT8, height, width, raw);
   }
 }

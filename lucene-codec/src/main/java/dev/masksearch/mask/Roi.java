@@ -5,7 +5,7 @@ package dev.masksearch.mask;
  * integers are allowed: a region past the mask's edge is clipped to it, and an inverted or
  * clipped-away region is empty.
  */
-public record Roi(int x1, int y1, int x2, int y2) {
+public record Roi(int x1, int y1, int x2, int y2) implements Region {
 
   /**
    * The largest coordinate a stored box keeps; clipping to a mask of at most {@link Mask#MAX_SIDE}
@@ -28,6 +28,16 @@ public record Roi(int x1, int y1, int x2, int y2) {
   /** Whether the region holds no pixel. */
   public boolean isEmpty() {
     return x1 >= x2 || y1 >= y2;
+  }
+
+  @Override
+  public long area(int width, int height) {
+    return clip(width, height).area();
+  }
+
+  @Override
+  public long countPixels(Mask mask, ValueRange range) {
+    return mask.countPixels(this, range);
   }
 
   /** The number of pixels, 0 when empty. */

@@ -1,6 +1,8 @@
 package dev.masksearch.search;
 
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import dev.masksearch.mask.ValueRange;
 import java.util.Objects;
 
@@ -10,13 +12,14 @@ import java.util.Objects;
  * an empty ROI gives 0).
  *
  * @param field the mask field
- * @param roi a constant region, or null when {@code boxField} gives one per document
+ * @param roi a constant region (a box or any shape), or null when {@code boxField} gives one per
+ *     document
  * @param boxField the {@link dev.masksearch.document.BoxField} holding each document's region, or
  *     null
  * @param range the value range {@code [lv, uv)}
  * @param normalize whether to divide by the ROI's area
  */
-public record CpSpec(String field, Roi roi, String boxField, ValueRange range, boolean normalize)
+public record CpSpec(String field, Region roi, String boxField, ValueRange range, boolean normalize)
     implements ValueSource {
   public CpSpec {
     Objects.requireNonNull(field, "field");
@@ -28,7 +31,7 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
   }
 
   /** CP over a constant region. */
-  public static CpSpec of(String field, Roi roi, ValueRange range) {
+  public static CpSpec of(String field, Region roi, ValueRange range) {
     return new CpSpec(field, roi, null, range, false);
   }
 
@@ -80,9 +83,11 @@ public record CpSpec(String field, Roi roi, String boxField, ValueRange range, b
     String region =
         roi == null
             ? "box:" + boxField
-            : roi.equals(Roi.FULL)
-                ? "full"
-                : roi.x1() + "," + roi.y1() + "," + roi.x2() + "," + roi.y2();
+            : switch (roi) {
+              case Roi box when box.equals(Roi.FULL) -> "full";
+              case Roi box -> box.x1() + "," + box.y1() + "," + box.x2() + "," + box.y2();
+              case Shape shape -> shape.toString();
+            };
     return (normalize ? "cp_normalized(" : "cp(") + field + ", " + region + ", " + range + ")";
   }
 }

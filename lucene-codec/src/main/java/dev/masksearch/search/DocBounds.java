@@ -1,6 +1,6 @@
 package dev.masksearch.search;
 
-import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Region;
 
 /**
  * Bounds of one document's value, with what they were computed over. A mutable holder reused across
@@ -11,7 +11,7 @@ public final class DocBounds {
   public double upper;
 
   /** The document's region, before clipping (of a single CP term; null for expressions). */
-  public Roi roi;
+  public Region roi;
 
   /** The shape of the document's mask (of a single CP term). */
   public int width;

@@ -2,12 +2,14 @@ package dev.masksearch.search;
 
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
+import dev.masksearch.chi.CellCover;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
@@ -96,20 +98,20 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (!cursor.seek(doc)) {
         return false;
       }
-      Roi roi = rois.roi(doc);
+      Region roi = rois.roi(doc);
       if (roi == null) {
         return false;
       }
       ChiGrid grid = cursor.grid();
       long area;
-      if (spec.roi()
-          != null) { // a constant ROI: reuse the compiled look-ups while masks keep their size
+      if (spec.roi() != null) { // a constant region: reuse the plan while masks keep their size
         BoundsPlan plan = plan(grid, cursor.dtype());
         plan.evaluate(cursor, counts);
         area = plan.area();
-      } else {
-        counts.compute(grid, cursor, roi, levels(cursor.dtype()));
-        area = roi.clip(grid.width(), grid.height()).area();
+      } else { // a document's box
+        Roi box = (Roi) roi;
+        counts.compute(grid, cursor, box, levels(cursor.dtype()));
+        area = box.clip(grid.width(), grid.height()).area();
       }
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
@@ -125,10 +127,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (out.isExact() || !cursor.seek(doc)) {
         return;
       }
-      ChiGrid grid = cursor.grid();
-      counts.computeRefined(grid, cursor, out.roi, levels(cursor.dtype()));
+      CellCover cover = cover(out.roi);
+      counts.computeRefined(cursor, cover, levels(cursor.dtype()));
       fields.account(spec.field());
-      long area = out.roi.clip(grid.width(), grid.height()).area();
+      long area = cover.area();
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
     }
@@ -173,6 +175,15 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return plan;
     }
 
+    /**
+     * The region laid on the current mask's grid: the plan's for the constant region, made for a
+     * document's box.
+     */
+    private CellCover cover(Region roi) {
+      ChiGrid grid = cursor.grid();
+      return spec.roi() != null ? plan(grid, cursor.dtype()).cover() : CellCover.of(grid, roi);
+    }
+
     private BinEdges.Levels levels(MaskDType dtype) {
       BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
       if (levels == null) {
@@ -188,7 +199,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      * tiled mask decodes just those tiles).
      */
     @Override
-    public double exact(int doc, Roi roi) throws IOException {
+    public double exact(int doc, Region roi) throws IOException {
       guard.check();
       MaskDocValues.MaskSize size = masks.maskSize(doc);
       try (Reservation reservation = new Reservation(guard)) {
@@ -197,12 +208,12 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         if (!cursor.seek(doc)) {
           throw new IllegalStateException("document " + doc + " has no mask");
         }
-        ChiGrid grid = cursor.grid();
+        CellCover cover = cover(roi);
         long count =
             CpBounds.exactCount(
-                grid, cursor, roi, levels(cursor.dtype()), masks.pixels(doc, spec.range()));
+                cursor, cover, levels(cursor.dtype()), masks.pixels(doc, spec.range()));
         fields.account(spec.field());
-        return spec.value(count, roi.clip(grid.width(), grid.height()).area());
+        return spec.value(count, cover.area());
       }
     }
 
@@ -232,7 +243,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (!values.advanceExact(doc)) {
         return false;
       }
-      Roi roi = rois.roi(doc);
+      Region roi = rois.roi(doc);
       if (roi == null) {
         return false;
       }
@@ -244,8 +255,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
             bytes.length,
             "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
         mask = MaskBytes.decode(bytes);
-        long area = roi.clip(mask.width(), mask.height()).area();
-        out.lower = out.upper = spec.value(mask.countPixels(roi, spec.range()), area);
+        long area = roi.area(mask.width(), mask.height());
+        out.lower = out.upper = spec.value(roi.countPixels(mask, spec.range()), area);
       }
       out.roi = roi;
       out.width = mask.width();
@@ -260,7 +271,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     @Override
-    public double exact(int doc, Roi roi) {
+    public double exact(int doc, Region roi) {
       throw new IllegalStateException("bounds read the mask already; the value is exact");
     }
 

@@ -1,6 +1,6 @@
 package dev.masksearch.search;
 
-import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Region;
 import java.io.IOException;
 
 /**
@@ -27,7 +27,7 @@ public abstract class LeafEvaluator {
    * NaN when the value is undefined (a division by zero): such a document matches no filter and
    * ranks nowhere.
    */
-  public abstract double exact(int doc, Roi roi) throws IOException;
+  public abstract double exact(int doc, Region roi) throws IOException;
 
   /** Whether bounds come from the CHI (false: every document is read). */
   public abstract boolean usesChi();

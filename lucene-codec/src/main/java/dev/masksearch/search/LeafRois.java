@@ -1,5 +1,6 @@
 package dev.masksearch.search;
 
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import java.io.IOException;
 import org.apache.lucene.index.DocValues;
@@ -9,14 +10,14 @@ import org.apache.lucene.index.NumericDocValues;
 /** The region of each document of a segment: a constant, or the document's box. */
 abstract class LeafRois {
   /** The region of a document, in increasing document order; null when the document has no box. */
-  abstract Roi roi(int doc) throws IOException;
+  abstract Region roi(int doc) throws IOException;
 
   static LeafRois create(LeafReader reader, CpSpec spec) throws IOException {
     if (spec.roi() != null) {
-      Roi constant = spec.roi();
+      Region constant = spec.roi();
       return new LeafRois() {
         @Override
-        Roi roi(int doc) {
+        Region roi(int doc) {
           return constant;
         }
       };
@@ -24,7 +25,7 @@ abstract class LeafRois {
     NumericDocValues boxes = DocValues.getNumeric(reader, spec.boxField());
     return new LeafRois() {
       @Override
-      Roi roi(int doc) throws IOException {
+      Region roi(int doc) throws IOException {
         return boxes.advanceExact(doc) ? Roi.unpack(boxes.longValue()) : null;
       }
     };

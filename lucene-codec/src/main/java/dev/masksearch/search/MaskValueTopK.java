@@ -1,6 +1,6 @@
 package dev.masksearch.search;
 
-import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Region;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -215,14 +215,14 @@ public final class MaskValueTopK {
     int[] docs = new int[64];
     double[] worst = new double[64];
     double[] best = new double[64];
-    Roi[] rois = new Roi[64];
+    Region[] rois = new Region[64];
 
     Candidates(Reservation reservation) {
       this.reservation = reservation;
       reservation.reserve(64 * BYTES_PER_CANDIDATE, "top-k candidates");
     }
 
-    void add(int doc, double worstKey, double bestKey, Roi roi) {
+    void add(int doc, double worstKey, double bestKey, Region roi) {
       if (size == docs.length) {
         int n = size * 2;
         reservation.reserve(

@@ -4,8 +4,10 @@ import com.carrotsearch.randomizedtesting.generators.RandomNumbers;
 import com.carrotsearch.randomizedtesting.generators.RandomPicks;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -330,9 +332,8 @@ public class CpBoundsTests extends LuceneTestCase {
             try {
               verified =
                   CpBounds.exactCount(
-                      built.chi().grid(),
                       built.chi(),
-                      roi,
+                      CellCover.of(built.chi().grid(), roi),
                       levels,
                       (x1, y1, x2, y2) -> {
                         assertTrue(x1 >= clipped.x1() && x2 <= clipped.x2() && x1 < x2);
@@ -376,6 +377,94 @@ public class CpBoundsTests extends LuceneTestCase {
               + ", exact non-zero: "
               + nonEmptyExact);
     }
+  }
+
+  /**
+   * Regions of any shape (polygons with holes, self-touching, outside the mask, one pixel; mask
+   * regions of other sizes): the plan's and the per-cell bounds bracket the reference count, the
+   * per-cell stage never loosens the plan, a region aligned to the grid with an aligned range is
+   * exact, and verification equals the reference, reading only pixels the region covers in cells
+   * the CHI leaves open.
+   */
+  public void testShapeBoundsBracketAndVerifyExactly() throws IOException {
+    Random r = random();
+    long cases = 0;
+    long readCases = 0;
+    for (int m = 0; m < atLeast(150); m++) {
+      MaskDType dtype = RandomPicks.randomFrom(r, MaskDType.values());
+      int height = RandomNumbers.randomIntBetween(r, 1, 90);
+      int width = RandomNumbers.randomIntBetween(r, 1, 90);
+      int bins = randomBins(r);
+      ChiReference.Generated g =
+          ChiReference.mask(
+              r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
+      ChiParams params = new ChiParams(randomStep(r), bins);
+      while (!fits(params, height, width)) {
+        params = new ChiParams(params.gridStep() * 2, bins);
+      }
+      Chi chi = Chi.build(g.mask(), params);
+      ChiGrid grid = chi.grid();
+      BinEdges edges = BinEdges.of(dtype, bins);
+      for (int q = 0; q < 8; q++) {
+        RandomRegions.Case region = RandomRegions.shape(r, Math.max(width, height));
+        CellCover cover = CellCover.of(grid, region.region());
+        assertEquals(region.toString(), region.area(width, height), cover.area());
+        for (double[] range : ranges(r, g.values(), List.of(new Built(params, chi, edges)), 6)) {
+          ValueRange vr = new ValueRange(range[0], range[1]);
+          BinEdges.Levels levels = edges.levels(vr);
+          long cp = 0;
+          for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+              double v = g.values()[y * width + x];
+              cp += region.inside().test(x, y) && vr.lv() <= v && v < vr.uv() ? 1 : 0;
+            }
+          }
+          String what = region + " on " + g.mask() + " step " + params.gridStep() + " " + vr;
+          CpBounds planned = new BoundsPlan(cover, bins, levels).evaluate(chi, new CpBounds());
+          CpBounds refined = new CpBounds().computeRefined(chi, cover, levels);
+          assertTrue(
+              what + " plan " + planned.lower + ".." + planned.upper + " cp " + cp,
+              planned.lower <= cp && cp <= planned.upper);
+          assertTrue(what + " refined", refined.lower <= cp && cp <= refined.upper);
+          assertTrue(
+              what + " refined looser than the plan",
+              refined.lower >= planned.lower && refined.upper <= planned.upper);
+          if (cover.crossingCount() == 0 && ChiReference.rangeAligned(vr.lv(), vr.uv(), bins)) {
+            assertEquals(what + " aligned", cp, planned.lower);
+            assertEquals(what + " aligned", cp, planned.upper);
+          }
+          long[] read = new long[1];
+          long verified =
+              CpBounds.exactCount(
+                  chi,
+                  cover,
+                  levels,
+                  (x1, y1, x2, y2) -> {
+                    long n = 0;
+                    for (int y = y1; y < y2; y++) {
+                      for (int x = x1; x < x2; x++) {
+                        assertTrue(
+                            what + " read outside the region at " + x + "," + y,
+                            region.inside().test(x, y));
+                        double v = g.values()[y * width + x];
+                        n += vr.lv() <= v && v < vr.uv() ? 1 : 0;
+                        read[0]++;
+                      }
+                    }
+                    return n;
+                  });
+          assertEquals(what, cp, verified);
+          if (refined.isExact()) {
+            assertEquals(what + " read where the bounds are exact", 0, read[0]);
+          }
+          readCases += read[0] > 0 ? 1 : 0;
+          cases++;
+        }
+      }
+    }
+    assertTrue(
+        "some verifications should read pixels: " + readCases + " of " + cases,
+        readCases > 0 && readCases < cases);
   }
 
   private static boolean fits(ChiParams params, int height, int width) {

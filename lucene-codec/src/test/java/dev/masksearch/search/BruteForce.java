@@ -1,6 +1,7 @@
 package dev.masksearch.search;
 
 import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 
@@ -21,6 +22,22 @@ final class BruteForce {
       }
     }
     return count;
+  }
+
+  /** CP over a region of any shape, by its reference, visiting every pixel of the mask. */
+  static double value(Mask mask, RandomRegions.Case region, ValueRange range, boolean normalize) {
+    long count = 0;
+    for (int y = 0; y < mask.height(); y++) {
+      for (int x = 0; x < mask.width(); x++) {
+        double v = mask.value(y, x);
+        count += region.inside().test(x, y) && range.lv() <= v && v < range.uv() ? 1 : 0;
+      }
+    }
+    if (!normalize) {
+      return count;
+    }
+    long area = region.area(mask.width(), mask.height());
+    return area == 0 ? 0 : (double) count / area;
   }
 
   static double value(Mask mask, Roi roi, ValueRange range, boolean normalize) {

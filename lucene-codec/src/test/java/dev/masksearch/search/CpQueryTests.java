@@ -7,6 +7,8 @@ import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.RandomRegions;
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
@@ -61,6 +63,9 @@ public class CpQueryTests extends LuceneTestCase {
 
   private final Map<Integer, Roi> boxes = new HashMap<>();
   private final Map<Integer, String> tags = new HashMap<>();
+
+  /** The references of the shapes of queries made so far. */
+  private final Map<Region, RandomRegions.Case> shapes = new HashMap<>();
 
   /**
    * When set, every document gets a uint8 mask of this size (height, width), so segments are
@@ -352,8 +357,21 @@ public class CpQueryTests extends LuceneTestCase {
     CpSpec spec =
         random.nextInt(3) == 0
             ? CpSpec.perDocument(MASK, BOX, range)
-            : CpSpec.of(MASK, random.nextInt(8) == 0 ? Roi.FULL : randomRoi(random, 100), range);
+            : CpSpec.of(MASK, randomRegion(random), range);
     return random.nextBoolean() ? spec.normalized() : spec;
+  }
+
+  /** A constant region: the whole mask, a box, or (a quarter of the time) any shape. */
+  private Region randomRegion(Random random) {
+    if (random.nextInt(8) == 0) {
+      return Roi.FULL;
+    }
+    if (random.nextInt(4) > 0) {
+      return randomRoi(random, 100);
+    }
+    RandomRegions.Case shape = RandomRegions.shape(random, 100);
+    shapes.put(shape.region(), shape);
+    return shape.region();
   }
 
   static Roi randomRoi(Random random, int extent) {
@@ -425,10 +443,13 @@ public class CpQueryTests extends LuceneTestCase {
       for (int doc = ids.nextDoc(); doc != NumericDocValues.NO_MORE_DOCS; doc = ids.nextDoc()) {
         int id = (int) ids.longValue();
         Mask mask = masks.get(id);
-        Roi roi = spec.roi() != null ? spec.roi() : boxes.get(id);
+        Region roi = spec.roi() != null ? spec.roi() : boxes.get(id);
         if ((live == null || live.get(doc)) && mask != null && roi != null) {
           values.put(
-              leaf.docBase + doc, BruteForce.value(mask, roi, spec.range(), spec.normalize()));
+              leaf.docBase + doc,
+              roi instanceof Roi box
+                  ? BruteForce.value(mask, box, spec.range(), spec.normalize())
+                  : BruteForce.value(mask, shapes.get(roi), spec.range(), spec.normalize()));
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.masksearch.qa.bench.jmh;
 
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
+import dev.masksearch.chi.CellCover;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
@@ -234,7 +235,10 @@ public class BoundsBenchmark {
       cursor.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              cursor.grid(), cursor, UNALIGNED_100, unalignedLevels, masks.pixels(doc, SALIENT)));
+              cursor,
+              CellCover.of(cursor.grid(), UNALIGNED_100),
+              unalignedLevels,
+              masks.pixels(doc, SALIENT)));
     }
   }
 
@@ -246,7 +250,10 @@ public class BoundsBenchmark {
       cursor.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              cursor.grid(), cursor, UNALIGNED_100, unalignedLevels, (x1, y1, x2, y2) -> 0));
+              cursor,
+              CellCover.of(cursor.grid(), UNALIGNED_100),
+              unalignedLevels,
+              (x1, y1, x2, y2) -> 0));
     }
   }
 
