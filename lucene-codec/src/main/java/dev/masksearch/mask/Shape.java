@@ -16,7 +16,7 @@ public final class Shape implements Region {
   public static final int MAX_SPANS = 1 << 20;
 
   /** The most polygon points a shape may be built from. */
-  public static final int MAX_POLYGON_POINTS = 100_000;
+  public static final int MAX_POLYGON_POINTS = 10_000;
 
   // Spans (y, x1, x2) in increasing order of y then x1, non-empty, disjoint and not touching.
   private final int[] spans;

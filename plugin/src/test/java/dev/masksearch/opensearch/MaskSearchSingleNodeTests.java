@@ -4,12 +4,14 @@ import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
+import dev.masksearch.mask.Polygons;
 import dev.masksearch.mask.RleMasks;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.index.query.CpQueryBuilder;
 import dev.masksearch.opensearch.index.query.CpSortBuilder;
+import dev.masksearch.opensearch.index.query.RegionSpec;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
@@ -212,13 +214,40 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       boolean perDoc = random().nextBoolean();
       boolean normalize = random().nextBoolean();
       Roi roi =
-          perDoc
-              ? null
-              : new Roi(
-                  randomIntBetween(-5, 40),
-                  randomIntBetween(-5, 40),
-                  randomIntBetween(0, 80),
-                  randomIntBetween(0, 80));
+          new Roi(
+              randomIntBetween(-5, 40),
+              randomIntBetween(-5, 40),
+              randomIntBetween(0, 80),
+              randomIntBetween(0, 80));
+      // a constant box, a polygon or a region given as a mask (its reference: the same pixels
+      // rasterized whole), or each document's box
+      Mask shapeReference = null;
+      RegionSpec region = perDoc ? RegionSpec.boxField("box") : RegionSpec.box(roi);
+      if (!perDoc && random().nextInt(3) == 0) {
+        List<double[]> rings = new ArrayList<>();
+        for (int r = randomIntBetween(1, 2); r > 0; r--) {
+          double[] ring = new double[2 * randomIntBetween(3, 7)];
+          for (int c = 0; c < ring.length; c++) {
+            ring[c] =
+                randomBoolean() ? randomIntBetween(-5, 65) : randomDoubleBetween(-5, 65, true);
+          }
+          rings.add(ring);
+        }
+        region = RegionSpec.polygon(rings);
+        shapeReference = Polygons.rasterize(rings, 64, 64, Polygons.Fill.EVEN_ODD);
+      } else if (!perDoc && random().nextInt(3) == 0) {
+        Mask regionMask =
+            randomMask(MaskDType.UINT8, randomIntBetween(1, 64), randomIntBetween(1, 64));
+        double gt = randomDoubleBetween(0, 1, true);
+        region = RegionSpec.mask(regionMask, gt);
+        byte[] inside = new byte[64 * 64];
+        for (int y = 0; y < regionMask.height(); y++) {
+          for (int x = 0; x < regionMask.width(); x++) {
+            inside[y * 64 + x] = (byte) (regionMask.value(y, x) > gt ? 255 : 0);
+          }
+        }
+        shapeReference = Mask.of(MaskDType.UINT8, 64, 64, inside);
+      }
       ValueRange range =
           ordered(
               randomFrom(0.0, 0.2, 0.5, 0.8, random().nextDouble()),
@@ -227,8 +256,22 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       for (int i = 0; i < docs; i++) {
         Roi r = perDoc ? boxes.get(i) : roi;
         Mask m = masks.get(i);
-        long count = m.countPixels(r, range);
-        long area = r.clip(m.width(), m.height()).area();
+        long count = 0;
+        long area = 0;
+        if (shapeReference == null) {
+          count = m.countPixels(r, range);
+          area = r.clip(m.width(), m.height()).area();
+        } else {
+          for (int y = 0; y < m.height(); y++) {
+            for (int x = 0; x < m.width(); x++) {
+              if (shapeReference.code(y * 64 + x) != 0) {
+                double v = m.value(y, x);
+                area++;
+                count += range.lv() <= v && v < range.uv() ? 1 : 0;
+              }
+            }
+          }
+        }
         values.put(
             Integer.toString(i), normalize ? (area == 0 ? 0 : (double) count / area) : count);
       }
@@ -254,16 +297,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
               .toList();
       for (String[] index : indices) {
         CpQueryBuilder filter =
-            new CpQueryBuilder(
-                "saliency",
-                roi,
-                perDoc ? "box" : null,
-                range,
-                normalize,
-                op,
-                threshold,
-                null,
-                null);
+            new CpQueryBuilder("saliency", region, range, normalize, op, threshold, null, null);
         assertEquals(index[0] + " " + filter, expected, ids(search(index[0], filter, 1000)));
         // The same filter beside a keyword filter in a bool query.
         Set<String> evenExpected = new HashSet<>();
@@ -286,15 +320,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         // values.
         CpQueryBuilder top =
             new CpQueryBuilder(
-                "saliency",
-                roi,
-                perDoc ? "box" : null,
-                range,
-                normalize,
-                null,
-                Double.NaN,
-                k,
-                CpOrder.DESC);
+                "saliency", region, range, normalize, null, Double.NaN, k, CpOrder.DESC);
         SearchResponse response = search(index[0], top, k);
         List<Float> expectedScores =
             expectedTop.stream().map(id -> (float) (double) values.get(id)).toList();
@@ -306,16 +332,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         assertEquals(index[0] + " " + top, expectedScores, gotScores);
         // The scoring form: no comparison, no k; "size" gives the exact top hits.
         CpQueryBuilder scoring =
-            new CpQueryBuilder(
-                "saliency",
-                roi,
-                perDoc ? "box" : null,
-                range,
-                normalize,
-                null,
-                Double.NaN,
-                null,
-                null);
+            new CpQueryBuilder("saliency", region, range, normalize, null, Double.NaN, null, null);
         List<Float> scoredScores = new ArrayList<>();
         for (SearchHit hit :
             client()
@@ -339,9 +356,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
                 .prepareSearch(index[0])
                 .setSize(k)
                 .setRequestCache(false)
-                .addSort(
-                    new CpSortBuilder(
-                        "saliency", roi, perDoc ? "box" : null, range, normalize, direction))
+                .addSort(new CpSortBuilder("saliency", region, range, normalize, direction))
                 .get();
         Comparator<Double> order =
             direction == SortOrder.ASC ? Comparator.naturalOrder() : Comparator.reverseOrder();

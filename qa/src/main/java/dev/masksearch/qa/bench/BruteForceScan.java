@@ -2,6 +2,7 @@ package dev.masksearch.qa.bench;
 
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpHit;
@@ -39,7 +40,7 @@ public final class BruteForceScan {
         if (live != null && !live.get(doc)) {
           continue;
         }
-        Roi roi = spec.roi();
+        Region roi = spec.roi();
         if (roi == null) {
           if (boxes == null || !boxes.advanceExact(doc)) {
             continue;
@@ -47,9 +48,9 @@ public final class BruteForceScan {
           roi = Roi.unpack(boxes.longValue());
         }
         Mask mask = MaskBytes.decode(masks.binaryValue());
-        long area = roi.clip(mask.width(), mask.height()).area();
+        long area = roi.area(mask.width(), mask.height());
         values.add(
-            new CpHit(leaf.docBase + doc, spec.value(mask.countPixels(roi, spec.range()), area)));
+            new CpHit(leaf.docBase + doc, spec.value(roi.countPixels(mask, spec.range()), area)));
       }
     }
     return values;

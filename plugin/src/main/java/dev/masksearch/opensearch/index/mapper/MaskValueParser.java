@@ -28,7 +28,7 @@ import org.opensearch.core.xcontent.XContentParser;
  * mask larger than the {@link MaskLimits} is rejected as soon as its size is known, before its
  * pixels are decoded.
  */
-final class MaskValueParser {
+public final class MaskValueParser {
   /**
    * Room for a PNG's headers and chunk framing beyond 4 bytes a pixel (more than any grayscale PNG
    * needs).
@@ -37,7 +37,7 @@ final class MaskValueParser {
 
   private MaskValueParser() {}
 
-  static Mask parse(XContentParser parser, MaskLimits limits) throws IOException {
+  public static Mask parse(XContentParser parser, MaskLimits limits) throws IOException {
     return switch (parser.currentToken()) {
       case START_OBJECT -> parseObject(parser, limits);
       case START_ARRAY -> parseRows(parser, limits);

@@ -65,6 +65,19 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     this(new CpTerm(field, roi, roiField, range, normalize), comparison, threshold, k, order);
   }
 
+  /** A {@code cp} query over any region ({@link RegionSpec}); null counts the whole mask. */
+  public CpQueryBuilder(
+      String field,
+      RegionSpec region,
+      ValueRange range,
+      boolean normalize,
+      Comparison comparison,
+      double threshold,
+      Integer k,
+      CpOrder order) {
+    this(new CpTerm(field, region, range, normalize), comparison, threshold, k, order);
+  }
+
   private CpQueryBuilder(
       CpTerm term, Comparison comparison, double threshold, Integer k, CpOrder order) {
     this.term = term;
@@ -90,6 +103,16 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
     this.threshold = threshold;
     this.k = k;
     this.order = order == null ? CpOrder.DESC : order;
+  }
+
+  /** Whether this is the filter form (a comparison with a threshold). */
+  boolean isFilter() {
+    return comparison != null;
+  }
+
+  /** Whether this is the top-k form. */
+  boolean isTopK() {
+    return k != null;
   }
 
   public CpQueryBuilder(StreamInput in) throws IOException {

@@ -40,6 +40,14 @@ public final class CpSortBuilder extends ValueSourceSortBuilder<CpSortBuilder> {
     this(new CpTerm(field, roi, roiField, range, normalize), order);
   }
 
+  /**
+   * A sort by the CP of {@code field} over any region ({@link RegionSpec}; null: the whole mask).
+   */
+  public CpSortBuilder(
+      String field, RegionSpec region, ValueRange range, boolean normalize, SortOrder order) {
+    this(new CpTerm(field, region, range, normalize), order);
+  }
+
   CpSortBuilder(CpTerm term, SortOrder order) {
     super(order);
     this.term = Objects.requireNonNull(term);

@@ -3,7 +3,6 @@ package dev.masksearch.opensearch.index.query;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.index.mapper.MaskFieldMapper.MaskFieldType;
-import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper.RoiFieldType;
 import dev.masksearch.search.CpSpec;
 import java.io.IOException;
@@ -20,26 +19,26 @@ import org.opensearch.index.query.QueryShardException;
 
 /**
  * What a {@code cp} query or sort counts: {@code "field"}, {@code "roi"} (a box, {@code {"field":
- * ...}}, or omitted for the whole mask), {@code "range"} {@code [lv, uv)} and {@code "normalize"}.
- * Shared by both, so they parse, print and check their fields the same way.
+ * ...}}, a polygon or a mask region: {@link RegionSpec}; omitted for the whole mask), {@code
+ * "range"} {@code [lv, uv)} and {@code "normalize"}. Shared by both, so they parse, print and check
+ * their fields the same way.
  */
 final class CpTerm implements Writeable {
   final String field;
-  final Roi roi; // null: per-document box or whole mask
-  final String roiField; // null: constant box or whole mask
+  final RegionSpec region; // null: the whole mask
   final ValueRange range;
   final boolean normalize;
 
   CpTerm(String field, Roi roi, String roiField, ValueRange range, boolean normalize) {
+    this(field, regionOf(roi, roiField), range, normalize);
+  }
+
+  CpTerm(String field, RegionSpec region, ValueRange range, boolean normalize) {
     if (field == null || field.isEmpty()) {
       throw new IllegalArgumentException("[cp] needs a [field]");
     }
-    if (roi != null && roiField != null) {
-      throw new IllegalArgumentException("[cp] takes a constant [roi] or an roi [field], not both");
-    }
     this.field = field;
-    this.roi = roi;
-    this.roiField = roiField;
+    this.region = region;
     if (range == null) {
       throw new IllegalArgumentException("[cp] needs a [range]");
     }
@@ -51,11 +50,19 @@ final class CpTerm implements Writeable {
     this.normalize = normalize;
   }
 
+  private static RegionSpec regionOf(Roi roi, String roiField) {
+    if (roi != null && roiField != null) {
+      throw new IllegalArgumentException("[cp] takes a constant [roi] or an roi [field], not both");
+    }
+    return roi != null
+        ? RegionSpec.box(roi)
+        : roiField != null ? RegionSpec.boxField(roiField) : null;
+  }
+
   CpTerm(StreamInput in) throws IOException {
     this(
         in.readString(),
-        in.readBoolean() ? new Roi(in.readInt(), in.readInt(), in.readInt(), in.readInt()) : null,
-        in.readOptionalString(),
+        in.readBoolean() ? RegionSpec.read(in) : null,
         new ValueRange(in.readDouble(), in.readDouble()),
         in.readBoolean());
   }
@@ -63,14 +70,10 @@ final class CpTerm implements Writeable {
   @Override
   public void writeTo(StreamOutput out) throws IOException {
     out.writeString(field);
-    out.writeBoolean(roi != null);
-    if (roi != null) {
-      out.writeInt(roi.x1());
-      out.writeInt(roi.y1());
-      out.writeInt(roi.x2());
-      out.writeInt(roi.y2());
+    out.writeBoolean(region != null);
+    if (region != null) {
+      region.writeTo(out);
     }
-    out.writeOptionalString(roiField);
     out.writeDouble(range.lv());
     out.writeDouble(range.uv());
     out.writeBoolean(normalize);
@@ -79,10 +82,9 @@ final class CpTerm implements Writeable {
   /** Writes the term's keys into the current object. */
   void toXContent(XContentBuilder builder) throws IOException {
     builder.field("field", field);
-    if (roi != null) {
-      builder.array("roi", roi.x1(), roi.y1(), roi.x2(), roi.y2());
-    } else if (roiField != null) {
-      builder.startObject("roi").field("field", roiField).endObject();
+    if (region != null) {
+      builder.field("roi");
+      region.toXContent(builder);
     }
     builder.array("range", range.lv(), range.uv());
     builder.field("normalize", normalize);
@@ -99,13 +101,14 @@ final class CpTerm implements Writeable {
               + "] is "
               + (type == null ? "not mapped" : "of type [" + type.typeName() + "], not [mask]"));
     }
+    String roiField = region == null ? null : region.boxField();
     if (roiField != null && !(context.fieldMapper(roiField) instanceof RoiFieldType)) {
       throw new QueryShardException(
           context, "[cp] roi field [" + roiField + "] is not a mapped [mask_roi] field");
     }
     return new CpSpec(
         field,
-        roiField == null ? (roi == null ? Roi.FULL : roi) : null,
+        roiField == null ? (region == null ? Roi.FULL : region.region()) : null,
         roiField,
         range,
         normalize);
@@ -115,27 +118,25 @@ final class CpTerm implements Writeable {
   public boolean equals(Object o) {
     return o instanceof CpTerm t
         && field.equals(t.field)
-        && Objects.equals(roi, t.roi)
-        && Objects.equals(roiField, t.roiField)
+        && Objects.equals(region, t.region)
         && range.equals(t.range)
         && normalize == t.normalize;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(field, roi, roiField, range, normalize);
+    return Objects.hash(field, region, range, normalize);
   }
 
   /** A term's keys as a query or sort parses its object; {@link #declare} declares them. */
   static class Draft {
     String field;
-    Roi roi;
-    String roiField;
+    RegionSpec region;
     ValueRange range;
     boolean normalize;
 
     CpTerm term() {
-      return new CpTerm(field, roi, roiField, range, normalize);
+      return new CpTerm(field, region, range, normalize);
     }
   }
 
@@ -145,42 +146,10 @@ final class CpTerm implements Writeable {
   static <D extends Draft> void declare(ObjectParser<D, Void> parser) {
     DeclaredFields.declare(
         parser, "field", p -> DeclaredFields.string(p, "field"), (d, v) -> d.field = v);
-    DeclaredFields.declare(
-        parser,
-        "roi",
-        p ->
-            p.currentToken() == XContentParser.Token.START_OBJECT
-                ? (Object) parseRoiField(p)
-                : MaskRoiFieldMapper.parseBox(p),
-        (d, v) -> {
-          if (v instanceof String field) {
-            d.roiField = field;
-          } else {
-            d.roi = (Roi) v;
-          }
-        });
+    DeclaredFields.declare(parser, "roi", RegionSpec::parse, (d, v) -> d.region = v);
     DeclaredFields.declare(parser, "range", CpTerm::parseRange, (d, v) -> d.range = v);
     DeclaredFields.declare(
         parser, "normalize", XContentParser::booleanValue, (d, v) -> d.normalize = v);
-  }
-
-  private static String parseRoiField(XContentParser parser) throws IOException {
-    String roiField = null;
-    for (XContentParser.Token t = parser.nextToken();
-        t != XContentParser.Token.END_OBJECT;
-        t = parser.nextToken()) {
-      if (t == XContentParser.Token.FIELD_NAME && parser.currentName().equals("field")) {
-        parser.nextToken();
-        roiField = DeclaredFields.string(parser, "roi.field");
-      } else if (t == XContentParser.Token.FIELD_NAME) {
-        throw new IllegalArgumentException(
-            "an roi object takes only [field], got [" + parser.currentName() + "]");
-      }
-    }
-    if (roiField == null || roiField.isEmpty()) {
-      throw new IllegalArgumentException("an roi object needs a [field]");
-    }
-    return roiField;
   }
 
   private static ValueRange parseRange(XContentParser parser) throws IOException {

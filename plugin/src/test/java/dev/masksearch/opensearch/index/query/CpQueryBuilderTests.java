@@ -3,6 +3,8 @@ package dev.masksearch.opensearch.index.query;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.instanceOf;
 
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
@@ -12,6 +14,7 @@ import dev.masksearch.search.MaskValueFilterQuery;
 import dev.masksearch.search.MaskValueScoreQuery;
 import dev.masksearch.search.MaskValueTopKQuery;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.apache.lucene.search.Query;
@@ -52,26 +55,26 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
 
   @Override
   protected CpQueryBuilder doCreateTestQueryBuilder() {
-    Roi roi = null;
-    String roiField = null;
-    switch (random().nextInt(3)) {
-      case 0 ->
-          roi =
-              new Roi(
-                  randomIntBetween(-10, 100),
-                  randomIntBetween(-10, 100),
-                  randomIntBetween(0, 300),
-                  randomIntBetween(0, 300));
-      case 1 -> roiField = BOX;
-      default -> {} // the whole mask
-    }
+    RegionSpec region =
+        switch (random().nextInt(5)) {
+          case 0 ->
+              RegionSpec.box(
+                  new Roi(
+                      randomIntBetween(-10, 100),
+                      randomIntBetween(-10, 100),
+                      randomIntBetween(0, 300),
+                      randomIntBetween(0, 300)));
+          case 1 -> RegionSpec.boxField(BOX);
+          case 2 -> RegionSpec.polygon(randomRings());
+          case 3 -> RegionSpec.mask(randomRegionMask(), randomDoubleBetween(0, 1, true));
+          default -> null; // the whole mask
+        };
     double lv = randomDoubleBetween(0, 1, true);
     ValueRange range = new ValueRange(lv, randomDoubleBetween(lv, 1.5, true));
     int form = random().nextInt(3); // filter, top-k, scoring
     return new CpQueryBuilder(
         MASK,
-        roi,
-        roiField,
+        region,
         range,
         random().nextBoolean(),
         form == 0 ? randomFrom(Comparison.values()) : null,
@@ -80,16 +83,33 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
         form == 1 ? CpOrder.DESC : null);
   }
 
+  private static List<double[]> randomRings() {
+    List<double[]> rings = new ArrayList<>();
+    for (int r = randomIntBetween(1, 3); r > 0; r--) {
+      double[] ring = new double[2 * randomIntBetween(3, 8)];
+      for (int i = 0; i < ring.length; i++) {
+        ring[i] = randomBoolean() ? randomIntBetween(-5, 120) : randomDoubleBetween(-5, 120, true);
+      }
+      rings.add(ring);
+    }
+    return rings;
+  }
+
+  private static Mask randomRegionMask() {
+    int h = randomIntBetween(1, 20);
+    int w = randomIntBetween(1, 20);
+    byte[] codes = new byte[h * w];
+    random().nextBytes(codes);
+    return Mask.of(MaskDType.UINT8, h, w, codes);
+  }
+
   @Override
   protected void doAssertLuceneQuery(
       CpQueryBuilder builder, Query query, QueryShardContext context) {
-    String json = builder.toString();
     Class<?> expected =
-        json.contains("\"k\"")
+        builder.isTopK()
             ? MaskValueTopKQuery.class
-            : json.matches("(?s).*\"(gt|gte|lt|lte)\".*")
-                ? MaskValueFilterQuery.class
-                : MaskValueScoreQuery.class;
+            : builder.isFilter() ? MaskValueFilterQuery.class : MaskValueScoreQuery.class;
     assertThat(query, instanceOf(expected));
   }
 
@@ -103,6 +123,65 @@ public class CpQueryBuilderTests extends AbstractQueryTestCase<CpQueryBuilder> {
         new CpQueryBuilder(
             MASK, null, BOX, new ValueRange(0.85, 1.01), true, Comparison.LT, 0.05, null, null),
         parsed);
+  }
+
+  public void testParsesRegionsOfAnyShape() throws IOException {
+    CpQueryBuilder oneRing =
+        (CpQueryBuilder)
+            parseQuery(
+                """
+        {"cp": {"field": "saliency", "roi": {"polygon": [[0, 0], [10, 0], [10, 5]]}, "range": [0.5, 1.01], "gt": 3}}""");
+    CpQueryBuilder rings =
+        (CpQueryBuilder)
+            parseQuery(
+                """
+        {"cp": {"field": "saliency", "roi": {"polygon": [[[0, 0], [10, 0], [10, 5]]]}, "range": [0.5, 1.01], "gt": 3}}""");
+    CpQueryBuilder expected =
+        new CpQueryBuilder(
+            MASK,
+            RegionSpec.polygon(List.of(new double[] {0, 0, 10, 0, 10, 5})),
+            new ValueRange(0.5, 1.01),
+            false,
+            Comparison.GT,
+            3,
+            null,
+            null);
+    assertEquals(expected, oneRing);
+    assertEquals(expected, rings);
+    CpQueryBuilder maskRegion =
+        (CpQueryBuilder)
+            parseQuery(
+                """
+        {"cp": {"field": "saliency", "roi": {"mask": [[0, 1], [1, 0.25]], "gt": 0.2}, "range": [0.5, 1.01], "gt": 3}}""");
+    CpQueryBuilder rle =
+        (CpQueryBuilder)
+            parseQuery(
+                """
+        {"cp": {"field": "saliency", "roi": {"gt": 0.2, "mask": {"rle": {"size": [2, 2], "counts": [1, 3]}}}, "range": [0.5, 1.01], "gt": 3}}""");
+    // both regions hold the same three pixels: equal engine regions, different requests
+    assertEquals(
+        maskRegion.toQuery(createShardContext()).toString(),
+        rle.toQuery(createShardContext()).toString());
+    for (String[] bad :
+        new String[][] {
+          {"{\"polygon\": [[1, 2], [3]]}", "a [polygon] point is [x, y]"},
+          {"{\"polygon\": []}", "at least one ring"},
+          {"{\"polygon\": [[0, 0], [1, 1]]}", "at least three points"},
+          {"{\"polygon\": [[0, 0], [1, 1], [2, 0]], \"field\": \"bbox\"}", "takes one of"},
+          {"{\"gt\": 0.5}", "needs a [mask] beside [gt]"},
+          {"{\"mask\": {\"png\": \"!!\"}}", "[roi.mask]"},
+          {"{\"shape\": 3}", "unknown roi key [shape]"},
+          {"{}", "empty object"}
+        }) {
+      String query =
+          "{\"cp\": {\"field\": \"saliency\", \"roi\": "
+              + bad[0]
+              + ", \"range\": [0, 1], \"gt\": 1}}";
+      assertThat(
+          query,
+          expectThrows(ParsingException.class, () -> parseQuery(query)).getMessage(),
+          containsString(bad[1]));
+    }
   }
 
   public void testClearErrors() throws IOException {
