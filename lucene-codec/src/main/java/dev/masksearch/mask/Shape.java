@@ -61,16 +61,55 @@ public final class Shape implements Region {
 
   /** The pixels of {@code region} whose value is above {@code threshold}. */
   public static Shape ofMask(Mask region, double threshold) {
+    return where(region, new ValueRange(Math.nextUp(threshold), Double.POSITIVE_INFINITY));
+  }
+
+  /** The pixels of {@code mask} whose value lies in {@code range}. */
+  public static Shape where(Mask mask, ValueRange range) {
     Builder builder = new Builder();
-    for (int y = 0; y < region.height(); y++) {
+    for (int y = 0; y < mask.height(); y++) {
       int from = -1;
-      for (int x = 0; x <= region.width(); x++) {
-        boolean in = x < region.width() && region.value(y, x) > threshold;
+      for (int x = 0; x <= mask.width(); x++) {
+        double v = x < mask.width() ? mask.value(y, x) : Double.NaN;
+        boolean in = range.lv() <= v && v < range.uv();
         if (in && from < 0) {
           from = x;
         } else if (!in && from >= 0) {
           builder.add(y, from, x);
           from = -1;
+        }
+      }
+    }
+    return builder.build();
+  }
+
+  /** The pixels of this shape inside {@code region}. */
+  public Shape intersect(Region region) {
+    Builder builder = new Builder();
+    switch (region) {
+      case Roi box -> {
+        for (int s = 0; s < count; s++) {
+          int x1 = Math.max(x1(s), box.x1());
+          int x2 = Math.min(x2(s), box.x2());
+          if (y(s) >= box.y1() && y(s) < box.y2() && x1 < x2) {
+            builder.add(y(s), x1, x2);
+          }
+        }
+      }
+      case Shape other -> {
+        int t = 0;
+        for (int s = 0; s < count; s++) { // both in row, then column order: one merge pass
+          while (t < other.count
+              && (other.y(t) < y(s) || (other.y(t) == y(s) && other.x2(t) <= x1(s)))) {
+            t++;
+          }
+          for (int u = t; u < other.count && other.y(u) == y(s) && other.x1(u) < x2(s); u++) {
+            int x1 = Math.max(x1(s), other.x1(u));
+            int x2 = Math.min(x2(s), other.x2(u));
+            if (x1 < x2) {
+              builder.add(y(s), x1, x2);
+            }
+          }
         }
       }
     }

@@ -1,0 +1,197 @@
+package dev.masksearch.search;
+
+import dev.masksearch.chi.BinEdges;
+import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.ChiGrid;
+import dev.masksearch.chi.CpBounds;
+import dev.masksearch.chi.OverlapCells;
+import dev.masksearch.codec.MaskDocValues;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.Region;
+import java.io.IOException;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Computes a {@link SimilaritySpec} for the documents of one segment: bounds from the CHI cell by
+ * cell ({@link OverlapCells}), and for the documents they leave open the exact intersection and
+ * count, each a CP over a constant region ({@link CpBounds#exactCount}) that reads only the cells
+ * the CHI does not decide. Without a CHI, every mask is read.
+ */
+abstract class LeafSimilarityEvaluator extends LeafEvaluator {
+  final SimilaritySpec spec;
+  final SearchGuard guard;
+
+  private LeafSimilarityEvaluator(SimilaritySpec spec, SearchGuard guard) {
+    this.spec = spec;
+    this.guard = guard;
+  }
+
+  /** An evaluator for a segment, or null if no document of it has the field. */
+  static LeafSimilarityEvaluator create(LeafMaskFields fields, SimilaritySpec spec)
+      throws IOException {
+    BinaryDocValues values = fields.values(spec.field());
+    if (values == null) {
+      return null;
+    }
+    return values instanceof MaskDocValues masks
+        ? new FromChi(spec, masks, fields)
+        : new FromMasks(spec, fields.reader().getBinaryDocValues(spec.field()), fields.guard());
+  }
+
+  /** The similarity of a mask whose I and D are known. */
+  double value(long intersection, long documentPixels, long queryPixels) {
+    return spec.similarity().value(intersection, documentPixels, queryPixels);
+  }
+
+  @Override
+  public void refine(int doc, DocBounds out) {
+    // the bounds are per cell already
+  }
+
+  /** Bounds from the CHI; masks are read only by {@link #exact}. */
+  private static final class FromChi extends LeafSimilarityEvaluator {
+    private final MaskDocValues masks;
+    private final LeafMaskFields fields;
+    private final MaskDocValues.ChiCursor cursor;
+    private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
+    private final long[] overlap = new long[4];
+    private ChiGrid grid;
+    private CellCover region;
+    private CellCover queryOn;
+    private OverlapCells cells;
+
+    FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
+      super(spec, fields.guard());
+      this.masks = masks;
+      this.fields = fields;
+      this.cursor = fields.cursor(spec.field());
+    }
+
+    @Override
+    public boolean bounds(int doc, DocBounds out) throws IOException {
+      if (!cursor.seek(doc) || !sameSize(cursor.grid())) {
+        return false;
+      }
+      cells.bounds(cursor, levels(cursor.dtype()), overlap);
+      fields.account(spec.field());
+      long q = cells.queryPixels();
+      out.upper = value(overlap[0], overlap[1], q);
+      out.lower = value(overlap[2], overlap[3], q);
+      out.roi = spec.roi();
+      out.width = spec.width();
+      out.height = spec.height();
+      out.readMask = false;
+      return true;
+    }
+
+    /**
+     * Whether the mask has the query's size; lays the region and the query on its grid the first
+     * time (every mask of that size has the same grid).
+     */
+    private boolean sameSize(ChiGrid maskGrid) {
+      if (maskGrid.width() != spec.width() || maskGrid.height() != spec.height()) {
+        return false;
+      }
+      if (!maskGrid.equals(grid)) {
+        grid = maskGrid;
+        region = CellCover.of(grid, spec.roi());
+        queryOn = CellCover.of(grid, spec.queryOn());
+        cells = new OverlapCells(region, queryOn);
+      }
+      return true;
+    }
+
+    @Override
+    public double exact(int doc, Region ignored) throws IOException {
+      guard.check();
+      MaskDocValues.MaskSize size = masks.maskSize(doc);
+      try (Reservation reservation = new Reservation(guard)) {
+        reservation.reserve(
+            size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
+        if (!cursor.seek(doc) || !sameSize(cursor.grid())) {
+          throw new IllegalStateException("document " + doc + " has no mask of the query's size");
+        }
+        BinEdges.Levels levels = levels(cursor.dtype());
+        CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
+        long intersection = CpBounds.exactCount(cursor, queryOn, levels, pixels);
+        long documentPixels = CpBounds.exactCount(cursor, region, levels, pixels);
+        fields.account(spec.field());
+        return value(intersection, documentPixels, queryOn.area());
+      }
+    }
+
+    private BinEdges.Levels levels(MaskDType dtype) {
+      BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
+      if (levels == null) {
+        levels =
+            levelsByDType[dtype.ordinal()] =
+                BinEdges.of(dtype, masks.params().bins()).levels(spec.range());
+      }
+      return levels;
+    }
+
+    @Override
+    public boolean usesChi() {
+      return true;
+    }
+
+    @Override
+    public float verificationCost() {
+      return masks.averageMaskPixels();
+    }
+  }
+
+  /** No CHI: every document's value is exact, read from its mask. */
+  private static final class FromMasks extends LeafSimilarityEvaluator {
+    private final BinaryDocValues values;
+
+    FromMasks(SimilaritySpec spec, BinaryDocValues values, SearchGuard guard) {
+      super(spec, guard);
+      this.values = values;
+    }
+
+    @Override
+    public boolean bounds(int doc, DocBounds out) throws IOException {
+      if (!values.advanceExact(doc)) {
+        return false;
+      }
+      guard.check();
+      try (Reservation reservation = new Reservation(guard)) {
+        BytesRef bytes = values.binaryValue();
+        reservation.reserve(
+            bytes.length,
+            "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
+        Mask mask = MaskBytes.decode(bytes);
+        if (mask.width() != spec.width() || mask.height() != spec.height()) {
+          return false;
+        }
+        long intersection = spec.queryOn().countPixels(mask, spec.range());
+        long documentPixels = spec.roi().countPixels(mask, spec.range());
+        out.lower = out.upper = value(intersection, documentPixels, spec.queryOn().pixels());
+      }
+      out.roi = spec.roi();
+      out.width = spec.width();
+      out.height = spec.height();
+      out.readMask = true;
+      return true;
+    }
+
+    @Override
+    public double exact(int doc, Region roi) {
+      throw new IllegalStateException("bounds read the mask already; the value is exact");
+    }
+
+    @Override
+    public boolean usesChi() {
+      return false;
+    }
+
+    @Override
+    public float verificationCost() {
+      return spec.width() * (float) spec.height();
+    }
+  }
+}
