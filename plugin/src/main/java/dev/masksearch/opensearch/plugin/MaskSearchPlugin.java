@@ -18,6 +18,8 @@ import dev.masksearch.opensearch.index.query.CpSortBuilder;
 import dev.masksearch.opensearch.index.query.ExpressionLimits;
 import dev.masksearch.opensearch.index.query.MaskExprQueryBuilder;
 import dev.masksearch.opensearch.index.query.MaskExprSortBuilder;
+import dev.masksearch.opensearch.index.query.MaskLikeQueryBuilder;
+import dev.masksearch.opensearch.index.query.MaskLikeSortBuilder;
 import dev.masksearch.opensearch.rest.RestMaskSearchStatsAction;
 import dev.masksearch.opensearch.rest.RestMaskSearchUiAction;
 import dev.masksearch.opensearch.script.MaskScriptEngine;
@@ -178,6 +180,10 @@ public class MaskSearchPlugin extends Plugin
   public List<QuerySpec<?>> getQueries() {
     return List.of(
         new QuerySpec<>(CpQueryBuilder.NAME, CpQueryBuilder::new, CpQueryBuilder::fromXContent),
+        new QuerySpec<>(
+            MaskLikeQueryBuilder.NAME,
+            MaskLikeQueryBuilder::new,
+            MaskLikeQueryBuilder::fromXContent),
         // Queries the node parses or reads from the wire use its cache; the cache never travels.
         new QuerySpec<>(
             MaskExprQueryBuilder.NAME,
@@ -191,6 +197,8 @@ public class MaskSearchPlugin extends Plugin
   public List<SortSpec<?>> getSorts() {
     return List.of(
         new SortSpec<>(CpSortBuilder.NAME, CpSortBuilder::new, CpSortBuilder::fromXContent),
+        new SortSpec<>(
+            MaskLikeSortBuilder.NAME, MaskLikeSortBuilder::new, MaskLikeSortBuilder::fromXContent),
         new SortSpec<>(
             MaskExprSortBuilder.NAME,
             in -> new MaskExprSortBuilder(in).cache(derivedChiCache),

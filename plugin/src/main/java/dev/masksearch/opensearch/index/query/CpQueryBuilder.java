@@ -4,9 +4,6 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpOrder;
-import dev.masksearch.search.MaskValueFilterQuery;
-import dev.masksearch.search.MaskValueScoreQuery;
-import dev.masksearch.search.MaskValueTopKQuery;
 import dev.masksearch.search.ValueSource;
 import java.io.IOException;
 import java.util.Locale;
@@ -18,7 +15,6 @@ import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.ObjectParser;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
-import org.opensearch.index.IndexSettings;
 import org.opensearch.index.query.AbstractQueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
 
@@ -189,24 +185,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   @Override
   protected Query doToQuery(QueryShardContext context) {
     ValueSource spec = NestedParentFields.join(term.toSpec(context), context, NAME);
-    if (comparison != null) {
-      return new MaskValueFilterQuery(spec, comparison, threshold, null);
-    }
-    if (k == null) {
-      return new MaskValueScoreQuery(spec, null);
-    }
-    int maxK = context.getIndexSettings().getMaxResultWindow(); // k hits travel like a page of them
-    if (k > maxK) {
-      throw new IllegalArgumentException(
-          "[cp] [k] is "
-              + k
-              + ", over the index's limit of "
-              + maxK
-              + " ["
-              + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey()
-              + "]");
-    }
-    return new MaskValueTopKQuery(spec, k, order, null, null);
+    return ValueQueryForms.toQuery(NAME, spec, comparison, threshold, k, order, context);
   }
 
   @Override

@@ -57,9 +57,10 @@ abstract class ValueSourceSortBuilder<T extends ValueSourceSortBuilder<T>> exten
         "the [" + getWriteableName() + "] sort cannot sort buckets");
   }
 
+  /** The sort itself: nothing to rewrite unless a subclass fetches what it needs. */
   @SuppressWarnings("unchecked")
   @Override
-  public final T rewrite(QueryRewriteContext context) {
+  public T rewrite(QueryRewriteContext context) {
     return (T) this;
   }
 

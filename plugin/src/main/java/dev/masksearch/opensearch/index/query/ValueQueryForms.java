@@ -1,0 +1,49 @@
+package dev.masksearch.opensearch.index.query;
+
+import dev.masksearch.search.Comparison;
+import dev.masksearch.search.CpOrder;
+import dev.masksearch.search.MaskValueFilterQuery;
+import dev.masksearch.search.MaskValueScoreQuery;
+import dev.masksearch.search.MaskValueTopKQuery;
+import dev.masksearch.search.ValueSource;
+import org.apache.lucene.search.Query;
+import org.opensearch.index.IndexSettings;
+import org.opensearch.index.query.QueryShardContext;
+
+/**
+ * The three forms of the {@code cp} and {@code mask_like} queries over a value: a filter (a
+ * comparison with a threshold), the exact top {@code k}, or scoring by the value.
+ */
+final class ValueQueryForms {
+  private ValueQueryForms() {}
+
+  static Query toQuery(
+      String name,
+      ValueSource value,
+      Comparison comparison,
+      double threshold,
+      Integer k,
+      CpOrder order,
+      QueryShardContext context) {
+    if (comparison != null) {
+      return new MaskValueFilterQuery(value, comparison, threshold, null);
+    }
+    if (k == null) {
+      return new MaskValueScoreQuery(value, null);
+    }
+    int maxK = context.getIndexSettings().getMaxResultWindow(); // k hits travel like a page of them
+    if (k > maxK) {
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] [k] is "
+              + k
+              + ", over the index's limit of "
+              + maxK
+              + " ["
+              + IndexSettings.MAX_RESULT_WINDOW_SETTING.getKey()
+              + "]");
+    }
+    return new MaskValueTopKQuery(value, k, order, null, null);
+  }
+}
