@@ -78,7 +78,7 @@ final class MaskLikeTerm implements Writeable {
     if (field == null || field.isEmpty()) {
       throw new IllegalArgumentException("[mask_like] needs a [field]");
     }
-    if ((like == null) == (likeId == null)) {
+    if (like == null && likeId == null) { // both once a document's mask is fetched
       throw new IllegalArgumentException(
           "[mask_like] needs [like]: a mask, or {\"index\": ..., \"id\": ...} of a document");
     }
