@@ -199,11 +199,11 @@ public final class CellCover {
               Math.min(r.y2(), y2));
       case Shape shape -> {
         long count = 0;
-        for (int s = shape.firstSpanFrom(y1); s < shape.spanCount() && shape.y(s) < y2; s++) {
-          int from = Math.max(shape.x1(s), x1);
-          int to = Math.min(shape.x2(s), x2);
-          if (from < to) {
-            count += pixels.count(from, shape.y(s), to, shape.y(s) + 1);
+        for (int y = y1; y < y2; y++) { // per row, from the first span reaching into the cell
+          for (int s = shape.firstSpanFrom(y, x1);
+              s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < x2;
+              s++) {
+            count += pixels.count(Math.max(shape.x1(s), x1), y, Math.min(shape.x2(s), x2), y + 1);
           }
         }
         yield count;

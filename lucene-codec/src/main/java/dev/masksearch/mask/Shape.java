@@ -136,13 +136,16 @@ public final class Shape implements Region {
     return spans[3 * s + 2];
   }
 
-  /** The first span in row {@code y} or below (the span count when there is none). */
-  public int firstSpanFrom(int y) {
+  /**
+   * The first span in row {@code y} that ends after column {@code x}, or else the first of a later
+   * row (the span count when there is none): spans of a row are ordered by both ends.
+   */
+  public int firstSpanFrom(int y, int x) {
     int lo = 0;
     int hi = count;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (y(mid) < y) {
+      if (y(mid) < y || (y(mid) == y && x2(mid) <= x)) {
         lo = mid + 1;
       } else {
         hi = mid;

@@ -105,7 +105,9 @@ public final class MaskLikeQueryBuilder extends AbstractQueryBuilder<MaskLikeQue
   public static MaskLikeQueryBuilder fromXContent(XContentParser parser) throws IOException {
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
-      return new MaskLikeQueryBuilder(d.term(), d.filter.comparison, d.filter.threshold, d.k)
+      MaskLikeTerm term = d.term();
+      term.checkLike();
+      return new MaskLikeQueryBuilder(term, d.filter.comparison, d.filter.threshold, d.k)
           .boost(d.filter.boost)
           .queryName(d.filter.queryName);
     } catch (IllegalArgumentException e) {
@@ -126,7 +128,13 @@ public final class MaskLikeQueryBuilder extends AbstractQueryBuilder<MaskLikeQue
   @Override
   protected Query doToQuery(QueryShardContext context) {
     return ValueQueryForms.toQuery(
-        NAME, term.toSpec(context), comparison, threshold, k, CpOrder.DESC, context);
+        NAME,
+        NestedParentFields.join(term.toSpec(context), context, NAME),
+        comparison,
+        threshold,
+        k,
+        CpOrder.DESC,
+        context);
   }
 
   @Override

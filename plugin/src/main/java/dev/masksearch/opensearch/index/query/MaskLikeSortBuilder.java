@@ -61,7 +61,9 @@ public final class MaskLikeSortBuilder extends ValueSourceSortBuilder<MaskLikeSo
     expectObject(parser, NAME);
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "] sort");
     try {
-      return new MaskLikeSortBuilder(d.term(), d.order);
+      MaskLikeTerm term = d.term();
+      term.checkLike();
+      return new MaskLikeSortBuilder(term, d.order);
     } catch (IllegalArgumentException e) {
       throw new ParsingException(parser.getTokenLocation(), e.getMessage(), e);
     }

@@ -115,7 +115,8 @@ final class MaskLikeTerm implements Writeable {
   @Override
   public void writeTo(StreamOutput out) throws IOException {
     if (like == null && fetched != null) {
-      throw new IllegalStateException("[mask_like] must be rewritten before it is sent");
+      throw new IllegalArgumentException(
+          "[mask_like] with a document's mask must be rewritten before it is sent");
     }
     out.writeString(field);
     out.writeBoolean(like != null);
@@ -167,9 +168,10 @@ final class MaskLikeTerm implements Writeable {
     }
     if (fetched != null) {
       Mask mask = fetched.get();
+      // the mask replaces the document: printed, sent and compared as if given inline
       return mask == null
           ? this
-          : new MaskLikeTerm(field, mask, likeIndex, likeId, similarity, threshold, roi);
+          : new MaskLikeTerm(field, mask, null, null, similarity, threshold, roi);
     }
     SetOnce<Mask> holder = new SetOnce<>();
     context.registerAsyncAction(
@@ -217,7 +219,11 @@ final class MaskLikeTerm implements Writeable {
   /** The engine's spec, after checking the field against the mapping. */
   SimilaritySpec toSpec(QueryShardContext context) {
     if (like == null) {
-      throw new IllegalStateException("[mask_like] must be rewritten first");
+      throw new QueryShardException(
+          context,
+          "[mask_like] cannot fetch document ["
+              + likeId
+              + "] here; give the mask inline in this context");
     }
     MappedFieldType type = context.fieldMapper(field);
     if (!(type instanceof MaskFieldType)) {
@@ -228,8 +234,27 @@ final class MaskLikeTerm implements Writeable {
               + "] is "
               + (type == null ? "not mapped" : "of type [" + type.typeName() + "], not [mask]"));
     }
-    return SimilaritySpec.of(
-        field, like, threshold, roi == null ? Roi.FULL : roi.region(), similarity);
+    try {
+      return SimilaritySpec.of(
+          field, like, threshold, roi == null ? Roi.FULL : roi.region(), similarity);
+    } catch (MaskFormatException e) {
+      throw new QueryShardException(context, "[mask_like] [like] " + e.getMessage());
+    }
+  }
+
+  /**
+   * Builds the query mask's pixels once where the request is parsed, so that a mask too noisy to
+   * hold (over the span limit) is a 400 there rather than on every shard.
+   */
+  void checkLike() {
+    if (like != null) {
+      try {
+        SimilaritySpec.of(
+            field, like, threshold, roi == null ? Roi.FULL : roi.region(), similarity);
+      } catch (MaskFormatException e) {
+        throw new IllegalArgumentException("[mask_like] [like] " + e.getMessage(), e);
+      }
+    }
   }
 
   @Override
@@ -297,28 +322,52 @@ final class MaskLikeTerm implements Writeable {
 
   /** A mask in any encoding, or {@code {"index": ..., "id": ...}} (as {@code [index, id]}). */
   private static Object parseLike(XContentParser parser) throws IOException {
-    if (parser.currentToken() == XContentParser.Token.START_OBJECT) {
-      Map<String, Object> peek = parser.mapOrdered();
-      if (peek.containsKey("id") || peek.containsKey("index")) {
-        if (!(peek.get("id") instanceof String id)
-            || !(peek.get("index") instanceof String index)
-            || peek.size() != 2) {
+    if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
+      return parseMask(parser);
+    }
+    // copied as bytes (no larger than the request), then read as a document or a mask
+    XContentBuilder copy = JsonXContent.contentBuilder().copyCurrentStructure(parser);
+    try (XContentParser peek = parserOf(copy)) {
+      peek.nextToken();
+      peek.nextToken();
+      String first =
+          peek.currentToken() == XContentParser.Token.FIELD_NAME ? peek.currentName() : "";
+      if (!first.equals("index") && !first.equals("id")) {
+        try (XContentParser mask = parserOf(copy)) {
+          mask.nextToken();
+          return parseMask(mask);
+        }
+      }
+      String index = null;
+      String id = null;
+      for (; peek.currentToken() == XContentParser.Token.FIELD_NAME; peek.nextToken()) {
+        String key = peek.currentName();
+        peek.nextToken();
+        String value =
+            peek.currentToken() == XContentParser.Token.VALUE_STRING ? peek.text() : null;
+        switch (key) {
+          case "index" -> index = value;
+          case "id" -> id = value;
+          default -> value = null;
+        }
+        if (value == null) {
           throw new IllegalArgumentException(
               "a document to be like is {\"index\": \"...\", \"id\": \"...\"}");
         }
-        return new String[] {index, id};
       }
-      XContentBuilder json = JsonXContent.contentBuilder().map(peek);
-      try (XContentParser again =
-          JsonXContent.jsonXContent.createParser(
-              NamedXContentRegistry.EMPTY,
-              DeprecationHandler.THROW_UNSUPPORTED_OPERATION,
-              org.opensearch.core.common.bytes.BytesReference.bytes(json).streamInput())) {
-        again.nextToken();
-        return parseMask(again);
+      if (index == null || id == null) {
+        throw new IllegalArgumentException(
+            "a document to be like is {\"index\": \"...\", \"id\": \"...\"}");
       }
+      return new String[] {index, id};
     }
-    return parseMask(parser);
+  }
+
+  private static XContentParser parserOf(XContentBuilder json) throws IOException {
+    return JsonXContent.jsonXContent.createParser(
+        NamedXContentRegistry.EMPTY,
+        DeprecationHandler.THROW_UNSUPPORTED_OPERATION,
+        org.opensearch.core.common.bytes.BytesReference.bytes(json).streamInput());
   }
 
   private static Mask parseMask(XContentParser parser) throws IOException {

@@ -99,7 +99,9 @@ public abstract sealed class RegionSpec implements Writeable {
               throw new IllegalArgumentException(
                   "unknown roi key [" + key + "]; an roi object has [field], [polygon] or [mask]");
         };
-    if (parser.currentToken() != XContentParser.Token.END_OBJECT) {
+    if (parser.currentToken() == XContentParser.Token.END_OBJECT) {
+      spec.region(); // builds a shape where the request is parsed: a bad one is a 400 here
+    } else {
       throw new IllegalArgumentException(
           "an roi object takes one of [field], [polygon] or [mask, gt], got ["
               + key
@@ -123,8 +125,7 @@ public abstract sealed class RegionSpec implements Writeable {
         }
         yield new Polygon(rings);
       }
-      case MASK ->
-          new MaskRegion(MaskBytes.decode(new BytesRef(in.readByteArray())), in.readDouble());
+      case MASK -> new MaskRegion(in.readByteArray(), in.readDouble());
       default -> throw new IOException("unknown region kind");
     };
   }
@@ -139,47 +140,84 @@ public abstract sealed class RegionSpec implements Writeable {
     return new BoxField(field);
   }
 
-  /** {@code [[x, y], ...]} (one ring) or {@code [[[x, y], ...], ...]} (rings). */
+  /**
+   * {@code [[x, y], ...]} (one ring) or {@code [[[x, y], ...], ...]} (rings), read token by token
+   * with the points counted against the limit as they come.
+   */
   private static RegionSpec parsePolygon(XContentParser parser) throws IOException {
     parser.nextToken();
     expect(parser, XContentParser.Token.START_ARRAY, "[polygon] must be an array of [x, y] points");
-    List<Object> value = parser.list();
-    parser.nextToken();
-    boolean oneRing =
-        !value.isEmpty()
-            && value.get(0) instanceof List<?> first
-            && !first.isEmpty()
-            && !(first.get(0) instanceof List<?>);
     List<double[]> rings = new ArrayList<>();
-    long points = 0;
-    for (Object ring : oneRing ? List.of(value) : value) {
-      if (!(ring instanceof List<?> ringPoints)) {
-        throw new IllegalArgumentException(
-            "[polygon] must be an array of [x, y] points or an array of such rings");
-      }
-      double[] coordinates = new double[2 * ringPoints.size()];
-      for (int i = 0; i < ringPoints.size(); i++) {
-        if (!(ringPoints.get(i) instanceof List<?> point)
-            || point.size() != 2
-            || !(point.get(0) instanceof Number x)
-            || !(point.get(1) instanceof Number y)) {
-          throw new IllegalArgumentException(
-              "a [polygon] point is [x, y] of two numbers, got " + ringPoints.get(i));
+    parser.nextToken();
+    if (parser.currentToken() == XContentParser.Token.START_ARRAY) {
+      parser.nextToken();
+      if (parser.currentToken() == XContentParser.Token.START_ARRAY) { // rings: at a point
+        rings.add(parseRingFromPoint(parser, 0));
+        while (parser.nextToken() == XContentParser.Token.START_ARRAY) {
+          parser.nextToken();
+          expect(
+              parser, XContentParser.Token.START_ARRAY, "a [polygon] ring is an array of [x, y]");
+          rings.add(parseRingFromPoint(parser, countPoints(rings)));
         }
-        coordinates[2 * i] = x.doubleValue();
-        coordinates[2 * i + 1] = y.doubleValue();
+      } else { // one ring: inside its first point
+        rings.add(parsePointsFrom(parser, 0));
       }
-      points += ringPoints.size();
-      rings.add(coordinates);
     }
+    expect(parser, XContentParser.Token.END_ARRAY, "[polygon] must be an array of [x, y] points");
     if (rings.isEmpty()) {
       throw new IllegalArgumentException("[polygon] needs at least one ring of three points");
     }
-    if (points > Shape.MAX_POLYGON_POINTS) {
-      throw new IllegalArgumentException(
-          "[polygon] has " + points + " points, over the limit of " + Shape.MAX_POLYGON_POINTS);
-    }
+    parser.nextToken();
     return new Polygon(rings);
+  }
+
+  private static long countPoints(List<double[]> rings) {
+    long points = 0;
+    for (double[] ring : rings) {
+      points += ring.length / 2;
+    }
+    return points;
+  }
+
+  /** A ring, the parser at its first point's start; leaves it at the ring's end. */
+  private static double[] parseRingFromPoint(XContentParser parser, long before)
+      throws IOException {
+    parser.nextToken();
+    double[] ring = parsePointsFrom(parser, before);
+    expect(parser, XContentParser.Token.END_ARRAY, "a [polygon] ring is an array of [x, y]");
+    return ring;
+  }
+
+  /**
+   * Points {@code [x, y], [x, y], ...} from inside the first point (at its x) to the end of their
+   * array, where it leaves the parser.
+   */
+  private static double[] parsePointsFrom(XContentParser parser, long before) throws IOException {
+    double[] coordinates = new double[16];
+    int n = 0;
+    while (true) {
+      if (before + n / 2 >= Shape.MAX_POLYGON_POINTS) {
+        throw new IllegalArgumentException(
+            "[polygon] has more than " + Shape.MAX_POLYGON_POINTS + " points, over the limit");
+      }
+      if (n + 2 > coordinates.length) {
+        coordinates = Arrays.copyOf(coordinates, 2 * coordinates.length);
+      }
+      coordinates[n++] = number(parser);
+      parser.nextToken();
+      coordinates[n++] = number(parser);
+      parser.nextToken();
+      expect(parser, XContentParser.Token.END_ARRAY, "a [polygon] point is [x, y] of two numbers");
+      if (parser.nextToken() != XContentParser.Token.START_ARRAY) {
+        return Arrays.copyOf(coordinates, n);
+      }
+      parser.nextToken();
+    }
+  }
+
+  private static double number(XContentParser parser) throws IOException {
+    expect(parser, XContentParser.Token.VALUE_NUMBER, "a [polygon] point is [x, y] of two numbers");
+    return parser.doubleValue();
   }
 
   private static RegionSpec parseMask(XContentParser parser) throws IOException {
@@ -311,16 +349,19 @@ public abstract sealed class RegionSpec implements Writeable {
 
   private static final class Polygon extends RegionSpec {
     private final List<double[]> rings;
-    private final Shape shape;
+    private volatile Shape shape; // built on first use: not on a transport thread reading it
 
     Polygon(List<double[]> rings) {
       this.rings = List.copyOf(rings);
-      this.shape = shape(() -> Shape.ofPolygon(this.rings), "polygon");
     }
 
     @Override
     public Region region() {
-      return shape;
+      Shape built = shape;
+      if (built == null) {
+        shape = built = shape(() -> Shape.ofPolygon(rings), "polygon");
+      }
+      return built;
     }
 
     @Override
@@ -360,33 +401,47 @@ public abstract sealed class RegionSpec implements Writeable {
 
     @Override
     public int hashCode() {
-      return shape.hashCode();
+      int h = 1;
+      for (double[] ring : rings) {
+        h = 31 * h + Arrays.hashCode(ring);
+      }
+      return h;
     }
   }
 
   private static final class MaskRegion extends RegionSpec {
-    private final byte[] encoded;
-    private final Mask mask;
+    private final byte[] encoded; // the mask, held once in its wire form
     private final double gt;
-    private final Shape shape;
+    private volatile Shape shape; // built on first use: not on a transport thread reading it
 
     MaskRegion(Mask mask, double gt) {
+      this(MaskBytes.encode(mask), gt);
+    }
+
+    MaskRegion(byte[] encoded, double gt) {
       if (Double.isNaN(gt)) {
         throw new IllegalArgumentException("[roi.gt] must be a number");
       }
-      this.mask = mask;
-      this.encoded = MaskBytes.encode(mask);
+      this.encoded = encoded;
       this.gt = gt;
-      this.shape = shape(() -> Shape.ofMask(mask, gt), "mask");
+    }
+
+    private Mask mask() {
+      return MaskBytes.decode(new BytesRef(encoded));
     }
 
     @Override
     public Region region() {
-      return shape;
+      Shape built = shape;
+      if (built == null) {
+        shape = built = shape(() -> Shape.ofMask(mask(), gt), "mask");
+      }
+      return built;
     }
 
     @Override
     public void toXContent(XContentBuilder builder) throws IOException {
+      Mask mask = mask();
       builder.startObject().startObject("mask");
       builder.array("shape", mask.height(), mask.width());
       builder.field("dtype", mask.dtype().apiName());
@@ -408,7 +463,7 @@ public abstract sealed class RegionSpec implements Writeable {
 
     @Override
     public int hashCode() {
-      return shape.hashCode();
+      return 31 * Arrays.hashCode(encoded) + Double.hashCode(gt);
     }
   }
 }
