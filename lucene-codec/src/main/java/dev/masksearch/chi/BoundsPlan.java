@@ -1,9 +1,8 @@
 package dev.masksearch.chi;
 
 import dev.masksearch.mask.Region;
+import dev.masksearch.mask.Shape;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The first-stage bounds of one constant region and level bracket on one grid, compiled into signed
@@ -66,7 +65,7 @@ public final class BoundsPlan {
     this.empty = area == 0 || levels.isEmpty();
     this.crossingCovered = cover.crossingCovered();
     this.crossingUncovered = cover.crossingArea() - crossingCovered;
-    Map<Integer, int[]> sums = new LinkedHashMap<>(); // entry -> its four coefficients
+    Contributions sums = new Contributions();
     if (!empty) {
       for (ChiGrid.Cells cells : cover.inside()) {
         addRect(sums, INSIDE_OVERLAPPING, cells, levels.outerFrom(), levels.outerTo());
@@ -80,16 +79,62 @@ public final class BoundsPlan {
         addRect(sums, CROSSING_INNER, cell, levels.innerFrom(), levels.innerTo());
       }
     }
-    sums.values().removeIf(c -> c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
-    this.size = sums.size();
-    this.entries = new int[size];
-    this.coefficients = new int[4 * size];
-    int k = 0;
-    for (Map.Entry<Integer, int[]> e : sums.entrySet()) {
-      entries[k] = e.getKey();
-      System.arraycopy(e.getValue(), 0, coefficients, 4 * k++, 4);
+    // one entry per CHI position, with its four coefficients; those that cancel to zero dropped
+    long[] sorted = sums.sorted();
+    int[] entries = new int[0];
+    int[] coefficients = new int[0];
+    int size = 0;
+    for (int i = 0; i < sorted.length; ) {
+      int entry = (int) (sorted[i] >>> 3);
+      int[] c = new int[4];
+      for (; i < sorted.length && (int) (sorted[i] >>> 3) == entry; i++) {
+        c[(int) (sorted[i] >>> 1 & 3)] += (sorted[i] & 1) == 1 ? 1 : -1;
+      }
+      if (c[0] != 0 || c[1] != 0 || c[2] != 0 || c[3] != 0) {
+        if (size == entries.length) {
+          entries = Arrays.copyOf(entries, Math.max(16, 2 * size));
+          coefficients = Arrays.copyOf(coefficients, 4 * entries.length);
+        }
+        entries[size] = entry;
+        System.arraycopy(c, 0, coefficients, 4 * size++, 4);
+      }
     }
+    this.size = size;
+    this.entries = Arrays.copyOf(entries, size);
+    this.coefficients = Arrays.copyOf(coefficients, 4 * size);
     this.values = new long[size];
+  }
+
+  /**
+   * About the most memory building a plan for {@code region} on {@code grid} takes, cover included:
+   * what a caller reserves first (a shape on a fine grid touches many cells).
+   */
+  public static long bytesToBuild(ChiGrid grid, Region region) {
+    long cells =
+        region instanceof Shape
+            ? (long) grid.gx() * grid.gy()
+            : 2L * (grid.gx() + grid.gy()) + 4; // a box: its ring and inner rectangle
+    // per cell: the cover's count and position, 16 contributions of 8 bytes, the plan's entries
+    return 1024 + cells * (8 + 24 + 16 * 8 + 16 * 5);
+  }
+
+  /** CHI positions with a sum and a sign, packed as {@code entry << 3 | sum << 1 | positive}. */
+  private static final class Contributions {
+    private long[] packed = new long[64];
+    private int size;
+
+    void add(int entry, int sum, int sign) {
+      if (size == packed.length) {
+        packed = Arrays.copyOf(packed, 2 * size);
+      }
+      packed[size++] = (long) entry << 3 | sum << 1 | (sign > 0 ? 1 : 0);
+    }
+
+    long[] sorted() {
+      long[] out = Arrays.copyOf(packed, size);
+      Arrays.sort(out);
+      return out;
+    }
   }
 
   /** The region laid on the plan's grid. */
@@ -195,14 +240,14 @@ public final class BoundsPlan {
     return insideInner + Math.max(crossingInner - crossingUncovered, 0);
   }
 
-  private void addRect(Map<Integer, int[]> sums, int sum, ChiGrid.Cells c, int from, int to) {
+  private void addRect(Contributions sums, int sum, ChiGrid.Cells c, int from, int to) {
     if (from < to) {
       addAtLeast(sums, sum, 1, c, from);
       addAtLeast(sums, sum, -1, c, to);
     }
   }
 
-  private void addAtLeast(Map<Integer, int[]> sums, int sum, int sign, ChiGrid.Cells c, int level) {
+  private void addAtLeast(Contributions sums, int sum, int sign, ChiGrid.Cells c, int level) {
     addCumulative(sums, sum, sign, c.xb(), c.yb(), level);
     addCumulative(sums, sum, -sign, c.xa(), c.yb(), level);
     addCumulative(sums, sum, -sign, c.xb(), c.ya(), level);
@@ -210,7 +255,7 @@ public final class BoundsPlan {
   }
 
   /** Adds {@code sign * C(i, j, level)}, with the borders CpBounds implies. */
-  private void addCumulative(Map<Integer, int[]> sums, int sum, int sign, int i, int j, int level) {
+  private void addCumulative(Contributions sums, int sum, int sign, int i, int j, int level) {
     if (i == 0 || j == 0 || level > bins) {
       return;
     }
@@ -218,6 +263,6 @@ public final class BoundsPlan {
       constants[sum] += sign * (long) grid.lineX(i) * grid.lineY(j);
       return;
     }
-    sums.computeIfAbsent(Chi.index(grid.gx(), bins, i, j, level), e -> new int[4])[sum] += sign;
+    sums.add(Chi.index(grid.gx(), bins, i, j, level), sum, sign);
   }
 }

@@ -55,6 +55,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private final MaskDocValues.ChiCursor cursor;
     private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
     private final CpBounds counts = new CpBounds();
+    private final LaidRegions<PlanKey, BoundsPlan> plans;
     private BoundsPlan plan;
     private MaskDType planDType;
 
@@ -76,6 +77,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.fields = fields;
       this.cursor = fields.cursor(spec.field());
       this.blocks = cursor.blocks();
+      this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
     }
 
     @Override
@@ -169,11 +171,18 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     private BoundsPlan plan(ChiGrid grid, MaskDType dtype) {
       if (plan == null || planDType != dtype || !plan.appliesTo(grid)) {
-        plan = new BoundsPlan(grid, masks.params().bins(), spec.roi(), levels(dtype));
+        plan =
+            plans.get(
+                new PlanKey(grid, dtype),
+                BoundsPlan.bytesToBuild(grid, spec.roi()),
+                () -> new BoundsPlan(grid, masks.params().bins(), spec.roi(), levels(dtype)));
         planDType = dtype;
       }
       return plan;
     }
+
+    /** What a plan is compiled for: a mask size's grid and a dtype's bin levels. */
+    private record PlanKey(ChiGrid grid, MaskDType dtype) {}
 
     /**
      * The region laid on the current mask's grid: the plan's for the constant region, made for a

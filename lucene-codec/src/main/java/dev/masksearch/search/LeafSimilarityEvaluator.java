@@ -1,6 +1,7 @@
 package dev.masksearch.search;
 
 import dev.masksearch.chi.BinEdges;
+import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.CellCover;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
@@ -62,12 +63,18 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     private CellCover region;
     private CellCover queryOn;
     private OverlapCells cells;
+    private final LaidRegions<ChiGrid, Laid> covers;
+
+    /** The region and the query's pixels laid on one grid. */
+    private record Laid(CellCover region, CellCover queryOn, OverlapCells cells) {}
 
     FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, fields.guard());
       this.masks = masks;
       this.fields = fields;
       this.cursor = fields.cursor(spec.field());
+      this.covers =
+          new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
     }
 
     @Override
@@ -95,11 +102,21 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       if (maskGrid.width() != spec.width() || maskGrid.height() != spec.height()) {
         return false;
       }
-      if (!maskGrid.equals(grid)) {
+      if (!maskGrid.equals(grid)) { // masks of one size share one grid: laid once
+        Laid laid =
+            covers.get(
+                maskGrid,
+                BoundsPlan.bytesToBuild(maskGrid, spec.roi())
+                    + BoundsPlan.bytesToBuild(maskGrid, spec.queryOn()),
+                () -> {
+                  CellCover r = CellCover.of(maskGrid, spec.roi());
+                  CellCover q = CellCover.of(maskGrid, spec.queryOn());
+                  return new Laid(r, q, new OverlapCells(r, q));
+                });
         grid = maskGrid;
-        region = CellCover.of(grid, spec.roi());
-        queryOn = CellCover.of(grid, spec.queryOn());
-        cells = new OverlapCells(region, queryOn);
+        region = laid.region();
+        queryOn = laid.queryOn();
+        cells = laid.cells();
       }
       return true;
     }

@@ -47,6 +47,41 @@ public class ShapeTests extends LuceneTestCase {
     }
   }
 
+  public void testIntersectionsHoldThePixelsInBoth() {
+    Random random = random();
+    for (int iter = 0; iter < 100 * RANDOM_MULTIPLIER; iter++) {
+      int extent = 1 + random.nextInt(50);
+      RandomRegions.Case a = RandomRegions.shape(random, extent);
+      RandomRegions.Case b =
+          random.nextBoolean()
+              ? RandomRegions.shape(random, extent)
+              : box(
+                  random.nextInt(extent) - 5,
+                  random.nextInt(extent) - 5,
+                  random.nextInt(2 * extent),
+                  random.nextInt(2 * extent));
+      Shape both = ((Shape) a.region()).intersect(b.region());
+      int side = 2 * extent + 10;
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          boolean expected = a.inside().test(x, y) && b.inside().test(x, y);
+          assertEquals(a + " & " + b + " at " + x + "," + y, expected, contains(both, x, y));
+        }
+      }
+    }
+  }
+
+  private static RandomRegions.Case box(int x1, int y1, int x2, int y2) {
+    Roi box = new Roi(x1, y1, x2, y2);
+    return new RandomRegions.Case(
+        box, (x, y) -> x >= x1 && x < x2 && y >= y1 && y < y2, box.toString());
+  }
+
+  private static boolean contains(Shape shape, int x, int y) {
+    int s = shape.firstSpanFrom(y, x);
+    return s < shape.spanCount() && shape.y(s) == y && shape.x1(s) <= x;
+  }
+
   public void testEqualShapesAreEqual() {
     Shape a = Shape.ofPolygon(List.of(new double[] {1, 1, 5, 1, 5, 4, 1, 4}));
     byte[] codes = new byte[6 * 7];

@@ -8,6 +8,7 @@ import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -397,6 +398,52 @@ public class SearchGuardTests extends LuceneTestCase {
           guard.held.get() > 0);
     }
     assertEquals(0, guard.used.get());
+  }
+
+  /**
+   * A shape region or a query mask laid on a grid is reserved before it is built, kept while the
+   * search runs, and returned when it ends; a guard that refuses it stops the query cleanly.
+   */
+  public void testRegionsLaidOnGridsAreReserved() throws IOException {
+    IndexSearcher searcher = searcher(false);
+    Shape polygon = Shape.ofPolygon(List.of(new double[] {3, 1, 60, 9, 30, 62, 12, 40}));
+    Mask like = Mask.ofFloats(SIZE, SIZE, new float[SIZE * SIZE]);
+    List<ValueSource> sources =
+        List.of(
+            CpSpec.of("saliency", polygon, new ValueRange(0.3, 0.7)),
+            SimilaritySpec.of("saliency", like, 0.5, polygon, Similarity.IOU));
+    for (ValueSource source : sources) {
+      TestGuard guard = new TestGuard(Long.MAX_VALUE, Integer.MAX_VALUE);
+      try (SearchGuards.Registration ignored = SearchGuards.register(searcher, guard)) {
+        searcher.search(new MaskValueTopKQuery(source, 10, CpOrder.DESC, null, null), 10);
+        assertTrue(source + " held " + guard.held.get(), guard.held.get() > 0);
+      }
+      assertEquals(0, guard.used.get());
+      SearchGuard refuses =
+          new SearchGuard() {
+            @Override
+            public void check() {}
+
+            @Override
+            public void reserve(long bytes, String what) {
+              if (what.contains("laid on a grid")) {
+                throw new OverLimit(what);
+              }
+            }
+
+            @Override
+            public void release(long bytes) {}
+          };
+      try (SearchGuards.Registration ignored = SearchGuards.register(searcher, refuses)) {
+        OverLimit e =
+            expectThrows(
+                OverLimit.class,
+                () ->
+                    searcher.search(
+                        new MaskValueFilterQuery(source, Comparison.GT, 0.5, null), 10));
+        assertTrue(e.getMessage(), e.getMessage().contains("saliency"));
+      }
+    }
   }
 
   static final class Cancelled extends RuntimeException {

@@ -4,7 +4,6 @@ import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
-import dev.masksearch.mask.Polygons;
 import dev.masksearch.mask.RleMasks;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
@@ -234,7 +233,7 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
           rings.add(ring);
         }
         region = RegionSpec.polygon(rings);
-        shapeReference = Polygons.rasterize(rings, 64, 64, Polygons.Fill.EVEN_ODD);
+        shapeReference = rayCast(rings, 64, 64);
       } else if (!perDoc && random().nextInt(3) == 0) {
         Mask regionMask =
             randomMask(MaskDType.UINT8, randomIntBetween(1, 64), randomIntBetween(1, 64));
@@ -1163,6 +1162,29 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       }
     }
     return Mask.of(dtype, height, width, data.array());
+  }
+
+  /** The polygon's pixels by a ray from each centre to the right, even–odd over all rings. */
+  private static Mask rayCast(List<double[]> rings, int height, int width) {
+    byte[] inside = new byte[height * width];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        boolean in = false;
+        double px = x + 0.5;
+        double py = y + 0.5;
+        for (double[] ring : rings) {
+          for (int p = 0, n = ring.length / 2; p < n; p++) {
+            int q = (p + 1) % n;
+            double xa = ring[2 * p], ya = ring[2 * p + 1], xb = ring[2 * q], yb = ring[2 * q + 1];
+            if ((ya > py) != (yb > py) && xa + (py - ya) * (xb - xa) / (yb - ya) > px) {
+              in = !in;
+            }
+          }
+        }
+        inside[y * width + x] = (byte) (in ? 255 : 0);
+      }
+    }
+    return Mask.of(MaskDType.UINT8, height, width, inside);
   }
 
   private static String rawJson(Mask mask) {
