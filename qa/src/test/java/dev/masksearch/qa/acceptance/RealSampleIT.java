@@ -3,6 +3,7 @@ package dev.masksearch.qa.acceptance;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +70,157 @@ public class RealSampleIT extends ClusterTestCase {
         new ArrayList<>(
             new TreeSet<>(docs.stream().flatMap(d -> d.masks().keySet().stream()).toList()));
     new CpChecks(rest(), index, docs, kinds, "id").randomized(getRandom(), 5, 512);
+    maskLikeEqualsBruteForce(index, docs);
+    polygonCpEqualsBruteForce(index, docs);
     deleteIndex(index);
+  }
+
+  /**
+   * The masks most like a real mask, given by its document (found first, IoU 1), by IoU at 0.5: the
+   * top 10 scores equal IoUs computed here over the PNG files, and so does the least-alike sort.
+   */
+  private void maskLikeEqualsBruteForce(String index, List<QaDoc> docs) {
+    String kind = "isnet";
+    List<QaDoc> withKind = docs.stream().filter(d -> d.masks().containsKey(kind)).toList();
+    for (int q = 0; q < 3; q++) {
+      // an example among the many masks of 256 x 256 (when the sample has them), so that it has
+      // neighbours; the least alike of its size first, then the masks of other sizes (no value)
+      List<QaDoc> common =
+          withKind.stream().filter(d -> d.masks().get(kind).width() == 256).toList();
+      List<QaDoc> pool = common.isEmpty() ? withKind : common;
+      QaDoc example = pool.get(getRandom().nextInt(pool.size()));
+      Mask like = example.masks().get(kind);
+      List<Double> ious = new ArrayList<>();
+      for (QaDoc d : withKind) {
+        Mask m = d.masks().get(kind);
+        if (m.height() == like.height() && m.width() == like.width()) {
+          ious.add(iou(m, like, 0.5));
+        }
+      }
+      Map<String, Object> term = new LinkedHashMap<>();
+      term.put("field", kind);
+      term.put("like", Map.of("index", index, "id", example.id()));
+      term.put("similarity", "iou");
+      term.put("threshold", 0.5);
+      Map<String, Object> top = new LinkedHashMap<>(term);
+      top.put("k", 10);
+      JsonNode hits =
+          ok(
+                  "POST",
+                  "/" + index + "/_search",
+                  Map.of("size", 10, "query", Map.of("mask_like", top)))
+              .path("hits")
+              .path("hits");
+      List<Double> want = ious.stream().sorted(Comparator.reverseOrder()).limit(10).toList();
+      assertEquals(example.id(), want.size(), hits.size());
+      for (int i = 0; i < hits.size(); i++) {
+        assertEquals(
+            example.id() + " hit " + i,
+            (float) (double) want.get(i),
+            hits.get(i).path("_score").floatValue(),
+            0f);
+      }
+      assertEquals(1f, hits.get(0).path("_score").floatValue(), 0f);
+      Map<String, Object> ascending = new LinkedHashMap<>(term);
+      ascending.put("order", "asc");
+      JsonNode least =
+          ok(
+                  "POST",
+                  "/" + index + "/_search",
+                  Map.of("size", 10, "sort", List.of(Map.of("mask_like", ascending))))
+              .path("hits")
+              .path("hits");
+      List<Double> wantAsc = ious.stream().sorted().limit(10).toList();
+      for (int i = 0; i < Math.min(least.size(), wantAsc.size()); i++) {
+        assertEquals(
+            example.id() + " asc " + i,
+            wantAsc.get(i),
+            least.get(i).path("sort").get(0).asDouble(),
+            0.0);
+      }
+    }
+  }
+
+  /** CP in a concave polygon with a hole: every document's count equals a ray-cast count. */
+  private void polygonCpEqualsBruteForce(String index, List<QaDoc> docs) {
+    double[] outer = {10, 10, 200, 30, 120, 120, 230, 220, 20, 180};
+    double[] hole = {60, 60, 90, 60, 90, 90, 60, 90};
+    List<List<List<Double>>> rings = List.of(points(outer), points(hole));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (QaDoc d : docs) {
+      Mask m = d.masks().get("alpha");
+      if (m == null) {
+        continue;
+      }
+      long n = 0;
+      for (int y = 0; y < m.height(); y++) {
+        for (int x = 0; x < m.width(); x++) {
+          double v = m.value(y, x);
+          n += v >= 0.5 && inside(x + 0.5, y + 0.5, outer, hole) ? 1 : 0;
+        }
+      }
+      counts.put(d.id(), n);
+    }
+    long threshold = new ArrayList<>(counts.values()).get(getRandom().nextInt(counts.size()));
+    Map<String, Object> cp = new LinkedHashMap<>();
+    cp.put("field", "alpha");
+    cp.put("roi", Map.of("polygon", rings));
+    cp.put("range", List.of(0.5, 1.01));
+    cp.put("gte", threshold);
+    JsonNode hits =
+        ok(
+                "POST",
+                "/" + index + "/_search",
+                Map.of("size", 2000, "_source", false, "query", Map.of("cp", cp)))
+            .path("hits")
+            .path("hits");
+    TreeSet<String> got = new TreeSet<>();
+    hits.forEach(h -> got.add(h.path("_id").asText()));
+    TreeSet<String> want = new TreeSet<>();
+    counts.forEach(
+        (id, n) -> {
+          if (n >= threshold) {
+            want.add(id);
+          }
+        });
+    assertEquals("polygon cp >= " + threshold, want, got);
+  }
+
+  private static List<List<Double>> points(double[] ring) {
+    List<List<Double>> points = new ArrayList<>();
+    for (int i = 0; i < ring.length; i += 2) {
+      points.add(List.of(ring[i], ring[i + 1]));
+    }
+    return points;
+  }
+
+  /** Even–odd by a ray to the right, over all rings. */
+  private static boolean inside(double px, double py, double[]... rings) {
+    boolean in = false;
+    for (double[] ring : rings) {
+      for (int p = 0, n = ring.length / 2; p < n; p++) {
+        int q = (p + 1) % n;
+        double xa = ring[2 * p], ya = ring[2 * p + 1], xb = ring[2 * q], yb = ring[2 * q + 1];
+        if ((ya > py) != (yb > py) && xa + (py - ya) * (xb - xa) / (yb - ya) > px) {
+          in = !in;
+        }
+      }
+    }
+    return in;
+  }
+
+  private static double iou(Mask a, Mask b, double threshold) {
+    long i = 0;
+    long u = 0;
+    for (int y = 0; y < a.height(); y++) {
+      for (int x = 0; x < a.width(); x++) {
+        boolean p = a.value(y, x) >= threshold;
+        boolean q = b.value(y, x) >= threshold;
+        i += p && q ? 1 : 0;
+        u += p || q ? 1 : 0;
+      }
+    }
+    return u == 0 ? 0 : (double) i / u;
   }
 
   /**
