@@ -70,7 +70,7 @@ final class AlternativesReport {
             .append(" / ")
             .append(ratio(row.coldMillis(), system, postgisTimeout))
             .append(" |");
-        if (selective(row.name())) {
+        if (selective(row.name()) && !Double.isNaN(row.medianMillis().get(system))) {
           double warm = row.medianMillis().get(system);
           lowest.merge(
               system,
@@ -170,6 +170,9 @@ final class AlternativesReport {
   }
 
   private static String millis(double ms, int timeoutSeconds) {
+    if (Double.isNaN(ms)) {
+      return "not run";
+    }
     if (Double.isInfinite(ms)) {
       return String.format(Locale.ROOT, ">%d s", timeoutSeconds);
     }
@@ -179,6 +182,9 @@ final class AlternativesReport {
   private static String ratio(
       Map<SystemKind, Double> millis, SystemKind system, int timeoutSeconds) {
     double r = millis.get(system) / millis.get(SystemKind.PLUGIN);
+    if (Double.isNaN(r)) {
+      return "-";
+    }
     return Double.isInfinite(r)
         ? String.format(
             Locale.ROOT, ">%.0fx", timeoutSeconds * 1000.0 / millis.get(SystemKind.PLUGIN))

@@ -1,7 +1,6 @@
 package dev.masksearch.qa.bench.alternatives;
 
 import dev.masksearch.qa.bench.alternatives.Answer.Hit;
-import dev.masksearch.qa.bench.alternatives.Query.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,8 +48,8 @@ final class AnswerCheck {
     }
     double[] sortedRef = ref.clone();
     Arrays.sort(sortedRef);
-    boolean desc = q.kind() == Kind.TOP_DESC;
-    int k = Math.min(Query.K, count);
+    boolean desc = q.descending();
+    int k = Math.min(q.k(), count);
     if (got.hits().size() != k) {
       throw new AssertionError(where + got.hits().size() + " hits, expected " + k);
     }

@@ -60,12 +60,49 @@ final class PainlessSystem {
       return union == 0 ? 0.0 : inter / (double) union;
       """;
 
+  /**
+   * IoU(saliency >= t, example >= t), the example given thresholded as a string of {@code '0'} and
+   * {@code '1'} (painless cannot read another document).
+   */
+  private static final String LIKE_SCRIPT =
+      """
+      def s = doc['saliency'].value;
+      byte[] a = s.bytes; int ao = s.offset; String q = params.q;
+      int t = params.t; int n = (int) doc['w'].value * (int) doc['h'].value;
+      if (n != q.length()) { return 0.0; }
+      int inter = 0; int union = 0;
+      for (int i = 0; i < n; i++) {
+        boolean x = (a[ao + i] & 255) >= t;
+        boolean z = q.charAt(i) == (char) 49;
+        if (x && z) { inter++; }
+        if (x || z) { union++; }
+      }
+      return union == 0 ? 0.0 : inter / (double) union;
+      """;
+
   private final Rest rest;
   private final int count;
 
-  PainlessSystem(Rest rest, int count) {
+  private final RawMasks raw;
+
+  PainlessSystem(Rest rest, int count, RawMasks raw) {
     this.rest = rest;
     this.count = count;
+    this.raw = raw;
+  }
+
+  /**
+   * Image {@code i}'s saliency as {@code '0'}/{@code '1'} per pixel, at the masks-like threshold.
+   */
+  private String thresholded(int i) {
+    byte[] s = new byte[raw.width(i) * raw.height(i)];
+    raw.read(i, 0, s);
+    int t = Query.likeCode();
+    StringBuilder text = new StringBuilder(s.length);
+    for (byte b : s) {
+      text.append((b & 0xFF) >= t ? '1' : '0');
+    }
+    return text.toString();
   }
 
   Answer answer(Query q) {
@@ -77,6 +114,10 @@ final class PainlessSystem {
     if (q.kind() == Kind.IOU_ASC) {
       params.put("t", Query.firstCodeAbove(Query.IOU_THRESHOLD));
       source = IOU_SCRIPT;
+    } else if (q.kind() == Kind.LIKE_TOP) {
+      params.put("t", Query.likeCode());
+      params.put("q", thresholded(q.example()));
+      source = LIKE_SCRIPT;
     } else {
       params.put("box", q.perDocument());
       Roi roi = q.perDocument() ? new Roi(0, 0, 0, 0) : q.roi();
@@ -102,8 +143,8 @@ final class PainlessSystem {
             "query",
             Map.of("bool", Map.of("filter", List.of(Map.of("script", Map.of("script", script))))));
       }
-      case TOP_DESC -> {
-        body.put("size", Query.K);
+      case TOP_DESC, LIKE_TOP -> {
+        body.put("size", q.k());
         body.put(
             "query",
             Map.of(

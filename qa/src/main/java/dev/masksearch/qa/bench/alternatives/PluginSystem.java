@@ -47,6 +47,16 @@ final class PluginSystem {
         body.put("size", Query.K);
         body.put("sort", List.of(Map.of("cp", cp)));
       }
+      case LIKE_TOP -> {
+        Map<String, Object> like = new LinkedHashMap<>();
+        like.put("field", "saliency");
+        like.put("like", Map.of("index", index, "id", Integer.toString(q.example())));
+        like.put("similarity", "iou");
+        like.put("threshold", Query.LIKE_THRESHOLD);
+        like.put("k", q.k());
+        body.put("size", q.k());
+        body.put("query", Map.of("mask_like", like));
+      }
       case IOU_ASC -> {
         body.put("size", Query.K);
         body.put(
@@ -70,7 +80,8 @@ final class PluginSystem {
     if (profile
         && q.kind() != Kind.FILTER_GT
         && q.kind() != Kind.FILTER_LT
-        && q.kind() != Kind.TOP_DESC) {
+        && q.kind() != Kind.TOP_DESC
+        && q.kind() != Kind.LIKE_TOP) {
       read = -1; // sorts are not profiled as queries: no counters
     }
     return NodeSearch.answer(q, response, read);

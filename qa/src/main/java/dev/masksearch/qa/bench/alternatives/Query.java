@@ -6,12 +6,51 @@ import dev.masksearch.mask.Roi;
 /**
  * One query: CP(saliency, roi or the document's box, [lv, uv)) (normalized by the ROI's area or
  * not) compared with a threshold, or the top k of it in either direction; or the bottom k by
- * IoU(saliency > 0.8, human > 0.8).
+ * IoU(saliency > 0.8, human > 0.8); or the {@link #LIKE_K} saliency maps most like image {@code
+ * example}'s, by IoU of both at or above {@link #LIKE_THRESHOLD}.
  */
 record Query(
-    String name, Kind kind, Roi roi, double lv, double uv, boolean normalize, double threshold) {
-  /** The k of every top-k query. */
+    String name,
+    Kind kind,
+    Roi roi,
+    double lv,
+    double uv,
+    boolean normalize,
+    double threshold,
+    int example) {
+  /** The k of every top-k query but the masks-like query. */
   static final int K = 25;
+
+  /** The k of the masks-like query. */
+  static final int LIKE_K = 10;
+
+  /** Where a pixel turns on in the masks-like query. */
+  static final double LIKE_THRESHOLD = 0.5;
+
+  Query(
+      String name, Kind kind, Roi roi, double lv, double uv, boolean normalize, double threshold) {
+    this(name, kind, roi, lv, uv, normalize, threshold, -1);
+  }
+
+  /** The saliency maps most like image {@code example}'s. */
+  static Query like(String name, int example) {
+    return new Query(name, Kind.LIKE_TOP, null, 0, 0, false, 0, example);
+  }
+
+  /** The hits of a ranked query. */
+  int k() {
+    return kind == Kind.LIKE_TOP ? LIKE_K : K;
+  }
+
+  /** Whether a ranked query puts the largest values first. */
+  boolean descending() {
+    return kind == Kind.TOP_DESC || kind == Kind.LIKE_TOP;
+  }
+
+  /** The smallest uint8 code at or above the masks-like threshold. */
+  static int likeCode() {
+    return (int) (MaskDType.UINT8.codeRange(LIKE_THRESHOLD, 2.0) >>> 32);
+  }
 
   /** The threshold of both masks in the IoU query. */
   static final double IOU_THRESHOLD = 0.8;
@@ -21,7 +60,8 @@ record Query(
     FILTER_LT,
     TOP_DESC,
     TOP_ASC,
-    IOU_ASC
+    IOU_ASC,
+    LIKE_TOP
   }
 
   boolean filter() {
@@ -46,7 +86,7 @@ record Query(
   }
 
   Query withThreshold(double t) {
-    return new Query(name, kind, roi, lv, uv, normalize, t);
+    return new Query(name, kind, roi, lv, uv, normalize, t, example);
   }
 
   int lo() {

@@ -1,7 +1,6 @@
 package dev.masksearch.qa.bench.alternatives;
 
 import dev.masksearch.qa.bench.alternatives.Answer.Hit;
-import dev.masksearch.qa.bench.alternatives.Query.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +31,7 @@ final class RawScan {
     }
     Integer[] order = new Integer[count];
     Arrays.setAll(order, i -> i);
-    boolean desc = q.kind() == Kind.TOP_DESC;
+    boolean desc = q.descending();
     Arrays.sort(
         order,
         (a, b) -> {
@@ -40,7 +39,7 @@ final class RawScan {
           return c != 0 ? (desc ? -c : c) : Integer.compare(a, b);
         });
     List<Hit> hits = new ArrayList<>();
-    for (int i = 0; i < Math.min(Query.K, count); i++) {
+    for (int i = 0; i < Math.min(q.k(), count); i++) {
       hits.add(new Hit(order[i], values[order[i]]));
     }
     return new Answer(null, hits, read);

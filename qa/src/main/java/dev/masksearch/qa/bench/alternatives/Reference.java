@@ -33,6 +33,24 @@ final class Reference {
     int maxSide = raw.maxSide();
     byte[] s = new byte[maxSide * maxSide];
     byte[] h = new byte[maxSide * maxSide];
+    if (q.kind() == Kind.LIKE_TOP) {
+      byte[] like = new byte[maxSide * maxSide];
+      raw.read(q.example(), 0, like);
+      int t = Query.likeCode();
+      for (int i = 0; i < count; i++) {
+        raw.read(i, 0, s);
+        int inter = 0;
+        int union = 0;
+        for (int p = 0, n = raw.width(i) * raw.height(i); p < n; p++) {
+          boolean a = (s[p] & 0xFF) >= t;
+          boolean b = (like[p] & 0xFF) >= t;
+          inter += a & b ? 1 : 0;
+          union += a | b ? 1 : 0;
+        }
+        values[i] = union == 0 ? 0 : (double) inter / union;
+      }
+      return values;
+    }
     if (q.kind() == Kind.IOU_ASC) {
       int t = Query.firstCodeAbove(Query.IOU_THRESHOLD);
       for (int i = 0; i < count; i++) {

@@ -60,6 +60,10 @@ final class Workloads {
                 0,
                 false,
                 0)));
+    int example = likeExample();
+    if (example >= 0) {
+      workloads.add(List.of(Query.like("top-10 like image " + example + " (IoU at 0.5)", example)));
+    }
     workloads.add(session());
     return workloads;
   }
@@ -111,6 +115,33 @@ final class Workloads {
               0));
     }
     return queries;
+  }
+
+  /**
+   * The example of the masks-like query: the image whose saliency map has the median number of
+   * pixels at or above 0.5 (a typical map, neither empty nor full); -1 when the images differ in
+   * size (the real sample), where only masks of the example's size would compare.
+   */
+  private int likeExample() {
+    int n = raw.count();
+    for (int i = 1; i < n; i++) {
+      if (raw.width(i) != raw.width(0) || raw.height(i) != raw.height(0)) {
+        return -1;
+      }
+    }
+    int t = Query.likeCode();
+    byte[] s = new byte[raw.width(0) * raw.height(0)];
+    long[] keyed = new long[Math.min(n, 2000)];
+    for (int i = 0; i < keyed.length; i++) {
+      raw.read(i, 0, s);
+      long on = 0;
+      for (byte b : s) {
+        on += (b & 0xFF) >= t ? 1 : 0;
+      }
+      keyed[i] = on << 32 | i;
+    }
+    Arrays.sort(keyed);
+    return keyed.length == 0 ? -1 : (int) keyed[keyed.length / 2];
   }
 
   /** The whole of every image. */
