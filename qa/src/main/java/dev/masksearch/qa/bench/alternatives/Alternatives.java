@@ -119,6 +119,10 @@ public final class Alternatives {
     return reference;
   }
 
+  RawMasks raw() {
+    return raw;
+  }
+
   PluginSystem plugin() {
     return plugin;
   }

@@ -98,6 +98,11 @@ public final class AlternativesBench {
         Ingest ingest = bench.ingest(100);
         List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
         Map<String, Double> floor = bench.floorMillis(runs);
+        List<RegionShapes.Result> shapes =
+            real != null
+                ? List.of()
+                : RegionShapes.run(
+                    node.rest(), bench.raw(), Alternatives.PLUGIN_INDEX, runs, System.err::println);
         String jfr = Args.stringArg(args, "--jfr", null);
         if (jfr != null) {
           profile(node, bench, Path.of(jfr).toAbsolutePath());
@@ -122,6 +127,7 @@ public final class AlternativesBench {
                         + "index %.1f ms, plain index %.1f ms.%n",
                     floor.get(Alternatives.PLUGIN_INDEX),
                     floor.get(Alternatives.PLAIN_INDEX))
+                + RegionShapes.report(shapes, count)
                 + AlternativesReport.sweepReport(sweep, sweepImages, runs);
         System.out.print(report);
         if (out != null) {

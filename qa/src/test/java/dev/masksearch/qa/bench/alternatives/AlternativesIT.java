@@ -87,6 +87,14 @@ public class AlternativesIT extends ClusterTestCase {
             row.name() + ": plugin masks read " + read, read >= 0 && read <= row.masksTotal());
       }
     }
+    // polygons and squares of their area: answers checked against ray casting inside
+    List<RegionShapes.Result> shapes =
+        RegionShapes.run(rest(), bench.raw(), Alternatives.PLUGIN_INDEX, 1, line -> {});
+    assertEquals(RegionShapes.POLYGONS.size(), shapes.size());
+    for (RegionShapes.Result shape : shapes) {
+      assertTrue(shape.toString(), shape.matches() > 0 && shape.polygonPixels() > 1000);
+      assertTrue(shape.toString(), Math.abs(shape.boxPixels() - shape.polygonPixels()) < 500);
+    }
     List<ChiSweep.Result> sweep =
         ChiSweep.run(
             rest(),
