@@ -47,6 +47,8 @@ public final class BoundsPlan {
   private final long[] values;
 
   private long[][] blockSums;
+  private final BinEdges.Levels levels;
+  private CellCounts cellCounts; // made when a document first needs the second stage
 
   /**
    * A plan for {@code region} and {@code levels} on {@code grid}, whose CHI has {@code bins} stored
@@ -61,6 +63,7 @@ public final class BoundsPlan {
     this.grid = cover.grid();
     this.cover = cover;
     this.bins = bins;
+    this.levels = levels;
     this.area = cover.area();
     this.empty = area == 0 || levels.isEmpty();
     this.crossingCovered = cover.crossingCovered();
@@ -140,6 +143,35 @@ public final class BoundsPlan {
   /** The region laid on the plan's grid. */
   public CellCover cover() {
     return cover;
+  }
+
+  /**
+   * Sets {@code out} to the second-stage bounds (those of {@link CpBounds#computeRefined(ChiLookup,
+   * CellCover, BinEdges.Levels)}) of the mask whose CHI {@code chi} reads, from its CHI read whole
+   * at the range's levels: for regions that cross many cells, one bulk read instead of 16 look-ups
+   * per cell. Returns {@code out}.
+   */
+  public CpBounds refine(ChiLookup chi, CpBounds out) {
+    out.lower = out.upper = 0;
+    if (empty) {
+      return out;
+    }
+    if (cellCounts == null) {
+      cellCounts = new CellCounts(grid, bins, levels);
+    }
+    cellCounts.read(chi);
+    for (ChiGrid.Cells cells : cover.inside()) {
+      out.upper += cellCounts.overlapping(cells);
+      out.lower += cellCounts.inner(cells);
+    }
+    for (int k = 0; k < cover.crossingCount(); k++) {
+      int cx = cover.crossingX(k);
+      int cy = cover.crossingY(k);
+      long covered = cover.covered(k);
+      out.upper += Math.min(covered, cellCounts.overlapping(cx, cy));
+      out.lower += Math.max(0, cellCounts.inner(cx, cy) - (cover.cellArea(k) - covered));
+    }
+    return out;
   }
 
   /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */

@@ -160,14 +160,14 @@ public final class CpBounds {
    * The second stage's upper bound of the pixels of cell (cx, cy) in a region covering {@code
    * covered} of them: {@code min(a_c, C(c, overlapping))}.
    */
-  static long cellUpper(
+  private static long cellUpper(
       ChiGrid grid, ChiLookup chi, BinEdges.Levels levels, int cx, int cy, long covered) {
     ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
     return Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
   }
 
   /** Its lower bound: {@code max(0, C(c, inner) - (n_c - a_c))}. */
-  static long cellLower(
+  private static long cellLower(
       ChiGrid grid, ChiLookup chi, BinEdges.Levels levels, int cx, int cy, long uncovered) {
     ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
     return Math.max(0, rect(grid, chi, cell, levels.innerFrom(), levels.innerTo()) - uncovered);

@@ -5,8 +5,8 @@ package dev.masksearch.chi;
  * a region R and the query's pixels S inside it (both laid on the document's grid), each cell c has
  * {@code a_c} pixels of R and {@code q_c} of S; the document's pixels in the counted range within
  * R's part of the cell, {@code d_c}, lie in {@code [L_c, U_c]} (the per-cell bounds of {@link
- * CpBounds}), and the intersection {@code I_c} with the query's pixels in {@code [max(0, d_c + q_c
- * - a_c), min(d_c, q_c)]}.
+ * CpBounds}, from the CHI read whole by {@link CellCounts}), and the intersection {@code I_c} with
+ * the query's pixels in {@code [max(0, d_c + q_c - a_c), min(d_c, q_c)]}.
  *
  * <p>IoU {@code I / (D + Q - I)} and Dice {@code 2I / (D + Q)} grow with I at a fixed D and shrink
  * with D at a fixed I. So per cell the most similar case is {@code d_c = clamp(q_c, L_c, U_c)} with
@@ -22,10 +22,15 @@ public final class OverlapCells {
   private final long[] queryCovered; // q_c
   private final long[] cellArea; // n_c
   private final long queryPixels; // Q
+  private final CellCounts counts;
 
-  /** The cells of {@code region} and of the query's pixels {@code query} (inside the region). */
-  public OverlapCells(CellCover region, CellCover query) {
+  /**
+   * The cells of {@code region} and of the query's pixels {@code query} (inside the region), for a
+   * CHI of {@code bins} stored levels and the counted range's {@code levels}.
+   */
+  public OverlapCells(CellCover region, CellCover query, int bins, BinEdges.Levels levels) {
     this.grid = region.grid();
+    this.counts = new CellCounts(grid, bins, levels);
     int gx = grid.gx();
     long[] a = perCell(region);
     long[] q = perCell(query);
@@ -77,9 +82,10 @@ public final class OverlapCells {
 
   /**
    * Sets {@code out} to the document's most similar case {@code out[0] = I, out[1] = D} and its
-   * least similar {@code out[2] = I, out[3] = D}, for the counted range's {@code levels}.
+   * least similar {@code out[2] = I, out[3] = D}; reads the CHI once, in bulk.
    */
-  public void bounds(ChiLookup chi, BinEdges.Levels levels, long[] out) {
+  public void bounds(ChiLookup chi, long[] out) {
+    counts.read(chi);
     long bestI = 0;
     long bestD = 0;
     long worstI = 0;
@@ -89,8 +95,8 @@ public final class OverlapCells {
       int cy = cells[2 * k + 1];
       long a = regionCovered[k];
       long q = queryCovered[k];
-      long upper = CpBounds.cellUpper(grid, chi, levels, cx, cy, a);
-      long lower = CpBounds.cellLower(grid, chi, levels, cx, cy, cellArea[k] - a);
+      long upper = Math.min(a, counts.overlapping(cx, cy));
+      long lower = Math.max(0, counts.inner(cx, cy) - (cellArea[k] - a));
       long best = Math.clamp(q, lower, upper);
       bestI += Math.min(best, q);
       bestD += best;

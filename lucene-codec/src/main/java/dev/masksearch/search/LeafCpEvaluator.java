@@ -129,10 +129,17 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (out.isExact() || !cursor.seek(doc)) {
         return;
       }
-      CellCover cover = cover(out.roi);
-      counts.computeRefined(cursor, cover, levels(cursor.dtype()));
+      long area;
+      if (spec.roi() != null) { // the plan reads the CHI whole at its levels
+        BoundsPlan plan = plan(cursor.grid(), cursor.dtype());
+        plan.refine(cursor, counts);
+        area = plan.area();
+      } else {
+        CellCover cover = CellCover.of(cursor.grid(), out.roi);
+        counts.computeRefined(cursor, cover, levels(cursor.dtype()));
+        area = cover.area();
+      }
       fields.account(spec.field());
-      long area = cover.area();
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
     }

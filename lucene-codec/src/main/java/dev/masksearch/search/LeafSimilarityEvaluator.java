@@ -63,7 +63,11 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     private CellCover region;
     private CellCover queryOn;
     private OverlapCells cells;
-    private final LaidRegions<ChiGrid, Laid> covers;
+    private final LaidRegions<LaidKey, Laid> covers;
+    private MaskDType gridDType;
+
+    /** What the region and query are laid for: a mask size's grid, a dtype's bin levels. */
+    private record LaidKey(ChiGrid grid, MaskDType dtype) {}
 
     /** The region and the query's pixels laid on one grid. */
     private record Laid(CellCover region, CellCover queryOn, OverlapCells cells) {}
@@ -82,7 +86,7 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       if (!cursor.seek(doc) || !sameSize(cursor.grid())) {
         return false;
       }
-      cells.bounds(cursor, levels(cursor.dtype()), overlap);
+      cells.bounds(cursor, overlap);
       fields.account(spec.field());
       long q = cells.queryPixels();
       out.upper = value(overlap[0], overlap[1], q);
@@ -102,18 +106,21 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       if (maskGrid.width() != spec.width() || maskGrid.height() != spec.height()) {
         return false;
       }
-      if (!maskGrid.equals(grid)) { // masks of one size share one grid: laid once
+      MaskDType dtype = cursor.dtype();
+      if (!maskGrid.equals(grid) || dtype != gridDType) { // one size, one grid: laid once
+        BinEdges.Levels levels = levels(dtype);
         Laid laid =
             covers.get(
-                maskGrid,
+                new LaidKey(maskGrid, dtype),
                 BoundsPlan.bytesToBuild(maskGrid, spec.roi())
                     + BoundsPlan.bytesToBuild(maskGrid, spec.queryOn()),
                 () -> {
                   CellCover r = CellCover.of(maskGrid, spec.roi());
                   CellCover q = CellCover.of(maskGrid, spec.queryOn());
-                  return new Laid(r, q, new OverlapCells(r, q));
+                  return new Laid(r, q, new OverlapCells(r, q, masks.params().bins(), levels));
                 });
         grid = maskGrid;
+        gridDType = dtype;
         region = laid.region();
         queryOn = laid.queryOn();
         cells = laid.cells();

@@ -420,8 +420,12 @@ public class CpBoundsTests extends LuceneTestCase {
             }
           }
           String what = region + " on " + g.mask() + " step " + params.gridStep() + " " + vr;
-          CpBounds planned = new BoundsPlan(cover, bins, levels).evaluate(chi, new CpBounds());
+          BoundsPlan plan = new BoundsPlan(cover, bins, levels);
+          CpBounds planned = plan.evaluate(chi, new CpBounds());
           CpBounds refined = new CpBounds().computeRefined(chi, cover, levels);
+          CpBounds fromTables = plan.refine(chi, new CpBounds());
+          assertEquals(what + " plan's second stage", refined.lower, fromTables.lower);
+          assertEquals(what + " plan's second stage", refined.upper, fromTables.upper);
           assertTrue(
               what + " plan " + planned.lower + ".." + planned.upper + " cp " + cp,
               planned.lower <= cp && cp <= planned.upper);

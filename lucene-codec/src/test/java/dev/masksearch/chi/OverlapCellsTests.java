@@ -44,9 +44,14 @@ public class OverlapCellsTests extends LuceneTestCase {
         queryOn = queryOn.intersect(region.region());
       }
       CellCover regionCover = CellCover.of(chi.grid(), region == null ? Roi.FULL : region.region());
-      OverlapCells cells = new OverlapCells(regionCover, CellCover.of(chi.grid(), queryOn));
+      OverlapCells cells =
+          new OverlapCells(
+              regionCover,
+              CellCover.of(chi.grid(), queryOn),
+              bins,
+              BinEdges.of(dtype, bins).levels(on));
       long[] cases = new long[4];
-      cells.bounds(chi, BinEdges.of(dtype, bins).levels(on), cases);
+      cells.bounds(chi, cases);
 
       long i = 0;
       long d = 0;
@@ -94,9 +99,12 @@ public class OverlapCellsTests extends LuceneTestCase {
     ValueRange on = new ValueRange(0.5, Double.POSITIVE_INFINITY);
     OverlapCells cells =
         new OverlapCells(
-            CellCover.of(chi.grid(), Roi.FULL), CellCover.of(chi.grid(), Shape.where(query, on)));
+            CellCover.of(chi.grid(), Roi.FULL),
+            CellCover.of(chi.grid(), Shape.where(query, on)),
+            20,
+            BinEdges.of(MaskDType.UINT8, 20).levels(on));
     long[] cases = new long[4];
-    cells.bounds(chi, BinEdges.of(MaskDType.UINT8, 20).levels(on), cases);
+    cells.bounds(chi, cases);
     // I = 32 x 48, D = 32 x 64, Q = 64 x 48: both cases are the truth
     assertArrayEquals(new long[] {1536, 2048, 1536, 2048}, cases);
   }
