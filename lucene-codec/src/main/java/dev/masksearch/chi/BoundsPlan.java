@@ -146,32 +146,21 @@ public final class BoundsPlan {
   }
 
   /**
-   * Sets {@code out} to the second-stage bounds (those of {@link CpBounds#computeRefined(ChiLookup,
-   * CellCover, BinEdges.Levels)}) of the mask whose CHI {@code chi} reads, from its CHI read whole
-   * at the range's levels: for regions that cross many cells, one bulk read instead of 16 look-ups
-   * per cell. Returns {@code out}.
+   * The mask's cell counts at the plan's levels, the CHI {@code chi} reads read whole: for the
+   * second stage ({@link CpBounds#computeRefined(CellSource, CellCover)}) and verification of
+   * regions that cross many cells, one bulk read instead of 16 look-ups per cell. Valid until the
+   * next call.
    */
-  public CpBounds refine(ChiLookup chi, CpBounds out) {
-    out.lower = out.upper = 0;
-    if (empty) {
-      return out;
-    }
+  public CellCounts cellCounts(ChiLookup chi) {
     if (cellCounts == null) {
       cellCounts = new CellCounts(grid, bins, levels);
     }
-    cellCounts.read(chi);
-    for (ChiGrid.Cells cells : cover.inside()) {
-      out.upper += cellCounts.overlapping(cells);
-      out.lower += cellCounts.inner(cells);
-    }
-    for (int k = 0; k < cover.crossingCount(); k++) {
-      int cx = cover.crossingX(k);
-      int cy = cover.crossingY(k);
-      long covered = cover.covered(k);
-      out.upper += Math.min(covered, cellCounts.overlapping(cx, cy));
-      out.lower += Math.max(0, cellCounts.inner(cx, cy) - (cover.cellArea(k) - covered));
-    }
-    return out;
+    return cellCounts.read(chi);
+  }
+
+  /** Whether the plan counts nothing (an empty region or range). */
+  public boolean isEmpty() {
+    return empty;
   }
 
   /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */

@@ -6,7 +6,7 @@ package dev.masksearch.chi;
  * ({@link OverlapCells}, the second stage of a shape's bounds) read once per document with one bulk
  * look-up, instead of 16 look-ups per cell. Not thread-safe: one per evaluator.
  */
-public final class CellCounts {
+public final class CellCounts implements CellSource {
   private final ChiGrid grid;
   private final int bins;
   private final int[] levels; // the distinct levels of the range: outer/inner from/to
@@ -16,6 +16,7 @@ public final class CellCounts {
   private final int innerTo;
   private final boolean noOverlapping;
   private final boolean noInner;
+  private final boolean aligned;
   private final int[] indices; // the stored entries of every grid point at every stored level
   private final long[] values;
   private final long[][] atLeast; // per level: (gx + 1) x (gy + 1) cumulative counts, borders 0
@@ -35,6 +36,7 @@ public final class CellCounts {
     this.innerTo = slot(levels.innerTo());
     this.noOverlapping = levels.outerFrom() >= levels.outerTo();
     this.noInner = levels.innerFrom() >= levels.innerTo();
+    this.aligned = levels.isAligned();
     int gx = grid.gx();
     int gy = grid.gy();
     int stored = 0;
@@ -72,8 +74,8 @@ public final class CellCounts {
     throw new AssertionError(level);
   }
 
-  /** Reads the current mask's entries. */
-  public void read(ChiLookup chi) {
+  /** Reads the current mask's entries; returns this. */
+  public CellCounts read(ChiLookup chi) {
     chi.entries(indices, indices.length, values);
     int gx = grid.gx();
     int gy = grid.gy();
@@ -87,6 +89,7 @@ public final class CellCounts {
         }
       }
     }
+    return this;
   }
 
   /** The pixels of cell (cx, cy) in the overlapping bins. */
@@ -99,12 +102,17 @@ public final class CellCounts {
     return inner(cx, cx + 1, cy, cy + 1);
   }
 
-  /** The pixels of an aligned rectangle in the overlapping bins. */
+  @Override
+  public boolean aligned() {
+    return aligned;
+  }
+
+  @Override
   public long overlapping(ChiGrid.Cells c) {
     return overlapping(c.xa(), c.xb(), c.ya(), c.yb());
   }
 
-  /** The pixels of an aligned rectangle in the inner bins. */
+  @Override
   public long inner(ChiGrid.Cells c) {
     return inner(c.xa(), c.xb(), c.ya(), c.yb());
   }

@@ -152,6 +152,11 @@ public final class CellCover {
     return crossing[2 * k + 1];
   }
 
+  /** Crossing cell {@code k} as a rectangle of one cell. */
+  public ChiGrid.Cells crossingCell(int k) {
+    return new ChiGrid.Cells(crossingX(k), crossingX(k) + 1, crossingY(k), crossingY(k) + 1);
+  }
+
   /** The pixels of crossing cell {@code k} that the region covers. */
   public long covered(int k) {
     return covered[k];
@@ -197,17 +202,7 @@ public final class CellCover {
               Math.max(r.y1(), y1),
               Math.min(r.x2(), x2),
               Math.min(r.y2(), y2));
-      case Shape shape -> {
-        long count = 0;
-        for (int y = y1; y < y2; y++) { // per row, from the first span reaching into the cell
-          for (int s = shape.firstSpanFrom(y, x1);
-              s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < x2;
-              s++) {
-            count += pixels.count(Math.max(shape.x1(s), x1), y, Math.min(shape.x2(s), x2), y + 1);
-          }
-        }
-        yield count;
-      }
+      case Shape shape -> pixels.count(shape, x1, y1, x2, y2);
     };
   }
 }

@@ -1,6 +1,7 @@
 package dev.masksearch.chi;
 
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import java.io.IOException;
 
 /**
@@ -68,10 +69,14 @@ public final class CpBounds {
 
   /**
    * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by
-   * cell (see {@link #computeRefined(ChiLookup, CellCover, BinEdges.Levels)}).
+   * cell (see {@link #computeRefined(CellSource, CellCover)}).
    */
   public CpBounds computeRefined(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
-    return computeRefined(chi, CellCover.of(grid, roi), levels);
+    if (levels.isEmpty()) {
+      lower = upper = 0;
+      return this;
+    }
+    return computeRefined(CellSource.of(grid, chi, levels), CellCover.of(grid, roi));
   }
 
   /**
@@ -79,25 +84,20 @@ public final class CpBounds {
    * CHI counts them (over the overlapping and the inner bins), and each crossing cell c that the
    * region covers by a_c of its n_c pixels adding {@code min(a_c, C(c, overlapping))} to the upper
    * bound and {@code max(0, C(c, inner) - (n_c - a_c))} to the lower one. Never looser than the
-   * first stage ({@link #compute}, {@link BoundsPlan}), at about 16 look-ups per crossing cell: a
-   * second stage for documents the first leaves undecided, still far cheaper than reading the mask.
+   * first stage ({@link #compute}, {@link BoundsPlan}): a second stage for documents the first
+   * leaves undecided, still far cheaper than reading the mask.
    */
-  public CpBounds computeRefined(ChiLookup chi, CellCover cover, BinEdges.Levels levels) {
-    ChiGrid grid = cover.grid();
+  public CpBounds computeRefined(CellSource counts, CellCover cover) {
     upper = 0;
     lower = 0;
-    if (cover.area() == 0 || levels.isEmpty()) {
-      return this;
-    }
     for (ChiGrid.Cells cells : cover.inside()) {
-      upper += rect(grid, chi, cells, levels.outerFrom(), levels.outerTo());
-      lower += rect(grid, chi, cells, levels.innerFrom(), levels.innerTo());
+      upper += counts.overlapping(cells);
+      lower += counts.inner(cells);
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      int cx = cover.crossingX(k);
-      int cy = cover.crossingY(k);
-      upper += cellUpper(grid, chi, levels, cx, cy, cover.covered(k));
-      lower += cellLower(grid, chi, levels, cx, cy, cover.cellArea(k) - cover.covered(k));
+      ChiGrid.Cells cell = cover.crossingCell(k);
+      upper += Math.min(cover.covered(k), counts.overlapping(cell));
+      lower += Math.max(0, counts.inner(cell) - (cover.cellArea(k) - cover.covered(k)));
     }
     return this;
   }
@@ -113,6 +113,23 @@ public final class CpBounds {
      * value lies in the range being counted.
      */
     long count(int x1, int y1, int x2, int y2) throws IOException;
+
+    /**
+     * The pixels of {@code shape} in rows {@code [y1, y2)} and columns {@code [x1, x2)} (within the
+     * mask) whose value lies in the range; by default one rectangle per span, which storages that
+     * decode a rectangle at a time override to decode it once.
+     */
+    default long count(Shape shape, int x1, int y1, int x2, int y2) throws IOException {
+      long count = 0;
+      for (int y = y1; y < y2; y++) {
+        for (int s = shape.firstSpanFrom(y, x1);
+            s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < x2;
+            s++) {
+          count += count(Math.max(shape.x1(s), x1), y, Math.min(shape.x2(s), x2), y + 1);
+        }
+      }
+      return count;
+    }
   }
 
   /**
@@ -122,22 +139,20 @@ public final class CpBounds {
    * counted from {@code pixels}, and only their pixels inside the region. For near-binary masks
    * most crossing cells are all background or all foreground and are decided this way.
    */
-  public static long exactCount(
-      ChiLookup chi, CellCover cover, BinEdges.Levels levels, Pixels pixels) throws IOException {
+  public static long exactCount(CellSource counts, CellCover cover, Pixels pixels)
+      throws IOException {
     ChiGrid grid = cover.grid();
-    if (cover.area() == 0 || levels.isEmpty()) {
-      return 0;
-    }
     long count = 0;
     for (ChiGrid.Cells cells : cover.inside()) {
-      if (levels.isAligned()) {
-        count += rect(grid, chi, cells, levels.outerFrom(), levels.outerTo());
+      if (counts.aligned()) {
+        count += counts.overlapping(cells);
         continue;
       }
       for (int cy = cells.ya(); cy < cells.yb(); cy++) {
         for (int cx = cells.xa(); cx < cells.xb(); cx++) {
-          long upper = cellUpper(grid, chi, levels, cx, cy, Long.MAX_VALUE);
-          long lower = cellLower(grid, chi, levels, cx, cy, 0);
+          ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+          long upper = counts.overlapping(cell);
+          long lower = counts.inner(cell);
           count +=
               lower == upper
                   ? lower
@@ -147,30 +162,22 @@ public final class CpBounds {
       }
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      int cx = cover.crossingX(k);
-      int cy = cover.crossingY(k);
-      long upper = cellUpper(grid, chi, levels, cx, cy, cover.covered(k));
-      long lower = cellLower(grid, chi, levels, cx, cy, cover.cellArea(k) - cover.covered(k));
+      ChiGrid.Cells cell = cover.crossingCell(k);
+      long covered = cover.covered(k);
+      long upper = Math.min(covered, counts.overlapping(cell));
+      long lower = Math.max(0, counts.inner(cell) - (cover.cellArea(k) - covered));
       count += lower == upper ? lower : cover.countCrossing(k, pixels);
     }
     return count;
   }
 
-  /**
-   * The second stage's upper bound of the pixels of cell (cx, cy) in a region covering {@code
-   * covered} of them: {@code min(a_c, C(c, overlapping))}.
-   */
-  private static long cellUpper(
-      ChiGrid grid, ChiLookup chi, BinEdges.Levels levels, int cx, int cy, long covered) {
-    ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-    return Math.min(covered, rect(grid, chi, cell, levels.outerFrom(), levels.outerTo()));
-  }
-
-  /** Its lower bound: {@code max(0, C(c, inner) - (n_c - a_c))}. */
-  private static long cellLower(
-      ChiGrid grid, ChiLookup chi, BinEdges.Levels levels, int cx, int cy, long uncovered) {
-    ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-    return Math.max(0, rect(grid, chi, cell, levels.innerFrom(), levels.innerTo()) - uncovered);
+  /** {@link #exactCount(CellSource, CellCover, Pixels)} looking the CHI up cell by cell. */
+  public static long exactCount(
+      ChiLookup chi, CellCover cover, BinEdges.Levels levels, Pixels pixels) throws IOException {
+    if (levels.isEmpty()) {
+      return 0;
+    }
+    return exactCount(CellSource.of(cover.grid(), chi, levels), cover, pixels);
   }
 
   /**
@@ -191,7 +198,7 @@ public final class CpBounds {
   }
 
   /** Pixels of an aligned rectangle with level in [from, to). */
-  private static long rect(ChiGrid grid, ChiLookup chi, ChiGrid.Cells c, int from, int to) {
+  static long rect(ChiGrid grid, ChiLookup chi, ChiGrid.Cells c, int from, int to) {
     if (from >= to) {
       return 0;
     }

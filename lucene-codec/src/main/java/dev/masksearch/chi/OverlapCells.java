@@ -75,6 +75,11 @@ public final class OverlapCells {
     return covered;
   }
 
+  /** The cell counts of the mask {@code chi} reads, read whole (valid until the next read). */
+  public CellSource counts(ChiLookup chi) {
+    return counts.read(chi);
+  }
+
   /** The query's pixels in the region, Q. */
   public long queryPixels() {
     return queryPixels;

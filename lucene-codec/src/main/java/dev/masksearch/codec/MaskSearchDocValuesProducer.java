@@ -9,6 +9,7 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PixelCounts;
+import dev.masksearch.mask.Shape;
 import dev.masksearch.mask.ValueRange;
 import java.io.EOFException;
 import java.io.IOException;
@@ -424,11 +425,23 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       long codes = PixelCounts.codes(stored.dtype(), range);
       CpBounds.Pixels pixels =
           entry.storage().pixels(input(stored), stored, (int) (codes >>> 32), (int) codes);
-      return (x1, y1, x2, y2) -> {
-        try {
-          return pixels.count(x1, y1, x2, y2);
-        } catch (CorruptIndexException e) {
-          throw new CorruptIndexException("mask of document " + target, raw, e);
+      return new CpBounds.Pixels() { // a corrupt mask names its document
+        @Override
+        public long count(int x1, int y1, int x2, int y2) throws IOException {
+          try {
+            return pixels.count(x1, y1, x2, y2);
+          } catch (CorruptIndexException e) {
+            throw new CorruptIndexException("mask of document " + target, raw, e);
+          }
+        }
+
+        @Override
+        public long count(Shape shape, int x1, int y1, int x2, int y2) throws IOException {
+          try {
+            return pixels.count(shape, x1, y1, x2, y2);
+          } catch (CorruptIndexException e) {
+            throw new CorruptIndexException("mask of document " + target, raw, e);
+          }
         }
       };
     }

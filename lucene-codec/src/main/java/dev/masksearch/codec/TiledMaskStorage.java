@@ -5,6 +5,7 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.MaskFormatException;
 import dev.masksearch.mask.PixelCounts;
+import dev.masksearch.mask.Shape;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -167,18 +168,34 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
     // read when the first rectangle needs it
     TileReader[] tiles = new TileReader[1];
     RunMask[] runs = new RunMask[1];
-    return (x1, y1, x2, y2) -> {
-      if (runs[0] != null) {
-        return runs[0].count(x1, y1, x2, y2, lo, span);
-      }
-      if (tiles[0] == null) {
-        if (isRunMask(in)) {
-          runs[0] = RunMask.read(in, stored, in.length());
+    return new CpBounds.Pixels() {
+      @Override
+      public long count(int x1, int y1, int x2, int y2) throws IOException {
+        if (open()) {
           return runs[0].count(x1, y1, x2, y2, lo, span);
         }
-        tiles[0] = new TileReader(in, stored);
+        return tiles[0].count(x1, y1, x2, y2, lo, span);
       }
-      return tiles[0].count(x1, y1, x2, y2, lo, span);
+
+      @Override
+      public long count(Shape shape, int x1, int y1, int x2, int y2) throws IOException {
+        if (open()) {
+          return CpBounds.Pixels.super.count(shape, x1, y1, x2, y2);
+        }
+        return tiles[0].count(shape, x1, y1, x2, y2, lo, span);
+      }
+
+      /** Reads the mask's runs or tile directory the first time; whether it is a run mask. */
+      private boolean open() throws IOException {
+        if (runs[0] == null && tiles[0] == null) {
+          if (isRunMask(in)) {
+            runs[0] = RunMask.read(in, stored, in.length());
+          } else {
+            tiles[0] = new TileReader(in, stored);
+          }
+        }
+        return runs[0] != null;
+      }
     };
   }
 
@@ -314,6 +331,58 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
           }
           decode(t, ay, by);
           count += PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
+        }
+      }
+      return count;
+    }
+
+    /**
+     * The pixels of {@code shape} in a rectangle whose code lies in [lo, lo + span): each tile's
+     * rows under the rectangle decoded once, then the shape's spans counted on them.
+     */
+    long count(Shape shape, int x1, int y1, int x2, int y2, int lo, int span) throws IOException {
+      long count = 0;
+      for (int ty = y1 / tileSide; ty * tileSide < y2; ty++) {
+        for (int tx = x1 / tileSide; tx * tileSide < x2; tx++) {
+          int t = ty * tilesX + tx;
+          int ox = tx * tileSide;
+          int oy = ty * tileSide;
+          int ax = Math.max(x1, ox);
+          int ay = Math.max(y1, oy);
+          int bx = Math.min(x2, ox + tileSide);
+          int by = Math.min(y2, oy + tileSide);
+          boolean constant = kinds[t] == TileEncoding.CONSTANT;
+          boolean constantInRange = false;
+          if (constant) { // no need to expand it
+            in.seek(starts[t]);
+            constantInRange = Integer.compareUnsigned(encoding.readCode(in) - lo, span) < 0;
+            if (!constantInRange) {
+              continue;
+            }
+          } else {
+            decode(t, ay - oy, by - oy);
+          }
+          for (int y = ay; y < by; y++) {
+            for (int s = shape.firstSpanFrom(y, ax);
+                s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < bx;
+                s++) {
+              int from = Math.max(shape.x1(s), ax);
+              int to = Math.min(shape.x2(s), bx);
+              count +=
+                  constant
+                      ? to - from
+                      : PixelCounts.count(
+                          tile,
+                          stored.dtype(),
+                          tileWidth(t),
+                          from - ox,
+                          y - oy,
+                          to - ox,
+                          y - oy + 1,
+                          lo,
+                          span);
+            }
+          }
         }
       }
       return count;

@@ -3,6 +3,7 @@ package dev.masksearch.search;
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
@@ -129,16 +130,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (out.isExact() || !cursor.seek(doc)) {
         return;
       }
-      long area;
-      if (spec.roi() != null) { // the plan reads the CHI whole at its levels
-        BoundsPlan plan = plan(cursor.grid(), cursor.dtype());
-        plan.refine(cursor, counts);
-        area = plan.area();
+      CellCover cover = cover(out.roi);
+      if (cover.area() == 0 || levels(cursor.dtype()).isEmpty()) {
+        counts.lower = counts.upper = 0;
       } else {
-        CellCover cover = CellCover.of(cursor.grid(), out.roi);
-        counts.computeRefined(cursor, cover, levels(cursor.dtype()));
-        area = cover.area();
+        counts.computeRefined(cellSource(), cover);
       }
+      long area = cover.area();
       fields.account(spec.field());
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
@@ -200,6 +198,17 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return spec.roi() != null ? plan(grid, cursor.dtype()).cover() : CellCover.of(grid, roi);
     }
 
+    /**
+     * The current mask's cell counts: the CHI read whole at the plan's levels for the constant
+     * region (which crosses many cells), looked up cell by cell for a document's box.
+     */
+    private CellSource cellSource() {
+      ChiGrid grid = cursor.grid();
+      return spec.roi() != null
+          ? plan(grid, cursor.dtype()).cellCounts(cursor)
+          : CellSource.of(grid, cursor, levels(cursor.dtype()));
+    }
+
     private BinEdges.Levels levels(MaskDType dtype) {
       BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
       if (levels == null) {
@@ -226,8 +235,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         }
         CellCover cover = cover(roi);
         long count =
-            CpBounds.exactCount(
-                cursor, cover, levels(cursor.dtype()), masks.pixels(doc, spec.range()));
+            cover.area() == 0 || levels(cursor.dtype()).isEmpty()
+                ? 0
+                : CpBounds.exactCount(cellSource(), cover, masks.pixels(doc, spec.range()));
         fields.account(spec.field());
         return spec.value(count, cover.area());
       }

@@ -3,6 +3,7 @@ package dev.masksearch.search;
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.chi.OverlapCells;
@@ -138,10 +139,10 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
         if (!cursor.seek(doc) || !sameSize(cursor.grid())) {
           throw new IllegalStateException("document " + doc + " has no mask of the query's size");
         }
-        BinEdges.Levels levels = levels(cursor.dtype());
         CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
-        long intersection = CpBounds.exactCount(cursor, queryOn, levels, pixels);
-        long documentPixels = CpBounds.exactCount(cursor, region, levels, pixels);
+        CellSource counts = cells.counts(cursor); // the CHI read once for both counts
+        long intersection = CpBounds.exactCount(counts, queryOn, pixels);
+        long documentPixels = CpBounds.exactCount(counts, region, pixels);
         fields.account(spec.field());
         return value(intersection, documentPixels, queryOn.area());
       }

@@ -422,8 +422,9 @@ public class CpBoundsTests extends LuceneTestCase {
           String what = region + " on " + g.mask() + " step " + params.gridStep() + " " + vr;
           BoundsPlan plan = new BoundsPlan(cover, bins, levels);
           CpBounds planned = plan.evaluate(chi, new CpBounds());
-          CpBounds refined = new CpBounds().computeRefined(chi, cover, levels);
-          CpBounds fromTables = plan.refine(chi, new CpBounds());
+          CpBounds refined =
+              new CpBounds().computeRefined(CellSource.of(chi.grid(), chi, levels), cover);
+          CpBounds fromTables = new CpBounds().computeRefined(plan.cellCounts(chi), cover);
           assertEquals(what + " plan's second stage", refined.lower, fromTables.lower);
           assertEquals(what + " plan's second stage", refined.upper, fromTables.upper);
           assertTrue(
@@ -438,6 +439,23 @@ public class CpBoundsTests extends LuceneTestCase {
             assertEquals(what + " aligned", cp, planned.upper);
           }
           long[] read = new long[1];
+          long[] readFromTables = new long[1];
+          long fromCounts =
+              CpBounds.exactCount(
+                  plan.cellCounts(chi),
+                  cover,
+                  (x1, y1, x2, y2) -> {
+                    long n = 0;
+                    for (int y = y1; y < y2; y++) {
+                      for (int x = x1; x < x2; x++) {
+                        double v = g.values()[y * width + x];
+                        n += vr.lv() <= v && v < vr.uv() ? 1 : 0;
+                        readFromTables[0]++;
+                      }
+                    }
+                    return n;
+                  });
+          assertEquals(what + " verified from the plan's counts", cp, fromCounts);
           long verified =
               CpBounds.exactCount(
                   chi,
