@@ -23,13 +23,29 @@ public final class CellCounts implements CellSource {
 
   /** The counts of {@code levels} on {@code grid}, for a CHI of {@code bins} stored levels. */
   public CellCounts(ChiGrid grid, int bins, BinEdges.Levels levels) {
-    this.grid = grid;
-    this.bins = bins;
-    this.levels =
+    this(
+        grid,
+        bins,
+        levels,
         java.util.stream.IntStream.of(
                 levels.outerFrom(), levels.outerTo(), levels.innerFrom(), levels.innerTo())
             .distinct()
-            .toArray();
+            .toArray());
+  }
+
+  /**
+   * The counts of every level 0 .. bins + 1 on {@code grid}, for {@link #atLeast}: what a
+   * comparison of values (not of one range) reads.
+   */
+  public static CellCounts allLevels(ChiGrid grid, int bins) {
+    int[] all = java.util.stream.IntStream.rangeClosed(0, bins + 1).toArray();
+    return new CellCounts(grid, bins, new BinEdges.Levels(0, bins + 1, 0, bins + 1), all);
+  }
+
+  private CellCounts(ChiGrid grid, int bins, BinEdges.Levels levels, int[] distinct) {
+    this.grid = grid;
+    this.bins = bins;
+    this.levels = distinct;
     this.outerFrom = slot(levels.outerFrom());
     this.outerTo = slot(levels.outerTo());
     this.innerFrom = slot(levels.innerFrom());
@@ -100,6 +116,14 @@ public final class CellCounts implements CellSource {
   /** The pixels of cell (cx, cy) in the inner bins. */
   public long inner(int cx, int cy) {
     return inner(cx, cx + 1, cy, cy + 1);
+  }
+
+  /**
+   * The pixels of cell (cx, cy) whose bin is at least {@code level} (0 .. bins + 1), for counts
+   * made with {@link #allLevels}, where slot and level coincide.
+   */
+  public long atLeast(int cx, int cy, int level) {
+    return rect(cx, cx + 1, cy, cy + 1, level);
   }
 
   @Override

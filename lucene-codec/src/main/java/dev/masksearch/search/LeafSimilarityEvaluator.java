@@ -6,6 +6,7 @@ import dev.masksearch.chi.CellCover;
 import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
+import dev.masksearch.chi.L1Cells;
 import dev.masksearch.chi.OverlapCells;
 import dev.masksearch.codec.MaskDocValues;
 import dev.masksearch.mask.Mask;
@@ -38,9 +39,12 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     if (values == null) {
       return null;
     }
-    return values instanceof MaskDocValues masks
+    if (!(values instanceof MaskDocValues masks)) {
+      return new FromMasks(spec, fields.reader().getBinaryDocValues(spec.field()), fields.guard());
+    }
+    return spec.similarity().thresholded()
         ? new FromChi(spec, masks, fields)
-        : new FromMasks(spec, fields.reader().getBinaryDocValues(spec.field()), fields.guard());
+        : new L1FromChi(spec, masks, fields);
   }
 
   /** The similarity of a mask whose I and D are known. */
@@ -169,6 +173,83 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     }
   }
 
+  /**
+   * L1 from the CHI: bounds from the document's counts at every level ({@link L1Cells}); the exact
+   * value from the whole mask, decoded.
+   */
+  private static final class L1FromChi extends LeafSimilarityEvaluator {
+    private final MaskDocValues masks;
+    private final LeafMaskFields fields;
+    private final MaskDocValues.ChiCursor cursor;
+    private final LaidRegions<ChiGrid, L1Cells> laid;
+    private final long[] sums = new long[2];
+    private ChiGrid grid;
+    private L1Cells cells;
+
+    L1FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
+      super(spec, fields.guard());
+      this.masks = masks;
+      this.fields = fields;
+      this.cursor = fields.cursor(spec.field());
+      this.laid =
+          new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
+    }
+
+    @Override
+    public boolean bounds(int doc, DocBounds out) throws IOException {
+      ChiGrid maskGrid = cursor.seek(doc) ? cursor.grid() : null;
+      if (maskGrid == null
+          || maskGrid.width() != spec.width()
+          || maskGrid.height() != spec.height()) {
+        return false;
+      }
+      if (!maskGrid.equals(grid)) {
+        int bins = masks.params().bins();
+        long bytes =
+            BoundsPlan.bytesToBuild(maskGrid, spec.roi())
+                + 8L * (bins + 4) * maskGrid.gx() * maskGrid.gy();
+        cells =
+            laid.get(maskGrid, bytes, () -> new L1Cells(maskGrid, bins, spec.roi(), spec.like()));
+        grid = maskGrid;
+      }
+      cells.bounds(cursor, sums);
+      fields.account(spec.field());
+      double bins = masks.params().bins();
+      // widened by a rounding step: a value the bounds pin is still read, so that every value
+      // comes from the same sum over the pixels
+      out.lower = Math.nextDown(Similarity.l1(sums[1] / bins, cells.area()));
+      out.upper = Math.nextUp(Similarity.l1(sums[0] / bins, cells.area()));
+      out.roi = spec.roi();
+      out.width = spec.width();
+      out.height = spec.height();
+      out.readMask = false;
+      return true;
+    }
+
+    @Override
+    public double exact(int doc, Region ignored) throws IOException {
+      guard.check();
+      MaskDocValues.MaskSize size = masks.maskSize(doc);
+      try (Reservation reservation = new Reservation(guard)) {
+        reservation.reserve(
+            size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
+        Mask mask = masks.mask(doc);
+        return Similarity.l1(
+            spec.absoluteDifferences(mask), spec.roi().area(mask.width(), mask.height()));
+      }
+    }
+
+    @Override
+    public boolean usesChi() {
+      return true;
+    }
+
+    @Override
+    public float verificationCost() {
+      return masks.averageMaskPixels();
+    }
+  }
+
   /** No CHI: every document's value is exact, read from its mask. */
   private static final class FromMasks extends LeafSimilarityEvaluator {
     private final BinaryDocValues values;
@@ -193,9 +274,16 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
         if (mask.width() != spec.width() || mask.height() != spec.height()) {
           return false;
         }
-        long intersection = spec.queryOn().countPixels(mask, spec.range());
-        long documentPixels = spec.roi().countPixels(mask, spec.range());
-        out.lower = out.upper = value(intersection, documentPixels, spec.queryOn().pixels());
+        if (spec.similarity().thresholded()) {
+          long intersection = spec.queryOn().countPixels(mask, spec.range());
+          long documentPixels = spec.roi().countPixels(mask, spec.range());
+          out.lower = out.upper = value(intersection, documentPixels, spec.queryOn().pixels());
+        } else {
+          out.lower =
+              out.upper =
+                  Similarity.l1(
+                      spec.absoluteDifferences(mask), spec.roi().area(mask.width(), mask.height()));
+        }
       }
       out.roi = spec.roi();
       out.width = spec.width();

@@ -23,10 +23,33 @@ public enum Similarity {
     public double value(long i, long d, long q) {
       return d + q == 0 ? 0 : 2.0 * i / (d + q);
     }
+  },
+  /**
+   * One minus the mean absolute difference of the two masks' values over the region ({@link #l1}):
+   * 1 for equal masks, 0 for opposite binary ones. Compares values, not thresholded pixels.
+   */
+  L1 {
+    @Override
+    public double value(long i, long d, long q) {
+      throw new UnsupportedOperationException("L1 compares values, not pixel counts");
+    }
   };
 
   /** The similarity of masks of {@code d} and {@code q} pixels sharing {@code i}. */
   public abstract double value(long i, long d, long q);
+
+  /** Whether the masks are compared thresholded (IoU, Dice), not by their values (L1). */
+  public boolean thresholded() {
+    return this != L1;
+  }
+
+  /**
+   * The L1 similarity of masks whose absolute differences sum to {@code sum} over {@code area}
+   * pixels: {@code 1 - sum / area}; 0 for an empty region.
+   */
+  public static double l1(double sum, long area) {
+    return area == 0 ? 0 : 1 - sum / area;
+  }
 
   /** The name a request uses. */
   public String apiName() {
@@ -41,6 +64,6 @@ public enum Similarity {
       }
     }
     throw new IllegalArgumentException(
-        "unknown similarity [" + name + "]; expected [iou] or [dice]");
+        "unknown similarity [" + name + "]; expected [iou], [dice] or [l1]");
   }
 }

@@ -19,24 +19,18 @@ import org.apache.lucene.index.LeafReaderContext;
  * nowhere), as pixels at the same coordinates of masks of different sizes show different things.
  *
  * @param field the mask field
- * @param width the query mask's width
- * @param height the query mask's height
+ * @param like the query mask
  * @param queryOn the query's pixels at or above the threshold, inside the region
  * @param roi the region compared ({@link Roi#FULL} for the whole mask)
  * @param threshold where a pixel turns on
- * @param similarity IoU or Dice
+ * @param similarity IoU, Dice or L1
  */
 public record SimilaritySpec(
-    String field,
-    int width,
-    int height,
-    Shape queryOn,
-    Region roi,
-    double threshold,
-    Similarity similarity)
+    String field, Mask like, Shape queryOn, Region roi, double threshold, Similarity similarity)
     implements ValueSource {
   public SimilaritySpec {
     Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(like, "like");
     Objects.requireNonNull(queryOn, "queryOn");
     Objects.requireNonNull(roi, "roi");
     Objects.requireNonNull(similarity, "similarity");
@@ -49,7 +43,61 @@ public record SimilaritySpec(
   public static SimilaritySpec of(
       String field, Mask like, double threshold, Region roi, Similarity similarity) {
     Shape on = Shape.where(like, range(threshold)).intersect(roi);
-    return new SimilaritySpec(field, like.width(), like.height(), on, roi, threshold, similarity);
+    return new SimilaritySpec(field, like, on, roi, threshold, similarity);
+  }
+
+  /** The query mask's width: only masks of its size compare. */
+  public int width() {
+    return like.width();
+  }
+
+  /** The query mask's height. */
+  public int height() {
+    return like.height();
+  }
+
+  /**
+   * The sum of {@code |d - q|} over the region's pixels inside {@code mask} (of the query's size),
+   * row by row: the exact part of the L1 similarity.
+   */
+  double absoluteDifferences(Mask mask) {
+    double sum = 0;
+    for (int y = 0; y < mask.height(); y++) {
+      for (int x = 0; x < mask.width(); x++) {
+        if (contains(x, y)) {
+          sum += Math.abs(mask.value(y, x) - like.value(y, x));
+        }
+      }
+    }
+    return sum;
+  }
+
+  private boolean contains(int x, int y) {
+    return switch (roi) {
+      case Roi box -> x >= box.x1() && x < box.x2() && y >= box.y1() && y < box.y2();
+      case Shape shape -> {
+        int s = shape.firstSpanFrom(y, x);
+        yield s < shape.spanCount() && shape.y(s) == y && shape.x1(s) <= x;
+      }
+    };
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SimilaritySpec s
+        && field.equals(s.field)
+        && like.dtype() == s.like.dtype()
+        && like.width() == s.like.width()
+        && like.height() == s.like.height()
+        && java.util.Arrays.equals(like.rawBytes(), s.like.rawBytes())
+        && roi.equals(s.roi)
+        && Double.compare(threshold, s.threshold) == 0
+        && similarity == s.similarity;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(field, queryOn, roi, threshold, similarity);
   }
 
   /** The values that are on: {@code [threshold, +inf)}. */
@@ -81,15 +129,12 @@ public record SimilaritySpec(
     return similarity.apiName()
         + "("
         + field
-        + " >= "
-        + threshold
+        + (similarity.thresholded() ? " >= " + threshold : "")
         + ", like "
-        + height
+        + height()
         + "x"
-        + width
-        + " with "
-        + queryOn.pixels()
-        + " on"
+        + width()
+        + (similarity.thresholded() ? " with " + queryOn.pixels() + " on" : "")
         + (roi.equals(Roi.FULL) ? "" : ", in " + roi)
         + ")";
   }

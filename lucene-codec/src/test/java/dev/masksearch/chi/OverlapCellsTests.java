@@ -83,6 +83,48 @@ public class OverlapCellsTests extends LuceneTestCase {
     assertTrue("some bounds should pin the similarity: " + pinned, pinned > 0);
   }
 
+  /** {@link L1Cells} brackets the true sum of absolute differences, in any region. */
+  public void testL1BoundsBracketTheTrueSum() {
+    Random r = random();
+    int tight = 0;
+    for (int iter = 0; iter < atLeast(300); iter++) {
+      MaskDType dtype = RandomPicks.randomFrom(r, MaskDType.values());
+      int height = RandomNumbers.randomIntBetween(r, 1, 50);
+      int width = RandomNumbers.randomIntBetween(r, 1, 50);
+      int bins = RandomNumbers.randomIntBetween(r, 1, 20);
+      ChiReference.Generated doc =
+          ChiReference.mask(
+              r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
+      ChiReference.Generated query =
+          ChiReference.mask(
+              r, dtype, height, width, r.nextInt(ChiReference.KINDS), new int[] {bins});
+      Chi chi =
+          Chi.build(doc.mask(), new ChiParams(RandomNumbers.randomIntBetween(r, 1, 24), bins));
+      RandomRegions.Case region =
+          r.nextInt(3) == 0 ? null : RandomRegions.shape(r, Math.max(width, height));
+      L1Cells cells =
+          new L1Cells(chi.grid(), bins, region == null ? Roi.FULL : region.region(), query.mask());
+      long[] sums = new long[2];
+      cells.bounds(chi, sums);
+      double sum = 0;
+      long area = 0;
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          if (region == null || region.inside().test(x, y)) {
+            sum += Math.abs(doc.values()[y * width + x] - query.values()[y * width + x]);
+            area++;
+          }
+        }
+      }
+      String what = doc.mask() + " vs " + query.mask() + " in " + region + ", " + bins + " bins";
+      assertEquals(what, area, cells.area());
+      assertTrue(what + ": " + sums[0] + "/" + bins + " <= " + sum, sums[0] <= sum * bins + 1e-6);
+      assertTrue(what + ": " + sum + " <= " + sums[1] + "/" + bins, sum * bins <= sums[1] + 1e-6);
+      tight += sums[1] - sums[0] < area * bins / 4 ? 1 : 0;
+    }
+    assertTrue("the bounds should be tight for some masks: " + tight, tight > 0);
+  }
+
   public void testBinaryMasksOnTheGridArePinned() {
     // two 64 x 64 masks made of whole 16-pixel cells: every cell all on or all off
     byte[] a = new byte[64 * 64];

@@ -34,10 +34,10 @@ import org.apache.lucene.tests.util.TestUtil;
 import org.apache.lucene.util.Bits;
 
 /**
- * Masks like a query mask ({@link SimilaritySpec}): top k both ways and filters, by IoU and Dice,
- * against a brute force written from the definitions, over binary and soft masks, masks of other
- * sizes (no value), query masks equal to an indexed one or empty, regions of every kind, deletions
- * and several segments, with the mask codec and without.
+ * Masks like a query mask ({@link SimilaritySpec}): top k both ways and filters, by IoU, Dice and
+ * L1, against a brute force written from the definitions, over binary and soft masks, masks of
+ * other sizes (no value), query masks equal to an indexed one or empty, regions of every kind,
+ * deletions and several segments, with the mask codec and without.
  */
 public class SimilarityQueryTests extends LuceneTestCase {
   private static final String MASK = "saliency";
@@ -86,7 +86,7 @@ public class SimilarityQueryTests extends LuceneTestCase {
                 }
                 default -> RandomRegions.shape(random, Math.max(width, height));
               };
-          Similarity similarity = random.nextBoolean() ? Similarity.IOU : Similarity.DICE;
+          Similarity similarity = Similarity.values()[random.nextInt(Similarity.values().length)];
           SimilaritySpec spec =
               SimilaritySpec.of(
                   MASK, like, threshold, region == null ? Roi.FULL : region.region(), similarity);
@@ -220,6 +220,8 @@ public class SimilarityQueryTests extends LuceneTestCase {
         long i = 0;
         long d = 0;
         long q = 0;
+        long area = 0;
+        double differences = 0;
         for (int y = 0; y < mask.height(); y++) {
           for (int x = 0; x < mask.width(); x++) {
             if (region == null || region.inside().test(x, y)) {
@@ -228,13 +230,17 @@ public class SimilarityQueryTests extends LuceneTestCase {
               d += a ? 1 : 0;
               q += b ? 1 : 0;
               i += a && b ? 1 : 0;
+              area++;
+              differences += Math.abs(mask.value(y, x) - like.value(y, x));
             }
           }
         }
         double value =
-            similarity == Similarity.IOU
-                ? (d + q - i == 0 ? 0 : (double) i / (d + q - i))
-                : (d + q == 0 ? 0 : 2.0 * i / (d + q));
+            switch (similarity) {
+              case IOU -> d + q - i == 0 ? 0 : (double) i / (d + q - i);
+              case DICE -> d + q == 0 ? 0 : 2.0 * i / (d + q);
+              case L1 -> area == 0 ? 0 : 1 - differences / area;
+            };
         values.put(leaf.docBase + doc, value);
       }
     }

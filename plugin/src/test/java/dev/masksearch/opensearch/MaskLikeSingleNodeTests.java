@@ -79,7 +79,7 @@ public class MaskLikeSingleNodeTests extends OpenSearchSingleNodeTestCase {
         example = randomInt(docs - 1);
       }
       boolean byId = randomBoolean();
-      String similarity = randomFrom("iou", "dice");
+      String similarity = randomFrom("iou", "dice", "l1");
       double threshold = randomFrom(0.5, 0.3, 0.8);
       String roi = randomBoolean() ? "" : ", \"roi\": {\"polygon\": [[0, 0], [30, 2], [4, 30]]}";
       Map<String, Double> expected = new HashMap<>();
@@ -208,6 +208,8 @@ public class MaskLikeSingleNodeTests extends OpenSearchSingleNodeTestCase {
     long i = 0;
     long d = 0;
     long q = 0;
+    long area = 0;
+    double differences = 0;
     double[] ring = {0, 0, 30, 2, 4, 30};
     for (int y = 0; y < doc.height(); y++) {
       for (int x = 0; x < doc.width(); x++) {
@@ -219,11 +221,15 @@ public class MaskLikeSingleNodeTests extends OpenSearchSingleNodeTestCase {
         d += a ? 1 : 0;
         q += b ? 1 : 0;
         i += a && b ? 1 : 0;
+        area++;
+        differences += Math.abs(doc.value(y, x) - like.value(y, x));
       }
     }
-    return similarity.equals("iou")
-        ? (d + q - i == 0 ? 0 : (double) i / (d + q - i))
-        : (d + q == 0 ? 0 : 2.0 * i / (d + q));
+    return switch (similarity) {
+      case "iou" -> d + q - i == 0 ? 0 : (double) i / (d + q - i);
+      case "dice" -> d + q == 0 ? 0 : 2.0 * i / (d + q);
+      default -> area == 0 ? 0 : 1 - differences / area;
+    };
   }
 
   private static boolean inside(double[] ring, double px, double py) {

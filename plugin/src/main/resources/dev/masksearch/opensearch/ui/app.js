@@ -90,6 +90,7 @@ async function loadMapping() {
   state.fields = fields;
   state.docCount = state.counts[index] || 0;
   setOptions($('maskField'), fields.mask, /saliency/);
+  setOptions($('likeField'), fields.mask, /saliency/);
   setOptions($('iouA'), fields.mask, /saliency/);
   setOptions($('iouB'), fields.mask, /human/);
   if (fields.mask.length > 1 && $('iouA').value === $('iouB').value) $('iouB').value = fields.mask.find(f => f !== $('iouA').value);
@@ -139,12 +140,25 @@ function roiSpec() {
   switch ($('roiKind').value) {
     case 'box': return fixedBox();
     case 'field': return { field: $('roiField').value };
+    case 'polygon': return { polygon: polygonPoints() };
     default: return null;
   }
 }
 
+/** The polygon's points from the form: "x,y; x,y; ...", at least three. */
+function polygonPoints() {
+  const points = $('poly').value.split(';').map(p => p.trim()).filter(Boolean)
+      .map(p => p.split(/[\s,]+/).filter(Boolean).map(Number));
+  if (points.length < 3 || points.some(p => p.length !== 2 || !p.every(Number.isFinite))) {
+    throw new Error('a polygon needs at least three points x,y; click a result\'s image to add them');
+  }
+  return points;
+}
+
+/** The region in the expression language; null for a polygon, which expressions do not take. */
 function roiExpr(roi) {
   if (roi === null) return 'full';
+  if (roi.polygon) return null;
   return Array.isArray(roi) ? '[' + roi.join(', ') + ']' : roi.field;
 }
 
@@ -162,8 +176,9 @@ function buildQuery() {
     if (roi !== null) cp.roi = roi;
     cp.range = [num('lv'), num('uv')];
     if ($('normalize').checked) cp.normalize = true;
-    expr = 'cp(' + cp.field + ', ' + roiExpr(roi) + ', ' + cp.range[0] + ', ' + cp.range[1] + ')'
-        + (cp.normalize ? ' / area(' + roiExpr(roi) + ')' : '');
+    expr = roiExpr(roi) === null ? null
+        : 'cp(' + cp.field + ', ' + roiExpr(roi) + ', ' + cp.range[0] + ', ' + cp.range[1] + ')'
+          + (cp.normalize ? ' / area(' + roiExpr(roi) + ')' : '');
     if (op === 'filter') {
       filters.push({ cp: Object.assign({}, cp, { [$('cmp').value]: num('threshold') }) });
     } else if ($('order').value === 'desc') {
@@ -173,6 +188,17 @@ function buildQuery() {
     } else {
       sort = [{ cp: Object.assign({}, cp, { order: 'asc' }) }];
     }
+  } else if (mode === 'like') {
+    // The masks most like one document's: its mask is fetched by the node (like: {index, id}).
+    const id = $('likeId').value.trim();
+    if (!id) throw new Error('choose a document: press "like this" on a result, or type its id');
+    const like = { field: $('likeField').value, like: { index: $('index').value, id },
+      similarity: $('likeSim').value, threshold: num('likeThr') };
+    if (op === 'filter') filters.push({ mask_like: Object.assign({}, like, { [$('cmp').value]: num('threshold') }) });
+    else if ($('order').value === 'desc') {
+      if (filters.length === 0) query = { mask_like: Object.assign({}, like, { k: num('k') }) };
+      else { must = { mask_like: like }; body.track_total_hits = false; }
+    } else sort = [{ mask_like: Object.assign({}, like, { order: 'asc' }) }];
   } else if (mode === 'objects') {
     // Each object's own mask in its own box (or whole), inside a nested query; inner hits name the objects.
     const cp = { field: $('objMask').value };
@@ -217,7 +243,9 @@ function updateForm() {
   $('cpForm').classList.toggle('hidden', mode !== 'cp');
   $('iouForm').classList.toggle('hidden', mode !== 'iou');
   $('objForm').classList.toggle('hidden', mode !== 'objects');
+  $('likeForm').classList.toggle('hidden', mode !== 'like');
   $('boxRow').classList.toggle('hidden', roi !== 'box');
+  $('polyRow').classList.toggle('hidden', roi !== 'polygon');
   $('roiFieldRow').classList.toggle('hidden', roi !== 'field');
   $('filterRow').classList.toggle('hidden', op !== 'filter');
   $('topkRow').classList.toggle('hidden', op !== 'topk');
@@ -345,7 +373,47 @@ function hitRoi(source) {
     const box = getPath(source, $('roiField').value);
     return Array.isArray(box) && box.length === 4 ? box.map(Number) : null;
   }
+  if (kind === 'polygon') { try { return { polygon: polygonPoints() }; } catch (e) { return null; } }
   return null;
+}
+
+/** Whether a click on an image adds a polygon point (rather than enlarging it). */
+function drawingPolygon() {
+  return $('mode').value === 'cp' && $('roiKind').value === 'polygon';
+}
+
+/** Adds the clicked pixel (in the mask's coordinates) to the polygon and redraws every result. */
+function addPolygonPoint(event, canvas, view) {
+  const [w, h] = viewSize(view);
+  const rect = canvas.getBoundingClientRect();
+  const x = Math.round((event.clientX - rect.left) / rect.width * w);
+  const y = Math.round((event.clientY - rect.top) / rect.height * h);
+  const text = $('poly').value.trim();
+  $('poly').value = (text ? text + '; ' : '') + x + ',' + y;
+  redrawRegions();
+  generate();
+}
+
+function redrawRegions() {
+  for (const canvas of document.querySelectorAll('#results canvas')) {
+    const view = state.views.get(canvas.dataset.id);
+    if (!view) continue;
+    let roi = null;
+    try { roi = $('roiKind').value === 'polygon' ? { polygon: polygonPoints() } : view.roi; } catch (e) { roi = null; }
+    view.roi = roi;
+    draw(canvas, view, 1);
+  }
+}
+
+/** Shows the masks most like a hit's mask: the like form filled with it, top k, run. */
+function likeThis(hit, field) {
+  $('mode').value = 'like';
+  if (state.fields.mask.includes(field)) $('likeField').value = field;
+  $('likeId').value = hit._id;
+  $('op').value = 'topk';
+  $('order').value = 'desc';
+  updateForm();
+  run();
 }
 
 function card(hit, i, value, overlay) {
@@ -362,7 +430,7 @@ function card(hit, i, value, overlay) {
   box.value = hit._id;
   pick.append(box, document.createTextNode(' select'));
   div.append(el('div', 'id', (i + 1) + '. ' + hit._id));
-  const label = { iou: 'IoU: ', objects: 'objects matched: ' }[$('mode').value] || 'CP value: ';
+  const label = { iou: 'IoU: ', objects: 'objects matched: ', like: $('likeSim').value === 'dice' ? 'Dice: ' : 'IoU: ' }[$('mode').value] || 'CP value: ';
   const v = el('div', 'value', label + formatValue(value));
   v.dataset.value = value === null || value === undefined ? '' : value;
   div.append(v);
@@ -372,12 +440,17 @@ function card(hit, i, value, overlay) {
     div.append(el('div', 'field', f + ': ' + String(Array.isArray(fv) ? fv.join(', ') : fv).slice(0, 300)));
   }
   div.append(pick);
+  const like = el('button', 'secondary like', 'like this');
+  like.type = 'button';
+  like.title = 'the masks most like this ' + overlay + ' mask';
+  like.addEventListener('click', () => likeThis(hit, overlay));
+  div.append(like);
   const view = { id: hit._id, mask: decodeMask(getPath(source, overlay)), roi: hitRoi(source), image: null, label: overlay,
     objects: hitObjects(hit) };
   canvas.dataset.objects = view.objects.length;
   canvas.dataset.matched = view.objects.filter(o => o.matched).map(o => o.offset).join(',');
   state.views.set(hit._id, view);
-  canvas.addEventListener('click', () => enlarge(view, div));
+  canvas.addEventListener('click', e => (drawingPolygon() ? addPolygonPoint(e, canvas, view) : enlarge(view, div)));
   loadImage(getPath(source, $('imageField').value)).then(img => {
     view.image = img;
     draw(canvas, view, 1);
@@ -554,7 +627,14 @@ function draw(canvas, view, scale, plain) {
     ctx.drawImage(maskCanvas(view.mask), 0, 0, canvas.width, canvas.height);
   }
   if (view.objects && view.objects.length) drawObjects(ctx, view.objects, scale);
-  if (view.roi) {
+  if (view.roi && view.roi.polygon) {
+    ctx.strokeStyle = '#00ff66';
+    ctx.lineWidth = 2 * scale;
+    ctx.beginPath();
+    view.roi.polygon.forEach(([x, y], i) => (i ? ctx.lineTo(x * scale, y * scale) : ctx.moveTo(x * scale, y * scale)));
+    ctx.closePath();
+    ctx.stroke();
+  } else if (view.roi) {
     const [x1, y1, x2, y2] = view.roi;
     ctx.strokeStyle = '#00ff66';
     ctx.lineWidth = 2 * scale;
@@ -602,7 +682,8 @@ function drawObjects(ctx, objects, scale) {
 
 function enlarge(view, card) {
   draw($('bigCanvas'), view, 3);
-  $('bigCaption').textContent = view.id + ' (' + view.label + ' overlay' + (view.roi ? ', ROI ' + view.roi.join(', ') : '') + ')';
+  const roi = !view.roi ? '' : view.roi.polygon ? ', polygon ROI of ' + view.roi.polygon.length + ' points' : ', ROI ' + view.roi.join(', ');
+  $('bigCaption').textContent = view.id + ' (' + view.label + ' overlay' + roi + ')';
   $('modal').classList.remove('hidden');
 }
 
@@ -627,10 +708,10 @@ function augment() {
     draw(canvas, view, 1, true);
     const ctx = canvas.getContext('2d');
     const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const [x1, y1, x2, y2] = view.roi;
+    const inside = insideRoi(view.roi);
     for (let y = 0; y < canvas.height; y++) {
       for (let x = 0; x < canvas.width; x++) {
-        if (x >= x1 && x < x2 && y >= y1 && y < y2) continue;
+        if (inside(x, y)) continue;
         const p = 4 * (y * canvas.width + x);
         img.data[p] = Math.random() * 256; img.data[p + 1] = Math.random() * 256; img.data[p + 2] = Math.random() * 256;
         img.data[p + 3] = 255;
@@ -645,6 +726,24 @@ function augment() {
     canvas.toBlob(blob => { if (blob) { link.href = URL.createObjectURL(blob); link.dataset.ready = '1'; } }, 'image/png');
     out.append(div);
   }
+}
+
+/** Whether pixel (x, y) lies in a box [x1, y1, x2, y2] or a polygon (its centre inside, even-odd, as the plugin). */
+function insideRoi(roi) {
+  if (!roi.polygon) {
+    const [x1, y1, x2, y2] = roi;
+    return (x, y) => x >= x1 && x < x2 && y >= y1 && y < y2;
+  }
+  const pts = roi.polygon;
+  return (x, y) => {
+    const px = x + 0.5, py = y + 0.5;
+    let inside = false;
+    for (let p = 0; p < pts.length; p++) {
+      const [xa, ya] = pts[p], [xb, yb] = pts[(p + 1) % pts.length];
+      if ((ya > py) !== (yb > py) && xa + (py - ya) * (xb - xa) / (yb - ya) > px) inside = !inside;
+    }
+    return inside;
+  };
 }
 
 // ---- confusion matrix --------------------------------------------------------------------------------------------
@@ -723,6 +822,7 @@ function init() {
     e.addEventListener('change', generate);
   }
   $('generate').addEventListener('click', generate);
+  $('polyClear').addEventListener('click', () => { $('poly').value = ''; redrawRegions(); generate(); });
   $('run').addEventListener('click', run);
   $('matrixBtn').addEventListener('click', loadMatrix);
   $('augment').addEventListener('click', augment);

@@ -340,6 +340,93 @@ public class UiBrowserIT extends ClusterTestCase {
     screenshot("scenario-3");
   }
 
+  /**
+   * "like this" on a result: the form switches to the masks-like query of that document's mask,
+   * runs it, and shows the same hits and similarities as the REST API, the document itself first.
+   */
+  @Test
+  public void likeThisShowsTheMostAlikeMasks() throws Exception {
+    select("mode", "cp");
+    select("maskField", "saliency");
+    select("roiKind", "full");
+    type("lv", "0.5");
+    type("uv", "1.01");
+    select("op", "topk");
+    type("k", "10");
+    select("order", "desc");
+    browser.findElement(By.id("run")).click();
+    waitForResults();
+    WebElement first = browser.findElement(By.cssSelector("#results .card"));
+    String example = first.getAttribute("data-id");
+    first.findElement(By.cssSelector("button.like")).click();
+    waitForResults();
+    JsonNode dsl = dsl();
+    JsonNode like = dsl.at("/query/mask_like");
+    assertEquals("saliency", like.path("field").asText());
+    assertEquals(example, like.at("/like/id").asText());
+    assertEquals(INDEX, like.at("/like/index").asText());
+    assertEquals(10, like.path("k").asInt());
+    List<Hit> hits = runAndCompare(dsl, "_score");
+    assertEquals(10, hits.size());
+    assertEquals(1.0, hits.get(0).value, 0.0); // an image is most like itself (IoU 1)
+    for (int i = 1; i < hits.size(); i++) {
+      assertTrue(hits.get(i - 1).value >= hits.get(i).value);
+    }
+    assertCanvasesDrawn();
+    screenshot("like-this");
+  }
+
+  /**
+   * A polygon ROI drawn by clicking an image: the points land in the DSL in mask coordinates, the
+   * outline is drawn, and the filter's hits equal the REST API's.
+   */
+  @Test
+  public void polygonDrawnOnAnImage() throws Exception {
+    select("mode", "cp");
+    select("maskField", "saliency");
+    select("roiKind", "full");
+    type("lv", "0.8");
+    type("uv", "1.01");
+    select("op", "topk");
+    type("k", "5");
+    select("order", "desc");
+    browser.findElement(By.id("run")).click();
+    waitForResults();
+    select("roiKind", "polygon");
+    browser.findElement(By.id("polyClear")).click();
+    WebElement canvas = browser.findElement(By.cssSelector("#results canvas"));
+    int w = canvas.getSize().getWidth();
+    int h = canvas.getSize().getHeight();
+    // three clicks: top-left, top-right and bottom-middle of the image (offsets from its centre)
+    for (int[] at : new int[][] {{-w / 4, -h / 4}, {w / 4, -h / 4}, {0, h / 4}}) {
+      new org.openqa.selenium.interactions.Actions(browser)
+          .moveToElement(canvas, at[0], at[1])
+          .click()
+          .perform();
+    }
+    JsonNode polygon = dsl().at("/query/cp/roi/polygon");
+    assertEquals(polygon.toString(), 3, polygon.size());
+    int side = 224; // the synthetic masks' size: clicks land in mask pixels
+    assertTrue(polygon.toString(), polygon.get(0).get(0).asInt() < side / 2);
+    assertTrue(polygon.toString(), polygon.get(1).get(0).asInt() > side / 2);
+    assertTrue(polygon.toString(), polygon.get(2).get(1).asInt() > side / 2);
+    select("op", "filter");
+    select("cmp", "gt");
+    type("threshold", "50");
+    type("size", "200");
+    JsonNode dsl = dsl();
+    assertTrue(dsl.toString(), dsl.at("/query/bool/filter/0/cp/roi/polygon").size() == 3);
+    browser.findElement(By.id("run")).click();
+    waitForResults();
+    List<String> expected = restIds(dsl);
+    assertFalse("some images have salient pixels in the triangle", expected.isEmpty());
+    assertEquals(expected, shownIds());
+    assertCanvasesDrawn();
+    screenshot("polygon-roi");
+    browser.findElement(By.id("polyClear")).click();
+    select("roiKind", "full");
+  }
+
   @Test
   public void confusionMatrixAndItsCells() throws Exception {
     select("labelField", "label");

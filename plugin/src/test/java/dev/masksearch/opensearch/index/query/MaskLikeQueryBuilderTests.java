@@ -93,13 +93,13 @@ public class MaskLikeQueryBuilderTests extends AbstractQueryTestCase<MaskLikeQue
         (MaskLikeQueryBuilder)
             parseQuery(
                 """
-        {"mask_like": {"field": "saliency", "like": [[0, 1], [1, 0.25]], "similarity": "dice", "k": 3}}""");
+        {"mask_like": {"field": "saliency", "like": {"shape": [2, 2], "dtype": "uint8", "data": "AP//AA=="}, "similarity": "dice", "k": 3}}""");
     MaskLikeQueryBuilder rle =
         (MaskLikeQueryBuilder)
             parseQuery(
                 """
         {"mask_like": {"field": "saliency", "like": {"rle": {"size": [2, 2], "counts": [1, 2, 1]}}, "similarity": "dice", "k": 3}}""");
-    // the same on-pixels at 0.5: the same engine query
+    // the same uint8 mask, raw and as COCO RLE: the same engine query
     QueryShardContext context = createShardContext();
     assertEquals(nested.toQuery(context), rle.toQuery(context));
     MaskLikeQueryBuilder byId =
