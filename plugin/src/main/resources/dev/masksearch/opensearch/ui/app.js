@@ -290,12 +290,18 @@ function sumProfile(profile) {
 
 function valueOf(hit, body) {
   if (hit.fields && hit.fields.cp_value) return hit.fields.cp_value[0];
+  // a polygon filter has no expression form, so no per-hit value: the hit matched, that is all
+  if ($('mode').value === 'cp' && $('op').value === 'filter' && $('roiKind').value === 'polygon') return IN_FILTER;
   if ($('mode').value === 'objects') return matchedObjects(hit).length;
   if (body.sort && hit.sort) return hit.sort[0];
   return hit._score;
 }
 
+/** The value shown for a hit of a filter that has no per-hit value. */
+const IN_FILTER = 'in the filter';
+
 function formatValue(v) {
+  if (v === IN_FILTER) return v;
   if (v === null || v === undefined) return 'undefined';
   return Number.isInteger(v) ? String(v) : Number(v).toPrecision(4);
 }
@@ -432,7 +438,7 @@ function card(hit, i, value, overlay) {
   div.append(el('div', 'id', (i + 1) + '. ' + hit._id));
   const label = { iou: 'IoU: ', objects: 'objects matched: ', like: $('likeSim').value === 'dice' ? 'Dice: ' : 'IoU: ' }[$('mode').value] || 'CP value: ';
   const v = el('div', 'value', label + formatValue(value));
-  v.dataset.value = value === null || value === undefined ? '' : value;
+  v.dataset.value = value === null || value === undefined || value === IN_FILTER ? '' : value;
   div.append(v);
   for (const f of [...state.fields.keyword, ...state.fields.text]) {
     const fv = getPath(source, f);

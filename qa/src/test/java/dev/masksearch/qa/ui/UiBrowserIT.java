@@ -385,7 +385,7 @@ public class UiBrowserIT extends ClusterTestCase {
     select("mode", "cp");
     select("maskField", "saliency");
     select("roiKind", "full");
-    type("lv", "0.8");
+    type("lv", "0.5");
     type("uv", "1.01");
     select("op", "topk");
     type("k", "5");
@@ -412,7 +412,7 @@ public class UiBrowserIT extends ClusterTestCase {
     assertTrue(polygon.toString(), polygon.get(2).get(1).asInt() > side / 2);
     select("op", "filter");
     select("cmp", "gt");
-    type("threshold", "50");
+    type("threshold", "0");
     type("size", "200");
     JsonNode dsl = dsl();
     assertTrue(dsl.toString(), dsl.at("/query/bool/filter/0/cp/roi/polygon").size() == 3);
@@ -421,6 +421,9 @@ public class UiBrowserIT extends ClusterTestCase {
     List<String> expected = restIds(dsl);
     assertFalse("some images have salient pixels in the triangle", expected.isEmpty());
     assertEquals(expected, shownIds());
+    assertTrue(
+        text("results"),
+        browser.findElement(By.cssSelector("#results .value")).getText().contains("in the filter"));
     assertCanvasesDrawn();
     screenshot("polygon-roi");
     browser.findElement(By.id("polyClear")).click();
