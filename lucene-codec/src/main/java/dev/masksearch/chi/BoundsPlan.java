@@ -71,15 +71,22 @@ public final class BoundsPlan {
     Contributions sums = new Contributions();
     if (!empty) {
       for (ChiGrid.Cells cells : cover.inside()) {
-        addRect(sums, INSIDE_OVERLAPPING, cells, levels.outerFrom(), levels.outerTo());
-        addRect(sums, INSIDE_INNER, cells, levels.innerFrom(), levels.innerTo());
+        addRect(sums, INSIDE_OVERLAPPING, 1, cells, levels.outerFrom(), levels.outerTo());
+        addRect(sums, INSIDE_INNER, 1, cells, levels.innerFrom(), levels.innerTo());
       }
-      for (int k = 0; k < cover.crossingCount(); k++) {
-        int cx = cover.crossingX(k);
-        int cy = cover.crossingY(k);
-        ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-        addRect(sums, CROSSING_OVERLAPPING, cell, levels.outerFrom(), levels.outerTo());
-        addRect(sums, CROSSING_INNER, cell, levels.innerFrom(), levels.innerTo());
+      if (cover.outer() != null) { // a box: its ring is the outer rectangle less the inner one
+        addRect(sums, CROSSING_OVERLAPPING, 1, cover.outer(), levels.outerFrom(), levels.outerTo());
+        addRect(sums, CROSSING_INNER, 1, cover.outer(), levels.innerFrom(), levels.innerTo());
+        for (ChiGrid.Cells cells : cover.inside()) {
+          addRect(sums, CROSSING_OVERLAPPING, -1, cells, levels.outerFrom(), levels.outerTo());
+          addRect(sums, CROSSING_INNER, -1, cells, levels.innerFrom(), levels.innerTo());
+        }
+      } else {
+        for (int k = 0; k < cover.crossingCount(); k++) {
+          ChiGrid.Cells cell = cover.crossingCell(k);
+          addRect(sums, CROSSING_OVERLAPPING, 1, cell, levels.outerFrom(), levels.outerTo());
+          addRect(sums, CROSSING_INNER, 1, cell, levels.innerFrom(), levels.innerTo());
+        }
       }
     }
     // one entry per CHI position, with its four coefficients; those that cancel to zero dropped
@@ -113,12 +120,13 @@ public final class BoundsPlan {
    * what a caller reserves first (a shape on a fine grid touches many cells).
    */
   public static long bytesToBuild(ChiGrid grid, Region region) {
-    long cells =
-        region instanceof Shape
-            ? (long) grid.gx() * grid.gy()
-            : 2L * (grid.gx() + grid.gy()) + 4; // a box: its ring and inner rectangle
-    // per cell: the cover's count and position, 16 contributions of 8 bytes, the plan's entries
-    return 1024 + cells * (8 + 24 + 16 * 8 + 16 * 5);
+    if (!(region instanceof Shape)) { // a box: its ring's cells; its sums come from two rectangles
+      return 2048 + (2L * (grid.gx() + grid.gy()) + 4) * 32;
+    }
+    // per cell: the cover's count and position (32), 16 contributions of 8 bytes with their sorted
+    // copy and growth (384), the plan's entries and coefficients (80), and the cell counts a second
+    // stage reads at up to 4 levels (80)
+    return 1024 + (long) grid.gx() * grid.gy() * (32 + 384 + 80 + 80);
   }
 
   /** CHI positions with a sum and a sign, packed as {@code entry << 3 | sum << 1 | positive}. */
@@ -261,10 +269,10 @@ public final class BoundsPlan {
     return insideInner + Math.max(crossingInner - crossingUncovered, 0);
   }
 
-  private void addRect(Contributions sums, int sum, ChiGrid.Cells c, int from, int to) {
+  private void addRect(Contributions sums, int sum, int sign, ChiGrid.Cells c, int from, int to) {
     if (from < to) {
-      addAtLeast(sums, sum, 1, c, from);
-      addAtLeast(sums, sum, -1, c, to);
+      addAtLeast(sums, sum, sign, c, from);
+      addAtLeast(sums, sum, -sign, c, to);
     }
   }
 

@@ -23,6 +23,7 @@ public final class CellCover {
   private final int[] crossing; // (cx, cy) pairs
   private final long[] covered; // per crossing cell
   private final int crossingCount;
+  private final ChiGrid.Cells outer; // a box's outer rectangle; null for a shape
 
   private CellCover(
       ChiGrid grid,
@@ -31,7 +32,9 @@ public final class CellCover {
       List<ChiGrid.Cells> inside,
       int[] crossing,
       long[] covered,
-      int crossingCount) {
+      int crossingCount,
+      ChiGrid.Cells outer) {
+    this.outer = outer;
     this.grid = grid;
     this.region = region;
     this.area = area;
@@ -52,7 +55,7 @@ public final class CellCover {
   private static CellCover ofBox(ChiGrid grid, Roi roi) {
     Roi r = roi.clip(grid.width(), grid.height());
     if (r.isEmpty()) {
-      return new CellCover(grid, r, 0, List.of(), new int[0], new long[0], 0);
+      return new CellCover(grid, r, 0, List.of(), new int[0], new long[0], 0, null);
     }
     ChiGrid.Cells outer = grid.outer(r);
     ChiGrid.Cells inner = grid.inner(r);
@@ -73,7 +76,14 @@ public final class CellCover {
       }
     }
     return new CellCover(
-        grid, r, r.area(), inner.isEmpty() ? List.of() : List.of(inner), crossing, covered, n);
+        grid,
+        r,
+        r.area(),
+        inner.isEmpty() ? List.of() : List.of(inner),
+        crossing,
+        covered,
+        n,
+        outer);
   }
 
   private static CellCover ofShape(ChiGrid grid, Shape shape) {
@@ -119,12 +129,20 @@ public final class CellCover {
         }
       }
     }
-    return new CellCover(grid, shape, area, inside, crossing, covered, n);
+    return new CellCover(grid, shape, area, inside, crossing, covered, n, null);
   }
 
   /** The grid the region is laid on. */
   public ChiGrid grid() {
     return grid;
+  }
+
+  /**
+   * For a box, its outer rectangle: the crossing cells are the ring between it and the inside
+   * rectangle, so their sums are the outer one's less the inner one's. Null for a shape.
+   */
+  public ChiGrid.Cells outer() {
+    return outer;
   }
 
   /** The pixels of the mask the region covers. */

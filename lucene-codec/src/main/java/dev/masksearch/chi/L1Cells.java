@@ -45,12 +45,13 @@ public final class L1Cells {
         for (int x = spans[k]; x < spans[k + 1]; x++) {
           int c = (y / grid.step()) * gx + x / grid.step();
           covered[c]++;
-          int level = level(like.value(y, x), bins);
-          long[] q = query;
-          for (int l = 0; l <= level; l++) {
-            q[c * (bins + 2) + l]++;
-          }
+          query[c * (bins + 2) + level(like.value(y, x), bins)]++;
         }
+      }
+    }
+    for (int c = 0; c < cellCount; c++) { // pixels at a level -> pixels at that level or above
+      for (int l = bins - 1; l >= 0; l--) {
+        query[c * (bins + 2) + l] += query[c * (bins + 2) + l + 1];
       }
     }
     int n = 0;
@@ -95,6 +96,15 @@ public final class L1Cells {
       spans[2 * (i - s) + 1] = Math.min(shape.x2(i), width);
     }
     return spans;
+  }
+
+  /**
+   * About the most memory laying a region on {@code grid} for L1 takes: per cell the query's counts
+   * at every level (while built and kept) and the document's counts at every level (tables, entry
+   * indices, values).
+   */
+  public static long bytesToBuild(ChiGrid grid, int bins) {
+    return 1024 + (long) grid.gx() * grid.gy() * (64 + 44L * (bins + 2));
   }
 
   /** The highest level L with {@code v >= L / bins} (0 .. bins), as the CHI's edges compare. */

@@ -18,6 +18,9 @@ public final class Shape implements Region {
   /** The most polygon points a shape may be built from. */
   public static final int MAX_POLYGON_POINTS = 10_000;
 
+  /** The shape of no pixel. */
+  public static final Shape EMPTY = new Shape(new int[0], 0);
+
   // Spans (y, x1, x2) in increasing order of y then x1, non-empty, disjoint and not touching.
   private final int[] spans;
   private final int count;

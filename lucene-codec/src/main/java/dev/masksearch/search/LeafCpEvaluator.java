@@ -12,6 +12,7 @@ import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.BytesRef;
@@ -199,12 +200,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     /**
-     * The current mask's cell counts: the CHI read whole at the plan's levels for the constant
-     * region (which crosses many cells), looked up cell by cell for a document's box.
+     * The current mask's cell counts: the CHI read whole at the plan's levels for a shape (which
+     * crosses many cells), looked up entry by entry for a box (whose cursor then opens only the
+     * columns around it).
      */
     private CellSource cellSource() {
       ChiGrid grid = cursor.grid();
-      return spec.roi() != null
+      return spec.roi() instanceof Shape // crosses many cells: the CHI read whole
           ? plan(grid, cursor.dtype()).cellCounts(cursor)
           : CellSource.of(grid, cursor, levels(cursor.dtype()));
     }

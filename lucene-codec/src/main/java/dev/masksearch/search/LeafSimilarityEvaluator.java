@@ -206,8 +206,7 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       if (!maskGrid.equals(grid)) {
         int bins = masks.params().bins();
         long bytes =
-            BoundsPlan.bytesToBuild(maskGrid, spec.roi())
-                + 8L * (bins + 4) * maskGrid.gx() * maskGrid.gy();
+            BoundsPlan.bytesToBuild(maskGrid, spec.roi()) + L1Cells.bytesToBuild(maskGrid, bins);
         cells =
             laid.get(maskGrid, bytes, () -> new L1Cells(maskGrid, bins, spec.roi(), spec.like()));
         grid = maskGrid;
@@ -215,10 +214,12 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       cells.bounds(cursor, sums);
       fields.account(spec.field());
       double bins = masks.params().bins();
-      // widened by a rounding step: a value the bounds pin is still read, so that every value
-      // comes from the same sum over the pixels
-      out.lower = Math.nextDown(Similarity.l1(sums[1] / bins, cells.area()));
-      out.upper = Math.nextUp(Similarity.l1(sums[0] / bins, cells.area()));
+      // widened by the worst rounding error of the exact sum of n terms (n^2 u): the value the
+      // pixels give, however rounded, lies within
+      long n = cells.area();
+      double rounding = (double) n * n * 0x1p-52;
+      out.lower = Similarity.l1(sums[1] / bins + rounding, n);
+      out.upper = Similarity.l1(Math.max(0, sums[0] / bins - rounding), n);
       out.roi = spec.roi();
       out.width = spec.width();
       out.height = spec.height();

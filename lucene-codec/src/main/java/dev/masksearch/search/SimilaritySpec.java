@@ -42,7 +42,10 @@ public record SimilaritySpec(
   /** The spec comparing with {@code like} thresholded at {@code threshold} inside {@code roi}. */
   public static SimilaritySpec of(
       String field, Mask like, double threshold, Region roi, Similarity similarity) {
-    Shape on = Shape.where(like, range(threshold)).intersect(roi);
+    Shape on =
+        similarity.thresholded()
+            ? Shape.where(like, range(threshold)).intersect(roi)
+            : Shape.EMPTY; // L1 compares values: no pixel is "on"
     return new SimilaritySpec(field, like, on, roi, threshold, similarity);
   }
 

@@ -252,12 +252,15 @@ function updateForm() {
   generate();
 }
 
+/** Writes the form's query into the DSL box; false (the error shown) when the form is incomplete. */
 function generate() {
   try {
     $('dsl').value = JSON.stringify(buildQuery(), null, 2);
     showError(null);
+    return true;
   } catch (e) {
     showError(e);
+    return false;
   }
 }
 
@@ -291,7 +294,8 @@ function sumProfile(profile) {
 function valueOf(hit, body) {
   if (hit.fields && hit.fields.cp_value) return hit.fields.cp_value[0];
   // a polygon filter has no expression form, so no per-hit value: the hit matched, that is all
-  if ($('mode').value === 'cp' && $('op').value === 'filter' && $('roiKind').value === 'polygon') return IN_FILTER;
+  if ($('op').value === 'filter' && ($('mode').value === 'like'
+      || ($('mode').value === 'cp' && $('roiKind').value === 'polygon'))) return IN_FILTER;
   if ($('mode').value === 'objects') return matchedObjects(hit).length;
   if (body.sort && hit.sort) return hit.sort[0];
   return hit._score;
@@ -419,7 +423,7 @@ function likeThis(hit, field) {
   $('op').value = 'topk';
   $('order').value = 'desc';
   updateForm();
-  run();
+  if (generate()) run();
 }
 
 function card(hit, i, value, overlay) {
@@ -436,7 +440,8 @@ function card(hit, i, value, overlay) {
   box.value = hit._id;
   pick.append(box, document.createTextNode(' select'));
   div.append(el('div', 'id', (i + 1) + '. ' + hit._id));
-  const label = { iou: 'IoU: ', objects: 'objects matched: ', like: $('likeSim').value === 'dice' ? 'Dice: ' : 'IoU: ' }[$('mode').value] || 'CP value: ';
+  const label = { iou: 'IoU: ', objects: 'objects matched: ',
+    like: { iou: 'IoU: ', dice: 'Dice: ', l1: 'L1 similarity: ' }[$('likeSim').value] }[$('mode').value] || 'CP value: ';
   const v = el('div', 'value', label + formatValue(value));
   v.dataset.value = value === null || value === undefined || value === IN_FILTER ? '' : value;
   div.append(v);

@@ -458,7 +458,9 @@ public abstract sealed class RegionSpec implements Writeable {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof MaskRegion m && gt == m.gt && Arrays.equals(encoded, m.encoded);
+      return o instanceof MaskRegion m
+          && Double.compare(gt, m.gt) == 0
+          && Arrays.equals(encoded, m.encoded);
     }
 
     @Override
