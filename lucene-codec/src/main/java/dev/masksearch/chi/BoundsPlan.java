@@ -166,11 +166,6 @@ public final class BoundsPlan {
     return cellCounts.read(chi);
   }
 
-  /** Whether the plan counts nothing (an empty region or range). */
-  public boolean isEmpty() {
-    return empty;
-  }
-
   /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */
   public boolean appliesTo(ChiGrid other) {
     return grid == other || grid.equals(other);

@@ -35,9 +35,7 @@ final class RandomAccessDocValues {
     /** The document's mask, or null when it has none; its memory is reserved first. */
     Mask get(int doc, Reservation reservation) throws IOException {
       if (values instanceof MaskDocValues masks) { // the mask format reads any document directly
-        MaskDocValues.MaskSize size = masks.maskSize(doc);
-        reservation.reserve(
-            size.readBytes(), "mask [" + field + "] " + size + " of document " + doc);
+        reservation.reserveMask(masks, field, doc);
         return masks.mask(doc);
       }
       if (doc < values.docID()) {
@@ -47,8 +45,7 @@ final class RandomAccessDocValues {
         return null;
       }
       BytesRef bytes = values.binaryValue(); // another format: its size is known once read
-      reservation.reserve(
-          bytes.length, "mask [" + field + "] of " + bytes.length + " bytes of document " + doc);
+      reservation.reserveMaskBytes(field, bytes.length, doc);
       return MaskBytes.decode(bytes);
     }
   }

@@ -132,11 +132,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         return;
       }
       CellCover cover = cover(out.roi);
-      if (cover.area() == 0 || levels(cursor.dtype()).isEmpty()) {
-        counts.lower = counts.upper = 0;
-      } else {
-        counts.computeRefined(cellSource(), cover);
-      }
+      counts.computeRefined(cellSource(), cover);
       long area = cover.area();
       fields.account(spec.field());
       out.lower = spec.value(counts.lower, area);
@@ -228,18 +224,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     @Override
     public double exact(int doc, Region roi) throws IOException {
       guard.check();
-      MaskDocValues.MaskSize size = masks.maskSize(doc);
       try (Reservation reservation = new Reservation(guard)) {
-        reservation.reserve(
-            size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
+        reservation.reserveMask(masks, spec.field(), doc);
         if (!cursor.seek(doc)) {
           throw new IllegalStateException("document " + doc + " has no mask");
         }
         CellCover cover = cover(roi);
-        long count =
-            cover.area() == 0 || levels(cursor.dtype()).isEmpty()
-                ? 0
-                : CpBounds.exactCount(cellSource(), cover, masks.pixels(doc, spec.range()));
+        long count = CpBounds.exactCount(cellSource(), cover, masks.pixels(doc, spec.range()));
         fields.account(spec.field());
         return spec.value(count, cover.area());
       }
@@ -279,9 +270,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       Mask mask;
       try (Reservation reservation = new Reservation(guard)) {
         BytesRef bytes = values.binaryValue(); // another format: its size is known once read
-        reservation.reserve(
-            bytes.length,
-            "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
+        reservation.reserveMaskBytes(spec.field(), bytes.length, doc);
         mask = MaskBytes.decode(bytes);
         long area = roi.area(mask.width(), mask.height());
         out.lower = out.upper = spec.value(roi.countPixels(mask, spec.range()), area);

@@ -57,11 +57,51 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     // the bounds are per cell already
   }
 
+  /** Sets {@code out} to a document's bounds over the query's region and size. */
+  void bounds(DocBounds out, double lower, double upper, boolean readMask) {
+    out.lower = lower;
+    out.upper = upper;
+    out.roi = spec.roi();
+    out.width = spec.width();
+    out.height = spec.height();
+    out.readMask = readMask;
+  }
+
+  /** What the evaluators reading a field's CHI share: its doc values, fields and cursor. */
+  private abstract static class OnChi extends LeafSimilarityEvaluator {
+    final MaskDocValues masks;
+    final LeafMaskFields fields;
+    final MaskDocValues.ChiCursor cursor;
+
+    OnChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
+      super(spec, fields.guard());
+      this.masks = masks;
+      this.fields = fields;
+      this.cursor = fields.cursor(spec.field());
+    }
+
+    /** The grid of the document's mask when it has one of the query's size, else null. */
+    ChiGrid gridOfQuerySize(int doc) throws IOException {
+      if (!cursor.seek(doc)) {
+        return null;
+      }
+      ChiGrid grid = cursor.grid();
+      return grid.width() == spec.width() && grid.height() == spec.height() ? grid : null;
+    }
+
+    @Override
+    public boolean usesChi() {
+      return true;
+    }
+
+    @Override
+    public float verificationCost() {
+      return masks.averageMaskPixels();
+    }
+  }
+
   /** Bounds from the CHI; masks are read only by {@link #exact}. */
-  private static final class FromChi extends LeafSimilarityEvaluator {
-    private final MaskDocValues masks;
-    private final LeafMaskFields fields;
-    private final MaskDocValues.ChiCursor cursor;
+  private static final class FromChi extends OnChi {
     private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
     private final long[] overlap = new long[4];
     private ChiGrid grid;
@@ -78,37 +118,30 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     private record Laid(CellCover region, CellCover queryOn, OverlapCells cells) {}
 
     FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
-      super(spec, fields.guard());
-      this.masks = masks;
-      this.fields = fields;
-      this.cursor = fields.cursor(spec.field());
+      super(spec, masks, fields);
       this.covers =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
     }
 
     @Override
     public boolean bounds(int doc, DocBounds out) throws IOException {
-      if (!cursor.seek(doc) || !sameSize(cursor.grid())) {
+      if (!layFor(doc)) {
         return false;
       }
       cells.bounds(cursor, overlap);
       fields.account(spec.field());
       long q = cells.queryPixels();
-      out.upper = value(overlap[0], overlap[1], q);
-      out.lower = value(overlap[2], overlap[3], q);
-      out.roi = spec.roi();
-      out.width = spec.width();
-      out.height = spec.height();
-      out.readMask = false;
+      bounds(out, value(overlap[2], overlap[3], q), value(overlap[0], overlap[1], q), false);
       return true;
     }
 
     /**
-     * Whether the mask has the query's size; lays the region and the query on its grid the first
-     * time (every mask of that size has the same grid).
+     * Whether the document's mask has the query's size; lays the region and the query on its grid
+     * the first time (every mask of that size has the same grid).
      */
-    private boolean sameSize(ChiGrid maskGrid) {
-      if (maskGrid.width() != spec.width() || maskGrid.height() != spec.height()) {
+    private boolean layFor(int doc) throws IOException {
+      ChiGrid maskGrid = gridOfQuerySize(doc);
+      if (maskGrid == null) {
         return false;
       }
       MaskDType dtype = cursor.dtype();
@@ -136,11 +169,9 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     @Override
     public double exact(int doc, Region ignored) throws IOException {
       guard.check();
-      MaskDocValues.MaskSize size = masks.maskSize(doc);
       try (Reservation reservation = new Reservation(guard)) {
-        reservation.reserve(
-            size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
-        if (!cursor.seek(doc) || !sameSize(cursor.grid())) {
+        reservation.reserveMask(masks, spec.field(), doc);
+        if (!layFor(doc)) {
           throw new IllegalStateException("document " + doc + " has no mask of the query's size");
         }
         CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
@@ -161,46 +192,28 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       }
       return levels;
     }
-
-    @Override
-    public boolean usesChi() {
-      return true;
-    }
-
-    @Override
-    public float verificationCost() {
-      return masks.averageMaskPixels();
-    }
   }
 
   /**
    * L1 from the CHI: bounds from the document's counts at every level ({@link L1Cells}); the exact
    * value from the whole mask, decoded.
    */
-  private static final class L1FromChi extends LeafSimilarityEvaluator {
-    private final MaskDocValues masks;
-    private final LeafMaskFields fields;
-    private final MaskDocValues.ChiCursor cursor;
+  private static final class L1FromChi extends OnChi {
     private final LaidRegions<ChiGrid, L1Cells> laid;
     private final long[] sums = new long[2];
     private ChiGrid grid;
     private L1Cells cells;
 
     L1FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
-      super(spec, fields.guard());
-      this.masks = masks;
-      this.fields = fields;
-      this.cursor = fields.cursor(spec.field());
+      super(spec, masks, fields);
       this.laid =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
     }
 
     @Override
     public boolean bounds(int doc, DocBounds out) throws IOException {
-      ChiGrid maskGrid = cursor.seek(doc) ? cursor.grid() : null;
-      if (maskGrid == null
-          || maskGrid.width() != spec.width()
-          || maskGrid.height() != spec.height()) {
+      ChiGrid maskGrid = gridOfQuerySize(doc);
+      if (maskGrid == null) {
         return false;
       }
       if (!maskGrid.equals(grid)) {
@@ -218,36 +231,21 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       // pixels give, however rounded, lies within
       long n = cells.area();
       double rounding = (double) n * n * 0x1p-52;
-      out.lower = Similarity.l1(sums[1] / bins + rounding, n);
-      out.upper = Similarity.l1(Math.max(0, sums[0] / bins - rounding), n);
-      out.roi = spec.roi();
-      out.width = spec.width();
-      out.height = spec.height();
-      out.readMask = false;
+      bounds(
+          out,
+          Similarity.l1(sums[1] / bins + rounding, n),
+          Similarity.l1(Math.max(0, sums[0] / bins - rounding), n),
+          false);
       return true;
     }
 
     @Override
     public double exact(int doc, Region ignored) throws IOException {
       guard.check();
-      MaskDocValues.MaskSize size = masks.maskSize(doc);
       try (Reservation reservation = new Reservation(guard)) {
-        reservation.reserve(
-            size.readBytes(), "mask [" + spec.field() + "] " + size + " of document " + doc);
-        Mask mask = masks.mask(doc);
-        return Similarity.l1(
-            spec.absoluteDifferences(mask), spec.roi().area(mask.width(), mask.height()));
+        reservation.reserveMask(masks, spec.field(), doc);
+        return spec.l1(masks.mask(doc));
       }
-    }
-
-    @Override
-    public boolean usesChi() {
-      return true;
-    }
-
-    @Override
-    public float verificationCost() {
-      return masks.averageMaskPixels();
     }
   }
 
@@ -268,28 +266,20 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       guard.check();
       try (Reservation reservation = new Reservation(guard)) {
         BytesRef bytes = values.binaryValue();
-        reservation.reserve(
-            bytes.length,
-            "mask [" + spec.field() + "] of " + bytes.length + " bytes of document " + doc);
+        reservation.reserveMaskBytes(spec.field(), bytes.length, doc);
         Mask mask = MaskBytes.decode(bytes);
         if (mask.width() != spec.width() || mask.height() != spec.height()) {
           return false;
         }
-        if (spec.similarity().thresholded()) {
-          long intersection = spec.queryOn().countPixels(mask, spec.range());
-          long documentPixels = spec.roi().countPixels(mask, spec.range());
-          out.lower = out.upper = value(intersection, documentPixels, spec.queryOn().pixels());
-        } else {
-          out.lower =
-              out.upper =
-                  Similarity.l1(
-                      spec.absoluteDifferences(mask), spec.roi().area(mask.width(), mask.height()));
-        }
+        double value =
+            spec.similarity().thresholded()
+                ? value(
+                    spec.queryOn().countPixels(mask, spec.range()),
+                    spec.roi().countPixels(mask, spec.range()),
+                    spec.queryOn().pixels())
+                : spec.l1(mask);
+        bounds(out, value, value, true);
       }
-      out.roi = spec.roi();
-      out.width = spec.width();
-      out.height = spec.height();
-      out.readMask = true;
       return true;
     }
 

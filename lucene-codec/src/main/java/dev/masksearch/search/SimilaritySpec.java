@@ -60,10 +60,17 @@ public record SimilaritySpec(
   }
 
   /**
-   * The sum of {@code |d - q|} over the region's pixels inside {@code mask} (of the query's size),
-   * row by row: the exact part of the L1 similarity.
+   * The L1 similarity of {@code mask} (of the query's size) to the query: exact, from its values.
    */
-  double absoluteDifferences(Mask mask) {
+  double l1(Mask mask) {
+    return Similarity.l1(absoluteDifferences(mask), roi.area(mask.width(), mask.height()));
+  }
+
+  /**
+   * The sum of {@code |d - q|} over the region's pixels inside {@code mask} (of the query's size),
+   * row by row.
+   */
+  private double absoluteDifferences(Mask mask) {
     double sum = 0;
     for (int y = 0; y < mask.height(); y++) {
       for (int x = 0; x < mask.width(); x++) {

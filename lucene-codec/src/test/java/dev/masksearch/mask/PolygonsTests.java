@@ -37,11 +37,11 @@ public class PolygonsTests extends LuceneTestCase {
       Mask union = Polygons.rasterize(rings, height, width, Polygons.Fill.UNION);
       for (int y = 0; y < height; y++) {
         for (int x = 0; x < width; x++) {
-          boolean inside = inside(rings, x + 0.5, y + 0.5);
+          boolean inside = RandomRegions.insidePolygon(rings, x + 0.5, y + 0.5);
           assertEquals(x + "," + y, inside ? 255 : 0, evenOdd.code(y * width + x));
           boolean inAny = false;
           for (double[] ring : rings) {
-            inAny |= inside(List.of(ring), x + 0.5, y + 0.5);
+            inAny |= RandomRegions.insidePolygon(List.of(ring), x + 0.5, y + 0.5);
           }
           assertEquals(x + "," + y, inAny ? 255 : 0, union.code(y * width + x));
         }
@@ -87,24 +87,5 @@ public class PolygonsTests extends LuceneTestCase {
         () ->
             Polygons.rasterize(
                 List.of(new double[] {0, 0, 1, Double.NaN, 2, 2}), 2, 2, Polygons.Fill.UNION));
-  }
-
-  /** Even–odd by a ray to the right of the point. */
-  private static boolean inside(List<double[]> rings, double px, double py) {
-    boolean inside = false;
-    for (double[] ring : rings) {
-      int points = ring.length / 2;
-      for (int p = 0; p < points; p++) {
-        int q = (p + 1) % points;
-        double xa = ring[2 * p];
-        double ya = ring[2 * p + 1];
-        double xb = ring[2 * q];
-        double yb = ring[2 * q + 1];
-        if ((ya > py) != (yb > py) && xa + (py - ya) * (xb - xa) / (yb - ya) > px) {
-          inside = !inside;
-        }
-      }
-    }
-    return inside;
   }
 }

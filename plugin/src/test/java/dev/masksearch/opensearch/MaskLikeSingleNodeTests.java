@@ -2,6 +2,7 @@ package dev.masksearch.opensearch;
 
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import java.util.ArrayList;
@@ -213,7 +214,7 @@ public class MaskLikeSingleNodeTests extends OpenSearchSingleNodeTestCase {
     double[] ring = {0, 0, 30, 2, 4, 30};
     for (int y = 0; y < doc.height(); y++) {
       for (int x = 0; x < doc.width(); x++) {
-        if (inPolygon && !inside(ring, x + 0.5, y + 0.5)) {
+        if (inPolygon && !RandomRegions.insidePolygon(List.of(ring), x + 0.5, y + 0.5)) {
           continue;
         }
         boolean a = doc.value(y, x) >= threshold;
@@ -230,18 +231,6 @@ public class MaskLikeSingleNodeTests extends OpenSearchSingleNodeTestCase {
       case "dice" -> d + q == 0 ? 0 : 2.0 * i / (d + q);
       default -> area == 0 ? 0 : 1 - differences / area;
     };
-  }
-
-  private static boolean inside(double[] ring, double px, double py) {
-    boolean inside = false;
-    for (int p = 0, n = ring.length / 2; p < n; p++) {
-      int r = (p + 1) % n;
-      double xa = ring[2 * p], ya = ring[2 * p + 1], xb = ring[2 * r], yb = ring[2 * r + 1];
-      if ((ya > py) != (yb > py) && xa + (py - ya) * (xb - xa) / (yb - ya) > px) {
-        inside = !inside;
-      }
-    }
-    return inside;
   }
 
   /** A soft blob: thresholds cut it at different sizes. */

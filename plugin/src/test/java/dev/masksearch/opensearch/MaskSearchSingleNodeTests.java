@@ -4,6 +4,7 @@ import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PngMasks;
+import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.mask.RleMasks;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
@@ -1169,19 +1170,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     byte[] inside = new byte[height * width];
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
-        boolean in = false;
-        double px = x + 0.5;
-        double py = y + 0.5;
-        for (double[] ring : rings) {
-          for (int p = 0, n = ring.length / 2; p < n; p++) {
-            int q = (p + 1) % n;
-            double xa = ring[2 * p], ya = ring[2 * p + 1], xb = ring[2 * q], yb = ring[2 * q + 1];
-            if ((ya > py) != (yb > py) && xa + (py - ya) * (xb - xa) / (yb - ya) > px) {
-              in = !in;
-            }
-          }
-        }
-        inside[y * width + x] = (byte) (in ? 255 : 0);
+        inside[y * width + x] =
+            (byte) (RandomRegions.insidePolygon(rings, x + 0.5, y + 0.5) ? 255 : 0);
       }
     }
     return Mask.of(MaskDType.UINT8, height, width, inside);

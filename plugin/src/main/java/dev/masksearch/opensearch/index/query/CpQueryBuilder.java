@@ -77,16 +77,7 @@ public final class CpQueryBuilder extends AbstractQueryBuilder<CpQueryBuilder> {
   private CpQueryBuilder(
       CpTerm term, Comparison comparison, double threshold, Integer k, CpOrder order) {
     this.term = term;
-    if (comparison != null && k != null) {
-      throw new IllegalArgumentException(
-          "[cp] takes a comparison (gt, gte, lt, lte) to filter or [k] for the exact top k, not both");
-    }
-    if (comparison != null && Double.isNaN(threshold)) {
-      throw new IllegalArgumentException("[cp] threshold must be a number");
-    }
-    if (k != null && k < 1) {
-      throw new IllegalArgumentException("[cp] [k] must be at least 1, got " + k);
-    }
+    ValueQueryForms.checkForm(NAME, comparison, threshold, k);
     if (order == CpOrder.ASC) {
       // Hits are merged across shards by descending score, so the k smallest cannot travel as
       // scores: ascending

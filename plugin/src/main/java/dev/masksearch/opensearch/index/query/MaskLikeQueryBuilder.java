@@ -42,16 +42,7 @@ public final class MaskLikeQueryBuilder extends AbstractQueryBuilder<MaskLikeQue
 
   MaskLikeQueryBuilder(MaskLikeTerm term, Comparison comparison, double threshold, Integer k) {
     this.term = Objects.requireNonNull(term);
-    if (comparison != null && k != null) {
-      throw new IllegalArgumentException(
-          "[mask_like] takes a comparison (gt, gte, lt, lte) to filter or [k], not both");
-    }
-    if (comparison != null && Double.isNaN(threshold)) {
-      throw new IllegalArgumentException("[mask_like] threshold must be a number");
-    }
-    if (k != null && k < 1) {
-      throw new IllegalArgumentException("[mask_like] [k] must be at least 1, got " + k);
-    }
+    ValueQueryForms.checkForm(NAME, comparison, threshold, k);
     this.comparison = comparison;
     this.threshold = threshold;
     this.k = k;

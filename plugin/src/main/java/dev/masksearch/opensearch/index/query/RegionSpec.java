@@ -262,12 +262,32 @@ public abstract sealed class RegionSpec implements Writeable {
     }
   }
 
-  /** Builds a shape, a bad one as a 400 naming the problem. */
-  private static Shape shape(java.util.function.Supplier<Shape> build, String what) {
-    try {
-      return build.get();
-    } catch (MaskFormatException e) {
-      throw new IllegalArgumentException("[roi." + what + "] " + e.getMessage(), e);
+  /**
+   * A region of any shape: its {@link Shape} built on first use (not on a transport thread reading
+   * the request), a bad one as a 400 naming the problem.
+   */
+  private abstract static sealed class ShapeSpec extends RegionSpec permits Polygon, MaskRegion {
+    private final String key;
+    private volatile Shape shape;
+
+    ShapeSpec(String key) {
+      this.key = key;
+    }
+
+    /** Builds the shape; throws {@link MaskFormatException} for a bad one. */
+    abstract Shape build();
+
+    @Override
+    public final Region region() {
+      Shape built = shape;
+      if (built == null) {
+        try {
+          shape = built = build();
+        } catch (MaskFormatException e) {
+          throw new IllegalArgumentException("[roi." + key + "] " + e.getMessage(), e);
+        }
+      }
+      return built;
     }
   }
 
@@ -347,21 +367,17 @@ public abstract sealed class RegionSpec implements Writeable {
     }
   }
 
-  private static final class Polygon extends RegionSpec {
+  private static final class Polygon extends ShapeSpec {
     private final List<double[]> rings;
-    private volatile Shape shape; // built on first use: not on a transport thread reading it
 
     Polygon(List<double[]> rings) {
+      super("polygon");
       this.rings = List.copyOf(rings);
     }
 
     @Override
-    public Region region() {
-      Shape built = shape;
-      if (built == null) {
-        shape = built = shape(() -> Shape.ofPolygon(rings), "polygon");
-      }
-      return built;
+    Shape build() {
+      return Shape.ofPolygon(rings);
     }
 
     @Override
@@ -409,16 +425,16 @@ public abstract sealed class RegionSpec implements Writeable {
     }
   }
 
-  private static final class MaskRegion extends RegionSpec {
+  private static final class MaskRegion extends ShapeSpec {
     private final byte[] encoded; // the mask, held once in its wire form
     private final double gt;
-    private volatile Shape shape; // built on first use: not on a transport thread reading it
 
     MaskRegion(Mask mask, double gt) {
       this(MaskBytes.encode(mask), gt);
     }
 
     MaskRegion(byte[] encoded, double gt) {
+      super("mask");
       if (Double.isNaN(gt)) {
         throw new IllegalArgumentException("[roi.gt] must be a number");
       }
@@ -431,12 +447,8 @@ public abstract sealed class RegionSpec implements Writeable {
     }
 
     @Override
-    public Region region() {
-      Shape built = shape;
-      if (built == null) {
-        shape = built = shape(() -> Shape.ofMask(mask(), gt), "mask");
-      }
-      return built;
+    Shape build() {
+      return Shape.ofMask(mask(), gt);
     }
 
     @Override

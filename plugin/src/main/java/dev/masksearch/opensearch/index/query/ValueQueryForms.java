@@ -17,6 +17,26 @@ import org.opensearch.index.query.QueryShardContext;
 final class ValueQueryForms {
   private ValueQueryForms() {}
 
+  /**
+   * Checks the keys that choose a form: a comparison with a numeric threshold, or {@code k} of at
+   * least 1, not both.
+   */
+  static void checkForm(String name, Comparison comparison, double threshold, Integer k) {
+    if (comparison != null && k != null) {
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] takes a comparison (gt, gte, lt, lte) to filter or [k] for the exact top k,"
+              + " not both");
+    }
+    if (comparison != null && Double.isNaN(threshold)) {
+      throw new IllegalArgumentException("[" + name + "] threshold must be a number");
+    }
+    if (k != null && k < 1) {
+      throw new IllegalArgumentException("[" + name + "] [k] must be at least 1, got " + k);
+    }
+  }
+
   static Query toQuery(
       String name,
       ValueSource value,
