@@ -3,6 +3,7 @@ package dev.masksearch.chi;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.Shape;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Lower and upper bounds of CP(mask, roi, range) from a mask's CHI, following MaskSearch: with
@@ -121,8 +122,9 @@ public final class CpBounds {
      */
     default long count(Shape shape, int x1, int y1, int x2, int y2) throws IOException {
       long count = 0;
+      int s = shape.firstSpanFrom(y1, x1);
       for (int y = y1; y < y2; y++) {
-        for (int s = shape.firstSpanFrom(y, x1);
+        for (s = shape.firstSpanFrom(s, y, x1);
             s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < x2;
             s++) {
           count += count(Math.max(shape.x1(s), x1), y, Math.min(shape.x2(s), x2), y + 1);
@@ -141,34 +143,145 @@ public final class CpBounds {
    */
   public static long exactCount(CellSource counts, CellCover cover, Pixels pixels)
       throws IOException {
+    CpBounds exact =
+        countUntil(counts, cover, pixels, (lower, upper) -> lower != upper, false, new CpBounds());
+    return exact.lower;
+  }
+
+  /** A question about a count that its bounds may already answer. */
+  @FunctionalInterface
+  public interface Question {
+    /** Whether counts in {@code [lower, upper]} do not all give the same answer. */
+    boolean isOpen(long lower, long upper);
+  }
+
+  /**
+   * Bounds that answer {@code question}: the per-cell bounds of {@link #computeRefined}, then the
+   * open cells counted from {@code pixels} widest first, each replacing its bounds by its count,
+   * until the bounds answer the question (at worst the exact count). A filter that verifies a mask
+   * so decodes only the cells its threshold needs. Sets and returns {@code out}.
+   */
+  public static CpBounds countUntilAnswered(
+      CellSource counts, CellCover cover, Pixels pixels, Question question, CpBounds out)
+      throws IOException {
+    return countUntil(counts, cover, pixels, question, true, out);
+  }
+
+  /**
+   * The open cells counted in grid order (a tile of a fine grid then serves its cells in turn) or
+   * widest first (the most uncertainty resolved per cell read).
+   */
+  private static CpBounds countUntil(
+      CellSource counts,
+      CellCover cover,
+      Pixels pixels,
+      Question question,
+      boolean widestFirst,
+      CpBounds out)
+      throws IOException {
     ChiGrid grid = cover.grid();
-    long count = 0;
+    OpenCells open = new OpenCells();
+    long lower = 0;
+    long upper = 0;
     for (ChiGrid.Cells cells : cover.inside()) {
       if (counts.aligned()) {
-        count += counts.overlapping(cells);
+        long count = counts.overlapping(cells);
+        lower += count;
+        upper += count;
         continue;
       }
       for (int cy = cells.ya(); cy < cells.yb(); cy++) {
         for (int cx = cells.xa(); cx < cells.xb(); cx++) {
           ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
-          long upper = counts.overlapping(cell);
-          long lower = counts.inner(cell);
-          count +=
-              lower == upper
-                  ? lower
-                  : pixels.count(
-                      grid.lineX(cx), grid.lineY(cy), grid.lineX(cx + 1), grid.lineY(cy + 1));
+          long cellLower = counts.inner(cell);
+          long cellUpper = counts.overlapping(cell);
+          lower += cellLower;
+          upper += cellUpper;
+          open.add(-1 - (cy * grid.gx() + cx), cellLower, cellUpper);
         }
       }
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
       ChiGrid.Cells cell = cover.crossingCell(k);
       long covered = cover.covered(k);
-      long upper = Math.min(covered, counts.overlapping(cell));
-      long lower = Math.max(0, counts.inner(cell) - (cover.cellArea(k) - covered));
-      count += lower == upper ? lower : cover.countCrossing(k, pixels);
+      long cellUpper = Math.min(covered, counts.overlapping(cell));
+      long cellLower = Math.max(0, counts.inner(cell) - (cover.cellArea(k) - covered));
+      lower += cellLower;
+      upper += cellUpper;
+      open.add(k, cellLower, cellUpper);
     }
-    return count;
+    int[] order = open.order(widestFirst);
+    for (int i = 0; i < order.length && question.isOpen(lower, upper); i++) {
+      int cell = order[i];
+      int ref = open.ref(cell);
+      long count;
+      if (ref >= 0) {
+        count = cover.countCrossing(ref, pixels);
+      } else {
+        int cx = (-1 - ref) % grid.gx();
+        int cy = (-1 - ref) / grid.gx();
+        count =
+            pixels.count(grid.lineX(cx), grid.lineY(cy), grid.lineX(cx + 1), grid.lineY(cy + 1));
+      }
+      lower += count - open.lower(cell);
+      upper -= open.upper(cell) - count;
+    }
+    out.lower = lower;
+    out.upper = upper;
+    return out;
+  }
+
+  /**
+   * The cells whose bounds do not meet, each as a reference (a crossing cell's index, or {@code -1
+   * - (cy * gx + cx)} for a cell inside the region) and its bounds.
+   */
+  private static final class OpenCells {
+    private int[] refs = new int[16];
+    private long[] bounds = new long[32]; // lower, upper
+    private int size;
+
+    void add(int ref, long lower, long upper) {
+      if (lower == upper) {
+        return;
+      }
+      if (size == refs.length) {
+        refs = Arrays.copyOf(refs, 2 * size);
+        bounds = Arrays.copyOf(bounds, 4 * size);
+      }
+      refs[size] = ref;
+      bounds[2 * size] = lower;
+      bounds[2 * size++ + 1] = upper;
+    }
+
+    int ref(int i) {
+      return refs[i];
+    }
+
+    long lower(int i) {
+      return bounds[2 * i];
+    }
+
+    long upper(int i) {
+      return bounds[2 * i + 1];
+    }
+
+    /** The cells in the order added, or widest bounds first (ties in the order added). */
+    int[] order(boolean widestFirst) {
+      int[] order = new int[size];
+      if (!widestFirst) {
+        Arrays.setAll(order, i -> i);
+        return order;
+      }
+      long[] keys = new long[size]; // -(width) then position: a cell has at most 2^31 pixels
+      for (int i = 0; i < size; i++) {
+        keys[i] = -(upper(i) - lower(i)) << 32 | i;
+      }
+      Arrays.sort(keys);
+      for (int i = 0; i < size; i++) {
+        order[i] = (int) keys[i];
+      }
+      return order;
+    }
   }
 
   /** {@link #exactCount(CellSource, CellCover, Pixels)} looking the CHI up cell by cell. */

@@ -362,8 +362,9 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
           } else {
             decode(t, ay - oy, by - oy);
           }
+          int s = shape.firstSpanFrom(ay, ax);
           for (int y = ay; y < by; y++) {
-            for (int s = shape.firstSpanFrom(y, ax);
+            for (s = shape.firstSpanFrom(s, y, ax);
                 s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < bx;
                 s++) {
               int from = Math.max(shape.x1(s), ax);

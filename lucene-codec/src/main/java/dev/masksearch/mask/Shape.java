@@ -157,6 +157,21 @@ public final class Shape implements Region {
     return lo;
   }
 
+  /**
+   * {@link #firstSpanFrom(int, int)} for a row and column at or after those of span {@code from} (a
+   * scan down the rows of a window): a few steps forward from it, a search when the row has more
+   * spans than that.
+   */
+  public int firstSpanFrom(int from, int y, int x) {
+    int s = from;
+    for (int steps = 0; s < count && (y(s) < y || (y(s) == y && x2(s) <= x)); s++) {
+      if (++steps == 8) {
+        return firstSpanFrom(y, x);
+      }
+    }
+    return s;
+  }
+
   /** The smallest box holding every pixel of the shape (empty for an empty shape). */
   public Roi bounds() {
     return bounds;

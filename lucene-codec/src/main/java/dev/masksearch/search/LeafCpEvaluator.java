@@ -57,6 +57,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private final MaskDocValues.ChiCursor cursor;
     private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
     private final CpBounds counts = new CpBounds();
+    private final CpBounds verifiedCounts = new CpBounds();
+    private final DocBounds verified = new DocBounds();
     private final LaidRegions<PlanKey, BoundsPlan> plans;
     private BoundsPlan plan;
     private MaskDType planDType;
@@ -223,6 +225,33 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      */
     @Override
     public double exact(int doc, Region roi) throws IOException {
+      return verify(doc, roi, null).lower;
+    }
+
+    /** As {@link #exact}, but reads cells (widest bounds first) only until they decide. */
+    @Override
+    public boolean passes(int doc, Region roi, Comparison comparison, double threshold)
+        throws IOException {
+      DocBounds decided =
+          verify(
+              doc,
+              roi,
+              (lower, upper, area) ->
+                  comparison.undecided(
+                      spec.value(lower, area), spec.value(upper, area), threshold));
+      return comparison.acceptsAll(decided.lower, decided.upper, threshold);
+    }
+
+    /** A question about a document's count over a region of {@code area} pixels. */
+    private interface Question {
+      boolean isOpen(long lower, long upper, long area);
+    }
+
+    /**
+     * Bounds of the document's value that answer {@code question} (null: its exact value), its mask
+     * read as needed.
+     */
+    private DocBounds verify(int doc, Region roi, Question question) throws IOException {
       guard.check();
       try (Reservation reservation = new Reservation(guard)) {
         reservation.reserveMask(masks, spec.field(), doc);
@@ -230,9 +259,23 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
           throw new IllegalStateException("document " + doc + " has no mask");
         }
         CellCover cover = cover(roi);
-        long count = CpBounds.exactCount(cellSource(), cover, masks.pixels(doc, spec.range()));
+        long area = cover.area();
+        CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
+        if (question == null) {
+          verifiedCounts.lower =
+              verifiedCounts.upper = CpBounds.exactCount(cellSource(), cover, pixels);
+        } else {
+          CpBounds.countUntilAnswered(
+              cellSource(),
+              cover,
+              pixels,
+              (lower, upper) -> question.isOpen(lower, upper, area),
+              verifiedCounts);
+        }
         fields.account(spec.field());
-        return spec.value(count, cover.area());
+        verified.lower = spec.value(verifiedCounts.lower, area);
+        verified.upper = spec.value(verifiedCounts.upper, area);
+        return verified;
       }
     }
 

@@ -29,6 +29,16 @@ public abstract class LeafEvaluator {
    */
   public abstract double exact(int doc, Region roi) throws IOException;
 
+  /**
+   * Whether a document whose bounds were computed with region {@code roi} passes {@code value
+   * comparison threshold}; any order. By default its exact value tested; an evaluator that counts
+   * cell by cell stops reading once the cells counted decide.
+   */
+  public boolean passes(int doc, Region roi, Comparison comparison, double threshold)
+      throws IOException {
+    return comparison.test(exact(doc, roi), threshold);
+  }
+
   /** Whether bounds come from the CHI (false: every document is read). */
   public abstract boolean usesChi();
 

@@ -199,8 +199,8 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
         return true;
       }
       stats.verify();
-      double value = candidates.evaluator.exact(candidates.docID(), candidates.bounds.roi);
-      return comparison.test(value, threshold);
+      return candidates.evaluator.passes(
+          candidates.docID(), candidates.bounds.roi, comparison, threshold);
     }
 
     @Override

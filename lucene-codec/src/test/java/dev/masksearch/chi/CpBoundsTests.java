@@ -442,19 +442,7 @@ public class CpBoundsTests extends LuceneTestCase {
           long[] readFromTables = new long[1];
           long fromCounts =
               CpBounds.exactCount(
-                  plan.cellCounts(chi),
-                  cover,
-                  (x1, y1, x2, y2) -> {
-                    long n = 0;
-                    for (int y = y1; y < y2; y++) {
-                      for (int x = x1; x < x2; x++) {
-                        double v = g.values()[y * width + x];
-                        n += vr.lv() <= v && v < vr.uv() ? 1 : 0;
-                        readFromTables[0]++;
-                      }
-                    }
-                    return n;
-                  });
+                  plan.cellCounts(chi), cover, counting(g.values(), width, vr, readFromTables));
           assertEquals(what + " verified from the plan's counts", cp, fromCounts);
           long verified =
               CpBounds.exactCount(
@@ -476,6 +464,21 @@ public class CpBoundsTests extends LuceneTestCase {
                     return n;
                   });
           assertEquals(what, cp, verified);
+          long threshold = refined.lower - 1 + r.nextInt((int) (refined.upper - refined.lower) + 3);
+          CpBounds.Question open = (lower, upper) -> lower <= threshold && threshold < upper;
+          CpBounds answered =
+              CpBounds.countUntilAnswered(
+                  plan.cellCounts(chi),
+                  cover,
+                  counting(g.values(), width, vr, new long[1]),
+                  open,
+                  new CpBounds());
+          String answer = what + " > " + threshold + ": " + answered.lower + ".." + answered.upper;
+          assertFalse(answer + " still open", open.isOpen(answered.lower, answered.upper));
+          assertTrue(answer + " cp " + cp, answered.lower <= cp && cp <= answered.upper);
+          assertTrue(
+              answer + " looser than the refined bounds",
+              answered.lower >= refined.lower && answered.upper <= refined.upper);
           if (refined.isExact()) {
             assertEquals(what + " read where the bounds are exact", 0, read[0]);
           }
@@ -843,5 +846,20 @@ public class CpBoundsTests extends LuceneTestCase {
           chi.grid(), chi, Roi.FULL, edges.levels(new ValueRange(0, 1.0 / ChiParams.MAX_BINS)));
       assertEquals(dtype + ": upper bound of CP = 1 over [0, 1/256)", 1, bounds.upper);
     }
+  }
+
+  /** Pixels counted from the values of a mask, {@code read[0]} counting the pixels read. */
+  private static CpBounds.Pixels counting(double[] values, int width, ValueRange vr, long[] read) {
+    return (x1, y1, x2, y2) -> {
+      long n = 0;
+      for (int y = y1; y < y2; y++) {
+        for (int x = x1; x < x2; x++) {
+          double v = values[y * width + x];
+          n += vr.lv() <= v && v < vr.uv() ? 1 : 0;
+          read[0]++;
+        }
+      }
+      return n;
+    };
   }
 }

@@ -71,6 +71,30 @@ public class ShapeTests extends LuceneTestCase {
     }
   }
 
+  /** A scan down a window's rows from span to span visits what a search per row finds. */
+  public void testScanningFromASpanFindsWhatASearchFinds() {
+    Random random = random();
+    for (int iter = 0; iter < 200; iter++) {
+      int extent = 1 + random.nextInt(80);
+      RandomRegions.Case c = RandomRegions.shape(random, extent);
+      if (!(c.region() instanceof Shape shape)) {
+        continue;
+      }
+      int x1 = random.nextInt(extent + 2) - 1;
+      int x2 = x1 + random.nextInt(extent + 2);
+      int y1 = random.nextInt(extent + 2) - 1;
+      int y2 = y1 + random.nextInt(extent + 2);
+      int s = shape.firstSpanFrom(y1, x1);
+      for (int y = y1; y < y2; y++) {
+        s = shape.firstSpanFrom(s, y, x1);
+        assertEquals(c.description() + " row " + y, shape.firstSpanFrom(y, x1), s);
+        while (s < shape.spanCount() && shape.y(s) == y && shape.x1(s) < x2) {
+          s++;
+        }
+      }
+    }
+  }
+
   private static RandomRegions.Case box(int x1, int y1, int x2, int y2) {
     Roi box = new Roi(x1, y1, x2, y2);
     return new RandomRegions.Case(

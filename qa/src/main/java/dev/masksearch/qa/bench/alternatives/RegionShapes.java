@@ -5,6 +5,7 @@ import dev.masksearch.mask.MaskDType;
 import dev.masksearch.qa.cluster.Rest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,7 @@ import java.util.function.Consumer;
  * are checked against counts over the raw masks with the polygon rasterized here by ray casting;
  * the latencies are warm medians of the same run.
  */
-final class RegionShapes {
+public final class RegionShapes {
   private static final double LV = 0.6;
   private static final double UV = 1.01;
 
@@ -35,13 +36,14 @@ final class RegionShapes {
 
   private RegionShapes() {}
 
-  /** The polygons of the table, on a 224 x 224 mask. */
-  static final Map<String, double[][]> POLYGONS = new LinkedHashMap<>();
+  /** The polygons of the table (rings of x, y pairs), on a 224 x 224 mask. */
+  public static final Map<String, double[][]> POLYGONS = polygons();
 
-  static {
-    POLYGONS.put(
+  private static Map<String, double[][]> polygons() {
+    Map<String, double[][]> polygons = new LinkedHashMap<>();
+    polygons.put(
         "concave pentagon", new double[][] {{30, 30, 190, 40, 120, 100, 200, 190, 40, 170}});
-    POLYGONS.put(
+    polygons.put(
         "square with a square hole",
         new double[][] {
           {40, 40, 184, 40, 184, 184, 40, 184}, {80, 80, 144, 80, 144, 144, 80, 144}
@@ -53,7 +55,8 @@ final class RegionShapes {
       star[2 * i] = 112 + r * Math.cos(a);
       star[2 * i + 1] = 112 - r * Math.sin(a);
     }
-    POLYGONS.put("ten-pointed star", new double[][] {star});
+    polygons.put("ten-pointed star", new double[][] {star});
+    return Collections.unmodifiableMap(polygons);
   }
 
   static List<Result> run(Rest rest, RawMasks raw, String index, int runs, Consumer<String> log) {
