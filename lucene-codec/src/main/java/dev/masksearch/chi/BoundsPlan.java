@@ -147,14 +147,14 @@ public final class BoundsPlan {
    * what a caller reserves first (a shape on a fine grid touches many cells).
    */
   public static long bytesToBuild(ChiGrid grid, Region region) {
-    if (!(region instanceof Shape)) { // a box: its ring's cells; its sums come from two rectangles
-      return 2048 + (2L * (grid.gx() + grid.gy()) + 4) * 32;
+    long cover = CellCover.bytesToBuild(grid, region);
+    if (!(region instanceof Shape)) { // a box: its sums come from two rectangles
+      return cover;
     }
-    // per cell: the cover's count, position and group (36), 16 contributions of 8 bytes with their
-    // sorted copy and growth (384), the plan's entries (about 4 a cell) with a coefficient per sum
-    // and a value (4 * (4 + 4 * 10 + 8)), and the cell counts a second stage reads at up to 4
-    // levels (80)
-    return 1024 + (long) grid.gx() * grid.gy() * (36 + 384 + 208 + 80);
+    // per cell: 16 contributions of 8 bytes with their sorted copy and growth (384), the plan's
+    // entries (about 4 a cell) with a coefficient per sum and a value (4 * (4 + 4 * 10 + 8)), and
+    // the cell counts a second stage reads at up to 4 levels (80)
+    return cover + (long) grid.gx() * grid.gy() * (4 + 384 + 208 + 80); // 4: a crossing's group
   }
 
   /**

@@ -132,6 +132,19 @@ public final class CellCover {
     return new CellCover(grid, shape, area, inside, crossing, covered, n, null);
   }
 
+  /**
+   * About the most memory laying {@code region} on {@code grid} takes: what a caller reserves first
+   * (a shape on a fine grid touches many cells).
+   */
+  public static long bytesToBuild(ChiGrid grid, Region region) {
+    if (region instanceof Roi) { // its ring's cells
+      return 2048 + (2L * (grid.gx() + grid.gy()) + 4) * 32;
+    }
+    // per cell: its count while laying (8), a crossing cell's position and covered pixels (16), a
+    // run of inside cells (24)
+    return 1024 + (long) grid.gx() * grid.gy() * 48;
+  }
+
   /** The grid the region is laid on. */
   public ChiGrid grid() {
     return grid;

@@ -1,6 +1,8 @@
 package dev.masksearch.expr;
 
 import dev.masksearch.chi.BinEdges;
+import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiLookup;
 import dev.masksearch.chi.ChiParams;
@@ -60,12 +62,24 @@ final class DerivedChi implements ChiLookup {
     return grid.width() == width && grid.height() == height;
   }
 
+  /** The grid it was built on. */
+  ChiGrid grid() {
+    return grid;
+  }
+
   /**
    * Lower and upper bound of the count in {@code roi}, into {@code out[0..1]}; thread-safe (entries
    * are shared).
    */
   void bounds(Roi roi, double[] out) {
     CpBounds bounds = new CpBounds().compute(grid, this, roi, HOLDS);
+    out[0] = bounds.lower;
+    out[1] = bounds.upper;
+  }
+
+  /** The same for a region of any shape laid on this CHI's grid (per-cell bounds). */
+  void bounds(CellCover cover, double[] out) {
+    CpBounds bounds = new CpBounds().computeRefined(CellSource.of(grid, this, HOLDS), cover);
     out[0] = bounds.lower;
     out[1] = bounds.upper;
   }

@@ -1,10 +1,14 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import dev.masksearch.search.CpSpec;
 import dev.masksearch.search.DocBounds;
+import dev.masksearch.search.LaidRegions;
 import dev.masksearch.search.LeafEvaluator;
 import dev.masksearch.search.LeafMaskFields;
 import dev.masksearch.search.Reservation;
@@ -44,7 +48,13 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   // The current document of bounds(): its domain and regions.
   private int domainWidth;
   private int domainHeight;
-  private final Map<RoiRef, Roi> currentRois = new HashMap<>();
+  private final Map<RoiRef, Region> currentRois = new HashMap<>();
+
+  /** Declared shapes laid on derived CHIs' grids, reserved from the guard. */
+  private final LaidRegions<CoverKey, CellCover> derivedCovers;
+
+  private record CoverKey(RoiRef roi, ChiGrid grid) {}
+
   private int boundsDoc = -1;
 
   private record Term(Pred.Test test, RoiRef roi) {}
@@ -71,6 +81,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     this.expression = expression;
     this.guard = guard;
     this.fields = new LeafMaskFields(reader, guard);
+    this.derivedCovers =
+        new LaidRegions<>(guard, "a region of [" + expression + "] laid on a derived CHI's grid");
     registerTerms(reader, expression.root);
     boolean chi = true;
     for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
@@ -112,7 +124,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       case Pred.Test t -> {
         Term term = new Term(t, roi);
         if (!terms.containsKey(term)) {
-          CpSpec spec = new CpSpec(t.field(), roi.box(), roi.field(), t.range(), false);
+          CpSpec spec = new CpSpec(t.field(), roi.region(), roi.field(), t.range(), false);
           terms.put(term, spec.leaf(fields));
         }
       }
@@ -150,7 +162,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     }
     currentRois.clear();
     for (Map.Entry<RoiRef, RandomAccessDocValues.Rois> roi : rois.entrySet()) {
-      Roi region = roi.getValue().get(doc);
+      Region region = roi.getValue().get(doc);
       if (region == null) {
         return false;
       }
@@ -233,7 +245,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       DerivedChi chi = derived.get(key(pred), doc);
       if (chi != null && chi.covers(domainWidth, domainHeight)) {
         derived.hit();
-        chi.bounds(currentRois.get(roi), scratch);
+        bounds(chi, roi, scratch);
         bounds[0] = Math.max(bounds[0], scratch[0]);
         bounds[1] = Math.min(bounds[1], scratch[1]);
       }
@@ -241,8 +253,24 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     return bounds;
   }
 
-  private double clippedArea(Roi roi) {
-    return roi.clip(domainWidth, domainHeight).area();
+  private double clippedArea(Region region) {
+    return region.area(domainWidth, domainHeight);
+  }
+
+  /** A derived CHI's bounds in the current document's region {@code roi}. */
+  private void bounds(DerivedChi chi, RoiRef roi, double[] out) {
+    Region region = currentRois.get(roi);
+    if (region instanceof Roi box) {
+      chi.bounds(box, out);
+      return;
+    }
+    ChiGrid grid = chi.grid();
+    chi.bounds(
+        derivedCovers.get(
+            new CoverKey(roi, grid),
+            CellCover.bytesToBuild(grid, region),
+            () -> CellCover.of(grid, region)),
+        out);
   }
 
   @Override
@@ -263,7 +291,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     private final Reservation reservation;
     private final Map<String, Mask> docMasks = new HashMap<>();
     private final Map<Pred, boolean[]> pixels = new HashMap<>();
-    private final Map<RoiRef, Roi> docRois = new HashMap<>();
+    private final Map<RoiRef, Region> docRois = new HashMap<>();
     private int width;
     private int height;
 
@@ -289,7 +317,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
       return switch (node) {
         case Num.Const c -> c.value();
         case Num.Count c -> count(c.pred(), c.roi());
-        case Num.Area a -> docRois.get(a.roi()).clip(width, height).area();
+        case Num.Area a -> docRois.get(a.roi()).area(width, height);
         case Num.Iou i -> {
           Pred[] parts = parts(i);
           double union = count(parts[1], i.roi());
@@ -302,12 +330,30 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
     private long count(Pred pred, RoiRef roi) {
       boolean[] holds = pixels(pred);
-      Roi r = docRois.get(roi).clip(width, height);
-      long count = 0;
-      for (int y = r.y1(); y < r.y2(); y++) {
-        for (int x = r.x1(); x < r.x2(); x++) {
-          count += holds[y * width + x] ? 1 : 0;
+      return switch (docRois.get(roi)) {
+        case Roi box -> {
+          Roi r = box.clip(width, height);
+          long count = 0;
+          for (int y = r.y1(); y < r.y2(); y++) {
+            count += count(holds, y, r.x1(), r.x2());
+          }
+          yield count;
         }
+        case Shape shape -> {
+          long count = 0;
+          for (int s = 0; s < shape.spanCount() && shape.y(s) < height; s++) {
+            count += count(holds, shape.y(s), shape.x1(s), Math.min(shape.x2(s), width));
+          }
+          yield count;
+        }
+      };
+    }
+
+    /** The pixels of row {@code y}, columns {@code [x1, x2)}, where the predicate holds. */
+    private long count(boolean[] holds, int y, int x1, int x2) {
+      long count = 0;
+      for (int i = y * width + x1; i < y * width + x2; i++) {
+        count += holds[i] ? 1 : 0;
       }
       return count;
     }

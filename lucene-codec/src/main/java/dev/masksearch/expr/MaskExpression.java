@@ -1,5 +1,6 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.mask.Region;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.LeafEvaluator;
 import dev.masksearch.search.SearchGuard;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.lucene.index.DocValues;
@@ -31,8 +33,13 @@ import org.apache.lucene.index.LeafReaderContext;
  * pred      := conj ('|' conj)*                             union of masks
  * conj      := test ('&amp;' test)*                              intersection of masks
  * test      := FIELD ('&gt;' | '&gt;=' | '&lt;' | '&lt;=') NUMBER | '(' pred ')'
- * region    := 'full' | BOX_FIELD | '[' x1 ',' y1 ',' x2 ',' y2 ']'
+ * region    := 'full' | NAME | BOX_FIELD | '[' x1 ',' y1 ',' x2 ',' y2 ']'
  * </pre>
+ *
+ * <p>{@code NAME} is a constant region of any shape ({@link dev.masksearch.mask.Region}: a box, a
+ * polygon, a mask's pixels) that the request declares beside the expression ({@link #parse(String,
+ * Map)}); a name the request does not declare is a box field. A declared name hides a box field of
+ * the same name.
  *
  * <p>Semantics. Regions are half-open and clipped to the document's masks; with masks of different
  * sizes the pixels are those of the smallest rectangle holding every mask named, and a pixel
@@ -83,7 +90,15 @@ public final class MaskExpression implements ValueSource {
    * Parses an expression; throws {@link ExpressionException} naming the problem and its position.
    */
   public static MaskExpression parse(String source) {
-    return of(source, Parser.parse(source));
+    return parse(source, Map.of());
+  }
+
+  /**
+   * Parses an expression whose regions may name {@code regions} (declared by the request); throws
+   * {@link ExpressionException} as {@link #parse(String)} does.
+   */
+  public static MaskExpression parse(String source, Map<String, Region> regions) {
+    return of(source, Parser.parse(source, regions));
   }
 
   /**
@@ -98,7 +113,12 @@ public final class MaskExpression implements ValueSource {
    * #parse} does.
    */
   public static Compared parseCompared(String source) {
-    Parser.Compared parsed = Parser.parseCompared(source);
+    return parseCompared(source, Map.of());
+  }
+
+  /** {@link #parseCompared(String)} with declared regions, as {@link #parse(String, Map)}. */
+  public static Compared parseCompared(String source, Map<String, Region> regions) {
+    Parser.Compared parsed = Parser.parseCompared(source, regions);
     return new Compared(
         of(parsed.expressionSource(), parsed.expression()),
         parsed.comparison(),

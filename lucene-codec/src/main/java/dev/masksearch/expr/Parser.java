@@ -1,5 +1,6 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Comparison;
 import java.util.ArrayList;
@@ -36,17 +37,19 @@ final class Parser {
   private record Token(Kind kind, String text, int position) {}
 
   private final String source;
+  private final Map<String, Region> regions; // declared by the request, by name
   private final List<Token> tokens;
   private int next;
   private int nesting; // the parser's own recursion: parentheses and unary minus
 
-  private Parser(String source) {
+  private Parser(String source, Map<String, Region> regions) {
     this.source = source;
+    this.regions = regions;
     this.tokens = tokenize(source);
   }
 
-  static Num parse(String source) {
-    Parser parser = new Parser(checkNotEmpty(source));
+  static Num parse(String source, Map<String, Region> regions) {
+    Parser parser = new Parser(checkNotEmpty(source), regions);
     Num expression = parser.sum();
     parser.expect(Kind.END, "end of the expression");
     return expression;
@@ -63,8 +66,8 @@ final class Parser {
    * parentheses these symbols can only compare the whole expression; inside, they are mask
    * predicates.
    */
-  static Compared parseCompared(String source) {
-    Parser parser = new Parser(checkNotEmpty(source));
+  static Compared parseCompared(String source, Map<String, Region> regions) {
+    Parser parser = new Parser(checkNotEmpty(source), regions);
     Num expression = parser.sum();
     Comparison comparison = null;
     double threshold = Double.NaN;
@@ -262,12 +265,17 @@ final class Parser {
     return Pred.compare(field.text(), op.text(), signedNumber());
   }
 
-  // roi := 'full' | FIELD | '[' x1 ',' y1 ',' x2 ',' y2 ']'
+  // roi := 'full' | NAME | BOX_FIELD | '[' x1 ',' y1 ',' x2 ',' y2 ']'
   private RoiRef roi() {
     Token token = peek();
     if (token.kind() == Kind.IDENT) {
       take();
-      return token.text().equals("full") ? RoiRef.FULL : new RoiRef(null, token.text());
+      String name = token.text();
+      if (name.equals("full")) {
+        return RoiRef.FULL;
+      }
+      Region declared = regions.get(name);
+      return declared != null ? RoiRef.named(name, declared) : RoiRef.boxField(name);
     }
     if (peekSymbol("[")) {
       take();
@@ -284,9 +292,10 @@ final class Parser {
         c[i] = (int) value;
       }
       expectSymbol("]");
-      return new RoiRef(new Roi(c[0], c[1], c[2], c[3]), null);
+      return RoiRef.box(new Roi(c[0], c[1], c[2], c[3]));
     }
-    throw error(token, "expected a region: full, a box field, or [x1, y1, x2, y2]");
+    throw error(
+        token, "expected a region: full, a declared region, a box field, or [x1, y1, x2, y2]");
   }
 
   private void enter() {

@@ -3,6 +3,7 @@ package dev.masksearch.expr;
 import dev.masksearch.codec.MaskDocValues;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Reservation;
 import java.io.IOException;
@@ -63,9 +64,9 @@ final class RandomAccessDocValues {
     }
 
     /** The document's region, or null when its box is missing. */
-    Roi get(int doc) throws IOException {
+    Region get(int doc) throws IOException {
       if (boxes == null) {
-        return ref.box();
+        return ref.region();
       }
       if (doc < boxes.docID()) {
         boxes = DocValues.getNumeric(reader, ref.field());

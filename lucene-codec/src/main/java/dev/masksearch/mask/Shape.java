@@ -26,6 +26,7 @@ public final class Shape implements Region {
   private final int count;
   private final long pixels;
   private final Roi bounds;
+  private final int hash;
 
   private Shape(int[] spans, int count) {
     this.spans = spans;
@@ -40,6 +41,11 @@ public final class Shape implements Region {
     }
     this.pixels = pixels;
     this.bounds = count == 0 ? new Roi(0, 0, 0, 0) : new Roi(x1, y(0), x2, y(count - 1) + 1);
+    int h = 1;
+    for (int i = 0; i < 3 * count; i++) {
+      h = 31 * h + spans[i];
+    }
+    this.hash = h;
   }
 
   /**
@@ -208,18 +214,17 @@ public final class Shape implements Region {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Shape other
-        && count == other.count
-        && Arrays.equals(spans, 0, 3 * count, other.spans, 0, 3 * count);
+    return o == this
+        || (o instanceof Shape other
+            && count == other.count
+            && hash == other.hash
+            && Arrays.equals(spans, 0, 3 * count, other.spans, 0, 3 * count));
   }
 
+  /** Computed once: a shape is a key per document in the maps of an expression's evaluation. */
   @Override
   public int hashCode() {
-    int h = 1;
-    for (int i = 0; i < 3 * count; i++) {
-      h = 31 * h + spans[i];
-    }
-    return h;
+    return hash;
   }
 
   @Override

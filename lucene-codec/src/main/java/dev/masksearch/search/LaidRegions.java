@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * {@value #MAX_KEPT} are kept; the oldest is dropped, and its bytes returned, to make room. Not
  * thread-safe: one per segment evaluator.
  */
-final class LaidRegions<K, V> {
+public final class LaidRegions<K, V> {
   static final int MAX_KEPT = 16;
 
   private final SearchGuard guard;
@@ -21,13 +21,13 @@ final class LaidRegions<K, V> {
   private record Kept<V>(V value, long bytes) {}
 
   /** Regions laid for {@code what} (a message's subject), reserved from {@code guard}. */
-  LaidRegions(SearchGuard guard, String what) {
+  public LaidRegions(SearchGuard guard, String what) {
     this.guard = guard;
     this.what = what;
   }
 
   /** The value for {@code key}, built after reserving {@code bytes} for it the first time. */
-  V get(K key, long bytes, Supplier<V> build) {
+  public V get(K key, long bytes, Supplier<V> build) {
     Kept<V> found = kept.get(key);
     if (found != null) {
       return found.value();

@@ -225,33 +225,23 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      */
     @Override
     public double exact(int doc, Region roi) throws IOException {
-      return verify(doc, roi, null).lower;
+      return verify(doc, roi, null, 0).lower;
     }
 
     /** As {@link #exact}, but reads cells (widest bounds first) only until they decide. */
     @Override
     public boolean passes(int doc, Region roi, Comparison comparison, double threshold)
         throws IOException {
-      DocBounds decided =
-          verify(
-              doc,
-              roi,
-              (lower, upper, area) ->
-                  comparison.undecided(
-                      spec.value(lower, area), spec.value(upper, area), threshold));
+      DocBounds decided = verify(doc, roi, comparison, threshold);
       return comparison.acceptsAll(decided.lower, decided.upper, threshold);
     }
 
-    /** A question about a document's count over a region of {@code area} pixels. */
-    private interface Question {
-      boolean isOpen(long lower, long upper, long area);
-    }
-
     /**
-     * Bounds of the document's value that answer {@code question} (null: its exact value), its mask
-     * read as needed.
+     * Bounds of the document's value that decide {@code value comparison threshold} (comparison
+     * null: its exact value), its mask read as needed.
      */
-    private DocBounds verify(int doc, Region roi, Question question) throws IOException {
+    private DocBounds verify(int doc, Region roi, Comparison comparison, double threshold)
+        throws IOException {
       guard.check();
       try (Reservation reservation = new Reservation(guard)) {
         reservation.reserveMask(masks, spec.field(), doc);
@@ -261,7 +251,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         CellCover cover = cover(roi);
         long area = cover.area();
         CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
-        if (question == null) {
+        if (comparison == null) {
           verifiedCounts.lower =
               verifiedCounts.upper = CpBounds.exactCount(cellSource(), cover, pixels);
         } else {
@@ -269,7 +259,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
               cellSource(),
               cover,
               pixels,
-              (lower, upper) -> question.isOpen(lower, upper, area),
+              (lower, upper) ->
+                  comparison.undecided(spec.value(lower, area), spec.value(upper, area), threshold),
               verifiedCounts);
         }
         fields.account(spec.field());

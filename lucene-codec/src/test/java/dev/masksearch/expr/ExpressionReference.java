@@ -2,10 +2,13 @@ package dev.masksearch.expr;
 
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.search.RandomMasks;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -36,6 +39,9 @@ final class ExpressionReference {
   record BoxRegion() implements Region {}
 
   record Rect(int x1, int y1, int x2, int y2) implements Region {}
+
+  /** A region of any shape the request declares by name, with its per-pixel reference. */
+  record Named(String name, RandomRegions.Case shape) implements Region {}
 
   // ---- predicates
   sealed interface P {}
@@ -71,7 +77,36 @@ final class ExpressionReference {
       case Full f -> "full";
       case BoxRegion b -> BOX;
       case Rect q -> "[" + q.x1() + ", " + q.y1() + "," + q.x2() + " ,  " + q.y2() + "]";
+      case Named n -> n.name();
     };
+  }
+
+  /** The regions an expression names that the request declares, for the engine's parser. */
+  static Map<String, dev.masksearch.mask.Region> declared(N n) {
+    Map<String, dev.masksearch.mask.Region> declared = new TreeMap<>();
+    declared(n, declared);
+    return declared;
+  }
+
+  private static void declared(N n, Map<String, dev.masksearch.mask.Region> out) {
+    switch (n) {
+      case Const c -> {}
+      case CpRange c -> declared(c.region(), out);
+      case CpPred c -> declared(c.region(), out);
+      case Area a -> declared(a.region(), out);
+      case Iou i -> declared(i.region(), out);
+      case Neg g -> declared(g.operand(), out);
+      case Bin b -> {
+        declared(b.left(), out);
+        declared(b.right(), out);
+      }
+    }
+  }
+
+  private static void declared(Region r, Map<String, dev.masksearch.mask.Region> out) {
+    if (r instanceof Named n) {
+      out.put(n.name(), n.shape().region());
+    }
   }
 
   static String number(double v) {
@@ -210,6 +245,9 @@ final class ExpressionReference {
         case CpRange c -> count(new InRange(c.field(), c.lv(), c.uv()), c.region());
         case CpPred c -> count(c.pred(), c.region());
         case Area a -> {
+          if (a.region() instanceof Named named) {
+            yield named.shape().area(width, height);
+          }
           int[] r = clip(a.region());
           yield (double) Math.max(0, r[2] - r[0]) * Math.max(0, r[3] - r[1]);
         }
@@ -241,6 +279,7 @@ final class ExpressionReference {
             case Full f -> new int[] {0, 0, FULL_COORDINATE, FULL_COORDINATE};
             case BoxRegion b -> doc.box().clone();
             case Rect q -> new int[] {q.x1(), q.y1(), q.x2(), q.y2()};
+            case Named n -> new int[] {0, 0, width, height}; // its pixels tested in count
           };
       r[0] = Math.clamp(r[0], 0, width);
       r[2] = Math.clamp(r[2], 0, width);
@@ -254,7 +293,8 @@ final class ExpressionReference {
       long count = 0;
       for (int y = r[1]; y < r[3]; y++) {
         for (int x = r[0]; x < r[2]; x++) {
-          if (holds(pred, x, y)) {
+          if ((!(region instanceof Named n) || n.shape().inside().test(x, y))
+              && holds(pred, x, y)) {
             count++;
           }
         }
@@ -316,12 +356,25 @@ final class ExpressionReference {
   }
 
   static Region region(Random random, boolean allowBox) {
-    int choice = random.nextInt(allowBox ? 3 : 2);
+    int choice = random.nextInt(allowBox ? 4 : 3);
     if (choice == 0) {
       return new Full();
     }
-    if (choice == 2) {
+    if (choice == 3) {
       return new BoxRegion();
+    }
+    if (choice == 2 && random.nextBoolean()) { // a polygon, mask region or box the request names
+      String name = "r" + random.nextInt(1 << 30);
+      if (random.nextInt(4) > 0) {
+        return new Named(name, RandomRegions.shape(random, 90));
+      }
+      int[] r = rect(random, 90);
+      return new Named(
+          name,
+          new RandomRegions.Case(
+              new dev.masksearch.mask.Roi(r[0], r[1], r[2], r[3]),
+              (x, y) -> x >= r[0] && x < r[2] && y >= r[1] && y < r[3],
+              "box " + java.util.Arrays.toString(r)));
     }
     int[] r = rect(random, 90);
     return new Rect(r[0], r[1], r[2], r[3]);

@@ -1,8 +1,12 @@
 package dev.masksearch.expr;
 
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import dev.masksearch.mask.ValueRange;
 import dev.masksearch.search.Comparison;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.apache.lucene.tests.util.LuceneTestCase;
@@ -80,12 +84,12 @@ public class MaskExpressionParserTests extends LuceneTestCase {
   }
 
   public void testRegions() {
-    assertEquals(new Num.Count(gt("a", 0.5), new RoiRef(null, "bbox")), root("cp(a > 0.5, bbox)"));
+    assertEquals(new Num.Count(gt("a", 0.5), RoiRef.boxField("bbox")), root("cp(a > 0.5, bbox)"));
     assertEquals(
-        new Num.Count(gt("a", 0.5), new RoiRef(new Roi(1, 2, 30, 40), null)),
+        new Num.Count(gt("a", 0.5), RoiRef.box(new Roi(1, 2, 30, 40))),
         root("cp(a > 0.5, [1, 2, 30, 40])"));
     assertEquals(
-        new Num.Count(gt("a", 0.5), new RoiRef(new Roi(-5, -1, 3, 2), null)),
+        new Num.Count(gt("a", 0.5), RoiRef.box(new Roi(-5, -1, 3, 2))),
         root("cp(a > 0.5, [-5, -1, 3.0, 2e0])"));
     MaskExpression e =
         MaskExpression.parse(
@@ -98,15 +102,14 @@ public class MaskExpressionParserTests extends LuceneTestCase {
 
   public void testAreaAndIou() {
     assertEquals(
-        new Num.Arith('/', count(gt("a", 0.5)), new Num.Area(new RoiRef(null, "box"))),
+        new Num.Arith('/', count(gt("a", 0.5)), new Num.Area(RoiRef.boxField("box"))),
         root("cp(a > 0.5, full) / area(box)"));
     assertEquals(
         new Num.Iou(gt("a", 0.5), gt("b", 0.5), RoiRef.FULL), root("iou(a > 0.5, b > 0.5)"));
     assertEquals(
         new Num.Iou(gt("a", 0.5), gt("b", 0.5), RoiRef.FULL), root("iou(a > 0.5, b > 0.5, full)"));
     assertEquals(
-        new Num.Iou(
-            new Pred.And(gt("a", 0.5), gt("b", 0.5)), gt("b", 0.9), new RoiRef(null, "box")),
+        new Num.Iou(new Pred.And(gt("a", 0.5), gt("b", 0.5)), gt("b", 0.9), RoiRef.boxField("box")),
         root("iou(a > 0.5 & b > 0.5, b > 0.9, box)"));
     assertEquals("iou(a > 0.5, b > 0.5, full)", root("iou(a>0.5,b>0.5)").toString());
   }
@@ -177,6 +180,35 @@ public class MaskExpressionParserTests extends LuceneTestCase {
       assertRoundTrip(text);
       assertEquals(ExpressionReference.maskNames(n), MaskExpression.parse(text).maskFields());
     }
+  }
+
+  /**
+   * A name the request declares is that constant region (a shape here); any other name is a box
+   * field. The canonical form prints the name, and parses back with the same declarations.
+   */
+  public void testDeclaredRegions() {
+    Shape hand = Shape.ofPolygon(List.of(new double[] {10, 10, 60, 12, 30, 50}));
+    Map<String, Region> regions = Map.of("hand", hand, "bbox", new Roi(1, 2, 3, 4));
+    MaskExpression e =
+        MaskExpression.parse(
+            "cp(saliency > 0.5, hand) / area(hand) + cp(saliency, bbox, 0, 1)", regions);
+    assertEquals(Set.of(), e.roiFields());
+    assertEquals(Set.of("saliency"), e.maskFields());
+    assertEquals(2, e.shape().regions());
+    assertEquals(e, MaskExpression.parse(e.toString(), regions));
+    MaskExpression undeclared =
+        MaskExpression.parse("cp(saliency > 0.5, hand) / area(hand) + cp(saliency, bbox, 0, 1)");
+    assertEquals("undeclared names are box fields", Set.of("bbox", "hand"), undeclared.roiFields());
+    assertNotEquals(e, undeclared);
+    Shape other = Shape.ofPolygon(List.of(new double[] {10, 10, 60, 12, 30, 51}));
+    assertNotEquals(
+        "the same name for another shape is another expression",
+        e,
+        MaskExpression.parse(e.toString(), Map.of("hand", other, "bbox", new Roi(1, 2, 3, 4))));
+    assertEquals(
+        "full is never a declared name",
+        MaskExpression.parse("cp(saliency > 0.5, full)"),
+        MaskExpression.parse("cp(saliency > 0.5, full)", Map.of("full", hand)));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -298,7 +330,7 @@ public class MaskExpressionParserTests extends LuceneTestCase {
         "expected ')' at position 26 (found [,]) in [iou(a > 0.5, b > 0.5, full, full)]");
     assertError(
         "area()",
-        "expected a region: full, a box field, or [x1, y1, x2, y2] at position 5 (found [)]) in [area()]");
+        "expected a region: full, a declared region, a box field, or [x1, y1, x2, y2] at position 5 (found [)]) in [area()]");
   }
 
   public void testPredicateWithoutComparison() {
@@ -393,7 +425,7 @@ public class MaskExpressionParserTests extends LuceneTestCase {
         "expected a number, a function call or '(' at position 19 (found the end) in [cp(a > 0.5, full) +]");
     assertError(
         "cp(a > 0.5, 3)",
-        "expected a region: full, a box field, or [x1, y1, x2, y2] at position 12 (found [3]) in [cp(a > 0.5, 3)]");
+        "expected a region: full, a declared region, a box field, or [x1, y1, x2, y2] at position 12 (found [3]) in [cp(a > 0.5, 3)]");
     assertError(
         "cp(a > 0.5, full) cp(b > 0.5, full)",
         "expected end of the expression at position 18 (found [cp]) in [cp(a > 0.5, full) cp(b > 0.5, full)]");

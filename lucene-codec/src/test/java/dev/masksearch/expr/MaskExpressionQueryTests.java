@@ -13,6 +13,7 @@ import dev.masksearch.expr.ExpressionReference.Doc;
 import dev.masksearch.expr.ExpressionReference.N;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.CpHit;
@@ -226,7 +227,9 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
             right = new ExpressionReference.Or(right, new ExpressionReference.Cmp(A, ">", 0.9));
           }
           N node = new ExpressionReference.Iou(left, right, region);
-          MaskExpression expression = MaskExpression.parse(ExpressionReference.render(node));
+          MaskExpression expression =
+              MaskExpression.parse(
+                  ExpressionReference.render(node), ExpressionReference.declared(node));
           Map<Integer, Double> values = liveValues(reader, node);
           List<Double> defined =
               values.values().stream().filter(v -> !Double.isNaN(v)).sorted().toList();
@@ -319,7 +322,9 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
         for (int q = 0; q < atLeast(5); q++) {
           N node = ExpressionReference.expression(random, true);
           MaskExpression expression =
-              MaskExpression.parse(ExpressionReference.render(node)).withCache(tiny);
+              MaskExpression.parse(
+                      ExpressionReference.render(node), ExpressionReference.declared(node))
+                  .withCache(tiny);
           checkExpression(reader, expression, node, random);
           Map<Integer, Double> values = liveValues(reader, node);
           List<Double> defined = values.values().stream().filter(v -> !Double.isNaN(v)).toList();
@@ -467,8 +472,9 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
     for (int q = 0; q < queries; q++) {
       N node = ExpressionReference.expression(random, hasBoxes);
       String text = ExpressionReference.render(node);
-      MaskExpression expression = MaskExpression.parse(text);
-      assertEquals(text, expression, MaskExpression.parse(expression.toString()));
+      Map<String, Region> regions = ExpressionReference.declared(node);
+      MaskExpression expression = MaskExpression.parse(text, regions);
+      assertEquals(text, expression, MaskExpression.parse(expression.toString(), regions));
       checkExpression(reader, expression, node, random);
       // With derived CHIs (the cache fills as queries read masks): the same answers.
       checkExpression(reader, expression.withCache(cache), node, random);

@@ -2,6 +2,7 @@ package dev.masksearch.opensearch;
 
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.opensearch.BruteForceExpr.Doc;
 import dev.masksearch.opensearch.index.codec.MaskSearchCodec;
@@ -201,6 +202,113 @@ public class MaskExpressionSingleNodeTests extends OpenSearchSingleNodeTestCase 
     }
   }
 
+  /**
+   * A polygon with a hole that the request declares by name, in the query and in the sort: equal to
+   * plain loops over the masks with the polygon rasterized by ray casting (pixel centres).
+   */
+  public void testDeclaredRegionsEqualBruteForce() throws Exception {
+    List<String> indices = indexCorpus(randomIntBetween(30, 60));
+    List<double[]> hand =
+        List.of(
+            new double[] {1, 1, 25, 3, 14, 12, 28, 26, 3, 22},
+            new double[] {6, 6, 10, 6, 10, 10, 6, 10});
+    String regions =
+        "{\"hand\": {\"polygon\": [[[1, 1], [25, 3], [14, 12], [28, 26], [3, 22]],"
+            + " [[6, 6], [10, 6], [10, 10], [6, 10]]]}}";
+    String expr = "cp(saliency > 0.5, hand) - 0.5 * cp(human >= 0.25, hand) + area(hand)";
+    Map<String, Double> values = new TreeMap<>();
+    corpus.forEach(
+        (id, doc) -> {
+          Mask saliency = doc.masks().get("saliency");
+          Mask human = doc.masks().get("human");
+          if (human == null) {
+            values.put(id, Double.NaN); // no value: it names a mask the document lacks
+            return;
+          }
+          double value = 0;
+          for (int y = 0; y < Math.max(saliency.height(), human.height()); y++) {
+            for (int x = 0; x < Math.max(saliency.width(), human.width()); x++) {
+              if (RandomRegions.insidePolygon(hand, x + 0.5, y + 0.5)) {
+                value += 1;
+                value += inside(saliency, x, y) && saliency.value(y, x) > 0.5 ? 1 : 0;
+                value -= inside(human, x, y) && human.value(y, x) >= 0.25 ? 0.5 : 0;
+              }
+            }
+          }
+          values.put(id, value);
+        });
+    List<Double> defined = values.values().stream().filter(v -> !v.isNaN()).sorted().toList();
+    for (String index : indices) {
+      for (Comparison op : Comparison.values()) {
+        double threshold = defined.get(random().nextInt(defined.size()));
+        Set<String> expected = passing(values, op, threshold);
+        String name = op.name().toLowerCase(Locale.ROOT);
+        assertEquals(
+            index + " " + expr + " " + name + " " + threshold,
+            expected,
+            ids(
+                searchJson(
+                    index,
+                    String.format(
+                        Locale.ROOT,
+                        "{\"size\": 1000, \"query\": {\"mask_expr\": {\"expr\": \"%s\","
+                            + " \"regions\": %s, \"%s\": %s}}}",
+                        expr,
+                        regions,
+                        name,
+                        threshold))));
+      }
+      for (String order : new String[] {"asc", "desc"}) {
+        SearchResponse sorted =
+            searchJson(
+                index,
+                String.format(
+                    Locale.ROOT,
+                    "{\"size\": 1000, \"sort\": [{\"mask_expr\": {\"expr\": \"%s\","
+                        + " \"regions\": %s, \"order\": \"%s\"}}, {\"n\": \"asc\"}]}",
+                    expr,
+                    regions,
+                    order));
+        List<Double> got = new ArrayList<>();
+        for (SearchHit hit : sorted.getHits().getHits()) {
+          double value = values.get(hit.getId());
+          got.add(value);
+          if (!Double.isNaN(value)) {
+            assertEquals(
+                index + " sort value of " + hit.getId(),
+                value,
+                ((Number) hit.getSortValues()[0]).doubleValue(),
+                0.0);
+          }
+        }
+        List<Double> expected = new ArrayList<>(defined);
+        if (order.equals("desc")) {
+          java.util.Collections.reverse(expected);
+        }
+        while (expected.size() < values.size()) {
+          expected.add(Double.NaN); // documents without a value come last
+        }
+        assertEquals(index + " " + order, expected, got);
+      }
+    }
+  }
+
+  /** The documents whose value passes {@code op threshold} (an undefined value never does). */
+  private static Set<String> passing(Map<String, Double> values, Comparison op, double threshold) {
+    Set<String> passing = new HashSet<>();
+    values.forEach(
+        (id, v) -> {
+          if (op.test(v, threshold)) {
+            passing.add(id);
+          }
+        });
+    return passing;
+  }
+
+  private static boolean inside(Mask mask, int x, int y) {
+    return x < mask.width() && y < mask.height();
+  }
+
   private void checkFilters(String index, String expr, Map<String, Double> values, String context)
       throws Exception {
     List<Double> defined = values.values().stream().filter(v -> !v.isNaN()).sorted().toList();
@@ -209,13 +317,7 @@ public class MaskExpressionSingleNodeTests extends OpenSearchSingleNodeTestCase 
           defined.isEmpty()
               ? 0.5
               : defined.get(random().nextInt(defined.size())) + (random().nextBoolean() ? 0 : 0.25);
-      Set<String> expected = new HashSet<>();
-      values.forEach(
-          (id, v) -> {
-            if (op.test(v, threshold)) {
-              expected.add(id);
-            }
-          });
+      Set<String> expected = passing(values, op, threshold);
       String name = op.name().toLowerCase(Locale.ROOT);
       assertEquals(
           context + " " + name + " " + threshold,

@@ -46,8 +46,8 @@ public final class ExpressionLimits {
           Setting.Property.Dynamic);
 
   /**
-   * The most distinct regions other than {@code full} (constant boxes and box fields) one
-   * expression names.
+   * The most distinct regions other than {@code full} (constant boxes, declared regions and box
+   * fields) one expression names, and the most regions a request declares.
    */
   public static final Setting<Integer> MAX_REGIONS =
       Setting.intSetting(
@@ -102,6 +102,24 @@ public final class ExpressionLimits {
               + limit
               + " ["
               + MAX_LENGTH.getKey()
+              + "]");
+    }
+  }
+
+  /**
+   * Throws when a request declares more named regions than an expression may name; checked after
+   * their points are read and before their shapes are built.
+   */
+  public void checkDeclaredRegions(int declared) {
+    int limit = maxRegions;
+    if (declared > limit) {
+      throw new IllegalArgumentException(
+          "[regions] declares "
+              + declared
+              + " regions, over the limit of "
+              + limit
+              + " ["
+              + MAX_REGIONS.getKey()
               + "]");
     }
   }

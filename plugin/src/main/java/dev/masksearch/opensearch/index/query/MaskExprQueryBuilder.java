@@ -6,6 +6,7 @@ import dev.masksearch.search.Comparison;
 import dev.masksearch.search.MaskValueFilterQuery;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.lucene.search.Query;
 import org.opensearch.core.common.ParsingException;
@@ -24,20 +25,23 @@ import org.opensearch.index.query.QueryShardException;
  *
  * <pre>
  * {"mask_expr": {"expr": "cp(saliency, bbox, 0.8, 1.01) / cp(saliency, full, 0.8, 1.01)",
+ *                "regions": {"hand": {"polygon": [[x, y], ...]}},   -- optional, see DeclaredRegions
  *                "gt" | "gte" | "lt" | "lte": T}}
  * </pre>
  *
  * The expression is parsed when the query is, so a syntax error is a 400 from {@code _search} and
- * {@code _validate/query}; its fields are checked against each shard's mapping.
- * Filter–verification: the CHI bounds of the expression's terms decide most documents; only the
- * undecided ones read their masks. A document whose value is undefined (no mask or box, or a
- * division by zero) matches no comparison. Constant score.
+ * {@code _validate/query}; its fields are checked against each shard's mapping. A node that reads
+ * the query from another parses it again where it first runs it (its regions' shapes are built
+ * there, not on the transport thread). Filter–verification: the CHI bounds of the expression's
+ * terms decide most documents; only the undecided ones read their masks. A document whose value is
+ * undefined (no mask or box, or a division by zero) matches no comparison. Constant score.
  */
 public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQueryBuilder> {
   public static final String NAME = "mask_expr";
 
   private final String expr;
-  private final MaskExpression expression;
+  private final DeclaredRegions regions;
+  private volatile MaskExpression expression; // parsed when first needed
   private final Comparison comparison;
   private final double threshold;
 
@@ -52,7 +56,22 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
    * expression.
    */
   public MaskExprQueryBuilder(String expr, Comparison comparison, double threshold) {
-    this.expression = MaskExpressions.parse(expr);
+    this(expr, Map.of(), comparison, threshold);
+  }
+
+  /**
+   * {@code expr comparison threshold}, the expression naming {@code regions}; throws {@link
+   * IllegalArgumentException} for a bad expression or region.
+   */
+  public MaskExprQueryBuilder(
+      String expr, Map<String, RegionSpec> regions, Comparison comparison, double threshold) {
+    this(expr, DeclaredRegions.of(regions), comparison, threshold);
+  }
+
+  private MaskExprQueryBuilder(
+      String expr, DeclaredRegions regions, Comparison comparison, double threshold) {
+    this.regions = regions;
+    this.expression = regions.parseExpression(expr);
     this.expr = expr;
     if (comparison == null) {
       throw new IllegalArgumentException("[mask_expr] needs one comparison: gt, gte, lt or lte");
@@ -68,7 +87,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   public MaskExprQueryBuilder(StreamInput in) throws IOException {
     super(in);
     expr = in.readString();
-    expression = MaskExpressions.parse(expr);
+    regions = DeclaredRegions.read(in);
     comparison = Comparison.valueOf(in.readString());
     threshold = in.readDouble();
   }
@@ -76,6 +95,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
     out.writeString(expr);
+    regions.writeTo(out);
     out.writeString(comparison.name());
     out.writeDouble(threshold);
   }
@@ -93,8 +113,18 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     return expr;
   }
 
+  /** The regions the request declares for the expression. */
+  DeclaredRegions regions() {
+    return regions;
+  }
+
+  /** The parsed expression (parsed again, once, where the query was read from another node). */
   public MaskExpression expression() {
-    return expression;
+    MaskExpression parsed = expression;
+    if (parsed == null) {
+      expression = parsed = regions.parseExpression(expr);
+    }
+    return parsed;
   }
 
   public Comparison comparison() {
@@ -109,6 +139,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   protected void doXContent(XContentBuilder builder, Params params) throws IOException {
     builder.startObject(NAME);
     builder.field("expr", expr);
+    regions.toXContent(builder);
     builder.field(comparison.name().toLowerCase(Locale.ROOT), threshold);
     printBoostAndQueryName(builder);
     builder.endObject();
@@ -123,6 +154,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   private static final class Draft {
     final FilterKeys filter = new FilterKeys();
     String expr;
+    DeclaredRegions regions = DeclaredRegions.NONE;
   }
 
   private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME, Draft::new);
@@ -130,6 +162,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   static {
     DeclaredFields.declare(
         PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
+    DeclaredFields.declare(PARSER, "regions", DeclaredRegions::parse, (d, v) -> d.regions = v);
     FilterKeys.declare(PARSER, d -> d.filter, MaskExprQueryBuilder::threshold);
   }
 
@@ -150,8 +183,9 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "]");
     try {
       limits.checkLength(d.expr);
+      limits.checkDeclaredRegions(d.regions.size());
       MaskExprQueryBuilder query =
-          new MaskExprQueryBuilder(d.expr, d.filter.comparison, d.filter.threshold)
+          new MaskExprQueryBuilder(d.expr, d.regions, d.filter.comparison, d.filter.threshold)
               .boost(d.filter.boost)
               .queryName(d.filter.queryName);
       limits.checkShape(query.expression());
@@ -163,6 +197,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
 
   @Override
   protected Query doToQuery(QueryShardContext context) {
+    MaskExpression expression = expression();
     String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
     if (problem != null) {
       throw new QueryShardException(context, "[" + NAME + "] " + problem + " in [" + expr + "]");
@@ -177,13 +212,14 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   @Override
   protected boolean doEquals(MaskExprQueryBuilder other) {
     return expr.equals(other.expr)
+        && regions.equals(other.regions)
         && comparison == other.comparison
         && Double.compare(threshold, other.threshold) == 0;
   }
 
   @Override
   protected int doHashCode() {
-    return Objects.hash(expr, comparison, threshold);
+    return Objects.hash(expr, regions, comparison, threshold);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.search.ValueSource;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Objects;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.common.io.stream.StreamInput;
@@ -25,29 +26,60 @@ import org.opensearch.search.sort.SortOrder;
  * <pre>
  * "sort": [{"mask_expr": {"expr": "iou(saliency > 0.8, human > 0.8)", "order": "asc"}}]
  * </pre>
+ *
+ * {@code "regions"} declares constant regions the expression names, as in the {@code mask_expr}
+ * query ({@link DeclaredRegions}).
  */
 public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSortBuilder> {
   public static final String NAME = "mask_expr";
 
   private final String expr;
-  private final MaskExpression expression;
+  private final DeclaredRegions regions;
+  private volatile MaskExpression expression; // parsed when first needed
   private DerivedChiCache cache;
 
   /** A sort by {@code expr}; throws {@link IllegalArgumentException} for a bad expression. */
   public MaskExprSortBuilder(String expr, SortOrder order) {
+    this(expr, Map.of(), order);
+  }
+
+  /**
+   * A sort by {@code expr} naming {@code regions}; throws {@link IllegalArgumentException} for a
+   * bad expression or region.
+   */
+  public MaskExprSortBuilder(String expr, Map<String, RegionSpec> regions, SortOrder order) {
+    this(expr, DeclaredRegions.of(regions), order);
+  }
+
+  private MaskExprSortBuilder(String expr, DeclaredRegions regions, SortOrder order) {
     super(order);
-    this.expression = MaskExpressions.parse(expr);
+    this.regions = regions;
+    this.expression = regions.parseExpression(expr);
     this.expr = expr;
   }
 
+  /** Reads a sort; its expression is parsed where it first runs (see the query). */
   public MaskExprSortBuilder(StreamInput in) throws IOException {
-    this(in.readString(), SortOrder.readFromStream(in));
+    super(SortOrder.DESC);
+    this.expr = in.readString();
+    this.regions = DeclaredRegions.read(in);
+    this.order = SortOrder.readFromStream(in);
   }
 
   @Override
   public void writeTo(StreamOutput out) throws IOException {
     out.writeString(expr);
+    regions.writeTo(out);
     order.writeTo(out);
+  }
+
+  /** The parsed expression (parsed again, once, where the sort was read from another node). */
+  MaskExpression expression() {
+    MaskExpression parsed = expression;
+    if (parsed == null) {
+      expression = parsed = regions.parseExpression(expr);
+    }
+    return parsed;
   }
 
   /**
@@ -63,6 +95,11 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
     return expr;
   }
 
+  /** The regions the request declares for the expression. */
+  DeclaredRegions regions() {
+    return regions;
+  }
+
   /** Parses the body of a {@code mask_expr} sort within the default {@link ExpressionLimits}. */
   public static MaskExprSortBuilder fromXContent(XContentParser parser, String elementName)
       throws IOException {
@@ -72,6 +109,7 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
   /** The keys of a {@code mask_expr} sort as it is parsed. */
   private static final class Draft {
     String expr;
+    DeclaredRegions regions = DeclaredRegions.NONE;
     SortOrder order;
   }
 
@@ -81,6 +119,7 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
   static {
     DeclaredFields.declare(
         PARSER, "expr", p -> DeclaredFields.string(p, "expr"), (d, v) -> d.expr = v);
+    DeclaredFields.declare(PARSER, "regions", DeclaredRegions::parse, (d, v) -> d.regions = v);
     DeclaredFields.declare(
         PARSER,
         "order",
@@ -98,8 +137,9 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
     Draft d = DeclaredFields.parse(PARSER, parser, "[" + NAME + "] sort");
     try {
       limits.checkLength(d.expr);
-      MaskExprSortBuilder sort = new MaskExprSortBuilder(d.expr, d.order);
-      limits.checkShape(sort.expression);
+      limits.checkDeclaredRegions(d.regions.size());
+      MaskExprSortBuilder sort = new MaskExprSortBuilder(d.expr, d.regions, d.order);
+      limits.checkShape(sort.expression());
       return sort;
     } catch (IllegalArgumentException e) {
       throw new ParsingException(
@@ -110,10 +150,12 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
   @Override
   void keysToXContent(XContentBuilder builder) throws IOException {
     builder.field("expr", expr);
+    regions.toXContent(builder);
   }
 
   @Override
   ValueSource valueSource(QueryShardContext context) {
+    MaskExpression expression = expression();
     String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
     if (problem != null) {
       throw new QueryShardException(
@@ -129,11 +171,14 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof MaskExprSortBuilder o && expr.equals(o.expr) && order == o.order;
+    return other instanceof MaskExprSortBuilder o
+        && expr.equals(o.expr)
+        && regions.equals(o.regions)
+        && order == o.order;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(expr, order);
+    return Objects.hash(expr, regions, order);
   }
 }

@@ -2,8 +2,10 @@ package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.mask.Region;
 import dev.masksearch.opensearch.index.mapper.MaskFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.opensearch.index.mapper.MappedFieldType;
@@ -21,11 +23,16 @@ public final class MaskExpressions {
    * IllegalArgumentException}) says what is wrong and where.
    */
   public static MaskExpression parse(String source) {
+    return parse(source, Map.of());
+  }
+
+  /** {@link #parse(String)} for an expression that may name the request's {@code regions}. */
+  public static MaskExpression parse(String source, Map<String, Region> regions) {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException(
           "[expr] is required: an expression such as cp(saliency, full, 0.8, 1.01)");
     }
-    return MaskExpression.parse(source);
+    return MaskExpression.parse(source, regions);
   }
 
   /**

@@ -79,8 +79,21 @@ public abstract sealed class RegionSpec implements Writeable {
   /** Writes the region as the value of the current key. */
   public abstract void toXContent(XContentBuilder builder) throws IOException;
 
-  /** Parses the value of an {@code "roi"} key. */
+  /**
+   * Parses the value of an {@code "roi"} key and builds its shape where the request is parsed, so
+   * that a bad one is a 400 there.
+   */
   public static RegionSpec parse(XContentParser parser) throws IOException {
+    RegionSpec spec = parseUnbuilt(parser);
+    spec.region();
+    return spec;
+  }
+
+  /**
+   * Parses the value of an {@code "roi"} key without building its shape ({@link #region()} builds
+   * it and reports a bad one): for a caller that checks limits on several regions first.
+   */
+  static RegionSpec parseUnbuilt(XContentParser parser) throws IOException {
     if (parser.currentToken() != XContentParser.Token.START_OBJECT) {
       return new Box(MaskRoiFieldMapper.parseBox(parser));
     }
@@ -99,9 +112,7 @@ public abstract sealed class RegionSpec implements Writeable {
               throw new IllegalArgumentException(
                   "unknown roi key [" + key + "]; an roi object has [field], [polygon] or [mask]");
         };
-    if (parser.currentToken() == XContentParser.Token.END_OBJECT) {
-      spec.region(); // builds a shape where the request is parsed: a bad one is a 400 here
-    } else {
+    if (parser.currentToken() != XContentParser.Token.END_OBJECT) {
       throw new IllegalArgumentException(
           "an roi object takes one of [field], [polygon] or [mask, gt], got ["
               + key

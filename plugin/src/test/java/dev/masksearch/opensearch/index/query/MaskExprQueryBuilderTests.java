@@ -3,15 +3,22 @@ package dev.masksearch.opensearch.index.query;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.instanceOf;
 
-import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.mask.Mask;
+import dev.masksearch.mask.MaskDType;
+import dev.masksearch.mask.Roi;
 import dev.masksearch.opensearch.plugin.MaskSearchPlugin;
 import dev.masksearch.search.Comparison;
 import dev.masksearch.search.MaskValueFilterQuery;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.lucene.search.Query;
 import org.opensearch.common.compress.CompressedXContent;
+import org.opensearch.common.settings.Settings;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.common.ParsingException;
 import org.opensearch.core.xcontent.XContentParser;
@@ -47,9 +54,16 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
 
   /** A random expression over the test mapping's fields. */
   static String randomExpression() {
+    return randomExpression(Set.of());
+  }
+
+  /** A random expression over the test mapping's fields that may name {@code declared} regions. */
+  static String randomExpression(Set<String> declared) {
+    List<String> names = new ArrayList<>(declared);
+    names.add("full");
     String roi =
         randomFrom(
-            "full",
+            randomFrom(names),
             "bbox",
             "["
                 + randomIntBetween(-5, 20)
@@ -76,10 +90,38 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
     };
   }
 
+  /** None, or some of: a polygon with a hole, a box and a mask region, by name. */
+  static Map<String, RegionSpec> randomRegions() {
+    Map<String, RegionSpec> regions = new TreeMap<>();
+    if (randomBoolean()) {
+      regions.put(
+          "hand",
+          RegionSpec.polygon(
+              List.of(
+                  new double[] {5, 5, 80, 10, 60, 70, 10, 60},
+                  new double[] {20, 20, 40, 20, 30, 40})));
+    }
+    if (randomBoolean()) {
+      regions.put("crop.left", RegionSpec.box(new Roi(0, 0, 40, randomIntBetween(1, 90))));
+    }
+    if (randomBoolean()) {
+      byte[] codes = new byte[12 * 16];
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] = (byte) randomIntBetween(0, 255);
+      }
+      regions.put("_object", RegionSpec.mask(Mask.of(MaskDType.UINT8, 12, 16, codes), 0.5));
+    }
+    return regions;
+  }
+
   @Override
   protected MaskExprQueryBuilder doCreateTestQueryBuilder() {
+    Map<String, RegionSpec> regions = randomRegions();
     return new MaskExprQueryBuilder(
-        randomExpression(), randomFrom(Comparison.values()), randomDoubleBetween(-10, 5000, true));
+        randomExpression(regions.keySet()),
+        regions,
+        randomFrom(Comparison.values()),
+        randomDoubleBetween(-10, 5000, true));
   }
 
   @Override
@@ -87,7 +129,7 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
       MaskExprQueryBuilder builder, Query query, QueryShardContext context) {
     assertThat(query, instanceOf(MaskValueFilterQuery.class));
     MaskValueFilterQuery filter = (MaskValueFilterQuery) query;
-    assertEquals(MaskExpression.parse(builder.expr()), filter.spec());
+    assertEquals(builder.regions().parseExpression(builder.expr()), filter.spec());
   }
 
   public void testParsesTheDocumentedForm() throws IOException {
@@ -101,6 +143,61 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
             .queryName("q")
             .boost(2),
         parsed);
+  }
+
+  /** Declared regions: parsed from their documented form, and bad ones a 400 naming them. */
+  public void testDeclaredRegions() throws IOException {
+    MaskExprQueryBuilder parsed =
+        (MaskExprQueryBuilder)
+            parseQuery(
+                """
+        {"mask_expr": {"expr": "cp(saliency > 0.8, hand) / area(hand)",
+                       "regions": {"hand": {"polygon": [[10, 10], [90, 20], [40, 80]]}}, "gt": 0.5}}""");
+    assertEquals(
+        new MaskExprQueryBuilder(
+            "cp(saliency > 0.8, hand) / area(hand)",
+            Map.of("hand", RegionSpec.polygon(List.of(new double[] {10, 10, 90, 20, 40, 80}))),
+            Comparison.GT,
+            0.5),
+        parsed);
+    assertEquals("a declared name is no box field", Set.of(), parsed.expression().roiFields());
+    for (String[] bad :
+        new String[][] {
+          {"{\"box\": {\"field\": \"bbox\"}}", "is a box field"},
+          {"{\"full\": [0, 0, 1, 1]}", "cannot declare [full]"},
+          {"{\"2nd\": [0, 0, 1, 1]}", "is not a name the expression can use"},
+          {
+            "{\"hand\": {\"polygon\": [[1, 1], [2]]}}", "[regions.hand] a [polygon] point is [x, y]"
+          },
+          {"[0, 0, 1, 1]", "must be an object of regions by name"}
+        }) {
+      assertThat(
+          bad[0],
+          expectThrows(
+                  ParsingException.class,
+                  () ->
+                      parseQuery(
+                          "{\"mask_expr\": {\"expr\": \"area(hand)\", \"regions\": "
+                              + bad[0]
+                              + ", \"gt\": 1}}"))
+              .getMessage(),
+          containsString(bad[1]));
+    }
+    StringBuilder many = new StringBuilder("{");
+    for (int i = 0; i <= ExpressionLimits.MAX_REGIONS.getDefault(Settings.EMPTY); i++) {
+      many.append(i == 0 ? "" : ", ").append("\"r").append(i).append("\": [0, 0, 1, 1]");
+    }
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        "{\"mask_expr\": {\"expr\": \"area(r1) + cp(saliency, full, 0, 1)\","
+                            + " \"regions\": "
+                            + many
+                            + "}, \"gt\": 1}}"))
+            .getMessage(),
+        containsString("over the limit of"));
   }
 
   public void testClearErrors() throws IOException {
@@ -214,8 +311,10 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
   }
 
   public void testSortRoundTripsAndErrors() throws IOException {
+    Map<String, RegionSpec> regions = randomRegions();
     MaskExprSortBuilder sort =
-        new MaskExprSortBuilder(randomExpression(), randomFrom(SortOrder.values()));
+        new MaskExprSortBuilder(
+            randomExpression(regions.keySet()), regions, randomFrom(SortOrder.values()));
     MaskExprSortBuilder copy =
         copyWriteable(sort, namedWriteableRegistry(), MaskExprSortBuilder::new);
     assertEquals(sort, copy);
