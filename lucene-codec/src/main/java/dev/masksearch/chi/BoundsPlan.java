@@ -11,16 +11,19 @@ import java.util.Arrays;
  * entry. A scan over masks of one size reuses one plan.
  *
  * <p>With {@code I} the cells a region covers whole and {@code X} the cells it crosses ({@link
- * CellCover}), {@code a_X} the pixels of X the region covers and {@code n_X} all pixels of X:
+ * CellCover}), split into groups {@code X_g}, {@code a_g} the pixels of X_g the region covers and
+ * {@code n_g} all pixels of X_g:
  *
  * <pre>
- * upper = C(I, overlapping bins) + min( C(X, overlapping bins), a_X )
- * lower = C(I, inner bins)       + max( C(X, inner bins) - (n_X - a_X), 0 )
+ * upper = C(I, overlapping bins) + sum_g min( C(X_g, overlapping bins), a_g )
+ * lower = C(I, inner bins)       + sum_g max( C(X_g, inner bins) - (n_g - a_g), 0 )
  * </pre>
  *
- * For a box, I is its inner rectangle and X the ring up to its outer one, and these are
- * MaskSearch's bounds ({@link CpBounds}). Summed over many cells, the entries of neighbouring cells
- * cancel: a region's sums keep only the entries at the corners of I and X.
+ * For a box there is one group, I is its inner rectangle and X the ring up to its outer one, and
+ * these are MaskSearch's bounds ({@link CpBounds}). A shape's crossing cells fall into {@link
+ * #GROUPS} groups by the share of the cell it covers. Summed over many cells, the entries of
+ * neighbouring cells of a sum cancel: a region's sums keep only the entries at the corners of I and
+ * of each group.
  */
 public final class BoundsPlan {
   // The sums: the inside cells over overlapping / inner bins, then each group of crossing cells

@@ -199,24 +199,6 @@ public final class CellCover {
         new ChiGrid.Cells(crossingX(k), crossingX(k) + 1, crossingY(k), crossingY(k) + 1));
   }
 
-  /** The covered pixels of crossing cells, summed. */
-  public long crossingCovered() {
-    long sum = 0;
-    for (int k = 0; k < crossingCount; k++) {
-      sum += covered[k];
-    }
-    return sum;
-  }
-
-  /** The pixels of crossing cells, summed. */
-  public long crossingArea() {
-    long sum = 0;
-    for (int k = 0; k < crossingCount; k++) {
-      sum += cellArea(k);
-    }
-    return sum;
-  }
-
   /**
    * The covered pixels of crossing cell {@code k} that {@code pixels} counts (those in the range):
    * one rectangle for a box, the shape's row spans in the cell otherwise.

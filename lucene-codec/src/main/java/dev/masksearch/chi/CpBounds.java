@@ -96,9 +96,8 @@ public final class CpBounds {
       lower += counts.inner(cells);
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      ChiGrid.Cells cell = cover.crossingCell(k);
-      upper += Math.min(cover.covered(k), counts.overlapping(cell));
-      lower += Math.max(0, counts.inner(cell) - (cover.cellArea(k) - cover.covered(k)));
+      upper += crossingUpper(counts, cover, k);
+      lower += crossingLower(counts, cover, k);
     }
     return this;
   }
@@ -143,9 +142,43 @@ public final class CpBounds {
    */
   public static long exactCount(CellSource counts, CellCover cover, Pixels pixels)
       throws IOException {
-    CpBounds exact =
-        countUntil(counts, cover, pixels, (lower, upper) -> lower != upper, false, new CpBounds());
-    return exact.lower;
+    ChiGrid grid = cover.grid();
+    long count = 0;
+    for (ChiGrid.Cells cells : cover.inside()) {
+      if (counts.aligned()) {
+        count += counts.overlapping(cells);
+        continue;
+      }
+      for (int cy = cells.ya(); cy < cells.yb(); cy++) {
+        for (int cx = cells.xa(); cx < cells.xb(); cx++) {
+          ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+          long upper = counts.overlapping(cell);
+          long lower = counts.inner(cell);
+          count += lower == upper ? lower : countCell(grid, cx, cy, pixels);
+        }
+      }
+    }
+    for (int k = 0; k < cover.crossingCount(); k++) {
+      long upper = crossingUpper(counts, cover, k);
+      long lower = crossingLower(counts, cover, k);
+      count += lower == upper ? lower : cover.countCrossing(k, pixels);
+    }
+    return count;
+  }
+
+  /** A crossing cell's upper bound: its covered pixels, or its count in the overlapping bins. */
+  private static long crossingUpper(CellSource counts, CellCover cover, int k) {
+    return Math.min(cover.covered(k), counts.overlapping(cover.crossingCell(k)));
+  }
+
+  /** A crossing cell's lower bound: its count in the inner bins less its uncovered pixels. */
+  private static long crossingLower(CellSource counts, CellCover cover, int k) {
+    long uncovered = cover.cellArea(k) - cover.covered(k);
+    return Math.max(0, counts.inner(cover.crossingCell(k)) - uncovered);
+  }
+
+  private static long countCell(ChiGrid grid, int cx, int cy, Pixels pixels) throws IOException {
+    return pixels.count(grid.lineX(cx), grid.lineY(cy), grid.lineX(cx + 1), grid.lineY(cy + 1));
   }
 
   /** A question about a count that its bounds may already answer. */
@@ -156,28 +189,29 @@ public final class CpBounds {
   }
 
   /**
-   * Bounds that answer {@code question}: the per-cell bounds of {@link #computeRefined}, then the
-   * open cells counted from {@code pixels} widest first, each replacing its bounds by its count,
-   * until the bounds answer the question (at worst the exact count). A filter that verifies a mask
-   * so decodes only the cells its threshold needs. Sets and returns {@code out}.
+   * About the most memory {@link #countUntilAnswered} takes for a region: its list of open cells,
+   * every crossing cell and, for a range off the bins, every cell inside. What a caller reserves.
    */
-  public static CpBounds countUntilAnswered(
-      CellSource counts, CellCover cover, Pixels pixels, Question question, CpBounds out)
-      throws IOException {
-    return countUntil(counts, cover, pixels, question, true, out);
+  public static long bytesToAnswer(CellCover cover, boolean aligned) {
+    long cells = cover.crossingCount();
+    if (!aligned) {
+      for (ChiGrid.Cells inside : cover.inside()) {
+        cells += (long) (inside.xb() - inside.xa()) * (inside.yb() - inside.ya());
+      }
+    }
+    return 64 + 40 * cells; // a reference, two bounds, an order and a sort key each
   }
 
   /**
-   * The open cells counted in grid order (a tile of a fine grid then serves its cells in turn) or
-   * widest first (the most uncertainty resolved per cell read).
+   * Bounds that answer {@code question}: the per-cell bounds of {@link #computeRefined}, then the
+   * open cells counted from {@code pixels}, widest bounds first, each replacing its bounds by its
+   * count, until the bounds answer the question (at worst the exact count). A filter that verifies
+   * a mask so reads only the cells its threshold needs. Cells of about the same width (the same
+   * power of two) are read in grid order, so that a tile of a fine grid serves its cells in turn.
+   * Sets and returns {@code out}.
    */
-  private static CpBounds countUntil(
-      CellSource counts,
-      CellCover cover,
-      Pixels pixels,
-      Question question,
-      boolean widestFirst,
-      CpBounds out)
+  public static CpBounds countUntilAnswered(
+      CellSource counts, CellCover cover, Pixels pixels, Question question, CpBounds out)
       throws IOException {
     ChiGrid grid = cover.grid();
     OpenCells open = new OpenCells();
@@ -202,27 +236,20 @@ public final class CpBounds {
       }
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      ChiGrid.Cells cell = cover.crossingCell(k);
-      long covered = cover.covered(k);
-      long cellUpper = Math.min(covered, counts.overlapping(cell));
-      long cellLower = Math.max(0, counts.inner(cell) - (cover.cellArea(k) - covered));
+      long cellLower = crossingLower(counts, cover, k);
+      long cellUpper = crossingUpper(counts, cover, k);
       lower += cellLower;
       upper += cellUpper;
       open.add(k, cellLower, cellUpper);
     }
-    int[] order = open.order(widestFirst);
+    int[] order = open.widestFirst();
     for (int i = 0; i < order.length && question.isOpen(lower, upper); i++) {
       int cell = order[i];
       int ref = open.ref(cell);
-      long count;
-      if (ref >= 0) {
-        count = cover.countCrossing(ref, pixels);
-      } else {
-        int cx = (-1 - ref) % grid.gx();
-        int cy = (-1 - ref) / grid.gx();
-        count =
-            pixels.count(grid.lineX(cx), grid.lineY(cy), grid.lineX(cx + 1), grid.lineY(cy + 1));
-      }
+      long count =
+          ref >= 0
+              ? cover.countCrossing(ref, pixels)
+              : countCell(grid, (-1 - ref) % grid.gx(), (-1 - ref) / grid.gx(), pixels);
       lower += count - open.lower(cell);
       upper -= open.upper(cell) - count;
     }
@@ -265,18 +292,18 @@ public final class CpBounds {
       return bounds[2 * i + 1];
     }
 
-    /** The cells in the order added, or widest bounds first (ties in the order added). */
-    int[] order(boolean widestFirst) {
-      int[] order = new int[size];
-      if (!widestFirst) {
-        Arrays.setAll(order, i -> i);
-        return order;
-      }
-      long[] keys = new long[size]; // -(width) then position: a cell has at most 2^31 pixels
+    /**
+     * The cells by decreasing power of two of their bounds' width, in the order added (grid order)
+     * within one.
+     */
+    int[] widestFirst() {
+      long[] keys = new long[size]; // -(log2 width) then position
       for (int i = 0; i < size; i++) {
-        keys[i] = -(upper(i) - lower(i)) << 32 | i;
+        long log2 = 63 - Long.numberOfLeadingZeros(upper(i) - lower(i));
+        keys[i] = -log2 << 32 | i;
       }
       Arrays.sort(keys);
+      int[] order = new int[size];
       for (int i = 0; i < size; i++) {
         order[i] = (int) keys[i];
       }

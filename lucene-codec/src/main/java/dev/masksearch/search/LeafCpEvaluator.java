@@ -255,6 +255,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
           verifiedCounts.lower =
               verifiedCounts.upper = CpBounds.exactCount(cellSource(), cover, pixels);
         } else {
+          reservation.reserve(
+              CpBounds.bytesToAnswer(cover, levels(cursor.dtype()).isAligned()),
+              "the open cells of document " + doc + " in [" + spec + "]");
           CpBounds.countUntilAnswered(
               cellSource(),
               cover,

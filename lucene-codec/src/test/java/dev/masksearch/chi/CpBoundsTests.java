@@ -422,6 +422,17 @@ public class CpBoundsTests extends LuceneTestCase {
           String what = region + " on " + g.mask() + " step " + params.gridStep() + " " + vr;
           BoundsPlan plan = new BoundsPlan(cover, bins, levels);
           CpBounds planned = plan.evaluate(chi, new CpBounds());
+          long[] blockLower = new long[2];
+          long[] blockUpper = new long[2];
+          plan.evaluateBlock( // a block of two equal masks: each row as evaluate() says
+              entry -> new int[] {(int) chi.entry(entry), (int) chi.entry(entry)},
+              2,
+              blockLower,
+              blockUpper);
+          for (int row = 0; row < 2; row++) {
+            assertEquals(what + " block row " + row, planned.lower, blockLower[row]);
+            assertEquals(what + " block row " + row, planned.upper, blockUpper[row]);
+          }
           CpBounds refined =
               new CpBounds().computeRefined(CellSource.of(chi.grid(), chi, levels), cover);
           CpBounds fromTables = new CpBounds().computeRefined(plan.cellCounts(chi), cover);

@@ -141,7 +141,10 @@ public class RealSampleIT extends ClusterTestCase {
     }
   }
 
-  /** CP in a concave polygon with a hole: every document's count equals a ray-cast count. */
+  /**
+   * CP in a concave polygon with a hole, as a {@code cp} roi and as a region a {@code mask_expr}
+   * declares: the documents past a threshold equal those of ray-cast counts.
+   */
   private void polygonCpEqualsBruteForce(String index, List<QaDoc> docs) {
     double[] outer = {10, 10, 200, 30, 120, 120, 230, 220, 20, 180};
     double[] hole = {60, 60, 90, 60, 90, 90, 60, 90};
@@ -167,15 +170,6 @@ public class RealSampleIT extends ClusterTestCase {
     cp.put("roi", Map.of("polygon", rings));
     cp.put("range", List.of(0.5, 1.01));
     cp.put("gte", threshold);
-    JsonNode hits =
-        ok(
-                "POST",
-                "/" + index + "/_search",
-                Map.of("size", 2000, "_source", false, "query", Map.of("cp", cp)))
-            .path("hits")
-            .path("hits");
-    TreeSet<String> got = new TreeSet<>();
-    hits.forEach(h -> got.add(h.path("_id").asText()));
     TreeSet<String> want = new TreeSet<>();
     counts.forEach(
         (id, n) -> {
@@ -183,7 +177,25 @@ public class RealSampleIT extends ClusterTestCase {
             want.add(id);
           }
         });
-    assertEquals("polygon cp >= " + threshold, want, got);
+    assertEquals("polygon cp >= " + threshold, want, ids(index, Map.of("cp", cp)));
+    Map<String, Object> expr = new LinkedHashMap<>();
+    expr.put("expr", "cp(alpha >= 0.5, hand)");
+    expr.put("regions", Map.of("hand", Map.of("polygon", rings)));
+    expr.put("gte", threshold);
+    assertEquals(
+        "mask_expr in a declared polygon >= " + threshold,
+        want,
+        ids(index, Map.of("mask_expr", expr)));
+  }
+
+  private TreeSet<String> ids(String index, Map<String, Object> query) {
+    JsonNode hits =
+        ok("POST", "/" + index + "/_search", Map.of("size", 2000, "_source", false, "query", query))
+            .path("hits")
+            .path("hits");
+    TreeSet<String> ids = new TreeSet<>();
+    hits.forEach(h -> ids.add(h.path("_id").asText()));
+    return ids;
   }
 
   private static List<List<Double>> points(double[] ring) {

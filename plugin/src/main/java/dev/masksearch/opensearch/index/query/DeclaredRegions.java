@@ -1,7 +1,9 @@
 package dev.masksearch.opensearch.index.query;
 
 import dev.masksearch.expr.MaskExpression;
+import dev.masksearch.mask.MaskLimits;
 import dev.masksearch.mask.Region;
+import dev.masksearch.mask.Shape;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Map;
@@ -76,8 +78,14 @@ final class DeclaredRegions implements Writeable {
           "must be an object of regions by name, got " + parser.currentToken());
     }
     Map<String, RegionSpec> regions = new TreeMap<>();
+    long points = 0;
+    long maskPixels = 0;
     while (parser.nextToken() == XContentParser.Token.FIELD_NAME) {
       String name = parser.currentName();
+      if (regions.size() == ExpressionLimits.MAX_REGIONS_CEILING) {
+        throw new IllegalArgumentException(
+            "[regions] declares more than " + ExpressionLimits.MAX_REGIONS_CEILING + " regions");
+      }
       parser.nextToken();
       RegionSpec region;
       try {
@@ -87,6 +95,19 @@ final class DeclaredRegions implements Writeable {
       }
       if (regions.put(name, region) != null) {
         throw new IllegalArgumentException("[regions] declares [" + name + "] twice");
+      }
+      // what one roi may hold, for all of them: no more memory than one cp query's region
+      points += region.points();
+      maskPixels += region.maskPixels();
+      if (points > Shape.MAX_POLYGON_POINTS) {
+        throw new IllegalArgumentException(
+            "[regions] have more than " + Shape.MAX_POLYGON_POINTS + " polygon points in all");
+      }
+      if (maskPixels > MaskLimits.FORMAT.largestPixelCount()) {
+        throw new IllegalArgumentException(
+            "[regions] have masks of more than "
+                + MaskLimits.FORMAT.largestPixelCount()
+                + " pixels in all");
       }
     }
     return of(regions);
@@ -129,19 +150,21 @@ final class DeclaredRegions implements Writeable {
   }
 
   /**
-   * Parses {@code expr} with these regions, building their shapes (where the query runs, not on the
-   * thread that read the request); a bad expression or region is an {@link
+   * Parses {@code expr} with these regions, building their shapes (at most {@link Shape#MAX_SPANS}
+   * row spans in all, as one region may have); a bad expression or region is an {@link
    * IllegalArgumentException}.
    */
   MaskExpression parseExpression(String expr) {
     Map<String, Region> engine = new TreeMap<>();
+    long spans = 0;
     for (Map.Entry<String, RegionSpec> region : regions.entrySet()) {
-      try {
-        engine.put(region.getKey(), region.getValue().region());
-      } catch (IllegalArgumentException e) {
+      Region built = region.getValue().region("regions." + region.getKey());
+      spans += built instanceof Shape shape ? shape.spanCount() : 0;
+      if (spans > Shape.MAX_SPANS) {
         throw new IllegalArgumentException(
-            "[regions." + region.getKey() + "] " + e.getMessage(), e);
+            "[regions] have more than " + Shape.MAX_SPANS + " row spans in all");
       }
+      engine.put(region.getKey(), built);
     }
     return MaskExpressions.parse(expr, engine);
   }

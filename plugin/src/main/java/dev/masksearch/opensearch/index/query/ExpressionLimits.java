@@ -37,6 +37,12 @@ public final class ExpressionLimits {
    * one) in one expression: each is a CP term of its own, bounded per document and mapped per pixel
    * when verified.
    */
+  /**
+   * The highest {@link #MAX_REGIONS} may be set to: a request's parser stops at this many declared
+   * regions before it reads more of them, whatever the setting.
+   */
+  public static final int MAX_REGIONS_CEILING = 1024;
+
   public static final Setting<Integer> MAX_VALUE_TESTS =
       Setting.intSetting(
           "masksearch.expression.max_value_tests",
@@ -54,6 +60,7 @@ public final class ExpressionLimits {
           "masksearch.expression.max_regions",
           32,
           0,
+          MAX_REGIONS_CEILING,
           Setting.Property.NodeScope,
           Setting.Property.Dynamic);
 

@@ -39,9 +39,7 @@ import org.opensearch.index.query.QueryShardException;
 public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQueryBuilder> {
   public static final String NAME = "mask_expr";
 
-  private final String expr;
-  private final DeclaredRegions regions;
-  private volatile MaskExpression expression; // parsed when first needed
+  private final ExpressionSource source;
   private final Comparison comparison;
   private final double threshold;
 
@@ -70,9 +68,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
 
   private MaskExprQueryBuilder(
       String expr, DeclaredRegions regions, Comparison comparison, double threshold) {
-    this.regions = regions;
-    this.expression = regions.parseExpression(expr);
-    this.expr = expr;
+    this.source = new ExpressionSource(expr, regions);
     if (comparison == null) {
       throw new IllegalArgumentException("[mask_expr] needs one comparison: gt, gte, lt or lte");
     }
@@ -86,16 +82,14 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
 
   public MaskExprQueryBuilder(StreamInput in) throws IOException {
     super(in);
-    expr = in.readString();
-    regions = DeclaredRegions.read(in);
+    source = new ExpressionSource(in);
     comparison = Comparison.valueOf(in.readString());
     threshold = in.readDouble();
   }
 
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
-    out.writeString(expr);
-    regions.writeTo(out);
+    source.writeTo(out);
     out.writeString(comparison.name());
     out.writeDouble(threshold);
   }
@@ -110,21 +104,17 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   }
 
   public String expr() {
-    return expr;
+    return source.expr();
   }
 
   /** The regions the request declares for the expression. */
   DeclaredRegions regions() {
-    return regions;
+    return source.regions();
   }
 
-  /** The parsed expression (parsed again, once, where the query was read from another node). */
+  /** The parsed expression. */
   public MaskExpression expression() {
-    MaskExpression parsed = expression;
-    if (parsed == null) {
-      expression = parsed = regions.parseExpression(expr);
-    }
-    return parsed;
+    return source.expression();
   }
 
   public Comparison comparison() {
@@ -138,8 +128,7 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
   @Override
   protected void doXContent(XContentBuilder builder, Params params) throws IOException {
     builder.startObject(NAME);
-    builder.field("expr", expr);
-    regions.toXContent(builder);
+    source.toXContent(builder);
     builder.field(comparison.name().toLowerCase(Locale.ROOT), threshold);
     printBoostAndQueryName(builder);
     builder.endObject();
@@ -200,7 +189,8 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
     MaskExpression expression = expression();
     String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
     if (problem != null) {
-      throw new QueryShardException(context, "[" + NAME + "] " + problem + " in [" + expr + "]");
+      throw new QueryShardException(
+          context, "[" + NAME + "] " + problem + " in [" + source.expr() + "]");
     }
     return new MaskValueFilterQuery(
         NestedParentFields.join(MaskExpressions.withCache(expression, cache), context, NAME),
@@ -211,15 +201,14 @@ public final class MaskExprQueryBuilder extends AbstractQueryBuilder<MaskExprQue
 
   @Override
   protected boolean doEquals(MaskExprQueryBuilder other) {
-    return expr.equals(other.expr)
-        && regions.equals(other.regions)
+    return source.equals(other.source)
         && comparison == other.comparison
         && Double.compare(threshold, other.threshold) == 0;
   }
 
   @Override
   protected int doHashCode() {
-    return Objects.hash(expr, regions, comparison, threshold);
+    return Objects.hash(source, comparison, threshold);
   }
 
   @Override

@@ -33,9 +33,7 @@ import org.opensearch.search.sort.SortOrder;
 public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSortBuilder> {
   public static final String NAME = "mask_expr";
 
-  private final String expr;
-  private final DeclaredRegions regions;
-  private volatile MaskExpression expression; // parsed when first needed
+  private final ExpressionSource source;
   private DerivedChiCache cache;
 
   /** A sort by {@code expr}; throws {@link IllegalArgumentException} for a bad expression. */
@@ -53,33 +51,20 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
 
   private MaskExprSortBuilder(String expr, DeclaredRegions regions, SortOrder order) {
     super(order);
-    this.regions = regions;
-    this.expression = regions.parseExpression(expr);
-    this.expr = expr;
+    this.source = new ExpressionSource(expr, regions);
   }
 
   /** Reads a sort; its expression is parsed where it first runs (see the query). */
   public MaskExprSortBuilder(StreamInput in) throws IOException {
     super(SortOrder.DESC);
-    this.expr = in.readString();
-    this.regions = DeclaredRegions.read(in);
+    this.source = new ExpressionSource(in);
     this.order = SortOrder.readFromStream(in);
   }
 
   @Override
   public void writeTo(StreamOutput out) throws IOException {
-    out.writeString(expr);
-    regions.writeTo(out);
+    source.writeTo(out);
     order.writeTo(out);
-  }
-
-  /** The parsed expression (parsed again, once, where the sort was read from another node). */
-  MaskExpression expression() {
-    MaskExpression parsed = expression;
-    if (parsed == null) {
-      expression = parsed = regions.parseExpression(expr);
-    }
-    return parsed;
   }
 
   /**
@@ -92,12 +77,7 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
   }
 
   public String expr() {
-    return expr;
-  }
-
-  /** The regions the request declares for the expression. */
-  DeclaredRegions regions() {
-    return regions;
+    return source.expr();
   }
 
   /** Parses the body of a {@code mask_expr} sort within the default {@link ExpressionLimits}. */
@@ -139,7 +119,7 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
       limits.checkLength(d.expr);
       limits.checkDeclaredRegions(d.regions.size());
       MaskExprSortBuilder sort = new MaskExprSortBuilder(d.expr, d.regions, d.order);
-      limits.checkShape(sort.expression());
+      limits.checkShape(sort.source.expression());
       return sort;
     } catch (IllegalArgumentException e) {
       throw new ParsingException(
@@ -149,17 +129,16 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
 
   @Override
   void keysToXContent(XContentBuilder builder) throws IOException {
-    builder.field("expr", expr);
-    regions.toXContent(builder);
+    source.toXContent(builder);
   }
 
   @Override
   ValueSource valueSource(QueryShardContext context) {
-    MaskExpression expression = expression();
+    MaskExpression expression = source.expression();
     String problem = MaskExpressions.fieldProblem(expression, context::fieldMapper);
     if (problem != null) {
       throw new QueryShardException(
-          context, "[" + NAME + "] sort: " + problem + " in [" + expr + "]");
+          context, "[" + NAME + "] sort: " + problem + " in [" + source.expr() + "]");
     }
     return MaskExpressions.withCache(expression, cache);
   }
@@ -171,14 +150,11 @@ public final class MaskExprSortBuilder extends ValueSourceSortBuilder<MaskExprSo
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof MaskExprSortBuilder o
-        && expr.equals(o.expr)
-        && regions.equals(o.regions)
-        && order == o.order;
+    return other instanceof MaskExprSortBuilder o && source.equals(o.source) && order == o.order;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(expr, regions, order);
+    return Objects.hash(source, order);
   }
 }

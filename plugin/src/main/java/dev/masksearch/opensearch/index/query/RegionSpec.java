@@ -10,6 +10,8 @@ import dev.masksearch.mask.Shape;
 import dev.masksearch.opensearch.index.mapper.MaskRoiFieldMapper;
 import dev.masksearch.opensearch.index.mapper.MaskValueParser;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -70,6 +72,21 @@ public abstract sealed class RegionSpec implements Writeable {
 
   /** The engine's constant region; null for a box field. */
   public abstract Region region();
+
+  /** {@link #region()}, a bad shape's error naming the region {@code at} (such as "roi"). */
+  Region region(String at) {
+    return region();
+  }
+
+  /** The polygon points it holds (0 unless a polygon). */
+  long points() {
+    return 0;
+  }
+
+  /** The pixels of the mask it holds (0 unless a mask region). */
+  long maskPixels() {
+    return 0;
+  }
 
   /** The box field, or null for a constant region. */
   public String boxField() {
@@ -290,12 +307,17 @@ public abstract sealed class RegionSpec implements Writeable {
 
     @Override
     public final Region region() {
+      return region("roi");
+    }
+
+    @Override
+    final Region region(String at) {
       Shape built = shape;
       if (built == null) {
         try {
           shape = built = build();
         } catch (MaskFormatException e) {
-          throw new IllegalArgumentException("[roi." + key + "] " + e.getMessage(), e);
+          throw new IllegalArgumentException("[" + at + "." + key + "] " + e.getMessage(), e);
         }
       }
       return built;
@@ -392,6 +414,11 @@ public abstract sealed class RegionSpec implements Writeable {
     }
 
     @Override
+    long points() {
+      return countPoints(rings);
+    }
+
+    @Override
     public void toXContent(XContentBuilder builder) throws IOException {
       builder.startObject().startArray("polygon");
       for (double[] ring : rings) {
@@ -460,6 +487,12 @@ public abstract sealed class RegionSpec implements Writeable {
     @Override
     Shape build() {
       return Shape.ofMask(mask(), gt);
+    }
+
+    @Override
+    long maskPixels() {
+      ByteBuffer header = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+      return (long) header.getInt(2) * header.getInt(6); // MaskBytes: version, dtype, height, width
     }
 
     @Override

@@ -183,6 +183,24 @@ public class MaskExprQueryBuilderTests extends AbstractQueryTestCase<MaskExprQue
               .getMessage(),
           containsString(bad[1]));
     }
+    StringBuilder ring = new StringBuilder("[[0, 0]");
+    for (int i = 1; i < 6_000; i++) { // 6,000 points each: two are over 10,000 in all
+      ring.append(", [").append(i % 97).append(", ").append(i % 89).append(']');
+    }
+    String polygon = "{\"polygon\": " + ring.append(']') + "}";
+    assertThat(
+        expectThrows(
+                ParsingException.class,
+                () ->
+                    parseQuery(
+                        "{\"mask_expr\": {\"expr\": \"cp(saliency > 0.5, a)\", \"regions\":"
+                            + " {\"a\": "
+                            + polygon
+                            + ", \"b\": "
+                            + polygon
+                            + "}, \"gt\": 1}}"))
+            .getMessage(),
+        containsString("[regions] have more than 10000 polygon points in all"));
     StringBuilder many = new StringBuilder("{");
     for (int i = 0; i <= ExpressionLimits.MAX_REGIONS.getDefault(Settings.EMPTY); i++) {
       many.append(i == 0 ? "" : ", ").append("\"r").append(i).append("\": [0, 0, 1, 1]");

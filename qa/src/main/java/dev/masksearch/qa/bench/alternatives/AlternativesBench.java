@@ -7,6 +7,7 @@ import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,13 +23,14 @@ import java.util.Map;
  * <p>Usage ({@code bin/bench alternatives} passes the zips): {@code AlternativesBench
  * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
  * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
- * [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md]}: {@code
- * --doc} rewrites the document's section marked {@code alternatives} ({@code real-sample} with
- * {@code --real-sample}, which runs on that directory instead of synthetic images, without the
- * sweep); PostGIS gets its statement timeout per workload and, with {@code --postgis-runs 0}, its
- * checked run as the warm time; the CHI sweep indexes the first {@code --sweep-count} images again
- * per setting; {@code --jfr} records the node's selective queries. The report's markdown comes from
- * {@link AlternativesReport}.
+ * [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md]
+ * [--regions-only]}: {@code --doc} rewrites the document's section marked {@code alternatives}
+ * ({@code real-sample} with {@code --real-sample}, which runs on that directory instead of
+ * synthetic images, without the sweep); PostGIS gets its statement timeout per workload and, with
+ * {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep indexes the first
+ * {@code --sweep-count} images again per setting; {@code --jfr} records the node's selective
+ * queries; {@code --regions-only} times the regions of other shapes alone ({@link RegionShapes})
+ * after the same ingest. The report's markdown comes from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -60,6 +62,11 @@ public final class AlternativesBench {
         Path.of(Args.stringArg(args, "--workdir", "target/bench-alternatives")).toAbsolutePath();
     String heap = Args.stringArg(args, "--heap", "2g");
     String out = Args.stringArg(args, "--out", null);
+    boolean regionsOnly = Arrays.asList(args).contains("--regions-only");
+    if (regionsOnly && (real != null || Args.stringArg(args, "--doc", null) != null)) {
+      throw new IllegalArgumentException(
+          "--regions-only times the synthetic images' region table alone: no --real-sample or --doc");
+    }
     System.err.println(
         "starting PostgreSQL with PostGIS and one OpenSearch node ("
             + heap
@@ -96,6 +103,22 @@ public final class AlternativesBench {
         System.err.printf(
             Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
         Ingest ingest = bench.ingest(100);
+        if (regionsOnly) { // the regions table alone, on the same data
+          String report =
+              RegionShapes.report(
+                  RegionShapes.run(
+                      node.rest(),
+                      bench.raw(),
+                      Alternatives.PLUGIN_INDEX,
+                      runs,
+                      System.err::println),
+                  count);
+          System.out.print(report);
+          if (out != null) {
+            Files.writeString(Path.of(out), report);
+          }
+          return;
+        }
         List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
         Map<String, Double> floor = bench.floorMillis(runs);
         List<RegionShapes.Result> shapes =
