@@ -21,9 +21,10 @@ import org.apache.lucene.util.Bits;
 /**
  * Exact top-k by CP across all segments of a searcher. One pass computes every candidate's bounds
  * (ranking keys: the value, negated for {@link CpOrder#ASC}); the candidates whose best case cannot
- * reach the k-th best worst case are dropped; the rest are verified best-bound first, and the
- * search stops as soon as no unverified candidate can enter the top k. A candidate whose bounds are
- * equal needs no read. Ties go to the smaller doc id, as in a brute-force sort.
+ * reach the k-th best worst case are dropped, most of them as the pass goes (the k best worst cases
+ * seen so far are kept in a heap); the rest are verified best-bound first, and the search stops as
+ * soon as no unverified candidate can enter the top k. A candidate whose bounds are equal needs no
+ * read. Ties go to the smaller doc id, as in a brute-force sort.
  */
 public final class MaskValueTopK {
   /** Documents bounded between two checks of the search's guard (minus one: a mask). */
@@ -48,7 +49,7 @@ public final class MaskValueTopK {
             ? null
             : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
     try (Reservation reservation = new Reservation(guard)) {
-      Candidates candidates = new Candidates(reservation);
+      Candidates candidates = new Candidates(reservation, k, counters);
       List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
       LeafEvaluator[] evaluators = new LeafEvaluator[leaves.size()];
       for (LeafReaderContext leaf : leaves) {
@@ -112,12 +113,7 @@ public final class MaskValueTopK {
       SearchGuard guard)
       throws IOException {
     // The k-th largest worst case: no candidate whose best case is below it can make the top k.
-    double floor = Double.NEGATIVE_INFINITY;
-    if (c.size >= k) {
-      double[] worst = Arrays.copyOf(c.worst, c.size);
-      Arrays.sort(worst);
-      floor = worst[c.size - k];
-    }
+    double floor = c.floor();
     // Candidates that may make the top k, best case first (ties: smaller doc first).
     PriorityQueue<Integer> queue =
         new PriorityQueue<>(
@@ -199,30 +195,46 @@ public final class MaskValueTopK {
   }
 
   /**
-   * Growable parallel arrays of candidates, one per document with a value: their memory (and the
-   * queue and copies that {@link #verifyBestFirst} makes of them) is reserved from the guard before
-   * each growth.
+   * Growable parallel arrays of the candidates that may make the top k, and a heap of the k largest
+   * worst cases seen (by {@link Double#compare}, as a sort would order them): a document whose best
+   * case is below its head is dropped at once, since the floor only rises. Their memory (and the
+   * queue {@link #verifyBestFirst} makes of them) is reserved from the guard before each growth.
    */
   private static final class Candidates {
-    /**
-     * Per candidate: doc, keys, region (its reference and a per-document box), the queue entry, the
-     * sorted copy.
-     */
-    static final long BYTES_PER_CANDIDATE = 4 + 8 + 8 + 8 + 32 + 1 + 24 + 8;
+    /** Per candidate: doc, keys, region (its reference and a per-document box), the queue entry. */
+    static final long BYTES_PER_CANDIDATE = 4 + 8 + 8 + 8 + 32 + 1 + 24;
 
     private final Reservation reservation;
+    private final CpStats stats;
+    private final double[] kthLargest; // min-heap of the k largest worst cases
+    private int seen;
     int size;
     int[] docs = new int[64];
     double[] worst = new double[64];
     double[] best = new double[64];
     Region[] rois = new Region[64];
 
-    Candidates(Reservation reservation) {
+    Candidates(Reservation reservation, int k, CpStats stats) {
       this.reservation = reservation;
-      reservation.reserve(64 * BYTES_PER_CANDIDATE, "top-k candidates");
+      this.stats = stats;
+      reservation.reserve(64 * BYTES_PER_CANDIDATE + 8L * k, "top-k candidates");
+      this.kthLargest = new double[k];
+    }
+
+    /**
+     * The k-th largest worst case of all documents added, or -infinity with fewer than k: no
+     * candidate whose best case is below it can make the top k.
+     */
+    double floor() {
+      return seen < kthLargest.length ? Double.NEGATIVE_INFINITY : kthLargest[0];
     }
 
     void add(int doc, double worstKey, double bestKey, Region roi) {
+      offerWorst(worstKey);
+      if (bestKey < floor()) { // below the final floor too: never verified
+        stats.reject();
+        return;
+      }
       if (size == docs.length) {
         int n = size * 2;
         reservation.reserve(
@@ -237,6 +249,43 @@ public final class MaskValueTopK {
       best[size] = bestKey;
       rois[size] = roi;
       size++;
+    }
+
+    private void offerWorst(double key) {
+      double[] heap = kthLargest;
+      if (seen < heap.length) { // filling: sift up
+        int i = seen++;
+        heap[i] = key;
+        while (i > 0 && Double.compare(heap[(i - 1) / 2], heap[i]) > 0) {
+          swap(heap, i, (i - 1) / 2);
+          i = (i - 1) / 2;
+        }
+        return;
+      }
+      seen++;
+      if (Double.compare(key, heap[0]) <= 0) {
+        return;
+      }
+      heap[0] = key; // replace the smallest, sift down
+      for (int i = 0; ; ) {
+        int smallest = i;
+        for (int child = 2 * i + 1; child <= 2 * i + 2 && child < heap.length; child++) {
+          if (Double.compare(heap[child], heap[smallest]) < 0) {
+            smallest = child;
+          }
+        }
+        if (smallest == i) {
+          return;
+        }
+        swap(heap, i, smallest);
+        i = smallest;
+      }
+    }
+
+    private static void swap(double[] heap, int a, int b) {
+      double t = heap[a];
+      heap[a] = heap[b];
+      heap[b] = t;
     }
   }
 }
