@@ -17,6 +17,8 @@ import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TwoPhaseIterator;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.LongHeap;
+import org.apache.lucene.util.NumericUtils;
 
 /**
  * Exact top-k by CP across all segments of a searcher. One pass computes every candidate's bounds
@@ -196,9 +198,10 @@ public final class MaskValueTopK {
 
   /**
    * Growable parallel arrays of the candidates that may make the top k, and a heap of the k largest
-   * worst cases seen (by {@link Double#compare}, as a sort would order them): a document whose best
-   * case is below its head is dropped at once, since the floor only rises. Their memory (and the
-   * queue {@link #verifyBestFirst} makes of them) is reserved from the guard before each growth.
+   * worst cases seen (as sortable longs, which order like {@link Double#compare}, as a sort would
+   * order them; Lucene's {@link LongHeap}): a document whose best case is below its head is dropped
+   * at once, since the floor only rises. Their memory (and the queue {@link #verifyBestFirst} makes
+   * of them) is reserved from the guard before each growth.
    */
   private static final class Candidates {
     /** Per candidate: doc, keys, region (its reference and a per-document box), the queue entry. */
@@ -206,8 +209,8 @@ public final class MaskValueTopK {
 
     private final Reservation reservation;
     private final CpStats stats;
-    private final double[] kthLargest; // min-heap of the k largest worst cases
-    private int seen;
+    private final int k;
+    private final LongHeap kthLargest; // min-heap of the k largest worst cases
     int size;
     int[] docs = new int[64];
     double[] worst = new double[64];
@@ -218,7 +221,8 @@ public final class MaskValueTopK {
       this.reservation = reservation;
       this.stats = stats;
       reservation.reserve(64 * BYTES_PER_CANDIDATE + 8L * k, "top-k candidates");
-      this.kthLargest = new double[k];
+      this.k = k;
+      this.kthLargest = new LongHeap(k);
     }
 
     /**
@@ -226,11 +230,13 @@ public final class MaskValueTopK {
      * candidate whose best case is below it can make the top k.
      */
     double floor() {
-      return seen < kthLargest.length ? Double.NEGATIVE_INFINITY : kthLargest[0];
+      return kthLargest.size() < k
+          ? Double.NEGATIVE_INFINITY
+          : NumericUtils.sortableLongToDouble(kthLargest.top());
     }
 
     void add(int doc, double worstKey, double bestKey, Region roi) {
-      offerWorst(worstKey);
+      kthLargest.insertWithOverflow(NumericUtils.doubleToSortableLong(worstKey));
       if (bestKey < floor()) { // below the final floor too: never verified
         stats.reject();
         return;
@@ -249,43 +255,6 @@ public final class MaskValueTopK {
       best[size] = bestKey;
       rois[size] = roi;
       size++;
-    }
-
-    private void offerWorst(double key) {
-      double[] heap = kthLargest;
-      if (seen < heap.length) { // filling: sift up
-        int i = seen++;
-        heap[i] = key;
-        while (i > 0 && Double.compare(heap[(i - 1) / 2], heap[i]) > 0) {
-          swap(heap, i, (i - 1) / 2);
-          i = (i - 1) / 2;
-        }
-        return;
-      }
-      seen++;
-      if (Double.compare(key, heap[0]) <= 0) {
-        return;
-      }
-      heap[0] = key; // replace the smallest, sift down
-      for (int i = 0; ; ) {
-        int smallest = i;
-        for (int child = 2 * i + 1; child <= 2 * i + 2 && child < heap.length; child++) {
-          if (Double.compare(heap[child], heap[smallest]) < 0) {
-            smallest = child;
-          }
-        }
-        if (smallest == i) {
-          return;
-        }
-        swap(heap, i, smallest);
-        i = smallest;
-      }
-    }
-
-    private static void swap(double[] heap, int a, int b) {
-      double t = heap[a];
-      heap[a] = heap[b];
-      heap[b] = t;
     }
   }
 }
