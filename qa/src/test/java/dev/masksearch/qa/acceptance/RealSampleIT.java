@@ -84,10 +84,15 @@ public class RealSampleIT extends ClusterTestCase {
     List<QaDoc> withKind = docs.stream().filter(d -> d.masks().containsKey(kind)).toList();
     for (int q = 0; q < 3; q++) {
       // an example among the many masks of 256 x 256 (when the sample has them), so that it has
-      // neighbours; the least alike of its size first, then the masks of other sizes (no value)
+      // neighbours; the least alike of its size first, then the masks of other sizes (no value).
+      // Not an empty one at the threshold: IoU with itself would be 0, not 1 (as documented).
+      List<QaDoc> nonEmpty =
+          withKind.stream()
+              .filter(d -> iou(d.masks().get(kind), d.masks().get(kind), 0.5) == 1)
+              .toList();
       List<QaDoc> common =
-          withKind.stream().filter(d -> d.masks().get(kind).width() == 256).toList();
-      List<QaDoc> pool = common.isEmpty() ? withKind : common;
+          nonEmpty.stream().filter(d -> d.masks().get(kind).width() == 256).toList();
+      List<QaDoc> pool = common.isEmpty() ? nonEmpty : common;
       QaDoc example = pool.get(getRandom().nextInt(pool.size()));
       Mask like = example.masks().get(kind);
       List<Double> ious = new ArrayList<>();
