@@ -7,7 +7,6 @@ import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,14 +22,15 @@ import java.util.Map;
  * <p>Usage ({@code bin/bench alternatives} passes the zips): {@code AlternativesBench
  * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
  * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
- * [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md]
- * [--regions-only]}: {@code --doc} rewrites the document's section marked {@code alternatives}
+ * [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md] [--only
+ * regions|fixed-cost]}: {@code --doc} rewrites the document's section marked {@code alternatives}
  * ({@code real-sample} with {@code --real-sample}, which runs on that directory instead of
  * synthetic images, without the sweep); PostGIS gets its statement timeout per workload and, with
  * {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep indexes the first
  * {@code --sweep-count} images again per setting; {@code --jfr} records the node's selective
- * queries; {@code --regions-only} times the regions of other shapes alone ({@link RegionShapes})
- * after the same ingest. The report's markdown comes from {@link AlternativesReport}.
+ * queries; {@code --only} times one table alone after the same ingest: the regions of other shapes
+ * ({@link RegionShapes}) or the fixed cost of a request ({@link FixedCost}). The report's markdown
+ * comes from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -62,10 +62,14 @@ public final class AlternativesBench {
         Path.of(Args.stringArg(args, "--workdir", "target/bench-alternatives")).toAbsolutePath();
     String heap = Args.stringArg(args, "--heap", "2g");
     String out = Args.stringArg(args, "--out", null);
-    boolean regionsOnly = Arrays.asList(args).contains("--regions-only");
-    if (regionsOnly && (real != null || Args.stringArg(args, "--doc", null) != null)) {
+    String only = Args.stringArg(args, "--only", null);
+    if (only != null
+        && (!List.of("regions", "fixed-cost").contains(only)
+            || real != null
+            || Args.stringArg(args, "--doc", null) != null)) {
       throw new IllegalArgumentException(
-          "--regions-only times the synthetic images' region table alone: no --real-sample or --doc");
+          "--only regions|fixed-cost times one table of the synthetic images alone: no"
+              + " --real-sample or --doc");
     }
     System.err.println(
         "starting PostgreSQL with PostGIS and one OpenSearch node ("
@@ -103,16 +107,18 @@ public final class AlternativesBench {
         System.err.printf(
             Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
         Ingest ingest = bench.ingest(100);
-        if (regionsOnly) { // the regions table alone, on the same data
+        if (only != null) { // one table alone, on the same data
           String report =
-              RegionShapes.report(
-                  RegionShapes.run(
-                      node.rest(),
-                      bench.raw(),
-                      Alternatives.PLUGIN_INDEX,
-                      runs,
-                      System.err::println),
-                  count);
+              only.equals("regions")
+                  ? RegionShapes.report(
+                      RegionShapes.run(
+                          node.rest(),
+                          bench.raw(),
+                          Alternatives.PLUGIN_INDEX,
+                          runs,
+                          System.err::println),
+                      count)
+                  : FixedCost.report(FixedCost.measure(node.rest(), bench), count);
           System.out.print(report);
           if (out != null) {
             Files.writeString(Path.of(out), report);
@@ -126,6 +132,8 @@ public final class AlternativesBench {
                 ? List.of()
                 : RegionShapes.run(
                     node.rest(), bench.raw(), Alternatives.PLUGIN_INDEX, runs, System.err::println);
+        String fixedCost =
+            real != null ? "" : FixedCost.report(FixedCost.measure(node.rest(), bench), count);
         String jfr = Args.stringArg(args, "--jfr", null);
         if (jfr != null) {
           profile(node, bench, Path.of(jfr).toAbsolutePath());
@@ -150,6 +158,7 @@ public final class AlternativesBench {
                         + "index %.1f ms, plain index %.1f ms.%n",
                     floor.get(Alternatives.PLUGIN_INDEX),
                     floor.get(Alternatives.PLAIN_INDEX))
+                + fixedCost
                 + RegionShapes.report(shapes, count)
                 + AlternativesReport.sweepReport(sweep, sweepImages, runs);
         System.out.print(report);

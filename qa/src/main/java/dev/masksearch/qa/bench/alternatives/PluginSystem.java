@@ -22,6 +22,21 @@ final class PluginSystem {
   }
 
   Answer answer(String index, Query q, boolean profile) {
+    Map<String, Object> body = body(index, q, profile);
+    JsonNode response = NodeSearch.search(rest, index, body);
+    long read = profile ? sum(response.path("profile"), "cp_masks_read") : -1;
+    if (profile
+        && q.kind() != Kind.FILTER_GT
+        && q.kind() != Kind.FILTER_LT
+        && q.kind() != Kind.TOP_DESC
+        && q.kind() != Kind.LIKE_TOP) {
+      read = -1; // sorts are not profiled as queries: no counters
+    }
+    return NodeSearch.answer(q, response, read);
+  }
+
+  /** The search request of {@code q}, with {@code "profile": true} when asked. */
+  Map<String, Object> body(String index, Query q, boolean profile) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("_source", false);
     body.put("track_total_hits", false);
@@ -75,16 +90,7 @@ final class PluginSystem {
                         "asc"))));
       }
     }
-    JsonNode response = NodeSearch.search(rest, index, body);
-    long read = profile ? sum(response.path("profile"), "cp_masks_read") : -1;
-    if (profile
-        && q.kind() != Kind.FILTER_GT
-        && q.kind() != Kind.FILTER_LT
-        && q.kind() != Kind.TOP_DESC
-        && q.kind() != Kind.LIKE_TOP) {
-      read = -1; // sorts are not profiled as queries: no counters
-    }
-    return NodeSearch.answer(q, response, read);
+    return body;
   }
 
   private static Map<String, Object> cp(Query q) {

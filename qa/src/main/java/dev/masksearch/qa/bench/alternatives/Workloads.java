@@ -16,6 +16,9 @@ import java.util.List;
 final class Workloads {
   private static final Roi PAPER_ROI = Workload.PAPER_ROI;
 
+  /** The top 25 over the whole mask: the bounds decide it, it reads no mask. */
+  static final String TOP_WHOLE_MASK = "top-25 desc, diffuse attention";
+
   private final Reference reference;
   private final RawMasks raw;
 
@@ -39,10 +42,7 @@ final class Workloads {
       workloads.add(
           List.of(atSelectivity(rename(box, "filter, per-image box, " + pct), selectivity)));
     }
-    workloads.add(
-        List.of(
-            new Query(
-                "top-25 desc, diffuse attention", Kind.TOP_DESC, full(), 0.2, 0.6, false, 0)));
+    workloads.add(List.of(new Query(TOP_WHOLE_MASK, Kind.TOP_DESC, full(), 0.2, 0.6, false, 0)));
     workloads.add(
         List.of(
             new Query("top-25 desc, constant ROI", Kind.TOP_DESC, PAPER_ROI, 0.6, 1.01, false, 0)));

@@ -89,6 +89,9 @@ public class BoundsBenchmark {
   /** Their masks decoded, for the raw-scan baseline (what a script scanning the pixels does). */
   private Mask[] decoded;
 
+  /** Per document, a box of its own (seeded). */
+  private Roi[] boxes;
+
   private MaskDocValues.ChiCursor cursor;
   private BinEdges.Levels unalignedLevels;
   private BinEdges.Levels alignedLevels;
@@ -109,6 +112,15 @@ public class BoundsBenchmark {
     unalignedLevels = BinEdges.of(MaskDType.UINT8, bins).levels(SALIENT);
     alignedLevels =
         BinEdges.of(MaskDType.UINT8, bins).levels(new ValueRange(0.5, Double.POSITIVE_INFINITY));
+    java.util.Random random = new java.util.Random(7);
+    boxes = new Roi[DOCS];
+    for (int doc = 0; doc < DOCS; doc++) { // an object's box: 32 to 192 px a side, anywhere
+      int w = 32 + random.nextInt(161);
+      int h = 32 + random.nextInt(161);
+      int x = random.nextInt(225 - w);
+      int y = random.nextInt(225 - h);
+      boxes[doc] = new Roi(x, y, x + w, y + h);
+    }
     undecided = new int[READS];
     decoded = new Mask[READS];
     int found = 0;
@@ -201,6 +213,19 @@ public class BoundsBenchmark {
     for (int doc = 0; doc < DOCS; doc++) {
       cursor.seek(doc);
       bh.consume(bounds.compute(cursor.grid(), cursor, UNALIGNED, unalignedLevels).upper);
+    }
+  }
+
+  /**
+   * First-stage bounds in each document's own box (the {@code "roi": {"field": ...}} form): boxes
+   * that differ per document touch different CHI columns, unlike a constant ROI.
+   */
+  @Benchmark
+  @OperationsPerInvocation(DOCS)
+  public void boundsPerImageBox(Blackhole bh) throws IOException {
+    for (int doc = 0; doc < DOCS; doc++) {
+      cursor.seek(doc);
+      bh.consume(bounds.compute(cursor.grid(), cursor, boxes[doc], unalignedLevels).upper);
     }
   }
 
