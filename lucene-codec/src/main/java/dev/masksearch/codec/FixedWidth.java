@@ -7,6 +7,7 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.RandomAccessInput;
+import org.apache.lucene.util.BitUtil;
 
 /**
  * Packs non-negative deltas at a fixed width of 0, 8, 12, 16, 24 or 32 bits, little-endian, and
@@ -127,7 +128,16 @@ final class FixedWidth {
       }
       case 12 -> {
         int i = 0;
-        for (int p = 0; i + 1 < count; i += 2, p += 3) { // two values in three bytes
+        // four values (six bytes) from one little-endian 8-byte load while the load stays in the
+        // scratch buffer, then two values in three bytes
+        for (int p = 0; i + 3 < count && p + Long.BYTES <= b.length; i += 4, p += 6) {
+          long v = (long) BitUtil.VH_LE_LONG.get(b, p);
+          dst[i] = min + (int) (v & 0xFFF);
+          dst[i + 1] = min + (int) (v >>> 12 & 0xFFF);
+          dst[i + 2] = min + (int) (v >>> 24 & 0xFFF);
+          dst[i + 3] = min + (int) (v >>> 36 & 0xFFF);
+        }
+        for (int p = (3 * i) >>> 1; i + 1 < count; i += 2, p += 3) {
           dst[i] = min + ((b[p] & 0xFF) | (b[p + 1] & 0x0F) << 8);
           dst[i + 1] = min + ((b[p + 1] & 0xFF) >>> 4 | (b[p + 2] & 0xFF) << 4);
         }
@@ -138,23 +148,23 @@ final class FixedWidth {
       }
       case 16 -> {
         for (int i = 0; i < count; i++) {
-          dst[i] = min + ((b[2 * i] & 0xFF) | (b[2 * i + 1] & 0xFF) << 8);
+          dst[i] = min + ((short) BitUtil.VH_LE_SHORT.get(b, 2 * i) & 0xFFFF);
         }
       }
       case 24 -> {
-        for (int i = 0; i < count; i++) {
+        int i = 0;
+        // one 4-byte load a value while it stays in the scratch buffer
+        for (; i < count && 3 * i + Integer.BYTES <= b.length; i++) {
+          dst[i] = min + ((int) BitUtil.VH_LE_INT.get(b, 3 * i) & 0xFFFFFF);
+        }
+        for (; i < count; i++) {
           dst[i] =
               min + ((b[3 * i] & 0xFF) | (b[3 * i + 1] & 0xFF) << 8 | (b[3 * i + 2] & 0xFF) << 16);
         }
       }
       case 32 -> {
         for (int i = 0; i < count; i++) {
-          dst[i] =
-              min
-                  + ((b[4 * i] & 0xFF)
-                      | (b[4 * i + 1] & 0xFF) << 8
-                      | (b[4 * i + 2] & 0xFF) << 16
-                      | b[4 * i + 3] << 24);
+          dst[i] = min + (int) BitUtil.VH_LE_INT.get(b, 4 * i);
         }
       }
       default -> throw new AssertionError(bits); // checked above

@@ -592,14 +592,12 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     // single entry
     // read from a column whose data would run past the file is reported
     expectCorrupt(what + " (entry)", () -> sparse.entry(column));
-    if (docs.size()
-        > ChiBlockCursor
-            .DECODE_AFTER) { // past that many members of a block, columns are decoded whole
-      MaskDocValues.ChiCursor scan = values.chiCursor();
-      for (int doc : docs) {
-        assertTrue(scan.seek(doc));
-      }
-      expectCorrupt(what + " (decoded)", () -> scan.entry(column));
+    // and so is every later read of it in the block, past the reads after which a column is
+    // decoded whole (ChiBlockCursor.DECODE_AFTER)
+    MaskDocValues.ChiCursor scan = values.chiCursor();
+    for (int doc : docs) {
+      assertTrue(scan.seek(doc));
+      expectCorrupt(what + " (member " + doc + ")", () -> scan.entry(column));
     }
     MaskDocValues.BlockAccess blocks = values.chiCursor().blocks();
     if (blocks != null) {
