@@ -14,8 +14,9 @@ import org.apache.lucene.util.RamUsageEstimator;
  * Reads the CHI entries of one member of a shape group at a time, in any group of a field. A
  * column's header is read the first time the current block needs it, so a query touches only the
  * headers and data of the columns it asks for. A column read {@value #DECODE_AFTER} times in a
- * block is decoded for the whole block with bulk reads, so the rest of the block costs an array
- * load per entry; sparse access never pays for decoding.
+ * block of at least {@value #DECODE_MIN_ROWS} members is decoded for the whole block with bulk
+ * reads, so the rest of the block costs an array load per entry; sparse access never pays for
+ * decoding.
  *
  * <p>Memory grows with the columns the current block has opened, never with the columns of a large
  * grid (a 4096 x 4096 mask's has 327,680): a map from column to slot (arrays for grids of up to
@@ -34,8 +35,14 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
    */
   static final int DECODE_AFTER = 4;
 
+  /**
+   * Blocks of fewer members are always read entry by entry: a few reads cost less than decoding,
+   * and a small segment of a large grid would otherwise hold a decoded copy of every column read.
+   */
+  static final int DECODE_MIN_ROWS = 64;
+
   private static final long SLOT_BYTES =
-      Long.BYTES + Integer.BYTES + 1 + 1 + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
+      Long.BYTES + 2 * Integer.BYTES + 1 + 1 + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
 
   private final RandomAccessInput data;
   private final IndexInput bulk;
@@ -68,6 +75,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
 
   private ChiGroup group;
   private int block = -1;
+  private boolean decodesColumns; // the current block has DECODE_MIN_ROWS members or more
   private int row;
   private int ordinal = -1;
 
@@ -92,6 +100,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
     if (group != this.group || b != block) {
       this.group = group;
       block = b;
+      decodesColumns = group.rows(b) >= DECODE_MIN_ROWS;
       clearSlots(group);
       slots = 0;
     }
@@ -123,7 +132,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
       if (isDecoded[slot]) {
         return decoded[slot][row];
       }
-      if (++hits[slot] > DECODE_AFTER) {
+      if (++hits[slot] > DECODE_AFTER && decodesColumns) {
         return decode(slot)[row];
       }
       return mins[slot] + FixedWidth.delta(data, offsets[slot], bits[slot], row);
