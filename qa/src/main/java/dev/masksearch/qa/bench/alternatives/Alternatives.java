@@ -288,35 +288,6 @@ public final class Alternatives {
     return cold.pageCacheDropped();
   }
 
-  /**
-   * Median latency of a query that reads no mask (match_all, 25 hits, no source) on each index: the
-   * floor.
-   */
-  public Map<String, Double> floorMillis(int runs) {
-    Map<String, Double> floor = new LinkedHashMap<>();
-    Map<String, Object> body =
-        Map.of(
-            "size",
-            Query.K,
-            "_source",
-            false,
-            "track_total_hits",
-            false,
-            "query",
-            Map.of("match_all", Map.of()));
-    for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
-      NodeSearch.search(rest, index, body);
-      double[] times = new double[Math.max(5, runs)];
-      for (int r = 0; r < times.length; r++) {
-        long t0 = System.nanoTime();
-        NodeSearch.search(rest, index, body);
-        times[r] = (System.nanoTime() - t0) / 1e6;
-      }
-      floor.put(index, median(times));
-    }
-    return floor;
-  }
-
   /** Deletes both indices and the raw file. */
   public void close() throws IOException {
     raw.close();

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The benchmark against the alternatives (issue 6): starts one node of the real OpenSearch
@@ -126,14 +125,12 @@ public final class AlternativesBench {
           return;
         }
         List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
-        Map<String, Double> floor = bench.floorMillis(runs);
         List<RegionShapes.Result> shapes =
             real != null
                 ? List.of()
                 : RegionShapes.run(
                     node.rest(), bench.raw(), Alternatives.PLUGIN_INDEX, runs, System.err::println);
-        String fixedCost =
-            real != null ? "" : FixedCost.report(FixedCost.measure(node.rest(), bench), count);
+        String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench), count);
         String jfr = Args.stringArg(args, "--jfr", null);
         if (jfr != null) {
           profile(node, bench, Path.of(jfr).toAbsolutePath());
@@ -152,12 +149,6 @@ public final class AlternativesBench {
         String report =
             AlternativesReport.report(
                     what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped())
-                + String.format(
-                    Locale.ROOT,
-                    "%nRequest floor (match_all, 25 hits, no `_source`; no mask read): plugin "
-                        + "index %.1f ms, plain index %.1f ms.%n",
-                    floor.get(Alternatives.PLUGIN_INDEX),
-                    floor.get(Alternatives.PLAIN_INDEX))
                 + fixedCost
                 + RegionShapes.report(shapes, count)
                 + AlternativesReport.sweepReport(sweep, sweepImages, runs);
