@@ -15,8 +15,9 @@ import org.apache.lucene.util.RamUsageEstimator;
  * column's header is read the first time the current block needs it, so a query touches only the
  * headers and data of the columns it asks for. A column read {@value #DECODE_AFTER} times in a
  * block of at least {@value #DECODE_MIN_ROWS} members is decoded for the whole block with bulk
- * reads, so the rest of the block costs an array load per entry; sparse access never pays for
- * decoding.
+ * reads, so the rest of the block costs an array load per entry; a column read a few times in a
+ * block never pays for decoding (reads count, not members: one member's reads of two levels that
+ * share a column count twice).
  *
  * <p>Memory grows with the columns the current block has opened, never with the columns of a large
  * grid (a 4096 x 4096 mask's has 327,680): a map from column to slot (arrays for grids of up to
@@ -36,8 +37,9 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   static final int DECODE_AFTER = 4;
 
   /**
-   * Blocks of fewer members are always read entry by entry: a few reads cost less than decoding,
-   * and a small segment of a large grid would otherwise hold a decoded copy of every column read.
+   * Blocks of fewer members are read entry by entry (except through {@link #column}, which a block
+   * scan asks for): a few reads cost less than decoding, and a small segment of a large grid would
+   * otherwise hold a decoded copy of every column read.
    */
   static final int DECODE_MIN_ROWS = 64;
 

@@ -95,14 +95,20 @@ final class FixedWidth {
 
   /**
    * Decodes the first {@code count} values of the column at {@code offset} into {@code dst}, adding
-   * {@code min}. One plain loop per width, so that the JIT can vectorize it; {@code scratch} holds
-   * the packed bytes. A width or offset from a corrupt header is reported before anything is read.
+   * {@code min}. One loop per width, loading a word per value (or per four 12-bit values) through
+   * Lucene's little-endian var handles; {@code scratch} holds the packed bytes and has at least
+   * {@link #scratchBytes} bytes, so that no load leaves it (bytes past a value are masked off). A
+   * width or offset from a corrupt header is reported before anything is read.
    */
   static void decode(
       IndexInput in, long offset, int bits, int count, int min, int[] dst, byte[] scratch)
       throws IOException {
     if (!isSupported(bits)) {
       throw unsupportedWidth(bits, in);
+    }
+    if (scratch.length < scratchBytes(count)) {
+      throw new IllegalArgumentException(
+          "scratch of " + scratch.length + " bytes for " + count + " values");
     }
     int length = (int) (((long) count * bits + 7) / 8);
     if (offset < 0 || offset > in.length() - length) {
@@ -128,9 +134,9 @@ final class FixedWidth {
       }
       case 12 -> {
         int i = 0;
-        // four values (six bytes) from one little-endian 8-byte load while the load stays in the
-        // scratch buffer, then two values in three bytes
-        for (int p = 0; i + 3 < count && p + Long.BYTES <= b.length; i += 4, p += 6) {
+        // four values (six bytes) from one little-endian 8-byte load (the scratch buffer holds
+        // four bytes a value, so the load stays in it), then two values in three bytes
+        for (int p = 0; i + 3 < count; i += 4, p += 6) {
           long v = (long) BitUtil.VH_LE_LONG.get(b, p);
           dst[i] = min + (int) (v & 0xFFF);
           dst[i + 1] = min + (int) (v >>> 12 & 0xFFF);
@@ -152,14 +158,8 @@ final class FixedWidth {
         }
       }
       case 24 -> {
-        int i = 0;
-        // one 4-byte load a value while it stays in the scratch buffer
-        for (; i < count && 3 * i + Integer.BYTES <= b.length; i++) {
+        for (int i = 0; i < count; i++) { // a 4-byte load a value, the fourth byte masked off
           dst[i] = min + ((int) BitUtil.VH_LE_INT.get(b, 3 * i) & 0xFFFFFF);
-        }
-        for (; i < count; i++) {
-          dst[i] =
-              min + ((b[3 * i] & 0xFF) | (b[3 * i + 1] & 0xFF) << 8 | (b[3 * i + 2] & 0xFF) << 16);
         }
       }
       case 32 -> {

@@ -592,8 +592,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     // single entry
     // read from a column whose data would run past the file is reported
     expectCorrupt(what + " (entry)", () -> sparse.entry(column));
-    // and so is every later read of it in the block, past the reads after which a column is
-    // decoded whole (ChiBlockCursor.DECODE_AFTER)
+    // and so is every later read of it in the block (the column never opens, so it is never
+    // decoded whole; a block's decode is checked apart, below)
     MaskDocValues.ChiCursor scan = values.chiCursor();
     for (int doc : docs) {
       assertTrue(scan.seek(doc));

@@ -56,6 +56,11 @@ public final class Alternatives {
   /** The latency of a system that does not run a workload. */
   static final double NOT_RUN = Double.NaN;
 
+  /** Untimed runs of a workload before the timed ones, at most, and their budget in seconds. */
+  private static final int WARMUP_RUNS = 10;
+
+  private static final int WARMUP_SECONDS = 5;
+
   private final Rest rest;
   private final int count;
   private final RawMasks raw;
@@ -111,6 +116,11 @@ public final class Alternatives {
     return workloads.all();
   }
 
+  /** The top 25 over the whole mask, a query the bounds answer without a mask read. */
+  Query topWholeMask() {
+    return workloads.topWholeMask();
+  }
+
   Loader loader() {
     return loader;
   }
@@ -129,10 +139,11 @@ public final class Alternatives {
 
   /**
    * Runs every workload on every system: once to check the answers (and, for the plugin, with
-   * profiling to count the masks read), then {@code runs} timed warm runs each (for PostGIS {@code
-   * postgisRuns}, and when that is 0 the checked run's time), then one cold run after {@link
-   * ColdStart#prepare}; returns a row per workload with median warm and cold latencies. A PostGIS
-   * statement past its timeout makes that system's latencies {@link #TIMED_OUT} for the workload.
+   * profiling to count the masks read), then warm-up runs ({@link #warmUp}; not PostGIS), then
+   * {@code runs} timed warm runs each (for PostGIS {@code postgisRuns}, and when that is 0 the
+   * checked run's time), then one cold run after {@link ColdStart#prepare}; returns a row per
+   * workload with median warm and cold latencies. A PostGIS statement past its timeout makes that
+   * system's latencies {@link #TIMED_OUT} for the workload.
    */
   public List<Row> run(List<List<Query>> workloads, int runs, Consumer<String> progress) {
     List<Row> rows = new ArrayList<>();
@@ -249,9 +260,6 @@ public final class Alternatives {
       timeMillis(system, workload);
     }
   }
-
-  static final int WARMUP_RUNS = 10;
-  static final int WARMUP_SECONDS = 5;
 
   private double timeMillis(SystemKind system, List<Query> workload) {
     long t0 = System.nanoTime();

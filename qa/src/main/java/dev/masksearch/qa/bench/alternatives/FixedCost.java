@@ -12,11 +12,11 @@ import java.util.function.ToDoubleFunction;
 /**
  * Where the milliseconds of a request that reads no mask go (issue 15, item 5): the {@code
  * match_all} floor and the plugin's top 25 over the whole mask on the same index, each warmed
- * {@value #WARMUPS} times (so that the JIT has compiled the bound pass, which the main table's
- * single warm-up does not guarantee) and timed {@value #RUNS} times, alternating; then as many runs
- * with {@code "profile": true} split the server's share into the query phase (for the top 25: the
- * bound pass over every document and the k hits' scoring) and the fetch phase. What is left of the
- * client's time is the same for both: HTTP, request parsing, the shard request and the reply.
+ * {@value #WARMUPS} times (so that the JIT has compiled the bound pass) and timed {@value #RUNS}
+ * times, alternating; then as many runs with {@code "profile": true} split the server's share into
+ * the query phase (for the top 25: the bound pass over every document and the k hits' scoring) and
+ * the fetch phase. What is left of the client's time is the same for both: HTTP, request parsing,
+ * the shard request and the reply.
  */
 final class FixedCost {
   static final int WARMUPS = 20;
@@ -31,12 +31,7 @@ final class FixedCost {
    * The floor and the top 25 over the whole mask (a query reading no mask) on the plugin's index.
    */
   static List<Result> measure(Rest rest, Alternatives bench) {
-    Query topK =
-        bench.workloads().stream()
-            .flatMap(List::stream)
-            .filter(q -> q.name().equals(Workloads.TOP_WHOLE_MASK))
-            .findFirst()
-            .orElseThrow();
+    Query topK = bench.topWholeMask();
     String index = Alternatives.PLUGIN_INDEX;
     Map<String, Map<String, Object>> bodies = new LinkedHashMap<>();
     Map<String, Object> matchAll = new LinkedHashMap<>();
@@ -44,7 +39,7 @@ final class FixedCost {
     matchAll.put("_source", false);
     matchAll.put("track_total_hits", false);
     matchAll.put("query", Map.of("match_all", Map.of()));
-    bodies.put("match_all, 25 hits (the floor)", matchAll);
+    bodies.put("match_all, " + Query.K + " hits (the floor)", matchAll);
     bodies.put(topK.name(), bench.plugin().body(index, topK, false));
     Map<String, double[]> client = new LinkedHashMap<>();
     bodies.keySet().forEach(name -> client.put(name, new double[RUNS]));

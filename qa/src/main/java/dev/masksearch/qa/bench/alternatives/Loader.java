@@ -25,13 +25,17 @@ final class Loader {
       """
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true, "number_of_shards": 1,
                     "number_of_replicas": 0, "refresh_interval": "-1", "max_result_window": 1000000,
-                    "index.compound_format": false, "index.use_compound_file": false, "index.store.type": "mmapfs"},
+                    "index.compound_format": false, "index.use_compound_file": false, "index.store.type": "mmapfs",
+                    "index.queries.cache.enabled": false},
        "mappings": {"properties": {"saliency": {"type": "mask"}, "human": {"type": "mask"},
                                    "bbox": {"type": "mask_roi"}}}}""";
 
-  // Both indices memory-map every file (mmapfs): OpenSearch's default (hybridfs) reads stored
-  // fields through NIO, and a filter's 500 to 25,000 hits each read their _id there (about 20 us a
-  // hit here, half that mapped; docs/operations.md). The same setting for both systems.
+  // Both indices alike: every file memory-mapped (mmapfs; OpenSearch's default hybridfs reads
+  // stored fields through NIO, and a filter's 500 to 25,000 hits each read their _id there, about
+  // 13 us a hit here, half that mapped: docs/operations.md), and no query cache (the warm-ups
+  // repeat
+  // each filter more than the five times after which the node caches it: the timed runs would
+  // read the cache, not the masks).
 
   // Without the plugin: masks as binary doc values (doc_values must be asked for), kept out of
   // _source (which
@@ -40,7 +44,7 @@ final class Loader {
       """
       {"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
                     "max_result_window": 1000000, "index.compound_format": false, "index.use_compound_file": false,
-                    "index.store.type": "mmapfs"},
+                    "index.store.type": "mmapfs", "index.queries.cache.enabled": false},
        "mappings": {"_source": {"excludes": ["saliency", "human"]},
                     "properties": {"saliency": {"type": "binary", "doc_values": true},
                                    "human": {"type": "binary", "doc_values": true},

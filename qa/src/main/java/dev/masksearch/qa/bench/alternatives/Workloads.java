@@ -42,7 +42,7 @@ final class Workloads {
       workloads.add(
           List.of(atSelectivity(rename(box, "filter, per-image box, " + pct), selectivity)));
     }
-    workloads.add(List.of(new Query(TOP_WHOLE_MASK, Kind.TOP_DESC, full(), 0.2, 0.6, false, 0)));
+    workloads.add(List.of(topWholeMask()));
     workloads.add(
         List.of(
             new Query("top-25 desc, constant ROI", Kind.TOP_DESC, PAPER_ROI, 0.6, 1.01, false, 0)));
@@ -145,6 +145,11 @@ final class Workloads {
   }
 
   /** The whole of every image. */
+  /** The top 25 over the whole mask by mid-value pixels (no threshold from the data). */
+  Query topWholeMask() {
+    return new Query(TOP_WHOLE_MASK, Kind.TOP_DESC, full(), 0.2, 0.6, false, 0);
+  }
+
   private Roi full() {
     return new Roi(0, 0, raw.maxSide(), raw.maxSide());
   }
