@@ -45,35 +45,48 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   private static final EnumSet<Kind> TILE_KINDS = EnumSet.range(Kind.CONSTANT, Kind.RAW);
 
   public void testRoundTripAndCounts() throws IOException {
+    // binary noise in tiles (no run masks): a bitmap is its shortest tile, whatever the random
+    // masks below happen to write
+    byte[] noise = new byte[40 * 40];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = random().nextBoolean() ? 0 : (byte) 255;
+    }
+    roundTripAndCount(
+        new TiledMaskStorage(TiledMaskStorage.tileSideFor(32), false),
+        Mask.of(MaskDType.UINT8, 40, 40, noise));
+    assertTrue("noise is stored as bitmaps: " + kindsSeen, kindsSeen.contains(Kind.TWO_CODES));
     for (int i = 0; i < atLeast(60); i++) {
       int step = new int[] {1, 3, 4, 8, 16, 32, 56}[random().nextInt(7)];
       TiledMaskStorage storage =
           new TiledMaskStorage(TiledMaskStorage.tileSideFor(step), random().nextBoolean());
       assertEquals(0, storage.tileSide() % step);
-      Mask mask = randomMask(random(), storage.tileSide());
-      byte[] stored = storage.encode(mask);
-      recordKinds(stored, mask, storage.tileSide());
-      assertTrue(storage.runMasks() || stored[0] != RunMask.MARKER);
-      StoredMask where = where(mask, stored);
-      storage.checkLength(stored.length, mask.dtype(), mask.height(), mask.width(), "test");
-      assertTrue(storage.readBytes(input(stored), where) >= where.rawBytes());
-      CodecTestMasks.assertSameMask("round trip", mask, storage.decode(input(stored), where));
-
-      for (int q = 0; q < 20; q++) {
-        ValueRange range = randomRange(random());
-        long codes = PixelCounts.codes(mask.dtype(), range);
-        CpBounds.Pixels pixels =
-            storage.pixels(input(stored), where, (int) (codes >>> 32), (int) codes);
-        for (int k = 0; k < 10; k++) {
-          Roi r = randomRect(random(), mask.width(), mask.height(), storage.tileSide());
-          assertEquals(
-              r + " " + range,
-              mask.countPixels(r, range),
-              pixels.count(r.x1(), r.y1(), r.x2(), r.y2()));
-        }
-      }
+      roundTripAndCount(storage, randomMask(random(), storage.tileSide()));
     }
     assertTrue("every tile kind is written: " + kindsSeen, kindsSeen.containsAll(TILE_KINDS));
+  }
+
+  private void roundTripAndCount(TiledMaskStorage storage, Mask mask) throws IOException {
+    byte[] stored = storage.encode(mask);
+    recordKinds(stored, mask, storage.tileSide());
+    assertTrue(storage.runMasks() || stored[0] != RunMask.MARKER);
+    StoredMask where = where(mask, stored);
+    storage.checkLength(stored.length, mask.dtype(), mask.height(), mask.width(), "test");
+    assertTrue(storage.readBytes(input(stored), where) >= where.rawBytes());
+    CodecTestMasks.assertSameMask("round trip", mask, storage.decode(input(stored), where));
+
+    for (int q = 0; q < 20; q++) {
+      ValueRange range = randomRange(random());
+      long codes = PixelCounts.codes(mask.dtype(), range);
+      CpBounds.Pixels pixels =
+          storage.pixels(input(stored), where, (int) (codes >>> 32), (int) codes);
+      for (int k = 0; k < 10; k++) {
+        Roi r = randomRect(random(), mask.width(), mask.height(), storage.tileSide());
+        assertEquals(
+            r + " " + range,
+            mask.countPixels(r, range),
+            pixels.count(r.x1(), r.y1(), r.x2(), r.y2()));
+      }
+    }
   }
 
   /**
