@@ -48,15 +48,30 @@ final class TileEncoding {
   static final int KIND_BITS = 3;
 
   private static final PackedInts.Encoder[] ENCODERS = new PackedInts.Encoder[9];
-  private static final PackedInts.Decoder[] DECODERS = new PackedInts.Decoder[9];
 
   static {
     for (int bits = 1; bits <= 8; bits++) {
       ENCODERS[bits] =
           PackedInts.getEncoder(PackedInts.Format.PACKED, PackedInts.VERSION_CURRENT, bits);
-      DECODERS[bits] =
-          PackedInts.getDecoder(PackedInts.Format.PACKED, PackedInts.VERSION_CURRENT, bits);
     }
+  }
+
+  private static final PackedInts.Decoder DECODER_1 = decoder(1);
+  private static final PackedInts.Decoder DECODER_2 = decoder(2);
+  private static final PackedInts.Decoder DECODER_3 = decoder(3);
+  private static final PackedInts.Decoder DECODER_4 = decoder(4);
+  private static final PackedInts.Decoder DECODER_5 = decoder(5);
+  private static final PackedInts.Decoder DECODER_6 = decoder(6);
+  private static final PackedInts.Decoder DECODER_7 = decoder(7);
+  private static final PackedInts.Decoder DECODER_8 = decoder(8);
+
+  private static PackedInts.Decoder decoder(int bits) {
+    PackedInts.Decoder decoder =
+        PackedInts.getDecoder(PackedInts.Format.PACKED, PackedInts.VERSION_CURRENT, bits);
+    // eight values take `bits` bytes, in whole iterations
+    assert 8 % decoder.byteValueCount() == 0
+        && decoder.byteBlockCount() * 8 / decoder.byteValueCount() == bits;
+    return decoder;
   }
 
   private final int bpp;
@@ -288,61 +303,161 @@ final class TileEncoding {
   }
 
   /**
+   * Decodes rows {@code [y1, y2)} of a {@link #PACKED_RESIDUALS} tile of one byte per pixel into
+   * {@code tile} (as {@link #decode} does for those rows) and returns how many of their codes in
+   * columns {@code [x1, x2)} lie in {@code [lo, lo + span)}: counted in the running sum that
+   * decodes them, with no second pass over the tile.
+   */
+  long decodePackedAndCount(
+      DataInput in,
+      int length,
+      int w,
+      int h,
+      byte[] tile,
+      int x1,
+      int y1,
+      int x2,
+      int y2,
+      int lo,
+      int span)
+      throws IOException {
+    assert bpp == 1;
+    in.readBytes(scratch, 0, length);
+    return unpackBytes(length, w, h, tile, y1, y2, x1, x2, lo, span);
+  }
+
+  /**
    * Decodes packed residuals from {@link #scratch} into {@code tile}: for one byte per pixel
    * straight into the pixels (unpack, un-zigzag and sum in one pass), else through {@link
    * #residuals}.
    */
   private void unpack(int length, int w, int h, byte[] tile, int rowStart, int rowEnd)
       throws CorruptIndexException {
-    int rows = bpp * h;
+    if (bpp == 1) {
+      unpackBytes(length, w, h, tile, rowStart, rowEnd, 0, 0, 0, 0);
+      return;
+    }
+    checkPacked(length, w, h);
     int padded = Math.ceilDiv(w, 8) * 8;
+    int pos = Math.ceilDiv(bpp * h, 2);
+    for (int row = 0; row < bpp * h; row++) {
+      pos = unpackRow(row, pos, w, padded);
+      for (int x = 0; x < w; x++) {
+        residuals[row * w + x] = (byte) unzigzag(values[x]);
+      }
+    }
+    fromResiduals(w, h, tile);
+  }
+
+  /**
+   * Decodes rows {@code [rowStart, rowEnd)} of packed one-byte residuals from {@link #scratch}
+   * straight into {@code tile}, unpacking only the first residual of the rows above (the first
+   * column runs down the tile); returns the codes of those rows in columns {@code [x1, x2)} that
+   * lie in {@code [lo, lo + span)}.
+   */
+  private long unpackBytes(
+      int length,
+      int w,
+      int h,
+      byte[] tile,
+      int rowStart,
+      int rowEnd,
+      int x1,
+      int x2,
+      int lo,
+      int span)
+      throws CorruptIndexException {
+    checkPacked(length, w, h);
+    int padded = Math.ceilDiv(w, 8) * 8;
+    int pos = Math.ceilDiv(h, 2);
+    int first = 0; // the code in the first column of the row above
+    long count = 0;
+    for (int row = 0; row < rowEnd; row++) {
+      pos = unpackRow(row, pos, row >= rowStart ? w : 1, padded);
+      first = (first + unzigzag(values[0])) & 0xFF;
+      if (row >= rowStart) {
+        count += sumRow(tile, row * w, first, w, x1, x2, lo, span);
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Writes a row's codes, {@code first} and then the running sum of {@link #values} (zigzagged
+   * residuals), at {@code tile[at]}; returns how many of its columns {@code [x1, x2)} lie in {@code
+   * [lo, lo + span)}. Three loops, so that the count costs nothing outside its columns.
+   */
+  private int sumRow(byte[] tile, int at, int first, int w, int x1, int x2, int lo, int span) {
+    int from = Math.max(1, x1);
+    int to = Math.max(from, x2);
+    // v's low byte is the code; masking it only where compared keeps the sum's chain to one add
+    int v = first;
+    tile[at] = (byte) v;
+    int n = x1 == 0 && x2 > 0 && Integer.compareUnsigned(v - lo, span) < 0 ? 1 : 0;
+    for (int x = 1; x < from; x++) {
+      v += unzigzag(values[x]);
+      tile[at + x] = (byte) v;
+    }
+    for (int x = from; x < to; x++) {
+      v += unzigzag(values[x]);
+      tile[at + x] = (byte) v;
+      n += Integer.compareUnsigned((v & 0xFF) - lo, span) < 0 ? 1 : 0;
+    }
+    for (int x = to; x < w; x++) {
+      v += unzigzag(values[x]);
+      tile[at + x] = (byte) v;
+    }
+    return n;
+  }
+
+  /** Checks the row widths of packed residuals in {@link #scratch} against their length. */
+  private void checkPacked(int length, int w, int h) throws CorruptIndexException {
+    int rows = bpp * h;
     long total = Math.ceilDiv(rows, 2);
     for (int row = 0; row < rows; row++) {
       if (width(row) > 8) {
         throw new CorruptIndexException(
             "row " + row + " packed " + width(row) + " bits a byte", "tile of " + w + "x" + h);
       }
-      total += (long) padded * width(row) / 8;
+      total += (long) Math.ceilDiv(w, 8) * width(row);
     }
     if (total != length) {
       throw new CorruptIndexException(
           "packed rows of " + total + " bytes in " + length, "tile of " + w + "x" + h);
     }
-    boolean direct = bpp == 1;
-    byte[] target = direct ? tile : residuals;
-    int pos = Math.ceilDiv(rows, 2);
-    byte first = 0; // of the previous row, when decoding straight into the pixels
-    int lastRow = direct ? rowEnd : rows; // a part is decoded only straight into the pixels
-    for (int row = 0; row < lastRow; row++) {
-      int bits = width(row);
-      // rows above the part need only their first residual, for the running first column
-      int cols = !direct || row >= rowStart ? w : 1;
-      if (bits == 0) {
-        java.util.Arrays.fill(values, 0, cols, 0);
-      } else {
-        PackedInts.Decoder decoder = DECODERS[bits];
-        int iterations = Math.ceilDiv(cols, decoder.byteValueCount());
-        decoder.decode(scratch, pos, values, 0, iterations);
-        pos += padded / decoder.byteValueCount() * decoder.byteBlockCount();
-      }
-      int at = row * w;
-      if (direct) {
-        first = (byte) (first + unzigzag(values[0]));
-        byte v = first;
-        target[at] = v;
-        for (int x = 1; x < cols; x++) {
-          v = (byte) (v + unzigzag(values[x]));
-          target[at + x] = v;
-        }
-      } else {
-        for (int x = 0; x < w; x++) {
-          target[at + x] = (byte) unzigzag(values[x]);
-        }
-      }
+  }
+
+  /**
+   * Unpacks at least the first {@code cols} residuals of packed row {@code row}, which starts at
+   * {@code pos} in {@link #scratch}, into {@link #values}; returns where the next row starts.
+   */
+  private int unpackRow(int row, int pos, int cols, int padded) {
+    int bits = width(row);
+    if (bits == 0) {
+      java.util.Arrays.fill(values, 0, cols, 0);
+      return pos;
     }
-    if (!direct) {
-      fromResiduals(w, h, tile);
+    // one call site per width: each stays monomorphic, so the JIT inlines Lucene's bulk decoder
+    int blocks = Math.ceilDiv(cols, 8); // eight values take `bits` bytes at every width
+    switch (bits) {
+      case 1 ->
+          DECODER_1.decode(scratch, pos, values, 0, blocks * (8 / DECODER_1.byteValueCount()));
+      case 2 ->
+          DECODER_2.decode(scratch, pos, values, 0, blocks * (8 / DECODER_2.byteValueCount()));
+      case 3 ->
+          DECODER_3.decode(scratch, pos, values, 0, blocks * (8 / DECODER_3.byteValueCount()));
+      case 4 ->
+          DECODER_4.decode(scratch, pos, values, 0, blocks * (8 / DECODER_4.byteValueCount()));
+      case 5 ->
+          DECODER_5.decode(scratch, pos, values, 0, blocks * (8 / DECODER_5.byteValueCount()));
+      case 6 ->
+          DECODER_6.decode(scratch, pos, values, 0, blocks * (8 / DECODER_6.byteValueCount()));
+      case 7 ->
+          DECODER_7.decode(scratch, pos, values, 0, blocks * (8 / DECODER_7.byteValueCount()));
+      default ->
+          DECODER_8.decode(scratch, pos, values, 0, blocks * (8 / DECODER_8.byteValueCount()));
     }
+    return pos + padded / 8 * bits;
   }
 
   /** Row {@code row}'s bit width, from the nibbles at the start of {@link #scratch}. */

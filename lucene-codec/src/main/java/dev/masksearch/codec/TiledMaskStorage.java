@@ -283,7 +283,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
      * of a finer grid serves several cells).
      */
     private void decode(int t, int rowStart, int rowEnd) throws IOException {
-      if (decoded == t && decodedFrom <= rowStart && rowEnd <= decodedTo) {
+      if (holds(t, rowStart, rowEnd)) {
         return;
       }
       decoded = -1;
@@ -292,23 +292,58 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
       try {
         whole =
             encoding.decode(
-                kinds[t],
-                in,
-                (int) (starts[t + 1] - starts[t]),
-                tileWidth(t),
-                tileHeight(t),
-                tile,
-                rowStart,
-                rowEnd);
+                kinds[t], in, length(t), tileWidth(t), tileHeight(t), tile, rowStart, rowEnd);
       } catch (EOFException e) {
-        throw new CorruptIndexException("tile " + t + " runs past the mask's bytes", in, e);
+        throw pastEnd(t, e);
       }
+      decoded(t, whole ? 0 : rowStart, whole ? tileHeight(t) : rowEnd);
+    }
+
+    /**
+     * The pixels of rows [ay, by) and columns [ax, bx) of tile t (in the tile's coordinates) whose
+     * code lies in [lo, lo + span). Packed one-byte residuals are counted as they are decoded;
+     * other tiles are decoded, unless {@link #tile} holds those rows already, and then counted.
+     */
+    private long count(int t, int ax, int ay, int bx, int by, int lo, int span) throws IOException {
+      if (bpp == 1 && kinds[t] == TileEncoding.PACKED_RESIDUALS && !holds(t, ay, by)) {
+        decoded = -1;
+        in.seek(starts[t]);
+        long count;
+        try {
+          count =
+              encoding.decodePackedAndCount(
+                  in, length(t), tileWidth(t), tileHeight(t), tile, ax, ay, bx, by, lo, span);
+        } catch (EOFException e) {
+          throw pastEnd(t, e);
+        }
+        decoded(t, ay, by);
+        return count;
+      }
+      decode(t, ay, by);
+      return PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
+    }
+
+    /** Whether {@link #tile} holds rows [rowStart, rowEnd) of tile t. */
+    private boolean holds(int t, int rowStart, int rowEnd) {
+      return decoded == t && decodedFrom <= rowStart && rowEnd <= decodedTo;
+    }
+
+    /** Records that {@link #tile} holds rows [from, to) of tile t, read to its end. */
+    private void decoded(int t, int from, int to) throws CorruptIndexException {
       if (in.getFilePointer() != starts[t + 1]) {
         throw corrupt("tile " + t + " does not end where the next starts");
       }
       decoded = t;
-      decodedFrom = whole ? 0 : rowStart;
-      decodedTo = whole ? tileHeight(t) : rowEnd;
+      decodedFrom = from;
+      decodedTo = to;
+    }
+
+    private int length(int t) {
+      return (int) (starts[t + 1] - starts[t]);
+    }
+
+    private CorruptIndexException pastEnd(int t, EOFException e) {
+      return new CorruptIndexException("tile " + t + " runs past the mask's bytes", in, e);
     }
 
     /** The pixels of a rectangle whose code lies in [lo, lo + span), tile by tile. */
@@ -329,8 +364,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
             count += inRange ? (long) (bx - ax) * (by - ay) : 0;
             continue;
           }
-          decode(t, ay, by);
-          count += PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
+          count += count(t, ax, ay, bx, by, lo, span);
         }
       }
       return count;

@@ -234,23 +234,41 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     return Mask.of(dtype, height, width, data);
   }
 
-  /** Every offset of a one-row rectangle across a tile boundary counts right. */
+  /**
+   * Every column offset of a rectangle across tile boundaries counts right, on a random mask and on
+   * a smooth one stored as packed residuals (counted as they are decoded), with the reader's
+   * decoded tile reused between rectangles or not.
+   */
   public void testRectanglesAtEveryOffset() throws IOException {
     TiledMaskStorage storage = new TiledMaskStorage(16, false);
-    Mask mask = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50);
-    byte[] stored = storage.encode(mask);
-    ValueRange range = new ValueRange(0.3, 0.7);
-    long codes = PixelCounts.codes(mask.dtype(), range);
-    CpBounds.Pixels pixels =
-        storage.pixels(input(stored), where(mask, stored), (int) (codes >>> 32), (int) codes);
-    for (int x1 = 0; x1 < mask.width(); x1++) {
-      for (int x2 = x1; x2 <= mask.width(); x2 += 1 + random().nextInt(5)) {
-        int y1 = random().nextInt(mask.height());
-        int y2 = y1 + random().nextInt(mask.height() - y1 + 1);
-        assertEquals(
-            mask.countPixels(new Roi(x1, y1, x2, y2), range), pixels.count(x1, y1, x2, y2));
+    byte[] smooth = new byte[37 * 50];
+    for (int i = 0; i < smooth.length; i++) { // a gradient with a little noise: small residuals
+      smooth[i] = (byte) (3 * (i % 50) + 2 * (i / 50) + random().nextInt(3));
+    }
+    for (Mask mask :
+        List.of(
+            CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50),
+            Mask.of(MaskDType.UINT8, 37, 50, smooth))) {
+      byte[] stored = storage.encode(mask);
+      recordKinds(stored, mask, storage.tileSide());
+      ValueRange range = new ValueRange(0.3, 0.7);
+      long codes = PixelCounts.codes(mask.dtype(), range);
+      CpBounds.Pixels pixels = null;
+      for (int x1 = 0; x1 < mask.width(); x1++) {
+        for (int x2 = x1; x2 <= mask.width(); x2 += 1 + random().nextInt(5)) {
+          int y1 = random().nextInt(mask.height());
+          int y2 = y1 + random().nextInt(mask.height() - y1 + 1);
+          if (pixels == null || random().nextInt(4) == 0) {
+            pixels =
+                storage.pixels(
+                    input(stored), where(mask, stored), (int) (codes >>> 32), (int) codes);
+          }
+          assertEquals(
+              mask.countPixels(new Roi(x1, y1, x2, y2), range), pixels.count(x1, y1, x2, y2));
+        }
       }
     }
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PACKED_RESIDUALS));
   }
 
   public void testCorruptStoredMasksAreReported() throws IOException {
