@@ -57,6 +57,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   static final int DENSE_COLUMNS = 1 << 16;
 
   private final IntIntHashMap hashSlots = new IntIntHashMap();
+  private long hashSlotsBytes; // hashSlots' size, kept as it grows: searches read it per document
   private boolean dense;
   // Dense: the slot of column c is denseSlot[c] while denseStamp[c] == generation, so moving to
   // another block clears the map in constant time.
@@ -166,7 +167,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
 
   @Override
   public long ramBytesUsed() {
-    return hashSlots.ramBytesUsed()
+    return hashSlotsBytes
         + 8L * denseSlot.length
         + offsets.length * SLOT_BYTES
         + decodedBytes
@@ -232,6 +233,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
       denseStamp[c] = generation;
     } else {
       hashSlots.put(c, slot);
+      hashSlotsBytes = hashSlots.ramBytesUsed();
     }
   }
 

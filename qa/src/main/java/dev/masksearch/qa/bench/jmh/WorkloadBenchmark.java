@@ -1,0 +1,104 @@
+package dev.masksearch.qa.bench.jmh;
+
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.qa.bench.PaperWorkloads;
+import dev.masksearch.qa.bench.SyntheticIndex;
+import dev.masksearch.qa.bench.Workload;
+import dev.masksearch.qa.data.SyntheticDataset;
+import dev.masksearch.search.CpStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.IOUtils;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One of the paper's workloads ({@link PaperWorkloads}) answered through the CHI, whole, on one
+ * core: 20,000 synthetic 224 x 224 maps in one memory-mapped segment, no query cache. What a shard
+ * spends in its query phase, without HTTP or fetch, to profile ({@code -prof jfr}) and to compare
+ * workloads as ratios.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx2g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class WorkloadBenchmark {
+  static final int DOCS = 20_000;
+
+  private Path path;
+  private Directory dir;
+  private DirectoryReader reader;
+  private IndexSearcher searcher;
+  private List<Workload> workloads;
+
+  @Setup
+  public void setUp() throws IOException {
+    path = Files.createTempDirectory("masksearch-jmh-workloads");
+    dir = FSDirectory.open(path);
+    SyntheticIndex.build(dir, new SyntheticDataset(7), DOCS, ChiParams.DEFAULT, 1);
+    reader = DirectoryReader.open(dir);
+    searcher = new IndexSearcher(reader);
+    searcher.setQueryCache(null); // every operation answers the query again
+    workloads = PaperWorkloads.over(reader);
+  }
+
+  @TearDown
+  public void tearDown() throws IOException {
+    IOUtils.close(reader, dir);
+    IOUtils.rm(path);
+  }
+
+  /** Filter, constant ROI, 1% (the matching documents). */
+  @Benchmark
+  public List<?> filterConstantRoi1() throws IOException {
+    return answer(0);
+  }
+
+  /** Filter, per-image box, 1%. */
+  @Benchmark
+  public List<?> filterBox1() throws IOException {
+    return answer(1);
+  }
+
+  /** Filter, constant ROI, 10%. */
+  @Benchmark
+  public List<?> filterConstantRoi10() throws IOException {
+    return answer(2);
+  }
+
+  /** Filter, per-image box, 10%. */
+  @Benchmark
+  public List<?> filterBox10() throws IOException {
+    return answer(3);
+  }
+
+  /** Top 25 ascending by the salient share of each document's box. */
+  @Benchmark
+  public List<?> topBoxShareAsc() throws IOException {
+    return answer(8);
+  }
+
+  private List<?> answer(int workload) throws IOException {
+    return workloads.get(workload).run(searcher, new CpStats());
+  }
+}
