@@ -48,7 +48,13 @@ public final class Alternatives {
       Map<SystemKind, Double> medianMillis,
       Map<SystemKind, Double> coldMillis,
       Map<SystemKind, Long> masksRead,
-      long masksTotal) {}
+      long masksTotal,
+      double load) {}
+
+  /** The machine's load average over the last minute, as the row's runs end. */
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
 
   /** A latency that stands for "did not finish within the statement timeout". */
   static final double TIMED_OUT = Double.POSITIVE_INFINITY;
@@ -80,7 +86,7 @@ public final class Alternatives {
    * @param dataDirectories the nodes' {@code path.data}, to split the plugin index's size into
    *     masks and CHI (may be empty: then the split is not reported)
    * @param postgis the PostGIS system, timed {@code postgisRuns} times per workload (its scans take
-   *     seconds)
+   *     seconds); null leaves it out (not loaded, every cell "not run")
    */
   Alternatives(
       Rest rest,
@@ -162,8 +168,10 @@ public final class Alternatives {
       }
       for (SystemKind system : SystemKind.values()) {
         long masks = 0;
-        if (system == SystemKind.POSTGIS && workload.get(0).kind() == Query.Kind.LIKE_TOP) {
-          medians.put(system, NOT_RUN); // a query raster per statement: not built
+        if (system == SystemKind.POSTGIS
+            && (postgis == null || workload.get(0).kind() == Query.Kind.LIKE_TOP)) {
+          // left out, or like: a query raster per statement is not built
+          medians.put(system, NOT_RUN);
           colds.put(system, NOT_RUN);
           read.put(system, total);
           continue;
@@ -223,7 +231,8 @@ public final class Alternatives {
               medians,
               colds,
               read,
-              total));
+              total,
+              loadAverage()));
     }
     return rows;
   }

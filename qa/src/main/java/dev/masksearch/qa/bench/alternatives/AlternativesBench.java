@@ -21,15 +21,18 @@ import java.util.Locale;
  * <p>Usage ({@code bin/bench alternatives} passes the zips): {@code AlternativesBench
  * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
  * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
- * [--postgis-timeout 60] [--sweep-count 10000] [--jfr FILE] [--doc docs/benchmarks.md] [--only
- * regions|fixed-cost]}: {@code --doc} rewrites the document's section marked {@code alternatives}
- * ({@code real-sample} with {@code --real-sample}, which runs on that directory instead of
- * synthetic images, without the sweep); PostGIS gets its statement timeout per workload and, with
- * {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep indexes the first
- * {@code --sweep-count} images again per setting; {@code --jfr} records the node's selective
- * queries; {@code --only} times one table alone after the same ingest: the regions of other shapes
- * ({@link RegionShapes}) or the fixed cost of a request ({@link FixedCost}). The report's markdown
- * comes from {@link AlternativesReport}.
+ * [--postgis-timeout 60] [--no-postgis] [--sweep-count 10000] [--jfr FILE] [--doc
+ * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads]}: {@code --doc} rewrites the
+ * document's section marked {@code alternatives} ({@code real-sample} with {@code --real-sample},
+ * which runs on that directory instead of synthetic images, without the sweep); PostGIS gets its
+ * statement timeout per workload and, with {@code --postgis-runs 0}, its checked run as the warm
+ * time; the CHI sweep indexes the first {@code --sweep-count} images again per setting; {@code
+ * --jfr} records the node's selective queries; {@code --only} times one table alone after the same
+ * ingest: the regions of other shapes ({@link RegionShapes}), the fixed cost of a request ({@link
+ * FixedCost}) or the main table (workloads; what a point of the scaling curve needs, see {@link
+ * ScalingCurve}); {@code --no-postgis} leaves PostGIS out (not loaded, not run: at the largest
+ * scales); {@code --csv} writes the main table's latencies as CSV for {@link ScalingCurve}. The
+ * report's markdown comes from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -63,29 +66,36 @@ public final class AlternativesBench {
     String out = Args.stringArg(args, "--out", null);
     String only = Args.stringArg(args, "--only", null);
     if (only != null
-        && (!List.of("regions", "fixed-cost").contains(only)
+        && (!List.of("regions", "fixed-cost", "workloads").contains(only)
             || real != null
             || Args.stringArg(args, "--doc", null) != null)) {
       throw new IllegalArgumentException(
-          "--only regions|fixed-cost times one table of the synthetic images alone: no"
+          "--only regions|fixed-cost|workloads times one table of the synthetic images alone: no"
               + " --real-sample or --doc");
     }
+    boolean withPostgis = !List.of(args).contains("--no-postgis");
+    String csv = Args.stringArg(args, "--csv", null);
     System.err.println(
-        "starting PostgreSQL with PostGIS and one OpenSearch node ("
+        (withPostgis ? "starting PostgreSQL with PostGIS and " : "starting ")
+            + "one OpenSearch node ("
             + heap
             + " heap) under "
             + workdir
             + " ...");
-    try (PostgresServer postgres = PostgresServer.start(workdir.resolve("postgres"));
+    // null resources (PostGIS left out) are skipped by try-with-resources
+    try (PostgresServer postgres =
+            withPostgis ? PostgresServer.start(workdir.resolve("postgres")) : null;
         LocalCluster node =
             LocalCluster.start(distribution, plugin, workdir.resolve("cluster"), 1, heap);
-        PostGis postgis = new PostGis(postgres, maxSide, postgisTimeout)) {
+        PostGis postgis = withPostgis ? new PostGis(postgres, maxSide, postgisTimeout) : null) {
       Thread stop =
           new Thread(
               () -> { // Ctrl-C must not leave the servers running
                 try {
                   node.close();
-                  postgres.close();
+                  if (postgres != null) {
+                    postgres.close();
+                  }
                 } catch (java.io.IOException e) {
                   e.printStackTrace();
                 }
@@ -106,6 +116,16 @@ public final class AlternativesBench {
         System.err.printf(
             Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
         Ingest ingest = bench.ingest(100);
+        if ("workloads".equals(only)) { // the main table alone: for the scaling curve
+          List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
+          String report =
+              AlternativesReport.report(
+                  what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped());
+          System.out.print(report);
+          write(out, report);
+          write(csv, AlternativesReport.csv(count, rows));
+          return;
+        }
         if (only != null) { // one table alone, on the same data
           String report =
               only.equals("regions")
@@ -153,9 +173,8 @@ public final class AlternativesBench {
                 + RegionShapes.report(shapes, count)
                 + AlternativesReport.sweepReport(sweep, sweepImages, runs);
         System.out.print(report);
-        if (out != null) {
-          Files.writeString(Path.of(out), report);
-        }
+        write(out, report);
+        write(csv, AlternativesReport.csv(count, rows));
         String doc = Args.stringArg(args, "--doc", null);
         if (doc != null) {
           MarkedSection.replace(
@@ -221,6 +240,13 @@ public final class AlternativesBench {
         .map(w -> w.get(0))
         .filter(q -> q.name().endsWith(", 1%") || q.name().startsWith("top-25 desc"))
         .toList();
+  }
+
+  /** Writes {@code text} to {@code file}, unless it is null. */
+  private static void write(String file, String text) throws java.io.IOException {
+    if (file != null) {
+      Files.writeString(Path.of(file), text);
+    }
   }
 
   private static String required(String[] args, String name) {

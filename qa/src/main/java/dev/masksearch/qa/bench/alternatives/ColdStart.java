@@ -27,7 +27,11 @@ final class ColdStart {
     try {
       switch (system) {
         case PLUGIN, PAINLESS -> rest.ok("POST", "/_cache/clear", null);
-        case POSTGIS -> postgis.restart();
+        case POSTGIS -> {
+          if (postgis != null) { // null: left out of the run
+            postgis.restart();
+          }
+        }
         case BRUTE_FORCE -> {}
       }
       dropPageCache();

@@ -81,8 +81,8 @@ final class Loader {
 
   /**
    * Generates the images and loads them into both indices (timing each index's {@code _bulk}s), the
-   * raw file and PostGIS's table; then refreshes and force-merges each index to one segment and
-   * measures every store.
+   * raw file and PostGIS's table (unless PostGIS is left out); then refreshes and force-merges each
+   * index to one segment and measures every store.
    */
   Ingest load(int batch) throws IOException {
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
@@ -134,7 +134,7 @@ final class Loader {
     }
     raw.map();
     Map<String, Double> perSecond = new LinkedHashMap<>();
-    double postgisSeconds = loadPostGis();
+    double postgisSeconds = postgis == null ? Double.NaN : loadPostGis();
     Map<String, Double> merge = new LinkedHashMap<>();
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
       long t0 = System.nanoTime();
@@ -162,8 +162,10 @@ final class Loader {
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
       store.put(index, files.storeBytes(index));
     }
-    perSecond.put(POSTGIS_TABLE, count / postgisSeconds);
-    store.put(POSTGIS_TABLE, postgisBytes());
+    if (postgis != null) {
+      perSecond.put(POSTGIS_TABLE, count / postgisSeconds);
+      store.put(POSTGIS_TABLE, postgisBytes());
+    }
     long compressed = byExtension.getOrDefault("mskr", 0L);
     long chi = byExtension.getOrDefault("mskc", 0L) + byExtension.getOrDefault("mskm", 0L);
     return new Ingest(

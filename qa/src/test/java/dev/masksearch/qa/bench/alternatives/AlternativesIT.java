@@ -9,7 +9,10 @@ import dev.masksearch.qa.cluster.PostgresServer;
 import dev.masksearch.qa.data.SyntheticDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.Test;
 
 /**
@@ -86,6 +89,37 @@ public class AlternativesIT extends ClusterTestCase {
         assertTrue(
             row.name() + ": plugin masks read " + read, read >= 0 && read <= row.masksTotal());
       }
+    }
+    // the CSV of the scaling curve holds every latency the rows hold, and draws one panel a
+    // workload
+    Path csv = Files.createTempFile("alternatives-it", ".csv");
+    try {
+      Files.writeString(csv, AlternativesReport.csv(IMAGES, rows));
+      Map<String, Map<String, TreeMap<Long, ScalingCurve.Point>>> curves = new LinkedHashMap<>();
+      ScalingCurve.read(csv, curves);
+      assertEquals(rows.size(), curves.size());
+      for (Row row : rows) {
+        assertTrue(row.name() + ": load " + row.load(), row.load() >= 0);
+        for (SystemKind system : SystemKind.values()) {
+          double warm = row.medianMillis().get(system);
+          ScalingCurve.Point point =
+              curves
+                  .get(row.name().replaceAll(" like image \\d+", " like an image"))
+                  .getOrDefault(system.name(), new TreeMap<>())
+                  .get(2L * IMAGES);
+          if (Double.isNaN(warm)) {
+            assertEquals(row.name() + " on " + system, null, point);
+          } else {
+            assertEquals(row.name() + " on " + system, warm, point.warm(), 0.001);
+            assertEquals(row.coldMillis().get(system), point.cold(), 0.001);
+          }
+        }
+      }
+      String svg = ScalingCurve.svg(curves);
+      assertTrue(svg.startsWith("<svg"));
+      assertEquals(rows.size(), svg.split("font-weight=\"bold\"", -1).length - 1);
+    } finally {
+      Files.delete(csv);
     }
     // polygons and squares of their area: answers checked against ray casting inside
     List<RegionShapes.Result> shapes =
