@@ -114,7 +114,10 @@ public final class AlternativesBench {
               postgisRuns);
       try {
         System.err.printf(
-            Locale.ROOT, "indexing %,d images into both indices and PostGIS ...%n", count);
+            Locale.ROOT,
+            "indexing %,d images into both indices%s ...%n",
+            count,
+            withPostgis ? " and PostGIS" : "");
         Ingest ingest = bench.ingest(100);
         if ("workloads".equals(only)) { // the main table alone: for the scaling curve
           List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
