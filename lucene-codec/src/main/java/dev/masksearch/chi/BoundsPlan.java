@@ -201,17 +201,6 @@ public final class BoundsPlan {
     return cellCounts.read(chi);
   }
 
-  /**
-   * Whether {@link #cellCounts} (every grid point read at the plan's levels) costs less than
-   * looking up each crossing cell's counts entry by entry (up to 16 look-ups a cell: two rectangles
-   * of four corners at two levels): a region crossing at least one cell in eight of the grid's.
-   * Measured on the paper's ROI (20 of 49 cells crossed) with {@code WorkloadBenchmark}: the 1%
-   * filter 8% faster, the 10% one 15%.
-   */
-  public boolean crossesManyCells() {
-    return 8L * cover.crossingCount() >= (long) grid.gx() * grid.gy();
-  }
-
   /** Whether this plan was made for a mask of this grid (grids of the same size are equal). */
   public boolean appliesTo(ChiGrid other) {
     return grid == other || grid.equals(other);

@@ -57,7 +57,8 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   static final int DENSE_COLUMNS = 1 << 16;
 
   private final IntIntHashMap hashSlots = new IntIntHashMap();
-  private long hashSlotsBytes; // hashSlots' size, kept as it grows: searches read it per document
+  // hashSlots' size, kept as it grows: searches read it per document
+  private long hashSlotsBytes = hashSlots.ramBytesUsed();
   private boolean dense;
   // Dense: the slot of column c is denseSlot[c] while denseStamp[c] == generation, so moving to
   // another block clears the map in constant time.

@@ -12,6 +12,7 @@ import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.util.BytesRef;
@@ -197,16 +198,14 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     /**
-     * The current mask's cell counts: the CHI read whole at the plan's levels for a constant region
-     * that crosses many of the grid's cells (a shape, the paper's ROI on a 224 x 224 mask), looked
-     * up entry by entry otherwise (a document's box, a small box on a large mask: the cursor then
-     * opens only the columns around it).
+     * The current mask's cell counts: the CHI read whole at the plan's levels for a shape (which
+     * crosses many cells), looked up entry by entry for a box (whose cursor then opens only the
+     * columns around it).
      */
     private CellSource cellSource() {
       ChiGrid grid = cursor.grid();
-      BoundsPlan constant = spec.roi() != null ? plan(grid, cursor.dtype()) : null;
-      return constant != null && constant.crossesManyCells()
-          ? constant.cellCounts(cursor)
+      return spec.roi() instanceof Shape // crosses many cells: the CHI read whole
+          ? plan(grid, cursor.dtype()).cellCounts(cursor)
           : CellSource.of(grid, cursor, levels(cursor.dtype()));
     }
 

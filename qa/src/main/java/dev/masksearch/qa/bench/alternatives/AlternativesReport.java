@@ -36,7 +36,7 @@ final class AlternativesReport {
             Locale.ROOT,
             "%s, one node, one shard, "
                 + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (one run after %s). "
-                + "PostGIS statement timeout %d s per workload.%n%n",
+                + "%s%n%n",
             what,
             runs,
             !postgisRan
@@ -47,7 +47,10 @@ final class AlternativesReport {
             pageCacheDropped
                 ? "dropping the page cache and the system's own caches"
                 : "clearing the systems' own caches; the page cache could NOT be dropped (not root)",
-            postgisTimeout));
+            postgisRan
+                ? String.format(
+                    Locale.ROOT, "PostGIS statement timeout %d s per workload.", postgisTimeout)
+                : ""));
     md.append("| workload | matches | plugin ms | plugin masks read |");
     for (SystemKind system : OTHERS) {
       md.append(' ').append(system.title).append(" ms | vs plugin |");
@@ -90,7 +93,9 @@ final class AlternativesReport {
     md.append(
         "\nPainless, the brute force and PostGIS read every mask the query names (100%). `>T s`: the statement "
             + "did not finish within the timeout (the ratio is then a lower bound). Load: the machine's "
-            + "one-minute load average (2 cores) as the row's runs ended.\n\n");
+            + "one-minute load average ("
+            + Runtime.getRuntime().availableProcessors()
+            + " cores), the benchmark's own work included, as the row's runs ended.\n\n");
     long rawBytes = ingest.rawMaskBytes();
     md.append(
         "| store | bytes | of raw masks | ingest, images/s | force merge, s |\n|---|---:|---:|---:|---:|\n");

@@ -27,11 +27,7 @@ final class ColdStart {
     try {
       switch (system) {
         case PLUGIN, PAINLESS -> rest.ok("POST", "/_cache/clear", null);
-        case POSTGIS -> {
-          if (postgis != null) { // null: left out of the run
-            postgis.restart();
-          }
-        }
+        case POSTGIS -> postgis.restart(); // never asked when PostGIS is left out
         case BRUTE_FORCE -> {}
       }
       dropPageCache();

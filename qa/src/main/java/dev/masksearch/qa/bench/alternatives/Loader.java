@@ -134,7 +134,7 @@ final class Loader {
     }
     raw.map();
     Map<String, Double> perSecond = new LinkedHashMap<>();
-    double postgisSeconds = postgis == null ? Double.NaN : loadPostGis();
+    Double postgisSeconds = postgis == null ? null : loadPostGis();
     Map<String, Double> merge = new LinkedHashMap<>();
     for (String index : List.of(PLUGIN_INDEX, PLAIN_INDEX)) {
       long t0 = System.nanoTime();

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * log-log panel per workload (warm solid, cold dashed), drawn as SVG from the CSV files that {@code
  * bin/bench alternatives --only workloads --csv F} writes at each scale.
  *
- * <p>Usage: {@code bin/bench curve --out docs/scaling.svg a.csv b.csv ...}
+ * <p>Usage: {@code bin/bench curve --out docs/scaling/scaling.svg a.csv b.csv ...}
  */
 public final class ScalingCurve {
   /** The CSV header {@link AlternativesReport#csv} writes and this reads. */
@@ -42,7 +42,7 @@ public final class ScalingCurve {
     String out = null;
     List<Path> inputs = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--out")) {
+      if (args[i].equals("--out") && i + 1 < args.length) {
         out = args[++i];
       } else {
         inputs.add(Path.of(args[i]));

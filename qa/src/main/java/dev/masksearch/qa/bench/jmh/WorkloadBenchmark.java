@@ -71,34 +71,40 @@ public class WorkloadBenchmark {
   /** Filter, constant ROI, 1% (the matching documents). */
   @Benchmark
   public List<?> filterConstantRoi1() throws IOException {
-    return answer(0);
+    return answer("filter, constant ROI, 1%");
   }
 
   /** Filter, per-image box, 1%. */
   @Benchmark
   public List<?> filterBox1() throws IOException {
-    return answer(1);
+    return answer("filter, per-image box, 1%");
   }
 
   /** Filter, constant ROI, 10%. */
   @Benchmark
   public List<?> filterConstantRoi10() throws IOException {
-    return answer(2);
+    return answer("filter, constant ROI, 10%");
   }
 
   /** Filter, per-image box, 10%. */
   @Benchmark
   public List<?> filterBox10() throws IOException {
-    return answer(3);
+    return answer("filter, per-image box, 10%");
   }
 
   /** Top 25 ascending by the salient share of each document's box. */
   @Benchmark
   public List<?> topBoxShareAsc() throws IOException {
-    return answer(8);
+    return answer("top-25 asc, salient share of box");
   }
 
-  private List<?> answer(int workload) throws IOException {
-    return workloads.get(workload).run(searcher, new CpStats());
+  /** Answers the workload of {@link PaperWorkloads#over} named {@code name}. */
+  private List<?> answer(String name) throws IOException {
+    for (Workload w : workloads) {
+      if (w.name().equals(name)) {
+        return w.run(searcher, new CpStats());
+      }
+    }
+    throw new IllegalStateException("no workload named " + name);
   }
 }
