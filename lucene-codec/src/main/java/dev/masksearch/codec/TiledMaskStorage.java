@@ -234,34 +234,30 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
       in.readBytes(directory, 0, directory.length);
       int pos = 0;
       long end = 0;
-      int t = 0;
-      for (int oy = 0; oy < stored.height(); oy += tileSide) { // row by row: no division per tile
-        int th = Math.min(tileSide, stored.height() - oy);
-        for (int ox = 0; ox < stored.width(); ox += tileSide, t++) {
-          int entry = 0;
-          for (int shift = 0; ; shift += 7) {
-            if (pos == directory.length || shift == 35) {
-              throw corrupt("invalid tile entry " + t);
-            }
-            byte b = directory[pos++];
-            entry |= (b & 0x7F) << shift;
-            if (b >= 0) {
-              break;
-            }
-          }
-          if (entry < 0) {
+      for (int t = 0; t < tileCount; t++) {
+        int entry = 0;
+        for (int shift = 0; ; shift += 7) {
+          if (pos == directory.length || shift == 35) {
             throw corrupt("invalid tile entry " + t);
           }
-          kinds[t] = (byte) (entry & ((1 << TileEncoding.KIND_BITS) - 1));
-          long length = entry >>> TileEncoding.KIND_BITS;
-          long n = (long) Math.min(tileSide, stored.width() - ox) * th;
-          if (!TileEncoding.validLength(kinds[t], length, n, bpp)) {
-            throw corrupt("tile " + t + " of kind " + kinds[t] + " has " + length + " bytes");
+          byte b = directory[pos++];
+          entry |= (b & 0x7F) << shift;
+          if (b >= 0) {
+            break;
           }
-          starts[t + 1] = end += length; // relative to the first tile until the loop ends
         }
+        if (entry < 0) {
+          throw corrupt("invalid tile entry " + t);
+        }
+        kinds[t] = (byte) (entry & ((1 << TileEncoding.KIND_BITS) - 1));
+        long length = entry >>> TileEncoding.KIND_BITS;
+        long n = (long) tileWidth(t) * tileHeight(t);
+        if (!TileEncoding.validLength(kinds[t], length, n, bpp)) {
+          throw corrupt("tile " + t + " of kind " + kinds[t] + " has " + length + " bytes");
+        }
+        starts[t + 1] = end += length; // relative to the first tile until the loop ends
       }
-      for (t = 0; t <= tileCount; t++) {
+      for (int t = 0; t <= tileCount; t++) {
         starts[t] += pos;
       }
       if (starts[tileCount] != in.length()) {
@@ -312,14 +308,10 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
       if (bpp == 1 && kinds[t] == TileEncoding.PACKED_RESIDUALS && !holds(t, ay, by)) {
         decoded = -1;
         in.seek(starts[t]);
-        long count;
-        try {
-          count =
-              encoding.decodePackedAndCount(
-                  in, length(t), tileWidth(t), tileHeight(t), tile, ax, ay, bx, by, lo, span);
-        } catch (EOFException e) {
-          throw pastEnd(t, e);
-        }
+        // reads exactly the tile's length, which the directory checked lies within the mask: no EOF
+        long count =
+            encoding.decodePackedAndCount(
+                in, length(t), tileWidth(t), tileHeight(t), tile, ax, ay, bx, by, lo, span);
         decoded(t, ay, by);
         return count;
       }
