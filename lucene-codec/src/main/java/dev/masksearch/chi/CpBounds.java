@@ -69,6 +69,31 @@ public final class CpBounds {
   }
 
   /**
+   * The first terms of {@link #compute}'s bounds, from the outer rectangle alone: half its CHI
+   * look-ups, as tight where R is aligned to the grid, and looser otherwise (the inner rectangle's
+   * terms are left out). For regions that differ per document, whose first stage costs those
+   * look-ups on every document while the second stage ({@link #computeRefined}) tightens the few
+   * left open.
+   */
+  public CpBounds computeOuter(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
+    Roi r = roi.clip(grid.width(), grid.height());
+    if (r.isEmpty() || levels.isEmpty()) {
+      lower = upper = 0;
+      return this;
+    }
+    ChiGrid.Cells outer = grid.outer(r);
+    long area = r.area();
+    long outerOverlapping = rect(grid, chi, outer, levels.outerFrom(), levels.outerTo());
+    long outerInside =
+        levels.isAligned()
+            ? outerOverlapping
+            : rect(grid, chi, outer, levels.innerFrom(), levels.innerTo());
+    upper = Math.min(outerOverlapping, area);
+    lower = Math.max(outerInside - (grid.area(outer) - area), 0);
+    return this;
+  }
+
+  /**
    * Like {@link #compute}, but bounds the pixels between the inner and outer rectangles cell by
    * cell (see {@link #computeRefined(CellSource, CellCover)}).
    */

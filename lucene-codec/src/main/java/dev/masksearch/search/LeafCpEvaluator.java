@@ -114,9 +114,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         BoundsPlan plan = plan(grid, cursor.dtype());
         plan.evaluate(cursor, counts);
         area = plan.area();
-      } else { // a document's box
+      } else { // a document's box: its outer rectangle's look-ups only; refine() tightens the rest
         Roi box = (Roi) roi;
-        counts.compute(grid, cursor, box, levels(cursor.dtype()));
+        counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));
         area = box.clip(grid.width(), grid.height()).area();
       }
       out.lower = spec.value(counts.lower, area);

@@ -243,6 +243,7 @@ public class CpBoundsTests extends LuceneTestCase {
     long cases = 0;
     long exactCases = 0;
     long tighter = 0;
+    long looser = 0;
     long nonEmptyExact = 0;
     for (int m = 0; m < masks; m++) {
       MaskDType dtype = RandomPicks.randomFrom(r, MaskDType.values());
@@ -266,6 +267,7 @@ public class CpBoundsTests extends LuceneTestCase {
       CpBounds bounds = new CpBounds();
       CpBounds refined = new CpBounds();
       CpBounds planned = new CpBounds();
+      CpBounds outer = new CpBounds();
       for (double[] range : ranges(r, g.values(), chis, 24)) {
         double lv = range[0];
         double uv = range[1];
@@ -305,6 +307,25 @@ public class CpBoundsTests extends LuceneTestCase {
                       + " for "
                       + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
+            // The outer rectangle alone (the first stage of per-document boxes) brackets the true
+            // count, never tighter than both rectangles, and equal to them for an aligned ROI.
+            outer.computeOuter(built.chi().grid(), built.chi(), roi, levels);
+            boolean aligned = roiAligned(roi, step, height, width);
+            if (outer.lower > cp
+                || cp > outer.upper
+                || outer.lower < 0
+                || outer.lower > bounds.lower
+                || outer.upper < bounds.upper
+                || (aligned && (outer.lower != bounds.lower || outer.upper != bounds.upper))) {
+              fail(
+                  "outer "
+                      + outer.lower
+                      + ".."
+                      + outer.upper
+                      + " for "
+                      + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
+            }
+            looser += outer.upper - outer.lower > bounds.upper - bounds.lower ? 1 : 0;
             // The per-cell second stage never loosens the first and still brackets the true count.
             refined.computeRefined(built.chi().grid(), built.chi(), roi, levels);
             if (refined.lower < bounds.lower
@@ -368,6 +389,7 @@ public class CpBoundsTests extends LuceneTestCase {
     assertTrue("exact cases " + exactCases + " of " + cases, exactCases > cases / 10);
     assertTrue("non-empty exact cases " + nonEmptyExact, nonEmptyExact > exactCases / 10);
     assertTrue("the per-cell stage should tighten some bounds: " + tighter, tighter > cases / 100);
+    assertTrue("the inner rectangle should tighten some bounds: " + looser, looser > cases / 100);
     if (VERBOSE) {
       System.out.println(
           "bounds cases: "
