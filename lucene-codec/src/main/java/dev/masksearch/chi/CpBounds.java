@@ -32,48 +32,35 @@ public final class CpBounds {
   }
 
   /**
-   * Sets this to the bounds of CP over {@code roi} and the level bracket of a range; returns this.
+   * Sets this to the bounds of CP over {@code roi} and the level bracket of a range; returns this:
+   * the outer rectangle's terms ({@link #computeOuter}), then the inner rectangle's.
    */
   public CpBounds compute(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
+    computeOuter(grid, chi, roi, levels);
     Roi r = roi.clip(grid.width(), grid.height());
     if (r.isEmpty() || levels.isEmpty()) {
-      lower = upper = 0;
       return this;
     }
-    ChiGrid.Cells outer = grid.outer(r);
     ChiGrid.Cells inner = grid.inner(r);
-    long area = r.area();
     long innerArea = grid.area(inner);
-    long innerOverlapping = 0;
-    long innerInside = 0;
-    if (!inner.isEmpty()) {
-      innerOverlapping = rect(grid, chi, inner, levels.outerFrom(), levels.outerTo());
-      innerInside =
-          levels.isAligned()
-              ? innerOverlapping
-              : rect(grid, chi, inner, levels.innerFrom(), levels.innerTo());
-    }
-    if (innerArea == area) { // R is aligned: R_out = R_in = R, and the inner counts are the answer
-      upper = innerOverlapping;
-      lower = innerInside;
+    if (inner.isEmpty() || innerArea == r.area()) { // or R aligned: R_out = R_in, counted already
       return this;
     }
-    long outerOverlapping = rect(grid, chi, outer, levels.outerFrom(), levels.outerTo());
-    long outerInside =
+    long innerOverlapping = rect(grid, chi, inner, levels.outerFrom(), levels.outerTo());
+    long innerInside =
         levels.isAligned()
-            ? outerOverlapping
-            : rect(grid, chi, outer, levels.innerFrom(), levels.innerTo());
-    upper = upper(outerOverlapping, innerOverlapping, area, innerArea);
-    lower = lower(outerInside, innerInside, area, grid.area(outer));
+            ? innerOverlapping
+            : rect(grid, chi, inner, levels.innerFrom(), levels.innerTo());
+    upper = Math.min(upper, innerOverlapping + r.area() - innerArea);
+    lower = Math.max(lower, innerInside);
     return this;
   }
 
   /**
-   * The first terms of {@link #compute}'s bounds, from the outer rectangle alone: half its CHI
-   * look-ups, as tight where R is aligned to the grid, and looser otherwise (the inner rectangle's
-   * terms are left out). For regions that differ per document, whose first stage costs those
-   * look-ups on every document while the second stage ({@link #computeRefined}) tightens the few
-   * left open.
+   * The outer rectangle's terms of {@link #compute}'s bounds alone: half its CHI look-ups, as tight
+   * where R is aligned to the grid, looser otherwise. The first stage of regions that differ per
+   * document, which pay those look-ups on every document, while the second stage ({@link
+   * #computeRefined}) tightens the few left open.
    */
   public CpBounds computeOuter(ChiGrid grid, ChiLookup chi, Roi roi, BinEdges.Levels levels) {
     Roi r = roi.clip(grid.width(), grid.height());
@@ -343,23 +330,6 @@ public final class CpBounds {
       return 0;
     }
     return exactCount(CellSource.of(cover.grid(), chi, levels), cover, pixels);
-  }
-
-  /**
-   * The upper bound from the counts of the outer and inner rectangles over the overlapping bins
-   * (see above).
-   */
-  public static long upper(
-      long outerOverlapping, long innerOverlapping, long area, long innerArea) {
-    return Math.min(outerOverlapping, innerOverlapping + area - innerArea);
-  }
-
-  /**
-   * The lower bound from the counts of the outer and inner rectangles over the inner bins (see
-   * above).
-   */
-  public static long lower(long outerInside, long innerInside, long area, long outerArea) {
-    return Math.max(Math.max(outerInside - (outerArea - area), innerInside), 0);
   }
 
   /** Pixels of an aligned rectangle with level in [from, to). */
