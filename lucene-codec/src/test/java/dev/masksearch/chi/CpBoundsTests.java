@@ -308,15 +308,28 @@ public class CpBoundsTests extends LuceneTestCase {
                       + describe(g.mask(), built.params(), roi, vr, levels, cp, bounds, exact));
             }
             // The outer rectangle alone (the first stage of per-document boxes) brackets the true
-            // count, never tighter than both rectangles, and equal to them for an aligned ROI.
+            // count and follows its formula: the aligned rectangle around the ROI, whose bounds are
+            // its CHI counts, less the pixels outside the ROI.
             outer.computeOuter(built.chi().grid(), built.chi(), roi, levels);
-            boolean aligned = roiAligned(roi, step, height, width);
+            long expectedUpper = 0;
+            long expectedLower = 0;
+            if (area > 0) {
+              Roi c = roi.clip(width, height);
+              Roi around =
+                  new Roi(
+                      c.x1() / step * step,
+                      c.y1() / step * step,
+                      Math.min(width, Math.ceilDiv(c.x2(), step) * step),
+                      Math.min(height, Math.ceilDiv(c.y2(), step) * step));
+              CpBounds aroundCounts =
+                  new CpBounds().compute(built.chi().grid(), built.chi(), around, levels);
+              expectedUpper = Math.min(aroundCounts.upper, area);
+              expectedLower = Math.max(aroundCounts.lower - (around.area() - area), 0);
+            }
             if (outer.lower > cp
                 || cp > outer.upper
-                || outer.lower < 0
-                || outer.lower > bounds.lower
-                || outer.upper < bounds.upper
-                || (aligned && (outer.lower != bounds.lower || outer.upper != bounds.upper))) {
+                || outer.lower != expectedLower
+                || outer.upper != expectedUpper) {
               fail(
                   "outer "
                       + outer.lower

@@ -242,13 +242,14 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   public void testRectanglesAtEveryOffset() throws IOException {
     TiledMaskStorage storage = new TiledMaskStorage(16, false);
     byte[] smooth = new byte[37 * 50];
-    for (int y = 0;
-        y < 37;
-        y++) { // gradients with noise, their slopes per row: rows of 1 to 8 bits
-      int slope = random().nextInt(1 << random().nextInt(8));
-      int noise = 2 + random().nextInt(3); // noise: residuals that LZ4 does not shorten
+    // gradients with noise, their slopes per row: rows of 1 to 8 bits (a falling slope of 1 with
+    // no noise under a row that starts alike zigzags to residuals of 0 and 1)
+    int rowStep = random().nextInt(3);
+    for (int y = 0; y < 37; y++) {
+      int slope = random().nextInt(1 << random().nextInt(8)) * (random().nextBoolean() ? 1 : -1);
+      int noise = 1 + random().nextInt(4); // noise: residuals that LZ4 does not shorten
       for (int x = 0; x < 50; x++) {
-        smooth[y * 50 + x] = (byte) (slope * x + 2 * y + random().nextInt(noise));
+        smooth[y * 50 + x] = (byte) (slope * x + rowStep * y + random().nextInt(noise));
       }
     }
     for (Mask mask :
