@@ -45,7 +45,7 @@ record FormatVersion(
           "MaskSearch20Chi",
           "MaskSearch20Raw",
           true,
-          MaskSearch20DocValuesFormat.VERSION_RUN_MASKS,
+          MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED,
           MaskSearch20DocValuesFormat.VERSION_RUN_MASKS);
 
   /**
@@ -56,10 +56,16 @@ record FormatVersion(
     return version >= compactFrom;
   }
 
-  /** How a field's masks are stored in files of this version, given the field's tile side. */
-  MaskStorage storage(int version, int tileSide) {
+  /**
+   * How a field's masks are stored in files of this version, given the field's tile side; {@code
+   * planarCoded}: whether a writer stores tiles planar-coded where shorter (readers pass false).
+   */
+  MaskStorage storage(int version, int tileSide, boolean planarCoded) {
     return tiled
-        ? new TiledMaskStorage(tileSide, version >= compactFrom)
+        ? new TiledMaskStorage(
+            tileSide,
+            version,
+            planarCoded && version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED)
         : DeflatedMaskStorage.INSTANCE;
   }
 }

@@ -123,7 +123,7 @@ public final class MaskSearch10DocValuesFormat extends DocValuesFormat {
 
   @Override
   public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
-    return new MaskSearchDocValuesConsumer(state, FormatVersion.V10, MAX_BUFFERED_BYTES);
+    return new MaskSearchDocValuesConsumer(state, FormatVersion.V10, false, MAX_BUFFERED_BYTES);
   }
 
   @Override

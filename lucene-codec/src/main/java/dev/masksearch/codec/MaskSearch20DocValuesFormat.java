@@ -36,7 +36,10 @@ import org.apache.lucene.index.SegmentWriteState;
  *       and in {@code .mskc}, a CHI column equal to the column of the level below (the same cell)
  *       for every member of its block has the header {@code Min = 0, BitsPerValue = 255, Offset =
  *       0} and no data ({@link ChiGroupWriter#REPEATS_LEVEL_BELOW}): binary masks store one column
- *       a cell instead of one a level.
+ *       a cell instead of one a level (frozen in {@code index.masksearch20-v1.zip}).
+ *   <li>2 ({@link #VERSION_PLANAR_CODED}): a tile of one byte a pixel may be {@code PlanarCoded}
+ *       (tile kind 5, grammar in {@link PlanarCodedTile}): each pixel's difference from the plane
+ *       through its left, upper and upper-left neighbours, in a prefix code.
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -53,24 +56,53 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
    */
   static final int VERSION_RUN_MASKS = 1;
 
+  /**
+   * The version of the files' headers from which a tile of one byte a pixel may be stored as
+   * prefix-coded planar residuals ({@link PlanarCodedTile}).
+   */
+  static final int VERSION_PLANAR_CODED = 2;
+
+  /**
+   * How new segments trade verification speed for size, as Lucene's stored-fields modes do; a
+   * writer's choice only: readers read every segment whatever the mode that wrote it.
+   */
+  public enum Mode {
+    /** Tiles as packed row residuals, LZ4 residuals, bitmaps or raw: the fastest to verify. */
+    BEST_SPEED,
+    /**
+     * One-byte tiles also as planar-coded residuals ({@link PlanarCodedTile}) where shorter: smooth
+     * maps take about a third less space, and a verification that decodes them about a third more
+     * time (docs/design.md, section 4).
+     */
+    BEST_COMPRESSION
+  }
+
   private final long maxBufferedBytes;
+  private final Mode mode;
 
   public MaskSearch20DocValuesFormat() {
-    this(MaskSearch10DocValuesFormat.MAX_BUFFERED_BYTES);
+    this(Mode.BEST_SPEED);
+  }
+
+  /** A format whose writers store masks in {@code mode}. */
+  public MaskSearch20DocValuesFormat(Mode mode) {
+    this(mode, MaskSearch10DocValuesFormat.MAX_BUFFERED_BYTES);
   }
 
   /**
    * A format whose writers buffer at most {@code maxBufferedBytes} of CHI rows per field (tests
    * spill early).
    */
-  MaskSearch20DocValuesFormat(long maxBufferedBytes) {
+  MaskSearch20DocValuesFormat(Mode mode, long maxBufferedBytes) {
     super(NAME);
+    this.mode = java.util.Objects.requireNonNull(mode);
     this.maxBufferedBytes = maxBufferedBytes;
   }
 
   @Override
   public DocValuesConsumer fieldsConsumer(SegmentWriteState state) throws IOException {
-    return new MaskSearchDocValuesConsumer(state, FormatVersion.V20, maxBufferedBytes);
+    return new MaskSearchDocValuesConsumer(
+        state, FormatVersion.V20, mode == Mode.BEST_COMPRESSION, maxBufferedBytes);
   }
 
   @Override

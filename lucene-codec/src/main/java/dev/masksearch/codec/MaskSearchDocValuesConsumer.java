@@ -42,10 +42,13 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
   private final SegmentWriteState state;
   private final long maxBufferedBytes;
   private final FormatVersion format;
+  private final boolean planarCoded; // whether tiles may be written planar-coded (best compression)
 
-  MaskSearchDocValuesConsumer(SegmentWriteState state, FormatVersion format, long maxBufferedBytes)
+  MaskSearchDocValuesConsumer(
+      SegmentWriteState state, FormatVersion format, boolean planarCoded, long maxBufferedBytes)
       throws IOException {
     this.format = format;
+    this.planarCoded = planarCoded;
     this.maxDoc = state.segmentInfo.maxDoc();
     this.state = state;
     this.maxBufferedBytes = maxBufferedBytes;
@@ -209,7 +212,8 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
 
   /** How this format stores the masks of a field with these CHI parameters. */
   private MaskStorage storageFor(ChiParams params) {
-    return format.storage(format.versionCurrent(), TiledMaskStorage.tileSideFor(params.gridStep()));
+    return format.storage(
+        format.versionCurrent(), TiledMaskStorage.tileSideFor(params.gridStep()), planarCoded);
   }
 
   /** Accumulates one field's documents in order, then writes its columns and meta. */

@@ -266,7 +266,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
   private MaskStorage readStorage(ChecksumIndexInput meta, int version, ChiParams params)
       throws IOException {
     if (!format.tiled()) {
-      return format.storage(version, 0);
+      return format.storage(version, 0, false);
     }
     int tileSide = meta.readVInt();
     if (tileSide < 1 || tileSide > Mask.MAX_SIDE || tileSide % params.gridStep() != 0) {
@@ -274,7 +274,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           "tile side " + tileSide + " is not a multiple of the grid step " + params.gridStep(),
           meta);
     }
-    return format.storage(version, tileSide);
+    return format.storage(version, tileSide, false);
   }
 
   /**

@@ -27,19 +27,45 @@ import org.apache.lucene.store.IndexInput;
  * TileEntry  := VInt(Length &lt;&lt; 3 | Kind)       -- Length: the bytes of the tile's TileData (see TileEncoding)
  * </pre>
  *
- * From version 1 on ({@code runMasks}), a mask of at most two codes is stored as a {@link RunMask}
- * when that is shorter than its tiles; a reader tells the two apart by the first byte.
+ * From version 1 on ({@link #runMasks}), a mask of at most two codes is stored as a {@link RunMask}
+ * when that is shorter than its tiles; a reader tells the two apart by the first byte. From version
+ * 2 on ({@link #planarCoded}), tiles of one byte a pixel may be {@link TileEncoding#PLANAR_CODED};
+ * writers in {@link MaskSearch20DocValuesFormat.Mode#BEST_COMPRESSION} store them so where shorter.
  *
  * @param tileSide the side of a tile, in pixels
- * @param runMasks whether masks may be stored as runs (version 1 and later)
+ * @param version the version of MaskSearch20's files (see {@link MaskSearch20DocValuesFormat})
+ * @param writesPlanarCoded whether {@link #encode} stores tiles planar-coded where shorter (version
+ *     2 and later); readers, which read such tiles whatever mode wrote them, pass false
  */
-record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
+record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
+    implements MaskStorage {
+  TiledMaskStorage {
+    if (writesPlanarCoded && version < MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED) {
+      throw new IllegalArgumentException("version " + version + " has no planar-coded tiles");
+    }
+  }
+
+  /** A reader's storage, or a writer's in {@link MaskSearch20DocValuesFormat.Mode#BEST_SPEED}. */
+  TiledMaskStorage(int tileSide, int version) {
+    this(tileSide, version, false);
+  }
+
   /** The smallest tile side; a tile of a finer grid holds several cells. */
   static final int MIN_TILE_SIDE = 16;
 
   /** The tile side for a grid step: the step, or its smallest multiple of at least 16 pixels. */
   static int tileSideFor(int gridStep) {
     return gridStep >= MIN_TILE_SIDE ? gridStep : gridStep * Math.ceilDiv(MIN_TILE_SIDE, gridStep);
+  }
+
+  /** Whether masks may be stored as runs (version 1 and later). */
+  boolean runMasks() {
+    return version >= MaskSearch20DocValuesFormat.VERSION_RUN_MASKS;
+  }
+
+  /** Whether tiles may be planar-coded, and are read so (version 2 and later). */
+  boolean planarCoded() {
+    return version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
   }
 
   private int tiles(int height, int width) {
@@ -59,7 +85,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
     byte[] raw = mask.rawBytes();
     int capacity = Math.min(tileSide * tileSide, mask.pixelCount());
     byte[] tile = new byte[capacity * bpp];
-    TileEncoding encoding = new TileEncoding(bpp, capacity, tileSide);
+    TileEncoding encoding = new TileEncoding(bpp, capacity, tileSide, writesPlanarCoded);
     ByteBuffersDataOutput entries = new ByteBuffersDataOutput();
     ByteBuffersDataOutput data = new ByteBuffersDataOutput();
     try {
@@ -79,7 +105,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
       byte[] stored = new byte[Math.toIntExact(entries.size() + data.size())];
       entries.copyTo(new ByteArrayDataOutput(stored));
       data.copyTo(new ByteArrayDataOutput(stored, (int) entries.size(), (int) data.size()));
-      byte[] runs = runMasks ? RunMask.encode(mask) : null;
+      byte[] runs = runMasks() ? RunMask.encode(mask) : null;
       return runs != null && runs.length < stored.length ? runs : stored;
     } catch (IOException e) { // writing to memory
       throw new UncheckedIOException(e);
@@ -96,7 +122,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
     long tiles = tiles(height, width);
     int bpp = dtype.bytesPerPixel();
     long max = (long) height * width * bpp + tiles * (5 + 2L * bpp);
-    long min = runMasks ? Math.min(2 * tiles, RunMask.minLength(dtype)) : 2 * tiles;
+    long min = runMasks() ? Math.min(2 * tiles, RunMask.minLength(dtype)) : 2 * tiles;
     if (length < min || length > max) {
       throw new CorruptIndexException(
           "a "
@@ -113,8 +139,9 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
   }
 
   /**
-   * The mask, a tile and the scratch to decode one (about three tiles, and a row of ints), and the
-   * directory (kind, start and entry: 14 bytes a tile).
+   * The mask, a tile and the scratch to decode one (about three tiles, and a row of ints; two more
+   * tiles and a row for planar-coded tiles), and the directory (kind, start and entry: 14 bytes a
+   * tile).
    */
   @Override
   public long readBytes(IndexInput in, StoredMask stored) throws IOException {
@@ -122,14 +149,15 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
       return stored.rawBytes() + RunMask.readBytes(stored.length());
     }
     return stored.rawBytes()
-        + 4 * tileBytes(stored)
-        + 4L * (tileSide + 8)
+        + 6 * tileBytes(stored)
+        + 5L * (tileSide + 8)
+        + 16
         + 14L * (tiles(stored.height(), stored.width()) + 1);
   }
 
   /** Whether the mask in {@code in} is a {@link RunMask}; leaves the input at its start. */
   private boolean isRunMask(IndexInput in) throws IOException {
-    if (!runMasks || in.length() == 0) {
+    if (!runMasks() || in.length() == 0) {
       return false;
     }
     in.seek(0);
@@ -223,7 +251,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
       this.kinds = new byte[tileCount];
       this.starts = new long[tileCount + 1];
       this.tile = new byte[(int) tileBytes(stored)];
-      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide);
+      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide, planarCoded());
       readDirectory();
     }
 
@@ -252,7 +280,7 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
         kinds[t] = (byte) (entry & ((1 << TileEncoding.KIND_BITS) - 1));
         long length = entry >>> TileEncoding.KIND_BITS;
         long n = (long) tileWidth(t) * tileHeight(t);
-        if (!TileEncoding.validLength(kinds[t], length, n, bpp)) {
+        if (!TileEncoding.validLength(kinds[t], length, n, bpp, planarCoded())) {
           throw corrupt("tile " + t + " of kind " + kinds[t] + " has " + length + " bytes");
         }
         starts[t + 1] = end += length; // relative to the first tile until the loop ends
@@ -301,17 +329,29 @@ record TiledMaskStorage(int tileSide, boolean runMasks) implements MaskStorage {
 
     /**
      * The pixels of rows [ay, by) and columns [ax, bx) of tile t (in the tile's coordinates) whose
-     * code lies in [lo, lo + span). Packed one-byte residuals are counted as they are decoded;
-     * other tiles are decoded, unless {@link #tile} holds those rows already, and then counted.
+     * code lies in [lo, lo + span). Packed and planar-coded one-byte residuals are counted as they
+     * are decoded; other tiles are decoded, unless {@link #tile} holds those rows already, and then
+     * counted.
      */
     private long count(int t, int ax, int ay, int bx, int by, int lo, int span) throws IOException {
-      if (bpp == 1 && kinds[t] == TileEncoding.PACKED_RESIDUALS && !holds(t, ay, by)) {
+      if (encoding.countsWhileDecoding(kinds[t]) && !holds(t, ay, by)) {
         decoded = -1;
         in.seek(starts[t]);
         // reads exactly the tile's length, which the directory checked lies within the mask: no EOF
         long count =
-            encoding.decodePackedAndCount(
-                in, length(t), tileWidth(t), tileHeight(t), tile, ax, ay, bx, by, lo, span);
+            encoding.decodeAndCount(
+                kinds[t],
+                in,
+                length(t),
+                tileWidth(t),
+                tileHeight(t),
+                tile,
+                ax,
+                ay,
+                bx,
+                by,
+                lo,
+                span);
         decoded(t, ay, by);
         return count;
       }

@@ -354,7 +354,11 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         TestUtil.nextInt(random(), 1, 64 << 10); // bytes: a few rows, sometimes less than one
     Codec codec =
         TestMaskCodecs.writing(
-            new MaskSearch20DocValuesFormat(limit),
+            new MaskSearch20DocValuesFormat(
+                random().nextBoolean()
+                    ? MaskSearch20DocValuesFormat.Mode.BEST_SPEED
+                    : MaskSearch20DocValuesFormat.Mode.BEST_COMPRESSION,
+                limit),
             TestUtil.getDefaultCodec(),
             field -> field.startsWith(MASK));
     Directory dir = newDirectory();

@@ -13,6 +13,9 @@ import org.apache.lucene.codecs.DocValuesFormat;
 public final class TestMaskCodecs {
   private static final DocValuesFormat V10 = new MaskSearch10DocValuesFormat();
   private static final DocValuesFormat V20 = new MaskSearch20DocValuesFormat();
+  private static final DocValuesFormat V20_COMPRESSED =
+      new MaskSearch20DocValuesFormat(MaskSearch20DocValuesFormat.Mode.BEST_COMPRESSION);
+  private static final DocValuesFormat[] FORMATS = {V10, V20, V20_COMPRESSED};
 
   private TestMaskCodecs() {}
 
@@ -28,21 +31,19 @@ public final class TestMaskCodecs {
   }
 
   /**
-   * Writes mask fields in MaskSearch10, in MaskSearch20, or in each in turn, segment by segment
-   * (and field by field), as {@code r} chooses.
+   * Writes mask fields in MaskSearch10, in MaskSearch20 (best speed or best compression), or in
+   * each in turn, segment by segment (and field by field), as {@code r} chooses.
    */
   public static MaskCodec random(Random r, Codec delegate, Predicate<String> isMaskField) {
-    return switch (r.nextInt(3)) {
-      case 0 -> writing(V10, delegate, isMaskField);
-      case 1 -> writing(V20, delegate, isMaskField);
-      default -> {
-        AtomicInteger turn = new AtomicInteger(r.nextInt(2));
-        yield new MaskCodec(delegate, isMaskField) {
-          @Override
-          protected DocValuesFormat maskFormat(String field) {
-            return turn.getAndIncrement() % 2 == 0 ? V10 : V20;
-          }
-        };
+    int choice = r.nextInt(FORMATS.length + 1);
+    if (choice < FORMATS.length) {
+      return writing(FORMATS[choice], delegate, isMaskField);
+    }
+    AtomicInteger turn = new AtomicInteger(r.nextInt(FORMATS.length));
+    return new MaskCodec(delegate, isMaskField) {
+      @Override
+      protected DocValuesFormat maskFormat(String field) {
+        return FORMATS[turn.getAndIncrement() % FORMATS.length];
       }
     };
   }

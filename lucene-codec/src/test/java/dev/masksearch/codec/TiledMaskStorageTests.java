@@ -38,11 +38,16 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     LZ4_RESIDUALS,
     PACKED_RESIDUALS,
     RAW,
+    PLANAR_CODED,
     /** A whole mask as runs (version 1 on), not a tile kind. */
     RUN_MASK
   }
 
-  private static final EnumSet<Kind> TILE_KINDS = EnumSet.range(Kind.CONSTANT, Kind.RAW);
+  /** The version of the files that writers write. */
+  private static final int CURRENT = FormatVersion.V20.versionCurrent();
+
+  private static final EnumSet<Kind> TILE_KINDS_V0 = EnumSet.range(Kind.CONSTANT, Kind.RAW);
+  private static final EnumSet<Kind> TILE_KINDS = EnumSet.range(Kind.CONSTANT, Kind.PLANAR_CODED);
 
   public void testRoundTripAndCounts() throws IOException {
     // binary noise in tiles (no run masks): a bitmap is its shortest tile, whatever the random
@@ -52,13 +57,16 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       noise[i] = random().nextBoolean() ? 0 : (byte) 255;
     }
     roundTripAndCount(
-        new TiledMaskStorage(TiledMaskStorage.tileSideFor(32), false),
+        new TiledMaskStorage(TiledMaskStorage.tileSideFor(32), 0),
         Mask.of(MaskDType.UINT8, 40, 40, noise));
     assertTrue("noise is stored as bitmaps: " + kindsSeen, kindsSeen.contains(Kind.TWO_CODES));
+    // and a bowl, nearly planar, as planar-coded residuals
+    roundTripAndCount(
+        new TiledMaskStorage(TiledMaskStorage.tileSideFor(16), CURRENT, true), fixedBowl());
+    assertTrue("bowls are planar-coded: " + kindsSeen, kindsSeen.contains(Kind.PLANAR_CODED));
     for (int i = 0; i < atLeast(60); i++) {
       int step = new int[] {1, 3, 4, 8, 16, 32, 56}[random().nextInt(7)];
-      TiledMaskStorage storage =
-          new TiledMaskStorage(TiledMaskStorage.tileSideFor(step), random().nextBoolean());
+      TiledMaskStorage storage = randomStorage(TiledMaskStorage.tileSideFor(step));
       assertEquals(0, storage.tileSide() % step);
       roundTripAndCount(storage, randomMask(random(), storage.tileSide()));
     }
@@ -99,10 +107,12 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     int runMasks = 0;
     for (int i = 0; i < atLeast(100); i++) {
       TiledMaskStorage storage =
-          new TiledMaskStorage(TiledMaskStorage.tileSideFor(1 + random().nextInt(40)), true);
+          new TiledMaskStorage(
+              TiledMaskStorage.tileSideFor(1 + random().nextInt(40)),
+              MaskSearch20DocValuesFormat.VERSION_RUN_MASKS);
       Mask mask = twoCodeMask(random(), 1 + random().nextInt(120), 1 + random().nextInt(120));
       byte[] stored = storage.encode(mask);
-      byte[] tiled = new TiledMaskStorage(storage.tileSide(), false).encode(mask);
+      byte[] tiled = new TiledMaskStorage(storage.tileSide(), 0).encode(mask);
       assertTrue(stored.length <= tiled.length);
       if (stored[0] == RunMask.MARKER) {
         runMasks++;
@@ -140,7 +150,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
 
   /** Run masks that no writer makes are each a {@link CorruptIndexException}, never a count. */
   public void testCorruptRunMasksAreReported() throws IOException {
-    TiledMaskStorage storage = new TiledMaskStorage(16, true);
+    TiledMaskStorage storage = new TiledMaskStorage(16, CURRENT);
     Mask mask = Mask.of(MaskDType.UINT8, 2, 4, new byte[8]);
     long[][] runs = {
       {4, 0, 4}, // an empty run
@@ -195,7 +205,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       }
     }
     Mask mask = Mask.of(MaskDType.UINT8, height, width, raw);
-    TiledMaskStorage storage = new TiledMaskStorage(32, true);
+    TiledMaskStorage storage = new TiledMaskStorage(32, CURRENT);
     byte[] stored = storage.encode(mask);
     assertEquals(RunMask.MARKER, stored[0]);
     assertTrue(stored.length + " bytes", stored.length < 1000);
@@ -235,12 +245,12 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   }
 
   /**
-   * Every column offset of a rectangle across tile boundaries counts right, on a random mask and on
-   * a smooth one stored as packed residuals (counted as they are decoded), with the reader's
-   * decoded tile reused between rectangles or not.
+   * Every column offset of a rectangle across tile boundaries counts right, on a random mask, on a
+   * mask smooth along rows stored as packed residuals and on one smooth in both directions stored
+   * as planar-coded residuals (both counted as they are decoded), with the reader's decoded tile
+   * reused between rectangles or not.
    */
   public void testRectanglesAtEveryOffset() throws IOException {
-    TiledMaskStorage storage = new TiledMaskStorage(16, false);
     byte[] smooth = new byte[37 * 50];
     // gradients with noise, their slopes per row: rows of 1 to 8 bits (a falling slope of 1 with
     // no noise under a row that starts alike zigzags to residuals of 0 and 1)
@@ -252,10 +262,25 @@ public class TiledMaskStorageTests extends LuceneTestCase {
         smooth[y * 50 + x] = (byte) (slope * x + rowStep * y + random().nextInt(noise));
       }
     }
-    for (Mask mask :
-        List.of(
-            CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50),
-            Mask.of(MaskDType.UINT8, 37, 50, smooth))) {
+    byte[] plane = new byte[37 * 50];
+    // a bowl with noise of at most 1: planar residuals of mostly 0 and 1, some escaped
+    int cx = random().nextInt(50);
+    int cy = random().nextInt(37);
+    for (int y = 0; y < 37; y++) {
+      for (int x = 0; x < 50; x++) {
+        int d2 = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+        plane[y * 50 + x] = (byte) (40 + d2 / 16 + (random().nextInt(8) == 0 ? 1 : 0));
+      }
+    }
+    Mask[] masks = {
+      CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50),
+      Mask.of(MaskDType.UINT8, 37, 50, smooth),
+      Mask.of(MaskDType.UINT8, 37, 50, plane)
+    };
+    int[] versions = {random().nextInt(CURRENT + 1), random().nextInt(CURRENT), CURRENT};
+    for (int m = 0; m < masks.length; m++) {
+      Mask mask = masks[m];
+      TiledMaskStorage storage = new TiledMaskStorage(16, versions[m], m == 2);
       byte[] stored = storage.encode(mask);
       recordKinds(stored, mask, storage.tileSide());
       ValueRange range = new ValueRange(0.3, 0.7);
@@ -276,12 +301,12 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       }
     }
     assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PACKED_RESIDUALS));
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PLANAR_CODED));
   }
 
   public void testCorruptStoredMasksAreReported() throws IOException {
     for (int i = 0; i < atLeast(200); i++) {
-      TiledMaskStorage storage =
-          new TiledMaskStorage(new int[] {16, 32, 48}[random().nextInt(3)], random().nextBoolean());
+      TiledMaskStorage storage = randomStorage(new int[] {16, 32, 48}[random().nextInt(3)]);
       Mask mask = randomMask(random(), storage.tileSide());
       byte[] stored = storage.encode(mask);
       byte[] corrupt = stored.clone();
@@ -321,16 +346,39 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   public void testStoredBytesAreStable() {
     for (MaskDType dtype : new MaskDType[] {MaskDType.UINT8, MaskDType.UINT16}) {
       kindsSeen.clear();
-      recordKinds(new TiledMaskStorage(16, false).encode(fixedMask(dtype)), fixedMask(dtype), 16);
-      assertEquals(dtype + " takes every kind", TILE_KINDS, kindsSeen);
+      recordKinds(new TiledMaskStorage(16, 0).encode(fixedMask(dtype)), fixedMask(dtype), 16);
+      assertEquals(dtype + " takes every kind", TILE_KINDS_V0, kindsSeen);
     }
-    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), false));
-    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16), false));
+    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), 0));
+    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16), 0));
     // version 1 writes those two as before (they have many codes), and a binary mask as runs
-    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), true));
+    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), 1));
     Mask binary = fixedBinaryMask();
-    assertEquals(RunMask.MARKER, new TiledMaskStorage(16, true).encode(binary)[0]);
-    assertEquals(1104976904L, crcOf(binary, true));
+    assertEquals(RunMask.MARKER, new TiledMaskStorage(16, 1).encode(binary)[0]);
+    assertEquals(1104976904L, crcOf(binary, 1));
+    // version 2 in best compression: a bowl, its tiles mostly planar-coded; the other masks as
+    // before (and every mask as before in best speed)
+    assertEquals(1587797771L, crcOf(fixedMask(MaskDType.UINT8), 2));
+    kindsSeen.clear();
+    recordKinds(new TiledMaskStorage(16, 2, true).encode(fixedBowl()), fixedBowl(), 16);
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PLANAR_CODED));
+    assertEquals(312380658L, crcOf(fixedBowl(), 2, true));
+    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16), 2, true));
+    assertEquals(1104976904L, crcOf(binary, 2, true));
+  }
+
+  /** 40 x 50 uint8, a bowl with noise of at most 1 in a pixel of eight. */
+  private static Mask fixedBowl() {
+    byte[] raw = new byte[40 * 50];
+    long noise = 12345;
+    for (int y = 0; y < 40; y++) {
+      for (int x = 0; x < 50; x++) {
+        noise = noise * 6364136223846793005L + 1442695040888963407L;
+        int d2 = (x - 22) * (x - 22) + (y - 17) * (y - 17);
+        raw[y * 50 + x] = (byte) (30 + d2 / 12 + ((noise >>> 61) == 0 ? 1 : 0));
+      }
+    }
+    return Mask.of(MaskDType.UINT8, 40, 50, raw);
   }
 
   /** 40 x 50, two overlapping discs: a binary instance mask. */
@@ -347,8 +395,12 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     return Mask.of(MaskDType.UINT8, 40, 50, raw);
   }
 
-  private static long crcOf(Mask mask, boolean runMasks) {
-    TiledMaskStorage storage = new TiledMaskStorage(16, runMasks);
+  private static long crcOf(Mask mask, int version) {
+    return crcOf(mask, version, false);
+  }
+
+  private static long crcOf(Mask mask, int version, boolean planarCoded) {
+    TiledMaskStorage storage = new TiledMaskStorage(16, version, planarCoded);
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(storage.encode(mask));
     return crc.getValue();
@@ -381,6 +433,15 @@ public class TiledMaskStorageTests extends LuceneTestCase {
       }
     }
     return Mask.of(dtype, height, width, data);
+  }
+
+  /** A storage of any version, writing planar-coded tiles or not where the version has them. */
+  private static TiledMaskStorage randomStorage(int tileSide) {
+    int version = random().nextInt(CURRENT + 1);
+    return new TiledMaskStorage(
+        tileSide,
+        version,
+        version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED && random().nextBoolean());
   }
 
   /** Masks whose tiles take every kind: constant, two codes, smooth, noisy. */

@@ -35,6 +35,7 @@ import javax.imageio.ImageIO;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SegmentReader;
 import org.opensearch.action.bulk.BulkRequestBuilder;
 import org.opensearch.action.bulk.BulkResponse;
 import org.opensearch.action.search.SearchResponse;
@@ -80,10 +81,15 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private void createIndex(String index, boolean withCodec, int shards) {
+    createIndex(index, withCodec ? MaskSearchCodec.ALIAS : null, shards);
+  }
+
+  /** An index of {@link #MAPPING} with {@code codec} as its {@code index.codec} (null: none). */
+  private void createIndex(String index, String codec, int shards) {
     Settings.Builder settings =
         Settings.builder().put("index.number_of_shards", shards).put("index.number_of_replicas", 0);
-    if (withCodec) {
-      settings.put("index.codec", MaskSearchCodec.ALIAS);
+    if (codec != null) {
+      settings.put("index.codec", codec);
     }
     client().admin().indices().prepareCreate(index).setSettings(settings).setMapping(MAPPING).get();
   }
@@ -185,9 +191,14 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
               randomIntBetween(10, 70),
               randomIntBetween(10, 70)));
     }
-    String[][] indices = {{"chi1", "true", "1"}, {"chi3", "true", "3"}, {"plain", "false", "2"}};
+    // masks in best speed, in best compression (planar-coded tiles), and without the codec
+    String[][] indices = {
+      {"chi1", MaskSearchCodec.ALIAS, "1"},
+      {"chi3", MaskSearchCodec.BEST_COMPRESSION_ALIAS, "3"},
+      {"plain", null, "2"}
+    };
     for (String[] index : indices) {
-      createIndex(index[0], Boolean.parseBoolean(index[1]), Integer.parseInt(index[2]));
+      createIndex(index[0], index[1], Integer.parseInt(index[2]));
       BulkRequestBuilder bulk = client().prepareBulk();
       for (int i = 0; i < docs; i++) {
         Roi b = boxes.get(i);
@@ -210,6 +221,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
       assertFalse(bulk.get().hasFailures());
       client().admin().indices().prepareRefresh(index[0]).get();
     }
+    assertUsesChi("chi1", "BEST_SPEED");
+    assertUsesChi("chi3", "BEST_COMPRESSION");
     for (int q = 0; q < 25; q++) {
       boolean perDoc = random().nextBoolean();
       boolean normalize = random().nextBoolean();
@@ -1107,6 +1120,14 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
   }
 
   private void assertUsesChi(String index) throws Exception {
+    assertUsesChi(index, null);
+  }
+
+  /**
+   * Every segment stores the mask field in the current mask format, and its stored fields in {@code
+   * storedFieldsMode} (Lucene's segment attribute) when not null.
+   */
+  private void assertUsesChi(String index, String storedFieldsMode) throws Exception {
     IndexShard shard =
         getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
     client().admin().indices().prepareFlush(index).get();
@@ -1117,6 +1138,12 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         assertEquals(
             MaskCodec.CURRENT_MASK_FORMAT, info.getAttribute("PerFieldDocValuesFormat.format"));
         assertEquals("16", info.getAttribute("masksearch.grid_step"));
+        if (storedFieldsMode != null) {
+          SegmentReader segment = (SegmentReader) FilterLeafReader.unwrap(leaf.reader());
+          assertEquals(
+              storedFieldsMode,
+              segment.getSegmentInfo().info.getAttribute("Lucene90StoredFieldsFormat.mode"));
+        }
       }
     }
   }

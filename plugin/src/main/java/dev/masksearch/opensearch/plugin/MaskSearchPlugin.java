@@ -1,5 +1,6 @@
 package dev.masksearch.opensearch.plugin;
 
+import dev.masksearch.codec.MaskSearch20DocValuesFormat;
 import dev.masksearch.expr.DerivedChiCache;
 import dev.masksearch.opensearch.action.MaskSearchStatsAction;
 import dev.masksearch.opensearch.action.TransportMaskSearchStatsAction;
@@ -30,7 +31,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.opensearch.action.ActionRequest;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
 import org.opensearch.cluster.node.DiscoveryNodes;
@@ -50,6 +55,7 @@ import org.opensearch.env.NodeEnvironment;
 import org.opensearch.index.IndexModule;
 import org.opensearch.index.IndexSettings;
 import org.opensearch.index.codec.AdditionalCodecs;
+import org.opensearch.index.codec.PerFieldMappingPostingFormatCodec;
 import org.opensearch.index.mapper.Mapper;
 import org.opensearch.indices.breaker.BreakerSettings;
 import org.opensearch.plugins.ActionPlugin;
@@ -219,15 +225,23 @@ public class MaskSearchPlugin extends Plugin
   @Override
   public Optional<AdditionalCodecs> getAdditionalCodecs(IndexSettings indexSettings) {
     // The mapping decides per field, when a segment is written, so fields added later are covered
-    // too.
+    // too. Best compression is OpenSearch's own best_compression codec with masks in that mode.
     return Optional.of(
-        (mapperService, settings, defaultCodec) ->
-            Map.of(
-                MaskSearchCodec.ALIAS,
-                new MaskSearchCodec(
-                    defaultCodec.get(),
-                    field ->
-                        mapperService.fieldType(field) instanceof MaskFieldMapper.MaskFieldType)));
+        (mapperService, settings, defaultCodec) -> {
+          Predicate<String> isMaskField =
+              field -> mapperService.fieldType(field) instanceof MaskFieldMapper.MaskFieldType;
+          Codec bestCompression =
+              new PerFieldMappingPostingFormatCodec(
+                  Lucene104Codec.Mode.BEST_COMPRESSION,
+                  mapperService,
+                  LogManager.getLogger(MaskSearchCodec.class));
+          return Map.of(
+              MaskSearchCodec.ALIAS,
+              new MaskSearchCodec(defaultCodec.get(), isMaskField),
+              MaskSearchCodec.BEST_COMPRESSION_ALIAS,
+              new MaskSearchCodec(
+                  bestCompression, isMaskField, MaskSearch20DocValuesFormat.Mode.BEST_COMPRESSION));
+        });
   }
 
   @Override

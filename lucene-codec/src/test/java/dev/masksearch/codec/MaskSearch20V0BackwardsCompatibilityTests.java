@@ -7,7 +7,7 @@ import org.apache.lucene.codecs.DocValuesFormat;
  * ({@code index.masksearch20-v0.zip}): every mask in tiles, before binary masks could be stored
  * whole as runs.
  */
-public class MaskSearch20BackwardsCompatibilityTests
+public class MaskSearch20V0BackwardsCompatibilityTests
     extends BaseMaskFormatBackwardsCompatibilityTestCase {
   @Override
   protected String resource() {

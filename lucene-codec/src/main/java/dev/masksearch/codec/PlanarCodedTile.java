@@ -1,0 +1,283 @@
+package dev.masksearch.codec;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.store.ByteBuffersDataOutput;
+
+/**
+ * The {@link TileEncoding#PLANAR_CODED} tile data of one byte per pixel (from version 2 of
+ * MaskSearch20's files): each pixel's difference from the plane through its left, upper and
+ * upper-left neighbours, in a prefix code of one bit for no difference and two or three for a
+ * difference of one.
+ *
+ * <pre>
+ * PlanarCoded := Symbol[n], padded with 0 bits to a whole byte  -- bits most significant first
+ * Symbol      := '0'                     -- r = 0
+ *              | '10'                    -- r = -1
+ *              | '110'                   -- r = +1
+ *              | '111', R                -- any r: R its 8 bits, two's complement
+ * r(x, y)     := p(x, y) - pred(x, y) mod 256, for the pixels row-major, where
+ * pred(x, y)  := p(x - 1, y) + p(x, y - 1) - p(x - 1, y - 1)   for x &gt; 0 and y &gt; 0
+ *              | p(x - 1, y)                                 for y = 0 &lt; x
+ *              | p(0, y - 1)                                 for x = 0 &lt; y
+ *              | 0                                           at (0, 0), all mod 256
+ * </pre>
+ *
+ * <p>Why: smooth maps (saliency, attention, depth) are nearly planar at the scale of a few pixels,
+ * so about three residuals in four are 0 and nearly all the others are one away; measured on the
+ * synthetic uint8 maps, this takes 18.6% of the raw pixels against 28.3% for the row residuals
+ * packed per row ({@code docs/design.md}, section 4). Decoding reads 8 bits at a time through a
+ * table (up to 8 symbols a look-up, written as one 8-byte store), then rebuilds rows from a running
+ * column of horizontal differences ({@code D(x, y) = D(x, y - 1) + r(x, y)}, a loop the JIT
+ * vectorizes) and a running sum along each row. A row needs the rows above it, so a part of a tile
+ * decodes from its first row. Not thread-safe: it keeps scratch for tiles of up to {@code capacity}
+ * pixels.
+ */
+final class PlanarCodedTile {
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+  /** Bits of an escaped symbol: '111' and the residual's byte. */
+  private static final int ESCAPE_BITS = 11;
+
+  /** The residual of a symbol of 0, 1 or 2 ones and a zero. */
+  private static final byte[] RESIDUAL_OF_ONES = {0, -1, 1};
+
+  /**
+   * For each 8-bit window: the whole symbols it starts with, up to an escape (low 4 bits), and the
+   * bits they take (next 4 bits); no symbols only when the window starts with an escape.
+   */
+  private static final int[] WINDOW = new int[256];
+
+  /** For each 8-bit window: the residuals of its symbols, one byte each, little-endian. */
+  private static final long[] WINDOW_RESIDUALS = new long[256];
+
+  static {
+    for (int window = 0; window < 256; window++) {
+      int used = 0;
+      int count = 0;
+      long residuals = 0;
+      while (true) {
+        int ones = 0;
+        while (ones < 3 && used + ones < 8 && (window >>> (7 - used - ones) & 1) == 1) {
+          ones++;
+        }
+        if (ones == 3 || used + ones == 8) { // an escape, or a symbol that ends past the window
+          break;
+        }
+        residuals |= (long) (RESIDUAL_OF_ONES[ones] & 0xFF) << (8 * count);
+        count++;
+        used += ones + 1;
+      }
+      WINDOW[window] = count | used << 4;
+      WINDOW_RESIDUALS[window] = residuals;
+    }
+  }
+
+  private final byte[] data; // the tile's bytes, then 8 zero bytes that whole-int reads may touch
+  private final byte[] residuals; // 8 spare bytes: a window's residuals are stored 8 at a time
+  private final byte[] columnSteps; // D(x, y) of the row being rebuilt
+
+  PlanarCodedTile(int capacityPixels, int side) {
+    this.data = new byte[capacityPixels + 8];
+    this.residuals = new byte[capacityPixels + 8];
+    this.columnSteps = new byte[side];
+  }
+
+  /** The bits of each residual's symbol, by its byte. */
+  private static final byte[] SYMBOL_BITS = new byte[256];
+
+  static {
+    java.util.Arrays.fill(SYMBOL_BITS, (byte) ESCAPE_BITS);
+    SYMBOL_BITS[0] = 1;
+    SYMBOL_BITS[0xFF] = 2; // -1
+    SYMBOL_BITS[1] = 3;
+  }
+
+  /**
+   * Computes the residuals of a tile of {@code w x h} one-byte codes into {@link #residuals};
+   * returns the bytes the tile takes in this encoding.
+   */
+  long residualsOf(byte[] tile, int w, int h) {
+    byte[] r = residuals;
+    long bits = 0;
+    byte previous = 0;
+    for (int x = 0; x < w; x++) {
+      r[x] = (byte) (tile[x] - previous);
+      previous = tile[x];
+      bits += SYMBOL_BITS[r[x] & 0xFF];
+    }
+    for (int y = 1; y < h; y++) {
+      int row = y * w;
+      r[row] = (byte) (tile[row] - tile[row - w]);
+      bits += SYMBOL_BITS[r[row] & 0xFF];
+      for (int at = row + 1; at < row + w; at++) {
+        r[at] = (byte) (tile[at] - tile[at - 1] - tile[at - w] + tile[at - w - 1]);
+        bits += SYMBOL_BITS[r[at] & 0xFF];
+      }
+    }
+    return Math.ceilDiv(bits, 8);
+  }
+
+  /** Writes the {@code n} residuals last computed by {@link #residualsOf}. */
+  void encode(int n, ByteBuffersDataOutput out) {
+    long buffer = 0; // the pending bits, the first written highest
+    int pending = 0;
+    for (int i = 0; i < n; i++) {
+      int r = residuals[i];
+      int bits = SYMBOL_BITS[r & 0xFF];
+      long symbol =
+          switch (r) {
+            case 0 -> 0b0;
+            case -1 -> 0b10;
+            case 1 -> 0b110;
+            default -> 0b111_0000_0000L | (r & 0xFF);
+          };
+      buffer = buffer << bits | symbol;
+      pending += bits;
+      if (pending >= 8) {
+        pending -= 8;
+        out.writeByte((byte) (buffer >>> pending));
+        if (pending >= 8) { // an escape leaves up to 18 bits
+          pending -= 8;
+          out.writeByte((byte) (buffer >>> pending));
+        }
+      }
+    }
+    if (pending > 0) {
+      out.writeByte((byte) (buffer << (8 - pending)));
+    }
+  }
+
+  /** Reads {@code length} bytes of tile data into the scratch array, zero-padded. */
+  byte[] buffer(int length) {
+    java.util.Arrays.fill(data, length, length + 8, (byte) 0);
+    return data;
+  }
+
+  /**
+   * Decodes rows {@code [y1, rowEnd)} of a tile of {@code w x h} pixels from the {@code length}
+   * bytes in {@link #buffer} into {@code tile} (the rows above are decoded only as far as these
+   * need), and returns how many of their columns {@code [x1, x2)} have a code in {@code [lo, lo +
+   * span)}.
+   */
+  long decodeAndCount(
+      int length, int w, int h, byte[] tile, int rowEnd, int x1, int y1, int x2, int lo, int span)
+      throws CorruptIndexException {
+    int symbols = rowEnd * w;
+    long consumed = decodeResiduals(length, symbols);
+    boolean whole = rowEnd == h;
+    if (consumed > 8L * length || (whole && Math.ceilDiv(consumed, 8) != length)) {
+      throw new CorruptIndexException(
+          "planar-coded tile of "
+              + w
+              + "x"
+              + h
+              + " in "
+              + length
+              + " bytes used "
+              + consumed
+              + " bits",
+          "tile");
+    }
+    return rebuild(w, tile, rowEnd, x1, y1, x2, lo, span);
+  }
+
+  /** Decodes the first {@code symbols} residuals; returns the bits they took. */
+  private long decodeResiduals(int length, int symbols) throws CorruptIndexException {
+    long bits = 0; // the next unread bits, highest first
+    int available = 0;
+    int next = 0; // the next byte of `data` to load
+    int i = 0;
+    while (i < symbols) {
+      if (available < 32) {
+        if (next >= length + 4) { // past any valid stream; stops before reading past the padding
+          throw new CorruptIndexException(
+              "planar-coded tile runs past its " + length + " bytes", "tile");
+        }
+        bits |= ((int) INT_BE.get(data, next) & 0xFFFFFFFFL) << (32 - available);
+        available += 32;
+        next += 4;
+      }
+      int window = (int) (bits >>> 56);
+      int entry = WINDOW[window];
+      int count = entry & 0x0F;
+      if (count == 0) { // '111' and a byte
+        residuals[i++] = (byte) (bits >>> (64 - ESCAPE_BITS));
+        bits <<= ESCAPE_BITS;
+        available -= ESCAPE_BITS;
+      } else if (i + count <= symbols) {
+        LONG_LE.set(residuals, i, WINDOW_RESIDUALS[window]);
+        i += count;
+        int used = entry >>> 4;
+        bits <<= used;
+        available -= used;
+      } else { // the last symbols: one at a time, so as not to consume past them
+        int ones = Long.numberOfLeadingZeros(~bits);
+        residuals[i++] = RESIDUAL_OF_ONES[ones];
+        bits <<= ones + 1;
+        available -= ones + 1;
+      }
+    }
+    return 8L * next - available;
+  }
+
+  /**
+   * Rebuilds rows {@code [y1, rows)} from {@link #residuals} (the rows above only as far as their
+   * column steps and first code, which the rows below need) and counts their columns {@code [x1,
+   * x2)} in {@code [lo, lo + span)}.
+   */
+  private long rebuild(int w, byte[] tile, int rows, int x1, int y1, int x2, int lo, int span) {
+    byte[] steps = columnSteps;
+    int first = 0; // p(0, y)
+    long count = 0;
+    for (int y = 0; y < rows; y++) {
+      int row = y * w;
+      first += residuals[row];
+      if (y == 0) {
+        System.arraycopy(residuals, 1, steps, 1, w - 1);
+      } else {
+        for (int x = 1; x < w; x++) {
+          steps[x] += residuals[row + x];
+        }
+      }
+      if (y >= y1) {
+        count += sumRow(tile, row, first, w, x1, x2, lo, span);
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Writes a row's codes, {@code first} and then its running sum of {@link #columnSteps}, at {@code
+   * tile[at]}; returns how many of its columns {@code [x1, x2)} lie in {@code [lo, lo + span)}.
+   * Three loops, so that the count costs nothing outside its columns.
+   */
+  private int sumRow(byte[] tile, int at, int first, int w, int x1, int x2, int lo, int span) {
+    byte[] steps = columnSteps;
+    int from = Math.max(1, x1);
+    int to = Math.max(from, x2);
+    // v's low byte is the code; masking it only where compared keeps the sum's chain to one add
+    int v = first;
+    tile[at] = (byte) v;
+    int n = x1 == 0 && x2 > 0 && Integer.compareUnsigned((v & 0xFF) - lo, span) < 0 ? 1 : 0;
+    for (int x = 1; x < from; x++) {
+      v += steps[x];
+      tile[at + x] = (byte) v;
+    }
+    for (int x = from; x < to; x++) {
+      v += steps[x];
+      tile[at + x] = (byte) v;
+      n += Integer.compareUnsigned((v & 0xFF) - lo, span) < 0 ? 1 : 0;
+    }
+    for (int x = to; x < w; x++) {
+      v += steps[x];
+      tile[at + x] = (byte) v;
+    }
+    return n;
+  }
+}
