@@ -18,11 +18,16 @@ import org.apache.lucene.index.SegmentWriteState;
  * <ul>
  *   <li>The files' headers name the codecs {@code MaskSearch20Meta}, {@code MaskSearch20Chi} and
  *       {@code MaskSearch20Raw} (version 0).
- *   <li>A field's meta has the tile side after the CHI parameters:
+ *   <li>A field's meta has the tile side after the CHI parameters, and from version 2 on the mode
+ *       that wrote its tiles:
  *       <pre>
- * Field := FieldNumber(int32), GridStep(vint), Bins(vint), TileSide(vint), ... as in MaskSearch10
+ * Field := FieldNumber(int32), GridStep(vint), Bins(vint), TileSide(vint), [Mode(byte)],
+ *          ... as in MaskSearch10
  *       </pre>
- *       TileSide is a multiple of GridStep (see {@link TiledMaskStorage#tileSideFor}).
+ *       TileSide is a multiple of GridStep (see {@link TiledMaskStorage#tileSideFor}); Mode is 0
+ *       for {@link Mode#BEST_SPEED}, 1 for {@link Mode#BEST_COMPRESSION} (tiles may be
+ *       planar-coded). Readers read either; a merge copies the stored masks of segments written in
+ *       its own mode and stores the others again.
  *   <li>A document's stored mask in {@code .mskr} is a {@code TiledMask} (grammar in {@link
  *       TiledMaskStorage}) instead of a DEFLATE stream; from version 1 of the files on, a mask of
  *       at most two codes may instead be a {@code RunMask} ({@link RunMask}).

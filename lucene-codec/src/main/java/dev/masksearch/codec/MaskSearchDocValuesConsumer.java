@@ -303,6 +303,9 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
       meta.writeVInt(params.bins());
       if (storage instanceof TiledMaskStorage tiled) {
         meta.writeVInt(tiled.tileSide());
+        if (tiled.planarCoded()) { // version 2 on: the mode that wrote the tiles
+          meta.writeByte((byte) (tiled.writesPlanarCoded() ? 1 : 0));
+        }
       }
       for (PackedLongValues column :
           new PackedLongValues[] {

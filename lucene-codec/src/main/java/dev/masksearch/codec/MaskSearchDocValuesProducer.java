@@ -274,7 +274,16 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           "tile side " + tileSide + " is not a multiple of the grid step " + params.gridStep(),
           meta);
     }
-    return format.storage(version, tileSide, false);
+    boolean planarCoded = false; // version 2 on: whether the tiles were written in best compression
+    if (version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED) {
+      byte mode = meta.readByte();
+      if (mode != 0 && mode != 1) {
+        throw new CorruptIndexException("tile mode " + mode, meta);
+      }
+      planarCoded = mode == 1;
+    }
+    // a merge copies stored masks only into a writer of the same storage, mode included
+    return format.storage(version, tileSide, planarCoded);
   }
 
   /**

@@ -50,6 +50,7 @@ final class MetaModel {
     int gridStep;
     int bins;
     int tileSide; // MaskSearch20 only
+    byte mode; // MaskSearch20 from version 2 on
 
     /** groupOf, ordinal, height, width. */
     final Column[] columns = new Column[4];
@@ -69,10 +70,16 @@ final class MetaModel {
   static final int WIDTH = 3;
 
   private final FormatVersion version;
+  private final boolean hasMode;
 
   private MetaModel(byte[] header, FormatVersion version) {
     this.header = header;
     this.version = version;
+    // the header's version follows its magic and codec name
+    int fileVersion =
+        java.nio.ByteBuffer.wrap(header).getInt(Integer.BYTES + 1 + version.metaCodec().length());
+    this.hasMode =
+        version.tiled() && fileVersion >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
   }
 
   /** Parses a valid meta file of a segment of {@code maxDoc} documents. */
@@ -87,6 +94,9 @@ final class MetaModel {
       f.bins = in.readVInt();
       if (version.tiled()) {
         f.tileSide = in.readVInt();
+      }
+      if (model.hasMode) {
+        f.mode = in.readByte();
       }
       for (int c = 0; c < 4; c++) {
         Column column = new Column();
@@ -143,6 +153,9 @@ final class MetaModel {
       out.writeVInt(f.bins);
       if (version.tiled()) {
         out.writeVInt(f.tileSide);
+      }
+      if (hasMode) {
+        out.writeByte(f.mode);
       }
       for (Column column : f.columns) {
         out.writeVLong(column.min);

@@ -2,6 +2,7 @@ package dev.masksearch.qa.bench;
 
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.codec.MaskCodec;
+import dev.masksearch.codec.MaskSearch20DocValuesFormat;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.qa.data.SyntheticDataset;
@@ -50,6 +51,11 @@ public final class SyntheticIndex {
    */
   public static Codec codec() {
     return new MaskCodec(new Lucene104Codec(), Set.of(SALIENCY, HUMAN)::contains);
+  }
+
+  /** The same, writing masks in {@code mode}. */
+  public static Codec codec(MaskSearch20DocValuesFormat.Mode mode) {
+    return new MaskCodec(new Lucene104Codec(), Set.of(SALIENCY, HUMAN)::contains, mode);
   }
 
   /** The same, writing mask fields in the doc-values format of this name. */

@@ -7,6 +7,7 @@ import dev.masksearch.chi.ChiParams;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
 import dev.masksearch.codec.MaskSearch10DocValuesFormat;
+import dev.masksearch.codec.MaskSearch20DocValuesFormat;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.Roi;
@@ -80,6 +81,14 @@ public class BoundsBenchmark {
   private DirectoryReader v10Reader;
   private MaskDocValues v10Masks;
 
+  /** The same masks in MaskSearch20's best compression (planar-coded tiles). */
+  private Path compressedPath;
+
+  private Directory compressedDir;
+  private DirectoryReader compressedReader;
+  private MaskDocValues compressedMasks;
+  private MaskDocValues.ChiCursor compressedCursor;
+
   /**
    * Documents whose CP over {@link #UNALIGNED_100} and the salient range the CHI leaves undecided
    * (per-cell bounds apart): the masks a filter verifies.
@@ -146,12 +155,24 @@ public class BoundsBenchmark {
     v10Masks =
         (MaskDocValues)
             v10Reader.leaves().get(0).reader().getBinaryDocValues(SyntheticIndex.SALIENCY);
+    compressedPath = Files.createTempDirectory("masksearch-jmh-compressed");
+    compressedDir = FSDirectory.open(compressedPath);
+    SyntheticIndex.rewrite(
+        dir,
+        compressedDir,
+        new IndexWriterConfig()
+            .setCodec(SyntheticIndex.codec(MaskSearch20DocValuesFormat.Mode.BEST_COMPRESSION)));
+    compressedReader = DirectoryReader.open(compressedDir);
+    compressedMasks =
+        (MaskDocValues)
+            compressedReader.leaves().get(0).reader().getBinaryDocValues(SyntheticIndex.SALIENCY);
+    compressedCursor = compressedMasks.chiCursor();
   }
 
   @TearDown
   public void tearDown() throws IOException {
-    IOUtils.close(reader, dir, v10Reader, v10Dir);
-    IOUtils.rm(path, v10Path);
+    IOUtils.close(reader, dir, v10Reader, v10Dir, compressedReader, compressedDir);
+    IOUtils.rm(path, v10Path, compressedPath);
   }
 
   /**
@@ -268,6 +289,21 @@ public class BoundsBenchmark {
               CellCover.of(cursor.grid(), UNALIGNED_100),
               unalignedLevels,
               masks.pixels(doc, SALIENT)));
+    }
+  }
+
+  /** {@link #verifyTiles} on the same masks written in best compression (planar-coded tiles). */
+  @Benchmark
+  @OperationsPerInvocation(READS)
+  public void verifyTilesBestCompression(Blackhole bh) throws IOException {
+    for (int doc : undecided) {
+      compressedCursor.seek(doc);
+      bh.consume(
+          CpBounds.exactCount(
+              compressedCursor,
+              CellCover.of(compressedCursor.grid(), UNALIGNED_100),
+              unalignedLevels,
+              compressedMasks.pixels(doc, SALIENT)));
     }
   }
 
