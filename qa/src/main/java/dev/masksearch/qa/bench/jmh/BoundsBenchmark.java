@@ -281,29 +281,26 @@ public class BoundsBenchmark {
   @Benchmark
   @OperationsPerInvocation(READS)
   public void verifyTiles(Blackhole bh) throws IOException {
-    for (int doc : undecided) {
-      cursor.seek(doc);
-      bh.consume(
-          CpBounds.exactCount(
-              cursor,
-              CellCover.of(cursor.grid(), UNALIGNED_100),
-              unalignedLevels,
-              masks.pixels(doc, SALIENT)));
-    }
+    verify(bh, cursor, masks);
   }
 
   /** {@link #verifyTiles} on the same masks written in best compression (planar-coded tiles). */
   @Benchmark
   @OperationsPerInvocation(READS)
   public void verifyTilesBestCompression(Blackhole bh) throws IOException {
+    verify(bh, compressedCursor, compressedMasks);
+  }
+
+  private void verify(Blackhole bh, MaskDocValues.ChiCursor chi, MaskDocValues pixels)
+      throws IOException {
     for (int doc : undecided) {
-      compressedCursor.seek(doc);
+      chi.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              compressedCursor,
-              CellCover.of(compressedCursor.grid(), UNALIGNED_100),
+              chi,
+              CellCover.of(chi.grid(), UNALIGNED_100),
               unalignedLevels,
-              compressedMasks.pixels(doc, SALIENT)));
+              pixels.pixels(doc, SALIENT)));
     }
   }
 
