@@ -76,7 +76,7 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
     BEST_SPEED,
     /**
      * One-byte tiles also as planar-coded residuals ({@link PlanarCodedTile}) where shorter: smooth
-     * maps take about a third less space, and a verification that decodes them about a third more
+     * maps take about a third less space, and a verification that decodes them about a sixth more
      * time (docs/design.md, section 4).
      */
     BEST_COMPRESSION

@@ -28,16 +28,17 @@ import org.apache.lucene.store.ByteBuffersDataOutput;
  * <p>Why: smooth maps (saliency, attention, depth) are nearly planar at the scale of a few pixels,
  * so about three residuals in four are 0 and nearly all the others are one away; measured on the
  * synthetic uint8 maps, this takes 18.6% of the raw pixels against 28.3% for the row residuals
- * packed per row ({@code docs/design.md}, section 4). Decoding reads 8 bits at a time through a
- * table (up to 8 symbols a look-up, written as one 8-byte store), then rebuilds rows from a running
- * column of horizontal differences ({@code D(x, y) = D(x, y - 1) + r(x, y)}, a loop the JIT
+ * packed per row ({@code docs/design.md}, section 4). Decoding reads 12 bits at a time through a
+ * table (up to 8 symbols a look-up, written as two 4-byte stores), then rebuilds rows from a
+ * running column of horizontal differences ({@code D(x, y) = D(x, y - 1) + r(x, y)}, a loop the JIT
  * vectorizes) and a running sum along each row. A row needs the rows above it, so a part of a tile
- * decodes from its first row. Not thread-safe: it keeps scratch for tiles of up to {@code capacity}
- * pixels.
+ * decodes its residuals from the first row, and rebuilds the rows above the part only as far as
+ * their column of differences. Not thread-safe: it keeps scratch for tiles of up to {@code
+ * capacity} pixels.
  */
 final class PlanarCodedTile {
-  private static final VarHandle LONG_LE =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_LE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT_BE =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
@@ -47,45 +48,64 @@ final class PlanarCodedTile {
   /** The residual of a symbol of 0, 1 or 2 ones and a zero. */
   private static final byte[] RESIDUAL_OF_ONES = {0, -1, 1};
 
-  /**
-   * For each 8-bit window: the whole symbols it starts with, up to an escape (low 4 bits), and the
-   * bits they take (next 4 bits); no symbols only when the window starts with an escape.
-   */
-  private static final int[] WINDOW = new int[256];
+  /** Bits of the windows decoded by one table look-up. */
+  private static final int WINDOW_BITS = 12;
 
-  /** For each 8-bit window: the residuals of its symbols, one byte each, little-endian. */
-  private static final long[] WINDOW_RESIDUALS = new long[256];
+  /** Symbols one look-up decodes at most: two 4-byte stores. */
+  private static final int WINDOW_SYMBOLS = 8;
+
+  /**
+   * For each window: the whole symbols it starts with, up to an escape or the eighth (low 4 bits),
+   * the bits they take (next 4 bits) and their ones (0, 1 or 2; 2 bits each from bit 8); no symbols
+   * only when the window starts with an escape.
+   */
+  private static final int[] WINDOW = new int[1 << WINDOW_BITS];
+
+  /**
+   * For 8 bits of symbols' ones, the residuals of those four symbols, one byte each, little-endian.
+   */
+  private static final int[] FOUR_RESIDUALS = new int[256];
 
   static {
-    for (int window = 0; window < 256; window++) {
+    for (int window = 0; window < WINDOW.length; window++) {
       int used = 0;
       int count = 0;
-      long residuals = 0;
-      while (true) {
-        int ones = 0;
-        while (ones < 3 && used + ones < 8 && (window >>> (7 - used - ones) & 1) == 1) {
-          ones++;
+      int ones = 0;
+      while (count < WINDOW_SYMBOLS) {
+        int symbolOnes = 0;
+        while (symbolOnes < 3
+            && used + symbolOnes < WINDOW_BITS
+            && (window >>> (WINDOW_BITS - 1 - used - symbolOnes) & 1) == 1) {
+          symbolOnes++;
         }
-        if (ones == 3 || used + ones == 8) { // an escape, or a symbol that ends past the window
+        if (symbolOnes == 3 || used + symbolOnes == WINDOW_BITS) { // an escape, or past the window
           break;
         }
-        residuals |= (long) (RESIDUAL_OF_ONES[ones] & 0xFF) << (8 * count);
+        ones |= symbolOnes << (2 * count);
         count++;
-        used += ones + 1;
+        used += symbolOnes + 1;
       }
-      WINDOW[window] = count | used << 4;
-      WINDOW_RESIDUALS[window] = residuals;
+      WINDOW[window] = count | used << 4 | ones << 8;
+    }
+    for (int ones = 0; ones < 256; ones++) {
+      int residuals = 0;
+      for (int k = 0; k < 4; k++) {
+        int symbolOnes = ones >>> (2 * k) & 3;
+        byte r = symbolOnes < 3 ? RESIDUAL_OF_ONES[symbolOnes] : 0;
+        residuals |= (r & 0xFF) << (8 * k);
+      }
+      FOUR_RESIDUALS[ones] = residuals;
     }
   }
 
   private final byte[] data; // the tile's bytes, then 8 zero bytes that whole-int reads may touch
   private final byte[] residuals; // 8 spare bytes: a window's residuals are stored 8 at a time
-  private final byte[] columnSteps; // D(x, y) of the row being rebuilt
+  private final byte[] columnSteps; // of the row being rebuilt
 
   PlanarCodedTile(int capacityPixels, int side) {
     this.data = new byte[capacityPixels + 8];
     this.residuals = new byte[capacityPixels + 8];
-    this.columnSteps = new byte[side];
+    this.columnSteps = new byte[side]; // p(0, y), then D(x, y) for x > 0
   }
 
   /** The bits of each residual's symbol, by its byte. */
@@ -203,17 +223,17 @@ final class PlanarCodedTile {
         available += 32;
         next += 4;
       }
-      int window = (int) (bits >>> 56);
-      int entry = WINDOW[window];
+      int entry = WINDOW[(int) (bits >>> (64 - WINDOW_BITS))];
       int count = entry & 0x0F;
       if (count == 0) { // '111' and a byte
         residuals[i++] = (byte) (bits >>> (64 - ESCAPE_BITS));
         bits <<= ESCAPE_BITS;
         available -= ESCAPE_BITS;
       } else if (i + count <= symbols) {
-        LONG_LE.set(residuals, i, WINDOW_RESIDUALS[window]);
+        INT_LE.set(residuals, i, FOUR_RESIDUALS[entry >>> 8 & 0xFF]);
+        INT_LE.set(residuals, i + 4, FOUR_RESIDUALS[entry >>> 16 & 0xFF]);
         i += count;
-        int used = entry >>> 4;
+        int used = entry >>> 4 & 0x0F;
         bits <<= used;
         available -= used;
       } else { // the last symbols: one at a time, so as not to consume past them
@@ -232,37 +252,35 @@ final class PlanarCodedTile {
    * x2)} in {@code [lo, lo + span)}.
    */
   private long rebuild(int w, byte[] tile, int rows, int x1, int y1, int x2, int lo, int span) {
+    // steps[0] is p(0, y) and steps[x] is D(x, y): the same recurrence, one loop over the row
     byte[] steps = columnSteps;
-    int first = 0; // p(0, y)
+    System.arraycopy(residuals, 0, steps, 0, w);
     long count = 0;
     for (int y = 0; y < rows; y++) {
       int row = y * w;
-      first += residuals[row];
-      if (y == 0) {
-        System.arraycopy(residuals, 1, steps, 1, w - 1);
-      } else {
-        for (int x = 1; x < w; x++) {
+      if (y > 0) {
+        for (int x = 0; x < w; x++) {
           steps[x] += residuals[row + x];
         }
       }
       if (y >= y1) {
-        count += sumRow(tile, row, first, w, x1, x2, lo, span);
+        count += sumRow(tile, row, w, x1, x2, lo, span);
       }
     }
     return count;
   }
 
   /**
-   * Writes a row's codes, {@code first} and then its running sum of {@link #columnSteps}, at {@code
-   * tile[at]}; returns how many of its columns {@code [x1, x2)} lie in {@code [lo, lo + span)}.
-   * Three loops, so that the count costs nothing outside its columns.
+   * Writes a row's codes, the running sum of {@link #columnSteps}, at {@code tile[at]}; returns how
+   * many of its columns {@code [x1, x2)} lie in {@code [lo, lo + span)}. Three loops, so that the
+   * count costs nothing outside its columns.
    */
-  private int sumRow(byte[] tile, int at, int first, int w, int x1, int x2, int lo, int span) {
+  private int sumRow(byte[] tile, int at, int w, int x1, int x2, int lo, int span) {
     byte[] steps = columnSteps;
     int from = Math.max(1, x1);
     int to = Math.max(from, x2);
     // v's low byte is the code; masking it only where compared keeps the sum's chain to one add
-    int v = first;
+    int v = steps[0];
     tile[at] = (byte) v;
     int n = x1 == 0 && x2 > 0 && Integer.compareUnsigned((v & 0xFF) - lo, span) < 0 ? 1 : 0;
     for (int x = 1; x < from; x++) {

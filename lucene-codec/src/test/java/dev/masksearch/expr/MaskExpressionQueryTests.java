@@ -382,6 +382,10 @@ public class MaskExpressionQueryTests extends LuceneTestCase {
             .setCodec(codec())
             .setMaxBufferedDocs(
                 uniform ? TestUtil.nextInt(random, 100, 2000) : TestUtil.nextInt(random, 5, 60));
+    if (!uniform) { // several segments, as the test says: a random merge policy merged them all at
+      // times
+      config.setMergePolicy(org.apache.lucene.index.NoMergePolicy.INSTANCE);
+    }
     int[][] common = {
       {1, 1}, {32, 32}, {48, 40}, {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
     };
