@@ -96,12 +96,13 @@ public final class Alternatives {
       Path rawFile,
       List<Path> dataDirectories,
       PostGis postgis,
-      int postgisRuns)
+      int postgisRuns,
+      String codec)
       throws IOException {
     this.rest = rest;
     this.count = count;
     this.raw = new RawMasks(rawFile, maxSide, count);
-    this.loader = new Loader(rest, images, count, raw, postgis, dataDirectories);
+    this.loader = new Loader(rest, images, count, raw, postgis, dataDirectories, codec);
     this.reference = new Reference(raw);
     this.workloads = new Workloads(reference, raw);
     this.plugin = new PluginSystem(rest, count);

@@ -22,17 +22,19 @@ import java.util.Locale;
  * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
  * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
  * [--postgis-timeout 60] [--no-postgis] [--sweep-count 10000] [--jfr FILE] [--doc
- * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads]}: {@code --doc} rewrites the
- * document's section marked {@code alternatives} ({@code real-sample} with {@code --real-sample},
- * which runs on that directory instead of synthetic images, without the sweep); PostGIS gets its
- * statement timeout per workload and, with {@code --postgis-runs 0}, its checked run as the warm
- * time; the CHI sweep indexes the first {@code --sweep-count} images again per setting; {@code
- * --jfr} records the node's selective queries; {@code --only} times one table alone after the same
- * ingest: the regions of other shapes ({@link RegionShapes}), the fixed cost of a request ({@link
- * FixedCost}) or the main table (workloads; what a point of the scaling curve needs, see {@link
- * ScalingCurve}); {@code --no-postgis} leaves PostGIS out (not loaded, not run: at the largest
- * scales); {@code --csv} writes the main table's latencies as CSV for {@link ScalingCurve}. The
- * report's markdown comes from {@link AlternativesReport}.
+ * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads] [--codec
+ * masksearch|masksearch_best_compression]}: {@code --doc} rewrites the document's section marked
+ * {@code alternatives} ({@code real-sample} with {@code --real-sample}, which runs on that
+ * directory instead of synthetic images, without the sweep); PostGIS gets its statement timeout per
+ * workload and, with {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep
+ * indexes the first {@code --sweep-count} images again per setting; {@code --jfr} records the
+ * node's selective queries; {@code --only} times one table alone after the same ingest: the regions
+ * of other shapes ({@link RegionShapes}), the fixed cost of a request ({@link FixedCost}) or the
+ * main table (workloads; what a point of the scaling curve needs, see {@link ScalingCurve}); {@code
+ * --no-postgis} leaves PostGIS out (not loaded, not run: at the largest scales); {@code --csv}
+ * writes the main table's latencies as CSV for {@link ScalingCurve}; {@code --codec} is the plugin
+ * index's {@code index.codec} (masks in best speed, the default, or best compression). The report's
+ * markdown comes from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -54,6 +56,13 @@ public final class AlternativesBench {
                 2 * count)
             : String.format(
                 Locale.ROOT, "%,d images (%,d masks of 224 x 224 uint8)", count, 2 * count);
+    String codec = Args.stringArg(args, "--codec", Loader.DEFAULT_CODEC);
+    if (!List.of(Loader.DEFAULT_CODEC, Loader.BEST_COMPRESSION_CODEC).contains(codec)) {
+      throw new IllegalArgumentException("--codec: " + codec + " is not a MaskSearch codec");
+    }
+    if (!codec.equals(Loader.DEFAULT_CODEC)) {
+      what += ", plugin index with `\"index.codec\": \"" + codec + "\"`";
+    }
     int runs = Args.intArg(args, "--runs", 3);
     int postgisRuns = Args.intArg(args, "--postgis-runs", 0);
     int postgisTimeout = Args.intArg(args, "--postgis-timeout", 60);
@@ -111,7 +120,8 @@ public final class AlternativesBench {
               workdir.resolve("raw-masks.u8"),
               node.dataDirectories(),
               postgis,
-              postgisRuns);
+              postgisRuns,
+              codec);
       try {
         System.err.printf(
             Locale.ROOT,

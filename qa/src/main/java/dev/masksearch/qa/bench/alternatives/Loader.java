@@ -21,6 +21,12 @@ import java.util.function.IntFunction;
  * the raw file of the raw scan and PostGIS's table; and measures what each takes ({@link Ingest}).
  */
 final class Loader {
+  /** The plugin index's codec: masks in best speed. */
+  static final String DEFAULT_CODEC = "masksearch";
+
+  /** The same, masks in best compression. */
+  static final String BEST_COMPRESSION_CODEC = "masksearch_best_compression";
+
   static final String PLUGIN_MAPPING =
       """
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true, "number_of_shards": 1,
@@ -53,6 +59,7 @@ final class Loader {
                                    "bx2": {"type": "integer"}, "by2": {"type": "integer"}}}}""";
 
   private final Rest rest;
+  private final String codec;
   private final IntFunction<BenchImage> images;
   private final int count;
   private final RawMasks raw;
@@ -70,8 +77,10 @@ final class Loader {
       int count,
       RawMasks raw,
       PostGis postgis,
-      List<Path> dataDirectories) {
+      List<Path> dataDirectories,
+      String codec) {
     this.rest = rest;
+    this.codec = codec;
     this.files = new IndexFiles(rest, dataDirectories);
     this.images = images;
     this.count = count;
@@ -91,7 +100,11 @@ final class Loader {
         throw new IllegalStateException("DELETE " + index + ": " + deleted.body());
       }
     }
-    rest.ok("PUT", "/" + PLUGIN_INDEX, PLUGIN_MAPPING);
+    rest.ok(
+        "PUT",
+        "/" + PLUGIN_INDEX,
+        PLUGIN_MAPPING.replace(
+            "\"index.codec\": \"" + DEFAULT_CODEC + "\"", "\"index.codec\": \"" + codec + "\""));
     rest.ok("PUT", "/" + PLAIN_INDEX, PLAIN_MAPPING);
     long pluginNanos = 0;
     long plainNanos = 0;

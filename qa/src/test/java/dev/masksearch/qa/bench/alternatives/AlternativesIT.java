@@ -43,7 +43,9 @@ public class AlternativesIT extends ClusterTestCase {
               dir.resolve("raw-masks.u8"),
               cluster().dataDirectories(),
               postgis,
-              0);
+              0,
+              // masks in either mode: best compression's planar-coded tiles on the real node too
+              randomBoolean() ? Loader.DEFAULT_CODEC : Loader.BEST_COMPRESSION_CODEC);
       try {
         run(bench);
       } finally {
