@@ -58,7 +58,8 @@ record FormatVersion(
 
   /**
    * How a field's masks are stored in files of this version, given the field's tile side; {@code
-   * planarCoded}: whether a writer stores tiles planar-coded where shorter (readers pass false).
+   * planarCoded}: whether the field's tiles are written in best compression (a writer's mode, or
+   * the mode a reader's meta records).
    */
   MaskStorage storage(int version, int tileSide, boolean planarCoded) {
     return tiled

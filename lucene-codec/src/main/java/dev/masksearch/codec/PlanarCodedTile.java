@@ -3,6 +3,7 @@ package dev.masksearch.codec;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 
@@ -27,14 +28,14 @@ import org.apache.lucene.store.ByteBuffersDataOutput;
  *
  * <p>Why: smooth maps (saliency, attention, depth) are nearly planar at the scale of a few pixels,
  * so about three residuals in four are 0 and nearly all the others are one away; measured on the
- * synthetic uint8 maps, this takes 18.6% of the raw pixels against 28.3% for the row residuals
- * packed per row ({@code docs/design.md}, section 4). Decoding reads 12 bits at a time through a
- * table (up to 8 symbols a look-up, written as two 4-byte stores), then rebuilds rows from a
- * running column of horizontal differences ({@code D(x, y) = D(x, y - 1) + r(x, y)}, a loop the JIT
- * vectorizes) and a running sum along each row. A row needs the rows above it, so a part of a tile
- * decodes its residuals from the first row, and rebuilds the rows above the part only as far as
- * their column of differences. Not thread-safe: it keeps scratch for tiles of up to {@code
- * capacity} pixels.
+ * synthetic uint8 maps, this takes 18.6% of the raw pixels against 28.3% for the other tile kinds
+ * (packed or LZ4 row residuals, whichever is shorter) ({@code docs/design.md}, section 4). Decoding
+ * reads 12 bits at a time through a table (up to 8 symbols a look-up, written as two 4-byte
+ * stores), then rebuilds rows from a running column of horizontal differences ({@code D(x, y) =
+ * D(x, y - 1) + r(x, y)}, a loop the JIT vectorizes) and a running sum along each row. A row needs
+ * the rows above it, so a part of a tile decodes its residuals from the first row, and rebuilds the
+ * rows above the part only as far as their column of differences. Not thread-safe: it keeps scratch
+ * for tiles of up to {@code capacity} pixels.
  */
 final class PlanarCodedTile {
   private static final VarHandle INT_LE =
@@ -98,6 +99,16 @@ final class PlanarCodedTile {
     }
   }
 
+  /** The bits of each residual's symbol, by its byte. */
+  private static final byte[] SYMBOL_BITS = new byte[256];
+
+  static {
+    Arrays.fill(SYMBOL_BITS, (byte) ESCAPE_BITS);
+    SYMBOL_BITS[0] = 1;
+    SYMBOL_BITS[0xFF] = 2; // -1
+    SYMBOL_BITS[1] = 3;
+  }
+
   private final byte[] data; // the tile's bytes, then 8 zero bytes that whole-int reads may touch
   private final byte[] residuals; // 8 spare bytes: a window's residuals are stored 8 at a time
   private final byte[] columnSteps; // of the row being rebuilt
@@ -106,16 +117,6 @@ final class PlanarCodedTile {
     this.data = new byte[capacityPixels + 8];
     this.residuals = new byte[capacityPixels + 8];
     this.columnSteps = new byte[side]; // p(0, y), then D(x, y) for x > 0
-  }
-
-  /** The bits of each residual's symbol, by its byte. */
-  private static final byte[] SYMBOL_BITS = new byte[256];
-
-  static {
-    java.util.Arrays.fill(SYMBOL_BITS, (byte) ESCAPE_BITS);
-    SYMBOL_BITS[0] = 1;
-    SYMBOL_BITS[0xFF] = 2; // -1
-    SYMBOL_BITS[1] = 3;
   }
 
   /**
@@ -173,9 +174,12 @@ final class PlanarCodedTile {
     }
   }
 
-  /** Reads {@code length} bytes of tile data into the scratch array, zero-padded. */
+  /**
+   * The scratch array to read {@code length} bytes of tile data into, zero-padded after them (the
+   * decoder loads whole ints).
+   */
   byte[] buffer(int length) {
-    java.util.Arrays.fill(data, length, length + 8, (byte) 0);
+    Arrays.fill(data, length, length + 8, (byte) 0);
     return data;
   }
 
@@ -273,7 +277,8 @@ final class PlanarCodedTile {
   /**
    * Writes a row's codes, the running sum of {@link #columnSteps}, at {@code tile[at]}; returns how
    * many of its columns {@code [x1, x2)} lie in {@code [lo, lo + span)}. Three loops, so that the
-   * count costs nothing outside its columns.
+   * count costs nothing outside its columns (as {@code TileEncoding.sumRow} does for packed rows,
+   * whose steps are unpacked residuals).
    */
   private int sumRow(byte[] tile, int at, int w, int x1, int x2, int lo, int span) {
     byte[] steps = columnSteps;

@@ -31,14 +31,15 @@ import org.apache.lucene.util.packed.PackedInts;
  * </pre>
  *
  * {@code n = w * h} is the tile's pixel count and {@code B} the bytes per pixel. The writer takes
- * CONSTANT when it applies, else planar-coded residuals (where allowed) if strictly shorter than
- * every other kind, else LZ4 residuals if strictly shorter than the packed ones and than the
- * fallback, else packed residuals if strictly shorter than the fallback, else the fallback:
- * TWO_CODES for a tile of two codes (unless its raw pixels are shorter), RAW otherwise. Residuals
- * are therefore always shorter than the pixels. Packed rows run plane by plane ({@code row = k * h
- * + y}), as do the Width nibbles. Smooth maps pack well (small residuals), near-binary ones with
- * soft edges LZ4 well (runs); both encode without the large hash tables of LZ4's high-compression
- * mode and decode at memory speed.
+ * CONSTANT when it applies, else planar-coded residuals (in best compression) if strictly shorter
+ * than every other kind tried, else LZ4 residuals if strictly shorter than the packed ones and than
+ * the fallback, else packed residuals if strictly shorter than the fallback, else the fallback:
+ * TWO_CODES for a tile of two codes (unless its raw pixels are shorter), RAW otherwise. In best
+ * compression LZ4 is tried only on tiles whose residuals are at least half zeros. Residuals are
+ * therefore always shorter than the pixels. Packed rows run plane by plane ({@code row = k * h +
+ * y}), as do the Width nibbles. Smooth maps pack well (small residuals), near-binary ones with soft
+ * edges LZ4 well (runs); both encode without the large hash tables of LZ4's high-compression mode
+ * and decode at memory speed.
  */
 final class TileEncoding {
   static final int CONSTANT = 0;
@@ -82,17 +83,23 @@ final class TileEncoding {
   private final byte[] residuals;
   private final int[] values;
   private final byte[] scratch;
-  private final PlanarCodedTile planar; // null where PLANAR_CODED is not written or read
+  private final int capacityPixels;
+  private final int side;
+  private final boolean writesPlanarCoded;
+  private PlanarCodedTile planar; // scratch, made on the first planar-coded tile
   private LZ4.FastCompressionHashTable table;
   private ByteBuffersDataOutput lz4;
 
   /**
    * For tiles of pixels of {@code bpp} bytes, at most {@code side} pixels a side; {@code
-   * planarCoded}: whether tiles of one byte a pixel may be {@link #PLANAR_CODED} (version 2 on).
+   * writesPlanarCoded}: whether {@link #encode} may write tiles of one byte a pixel as {@link
+   * #PLANAR_CODED} (best compression, version 2 on); any instance decodes them.
    */
-  TileEncoding(int bpp, int capacityPixels, int side, boolean planarCoded) {
+  TileEncoding(int bpp, int capacityPixels, int side, boolean writesPlanarCoded) {
     this.bpp = bpp;
-    this.planar = planarCoded && bpp == 1 ? new PlanarCodedTile(capacityPixels, side) : null;
+    this.capacityPixels = capacityPixels;
+    this.side = side;
+    this.writesPlanarCoded = writesPlanarCoded && bpp == 1;
     this.residuals = new byte[capacityPixels * bpp];
     this.values = new int[Math.ceilDiv(side, 8) * 8];
     this.scratch = new byte[Math.max(capacityPixels * bpp, values.length)];
@@ -132,13 +139,13 @@ final class TileEncoding {
     }
     toResiduals(tile, w, h);
     long packed = packedLength(w, h);
-    long planarLength = planar == null ? Long.MAX_VALUE : planar.residualsOf(tile, w, h);
+    long planarLength = writesPlanarCoded ? planar().residualsOf(tile, w, h) : Long.MAX_VALUE;
     // LZ4 wins on runs of equal residuals (flat areas, soft edges); where planar codes are
     // written, it is tried only on tiles whose residuals are at least half zeros: on the others
     // it changed the stored bytes of the synthetic and real masks measured by under 0.1%, and it
     // is the costliest step of encoding
     long lz4Length = Long.MAX_VALUE;
-    if (planar == null || zeroResiduals(n) * 2 >= n) {
+    if (!writesPlanarCoded || zeroResiduals(n) * 2 >= n) {
       if (table == null) {
         table = new LZ4.FastCompressionHashTable();
         lz4 = new ByteBuffersDataOutput();
@@ -243,7 +250,7 @@ final class TileEncoding {
         return !part;
       }
       case PLANAR_CODED -> {
-        in.readBytes(planar.buffer(length), 0, length);
+        in.readBytes(planar().buffer(length), 0, length);
         planar.decodeAndCount(
             length, w, h, tile, part ? rowEnd : h, 0, part ? rowStart : 0, 0, 0, 0);
         return !part;
@@ -251,6 +258,13 @@ final class TileEncoding {
       default -> in.readBytes(tile, 0, n * bpp);
     }
     return true;
+  }
+
+  private PlanarCodedTile planar() {
+    if (planar == null) {
+      planar = new PlanarCodedTile(capacityPixels, side);
+    }
+    return planar;
   }
 
   private int zeroResiduals(int n) {
@@ -369,7 +383,7 @@ final class TileEncoding {
       throws IOException {
     assert countsWhileDecoding(kind);
     if (kind == PLANAR_CODED) {
-      in.readBytes(planar.buffer(length), 0, length);
+      in.readBytes(planar().buffer(length), 0, length);
       return planar.decodeAndCount(length, w, h, tile, y2, x1, y1, x2, lo, span);
     }
     in.readBytes(scratch, 0, length);

@@ -34,8 +34,10 @@ import org.apache.lucene.store.IndexInput;
  *
  * @param tileSide the side of a tile, in pixels
  * @param version the version of MaskSearch20's files (see {@link MaskSearch20DocValuesFormat})
- * @param writesPlanarCoded whether {@link #encode} stores tiles planar-coded where shorter (version
- *     2 and later); readers, which read such tiles whatever mode wrote them, pass false
+ * @param writesPlanarCoded whether {@link #encode} stores tiles planar-coded where shorter (best
+ *     compression, version 2 and later); a reader passes the mode its field's meta records (it
+ *     reads planar-coded tiles whatever the mode; a merge copies stored masks only between equal
+ *     storages)
  */
 record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     implements MaskStorage {
@@ -45,7 +47,7 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     }
   }
 
-  /** A reader's storage, or a writer's in {@link MaskSearch20DocValuesFormat.Mode#BEST_SPEED}. */
+  /** A storage that writes no planar-coded tiles (best speed). */
   TiledMaskStorage(int tileSide, int version) {
     this(tileSide, version, false);
   }
@@ -251,7 +253,7 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
       this.kinds = new byte[tileCount];
       this.starts = new long[tileCount + 1];
       this.tile = new byte[(int) tileBytes(stored)];
-      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide, planarCoded());
+      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide, false);
       readDirectory();
     }
 

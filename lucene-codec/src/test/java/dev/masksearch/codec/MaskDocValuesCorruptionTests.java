@@ -265,6 +265,8 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         corruptions.put(
             f + "tile side past the largest mask",
             m -> m.field(number).tileSide = m.field(number).gridStep * (Mask.MAX_SIDE + 1));
+        corruptions.put(f + "tile mode 2", m -> m.field(number).mode = 2); // version 2 on
+        corruptions.put(f + "tile mode -1", m -> m.field(number).mode = -1);
       }
       for (int c = 0; c < 4; c++) {
         int column = c;

@@ -42,8 +42,8 @@ public final class MaskSegmentFixture {
   public static final String ID = "id";
 
   /**
-   * What a fixture writes: the fields' CHI parameters, and per document the mixed mask's shape or
-   * none.
+   * What a fixture writes: the fields' CHI parameters, per document the mixed mask's shape or none,
+   * the format and, for MaskSearch20, whether in best compression (planar-coded tiles).
    */
   public record Plan(
       ChiParams mixedParams,
@@ -51,7 +51,8 @@ public final class MaskSegmentFixture {
       MaskDType uniformDType,
       int uniformSide,
       List<MaskShape> mixed,
-      FormatVersion version) {}
+      FormatVersion version,
+      boolean bestCompression) {}
 
   /** A mask's dtype and size. */
   public record MaskShape(MaskDType dtype, int height, int width) {}
@@ -84,7 +85,8 @@ public final class MaskSegmentFixture {
         CodecTestMasks.randomDType(r),
         16,
         mixed,
-        r.nextBoolean() ? FormatVersion.V10 : FormatVersion.V20);
+        r.nextBoolean() ? FormatVersion.V10 : FormatVersion.V20,
+        r.nextBoolean());
   }
 
   /** A small fixed plan for fuzzing: 40 documents, one block per group, files of a few KiB. */
@@ -98,7 +100,13 @@ public final class MaskSegmentFixture {
       mixed.add(d % 3 == 2 ? null : shapes[d % shapes.length]);
     }
     return new Plan(
-        new ChiParams(4, 3), new ChiParams(2, 4), MaskDType.UINT8, 4, mixed, FormatVersion.V20);
+        new ChiParams(4, 3),
+        new ChiParams(2, 4),
+        MaskDType.UINT8,
+        4,
+        mixed,
+        FormatVersion.V20,
+        false);
   }
 
   /** Writes the plan as one segment (no compound file), masks drawn from {@code r}. */
@@ -107,7 +115,10 @@ public final class MaskSegmentFixture {
         new IndexWriterConfig()
             .setCodec(
                 TestMaskCodecs.writing(
-                    DocValuesFormat.forName(plan.version().name()),
+                    plan.version() == FormatVersion.V20 && plan.bestCompression()
+                        ? new MaskSearch20DocValuesFormat(
+                            MaskSearch20DocValuesFormat.Mode.BEST_COMPRESSION)
+                        : DocValuesFormat.forName(plan.version().name()),
                     new Lucene104Codec(),
                     field -> field.equals(MIXED) || field.equals(UNIFORM)))
             .setUseCompoundFile(false)

@@ -677,6 +677,58 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
    * Prints the bytes of an index's compressed masks (.mskr) and CHI (.mskc, .mskm) against the raw
    * bytes.
    */
+  /**
+   * {@code masksearch_best_compression} stores the masks themselves in best compression, not only
+   * the stored fields: smooth uint8 maps take well under the default codec's bytes.
+   */
+  public void testBestCompressionStoresSmoothMasksSmaller() throws Exception {
+    List<Mask> masks = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      masks.add(randomMask(MaskDType.UINT8, randomIntBetween(40, 64), randomIntBetween(40, 64)));
+    }
+    long[] bytes = new long[2];
+    String[] codecs = {MaskSearchCodec.ALIAS, MaskSearchCodec.BEST_COMPRESSION_ALIAS};
+    for (int c = 0; c < 2; c++) {
+      String index = "mode" + c;
+      createIndex(index, codecs[c], 1);
+      for (int i = 0; i < masks.size(); i++) {
+        index(index, Integer.toString(i), rawJson(masks.get(i)));
+      }
+      client().admin().indices().prepareForceMerge(index).setMaxNumSegments(1).get();
+      bytes[c] = maskFileBytes(index);
+    }
+    assertTrue(bytes[1] + " against " + bytes[0], bytes[1] * 10 < bytes[0] * 9);
+  }
+
+  /** The bytes of the stored masks (`.mskr`) of the index's first shard, one segment. */
+  private long maskFileBytes(String index) throws Exception {
+    client().admin().indices().prepareRefresh(index).get();
+    IndexShard shard =
+        getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
+    long bytes = 0;
+    try (Engine.Searcher searcher = shard.acquireSearcher("size")) {
+      assertEquals(1, searcher.getIndexReader().leaves().size());
+      org.apache.lucene.index.SegmentInfo info =
+          ((SegmentReader)
+                  FilterLeafReader.unwrap(searcher.getIndexReader().leaves().get(0).reader()))
+              .getSegmentInfo()
+              .info;
+      try (org.apache.lucene.store.Directory compound =
+          info.getUseCompoundFile()
+              ? info.getCodec().compoundFormat().getCompoundReader(info.dir, info)
+              : null) {
+        org.apache.lucene.store.Directory files = compound != null ? compound : info.dir;
+        for (String file : compound != null ? List.of(files.listAll()) : info.files()) {
+          if (file.endsWith(".mskr")) {
+            bytes += files.fileLength(file);
+          }
+        }
+      }
+    }
+    assertTrue("mask files found", bytes > 0);
+    return bytes;
+  }
+
   private void printMaskFiles(String index, long raw) throws Exception {
     client().admin().indices().prepareRefresh(index).get();
     IndexShard shard =

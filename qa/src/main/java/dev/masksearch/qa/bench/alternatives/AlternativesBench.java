@@ -33,8 +33,9 @@ import java.util.Locale;
  * main table (workloads; what a point of the scaling curve needs, see {@link ScalingCurve}); {@code
  * --no-postgis} leaves PostGIS out (not loaded, not run: at the largest scales); {@code --csv}
  * writes the main table's latencies as CSV for {@link ScalingCurve}; {@code --codec} is the plugin
- * index's {@code index.codec} (masks in best speed, the default, or best compression). The report's
- * markdown comes from {@link AlternativesReport}.
+ * index's {@code index.codec} (masks in best speed, the default, or best compression; the CHI
+ * sweep, which measures CHI parameters, always indexes in best speed). The report's markdown comes
+ * from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}

@@ -58,6 +58,15 @@ final class Loader {
                                    "bx1": {"type": "integer"}, "by1": {"type": "integer"},
                                    "bx2": {"type": "integer"}, "by2": {"type": "integer"}}}}""";
 
+  /** {@link #PLUGIN_MAPPING} with {@code codec} as its {@code index.codec}. */
+  static String pluginMapping(String codec) {
+    String setting = "\"index.codec\": \"" + DEFAULT_CODEC + "\"";
+    if (!PLUGIN_MAPPING.contains(setting)) {
+      throw new IllegalStateException("the plugin mapping sets no " + setting);
+    }
+    return PLUGIN_MAPPING.replace(setting, "\"index.codec\": \"" + codec + "\"");
+  }
+
   private final Rest rest;
   private final String codec;
   private final IntFunction<BenchImage> images;
@@ -100,11 +109,7 @@ final class Loader {
         throw new IllegalStateException("DELETE " + index + ": " + deleted.body());
       }
     }
-    rest.ok(
-        "PUT",
-        "/" + PLUGIN_INDEX,
-        PLUGIN_MAPPING.replace(
-            "\"index.codec\": \"" + DEFAULT_CODEC + "\"", "\"index.codec\": \"" + codec + "\""));
+    rest.ok("PUT", "/" + PLUGIN_INDEX, pluginMapping(codec));
     rest.ok("PUT", "/" + PLAIN_INDEX, PLAIN_MAPPING);
     long pluginNanos = 0;
     long plainNanos = 0;

@@ -1,0 +1,125 @@
+package dev.masksearch.codec;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.store.ByteBuffersDataOutput;
+import org.apache.lucene.tests.util.LuceneTestCase;
+
+/**
+ * {@link PlanarCodedTile} alone: every tile shape up to the side decodes back to its codes for
+ * every part of its rows (rows above a part skipped, escapes among the last symbols), counts as a
+ * brute force over the part does, and any other bytes decode to some tile or are a {@link
+ * CorruptIndexException}, never another failure.
+ */
+public class PlanarCodedTileTests extends LuceneTestCase {
+  private static final int SIDE = 32;
+
+  public void testEveryPartOfEveryShapeDecodesAndCounts() throws CorruptIndexException {
+    PlanarCodedTile coder = new PlanarCodedTile(SIDE * SIDE, SIDE);
+    for (int h = 1; h <= SIDE; h += 1 + random().nextInt(3)) {
+      for (int w = 1; w <= SIDE; w += 1 + random().nextInt(3)) {
+        byte[] codes = randomTile(random(), w, h);
+        byte[] data = encode(coder, codes, w, h);
+        for (int rowEnd = 0; rowEnd <= h; rowEnd++) {
+          int y1 = random().nextInt(rowEnd + 1);
+          int x1 = random().nextInt(w + 1);
+          int x2 = x1 + random().nextInt(w - x1 + 1);
+          int lo = random().nextInt(256);
+          int span = random().nextInt(257);
+          byte[] tile = new byte[w * h];
+          System.arraycopy(data, 0, coder.buffer(data.length), 0, data.length);
+          long count = coder.decodeAndCount(data.length, w, h, tile, rowEnd, x1, y1, x2, lo, span);
+          long expected = 0;
+          for (int y = y1; y < rowEnd; y++) {
+            for (int x = 0; x < w; x++) {
+              assertEquals(
+                  w + "x" + h + " (" + x + ", " + y + ")", codes[y * w + x], tile[y * w + x]);
+              if (x >= x1
+                  && x < x2
+                  && Integer.compareUnsigned((codes[y * w + x] & 0xFF) - lo, span) < 0) {
+                expected++;
+              }
+            }
+          }
+          assertEquals(w + "x" + h + " rows " + y1 + ".." + rowEnd, expected, count);
+        }
+      }
+    }
+  }
+
+  /** The code's length is what the writer measured, and short codes take the bits they say. */
+  public void testLengthsAndSymbols() {
+    PlanarCodedTile coder = new PlanarCodedTile(SIDE * SIDE, SIDE);
+    byte[] flat = new byte[16]; // sixteen zero residuals: two bytes
+    assertEquals(2, coder.residualsOf(flat, 4, 4));
+    assertArrayEquals(new byte[] {0, 0}, encode(coder, flat, 4, 4));
+    byte[] ramp = {0, (byte) 255, (byte) 254, (byte) 255}; // r = 0, -1, -1, +1: 0 10 10 110
+    assertEquals(1, coder.residualsOf(ramp, 4, 1));
+    assertArrayEquals(new byte[] {(byte) 0b0101_0110}, encode(coder, ramp, 4, 1));
+    byte[] jump = {0, 100}; // r = 0, then 100 escaped: 0 111 01100100
+    assertArrayEquals(
+        new byte[] {(byte) 0b0111_0110, (byte) 0b0100_0000}, encode(coder, jump, 2, 1));
+  }
+
+  public void testOtherBytesDecodeOrAreReportedCorrupt() {
+    PlanarCodedTile coder = new PlanarCodedTile(SIDE * SIDE, SIDE);
+    int corrupt = 0;
+    for (int i = 0; i < atLeast(500); i++) {
+      int w = 1 + random().nextInt(SIDE);
+      int h = 1 + random().nextInt(SIDE);
+      byte[] data;
+      if (random().nextBoolean()) { // a valid tile, changed or cut
+        data = encode(coder, randomTile(random(), w, h), w, h);
+        if (random().nextBoolean() || data.length == 1) {
+          data[random().nextInt(data.length)] ^= (byte) (1 << random().nextInt(8));
+        } else {
+          data = Arrays.copyOf(data, random().nextInt(data.length));
+        }
+      } else {
+        data = new byte[random().nextInt(w * h + 1)];
+        random().nextBytes(data);
+      }
+      System.arraycopy(data, 0, coder.buffer(data.length), 0, data.length);
+      try {
+        coder.decodeAndCount(
+            data.length, w, h, new byte[w * h], random().nextInt(h + 1), 0, 0, w, 0, 256);
+      } catch (CorruptIndexException expected) {
+        corrupt++;
+      }
+    }
+    assertTrue("some were reported", corrupt > 0);
+  }
+
+  private static byte[] encode(PlanarCodedTile coder, byte[] codes, int w, int h) {
+    coder.residualsOf(codes, w, h);
+    ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+    coder.encode(w * h, out);
+    return out.toArrayCopy();
+  }
+
+  /** Smooth planes with steps of one, noise, jumps (escapes), and a jump in the last pixel. */
+  private static byte[] randomTile(Random r, int w, int h) {
+    byte[] codes = new byte[w * h];
+    int base = r.nextInt(256);
+    int dx = r.nextInt(3) - 1;
+    int dy = r.nextInt(3) - 1;
+    int noise = r.nextInt(4);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int v = base + dx * x + dy * y;
+        if (noise > 0 && r.nextInt(8) == 0) {
+          v += r.nextInt(2 * noise + 1) - noise;
+        }
+        if (r.nextInt(40) == 0) {
+          v = r.nextInt(256);
+        }
+        codes[y * w + x] = (byte) v;
+      }
+    }
+    if (r.nextBoolean()) {
+      codes[codes.length - 1] += (byte) (50 + r.nextInt(100));
+    }
+    return codes;
+  }
+}
