@@ -10,12 +10,12 @@ import org.opensearch.index.codec.CodecAliases;
 
 /**
  * The MaskSearch codec as OpenSearch selects it: {@code "index.codec": "masksearch"} (masks in
- * {@link MaskSearch20DocValuesFormat.Mode#BEST_SPEED}, the rest as the index's default codec) or
- * {@code "masksearch_best_compression"} (masks in {@link
- * MaskSearch20DocValuesFormat.Mode#BEST_COMPRESSION}, the rest as {@code best_compression}). It is
- * the engine's {@link MaskCodec} under its own SPI name, with the aliases OpenSearch's {@code
- * index.codec} validation needs; the plugin builds one per alias with the mapping as its mask-field
- * predicate. The mode only changes what is written: one SPI instance reads both.
+ * {@link MaskSearch20DocValuesFormat.Mode#BEST_SPEED}) or {@code "masksearch_best_compression"}
+ * (masks in {@link MaskSearch20DocValuesFormat.Mode#BEST_COMPRESSION}), the other fields as the
+ * index's default codec either way. It is the engine's {@link MaskCodec} under its own SPI name,
+ * with the aliases OpenSearch's {@code index.codec} validation needs; the plugin builds one per
+ * alias with the mapping as its mask-field predicate. The mode only changes what is written: one
+ * SPI instance reads both.
  */
 public final class MaskSearchCodec extends MaskCodec implements CodecAliases {
   /** The SPI name; it must stay loadable for as long as indices written with it exist. */

@@ -1,6 +1,7 @@
 package dev.masksearch.qa.bench.jmh;
 
 import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskSearch20DocValuesFormat;
 import dev.masksearch.qa.bench.PaperWorkloads;
 import dev.masksearch.qa.bench.SyntheticIndex;
 import dev.masksearch.qa.bench.Workload;
@@ -45,6 +46,16 @@ import org.openjdk.jmh.annotations.Warmup;
 public class WorkloadBenchmark {
   static final int DOCS = 20_000;
 
+  /**
+   * How the masks are stored: best speed, or best compression with {@code -jvmArgsAppend
+   * -Dmasksearch.mode=BEST_COMPRESSION} (a system property: JMH's parameters need reflection that
+   * the build forbids).
+   */
+  private static final MaskSearch20DocValuesFormat.Mode MODE =
+      MaskSearch20DocValuesFormat.Mode.valueOf(
+          System.getProperty(
+              "masksearch.mode", MaskSearch20DocValuesFormat.Mode.BEST_SPEED.name()));
+
   private Path path;
   private Directory dir;
   private DirectoryReader reader;
@@ -55,7 +66,8 @@ public class WorkloadBenchmark {
   public void setUp() throws IOException {
     path = Files.createTempDirectory("masksearch-jmh-workloads");
     dir = FSDirectory.open(path);
-    SyntheticIndex.build(dir, new SyntheticDataset(7), DOCS, ChiParams.DEFAULT, 1);
+    SyntheticIndex.build(
+        dir, new SyntheticDataset(7), DOCS, ChiParams.DEFAULT, 1, SyntheticIndex.codec(MODE));
     reader = DirectoryReader.open(dir);
     searcher = new IndexSearcher(reader);
     searcher.setQueryCache(null); // every operation answers the query again
