@@ -63,10 +63,7 @@ record FormatVersion(
    */
   MaskStorage storage(int version, int tileSide, boolean planarCoded) {
     return tiled
-        ? new TiledMaskStorage(
-            tileSide,
-            version,
-            planarCoded && version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED)
+        ? new TiledMaskStorage(tileSide, version, planarCoded)
         : DeflatedMaskStorage.INSTANCE;
   }
 }

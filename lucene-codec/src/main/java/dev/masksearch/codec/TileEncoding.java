@@ -250,9 +250,8 @@ final class TileEncoding {
         return !part;
       }
       case PLANAR_CODED -> {
-        in.readBytes(planar().buffer(length), 0, length);
-        planar.decodeAndCount(
-            length, w, h, tile, part ? rowEnd : h, 0, part ? rowStart : 0, 0, 0, 0);
+        decodeAndCount(
+            kind, in, length, w, h, tile, 0, part ? rowStart : 0, 0, part ? rowEnd : h, 0, 0);
         return !part;
       }
       default -> in.readBytes(tile, 0, n * bpp);

@@ -706,57 +706,48 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     client().admin().indices().prepareRefresh(index).get();
     IndexShard shard =
         getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
-    long bytes = 0;
     try (Engine.Searcher searcher = shard.acquireSearcher("size")) {
       assertEquals(1, searcher.getIndexReader().leaves().size());
-      org.apache.lucene.index.SegmentInfo info =
-          ((SegmentReader)
-                  FilterLeafReader.unwrap(searcher.getIndexReader().leaves().get(0).reader()))
-              .getSegmentInfo()
-              .info;
-      try (org.apache.lucene.store.Directory compound =
-          info.getUseCompoundFile()
-              ? info.getCodec().compoundFormat().getCompoundReader(info.dir, info)
-              : null) {
-        org.apache.lucene.store.Directory files = compound != null ? compound : info.dir;
-        for (String file : compound != null ? List.of(files.listAll()) : info.files()) {
-          if (file.endsWith(".mskr")) {
-            bytes += files.fileLength(file);
-          }
-        }
-      }
     }
+    long bytes = fileBytes(index, ".mskr");
     assertTrue("mask files found", bytes > 0);
     return bytes;
   }
 
-  private void printMaskFiles(String index, long raw) throws Exception {
+  /**
+   * The bytes of the files with these extensions in the segments of the index's first shard,
+   * compound files opened.
+   */
+  private long fileBytes(String index, String... extensions) throws Exception {
     client().admin().indices().prepareRefresh(index).get();
     IndexShard shard =
         getInstanceFromNode(IndicesService.class).indexServiceSafe(resolveIndex(index)).getShard(0);
-    long masks = 0;
-    long chi = 0;
+    long bytes = 0;
     try (Engine.Searcher searcher = shard.acquireSearcher("size")) {
       for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
         org.apache.lucene.index.SegmentInfo info =
-            ((org.apache.lucene.index.SegmentReader) FilterLeafReader.unwrap(leaf.reader()))
-                .getSegmentInfo()
-                .info;
-        try (org.apache.lucene.store.Directory dir =
+            ((SegmentReader) FilterLeafReader.unwrap(leaf.reader())).getSegmentInfo().info;
+        try (org.apache.lucene.store.Directory compound =
             info.getUseCompoundFile()
                 ? info.getCodec().compoundFormat().getCompoundReader(info.dir, info)
                 : null) {
-          org.apache.lucene.store.Directory files = dir != null ? dir : info.dir;
-          for (String file : files.listAll()) {
-            if (file.endsWith(".mskr")) {
-              masks += files.fileLength(file);
-            } else if (file.endsWith(".mskc") || file.endsWith(".mskm")) {
-              chi += files.fileLength(file);
+          org.apache.lucene.store.Directory files = compound != null ? compound : info.dir;
+          for (String file : compound != null ? List.of(files.listAll()) : info.files()) {
+            for (String extension : extensions) {
+              if (file.endsWith(extension)) {
+                bytes += files.fileLength(file);
+              }
             }
           }
         }
       }
     }
+    return bytes;
+  }
+
+  private void printMaskFiles(String index, long raw) throws Exception {
+    long masks = fileBytes(index, ".mskr");
+    long chi = fileBytes(index, ".mskc", ".mskm");
     System.out.printf(
         Locale.ROOT,
         "%s: compressed masks %,d bytes (%.0f%% of raw), CHI %,d bytes (%.1f%% of the compressed masks)%n",
