@@ -15,6 +15,7 @@ import org.apache.lucene.util.BytesRef;
  * MaskSearch10DocValuesFormat}). One mask per field and document.
  */
 public final class MaskField extends Field {
+  private final Mask mask;
 
   /** A mask field with the default CHI parameters. */
   public MaskField(String name, Mask mask) {
@@ -27,6 +28,12 @@ public final class MaskField extends Field {
    */
   public MaskField(String name, Mask mask, ChiParams params) {
     super(name, new BytesRef(MaskBytes.encode(checkFits(mask, params))), fieldType(params));
+    this.mask = mask;
+  }
+
+  /** The mask, for fields computed from it in the same document ({@link BoxBinCountsField}). */
+  public Mask mask() {
+    return mask;
   }
 
   private static Mask checkFits(Mask mask, ChiParams params) {

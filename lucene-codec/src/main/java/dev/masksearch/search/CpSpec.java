@@ -75,7 +75,11 @@ public record CpSpec(String field, Region roi, String boxField, ValueRange range
   public boolean isCacheable(org.apache.lucene.index.LeafReaderContext context) {
     return boxField == null
         ? org.apache.lucene.index.DocValues.isCacheable(context, field)
-        : org.apache.lucene.index.DocValues.isCacheable(context, field, boxField);
+        : org.apache.lucene.index.DocValues.isCacheable(
+            context,
+            field,
+            boxField,
+            dev.masksearch.document.BoxBinCountsField.name(field, boxField));
   }
 
   @Override

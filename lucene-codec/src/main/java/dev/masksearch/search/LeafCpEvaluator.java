@@ -2,11 +2,13 @@ package dev.masksearch.search;
 
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
+import dev.masksearch.chi.BoxBinCounts;
 import dev.masksearch.chi.CellCover;
 import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
+import dev.masksearch.document.BoxBinCountsField;
 import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskBytes;
 import dev.masksearch.mask.MaskDType;
@@ -15,6 +17,7 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.Shape;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -67,6 +70,16 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private static final int BLOCK_AFTER = 32;
 
     private final MaskDocValues.BlockAccess blocks;
+
+    /** Each document's pixels per bin in its box, when indexed ({@link BoxBinCountsField}). */
+    private final BinaryDocValues boxBinCounts;
+
+    private final String boxBinCountsField;
+    private final BoxBinCounts binCounts = new BoxBinCounts();
+
+    /** The last document bounded by its bin counts, which no CHI bound tightens. */
+    private int countedDoc = -1;
+
     private long[] blockLower = new long[0];
     private long[] blockUpper = new long[0];
     private long blockArea;
@@ -82,6 +95,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.cursor = fields.cursor(spec.field());
       this.blocks = cursor.blocks();
       this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
+      this.boxBinCountsField =
+          spec.boxField() == null ? null : BoxBinCountsField.name(spec.field(), spec.boxField());
+      this.boxBinCounts =
+          boxBinCountsField == null ? null : fields.reader().getBinaryDocValues(boxBinCountsField);
     }
 
     @Override
@@ -114,10 +131,21 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         BoundsPlan plan = plan(grid, cursor.dtype());
         plan.evaluate(cursor, counts);
         area = plan.area();
-      } else { // a document's box: its outer rectangle's look-ups only; refine() tightens the rest
+      } else {
         Roi box = (Roi) roi;
-        counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));
         area = box.clip(grid.width(), grid.height()).area();
+        if (boxBinCounts != null && boxBinCounts.advanceExact(doc)) { // counted when indexed
+          binCounts.read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField);
+          if (binCounts.area() != area) {
+            throw new CorruptIndexException(
+                "document " + doc + " counts " + binCounts.area() + " pixels in a box of " + area,
+                boxBinCountsField);
+          }
+          binCounts.bound(levels(cursor.dtype()), counts);
+          countedDoc = doc;
+        } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
+          counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));
+        }
       }
       out.lower = spec.value(counts.lower, area);
       out.upper = spec.value(counts.upper, area);
@@ -130,7 +158,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     @Override
     public void refine(int doc, DocBounds out) throws IOException {
-      if (out.isExact() || !cursor.seek(doc)) {
+      if (out.isExact() || doc == countedDoc || !cursor.seek(doc)) {
         return;
       }
       CellCover cover = cover(out.roi);

@@ -3,6 +3,7 @@ package dev.masksearch.search;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.codec.TestMaskCodecs;
+import dev.masksearch.document.BoxBinCountsField;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
@@ -24,6 +25,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -72,6 +74,18 @@ public class CpQueryTests extends LuceneTestCase {
    * uniform.
    */
   private int[] uniformSize;
+
+  /**
+   * Percent of the documents with a mask and a box that also index the mask's bin counts in the box
+   * ({@link BoxBinCountsField}): none, some or all, so segments mix both ways of bounding a box.
+   */
+  private int boxBinCountsPercent;
+
+  @Override
+  public void setUp() throws Exception {
+    super.setUp();
+    boxBinCountsPercent = new int[] {0, 50, 100}[random().nextInt(3)];
+  }
 
   public void testChiAnswersEqualBruteForce() throws IOException {
     ChiParams params =
@@ -130,6 +144,69 @@ public class CpQueryTests extends LuceneTestCase {
         CpStats topStats = new CpStats();
         assertTopK(searcher, reader, spec, 10, CpOrder.DESC, null, topStats);
         assertEquals(0, topStats.verified());
+      }
+    }
+  }
+
+  /**
+   * With every document's bin counts in its box indexed, per-document-box queries over whole bins
+   * read no mask and no CHI entry, and still equal the brute force.
+   */
+  public void testBoxBinCountsDecideBoxQueriesWithoutReadingMasks() throws IOException {
+    boxBinCountsPercent = 100;
+    ChiParams params = new ChiParams(TestUtil.nextInt(random(), 1, 40), 20);
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(
+          dir, TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), params);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = searcher(reader);
+        for (double lv : new double[] {0, 0.2, 0.6, 0.8}) {
+          CpSpec spec = CpSpec.perDocument(MASK, BOX, new ValueRange(lv, 1.5));
+          if (random().nextBoolean()) {
+            spec = spec.normalized();
+          }
+          double threshold = randomThreshold(random(), reader, spec);
+          CpStats stats = new CpStats();
+          assertEquals(
+              expectedFilter(reader, spec, Comparison.GT, threshold, null),
+              ids(searcher, new MaskValueFilterQuery(spec, Comparison.GT, threshold, stats)));
+          assertTopK(searcher, reader, spec, 10, CpOrder.ASC, null, stats);
+          assertEquals(spec + ": " + stats, 0, stats.verified());
+        }
+      }
+    }
+  }
+
+  /** Bin counts that do not add up to their document's box are a corrupt index, not an answer. */
+  public void testBoxBinCountsOfAnotherBoxAreCorrupt() throws IOException {
+    Mask mask = RandomMasks.mask(random(), MaskDType.UINT8, 20, 20);
+    try (Directory dir = newDirectory()) {
+      try (IndexWriter writer =
+          new IndexWriter(
+              dir,
+              newIndexWriterConfig()
+                  .setCodec(
+                      TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals)))) {
+        Document doc = new Document();
+        doc.add(new MaskField(MASK, mask));
+        doc.add(new BoxField(BOX, new Roi(0, 0, 10, 10)));
+        doc.add(new BoxBinCountsField(MASK, BOX, mask, new Roi(0, 0, 5, 10), ChiParams.DEFAULT));
+        writer.addDocument(doc);
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        CpSpec spec = CpSpec.perDocument(MASK, BOX, new ValueRange(0.5, 1.5));
+        Exception e =
+            expectThrows(
+                Exception.class,
+                () ->
+                    searcher(reader)
+                        .count(new MaskValueFilterQuery(spec, Comparison.GT, 1, new CpStats())));
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof CorruptIndexException)) {
+          cause = cause.getCause();
+        }
+        assertNotNull("a CorruptIndexException: " + e, cause);
+        assertTrue(cause.getMessage(), cause.getMessage().contains("50 pixels in a box of 100"));
       }
     }
   }
@@ -262,6 +339,7 @@ public class CpQueryTests extends LuceneTestCase {
         String tag = random.nextBoolean() ? "a" : "b";
         tags.put(id, tag);
         doc.add(new StringField("tag", tag, Field.Store.NO));
+        Mask mask = null;
         if (uniformSize != null || random.nextInt(20) != 0) { // some documents have no mask
           int[] hw =
               uniformSize != null
@@ -269,7 +347,7 @@ public class CpQueryTests extends LuceneTestCase {
                   : random.nextInt(4) == 0
                       ? new int[] {TestUtil.nextInt(random, 1, 80), TestUtil.nextInt(random, 1, 80)}
                       : sizes[random.nextInt(sizes.length)];
-          Mask mask =
+          mask =
               uniformSize != null
                   ? RandomMasks.mask(
                       random, MaskDType.UINT8, hw[0], hw[1]) // one dtype and size: one shape group
@@ -281,6 +359,9 @@ public class CpQueryTests extends LuceneTestCase {
           Roi box = randomRoi(random, 90);
           boxes.put(id, Roi.unpack(box.pack()));
           doc.add(new BoxField(BOX, box));
+          if (mask != null && random.nextInt(100) < boxBinCountsPercent) {
+            doc.add(new BoxBinCountsField(MASK, BOX, mask, box, params));
+          }
         }
         writer.addDocument(doc);
         if (random.nextInt(15) == 0) {

@@ -18,7 +18,7 @@ public final class RandomMasks {
         random, MaskDType.values()[random.nextInt(MaskDType.values().length)], height, width);
   }
 
-  static Mask mask(Random random, MaskDType dtype, int height, int width) {
+  public static Mask mask(Random random, MaskDType dtype, int height, int width) {
     float[] values =
         switch (random.nextInt(6)) {
           case 0 ->

@@ -72,6 +72,10 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
         "box": {"type": "mask_roi"},
         "label": {"type": "keyword"}}}""";
 
+  /** {@link #MAPPING} with each document's pixels per bin in its box indexed too. */
+  private static final String MAPPING_WITH_BOX_COUNTS =
+      MAPPING.replace("\"bins\": 20}", "\"bins\": 20, \"index_box_counts\": [\"box\"]}");
+
   private static final String DEFAULT_MASK_MAPPING =
       "{\"properties\": {\"saliency\": {\"type\": \"mask\"}}}";
 
@@ -91,7 +95,84 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     if (codec != null) {
       settings.put("index.codec", codec);
     }
-    client().admin().indices().prepareCreate(index).setSettings(settings).setMapping(MAPPING).get();
+    // cp over each document's box answers the same with or without the box counts
+    String mapping = randomBoolean() ? MAPPING_WITH_BOX_COUNTS : MAPPING;
+    client().admin().indices().prepareCreate(index).setSettings(settings).setMapping(mapping).get();
+  }
+
+  /**
+   * With {@code index_box_counts}, a cp filter and sort over each document's box read no mask for a
+   * range of whole bins, whichever of the mask and the box comes first in the source; a document
+   * without a box has no value, and the hits equal a brute-force count.
+   */
+  public void testIndexBoxCountsAnswerBoxQueriesWithoutReadingMasks() throws Exception {
+    client()
+        .admin()
+        .indices()
+        .prepareCreate("counted")
+        .setSettings(
+            Settings.builder()
+                .put("index.number_of_shards", 1)
+                .put("index.number_of_replicas", 0)
+                .put("index.codec", MaskSearchCodec.ALIAS))
+        .setMapping(MAPPING_WITH_BOX_COUNTS)
+        .get();
+    ValueRange range = new ValueRange(0.6, 1.01);
+    Map<String, Long> expected = new HashMap<>();
+    BulkRequestBuilder bulk = client().prepareBulk();
+    for (int i = 0; i < 40; i++) {
+      Mask mask = randomMask(MaskDType.UINT8, randomIntBetween(5, 40), randomIntBetween(5, 40));
+      Roi box =
+          new Roi(
+              randomIntBetween(-3, 20),
+              randomIntBetween(-3, 20),
+              randomIntBetween(0, 50),
+              randomIntBetween(0, 50));
+      String boxJson =
+          String.format(Locale.ROOT, "[%d, %d, %d, %d]", box.x1(), box.y1(), box.x2(), box.y2());
+      String source =
+          switch (i % 3) {
+            case 0 -> "{\"box\": " + boxJson + ", \"saliency\": " + rawJson(mask) + "}";
+            case 1 -> "{\"saliency\": " + rawJson(mask) + ", \"box\": " + boxJson + "}";
+            default -> "{\"saliency\": " + rawJson(mask) + "}";
+          };
+      if (i % 3 != 2) {
+        expected.put(Integer.toString(i), mask.countPixels(box, range));
+      }
+      bulk.add(
+          client()
+              .prepareIndex("counted")
+              .setId(Integer.toString(i))
+              .setSource(source, XContentType.JSON));
+    }
+    assertFalse(bulk.get().hasFailures());
+    client().admin().indices().prepareRefresh("counted").get();
+    long threshold = randomFrom(new ArrayList<>(expected.values()));
+    CpQueryBuilder filter =
+        new CpQueryBuilder(
+            "saliency",
+            RegionSpec.boxField("box"),
+            range,
+            false,
+            Comparison.GTE,
+            threshold,
+            null,
+            null);
+    SearchResponse response =
+        client().prepareSearch("counted").setProfile(true).setSize(100).setQuery(filter).get();
+    Set<String> got = new HashSet<>();
+    for (SearchHit hit : response.getHits().getHits()) {
+      got.add(hit.getId());
+    }
+    Set<String> want = new HashSet<>();
+    expected.forEach(
+        (id, count) -> {
+          if (count >= threshold) {
+            want.add(id);
+          }
+        });
+    assertEquals(want, got);
+    assertEquals(Long.valueOf(0), cpBreakdown(response).get("cp_masks_read"));
   }
 
   public void testEveryEncodingIndexesAndAnswersExactly() throws Exception {

@@ -3,6 +3,7 @@ package dev.masksearch.qa.bench;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.codec.MaskSearch20DocValuesFormat;
+import dev.masksearch.document.BoxBinCountsField;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.qa.data.SyntheticDataset;
@@ -135,6 +136,14 @@ public final class SyntheticIndex {
     return format;
   }
 
+  /**
+   * Whether the saliency maps' pixels per bin in each image's box are indexed ({@link
+   * BoxBinCountsField}, the mapping's {@code index_box_counts}); {@code
+   * -Dmasksearch.boxBinCounts=false} leaves them out, to measure what they save.
+   */
+  static final boolean BOX_BIN_COUNTS =
+      Boolean.parseBoolean(System.getProperty("masksearch.boxBinCounts", "true"));
+
   static Document document(SyntheticImage image, ChiParams params) {
     Document doc = new Document();
     doc.add(new StringField(ID, Integer.toString(image.id()), Field.Store.YES));
@@ -144,6 +153,9 @@ public final class SyntheticIndex {
     doc.add(new StringField(REGIME, image.regime(), Field.Store.YES));
     doc.add(new BoxField(BOX, image.box()));
     doc.add(new MaskField(SALIENCY, image.saliency(), params));
+    if (BOX_BIN_COUNTS) {
+      doc.add(new BoxBinCountsField(SALIENCY, BOX, image.saliency(), image.box(), params));
+    }
     doc.add(new MaskField(HUMAN, image.human(), params));
     return doc;
   }

@@ -220,11 +220,16 @@ public final class Dataset {
         properties.put(integer, Map.of("type", "integer"));
       }
     }
-    if (columns.containsAll(List.of("bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2"))) {
+    boolean boxes = columns.containsAll(List.of("bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2"));
+    if (boxes) {
       properties.put("bbox", Map.of("type", "mask_roi"));
     }
-    for (String kind : kinds) {
-      properties.put(kind, Map.of("type", "mask"));
+    for (String kind : kinds) { // with each mask's pixels per bin in the box, when there is one
+      properties.put(
+          kind,
+          boxes
+              ? Map.of("type", "mask", "index_box_counts", List.of("bbox"))
+              : Map.of("type", "mask"));
     }
     if (hasImages()) {
       // Stored, so that derived source (which keeps no _source copy) can return it; binary has no

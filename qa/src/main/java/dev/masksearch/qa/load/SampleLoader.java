@@ -37,7 +37,8 @@ public final class SampleLoader {
       {"settings": {"index.codec": "masksearch", "index.derived_source.enabled": true,
                     "number_of_shards": 2, "number_of_replicas": 0},
        "mappings": {"properties": {
-         "saliency": {"type": "mask"}, "human": {"type": "mask"}, "bbox": {"type": "mask_roi"},
+         "saliency": {"type": "mask", "index_box_counts": ["bbox"]},
+         "human": {"type": "mask", "index_box_counts": ["bbox"]}, "bbox": {"type": "mask_roi"},
          "label": {"type": "keyword"}, "predicted": {"type": "keyword"}, "regime": {"type": "keyword"},
          "caption": {"type": "text"}, "image": {"type": "binary", "store": true},
          "background": {"type": "keyword"}, "distractors": {"type": "integer"}}}}""";

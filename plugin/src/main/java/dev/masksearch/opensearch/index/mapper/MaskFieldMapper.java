@@ -13,13 +13,17 @@ import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReader;
+import org.opensearch.index.mapper.MappingLookup;
 import org.opensearch.index.mapper.ParametrizedFieldMapper;
 import org.opensearch.index.mapper.ParseContext;
 
 /**
  * The {@code mask} field type: one 2-D mask per document (see {@link MaskValueParser} for the
  * accepted forms), stored as binary doc values that the MaskSearch codec indexes with a CHI.
- * Parameters: {@code grid_step} and {@code bins}, the CHI's, fixed when the field is created.
+ * Parameters: {@code grid_step} and {@code bins}, the CHI's, fixed when the field is created;
+ * {@code index_box_counts}, the {@code mask_roi} fields in whose box each document's pixels are
+ * also counted per bin when it is indexed ({@link IndexedBoxCounts}), so that {@code cp} over those
+ * boxes reads no mask for ranges of whole bins.
  */
 public final class MaskFieldMapper extends SingleValueFieldMapper {
   public static final String CONTENT_TYPE = "mask";
@@ -28,10 +32,26 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
   private final ChiParams params;
 
+  private final List<String> indexBoxCounts;
+
   private MaskFieldMapper(
-      String simpleName, MaskFieldType type, MultiFields multiFields, CopyTo copyTo) {
+      String simpleName,
+      MaskFieldType type,
+      List<String> indexBoxCounts,
+      MultiFields multiFields,
+      CopyTo copyTo) {
     super(simpleName, type, multiFields, copyTo, "mask");
     this.params = type.params();
+    this.indexBoxCounts = indexBoxCounts;
+  }
+
+  ChiParams params() {
+    return params;
+  }
+
+  /** The {@code mask_roi} fields in whose box each document's pixels are counted per bin. */
+  List<String> indexBoxCounts() {
+    return indexBoxCounts;
   }
 
   private static MaskFieldMapper toType(org.opensearch.index.mapper.FieldMapper in) {
@@ -47,6 +67,10 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
     private final Parameter<Integer> bins =
         Parameter.intParam("bins", false, m -> toType(m).params.bins(), ChiParams.DEFAULT_BINS)
             .setValidator(v -> new ChiParams(ChiParams.DEFAULT_GRID_STEP, v));
+    // Updatable: documents indexed before a box field is added are bounded from the CHI as before.
+    private final Parameter<List<String>> indexBoxCounts =
+        Parameter.stringArrayParam(
+            "index_box_counts", true, m -> toType(m).indexBoxCounts, List.of());
     private final Parameter<Map<String, String>> meta = Parameter.metaParam();
 
     public Builder(String name) {
@@ -55,7 +79,7 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
 
     @Override
     protected List<Parameter<?>> getParameters() {
-      return List.of(gridStep, bins, meta);
+      return List.of(gridStep, bins, indexBoxCounts, meta);
     }
 
     @Override
@@ -66,7 +90,11 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
               new ChiParams(gridStep.getValue(), bins.getValue()),
               meta.getValue());
       return new MaskFieldMapper(
-          name, type, multiFieldsBuilder.build(this, context), copyTo.build());
+          name,
+          type,
+          List.copyOf(indexBoxCounts.getValue()),
+          multiFieldsBuilder.build(this, context),
+          copyTo.build());
     }
   }
 
@@ -93,8 +121,27 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
   protected IndexableField parseValue(ParseContext context) throws IOException {
     // The index's current limits (dynamic settings), checked before the mask's pixels are decoded.
     MaskLimits limits = MaskSizeSettings.limits(context.indexSettings().getSettings());
-    return new MaskField(
-        fieldType().name(), MaskValueParser.parse(context.parser(), limits), params);
+    MaskField mask =
+        new MaskField(fieldType().name(), MaskValueParser.parse(context.parser(), limits), params);
+    IndexedBoxCounts.afterMask(context, this, mask);
+    return mask;
+  }
+
+  /** Each field {@code index_box_counts} names must be a {@code mask_roi} field. */
+  @Override
+  protected void doValidate(MappingLookup mappers) {
+    for (String box : indexBoxCounts) {
+      if (!(mappers.getMapper(box) instanceof MaskRoiFieldMapper)) {
+        throw new IllegalArgumentException(
+            "[index_box_counts] of ["
+                + name()
+                + "] names ["
+                + box
+                + "], which is not a ["
+                + MaskRoiFieldMapper.CONTENT_TYPE
+                + "] field of this index");
+      }
+    }
   }
 
   /**

@@ -67,7 +67,9 @@ public final class MaskRoiFieldMapper extends SingleValueFieldMapper {
   @Override
   protected IndexableField parseValue(ParseContext context) throws IOException {
     XContentParser parser = context.parser();
-    return new BoxField(fieldType().name(), parseBox(parser));
+    BoxField box = new BoxField(fieldType().name(), parseBox(parser));
+    IndexedBoxCounts.afterBox(context, box);
+    return box;
   }
 
   /**

@@ -88,6 +88,87 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
     assertThat(e.getMessage(), containsString("grid_step"));
   }
 
+  /**
+   * {@code index_box_counts}: the listed fields must be {@code mask_roi} fields; a document with
+   * both values gets the counts whichever comes first, one without a box none; the list may grow.
+   */
+  public void testIndexBoxCounts() throws Exception {
+    IllegalArgumentException notABox =
+        expectThrows(
+            IllegalArgumentException.class,
+            () ->
+                createMapperService(
+                    mapping(
+                        b -> {
+                          b.startObject("m")
+                              .field("type", "mask")
+                              .array("index_box_counts", "label")
+                              .endObject();
+                          b.startObject("label").field("type", "keyword").endObject();
+                        })));
+    assertThat(
+        notABox.getMessage(),
+        containsString("[index_box_counts] of [m] names [label], which is not a [mask_roi] field"));
+
+    MapperService mapperService =
+        createMapperService(
+            mapping(
+                b -> {
+                  b.startObject("m")
+                      .field("type", "mask")
+                      .array("index_box_counts", "box")
+                      .endObject();
+                  b.startObject("box").field("type", "mask_roi").endObject();
+                  b.startObject("other").field("type", "mask_roi").endObject();
+                }));
+    assertThat(
+        mapperService.documentMapper().mappingSource().toString(),
+        containsString("\"index_box_counts\":[\"box\"]"));
+    String counts = dev.masksearch.document.BoxBinCountsField.name("m", "box");
+    for (String source :
+        List.of(
+            "{\"m\": [[0.5, 1.0], [1.0, 0]], \"box\": [0, 0, 1, 2]}",
+            "{\"box\": [0, 0, 1, 2], \"m\": [[0.5, 1.0], [1.0, 0]]}")) {
+      ParsedDocument doc =
+          mapperService
+              .documentMapper()
+              .parse(new SourceToParse("test", "1", new BytesArray(source), XContentType.JSON));
+      assertEquals(source, 1, doc.rootDoc().getFields(counts).length);
+      dev.masksearch.chi.BoxBinCounts read =
+          new dev.masksearch.chi.BoxBinCounts()
+              .read(doc.rootDoc().getField(counts).binaryValue(), ChiParams.DEFAULT_BINS, counts);
+      assertEquals(2, read.area()); // the box's column 0: values 0.5 and 1.0
+      assertEquals(1, read.atLeast(ChiParams.DEFAULT_BINS)); // 1.0 alone in the top bin
+      assertNull(
+          doc.rootDoc().getField(dev.masksearch.document.BoxBinCountsField.name("m", "other")));
+    }
+    ParsedDocument noBox =
+        mapperService
+            .documentMapper()
+            .parse(
+                new SourceToParse(
+                    "test",
+                    "2",
+                    new BytesArray("{\"m\": [[0.5]], \"other\": [0, 0, 1, 1]}"),
+                    XContentType.JSON));
+    assertNull(noBox.rootDoc().getField(counts));
+
+    merge(
+        mapperService,
+        mapping(
+            b -> {
+              b.startObject("m")
+                  .field("type", "mask")
+                  .array("index_box_counts", "box", "other")
+                  .endObject();
+              b.startObject("box").field("type", "mask_roi").endObject();
+              b.startObject("other").field("type", "mask_roi").endObject();
+            }));
+    assertThat(
+        mapperService.documentMapper().mappingSource().toString(),
+        containsString("\"index_box_counts\":[\"box\",\"other\"]"));
+  }
+
   public void testRoiFieldTakesOneBox() throws Exception {
     DocumentMapper mapper = createDocumentMapper(fieldMapping(b -> b.field("type", "mask_roi")));
     ParsedDocument doc =

@@ -33,7 +33,8 @@ final class Loader {
                     "number_of_replicas": 0, "refresh_interval": "-1", "max_result_window": 1000000,
                     "index.compound_format": false, "index.use_compound_file": false, "index.store.type": "mmapfs",
                     "index.queries.cache.enabled": false},
-       "mappings": {"properties": {"saliency": {"type": "mask"}, "human": {"type": "mask"},
+       "mappings": {"properties": {"saliency": {"type": "mask", "index_box_counts": ["bbox"]},
+                                   "human": {"type": "mask", "index_box_counts": ["bbox"]},
                                    "bbox": {"type": "mask_roi"}}}}""";
 
   // Both indices alike: every file memory-mapped (mmapfs; OpenSearch's default hybridfs reads
