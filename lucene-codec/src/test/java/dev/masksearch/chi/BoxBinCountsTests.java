@@ -57,6 +57,22 @@ public class BoxBinCountsTests extends LuceneTestCase {
     }
   }
 
+  /**
+   * Version 0's bytes, frozen: values written today must read the same forever (a 2 x 2 uint8 mask
+   * of codes 0, 128, 230, 255 at 4 bins: bins 0, 2, 3 and 4 hold one pixel each).
+   */
+  public void testVersion0BytesAreFrozen() throws CorruptIndexException {
+    Mask mask = Mask.of(MaskDType.UINT8, 2, 2, new byte[] {0, (byte) 128, (byte) 230, (byte) 255});
+    byte[] frozen = {0, 4, 0, 1, 4, 3, 3, 2, 1};
+    assertArrayEquals(frozen, BoxBinCounts.encode(mask, new Roi(-1, -1, 9, 9), 4));
+    BoxBinCounts counts = new BoxBinCounts().read(new BytesRef(frozen), 4, "f");
+    long[] atLeast = new long[6];
+    for (int l = 0; l < atLeast.length; l++) {
+      atLeast[l] = counts.atLeast(l);
+    }
+    assertArrayEquals(new long[] {4, 3, 3, 2, 1, 0}, atLeast);
+  }
+
   /** A value of another version, bin count or width, or of the wrong length, is corrupt. */
   public void testMalformedValuesAreCorrupt() {
     Mask mask = RandomMasks.mask(random(), MaskDType.UINT8, 30, 30);

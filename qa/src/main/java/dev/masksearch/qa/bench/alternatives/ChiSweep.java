@@ -22,13 +22,13 @@ final class ChiSweep {
   record Config(int gridStep, int bins) {
     /** The plugin index's mapping with these parameters on both mask fields. */
     String mapping() {
+      String type = "\"type\": \"mask\", ";
+      if (!Loader.PLUGIN_MAPPING.contains(type)) {
+        throw new IllegalStateException("the plugin mapping has no " + type);
+      }
       return Loader.PLUGIN_MAPPING.replace(
-          "{\"type\": \"mask\"}",
-          String.format(
-              Locale.ROOT,
-              "{\"type\": \"mask\", \"grid_step\": %d, \"bins\": %d}",
-              gridStep,
-              bins));
+          type,
+          String.format(Locale.ROOT, "%s\"grid_step\": %d, \"bins\": %d, ", type, gridStep, bins));
     }
   }
 
