@@ -69,7 +69,7 @@ final class AlternativesReport {
               row.group().equals("single") ? String.format(Locale.ROOT, "%,d", row.matches()) : "-",
               pair(row, SystemKind.PLUGIN, postgisTimeout),
               read < 0
-                  ? "n/a (sort)"
+                  ? "n/a (no query profile)"
                   : String.format(Locale.ROOT, "%.2f%%", 100.0 * read / row.masksTotal())));
       for (SystemKind system : OTHERS) {
         md.append(' ')

@@ -46,6 +46,10 @@ final class AnswerCheck {
       }
       return;
     }
+    if (q.kind() == Query.Kind.AVG_BY_CLASS) {
+      checkAverages(where, got.hits(), RawScan.averages(ref));
+      return;
+    }
     double[] sortedRef = ref.clone();
     Arrays.sort(sortedRef);
     boolean desc = q.descending();
@@ -72,6 +76,33 @@ final class AnswerCheck {
                 + i
                 + "th value is "
                 + expected);
+      }
+    }
+  }
+
+  /**
+   * An aggregation's averages, class by class, to a billionth of the value: each system sums the
+   * same doubles in its own order.
+   */
+  private static void checkAverages(String where, List<Hit> got, List<Hit> expected) {
+    if (got.size() != expected.size()) {
+      throw new AssertionError(where + got.size() + " classes, expected " + expected.size());
+    }
+    for (int c = 0; c < expected.size(); c++) {
+      Hit g = got.get(c);
+      Hit e = expected.get(c);
+      if (g.id() != e.id()
+          || Math.abs(g.value() - e.value()) > 1e-9 * Math.abs(e.value()) + 1e-12) {
+        throw new AssertionError(
+            where
+                + "class "
+                + g.id()
+                + " averages "
+                + g.value()
+                + "; class "
+                + e.id()
+                + " "
+                + e.value());
       }
     }
   }

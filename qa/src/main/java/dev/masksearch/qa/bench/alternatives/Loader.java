@@ -35,7 +35,7 @@ final class Loader {
                     "index.queries.cache.enabled": false},
        "mappings": {"properties": {"saliency": {"type": "mask", "index_box_counts": ["bbox"]},
                                    "human": {"type": "mask", "index_box_counts": ["bbox"]},
-                                   "bbox": {"type": "mask_roi"}}}}""";
+                                   "bbox": {"type": "mask_roi"}, "cls": {"type": "keyword"}}}}""";
 
   // Both indices alike: every file memory-mapped (mmapfs; OpenSearch's default hybridfs reads
   // stored fields through NIO, and a filter's 500 to 25,000 hits each read their _id there, about
@@ -56,6 +56,7 @@ final class Loader {
                     "properties": {"saliency": {"type": "binary", "doc_values": true},
                                    "human": {"type": "binary", "doc_values": true},
                                    "w": {"type": "integer"}, "h": {"type": "integer"},
+                                   "cls": {"type": "keyword"},
                                    "bx1": {"type": "integer"}, "by1": {"type": "integer"},
                                    "bx2": {"type": "integer"}, "by2": {"type": "integer"}}}}""";
 
@@ -125,7 +126,7 @@ final class Loader {
       String action = action(i);
       plugin
           .append(action)
-          .append(pluginDocument(s, h, box, image.width(), image.height()))
+          .append(pluginDocument(i, s, h, box, image.width(), image.height()))
           .append('\n');
       plain
           .append(action)
@@ -137,6 +138,9 @@ final class Loader {
           .append(image.width())
           .append(",\"h\":")
           .append(image.height())
+          .append(",\"cls\":\"")
+          .append(Query.classOf(i))
+          .append('"')
           .append(",\"bx1\":")
           .append(box[0])
           .append(",\"by1\":")
@@ -237,10 +241,14 @@ final class Loader {
     }
   }
 
-  /** The plugin index's document: both masks (base64 uint8) and the box. */
+  /**
+   * The plugin index's document of image {@code i}: both masks (base64 uint8), the box, the class.
+   */
   private static String pluginDocument(
-      String saliency, String human, int[] box, int width, int height) {
-    return "{\"saliency\":"
+      int i, String saliency, String human, int[] box, int width, int height) {
+    return "{\"cls\":\""
+        + Query.classOf(i)
+        + "\",\"saliency\":"
         + maskJson(saliency, width, height)
         + ",\"human\":"
         + maskJson(human, width, height)
@@ -258,7 +266,7 @@ final class Loader {
   /** The plugin index's document of image {@code i}, from the raw file. */
   private String pluginDocument(int i) {
     return pluginDocument(
-        rawBase64(i, 0), rawBase64(i, 1), raw.box(i), raw.width(i), raw.height(i));
+        i, rawBase64(i, 0), rawBase64(i, 1), raw.box(i), raw.width(i), raw.height(i));
   }
 
   /** Base64 of image {@code i}'s mask {@code plane} (0 saliency, 1 human) from the raw file. */

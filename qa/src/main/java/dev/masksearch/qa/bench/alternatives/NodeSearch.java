@@ -27,6 +27,9 @@ final class NodeSearch {
     if (response.path("_shards").path("failed").asInt() > 0) {
       throw new AssertionError(q.name() + ": shard failures: " + response.path("_shards"));
     }
+    if (q.kind() == Kind.AVG_BY_CLASS) {
+      return new Answer(null, averages(response), read);
+    }
     JsonNode hits = response.path("hits").path("hits");
     if (q.filter()) {
       List<Integer> ids = new ArrayList<>();
@@ -45,5 +48,32 @@ final class NodeSearch {
               sorted ? hit.path("sort").path(0).asDouble() : hit.path("_score").asDouble()));
     }
     return new Answer(null, list, read);
+  }
+
+  /**
+   * The request body's aggregation for {@code q}: its documents' values averaged under a {@code
+   * terms} of their class, {@code value} the values' script.
+   */
+  static void aggregateByClass(Map<String, Object> body, Map<String, Object> value) {
+    body.put("size", 0);
+    body.put(
+        "aggs",
+        Map.of(
+            "by_class",
+            Map.of(
+                "terms",
+                Map.of("field", "cls", "size", Query.CLASSES),
+                "aggs",
+                Map.of("avg", Map.of("avg", Map.of("script", value))))));
+  }
+
+  /** The averages of {@link #aggregateByClass}'s buckets, in class order. */
+  private static List<Hit> averages(JsonNode response) {
+    List<Hit> list = new ArrayList<>();
+    for (JsonNode bucket : response.path("aggregations").path("by_class").path("buckets")) {
+      list.add(new Hit(bucket.path("key").asInt(), bucket.path("avg").path("value").asDouble()));
+    }
+    list.sort(java.util.Comparator.comparingInt(Hit::id));
+    return list;
   }
 }

@@ -150,6 +150,7 @@ final class PainlessSystem {
             Map.of(
                 "script_score", Map.of("query", Map.of("match_all", Map.of()), "script", script)));
       }
+      case AVG_BY_CLASS -> NodeSearch.aggregateByClass(body, script);
       case TOP_ASC, IOU_ASC -> {
         body.put("size", Query.K);
         body.put(

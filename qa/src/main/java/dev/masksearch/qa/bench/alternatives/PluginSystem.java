@@ -72,6 +72,14 @@ final class PluginSystem {
         body.put("size", q.k());
         body.put("query", Map.of("mask_like", like));
       }
+      case AVG_BY_CLASS -> // the share of the box: a mask expression, as a masksearch script
+          NodeSearch.aggregateByClass(
+              body,
+              Map.of(
+                  "lang",
+                  "masksearch",
+                  "source",
+                  "cp(saliency, bbox, " + q.lv() + ", " + q.uv() + ") / area(bbox)"));
       case IOU_ASC -> {
         body.put("size", Query.K);
         body.put(

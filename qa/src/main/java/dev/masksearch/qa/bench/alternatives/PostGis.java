@@ -174,6 +174,22 @@ final class PostGis implements AutoCloseable {
           return new Answer(ids, null, -1);
         }
       }
+      if (q.kind() == Kind.AVG_BY_CLASS) {
+        String sql =
+            "SELECT id % "
+                + Query.CLASSES
+                + " AS c, avg("
+                + value
+                + ") FROM masks GROUP BY c ORDER BY c";
+        try (Statement s = connection.createStatement();
+            ResultSet r = s.executeQuery(sql)) {
+          List<Hit> hits = new ArrayList<>();
+          while (r.next()) {
+            hits.add(new Hit(r.getInt(1), r.getDouble(2)));
+          }
+          return new Answer(null, hits, -1);
+        }
+      }
       String order = q.kind() == Kind.TOP_DESC ? "DESC" : "ASC";
       String sql =
           "SELECT id, v FROM (SELECT id, "

@@ -7,7 +7,8 @@ import dev.masksearch.mask.Roi;
  * One query: CP(saliency, roi or the document's box, [lv, uv)) (normalized by the ROI's area or
  * not) compared with a threshold, or the top k of it in either direction; or the bottom k by
  * IoU(saliency > 0.8, human > 0.8); or the {@link #LIKE_K} saliency maps most like image {@code
- * example}'s, by IoU of both at or above {@link #LIKE_THRESHOLD}.
+ * example}'s, by IoU of both at or above {@link #LIKE_THRESHOLD}; or the average of normalized CP
+ * over each document's box per class ({@link #classOf}), the paper's scalar aggregation.
  */
 record Query(
     String name,
@@ -32,14 +33,38 @@ record Query(
     this(name, kind, roi, lv, uv, normalize, threshold, -1);
   }
 
+  /** How many classes the images fall in, by {@link #classOf}. */
+  static final int CLASSES = 10;
+
+  /**
+   * The class of image {@code i}, a stand-in for a predicted class that every system indexes (the
+   * plugin and painless as a {@code keyword}, PostGIS from the id): its number modulo {@link
+   * #CLASSES}.
+   */
+  static int classOf(int i) {
+    return i % CLASSES;
+  }
+
+  /**
+   * The average of CP(saliency, the document's box, [lv, uv)) normalized by the box's area, per
+   * class: an answer of one hit per class, in class order, whose value is the average.
+   */
+  static Query averageByClass(String name, double lv, double uv) {
+    return new Query(name, Kind.AVG_BY_CLASS, null, lv, uv, true, 0);
+  }
+
   /** The saliency maps most like image {@code example}'s. */
   static Query like(String name, int example) {
     return new Query(name, Kind.LIKE_TOP, null, 0, 0, false, 0, example);
   }
 
-  /** The hits of a ranked query. */
+  /** The hits of a ranked query (the classes of an aggregation). */
   int k() {
-    return kind == Kind.LIKE_TOP ? LIKE_K : K;
+    return switch (kind) {
+      case LIKE_TOP -> LIKE_K;
+      case AVG_BY_CLASS -> CLASSES;
+      default -> K;
+    };
   }
 
   /** Whether a ranked query puts the largest values first. */
@@ -61,7 +86,8 @@ record Query(
     TOP_DESC,
     TOP_ASC,
     IOU_ASC,
-    LIKE_TOP
+    LIKE_TOP,
+    AVG_BY_CLASS
   }
 
   boolean filter() {

@@ -1,6 +1,7 @@
 package dev.masksearch.qa.bench.alternatives;
 
 import dev.masksearch.qa.bench.alternatives.Answer.Hit;
+import dev.masksearch.qa.bench.alternatives.Query.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,9 @@ final class RawScan {
       }
       return new Answer(ids, null, read);
     }
+    if (q.kind() == Kind.AVG_BY_CLASS) {
+      return new Answer(null, averages(values), read);
+    }
     Integer[] order = new Integer[count];
     Arrays.setAll(order, i -> i);
     boolean desc = q.descending();
@@ -43,5 +47,22 @@ final class RawScan {
       hits.add(new Hit(order[i], values[order[i]]));
     }
     return new Answer(null, hits, read);
+  }
+
+  /** The average value per class ({@link Query#classOf}): one hit per class, in class order. */
+  static List<Hit> averages(double[] values) {
+    double[] sums = new double[Query.CLASSES];
+    int[] counts = new int[Query.CLASSES];
+    for (int i = 0; i < values.length; i++) {
+      sums[Query.classOf(i)] += values[i];
+      counts[Query.classOf(i)]++;
+    }
+    List<Hit> hits = new ArrayList<>();
+    for (int c = 0; c < Query.CLASSES; c++) {
+      if (counts[c] > 0) {
+        hits.add(new Hit(c, sums[c] / counts[c]));
+      }
+    }
+    return hits;
   }
 }

@@ -9,9 +9,9 @@ import java.util.List;
 
 /**
  * The queries every system answers: the paper's workloads (filters at set selectivities with a
- * constant and a per-image ROI, top-25 both ways, the IoU sort) and a 20-query exploration session.
- * A filter's threshold comes from the data (the raw-scan reference), so it selects the share of
- * images it names.
+ * constant and a per-image ROI, top-25 both ways, the IoU sort, the scalar aggregation) and a
+ * 20-query exploration session. A filter's threshold comes from the data (the raw-scan reference),
+ * so it selects the share of images it names.
  */
 final class Workloads {
   private static final Roi PAPER_ROI = Workload.PAPER_ROI;
@@ -60,6 +60,9 @@ final class Workloads {
                 0,
                 false,
                 0)));
+    workloads.add(
+        List.of(
+            Query.averageByClass("aggregation: avg salient share of box per class", 0.85, 1.01)));
     int example = likeExample();
     if (example >= 0) {
       workloads.add(List.of(Query.like("top-10 like image " + example + " (IoU at 0.5)", example)));

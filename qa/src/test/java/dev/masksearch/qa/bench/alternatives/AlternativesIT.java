@@ -68,7 +68,8 @@ public class AlternativesIT extends ClusterTestCase {
         ingest.compressedMaskBytes() > 0);
     assertTrue("CHI found on disk: " + ingest.pluginFiles(), ingest.chiBytes() > 0);
     List<List<Query>> workloads = bench.workloads();
-    assertEquals(12, workloads.size());
+    assertEquals(13, workloads.size());
+    assertEquals(Query.Kind.AVG_BY_CLASS, workloads.get(workloads.size() - 3).get(0).kind());
     assertEquals(Query.Kind.LIKE_TOP, workloads.get(workloads.size() - 2).get(0).kind());
     assertEquals(20, workloads.get(workloads.size() - 1).size());
     List<Row> rows = bench.run(workloads, 1, line -> {});
@@ -83,6 +84,9 @@ public class AlternativesIT extends ClusterTestCase {
         assertTrue(row.name() + " cold on " + system, row.coldMillis().get(system) >= 0);
         assertTrue(
             row.name() + " on " + system + " timed out", row.medianMillis().get(system) < 60_000);
+      }
+      if (row.name().startsWith("aggregation")) { // one average per class, each checked
+        assertEquals(Query.CLASSES, row.matches());
       }
       if (row.name().contains("filter, ")
           || row.name().startsWith("top-25 desc")
