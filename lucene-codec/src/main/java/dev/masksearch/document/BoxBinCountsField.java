@@ -1,8 +1,6 @@
 package dev.masksearch.document;
 
 import dev.masksearch.chi.BoxBinCounts;
-import dev.masksearch.chi.ChiParams;
-import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.Roi;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.util.BytesRef;
@@ -26,9 +24,15 @@ public final class BoxBinCountsField extends BinaryDocValuesField {
     return maskField + SUFFIX + boxField;
   }
 
-  /** The counts of {@code mask} (the value of {@code maskField}) inside {@code box}. */
-  public BoxBinCountsField(
-      String maskField, String boxField, Mask mask, Roi box, ChiParams params) {
-    super(name(maskField, boxField), new BytesRef(BoxBinCounts.encode(mask, box, params.bins())));
+  /**
+   * The counts of the pixels of {@code mask} inside {@code box}, two fields of the same document;
+   * made from the fields themselves, so that the counts are those of the values indexed.
+   */
+  public BoxBinCountsField(MaskField mask, BoxField box) {
+    super(
+        name(mask.name(), box.name()),
+        new BytesRef(
+            BoxBinCounts.encode(
+                mask.mask(), Roi.unpack(box.numericValue().longValue()), mask.params().bins())));
   }
 }

@@ -16,6 +16,7 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class MaskField extends Field {
   private final Mask mask;
+  private final ChiParams params;
 
   /** A mask field with the default CHI parameters. */
   public MaskField(String name, Mask mask) {
@@ -29,6 +30,12 @@ public final class MaskField extends Field {
   public MaskField(String name, Mask mask, ChiParams params) {
     super(name, new BytesRef(MaskBytes.encode(checkFits(mask, params))), fieldType(params));
     this.mask = mask;
+    this.params = params;
+  }
+
+  /** The CHI parameters the field was made with. */
+  public ChiParams params() {
+    return params;
   }
 
   /** The mask, for fields computed from it in the same document ({@link BoxBinCountsField}). */

@@ -66,6 +66,16 @@ public record CpSpec(String field, Region roi, String boxField, ValueRange range
     return LeafCpEvaluator.create(fields, this);
   }
 
+  /**
+   * The field of the mask's pixels per bin in each document's box ({@link
+   * dev.masksearch.document.BoxBinCountsField}), or null for a constant region.
+   */
+  public String boxBinCountsField() {
+    return boxField == null
+        ? null
+        : dev.masksearch.document.BoxBinCountsField.name(field, boxField);
+  }
+
   @Override
   public java.util.Set<String> fields() {
     return boxField == null ? java.util.Set.of(field) : java.util.Set.of(field, boxField);
@@ -76,10 +86,7 @@ public record CpSpec(String field, Region roi, String boxField, ValueRange range
     return boxField == null
         ? org.apache.lucene.index.DocValues.isCacheable(context, field)
         : org.apache.lucene.index.DocValues.isCacheable(
-            context,
-            field,
-            boxField,
-            dev.masksearch.document.BoxBinCountsField.name(field, boxField));
+            context, field, boxField, boxBinCountsField());
   }
 
   @Override

@@ -77,7 +77,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private final String boxBinCountsField;
     private final BoxBinCounts binCounts = new BoxBinCounts();
 
-    /** The last document bounded by its bin counts, which no CHI bound tightens. */
+    /**
+     * The last document bounded by its bin counts, which no CHI bound tightens: its refine is
+     * skipped (others, refined in any order by a top k, keep the tighter bounds).
+     */
     private int countedDoc = -1;
 
     private long[] blockLower = new long[0];
@@ -95,8 +98,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.cursor = fields.cursor(spec.field());
       this.blocks = cursor.blocks();
       this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
-      this.boxBinCountsField =
-          spec.boxField() == null ? null : BoxBinCountsField.name(spec.field(), spec.boxField());
+      this.boxBinCountsField = spec.boxBinCountsField();
       this.boxBinCounts =
           boxBinCountsField == null ? null : fields.reader().getBinaryDocValues(boxBinCountsField);
     }
@@ -142,6 +144,11 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
                 boxBinCountsField);
           }
           binCounts.bound(levels(cursor.dtype()), counts);
+          if (counts.lower < 0 || counts.lower > counts.upper || counts.upper > area) {
+            throw new CorruptIndexException(
+                "document " + doc + " has levels that do not decrease within its box",
+                boxBinCountsField);
+          }
           countedDoc = doc;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
           counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));
@@ -165,8 +172,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       counts.computeRefined(cellSource(), cover);
       long area = cover.area();
       fields.account(spec.field());
-      out.lower = spec.value(counts.lower, area);
-      out.upper = spec.value(counts.upper, area);
+      // both bound the value: keep the tighter of each (the first stage's may come from box counts)
+      out.lower = Math.max(out.lower, spec.value(counts.lower, area));
+      out.upper = Math.min(out.upper, spec.value(counts.upper, area));
     }
 
     /**

@@ -73,6 +73,27 @@ public class BoxBinCountsTests extends LuceneTestCase {
     assertArrayEquals(new long[] {4, 3, 3, 2, 1, 0}, atLeast);
   }
 
+  /** Boxes of 100, 10,000 and 90,000 pixels: levels of 1, 2 and 4 bytes, each read back exactly. */
+  public void testLevelWidths() throws CorruptIndexException {
+    int bins = 20;
+    int[] sides = {10, 100, 300};
+    int[] widths = {1, 2, 4};
+    for (int k = 0; k < sides.length; k++) {
+      Mask mask = RandomMasks.mask(random(), MaskDType.UINT8, sides[k], sides[k]);
+      byte[] encoded = BoxBinCounts.encode(mask, Roi.FULL, bins);
+      assertEquals(4 + (bins + 1) * widths[k], encoded.length);
+      BoxBinCounts counts = new BoxBinCounts().read(new BytesRef(encoded), bins, "f");
+      BinEdges edges = BinEdges.of(MaskDType.UINT8, bins);
+      for (int level = 0; level <= bins + 1; level++) {
+        long expected = 0;
+        for (int i = 0; i < sides[k] * sides[k]; i++) {
+          expected += edges.binOf(mask.code(i)) >= level ? 1 : 0;
+        }
+        assertEquals("side " + sides[k] + " level " + level, expected, counts.atLeast(level));
+      }
+    }
+  }
+
   /** A value of another version, bin count or width, or of the wrong length, is corrupt. */
   public void testMalformedValuesAreCorrupt() {
     Mask mask = RandomMasks.mask(random(), MaskDType.UINT8, 30, 30);

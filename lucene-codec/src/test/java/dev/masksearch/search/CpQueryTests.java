@@ -190,7 +190,9 @@ public class CpQueryTests extends LuceneTestCase {
         Document doc = new Document();
         doc.add(new MaskField(MASK, mask));
         doc.add(new BoxField(BOX, new Roi(0, 0, 10, 10)));
-        doc.add(new BoxBinCountsField(MASK, BOX, mask, new Roi(0, 0, 5, 10), ChiParams.DEFAULT));
+        doc.add( // the counts of a box the document does not have
+            new BoxBinCountsField(
+                new MaskField(MASK, mask), new BoxField(BOX, new Roi(0, 0, 5, 10))));
         writer.addDocument(doc);
       }
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -340,6 +342,7 @@ public class CpQueryTests extends LuceneTestCase {
         tags.put(id, tag);
         doc.add(new StringField("tag", tag, Field.Store.NO));
         Mask mask = null;
+        MaskField maskField = null;
         if (uniformSize != null || random.nextInt(20) != 0) { // some documents have no mask
           int[] hw =
               uniformSize != null
@@ -353,14 +356,16 @@ public class CpQueryTests extends LuceneTestCase {
                       random, MaskDType.UINT8, hw[0], hw[1]) // one dtype and size: one shape group
                   : RandomMasks.mask(random, hw[0], hw[1]);
           masks.put(id, mask);
-          doc.add(new MaskField(MASK, mask, params));
+          maskField = new MaskField(MASK, mask, params);
+          doc.add(maskField);
         }
         if (random.nextInt(10) != 0) { // some documents have no box
           Roi box = randomRoi(random, 90);
           boxes.put(id, Roi.unpack(box.pack()));
-          doc.add(new BoxField(BOX, box));
-          if (mask != null && random.nextInt(100) < boxBinCountsPercent) {
-            doc.add(new BoxBinCountsField(MASK, BOX, mask, box, params));
+          BoxField boxField = new BoxField(BOX, box);
+          doc.add(boxField);
+          if (maskField != null && random.nextInt(100) < boxBinCountsPercent) {
+            doc.add(new BoxBinCountsField(maskField, boxField));
           }
         }
         writer.addDocument(doc);

@@ -147,7 +147,8 @@ public class MaskSearchSingleNodeTests extends OpenSearchSingleNodeTestCase {
     }
     assertFalse(bulk.get().hasFailures());
     client().admin().indices().prepareRefresh("counted").get();
-    long threshold = randomFrom(new ArrayList<>(expected.values()));
+    // at least 1: with a threshold of 0 every document matches and none would need its mask
+    long threshold = Math.max(1, randomFrom(new ArrayList<>(expected.values())));
     CpQueryBuilder filter =
         new CpQueryBuilder(
             "saliency",

@@ -151,10 +151,12 @@ public final class SyntheticIndex {
     doc.add(new StringField(LABEL, image.label(), Field.Store.YES));
     doc.add(new StringField(PREDICTED, image.predicted(), Field.Store.YES));
     doc.add(new StringField(REGIME, image.regime(), Field.Store.YES));
-    doc.add(new BoxField(BOX, image.box()));
-    doc.add(new MaskField(SALIENCY, image.saliency(), params));
+    BoxField box = new BoxField(BOX, image.box());
+    MaskField saliency = new MaskField(SALIENCY, image.saliency(), params);
+    doc.add(box);
+    doc.add(saliency);
     if (BOX_BIN_COUNTS) {
-      doc.add(new BoxBinCountsField(SALIENCY, BOX, image.saliency(), image.box(), params));
+      doc.add(new BoxBinCountsField(saliency, box));
     }
     doc.add(new MaskField(HUMAN, image.human(), params));
     return doc;

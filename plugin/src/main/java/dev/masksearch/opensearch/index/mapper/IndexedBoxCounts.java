@@ -3,7 +3,6 @@ package dev.masksearch.opensearch.index.mapper;
 import dev.masksearch.document.BoxBinCountsField;
 import dev.masksearch.document.BoxField;
 import dev.masksearch.document.MaskField;
-import dev.masksearch.mask.Roi;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.index.IndexableField;
@@ -21,7 +20,7 @@ final class IndexedBoxCounts {
   static void afterMask(ParseContext context, MaskFieldMapper mapper, MaskField mask) {
     for (String boxField : mapper.indexBoxCounts()) {
       if (context.doc().getField(boxField) instanceof BoxField box) {
-        add(context, mapper, mask, boxField, box);
+        add(context, mask, box);
       }
     }
   }
@@ -37,16 +36,12 @@ final class IndexedBoxCounts {
     for (MaskField mask : masks) {
       if (context.docMapper().mappers().getMapper(mask.name()) instanceof MaskFieldMapper mapper
           && mapper.indexBoxCounts().contains(box.name())) {
-        add(context, mapper, mask, box.name(), box);
+        add(context, mask, box);
       }
     }
   }
 
-  private static void add(
-      ParseContext context, MaskFieldMapper mapper, MaskField mask, String boxField, BoxField box) {
-    Roi roi = Roi.unpack(box.numericValue().longValue());
-    context
-        .doc()
-        .add(new BoxBinCountsField(mask.name(), boxField, mask.mask(), roi, mapper.params()));
+  private static void add(ParseContext context, MaskField mask, BoxField box) {
+    context.doc().add(new BoxBinCountsField(mask, box));
   }
 }

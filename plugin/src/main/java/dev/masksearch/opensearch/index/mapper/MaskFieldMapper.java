@@ -127,9 +127,13 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
     return mask;
   }
 
-  /** Each field {@code index_box_counts} names must be a {@code mask_roi} field. */
+  /** Each field {@code index_box_counts} names must be a {@code mask_roi} field, listed once. */
   @Override
   protected void doValidate(MappingLookup mappers) {
+    if (new java.util.HashSet<>(indexBoxCounts).size() != indexBoxCounts.size()) {
+      throw new IllegalArgumentException(
+          "[index_box_counts] of [" + name() + "] lists a field twice: " + indexBoxCounts);
+    }
     for (String box : indexBoxCounts) {
       if (!(mappers.getMapper(box) instanceof MaskRoiFieldMapper)) {
         throw new IllegalArgumentException(

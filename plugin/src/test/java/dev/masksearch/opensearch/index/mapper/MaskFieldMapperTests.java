@@ -110,6 +110,21 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
         notABox.getMessage(),
         containsString("[index_box_counts] of [m] names [label], which is not a [mask_roi] field"));
 
+    IllegalArgumentException twice =
+        expectThrows(
+            IllegalArgumentException.class,
+            () ->
+                createMapperService(
+                    mapping(
+                        b -> {
+                          b.startObject("m")
+                              .field("type", "mask")
+                              .array("index_box_counts", "box", "box")
+                              .endObject();
+                          b.startObject("box").field("type", "mask_roi").endObject();
+                        })));
+    assertThat(twice.getMessage(), containsString("lists a field twice"));
+
     MapperService mapperService =
         createMapperService(
             mapping(

@@ -23,8 +23,8 @@ final class ChiSweep {
     /** The plugin index's mapping with these parameters on both mask fields. */
     String mapping() {
       String type = "\"type\": \"mask\", ";
-      if (!Loader.PLUGIN_MAPPING.contains(type)) {
-        throw new IllegalStateException("the plugin mapping has no " + type);
+      if (Loader.PLUGIN_MAPPING.split(type, -1).length != 3) {
+        throw new IllegalStateException("the plugin mapping has not two mask fields: " + type);
       }
       return Loader.PLUGIN_MAPPING.replace(
           type,
