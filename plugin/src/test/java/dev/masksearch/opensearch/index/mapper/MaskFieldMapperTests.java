@@ -96,46 +96,17 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
     IllegalArgumentException notABox =
         expectThrows(
             IllegalArgumentException.class,
-            () ->
-                createMapperService(
-                    mapping(
-                        b -> {
-                          b.startObject("m")
-                              .field("type", "mask")
-                              .array("index_box_counts", "label")
-                              .endObject();
-                          b.startObject("label").field("type", "keyword").endObject();
-                        })));
+            () -> createMapperService(maskCountedIn(List.of("label"), "keyword")));
     assertThat(
         notABox.getMessage(),
         containsString("[index_box_counts] of [m] names [label], which is not a [mask_roi] field"));
-
     IllegalArgumentException twice =
         expectThrows(
             IllegalArgumentException.class,
-            () ->
-                createMapperService(
-                    mapping(
-                        b -> {
-                          b.startObject("m")
-                              .field("type", "mask")
-                              .array("index_box_counts", "box", "box")
-                              .endObject();
-                          b.startObject("box").field("type", "mask_roi").endObject();
-                        })));
+            () -> createMapperService(maskCountedIn(List.of("box", "box"), "mask_roi")));
     assertThat(twice.getMessage(), containsString("lists a field twice"));
 
-    MapperService mapperService =
-        createMapperService(
-            mapping(
-                b -> {
-                  b.startObject("m")
-                      .field("type", "mask")
-                      .array("index_box_counts", "box")
-                      .endObject();
-                  b.startObject("box").field("type", "mask_roi").endObject();
-                  b.startObject("other").field("type", "mask_roi").endObject();
-                }));
+    MapperService mapperService = createMapperService(maskCountedIn(List.of("box"), "mask_roi"));
     assertThat(
         mapperService.documentMapper().mappingSource().toString(),
         containsString("\"index_box_counts\":[\"box\"]"));
@@ -168,20 +139,31 @@ public class MaskFieldMapperTests extends MapperServiceTestCase {
                     XContentType.JSON));
     assertNull(noBox.rootDoc().getField(counts));
 
-    merge(
-        mapperService,
-        mapping(
-            b -> {
-              b.startObject("m")
-                  .field("type", "mask")
-                  .array("index_box_counts", "box", "other")
-                  .endObject();
-              b.startObject("box").field("type", "mask_roi").endObject();
-              b.startObject("other").field("type", "mask_roi").endObject();
-            }));
+    merge(mapperService, maskCountedIn(List.of("box", "other"), "mask_roi"));
     assertThat(
         mapperService.documentMapper().mappingSource().toString(),
         containsString("\"index_box_counts\":[\"box\",\"other\"]"));
+  }
+
+  /**
+   * A mapping of mask {@code m} counted in {@code boxes}, beside fields {@code box}, {@code other}
+   * and {@code label}; the first of {@code boxes} is of type {@code type}, the rest mask_roi
+   * fields.
+   */
+  private org.opensearch.core.xcontent.XContentBuilder maskCountedIn(
+      List<String> boxes, String type) throws java.io.IOException {
+    return mapping(
+        b -> {
+          b.startObject("m")
+              .field("type", "mask")
+              .array("index_box_counts", boxes.toArray(new String[0]))
+              .endObject();
+          for (String field : List.of("box", "other", "label")) {
+            b.startObject(field)
+                .field("type", field.equals(boxes.get(0)) ? type : "mask_roi")
+                .endObject();
+          }
+        });
   }
 
   public void testRoiFieldTakesOneBox() throws Exception {
