@@ -32,6 +32,7 @@ public final class BoxBinCounts {
   private static final int HEADER_BYTES = 4;
 
   private byte[] bytes;
+  private String field;
   private int bins;
   private int levelsStart;
   private int width;
@@ -91,6 +92,7 @@ public final class BoxBinCounts {
       throw corrupt(field, value.length + " bytes for " + (bins + 1) + " levels of " + width);
     }
     this.bytes = value.bytes;
+    this.field = field;
     this.bins = bins;
     return this;
   }
@@ -117,9 +119,19 @@ public final class BoxBinCounts {
     };
   }
 
-  /** Bounds CP over the last read's box for a range's levels, as the CHI would at best. */
-  public void bound(BinEdges.Levels levels, CpBounds out) {
+  /**
+   * Bounds CP over the last read's box for a range's levels, as the CHI would at best; {@code
+   * boxArea}, the document's box clipped to its mask, checks the counts are that box's.
+   */
+  public void bound(BinEdges.Levels levels, long boxArea, CpBounds out)
+      throws CorruptIndexException {
+    if (area() != boxArea) {
+      throw corrupt(field, "counts " + area() + " pixels in a box of " + boxArea);
+    }
     out.lower = atLeast(levels.innerFrom()) - atLeast(levels.innerTo());
     out.upper = atLeast(levels.outerFrom()) - atLeast(levels.outerTo());
+    if (out.lower < 0 || out.lower > out.upper || out.upper > boxArea) {
+      throw corrupt(field, "levels that do not decrease within the box");
+    }
   }
 }

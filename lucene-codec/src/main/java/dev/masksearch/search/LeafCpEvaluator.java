@@ -17,7 +17,6 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.Shape;
 import java.io.IOException;
 import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -137,18 +136,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         Roi box = (Roi) roi;
         area = box.clip(grid.width(), grid.height()).area();
         if (boxBinCounts != null && boxBinCounts.advanceExact(doc)) { // counted when indexed
-          binCounts.read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField);
-          if (binCounts.area() != area) {
-            throw new CorruptIndexException(
-                "document " + doc + " counts " + binCounts.area() + " pixels in a box of " + area,
-                boxBinCountsField);
-          }
-          binCounts.bound(levels(cursor.dtype()), counts);
-          if (counts.lower < 0 || counts.lower > counts.upper || counts.upper > area) {
-            throw new CorruptIndexException(
-                "document " + doc + " has levels that do not decrease within its box",
-                boxBinCountsField);
-          }
+          binCounts
+              .read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField)
+              .bound(levels(cursor.dtype()), area, counts);
           countedDoc = doc;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
           counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));

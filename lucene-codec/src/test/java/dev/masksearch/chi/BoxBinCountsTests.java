@@ -45,7 +45,7 @@ public class BoxBinCountsTests extends LuceneTestCase {
       ValueRange range = new ValueRange(lv, uv);
       BinEdges.Levels levels = BinEdges.of(dtype, bins).levels(range);
       CpBounds bounds = new CpBounds();
-      counts.bound(levels, bounds);
+      counts.bound(levels, box.clip(width, height).area(), bounds);
       long exact = mask.countPixels(box, range);
       String what = dtype + " " + width + "x" + height + " " + box + " " + range + " bins=" + bins;
       assertTrue(what + ": " + bounds.lower + " > " + exact, bounds.lower <= exact);

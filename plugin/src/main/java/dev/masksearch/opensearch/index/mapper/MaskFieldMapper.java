@@ -45,10 +45,6 @@ public final class MaskFieldMapper extends SingleValueFieldMapper {
     this.indexBoxCounts = indexBoxCounts;
   }
 
-  ChiParams params() {
-    return params;
-  }
-
   /** The {@code mask_roi} fields in whose box each document's pixels are counted per bin. */
   List<String> indexBoxCounts() {
     return indexBoxCounts;

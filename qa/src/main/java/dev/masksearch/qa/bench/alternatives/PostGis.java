@@ -175,42 +175,38 @@ final class PostGis implements AutoCloseable {
         }
       }
       if (q.kind() == Kind.AVG_BY_CLASS) {
-        String sql =
+        return hits(
             "SELECT id % "
                 + Query.CLASSES
                 + " AS c, avg("
                 + value
-                + ") FROM masks GROUP BY c ORDER BY c";
-        try (Statement s = connection.createStatement();
-            ResultSet r = s.executeQuery(sql)) {
-          List<Hit> hits = new ArrayList<>();
-          while (r.next()) {
-            hits.add(new Hit(r.getInt(1), r.getDouble(2)));
-          }
-          return new Answer(null, hits, -1);
-        }
+                + ") FROM masks GROUP BY c ORDER BY c");
       }
       String order = q.kind() == Kind.TOP_DESC ? "DESC" : "ASC";
-      String sql =
+      return hits(
           "SELECT id, v FROM (SELECT id, "
               + value
               + " AS v FROM masks) q ORDER BY v "
               + order
               + ", id LIMIT "
-              + Query.K;
-      try (Statement s = connection.createStatement();
-          ResultSet r = s.executeQuery(sql)) {
-        List<Hit> hits = new ArrayList<>();
-        while (r.next()) {
-          hits.add(new Hit(r.getInt(1), r.getDouble(2)));
-        }
-        return new Answer(null, hits, -1);
-      }
+              + Query.K);
     } catch (SQLException e) {
       if ("57014".equals(e.getSQLState())) { // query_canceled: the statement timeout
         throw new TimedOut(q.name());
       }
       throw new IllegalStateException(q.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The rows of {@code sql}, an integer and a value each, as hits. */
+  private Answer hits(String sql) throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      List<Hit> hits = new ArrayList<>();
+      while (r.next()) {
+        hits.add(new Hit(r.getInt(1), r.getDouble(2)));
+      }
+      return new Answer(null, hits, -1);
     }
   }
 
