@@ -17,20 +17,16 @@ public final class CellCounts implements CellSource {
   private final boolean noOverlapping;
   private final boolean noInner;
   private final boolean aligned;
-  private final int[] indices; // the stored entries of every grid point at every stored level
+  private final int[] indices; // the stored entries of the points read at every stored level
   private final long[] values;
+  // where each point read lies in a level's table; null when every point is read (row by row)
+  private final int[] positions;
   private final long[][] atLeast; // per level: (gx + 1) x (gy + 1) cumulative counts, borders 0
+  private final int width; // gx + 1: a table's row
 
   /** The counts of {@code levels} on {@code grid}, for a CHI of {@code bins} stored levels. */
   public CellCounts(ChiGrid grid, int bins, BinEdges.Levels levels) {
-    this(
-        grid,
-        bins,
-        levels,
-        java.util.stream.IntStream.of(
-                levels.outerFrom(), levels.outerTo(), levels.innerFrom(), levels.innerTo())
-            .distinct()
-            .toArray());
+    this(grid, bins, levels, distinctLevels(levels), null);
   }
 
   /**
@@ -39,10 +35,84 @@ public final class CellCounts implements CellSource {
    */
   public static CellCounts allLevels(ChiGrid grid, int bins) {
     int[] all = java.util.stream.IntStream.rangeClosed(0, bins + 1).toArray();
-    return new CellCounts(grid, bins, new BinEdges.Levels(0, bins + 1, 0, bins + 1), all);
+    return new CellCounts(grid, bins, new BinEdges.Levels(0, bins + 1, 0, bins + 1), all, null);
   }
 
-  private CellCounts(ChiGrid grid, int bins, BinEdges.Levels levels, int[] distinct) {
+  /**
+   * The counts of {@code levels} at only the grid points that the cells of {@code cover} are
+   * bounded by (each crossing cell's corners, and each inside rectangle's, or every point within it
+   * for a range off the bins): what {@link CpBounds#computeRefined}, {@link CpBounds#exactCount}
+   * and {@link CpBounds#countUntilAnswered} read for that cover, in one bulk read of the columns
+   * that per-cell look-ups would open, with each shared corner read once. Other cells read as zero.
+   */
+  public static CellCounts forCover(CellCover cover, int bins, BinEdges.Levels levels) {
+    ChiGrid grid = cover.grid();
+    int w = grid.gx() + 1;
+    boolean[] needed = new boolean[w * (grid.gy() + 1)];
+    for (ChiGrid.Cells cells : cover.inside()) {
+      if (levels.isAligned()) {
+        markCorners(needed, w, cells);
+      } else {
+        for (int j = cells.ya(); j <= cells.yb(); j++) {
+          java.util.Arrays.fill(needed, j * w + cells.xa(), j * w + cells.xb() + 1, true);
+        }
+      }
+    }
+    for (int k = 0; k < cover.crossingCount(); k++) {
+      markCorners(needed, w, cover.crossingCell(k));
+    }
+    int points = 0;
+    for (int j = 1; j <= grid.gy(); j++) { // row 0 and column 0 are the implied zero borders
+      for (int i = 1; i < w; i++) {
+        points += needed[j * w + i] ? 1 : 0;
+      }
+    }
+    int[] positions = new int[points];
+    int p = 0;
+    for (int j = 1; j <= grid.gy(); j++) {
+      for (int i = 1; i < w; i++) {
+        if (needed[j * w + i]) {
+          positions[p++] = j * w + i;
+        }
+      }
+    }
+    return new CellCounts(grid, bins, levels, distinctLevels(levels), positions);
+  }
+
+  /**
+   * About the most memory {@link #forCover} takes for {@code cover}: a table of every grid point at
+   * each distinct level, and the entries and values of the points read (for a range on the bins,
+   * the corners of the cover's cells and rectangles; off the bins, up to every point).
+   */
+  public static long bytesForCover(CellCover cover, BinEdges.Levels levels) {
+    ChiGrid grid = cover.grid();
+    long gridPoints = (long) (grid.gx() + 1) * (grid.gy() + 1);
+    long read =
+        levels.isAligned()
+            ? Math.min(gridPoints, 4L * (cover.crossingCount() + cover.inside().size()))
+            : gridPoints;
+    int distinct = distinctLevels(levels).length;
+    // per grid point: whether it is read (1) and its table entries; per point read: its position
+    // (4) and, per level, its entry (4) and value (8)
+    return 128 + gridPoints * (1 + 8L * distinct) + read * (4 + 12L * distinct);
+  }
+
+  private static void markCorners(boolean[] needed, int w, ChiGrid.Cells c) {
+    needed[c.ya() * w + c.xa()] = true;
+    needed[c.ya() * w + c.xb()] = true;
+    needed[c.yb() * w + c.xa()] = true;
+    needed[c.yb() * w + c.xb()] = true;
+  }
+
+  private static int[] distinctLevels(BinEdges.Levels levels) {
+    return java.util.stream.IntStream.of(
+            levels.outerFrom(), levels.outerTo(), levels.innerFrom(), levels.innerTo())
+        .distinct()
+        .toArray();
+  }
+
+  private CellCounts(
+      ChiGrid grid, int bins, BinEdges.Levels levels, int[] distinct, int[] positions) {
     this.grid = grid;
     this.bins = bins;
     this.levels = distinct;
@@ -53,13 +123,16 @@ public final class CellCounts implements CellSource {
     this.noOverlapping = levels.outerFrom() >= levels.outerTo();
     this.noInner = levels.innerFrom() >= levels.innerTo();
     this.aligned = levels.isAligned();
+    this.positions = positions;
+    this.width = grid.gx() + 1;
     int gx = grid.gx();
     int gy = grid.gy();
     int stored = 0;
     for (int level : this.levels) {
       stored += level >= 1 && level <= bins ? 1 : 0;
     }
-    this.indices = new int[stored * gx * gy];
+    int points = positions == null ? gx * gy : positions.length;
+    this.indices = new int[stored * points];
     this.values = new long[indices.length];
     this.atLeast = new long[this.levels.length][(gx + 1) * (gy + 1)];
     int k = 0;
@@ -70,6 +143,10 @@ public final class CellCounts implements CellSource {
           for (int i = 1; i <= gx; i++) {
             atLeast[l][j * (gx + 1) + i] = (long) grid.lineX(i) * grid.lineY(j);
           }
+        }
+      } else if (level <= bins && positions != null) {
+        for (int position : positions) {
+          indices[k++] = Chi.index(gx, bins, position % (gx + 1), position / (gx + 1), level);
         }
       } else if (level <= bins) {
         for (int j = 1; j <= gy; j++) {
@@ -97,7 +174,12 @@ public final class CellCounts implements CellSource {
     int gy = grid.gy();
     int k = 0;
     for (int l = 0; l < levels.length; l++) {
-      if (levels[l] >= 1 && levels[l] <= bins) {
+      if (levels[l] >= 1 && levels[l] <= bins && positions != null) {
+        long[] table = atLeast[l];
+        for (int position : positions) {
+          table[position] = values[k++];
+        }
+      } else if (levels[l] >= 1 && levels[l] <= bins) {
         long[] table = atLeast[l];
         for (int j = 1; j <= gy; j++) {
           System.arraycopy(values, k, table, j * (gx + 1) + 1, gx);
@@ -151,7 +233,7 @@ public final class CellCounts implements CellSource {
 
   private long rect(int xa, int xb, int ya, int yb, int slot) {
     long[] t = atLeast[slot];
-    int w = grid.gx() + 1;
+    int w = width;
     return t[yb * w + xb] - t[yb * w + xa] - t[ya * w + xb] + t[ya * w + xa];
   }
 }

@@ -3,6 +3,7 @@ package dev.masksearch.search;
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.BoxBinCounts;
+import dev.masksearch.chi.CellCounts;
 import dev.masksearch.chi.CellCover;
 import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
@@ -64,6 +65,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private final LaidRegions<PlanKey, BoundsPlan> plans;
     private BoundsPlan plan;
     private MaskDType planDType;
+    // a constant box's cell corners per mask size and dtype, and which were read for which document
+    private final LaidRegions<PlanKey, CellCounts> cornerCounts;
+    private CellCounts cornersRead;
+    private int cornersDoc = -1;
 
     /** Documents of a block visited one by one before its bounds are computed whole. */
     private static final int BLOCK_AFTER = 32;
@@ -97,6 +102,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.cursor = fields.cursor(spec.field());
       this.blocks = cursor.blocks();
       this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
+      this.cornerCounts =
+          new LaidRegions<>(fields.guard(), "the cell corners of " + spec + " read per document");
       this.boxBinCountsField = spec.boxBinCountsField();
       this.boxBinCounts =
           boxBinCountsField == null ? null : fields.reader().getBinaryDocValues(boxBinCountsField);
@@ -104,12 +111,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     @Override
     public boolean bounds(int doc, DocBounds out) throws IOException {
-      boolean found = cpBounds(doc, out);
-      fields.account(spec.field());
-      return found;
-    }
-
-    private boolean cpBounds(int doc, DocBounds out) throws IOException {
       if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
         out.lower = spec.value(counts.lower, blockArea);
         out.upper = spec.value(counts.upper, blockArea);
@@ -117,8 +118,14 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         out.width = plan.grid().width();
         out.height = plan.grid().height();
         out.readMask = false;
-        return true;
+        return true; // the cursor was accounted when the block was read
       }
+      boolean found = cpBounds(doc, out);
+      fields.account(spec.field());
+      return found;
+    }
+
+    private boolean cpBounds(int doc, DocBounds out) throws IOException {
       if (!cursor.seek(doc)) {
         return false;
       }
@@ -159,7 +166,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         return;
       }
       CellCover cover = cover(out.roi);
-      counts.computeRefined(cellSource(), cover);
+      counts.computeRefined(cellSource(doc), cover);
       long area = cover.area();
       fields.account(spec.field());
       // both bound the value: keep the tighter of each (the first stage's may come from box counts)
@@ -190,6 +197,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         }
         BoundsPlan plan = plan(cursor.grid(), cursor.dtype());
         plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
+        fields.account(spec.field());
         blockArea = plan.area();
         cachedBlock = block;
       }
@@ -225,14 +233,33 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     /**
      * The current mask's cell counts: the CHI read whole at the plan's levels for a shape (which
-     * crosses many cells), looked up entry by entry for a box (whose cursor then opens only the
-     * columns around it).
+     * crosses many cells); for a constant box and a range on the bins, only its cells' corners in
+     * one bulk read ({@link CellCounts#forCover}: a few points, each read once, instead of 16
+     * look-ups a cell; kept for the document's verification after its refine); otherwise looked up
+     * entry by entry (a document's own box, whose cursor then opens only the columns around it; a
+     * range off the bins, whose verification bounds every inside cell).
      */
-    private CellSource cellSource() {
+    private CellSource cellSource(int doc) {
       ChiGrid grid = cursor.grid();
-      return spec.roi() instanceof Shape // crosses many cells: the CHI read whole
-          ? plan(grid, cursor.dtype()).cellCounts(cursor)
-          : CellSource.of(grid, cursor, levels(cursor.dtype()));
+      BinEdges.Levels levels = levels(cursor.dtype());
+      if (spec.roi() instanceof Shape) {
+        return plan(grid, cursor.dtype()).cellCounts(cursor);
+      }
+      if (spec.roi() == null || !levels.isAligned()) {
+        return CellSource.of(grid, cursor, levels);
+      }
+      BoundsPlan plan = plan(grid, cursor.dtype());
+      CellCounts corners =
+          cornerCounts.get(
+              new PlanKey(grid, cursor.dtype()),
+              CellCounts.bytesForCover(plan.cover(), levels),
+              () -> CellCounts.forCover(plan.cover(), masks.params().bins(), levels));
+      if (doc != cornersDoc || corners != cornersRead) {
+        corners.read(cursor);
+        cornersDoc = doc;
+        cornersRead = corners;
+      }
+      return corners;
     }
 
     private BinEdges.Levels levels(MaskDType dtype) {
@@ -279,13 +306,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
         if (comparison == null) {
           verifiedCounts.lower =
-              verifiedCounts.upper = CpBounds.exactCount(cellSource(), cover, pixels);
+              verifiedCounts.upper = CpBounds.exactCount(cellSource(doc), cover, pixels);
         } else {
           reservation.reserve(
               CpBounds.bytesToAnswer(cover, levels(cursor.dtype()).isAligned()),
               "the open cells of document " + doc + " in [" + spec + "]");
           CpBounds.countUntilAnswered(
-              cellSource(),
+              cellSource(doc),
               cover,
               pixels,
               (lower, upper) ->
