@@ -142,11 +142,38 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
     private int visited;
+    private long
+        rejected; // since the last move: added to the stats once per move, not per document
 
     BoundsApproximation(LeafEvaluator evaluator, int maxDoc, SearchGuard guard) {
       super(DocIdSetIterator.all(maxDoc));
       this.evaluator = evaluator;
       this.guard = guard;
+    }
+
+    @Override
+    public int nextDoc() throws IOException {
+      try {
+        return super.nextDoc();
+      } finally {
+        countRejected();
+      }
+    }
+
+    @Override
+    public int advance(int target) throws IOException {
+      try {
+        return super.advance(target);
+      } finally {
+        countRejected();
+      }
+    }
+
+    private void countRejected() {
+      if (rejected > 0) {
+        stats.reject(rejected);
+        rejected = 0;
+      }
     }
 
     @Override
@@ -169,7 +196,7 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
         evaluator.refine(doc, bounds);
       }
       if (comparison.rejectsAll(bounds.lower, bounds.upper, threshold)) {
-        stats.reject();
+        rejected++;
         return false;
       }
       acceptedByBounds = comparison.acceptsAll(bounds.lower, bounds.upper, threshold);

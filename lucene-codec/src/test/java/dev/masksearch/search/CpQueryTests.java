@@ -408,6 +408,10 @@ public class CpQueryTests extends LuceneTestCase {
             spec + " " + op + " " + threshold,
             expectedFilter(reader, spec, op, threshold, null),
             got);
+        // every live document with a value decided once (deleted ones may be visited too)
+        long decided = stats.total();
+        assertTrue(stats + " for " + spec, decided >= brute(reader, spec).size());
+        assertTrue(stats + " for " + spec, decided <= reader.maxDoc());
         for (int e = 0;
             e < 5;
             e++) { // _explain agrees with the search and says how the document was decided
