@@ -1,10 +1,11 @@
 package dev.masksearch.chi;
 
 /**
- * One mask's CHI read whole at the few levels a range needs, so that the count of any cell over the
+ * One mask's CHI read at the few levels a range needs, so that the count of any cell over the
  * overlapping or the inner bins is four array reads: what bounds that visit many cells per document
- * ({@link OverlapCells}, the second stage of a shape's bounds) read once per document with one bulk
- * look-up, instead of 16 look-ups per cell. Not thread-safe: one per evaluator.
+ * ({@link OverlapCells}, the second stage of a shape's bounds, of a constant box) read once per
+ * document with one bulk look-up, instead of 16 look-ups per cell. The whole grid, or only the
+ * corners of a cover's cells ({@link #forCover}). Not thread-safe: one per evaluator.
  */
 public final class CellCounts implements CellSource {
   private final ChiGrid grid;
@@ -39,24 +40,22 @@ public final class CellCounts implements CellSource {
   }
 
   /**
-   * The counts of {@code levels} at only the grid points that the cells of {@code cover} are
-   * bounded by (each crossing cell's corners, and each inside rectangle's, or every point within it
-   * for a range off the bins): what {@link CpBounds#computeRefined}, {@link CpBounds#exactCount}
-   * and {@link CpBounds#countUntilAnswered} read for that cover, in one bulk read of the columns
-   * that per-cell look-ups would open, with each shared corner read once. Other cells read as zero.
+   * The counts of {@code levels}, a range on the bins, at only the grid points that the cells of
+   * {@code cover} are bounded by (the corners of each crossing cell and each inside rectangle):
+   * what {@link CpBounds#computeRefined}, {@link CpBounds#exactCount} and {@link
+   * CpBounds#countUntilAnswered} read for that cover, in one bulk read of the columns that per-cell
+   * look-ups would open, each shared corner read once. The counts of other cells are undefined. (A
+   * range off the bins has verification bound every inside cell, which would read the whole grid.)
    */
   public static CellCounts forCover(CellCover cover, int bins, BinEdges.Levels levels) {
+    if (!levels.isAligned()) {
+      throw new IllegalArgumentException("the corners of a cover serve a range on the bins only");
+    }
     ChiGrid grid = cover.grid();
     int w = grid.gx() + 1;
     boolean[] needed = new boolean[w * (grid.gy() + 1)];
     for (ChiGrid.Cells cells : cover.inside()) {
-      if (levels.isAligned()) {
-        markCorners(needed, w, cells);
-      } else {
-        for (int j = cells.ya(); j <= cells.yb(); j++) {
-          java.util.Arrays.fill(needed, j * w + cells.xa(), j * w + cells.xb() + 1, true);
-        }
-      }
+      markCorners(needed, w, cells);
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
       markCorners(needed, w, cover.crossingCell(k));
@@ -81,20 +80,14 @@ public final class CellCounts implements CellSource {
 
   /**
    * About the most memory {@link #forCover} takes for {@code cover}: a table of every grid point at
-   * each distinct level, and the entries and values of the points read (for a range on the bins,
-   * the corners of the cover's cells and rectangles; off the bins, up to every point).
+   * the range's two levels and whether each is read, and each corner's position, entries and
+   * values.
    */
-  public static long bytesForCover(CellCover cover, BinEdges.Levels levels) {
+  public static long bytesForCover(CellCover cover) {
     ChiGrid grid = cover.grid();
     long gridPoints = (long) (grid.gx() + 1) * (grid.gy() + 1);
-    long read =
-        levels.isAligned()
-            ? Math.min(gridPoints, 4L * (cover.crossingCount() + cover.inside().size()))
-            : gridPoints;
-    int distinct = distinctLevels(levels).length;
-    // per grid point: whether it is read (1) and its table entries; per point read: its position
-    // (4) and, per level, its entry (4) and value (8)
-    return 128 + gridPoints * (1 + 8L * distinct) + read * (4 + 12L * distinct);
+    long corners = Math.min(gridPoints, 4L * (cover.crossingCount() + cover.inside().size()));
+    return 128 + gridPoints * (1 + 2 * Long.BYTES) + corners * (4 + 2 * (4 + Long.BYTES));
   }
 
   private static void markCorners(boolean[] needed, int w, ChiGrid.Cells c) {

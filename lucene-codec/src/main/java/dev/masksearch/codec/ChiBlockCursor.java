@@ -14,7 +14,7 @@ import org.apache.lucene.util.RamUsageEstimator;
  * Reads the CHI entries of one member of a shape group at a time, in any group of a field. A
  * column's header is read the first time the current block needs it, so a query touches only the
  * headers and data of the columns it asks for. A column read more than an eighth of a block's
- * members times ({@link #DECODE_AFTER_SHARE}), in a block of at least {@value #DECODE_MIN_ROWS}
+ * members times ({@link #DECODE_AFTER_SHIFT}), in a block of at least {@value #DECODE_MIN_ROWS}
  * members, is decoded for the whole block with bulk reads, so the rest of the block costs an array
  * load per entry; a column read a few times in a block never pays for decoding (reads count, not
  * members: one member's reads of two levels that share a column count twice).
@@ -28,15 +28,15 @@ import org.apache.lucene.util.RamUsageEstimator;
  */
 final class ChiBlockCursor implements ChiLookup, Accountable {
   /**
-   * A column read more than {@code rows >>> DECODE_AFTER_SHARE} times in the current block is
-   * decoded whole: about where decoding a block's column costs as much as reading that many entries
-   * one by one. A column every document reads (a constant ROI's first stage) is decoded early in
-   * the block; the few documents of a block that a second stage refines, or boxes of each
-   * document's own, read entry by entry. Measured with {@code WorkloadBenchmark} (blocks of 1,024):
-   * the 1% constant-ROI filter 2.17 -> 1.90 ms against decoding after 4 reads, the per-image box
-   * workloads unchanged or faster.
+   * A column read more than {@code rows >>> DECODE_AFTER_SHIFT} times (an eighth of the members) in
+   * the current block is decoded whole: about where decoding a block's column costs as much as
+   * reading that many entries one by one. A column every document reads (a constant ROI's first
+   * stage) is decoded early in the block; the few documents of a block that a second stage refines,
+   * or boxes of each document's own, read entry by entry. Measured with {@code WorkloadBenchmark}
+   * (blocks of 1,024): the 1% constant-ROI filter 2.17 -> 1.90 ms against decoding after 4 reads,
+   * the per-image box workloads unchanged or faster.
    */
-  static final int DECODE_AFTER_SHARE = 3;
+  static final int DECODE_AFTER_SHIFT = 3;
 
   /**
    * Blocks of fewer members are read entry by entry (except through {@link #column}, which a block
@@ -81,8 +81,9 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
 
   private ChiGroup group;
   private int block = -1;
-  private boolean decodesColumns; // the current block has DECODE_MIN_ROWS members or more
-  private int decodeAfter; // reads of a column in the current block before it is decoded
+  // reads of a column in the current block before it is decoded (never in a block of fewer than
+  // DECODE_MIN_ROWS members)
+  private int decodeAfter;
   private int row;
   private int ordinal = -1;
 
@@ -107,8 +108,8 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
     if (group != this.group || b != block) {
       this.group = group;
       block = b;
-      decodesColumns = group.rows(b) >= DECODE_MIN_ROWS;
-      decodeAfter = group.rows(b) >>> DECODE_AFTER_SHARE;
+      int rows = group.rows(b);
+      decodeAfter = rows >= DECODE_MIN_ROWS ? rows >>> DECODE_AFTER_SHIFT : Integer.MAX_VALUE;
       clearSlots(group);
       slots = 0;
     }
@@ -140,7 +141,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
       if (isDecoded[slot]) {
         return decoded[slot][row];
       }
-      if (++hits[slot] > decodeAfter && decodesColumns) {
+      if (++hits[slot] > decodeAfter) {
         return decode(slot)[row];
       }
       return mins[slot] + FixedWidth.delta(data, offsets[slot], bits[slot], row);

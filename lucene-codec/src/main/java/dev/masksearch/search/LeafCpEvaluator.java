@@ -65,10 +65,17 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private final LaidRegions<PlanKey, BoundsPlan> plans;
     private BoundsPlan plan;
     private MaskDType planDType;
-    // a constant box's cell corners per mask size and dtype, and which were read for which document
+    // a constant box's cell corners per mask size and dtype; the current one, read for cornersDoc
     private final LaidRegions<PlanKey, CellCounts> cornerCounts;
-    private CellCounts cornersRead;
+    private PlanKey cornersKey;
+    private CellCounts cornersTable;
     private int cornersDoc = -1;
+
+    /**
+     * Grids of more points bound a constant box's cells by look-ups (a 4096 x 4096 mask's at step
+     * 32 has 16,641): a table of 2^14 points at two levels holds 256 KiB.
+     */
+    private static final int MAX_CORNER_TABLE_POINTS = 1 << 14;
 
     /** Documents of a block visited one by one before its bounds are computed whole. */
     private static final int BLOCK_AFTER = 32;
@@ -245,21 +252,38 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (spec.roi() instanceof Shape) {
         return plan(grid, cursor.dtype()).cellCounts(cursor);
       }
-      if (spec.roi() == null || !levels.isAligned()) {
+      CellCounts corners =
+          spec.roi() != null && levels.isAligned() ? corners(grid, cursor.dtype(), levels) : null;
+      if (corners == null) {
         return CellSource.of(grid, cursor, levels);
       }
-      BoundsPlan plan = plan(grid, cursor.dtype());
-      CellCounts corners =
-          cornerCounts.get(
-              new PlanKey(grid, cursor.dtype()),
-              CellCounts.bytesForCover(plan.cover(), levels),
-              () -> CellCounts.forCover(plan.cover(), masks.params().bins(), levels));
-      if (doc != cornersDoc || corners != cornersRead) {
+      if (doc != cornersDoc) {
         corners.read(cursor);
         cornersDoc = doc;
-        cornersRead = corners;
       }
       return corners;
+    }
+
+    /**
+     * The constant box's cell corners on this mask size (kept while masks keep their size), or null
+     * on a grid of more than {@value #MAX_CORNER_TABLE_POINTS} points, where the ring is a small
+     * part of a table that spans the grid and look-ups hold less.
+     */
+    private CellCounts corners(ChiGrid grid, MaskDType dtype, BinEdges.Levels levels) {
+      PlanKey key = new PlanKey(grid, dtype);
+      if (!key.equals(cornersKey)) {
+        cornersKey = key;
+        cornersDoc = -1;
+        CellCover cover = plan(grid, dtype).cover();
+        cornersTable =
+            (long) (grid.gx() + 1) * (grid.gy() + 1) > MAX_CORNER_TABLE_POINTS
+                ? null
+                : cornerCounts.get(
+                    key,
+                    CellCounts.bytesForCover(cover),
+                    () -> CellCounts.forCover(cover, masks.params().bins(), levels));
+      }
+      return cornersTable;
     }
 
     private BinEdges.Levels levels(MaskDType dtype) {
