@@ -23,6 +23,12 @@ public final class DocBounds {
    */
   public boolean readMask;
 
+  /**
+   * Whether the bounds came from the mask's bin counts in its box, indexed with the document
+   * ({@link dev.masksearch.document.BoxBinCountsField}), rather than from its CHI.
+   */
+  public boolean fromBoxBinCounts;
+
   public boolean isExact() {
     return lower == upper;
   }

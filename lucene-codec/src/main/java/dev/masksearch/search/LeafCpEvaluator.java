@@ -125,6 +125,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         out.width = plan.grid().width();
         out.height = plan.grid().height();
         out.readMask = false;
+        out.fromBoxBinCounts = false;
         return true; // the cursor was accounted when the block was read
       }
       boolean found = cpBounds(doc, out);
@@ -142,6 +143,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       }
       ChiGrid grid = cursor.grid();
       long area;
+      out.fromBoxBinCounts = false;
       if (spec.roi() != null) { // a constant region: reuse the plan while masks keep their size
         BoundsPlan plan = plan(grid, cursor.dtype());
         plan.evaluate(cursor, counts);
@@ -154,6 +156,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
               .read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField)
               .bound(levels(cursor.dtype()), area, counts);
           countedDoc = doc;
+          out.fromBoxBinCounts = true;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
           counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));
         }

@@ -93,13 +93,17 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
       return Explanation.noMatch(this + ": the document has no value (no mask, or no box)");
     }
     String source =
-        evaluator.usesChi()
-            ? "CHI bounds"
-            : "no CHI in this segment (codec without MaskSearch); mask read";
+        bounds.fromBoxBinCounts
+            ? "bounds from the mask's bin counts in its box"
+            : evaluator.usesChi()
+                ? "CHI bounds"
+                : "no CHI in this segment (codec without MaskSearch); mask read";
     Explanation first =
         Explanation.match(
             (float) bounds.lower, source + " [" + bounds.lower + ", " + bounds.upper + "]");
-    if (!bounds.readMask && comparison.undecided(bounds.lower, bounds.upper, threshold)) {
+    if (!bounds.readMask
+        && !bounds.fromBoxBinCounts // no CHI bound is tighter
+        && comparison.undecided(bounds.lower, bounds.upper, threshold)) {
       evaluator.refine(doc, bounds);
       first =
           Explanation.match(

@@ -172,9 +172,21 @@ public class CpQueryTests extends LuceneTestCase {
               ids(searcher, new MaskValueFilterQuery(spec, Comparison.GT, threshold, stats)));
           assertTopK(searcher, reader, spec, 10, CpOrder.ASC, null, stats);
           assertEquals(spec + ": " + stats, 0, stats.verified());
+          int doc = anyDocWithValue(reader, spec);
+          String explanation =
+              searcher
+                  .explain(new MaskValueFilterQuery(spec, Comparison.GT, threshold, null), doc)
+                  .toString();
+          assertTrue(explanation, explanation.contains("bin counts in its box"));
+          assertFalse(explanation, explanation.contains("mask read"));
         }
       }
     }
+  }
+
+  /** A live document (its number in the reader) that has a value for {@code spec}. */
+  private int anyDocWithValue(DirectoryReader reader, CpSpec spec) throws IOException {
+    return brute(reader, spec).keySet().iterator().next();
   }
 
   /** Bin counts that do not add up to their document's box are a corrupt index, not an answer. */
