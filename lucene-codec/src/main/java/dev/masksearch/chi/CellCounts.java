@@ -60,21 +60,10 @@ public final class CellCounts implements CellSource {
     for (int k = 0; k < cover.crossingCount(); k++) {
       markCorners(needed, w, cover.crossingCell(k));
     }
-    int points = 0;
-    for (int j = 1; j <= grid.gy(); j++) { // row 0 and column 0 are the implied zero borders
-      for (int i = 1; i < w; i++) {
-        points += needed[j * w + i] ? 1 : 0;
-      }
-    }
-    int[] positions = new int[points];
-    int p = 0;
-    for (int j = 1; j <= grid.gy(); j++) {
-      for (int i = 1; i < w; i++) {
-        if (needed[j * w + i]) {
-          positions[p++] = j * w + i;
-        }
-      }
-    }
+    int[] positions = // row 0 and column 0 are the implied zero borders: never read
+        java.util.stream.IntStream.range(w, needed.length)
+            .filter(p -> needed[p] && p % w != 0)
+            .toArray();
     return new CellCounts(grid, bins, levels, distinctLevels(levels), positions);
   }
 

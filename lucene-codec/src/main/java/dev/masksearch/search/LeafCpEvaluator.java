@@ -118,6 +118,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     @Override
     public boolean bounds(int doc, DocBounds out) throws IOException {
+      out.fromBoxBinCounts = false;
       if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
         out.lower = spec.value(counts.lower, blockArea);
         out.upper = spec.value(counts.upper, blockArea);
@@ -125,7 +126,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         out.width = plan.grid().width();
         out.height = plan.grid().height();
         out.readMask = false;
-        out.fromBoxBinCounts = false;
         return true; // the cursor was accounted when the block was read
       }
       boolean found = cpBounds(doc, out);
@@ -143,7 +143,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       }
       ChiGrid grid = cursor.grid();
       long area;
-      out.fromBoxBinCounts = false;
       if (spec.roi() != null) { // a constant region: reuse the plan while masks keep their size
         BoundsPlan plan = plan(grid, cursor.dtype());
         plan.evaluate(cursor, counts);

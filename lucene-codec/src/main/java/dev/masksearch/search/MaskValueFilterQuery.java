@@ -146,8 +146,8 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
     private int visited;
-    private long
-        rejected; // since the last move: added to the stats once per move, not per document
+    // rejected since the last move: added to the stats once per move, not per document
+    private long rejected;
 
     BoundsApproximation(LeafEvaluator evaluator, int maxDoc, SearchGuard guard) {
       super(DocIdSetIterator.all(maxDoc));
