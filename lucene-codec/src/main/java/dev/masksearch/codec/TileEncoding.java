@@ -362,9 +362,10 @@ final class TileEncoding {
 
   /**
    * Decodes rows {@code [y1, y2)} of a tile of one byte per pixel, {@link #PACKED_RESIDUALS} or
-   * {@link #PLANAR_CODED}, into {@code tile} (as {@link #decode} does for those rows) and returns
-   * how many of their codes in columns {@code [x1, x2)} lie in {@code [lo, lo + span)}: counted in
-   * the running sum that decodes them, with no second pass over the tile.
+   * {@link #PLANAR_CODED}, into {@code tile} (as {@link #decode} does for those rows, but only up
+   * to column {@code x2} for packed residuals: a running sum needs nothing to the right of what it
+   * counts) and returns how many of their codes in columns {@code [x1, x2)} lie in {@code [lo, lo +
+   * span)}: counted in the running sum that decodes them, with no second pass over the tile.
    */
   long decodeAndCount(
       int kind,
@@ -386,7 +387,8 @@ final class TileEncoding {
       return planar.decodeAndCount(length, w, h, tile, y2, x1, y1, x2, lo, span);
     }
     in.readBytes(scratch, 0, length);
-    return unpackBytes(length, w, h, tile, y1, y2, x1, x2, lo, span);
+    // at least the first column: the next rows' first codes run down it
+    return unpackBytes(length, w, h, tile, y1, y2, Math.max(1, x2), x1, x2, lo, span);
   }
 
   /**
@@ -397,7 +399,7 @@ final class TileEncoding {
   private void unpack(int length, int w, int h, byte[] tile, int rowStart, int rowEnd)
       throws CorruptIndexException {
     if (bpp == 1) {
-      unpackBytes(length, w, h, tile, rowStart, rowEnd, 0, 0, 0, 0);
+      unpackBytes(length, w, h, tile, rowStart, rowEnd, w, 0, 0, 0, 0);
       return;
     }
     checkPacked(length, w, h);
@@ -413,10 +415,10 @@ final class TileEncoding {
   }
 
   /**
-   * Decodes rows {@code [rowStart, rowEnd)} of packed one-byte residuals from {@link #scratch}
-   * straight into {@code tile}, unpacking only the first residual of the rows above (the first
-   * column runs down the tile); returns the codes of those rows in columns {@code [x1, x2)} that
-   * lie in {@code [lo, lo + span)}.
+   * Decodes columns {@code [0, cols)} of rows {@code [rowStart, rowEnd)} of packed one-byte
+   * residuals from {@link #scratch} straight into {@code tile}, unpacking only the first residual
+   * of the rows above (the first column runs down the tile); returns the codes of those rows in
+   * columns {@code [x1, x2)}, {@code x2 <= cols}, that lie in {@code [lo, lo + span)}.
    */
   private long unpackBytes(
       int length,
@@ -425,6 +427,7 @@ final class TileEncoding {
       byte[] tile,
       int rowStart,
       int rowEnd,
+      int cols,
       int x1,
       int x2,
       int lo,
@@ -436,19 +439,20 @@ final class TileEncoding {
     int first = 0; // the code in the first column of the row above
     long count = 0;
     for (int row = 0; row < rowEnd; row++) {
-      pos = unpackRow(row, pos, row >= rowStart ? w : 1, padded);
+      pos = unpackRow(row, pos, row >= rowStart ? cols : 1, padded);
       first = (first + unzigzag(values[0])) & 0xFF;
       if (row >= rowStart) {
-        count += sumRow(tile, row * w, first, w, x1, x2, lo, span);
+        count += sumRow(tile, row * w, first, cols, x1, x2, lo, span);
       }
     }
     return count;
   }
 
   /**
-   * Writes a row's codes, {@code first} and then the running sum of {@link #values} (zigzagged
-   * residuals), at {@code tile[at]}; returns how many of its columns {@code [x1, x2)} lie in {@code
-   * [lo, lo + span)}. Three loops, so that the count costs nothing outside its columns.
+   * Writes a row's first {@code w} codes, {@code first} and then the running sum of {@link #values}
+   * (zigzagged residuals), at {@code tile[at]}; returns how many of its columns {@code [x1, x2)}
+   * lie in {@code [lo, lo + span)}. Three loops, so that the count costs nothing outside its
+   * columns.
    */
   private int sumRow(byte[] tile, int at, int first, int w, int x1, int x2, int lo, int span) {
     int from = Math.max(1, x1);

@@ -240,9 +240,10 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     private final long[] starts; // of each tile's data in `in`, and the end
     private final TileEncoding encoding;
     final byte[] tile;
-    private int decoded = -1; // the tile in `tile`, and its rows decoded
+    private int decoded = -1; // the tile in `tile`, and its rows and columns decoded
     private int decodedFrom;
     private int decodedTo;
+    private int decodedColumns;
 
     TileReader(IndexInput in, StoredMask stored) throws IOException {
       this.in = in;
@@ -313,7 +314,7 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
      * of a finer grid serves several cells).
      */
     private void decode(int t, int rowStart, int rowEnd) throws IOException {
-      if (holds(t, rowStart, rowEnd)) {
+      if (holds(t, rowStart, rowEnd, tileWidth(t))) {
         return;
       }
       decoded = -1;
@@ -326,17 +327,17 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
       } catch (EOFException e) {
         throw pastEnd(t, e);
       }
-      decoded(t, whole ? 0 : rowStart, whole ? tileHeight(t) : rowEnd);
+      decoded(t, whole ? 0 : rowStart, whole ? tileHeight(t) : rowEnd, tileWidth(t));
     }
 
     /**
      * The pixels of rows [ay, by) and columns [ax, bx) of tile t (in the tile's coordinates) whose
      * code lies in [lo, lo + span). Packed and planar-coded one-byte residuals are counted as they
-     * are decoded; other tiles are decoded, unless {@link #tile} holds those rows already, and then
-     * counted.
+     * are decoded (up to column bx); other tiles are decoded, unless {@link #tile} holds those rows
+     * already, and then counted.
      */
     private long count(int t, int ax, int ay, int bx, int by, int lo, int span) throws IOException {
-      if (encoding.countsWhileDecoding(kinds[t]) && !holds(t, ay, by)) {
+      if (encoding.countsWhileDecoding(kinds[t]) && !holds(t, ay, by, bx)) {
         decoded = -1;
         in.seek(starts[t]);
         // reads exactly the tile's length, which the directory checked lies within the mask: no EOF
@@ -354,26 +355,33 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
                 by,
                 lo,
                 span);
-        decoded(t, ay, by);
+        decoded(t, ay, by, bx);
         return count;
       }
       decode(t, ay, by);
       return PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
     }
 
-    /** Whether {@link #tile} holds rows [rowStart, rowEnd) of tile t. */
-    private boolean holds(int t, int rowStart, int rowEnd) {
-      return decoded == t && decodedFrom <= rowStart && rowEnd <= decodedTo;
+    /** Whether {@link #tile} holds columns [0, columns) of rows [rowStart, rowEnd) of tile t. */
+    private boolean holds(int t, int rowStart, int rowEnd, int columns) {
+      return decoded == t
+          && decodedFrom <= rowStart
+          && rowEnd <= decodedTo
+          && columns <= decodedColumns;
     }
 
-    /** Records that {@link #tile} holds rows [from, to) of tile t, read to its end. */
-    private void decoded(int t, int from, int to) throws CorruptIndexException {
+    /**
+     * Records that {@link #tile} holds columns [0, columns) of rows [from, to) of tile t, read to
+     * its end.
+     */
+    private void decoded(int t, int from, int to, int columns) throws CorruptIndexException {
       if (in.getFilePointer() != starts[t + 1]) {
         throw corrupt("tile " + t + " does not end where the next starts");
       }
       decoded = t;
       decodedFrom = from;
       decodedTo = to;
+      decodedColumns = columns;
     }
 
     private int length(int t) {
