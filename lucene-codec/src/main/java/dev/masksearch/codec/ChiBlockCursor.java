@@ -78,7 +78,6 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   private long decodedBytes;
   private int slots;
   private byte[] scratch = new byte[0];
-  private int[] pending = new int[0]; // entries(): the positions left to single reads
 
   private ChiGroup group;
   private int block = -1;
@@ -152,36 +151,29 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   }
 
   /**
-   * Two passes: the first resolves each entry's column (answering from decoded columns), the second
-   * makes the single reads in a loop of nothing else. A document's entries lie in as many columns,
-   * a cache miss each in a large block; issued back to back, the misses overlap instead of each
-   * waiting behind the bookkeeping of the one before.
+   * Two passes: the first opens each entry's column and counts its read (decoding the column once
+   * it is read often enough), the second makes the reads in a loop of nothing else. A document's
+   * entries lie in as many columns, a cache miss each in a large block; issued back to back, the
+   * misses overlap instead of each waiting behind the bookkeeping of the one before.
    */
   @Override
   public void entries(int[] indices, int count, long[] out) {
     try {
-      if (pending.length < count) {
-        pending = new int[count];
-      }
-      int reads = 0;
       for (int k = 0; k < count; k++) {
         int slot = slotOf(indices[k]);
         if (slot < 0) {
           slot = open(indices[k]);
         }
-        if (isDecoded[slot]) {
-          out[k] = decoded[slot][row];
-        } else if (++hits[slot] > decodeAfter) {
-          out[k] = decode(slot)[row];
-        } else {
-          out[k] = slot;
-          pending[reads++] = k;
+        if (!isDecoded[slot] && ++hits[slot] > decodeAfter) {
+          decode(slot);
         }
       }
-      for (int r = 0; r < reads; r++) {
-        int k = pending[r];
-        int slot = (int) out[k];
-        out[k] = mins[slot] + FixedWidth.delta(data, offsets[slot], bits[slot], row);
+      for (int k = 0; k < count; k++) {
+        int slot = slotOf(indices[k]);
+        out[k] =
+            isDecoded[slot]
+                ? decoded[slot][row]
+                : mins[slot] + FixedWidth.delta(data, offsets[slot], bits[slot], row);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -208,8 +200,7 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
         + 8L * denseSlot.length
         + offsets.length * SLOT_BYTES
         + decodedBytes
-        + scratch.length
-        + 4L * pending.length;
+        + scratch.length;
   }
 
   private int slotOf(int c) {
