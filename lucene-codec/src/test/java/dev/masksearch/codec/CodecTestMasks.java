@@ -228,6 +228,21 @@ final class CodecTestMasks {
             message, chi, cursor, 1 + r.nextInt(gx), 1 + r.nextInt(gy), 1 + r.nextInt(bins));
       }
     }
+    // a bulk read (a document's corners or a plan's entries in one call: random entries, some
+    // repeated) answers as the single reads do, also where it makes a column's read decode it
+    int n = 1 + r.nextInt(64);
+    int[] indices = new int[n];
+    long[] counts = new long[n];
+    for (int k = 0; k < n; k++) {
+      int i = 1 + r.nextInt(gx);
+      int j = 1 + r.nextInt(gy);
+      int l = 1 + r.nextInt(bins);
+      indices[k] = k > 0 && r.nextInt(8) == 0 ? indices[k - 1] : Chi.index(gx, bins, i, j, l);
+      counts[k] = k > 0 && indices[k] == indices[k - 1] ? counts[k - 1] : chi.count(i, j, l);
+    }
+    long[] read = new long[n];
+    cursor.entries(indices, n, read);
+    assertArrayEquals(message + ": entries read in bulk", counts, read);
   }
 
   private static void assertCount(
