@@ -151,23 +151,33 @@ final class ChiBlockCursor implements ChiLookup, Accountable {
   }
 
   /**
-   * Two passes: the first opens each entry's column and counts its read (decoding the column once
-   * it is read often enough), the second makes the reads in a loop of nothing else. A document's
-   * entries lie in as many columns, a cache miss each in a large block; issued back to back, the
-   * misses overlap instead of each waiting behind the bookkeeping of the one before.
+   * Two passes: the first opens each entry's column, counts its read (decoding the column once it
+   * is read often enough) and answers from decoded columns; the second, when some entries are left,
+   * makes their single reads in a loop of nothing else. A document's entries lie in as many
+   * columns, a cache miss each in a large block; issued back to back, the misses overlap instead of
+   * each waiting behind the bookkeeping of the one before.
    */
   @Override
   public void entries(int[] indices, int count, long[] out) {
     try {
+      boolean singleReads = false;
       for (int k = 0; k < count; k++) {
         int slot = slotOf(indices[k]);
         if (slot < 0) {
           slot = open(indices[k]);
         }
-        if (!isDecoded[slot] && ++hits[slot] > decodeAfter) {
-          decode(slot);
+        if (isDecoded[slot]) {
+          out[k] = decoded[slot][row];
+        } else if (++hits[slot] > decodeAfter) {
+          out[k] = decode(slot)[row];
+        } else {
+          singleReads = true;
         }
       }
+      if (!singleReads) {
+        return;
+      }
+      // every entry again (a column may have been decoded after an entry of it was passed over)
       for (int k = 0; k < count; k++) {
         int slot = slotOf(indices[k]);
         out[k] =
