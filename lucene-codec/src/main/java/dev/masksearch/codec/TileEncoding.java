@@ -251,7 +251,7 @@ final class TileEncoding {
       }
       case PLANAR_CODED -> {
         decodeAndCount(
-            kind, in, length, w, h, tile, 0, part ? rowStart : 0, 0, part ? rowEnd : h, 0, 0);
+            kind, in, length, w, h, tile, w, 0, part ? rowStart : 0, 0, part ? rowEnd : h, 0, 0);
         return !part;
       }
       default -> in.readBytes(tile, 0, n * bpp);
@@ -362,10 +362,11 @@ final class TileEncoding {
 
   /**
    * Decodes rows {@code [y1, y2)} of a tile of one byte per pixel, {@link #PACKED_RESIDUALS} or
-   * {@link #PLANAR_CODED}, into {@code tile} (as {@link #decode} does for those rows, but only up
-   * to column {@code x2} for packed residuals: a running sum needs nothing to the right of what it
-   * counts) and returns how many of their codes in columns {@code [x1, x2)} lie in {@code [lo, lo +
-   * span)}: counted in the running sum that decodes them, with no second pass over the tile.
+   * {@link #PLANAR_CODED}, into {@code tile} (as {@link #decode} does for those rows, but only
+   * columns {@code [0, columns)}, {@code x2 <= columns}, for packed residuals: a running sum needs
+   * nothing to the right of what it counts; planar-coded tiles decode every column) and returns how
+   * many of their codes in columns {@code [x1, x2)} lie in {@code [lo, lo + span)}: counted in the
+   * running sum that decodes them, with no second pass over the tile.
    */
   long decodeAndCount(
       int kind,
@@ -374,6 +375,7 @@ final class TileEncoding {
       int w,
       int h,
       byte[] tile,
+      int columns,
       int x1,
       int y1,
       int x2,
@@ -381,14 +383,14 @@ final class TileEncoding {
       int lo,
       int span)
       throws IOException {
-    assert countsWhileDecoding(kind);
+    assert countsWhileDecoding(kind) && x2 <= columns && columns <= w;
     if (kind == PLANAR_CODED) {
       in.readBytes(planar().buffer(length), 0, length);
       return planar.decodeAndCount(length, w, h, tile, y2, x1, y1, x2, lo, span);
     }
     in.readBytes(scratch, 0, length);
     // at least the first column: the next rows' first codes run down it
-    return unpackBytes(length, w, h, tile, y1, y2, Math.max(1, x2), x1, x2, lo, span);
+    return unpackBytes(length, w, h, tile, y1, y2, Math.max(1, columns), x1, x2, lo, span);
   }
 
   /**
@@ -449,12 +451,12 @@ final class TileEncoding {
   }
 
   /**
-   * Writes a row's first {@code w} codes, {@code first} and then the running sum of {@link #values}
-   * (zigzagged residuals), at {@code tile[at]}; returns how many of its columns {@code [x1, x2)}
-   * lie in {@code [lo, lo + span)}. Three loops, so that the count costs nothing outside its
-   * columns.
+   * Writes a row's first {@code cols} codes, {@code first} and then the running sum of {@link
+   * #values} (zigzagged residuals), at {@code tile[at]}; returns how many of its columns {@code
+   * [x1, x2)} lie in {@code [lo, lo + span)}. Three loops, so that the count costs nothing outside
+   * its columns.
    */
-  private int sumRow(byte[] tile, int at, int first, int w, int x1, int x2, int lo, int span) {
+  private int sumRow(byte[] tile, int at, int first, int cols, int x1, int x2, int lo, int span) {
     int from = Math.max(1, x1);
     int to = Math.max(from, x2);
     // v's low byte is the code; masking it only where compared keeps the sum's chain to one add
@@ -470,7 +472,7 @@ final class TileEncoding {
       tile[at + x] = (byte) v;
       n += Integer.compareUnsigned((v & 0xFF) - lo, span) < 0 ? 1 : 0;
     }
-    for (int x = to; x < w; x++) {
+    for (int x = to; x < cols; x++) {
       v += unzigzag(values[x]);
       tile[at + x] = (byte) v;
     }

@@ -332,33 +332,41 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
 
     /**
      * The pixels of rows [ay, by) and columns [ax, bx) of tile t (in the tile's coordinates) whose
-     * code lies in [lo, lo + span). Packed and planar-coded one-byte residuals are counted as they
-     * are decoded (up to column bx); other tiles are decoded, unless {@link #tile} holds those rows
-     * already, and then counted.
+     * code lies in [lo, lo + span), counted from {@link #tile} when it holds them. Otherwise packed
+     * and planar-coded one-byte residuals are counted as they are decoded: up to column bx the
+     * first time the tile is counted (one cell a tile at grid steps of 16 and more), the whole
+     * width when the tile was counted before (the next cell of a finer grid, counted left to right,
+     * and the cells after it); other tiles are decoded, then counted.
      */
     private long count(int t, int ax, int ay, int bx, int by, int lo, int span) throws IOException {
-      if (encoding.countsWhileDecoding(kinds[t]) && !holds(t, ay, by, bx)) {
-        decoded = -1;
-        in.seek(starts[t]);
-        // reads exactly the tile's length, which the directory checked lies within the mask: no EOF
-        long count =
-            encoding.decodeAndCount(
-                kinds[t],
-                in,
-                length(t),
-                tileWidth(t),
-                tileHeight(t),
-                tile,
-                ax,
-                ay,
-                bx,
-                by,
-                lo,
-                span);
-        decoded(t, ay, by, bx);
-        return count;
+      if (!holds(t, ay, by, bx)) {
+        if (!encoding.countsWhileDecoding(kinds[t])) {
+          decode(t, ay, by);
+        } else {
+          int columns = decoded == t ? tileWidth(t) : bx;
+          decoded = -1;
+          in.seek(starts[t]);
+          // reads exactly the tile's length, which the directory checked lies within the mask
+          long count =
+              encoding.decodeAndCount(
+                  kinds[t],
+                  in,
+                  length(t),
+                  tileWidth(t),
+                  tileHeight(t),
+                  tile,
+                  columns,
+                  ax,
+                  ay,
+                  bx,
+                  by,
+                  lo,
+                  span);
+          boolean whole = kinds[t] == TileEncoding.PLANAR_CODED; // decodes every column
+          decoded(t, ay, by, whole ? tileWidth(t) : columns);
+          return count;
+        }
       }
-      decode(t, ay, by);
       return PixelCounts.count(tile, stored.dtype(), tileWidth(t), ax, ay, bx, by, lo, span);
     }
 
