@@ -5,6 +5,7 @@ import dev.masksearch.mask.Mask;
 import dev.masksearch.mask.MaskDType;
 import dev.masksearch.mask.PixelCounts;
 import dev.masksearch.mask.Roi;
+import dev.masksearch.mask.Shape;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -95,6 +96,50 @@ public class TiledMaskStorageTests extends LuceneTestCase {
             pixels.count(r.x1(), r.y1(), r.x2(), r.y2()));
       }
     }
+  }
+
+  /**
+   * One reader counts rectangles and shapes in any order, each as a brute force over the mask does:
+   * a tile decoded only up to one rectangle's right edge is decoded further for a later count that
+   * needs more of its columns, and a shape's rows (decoded whole) serve the rectangles after them.
+   */
+  public void testShapesAndRectanglesInAnyOrderOnOneReader() throws IOException {
+    for (int i = 0; i < atLeast(30); i++) {
+      int step = new int[] {4, 8, 16, 32}[random().nextInt(4)];
+      TiledMaskStorage storage = randomStorage(TiledMaskStorage.tileSideFor(step));
+      // smooth maps store packed tiles, which a rectangle decodes only up to its right edge
+      Mask mask =
+          random().nextBoolean()
+              ? randomMask(random(), storage.tileSide())
+              : smoothMask(
+                  random(),
+                  1 + random().nextInt(3 * storage.tileSide()),
+                  1 + random().nextInt(3 * storage.tileSide()));
+      byte[] stored = storage.encode(mask);
+      recordKinds(stored, mask, storage.tileSide());
+      ValueRange range = randomRange(random());
+      long codes = PixelCounts.codes(mask.dtype(), range);
+      CpBounds.Pixels pixels =
+          storage.pixels(input(stored), where(mask, stored), (int) (codes >>> 32), (int) codes);
+      Mask regionMask =
+          CodecTestMasks.randomMask(random(), MaskDType.UINT8, mask.height(), mask.width());
+      Shape shape = Shape.ofMask(regionMask, random().nextDouble());
+      for (int k = 0; k < 20; k++) {
+        Roi r = randomRect(random(), mask.width(), mask.height(), storage.tileSide());
+        if (random().nextBoolean()) {
+          assertEquals(
+              "shape in " + r + " " + range,
+              shape.intersect(r).countPixels(mask, range),
+              pixels.count(shape, r.x1(), r.y1(), r.x2(), r.y2()));
+        } else {
+          assertEquals(
+              r + " " + range,
+              mask.countPixels(r, range),
+              pixels.count(r.x1(), r.y1(), r.x2(), r.y2()));
+        }
+      }
+    }
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PACKED_RESIDUALS));
   }
 
   /**
@@ -251,17 +296,6 @@ public class TiledMaskStorageTests extends LuceneTestCase {
    * reused between rectangles or not.
    */
   public void testRectanglesAtEveryOffset() throws IOException {
-    byte[] smooth = new byte[37 * 50];
-    // gradients with noise, their slopes per row: rows of 1 to 8 bits (a falling slope of 1 with
-    // no noise under a row that starts alike zigzags to residuals of 0 and 1)
-    int rowStep = random().nextInt(3);
-    for (int y = 0; y < 37; y++) {
-      int slope = random().nextInt(1 << random().nextInt(8)) * (random().nextBoolean() ? 1 : -1);
-      int noise = 1 + random().nextInt(4); // noise: residuals that LZ4 does not shorten
-      for (int x = 0; x < 50; x++) {
-        smooth[y * 50 + x] = (byte) (slope * x + rowStep * y + random().nextInt(noise));
-      }
-    }
     byte[] plane = new byte[37 * 50];
     // a bowl with noise of at most 1: planar residuals of mostly 0 and 1, some escaped
     int cx = random().nextInt(50);
@@ -274,7 +308,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     }
     Mask[] masks = {
       CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50),
-      Mask.of(MaskDType.UINT8, 37, 50, smooth),
+      smoothMask(random(), 37, 50),
       Mask.of(MaskDType.UINT8, 37, 50, plane)
     };
     int[] versions = {random().nextInt(CURRENT + 1), random().nextInt(CURRENT), CURRENT};
@@ -450,6 +484,24 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     int height = 1 + r.nextInt(3 * tileSide + 7);
     int width = 1 + r.nextInt(3 * tileSide + 7);
     return CodecTestMasks.randomMask(r, dtype, height, width);
+  }
+
+  /**
+   * Gradients with noise, their slopes per row: rows of 1 to 8 bits, stored as packed residuals (a
+   * falling slope of 1 with no noise under a row that starts alike zigzags to residuals of 0 and
+   * 1).
+   */
+  private static Mask smoothMask(Random r, int height, int width) {
+    byte[] smooth = new byte[height * width];
+    int rowStep = r.nextInt(3);
+    for (int y = 0; y < height; y++) {
+      int slope = r.nextInt(1 << r.nextInt(8)) * (r.nextBoolean() ? 1 : -1);
+      int noise = 1 + r.nextInt(4); // noise: residuals that LZ4 does not shorten
+      for (int x = 0; x < width; x++) {
+        smooth[y * width + x] = (byte) (slope * x + rowStep * y + r.nextInt(noise));
+      }
+    }
+    return Mask.of(MaskDType.UINT8, height, width, smooth);
   }
 
   private static ValueRange randomRange(Random r) {
