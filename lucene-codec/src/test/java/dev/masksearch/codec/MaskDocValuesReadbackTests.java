@@ -1,5 +1,6 @@
 package dev.masksearch.codec;
 
+import dev.masksearch.chi.Chi;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.document.MaskField;
@@ -299,6 +300,77 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       w.commit();
     }
     checkAndClose(dir, fieldParams, model);
+  }
+
+  /**
+   * A bulk read in which a column crosses the decode threshold (read entry by entry, then decoded
+   * whole within the same call) answers every entry as the CHI built from the mask does, and the
+   * members read after it answer from the decoded column.
+   */
+  public void testBulkReadDecodingAColumnPartway() throws IOException {
+    ChiParams params = new ChiParams(4, 5);
+    int docs = TestUtil.nextInt(random(), ChiBlockCursor.DECODE_MIN_ROWS, 400); // one block
+    Mask[] masks = new Mask[docs];
+    Directory dir = newDirectory();
+    IndexWriterConfig config =
+        new IndexWriterConfig(new MockAnalyzer(random()))
+            .setCodec(maskCodec())
+            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+            .setRAMBufferSizeMB(256)
+            .setMergePolicy(NoMergePolicy.INSTANCE);
+    try (IndexWriter w = new IndexWriter(dir, config)) {
+      for (int d = 0; d < docs; d++) {
+        masks[d] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 16, 16);
+        w.addDocument(document(d, new Mask[] {masks[d]}, List.of(params)));
+      }
+    }
+    try (DirectoryReader reader = DirectoryReader.open(dir)) {
+      LeafReader leaf = getOnlyLeafReader(reader);
+      MaskDocValues.ChiCursor cursor = ((MaskDocValues) leaf.getBinaryDocValues(MASK)).chiCursor();
+      int gx = 4;
+      int bins = params.bins();
+      int column = randomEntry(gx, bins);
+      // more reads of one column than the block allows before decoding it, other entries between
+      int columnReads = (docs >>> ChiBlockCursor.DECODE_AFTER_SHIFT) + 1 + random().nextInt(8);
+      int[] indices = new int[2 * columnReads];
+      int n = 0;
+      for (int k = 0; k < columnReads; k++) {
+        if (random().nextInt(4) == 0) {
+          indices[n++] = randomEntry(gx, bins);
+        }
+        indices[n++] = column;
+      }
+      int first = random().nextInt(docs);
+      assertTrue(cursor.seek(first));
+      long before = cursor.ramBytesUsed();
+      assertBulkRead(masks[first], params, cursor, indices, n);
+      assertTrue(
+          "the column was decoded within the call",
+          cursor.ramBytesUsed() >= before + (long) Integer.BYTES * docs);
+      for (int k = 0; k < 20; k++) {
+        int doc = random().nextInt(docs);
+        assertTrue(cursor.seek(doc));
+        assertBulkRead(masks[doc], params, cursor, indices, 1 + random().nextInt(n));
+      }
+    }
+    dir.close();
+  }
+
+  private static int randomEntry(int gx, int bins) {
+    return Chi.index(
+        gx, bins, 1 + random().nextInt(gx), 1 + random().nextInt(gx), 1 + random().nextInt(bins));
+  }
+
+  private static void assertBulkRead(
+      Mask mask, ChiParams params, MaskDocValues.ChiCursor cursor, int[] indices, int n) {
+    Chi chi = Chi.build(mask, params);
+    long[] expected = new long[n];
+    for (int k = 0; k < n; k++) {
+      expected[k] = chi.entry(indices[k]);
+    }
+    long[] read = new long[n];
+    cursor.entries(indices, n, read);
+    assertArrayEquals(expected, read);
   }
 
   /**
