@@ -89,6 +89,15 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     }
   }
 
+  /** The mask codec, flushing only on commit and never merging: one segment per commit. */
+  private static IndexWriterConfig oneFlushConfig() {
+    return new IndexWriterConfig(new MockAnalyzer(random()))
+        .setCodec(maskCodec())
+        .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+        .setRAMBufferSizeMB(256)
+        .setMergePolicy(NoMergePolicy.INSTANCE);
+  }
+
   private static Document document(long id, Mask[] masks, List<ChiParams> params) {
     Document doc = new Document();
     doc.add(new StringField(ID, Long.toString(id), Field.Store.NO));
@@ -240,12 +249,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
         new ChiParams(random().nextBoolean() ? 8 : 4, random().nextBoolean() ? 16 : 5);
     List<ChiParams> fieldParams = List.of(params, CodecTestMasks.randomParams(random()));
     Directory dir = newDirectory();
-    IndexWriterConfig config =
-        new IndexWriterConfig(new MockAnalyzer(random()))
-            .setCodec(maskCodec())
-            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-            .setRAMBufferSizeMB(256)
-            .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config = oneFlushConfig();
     Model model = new Model();
     MaskDType main = CodecTestMasks.randomDType(random());
     MaskDType otherType = MaskDType.values()[(main.ordinal() + 1) % MaskDType.values().length];
@@ -312,12 +316,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     int docs = TestUtil.nextInt(random(), ChiBlockCursor.DECODE_MIN_ROWS, 400); // one block
     Mask[] masks = new Mask[docs];
     Directory dir = newDirectory();
-    IndexWriterConfig config =
-        new IndexWriterConfig(new MockAnalyzer(random()))
-            .setCodec(maskCodec())
-            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-            .setRAMBufferSizeMB(256)
-            .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config = oneFlushConfig();
     try (IndexWriter w = new IndexWriter(dir, config)) {
       for (int d = 0; d < docs; d++) {
         masks[d] = CodecTestMasks.randomMask(random(), MaskDType.UINT8, 16, 16);
@@ -384,12 +383,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     assertTrue(rowsPerBlock < 4096);
     List<ChiParams> fieldParams = List.of(params, params);
     Directory dir = newDirectory();
-    IndexWriterConfig config =
-        new IndexWriterConfig(new MockAnalyzer(random()))
-            .setCodec(maskCodec())
-            .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-            .setRAMBufferSizeMB(256)
-            .setMergePolicy(NoMergePolicy.INSTANCE);
+    IndexWriterConfig config = oneFlushConfig();
     Model model = new Model();
     int n = rowsPerBlock * 2 + TestUtil.nextInt(random(), 1, rowsPerBlock);
     try (IndexWriter w = new IndexWriter(dir, config)) {
