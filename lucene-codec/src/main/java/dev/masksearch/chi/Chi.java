@@ -28,12 +28,40 @@ public final class Chi implements ChiLookup {
     int gy = grid.gy();
     int bins = params.bins();
     int binSlots = bins + 1;
-    BinEdges edges = BinEdges.of(mask.dtype(), bins);
+    int[] cells = cellHistograms(mask, params);
 
-    // Per-cell histograms over the bins 0 .. bins, a row's cells one span at a time (no division
-    // per pixel; one byte a pixel read straight from the array).
-    int[] cells = new int[gx * gy * binSlots];
+    // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and
+    // above j, bins >= l.
+    int[] counts = new int[gx * gy * bins];
+    for (int j = 1; j <= gy; j++) {
+      for (int i = 1; i <= gx; i++) {
+        int cell = ((j - 1) * gx + (i - 1)) * binSlots;
+        int suffix = 0;
+        for (int l = bins; l >= 1; l--) {
+          suffix += cells[cell + l];
+          int left = i > 1 ? counts[index(gx, bins, i - 1, j, l)] : 0;
+          int up = j > 1 ? counts[index(gx, bins, i, j - 1, l)] : 0;
+          int diag = i > 1 && j > 1 ? counts[index(gx, bins, i - 1, j - 1, l)] : 0;
+          counts[index(gx, bins, i, j, l)] = suffix + left + up - diag;
+        }
+      }
+    }
+    return new Chi(grid, bins, counts);
+  }
+
+  /**
+   * Each cell's histogram over the bins 0 .. bins (bins + 1 slots a cell, cells row by row): what
+   * the CHI sums, in one pass over the pixels. The caller has checked that the mask fits {@code
+   * params} ({@link ChiParams#checkFits}).
+   */
+  public static int[] cellHistograms(Mask mask, ChiParams params) {
     int step = params.gridStep();
+    int gx = ChiGrid.cells(mask.width(), step);
+    int binSlots = params.bins() + 1;
+    BinEdges edges = BinEdges.of(mask.dtype(), params.bins());
+    // a row's cells one span at a time (no division per pixel; one byte a pixel read straight from
+    // the array)
+    int[] cells = new int[gx * ChiGrid.cells(mask.height(), step) * binSlots];
     int width = mask.width();
     byte[] bytes = mask.dtype() == MaskDType.UINT8 ? mask.rawBytes() : null;
     for (int y = 0; y < mask.height(); y++) {
@@ -53,24 +81,7 @@ public final class Chi implements ChiLookup {
         }
       }
     }
-
-    // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and
-    // above j, bins >= l.
-    int[] counts = new int[gx * gy * bins];
-    for (int j = 1; j <= gy; j++) {
-      for (int i = 1; i <= gx; i++) {
-        int cell = ((j - 1) * gx + (i - 1)) * binSlots;
-        int suffix = 0;
-        for (int l = bins; l >= 1; l--) {
-          suffix += cells[cell + l];
-          int left = i > 1 ? counts[index(gx, bins, i - 1, j, l)] : 0;
-          int up = j > 1 ? counts[index(gx, bins, i, j - 1, l)] : 0;
-          int diag = i > 1 && j > 1 ? counts[index(gx, bins, i - 1, j - 1, l)] : 0;
-          counts[index(gx, bins, i, j, l)] = suffix + left + up - diag;
-        }
-      }
-    }
-    return new Chi(grid, bins, counts);
+    return cells;
   }
 
   /**

@@ -307,9 +307,9 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
-   * A bulk read in which a column crosses the decode threshold (read entry by entry, then decoded
-   * whole within the same call) answers every entry as the CHI built from the mask does, and the
-   * members read after it answer from the decoded column.
+   * A bulk read in which a column crosses the decode threshold within the call (its earlier entries
+   * left to the second pass, then the column decoded whole) answers every entry as the CHI built
+   * from the mask does, and the members read after it answer from the decoded column.
    */
   public void testBulkReadDecodingAColumnPartway() throws IOException {
     ChiParams params = new ChiParams(4, 5);
@@ -326,7 +326,7 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     try (DirectoryReader reader = DirectoryReader.open(dir)) {
       LeafReader leaf = getOnlyLeafReader(reader);
       MaskDocValues.ChiCursor cursor = ((MaskDocValues) leaf.getBinaryDocValues(MASK)).chiCursor();
-      int gx = 4;
+      int gx = ChiGrid.cells(16, params.gridStep());
       int bins = params.bins();
       int column = randomEntry(gx, bins);
       // more reads of one column than the block allows before decoding it, other entries between

@@ -1,0 +1,240 @@
+package dev.masksearch.codec;
+
+import dev.masksearch.chi.ChiGrid;
+import java.io.IOException;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.store.DataOutput;
+
+/**
+ * One document's cell histograms as the second tier of a CHI in two tiers (docs/design.md,
+ * "Planned: the CHI in two tiers"; no format stores it yet): read whole, in one sequential read, by
+ * the documents the first tier leaves open. Each cell keeps, for its non-empty bins after the
+ * lowest, the pixels in that bin or above (suffix sums) at one bit width, so a cell's count at any
+ * level is one load and walking the cells parses no variable-length integers.
+ *
+ * <pre>
+ * Record  --&gt; Cell^cells               (row by row, as ChiGrid numbers cells)
+ * Cell    --&gt; Header, [Bitmap, Sums]
+ * Header  --&gt; VInt: slot &lt;&lt; 1 when every pixel of the cell lies in bin slot (nothing follows),
+ *              else width &lt;&lt; 1 | 1, width in 1 .. 31
+ * Bitmap  --&gt; Byte^ceil(slots / 8), bit s (least significant first) set when bin s holds pixels;
+ *              at least two bits set, none at or past slots
+ * Sums    --&gt; for each set bin after the lowest, in bin order, the pixels of the cell in that bin
+ *              or above, width bits each, least significant bit first, padded to a byte
+ * </pre>
+ *
+ * The lowest set bin's suffix sum is the cell's area, which the grid gives; slots = bins + 1.
+ */
+final class CellSuffixRecord {
+  private CellSuffixRecord() {}
+
+  private static final int MAX_WIDTH = 31;
+
+  /**
+   * Writes {@code histograms}, {@code slots} counts a cell (as {@code Chi.cellHistograms} lays
+   * them), every cell holding at least one pixel.
+   */
+  static void write(int[] histograms, int slots, DataOutput out) throws IOException {
+    byte[] bitmap = new byte[bitmapBytes(slots)];
+    for (int base = 0; base < histograms.length; base += slots) {
+      int lowest = -1;
+      int nonEmpty = 0;
+      for (int s = 0; s < slots; s++) {
+        if (histograms[base + s] != 0) {
+          lowest = lowest < 0 ? s : lowest;
+          nonEmpty++;
+        }
+      }
+      if (nonEmpty == 0) {
+        throw new IllegalArgumentException("cell " + base / slots + " holds no pixel");
+      }
+      if (nonEmpty == 1) {
+        out.writeVInt(lowest << 1);
+        continue;
+      }
+      // the largest sum written is the second set bin's: all pixels but the lowest bin's
+      int largest = 0;
+      for (int s = lowest + 1; s < slots; s++) {
+        largest += histograms[base + s];
+      }
+      int width = 32 - Integer.numberOfLeadingZeros(largest);
+      out.writeVInt(width << 1 | 1);
+      java.util.Arrays.fill(bitmap, (byte) 0);
+      for (int s = 0; s < slots; s++) {
+        if (histograms[base + s] != 0) {
+          bitmap[s >>> 3] |= (byte) (1 << (s & 7));
+        }
+      }
+      out.writeBytes(bitmap, bitmap.length);
+      long pending = 0; // bits not yet written, least significant first
+      int pendingBits = 0;
+      int suffix = largest;
+      for (int s = lowest + 1; s < slots; s++) {
+        if (histograms[base + s] == 0) {
+          continue;
+        }
+        pending |= (long) suffix << pendingBits;
+        pendingBits += width;
+        suffix -= histograms[base + s];
+        while (pendingBits >= 8) {
+          out.writeByte((byte) pending);
+          pending >>>= 8;
+          pendingBits -= 8;
+        }
+      }
+      if (pendingBits > 0) {
+        out.writeByte((byte) pending);
+      }
+    }
+  }
+
+  /**
+   * Reads the records of one grid's masks, reusing its scratch: one per thread, like the cursors
+   * that hand it records.
+   */
+  static final class Reader {
+    private final ChiGrid grid;
+    private final int slots;
+    private final String resource;
+    private final long[] set; // the current cell's bitmap
+
+    /**
+     * A reader of records of {@code grid}'s cells over {@code slots} bins, read from {@code
+     * resource}.
+     */
+    Reader(ChiGrid grid, int slots, String resource) {
+      this.grid = grid;
+      this.slots = slots;
+      this.resource = resource;
+      this.set = new long[(slots + 63) >>> 6];
+    }
+
+    /**
+     * Reads the record in {@code bytes[0, length)}: {@code out[c * levelCount + k]} becomes the
+     * pixels of cell c whose bin is at least {@code levels[k]} (0 .. slots: level 0 is the cell's
+     * area, level slots holds none).
+     *
+     * @throws CorruptIndexException if the bytes are not a record that {@link #write} wrote for the
+     *     grid's cells and these slots
+     */
+    void read(byte[] bytes, int length, int[] levels, int levelCount, long[] out)
+        throws CorruptIndexException {
+      int bitmapBytes = bitmapBytes(slots);
+      int p = 0;
+      int cell = 0;
+      for (int cy = 0; cy < grid.gy(); cy++) {
+        int rows = grid.lineY(cy + 1) - grid.lineY(cy);
+        for (int cx = 0; cx < grid.gx(); cx++, cell++) {
+          long area = (long) rows * (grid.lineX(cx + 1) - grid.lineX(cx));
+          // the header, a VInt of at most two bytes (slot < 257, width < 32)
+          if (p >= length) {
+            throw corrupt("ends before cell " + cell);
+          }
+          int header = bytes[p++];
+          if (header < 0) {
+            if (p >= length || bytes[p] < 0) {
+              throw corrupt("cell " + cell + " has a bad header");
+            }
+            header = (header & 0x7F) | bytes[p++] << 7;
+          }
+          int o = cell * levelCount;
+          if ((header & 1) == 0) {
+            int slot = header >>> 1;
+            if (slot >= slots) {
+              throw corrupt("cell " + cell + " is in bin " + slot + " of " + slots);
+            }
+            for (int k = 0; k < levelCount; k++) {
+              out[o + k] = levels[k] <= slot ? area : 0;
+            }
+            continue;
+          }
+          int width = header >>> 1;
+          if (width < 1 || width > MAX_WIDTH || length - p < bitmapBytes) {
+            throw corrupt("cell " + cell + " has a bad width or bitmap");
+          }
+          java.util.Arrays.fill(set, 0);
+          for (int b = 0; b < bitmapBytes; b++) {
+            set[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
+          }
+          p += bitmapBytes;
+          int nonEmpty = 0;
+          for (long word : set) {
+            nonEmpty += Long.bitCount(word);
+          }
+          if (nonEmpty < 2 || nextSet(set, slots) < set.length << 6) {
+            throw corrupt("cell " + cell + " has a bad bitmap");
+          }
+          int sums = p;
+          p += (int) (((long) (nonEmpty - 1) * width + 7) >>> 3);
+          if (p > length) {
+            throw corrupt("cell " + cell + " runs past the record");
+          }
+          int lowest = nextSet(set, 0);
+          for (int k = 0; k < levelCount; k++) {
+            int level = levels[k];
+            int bin = level <= lowest ? lowest : nextSet(set, level);
+            if (bin == lowest) {
+              out[o + k] = area;
+            } else if (bin >= slots) {
+              out[o + k] = 0;
+            } else {
+              long sum = bitsAt(bytes, sums, (rank(set, bin) - 1) * width, width);
+              if (sum > area) {
+                throw corrupt("cell " + cell + " counts more pixels than it has");
+              }
+              out[o + k] = sum;
+            }
+          }
+        }
+      }
+      if (p != length) {
+        throw corrupt("has " + (length - p) + " bytes after its cells");
+      }
+    }
+
+    private CorruptIndexException corrupt(String what) {
+      return new CorruptIndexException("cell record " + what, resource);
+    }
+  }
+
+  private static int bitmapBytes(int slots) {
+    return (slots + 7) >>> 3;
+  }
+
+  /** The first set bit at or after {@code from}, or the bitmap's capacity when there is none. */
+  private static int nextSet(long[] set, int from) {
+    int w = from >>> 6;
+    if (w >= set.length) {
+      return set.length << 6;
+    }
+    long word = set[w] & (-1L << (from & 63));
+    while (word == 0) {
+      if (++w == set.length) {
+        return set.length << 6;
+      }
+      word = set[w];
+    }
+    return (w << 6) + Long.numberOfTrailingZeros(word);
+  }
+
+  /** The set bits below {@code bit}. */
+  private static int rank(long[] set, int bit) {
+    int count = 0;
+    for (int w = 0; w < bit >>> 6; w++) {
+      count += Long.bitCount(set[w]);
+    }
+    return count + Long.bitCount(set[bit >>> 6] & ((1L << (bit & 63)) - 1));
+  }
+
+  /** The {@code width} bits at bit {@code bit} of the bytes from {@code start}. */
+  private static long bitsAt(byte[] bytes, int start, int bit, int width) {
+    int from = start + (bit >>> 3);
+    int shift = bit & 7;
+    int count = (shift + width + 7) >>> 3; // at most 5 bytes for a width of 31
+    long word = 0;
+    for (int b = 0; b < count; b++) {
+      word |= (bytes[from + b] & 0xFFL) << (b << 3);
+    }
+    return (word >>> shift) & ((1L << width) - 1);
+  }
+}
