@@ -22,13 +22,12 @@ public final class Chi implements ChiLookup {
 
   /** Builds the CHI of a mask in one pass over its pixels. */
   public static Chi build(Mask mask, ChiParams params) {
-    params.checkFits(mask.height(), mask.width());
+    int[] cells = cellHistograms(mask, params);
     ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
     int gx = grid.gx();
     int gy = grid.gy();
     int bins = params.bins();
     int binSlots = bins + 1;
-    int[] cells = cellHistograms(mask, params);
 
     // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and
     // above j, bins >= l.
@@ -51,10 +50,11 @@ public final class Chi implements ChiLookup {
 
   /**
    * Each cell's histogram over the bins 0 .. bins (bins + 1 slots a cell, cells row by row): what
-   * the CHI sums, in one pass over the pixels. The caller has checked that the mask fits {@code
-   * params} ({@link ChiParams#checkFits}).
+   * the CHI sums, in one pass over the pixels; throws unless the mask fits {@code params} ({@link
+   * ChiParams#checkFits}).
    */
   public static int[] cellHistograms(Mask mask, ChiParams params) {
+    params.checkFits(mask.height(), mask.width());
     int step = params.gridStep();
     int gx = ChiGrid.cells(mask.width(), step);
     int binSlots = params.bins() + 1;

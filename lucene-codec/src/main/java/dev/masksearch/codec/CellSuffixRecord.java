@@ -16,7 +16,7 @@ import org.apache.lucene.store.DataOutput;
  * Record  --&gt; Cell^cells               (row by row, as ChiGrid numbers cells)
  * Cell    --&gt; Header, [Bitmap, Sums]
  * Header  --&gt; VInt: slot &lt;&lt; 1 when every pixel of the cell lies in bin slot (nothing follows),
- *              else width &lt;&lt; 1 | 1, width in 1 .. 31
+ *              else width &lt;&lt; 1 | 1, width from 1 to the bits of the cell's area
  * Bitmap  --&gt; Byte^ceil(slots / 8), bit s (least significant first) set when bin s holds pixels;
  *              at least two bits set, none at or past slots
  * Sums    --&gt; for each set bin after the lowest, in bin order, the pixels of the cell in that bin
@@ -27,8 +27,6 @@ import org.apache.lucene.store.DataOutput;
  */
 final class CellSuffixRecord {
   private CellSuffixRecord() {}
-
-  private static final int MAX_WIDTH = 31;
 
   /**
    * Writes {@code histograms}, {@code slots} counts a cell (as {@code Chi.cellHistograms} lays
@@ -114,8 +112,9 @@ final class CellSuffixRecord {
      * pixels of cell c whose bin is at least {@code levels[k]} (0 .. slots: level 0 is the cell's
      * area, level slots holds none).
      *
-     * @throws CorruptIndexException if the bytes are not a record that {@link #write} wrote for the
-     *     grid's cells and these slots
+     * @throws CorruptIndexException if the bytes cannot be parsed as a record of the grid's cells
+     *     and these slots (headers, bitmaps and lengths; a sum is checked against its cell's area
+     *     when a level reads it)
      */
     void read(byte[] bytes, int length, int[] levels, int levelCount, long[] out)
         throws CorruptIndexException {
@@ -126,7 +125,7 @@ final class CellSuffixRecord {
         int rows = grid.lineY(cy + 1) - grid.lineY(cy);
         for (int cx = 0; cx < grid.gx(); cx++, cell++) {
           long area = (long) rows * (grid.lineX(cx + 1) - grid.lineX(cx));
-          // the header, a VInt of at most two bytes (slot < 257, width < 32)
+          // the header, a VInt of at most two bytes (slot < 257, width <= 25)
           if (p >= length) {
             throw corrupt("ends before cell " + cell);
           }
@@ -149,7 +148,9 @@ final class CellSuffixRecord {
             continue;
           }
           int width = header >>> 1;
-          if (width < 1 || width > MAX_WIDTH || length - p < bitmapBytes) {
+          if (width < 1
+              || width > Long.SIZE - Long.numberOfLeadingZeros(area)
+              || length - p < bitmapBytes) {
             throw corrupt("cell " + cell + " has a bad width or bitmap");
           }
           java.util.Arrays.fill(set, 0);
@@ -165,10 +166,11 @@ final class CellSuffixRecord {
             throw corrupt("cell " + cell + " has a bad bitmap");
           }
           int sums = p;
-          p += (int) (((long) (nonEmpty - 1) * width + 7) >>> 3);
-          if (p > length) {
+          long sumBytes = ((long) (nonEmpty - 1) * width + 7) >>> 3;
+          if (sumBytes > length - p) {
             throw corrupt("cell " + cell + " runs past the record");
           }
+          p += (int) sumBytes;
           int lowest = nextSet(set, 0);
           for (int k = 0; k < levelCount; k++) {
             int level = levels[k];
@@ -230,7 +232,7 @@ final class CellSuffixRecord {
   private static long bitsAt(byte[] bytes, int start, int bit, int width) {
     int from = start + (bit >>> 3);
     int shift = bit & 7;
-    int count = (shift + width + 7) >>> 3; // at most 5 bytes for a width of 31
+    int count = (shift + width + 7) >>> 3; // at most 4 bytes for a width of 25
     long word = 0;
     for (int b = 0; b < count; b++) {
       word |= (bytes[from + b] & 0xFFL) << (b << 3);

@@ -20,7 +20,7 @@ import org.apache.lucene.tests.util.LuceneTestCase;
  */
 public class CellSuffixRecordTests extends LuceneTestCase {
 
-  public void testEveryLevelOfEveryCellAsABruteForceCounts() throws IOException {
+  public void testLevelsOfEveryCellAsABruteForceCounts() throws IOException {
     for (int i = 0; i < atLeast(100); i++) {
       ChiParams params = CodecTestMasks.randomParams(random());
       Mask mask =
@@ -36,7 +36,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       int[] levels = new int[slots + 1];
       Arrays.setAll(levels, l -> l);
       shuffle(levels);
-      int levelCount = 1 + random().nextInt(levels.length);
+      int levelCount = random().nextBoolean() ? levels.length : 1 + random().nextInt(levels.length);
       long[] read = new long[grid.gx() * grid.gy() * levelCount];
       new CellSuffixRecord.Reader(grid, slots, "test")
           .read(record, record.length, levels, levelCount, read);
@@ -52,16 +52,55 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     }
   }
 
-  /** An all-equal mask's cells each take one byte (bins below 64: a one-byte header). */
-  public void testCellsOfOneBinTakeOneByte() throws IOException {
-    ChiParams params = new ChiParams(1 + random().nextInt(40), 1 + random().nextInt(63));
-    int height = 1 + random().nextInt(150);
-    int width = 1 + random().nextInt(150);
-    byte[] pixels = new byte[height * width];
-    Arrays.fill(pixels, (byte) random().nextInt(256));
-    Mask mask = Mask.of(MaskDType.UINT8, height, width, pixels);
-    ChiGrid grid = new ChiGrid(params.gridStep(), width, height);
-    assertEquals(grid.gx() * grid.gy(), write(mask, params).length);
+  /** An all-equal mask's cells each take one byte, two from the 64th bin on (a VInt header). */
+  public void testCellsOfOneBinTakeTheirHeaderAlone() throws IOException {
+    for (int i = 0; i < atLeast(20); i++) {
+      ChiParams params =
+          new ChiParams(1 + random().nextInt(40), 1 + random().nextInt(ChiParams.MAX_BINS));
+      int height = 1 + random().nextInt(150);
+      int width = 1 + random().nextInt(150);
+      int value = random().nextInt(256);
+      byte[] pixels = new byte[height * width];
+      Arrays.fill(pixels, (byte) value);
+      Mask mask = Mask.of(MaskDType.UINT8, height, width, pixels);
+      ChiGrid grid = new ChiGrid(params.gridStep(), width, height);
+      int slot = BinEdges.of(MaskDType.UINT8, params.bins()).binOf(value);
+      assertEquals(
+          params + " value " + value,
+          grid.gx() * grid.gy() * (slot < 64 ? 1 : 2),
+          write(mask, params).length);
+    }
+  }
+
+  /**
+   * Cells as wide as the grid allows (a 4096-pixel step: 2^24 pixels, sums of 24 bits), straight
+   * from histograms, read at every level.
+   */
+  public void testWidestCells() throws IOException {
+    for (int i = 0; i < atLeast(20); i++) {
+      int slots = 2 + random().nextInt(ChiParams.MAX_BINS);
+      int[] histogram = new int[slots];
+      int left = 1 << 24;
+      for (int s = 0; s < slots && left > 0; s++) {
+        int count = s == slots - 1 || random().nextInt(3) == 0 ? left : random().nextInt(left + 1);
+        histogram[s] = count;
+        left -= count;
+      }
+      histogram[slots - 1] += left;
+      byte[] record = new byte[2 + slots + 4 * slots];
+      ByteArrayDataOutput out = new ByteArrayDataOutput(record);
+      CellSuffixRecord.write(histogram, slots, out);
+      int[] levels = new int[slots + 1];
+      Arrays.setAll(levels, l -> l);
+      long[] read = new long[levels.length];
+      new CellSuffixRecord.Reader(new ChiGrid(4096, 4096, 4096), slots, "test")
+          .read(record, out.getPosition(), levels, levels.length, read);
+      long atLeast = 1 << 24;
+      for (int l = 0; l <= slots; l++) {
+        assertEquals("level " + l + " of " + Arrays.toString(histogram), atLeast, read[l]);
+        atLeast -= l < slots ? histogram[l] : 0;
+      }
+    }
   }
 
   public void testChangedRecordsReadAsCountsOrCorruption() throws IOException {
@@ -71,15 +110,18 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       params.checkFits(mask.height(), mask.width());
       ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
       byte[] record = write(mask, params);
-      int change = random().nextInt(3);
+      int change = random().nextInt(4);
       byte[] changed =
           switch (change) {
             case 0 -> record.clone();
             case 1 -> Arrays.copyOf(record, random().nextInt(record.length)); // cut short
-            default -> Arrays.copyOf(record, record.length + 1 + random().nextInt(4)); // longer
+            case 2 -> Arrays.copyOf(record, record.length + 1 + random().nextInt(4)); // longer
+            default -> randomBytes(random().nextInt(2 * record.length + 2));
           };
       if (change == 0) {
-        changed[random().nextInt(changed.length)] ^= (byte) (1 + random().nextInt(255));
+        for (int k = 0; k < 1 + random().nextInt(3); k++) {
+          changed[random().nextInt(changed.length)] ^= (byte) (1 + random().nextInt(255));
+        }
       }
       int[] levels = {0, 1 + random().nextInt(params.bins()), params.bins() + 1};
       long[] read = new long[grid.gx() * grid.gy() * levels.length];
@@ -91,8 +133,37 @@ public class CellSuffixRecordTests extends LuceneTestCase {
         reported = true;
       }
       // a changed byte may still spell some record; a shorter or longer one never does
-      assertTrue("a record of another length is reported", reported || change == 0);
+      assertTrue("a record of another length is reported", reported || change == 0 || change == 3);
     }
+  }
+
+  /** A record followed by other bytes reads as the record alone when given its length. */
+  public void testBytesAfterTheRecordAreNotRead() throws IOException {
+    ChiParams params = CodecTestMasks.randomParams(random());
+    Mask mask = CodecTestMasks.randomMask(random(), params);
+    ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
+    byte[] record = write(mask, params);
+    byte[] padded = Arrays.copyOf(record, record.length + 1 + random().nextInt(16));
+    System.arraycopy(
+        randomBytes(padded.length - record.length),
+        0,
+        padded,
+        record.length,
+        padded.length - record.length);
+    int[] levels = new int[params.bins() + 2];
+    Arrays.setAll(levels, l -> l);
+    long[] expected = new long[grid.gx() * grid.gy() * levels.length];
+    long[] read = new long[expected.length];
+    CellSuffixRecord.Reader reader = new CellSuffixRecord.Reader(grid, params.bins() + 1, "test");
+    reader.read(record, record.length, levels, levels.length, expected);
+    reader.read(padded, record.length, levels, levels.length, read);
+    assertArrayEquals(expected, read);
+  }
+
+  private static byte[] randomBytes(int length) {
+    byte[] bytes = new byte[length];
+    random().nextBytes(bytes);
+    return bytes;
   }
 
   private static byte[] write(Mask mask, ChiParams params) throws IOException {
