@@ -3,7 +3,9 @@ package dev.masksearch.codec;
 import dev.masksearch.chi.ChiGrid;
 import java.io.IOException;
 import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.DataOutput;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * One document's cell histograms as the second tier of a CHI in two tiers (docs/design.md,
@@ -94,7 +96,9 @@ final class CellSuffixRecord {
     private final ChiGrid grid;
     private final int slots;
     private final String resource;
-    private final long[] set; // the current cell's bitmap
+    // the current cell's bitmap, every bit its bytes can hold (so that bits past the slots, which
+    // a corrupt bitmap may set, are still bits of the set)
+    private final FixedBitSet set;
 
     /**
      * A reader of records of {@code grid}'s cells over {@code slots} bins, read from {@code
@@ -104,7 +108,7 @@ final class CellSuffixRecord {
       this.grid = grid;
       this.slots = slots;
       this.resource = resource;
-      this.set = new long[(slots + 63) >>> 6];
+      this.set = new FixedBitSet(bitmapBytes(slots) * Byte.SIZE);
     }
 
     /**
@@ -153,16 +157,14 @@ final class CellSuffixRecord {
               || length - p < bitmapBytes) {
             throw corrupt("cell " + cell + " has a bad width or bitmap");
           }
-          java.util.Arrays.fill(set, 0);
+          long[] words = set.getBits();
+          set.clear();
           for (int b = 0; b < bitmapBytes; b++) {
-            set[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
+            words[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
           }
           p += bitmapBytes;
-          int nonEmpty = 0;
-          for (long word : set) {
-            nonEmpty += Long.bitCount(word);
-          }
-          if (nonEmpty < 2 || nextSet(set, slots) < set.length << 6) {
+          int nonEmpty = set.cardinality();
+          if (nonEmpty < 2 || nextSet(slots) != DocIdSetIterator.NO_MORE_DOCS) {
             throw corrupt("cell " + cell + " has a bad bitmap");
           }
           int sums = p;
@@ -171,16 +173,17 @@ final class CellSuffixRecord {
             throw corrupt("cell " + cell + " runs past the record");
           }
           p += (int) sumBytes;
-          int lowest = nextSet(set, 0);
+          int lowest = set.nextSetBit(0);
           for (int k = 0; k < levelCount; k++) {
             int level = levels[k];
-            int bin = level <= lowest ? lowest : nextSet(set, level);
+            int bin = level <= lowest ? lowest : nextSet(level);
             if (bin == lowest) {
               out[o + k] = area;
             } else if (bin >= slots) {
               out[o + k] = 0;
             } else {
-              long sum = bitsAt(bytes, sums, (rank(set, bin) - 1) * width, width);
+              // the set bins between the lowest and this one: this one's place among the sums
+              long sum = bitsAt(bytes, sums, (set.cardinality(0, bin) - 1) * width, width);
               if (sum > area) {
                 throw corrupt("cell " + cell + " counts more pixels than it has");
               }
@@ -194,6 +197,11 @@ final class CellSuffixRecord {
       }
     }
 
+    /** The first set bin at or after {@code from}, or NO_MORE_DOCS when there is none. */
+    private int nextSet(int from) {
+      return from < set.length() ? set.nextSetBit(from) : DocIdSetIterator.NO_MORE_DOCS;
+    }
+
     private CorruptIndexException corrupt(String what) {
       return new CorruptIndexException("cell record " + what, resource);
     }
@@ -201,31 +209,6 @@ final class CellSuffixRecord {
 
   private static int bitmapBytes(int slots) {
     return (slots + 7) >>> 3;
-  }
-
-  /** The first set bit at or after {@code from}, or the bitmap's capacity when there is none. */
-  private static int nextSet(long[] set, int from) {
-    int w = from >>> 6;
-    if (w >= set.length) {
-      return set.length << 6;
-    }
-    long word = set[w] & (-1L << (from & 63));
-    while (word == 0) {
-      if (++w == set.length) {
-        return set.length << 6;
-      }
-      word = set[w];
-    }
-    return (w << 6) + Long.numberOfTrailingZeros(word);
-  }
-
-  /** The set bits below {@code bit}. */
-  private static int rank(long[] set, int bit) {
-    int count = 0;
-    for (int w = 0; w < bit >>> 6; w++) {
-      count += Long.bitCount(set[w]);
-    }
-    return count + Long.bitCount(set[bit >>> 6] & ((1L << (bit & 63)) - 1));
   }
 
   /** The {@code width} bits at bit {@code bit} of the bytes from {@code start}. */

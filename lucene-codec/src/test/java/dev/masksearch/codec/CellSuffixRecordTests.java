@@ -13,10 +13,11 @@ import org.apache.lucene.store.ByteArrayDataOutput;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * The second tier's record: every cell's count at every level reads back as a brute force over the
- * mask counts it (masks of every dtype, sizes that are not a multiple of the step, one-pixel and
- * all-equal masks, up to 256 bins), a cell of one bin takes one byte, and a changed record reads as
- * some counts or a {@link CorruptIndexException}, never another failure.
+ * The second tier's record: each cell's counts at the levels asked for (every level in half the
+ * cases) read back as a brute force over the mask counts them (masks of every dtype, sizes that are
+ * not a multiple of the step, one-pixel masks, up to 256 bins, cells of a 4096-pixel step), a cell
+ * of one bin takes its header alone, and a changed record reads as some counts or a {@link
+ * CorruptIndexException}, never another failure.
  */
 public class CellSuffixRecordTests extends LuceneTestCase {
 
