@@ -22,13 +22,18 @@ public final class Chi implements ChiLookup {
 
   /** Builds the CHI of a mask in one pass over its pixels. */
   public static Chi build(Mask mask, ChiParams params) {
-    int[] cells = cellHistograms(mask, params);
     ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
+    return fromCells(grid, params.bins(), cellHistograms(mask, params));
+  }
+
+  /**
+   * The CHI whose cells hold {@code cells}, {@code bins + 1} counts a cell (as {@link
+   * #cellHistograms} lays them).
+   */
+  public static Chi fromCells(ChiGrid grid, int bins, int[] cells) {
     int gx = grid.gx();
     int gy = grid.gy();
-    int bins = params.bins();
     int binSlots = bins + 1;
-
     // Suffix over bins, then a 2-D prefix over cells: entry(i, j, l) = sum of cells left of i and
     // above j, bins >= l.
     int[] counts = new int[gx * gy * bins];
@@ -46,6 +51,52 @@ public final class Chi implements ChiLookup {
       }
     }
     return new Chi(grid, bins, counts);
+  }
+
+  /**
+   * The cell histograms of the first tier ({@link ChiParams#firstTier}) from those of {@code
+   * params} on {@code grid}: each coarse cell sums the fine cells it covers and each coarse bin the
+   * fine bins it joins, exactly as {@link #cellHistograms} would count the mask at the first tier's
+   * parameters.
+   */
+  public static int[] coarsen(int[] cells, ChiGrid grid, ChiParams params) {
+    ChiParams first = params.firstTier();
+    int cellFactor = first.gridStep() / params.gridStep();
+    int binFactor = params.bins() / first.bins();
+    int fineSlots = params.bins() + 1;
+    int coarseSlots = first.bins() + 1;
+    int coarseGx = ChiGrid.cells(grid.width(), first.gridStep());
+    int[] coarse = new int[coarseGx * ChiGrid.cells(grid.height(), first.gridStep()) * coarseSlots];
+    for (int cy = 0; cy < grid.gy(); cy++) {
+      for (int cx = 0; cx < grid.gx(); cx++) {
+        int from = (cy * grid.gx() + cx) * fineSlots;
+        int to = ((cy / cellFactor) * coarseGx + cx / cellFactor) * coarseSlots;
+        for (int s = 0; s < fineSlots; s++) {
+          coarse[to + s / binFactor] += cells[from + s];
+        }
+      }
+    }
+    return coarse;
+  }
+
+  /**
+   * The cell histograms (as {@link #cellHistograms} lays them) of the mask whose CHI {@code chi}
+   * reads on {@code grid}: what a merge that copies CHIs rebuilds another layout from.
+   */
+  public static int[] cellHistograms(ChiGrid grid, ChiLookup chi) {
+    int bins = chi.bins();
+    int slots = bins + 1;
+    int[] cells = new int[grid.gx() * grid.gy() * slots];
+    for (int cy = 0; cy < grid.gy(); cy++) {
+      for (int cx = 0; cx < grid.gx(); cx++) {
+        ChiGrid.Cells cell = new ChiGrid.Cells(cx, cx + 1, cy, cy + 1);
+        int base = (cy * grid.gx() + cx) * slots;
+        for (int s = 0; s < slots; s++) {
+          cells[base + s] = Math.toIntExact(CpBounds.rect(grid, chi, cell, s, s + 1));
+        }
+      }
+    }
+    return cells;
   }
 
   /**

@@ -43,6 +43,18 @@ public record ChiParams(int gridStep, int bins) {
     }
   }
 
+  /**
+   * The parameters of the first tier of a CHI stored in two tiers (docs/design.md, section 4):
+   * twice the grid step (while that is a valid step) and every other level when the bin count is
+   * even, so that each of its cells joins at most 2 x 2 cells of these parameters and each of its
+   * bins two of theirs ({@link Chi#coarsen}): bin edges {@code b / (bins / 2)} are the edges {@code
+   * 2b / bins}.
+   */
+  public ChiParams firstTier() {
+    int step = 2 * gridStep <= Mask.MAX_SIDE ? 2 * gridStep : gridStep;
+    return new ChiParams(step, bins % 2 == 0 ? bins / 2 : bins);
+  }
+
   /** The most CHI entries one mask may have (16 MiB of counts while it is built). */
   public static final long MAX_ENTRIES_PER_MASK = 1L << 22;
 

@@ -14,6 +14,9 @@ package dev.masksearch.codec;
  * @param compactFrom the first version that stores masks of at most two codes as runs ({@link
  *     RunMask}) and CHI columns that repeat the level below as a header alone; above {@code
  *     versionCurrent} for a format that never does
+ * @param twoTierFrom the first version that stores the CHI in two tiers (first-tier columns and a
+ *     {@link CellSuffixRecord} a document); above {@code versionCurrent} for a format that never
+ *     does
  */
 record FormatVersion(
     String name,
@@ -22,7 +25,8 @@ record FormatVersion(
     String rawCodec,
     boolean tiled,
     int versionCurrent,
-    int compactFrom) {
+    int compactFrom,
+    int twoTierFrom) {
   /** The first version of every format's files. */
   static final int VERSION_START = 0;
 
@@ -35,6 +39,7 @@ record FormatVersion(
           "MaskSearchRaw",
           false,
           VERSION_START,
+          Integer.MAX_VALUE,
           Integer.MAX_VALUE);
 
   /** Masks in tiles on the CHI grid. */
@@ -45,8 +50,9 @@ record FormatVersion(
           "MaskSearch20Chi",
           "MaskSearch20Raw",
           true,
-          MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED,
-          MaskSearch20DocValuesFormat.VERSION_RUN_MASKS);
+          MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI,
+          MaskSearch20DocValuesFormat.VERSION_RUN_MASKS,
+          MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI);
 
   /**
    * Whether CHI columns that repeat the level below are written without data in files of this
@@ -54,6 +60,15 @@ record FormatVersion(
    */
   boolean repeatsLevels(int version) {
     return version >= compactFrom;
+  }
+
+  /**
+   * Whether fields of this version store their CHI in two tiers: columns at {@link
+   * dev.masksearch.chi.ChiParams#firstTier} and each document's {@link CellSuffixRecord} after its
+   * mask.
+   */
+  boolean twoTiers(int version) {
+    return version >= twoTierFrom;
   }
 
   /**

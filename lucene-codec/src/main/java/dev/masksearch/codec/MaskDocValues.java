@@ -28,6 +28,17 @@ public abstract class MaskDocValues extends BinaryDocValues {
   public abstract ChiCursor chiCursor() throws IOException;
 
   /**
+   * A new cursor over the first tier of a CHI stored in two tiers (docs/design.md, section 4):
+   * columns at {@link ChiParams#firstTier}, its {@link ChiCursor#grid} and {@link ChiCursor#bins}
+   * those parameters', which first stages read document after document, while {@link #chiCursor}
+   * reads each document's CHI at the field's parameters from its record. Null when the segment
+   * stores its CHI in one tier, which {@link #chiCursor} reads for both stages.
+   */
+  public ChiCursor firstTierCursor() throws IOException {
+    return null;
+  }
+
+  /**
    * The mask of a document that has one, decoded from its compressed bytes; random access, any
    * order.
    */

@@ -44,7 +44,23 @@ import org.apache.lucene.index.SegmentWriteState;
  *       a cell instead of one a level (frozen in {@code index.masksearch20-v1.zip}).
  *   <li>2 ({@link #VERSION_PLANAR_CODED}): a tile of one byte a pixel may be {@code PlanarCoded}
  *       (tile kind 5, grammar in {@link PlanarCodedTile}): each pixel's difference from the plane
- *       through its left, upper and upper-left neighbours, in a prefix code.
+ *       through its left, upper and upper-left neighbours, in a prefix code (frozen in {@code
+ *       index.masksearch20-v2.zip}).
+ *   <li>3 ({@link #VERSION_TWO_TIER_CHI}): the CHI in two tiers. The columns and groups in {@code
+ *       .mskc} hold the first tier, a CHI at {@link dev.masksearch.chi.ChiParams#firstTier} (twice
+ *       the grid step, every other level), which first stages read; each document's mask in {@code
+ *       .mskr} is followed by its {@link CellSuffixRecord} (its cells' histograms at the field's
+ *       own parameters), which refines and verifications read. A field's meta gains:
+ *       <pre>
+ * Field := FieldNumber, GridStep, Bins, TileSide, Mode, FirstStep(vint), FirstBins(vint),
+ *          MaskPixels(vlong), Columns, RawStart, AddressStart, Addresses, AddressLength,
+ *          RecordStartsStart(int64), RecordStarts, RecordStartsLength(int64), Groups
+ *       </pre>
+ *       Groups and columns are on the FirstStep grid with FirstBins levels; MaskPixels sums the
+ *       masks' pixels (the mean cost of reading one); RecordStarts, in the form of Addresses (a
+ *       block shift and Lucene's DirectMonotonic meta, data in {@code .mskr}), gives for each of
+ *       the maxDoc documents where its record starts: the mask of document d lies in {@code
+ *       [address(d), recordStart(d))} and its record in {@code [recordStart(d), address(d + 1))}.
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -66,6 +82,13 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
    * prefix-coded planar residuals ({@link PlanarCodedTile}).
    */
   static final int VERSION_PLANAR_CODED = 2;
+
+  /**
+   * The version of the files' headers from which a field's CHI is stored in two tiers: the columns
+   * at {@link dev.masksearch.chi.ChiParams#firstTier} and, after each mask, its {@link
+   * CellSuffixRecord}.
+   */
+  static final int VERSION_TWO_TIER_CHI = 3;
 
   /**
    * How new segments trade verification speed for size, as Lucene's stored-fields modes do; a

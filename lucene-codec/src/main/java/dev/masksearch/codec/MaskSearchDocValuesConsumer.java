@@ -106,7 +106,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
             mask.height(),
             mask.width(),
             writer.storage.encode(mask),
-            Chi.build(mask, params).counts());
+            Chi.cellHistograms(mask, params));
       }
       writer.finish(field);
       success = true;
@@ -118,10 +118,10 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
   }
 
   /**
-   * Merges by copying each mask's CHI entries when every source segment stores the field in a mask
-   * format with the same parameters and the merge keeps document order, and its stored bytes too
-   * when the source stores masks as this format does (else they are decoded and stored again);
-   * otherwise rebuilds from the masks.
+   * Merges by copying each mask's CHI (its cells' histograms) when every source segment stores the
+   * field in a mask format with the same parameters and the merge keeps document order, and its
+   * stored bytes too when the source stores masks as this format does (else they are decoded and
+   * stored again); otherwise rebuilds from the masks.
    */
   @Override
   public void mergeBinaryField(FieldInfo field, MergeState mergeState) throws IOException {
@@ -148,7 +148,6 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
   private static void copy(
       MaskDocValues[] sources, MergeState mergeState, ChiParams params, FieldWriter writer)
       throws IOException {
-    int[] row = null;
     for (int i = 0; i < sources.length; i++) {
       MaskDocValues source = sources[i];
       if (source == null) {
@@ -166,24 +165,12 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
         writer.skipTo(newDoc);
         cursor.seek(doc);
         ChiGrid grid = cursor.grid();
-        int gx = grid.gx();
-        int gy = grid.gy();
-        int bins = params.bins();
-        if (row == null || row.length != gx * gy * bins) {
-          row = new int[gx * gy * bins];
-        }
-        for (int j = 1; j <= gy; j++) {
-          for (int ii = 1; ii <= gx; ii++) {
-            for (int l = 1; l <= bins; l++) {
-              row[Chi.index(gx, bins, ii, j, l)] = Math.toIntExact(cursor.count(ii, j, l));
-            }
-          }
-        }
         byte[] stored =
             source.storage().equals(writer.storage)
                 ? source.storedMask(doc)
                 : writer.storage.encode(source.mask(doc));
-        writer.add(cursor.dtype(), grid.height(), grid.width(), stored, row);
+        writer.add(
+            cursor.dtype(), grid.height(), grid.width(), stored, Chi.cellHistograms(grid, cursor));
       }
     }
   }
@@ -219,6 +206,9 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
   /** Accumulates one field's documents in order, then writes its columns and meta. */
   private final class FieldWriter {
     private final ChiParams params;
+    // the CHI's columns: at the first tier's parameters when it is stored in two tiers
+    private final boolean twoTiers = format.twoTiers(format.versionCurrent());
+    private final ChiParams columnParams;
     final MaskStorage storage;
     private final PackedLongValues.Builder groupOf =
         PackedLongValues.packedBuilder(PackedInts.COMPACT);
@@ -230,15 +220,20 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
         PackedLongValues.packedBuilder(PackedInts.COMPACT);
     private final PackedLongValues.Builder addresses =
         PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
+    // two tiers: where each document's record starts, after its mask
+    private final PackedLongValues.Builder recordStarts =
+        PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
     private final Map<ChiGroupKey, ChiGroupWriter> groups = new LinkedHashMap<>();
     private final Map<ChiGroupKey, Integer> groupNumbers = new LinkedHashMap<>();
     private final long rawStart = raw.getFilePointer();
     private int doc;
+    private long maskPixels; // of every mask added
     private long bufferedBytes; // what the groups' buffers hold together
     private IndexOutput spill; // created when they hold too much
 
     FieldWriter(ChiParams params, MaskStorage storage) {
       this.params = params;
+      this.columnParams = twoTiers ? params.firstTier() : params;
       this.storage = storage;
     }
 
@@ -246,6 +241,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
     void skipTo(int target) {
       for (; doc < target; doc++) {
         addresses.add(raw.getFilePointer() - rawStart);
+        recordStarts.add(raw.getFilePointer() - rawStart);
         groupOf.add(0);
         ordinal.add(0);
         heights.add(0);
@@ -253,22 +249,39 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
       }
     }
 
-    void add(MaskDType dtype, int height, int width, byte[] compressed, int[] chiCounts)
+    /**
+     * Adds the next document's mask: its stored bytes and its cells' histograms at the field's
+     * parameters ({@link Chi#cellHistograms}).
+     */
+    void add(MaskDType dtype, int height, int width, byte[] compressed, int[] cells)
         throws IOException {
+      ChiGrid grid = new ChiGrid(params.gridStep(), width, height);
+      int[] chiCounts =
+          twoTiers
+              ? Chi.fromCells(
+                      new ChiGrid(columnParams.gridStep(), width, height),
+                      columnParams.bins(),
+                      Chi.coarsen(cells, grid, params))
+                  .counts()
+              : Chi.fromCells(grid, params.bins(), cells).counts();
       ChiGroupKey key =
           new ChiGroupKey(
               MaskBytes.id(dtype),
-              ChiGrid.cells(width, params.gridStep()),
-              ChiGrid.cells(height, params.gridStep()));
+              ChiGrid.cells(width, columnParams.gridStep()),
+              ChiGrid.cells(height, columnParams.gridStep()));
       ChiGroupWriter group =
           groups.computeIfAbsent(
               key,
               k ->
                   new ChiGroupWriter(
-                      k, params.bins(), format.repeatsLevels(format.versionCurrent())));
+                      k, columnParams.bins(), format.repeatsLevels(format.versionCurrent())));
       int groupNumber = groupNumbers.computeIfAbsent(key, k -> groupNumbers.size());
       addresses.add(raw.getFilePointer() - rawStart);
       raw.writeBytes(compressed, compressed.length);
+      recordStarts.add(raw.getFilePointer() - rawStart);
+      if (twoTiers) {
+        CellSuffixRecord.write(cells, params.bins() + 1, raw);
+      }
       groupOf.add(groupNumber + 1L);
       long before = group.bufferedBytes();
       ordinal.add(group.add(chiCounts, chi, spill));
@@ -278,6 +291,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
       }
       heights.add(height);
       widths.add(width);
+      maskPixels += (long) height * width;
       doc++;
     }
 
@@ -307,6 +321,11 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
           meta.writeByte((byte) (tiled.writesPlanarCoded() ? 1 : 0));
         }
       }
+      if (twoTiers) {
+        meta.writeVInt(columnParams.gridStep());
+        meta.writeVInt(columnParams.bins());
+        meta.writeVLong(maskPixels);
+      }
       for (PackedLongValues column :
           new PackedLongValues[] {
             groupOf.build(), ordinal.build(), heights.build(), widths.build()
@@ -314,6 +333,10 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
         PackedColumn.write(column, chi).writeMeta(meta);
       }
       writeAddresses(addresses.build(), rawStart);
+      if (twoTiers) {
+        meta.writeLong(raw.getFilePointer());
+        writeMonotonic(recordStarts.build());
+      }
       meta.writeVInt(groups.size());
       for (ChiGroupWriter group : groups.values()) {
         group.writeMeta(meta);
@@ -349,15 +372,23 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
   private void writeAddresses(PackedLongValues addresses, long rawStart) throws IOException {
     meta.writeLong(rawStart);
     meta.writeLong(raw.getFilePointer());
+    writeMonotonic(addresses);
+  }
+
+  /**
+   * Writes monotonic values into {@code .mskr} with Lucene's DirectMonotonicWriter: in the meta,
+   * the block shift, the writer's meta and the bytes written.
+   */
+  private void writeMonotonic(PackedLongValues values) throws IOException {
     meta.writeVInt(ADDRESS_BLOCK_SHIFT);
-    long addressStart = raw.getFilePointer();
+    long start = raw.getFilePointer();
     DirectMonotonicWriter writer =
-        DirectMonotonicWriter.getInstance(meta, raw, addresses.size(), ADDRESS_BLOCK_SHIFT);
-    for (PackedLongValues.Iterator it = addresses.iterator(); it.hasNext(); ) {
+        DirectMonotonicWriter.getInstance(meta, raw, values.size(), ADDRESS_BLOCK_SHIFT);
+    for (PackedLongValues.Iterator it = values.iterator(); it.hasNext(); ) {
       writer.add(it.next());
     }
     writer.finish();
-    meta.writeLong(raw.getFilePointer() - addressStart);
+    meta.writeLong(raw.getFilePointer() - start);
   }
 
   @Override

@@ -53,9 +53,15 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
   private final IndexInput raw;
   private final int maxDoc;
 
-  /** Everything the meta file says about one field. */
+  /**
+   * Everything the meta file says about one field; {@code columnParams} are those of the CHI
+   * columns (the first tier's when {@code recordStarts} is not null, else the field's), {@code
+   * maskPixels} the pixels of all its masks (-1 before the CHI was in two tiers).
+   */
   private record FieldEntry(
       ChiParams params,
+      ChiParams columnParams,
+      long maskPixels,
       PackedColumn groupOf,
       PackedColumn ordinal,
       PackedColumn height,
@@ -65,9 +71,10 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       long addressStart,
       long addressLength,
       DirectMonotonicReader.Meta addressMeta,
+      Monotonic recordStarts,
       ChiGroup[] groups) {
 
-    /** The bytes of the field's compressed masks, which addresses point into. */
+    /** The bytes of the field's compressed masks (and records), which addresses point into. */
     long rawLength() {
       return addressStart - rawStart;
     }
@@ -94,6 +101,13 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
     }
     this.chi = c.in();
     this.raw = r.in();
+  }
+
+  /** Monotonic values that Lucene's DirectMonotonicReader reads from {@code .mskr}. */
+  private record Monotonic(long start, long length, DirectMonotonicReader.Meta meta) {
+    LongValues open(IndexInput raw) throws IOException {
+      return DirectMonotonicReader.getInstance(meta, raw.randomAccessSlice(start, length));
+    }
   }
 
   /** An open data file, its format version and its body. */
@@ -196,6 +210,13 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       }
       ChiParams params = readParams(meta);
       MaskStorage storage = readStorage(meta, version, params);
+      boolean twoTiers = format.twoTiers(version);
+      ChiParams columnParams = twoTiers ? readParams(meta) : params;
+      long maskPixels = twoTiers ? meta.readVLong() : -1;
+      if (maskPixels < -1 || maskPixels > (long) maxDoc * Mask.MAX_SIDE * Mask.MAX_SIDE) {
+        throw new CorruptIndexException(
+            maskPixels + " pixels of masks in " + maxDoc + " documents", meta);
+      }
       PackedColumn groupOf = PackedColumn.readMeta(meta);
       PackedColumn ordinal = PackedColumn.readMeta(meta);
       PackedColumn height = PackedColumn.readMeta(meta);
@@ -218,6 +239,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
             meta);
       }
       DirectMonotonicReader.Meta addressMeta = addresses.load(addressLength, meta);
+      Monotonic recordStarts = twoTiers ? readMonotonic(meta, rawBody, maxDoc) : null;
       int groupCount = meta.readVInt();
       if (groupCount < 0 || groupCount > maxDoc) {
         throw new CorruptIndexException(
@@ -226,7 +248,8 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       ChiGroup[] groups = new ChiGroup[groupCount];
       long members = 0;
       for (int g = 0; g < groups.length; g++) {
-        groups[g] = ChiGroup.readMeta(meta, params, maxDoc, chiBody, format.repeatsLevels(version));
+        groups[g] =
+            ChiGroup.readMeta(meta, columnParams, maxDoc, chiBody, format.repeatsLevels(version));
         members += groups[g].size;
       }
       if (members > maxDoc) {
@@ -234,11 +257,13 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
             "groups of " + members + " masks in " + maxDoc + " documents", meta);
       }
       groupOf.check("group", maxDoc, groupCount, chiBody, meta);
-      checkConstants(groupOf, height, width, groups, params, meta);
+      checkConstants(groupOf, height, width, groups, columnParams, meta);
       fields.put(
           number,
           new FieldEntry(
               params,
+              columnParams,
+              maskPixels,
               groupOf,
               ordinal,
               height,
@@ -248,8 +273,22 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
               addressStart,
               addressLength,
               addressMeta,
+              recordStarts,
               groups));
     }
+  }
+
+  /** Monotonic values of {@code count} documents: their start, meta and length. */
+  private static Monotonic readMonotonic(ChecksumIndexInput meta, FileBody rawBody, long count)
+      throws IOException {
+    long start = meta.readLong();
+    AddressMeta values = AddressMeta.read(meta, count);
+    long length = meta.readLong();
+    if (!rawBody.contains(start, length)) {
+      throw new CorruptIndexException(
+          "record starts of " + length + " bytes at " + start + " outside " + rawBody, meta);
+    }
+    return new Monotonic(start, length, values.load(length, meta));
   }
 
   private static ChiParams readParams(ChecksumIndexInput meta) throws IOException {
@@ -370,6 +409,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
     private final DocColumns.Column heights;
     private final DocColumns.Column widths;
     private final LongValues addresses;
+    private final LongValues recordStarts; // null: the CHI is in one tier, the columns
     private int doc = -1;
     private final BytesRef scratch = new BytesRef();
 
@@ -383,7 +423,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
               entry.height(),
               entry.width(),
               entry.groups(),
-              entry.params().gridStep(),
+              entry.columnParams().gridStep(),
               chiData,
               chi.toString());
       this.groupOf = columns.groupOf;
@@ -394,6 +434,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           DirectMonotonicReader.getInstance(
               entry.addressMeta(),
               raw.randomAccessSlice(entry.addressStart(), entry.addressLength()));
+      this.recordStarts = entry.recordStarts() == null ? null : entry.recordStarts().open(raw);
     }
 
     @Override
@@ -409,13 +450,65 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
         masks += g.size;
         cells += (double) g.size * g.gx * g.gy;
       }
-      int step = entry.params().gridStep();
+      if (entry.maskPixels() >= 0) {
+        return masks == 0 ? 0 : (float) ((double) entry.maskPixels() / masks);
+      }
+      int step = entry.params().gridStep(); // before two tiers: cells at the field's step
       return masks == 0 ? 0 : (float) (cells / masks * step * step);
     }
 
     @Override
     public ChiCursor chiCursor() throws IOException {
-      return new Cursor();
+      return recordStarts == null
+          ? new Cursor()
+          : new RecordChiCursor(entry.params().bins(), this::record, raw.clone());
+    }
+
+    @Override
+    public ChiCursor firstTierCursor() {
+      return recordStarts == null ? null : new Cursor();
+    }
+
+    /** Where a document's record lies (after its mask), checked; null without a mask. */
+    private RecordChiCursor.Location record(int target) throws IOException {
+      long group = groupOf.get(target);
+      if (group == 0) {
+        return null;
+      }
+      long maskStart = addresses.get(target);
+      long start = recordStarts.get(target);
+      long end = addresses.get(target + 1L);
+      if (start < maskStart || end < start || end > entry.rawLength()) {
+        throw new CorruptIndexException(
+            "record of document "
+                + target
+                + " at ["
+                + start
+                + ", "
+                + end
+                + ") outside its mask's place from "
+                + maskStart
+                + " in the field's "
+                + entry.rawLength()
+                + " bytes",
+            raw);
+      }
+      ChiGrid grid =
+          new ChiGrid(
+              entry.params().gridStep(), (int) widths.get(target), (int) heights.get(target));
+      // checked before the cursor allocates it: a cell takes at most a 2-byte header, a bitmap and
+      // 4 bytes a bin
+      int slots = entry.params().bins() + 1;
+      long most = (long) grid.gx() * grid.gy() * (2 + (slots + 7) / 8 + 4L * slots);
+      if (end - start > most) {
+        throw new CorruptIndexException(
+            "record of document " + target + " has " + (end - start) + " bytes", raw);
+      }
+      return new RecordChiCursor.Location(
+          grid,
+          entry.groups()[(int) group - 1].dtype,
+          entry.rawStart() + start,
+          (int) (end - start));
     }
 
     @Override
@@ -492,7 +585,8 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       int height = (int) heights.get(target);
       int width = (int) widths.get(target);
       long start = addresses.get(target);
-      long end = addresses.get(target + 1L);
+      // two tiers: the record follows the mask
+      long end = recordStarts == null ? addresses.get(target + 1L) : recordStarts.get(target);
       if (start < 0 || end < start || end > entry.rawLength()) {
         throw new CorruptIndexException(
             "mask of document "
@@ -555,7 +649,10 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       return maxDoc;
     }
 
-    /** Seeks the documents' group members; one {@link ChiBlockCursor} serves every group. */
+    /**
+     * Seeks the documents' group members in the CHI columns (the first tier's when the CHI is in
+     * two tiers); one {@link ChiBlockCursor} serves every group.
+     */
     private final class Cursor implements ChiCursor {
       private final ChiBlockCursor cursor = new ChiBlockCursor(chiData, chi.clone());
       private ChiGroup currentGroup;
@@ -575,7 +672,9 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
           currentGroup = entry.groups()[0];
           grid =
               new ChiGrid(
-                  entry.params().gridStep(), (int) entry.width().min(), (int) entry.height().min());
+                  entry.columnParams().gridStep(),
+                  (int) entry.width().min(),
+                  (int) entry.height().min());
         }
       }
 
@@ -594,7 +693,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
         int w = (int) widths.get(target);
         int h = (int) heights.get(target);
         if (grid == null || grid.width() != w || grid.height() != h) {
-          grid = new ChiGrid(entry.params().gridStep(), w, h);
+          grid = new ChiGrid(entry.columnParams().gridStep(), w, h);
         }
         return true;
       }
@@ -650,7 +749,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
 
       @Override
       public int bins() {
-        return entry.params().bins();
+        return entry.columnParams().bins();
       }
 
       @Override

@@ -37,7 +37,17 @@ final class RemappedMaskDocValues extends MaskDocValues {
 
   @Override
   public ChiCursor chiCursor() throws IOException {
-    ChiCursor cursor = in.chiCursor();
+    return remap(in.chiCursor());
+  }
+
+  @Override
+  public ChiCursor firstTierCursor() throws IOException {
+    ChiCursor cursor = in.firstTierCursor();
+    return cursor == null ? null : remap(cursor);
+  }
+
+  /** A cursor that seeks through the map. */
+  private ChiCursor remap(ChiCursor cursor) {
     return new ChiCursor() {
       @Override
       public boolean seek(int doc) throws IOException {

@@ -57,14 +57,21 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
   private static final class FromChi extends LeafCpEvaluator {
     private final MaskDocValues masks;
     private final LeafMaskFields fields;
+    // the CHI at the field's parameters (refines, verifications), and the one first stages read:
+    // the first tier when the segment stores it in two, else the same cursor
     private final MaskDocValues.ChiCursor cursor;
+    private final MaskDocValues.ChiCursor firstTier;
     private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
+    private final BinEdges.Levels[] firstTierLevelsByDType =
+        new BinEdges.Levels[MaskDType.values().length];
     private final CpBounds counts = new CpBounds();
     private final CpBounds verifiedCounts = new CpBounds();
     private final DocBounds verified = new DocBounds();
     private final LaidRegions<PlanKey, BoundsPlan> plans;
     private BoundsPlan plan;
     private MaskDType planDType;
+    private BoundsPlan firstTierPlan;
+    private MaskDType firstTierPlanDType;
     // a constant box's cell corners per mask size and dtype; the current one, read for cornersDoc
     private final LaidRegions<PlanKey, CellCounts> cornerCounts;
     private PlanKey cornersKey;
@@ -107,7 +114,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.masks = masks;
       this.fields = fields;
       this.cursor = fields.cursor(spec.field());
-      this.blocks = cursor.blocks();
+      this.firstTier = fields.firstTierCursor(spec.field());
+      this.blocks = firstTier.blocks();
       this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
       this.cornerCounts =
           new LaidRegions<>(fields.guard(), "the cell corners of " + spec + " read per document");
@@ -123,8 +131,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         out.lower = spec.value(counts.lower, blockArea);
         out.upper = spec.value(counts.upper, blockArea);
         out.roi = spec.roi();
-        out.width = plan.grid().width();
-        out.height = plan.grid().height();
+        out.width = firstTierPlan.grid().width();
+        out.height = firstTierPlan.grid().height();
         out.readMask = false;
         return true; // the cursor was accounted when the block was read
       }
@@ -133,19 +141,21 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return found;
     }
 
+    /** The first stage: bounds from the first tier's CHI (the only one, in one tier). */
     private boolean cpBounds(int doc, DocBounds out) throws IOException {
-      if (!cursor.seek(doc)) {
+      if (!firstTier.seek(doc)) {
         return false;
       }
       Region roi = rois.roi(doc);
       if (roi == null) {
         return false;
       }
-      ChiGrid grid = cursor.grid();
+      ChiGrid grid = firstTier.grid();
+      MaskDType dtype = firstTier.dtype();
       long area;
       if (spec.roi() != null) { // a constant region: reuse the plan while masks keep their size
-        BoundsPlan plan = plan(grid, cursor.dtype());
-        plan.evaluate(cursor, counts);
+        BoundsPlan plan = firstTierPlan(grid, dtype);
+        plan.evaluate(firstTier, counts);
         area = plan.area();
       } else {
         Roi box = (Roi) roi;
@@ -153,11 +163,11 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         if (boxBinCounts != null && boxBinCounts.advanceExact(doc)) { // counted when indexed
           binCounts
               .read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField)
-              .bound(levels(cursor.dtype()), area, counts);
+              .bound(levels(dtype), area, counts);
           countedDoc = doc;
           out.fromBoxBinCounts = true;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
-          counts.computeOuter(grid, cursor, box, levels(cursor.dtype()));
+          counts.computeOuter(grid, firstTier, box, firstTierLevels(dtype));
         }
       }
       out.lower = spec.value(counts.lower, area);
@@ -204,7 +214,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
           blockLower = new long[1 << shift];
           blockUpper = new long[1 << shift];
         }
-        BoundsPlan plan = plan(cursor.grid(), cursor.dtype());
+        BoundsPlan plan = firstTierPlan(firstTier.grid(), firstTier.dtype());
         plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
         fields.account(spec.field());
         blockArea = plan.area();
@@ -228,7 +238,43 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return plan;
     }
 
-    /** What a plan is compiled for: a mask size's grid and a dtype's bin levels. */
+    /**
+     * The first stage's plan: on the first tier's grid and levels when the CHI is in two tiers,
+     * else {@link #plan}.
+     */
+    private BoundsPlan firstTierPlan(ChiGrid grid, MaskDType dtype) {
+      if (firstTier == cursor) {
+        return firstTierPlan = plan(grid, dtype);
+      }
+      if (firstTierPlan == null || firstTierPlanDType != dtype || !firstTierPlan.appliesTo(grid)) {
+        firstTierPlan =
+            plans.get(
+                new PlanKey(grid, dtype),
+                BoundsPlan.bytesToBuild(grid, spec.roi()),
+                () -> new BoundsPlan(grid, firstTier.bins(), spec.roi(), firstTierLevels(dtype)));
+        firstTierPlanDType = dtype;
+      }
+      return firstTierPlan;
+    }
+
+    /** The first tier's level brackets of the range (its bins are every other of the field's). */
+    private BinEdges.Levels firstTierLevels(MaskDType dtype) {
+      if (firstTier == cursor) {
+        return levels(dtype);
+      }
+      BinEdges.Levels levels = firstTierLevelsByDType[dtype.ordinal()];
+      if (levels == null) {
+        levels =
+            firstTierLevelsByDType[dtype.ordinal()] =
+                BinEdges.of(dtype, firstTier.bins()).levels(spec.range());
+      }
+      return levels;
+    }
+
+    /**
+     * What a plan is compiled for: a mask size's grid (its step tells the tiers apart) and a
+     * dtype's bin levels.
+     */
     private record PlanKey(ChiGrid grid, MaskDType dtype) {}
 
     /**

@@ -54,7 +54,25 @@ public final class LeafMaskFields {
   }
 
   /**
-   * Reserves from the guard what the field's cursor holds beyond what was reserved for it; after
+   * The cursor a first stage reads a mask field's CHI with, shared: its first tier when the segment
+   * stores the CHI in two tiers ({@link MaskDocValues#firstTierCursor}), else {@link #cursor}; null
+   * when the segment's field has no CHI.
+   */
+  MaskDocValues.ChiCursor firstTierCursor(String name) throws IOException {
+    MaskDocValues.ChiCursor cursor = cursor(name);
+    if (cursor == null) {
+      return null;
+    }
+    Field field = fields.get(name);
+    if (field.firstTier == null) {
+      MaskDocValues.ChiCursor first = ((MaskDocValues) field.values).firstTierCursor();
+      field.firstTier = first != null ? first : cursor;
+    }
+    return field.firstTier;
+  }
+
+  /**
+   * Reserves from the guard what the field's cursors hold beyond what was reserved for it; after
    * reading entries.
    */
   void account(String name) {
@@ -63,6 +81,9 @@ public final class LeafMaskFields {
     }
     Field field = fields.get(name);
     long held = field.cursor.ramBytesUsed();
+    if (field.firstTier != null && field.firstTier != field.cursor) {
+      held += field.firstTier.ramBytesUsed();
+    }
     if (held > field.reserved) {
       guard.reserve(
           held - field.reserved,
@@ -88,6 +109,7 @@ public final class LeafMaskFields {
   private static final class Field {
     final BinaryDocValues values;
     MaskDocValues.ChiCursor cursor;
+    MaskDocValues.ChiCursor firstTier; // the cursor itself when the CHI is in one tier
     long reserved;
 
     Field(BinaryDocValues values) {

@@ -67,6 +67,15 @@ final class CodecTestMasks {
     return new ChiParams(step, bins);
   }
 
+  /**
+   * The cursor that reads the CHI columns: the first tier's when the CHI is stored in two tiers,
+   * else the only one.
+   */
+  static MaskDocValues.ChiCursor columnCursor(MaskDocValues values) throws IOException {
+    MaskDocValues.ChiCursor first = values.firstTierCursor();
+    return first != null ? first : values.chiCursor();
+  }
+
   /** A random dtype. */
   static MaskDType randomDType(Random r) {
     return RandomPicks.randomFrom(r, MaskDType.values());
@@ -462,9 +471,21 @@ final class CodecTestMasks {
         assertSameChi(field + " doc " + doc, masks[doc], params, cursor, r);
       }
     }
+    // a CHI in two tiers: its first tier is the CHI at the first tier's parameters
+    MaskDocValues.ChiCursor first = random.firstTierCursor();
+    if (first != null) {
+      for (int doc : order) {
+        assertEquals(field + " first tier seek(" + doc + ")", masks[doc] != null, first.seek(doc));
+        if (masks[doc] != null) {
+          assertSameChi(
+              field + " doc " + doc + " (first tier)", masks[doc], params.firstTier(), first, r);
+        }
+      }
+    }
     // and in doc order with a second cursor
     long maskCount = 0;
     double cells = 0;
+    long pixels = 0;
     MaskDocValues.ChiCursor inOrder = ((MaskDocValues) leaf.getBinaryDocValues(field)).chiCursor();
     for (int doc = 0; doc < maxDoc; doc++) {
       assertEquals(field + " seek(" + doc + ")", masks[doc] != null, inOrder.seek(doc));
@@ -472,13 +493,19 @@ final class CodecTestMasks {
         ChiGrid grid = new ChiGrid(params.gridStep(), masks[doc].width(), masks[doc].height());
         maskCount++;
         cells += (double) grid.gx() * grid.gy();
+        pixels += (long) grid.width() * grid.height();
         if (r.nextInt(4) == 0) {
           assertSameChi(field + " doc " + doc + " (in order)", masks[doc], params, inOrder, r);
         }
       }
     }
+    // two tiers: the pixels counted when written; else estimated from the cells
     float expectedAverage =
-        maskCount == 0 ? 0 : (float) (cells / maskCount * params.gridStep() * params.gridStep());
+        maskCount == 0
+            ? 0
+            : random.firstTierCursor() != null
+                ? (float) ((double) pixels / maskCount)
+                : (float) (cells / maskCount * params.gridStep() * params.gridStep());
     assertEquals(
         field + " averageMaskPixels",
         expectedAverage,

@@ -42,7 +42,7 @@ final class FileRegions {
       }
       for (int g = 0; g < f.groups.size(); g++) {
         MetaModel.Group group = f.groups.get(g);
-        int columns = group.gx * group.gy * f.bins;
+        int columns = group.gx * group.gy * f.columnBins();
         for (int b = 0; b < group.blockStarts.length; b++) {
           long start = group.blockStarts[b];
           int rows = Math.min(1 << group.blockShift, group.size - (b << group.blockShift));
@@ -73,12 +73,23 @@ final class FileRegions {
     FileRegions r = new FileRegions();
     r.framing(file.length, headerLength);
     for (MetaModel.Field f : meta.fields) {
-      r.add(f.rawStart, f.addressStart, Kind.VALUE, "field " + f.number + " compressed masks");
+      r.add(
+          f.rawStart,
+          f.addressStart,
+          Kind.VALUE,
+          "field " + f.number + " compressed masks and records");
       r.add(
           f.addressStart,
           f.addressStart + f.addressLength,
           Kind.VALUE,
           "field " + f.number + " addresses");
+      if (f.recordStartsLength > 0) {
+        r.add(
+            f.recordStartsStart,
+            f.recordStartsStart + f.recordStartsLength,
+            Kind.VALUE,
+            "field " + f.number + " record starts");
+      }
     }
     return r;
   }

@@ -255,6 +255,18 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       corruptions.put(f + "grid step 4097", m -> m.field(number).gridStep = Mask.MAX_SIDE + 1);
       corruptions.put(f + "bins 0", m -> m.field(number).bins = 0);
       corruptions.put(f + "bins 257", m -> m.field(number).bins = 257);
+      if (meta.field(number).firstStep > 0) { // MaskSearch20 from version 3: two tiers
+        corruptions.put(f + "first tier grid step 0", m -> m.field(number).firstStep = 0);
+        corruptions.put(f + "first tier bins 257", m -> m.field(number).firstBins = 257);
+        corruptions.put(
+            f + "mask pixels past the documents' most",
+            m -> m.field(number).maskPixels = (long) maxDoc * Mask.MAX_SIDE * Mask.MAX_SIDE + 1);
+        corruptions.put(
+            f + "record starts past the end",
+            m -> m.field(number).recordStartsLength = Integer.MAX_VALUE);
+        corruptions.put(
+            f + "record starts before the file", m -> m.field(number).recordStartsStart = -8);
+      }
       if (meta.field(number).tileSide > 0) { // MaskSearch20
         corruptions.put(f + "tile side 0", m -> m.field(number).tileSide = 0);
         if (meta.field(number).gridStep > 1) { // with a step of 1 every side is on the grid
@@ -399,7 +411,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
               long headers =
                   (long) group.gx
                       * group.gy
-                      * m.field(number).bins
+                      * m.field(number).columnBins()
                       * ChiGroupWriter.COLUMN_HEADER_BYTES;
               group.blockStarts[group.blockStarts.length - 1] = chiFile.length - headers + 1;
             });
@@ -491,9 +503,18 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
   private void assertOnlyDocumentReported(
       String what, String fieldName, int doc, int column, List<String> transcript) {
     Map<String, String> got = byName(transcript);
-    List<String> mustReport =
-        new ArrayList<>(
-            List.of(fieldName + " chi doc " + doc, fieldName + " chi reverse doc " + doc));
+    List<String> mustReport = new ArrayList<>();
+    // the CHI's columns are its first tier when it has two, whose records do not read the ordinal
+    boolean twoTiers = got.containsKey(fieldName + " first tier doc " + doc);
+    if (twoTiers) {
+      mustReport.addAll(
+          List.of(
+              fieldName + " first tier doc " + doc, fieldName + " first tier reverse doc " + doc));
+    }
+    if (!twoTiers || column != MetaModel.ORDINAL) {
+      mustReport.addAll(
+          List.of(fieldName + " chi doc " + doc, fieldName + " chi reverse doc " + doc));
+    }
     if (column == MetaModel.GROUP_OF) {
       mustReport.addAll(List.of(fieldName + " doc " + doc + " exists", fieldName + " iteration"));
     } else if (column != MetaModel.ORDINAL) {
@@ -530,7 +551,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       int g = random().nextInt(field.groups.size());
       MetaModel.Group group = field.groups.get(g);
       int b = random().nextInt(group.blockStarts.length);
-      int columns = group.gx * group.gy * field.bins;
+      int columns = group.gx * group.gy * field.columnBins();
       int c = random().nextInt(columns);
       long header = group.blockStarts[b] + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
       int[] widths = {1, 7, 9, 33, 64, -1};
@@ -545,7 +566,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
         long at = header;
         if (k < widths.length && widths[k] == -1 && format.repeatsLevels(format.versionCurrent())) {
           // 0xFF repeats the level below (a valid value) except at a cell's first level
-          column = c - c % field.bins;
+          column = c - c % field.columnBins();
           at = group.blockStarts[b] + (long) column * ChiGroupWriter.COLUMN_HEADER_BYTES;
         }
         String what = fieldName + " group " + g + " block " + b + " column " + column + " ";
@@ -588,7 +609,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     }
     assertFalse(what + ": no member", docs.isEmpty());
     MaskDocValues values = (MaskDocValues) leaf.getBinaryDocValues(fieldName);
-    MaskDocValues.ChiCursor sparse = values.chiCursor();
+    MaskDocValues.ChiCursor sparse = CodecTestMasks.columnCursor(values);
     assertTrue(sparse.seek(docs.get(0)));
     // the cursor checks a column's header when it opens it (ChiGroup.columnDataOffset), so even a
     // single entry
@@ -596,12 +617,12 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     expectCorrupt(what + " (entry)", () -> sparse.entry(column));
     // and so is every later read of it in the block (the column never opens, so it is never
     // decoded whole; a block's decode is checked apart, below)
-    MaskDocValues.ChiCursor scan = values.chiCursor();
+    MaskDocValues.ChiCursor scan = CodecTestMasks.columnCursor(values);
     for (int doc : docs) {
       assertTrue(scan.seek(doc));
       expectCorrupt(what + " (member " + doc + ")", () -> scan.entry(column));
     }
-    MaskDocValues.BlockAccess blocks = values.chiCursor().blocks();
+    MaskDocValues.BlockAccess blocks = CodecTestMasks.columnCursor(values).blocks();
     if (blocks != null) {
       blocks.seekBlock(block);
       expectCorrupt(what + " (block)", () -> blocks.column(column));
@@ -642,9 +663,10 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       if (doc == MaskDocValues.NO_MORE_DOCS) {
         doc = values.advance(0);
       }
-      long start = 0;
+      long start = 0; // each earlier mask, and with two tiers its record after it
       for (int d = 0; d < doc; d++) {
-        start += hasMask(field, d) ? values.maskSize(d).compressedBytes() : 0;
+        start +=
+            hasMask(field, d) ? values.maskSize(d).compressedBytes() + recordBytes(values, d) : 0;
       }
       long length = values.maskSize(doc).compressedBytes();
       byte[] file = bytes.get(RAW_EXTENSION).clone();
@@ -666,6 +688,20 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
 
   // ---------------------------------------------------------------------------------------------------------------
   // helpers
+
+  /** The bytes of a document's record when the CHI is in two tiers, else 0. */
+  private static long recordBytes(MaskDocValues values, int doc) throws IOException {
+    if (values.firstTierCursor() == null) {
+      return 0;
+    }
+    org.apache.lucene.store.ByteBuffersDataOutput out =
+        new org.apache.lucene.store.ByteBuffersDataOutput();
+    CellSuffixRecord.write(
+        dev.masksearch.chi.Chi.cellHistograms(values.mask(doc), values.params()),
+        values.params().bins() + 1,
+        out);
+    return out.size();
+  }
 
   private boolean hasMask(MetaModel.Field field, int doc) {
     return value(field, MetaModel.GROUP_OF, doc) != 0;

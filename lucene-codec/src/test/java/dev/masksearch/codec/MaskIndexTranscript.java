@@ -192,16 +192,30 @@ public final class MaskIndexTranscript {
             });
       }
     }
-    readChi(leaf, field, false);
-    readChi(leaf, field, true);
+    readChi(leaf, field, false, false);
+    readChi(leaf, field, true, false);
+    readChi(leaf, field, false, true);
+    readChi(leaf, field, true, true);
     readBlocks(leaf, field);
   }
 
-  /** Every document's CHI through one cursor, in document order or in reverse. */
-  private void readChi(LeafReader leaf, String field, boolean reverse) {
+  /**
+   * Every document's CHI through one cursor, in document order or in reverse: the CHI at the
+   * field's parameters, or its first tier when it is stored in two tiers (none before).
+   */
+  private void readChi(LeafReader leaf, String field, boolean reverse, boolean firstTier) {
     MaskDocValues.ChiCursor[] cursor = new MaskDocValues.ChiCursor[1];
-    String pass = field + (reverse ? " chi reverse" : " chi");
-    if (!step(
+    String pass = field + (firstTier ? " first tier" : " chi") + (reverse ? " reverse" : "");
+    if (firstTier) { // a pass only where there is one (none before two tiers): no step to open it
+      try {
+        cursor[0] = ((MaskDocValues) leaf.getBinaryDocValues(field)).firstTierCursor();
+      } catch (IOException | RuntimeException e) {
+        return; // the pass over the CHI records it
+      }
+      if (cursor[0] == null) {
+        return;
+      }
+    } else if (!step(
         pass,
         () -> {
           cursor[0] = ((MaskDocValues) leaf.getBinaryDocValues(field)).chiCursor();
@@ -257,7 +271,7 @@ public final class MaskIndexTranscript {
             field + " blocks",
             () -> {
               MaskDocValues.ChiCursor cursor =
-                  ((MaskDocValues) leaf.getBinaryDocValues(field)).chiCursor();
+                  CodecTestMasks.columnCursor((MaskDocValues) leaf.getBinaryDocValues(field));
               blocks[0] = cursor.blocks();
               if (blocks[0] != null && cursor.seek(0)) {
                 grid[0] = cursor.grid();

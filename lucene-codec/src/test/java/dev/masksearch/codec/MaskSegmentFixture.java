@@ -60,9 +60,10 @@ public final class MaskSegmentFixture {
   private MaskSegmentFixture() {}
 
   /**
-   * A plan of about 160 to 200 documents: uniform 16x16 masks whose CHI (grid step 1, 64 bins) has
-   * 16,384 entries, so that blocks hold 64 masks and the field spans several; mixed masks of up to
-   * 48x48 in a few shapes.
+   * A plan of about 160 to 200 documents: uniform masks whose CHI columns span several blocks (grid
+   * step 1, 64 bins: 16x16 masks in MaskSearch10, 16,384 entries so 64 masks a block; 48x48 in
+   * MaskSearch20, whose columns are the first tier's, step 2 and 32 bins, 18,432 entries so 32
+   * masks a block); mixed masks of up to 48x48 in a few shapes.
    */
   public static Plan randomPlan(Random r) {
     int[] steps = {4, 8, 16, 32};
@@ -79,13 +80,14 @@ public final class MaskSegmentFixture {
     for (int d = 0; d < docs; d++) {
       mixed.add(r.nextInt(5) == 0 ? null : shapes.get(r.nextInt(shapes.size())));
     }
+    FormatVersion version = r.nextBoolean() ? FormatVersion.V10 : FormatVersion.V20;
     return new Plan(
         mixedParams,
         new ChiParams(1, 64),
         CodecTestMasks.randomDType(r),
-        16,
+        version == FormatVersion.V10 ? 16 : 48,
         mixed,
-        r.nextBoolean() ? FormatVersion.V10 : FormatVersion.V20,
+        version,
         r.nextBoolean());
   }
 

@@ -51,6 +51,14 @@ final class MetaModel {
     int bins;
     int tileSide; // MaskSearch20 only
     byte mode; // MaskSearch20 from version 2 on
+    int firstStep; // MaskSearch20 from version 3 on: the first tier's parameters
+    int firstBins;
+    long maskPixels;
+
+    /** The bins of the CHI columns: the first tier's when the CHI is in two tiers. */
+    int columnBins() {
+      return firstBins > 0 ? firstBins : bins;
+    }
 
     /** groupOf, ordinal, height, width. */
     final Column[] columns = new Column[4];
@@ -60,6 +68,10 @@ final class MetaModel {
     int addressShift;
     final List<AddressBlock> addressBlocks = new ArrayList<>();
     long addressLength;
+    long recordStartsStart; // MaskSearch20 from version 3 on
+    int recordStartsShift;
+    final List<AddressBlock> recordStartsBlocks = new ArrayList<>();
+    long recordStartsLength;
     int groupCount; // as written
     final List<Group> groups = new ArrayList<>();
   }
@@ -71,6 +83,7 @@ final class MetaModel {
 
   private final FormatVersion version;
   private final boolean hasMode;
+  private final boolean hasTwoTiers;
 
   private MetaModel(byte[] header, FormatVersion version) {
     this.header = header;
@@ -80,6 +93,7 @@ final class MetaModel {
         java.nio.ByteBuffer.wrap(header).getInt(Integer.BYTES + 1 + version.metaCodec().length());
     this.hasMode =
         version.tiled() && fileVersion >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
+    this.hasTwoTiers = version.twoTiers(fileVersion);
   }
 
   /** Parses a valid meta file of a segment of {@code maxDoc} documents. */
@@ -98,6 +112,11 @@ final class MetaModel {
       if (model.hasMode) {
         f.mode = in.readByte();
       }
+      if (model.hasTwoTiers) {
+        f.firstStep = in.readVInt();
+        f.firstBins = in.readVInt();
+        f.maskPixels = in.readVLong();
+      }
       for (int c = 0; c < 4; c++) {
         Column column = new Column();
         column.min = in.readVLong();
@@ -108,16 +127,14 @@ final class MetaModel {
       f.rawStart = in.readLong();
       f.addressStart = in.readLong();
       f.addressShift = in.readVInt();
-      long blocks = ((maxDoc + 1L) + (1L << f.addressShift) - 1) >>> f.addressShift;
-      for (long b = 0; b < blocks; b++) {
-        AddressBlock block = new AddressBlock();
-        block.min = in.readLong();
-        block.averageBits = in.readInt();
-        block.offset = in.readLong();
-        block.bitsPerValue = in.readByte();
-        f.addressBlocks.add(block);
-      }
+      readBlocks(in, maxDoc + 1L, f.addressShift, f.addressBlocks);
       f.addressLength = in.readLong();
+      if (model.hasTwoTiers) {
+        f.recordStartsStart = in.readLong();
+        f.recordStartsShift = in.readVInt();
+        readBlocks(in, maxDoc, f.recordStartsShift, f.recordStartsBlocks);
+        f.recordStartsLength = in.readLong();
+      }
       f.groupCount = in.readVInt();
       for (int g = 0; g < f.groupCount; g++) {
         Group group = new Group();
@@ -141,6 +158,28 @@ final class MetaModel {
     return model;
   }
 
+  private static void readBlocks(
+      ByteArrayDataInput in, long values, int shift, List<AddressBlock> blocks) {
+    long count = (values + (1L << shift) - 1) >>> shift;
+    for (long b = 0; b < count; b++) {
+      AddressBlock block = new AddressBlock();
+      block.min = in.readLong();
+      block.averageBits = in.readInt();
+      block.offset = in.readLong();
+      block.bitsPerValue = in.readByte();
+      blocks.add(block);
+    }
+  }
+
+  private static void writeBlocks(ByteBuffersDataOutput out, List<AddressBlock> blocks) {
+    for (AddressBlock block : blocks) {
+      out.writeLong(block.min);
+      out.writeInt(block.averageBits);
+      out.writeLong(block.offset);
+      out.writeByte(block.bitsPerValue);
+    }
+  }
+
   /**
    * The file: the original header, the fields as they are now, and a footer with a valid checksum.
    */
@@ -157,6 +196,11 @@ final class MetaModel {
       if (hasMode) {
         out.writeByte(f.mode);
       }
+      if (hasTwoTiers) {
+        out.writeVInt(f.firstStep);
+        out.writeVInt(f.firstBins);
+        out.writeVLong(f.maskPixels);
+      }
       for (Column column : f.columns) {
         out.writeVLong(column.min);
         out.writeByte(column.bits);
@@ -165,13 +209,14 @@ final class MetaModel {
       out.writeLong(f.rawStart);
       out.writeLong(f.addressStart);
       out.writeVInt(f.addressShift);
-      for (AddressBlock block : f.addressBlocks) {
-        out.writeLong(block.min);
-        out.writeInt(block.averageBits);
-        out.writeLong(block.offset);
-        out.writeByte(block.bitsPerValue);
-      }
+      writeBlocks(out, f.addressBlocks);
       out.writeLong(f.addressLength);
+      if (hasTwoTiers) {
+        out.writeLong(f.recordStartsStart);
+        out.writeVInt(f.recordStartsShift);
+        writeBlocks(out, f.recordStartsBlocks);
+        out.writeLong(f.recordStartsLength);
+      }
       out.writeVInt(f.groupCount);
       for (Group group : f.groups) {
         out.writeByte(group.dtype);

@@ -57,9 +57,10 @@ public class SearchGuardTests extends LuceneTestCase {
           "iou(saliency > 0.5, human > 0.5, [3, 5, 61, 59]) + cp(saliency, [3, 5, 61, 59], 0.3, 0.7)");
 
   /**
-   * What reading one float32 mask of the index needs at least: the inflated planes and the mask.
+   * What reading one float32 mask of the index needs at least: its decoded pixels (a tiled mask's
+   * read reserves them and a tile's scratch besides).
    */
-  private static final long MASK_BYTES = 2L * SIZE * SIZE * 4;
+  private static final long MASK_BYTES = (long) SIZE * SIZE * Float.BYTES;
 
   private Directory dir;
   private DirectoryReader reader;

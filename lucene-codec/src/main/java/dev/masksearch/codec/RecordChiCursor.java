@@ -1,0 +1,173 @@
+package dev.masksearch.codec;
+
+import dev.masksearch.chi.ChiGrid;
+import dev.masksearch.mask.MaskDType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.util.ArrayUtil;
+import org.apache.lucene.util.RamUsageEstimator;
+
+/**
+ * Random access to each document's CHI at its field's own grid and bins, read from the documents'
+ * {@link CellSuffixRecord}s (the second tier of a CHI stored in two tiers). Seeking a document
+ * reads its record, one sequential read; a level is decoded the first time an entry asks for it,
+ * every cell at once, into a table of the grid points' cumulative counts, so that an entry is then
+ * one load. The levels a first entry asks for together ({@link #entries}) are decoded in one pass.
+ * Holds the record and at most one table a level, of the largest grid seen: {@link #ramBytesUsed}.
+ * No block access. Not thread-safe.
+ */
+final class RecordChiCursor implements MaskDocValues.ChiCursor {
+  /** Where a document's record is, and the shape of its mask. */
+  record Location(ChiGrid grid, MaskDType dtype, long offset, int length) {}
+
+  /** Locates documents' records. */
+  @FunctionalInterface
+  interface Locator {
+    /** Where {@code doc}'s record is, or null when it has no mask. */
+    Location locate(int doc) throws IOException;
+  }
+
+  private final int bins;
+  private final Locator locator;
+  private final IndexInput data;
+  private ChiGrid grid;
+  private MaskDType dtype;
+  private CellSuffixRecord.Reader reader;
+  private byte[] record = new byte[0];
+  private int recordLength;
+  private final int[][] tables; // per level 1 .. bins: (gx + 1) x (gy + 1), row 0 zeros
+  // per level: the seek whose record its table holds (-seek while it waits in pending)
+  private final int[] decodedFor;
+  private int seeks;
+  private int[] pending; // levels to decode in one pass
+  private long[] cellCounts = new long[0];
+
+  RecordChiCursor(int bins, Locator locator, IndexInput data) {
+    this.bins = bins;
+    this.locator = locator;
+    this.data = data;
+    this.tables = new int[bins + 1][];
+    this.decodedFor = new int[bins + 1];
+    this.pending = new int[bins];
+  }
+
+  @Override
+  public boolean seek(int doc) throws IOException {
+    Location at = locator.locate(doc);
+    if (at == null) {
+      return false;
+    }
+    if (!at.grid().equals(grid)) {
+      grid = at.grid();
+      reader = new CellSuffixRecord.Reader(grid, bins + 1, data.toString());
+    }
+    dtype = at.dtype();
+    record = ArrayUtil.growNoCopy(record, at.length());
+    data.seek(at.offset());
+    data.readBytes(record, 0, at.length());
+    recordLength = at.length();
+    if (++seeks == Integer.MAX_VALUE) { // before it wraps: no table may look decoded
+      Arrays.fill(decodedFor, 0);
+      seeks = 1;
+    }
+    return true;
+  }
+
+  @Override
+  public ChiGrid grid() {
+    return grid;
+  }
+
+  @Override
+  public MaskDType dtype() {
+    return dtype;
+  }
+
+  @Override
+  public MaskDocValues.BlockAccess blocks() {
+    return null;
+  }
+
+  @Override
+  public int bins() {
+    return bins;
+  }
+
+  @Override
+  public long count(int i, int j, int level) {
+    if (decodedFor[level] != seeks) {
+      pending[0] = level;
+      decode(1);
+    }
+    return tables[level][j * (grid.gx() + 1) + i];
+  }
+
+  @Override
+  public long entry(int index) {
+    int point = index / bins;
+    return count(point % grid.gx() + 1, point / grid.gx() + 1, index % bins + 1);
+  }
+
+  @Override
+  public void entries(int[] indices, int count, long[] out) {
+    int missing = 0;
+    for (int k = 0; k < count; k++) {
+      int level = indices[k] % bins + 1;
+      if (decodedFor[level] != seeks && decodedFor[level] != -seeks) {
+        decodedFor[level] = -seeks; // collected once
+        pending[missing++] = level;
+      }
+    }
+    if (missing > 0) {
+      decode(missing);
+    }
+    int gx = grid.gx();
+    for (int k = 0; k < count; k++) {
+      int point = indices[k] / bins;
+      out[k] = tables[indices[k] % bins + 1][(point / gx + 1) * (gx + 1) + point % gx + 1];
+    }
+  }
+
+  /** Decodes the levels {@code pending[0, n)} of the current record into their tables. */
+  private void decode(int n) {
+    int gx = grid.gx();
+    int gy = grid.gy();
+    int cells = gx * gy;
+    if (cellCounts.length < cells * n) {
+      cellCounts = new long[cells * n];
+    }
+    try {
+      reader.read(record, recordLength, pending, n, cellCounts);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int w = gx + 1;
+    for (int k = 0; k < n; k++) {
+      int level = pending[k];
+      int[] table = tables[level];
+      if (table == null || table.length < w * (gy + 1)) {
+        table = tables[level] = new int[w * (gy + 1)];
+      }
+      Arrays.fill(table, 0, w, 0); // a smaller grid's row 0 may hold a larger one's counts
+      for (int j = 1; j <= gy; j++) { // each row's running sum on the row above
+        int row = 0;
+        for (int i = 1; i <= gx; i++) {
+          row += (int) cellCounts[((j - 1) * gx + i - 1) * n + k];
+          table[j * w + i] = table[(j - 1) * w + i] + row;
+        }
+      }
+      decodedFor[level] = seeks;
+    }
+  }
+
+  @Override
+  public long ramBytesUsed() {
+    long bytes = RamUsageEstimator.sizeOf(record) + RamUsageEstimator.sizeOf(cellCounts);
+    for (int[] table : tables) {
+      bytes += table == null ? 0 : RamUsageEstimator.sizeOf(table);
+    }
+    return bytes + 2L * RamUsageEstimator.sizeOf(pending);
+  }
+}
