@@ -686,6 +686,47 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     }
   }
 
+  /**
+   * A document's second-tier record overwritten (a CHI in two tiers): reading its CHI at the
+   * field's parameters reports it; its mask, its first tier and every other document read as
+   * before.
+   */
+  public void testCorruptRecordIsReported() throws IOException {
+    MetaModel.Field field = meta.field(mixedNumber);
+    String name = MaskSegmentFixture.MIXED;
+    assumeTrue("a CHI in two tiers", field.firstStep > 0);
+    try (DirectoryReader reader = DirectoryReader.open(pristine)) {
+      MaskDocValues values = (MaskDocValues) getOnlyLeafReader(reader).getBinaryDocValues(name);
+      int doc = values.advance(random().nextInt(maxDoc));
+      if (doc == MaskDocValues.NO_MORE_DOCS) {
+        doc = values.advance(0);
+      }
+      long start = 0; // each earlier mask and record, then this document's mask
+      for (int d = 0; d <= doc; d++) {
+        if (hasMask(field, d)) {
+          start += values.maskSize(d).compressedBytes() + (d < doc ? recordBytes(values, d) : 0);
+        }
+      }
+      byte[] file = bytes.get(RAW_EXTENSION).clone();
+      int from = Math.toIntExact(field.rawStart + start);
+      Arrays.fill(file, from, from + Math.toIntExact(recordBytes(values, doc)), (byte) 0xFF);
+      try (Directory dir = corruptCopy(RAW_EXTENSION, file)) {
+        Map<String, String> got = byName(MaskIndexTranscript.of(dir, STEP_ALLOCATION_LIMIT));
+        assertEquals(MaskIndexTranscript.CORRUPT, got.get(name + " chi doc " + doc));
+        assertEquals(MaskIndexTranscript.CORRUPT, got.get(name + " chi reverse doc " + doc));
+        for (Map.Entry<String, String> entry : byName(expected).entrySet()) {
+          String step = entry.getKey();
+          boolean thisDocsChi =
+              step.equals(name + " chi doc " + doc)
+                  || step.equals(name + " chi reverse doc " + doc);
+          if (step.startsWith(name + " ") && step.contains(" doc ") && !thisDocsChi) {
+            assertEquals(step, entry.getValue(), got.get(step));
+          }
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // helpers
 

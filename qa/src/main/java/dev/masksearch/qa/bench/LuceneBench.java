@@ -79,12 +79,12 @@ public final class LuceneBench {
     System.out.printf(Locale.ROOT, "| raw pixels | %,d | 100%% | |%n", pixels);
     System.out.printf(
         Locale.ROOT,
-        "| compressed mask (.mskr) | %,.0f | %.1f%% | 100%% |%n",
+        "| compressed mask | %,.0f | %.1f%% | 100%% |%n",
         (double) sizes.maskBytes() / masks,
         100.0 * sizes.maskBytes() / masks / pixels);
     System.out.printf(
         Locale.ROOT,
-        "| CHI (.mskc + .mskm) | %,.0f | %.2f%% | **%.2f%%** |%n%n",
+        "| CHI (both tiers, with the meta and addresses) | %,.0f | %.2f%% | **%.2f%%** |%n%n",
         (double) sizes.chiBytes() / masks,
         100.0 * sizes.chiBytes() / masks / pixels,
         100.0 * sizes.chiBytes() / sizes.maskBytes());

@@ -125,8 +125,9 @@ final class AlternativesReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "%nPlugin index: compressed masks (`.mskr`) %,d bytes, CHI (`.mskc` + "
-                + "`.mskm`) %,d bytes: **CHI = %.1f%% of the compressed masks**.%n%n",
+            "%nPlugin index: compressed masks (`.mskr`, which from MaskSearch20 version 3 also"
+                + " holds the CHI's second tier) %,d bytes, CHI (`.mskc` + `.mskm`: the first"
+                + " tier from version 3) %,d bytes: **CHI = %.1f%% of `.mskr`**.%n%n",
             ingest.compressedMaskBytes(),
             ingest.chiBytes(),
             chiShare));

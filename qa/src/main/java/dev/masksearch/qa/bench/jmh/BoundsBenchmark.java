@@ -101,9 +101,18 @@ public class BoundsBenchmark {
   /** Per document, a box of its own (seeded). */
   private Roi[] boxes;
 
+  /** The CHI at the field's parameters: what refines and verifications read. */
   private MaskDocValues.ChiCursor cursor;
+
+  /**
+   * The CHI first stages read: the first tier when the CHI is in two tiers (MaskSearch20 from
+   * version 3), else {@link #cursor}; with its levels of the two ranges.
+   */
+  private MaskDocValues.ChiCursor firstTier;
+
+  private BinEdges.Levels firstUnalignedLevels;
+  private BinEdges.Levels firstAlignedLevels;
   private BinEdges.Levels unalignedLevels;
-  private BinEdges.Levels alignedLevels;
   private final CpBounds bounds = new CpBounds();
   private final long[] lower = new long[1 << 12];
   private final long[] upper = new long[1 << 12];
@@ -117,10 +126,11 @@ public class BoundsBenchmark {
     masks =
         (MaskDocValues) reader.leaves().get(0).reader().getBinaryDocValues(SyntheticIndex.SALIENCY);
     cursor = masks.chiCursor();
-    int bins = masks.params().bins();
-    unalignedLevels = BinEdges.of(MaskDType.UINT8, bins).levels(SALIENT);
-    alignedLevels =
-        BinEdges.of(MaskDType.UINT8, bins).levels(new ValueRange(0.5, Double.POSITIVE_INFINITY));
+    firstTier = masks.firstTierCursor() != null ? masks.firstTierCursor() : masks.chiCursor();
+    unalignedLevels = BinEdges.of(MaskDType.UINT8, masks.params().bins()).levels(SALIENT);
+    BinEdges firstEdges = BinEdges.of(MaskDType.UINT8, firstTier.bins());
+    firstUnalignedLevels = firstEdges.levels(SALIENT);
+    firstAlignedLevels = firstEdges.levels(new ValueRange(0.5, Double.POSITIVE_INFINITY));
     java.util.Random random = new java.util.Random(7);
     boxes = new Roi[DOCS];
     for (int doc = 0; doc < DOCS; doc++) { // an object's box: 32 to 192 px a side, anywhere
@@ -184,11 +194,11 @@ public class BoundsBenchmark {
   public void boundsAligned(Blackhole bh) throws IOException {
     BoundsPlan plan = null;
     for (int doc = 0; doc < DOCS; doc++) {
-      cursor.seek(doc);
-      if (plan == null || !plan.appliesTo(cursor.grid())) {
-        plan = new BoundsPlan(cursor.grid(), cursor.bins(), ALIGNED, alignedLevels);
+      firstTier.seek(doc);
+      if (plan == null || !plan.appliesTo(firstTier.grid())) {
+        plan = new BoundsPlan(firstTier.grid(), firstTier.bins(), ALIGNED, firstAlignedLevels);
       }
-      bh.consume(plan.evaluate(cursor, bounds).upper);
+      bh.consume(plan.evaluate(firstTier, bounds).upper);
     }
   }
 
@@ -201,11 +211,11 @@ public class BoundsBenchmark {
   public void boundsUnaligned(Blackhole bh) throws IOException {
     BoundsPlan plan = null;
     for (int doc = 0; doc < DOCS; doc++) {
-      cursor.seek(doc);
-      if (plan == null || !plan.appliesTo(cursor.grid())) {
-        plan = new BoundsPlan(cursor.grid(), cursor.bins(), UNALIGNED, unalignedLevels);
+      firstTier.seek(doc);
+      if (plan == null || !plan.appliesTo(firstTier.grid())) {
+        plan = new BoundsPlan(firstTier.grid(), firstTier.bins(), UNALIGNED, firstUnalignedLevels);
       }
-      bh.consume(plan.evaluate(cursor, bounds).upper);
+      bh.consume(plan.evaluate(firstTier, bounds).upper);
     }
   }
 
@@ -216,9 +226,10 @@ public class BoundsBenchmark {
   @Benchmark
   @OperationsPerInvocation(DOCS)
   public void boundsUnalignedBlocks(Blackhole bh) throws IOException {
-    MaskDocValues.BlockAccess blocks = cursor.blocks();
-    cursor.seek(0);
-    BoundsPlan plan = new BoundsPlan(cursor.grid(), cursor.bins(), UNALIGNED, unalignedLevels);
+    MaskDocValues.BlockAccess blocks = firstTier.blocks();
+    firstTier.seek(0);
+    BoundsPlan plan =
+        new BoundsPlan(firstTier.grid(), firstTier.bins(), UNALIGNED, firstUnalignedLevels);
     int blockSize = 1 << blocks.blockShift();
     for (int block = 0; block * blockSize < DOCS; block++) {
       int rows = blocks.seekBlock(block);
@@ -235,8 +246,9 @@ public class BoundsBenchmark {
   @OperationsPerInvocation(DOCS)
   public void boundsPerDocumentRoi(Blackhole bh) throws IOException {
     for (int doc = 0; doc < DOCS; doc++) {
-      cursor.seek(doc);
-      bh.consume(bounds.compute(cursor.grid(), cursor, UNALIGNED, unalignedLevels).upper);
+      firstTier.seek(doc);
+      bh.consume(
+          bounds.compute(firstTier.grid(), firstTier, UNALIGNED, firstUnalignedLevels).upper);
     }
   }
 
@@ -249,8 +261,9 @@ public class BoundsBenchmark {
   @OperationsPerInvocation(DOCS)
   public void boundsPerImageBox(Blackhole bh) throws IOException {
     for (int doc = 0; doc < DOCS; doc++) {
-      cursor.seek(doc);
-      bh.consume(bounds.computeOuter(cursor.grid(), cursor, boxes[doc], unalignedLevels).upper);
+      firstTier.seek(doc);
+      bh.consume(
+          bounds.computeOuter(firstTier.grid(), firstTier, boxes[doc], firstUnalignedLevels).upper);
     }
   }
 
