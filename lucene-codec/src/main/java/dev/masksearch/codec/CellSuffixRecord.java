@@ -8,11 +8,12 @@ import org.apache.lucene.store.DataOutput;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
- * One document's cell histograms as the second tier of a CHI in two tiers (docs/design.md,
- * "Planned: the CHI in two tiers"; no format stores it yet): read whole, in one sequential read, by
- * the documents the first tier leaves open. Each cell keeps, for its non-empty bins after the
- * lowest, the pixels in that bin or above (suffix sums) at one bit width, so a cell's count at any
- * level is one load and walking the cells parses no variable-length integers.
+ * One document's cell histograms as the second tier of a CHI in two tiers (docs/design.md, "The CHI
+ * in two tiers"; MaskSearch20 stores it after each mask from version 3 of its files): read whole,
+ * in one sequential read, by the documents the first tier leaves open. Each cell keeps, for its
+ * non-empty bins after the lowest, the pixels in that bin or above (suffix sums) at one bit width,
+ * so a cell's count at any level is one load and walking the cells parses no variable-length
+ * integers.
  *
  * <pre>
  * Record  --&gt; Cell^cells               (row by row, as ChiGrid numbers cells)

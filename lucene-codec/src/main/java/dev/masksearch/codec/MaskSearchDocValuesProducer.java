@@ -212,6 +212,10 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       MaskStorage storage = readStorage(meta, version, params);
       boolean twoTiers = format.twoTiers(version);
       ChiParams columnParams = twoTiers ? readParams(meta) : params;
+      if (twoTiers && !columnParams.equals(params.firstTier())) {
+        throw new CorruptIndexException(
+            "first tier " + columnParams + " is not the first tier of " + params, meta);
+      }
       long maskPixels = twoTiers ? meta.readVLong() : -1;
       if (maskPixels < -1 || maskPixels > (long) maxDoc * Mask.MAX_SIDE * Mask.MAX_SIDE) {
         throw new CorruptIndexException(
@@ -478,7 +482,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       long maskStart = addresses.get(target);
       long start = recordStarts.get(target);
       long end = addresses.get(target + 1L);
-      if (start < maskStart || end < start || end > entry.rawLength()) {
+      if (maskStart < 0 || start < maskStart || end < start || end > entry.rawLength()) {
         throw new CorruptIndexException(
             "record of document "
                 + target
@@ -496,9 +500,14 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       ChiGrid grid =
           new ChiGrid(
               entry.params().gridStep(), (int) widths.get(target), (int) heights.get(target));
+      int slots = entry.params().bins() + 1;
+      if ((long) grid.gx() * grid.gy() * slots > ChiParams.MAX_ENTRIES_PER_MASK) {
+        // no writer stores it (ChiParams.checkFits); checked before the cursor allocates its tables
+        throw new CorruptIndexException(
+            "record of document " + target + " has a grid of " + grid.gx() + "x" + grid.gy(), raw);
+      }
       // checked before the cursor allocates it: a cell takes at most a 2-byte header, a bitmap and
       // 4 bytes a bin
-      int slots = entry.params().bins() + 1;
       long most = (long) grid.gx() * grid.gy() * (2 + (slots + 7) / 8 + 4L * slots);
       if (end - start > most) {
         throw new CorruptIndexException(

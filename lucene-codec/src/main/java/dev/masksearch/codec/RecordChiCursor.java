@@ -37,6 +37,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   private CellSuffixRecord.Reader reader;
   private byte[] record = new byte[0];
   private int recordLength;
+  private long recordOffset = -1; // where the held record was read from; -1 when none is held
   private final int[][] tables; // per level 1 .. bins: (gx + 1) x (gy + 1), row 0 zeros
   // per level: the seek whose record its table holds (-seek while it waits in pending)
   private final int[] decodedFor;
@@ -59,6 +60,15 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     if (at == null) {
       return false;
     }
+    if (at.offset() == recordOffset && at.grid().equals(grid) && at.length() == recordLength) {
+      return true; // the record held (a refine, then the same document's verification)
+    }
+    // a new seek before any read: if one fails, no table looks decoded for what is held
+    if (++seeks == Integer.MAX_VALUE) { // before it wraps
+      Arrays.fill(decodedFor, 0);
+      seeks = 1;
+    }
+    recordOffset = -1;
     if (!at.grid().equals(grid)) {
       grid = at.grid();
       reader = new CellSuffixRecord.Reader(grid, bins + 1, data.toString());
@@ -68,10 +78,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     data.seek(at.offset());
     data.readBytes(record, 0, at.length());
     recordLength = at.length();
-    if (++seeks == Integer.MAX_VALUE) { // before it wraps: no table may look decoded
-      Arrays.fill(decodedFor, 0);
-      seeks = 1;
-    }
+    recordOffset = at.offset();
     return true;
   }
 
@@ -121,7 +128,14 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
       }
     }
     if (missing > 0) {
-      decode(missing);
+      try {
+        decode(missing);
+      } catch (RuntimeException e) {
+        for (int k = 0; k < missing; k++) { // not decoded: a later read tries again
+          decodedFor[pending[k]] = 0;
+        }
+        throw e;
+      }
     }
     int gx = grid.gx();
     for (int k = 0; k < count; k++) {

@@ -230,7 +230,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (plan == null || planDType != dtype || !plan.appliesTo(grid)) {
         plan =
             plans.get(
-                new PlanKey(grid, dtype),
+                new PlanKey(grid, dtype, masks.params().bins()),
                 BoundsPlan.bytesToBuild(grid, spec.roi()),
                 () -> new BoundsPlan(grid, masks.params().bins(), spec.roi(), levels(dtype)));
         planDType = dtype;
@@ -249,7 +249,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (firstTierPlan == null || firstTierPlanDType != dtype || !firstTierPlan.appliesTo(grid)) {
         firstTierPlan =
             plans.get(
-                new PlanKey(grid, dtype),
+                new PlanKey(grid, dtype, firstTier.bins()),
                 BoundsPlan.bytesToBuild(grid, spec.roi()),
                 () -> new BoundsPlan(grid, firstTier.bins(), spec.roi(), firstTierLevels(dtype)));
         firstTierPlanDType = dtype;
@@ -272,10 +272,10 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     /**
-     * What a plan is compiled for: a mask size's grid (its step tells the tiers apart) and a
-     * dtype's bin levels.
+     * What a plan is compiled for: a mask size's grid and a dtype's bin levels for a tier's bins
+     * (the tiers may share a grid: a step too large to double).
      */
-    private record PlanKey(ChiGrid grid, MaskDType dtype) {}
+    private record PlanKey(ChiGrid grid, MaskDType dtype, int bins) {}
 
     /**
      * The region laid on the current mask's grid: the plan's for the constant region, made for a
@@ -318,7 +318,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      * part of a table that spans the grid and look-ups hold less.
      */
     private CellCounts corners(ChiGrid grid, MaskDType dtype, BinEdges.Levels levels) {
-      PlanKey key = new PlanKey(grid, dtype);
+      PlanKey key = new PlanKey(grid, dtype, masks.params().bins());
       if (!key.equals(cornersKey)) {
         cornersKey = key;
         cornersDoc = -1;

@@ -325,9 +325,12 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
     }
     try (DirectoryReader reader = DirectoryReader.open(dir)) {
       LeafReader leaf = getOnlyLeafReader(reader);
-      MaskDocValues.ChiCursor cursor = ((MaskDocValues) leaf.getBinaryDocValues(MASK)).chiCursor();
-      int gx = ChiGrid.cells(16, params.gridStep());
-      int bins = params.bins();
+      // the CHI's columns: the first tier's, at its own parameters, when the CHI is in two tiers
+      MaskDocValues values = (MaskDocValues) leaf.getBinaryDocValues(MASK);
+      MaskDocValues.ChiCursor cursor = CodecTestMasks.columnCursor(values);
+      ChiParams columns = values.firstTierCursor() != null ? params.firstTier() : params;
+      int gx = ChiGrid.cells(16, columns.gridStep());
+      int bins = columns.bins();
       int column = randomEntry(gx, bins);
       // more reads of one column than the block allows before decoding it, other entries between
       int columnReads = (docs >>> ChiBlockCursor.DECODE_AFTER_SHIFT) + 1 + random().nextInt(8);
@@ -342,14 +345,14 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
       int first = random().nextInt(docs);
       assertTrue(cursor.seek(first));
       long before = cursor.ramBytesUsed();
-      assertBulkRead(masks[first], params, cursor, indices, n);
+      assertBulkRead(masks[first], columns, cursor, indices, n);
       assertTrue(
           "the column was decoded within the call",
           cursor.ramBytesUsed() >= before + (long) Integer.BYTES * docs);
       for (int k = 0; k < 20; k++) {
         int doc = random().nextInt(docs);
         assertTrue(cursor.seek(doc));
-        assertBulkRead(masks[doc], params, cursor, indices, 1 + random().nextInt(n));
+        assertBulkRead(masks[doc], columns, cursor, indices, 1 + random().nextInt(n));
       }
     }
     dir.close();

@@ -210,7 +210,10 @@ public final class MaskIndexTranscript {
       try {
         cursor[0] = ((MaskDocValues) leaf.getBinaryDocValues(field)).firstTierCursor();
       } catch (IOException | RuntimeException e) {
-        return; // the pass over the CHI records it
+        if (!isCorruption(e)) {
+          throw new AssertionError(pass + ": " + e, e);
+        }
+        return; // corruption: the pass over the CHI records it
       }
       if (cursor[0] == null) {
         return;

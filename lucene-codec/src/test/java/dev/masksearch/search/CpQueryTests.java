@@ -103,6 +103,21 @@ public class CpQueryTests extends LuceneTestCase {
     }
   }
 
+  /**
+   * A grid step too large to double: the CHI's two tiers share one grid and differ only in their
+   * bins, so a plan laid for one tier must never serve the other. Still exact.
+   */
+  public void testTiersSharingAGridAnswerEqualBruteForce() throws IOException {
+    ChiParams params =
+        new ChiParams(
+            TestUtil.nextInt(random(), 2049, 4096), 2 * TestUtil.nextInt(random(), 1, 10));
+    assertEquals(params.gridStep(), params.firstTier().gridStep());
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      checkQueries(dir, atLeast(60), true);
+    }
+  }
+
   /** Segments whose masks all share one size take the block-at-a-time bounds path: still exact. */
   public void testEqualMasksAnswerEqualBruteForce() throws IOException {
     uniformSize = new int[] {TestUtil.nextInt(random(), 1, 70), TestUtil.nextInt(random(), 1, 70)};
