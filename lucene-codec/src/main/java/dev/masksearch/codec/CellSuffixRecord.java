@@ -121,7 +121,7 @@ final class CellSuffixRecord {
      *     and these slots (headers, bitmaps and lengths; a sum is checked against its cell's area
      *     when a level reads it)
      */
-    void read(byte[] bytes, int length, int[] levels, int levelCount, long[] out)
+    void read(byte[] bytes, int length, int[] levels, int levelCount, int[] out)
         throws CorruptIndexException {
       int bitmapBytes = bitmapBytes(slots);
       int p = 0;
@@ -148,7 +148,7 @@ final class CellSuffixRecord {
               throw corrupt("cell " + cell + " is in bin " + slot + " of " + slots);
             }
             for (int k = 0; k < levelCount; k++) {
-              out[o + k] = levels[k] <= slot ? area : 0;
+              out[o + k] = levels[k] <= slot ? (int) area : 0;
             }
             continue;
           }
@@ -179,7 +179,7 @@ final class CellSuffixRecord {
             int level = levels[k];
             int bin = level <= lowest ? lowest : nextSet(level);
             if (bin == lowest) {
-              out[o + k] = area;
+              out[o + k] = (int) area;
             } else if (bin >= slots) {
               out[o + k] = 0;
             } else {
@@ -188,7 +188,7 @@ final class CellSuffixRecord {
               if (sum > area) {
                 throw corrupt("cell " + cell + " counts more pixels than it has");
               }
-              out[o + k] = sum;
+              out[o + k] = (int) sum;
             }
           }
         }

@@ -16,6 +16,11 @@ import org.apache.lucene.store.IndexInput;
 final class DeflatedMaskStorage implements MaskStorage {
   static final DeflatedMaskStorage INSTANCE = new DeflatedMaskStorage();
 
+  @Override
+  public boolean storesAs(MaskStorage target) {
+    return target == INSTANCE;
+  }
+
   private DeflatedMaskStorage() {}
 
   @Override

@@ -166,7 +166,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
         cursor.seek(doc);
         ChiGrid grid = cursor.grid();
         byte[] stored =
-            source.storage().equals(writer.storage)
+            source.storage().storesAs(writer.storage)
                 ? source.storedMask(doc)
                 : writer.storage.encode(source.mask(doc));
         writer.add(
@@ -220,9 +220,9 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
         PackedLongValues.packedBuilder(PackedInts.COMPACT);
     private final PackedLongValues.Builder addresses =
         PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
-    // two tiers: where each document's record starts, after its mask
+    // where each document's record starts, after its mask (two tiers only)
     private final PackedLongValues.Builder recordStarts =
-        PackedLongValues.monotonicBuilder(PackedInts.COMPACT);
+        twoTiers ? PackedLongValues.monotonicBuilder(PackedInts.COMPACT) : null;
     private final Map<ChiGroupKey, ChiGroupWriter> groups = new LinkedHashMap<>();
     private final Map<ChiGroupKey, Integer> groupNumbers = new LinkedHashMap<>();
     private final long rawStart = raw.getFilePointer();
@@ -241,7 +241,9 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
     void skipTo(int target) {
       for (; doc < target; doc++) {
         addresses.add(raw.getFilePointer() - rawStart);
-        recordStarts.add(raw.getFilePointer() - rawStart);
+        if (twoTiers) {
+          recordStarts.add(raw.getFilePointer() - rawStart);
+        }
         groupOf.add(0);
         ordinal.add(0);
         heights.add(0);
@@ -278,8 +280,8 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
       int groupNumber = groupNumbers.computeIfAbsent(key, k -> groupNumbers.size());
       addresses.add(raw.getFilePointer() - rawStart);
       raw.writeBytes(compressed, compressed.length);
-      recordStarts.add(raw.getFilePointer() - rawStart);
       if (twoTiers) {
+        recordStarts.add(raw.getFilePointer() - rawStart);
         CellSuffixRecord.write(cells, params.bins() + 1, raw);
       }
       groupOf.add(groupNumber + 1L);

@@ -17,6 +17,12 @@ sealed interface MaskStorage permits DeflatedMaskStorage, TiledMaskStorage {
   /** The stored bytes of a mask. */
   byte[] encode(Mask mask);
 
+  /**
+   * Whether the masks this storage stored are stored bytes {@code target} reads the same and could
+   * have written in its mode (same grammar, same tiles): a merge then copies them as they are.
+   */
+  boolean storesAs(MaskStorage target);
+
   /** Throws unless a mask of this dtype and shape can be stored in {@code length} bytes. */
   void checkLength(long length, MaskDType dtype, int height, int width, String resource)
       throws CorruptIndexException;

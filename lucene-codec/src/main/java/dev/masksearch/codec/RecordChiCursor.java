@@ -43,7 +43,8 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   private final int[] decodedFor;
   private int seeks;
   private int[] pending; // levels to decode in one pass
-  private long[] cellCounts = new long[0];
+  private int[] cellCounts = new int[0];
+  private long tableBytes; // of every table held, kept as they grow: ramBytesUsed is per document
 
   RecordChiCursor(int bins, Locator locator, IndexInput data) {
     this.bins = bins;
@@ -150,7 +151,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     int gy = grid.gy();
     int cells = gx * gy;
     if (cellCounts.length < cells * n) {
-      cellCounts = new long[cells * n];
+      cellCounts = new int[cells * n];
     }
     try {
       reader.read(record, recordLength, pending, n, cellCounts);
@@ -162,13 +163,15 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
       int level = pending[k];
       int[] table = tables[level];
       if (table == null || table.length < w * (gy + 1)) {
+        tableBytes -= table == null ? 0 : RamUsageEstimator.sizeOf(table);
         table = tables[level] = new int[w * (gy + 1)];
+        tableBytes += RamUsageEstimator.sizeOf(table);
       }
       Arrays.fill(table, 0, w, 0); // a smaller grid's row 0 may hold a larger one's counts
       for (int j = 1; j <= gy; j++) { // each row's running sum on the row above
         int row = 0;
         for (int i = 1; i <= gx; i++) {
-          row += (int) cellCounts[((j - 1) * gx + i - 1) * n + k];
+          row += cellCounts[((j - 1) * gx + i - 1) * n + k];
           table[j * w + i] = table[(j - 1) * w + i] + row;
         }
       }
@@ -178,10 +181,9 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
 
   @Override
   public long ramBytesUsed() {
-    long bytes = RamUsageEstimator.sizeOf(record) + RamUsageEstimator.sizeOf(cellCounts);
-    for (int[] table : tables) {
-      bytes += table == null ? 0 : RamUsageEstimator.sizeOf(table);
-    }
-    return bytes + 2L * RamUsageEstimator.sizeOf(pending);
+    return RamUsageEstimator.sizeOf(record)
+        + RamUsageEstimator.sizeOf(cellCounts)
+        + tableBytes
+        + 2L * RamUsageEstimator.sizeOf(pending);
   }
 }

@@ -36,8 +36,8 @@ import org.apache.lucene.store.IndexInput;
  * @param version the version of MaskSearch20's files (see {@link MaskSearch20DocValuesFormat})
  * @param writesPlanarCoded whether {@link #encode} stores tiles planar-coded where shorter (best
  *     compression, version 2 and later); a reader passes the mode its field's meta records (it
- *     reads planar-coded tiles whatever the mode; a merge copies stored masks only between equal
- *     storages)
+ *     reads planar-coded tiles whatever the mode; a merge copies stored masks between storages of
+ *     the same mode and grammar: {@link #storesAs})
  */
 record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     implements MaskStorage {
@@ -68,6 +68,19 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
   /** Whether tiles may be planar-coded, and are read so (version 2 and later). */
   boolean planarCoded() {
     return version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
+  }
+
+  /**
+   * Versions from 1 on store masks alike in one mode (version 2 added planar-coded tiles, which
+   * only best compression writes; version 3 the CHI's records after the masks); version 0 stored
+   * masks of two codes as tiles where later versions may store runs.
+   */
+  @Override
+  public boolean storesAs(MaskStorage target) {
+    return target instanceof TiledMaskStorage tiled
+        && tiled.tileSide == tileSide
+        && tiled.writesPlanarCoded == writesPlanarCoded
+        && tiled.runMasks() == runMasks();
   }
 
   private int tiles(int height, int width) {

@@ -57,21 +57,15 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
   private static final class FromChi extends LeafCpEvaluator {
     private final MaskDocValues masks;
     private final LeafMaskFields fields;
+    private final LaidRegions<PlanKey, BoundsPlan> plans;
     // the CHI at the field's parameters (refines, verifications), and the one first stages read:
-    // the first tier when the segment stores it in two, else the same cursor
+    // the first tier when the segment stores it in two, else the same object
+    private final Tier fieldTier;
+    private final Tier firstTier;
     private final MaskDocValues.ChiCursor cursor;
-    private final MaskDocValues.ChiCursor firstTier;
-    private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
-    private final BinEdges.Levels[] firstTierLevelsByDType =
-        new BinEdges.Levels[MaskDType.values().length];
     private final CpBounds counts = new CpBounds();
     private final CpBounds verifiedCounts = new CpBounds();
     private final DocBounds verified = new DocBounds();
-    private final LaidRegions<PlanKey, BoundsPlan> plans;
-    private BoundsPlan plan;
-    private MaskDType planDType;
-    private BoundsPlan firstTierPlan;
-    private MaskDType firstTierPlanDType;
     // a constant box's cell corners per mask size and dtype; the current one, read for cornersDoc
     private final LaidRegions<PlanKey, CellCounts> cornerCounts;
     private PlanKey cornersKey;
@@ -104,6 +98,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private long[] blockLower = new long[0];
     private long[] blockUpper = new long[0];
     private long blockArea;
+    private ChiGrid blockGrid;
     private int cachedBlock = -1;
     private int visitedBlock = -1;
     private int visits;
@@ -113,10 +108,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       super(spec, rois, fields.guard());
       this.masks = masks;
       this.fields = fields;
-      this.cursor = fields.cursor(spec.field());
-      this.firstTier = fields.firstTierCursor(spec.field());
-      this.blocks = firstTier.blocks();
       this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
+      this.cursor = fields.cursor(spec.field());
+      this.fieldTier = new Tier(cursor, masks.params().bins());
+      MaskDocValues.ChiCursor firstTierCursor = fields.firstTierCursor(spec.field());
+      this.firstTier =
+          firstTierCursor == cursor ? fieldTier : new Tier(firstTierCursor, firstTierCursor.bins());
+      this.blocks = firstTierCursor.blocks();
       this.cornerCounts =
           new LaidRegions<>(fields.guard(), "the cell corners of " + spec + " read per document");
       this.boxBinCountsField = spec.boxBinCountsField();
@@ -131,8 +129,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         out.lower = spec.value(counts.lower, blockArea);
         out.upper = spec.value(counts.upper, blockArea);
         out.roi = spec.roi();
-        out.width = firstTierPlan.grid().width();
-        out.height = firstTierPlan.grid().height();
+        out.width = blockGrid.width();
+        out.height = blockGrid.height();
         out.readMask = false;
         return true; // the cursor was accounted when the block was read
       }
@@ -143,19 +141,20 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     /** The first stage: bounds from the first tier's CHI (the only one, in one tier). */
     private boolean cpBounds(int doc, DocBounds out) throws IOException {
-      if (!firstTier.seek(doc)) {
+      MaskDocValues.ChiCursor chi = firstTier.cursor;
+      if (!chi.seek(doc)) {
         return false;
       }
       Region roi = rois.roi(doc);
       if (roi == null) {
         return false;
       }
-      ChiGrid grid = firstTier.grid();
-      MaskDType dtype = firstTier.dtype();
+      ChiGrid grid = chi.grid();
+      MaskDType dtype = chi.dtype();
       long area;
       if (spec.roi() != null) { // a constant region: reuse the plan while masks keep their size
-        BoundsPlan plan = firstTierPlan(grid, dtype);
-        plan.evaluate(firstTier, counts);
+        BoundsPlan plan = firstTier.plan(grid, dtype);
+        plan.evaluate(chi, counts);
         area = plan.area();
       } else {
         Roi box = (Roi) roi;
@@ -163,11 +162,11 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         if (boxBinCounts != null && boxBinCounts.advanceExact(doc)) { // counted when indexed
           binCounts
               .read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField)
-              .bound(levels(dtype), area, counts);
+              .bound(fieldTier.levels(dtype), area, counts);
           countedDoc = doc;
           out.fromBoxBinCounts = true;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
-          counts.computeOuter(grid, firstTier, box, firstTierLevels(dtype));
+          counts.computeOuter(grid, chi, box, firstTier.levels(dtype));
         }
       }
       out.lower = spec.value(counts.lower, area);
@@ -214,10 +213,11 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
           blockLower = new long[1 << shift];
           blockUpper = new long[1 << shift];
         }
-        BoundsPlan plan = firstTierPlan(firstTier.grid(), firstTier.dtype());
+        BoundsPlan plan = firstTier.plan(firstTier.cursor.grid(), firstTier.cursor.dtype());
         plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
         fields.account(spec.field());
         blockArea = plan.area();
+        blockGrid = plan.grid();
         cachedBlock = block;
       }
       int row = doc & ((1 << shift) - 1);
@@ -226,49 +226,42 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return true;
     }
 
-    private BoundsPlan plan(ChiGrid grid, MaskDType dtype) {
-      if (plan == null || planDType != dtype || !plan.appliesTo(grid)) {
-        plan =
-            plans.get(
-                new PlanKey(grid, dtype, masks.params().bins()),
-                BoundsPlan.bytesToBuild(grid, spec.roi()),
-                () -> new BoundsPlan(grid, masks.params().bins(), spec.roi(), levels(dtype)));
-        planDType = dtype;
-      }
-      return plan;
-    }
-
     /**
-     * The first stage's plan: on the first tier's grid and levels when the CHI is in two tiers,
-     * else {@link #plan}.
+     * One tier of the CHI as this evaluator reads it: its cursor, the range's level brackets at its
+     * bins per dtype, and the plan of the last mask size (kept while masks keep their size).
      */
-    private BoundsPlan firstTierPlan(ChiGrid grid, MaskDType dtype) {
-      if (firstTier == cursor) {
-        return firstTierPlan = plan(grid, dtype);
-      }
-      if (firstTierPlan == null || firstTierPlanDType != dtype || !firstTierPlan.appliesTo(grid)) {
-        firstTierPlan =
-            plans.get(
-                new PlanKey(grid, dtype, firstTier.bins()),
-                BoundsPlan.bytesToBuild(grid, spec.roi()),
-                () -> new BoundsPlan(grid, firstTier.bins(), spec.roi(), firstTierLevels(dtype)));
-        firstTierPlanDType = dtype;
-      }
-      return firstTierPlan;
-    }
+    private final class Tier {
+      final MaskDocValues.ChiCursor cursor;
+      private final int bins;
+      private final BinEdges.Levels[] levelsByDType =
+          new BinEdges.Levels[MaskDType.values().length];
+      private BoundsPlan plan;
+      private MaskDType planDType;
 
-    /** The first tier's level brackets of the range (its bins are every other of the field's). */
-    private BinEdges.Levels firstTierLevels(MaskDType dtype) {
-      if (firstTier == cursor) {
-        return levels(dtype);
+      Tier(MaskDocValues.ChiCursor cursor, int bins) {
+        this.cursor = cursor;
+        this.bins = bins;
       }
-      BinEdges.Levels levels = firstTierLevelsByDType[dtype.ordinal()];
-      if (levels == null) {
-        levels =
-            firstTierLevelsByDType[dtype.ordinal()] =
-                BinEdges.of(dtype, firstTier.bins()).levels(spec.range());
+
+      BinEdges.Levels levels(MaskDType dtype) {
+        BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
+        if (levels == null) {
+          levels = levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, bins).levels(spec.range());
+        }
+        return levels;
       }
-      return levels;
+
+      BoundsPlan plan(ChiGrid grid, MaskDType dtype) {
+        if (plan == null || planDType != dtype || !plan.appliesTo(grid)) {
+          plan =
+              plans.get(
+                  new PlanKey(grid, dtype, bins),
+                  BoundsPlan.bytesToBuild(grid, spec.roi()),
+                  () -> new BoundsPlan(grid, bins, spec.roi(), levels(dtype)));
+          planDType = dtype;
+        }
+        return plan;
+      }
     }
 
     /**
@@ -283,7 +276,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      */
     private CellCover cover(Region roi) {
       ChiGrid grid = cursor.grid();
-      return spec.roi() != null ? plan(grid, cursor.dtype()).cover() : CellCover.of(grid, roi);
+      return spec.roi() != null
+          ? fieldTier.plan(grid, cursor.dtype()).cover()
+          : CellCover.of(grid, roi);
     }
 
     /**
@@ -296,9 +291,9 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      */
     private CellSource cellSource(int doc) {
       ChiGrid grid = cursor.grid();
-      BinEdges.Levels levels = levels(cursor.dtype());
+      BinEdges.Levels levels = fieldTier.levels(cursor.dtype());
       if (spec.roi() instanceof Shape) {
-        return plan(grid, cursor.dtype()).cellCounts(cursor);
+        return fieldTier.plan(grid, cursor.dtype()).cellCounts(cursor);
       }
       CellCounts corners =
           spec.roi() != null && levels.isAligned() ? corners(grid, cursor.dtype(), levels) : null;
@@ -322,7 +317,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       if (!key.equals(cornersKey)) {
         cornersKey = key;
         cornersDoc = -1;
-        CellCover cover = plan(grid, dtype).cover();
+        CellCover cover = fieldTier.plan(grid, dtype).cover();
         cornersTable =
             (long) (grid.gx() + 1) * (grid.gy() + 1) > MAX_CORNER_TABLE_POINTS
                 ? null
@@ -332,16 +327,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
                     () -> CellCounts.forCover(cover, masks.params().bins(), levels));
       }
       return cornersTable;
-    }
-
-    private BinEdges.Levels levels(MaskDType dtype) {
-      BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
-      if (levels == null) {
-        levels =
-            levelsByDType[dtype.ordinal()] =
-                BinEdges.of(dtype, masks.params().bins()).levels(spec.range());
-      }
-      return levels;
     }
 
     /**
@@ -381,7 +366,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
               verifiedCounts.upper = CpBounds.exactCount(cellSource(doc), cover, pixels);
         } else {
           reservation.reserve(
-              CpBounds.bytesToAnswer(cover, levels(cursor.dtype()).isAligned()),
+              CpBounds.bytesToAnswer(cover, fieldTier.levels(cursor.dtype()).isAligned()),
               "the open cells of document " + doc + " in [" + spec + "]");
           CpBounds.countUntilAnswered(
               cellSource(doc),

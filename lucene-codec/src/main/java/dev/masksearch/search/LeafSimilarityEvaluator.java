@@ -52,11 +52,6 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     return spec.similarity().value(intersection, documentPixels, queryPixels);
   }
 
-  @Override
-  public void refine(int doc, DocBounds out) {
-    // the bounds are per cell already
-  }
-
   /** Sets {@code out} to a document's bounds over the query's region and size. */
   void bounds(DocBounds out, double lower, double upper, boolean readMask) {
     out.lower = lower;
@@ -67,25 +62,61 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     out.readMask = readMask;
   }
 
-  /** What the evaluators reading a field's CHI share: its doc values, fields and cursor. */
+  /**
+   * What the evaluators reading a field's CHI share: its doc values, fields and cursors, and two
+   * stages. The first bounds every document from the first tier when the segment stores the CHI in
+   * two tiers (coarser cells and bins: looser bounds, a fraction of the reads); the refine bounds
+   * the documents it leaves open from the field's own CHI, cell by cell; one tier: the first stage
+   * reads the field's CHI and there is nothing to refine.
+   */
   private abstract static class OnChi extends LeafSimilarityEvaluator {
     final MaskDocValues masks;
     final LeafMaskFields fields;
-    final MaskDocValues.ChiCursor cursor;
+    final MaskDocValues.ChiCursor cursor; // the field's CHI: refines, exact values
+    final MaskDocValues.ChiCursor firstTier; // first stages; the same cursor in one tier
+    private final double[] tierBounds = new double[2];
 
     OnChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, fields.guard());
       this.masks = masks;
       this.fields = fields;
       this.cursor = fields.cursor(spec.field());
+      this.firstTier = fields.firstTierCursor(spec.field());
     }
 
-    /** The grid of the document's mask when it has one of the query's size, else null. */
-    ChiGrid gridOfQuerySize(int doc) throws IOException {
-      if (!cursor.seek(doc)) {
+    /**
+     * Sets {@code out} to the lower and upper bounds of the document's value from {@code chi} (the
+     * first tier or the field's CHI); false when the document has no mask of the query's size.
+     */
+    abstract boolean boundsOn(MaskDocValues.ChiCursor chi, int doc, double[] out)
+        throws IOException;
+
+    @Override
+    public boolean bounds(int doc, DocBounds out) throws IOException {
+      if (!boundsOn(firstTier, doc, tierBounds)) {
+        return false;
+      }
+      fields.account(spec.field());
+      bounds(out, tierBounds[0], tierBounds[1], false);
+      return true;
+    }
+
+    @Override
+    public void refine(int doc, DocBounds out) throws IOException {
+      if (firstTier == cursor || out.isExact() || !boundsOn(cursor, doc, tierBounds)) {
+        return;
+      }
+      fields.account(spec.field());
+      out.lower = Math.max(out.lower, tierBounds[0]);
+      out.upper = Math.min(out.upper, tierBounds[1]);
+    }
+
+    /** The grid of the document's mask in {@code chi} when it has the query's size, else null. */
+    ChiGrid gridOfQuerySize(MaskDocValues.ChiCursor chi, int doc) throws IOException {
+      if (!chi.seek(doc)) {
         return null;
       }
-      ChiGrid grid = cursor.grid();
+      ChiGrid grid = chi.grid();
       return grid.width() == spec.width() && grid.height() == spec.height() ? grid : null;
     }
 
@@ -102,68 +133,78 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
 
   /** Bounds from the CHI; masks are read only by {@link #exact}. */
   private static final class FromChi extends OnChi {
-    private final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
     private final long[] overlap = new long[4];
-    private ChiGrid grid;
-    private CellCover region;
-    private CellCover queryOn;
-    private OverlapCells cells;
     private final LaidRegions<LaidKey, Laid> covers;
-    private MaskDType gridDType;
+    private final Tier fieldTier = new Tier();
+    private final Tier firstTierLaid;
 
-    /** What the region and query are laid for: a mask size's grid, a dtype's bin levels. */
-    private record LaidKey(ChiGrid grid, MaskDType dtype) {}
+    /** What the region and query are laid for: a mask size's grid, a dtype, a tier's bins. */
+    private record LaidKey(ChiGrid grid, MaskDType dtype, int bins) {}
 
     /** The region and the query's pixels laid on one grid. */
     private record Laid(CellCover region, CellCover queryOn, OverlapCells cells) {}
+
+    /** What one tier's cursor was last laid for (one size, one grid: laid once). */
+    private static final class Tier {
+      final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
+      ChiGrid grid;
+      MaskDType dtype;
+      Laid laid;
+    }
 
     FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, masks, fields);
       this.covers =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
+      this.firstTierLaid = firstTier == cursor ? fieldTier : new Tier();
     }
 
     @Override
-    public boolean bounds(int doc, DocBounds out) throws IOException {
-      if (!layFor(doc)) {
+    boolean boundsOn(MaskDocValues.ChiCursor chi, int doc, double[] out) throws IOException {
+      Laid laid = layFor(chi, doc);
+      if (laid == null) {
         return false;
       }
-      cells.bounds(cursor, overlap);
-      fields.account(spec.field());
-      long q = cells.queryPixels();
-      bounds(out, value(overlap[2], overlap[3], q), value(overlap[0], overlap[1], q), false);
+      laid.cells().bounds(chi, overlap);
+      long q = laid.cells().queryPixels();
+      out[0] = value(overlap[2], overlap[3], q);
+      out[1] = value(overlap[0], overlap[1], q);
       return true;
     }
 
     /**
-     * Whether the document's mask has the query's size; lays the region and the query on its grid
-     * the first time (every mask of that size has the same grid).
+     * The region and query laid on the grid of the document's mask in {@code chi}, or null when it
+     * has no mask of the query's size; laid the first time for each size and tier.
      */
-    private boolean layFor(int doc) throws IOException {
-      ChiGrid maskGrid = gridOfQuerySize(doc);
+    private Laid layFor(MaskDocValues.ChiCursor chi, int doc) throws IOException {
+      ChiGrid maskGrid = gridOfQuerySize(chi, doc);
       if (maskGrid == null) {
-        return false;
+        return null;
       }
-      MaskDType dtype = cursor.dtype();
-      if (!maskGrid.equals(grid) || dtype != gridDType) { // one size, one grid: laid once
-        BinEdges.Levels levels = levels(dtype);
-        Laid laid =
+      Tier tier = chi == cursor ? fieldTier : firstTierLaid;
+      MaskDType dtype = chi.dtype();
+      if (!maskGrid.equals(tier.grid) || dtype != tier.dtype) {
+        int bins = chi.bins();
+        BinEdges.Levels levels = tier.levelsByDType[dtype.ordinal()];
+        if (levels == null) {
+          levels =
+              tier.levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, bins).levels(spec.range());
+        }
+        BinEdges.Levels tierLevels = levels;
+        tier.laid =
             covers.get(
-                new LaidKey(maskGrid, dtype),
+                new LaidKey(maskGrid, dtype, bins),
                 BoundsPlan.bytesToBuild(maskGrid, spec.roi())
                     + BoundsPlan.bytesToBuild(maskGrid, spec.queryOn()),
                 () -> {
                   CellCover r = CellCover.of(maskGrid, spec.roi());
                   CellCover q = CellCover.of(maskGrid, spec.queryOn());
-                  return new Laid(r, q, new OverlapCells(r, q, masks.params().bins(), levels));
+                  return new Laid(r, q, new OverlapCells(r, q, bins, tierLevels));
                 });
-        grid = maskGrid;
-        gridDType = dtype;
-        region = laid.region();
-        queryOn = laid.queryOn();
-        cells = laid.cells();
+        tier.grid = maskGrid;
+        tier.dtype = dtype;
       }
-      return true;
+      return tier.laid;
     }
 
     @Override
@@ -171,26 +212,17 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       guard.check();
       try (Reservation reservation = new Reservation(guard)) {
         reservation.reserveMask(masks, spec.field(), doc);
-        if (!layFor(doc)) {
+        Laid laid = layFor(cursor, doc);
+        if (laid == null) {
           throw new IllegalStateException("document " + doc + " has no mask of the query's size");
         }
         CpBounds.Pixels pixels = masks.pixels(doc, spec.range());
-        CellSource counts = cells.counts(cursor); // the CHI read once for both counts
-        long intersection = CpBounds.exactCount(counts, queryOn, pixels);
-        long documentPixels = CpBounds.exactCount(counts, region, pixels);
+        CellSource counts = laid.cells().counts(cursor); // the CHI read once for both counts
+        long intersection = CpBounds.exactCount(counts, laid.queryOn(), pixels);
+        long documentPixels = CpBounds.exactCount(counts, laid.region(), pixels);
         fields.account(spec.field());
-        return value(intersection, documentPixels, queryOn.area());
+        return value(intersection, documentPixels, laid.queryOn().area());
       }
-    }
-
-    private BinEdges.Levels levels(MaskDType dtype) {
-      BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
-      if (levels == null) {
-        levels =
-            levelsByDType[dtype.ordinal()] =
-                BinEdges.of(dtype, masks.params().bins()).levels(spec.range());
-      }
-      return levels;
     }
   }
 
@@ -199,10 +231,16 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
    * value from the whole mask, decoded.
    */
   private static final class L1FromChi extends OnChi {
-    private final LaidRegions<ChiGrid, L1Cells> laid;
+    private final LaidRegions<LaidKey, L1Cells> laid;
     private final long[] sums = new long[2];
-    private ChiGrid grid;
-    private L1Cells cells;
+    // the query laid on each tier's grid of the last mask size
+    private ChiGrid fieldGrid;
+    private L1Cells fieldCells;
+    private ChiGrid firstTierGrid;
+    private L1Cells firstTierCells;
+
+    /** What the query is laid for: a mask size's grid and a tier's bins. */
+    private record LaidKey(ChiGrid grid, int bins) {}
 
     L1FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, masks, fields);
@@ -211,31 +249,37 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     }
 
     @Override
-    public boolean bounds(int doc, DocBounds out) throws IOException {
-      ChiGrid maskGrid = gridOfQuerySize(doc);
+    boolean boundsOn(MaskDocValues.ChiCursor chi, int doc, double[] out) throws IOException {
+      ChiGrid maskGrid = gridOfQuerySize(chi, doc);
       if (maskGrid == null) {
         return false;
       }
-      if (!maskGrid.equals(grid)) {
-        int bins = masks.params().bins();
+      int bins = chi.bins();
+      boolean field = chi == cursor;
+      L1Cells cells = field ? fieldCells : firstTierCells;
+      if (!maskGrid.equals(field ? fieldGrid : firstTierGrid)) {
         long bytes =
             BoundsPlan.bytesToBuild(maskGrid, spec.roi()) + L1Cells.bytesToBuild(maskGrid, bins);
         cells =
-            laid.get(maskGrid, bytes, () -> new L1Cells(maskGrid, bins, spec.roi(), spec.like()));
-        grid = maskGrid;
+            laid.get(
+                new LaidKey(maskGrid, bins),
+                bytes,
+                () -> new L1Cells(maskGrid, bins, spec.roi(), spec.like()));
+        if (field) {
+          fieldGrid = maskGrid;
+          fieldCells = cells;
+        } else {
+          firstTierGrid = maskGrid;
+          firstTierCells = cells;
+        }
       }
-      cells.bounds(cursor, sums);
-      fields.account(spec.field());
-      double bins = masks.params().bins();
+      cells.bounds(chi, sums);
       // widened by the worst rounding error of the exact sum of n terms (n^2 u): the value the
       // pixels give, however rounded, lies within
       long n = cells.area();
       double rounding = (double) n * n * 0x1p-52;
-      bounds(
-          out,
-          Similarity.l1(sums[1] / bins + rounding, n),
-          Similarity.l1(Math.max(0, sums[0] / bins - rounding), n),
-          false);
+      out[0] = Similarity.l1(sums[1] / (double) bins + rounding, n);
+      out[1] = Similarity.l1(Math.max(0, sums[0] / (double) bins - rounding), n);
       return true;
     }
 
@@ -281,6 +325,11 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
         bounds(out, value, value, true);
       }
       return true;
+    }
+
+    @Override
+    public void refine(int doc, DocBounds out) {
+      // bounds are exact already
     }
 
     @Override

@@ -38,7 +38,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       Arrays.setAll(levels, l -> l);
       shuffle(levels);
       int levelCount = random().nextBoolean() ? levels.length : 1 + random().nextInt(levels.length);
-      long[] read = new long[grid.gx() * grid.gy() * levelCount];
+      int[] read = new int[grid.gx() * grid.gy() * levelCount];
       new CellSuffixRecord.Reader(grid, slots, "test")
           .read(record, record.length, levels, levelCount, read);
       long[][] expected = bruteForce(mask, params, grid);
@@ -93,7 +93,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       CellSuffixRecord.write(histogram, slots, out);
       int[] levels = new int[slots + 1];
       Arrays.setAll(levels, l -> l);
-      long[] read = new long[levels.length];
+      int[] read = new int[levels.length];
       new CellSuffixRecord.Reader(new ChiGrid(4096, 4096, 4096), slots, "test")
           .read(record, out.getPosition(), levels, levels.length, read);
       long atLeast = 1 << 24;
@@ -125,7 +125,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
         }
       }
       int[] levels = {0, 1 + random().nextInt(params.bins()), params.bins() + 1};
-      long[] read = new long[grid.gx() * grid.gy() * levels.length];
+      int[] read = new int[grid.gx() * grid.gy() * levels.length];
       boolean reported = false;
       try {
         new CellSuffixRecord.Reader(grid, params.bins() + 1, "test")
@@ -153,8 +153,8 @@ public class CellSuffixRecordTests extends LuceneTestCase {
         padded.length - record.length);
     int[] levels = new int[params.bins() + 2];
     Arrays.setAll(levels, l -> l);
-    long[] expected = new long[grid.gx() * grid.gy() * levels.length];
-    long[] read = new long[expected.length];
+    int[] expected = new int[grid.gx() * grid.gy() * levels.length];
+    int[] read = new int[expected.length];
     CellSuffixRecord.Reader reader = new CellSuffixRecord.Reader(grid, params.bins() + 1, "test");
     reader.read(record, record.length, levels, levels.length, expected);
     reader.read(padded, record.length, levels, levels.length, read);

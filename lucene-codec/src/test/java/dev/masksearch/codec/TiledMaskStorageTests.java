@@ -401,6 +401,33 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     assertEquals(1104976904L, crcOf(binary, 2, true));
   }
 
+  /**
+   * A merge copies stored masks between storages that store them alike (versions 1 to 3 in best
+   * speed, 2 and 3 in best compression), and encodes them again otherwise.
+   */
+  public void testStoredMasksAreCopiedOnlyBetweenStoragesThatStoreThemAlike() {
+    int v2 = MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
+    int v3 = MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI;
+    for (boolean planar : new boolean[] {false, true}) {
+      assertTrue(
+          new TiledMaskStorage(32, v2, planar).storesAs(new TiledMaskStorage(32, v3, planar)));
+      assertTrue(
+          new TiledMaskStorage(32, v3, planar).storesAs(new TiledMaskStorage(32, v3, planar)));
+      assertFalse(
+          new TiledMaskStorage(32, v3, planar).storesAs(new TiledMaskStorage(32, v3, !planar)));
+      assertFalse(
+          new TiledMaskStorage(32, v3, planar).storesAs(new TiledMaskStorage(64, v3, planar)));
+    }
+    // version 1 wrote what best speed writes; version 0 no runs
+    assertTrue(new TiledMaskStorage(32, 1).storesAs(new TiledMaskStorage(32, v3)));
+    assertFalse(new TiledMaskStorage(32, 1).storesAs(new TiledMaskStorage(32, v3, true)));
+    assertFalse(new TiledMaskStorage(32, 0).storesAs(new TiledMaskStorage(32, v3)));
+    assertFalse(new TiledMaskStorage(32, v3).storesAs(new TiledMaskStorage(32, 0)));
+    assertFalse(new TiledMaskStorage(32, v3).storesAs(DeflatedMaskStorage.INSTANCE));
+    assertFalse(DeflatedMaskStorage.INSTANCE.storesAs(new TiledMaskStorage(32, v3)));
+    assertTrue(DeflatedMaskStorage.INSTANCE.storesAs(DeflatedMaskStorage.INSTANCE));
+  }
+
   /** 40 x 50 uint8, a bowl with noise of at most 1 in a pixel of eight. */
   private static Mask fixedBowl() {
     byte[] raw = new byte[40 * 50];

@@ -113,17 +113,24 @@ public class RegionShapeBenchmark {
     long[] sorted = counts.clone();
     Arrays.sort(sorted);
     double threshold = sorted[DOCS - DOCS / 100 - 1];
+    // the first stage reads the first tier, the second the field's own CHI (as LeafCpEvaluator)
+    MaskDocValues.ChiCursor firstTier = masks.firstTierCursor();
     MaskDocValues.ChiCursor cursor = masks.chiCursor();
+    firstTier = firstTier != null ? firstTier : cursor;
+    BinEdges.Levels firstLevels = BinEdges.of(MaskDType.UINT8, firstTier.bins()).levels(SALIENT);
     List<Integer> open = new ArrayList<>();
     CpBounds bounds = new CpBounds();
+    BoundsPlan firstPlan = null;
     BoundsPlan plan = null;
     int openAfterPlan = 0;
     for (int doc = 0; doc < DOCS; doc++) {
+      firstTier.seek(doc);
       cursor.seek(doc);
       if (plan == null) {
+        firstPlan = new BoundsPlan(firstTier.grid(), firstTier.bins(), roi, firstLevels);
         plan = new BoundsPlan(cursor.grid(), cursor.bins(), roi, levels);
       }
-      plan.evaluate(cursor, bounds);
+      firstPlan.evaluate(firstTier, bounds);
       openAfterPlan += bounds.lower <= threshold && threshold < bounds.upper ? 1 : 0;
       bounds.computeRefined(plan.cellCounts(cursor), plan.cover());
       if (bounds.lower <= threshold && threshold < bounds.upper) {
