@@ -325,7 +325,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       }
       planarCoded = mode == 1;
     }
-    // a merge copies stored masks only into a writer of the same storage, mode included
+    // a merge copies stored masks only into a writer that stores them alike (MaskStorage.storesAs)
     return format.storage(version, tileSide, planarCoded);
   }
 

@@ -41,7 +41,9 @@ public class MaskSearch20V2BackwardsCompatibilityTests
 
   /**
    * Versions 2 and 3 store masks alike: merged in the same mode, every live mask keeps its stored
-   * bytes (copied: {@link TiledMaskStorage#storesAs}; the base class checks the answers).
+   * bytes (the merge copies them, {@link TiledMaskStorage#storesAs}; encoding them again gives the
+   * same bytes today, so this pins the bytes rather than the path; the base class checks the
+   * answers).
    */
   public void testMergeInTheSameModeKeepsStoredMasks() throws IOException {
     Path dir = createTempDir();

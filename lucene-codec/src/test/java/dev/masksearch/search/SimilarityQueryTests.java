@@ -1,6 +1,7 @@
 package dev.masksearch.search;
 
 import dev.masksearch.chi.ChiParams;
+import dev.masksearch.codec.MaskCodec;
 import dev.masksearch.codec.TestMaskCodecs;
 import dev.masksearch.document.MaskField;
 import dev.masksearch.mask.Mask;
@@ -47,19 +48,34 @@ public class SimilarityQueryTests extends LuceneTestCase {
   private int width;
 
   public void testSimilarityEqualsBruteForce() throws IOException {
-    check(TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), true);
+    check(TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), true, null);
   }
 
   public void testWithoutChiEveryMaskIsRead() throws IOException {
-    check(TestUtil.getDefaultCodec(), false);
+    check(TestUtil.getDefaultCodec(), false, null);
   }
 
-  private void check(Codec codec, boolean chi) throws IOException {
+  /**
+   * A grid step too large to double: the CHI's two tiers share one grid and differ only in their
+   * bins, so what is laid for one tier must never serve the other. Still exact.
+   */
+  public void testTiersSharingAGridEqualBruteForce() throws IOException {
+    ChiParams params =
+        new ChiParams(
+            TestUtil.nextInt(random(), 2049, 4096), 2 * TestUtil.nextInt(random(), 1, 10));
+    assertEquals(params.gridStep(), params.firstTier().gridStep());
+    check(new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), true, params);
+  }
+
+  /** Checks random queries on random masks; {@code params} null: random CHI parameters. */
+  private void check(Codec codec, boolean chi, ChiParams fixedParams) throws IOException {
     Random random = random();
     height = TestUtil.nextInt(random, 1, 70);
     width = TestUtil.nextInt(random, 1, 70);
     ChiParams params =
-        new ChiParams(TestUtil.nextInt(random, 1, 40), TestUtil.nextInt(random, 1, 20));
+        fixedParams != null
+            ? fixedParams
+            : new ChiParams(TestUtil.nextInt(random, 1, 40), TestUtil.nextInt(random, 1, 20));
     CpStats all = new CpStats();
     try (Directory dir = newDirectory()) {
       index(dir, codec, params);
