@@ -97,8 +97,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     private long[] blockLower = new long[0];
     private long[] blockUpper = new long[0];
-    private long blockArea;
-    private ChiGrid blockGrid;
+    private BoundsPlan blockPlan; // the plan the cached block's bounds were computed with
     private int cachedBlock = -1;
     private int visitedBlock = -1;
     private int visits;
@@ -126,11 +125,11 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     public boolean bounds(int doc, DocBounds out) throws IOException {
       out.fromBoxBinCounts = false;
       if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
-        out.lower = spec.value(counts.lower, blockArea);
-        out.upper = spec.value(counts.upper, blockArea);
+        out.lower = spec.value(counts.lower, blockPlan.area());
+        out.upper = spec.value(counts.upper, blockPlan.area());
         out.roi = spec.roi();
-        out.width = blockGrid.width();
-        out.height = blockGrid.height();
+        out.width = blockPlan.grid().width();
+        out.height = blockPlan.grid().height();
         out.readMask = false;
         return true; // the cursor was accounted when the block was read
       }
@@ -216,8 +215,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         BoundsPlan plan = firstTier.plan(firstTier.cursor.grid(), firstTier.cursor.dtype());
         plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
         fields.account(spec.field());
-        blockArea = plan.area();
-        blockGrid = plan.grid();
+        blockPlan = plan;
         cachedBlock = block;
       }
       int row = doc & ((1 << shift) - 1);

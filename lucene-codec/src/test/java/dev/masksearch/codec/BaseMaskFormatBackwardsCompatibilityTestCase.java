@@ -108,7 +108,8 @@ public abstract class BaseMaskFormatBackwardsCompatibilityTestCase extends Lucen
     }
   }
 
-  private FrozenIndex.Contents unzip(Path dir) throws IOException {
+  /** Unzips the frozen index into {@code dir}. */
+  protected FrozenIndex.Contents unzip(Path dir) throws IOException {
     try (InputStream zip =
         BaseMaskFormatBackwardsCompatibilityTestCase.class.getResourceAsStream(resource())) {
       assertNotNull(resource() + " is missing", zip);

@@ -1,7 +1,6 @@
 package dev.masksearch.codec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -47,9 +46,7 @@ public class MaskSearch20V2BackwardsCompatibilityTests
    */
   public void testMergeInTheSameModeKeepsStoredMasks() throws IOException {
     Path dir = createTempDir();
-    try (InputStream zip = getClass().getResourceAsStream(resource())) {
-      FrozenIndex.unzip(zip, dir);
-    }
+    unzip(dir);
     List<String> fields = List.of(MaskSegmentFixture.MIXED, MaskSegmentFixture.UNIFORM);
     try (Directory old = newFSDirectory(dir);
         Directory merged = newDirectory()) {
