@@ -135,7 +135,7 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
   private static final class FromChi extends OnChi {
     private final long[] overlap = new long[4];
     private final LaidRegions<LaidKey, Laid> covers;
-    private final Tier fieldTier;
+    private final Tier fieldTier = new Tier();
     private final Tier firstTierLaid;
 
     /** What the region and query are laid for: a mask size's grid, a dtype, a tier's bins. */
@@ -144,30 +144,19 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     /** The region and the query's pixels laid on one grid. */
     private record Laid(CellCover region, CellCover queryOn, OverlapCells cells) {}
 
-    /**
-     * One tier's range levels and what its cursor was last laid for (one size, one grid: laid
-     * once).
-     */
+    /** What one tier's cursor was last laid for (one size, one grid: laid once). */
     private static final class Tier {
-      final RangeLevels levels;
+      final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
       ChiGrid grid;
       MaskDType dtype;
       Laid laid;
-
-      Tier(RangeLevels levels) {
-        this.levels = levels;
-      }
     }
 
     FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, masks, fields);
       this.covers =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
-      this.fieldTier = new Tier(new RangeLevels(spec.range(), cursor.bins()));
-      this.firstTierLaid =
-          firstTier == cursor
-              ? fieldTier
-              : new Tier(new RangeLevels(spec.range(), firstTier.bins()));
+      this.firstTierLaid = firstTier == cursor ? fieldTier : new Tier();
     }
 
     @Override
@@ -195,8 +184,13 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       Tier tier = chi == cursor ? fieldTier : firstTierLaid;
       MaskDType dtype = chi.dtype();
       if (!maskGrid.equals(tier.grid) || dtype != tier.dtype) {
-        int bins = tier.levels.bins();
-        BinEdges.Levels tierLevels = tier.levels.of(dtype);
+        int bins = chi.bins();
+        BinEdges.Levels levels = tier.levelsByDType[dtype.ordinal()];
+        if (levels == null) {
+          levels =
+              tier.levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, bins).levels(spec.range());
+        }
+        BinEdges.Levels tierLevels = levels;
         tier.laid =
             covers.get(
                 new LaidKey(maskGrid, dtype, bins),
@@ -239,23 +233,19 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
   private static final class L1FromChi extends OnChi {
     private final LaidRegions<LaidKey, L1Cells> laid;
     private final long[] sums = new long[2];
-    private final Tier fieldTier = new Tier();
-    private final Tier firstTierLaid;
+    // the query laid on each tier's grid of the last mask size
+    private ChiGrid fieldGrid;
+    private L1Cells fieldCells;
+    private ChiGrid firstTierGrid;
+    private L1Cells firstTierCells;
 
     /** What the query is laid for: a mask size's grid and a tier's bins. */
     private record LaidKey(ChiGrid grid, int bins) {}
-
-    /** The query laid on one tier's grid of the last mask size. */
-    private static final class Tier {
-      ChiGrid grid;
-      L1Cells cells;
-    }
 
     L1FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, masks, fields);
       this.laid =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
-      this.firstTierLaid = firstTier == cursor ? fieldTier : new Tier();
     }
 
     @Override
@@ -265,18 +255,24 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
         return false;
       }
       int bins = chi.bins();
-      Tier tier = chi == cursor ? fieldTier : firstTierLaid;
-      if (!maskGrid.equals(tier.grid)) {
+      boolean field = chi == cursor;
+      L1Cells cells = field ? fieldCells : firstTierCells;
+      if (!maskGrid.equals(field ? fieldGrid : firstTierGrid)) {
         long bytes =
             BoundsPlan.bytesToBuild(maskGrid, spec.roi()) + L1Cells.bytesToBuild(maskGrid, bins);
-        tier.cells =
+        cells =
             laid.get(
                 new LaidKey(maskGrid, bins),
                 bytes,
                 () -> new L1Cells(maskGrid, bins, spec.roi(), spec.like()));
-        tier.grid = maskGrid;
+        if (field) {
+          fieldGrid = maskGrid;
+          fieldCells = cells;
+        } else {
+          firstTierGrid = maskGrid;
+          firstTierCells = cells;
+        }
       }
-      L1Cells cells = tier.cells;
       cells.bounds(chi, sums);
       // widened by the worst rounding error of the exact sum of n terms (n^2 u): the value the
       // pixels give, however rounded, lies within
