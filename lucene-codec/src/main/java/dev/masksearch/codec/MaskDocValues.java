@@ -32,7 +32,8 @@ public abstract class MaskDocValues extends BinaryDocValues {
    * columns at {@link ChiParams#firstTier}, its {@link ChiCursor#grid} and {@link ChiCursor#bins}
    * those parameters', which first stages read document after document, while {@link #chiCursor}
    * reads each document's CHI at the field's parameters from its record. Null when the segment
-   * stores its CHI in one tier, which {@link #chiCursor} reads for both stages.
+   * stores its CHI in one tier, or in two of the same parameters (a step too large to double and
+   * odd bins): {@link #chiCursor} then reads the columns for both stages.
    */
   public ChiCursor firstTierCursor() throws IOException {
     return null;

@@ -463,14 +463,23 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
 
     @Override
     public ChiCursor chiCursor() throws IOException {
-      return recordStarts == null
-          ? new Cursor()
-          : new RecordChiCursor(entry.params().bins(), this::record, raw.clone());
+      return readsRecords()
+          ? new RecordChiCursor(entry.params().bins(), this::record, raw.clone())
+          : new Cursor();
     }
 
     @Override
     public ChiCursor firstTierCursor() {
-      return recordStarts == null ? null : new Cursor();
+      return readsRecords() ? new Cursor() : null;
+    }
+
+    /**
+     * Whether the field's CHI is read from the records: in two tiers, unless the first tier has the
+     * field's parameters (a step too large to double and odd bins), when its columns hold the same
+     * counts and are read for both stages, as one tier is.
+     */
+    private boolean readsRecords() {
+      return recordStarts != null && !entry.columnParams().equals(entry.params());
     }
 
     /** Where a document's record lies (after its mask), checked; null without a mask. */

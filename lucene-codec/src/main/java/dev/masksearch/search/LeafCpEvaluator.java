@@ -62,7 +62,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     // the first tier when the segment stores it in two, else the same object
     private final Tier fieldTier;
     private final Tier firstTier;
-    private final MaskDocValues.ChiCursor cursor;
     private final CpBounds counts = new CpBounds();
     private final CpBounds verifiedCounts = new CpBounds();
     private final DocBounds verified = new DocBounds();
@@ -108,7 +107,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.masks = masks;
       this.fields = fields;
       this.plans = new LaidRegions<>(fields.guard(), "the region of " + spec + " laid on a grid");
-      this.cursor = fields.cursor(spec.field());
+      MaskDocValues.ChiCursor cursor = fields.cursor(spec.field());
       this.fieldTier = new Tier(cursor, masks.params().bins());
       MaskDocValues.ChiCursor firstTierCursor = fields.firstTierCursor(spec.field());
       this.firstTier =
@@ -179,7 +178,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
 
     @Override
     public void refine(int doc, DocBounds out) throws IOException {
-      if (out.isExact() || doc == countedDoc || !cursor.seek(doc)) {
+      if (out.isExact() || doc == countedDoc || !fieldTier.cursor.seek(doc)) {
         return;
       }
       CellCover cover = cover(out.roi);
@@ -230,27 +229,22 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      */
     private final class Tier {
       final MaskDocValues.ChiCursor cursor;
-      private final int bins;
-      private final BinEdges.Levels[] levelsByDType =
-          new BinEdges.Levels[MaskDType.values().length];
+      private final RangeLevels levels;
       private BoundsPlan plan;
       private MaskDType planDType;
 
       Tier(MaskDocValues.ChiCursor cursor, int bins) {
         this.cursor = cursor;
-        this.bins = bins;
+        this.levels = new RangeLevels(spec.range(), bins);
       }
 
       BinEdges.Levels levels(MaskDType dtype) {
-        BinEdges.Levels levels = levelsByDType[dtype.ordinal()];
-        if (levels == null) {
-          levels = levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, bins).levels(spec.range());
-        }
-        return levels;
+        return levels.of(dtype);
       }
 
       BoundsPlan plan(ChiGrid grid, MaskDType dtype) {
         if (plan == null || planDType != dtype || !plan.appliesTo(grid)) {
+          int bins = levels.bins();
           plan =
               plans.get(
                   new PlanKey(grid, dtype, bins),
@@ -273,6 +267,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      * document's box.
      */
     private CellCover cover(Region roi) {
+      MaskDocValues.ChiCursor cursor = fieldTier.cursor;
       ChiGrid grid = cursor.grid();
       return spec.roi() != null
           ? fieldTier.plan(grid, cursor.dtype()).cover()
@@ -288,6 +283,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
      * range off the bins, whose verification bounds every inside cell).
      */
     private CellSource cellSource(int doc) {
+      MaskDocValues.ChiCursor cursor = fieldTier.cursor;
       ChiGrid grid = cursor.grid();
       BinEdges.Levels levels = fieldTier.levels(cursor.dtype());
       if (spec.roi() instanceof Shape) {
@@ -353,6 +349,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       guard.check();
       try (Reservation reservation = new Reservation(guard)) {
         reservation.reserveMask(masks, spec.field(), doc);
+        MaskDocValues.ChiCursor cursor = fieldTier.cursor;
         if (!cursor.seek(doc)) {
           throw new IllegalStateException("document " + doc + " has no mask");
         }

@@ -135,7 +135,7 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
   private static final class FromChi extends OnChi {
     private final long[] overlap = new long[4];
     private final LaidRegions<LaidKey, Laid> covers;
-    private final Tier fieldTier = new Tier();
+    private final Tier fieldTier;
     private final Tier firstTierLaid;
 
     /** What the region and query are laid for: a mask size's grid, a dtype, a tier's bins. */
@@ -144,19 +144,30 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
     /** The region and the query's pixels laid on one grid. */
     private record Laid(CellCover region, CellCover queryOn, OverlapCells cells) {}
 
-    /** What one tier's cursor was last laid for (one size, one grid: laid once). */
+    /**
+     * One tier's range levels and what its cursor was last laid for (one size, one grid: laid
+     * once).
+     */
     private static final class Tier {
-      final BinEdges.Levels[] levelsByDType = new BinEdges.Levels[MaskDType.values().length];
+      final RangeLevels levels;
       ChiGrid grid;
       MaskDType dtype;
       Laid laid;
+
+      Tier(RangeLevels levels) {
+        this.levels = levels;
+      }
     }
 
     FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, masks, fields);
       this.covers =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
-      this.firstTierLaid = firstTier == cursor ? fieldTier : new Tier();
+      this.fieldTier = new Tier(new RangeLevels(spec.range(), cursor.bins()));
+      this.firstTierLaid =
+          firstTier == cursor
+              ? fieldTier
+              : new Tier(new RangeLevels(spec.range(), firstTier.bins()));
     }
 
     @Override
@@ -184,13 +195,8 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
       Tier tier = chi == cursor ? fieldTier : firstTierLaid;
       MaskDType dtype = chi.dtype();
       if (!maskGrid.equals(tier.grid) || dtype != tier.dtype) {
-        int bins = chi.bins();
-        BinEdges.Levels levels = tier.levelsByDType[dtype.ordinal()];
-        if (levels == null) {
-          levels =
-              tier.levelsByDType[dtype.ordinal()] = BinEdges.of(dtype, bins).levels(spec.range());
-        }
-        BinEdges.Levels tierLevels = levels;
+        int bins = tier.levels.bins();
+        BinEdges.Levels tierLevels = tier.levels.of(dtype);
         tier.laid =
             covers.get(
                 new LaidKey(maskGrid, dtype, bins),
@@ -233,19 +239,23 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
   private static final class L1FromChi extends OnChi {
     private final LaidRegions<LaidKey, L1Cells> laid;
     private final long[] sums = new long[2];
-    // the query laid on each tier's grid of the last mask size
-    private ChiGrid fieldGrid;
-    private L1Cells fieldCells;
-    private ChiGrid firstTierGrid;
-    private L1Cells firstTierCells;
+    private final Tier fieldTier = new Tier();
+    private final Tier firstTierLaid;
 
     /** What the query is laid for: a mask size's grid and a tier's bins. */
     private record LaidKey(ChiGrid grid, int bins) {}
+
+    /** The query laid on one tier's grid of the last mask size. */
+    private static final class Tier {
+      ChiGrid grid;
+      L1Cells cells;
+    }
 
     L1FromChi(SimilaritySpec spec, MaskDocValues masks, LeafMaskFields fields) throws IOException {
       super(spec, masks, fields);
       this.laid =
           new LaidRegions<>(fields.guard(), "the query mask of " + spec + " laid on a grid");
+      this.firstTierLaid = firstTier == cursor ? fieldTier : new Tier();
     }
 
     @Override
@@ -255,24 +265,18 @@ abstract class LeafSimilarityEvaluator extends LeafEvaluator {
         return false;
       }
       int bins = chi.bins();
-      boolean field = chi == cursor;
-      L1Cells cells = field ? fieldCells : firstTierCells;
-      if (!maskGrid.equals(field ? fieldGrid : firstTierGrid)) {
+      Tier tier = chi == cursor ? fieldTier : firstTierLaid;
+      if (!maskGrid.equals(tier.grid)) {
         long bytes =
             BoundsPlan.bytesToBuild(maskGrid, spec.roi()) + L1Cells.bytesToBuild(maskGrid, bins);
-        cells =
+        tier.cells =
             laid.get(
                 new LaidKey(maskGrid, bins),
                 bytes,
                 () -> new L1Cells(maskGrid, bins, spec.roi(), spec.like()));
-        if (field) {
-          fieldGrid = maskGrid;
-          fieldCells = cells;
-        } else {
-          firstTierGrid = maskGrid;
-          firstTierCells = cells;
-        }
+        tier.grid = maskGrid;
       }
+      L1Cells cells = tier.cells;
       cells.bounds(chi, sums);
       // widened by the worst rounding error of the exact sum of n terms (n^2 u): the value the
       // pixels give, however rounded, lies within

@@ -501,6 +501,42 @@ public class MaskDocValuesReadbackTests extends LuceneTestCase {
   }
 
   /**
+   * A first tier of the field's own parameters (a step too large to double, odd bins) holds the
+   * same counts as the records: the field is read as one tier, its columns for both stages, so no
+   * refine reads a record for the bounds it has.
+   */
+  public void testFirstTierOfTheFieldsParametersIsReadAsTheOnlyTier() throws IOException {
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 2049, 4096), 2 * random().nextInt(10) + 1);
+    assertEquals(params, params.firstTier());
+    Mask[] masks = new Mask[TestUtil.nextInt(random(), 1, 40)];
+    try (Directory dir = newDirectory()) {
+      IndexWriterConfig config =
+          oneFlushConfig().setCodec(new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals));
+      try (IndexWriter w = new IndexWriter(dir, config)) {
+        for (int d = 0; d < masks.length; d++) {
+          masks[d] =
+              CodecTestMasks.randomMask(
+                  random(),
+                  CodecTestMasks.randomDType(random()),
+                  TestUtil.nextInt(random(), 1, 70),
+                  TestUtil.nextInt(random(), 1, 70));
+          w.addDocument(document(d, new Mask[] {masks[d]}, List.of(params)));
+        }
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        MaskDocValues values = (MaskDocValues) getOnlyLeafReader(reader).getBinaryDocValues(MASK);
+        assertNull(values.firstTierCursor());
+        MaskDocValues.ChiCursor cursor = values.chiCursor();
+        for (int d = masks.length - 1; d >= 0; d--) {
+          assertTrue(cursor.seek(d));
+          CodecTestMasks.assertSameChi("doc " + d, masks[d], params, cursor, random());
+        }
+      }
+    }
+  }
+
+  /**
    * A field whose every mask is deleted before a merge: the merged segment may keep the field, with
    * no values.
    */

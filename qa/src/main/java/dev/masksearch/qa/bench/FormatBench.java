@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.Codec;
@@ -51,11 +52,11 @@ public final class FormatBench {
   private FormatBench() {}
 
   public static void main(String[] args) throws IOException {
-    int count = Args.intArg(args, "--count", 5_000);
-    MaskDType dtype = MaskDType.fromApiName(Args.stringArg(args, "--dtype", "uint8"));
+    Args options = Args.parse(args, Set.of("--count", "--dtype", "--real-sample"), Set.of(), 0);
+    int count = options.integer("--count", 5_000);
+    MaskDType dtype = MaskDType.fromApiName(options.string("--dtype", "uint8"));
     // beside the checkout; bin/bench runs this from qa/
-    Path realSample =
-        Path.of(Args.stringArg(args, "--real-sample", "../../shared/data/real-sample"));
+    Path realSample = Path.of(options.string("--real-sample", "../../shared/data/real-sample"));
     System.out.printf(
         Locale.ROOT,
         "| masks | format | raw bytes | stored masks | CHI | index (masks + CHI) | indexing, images/s |%n"

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.store.Directory;
@@ -32,8 +33,9 @@ public final class IncrementalBench {
   private IncrementalBench() {}
 
   public static void main(String[] args) throws IOException {
-    int count = Args.intArg(args, "--count", 5_000);
-    int runs = Args.intArg(args, "--runs", 3);
+    Args options = Args.parse(args, Set.of("--count", "--runs"), Set.of(), 0);
+    int count = options.integer("--count", 5_000);
+    int runs = options.integer("--runs", 3);
     Path path = Files.createTempDirectory("masksearch-incremental");
     try (Directory dir = FSDirectory.open(path)) {
       SyntheticIndex.build(dir, new SyntheticDataset(42), count, ChiParams.DEFAULT, 1);

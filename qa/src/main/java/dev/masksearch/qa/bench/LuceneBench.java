@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.IndexSearcher;
@@ -34,11 +35,13 @@ public final class LuceneBench {
   private LuceneBench() {}
 
   public static void main(String[] args) throws IOException {
-    int count = Args.intArg(args, "--count", 20_000);
-    int runs = Args.intArg(args, "--runs", 5);
-    boolean sweep = Arrays.asList(args).contains("--sweep");
-    boolean formats = Arrays.asList(args).contains("--formats");
-    MaskDType dtype = MaskDType.fromApiName(Args.stringArg(args, "--dtype", "uint8"));
+    Args options =
+        Args.parse(args, Set.of("--count", "--runs", "--dtype"), Set.of("--sweep", "--formats"), 0);
+    int count = options.integer("--count", 20_000);
+    int runs = options.integer("--runs", 5);
+    boolean sweep = options.flag("--sweep");
+    boolean formats = options.flag("--formats");
+    MaskDType dtype = MaskDType.fromApiName(options.string("--dtype", "uint8"));
     SyntheticDataset data = new SyntheticDataset(42, 224, 224, dtype);
 
     System.out.printf(

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.search.IndexSearcher;
@@ -42,9 +43,9 @@ public final class Demo {
   private Demo() {}
 
   public static void main(String[] args) throws IOException {
-    int count = Args.intArg(args, "--count", 5_000);
-    Path real =
-        Paths.get(Args.stringArg(args, "--real", "../../shared/data/real-sample")); // from qa/
+    Args options = Args.parse(args, Set.of("--count", "--real"), Set.of(), 0);
+    int count = options.integer("--count", 5_000);
+    Path real = Paths.get(options.string("--real", "../../shared/data/real-sample")); // from qa/
     Path path = Files.createTempDirectory("masksearch-demo");
     try (Directory dir = FSDirectory.open(path)) {
       System.out.printf(

@@ -170,21 +170,36 @@ public final class CocoLoader {
 
   /** The command: parses the arguments, loads, prints the summary and every problem. */
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-    if (args.length == 0 || args[0].startsWith("--")) {
+    Args parsed;
+    DirectoryLoader.LoadOptions options;
+    try {
+      parsed =
+          Args.parse(
+              args,
+              DirectoryLoader.union(
+                  DirectoryLoader.LoadOptions.VALUED, "--images", "--masks", "--url", "--index"),
+              DirectoryLoader.LoadOptions.FLAGS,
+              1);
+      options = DirectoryLoader.LoadOptions.fromArgs(parsed, out);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
+    if (parsed.positional().isEmpty()) {
       err.println(USAGE);
       return 2;
     }
-    Path file = Path.of(args[0]).toAbsolutePath().normalize();
+    String given = parsed.positional().get(0);
+    Path file = Path.of(given).toAbsolutePath().normalize();
     if (!Files.isRegularFile(file)) {
-      err.println("error: " + args[0] + " is not a file\n" + USAGE);
+      err.println("error: " + given + " is not a file\n" + USAGE);
       return 2;
     }
-    String images = Args.stringArg(args, "--images", null);
-    String masks = Args.stringArg(args, "--masks", null);
-    String url = Args.stringArg(args, "--url", "http://localhost:9200");
+    String images = parsed.string("--images", null);
+    String masks = parsed.string("--masks", null);
+    String url = parsed.string("--url", "http://localhost:9200");
     String name = file.getFileName().toString().replaceFirst("\\.json$", "");
-    String index = Args.stringArg(args, "--index", name.toLowerCase(Locale.ROOT));
-    DirectoryLoader.LoadOptions options = DirectoryLoader.LoadOptions.fromArgs(args, out);
+    String index = parsed.string("--index", name.toLowerCase(Locale.ROOT));
     HttpHost host = DirectoryLoader.host(url, err);
     if (host == null) {
       return 2;

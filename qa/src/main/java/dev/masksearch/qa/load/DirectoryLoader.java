@@ -57,19 +57,31 @@ public final class DirectoryLoader {
      * The options of the command line ({@code --batch}, {@code --batch-mb}, {@code --shards},
      * {@code --replicas}, {@code --resume}, {@code --progress}), progress going to {@code out}.
      */
-    static LoadOptions fromArgs(String[] args, PrintStream out) {
+    static LoadOptions fromArgs(Args args, PrintStream out) {
       return new LoadOptions(
-          Args.intArg(args, "--batch", 100),
-          (long) Args.intArg(args, "--batch-mb", 10) << 20,
-          Args.intArg(args, "--shards", 1),
-          Args.intArg(args, "--replicas", 0),
-          List.of(args).contains("--resume"),
-          switch (Args.stringArg(args, "--progress", "lines")) {
+          args.integer("--batch", 100),
+          (long) args.integer("--batch-mb", 10) << 20,
+          args.integer("--shards", 1),
+          args.integer("--replicas", 0),
+          args.flag("--resume"),
+          switch (args.string("--progress", "lines")) {
             case "bar" -> Progress.bar(out);
             case "none" -> Progress.NONE;
-            default -> Progress.lines(out);
+            case "lines" -> Progress.lines(out);
+            default ->
+                throw new IllegalArgumentException(
+                    "--progress takes bar, lines or none, got ["
+                        + args.string("--progress", "")
+                        + "]");
           });
     }
+
+    /** The options {@link #fromArgs} reads that take a value. */
+    static final Set<String> VALUED =
+        Set.of("--batch", "--batch-mb", "--shards", "--replicas", "--progress");
+
+    /** The flags {@link #fromArgs} reads. */
+    static final Set<String> FLAGS = Set.of("--resume");
   }
 
   /** The node of {@code --url}, or null after printing why it is not one. */
@@ -236,19 +248,28 @@ public final class DirectoryLoader {
    * status.
    */
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-    if (args.length == 0 || args[0].startsWith("--")) {
+    Args parsed;
+    LoadOptions options;
+    try {
+      parsed =
+          Args.parse(args, union(LoadOptions.VALUED, "--url", "--index"), LoadOptions.FLAGS, 1);
+      options = LoadOptions.fromArgs(parsed, out);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
+    if (parsed.positional().isEmpty()) {
       err.println(USAGE);
       return 2;
     }
-    Path dir = Path.of(args[0]).toAbsolutePath().normalize();
+    String given = parsed.positional().get(0);
+    Path dir = Path.of(given).toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      err.println("error: " + args[0] + " is not a directory\n" + USAGE);
+      err.println("error: " + given + " is not a directory\n" + USAGE);
       return 2;
     }
-    String url = Args.stringArg(args, "--url", "http://localhost:9200");
-    String index =
-        Args.stringArg(args, "--index", dir.getFileName().toString().toLowerCase(Locale.ROOT));
-    LoadOptions options = LoadOptions.fromArgs(args, out);
+    String url = parsed.string("--url", "http://localhost:9200");
+    String index = parsed.string("--index", dir.getFileName().toString().toLowerCase(Locale.ROOT));
     HttpHost host = host(url, err);
     if (host == null) {
       return 2;
@@ -271,5 +292,12 @@ public final class DirectoryLoader {
     }
     out.println(summary);
     return summary.ok() ? 0 : 1;
+  }
+
+  /** {@code options} and {@code more}: a command's options beside the load options. */
+  static Set<String> union(Set<String> options, String... more) {
+    Set<String> all = new HashSet<>(options);
+    all.addAll(List.of(more));
+    return all;
   }
 }

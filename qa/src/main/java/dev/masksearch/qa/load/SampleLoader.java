@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.RestClient;
 
@@ -49,9 +50,10 @@ public final class SampleLoader {
   private SampleLoader() {}
 
   public static void main(String[] args) throws Exception {
-    String url = Args.stringArg(args, "--url", "http://localhost:9200");
-    String index = Args.stringArg(args, "--index", "images");
-    int count = Args.intArg(args, "--count", 5_000);
+    Args options = Args.parse(args, Set.of("--url", "--index", "--count"), Set.of(), 0);
+    String url = options.string("--url", "http://localhost:9200");
+    String index = options.string("--index", "images");
+    int count = options.integer("--count", 5_000);
     try (RestClient client = RestClient.builder(HttpHost.create(url)).build()) {
       load(new IndexClient(client), index, count, BATCH, Progress.bar(System.out));
     }

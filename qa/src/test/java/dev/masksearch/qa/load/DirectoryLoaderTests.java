@@ -457,6 +457,12 @@ public class DirectoryLoaderTests extends LuceneTestCase {
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: bin/load DIR"));
     Path dir = createTempDir("my-data");
     writeFixture(dir, random());
+    err.reset();
+    assertEquals(2, DirectoryLoader.run(new String[] {dir.toString(), "--bach", "2"}, o, e));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8).startsWith("error: unknown option --bach"));
+    err.reset();
     FakeNode node = new FakeNode(Set.of());
     try {
       int status =

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The benchmark against the alternatives (issue 6): starts one node of the real OpenSearch
@@ -41,9 +42,31 @@ public final class AlternativesBench {
   private AlternativesBench() {}
 
   public static void main(String[] args) throws Exception {
-    String realSample = Args.stringArg(args, "--real-sample", null);
+    Args options =
+        Args.parse(
+            args,
+            Set.of(
+                "--real-sample",
+                "--count",
+                "--codec",
+                "--runs",
+                "--postgis-runs",
+                "--postgis-timeout",
+                "--sweep-count",
+                "--distribution",
+                "--plugin",
+                "--workdir",
+                "--heap",
+                "--out",
+                "--only",
+                "--doc",
+                "--csv",
+                "--jfr"),
+            Set.of("--no-postgis"),
+            0);
+    String realSample = options.string("--real-sample", null);
     RealSampleImages real = realSample == null ? null : new RealSampleImages(Path.of(realSample));
-    int count = real != null ? real.count() : Args.intArg(args, "--count", 5_000);
+    int count = real != null ? real.count() : options.integer("--count", 5_000);
     int maxSide = real != null ? RealSampleImages.MAX_SIDE : BenchImage.SYNTHETIC_SIDE;
     String what =
         real != null
@@ -57,34 +80,34 @@ public final class AlternativesBench {
                 2 * count)
             : String.format(
                 Locale.ROOT, "%,d images (%,d masks of 224 x 224 uint8)", count, 2 * count);
-    String codec = Args.stringArg(args, "--codec", Loader.DEFAULT_CODEC);
+    String codec = options.string("--codec", Loader.DEFAULT_CODEC);
     if (!List.of(Loader.DEFAULT_CODEC, Loader.BEST_COMPRESSION_CODEC).contains(codec)) {
       throw new IllegalArgumentException("--codec: " + codec + " is not a MaskSearch codec");
     }
     if (!codec.equals(Loader.DEFAULT_CODEC)) {
       what += ", plugin index with `\"index.codec\": \"" + codec + "\"`";
     }
-    int runs = Args.intArg(args, "--runs", 3);
-    int postgisRuns = Args.intArg(args, "--postgis-runs", 0);
-    int postgisTimeout = Args.intArg(args, "--postgis-timeout", 60);
-    int sweepImages = Math.min(count, Args.intArg(args, "--sweep-count", 10_000));
-    Path distribution = Path.of(required(args, "--distribution"));
-    Path plugin = Path.of(required(args, "--plugin"));
+    int runs = options.integer("--runs", 3);
+    int postgisRuns = options.integer("--postgis-runs", 0);
+    int postgisTimeout = options.integer("--postgis-timeout", 60);
+    int sweepImages = Math.min(count, options.integer("--sweep-count", 10_000));
+    Path distribution = Path.of(required(options, "--distribution"));
+    Path plugin = Path.of(required(options, "--plugin"));
     Path workdir =
-        Path.of(Args.stringArg(args, "--workdir", "target/bench-alternatives")).toAbsolutePath();
-    String heap = Args.stringArg(args, "--heap", "2g");
-    String out = Args.stringArg(args, "--out", null);
-    String only = Args.stringArg(args, "--only", null);
+        Path.of(options.string("--workdir", "target/bench-alternatives")).toAbsolutePath();
+    String heap = options.string("--heap", "2g");
+    String out = options.string("--out", null);
+    String only = options.string("--only", null);
     if (only != null
         && (!List.of("regions", "fixed-cost", "workloads").contains(only)
             || real != null
-            || Args.stringArg(args, "--doc", null) != null)) {
+            || options.string("--doc", null) != null)) {
       throw new IllegalArgumentException(
           "--only regions|fixed-cost|workloads times one table of the synthetic images alone: no"
               + " --real-sample or --doc");
     }
-    boolean withPostgis = !List.of(args).contains("--no-postgis");
-    String csv = Args.stringArg(args, "--csv", null);
+    boolean withPostgis = !options.flag("--no-postgis");
+    String csv = options.string("--csv", null);
     System.err.println(
         (withPostgis ? "starting PostgreSQL with PostGIS and " : "starting ")
             + "one OpenSearch node ("
@@ -165,7 +188,7 @@ public final class AlternativesBench {
                 : RegionShapes.run(
                     node.rest(), bench.raw(), Alternatives.PLUGIN_INDEX, runs, System.err::println);
         String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench), count);
-        String jfr = Args.stringArg(args, "--jfr", null);
+        String jfr = options.string("--jfr", null);
         if (jfr != null) {
           profile(node, bench, Path.of(jfr).toAbsolutePath());
         }
@@ -189,7 +212,7 @@ public final class AlternativesBench {
         System.out.print(report);
         write(out, report);
         write(csv, AlternativesReport.csv(count, rows));
-        String doc = Args.stringArg(args, "--doc", null);
+        String doc = options.string("--doc", null);
         if (doc != null) {
           MarkedSection.replace(
               Path.of(doc), real != null ? "real-sample" : "alternatives", report);
@@ -263,8 +286,8 @@ public final class AlternativesBench {
     }
   }
 
-  private static String required(String[] args, String name) {
-    String value = Args.stringArg(args, name, null);
+  private static String required(Args options, String name) {
+    String value = options.string(name, null);
     if (value == null) {
       throw new IllegalArgumentException(name + " is required (bin/bench alternatives passes it)");
     }

@@ -66,10 +66,23 @@ public final class CocoBench {
   private record Instance(int image, String category, Mask mask, int[] box) {}
 
   public static void main(String[] args) throws Exception {
-    Path sample = Path.of(Args.stringArg(args, "--real-sample", "../shared/data/real-sample"));
-    int copies = Args.intArg(args, "--copies", 5);
-    int runs = Args.intArg(args, "--runs", 5);
-    Path workdir = Path.of(Args.stringArg(args, "--workdir", "target/bench-coco")).toAbsolutePath();
+    Args options =
+        Args.parse(
+            args,
+            Set.of(
+                "--real-sample",
+                "--copies",
+                "--runs",
+                "--workdir",
+                "--distribution",
+                "--plugin",
+                "--heap"),
+            Set.of(),
+            0);
+    Path sample = Path.of(options.string("--real-sample", "../shared/data/real-sample"));
+    int copies = options.integer("--copies", 5);
+    int runs = options.integer("--runs", 5);
+    Path workdir = Path.of(options.string("--workdir", "target/bench-coco")).toAbsolutePath();
     JsonNode coco = new ObjectMapper().readTree(sample.resolve("coco/instances.json").toFile());
     List<JsonNode> images = new ArrayList<>();
     coco.get("images").forEach(images::add);
@@ -114,11 +127,11 @@ public final class CocoBench {
         workdir);
     try (LocalCluster node =
         LocalCluster.start(
-            Path.of(Args.stringArg(args, "--distribution", null)),
-            Path.of(Args.stringArg(args, "--plugin", null)),
+            Path.of(options.string("--distribution", null)),
+            Path.of(options.string("--plugin", null)),
             workdir.resolve("cluster"),
             1,
-            Args.stringArg(args, "--heap", "2g"))) {
+            options.string("--heap", "2g"))) {
       Rest rest = node.rest();
       createIndices(rest);
       Map<String, Double> seconds = new LinkedHashMap<>();

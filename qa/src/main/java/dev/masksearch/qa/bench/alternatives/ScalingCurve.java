@@ -1,5 +1,6 @@
 package dev.masksearch.qa.bench.alternatives;
 
+import dev.masksearch.qa.bench.Args;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -39,15 +41,9 @@ public final class ScalingCurve {
   record Point(long masks, double warm, double cold) {}
 
   public static void main(String[] args) throws IOException {
-    String out = null;
-    List<Path> inputs = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--out") && i + 1 < args.length) {
-        out = args[++i];
-      } else {
-        inputs.add(Path.of(args[i]));
-      }
-    }
+    Args options = Args.parse(args, Set.of("--out"), Set.of(), Integer.MAX_VALUE);
+    String out = options.string("--out", null);
+    List<Path> inputs = options.positional().stream().map(Path::of).toList();
     if (out == null || inputs.isEmpty()) {
       throw new IllegalArgumentException("usage: ScalingCurve --out F.svg a.csv [b.csv ...]");
     }

@@ -2,11 +2,14 @@ package dev.masksearch.qa.bench.jmh;
 
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.codec.MaskSearch20DocValuesFormat;
+import dev.masksearch.expr.DerivedChiCache;
+import dev.masksearch.expr.MaskExpression;
 import dev.masksearch.qa.bench.PaperWorkloads;
 import dev.masksearch.qa.bench.SyntheticIndex;
 import dev.masksearch.qa.bench.Workload;
 import dev.masksearch.qa.data.SyntheticDataset;
 import dev.masksearch.search.CpStats;
+import dev.masksearch.search.MaskValueComparator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.IOUtils;
@@ -44,7 +51,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class WorkloadBenchmark {
-  static final int DOCS = 20_000;
+  /** Images indexed (two maps each): 20,000, or {@code -jvmArgsAppend -Dmasksearch.docs=N}. */
+  static final int DOCS = Integer.getInteger("masksearch.docs", 20_000);
 
   /**
    * How the masks are stored: best speed, or best compression with {@code -jvmArgsAppend
@@ -62,6 +70,15 @@ public class WorkloadBenchmark {
   private IndexSearcher searcher;
   private List<Workload> workloads;
 
+  /**
+   * The IoU sort of {@code bin/bench alternatives} ({@code mask_expr}, bottom 25): without derived
+   * CHIs, and with the node's cache of them, which the warm-up fills as repeated queries do.
+   */
+  private static final String IOU = "iou(saliency > 0.8, human > 0.8)";
+
+  private Sort iouAsc;
+  private Sort iouAscCached;
+
   @Setup
   public void setUp() throws IOException {
     path = Files.createTempDirectory("masksearch-jmh-workloads");
@@ -72,6 +89,12 @@ public class WorkloadBenchmark {
     searcher = new IndexSearcher(reader);
     searcher.setQueryCache(null); // every operation answers the query again
     workloads = PaperWorkloads.over(reader);
+    iouAsc = iouSort(MaskExpression.parse(IOU));
+    iouAscCached = iouSort(MaskExpression.parse(IOU).withCache(new DerivedChiCache(256L << 20)));
+  }
+
+  private static Sort iouSort(MaskExpression expression) {
+    return new Sort(new SortField("iou", MaskValueComparator.source(expression, null)));
   }
 
   @TearDown
@@ -108,6 +131,18 @@ public class WorkloadBenchmark {
   @Benchmark
   public List<?> topBoxShareAsc() throws IOException {
     return answer("top-25 asc, salient share of box");
+  }
+
+  /** The bottom 25 by IoU at 0.8, every mask pair it cannot rank by bounds read. */
+  @Benchmark
+  public TopDocs iouAsc() throws IOException {
+    return searcher.search(new MatchAllDocsQuery(), 25, iouAsc);
+  }
+
+  /** The same with derived CHIs cached, as a node answers it warm. */
+  @Benchmark
+  public TopDocs iouAscCached() throws IOException {
+    return searcher.search(new MatchAllDocsQuery(), 25, iouAscCached);
   }
 
   /** Answers the workload of {@link PaperWorkloads#over} named {@code name}. */
