@@ -124,6 +124,7 @@ final class CellSuffixRecord {
     void read(byte[] bytes, int length, int[] levels, int levelCount, int[] out)
         throws CorruptIndexException {
       int bitmapBytes = bitmapBytes(slots);
+      boolean oneWord = bitmapBytes <= Long.BYTES;
       int p = 0;
       int cell = 0;
       for (int cy = 0; cy < grid.gy(); cy++) {
@@ -158,33 +159,56 @@ final class CellSuffixRecord {
               || length - p < bitmapBytes) {
             throw corrupt("cell " + cell + " has a bad width or bitmap");
           }
-          long[] words = set.getBits();
-          set.clear();
-          for (int b = 0; b < bitmapBytes; b++) {
-            words[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
+          // up to 64 slots (the default is 21) the bitmap is one word, read with the JDK's bit
+          // intrinsics: the refines of a 1% filter spend a fifth of their time in this loop
+          long word = 0;
+          int nonEmpty;
+          if (oneWord) {
+            for (int b = 0; b < bitmapBytes; b++) {
+              word |= (bytes[p + b] & 0xFFL) << (b << 3);
+            }
+            nonEmpty = Long.bitCount(word);
+            if (nonEmpty < 2 || (slots < Long.SIZE && word >>> slots != 0)) {
+              throw corrupt("cell " + cell + " has a bad bitmap");
+            }
+          } else {
+            long[] words = set.getBits();
+            set.clear();
+            for (int b = 0; b < bitmapBytes; b++) {
+              words[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
+            }
+            nonEmpty = set.cardinality();
+            if (nonEmpty < 2 || nextSet(slots) != DocIdSetIterator.NO_MORE_DOCS) {
+              throw corrupt("cell " + cell + " has a bad bitmap");
+            }
           }
           p += bitmapBytes;
-          int nonEmpty = set.cardinality();
-          if (nonEmpty < 2 || nextSet(slots) != DocIdSetIterator.NO_MORE_DOCS) {
-            throw corrupt("cell " + cell + " has a bad bitmap");
-          }
           int sums = p;
           long sumBytes = ((long) (nonEmpty - 1) * width + 7) >>> 3;
           if (sumBytes > length - p) {
             throw corrupt("cell " + cell + " runs past the record");
           }
           p += (int) sumBytes;
-          int lowest = set.nextSetBit(0);
+          int lowest = oneWord ? Long.numberOfTrailingZeros(word) : set.nextSetBit(0);
           for (int k = 0; k < levelCount; k++) {
             int level = levels[k];
-            int bin = level <= lowest ? lowest : nextSet(level);
+            int bin =
+                level <= lowest
+                    ? lowest
+                    : oneWord
+                        ? (level >= Long.SIZE
+                            ? Long.SIZE
+                            : Long.numberOfTrailingZeros(word & (-1L << level)))
+                        : nextSet(level);
             if (bin == lowest) {
               out[o + k] = (int) area;
             } else if (bin >= slots) {
               out[o + k] = 0;
             } else {
               // the set bins between the lowest and this one: this one's place among the sums
-              long sum = bitsAt(bytes, sums, (set.cardinality(0, bin) - 1) * width, width);
+              int below =
+                  oneWord ? Long.bitCount(word & ((1L << bin) - 1)) : set.cardinality(0, bin);
+              long sum = bitsAt(bytes, sums, (below - 1) * width, width);
               if (sum > area) {
                 throw corrupt("cell " + cell + " counts more pixels than it has");
               }
