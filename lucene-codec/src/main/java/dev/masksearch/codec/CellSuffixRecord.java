@@ -160,7 +160,7 @@ final class CellSuffixRecord {
             throw corrupt("cell " + cell + " has a bad width or bitmap");
           }
           // up to 64 slots (the default is 21) the bitmap is one word, read with the JDK's bit
-          // intrinsics: the refines of a 1% filter spend a fifth of their time in this loop
+          // intrinsics: reading records was 23% of a 1% constant-ROI filter's query (JFR)
           long word = 0;
           int nonEmpty;
           if (oneWord) {

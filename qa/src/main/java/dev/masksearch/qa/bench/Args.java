@@ -44,8 +44,8 @@ public final class Args {
           throw new IllegalArgumentException(arg + " is given twice");
         }
       } else if (valued.contains(arg)) {
-        if (i + 1 == args.length) {
-          throw new IllegalArgumentException(arg + " needs a value");
+        if (i + 1 == args.length || valued.contains(args[i + 1]) || flags.contains(args[i + 1])) {
+          throw new IllegalArgumentException(arg + " needs a value"); // not the next option
         }
         if (parsed.values.put(arg, args[++i]) != null) {
           throw new IllegalArgumentException(arg + " is given twice");

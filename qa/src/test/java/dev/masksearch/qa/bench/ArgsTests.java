@@ -23,7 +23,7 @@ public class ArgsTests extends LuceneTestCase {
     assertFalse(none.flag("--no-postgis"));
   }
 
-  public void testAValueMayStartLikeAnythingButTwoDashes() {
+  public void testAValueMayBeADash() {
     assertEquals(
         "-", Args.parse(new String[] {"--out", "-"}, VALUED, FLAGS, 0).string("--out", ""));
   }
@@ -31,6 +31,7 @@ public class ArgsTests extends LuceneTestCase {
   public void testMistakesAreErrorsNamingThem() {
     assertError("unknown option --cout", new String[] {"--cout", "5"});
     assertError("--count needs a value", new String[] {"--count"});
+    assertError("--out needs a value", new String[] {"--out", "--no-postgis"});
     assertError("--count needs an integer, got [many]", new String[] {"--count", "many"});
     assertError("--out is given twice", new String[] {"--out", "a", "--out", "b"});
     assertError("--no-postgis is given twice", new String[] {"--no-postgis", "--no-postgis"});

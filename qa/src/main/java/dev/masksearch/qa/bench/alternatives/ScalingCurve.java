@@ -70,10 +70,15 @@ public final class ScalingCurve {
       if (Double.isNaN(warm)) {
         continue; // the system did not run the workload
       }
-      curves
-          .computeIfAbsent(f.get(1), w -> new LinkedHashMap<>())
-          .computeIfAbsent(f.get(2), s -> new TreeMap<>())
-          .put(masks, new Point(masks, warm, cold));
+      Point previous =
+          curves
+              .computeIfAbsent(f.get(1), w -> new LinkedHashMap<>())
+              .computeIfAbsent(f.get(2), s -> new TreeMap<>())
+              .put(masks, new Point(masks, warm, cold));
+      if (previous != null) { // two runs at one scale: one would silently hide the other
+        throw new IOException(
+            csv + ": a second point for " + f.get(1) + ", " + f.get(2) + " at " + masks + " masks");
+      }
     }
   }
 
