@@ -79,28 +79,52 @@ public class CellSuffixRecordTests extends LuceneTestCase {
    */
   public void testWidestCells() throws IOException {
     for (int i = 0; i < atLeast(20); i++) {
-      int slots = 2 + random().nextInt(ChiParams.MAX_BINS);
-      int[] histogram = new int[slots];
-      int left = 1 << 24;
-      for (int s = 0; s < slots && left > 0; s++) {
-        int count = s == slots - 1 || random().nextInt(3) == 0 ? left : random().nextInt(left + 1);
-        histogram[s] = count;
-        left -= count;
+      readsSuffixSumsOfAWidestCell(2 + random().nextInt(ChiParams.MAX_BINS));
+    }
+  }
+
+  /**
+   * Every slot count around the one-word bitmap's limit (64 slots, read with long bit operations,
+   * then a FixedBitSet): the suffix sums of cells whose set bins fall anywhere, the highest slot
+   * included.
+   */
+  public void testEverySlotCountAroundOneWord() throws IOException {
+    for (int slots = 2; slots <= 2 * Long.SIZE + 2; slots++) {
+      for (int i = 0; i < 10; i++) {
+        readsSuffixSumsOfAWidestCell(slots);
       }
-      histogram[slots - 1] += left;
-      byte[] record = new byte[2 + slots + 4 * slots];
-      ByteArrayDataOutput out = new ByteArrayDataOutput(record);
-      CellSuffixRecord.write(histogram, slots, out);
-      int[] levels = new int[slots + 1];
-      Arrays.setAll(levels, l -> l);
-      int[] read = new int[levels.length];
-      new CellSuffixRecord.Reader(new ChiGrid(4096, 4096, 4096), slots, "test")
-          .read(record, out.getPosition(), levels, levels.length, read);
-      long atLeast = 1 << 24;
-      for (int l = 0; l <= slots; l++) {
-        assertEquals("level " + l + " of " + Arrays.toString(histogram), atLeast, read[l]);
-        atLeast -= l < slots ? histogram[l] : 0;
+    }
+  }
+
+  /** A cell of 2^24 pixels spread over random bins, read back at every level. */
+  private void readsSuffixSumsOfAWidestCell(int slots) throws IOException {
+    int[] histogram = new int[slots];
+    int chance = 1 + random().nextInt(4); // of a bin holding pixels: 1 in chance
+    for (int s = 0; s < slots; s++) {
+      histogram[s] = random().nextInt(chance) == 0 ? 1 : 0;
+    }
+    histogram[random().nextInt(slots)] = 1;
+    int left = (1 << 24) - Arrays.stream(histogram).sum();
+    while (left > 0) { // the rest of the pixels go to bins that already hold some
+      int s = random().nextInt(slots);
+      if (histogram[s] > 0) {
+        int more = s == slots - 1 || random().nextBoolean() ? left : random().nextInt(left + 1);
+        histogram[s] += more;
+        left -= more;
       }
+    }
+    byte[] record = new byte[2 + slots + 4 * slots];
+    ByteArrayDataOutput out = new ByteArrayDataOutput(record);
+    CellSuffixRecord.write(histogram, slots, out);
+    int[] levels = new int[slots + 1];
+    Arrays.setAll(levels, l -> l);
+    int[] read = new int[levels.length];
+    new CellSuffixRecord.Reader(new ChiGrid(4096, 4096, 4096), slots, "test")
+        .read(record, out.getPosition(), levels, levels.length, read);
+    long atLeast = 1 << 24;
+    for (int l = 0; l <= slots; l++) {
+      assertEquals("level " + l + " of " + Arrays.toString(histogram), atLeast, read[l]);
+      atLeast -= l < slots ? histogram[l] : 0;
     }
   }
 

@@ -282,6 +282,75 @@ public class CpQueryTests extends LuceneTestCase {
   }
 
   /**
+   * A sort by CP then by id, paged with searchAfter to the end (as OpenSearch pages a {@code cp}
+   * sort with a tie-breaker): every document comes once, in the brute-force order. Many documents
+   * tie (masks without a pixel in the range), so pages start and end inside runs of ties.
+   */
+  public void testSortThenIdPagesThroughEveryDocument() throws IOException {
+    ChiParams params =
+        random().nextBoolean()
+            ? ChiParams.DEFAULT
+            : new ChiParams(TestUtil.nextInt(random(), 4, 40), TestUtil.nextInt(random(), 1, 20));
+    try (Directory dir = newDirectory()) {
+      MaskCodec codec = TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals);
+      indexRandomDocuments(dir, codec, params);
+      for (int round = 0; round < 2; round++) {
+        try (DirectoryReader reader = DirectoryReader.open(dir)) {
+          IndexSearcher searcher = searcher(reader);
+          for (int q = 0; q < atLeast(10); q++) {
+            assertPagesThroughEveryDocument(searcher, reader, randomSpec(random()));
+          }
+        }
+        mergeToOneSegment(dir, codec);
+      }
+    }
+  }
+
+  private void assertPagesThroughEveryDocument(
+      IndexSearcher searcher, DirectoryReader reader, CpSpec spec) throws IOException {
+    boolean reverse = random().nextBoolean();
+    Map<Integer, Double> values = brute(reader, spec);
+    values.values().removeIf(v -> v.isNaN()); // no value (a share of nothing): not matched
+    Map<Integer, Long> ids = new HashMap<>();
+    for (LeafReaderContext leaf : reader.leaves()) {
+      NumericDocValues id = leaf.reader().getNumericDocValues("id");
+      for (int doc = id.nextDoc(); doc != NumericDocValues.NO_MORE_DOCS; doc = id.nextDoc()) {
+        ids.put(leaf.docBase + doc, id.longValue());
+      }
+    }
+    Comparator<Integer> byValue = Comparator.comparingDouble(values::get);
+    List<Integer> expected =
+        values.keySet().stream()
+            .sorted((reverse ? byValue.reversed() : byValue).thenComparing(ids::get))
+            .toList();
+    Sort sort =
+        new Sort(
+            new SortField("cp", MaskValueComparator.source(spec, null), reverse),
+            new SortField("id", SortField.Type.LONG));
+    Query withValue = new MaskValueFilterQuery(spec, Comparison.GTE, 0, null);
+    int n = TestUtil.nextInt(random(), 1, 40);
+    List<Integer> got = new ArrayList<>();
+    ScoreDoc after = null;
+    while (true) {
+      ScoreDoc[] page =
+          (after == null
+                  ? searcher.search(withValue, n, sort)
+                  : searcher.searchAfter(after, withValue, n, sort))
+              .scoreDocs;
+      if (page.length == 0) {
+        break;
+      }
+      for (ScoreDoc hit : page) {
+        got.add(hit.doc);
+        assertEquals(
+            spec + " doc " + hit.doc, values.get(hit.doc), (Double) ((FieldDoc) hit).fields[0], 0);
+      }
+      after = page[page.length - 1]; // ids are unique: its sort values alone place the next page
+    }
+    assertEquals(spec + (reverse ? " desc" : " asc") + ", pages of " + n, expected, got);
+  }
+
+  /**
    * Scoring by CP: the top n hits of a plain search are the exact top n, pruned once the collector
    * allows.
    */
