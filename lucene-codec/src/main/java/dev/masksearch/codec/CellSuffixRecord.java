@@ -127,9 +127,11 @@ final class CellSuffixRecord {
       boolean oneWord = bitmapBytes <= Long.BYTES;
       int p = 0;
       int cell = 0;
-      for (int cy = 0; cy < grid.gy(); cy++) {
+      int gx = grid.gx(); // each a division: not once a cell
+      int gy = grid.gy();
+      for (int cy = 0; cy < gy; cy++) {
         int rows = grid.lineY(cy + 1) - grid.lineY(cy);
-        for (int cx = 0; cx < grid.gx(); cx++, cell++) {
+        for (int cx = 0; cx < gx; cx++, cell++) {
           long area = (long) rows * (grid.lineX(cx + 1) - grid.lineX(cx));
           // the header, a VInt of at most two bytes (slot < 257, width <= 25)
           if (p >= length) {

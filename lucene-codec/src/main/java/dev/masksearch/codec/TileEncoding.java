@@ -507,7 +507,7 @@ final class TileEncoding {
       return pos;
     }
     // one call site per width: each stays monomorphic, so the JIT inlines Lucene's bulk decoder
-    int blocks = Math.ceilDiv(cols, 8); // eight values take `bits` bytes at every width
+    int blocks = (cols + 7) >>> 3; // eight values take `bits` bytes at every width
     switch (bits) {
       case 1 ->
           DECODER_1.decode(scratch, pos, values, 0, blocks * (8 / DECODER_1.byteValueCount()));

@@ -264,6 +264,8 @@ final class CpChecks {
             .toList();
     List<String> actual = new ArrayList<>();
     List<Object> after = null;
+    // each page's search_after and first and last hits, to tell a skipped run of ties if one is
+    List<String> pages = new ArrayList<>();
     while (true) {
       Map<String, Object> body = new java.util.LinkedHashMap<>();
       body.put("size", pageSize);
@@ -287,9 +289,33 @@ final class CpChecks {
             0);
       }
       JsonNode last = hits.get(hits.size() - 1).path("sort");
+      pages.add(
+          "after "
+              + after
+              + ": "
+              + hits.get(0).path("_id").asText()
+              + " .. "
+              + hits.get(hits.size() - 1).path("_id").asText());
       after = List.of(last.get(0).asDouble(), last.get(1).asText());
     }
-    assertEquals("sort " + (ascending ? "asc " : "desc ") + what, expected, actual);
+    if (!expected.equals(actual)) {
+      List<String> missing = new ArrayList<>(expected);
+      missing.removeAll(actual);
+      assertEquals(
+          "sort "
+              + (ascending ? "asc " : "desc ")
+              + what
+              + "; missing "
+              + missing
+              + " (values "
+              + missing.stream().map(values::get).toList()
+              + "); pages of "
+              + pageSize
+              + ": "
+              + pages,
+          expected,
+          actual);
+    }
   }
 
   private static Double valueOf(Map<String, Double> values, String id) {

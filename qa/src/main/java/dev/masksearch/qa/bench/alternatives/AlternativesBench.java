@@ -23,7 +23,7 @@ import java.util.Set;
  * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
  * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
  * [--postgis-timeout 60] [--no-postgis] [--sweep-count 10000] [--jfr FILE] [--doc
- * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads] [--codec
+ * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads [--workloads TEXT]] [--codec
  * masksearch|masksearch_best_compression]}: {@code --doc} rewrites the document's section marked
  * {@code alternatives} ({@code real-sample} with {@code --real-sample}, which runs on that
  * directory instead of synthetic images, without the sweep); PostGIS gets its statement timeout per
@@ -61,7 +61,8 @@ public final class AlternativesBench {
                 "--only",
                 "--doc",
                 "--csv",
-                "--jfr"),
+                "--jfr",
+                "--workloads"),
             Set.of("--no-postgis"),
             0);
     String realSample = options.string("--real-sample", null);
@@ -154,13 +155,22 @@ public final class AlternativesBench {
             withPostgis ? " and PostGIS" : "");
         Ingest ingest = bench.ingest(100);
         if ("workloads".equals(only)) { // the main table alone: for the scaling curve
-          List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
+          String named = options.string("--workloads", "");
+          List<Row> rows =
+              bench.run(
+                  bench.workloads().stream().filter(w -> w.get(0).name().contains(named)).toList(),
+                  runs,
+                  System.err::println);
           String report =
               AlternativesReport.report(
                   what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped());
           System.out.print(report);
           write(out, report);
           write(csv, AlternativesReport.csv(count, rows));
+          String jfr = options.string("--jfr", null);
+          if (jfr != null) {
+            profile(node, bench, named, Path.of(jfr).toAbsolutePath());
+          }
           return;
         }
         if (only != null) { // one table alone, on the same data
@@ -190,7 +200,7 @@ public final class AlternativesBench {
         String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench), count);
         String jfr = options.string("--jfr", null);
         if (jfr != null) {
-          profile(node, bench, Path.of(jfr).toAbsolutePath());
+          profile(node, bench, "", Path.of(jfr).toAbsolutePath());
         }
         List<ChiSweep.Result> sweep =
             real != null
@@ -224,16 +234,20 @@ public final class AlternativesBench {
   }
 
   /**
-   * Records the node with Java Flight Recorder while the plugin answers the selective workloads 50
-   * times each, and prints its hottest methods (the file stays for {@code jfr view} / JDK Mission
-   * Control).
+   * Records the node with Java Flight Recorder while the plugin answers the selective workloads
+   * whose names contain {@code named} 50 times each, and prints its hottest methods (the file stays
+   * for {@code jfr view} / JDK Mission Control).
    */
-  private static void profile(LocalCluster node, Alternatives bench, Path file) throws Exception {
+  private static void profile(LocalCluster node, Alternatives bench, String named, Path file)
+      throws Exception {
     Path recording =
         Path.of(
             "/tmp", "masksearch-bench-" + ProcessHandle.current().pid() + ".jfr"); // node-writable
     node.jcmd(0, "JFR.start", "name=bench", "settings=profile");
     for (Query q : sweepQueries(bench)) {
+      if (!q.name().contains(named)) {
+        continue;
+      }
       for (int i = 0; i < 50; i++) {
         bench.plugin().answer(Alternatives.PLUGIN_INDEX, q, false);
       }
@@ -276,6 +290,10 @@ public final class AlternativesBench {
         .filter(w -> w.size() == 1)
         .map(w -> w.get(0))
         .filter(q -> q.name().endsWith(", 1%") || q.name().startsWith("top-25 desc"))
+        .filter(
+            q ->
+                q.name()
+                    .contains(java.util.Objects.requireNonNullElse(System.getenv("TMP_ONLY"), "")))
         .toList();
   }
 
