@@ -144,6 +144,13 @@ public final class Alternatives {
     return plugin;
   }
 
+  /** A workload's row in the table: its query's name, or the session's. */
+  static String rowName(List<Query> workload) {
+    return workload.size() == 1
+        ? workload.get(0).name()
+        : "exploration session (" + workload.size() + " queries, total)";
+  }
+
   /**
    * Runs every workload on every system: once to check the answers (and, for the plugin, with
    * profiling to count the masks read), then warm-up runs ({@link #warmUp}; not PostGIS), then
@@ -155,10 +162,7 @@ public final class Alternatives {
   public List<Row> run(List<List<Query>> workloads, int runs, Consumer<String> progress) {
     List<Row> rows = new ArrayList<>();
     for (List<Query> workload : workloads) {
-      String name =
-          workload.size() == 1
-              ? workload.get(0).name()
-              : "exploration session (" + workload.size() + " queries, total)";
+      String name = rowName(workload);
       Map<SystemKind, Double> medians = new LinkedHashMap<>();
       Map<SystemKind, Double> colds = new LinkedHashMap<>();
       Map<SystemKind, Long> read = new LinkedHashMap<>();

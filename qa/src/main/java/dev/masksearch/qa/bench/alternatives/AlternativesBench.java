@@ -29,14 +29,16 @@ import java.util.Set;
  * directory instead of synthetic images, without the sweep); PostGIS gets its statement timeout per
  * workload and, with {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep
  * indexes the first {@code --sweep-count} images again per setting; {@code --jfr} records the
- * node's selective queries; {@code --only} times one table alone after the same ingest: the regions
- * of other shapes ({@link RegionShapes}), the fixed cost of a request ({@link FixedCost}) or the
- * main table (workloads; what a point of the scaling curve needs, see {@link ScalingCurve}); {@code
- * --no-postgis} leaves PostGIS out (not loaded, not run: at the largest scales); {@code --csv}
- * writes the main table's latencies as CSV for {@link ScalingCurve}; {@code --codec} is the plugin
- * index's {@code index.codec} (masks in best speed, the default, or best compression; the CHI
- * sweep, which measures CHI parameters, always indexes in best speed). The report's markdown comes
- * from {@link AlternativesReport}.
+ * node's selective queries (the 1% filters and the top-25s by score; with {@code --only workloads},
+ * after the table); {@code --workloads TEXT} keeps, with {@code --only workloads} only, the rows
+ * whose names contain TEXT (and the selective queries among them for {@code --jfr}); {@code --only}
+ * times one table alone after the same ingest: the regions of other shapes ({@link RegionShapes}),
+ * the fixed cost of a request ({@link FixedCost}) or the main table (workloads; what a point of the
+ * scaling curve needs, see {@link ScalingCurve}); {@code --no-postgis} leaves PostGIS out (not
+ * loaded, not run: at the largest scales); {@code --csv} writes the main table's latencies as CSV
+ * for {@link ScalingCurve}; {@code --codec} is the plugin index's {@code index.codec} (masks in
+ * best speed, the default, or best compression; the CHI sweep, which measures CHI parameters,
+ * always indexes in best speed). The report's markdown comes from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -107,6 +109,12 @@ public final class AlternativesBench {
           "--only regions|fixed-cost|workloads times one table of the synthetic images alone: no"
               + " --real-sample or --doc");
     }
+    if (options.string("--workloads", null) != null && !"workloads".equals(only)) {
+      throw new IllegalArgumentException("--workloads chooses rows of --only workloads alone");
+    }
+    if (options.string("--jfr", null) != null && only != null && !"workloads".equals(only)) {
+      throw new IllegalArgumentException("--jfr records the workloads: not with --only " + only);
+    }
     boolean withPostgis = !options.flag("--no-postgis");
     String csv = options.string("--csv", null);
     System.err.println(
@@ -156,11 +164,15 @@ public final class AlternativesBench {
         Ingest ingest = bench.ingest(100);
         if ("workloads".equals(only)) { // the main table alone: for the scaling curve
           String named = options.string("--workloads", "");
-          List<Row> rows =
-              bench.run(
-                  bench.workloads().stream().filter(w -> w.get(0).name().contains(named)).toList(),
-                  runs,
-                  System.err::println);
+          List<List<Query>> workloads =
+              bench.workloads().stream()
+                  .filter(w -> Alternatives.rowName(w).contains(named))
+                  .toList();
+          if (workloads.isEmpty()) {
+            throw new IllegalArgumentException(
+                "--workloads " + named + ": no workload's name has it");
+          }
+          List<Row> rows = bench.run(workloads, runs, System.err::println);
           String report =
               AlternativesReport.report(
                   what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped());
@@ -290,10 +302,6 @@ public final class AlternativesBench {
         .filter(w -> w.size() == 1)
         .map(w -> w.get(0))
         .filter(q -> q.name().endsWith(", 1%") || q.name().startsWith("top-25 desc"))
-        .filter(
-            q ->
-                q.name()
-                    .contains(java.util.Objects.requireNonNullElse(System.getenv("TMP_ONLY"), "")))
         .toList();
   }
 
