@@ -161,28 +161,21 @@ final class CellSuffixRecord {
               || length - p < bitmapBytes) {
             throw corrupt("cell " + cell + " has a bad width or bitmap");
           }
+          long[] words = set.getBits();
+          set.clear();
+          for (int b = 0; b < bitmapBytes; b++) {
+            words[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
+          }
           // up to 64 slots (the default is 21) the bitmap is one word, read with the JDK's bit
           // intrinsics: reading records was 23% of a 1% constant-ROI filter's query (JFR)
-          long word = 0;
-          int nonEmpty;
-          if (oneWord) {
-            for (int b = 0; b < bitmapBytes; b++) {
-              word |= (bytes[p + b] & 0xFFL) << (b << 3);
-            }
-            nonEmpty = Long.bitCount(word);
-            if (nonEmpty < 2 || (slots < Long.SIZE && word >>> slots != 0)) {
-              throw corrupt("cell " + cell + " has a bad bitmap");
-            }
-          } else {
-            long[] words = set.getBits();
-            set.clear();
-            for (int b = 0; b < bitmapBytes; b++) {
-              words[b >>> 3] |= (bytes[p + b] & 0xFFL) << ((b & 7) << 3);
-            }
-            nonEmpty = set.cardinality();
-            if (nonEmpty < 2 || nextSet(slots) != DocIdSetIterator.NO_MORE_DOCS) {
-              throw corrupt("cell " + cell + " has a bad bitmap");
-            }
+          long word = words[0];
+          int nonEmpty = oneWord ? Long.bitCount(word) : set.cardinality();
+          boolean pastSlots =
+              oneWord
+                  ? slots < Long.SIZE && word >>> slots != 0
+                  : nextSet(slots) != DocIdSetIterator.NO_MORE_DOCS;
+          if (nonEmpty < 2 || pastSlots) {
+            throw corrupt("cell " + cell + " has a bad bitmap");
           }
           p += bitmapBytes;
           int sums = p;
