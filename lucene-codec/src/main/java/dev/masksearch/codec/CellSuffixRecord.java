@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.DataOutput;
+import org.apache.lucene.util.BitUtil;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
@@ -231,11 +232,19 @@ final class CellSuffixRecord {
     return (slots + 7) >>> 3;
   }
 
-  /** The {@code width} bits at bit {@code bit} of the bytes from {@code start}. */
+  /**
+   * The {@code width} bits at bit {@code bit} of the bytes from {@code start}: at most 32 bits from
+   * its first byte (a width of at most 25), so one 4-byte load where the array holds four bytes
+   * there (the bits past the width, masked off, may lie past the record).
+   */
   private static long bitsAt(byte[] bytes, int start, int bit, int width) {
     int from = start + (bit >>> 3);
     int shift = bit & 7;
-    int count = (shift + width + 7) >>> 3; // at most 4 bytes for a width of 25
+    if (from <= bytes.length - Integer.BYTES) {
+      return ((int) BitUtil.VH_LE_INT.get(bytes, from) & 0xFFFFFFFFL) >>> shift
+          & ((1L << width) - 1);
+    }
+    int count = (shift + width + 7) >>> 3;
     long word = 0;
     for (int b = 0; b < count; b++) {
       word |= (bytes[from + b] & 0xFFL) << (b << 3);

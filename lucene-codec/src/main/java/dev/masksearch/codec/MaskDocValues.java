@@ -1,5 +1,6 @@
 package dev.masksearch.codec;
 
+import dev.masksearch.chi.CellLevelCounts;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiLookup;
 import dev.masksearch.chi.ChiParams;
@@ -106,6 +107,16 @@ public abstract class MaskDocValues extends BinaryDocValues {
 
     /** The dtype of the current document's mask. */
     MaskDType dtype();
+
+    /**
+     * Reads the current document's cells one by one at a few levels, or null when this cursor reads
+     * cumulative columns (look their entries up instead). A cursor of per-document records (the
+     * second tier of a CHI in two tiers) reads a record cell by cell anyway: this skips the
+     * cumulative tables its entries are looked up in.
+     */
+    default CellLevelCounts.Reader cells() {
+      return null;
+    }
 
     /**
      * Whole-block access when every document of the segment has a mask of one size (then a

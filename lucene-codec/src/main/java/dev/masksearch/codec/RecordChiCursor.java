@@ -1,5 +1,6 @@
 package dev.masksearch.codec;
 
+import dev.masksearch.chi.CellLevelCounts;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.mask.MaskDType;
 import java.io.IOException;
@@ -16,7 +17,8 @@ import org.apache.lucene.util.RamUsageEstimator;
  * every cell at once, into a table of the grid points' cumulative counts, so that an entry is then
  * one load. The levels a first entry asks for together ({@link #entries}) are decoded in one pass.
  * Holds the record and at most one table a level, of the largest grid seen: {@link #ramBytesUsed}.
- * No block access. Not thread-safe.
+ * A reader that adds cells up itself reads them straight from the record ({@link #cells}), with no
+ * table. No block access. Not thread-safe.
  */
 final class RecordChiCursor implements MaskDocValues.ChiCursor {
   /** Where a document's record is, and the shape of its mask. */
@@ -45,6 +47,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   private int[] pending; // levels to decode in one pass
   private int[] cellCounts = new int[0];
   private long tableBytes; // of every table held, kept as they grow: ramBytesUsed is per document
+  private final CellLevelCounts.Reader cellReader = this::readCells;
 
   RecordChiCursor(int bins, Locator locator, IndexInput data) {
     this.bins = bins;
@@ -91,6 +94,16 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   @Override
   public MaskDType dtype() {
     return dtype;
+  }
+
+  @Override
+  public CellLevelCounts.Reader cells() {
+    return cellReader;
+  }
+
+  /** Reads the held record's cells at {@code levels[0, n)} straight into {@code out}. */
+  private void readCells(int[] levels, int n, int[] out) throws IOException {
+    reader.read(record, recordLength, levels, n, out);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.masksearch.codec;
 
+import dev.masksearch.chi.CellLevelCounts;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.chi.CpBounds;
@@ -63,6 +64,11 @@ final class RemappedMaskDocValues extends MaskDocValues {
       @Override
       public MaskDType dtype() {
         return cursor.dtype();
+      }
+
+      @Override
+      public CellLevelCounts.Reader cells() {
+        return cursor.cells(); // reads the record that seek, through the map, moved to
       }
 
       @Override

@@ -5,6 +5,7 @@ import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.BoxBinCounts;
 import dev.masksearch.chi.CellCounts;
 import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.CellLevelCounts;
 import dev.masksearch.chi.CellSource;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.CpBounds;
@@ -70,6 +71,11 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private PlanKey cornersKey;
     private CellCounts cornersTable;
     private int cornersDoc = -1;
+    // each cell at the range's levels per mask size and dtype, when the field's tier is records;
+    // the one read last and its document, kept for the document's verification after its refine
+    private final LaidRegions<PlanKey, CellLevelCounts> cellLevelCounts;
+    private CellLevelCounts readCells;
+    private int readCellsDoc = -1;
 
     /**
      * Grids of more points bound a constant box's cells by look-ups (a 4096 x 4096 mask's at step
@@ -115,6 +121,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.blocks = firstTierCursor.blocks();
       this.cornerCounts =
           new LaidRegions<>(fields.guard(), "the cell corners of " + spec + " read per document");
+      this.cellLevelCounts =
+          new LaidRegions<>(fields.guard(), "the cells of " + spec + " read per document");
       this.boxBinCountsField = spec.boxBinCountsField();
       this.boxBinCounts =
           boxBinCountsField == null ? null : fields.reader().getBinaryDocValues(boxBinCountsField);
@@ -275,17 +283,35 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     /**
-     * The current mask's cell counts: the CHI read whole at the plan's levels for a shape (which
-     * crosses many cells); for a constant box and a range on the bins, only its cells' corners in
-     * one bulk read ({@link CellCounts#forCover}: a few points, each read once, instead of 16
-     * look-ups a cell; kept for the document's verification after its refine); otherwise looked up
-     * entry by entry (a document's own box, whose cursor then opens only the columns around it; a
-     * range off the bins, whose verification bounds every inside cell).
+     * The current mask's cell counts. From a record (the second tier), each cell at the range's
+     * levels in one pass, added up per rectangle ({@link CellLevelCounts}; kept for the document's
+     * verification after its refine). From columns: the CHI read whole at the plan's levels for a
+     * shape (which crosses many cells); for a constant box and a range on the bins, only its cells'
+     * corners in one bulk read ({@link CellCounts#forCover}: a few points, each read once, instead
+     * of 16 look-ups a cell; kept as the record's cells are); otherwise looked up entry by entry (a
+     * document's own box, whose cursor then opens only the columns around it; a range off the bins,
+     * whose verification bounds every inside cell).
      */
-    private CellSource cellSource(int doc) {
+    private CellSource cellSource(int doc) throws IOException {
       MaskDocValues.ChiCursor cursor = fieldTier.cursor;
       ChiGrid grid = cursor.grid();
       BinEdges.Levels levels = fieldTier.levels(cursor.dtype());
+      CellLevelCounts.Reader record = cursor.cells();
+      if (record != null) {
+        int bins = masks.params().bins();
+        CellLevelCounts cells =
+            cellLevelCounts.get(
+                new PlanKey(grid, cursor.dtype(), bins),
+                CellLevelCounts.bytesFor(grid),
+                () -> new CellLevelCounts(grid, bins, levels));
+        if (cells != readCells || doc != readCellsDoc) {
+          readCells = null; // until read whole: a failed read leaves nothing to reuse
+          cells.read(record);
+          readCells = cells;
+          readCellsDoc = doc;
+        }
+        return cells;
+      }
       if (spec.roi() instanceof Shape) {
         return fieldTier.plan(grid, cursor.dtype()).cellCounts(cursor);
       }

@@ -7,14 +7,17 @@ import dev.masksearch.mask.RandomRegions;
 import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * {@link CellCounts#forCover}, which reads only the corners of a cover's cells, against the counts
- * of the whole grid: every cell and rectangle the bounds and verification of that cover read has
- * the same counts, for boxes (inside, crossing, past the edge, empty) and shapes and ranges on the
- * bins, mask after mask read into the same table.
+ * The cell sources that read a part of the CHI or read it cell by cell against the counts of the
+ * whole grid. {@link CellCounts#forCover}, which reads only the corners of a cover's cells, against
+ * the counts of the whole grid: every cell and rectangle the bounds and verification of that cover
+ * read has the same counts, for boxes (inside, crossing, past the edge, empty) and shapes and
+ * ranges on the bins, mask after mask read into the same table.
  */
 public class CellCountsTests extends LuceneTestCase {
 
@@ -23,12 +26,13 @@ public class CellCountsTests extends LuceneTestCase {
     int iterations = atLeast(200);
     int compared = 0;
     for (int iter = 0; iter < iterations; iter++) {
-      MaskDType dtype = RandomPicks.randomFrom(r, MaskDType.values());
-      int height = RandomNumbers.randomIntBetween(r, 1, 80);
-      int width = RandomNumbers.randomIntBetween(r, 1, 80);
-      int bins = RandomNumbers.randomIntBetween(r, 1, 20);
-      ChiParams params = new ChiParams(RandomNumbers.randomIntBetween(r, 1, 24), bins);
-      ChiGrid grid = new ChiGrid(params.gridStep(), width, height);
+      Masks masks = Masks.random(r);
+      MaskDType dtype = masks.dtype();
+      int height = masks.height();
+      int width = masks.width();
+      int bins = masks.params().bins();
+      ChiParams params = masks.params();
+      ChiGrid grid = masks.grid();
       Region region = r.nextBoolean() ? box(r, width, height) : shape(r, width, height);
       // a range on the bins' edges, empty and past the top bin included
       int from = r.nextInt(bins + 2);
@@ -67,6 +71,83 @@ public class CellCountsTests extends LuceneTestCase {
     assertTrue(compared + " of " + iterations + " ranges on the bins", compared > iterations / 2);
   }
 
+  /**
+   * {@link CellLevelCounts}, each cell read at the range's levels and added up per rectangle,
+   * counts every rectangle of the grid (each cell, each row, the whole grid, a random one) and a
+   * cover's refined bounds as the cumulative table does, for ranges on and off the bins, mask after
+   * mask read into the same counts.
+   */
+  public void testCellLevelCountsCountAsTheWholeGridDoes() throws Exception {
+    Random r = random();
+    for (int iter = 0, iterations = atLeast(200); iter < iterations; iter++) {
+      Masks masks = Masks.random(r);
+      int bins = masks.params().bins();
+      ChiGrid grid = masks.grid();
+      ValueRange range = // on the bins' edges, empty, past the top bin, or anywhere
+          r.nextBoolean()
+              ? new ValueRange(
+                  (double) r.nextInt(bins + 2) / bins,
+                  (double) RandomNumbers.randomIntBetween(r, 0, bins + 2) / bins)
+              : new ValueRange(r.nextDouble() * 1.2 - 0.1, r.nextDouble() * 1.2 - 0.1);
+      BinEdges.Levels levels = BinEdges.of(masks.dtype(), bins).levels(range);
+      CellLevelCounts cells = new CellLevelCounts(grid, bins, levels);
+      CellCounts all = CellCounts.allLevels(grid, bins);
+      for (int doc = 0; doc < 3; doc++) {
+        ChiReference.Generated mask =
+            ChiReference.mask(
+                r,
+                masks.dtype(),
+                masks.height(),
+                masks.width(),
+                r.nextInt(ChiReference.KINDS),
+                new int[] {bins});
+        Chi chi = Chi.build(mask.mask(), masks.params());
+        CellCounts whole = new CellCounts(grid, bins, levels).read(chi);
+        all.read(chi);
+        cells.read( // as a record's reader: each cell at each level asked for
+            (asked, n, out) -> {
+              for (int c = 0; c < grid.gx() * grid.gy(); c++) {
+                for (int k = 0; k < n; k++) {
+                  out[c * n + k] = (int) all.atLeast(c % grid.gx(), c / grid.gx(), asked[k]);
+                }
+              }
+            });
+        String what = mask.mask() + " " + range + " on " + grid;
+        assertEquals(what, whole.aligned(), cells.aligned());
+        List<ChiGrid.Cells> rectangles = new ArrayList<>();
+        rectangles.add(new ChiGrid.Cells(0, grid.gx(), 0, grid.gy()));
+        for (int cy = 0; cy < grid.gy(); cy++) {
+          rectangles.add(new ChiGrid.Cells(0, grid.gx(), cy, cy + 1));
+          for (int cx = 0; cx < grid.gx(); cx++) {
+            rectangles.add(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1));
+          }
+        }
+        int xa = r.nextInt(grid.gx() + 1);
+        int ya = r.nextInt(grid.gy() + 1);
+        rectangles.add( // possibly empty
+            new ChiGrid.Cells(
+                xa,
+                RandomNumbers.randomIntBetween(r, xa, grid.gx()),
+                ya,
+                RandomNumbers.randomIntBetween(r, ya, grid.gy())));
+        for (ChiGrid.Cells rectangle : rectangles) {
+          assertEquals(
+              what + " " + rectangle, whole.overlapping(rectangle), cells.overlapping(rectangle));
+          assertEquals(what + " " + rectangle, whole.inner(rectangle), cells.inner(rectangle));
+        }
+        Region region =
+            r.nextBoolean()
+                ? box(r, masks.width(), masks.height())
+                : shape(r, masks.width(), masks.height());
+        CellCover cover = CellCover.of(grid, region);
+        CpBounds expected = new CpBounds().computeRefined(whole, cover);
+        CpBounds actual = new CpBounds().computeRefined(cells, cover);
+        assertEquals(what + " " + region, expected.lower, actual.lower);
+        assertEquals(what + " " + region, expected.upper, actual.upper);
+      }
+    }
+  }
+
   public void testForCoverServesRangesOnTheBinsOnly() {
     ChiGrid grid = new ChiGrid(16, 64, 64);
     BinEdges.Levels offTheBins = BinEdges.of(MaskDType.FLOAT32, 10).levels(new ValueRange(0.33, 1));
@@ -80,6 +161,22 @@ public class CellCountsTests extends LuceneTestCase {
       String what, CellCounts whole, CellCounts part, ChiGrid.Cells cells) {
     assertEquals(what + " " + cells, whole.overlapping(cells), part.overlapping(cells));
     assertEquals(what + " " + cells, whole.inner(cells), part.inner(cells));
+  }
+
+  /** Masks of one dtype and size up to 80 x 80, and a CHI's parameters for them. */
+  private record Masks(MaskDType dtype, int height, int width, ChiParams params) {
+    static Masks random(Random r) {
+      return new Masks(
+          RandomPicks.randomFrom(r, MaskDType.values()),
+          RandomNumbers.randomIntBetween(r, 1, 80),
+          RandomNumbers.randomIntBetween(r, 1, 80),
+          new ChiParams(
+              RandomNumbers.randomIntBetween(r, 1, 24), RandomNumbers.randomIntBetween(r, 1, 20)));
+    }
+
+    ChiGrid grid() {
+      return new ChiGrid(params.gridStep(), width, height);
+    }
   }
 
   /** A box anywhere near the mask: inside, crossing or past its edges, possibly empty. */
