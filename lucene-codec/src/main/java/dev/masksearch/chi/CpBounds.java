@@ -104,12 +104,15 @@ public final class CpBounds {
     upper = 0;
     lower = 0;
     for (ChiGrid.Cells cells : cover.inside()) {
-      upper += counts.overlapping(cells);
-      lower += counts.inner(cells);
+      long overlapping = counts.overlapping(cells);
+      upper += overlapping;
+      lower += inner(counts, cells, overlapping);
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      upper += crossingUpper(counts, cover, k);
-      lower += crossingLower(counts, cover, k);
+      ChiGrid.Cells cell = cover.crossingCell(k);
+      long overlapping = counts.overlapping(cell);
+      upper += crossingUpper(cover, k, overlapping);
+      lower += crossingLower(cover, k, inner(counts, cell, overlapping));
     }
     return this;
   }
@@ -171,22 +174,32 @@ public final class CpBounds {
       }
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      long upper = crossingUpper(counts, cover, k);
-      long lower = crossingLower(counts, cover, k);
+      ChiGrid.Cells cell = cover.crossingCell(k);
+      long overlapping = counts.overlapping(cell);
+      long upper = crossingUpper(cover, k, overlapping);
+      long lower = crossingLower(cover, k, inner(counts, cell, overlapping));
       count += lower == upper ? lower : cover.countCrossing(k, pixels);
     }
     return count;
   }
 
+  /**
+   * The rectangle's count in the inner bins, given its count in the overlapping ones: the same
+   * count for a range on the bins, not read twice.
+   */
+  private static long inner(CellSource counts, ChiGrid.Cells cells, long overlapping) {
+    return counts.aligned() ? overlapping : counts.inner(cells);
+  }
+
   /** A crossing cell's upper bound: its covered pixels, or its count in the overlapping bins. */
-  private static long crossingUpper(CellSource counts, CellCover cover, int k) {
-    return Math.min(cover.covered(k), counts.overlapping(cover.crossingCell(k)));
+  private static long crossingUpper(CellCover cover, int k, long overlapping) {
+    return Math.min(cover.covered(k), overlapping);
   }
 
   /** A crossing cell's lower bound: its count in the inner bins less its uncovered pixels. */
-  private static long crossingLower(CellSource counts, CellCover cover, int k) {
+  private static long crossingLower(CellCover cover, int k, long inner) {
     long uncovered = cover.cellArea(k) - cover.covered(k);
-    return Math.max(0, counts.inner(cover.crossingCell(k)) - uncovered);
+    return Math.max(0, inner - uncovered);
   }
 
   private static long countCell(ChiGrid grid, int cx, int cy, Pixels pixels) throws IOException {
@@ -248,8 +261,10 @@ public final class CpBounds {
       }
     }
     for (int k = 0; k < cover.crossingCount(); k++) {
-      long cellLower = crossingLower(counts, cover, k);
-      long cellUpper = crossingUpper(counts, cover, k);
+      ChiGrid.Cells cell = cover.crossingCell(k);
+      long overlapping = counts.overlapping(cell);
+      long cellLower = crossingLower(cover, k, inner(counts, cell, overlapping));
+      long cellUpper = crossingUpper(cover, k, overlapping);
       lower += cellLower;
       upper += cellUpper;
       open.add(k, cellLower, cellUpper);

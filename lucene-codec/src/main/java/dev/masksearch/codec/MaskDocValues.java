@@ -1,6 +1,7 @@
 package dev.masksearch.codec;
 
 import dev.masksearch.chi.CellLevelCounts;
+import dev.masksearch.chi.Chi;
 import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiLookup;
 import dev.masksearch.chi.ChiParams;
@@ -116,6 +117,14 @@ public abstract class MaskDocValues extends BinaryDocValues {
      */
     default CellLevelCounts.Reader cells() {
       return null;
+    }
+
+    /**
+     * The current document's cells' histograms, as {@link Chi#cellHistograms(ChiGrid, ChiLookup)}
+     * lays them: what a merge copies.
+     */
+    default int[] cellHistograms() throws IOException {
+      return Chi.cellHistograms(grid(), this);
     }
 
     /**

@@ -169,8 +169,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
             source.storage().storesAs(writer.storage)
                 ? source.storedMask(doc)
                 : writer.storage.encode(source.mask(doc));
-        writer.add(
-            cursor.dtype(), grid.height(), grid.width(), stored, Chi.cellHistograms(grid, cursor));
+        writer.add(cursor.dtype(), grid.height(), grid.width(), stored, cursor.cellHistograms());
       }
     }
   }

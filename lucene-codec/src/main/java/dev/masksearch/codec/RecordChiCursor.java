@@ -6,6 +6,7 @@ import dev.masksearch.mask.MaskDType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.RamUsageEstimator;
@@ -48,6 +49,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   private int[] cellCounts = new int[0];
   private long tableBytes; // of every table held, kept as they grow: ramBytesUsed is per document
   private final CellLevelCounts.Reader cellReader = this::readCells;
+  private final int[] everyLevel; // 1 .. bins
 
   RecordChiCursor(int bins, Locator locator, IndexInput data) {
     this.bins = bins;
@@ -56,6 +58,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     this.tables = new int[bins + 1][];
     this.decodedFor = new int[bins + 1];
     this.pending = new int[bins];
+    this.everyLevel = java.util.stream.IntStream.rangeClosed(1, bins).toArray();
   }
 
   @Override
@@ -104,6 +107,34 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   /** Reads the held record's cells at {@code levels[0, n)} straight into {@code out}. */
   private void readCells(int[] levels, int n, int[] out) throws IOException {
     reader.read(record, recordLength, levels, n, out);
+  }
+
+  /**
+   * The held record's histograms in one read of its cells at every level, where entry look-ups
+   * would read it once a level and build a table each.
+   */
+  @Override
+  public int[] cellHistograms() throws IOException {
+    int cellCount = grid.gx() * grid.gy();
+    int[] atLeast = new int[Math.multiplyExact(cellCount, bins)];
+    readCells(everyLevel, bins, atLeast);
+    int slots = bins + 1;
+    int[] histograms = new int[Math.multiplyExact(cellCount, slots)];
+    for (int c = 0; c < cellCount; c++) {
+      int cx = c % grid.gx();
+      int cy = c / grid.gx();
+      long above = grid.area(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1)); // at level 0
+      for (int s = 0; s < slots; s++) {
+        long next = s < bins ? atLeast[c * bins + s] : 0; // at level s + 1
+        if (next > above) {
+          throw new CorruptIndexException(
+              "cell record: cell " + c + " counts more pixels at level " + (s + 1), data);
+        }
+        histograms[c * slots + s] = (int) (above - next);
+        above = next;
+      }
+    }
+    return histograms;
   }
 
   @Override

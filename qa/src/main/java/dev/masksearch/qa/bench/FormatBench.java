@@ -59,8 +59,9 @@ public final class FormatBench {
     Path realSample = Path.of(options.string("--real-sample", "../../shared/data/real-sample"));
     System.out.printf(
         Locale.ROOT,
-        "| masks | format | raw bytes | stored masks | CHI | index (masks + CHI) | indexing, images/s |%n"
-            + "|---|---|---:|---:|---:|---:|---:|%n");
+        "| masks | format | raw bytes | stored masks | CHI | index (masks + CHI) | indexing, images/s"
+            + " | merge, images/s |%n"
+            + "|---|---|---:|---:|---:|---:|---:|---:|%n");
     SyntheticDataset data = new SyntheticDataset(42, 224, 224, dtype);
     long raw = 2L * count * 224 * 224 * dtype.bytesPerPixel();
     String name =
@@ -73,8 +74,15 @@ public final class FormatBench {
           long start = System.nanoTime();
           SyntheticIndex.build(dir, data, count, ChiParams.DEFAULT, 1, format.codec().get());
           double seconds = (System.nanoTime() - start) / 1e9;
+          double mergeSeconds = mergeSeconds(dir, format.codec().get());
           if (round == 1) {
-            print(name, format.name(), raw, IndexSizes.of(dir), count / seconds);
+            print(
+                name,
+                format.name(),
+                raw,
+                IndexSizes.of(dir),
+                count / seconds,
+                count / mergeSeconds);
           }
         } finally {
           IOUtils.rm(path);
@@ -91,13 +99,15 @@ public final class FormatBench {
             long start = System.nanoTime();
             index(dir, masks, format.codec().get());
             double seconds = (System.nanoTime() - start) / 1e9;
+            double mergeSeconds = mergeSeconds(dir, format.codec().get());
             if (round == 1) {
               print(
                   String.format(Locale.ROOT, "real sample, %,d masks", masks.size()),
                   format.name(),
                   realRaw,
                   IndexSizes.of(dir),
-                  masks.size() / 2.0 / seconds);
+                  masks.size() / 2.0 / seconds,
+                  masks.size() / 2.0 / mergeSeconds);
             }
           } finally {
             IOUtils.rm(path);
@@ -107,11 +117,31 @@ public final class FormatBench {
     }
   }
 
+  /**
+   * Seconds to merge the index in {@code dir} into a new one written by {@code codec}: what a force
+   * merge spends on segments of the same format (each mask's stored bytes and CHI copied).
+   */
+  private static double mergeSeconds(Directory dir, Codec codec) throws IOException {
+    Path path = Files.createTempDirectory("masksearch-formats-merged");
+    try (Directory merged = FSDirectory.open(path)) {
+      long start = System.nanoTime();
+      SyntheticIndex.rewrite(dir, merged, new IndexWriterConfig().setCodec(codec));
+      return (System.nanoTime() - start) / 1e9;
+    } finally {
+      IOUtils.rm(path);
+    }
+  }
+
   private static void print(
-      String masks, String format, long raw, IndexSizes sizes, double imagesPerSecond) {
+      String masks,
+      String format,
+      long raw,
+      IndexSizes sizes,
+      double imagesPerSecond,
+      double mergedPerSecond) {
     System.out.printf(
         Locale.ROOT,
-        "| %s | %s | %,d | %.1f%% | %.1f%% (%.1f%% of the stored masks) | %.1f%% | %,.0f |%n",
+        "| %s | %s | %,d | %.1f%% | %.1f%% (%.1f%% of the stored masks) | %.1f%% | %,.0f | %,.0f |%n",
         masks,
         format,
         raw,
@@ -119,7 +149,8 @@ public final class FormatBench {
         100.0 * sizes.chiBytes() / raw,
         100.0 * sizes.chiBytes() / sizes.maskBytes(),
         100.0 * (sizes.maskBytes() + sizes.chiBytes()) / raw,
-        imagesPerSecond);
+        imagesPerSecond,
+        mergedPerSecond);
   }
 
   /** Every PNG mask under the real sample's mask directories. */
