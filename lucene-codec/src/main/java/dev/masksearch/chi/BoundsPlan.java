@@ -19,8 +19,10 @@ import java.util.Arrays;
  * lower = C(I, inner bins)       + sum_g max( C(X_g, inner bins) - (n_g - a_g), 0 )
  * </pre>
  *
- * For a box there is one group, I is its inner rectangle and X the ring up to its outer one, and
- * these are MaskSearch's bounds ({@link CpBounds}). A shape's crossing cells fall into {@link
+ * For a box, I is its inner rectangle and X the ring up to its outer one, grouped by side (the left
+ * and right columns, then the top and bottom rows between them): never looser than MaskSearch's
+ * bounds, which take the ring as one group ({@link CpBounds#compute}), and tighter where the
+ * salient pixels near the box lie on some sides only. A shape's crossing cells fall into {@link
  * #GROUPS} groups by the share of the cell it covers. Summed over many cells, the entries of
  * neighbouring cells of a sum cancel: a region's sums keep only the entries at the corners of I and
  * of each group.
@@ -80,15 +82,19 @@ public final class BoundsPlan {
     this.levels = levels;
     this.area = cover.area();
     this.empty = area == 0 || levels.isEmpty();
-    int groups = cover.outer() != null ? 1 : GROUPS;
+    int groups = GROUPS;
     this.sums = 2 + 2 * groups;
     this.constants = new long[this.sums];
     this.evaluated = new long[this.sums];
     this.groupCovered = new long[groups];
     this.groupUncovered = new long[groups];
     int[] group = new int[cover.crossingCount()];
+    ChiGrid.Cells outer = cover.outer();
     for (int k = 0; k < cover.crossingCount(); k++) {
-      group[k] = (int) (cover.covered(k) * groups / (cover.cellArea(k) + 1));
+      group[k] =
+          outer != null
+              ? side(outer, cover.crossingX(k), cover.crossingY(k))
+              : (int) (cover.covered(k) * groups / (cover.cellArea(k) + 1));
       groupCovered[group[k]] += cover.covered(k);
       groupUncovered[group[k]] += cover.cellArea(k) - cover.covered(k);
     }
@@ -98,20 +104,11 @@ public final class BoundsPlan {
         addRect(sums, INSIDE_OVERLAPPING, 1, cells, levels.outerFrom(), levels.outerTo());
         addRect(sums, INSIDE_INNER, 1, cells, levels.innerFrom(), levels.innerTo());
       }
-      if (cover.outer() != null) { // a box: its ring is the outer rectangle less the inner one
-        addRect(sums, CROSSING_OVERLAPPING, 1, cover.outer(), levels.outerFrom(), levels.outerTo());
-        addRect(sums, CROSSING_INNER, 1, cover.outer(), levels.innerFrom(), levels.innerTo());
-        for (ChiGrid.Cells cells : cover.inside()) {
-          addRect(sums, CROSSING_OVERLAPPING, -1, cells, levels.outerFrom(), levels.outerTo());
-          addRect(sums, CROSSING_INNER, -1, cells, levels.innerFrom(), levels.innerTo());
-        }
-      } else {
-        for (int k = 0; k < cover.crossingCount(); k++) {
-          ChiGrid.Cells cell = cover.crossingCell(k);
-          int g = 2 * group[k];
-          addRect(sums, CROSSING_OVERLAPPING + g, 1, cell, levels.outerFrom(), levels.outerTo());
-          addRect(sums, CROSSING_INNER + g, 1, cell, levels.innerFrom(), levels.innerTo());
-        }
+      for (int k = 0; k < cover.crossingCount(); k++) {
+        ChiGrid.Cells cell = cover.crossingCell(k);
+        int g = 2 * group[k];
+        addRect(sums, CROSSING_OVERLAPPING + g, 1, cell, levels.outerFrom(), levels.outerTo());
+        addRect(sums, CROSSING_INNER + g, 1, cell, levels.innerFrom(), levels.innerTo());
       }
     }
     // one entry per CHI position, with a coefficient per sum; those that cancel to zero dropped
@@ -146,13 +143,21 @@ public final class BoundsPlan {
   }
 
   /**
+   * The side of a box's ring that crossing cell (cx, cy) lies on: its left and right columns
+   * (corners included), then the top and bottom rows between them.
+   */
+  private static int side(ChiGrid.Cells outer, int cx, int cy) {
+    return cx == outer.xa() ? 0 : cx == outer.xb() - 1 ? 1 : cy == outer.ya() ? 2 : 3;
+  }
+
+  /**
    * About the most memory building a plan for {@code region} on {@code grid} takes, cover included:
    * what a caller reserves first (a shape on a fine grid touches many cells).
    */
   public static long bytesToBuild(ChiGrid grid, Region region) {
     long cover = CellCover.bytesToBuild(grid, region);
-    if (!(region instanceof Shape)) { // a box: its sums come from two rectangles
-      return cover;
+    if (!(region instanceof Shape)) { // a box: the cells of its ring, as a shape's below
+      return cover + 2L * (grid.gx() + grid.gy()) * (4 + 384 + 208);
     }
     // per cell: 16 contributions of 8 bytes with their sorted copy and growth (384), the plan's
     // entries (about 4 a cell) with a coefficient per sum and a value (4 * (4 + 4 * 10 + 8)), and
