@@ -3,6 +3,7 @@ package dev.masksearch.chi;
 import dev.masksearch.mask.Region;
 import dev.masksearch.mask.Shape;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The first-stage bounds of one constant region and level bracket on one grid, compiled into signed
@@ -43,6 +44,9 @@ public final class BoundsPlan {
    */
   static final int GROUPS = 4;
 
+  /** A box's crossing cells are bounded by side ({@link #side}). */
+  private static final int SIDES = 4;
+
   final ChiGrid grid;
   private final CellCover cover;
   private final int bins;
@@ -82,18 +86,19 @@ public final class BoundsPlan {
     this.levels = levels;
     this.area = cover.area();
     this.empty = area == 0 || levels.isEmpty();
-    int groups = GROUPS;
+    ChiGrid.Cells outer = cover.outer();
+    int groups = outer != null ? SIDES : GROUPS;
     this.sums = 2 + 2 * groups;
     this.constants = new long[this.sums];
     this.evaluated = new long[this.sums];
     this.groupCovered = new long[groups];
     this.groupUncovered = new long[groups];
+    ChiGrid.Cells[] sides = outer == null ? null : sides(outer, cover.inside());
     int[] group = new int[cover.crossingCount()];
-    ChiGrid.Cells outer = cover.outer();
     for (int k = 0; k < cover.crossingCount(); k++) {
       group[k] =
-          outer != null
-              ? side(outer, cover.crossingX(k), cover.crossingY(k))
+          sides != null
+              ? sideOf(sides, cover.crossingX(k), cover.crossingY(k))
               : (int) (cover.covered(k) * groups / (cover.cellArea(k) + 1));
       groupCovered[group[k]] += cover.covered(k);
       groupUncovered[group[k]] += cover.cellArea(k) - cover.covered(k);
@@ -104,11 +109,24 @@ public final class BoundsPlan {
         addRect(sums, INSIDE_OVERLAPPING, 1, cells, levels.outerFrom(), levels.outerTo());
         addRect(sums, INSIDE_INNER, 1, cells, levels.innerFrom(), levels.innerTo());
       }
-      for (int k = 0; k < cover.crossingCount(); k++) {
-        ChiGrid.Cells cell = cover.crossingCell(k);
-        int g = 2 * group[k];
-        addRect(sums, CROSSING_OVERLAPPING + g, 1, cell, levels.outerFrom(), levels.outerTo());
-        addRect(sums, CROSSING_INNER + g, 1, cell, levels.innerFrom(), levels.innerTo());
+      if (sides != null) { // a box: four rectangles whatever its size
+        for (int g = 0; g < sides.length; g++) {
+          addRect(
+              sums,
+              CROSSING_OVERLAPPING + 2 * g,
+              1,
+              sides[g],
+              levels.outerFrom(),
+              levels.outerTo());
+          addRect(sums, CROSSING_INNER + 2 * g, 1, sides[g], levels.innerFrom(), levels.innerTo());
+        }
+      } else {
+        for (int k = 0; k < cover.crossingCount(); k++) {
+          ChiGrid.Cells cell = cover.crossingCell(k);
+          int g = 2 * group[k];
+          addRect(sums, CROSSING_OVERLAPPING + g, 1, cell, levels.outerFrom(), levels.outerTo());
+          addRect(sums, CROSSING_INNER + g, 1, cell, levels.innerFrom(), levels.innerTo());
+        }
       }
     }
     // one entry per CHI position, with a coefficient per sum; those that cancel to zero dropped
@@ -143,11 +161,33 @@ public final class BoundsPlan {
   }
 
   /**
-   * The side of a box's ring that crossing cell (cx, cy) lies on: its left and right columns
-   * (corners included), then the top and bottom rows between them.
+   * A box's ring (its outer rectangle less the inside one) as the rectangles of its sides: the
+   * columns left and right of the inside rectangle, top to bottom, then the rows above and below it
+   * (each at most a cell wide, empty where the box's edge is on a grid line); the outer rectangle
+   * alone when nothing is inside.
    */
-  private static int side(ChiGrid.Cells outer, int cx, int cy) {
-    return cx == outer.xa() ? 0 : cx == outer.xb() - 1 ? 1 : cy == outer.ya() ? 2 : 3;
+  private static ChiGrid.Cells[] sides(ChiGrid.Cells outer, List<ChiGrid.Cells> inside) {
+    if (inside.isEmpty()) {
+      return new ChiGrid.Cells[] {outer};
+    }
+    ChiGrid.Cells in = inside.getFirst();
+    return new ChiGrid.Cells[] {
+      new ChiGrid.Cells(outer.xa(), in.xa(), outer.ya(), outer.yb()),
+      new ChiGrid.Cells(in.xb(), outer.xb(), outer.ya(), outer.yb()),
+      new ChiGrid.Cells(in.xa(), in.xb(), outer.ya(), in.ya()),
+      new ChiGrid.Cells(in.xa(), in.xb(), in.yb(), outer.yb())
+    };
+  }
+
+  /** The side whose rectangle holds cell (cx, cy) of a box's ring. */
+  private static int sideOf(ChiGrid.Cells[] sides, int cx, int cy) {
+    for (int g = 0; g < sides.length; g++) {
+      ChiGrid.Cells side = sides[g];
+      if (cx >= side.xa() && cx < side.xb() && cy >= side.ya() && cy < side.yb()) {
+        return g;
+      }
+    }
+    throw new AssertionError("cell " + cx + "," + cy + " is on no side of the ring");
   }
 
   /**
@@ -156,8 +196,8 @@ public final class BoundsPlan {
    */
   public static long bytesToBuild(ChiGrid grid, Region region) {
     long cover = CellCover.bytesToBuild(grid, region);
-    if (!(region instanceof Shape)) { // a box: the cells of its ring, as a shape's below
-      return cover + 2L * (grid.gx() + grid.gy()) * (4 + 384 + 208);
+    if (!(region instanceof Shape)) { // a box: its sums come from five rectangles
+      return cover;
     }
     // per cell: 16 contributions of 8 bytes with their sorted copy and growth (384), the plan's
     // entries (about 4 a cell) with a coefficient per sum and a value (4 * (4 + 4 * 10 + 8)), and
@@ -233,21 +273,11 @@ public final class BoundsPlan {
     chi.entries(entries, size, values);
     long[] sums = evaluated;
     System.arraycopy(constants, 0, sums, 0, this.sums);
-    if (this.sums == 4) { // a box: four sums, unrolled
-      for (int k = 0, c = 0; k < size; k++, c += 4) {
-        long v = values[k];
-        sums[0] += coefficients[c] * v;
-        sums[1] += coefficients[c + 1] * v;
-        sums[2] += coefficients[c + 2] * v;
-        sums[3] += coefficients[c + 3] * v;
-      }
-    } else {
-      int n = this.sums;
-      for (int k = 0, c = 0; k < size; k++, c += n) {
-        long v = values[k];
-        for (int q = 0; q < n; q++) {
-          sums[q] += coefficients[c + q] * v;
-        }
+    int n = this.sums;
+    for (int k = 0, c = 0; k < size; k++, c += n) {
+      long v = values[k];
+      for (int q = 0; q < n; q++) {
+        sums[q] += coefficients[c + q] * v;
       }
     }
     out.upper = upper(sums);

@@ -152,7 +152,7 @@ public final class CellCover {
 
   /**
    * For a box, its outer rectangle: the crossing cells are the ring between it and the inside
-   * rectangle, so their sums are the outer one's less the inner one's. Null for a shape.
+   * rectangle, whose sides {@link BoundsPlan} bounds apart. Null for a shape.
    */
   public ChiGrid.Cells outer() {
     return outer;

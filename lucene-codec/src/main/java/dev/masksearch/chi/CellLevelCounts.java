@@ -53,7 +53,10 @@ public final class CellLevelCounts implements CellSource {
     this.counts = new int[Math.multiplyExact(cells(grid), stored.length)];
   }
 
-  /** About the memory of the counts of {@code levels} (at most four a cell) on {@code grid}. */
+  /**
+   * About the most memory the counts of a range's levels (at most four a cell) on {@code grid}
+   * take.
+   */
   public static long bytesFor(ChiGrid grid) {
     return 128 + 4L * Integer.BYTES * cells(grid);
   }

@@ -240,6 +240,7 @@ final class CellSuffixRecord {
   private static long bitsAt(byte[] bytes, int start, int bit, int width) {
     int from = start + (bit >>> 3);
     int shift = bit & 7;
+    assert shift + width <= Integer.SIZE : "a sum of " + width + " bits"; // cells of at most 2^24
     if (from <= bytes.length - Integer.BYTES) {
       return ((int) BitUtil.VH_LE_INT.get(bytes, from) & 0xFFFFFFFFL) >>> shift
           & ((1L << width) - 1);

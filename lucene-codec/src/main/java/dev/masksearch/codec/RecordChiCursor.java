@@ -123,7 +123,8 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     for (int c = 0; c < cellCount; c++) {
       int cx = c % grid.gx();
       int cy = c / grid.gx();
-      long above = grid.area(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1)); // at level 0
+      long above = // at level 0: the cell's area
+          (long) (grid.lineX(cx + 1) - grid.lineX(cx)) * (grid.lineY(cy + 1) - grid.lineY(cy));
       for (int s = 0; s < slots; s++) {
         long next = s < bins ? atLeast[c * bins + s] : 0; // at level s + 1
         if (next > above) {

@@ -13,11 +13,11 @@ import java.util.Random;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * The cell sources that read a part of the CHI or read it cell by cell against the counts of the
- * whole grid. {@link CellCounts#forCover}, which reads only the corners of a cover's cells, against
- * the counts of the whole grid: every cell and rectangle the bounds and verification of that cover
- * read has the same counts, for boxes (inside, crossing, past the edge, empty) and shapes and
- * ranges on the bins, mask after mask read into the same table.
+ * The cell sources that read a part of the CHI, or read it cell by cell ({@link CellLevelCounts}),
+ * against the counts of the whole grid. {@link CellCounts#forCover}, which reads only the corners
+ * of a cover's cells: every cell and rectangle the bounds and verification of that cover read has
+ * the same counts, for boxes (inside, crossing, past the edge, empty) and shapes and ranges on the
+ * bins, mask after mask read into the same table.
  */
 public class CellCountsTests extends LuceneTestCase {
 
@@ -144,6 +144,27 @@ public class CellCountsTests extends LuceneTestCase {
         CpBounds actual = new CpBounds().computeRefined(cells, cover);
         assertEquals(what + " " + region, expected.lower, actual.lower);
         assertEquals(what + " " + region, expected.upper, actual.upper);
+        // verification, which bounds each inside cell apart for a range off the bins
+        int maskWidth = masks.width();
+        CpBounds.Pixels pixels =
+            (x1, y1, x2, y2) -> {
+              long count = 0;
+              for (int y = y1; y < y2; y++) {
+                for (int x = x1; x < x2; x++) {
+                  double v = mask.values()[y * maskWidth + x];
+                  count += range.lv() <= v && v < range.uv() ? 1 : 0;
+                }
+              }
+              return count;
+            };
+        long exact = CpBounds.exactCount(whole, cover, pixels);
+        assertEquals(what + " " + region, exact, CpBounds.exactCount(cells, cover, pixels));
+        long threshold = RandomNumbers.randomIntBetween(r, -1, (int) cover.area());
+        CpBounds.Question countAbove = (lower, upper) -> lower <= threshold && threshold < upper;
+        CpBounds answered =
+            CpBounds.countUntilAnswered(cells, cover, pixels, countAbove, new CpBounds());
+        assertTrue(what + " " + region, answered.lower <= exact && exact <= answered.upper);
+        assertFalse(what + " " + region, countAbove.isOpen(answered.lower, answered.upper));
       }
     }
   }
