@@ -44,7 +44,7 @@ public final class BoundsPlan {
    */
   static final int GROUPS = 4;
 
-  /** A box's crossing cells are bounded by side ({@link #side}). */
+  /** A box's crossing cells are bounded by side ({@link #sides}). */
   private static final int SIDES = 4;
 
   final ChiGrid grid;

@@ -116,7 +116,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   @Override
   public int[] cellHistograms() throws IOException {
     int cellCount = grid.gx() * grid.gy();
-    int[] atLeast = new int[Math.multiplyExact(cellCount, bins)];
+    int[] atLeast = cellCounts(Math.multiplyExact(cellCount, bins));
     readCells(everyLevel, bins, atLeast);
     int slots = bins + 1;
     int[] histograms = new int[Math.multiplyExact(cellCount, slots)];
@@ -194,12 +194,9 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   private void decode(int n) {
     int gx = grid.gx();
     int gy = grid.gy();
-    int cells = gx * gy;
-    if (cellCounts.length < cells * n) {
-      cellCounts = new int[cells * n];
-    }
+    int[] counts = cellCounts(gx * gy * n);
     try {
-      reader.read(record, recordLength, pending, n, cellCounts);
+      reader.read(record, recordLength, pending, n, counts);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -216,12 +213,20 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
       for (int j = 1; j <= gy; j++) { // each row's running sum on the row above
         int row = 0;
         for (int i = 1; i <= gx; i++) {
-          row += cellCounts[((j - 1) * gx + i - 1) * n + k];
+          row += counts[((j - 1) * gx + i - 1) * n + k];
           table[j * w + i] = table[(j - 1) * w + i] + row;
         }
       }
       decodedFor[level] = seeks;
     }
+  }
+
+  /** The cursor's scratch for per-cell counts, of at least {@code size} ints. */
+  private int[] cellCounts(int size) {
+    if (cellCounts.length < size) {
+      cellCounts = new int[size];
+    }
+    return cellCounts;
   }
 
   @Override
