@@ -201,20 +201,40 @@ public final class CellCover {
 
   /**
    * The covered pixels of crossing cell {@code k} that {@code pixels} counts (those in the range):
-   * one rectangle for a box, the shape's row spans in the cell otherwise.
+   * one rectangle for a box, the shape's row spans in the cell otherwise. Given the whole cell's
+   * count in the range ({@code cellCount}, exact for a range on the bins; negative when unknown), a
+   * box's part that leaves one rectangle of the cell uncovered is counted as the cell's count less
+   * that rectangle's when the rectangle costs less to read: tiles decode rows left to right from
+   * the cell's first column and skip the rows above, so the columns left of a part that reaches the
+   * cell's right edge cost more than the part's own, and of two row bands the one with fewer rows
+   * costs less.
    */
-  public long countCrossing(int k, CpBounds.Pixels pixels) throws IOException {
+  public long countCrossing(int k, CpBounds.Pixels pixels, long cellCount) throws IOException {
     int x1 = grid.lineX(crossingX(k));
     int x2 = grid.lineX(crossingX(k) + 1);
     int y1 = grid.lineY(crossingY(k));
     int y2 = grid.lineY(crossingY(k) + 1);
     return switch (region) {
-      case Roi r ->
-          pixels.count(
-              Math.max(r.x1(), x1),
-              Math.max(r.y1(), y1),
-              Math.min(r.x2(), x2),
-              Math.min(r.y2(), y2));
+      case Roi r -> {
+        int px1 = Math.max(r.x1(), x1);
+        int py1 = Math.max(r.y1(), y1);
+        int px2 = Math.min(r.x2(), x2);
+        int py2 = Math.min(r.y2(), y2);
+        if (cellCount >= 0) {
+          if (py1 == y1 && py2 == y2 && px2 == x2) { // columns [px1, x2): read [x1, px1) instead
+            yield cellCount - pixels.count(x1, y1, px1, y2);
+          }
+          if (px1 == x1 && px2 == x2) { // a band of rows: read the other band if it is shorter
+            if (py2 == y2 && py1 - y1 < y2 - py1) {
+              yield cellCount - pixels.count(x1, y1, x2, py1);
+            }
+            if (py1 == y1 && y2 - py2 < py2 - y1) {
+              yield cellCount - pixels.count(x1, py2, x2, y2);
+            }
+          }
+        }
+        yield pixels.count(px1, py1, px2, py2);
+      }
       case Shape shape -> pixels.count(shape, x1, y1, x2, y2);
     };
   }

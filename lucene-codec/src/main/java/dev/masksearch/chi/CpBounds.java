@@ -178,7 +178,10 @@ public final class CpBounds {
       long overlapping = counts.overlapping(cell);
       long upper = crossingUpper(cover, k, overlapping);
       long lower = crossingLower(cover, k, inner(counts, cell, overlapping));
-      count += lower == upper ? lower : cover.countCrossing(k, pixels);
+      count +=
+          lower == upper
+              ? lower
+              : cover.countCrossing(k, pixels, counts.aligned() ? overlapping : -1);
     }
     return count;
   }
@@ -189,6 +192,13 @@ public final class CpBounds {
    */
   private static long inner(CellSource counts, ChiGrid.Cells cells, long overlapping) {
     return counts.aligned() ? overlapping : counts.inner(cells);
+  }
+
+  /**
+   * Crossing cell {@code k}'s whole count in the range when exact (a range on the bins), else -1.
+   */
+  private static long cellCount(CellSource counts, CellCover cover, int k) {
+    return counts.aligned() ? counts.overlapping(cover.crossingCell(k)) : -1;
   }
 
   /** A crossing cell's upper bound: its covered pixels, or its count in the overlapping bins. */
@@ -275,7 +285,7 @@ public final class CpBounds {
       int ref = open.ref(cell);
       long count =
           ref >= 0
-              ? cover.countCrossing(ref, pixels)
+              ? cover.countCrossing(ref, pixels, cellCount(counts, cover, ref))
               : countCell(grid, (-1 - ref) % grid.gx(), (-1 - ref) / grid.gx(), pixels);
       lower += count - open.lower(cell);
       upper -= open.upper(cell) - count;

@@ -87,6 +87,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private static final int BLOCK_AFTER = 32;
 
     private final MaskDocValues.BlockAccess blocks;
+    private final int maxDoc;
 
     /** Each document's pixels per bin in its box, when indexed ({@link BoxBinCountsField}). */
     private final BinaryDocValues boxBinCounts;
@@ -104,6 +105,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private long[] blockUpper = new long[0];
     private BoundsPlan blockPlan; // the plan the cached block's bounds were computed with
     private int cachedBlock = -1;
+    private int cachedRows; // the cached block's documents: fewer than a block's size in the last
     private int visitedBlock = -1;
     private int visits;
 
@@ -119,6 +121,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.firstTier =
           firstTierCursor == cursor ? fieldTier : new Tier(firstTierCursor, firstTierCursor.bins());
       this.blocks = firstTierCursor.blocks();
+      this.maxDoc = fields.reader().maxDoc();
       this.cornerCounts =
           new LaidRegions<>(fields.guard(), "the cell corners of " + spec + " read per document");
       this.cellLevelCounts =
@@ -214,21 +217,62 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         if (++visits <= BLOCK_AFTER) {
           return false;
         }
-        int rows = blocks.seekBlock(block);
-        if (blockLower.length < rows) {
-          blockLower = new long[1 << shift];
-          blockUpper = new long[1 << shift];
-        }
-        BoundsPlan plan = firstTier.plan(firstTier.cursor.grid(), firstTier.cursor.dtype());
-        plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
-        fields.account(spec.field());
-        blockPlan = plan;
-        cachedBlock = block;
+        cacheBlock(block);
       }
       int row = doc & ((1 << shift) - 1);
       counts.lower = blockLower[row];
       counts.upper = blockUpper[row];
       return true;
+    }
+
+    /** Computes the first-stage bounds of every document of {@code block} at once. */
+    private void cacheBlock(int block) throws IOException {
+      int shift = blocks.blockShift();
+      cachedBlock = -1; // until computed whole
+      int rows = blocks.seekBlock(block);
+      if (blockLower.length < rows) {
+        blockLower = new long[1 << shift];
+        blockUpper = new long[1 << shift];
+      }
+      BoundsPlan plan = firstTier.plan(firstTier.cursor.grid(), firstTier.cursor.dtype());
+      plan.evaluateBlock(blocks::column, rows, blockLower, blockUpper);
+      fields.account(spec.field());
+      blockPlan = plan;
+      cachedRows = rows;
+      cachedBlock = block;
+    }
+
+    /**
+     * Within the block whose bounds are cached, skips the documents they reject; past its end, a
+     * scan that has skipped to there is dense, so the next block's bounds are computed at once (the
+     * last block has fewer documents than a block's size, or ends the segment).
+     */
+    @Override
+    public int firstCandidate(int doc, Comparison comparison, double threshold) throws IOException {
+      if (blocks == null || spec.roi() == null) {
+        return doc;
+      }
+      int shift = blocks.blockShift();
+      int block = doc >>> shift;
+      if (block != cachedBlock) {
+        return doc; // sparse access, or a block not yet visited: bounds() decides when to cache
+      }
+      while (true) {
+        long area = blockPlan.area();
+        for (int row = doc & ((1 << shift) - 1); row < cachedRows; row++) {
+          double lower = spec.value(blockLower[row], area);
+          double upper = spec.value(blockUpper[row], area);
+          if (!comparison.rejectsAll(lower, upper, threshold)) {
+            return (block << shift) + row;
+          }
+        }
+        doc = (block << shift) + cachedRows;
+        if (cachedRows < 1 << shift || doc >= maxDoc) {
+          return doc;
+        }
+        guard.check();
+        cacheBlock(++block);
+      }
     }
 
     /**

@@ -17,6 +17,17 @@ public abstract class LeafEvaluator {
   public abstract boolean bounds(int doc, DocBounds out) throws IOException;
 
   /**
+   * The first document at or after {@code doc} whose first-stage bounds may not reject {@code value
+   * comparison threshold}, or a number at least the segment's {@code maxDoc}: every document
+   * skipped has a value and bounds that reject it. By default {@code doc}; an evaluator that has
+   * bounded a block of documents at once skips the block's rejected documents without bounding them
+   * one by one.
+   */
+  public int firstCandidate(int doc, Comparison comparison, double threshold) throws IOException {
+    return doc;
+  }
+
+  /**
    * Tightens bounds computed by {@link #bounds} for the same document, without reading masks; any
    * order.
    */

@@ -7,7 +7,6 @@ import org.apache.lucene.search.ConstantScoreScorer;
 import org.apache.lucene.search.ConstantScoreWeight;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
-import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
@@ -138,39 +137,62 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
 
   /**
    * Phase one: the documents that the CHI bounds do not reject; remembers whether they accepted the
-   * current one.
+   * current one. The evaluator skips what a block's bounds reject ({@link
+   * LeafEvaluator#firstCandidate}); the others are bounded one by one.
    */
-  private final class BoundsApproximation extends FilteredDocIdSetIterator {
+  private final class BoundsApproximation extends DocIdSetIterator {
     private final LeafEvaluator evaluator;
     private final SearchGuard guard;
+    private final int maxDoc;
     private final DocBounds bounds = new DocBounds();
     private boolean acceptedByBounds;
+    private int doc = -1;
     private int visited;
     // rejected since the last move: added to the stats once per move, not per document
     private long rejected;
 
     BoundsApproximation(LeafEvaluator evaluator, int maxDoc, SearchGuard guard) {
-      super(DocIdSetIterator.all(maxDoc));
       this.evaluator = evaluator;
       this.guard = guard;
+      this.maxDoc = maxDoc;
+    }
+
+    @Override
+    public int docID() {
+      return doc;
     }
 
     @Override
     public int nextDoc() throws IOException {
-      try {
-        return super.nextDoc();
-      } finally {
-        countRejected();
-      }
+      return doc == NO_MORE_DOCS ? doc : advance(doc + 1);
     }
 
     @Override
     public int advance(int target) throws IOException {
-      try {
-        return super.advance(target);
-      } finally {
-        countRejected();
+      int next = target;
+      while (next < maxDoc) {
+        int candidate = evaluator.firstCandidate(next, comparison, threshold);
+        rejected += Math.min(candidate, maxDoc) - next;
+        if (candidate >= maxDoc) {
+          break;
+        }
+        if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
+          guard.check(); // a long run of documents rejected by bounds never reaches the
+          // collector's checks
+        }
+        if (evaluator.bounds(candidate, bounds) && survivesBounds(candidate)) {
+          countRejected();
+          return doc = candidate;
+        }
+        next = candidate + 1;
       }
+      countRejected();
+      return doc = NO_MORE_DOCS;
+    }
+
+    @Override
+    public long cost() {
+      return maxDoc;
     }
 
     private void countRejected() {
@@ -178,15 +200,6 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
         stats.reject(rejected);
         rejected = 0;
       }
-    }
-
-    @Override
-    protected boolean match(int doc) throws IOException {
-      if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
-        guard.check(); // a long run of documents rejected by bounds never reaches the collector's
-        // checks
-      }
-      return evaluator.bounds(doc, bounds) && survivesBounds(doc);
     }
 
     /** Decides what bounds can, refining undecided ones once; false if they reject the document. */

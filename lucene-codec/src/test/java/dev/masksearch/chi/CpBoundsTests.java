@@ -321,13 +321,7 @@ public class CpBoundsTests extends LuceneTestCase {
             long expectedUpper = 0;
             long expectedLower = 0;
             if (area > 0) {
-              Roi c = roi.clip(width, height);
-              Roi around =
-                  new Roi(
-                      c.x1() / step * step,
-                      c.y1() / step * step,
-                      Math.min(width, Math.ceilDiv(c.x2(), step) * step),
-                      Math.min(height, Math.ceilDiv(c.y2(), step) * step));
+              Roi around = cellsAround(roi, step, width, height);
               CpBounds aroundCounts =
                   new CpBounds().compute(built.chi().grid(), built.chi(), around, levels);
               expectedUpper = Math.min(aroundCounts.upper, area);
@@ -362,12 +356,12 @@ public class CpBoundsTests extends LuceneTestCase {
             }
             tighter += refined.upper - refined.lower < bounds.upper - bounds.lower ? 1 : 0;
             // Verification (for a fifth of the ROIs: it visits every cell): exact, reading pixels
-            // only in cells the CHI leaves open, inside the ROI, and none when the bounds are
-            // exact.
+            // only in cells the CHI leaves open, within the cells the ROI touches (a crossing
+            // cell's uncovered side when cheaper), and none when the bounds are exact.
             if (q % 5 != 0) {
               continue;
             }
-            Roi clipped = roi.clip(width, height);
+            Roi touched = cellsAround(roi, step, width, height);
             long[] read = new long[1];
             long verified;
             try {
@@ -377,8 +371,8 @@ public class CpBoundsTests extends LuceneTestCase {
                       CellCover.of(built.chi().grid(), roi),
                       levels,
                       (x1, y1, x2, y2) -> {
-                        assertTrue(x1 >= clipped.x1() && x2 <= clipped.x2() && x1 < x2);
-                        assertTrue(y1 >= clipped.y1() && y2 <= clipped.y2() && y1 < y2);
+                        assertTrue(x1 >= touched.x1() && x2 <= touched.x2() && x1 < x2);
+                        assertTrue(y1 >= touched.y1() && y2 <= touched.y2() && y1 < y2);
                         assertEquals("within one cell", x1 / step, (x2 - 1) / step);
                         assertEquals("within one cell", y1 / step, (y2 - 1) / step);
                         read[0] += (long) (x2 - x1) * (y2 - y1);
@@ -844,6 +838,74 @@ public class CpBoundsTests extends LuceneTestCase {
     b.compute(chi.grid(), chi, Roi.FULL, edges.levels(new ValueRange(0.7, 0.7)));
     assertEquals(0, b.upper);
     assertTrue(b.isExact());
+  }
+
+  /** The cells of a {@code step} grid that {@code roi}, clipped to the mask, touches. */
+  private static Roi cellsAround(Roi roi, int step, int width, int height) {
+    Roi c = roi.clip(width, height);
+    return new Roi(
+        c.x1() / step * step,
+        c.y1() / step * step,
+        Math.min(width, Math.ceilDiv(c.x2(), step) * step),
+        Math.min(height, Math.ceilDiv(c.y2(), step) * step));
+  }
+
+  /**
+   * A crossing cell whose count the CHI gives (a range on the bins) is verified from its cheaper
+   * side: the columns left of a part that reaches the cell's right edge, or the shorter of two row
+   * bands; the count is the same as the part's own.
+   */
+  public void testCrossingCellsReadTheirCheaperSide() throws IOException {
+    // 8x8 uint8 checkerboard of 0 and 255, step 4: every cell has 8 pixels of [0.5, 1.5), so the
+    // bounds of a cell the ROI crosses do not meet
+    byte[] data = new byte[64];
+    for (int i = 0; i < 64; i++) {
+      data[i] = (byte) (((i / 8 + i % 8) & 1) * 255);
+    }
+    Mask mask = Mask.of(MaskDType.UINT8, 8, 8, data);
+    Chi chi = Chi.build(mask, new ChiParams(4, 4));
+    ValueRange onBins = new ValueRange(0.5, 1.5);
+    assertEquals(
+        List.of(new Roi(0, 0, 1, 4), new Roi(0, 4, 1, 8)), // columns left of the part
+        verifiedReads(mask, chi, new Roi(1, 0, 8, 8), onBins));
+    assertEquals(
+        List.of(new Roi(0, 0, 4, 1), new Roi(4, 0, 8, 1)), // one row above, not three rows
+        verifiedReads(mask, chi, new Roi(0, 1, 8, 8), onBins));
+    assertEquals(
+        List.of(new Roi(0, 3, 4, 4), new Roi(4, 3, 8, 4)), // the part: one row, not three
+        verifiedReads(mask, chi, new Roi(0, 3, 8, 8), onBins));
+    assertEquals(
+        List.of(new Roi(0, 0, 3, 4), new Roi(0, 4, 3, 8)), // a part at the left: itself
+        verifiedReads(mask, chi, new Roi(0, 0, 3, 8), onBins));
+    // a range off the bins leaves the cell's own count open: the part itself
+    ValueRange off = new ValueRange(0.6, 1.5);
+    assertFalse(BinEdges.of(MaskDType.UINT8, 4).levels(off).isAligned());
+    assertTrue(BinEdges.of(MaskDType.UINT8, 4).levels(onBins).isAligned());
+    assertEquals(
+        List.of(new Roi(1, 0, 4, 4), new Roi(1, 4, 4, 8)),
+        verifiedReads(mask, chi, new Roi(1, 0, 8, 8), off));
+  }
+
+  /**
+   * The rectangles {@link CpBounds#exactCount} reads to verify {@code roi} on {@code mask} (a CHI
+   * of 4 bins), after checking its count against the mask's own.
+   */
+  private static List<Roi> verifiedReads(Mask mask, Chi chi, Roi roi, ValueRange range)
+      throws IOException {
+    List<Roi> reads = new ArrayList<>();
+    BinEdges.Levels levels = BinEdges.of(MaskDType.UINT8, 4).levels(range);
+    long count =
+        CpBounds.exactCount(
+            chi,
+            CellCover.of(chi.grid(), roi),
+            levels,
+            (x1, y1, x2, y2) -> {
+              Roi read = new Roi(x1, y1, x2, y2);
+              reads.add(read);
+              return mask.countPixels(read, range);
+            });
+    assertEquals(mask.countPixels(roi, range), count);
+    return reads;
   }
 
   /** All-equal masks: every aligned query is exact, and the count is all or nothing. */

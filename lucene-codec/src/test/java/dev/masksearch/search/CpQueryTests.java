@@ -14,6 +14,7 @@ import dev.masksearch.mask.Roi;
 import dev.masksearch.mask.ValueRange;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -128,6 +129,71 @@ public class CpQueryTests extends LuceneTestCase {
           dir, TestMaskCodecs.random(random(), TestUtil.getDefaultCodec(), MASK::equals), params);
       checkQueries(dir, atLeast(30), true);
     }
+  }
+
+  /**
+   * A scan over a segment of equal masks skips a block's documents whose first-stage bounds reject
+   * them, and only those ({@link LeafEvaluator#firstCandidate}): every document skipped, bounded on
+   * its own, is rejected, and thresholds near the top of the values skip some. Fine grids make
+   * blocks of a few hundred documents, so a scan crosses from block to block.
+   */
+  public void testFirstCandidateSkipsOnlyDocumentsTheBoundsReject() throws IOException {
+    uniformSize =
+        new int[] {TestUtil.nextInt(random(), 24, 70), TestUtil.nextInt(random(), 24, 70)};
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 1, 4), TestUtil.nextInt(random(), 2, 20));
+    try (Directory dir = newDirectory()) {
+      indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        long skipped = 0;
+        for (int q = 0; q < 10; q++) {
+          CpSpec spec = CpSpec.of(MASK, randomRoi(random(), 70), randomRange(random()));
+          spec = random().nextBoolean() ? spec.normalized() : spec;
+          List<Double> values = new ArrayList<>(brute(reader, spec).values());
+          Collections.sort(values);
+          boolean greater = random().nextBoolean();
+          Comparison comparison = greater ? Comparison.GT : Comparison.LT;
+          double threshold =
+              values.isEmpty()
+                  ? 0
+                  : values.get(greater ? values.size() * 9 / 10 : values.size() / 10);
+          for (LeafReaderContext leaf : reader.leaves()) {
+            skipped += assertSkipsOnlyRejected(leaf, spec, comparison, threshold);
+          }
+        }
+        assertTrue("no document was skipped", skipped > 0);
+      }
+    }
+  }
+
+  /**
+   * Walks a segment as the filter's approximation does; checks each document skipped against its
+   * own bounds; returns how many were skipped.
+   */
+  private static long assertSkipsOnlyRejected(
+      LeafReaderContext leaf, CpSpec spec, Comparison comparison, double threshold)
+      throws IOException {
+    LeafEvaluator scan = spec.leaf(leaf.reader(), SearchGuard.NONE);
+    LeafEvaluator alone = spec.leaf(leaf.reader(), SearchGuard.NONE);
+    DocBounds bounds = new DocBounds();
+    DocBounds own = new DocBounds();
+    int maxDoc = leaf.reader().maxDoc();
+    long skipped = 0;
+    for (int doc = 0; doc < maxDoc; ) {
+      int candidate = scan.firstCandidate(doc, comparison, threshold);
+      assertTrue(candidate >= doc);
+      for (int d = doc; d < Math.min(candidate, maxDoc); d++, skipped++) {
+        assertTrue("document " + d + " has a value", alone.bounds(d, own));
+        assertTrue(
+            "document " + d + " skipped with bounds " + own.lower + ", " + own.upper,
+            comparison.rejectsAll(own.lower, own.upper, threshold));
+      }
+      if (candidate < maxDoc) {
+        scan.bounds(candidate, bounds);
+      }
+      doc = candidate + 1;
+    }
+    return skipped;
   }
 
   public void testFallbackWithoutChiAnswersEqualBruteForce() throws IOException {

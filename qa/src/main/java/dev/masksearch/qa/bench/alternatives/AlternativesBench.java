@@ -196,7 +196,7 @@ public final class AlternativesBench {
                           runs,
                           System.err::println),
                       count)
-                  : FixedCost.report(FixedCost.measure(node.rest(), bench), count);
+                  : FixedCost.report(FixedCost.measure(node.rest(), bench, count), count);
           System.out.print(report);
           if (out != null) {
             Files.writeString(Path.of(out), report);
@@ -209,7 +209,7 @@ public final class AlternativesBench {
                 ? List.of()
                 : RegionShapes.run(
                     node.rest(), bench.raw(), Alternatives.PLUGIN_INDEX, runs, System.err::println);
-        String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench), count);
+        String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench, count), count);
         String jfr = options.string("--jfr", null);
         if (jfr != null) {
           profile(node, bench, "", Path.of(jfr).toAbsolutePath());
@@ -245,10 +245,13 @@ public final class AlternativesBench {
     }
   }
 
+  /** How long {@link #profile} runs each workload, at least. */
+  private static final long PROFILE_NANOS = 20_000_000_000L;
+
   /**
    * Records the node with Java Flight Recorder while the plugin answers the selective workloads
-   * whose names contain {@code named} 50 times each, and prints its hottest methods (the file stays
-   * for {@code jfr view} / JDK Mission Control).
+   * whose names contain {@code named} for 20 seconds each (at least 50 times), and prints its
+   * hottest methods (the file stays for {@code jfr view} / JDK Mission Control).
    */
   private static void profile(LocalCluster node, Alternatives bench, String named, Path file)
       throws Exception {
@@ -260,7 +263,9 @@ public final class AlternativesBench {
       if (!q.name().contains(named)) {
         continue;
       }
-      for (int i = 0; i < 50; i++) {
+      // at least 50 times and 20 seconds: about 2,000 samples of a search thread at JFR's 10 ms
+      long end = System.nanoTime() + PROFILE_NANOS;
+      for (int i = 0; i < 50 || System.nanoTime() < end; i++) {
         bench.plugin().answer(Alternatives.PLUGIN_INDEX, q, false);
       }
     }
