@@ -12,8 +12,8 @@ import java.util.List;
  * A region laid on one mask's grid: the cells it covers whole (as aligned rectangles, whose counts
  * the CHI gives exactly) and the cells it crosses, each with the number of its pixels the region
  * covers. What the bounds of any region shape need: {@link BoundsPlan} sums the CHI over both sets,
- * {@link CpBounds} bounds crossing cells one by one and counts their covered pixels when the bounds
- * do not meet.
+ * {@link CpBounds} bounds crossing cells one by one and counts their covered pixels (or the cell's
+ * uncovered side, where cheaper) when the bounds do not meet.
  */
 public final class CellCover {
   private final ChiGrid grid;
@@ -203,11 +203,11 @@ public final class CellCover {
    * The covered pixels of crossing cell {@code k} that {@code pixels} counts (those in the range):
    * one rectangle for a box, the shape's row spans in the cell otherwise. Given the whole cell's
    * count in the range ({@code cellCount}, exact for a range on the bins; negative when unknown), a
-   * box's part that leaves one rectangle of the cell uncovered is counted as the cell's count less
-   * that rectangle's when the rectangle costs less to read: tiles decode rows left to right from
-   * the cell's first column and skip the rows above, so the columns left of a part that reaches the
-   * cell's right edge cost more than the part's own, and of two row bands the one with fewer rows
-   * costs less.
+   * box's part that leaves one rectangle of the cell uncovered on its left or above is counted as
+   * the cell's count less that rectangle's, when the rectangle is the narrower (or shorter) of the
+   * two: fewer pixels to count, and fewer columns or rows for a tile to decode, since tiles decode
+   * a row from its first column and, in some encodings, rows from the first. (Below or to the right
+   * the rest would decode the part's rows or columns and more.)
    */
   public long countCrossing(int k, CpBounds.Pixels pixels, long cellCount) throws IOException {
     int x1 = grid.lineX(crossingX(k));
@@ -221,16 +221,11 @@ public final class CellCover {
         int px2 = Math.min(r.x2(), x2);
         int py2 = Math.min(r.y2(), y2);
         if (cellCount >= 0) {
-          if (py1 == y1 && py2 == y2 && px2 == x2) { // columns [px1, x2): read [x1, px1) instead
+          if (py1 == y1 && py2 == y2 && px2 == x2 && px1 - x1 < x2 - px1) { // columns on the left
             yield cellCount - pixels.count(x1, y1, px1, y2);
           }
-          if (px1 == x1 && px2 == x2) { // a band of rows: read the other band if it is shorter
-            if (py2 == y2 && py1 - y1 < y2 - py1) {
-              yield cellCount - pixels.count(x1, y1, x2, py1);
-            }
-            if (py1 == y1 && y2 - py2 < py2 - y1) {
-              yield cellCount - pixels.count(x1, py2, x2, y2);
-            }
+          if (px1 == x1 && px2 == x2 && py2 == y2 && py1 - y1 < y2 - py1) { // rows above
+            yield cellCount - pixels.count(x1, y1, x2, py1);
           }
         }
         yield pixels.count(px1, py1, px2, py2);

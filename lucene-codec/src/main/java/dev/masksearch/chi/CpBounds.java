@@ -152,8 +152,10 @@ public final class CpBounds {
    * The exact CP count over a region, reading the mask only where the CHI leaves it open: the whole
    * cells come from the CHI when the range is aligned to the bins, and every other cell whose
    * per-cell bounds ({@link #computeRefined}) meet adds that count; only the remaining cells are
-   * counted from {@code pixels}, and only their pixels inside the region. For near-binary masks
-   * most crossing cells are all background or all foreground and are decided this way.
+   * counted from {@code pixels}, and only their pixels inside the region (or, for a range on the
+   * bins, a crossing cell's uncovered side where cheaper: {@link CellCover#countCrossing}). For
+   * near-binary masks most crossing cells are all background or all foreground and are decided this
+   * way.
    */
   public static long exactCount(CellSource counts, CellCover cover, Pixels pixels)
       throws IOException {
@@ -179,9 +181,7 @@ public final class CpBounds {
       long upper = crossingUpper(cover, k, overlapping);
       long lower = crossingLower(cover, k, inner(counts, cell, overlapping));
       count +=
-          lower == upper
-              ? lower
-              : cover.countCrossing(k, pixels, counts.aligned() ? overlapping : -1);
+          lower == upper ? lower : cover.countCrossing(k, pixels, wholeCell(counts, overlapping));
     }
     return count;
   }
@@ -195,10 +195,11 @@ public final class CpBounds {
   }
 
   /**
-   * Crossing cell {@code k}'s whole count in the range when exact (a range on the bins), else -1.
+   * A cell's whole count in the range, given its count in the overlapping bins: exact for a range
+   * on the bins, else unknown (-1).
    */
-  private static long cellCount(CellSource counts, CellCover cover, int k) {
-    return counts.aligned() ? counts.overlapping(cover.crossingCell(k)) : -1;
+  private static long wholeCell(CellSource counts, long overlapping) {
+    return counts.aligned() ? overlapping : -1;
   }
 
   /** A crossing cell's upper bound: its covered pixels, or its count in the overlapping bins. */
@@ -234,7 +235,7 @@ public final class CpBounds {
         cells += (long) (inside.xb() - inside.xa()) * (inside.yb() - inside.ya());
       }
     }
-    return 64 + 40 * cells; // a reference, two bounds, an order and a sort key each
+    return 64 + 48 * cells; // a reference, three counts, an order and a sort key each
   }
 
   /**
@@ -266,7 +267,7 @@ public final class CpBounds {
           long cellUpper = counts.overlapping(cell);
           lower += cellLower;
           upper += cellUpper;
-          open.add(-1 - (cy * grid.gx() + cx), cellLower, cellUpper);
+          open.add(-1 - (cy * grid.gx() + cx), cellLower, cellUpper, -1);
         }
       }
     }
@@ -277,7 +278,7 @@ public final class CpBounds {
       long cellUpper = crossingUpper(cover, k, overlapping);
       lower += cellLower;
       upper += cellUpper;
-      open.add(k, cellLower, cellUpper);
+      open.add(k, cellLower, cellUpper, wholeCell(counts, overlapping));
     }
     int[] order = open.widestFirst();
     for (int i = 0; i < order.length && question.isOpen(lower, upper); i++) {
@@ -285,7 +286,7 @@ public final class CpBounds {
       int ref = open.ref(cell);
       long count =
           ref >= 0
-              ? cover.countCrossing(ref, pixels, cellCount(counts, cover, ref))
+              ? cover.countCrossing(ref, pixels, open.wholeCell(cell))
               : countCell(grid, (-1 - ref) % grid.gx(), (-1 - ref) / grid.gx(), pixels);
       lower += count - open.lower(cell);
       upper -= open.upper(cell) - count;
@@ -297,24 +298,25 @@ public final class CpBounds {
 
   /**
    * The cells whose bounds do not meet, each as a reference (a crossing cell's index, or {@code -1
-   * - (cy * gx + cx)} for a cell inside the region) and its bounds.
+   * - (cy * gx + cx)} for a cell inside the region), its bounds and its whole count when known.
    */
   private static final class OpenCells {
     private int[] refs = new int[16];
-    private long[] bounds = new long[32]; // lower, upper
+    private long[] values = new long[48]; // lower, upper, whole cell
     private int size;
 
-    void add(int ref, long lower, long upper) {
+    void add(int ref, long lower, long upper, long wholeCell) {
       if (lower == upper) {
         return;
       }
       if (size == refs.length) {
         refs = Arrays.copyOf(refs, 2 * size);
-        bounds = Arrays.copyOf(bounds, 4 * size);
+        values = Arrays.copyOf(values, 6 * size);
       }
       refs[size] = ref;
-      bounds[2 * size] = lower;
-      bounds[2 * size++ + 1] = upper;
+      values[3 * size] = lower;
+      values[3 * size + 1] = upper;
+      values[3 * size++ + 2] = wholeCell;
     }
 
     int ref(int i) {
@@ -322,11 +324,15 @@ public final class CpBounds {
     }
 
     long lower(int i) {
-      return bounds[2 * i];
+      return values[3 * i];
     }
 
     long upper(int i) {
-      return bounds[2 * i + 1];
+      return values[3 * i + 1];
+    }
+
+    long wholeCell(int i) {
+      return values[3 * i + 2];
     }
 
     /**

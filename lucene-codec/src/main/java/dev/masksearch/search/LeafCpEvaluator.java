@@ -87,6 +87,8 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     private static final int BLOCK_AFTER = 32;
 
     private final MaskDocValues.BlockAccess blocks;
+    // a constant region over a segment of equal masks: first stages may bound blocks at once
+    private final boolean boundsByBlock;
     private final int maxDoc;
 
     /** Each document's pixels per bin in its box, when indexed ({@link BoxBinCountsField}). */
@@ -121,6 +123,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       this.firstTier =
           firstTierCursor == cursor ? fieldTier : new Tier(firstTierCursor, firstTierCursor.bins());
       this.blocks = firstTierCursor.blocks();
+      this.boundsByBlock = blocks != null && spec.roi() != null;
       this.maxDoc = fields.reader().maxDoc();
       this.cornerCounts =
           new LaidRegions<>(fields.guard(), "the cell corners of " + spec + " read per document");
@@ -134,7 +137,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     @Override
     public boolean bounds(int doc, DocBounds out) throws IOException {
       out.fromBoxBinCounts = false;
-      if (blocks != null && spec.roi() != null && boundsFromBlock(doc)) {
+      if (boundsByBlock && boundsFromBlock(doc)) {
         out.lower = spec.value(counts.lower, blockPlan.area());
         out.upper = spec.value(counts.upper, blockPlan.area());
         out.roi = spec.roi();
@@ -225,8 +228,12 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       return true;
     }
 
-    /** Computes the first-stage bounds of every document of {@code block} at once. */
+    /**
+     * Computes the first-stage bounds of every document of {@code block} at once; checks the guard
+     * first, since a scan may then skip the whole block without another check.
+     */
     private void cacheBlock(int block) throws IOException {
+      guard.check();
       int shift = blocks.blockShift();
       cachedBlock = -1; // until computed whole
       int rows = blocks.seekBlock(block);
@@ -243,19 +250,23 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
     }
 
     /**
-     * Within the block whose bounds are cached, skips the documents they reject; past its end, a
-     * scan that has skipped to there is dense, so the next block's bounds are computed at once (the
-     * last block has fewer documents than a block's size, or ends the segment).
+     * Within the block whose bounds are cached, skips the documents they reject; past its end (by
+     * skipping, or from its last document) the scan is dense, so the next block's bounds are
+     * computed at once (the last block has fewer documents than a block's size, or ends the
+     * segment).
      */
     @Override
     public int firstCandidate(int doc, Comparison comparison, double threshold) throws IOException {
-      if (blocks == null || spec.roi() == null) {
+      if (!boundsByBlock) {
         return doc;
       }
       int shift = blocks.blockShift();
       int block = doc >>> shift;
       if (block != cachedBlock) {
-        return doc; // sparse access, or a block not yet visited: bounds() decides when to cache
+        if (cachedBlock < 0 || block != cachedBlock + 1 || (doc & ((1 << shift) - 1)) != 0) {
+          return doc; // sparse access, or a block not yet visited: bounds() decides when to cache
+        }
+        cacheBlock(block); // the scan left the cached block at its last document: still dense
       }
       while (true) {
         long area = blockPlan.area();
@@ -270,7 +281,6 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         if (cachedRows < 1 << shift || doc >= maxDoc) {
           return doc;
         }
-        guard.check();
         cacheBlock(++block);
       }
     }

@@ -177,8 +177,8 @@ public final class MaskValueFilterQuery extends ValueSourceQuery {
           break;
         }
         if ((++visited & MaskValueTopK.CHECK_EVERY) == 0) {
-          guard.check(); // a long run of documents rejected by bounds never reaches the
-          // collector's checks
+          // a long run of documents rejected by bounds never reaches the collector's checks
+          guard.check();
         }
         if (evaluator.bounds(candidate, bounds) && survivesBounds(candidate)) {
           countRejected();

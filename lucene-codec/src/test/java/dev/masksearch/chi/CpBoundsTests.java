@@ -356,12 +356,16 @@ public class CpBoundsTests extends LuceneTestCase {
             }
             tighter += refined.upper - refined.lower < bounds.upper - bounds.lower ? 1 : 0;
             // Verification (for a fifth of the ROIs: it visits every cell): exact, reading pixels
-            // only in cells the CHI leaves open, within the cells the ROI touches (a crossing
-            // cell's uncovered side when cheaper), and none when the bounds are exact.
+            // only in cells the CHI leaves open, inside the ROI for a range off the bins, within
+            // the cells it touches for one on them (a crossing cell's uncovered side when
+            // cheaper), and none when the bounds are exact.
             if (q % 5 != 0) {
               continue;
             }
-            Roi touched = cellsAround(roi, step, width, height);
+            Roi touched =
+                levels.isAligned()
+                    ? cellsAround(roi, step, width, height)
+                    : roi.clip(width, height);
             long[] read = new long[1];
             long verified;
             try {
@@ -852,8 +856,9 @@ public class CpBoundsTests extends LuceneTestCase {
 
   /**
    * A crossing cell whose count the CHI gives (a range on the bins) is verified from its cheaper
-   * side: the columns left of a part that reaches the cell's right edge, or the shorter of two row
-   * bands; the count is the same as the part's own.
+   * side: the columns left of a part that reaches the cell's right edge, or the rows above one that
+   * reaches its bottom, when they are fewer than the part's; never the side right of or below a
+   * part. The count is the same as the part's own.
    */
   public void testCrossingCellsReadTheirCheaperSide() throws IOException {
     // 8x8 uint8 checkerboard of 0 and 255, step 4: every cell has 8 pixels of [0.5, 1.5), so the
@@ -875,8 +880,14 @@ public class CpBoundsTests extends LuceneTestCase {
         List.of(new Roi(0, 3, 4, 4), new Roi(4, 3, 8, 4)), // the part: one row, not three
         verifiedReads(mask, chi, new Roi(0, 3, 8, 8), onBins));
     assertEquals(
+        List.of(new Roi(3, 0, 4, 4), new Roi(3, 4, 4, 8)), // the part: one column, not three
+        verifiedReads(mask, chi, new Roi(3, 0, 8, 8), onBins));
+    assertEquals(
         List.of(new Roi(0, 0, 3, 4), new Roi(0, 4, 3, 8)), // a part at the left: itself
         verifiedReads(mask, chi, new Roi(0, 0, 3, 8), onBins));
+    assertEquals(
+        List.of(new Roi(0, 0, 4, 3), new Roi(4, 0, 8, 3)), // a part at the top: itself
+        verifiedReads(mask, chi, new Roi(0, 0, 8, 3), onBins));
     // a range off the bins leaves the cell's own count open: the part itself
     ValueRange off = new ValueRange(0.6, 1.5);
     assertFalse(BinEdges.of(MaskDType.UINT8, 4).levels(off).isAligned());

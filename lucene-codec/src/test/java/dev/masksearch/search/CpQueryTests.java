@@ -134,14 +134,15 @@ public class CpQueryTests extends LuceneTestCase {
   /**
    * A scan over a segment of equal masks skips a block's documents whose first-stage bounds reject
    * them, and only those ({@link LeafEvaluator#firstCandidate}): every document skipped, bounded on
-   * its own, is rejected, and thresholds near the top of the values skip some. Fine grids make
-   * blocks of a few hundred documents, so a scan crosses from block to block.
+   * its own by a new evaluator, is rejected, its exact value fails the comparison, and thresholds
+   * near the end of the values skip some. Fine grids make blocks of 64 to 512 documents (more than
+   * the 32 a scan visits before bounding a block at once), so a scan crosses from block to block.
    */
   public void testFirstCandidateSkipsOnlyDocumentsTheBoundsReject() throws IOException {
     uniformSize =
-        new int[] {TestUtil.nextInt(random(), 24, 70), TestUtil.nextInt(random(), 24, 70)};
+        new int[] {TestUtil.nextInt(random(), 24, 48), TestUtil.nextInt(random(), 24, 48)};
     ChiParams params =
-        new ChiParams(TestUtil.nextInt(random(), 1, 4), TestUtil.nextInt(random(), 2, 20));
+        new ChiParams(TestUtil.nextInt(random(), 2, 4), TestUtil.nextInt(random(), 2, 20));
     try (Directory dir = newDirectory()) {
       indexRandomDocuments(dir, new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals), params);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -157,8 +158,9 @@ public class CpQueryTests extends LuceneTestCase {
               values.isEmpty()
                   ? 0
                   : values.get(greater ? values.size() * 9 / 10 : values.size() / 10);
+          Map<Integer, Double> exact = brute(reader, spec);
           for (LeafReaderContext leaf : reader.leaves()) {
-            skipped += assertSkipsOnlyRejected(leaf, spec, comparison, threshold);
+            skipped += assertSkipsOnlyRejected(leaf, spec, comparison, threshold, exact);
           }
         }
         assertTrue("no document was skipped", skipped > 0);
@@ -168,13 +170,16 @@ public class CpQueryTests extends LuceneTestCase {
 
   /**
    * Walks a segment as the filter's approximation does; checks each document skipped against its
-   * own bounds; returns how many were skipped.
+   * own bounds and, when live, its exact value (by global doc id); returns how many were skipped.
    */
   private static long assertSkipsOnlyRejected(
-      LeafReaderContext leaf, CpSpec spec, Comparison comparison, double threshold)
+      LeafReaderContext leaf,
+      CpSpec spec,
+      Comparison comparison,
+      double threshold,
+      Map<Integer, Double> exact)
       throws IOException {
     LeafEvaluator scan = spec.leaf(leaf.reader(), SearchGuard.NONE);
-    LeafEvaluator alone = spec.leaf(leaf.reader(), SearchGuard.NONE);
     DocBounds bounds = new DocBounds();
     DocBounds own = new DocBounds();
     int maxDoc = leaf.reader().maxDoc();
@@ -183,7 +188,12 @@ public class CpQueryTests extends LuceneTestCase {
       int candidate = scan.firstCandidate(doc, comparison, threshold);
       assertTrue(candidate >= doc);
       for (int d = doc; d < Math.min(candidate, maxDoc); d++, skipped++) {
+        LeafEvaluator alone = spec.leaf(leaf.reader(), SearchGuard.NONE); // no block cached
         assertTrue("document " + d + " has a value", alone.bounds(d, own));
+        Double value = exact.get(leaf.docBase + d);
+        assertTrue(
+            "document " + d + " skipped with value " + value,
+            value == null || !comparison.test(value, threshold));
         assertTrue(
             "document " + d + " skipped with bounds " + own.lower + ", " + own.upper,
             comparison.rejectsAll(own.lower, own.upper, threshold));
