@@ -196,7 +196,7 @@ public final class AlternativesBench {
                           runs,
                           System.err::println),
                       count)
-                  : FixedCost.report(FixedCost.measure(node.rest(), bench, count), count);
+                  : FixedCost.report(FixedCost.measure(node.rest(), bench), count);
           System.out.print(report);
           if (out != null) {
             Files.writeString(Path.of(out), report);
@@ -209,7 +209,7 @@ public final class AlternativesBench {
                 ? List.of()
                 : RegionShapes.run(
                     node.rest(), bench.raw(), Alternatives.PLUGIN_INDEX, runs, System.err::println);
-        String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench, count), count);
+        String fixedCost = FixedCost.report(FixedCost.measure(node.rest(), bench), count);
         String jfr = options.string("--jfr", null);
         if (jfr != null) {
           profile(node, bench, "", Path.of(jfr).toAbsolutePath());

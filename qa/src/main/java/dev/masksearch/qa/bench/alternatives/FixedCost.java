@@ -11,13 +11,12 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Where the milliseconds of a request that reads no mask go (issue 15, item 5): the {@code
- * match_all} floor, the plugin's top 25 over the whole mask and the hits of a 1% filter fetched
- * without a filter (what a 1% filter costs beyond its query) on the same index, each warmed {@value
- * #WARMUPS} times (so that the JIT has compiled the bound pass) and timed {@value #RUNS} times,
- * alternating; then as many runs with {@code "profile": true} split the server's share into the
- * query phase (for the top 25: the bound pass over every document and the k hits' scoring) and the
- * fetch phase. What is left of the client's time is the same for both: HTTP, request parsing, the
- * shard request and the reply.
+ * match_all} floor and the plugin's top 25 over the whole mask on the same index, each warmed
+ * {@value #WARMUPS} times (so that the JIT has compiled the bound pass) and timed {@value #RUNS}
+ * times, alternating; then as many runs with {@code "profile": true} split the server's share into
+ * the query phase (for the top 25: the bound pass over every document and the k hits' scoring) and
+ * the fetch phase. What is left of the client's time is the same for both: HTTP, request parsing,
+ * the shard request and the reply.
  */
 final class FixedCost {
   static final int WARMUPS = 20;
@@ -29,10 +28,9 @@ final class FixedCost {
   private FixedCost() {}
 
   /**
-   * The floor, the top 25 over the whole mask (a query reading no mask) and a 1% filter's hits
-   * without a mask read, on the plugin's index of {@code count} images.
+   * The floor and the top 25 over the whole mask (a query reading no mask) on the plugin's index.
    */
-  static List<Result> measure(Rest rest, Alternatives bench, int count) {
+  static List<Result> measure(Rest rest, Alternatives bench) {
     Query topK = bench.topWholeMask();
     String index = Alternatives.PLUGIN_INDEX;
     Map<String, Map<String, Object>> bodies = new LinkedHashMap<>();
@@ -43,9 +41,6 @@ final class FixedCost {
     matchAll.put("query", Map.of("match_all", Map.of()));
     bodies.put("match_all, " + Query.K + " hits (the floor)", matchAll);
     bodies.put(topK.name(), bench.plugin().body(index, topK, false));
-    bodies.put(
-        "every 100th image by `ids`, as many hits as a 1% filter returns (its floor)",
-        onePercentByIds(count));
     Map<String, double[]> client = new LinkedHashMap<>();
     bodies.keySet().forEach(name -> client.put(name, new double[RUNS]));
     for (int r = -WARMUPS; r < RUNS; r++) {
@@ -77,25 +72,6 @@ final class FixedCost {
               Alternatives.median(fetch)));
     }
     return results;
-  }
-
-  /**
-   * A request that returns what a 1% filter returns (one image in 100, asked as the filters ask:
-   * {@code size} the index's count, no {@code _source}) without reading a mask: the collector of
-   * that size and the fetch of each hit's {@code _id}, which the plugin and painless both pay.
-   */
-  private static Map<String, Object> onePercentByIds(int count) {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < count; i += 100) {
-      ids.add(Integer.toString(i));
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("size", count);
-    body.put("_source", false);
-    body.put("track_total_hits", false);
-    body.put(
-        "query", Map.of("bool", Map.of("filter", List.of(Map.of("ids", Map.of("values", ids))))));
-    return body;
   }
 
   /** The nanoseconds of every search's {@code part} (its query tree or collectors). */
