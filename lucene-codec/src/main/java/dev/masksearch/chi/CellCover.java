@@ -111,7 +111,7 @@ public final class CellCover {
       int runFrom = -1;
       for (int cx = 0; cx <= gx; cx++) {
         long c = cx < gx ? perCell[cy * gx + cx] : 0;
-        boolean whole = cx < gx && c == grid.area(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1));
+        boolean whole = cx < gx && c == grid.cellArea(cx, cy);
         if (whole && runFrom < 0) {
           runFrom = cx;
         } else if (!whole && runFrom >= 0) {
@@ -195,8 +195,7 @@ public final class CellCover {
 
   /** The pixels of crossing cell {@code k}. */
   public long cellArea(int k) {
-    return grid.area(
-        new ChiGrid.Cells(crossingX(k), crossingX(k) + 1, crossingY(k), crossingY(k) + 1));
+    return grid.cellArea(crossingX(k), crossingY(k));
   }
 
   /**

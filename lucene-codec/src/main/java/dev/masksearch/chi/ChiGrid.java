@@ -81,6 +81,11 @@ public record ChiGrid(int step, int width, int height) {
         : (long) (lineX(c.xb()) - lineX(c.xa())) * (lineY(c.yb()) - lineY(c.ya()));
   }
 
+  /** The pixels of cell {@code (cx, cy)}. */
+  public long cellArea(int cx, int cy) {
+    return (long) (lineX(cx + 1) - lineX(cx)) * (lineY(cy + 1) - lineY(cy));
+  }
+
   /** The pixels of cell {@code (cx, cy)} that {@code r} covers. */
   public long covered(Roi r, int cx, int cy) {
     return (long) (Math.min(r.x2(), lineX(cx + 1)) - Math.max(r.x1(), lineX(cx)))

@@ -70,7 +70,7 @@ public final class L1Cells {
         cells[2 * k] = cx;
         cells[2 * k + 1] = cy;
         regionCovered[k] = covered[c];
-        uncovered[k] = grid.area(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1)) - covered[c];
+        uncovered[k] = grid.cellArea(cx, cy) - covered[c];
         System.arraycopy(query, c * (bins + 2), queryAtLeast, k * (bins + 2), bins + 2);
         k++;
       }

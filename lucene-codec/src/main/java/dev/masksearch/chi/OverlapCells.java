@@ -51,7 +51,7 @@ public final class OverlapCells {
         cells[2 * k + 1] = cy;
         regionCovered[k] = a[i];
         queryCovered[k] = q[i];
-        cellArea[k++] = grid.area(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1));
+        cellArea[k++] = grid.cellArea(cx, cy);
       }
     }
     this.queryPixels = query.area();
@@ -65,7 +65,7 @@ public final class OverlapCells {
     for (ChiGrid.Cells cells : cover.inside()) {
       for (int cy = cells.ya(); cy < cells.yb(); cy++) {
         for (int cx = cells.xa(); cx < cells.xb(); cx++) {
-          covered[cy * gx + cx] = grid.area(new ChiGrid.Cells(cx, cx + 1, cy, cy + 1));
+          covered[cy * gx + cx] = grid.cellArea(cx, cy);
         }
       }
     }

@@ -123,8 +123,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     for (int c = 0; c < cellCount; c++) {
       int cx = c % grid.gx();
       int cy = c / grid.gx();
-      long above = // at level 0: the cell's area
-          (long) (grid.lineX(cx + 1) - grid.lineX(cx)) * (grid.lineY(cy + 1) - grid.lineY(cy));
+      long above = grid.cellArea(cx, cy); // at level 0
       for (int s = 0; s < slots; s++) {
         long next = s < bins ? atLeast[c * bins + s] : 0; // at level s + 1
         if (next > above) {
