@@ -59,6 +59,7 @@ public final class BoundsPlan {
   private final int[] coefficients; // one per sum per entry
   private final long[] constants;
   private final long[] evaluated; // scratch: one document's sums
+  private final boolean[] fed; // per sum: whether an entry or a constant adds to it
   private final int size;
 
   /**
@@ -158,6 +159,13 @@ public final class BoundsPlan {
     this.entries = Arrays.copyOf(entries, size);
     this.coefficients = Arrays.copyOf(coefficients, n * size);
     this.values = new long[size];
+    this.fed = new boolean[this.sums];
+    for (int q = 0; q < this.sums; q++) {
+      fed[q] = constants[q] != 0;
+      for (int k = 0; k < size; k++) {
+        fed[q] |= this.coefficients[this.sums * k + q] != 0;
+      }
+    }
   }
 
   /**
@@ -308,7 +316,9 @@ public final class BoundsPlan {
       blockSums = new long[sums][rows];
     }
     for (int q = 0; q < sums; q++) {
-      Arrays.fill(blockSums[q], 0, rows, constants[q]);
+      if (fed[q] || q == INSIDE_OVERLAPPING || q == INSIDE_INNER) {
+        Arrays.fill(blockSums[q], 0, rows, constants[q]);
+      }
     }
     for (int k = 0; k < size; k++) {
       int[] column = columns.column(entries[k]);
@@ -322,13 +332,24 @@ public final class BoundsPlan {
         }
       }
     }
-    long[] row = evaluated;
-    for (int r = 0; r < rows; r++) {
-      for (int q = 0; q < sums; q++) {
-        row[q] = blockSums[q][r];
+    // upper() and lower() a sum at a time; a sum nothing feeds is zero, so its term is too
+    System.arraycopy(blockSums[INSIDE_OVERLAPPING], 0, upper, 0, rows);
+    System.arraycopy(blockSums[INSIDE_INNER], 0, lower, 0, rows);
+    for (int g = 0; g < groupCovered.length; g++) {
+      if (fed[CROSSING_OVERLAPPING + 2 * g]) {
+        long[] sum = blockSums[CROSSING_OVERLAPPING + 2 * g];
+        long covered = groupCovered[g];
+        for (int r = 0; r < rows; r++) {
+          upper[r] += Math.min(sum[r], covered);
+        }
       }
-      upper[r] = upper(row);
-      lower[r] = lower(row);
+      if (fed[CROSSING_INNER + 2 * g]) {
+        long[] sum = blockSums[CROSSING_INNER + 2 * g];
+        long uncovered = groupUncovered[g];
+        for (int r = 0; r < rows; r++) {
+          lower[r] += Math.max(sum[r] - uncovered, 0);
+        }
+      }
     }
   }
 

@@ -77,7 +77,7 @@ public final class MaskValueTopK {
     }
     DocIdSetIterator docs;
     if (filterWeight == null) {
-      docs = DocIdSetIterator.all(leaf.reader().maxDoc());
+      docs = new Candidates.Iterator(evaluator, leaf.reader().maxDoc(), order, out);
     } else {
       Scorer scorer = filterWeight.scorer(leaf);
       if (scorer == null) {
@@ -233,6 +233,59 @@ public final class MaskValueTopK {
       return kthLargest.size() < k
           ? Double.NEGATIVE_INFINITY
           : NumericUtils.sortableLongToDouble(kthLargest.top());
+    }
+
+    /**
+     * Every document of a segment whose first-stage bounds may reach the floor as it stands: the
+     * evaluator skips those a block's bounds put below it ({@link LeafEvaluator#firstCandidate}),
+     * which {@link #add} would drop, without bounding them one by one.
+     */
+    static final class Iterator extends DocIdSetIterator {
+      private final LeafEvaluator evaluator;
+      private final int maxDoc;
+      private final CpOrder order;
+      private final Candidates candidates;
+      private int doc = -1;
+
+      Iterator(LeafEvaluator evaluator, int maxDoc, CpOrder order, Candidates candidates) {
+        this.evaluator = evaluator;
+        this.maxDoc = maxDoc;
+        this.order = order;
+        this.candidates = candidates;
+      }
+
+      @Override
+      public int docID() {
+        return doc;
+      }
+
+      @Override
+      public int nextDoc() throws IOException {
+        return advance(doc + 1);
+      }
+
+      @Override
+      public int advance(int target) throws IOException {
+        if (target >= maxDoc) {
+          return doc = NO_MORE_DOCS;
+        }
+        // A key's best case is below the floor exactly when the value's bound on the floor's side
+        // fails this comparison (keys are values negated for ASC).
+        double floor = candidates.floor();
+        int next =
+            order == CpOrder.DESC
+                ? evaluator.firstCandidate(target, Comparison.GTE, floor)
+                : evaluator.firstCandidate(target, Comparison.LTE, -floor);
+        if (next > target) {
+          candidates.stats.reject(Math.min(next, maxDoc) - target);
+        }
+        return doc = next >= maxDoc ? NO_MORE_DOCS : next;
+      }
+
+      @Override
+      public long cost() {
+        return maxDoc;
+      }
     }
 
     void add(int doc, double worstKey, double bestKey, Region roi) {

@@ -169,6 +169,41 @@ public class CpQueryTests extends LuceneTestCase {
   }
 
   /**
+   * The top k over equal masks skips whole runs of a block whose best case is below the floor as it
+   * stands ({@link LeafEvaluator#firstCandidate} fed by the heap): exact both ways, with deletions
+   * inside blocks, blocks where every document ties (a range holding every value), and k of one, of
+   * a few, and past the number of documents. Fine grids make blocks of 64 to 512 documents.
+   */
+  public void testTopKOverEqualMasksSkipsBlocksExactly() throws IOException {
+    uniformSize =
+        new int[] {TestUtil.nextInt(random(), 24, 48), TestUtil.nextInt(random(), 24, 48)};
+    ChiParams params =
+        new ChiParams(TestUtil.nextInt(random(), 2, 4), TestUtil.nextInt(random(), 2, 20));
+    try (Directory dir = newDirectory()) {
+      MaskCodec codec = new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals);
+      indexRandomDocuments(dir, codec, params);
+      mergeToOneSegment(dir, codec); // blocks of a few thousand documents
+      deleteSome(dir, codec);
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        IndexSearcher searcher = searcher(reader);
+        for (int q = 0; q < 24; q++) { // every mix of ties or not, order, k and normalizing
+          ValueRange range = q % 2 == 0 ? new ValueRange(0, 1.5) : randomRange(random());
+          CpSpec spec = CpSpec.of(MASK, randomRoi(random(), 70), range);
+          spec = q < 12 ? spec : spec.normalized();
+          CpOrder order = q / 2 % 2 == 0 ? CpOrder.DESC : CpOrder.ASC;
+          int k =
+              switch (q / 4 % 3) {
+                case 0 -> 1;
+                case 1 -> TestUtil.nextInt(random(), 2, 40);
+                default -> reader.numDocs() + 5;
+              };
+          assertTopK(searcher, reader, spec, k, order, null, new CpStats());
+        }
+      }
+    }
+  }
+
+  /**
    * Walks a segment as the filter's approximation does; checks each document skipped against its
    * own bounds and, when live, its exact value (by global doc id); returns how many were skipped.
    */
@@ -560,6 +595,20 @@ public class CpQueryTests extends LuceneTestCase {
       throws IOException {
     try (IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(codec))) {
       writer.forceMerge(1);
+    }
+  }
+
+  /** Deletes about one document in 20 (inside blocks, for a merged segment). */
+  private void deleteSome(Directory dir, org.apache.lucene.codecs.Codec codec) throws IOException {
+    try (IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig().setCodec(codec))) {
+      for (Integer id : new ArrayList<>(masks.keySet())) {
+        if (random().nextInt(20) == 0) {
+          writer.deleteDocuments(new Term("id", Integer.toString(id)));
+          masks.remove(id);
+          boxes.remove(id);
+          tags.remove(id);
+        }
+      }
     }
   }
 

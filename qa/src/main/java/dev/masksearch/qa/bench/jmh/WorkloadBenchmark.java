@@ -127,6 +127,12 @@ public class WorkloadBenchmark {
     return answer("filter, per-image box, 10%");
   }
 
+  /** Top 25 descending by the diffuse share of the whole mask: bounds decide, no mask is read. */
+  @Benchmark
+  public List<?> topDiffuseDesc() throws IOException {
+    return answer("top-25 desc, diffuse attention");
+  }
+
   /** Top 25 ascending by the salient share of each document's box. */
   @Benchmark
   public List<?> topBoxShareAsc() throws IOException {
