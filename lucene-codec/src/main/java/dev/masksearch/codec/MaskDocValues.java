@@ -70,7 +70,7 @@ public abstract class MaskDocValues extends BinaryDocValues {
       int width, int height, MaskDType dtype, long compressedBytes, long readBytes) {
     @Override
     public String toString() {
-      return width + "x" + height + " " + dtype.name().toLowerCase(java.util.Locale.ROOT);
+      return width + "x" + height + " " + dtype.apiName();
     }
   }
 

@@ -23,10 +23,12 @@ public enum MaskDType {
 
   private final int bytesPerPixel;
   private final int maxCode;
+  private final String apiName;
 
   MaskDType(int bytesPerPixel, int maxCode) {
     this.bytesPerPixel = bytesPerPixel;
     this.maxCode = maxCode;
+    this.apiName = name().toLowerCase(Locale.ROOT);
   }
 
   /** Bytes per pixel in the little-endian raw layout. */
@@ -77,7 +79,7 @@ public enum MaskDType {
 
   /** The lower-case name used in APIs ({@code "uint8"}, {@code "float32"}, ...). */
   public String apiName() {
-    return name().toLowerCase(Locale.ROOT);
+    return apiName; // once: it labels every mask a search reserves memory for
   }
 
   /**
