@@ -23,22 +23,23 @@ import java.util.Set;
  * --distribution opensearch.zip --plugin masksearch.zip [--count 5000] [--runs 3] [--heap 2g]
  * [--workdir target/bench-alternatives] [--out F] [--real-sample DIR] [--postgis-runs 0]
  * [--postgis-timeout 60] [--no-postgis] [--sweep-count 10000] [--jfr FILE] [--doc
- * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads [--workloads TEXT]] [--codec
- * masksearch|masksearch_best_compression]}: {@code --doc} rewrites the document's section marked
- * {@code alternatives} ({@code real-sample} with {@code --real-sample}, which runs on that
+ * docs/benchmarks.md] [--csv F] [--only regions|fixed-cost|workloads[,...] [--workloads TEXT]]
+ * [--codec masksearch|masksearch_best_compression]}: {@code --doc} rewrites the document's section
+ * marked {@code alternatives} ({@code real-sample} with {@code --real-sample}, which runs on that
  * directory instead of synthetic images, without the sweep); PostGIS gets its statement timeout per
  * workload and, with {@code --postgis-runs 0}, its checked run as the warm time; the CHI sweep
  * indexes the first {@code --sweep-count} images again per setting; {@code --jfr} records the
  * node's selective queries (the 1% filters and the top-25s by score; with {@code --only workloads},
  * after the table); {@code --workloads TEXT} keeps, with {@code --only workloads} only, the rows
  * whose names contain TEXT (and the selective queries among them for {@code --jfr}); {@code --only}
- * times one table alone after the same ingest: the regions of other shapes ({@link RegionShapes}),
- * the fixed cost of a request ({@link FixedCost}) or the main table (workloads; what a point of the
- * scaling curve needs, see {@link ScalingCurve}); {@code --no-postgis} leaves PostGIS out (not
- * loaded, not run: at the largest scales); {@code --csv} writes the main table's latencies as CSV
- * for {@link ScalingCurve}; {@code --codec} is the plugin index's {@code index.codec} (masks in
- * best speed, the default, or best compression; the CHI sweep, which measures CHI parameters,
- * always indexes in best speed). The report's markdown comes from {@link AlternativesReport}.
+ * times one table alone after the same ingest, or several in the order given: the regions of other
+ * shapes ({@link RegionShapes}), the fixed cost of a request ({@link FixedCost}) or the main table
+ * (workloads; what a point of the scaling curve needs, see {@link ScalingCurve}); {@code
+ * --no-postgis} leaves PostGIS out (not loaded, not run: at the largest scales); {@code --csv}
+ * writes the main table's latencies as CSV for {@link ScalingCurve}; {@code --codec} is the plugin
+ * index's {@code index.codec} (masks in best speed, the default, or best compression; the CHI
+ * sweep, which measures CHI parameters, always indexes in best speed). The report's markdown comes
+ * from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -101,18 +102,19 @@ public final class AlternativesBench {
     String heap = options.string("--heap", "2g");
     String out = options.string("--out", null);
     String only = options.string("--only", null);
+    List<String> tables = only == null ? List.of() : List.of(only.split(",", -1));
     if (only != null
-        && (!List.of("regions", "fixed-cost", "workloads").contains(only)
+        && (!List.of("regions", "fixed-cost", "workloads").containsAll(tables)
             || real != null
             || options.string("--doc", null) != null)) {
       throw new IllegalArgumentException(
-          "--only regions|fixed-cost|workloads times one table of the synthetic images alone: no"
-              + " --real-sample or --doc");
+          "--only regions|fixed-cost|workloads (or several, comma-separated) times those tables of"
+              + " the synthetic images alone: no --real-sample or --doc");
     }
-    if (options.string("--workloads", null) != null && !"workloads".equals(only)) {
+    if (options.string("--workloads", null) != null && !tables.contains("workloads")) {
       throw new IllegalArgumentException("--workloads chooses rows of --only workloads alone");
     }
-    if (options.string("--jfr", null) != null && only != null && !"workloads".equals(only)) {
+    if (options.string("--jfr", null) != null && only != null && !tables.contains("workloads")) {
       throw new IllegalArgumentException("--jfr records the workloads: not with --only " + only);
     }
     boolean withPostgis = !options.flag("--no-postgis");
@@ -162,45 +164,42 @@ public final class AlternativesBench {
             count,
             withPostgis ? " and PostGIS" : "");
         Ingest ingest = bench.ingest(100);
-        if ("workloads".equals(only)) { // the main table alone: for the scaling curve
-          String named = options.string("--workloads", "");
-          List<List<Query>> workloads =
-              bench.workloads().stream()
-                  .filter(w -> Alternatives.rowName(w).contains(named))
-                  .toList();
-          if (workloads.isEmpty()) {
-            throw new IllegalArgumentException(
-                "--workloads " + named + ": no workload's name has it");
-          }
-          List<Row> rows = bench.run(workloads, runs, System.err::println);
-          String report =
-              AlternativesReport.report(
-                  what, ingest, rows, runs, postgisRuns, postgisTimeout, bench.pageCacheDropped());
-          System.out.print(report);
-          write(out, report);
-          write(csv, AlternativesReport.csv(count, rows));
-          String jfr = options.string("--jfr", null);
-          if (jfr != null) {
-            profile(node, bench, named, Path.of(jfr).toAbsolutePath());
-          }
-          return;
-        }
-        if (only != null) { // one table alone, on the same data
-          String report =
-              only.equals("regions")
-                  ? RegionShapes.report(
-                      RegionShapes.run(
-                          node.rest(),
-                          bench.raw(),
-                          Alternatives.PLUGIN_INDEX,
+        if (only != null) { // these tables alone, on the same data, in the order given
+          String described = what;
+          StringBuilder report = new StringBuilder();
+          for (String table : tables) {
+            report.append(
+                switch (table) {
+                  case "workloads" ->
+                      workloadsAlone(
+                          options,
+                          bench,
+                          node,
                           runs,
-                          System.err::println),
-                      count)
-                  : FixedCost.report(FixedCost.measure(node.rest(), bench), count);
-          System.out.print(report);
-          if (out != null) {
-            Files.writeString(Path.of(out), report);
+                          count,
+                          rows ->
+                              AlternativesReport.report(
+                                  described,
+                                  ingest,
+                                  rows,
+                                  runs,
+                                  postgisRuns,
+                                  postgisTimeout,
+                                  bench.pageCacheDropped()));
+                  case "regions" ->
+                      RegionShapes.report(
+                          RegionShapes.run(
+                              node.rest(),
+                              bench.raw(),
+                              Alternatives.PLUGIN_INDEX,
+                              runs,
+                              System.err::println),
+                          count);
+                  default -> FixedCost.report(FixedCost.measure(node.rest(), bench), count);
+                });
           }
+          System.out.print(report);
+          write(out, report.toString());
           return;
         }
         List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
@@ -243,6 +242,33 @@ public final class AlternativesBench {
         bench.close();
       }
     }
+  }
+
+  /**
+   * The main table alone (what a point of the scaling curve needs), its rows those whose names
+   * contain {@code --workloads}; writes {@code --csv} and records {@code --jfr} after it.
+   */
+  private static String workloadsAlone(
+      Args options,
+      Alternatives bench,
+      LocalCluster node,
+      int runs,
+      int count,
+      java.util.function.Function<List<Row>, String> reportOf)
+      throws Exception {
+    String named = options.string("--workloads", "");
+    List<List<Query>> workloads =
+        bench.workloads().stream().filter(w -> Alternatives.rowName(w).contains(named)).toList();
+    if (workloads.isEmpty()) {
+      throw new IllegalArgumentException("--workloads " + named + ": no workload's name has it");
+    }
+    List<Row> rows = bench.run(workloads, runs, System.err::println);
+    write(options.string("--csv", null), AlternativesReport.csv(count, rows));
+    String jfr = options.string("--jfr", null);
+    if (jfr != null) {
+      profile(node, bench, named, Path.of(jfr).toAbsolutePath());
+    }
+    return reportOf.apply(rows);
   }
 
   /** How long {@link #profile} runs each workload, at least. */
