@@ -18,6 +18,8 @@ public final class LeafMaskFields {
   private final LeafReader reader;
   private final SearchGuard guard;
   private final Map<String, Field> fields = new HashMap<>();
+  private String accountedName; // the field account() last looked up, by identity
+  private Field accountedField;
 
   public LeafMaskFields(LeafReader reader, SearchGuard guard) {
     this.reader = reader;
@@ -79,7 +81,10 @@ public final class LeafMaskFields {
     if (!guard.lastsTheSearch()) {
       return; // nothing would return it: a cursor lives for one document's work there
     }
-    Field field = fields.get(name);
+    // a scan accounts one field a document: look it up again only when the name changes
+    Field field = name == accountedName ? accountedField : fields.get(name);
+    accountedName = name;
+    accountedField = field;
     long held = field.cursor.ramBytesUsed();
     if (field.firstTier != null && field.firstTier != field.cursor) {
       held += field.firstTier.ramBytesUsed();
