@@ -26,20 +26,21 @@ public enum Comparison {
     };
   }
 
+  /**
+   * Whether values above the threshold pass ({@code >}, {@code >=}): bounds decide by the upper.
+   */
+  public boolean passesAbove() {
+    return this == GT || this == GTE;
+  }
+
   /** The comparison holds for every value in {@code [lower, upper]}. */
   public boolean acceptsAll(double lower, double upper, double threshold) {
-    return switch (this) {
-      case GT, GTE -> test(lower, threshold);
-      case LT, LTE -> test(upper, threshold);
-    };
+    return test(passesAbove() ? lower : upper, threshold);
   }
 
   /** The comparison fails for every value in {@code [lower, upper]}. */
   public boolean rejectsAll(double lower, double upper, double threshold) {
-    return switch (this) {
-      case GT, GTE -> !test(upper, threshold);
-      case LT, LTE -> !test(lower, threshold);
-    };
+    return !test(passesAbove() ? upper : lower, threshold);
   }
 
   /** Bounds {@code [lower, upper]} leave the comparison open: some values pass, others fail. */

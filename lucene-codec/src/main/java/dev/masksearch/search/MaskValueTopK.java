@@ -21,12 +21,13 @@ import org.apache.lucene.util.LongHeap;
 import org.apache.lucene.util.NumericUtils;
 
 /**
- * Exact top-k by CP across all segments of a searcher. One pass computes every candidate's bounds
- * (ranking keys: the value, negated for {@link CpOrder#ASC}); the candidates whose best case cannot
- * reach the k-th best worst case are dropped, most of them as the pass goes (the k best worst cases
- * seen so far are kept in a heap); the rest are verified best-bound first, and the search stops as
- * soon as no unverified candidate can enter the top k. A candidate whose bounds are equal needs no
- * read. Ties go to the smaller doc id, as in a brute-force sort.
+ * Exact top-k by CP across all segments of a searcher. One pass bounds the candidates (ranking
+ * keys: the value, negated for {@link CpOrder#ASC}); those whose best case cannot reach the k-th
+ * best worst case are dropped, most of them as the pass goes (the k best worst cases seen so far
+ * are kept in a heap), and without a filter query a block of equal masks skips them unbounded; the
+ * rest are verified best-bound first, and the search stops as soon as no unverified candidate can
+ * enter the top k. A candidate whose bounds are equal needs no read. Ties go to the smaller doc id,
+ * as in a brute-force sort.
  */
 public final class MaskValueTopK {
   /** Documents bounded between two checks of the search's guard (minus one: a mask). */
@@ -77,7 +78,7 @@ public final class MaskValueTopK {
     }
     DocIdSetIterator docs;
     if (filterWeight == null) {
-      docs = new Candidates.Iterator(evaluator, leaf.reader().maxDoc(), order, out);
+      docs = new Candidates.BoundedDocs(evaluator, leaf.reader().maxDoc(), order, out);
     } else {
       Scorer scorer = filterWeight.scorer(leaf);
       if (scorer == null) {
@@ -240,14 +241,14 @@ public final class MaskValueTopK {
      * evaluator skips those a block's bounds put below it ({@link LeafEvaluator#firstCandidate}),
      * which {@link #add} would drop, without bounding them one by one.
      */
-    static final class Iterator extends DocIdSetIterator {
+    static final class BoundedDocs extends DocIdSetIterator {
       private final LeafEvaluator evaluator;
       private final int maxDoc;
       private final CpOrder order;
       private final Candidates candidates;
       private int doc = -1;
 
-      Iterator(LeafEvaluator evaluator, int maxDoc, CpOrder order, Candidates candidates) {
+      BoundedDocs(LeafEvaluator evaluator, int maxDoc, CpOrder order, Candidates candidates) {
         this.evaluator = evaluator;
         this.maxDoc = maxDoc;
         this.order = order;
@@ -269,13 +270,17 @@ public final class MaskValueTopK {
         if (target >= maxDoc) {
           return doc = NO_MORE_DOCS;
         }
-        // A key's best case is below the floor exactly when the value's bound on the floor's side
-        // fails this comparison (keys are values negated for ASC).
+        // Skips documents whose best case is at most the floor (keys are values negated for ASC):
+        // the k documents that set the floor come first and are at least as good, so one whose
+        // value is at most the floor can only tie them, and ties go to the smaller doc id.
         double floor = candidates.floor();
+        if (Double.isNaN(floor)) {
+          return doc = target; // no order to skip by
+        }
         int next =
             order == CpOrder.DESC
-                ? evaluator.firstCandidate(target, Comparison.GTE, floor)
-                : evaluator.firstCandidate(target, Comparison.LTE, -floor);
+                ? evaluator.firstCandidate(target, Comparison.GT, floor)
+                : evaluator.firstCandidate(target, Comparison.LT, -floor);
         if (next > target) {
           candidates.stats.reject(Math.min(next, maxDoc) - target);
         }

@@ -152,8 +152,8 @@ public class CpQueryTests extends LuceneTestCase {
           spec = random().nextBoolean() ? spec.normalized() : spec;
           List<Double> values = new ArrayList<>(brute(reader, spec).values());
           Collections.sort(values);
-          boolean greater = random().nextBoolean();
-          Comparison comparison = greater ? Comparison.GT : Comparison.LT;
+          Comparison comparison = Comparison.values()[q % 4]; // a document's value is a threshold
+          boolean greater = comparison.passesAbove();
           double threshold =
               values.isEmpty()
                   ? 0
@@ -169,10 +169,12 @@ public class CpQueryTests extends LuceneTestCase {
   }
 
   /**
-   * The top k over equal masks skips whole runs of a block whose best case is below the floor as it
-   * stands ({@link LeafEvaluator#firstCandidate} fed by the heap): exact both ways, with deletions
-   * inside blocks, blocks where every document ties (a range holding every value), and k of one, of
-   * a few, and past the number of documents. Fine grids make blocks of 64 to 512 documents.
+   * The top k over equal masks skips whole runs of a block whose best case is at most the floor as
+   * it stands ({@link LeafEvaluator#firstCandidate} fed by the heap): exact both ways, with
+   * deletions inside blocks, blocks where every document ties (a range holding every value), and k
+   * of one, of a few, and past the number of documents. One merged segment of 1,500 documents or
+   * more, in blocks of up to 4,096 (crossing from block to block is {@link
+   * #testFirstCandidateSkipsOnlyDocumentsTheBoundsReject}'s).
    */
   public void testTopKOverEqualMasksSkipsBlocksExactly() throws IOException {
     uniformSize =
@@ -182,7 +184,7 @@ public class CpQueryTests extends LuceneTestCase {
     try (Directory dir = newDirectory()) {
       MaskCodec codec = new MaskCodec(TestUtil.getDefaultCodec(), MASK::equals);
       indexRandomDocuments(dir, codec, params);
-      mergeToOneSegment(dir, codec); // blocks of a few thousand documents
+      mergeToOneSegment(dir, codec);
       deleteSome(dir, codec);
       try (DirectoryReader reader = DirectoryReader.open(dir)) {
         IndexSearcher searcher = searcher(reader);

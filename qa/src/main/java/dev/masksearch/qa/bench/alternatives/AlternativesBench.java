@@ -32,14 +32,15 @@ import java.util.Set;
  * node's selective queries (the 1% filters and the top-25s by score; with {@code --only workloads},
  * after the table); {@code --workloads TEXT} keeps, with {@code --only workloads} only, the rows
  * whose names contain TEXT (and the selective queries among them for {@code --jfr}); {@code --only}
- * times one table alone after the same ingest, or several in the order given: the regions of other
- * shapes ({@link RegionShapes}), the fixed cost of a request ({@link FixedCost}) or the main table
- * (workloads; what a point of the scaling curve needs, see {@link ScalingCurve}); {@code
- * --no-postgis} leaves PostGIS out (not loaded, not run: at the largest scales); {@code --csv}
- * writes the main table's latencies as CSV for {@link ScalingCurve}; {@code --codec} is the plugin
- * index's {@code index.codec} (masks in best speed, the default, or best compression; the CHI
- * sweep, which measures CHI parameters, always indexes in best speed). The report's markdown comes
- * from {@link AlternativesReport}.
+ * times one table alone after the same ingest, or several in the order given (each printed as it
+ * ends; {@code --jfr} records right after the workloads table, so name that table last): the
+ * regions of other shapes ({@link RegionShapes}), the fixed cost of a request ({@link FixedCost})
+ * or the main table (workloads; what a point of the scaling curve needs, see {@link ScalingCurve});
+ * {@code --no-postgis} leaves PostGIS out (not loaded, not run: at the largest scales); {@code
+ * --csv} writes the main table's latencies as CSV for {@link ScalingCurve}; {@code --codec} is the
+ * plugin index's {@code index.codec} (masks in best speed, the default, or best compression; the
+ * CHI sweep, which measures CHI parameters, always indexes in best speed). The report's markdown
+ * comes from {@link AlternativesReport}.
  */
 public final class AlternativesBench {
   private AlternativesBench() {}
@@ -105,10 +106,11 @@ public final class AlternativesBench {
     List<String> tables = only == null ? List.of() : List.of(only.split(",", -1));
     if (only != null
         && (!List.of("regions", "fixed-cost", "workloads").containsAll(tables)
+            || tables.stream().distinct().count() < tables.size()
             || real != null
             || options.string("--doc", null) != null)) {
       throw new IllegalArgumentException(
-          "--only regions|fixed-cost|workloads (or several, comma-separated) times those tables of"
+          "--only regions|fixed-cost|workloads (or several, comma-separated, each once) times those tables of"
               + " the synthetic images alone: no --real-sample or --doc");
     }
     if (options.string("--workloads", null) != null && !tables.contains("workloads")) {
@@ -167,8 +169,8 @@ public final class AlternativesBench {
         if (only != null) { // these tables alone, on the same data, in the order given
           String described = what;
           StringBuilder report = new StringBuilder();
-          for (String table : tables) {
-            report.append(
+          for (String table : tables) { // each printed and written as it ends
+            String done =
                 switch (table) {
                   case "workloads" ->
                       workloadsAlone(
@@ -177,6 +179,7 @@ public final class AlternativesBench {
                           node,
                           runs,
                           count,
+                          csv,
                           rows ->
                               AlternativesReport.report(
                                   described,
@@ -196,10 +199,10 @@ public final class AlternativesBench {
                               System.err::println),
                           count);
                   default -> FixedCost.report(FixedCost.measure(node.rest(), bench), count);
-                });
+                };
+            System.out.print(done);
+            write(out, report.append(done).toString());
           }
-          System.out.print(report);
-          write(out, report.toString());
           return;
         }
         List<Row> rows = bench.run(bench.workloads(), runs, System.err::println);
@@ -254,6 +257,7 @@ public final class AlternativesBench {
       LocalCluster node,
       int runs,
       int count,
+      String csv,
       java.util.function.Function<List<Row>, String> reportOf)
       throws Exception {
     String named = options.string("--workloads", "");
@@ -263,9 +267,9 @@ public final class AlternativesBench {
       throw new IllegalArgumentException("--workloads " + named + ": no workload's name has it");
     }
     List<Row> rows = bench.run(workloads, runs, System.err::println);
-    write(options.string("--csv", null), AlternativesReport.csv(count, rows));
+    write(csv, AlternativesReport.csv(count, rows));
     String jfr = options.string("--jfr", null);
-    if (jfr != null) {
+    if (jfr != null) { // before any table after it: give the profiled table last
       profile(node, bench, named, Path.of(jfr).toAbsolutePath());
     }
     return reportOf.apply(rows);
