@@ -60,6 +60,9 @@ public final class BoundsPlan {
   private final long[] constants;
   private final long[] evaluated; // scratch: one document's sums
   private final boolean[] fed; // per sum: whether an entry or a constant adds to it
+  // per sum: the first sum with the same constant and coefficients (a range on the bins has equal
+  // inner and overlapping sums), which a block computes for both
+  private final int[] source;
   private final int size;
 
   /**
@@ -160,12 +163,32 @@ public final class BoundsPlan {
     this.coefficients = Arrays.copyOf(coefficients, n * size);
     this.values = new long[size];
     this.fed = new boolean[this.sums];
+    this.source = new int[this.sums];
     for (int q = 0; q < this.sums; q++) {
       fed[q] = constants[q] != 0;
       for (int k = 0; k < size; k++) {
         fed[q] |= this.coefficients[this.sums * k + q] != 0;
       }
+      source[q] = q;
+      for (int p = 0; p < q && source[q] == q; p++) {
+        if (sameSum(p, q)) {
+          source[q] = p;
+        }
+      }
     }
+  }
+
+  /** Whether sums p and q have the same constant and coefficients. */
+  private boolean sameSum(int p, int q) {
+    if (constants[p] != constants[q]) {
+      return false;
+    }
+    for (int k = 0; k < size; k++) {
+      if (coefficients[sums * k + p] != coefficients[sums * k + q]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -316,7 +339,7 @@ public final class BoundsPlan {
       blockSums = new long[sums][rows];
     }
     for (int q = 0; q < sums; q++) {
-      if (fed[q] || q == INSIDE_OVERLAPPING || q == INSIDE_INNER) {
+      if (source[q] == q && (fed[q] || q == INSIDE_OVERLAPPING || q == INSIDE_INNER)) {
         Arrays.fill(blockSums[q], 0, rows, constants[q]);
       }
     }
@@ -324,7 +347,7 @@ public final class BoundsPlan {
       int[] column = columns.column(entries[k]);
       for (int q = 0; q < sums; q++) {
         int c = coefficients[sums * k + q];
-        if (c != 0) {
+        if (c != 0 && source[q] == q) {
           long[] sum = blockSums[q];
           for (int r = 0; r < rows; r++) {
             sum[r] += (long) c * column[r];
@@ -333,18 +356,18 @@ public final class BoundsPlan {
       }
     }
     // upper() and lower() a sum at a time; a sum nothing feeds is zero, so its term is too
-    System.arraycopy(blockSums[INSIDE_OVERLAPPING], 0, upper, 0, rows);
-    System.arraycopy(blockSums[INSIDE_INNER], 0, lower, 0, rows);
+    System.arraycopy(blockSums[source[INSIDE_OVERLAPPING]], 0, upper, 0, rows);
+    System.arraycopy(blockSums[source[INSIDE_INNER]], 0, lower, 0, rows);
     for (int g = 0; g < groupCovered.length; g++) {
       if (fed[CROSSING_OVERLAPPING + 2 * g]) {
-        long[] sum = blockSums[CROSSING_OVERLAPPING + 2 * g];
+        long[] sum = blockSums[source[CROSSING_OVERLAPPING + 2 * g]];
         long covered = groupCovered[g];
         for (int r = 0; r < rows; r++) {
           upper[r] += Math.min(sum[r], covered);
         }
       }
       if (fed[CROSSING_INNER + 2 * g]) {
-        long[] sum = blockSums[CROSSING_INNER + 2 * g];
+        long[] sum = blockSums[source[CROSSING_INNER + 2 * g]];
         long uncovered = groupUncovered[g];
         for (int r = 0; r < rows; r++) {
           lower[r] += Math.max(sum[r] - uncovered, 0);
