@@ -237,9 +237,10 @@ public final class MaskValueTopK {
     }
 
     /**
-     * Every document of a segment whose first-stage bounds may reach the floor as it stands: the
-     * evaluator skips those a block's bounds put below it ({@link LeafEvaluator#firstCandidate}),
-     * which {@link #add} would drop, without bounding them one by one.
+     * Every document of a segment whose best case may beat the floor as it stands: the evaluator
+     * skips, without bounding them one by one, those a block's bounds put at or below it ({@link
+     * LeafEvaluator#firstCandidate}), which {@link #add} would drop or which could only tie the
+     * documents before them.
      */
     static final class BoundedDocs extends DocIdSetIterator {
       private final LeafEvaluator evaluator;
