@@ -128,6 +128,11 @@ public final class Alternatives {
     return workloads.topWholeMask();
   }
 
+  /** The 1% filter over each image's own box, which its box bin counts answer without a mask. */
+  Query boxFilter1() {
+    return workloads.boxFilter1();
+  }
+
   Loader loader() {
     return loader;
   }

@@ -34,13 +34,11 @@ final class Workloads {
   List<List<Query>> all() {
     List<List<Query>> workloads = new ArrayList<>();
     Query constant = new Query("", Kind.FILTER_GT, PAPER_ROI, 0.6, 1.01, false, 0);
-    Query box = new Query("", Kind.FILTER_GT, null, 0.85, 1.01, true, 0);
     for (double selectivity : new double[] {0.01, 0.1, 0.5}) {
       String pct = Math.round(selectivity * 100) + "%";
       workloads.add(
           List.of(atSelectivity(rename(constant, "filter, constant ROI, " + pct), selectivity)));
-      workloads.add(
-          List.of(atSelectivity(rename(box, "filter, per-image box, " + pct), selectivity)));
+      workloads.add(List.of(boxFilter(selectivity)));
     }
     workloads.add(List.of(topWholeMask()));
     workloads.add(
@@ -147,12 +145,23 @@ final class Workloads {
     return keyed.length == 0 ? -1 : (int) keyed[keyed.length / 2];
   }
 
-  /** The whole of every image. */
   /** The top 25 over the whole mask by mid-value pixels (no threshold from the data). */
   Query topWholeMask() {
     return new Query(TOP_WHOLE_MASK, Kind.TOP_DESC, full(), 0.2, 0.6, false, 0);
   }
 
+  /** The 1% filter on the salient share of each image's own box. */
+  Query boxFilter1() {
+    return boxFilter(0.01);
+  }
+
+  /** The filter on the salient share of each image's own box that {@code selectivity} pass. */
+  private Query boxFilter(double selectivity) {
+    String name = "filter, per-image box, " + Math.round(selectivity * 100) + "%";
+    return atSelectivity(new Query(name, Kind.FILTER_GT, null, 0.85, 1.01, true, 0), selectivity);
+  }
+
+  /** The whole of every image. */
   private Roi full() {
     return new Roi(0, 0, raw.maxSide(), raw.maxSide());
   }
