@@ -16,10 +16,9 @@ import java.util.function.ToDoubleFunction;
  * times, alternating; then as many runs with {@code "profile": true} split the server's share into
  * the query phase (for the top 25: the bound pass over every document and the k hits' scoring) and
  * the fetch phase. What is left of the client's time is the same for both: HTTP, request parsing,
- * the shard request and the reply. Two more rows ask for every match of the 1% per-image-box
- * filter, which reads no mask either (its {@code size} the index's count, as every system is
- * asked): in score order, whose collector fills all its slots in advance and empties the unused
- * ones after the search, and by {@code _doc}, as the main table asks.
+ * the shard request and the reply. A third row is the 1% per-image-box filter as the main table
+ * asks it (every match, {@code size} the index's count), which reads no mask either: its query
+ * phase against the hits' fetch and reply.
  */
 final class FixedCost {
   static final int WARMUPS = 20;
@@ -45,11 +44,7 @@ final class FixedCost {
     bodies.put("match_all, " + Query.K + " hits (the floor)", matchAll);
     bodies.put(topK.name(), bench.plugin().body(index, topK, false));
     Query boxFilter = bench.boxFilter1();
-    Map<String, Object> inIndexOrder = bench.plugin().body(index, boxFilter, false);
-    Map<String, Object> byScore = new LinkedHashMap<>(inIndexOrder);
-    byScore.remove("sort");
-    bodies.put(boxFilter.name() + ", by score (no sort)", byScore);
-    bodies.put(boxFilter.name() + ", `sort` `_doc` (the benchmark's)", inIndexOrder);
+    bodies.put(boxFilter.name() + " (every match)", bench.plugin().body(index, boxFilter, false));
     Map<String, double[]> client = new LinkedHashMap<>();
     bodies.keySet().forEach(name -> client.put(name, new double[RUNS]));
     for (int r = -WARMUPS; r < RUNS; r++) {

@@ -139,7 +139,6 @@ final class PainlessSystem {
     switch (q.kind()) {
       case FILTER_GT, FILTER_LT -> {
         body.put("size", count);
-        body.put("sort", NodeSearch.EVERY_MATCH);
         body.put(
             "query",
             Map.of("bool", Map.of("filter", List.of(Map.of("script", Map.of("script", script))))));

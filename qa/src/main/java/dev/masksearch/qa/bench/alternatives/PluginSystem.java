@@ -48,7 +48,6 @@ final class PluginSystem {
         Map<String, Object> cp = cp(q);
         cp.put(q.kind() == Kind.FILTER_GT ? "gt" : "lt", q.threshold());
         body.put("size", count);
-        body.put("sort", NodeSearch.EVERY_MATCH);
         body.put("query", Map.of("bool", Map.of("filter", List.of(Map.of("cp", cp)))));
       }
       case TOP_DESC -> {

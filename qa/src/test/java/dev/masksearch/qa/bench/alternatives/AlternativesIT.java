@@ -136,12 +136,11 @@ public class AlternativesIT extends ClusterTestCase {
       assertTrue(shape.toString(), Math.abs(shape.boxPixels() - shape.polygonPixels()) < 500);
     }
     // the fixed-cost table's requests, their phases read from the profile: the floor, the top 25,
-    // and the 1% box filter asked both ways
+    // and the 1% box filter
     List<FixedCost.Result> fixed = FixedCost.measure(rest(), bench);
-    assertEquals(4, fixed.size());
+    assertEquals(3, fixed.size());
     assertEquals(Workloads.TOP_WHOLE_MASK, fixed.get(1).name());
-    assertTrue(fixed.get(2).name(), fixed.get(2).name().endsWith("by score (no sort)"));
-    assertTrue(fixed.get(3).name(), fixed.get(3).name().contains("`_doc`"));
+    assertTrue(fixed.get(2).name(), fixed.get(2).name().startsWith("filter, per-image box, 1%"));
     for (FixedCost.Result r : fixed) {
       assertTrue(r.toString(), r.clientMs() > 0 && r.queryMs() > 0 && r.fetchMs() > 0);
     }
