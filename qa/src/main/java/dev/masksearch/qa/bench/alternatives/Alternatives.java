@@ -160,9 +160,9 @@ public final class Alternatives {
    * Runs every workload on every system: once to check the answers (and, for the plugin, with
    * profiling to count the masks read), then warm-up runs ({@link #warmUp}; not PostGIS), then
    * {@code runs} timed warm runs each (for PostGIS {@code postgisRuns}, and when that is 0 the
-   * checked run's time), then one cold run after {@link ColdStart#prepare}; returns a row per
-   * workload with median warm and cold latencies. A PostGIS statement past its timeout makes that
-   * system's latencies {@link #TIMED_OUT} for the workload.
+   * checked run's time), then as many cold runs (PostGIS: one), each after {@link
+   * ColdStart#prepare}; returns a row per workload with median warm and cold latencies. A PostGIS
+   * statement past its timeout makes that system's latencies {@link #TIMED_OUT} for the workload.
    */
   public List<Row> run(List<List<Query>> workloads, int runs, Consumer<String> progress) {
     List<Row> rows = new ArrayList<>();
@@ -216,8 +216,14 @@ public final class Alternatives {
           // No timed run for PostGIS: its checked run is the warm one (the previous workload read
           // the whole table).
           medians.put(system, times.length == 0 ? checkedMillis : median(times));
-          cold.prepare(system);
-          colds.put(system, timeMillis(system, workload));
+          // as many cold runs as warm ones (PostGIS: one), each after emptying the caches
+          double[] coldTimes =
+              new double[system == SystemKind.POSTGIS ? 1 : Math.max(1, times.length)];
+          for (int r = 0; r < coldTimes.length; r++) {
+            cold.prepare(system);
+            coldTimes[r] = timeMillis(system, workload);
+          }
+          colds.put(system, median(coldTimes));
         } catch (PostGis.TimedOut e) {
           medians.put(system, TIMED_OUT);
           colds.put(system, TIMED_OUT);

@@ -35,7 +35,7 @@ final class AlternativesReport {
         String.format(
             Locale.ROOT,
             "%s, one node, one shard, "
-                + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (one run after %s). "
+                + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (median of as many runs, each after %s; PostGIS: one). "
                 + "%s%n%n",
             what,
             runs,
