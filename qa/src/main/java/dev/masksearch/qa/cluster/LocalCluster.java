@@ -43,15 +43,14 @@ public final class LocalCluster implements Closeable {
         nodes.stream()
             .map(n -> new HttpHost("http", "127.0.0.1", n.httpPort))
             .toArray(HttpHost[]::new);
-    // Responses may take minutes (health waits, snapshots, force merges: one of 6 GB took over 5
-    // minutes beside the background merges of a 20 GB index): the client must not give up first
-    // and resend them to another node.
+    // Responses may take minutes (health waits, snapshots, force merges): the client must not give
+    // up first and resend them to another node.
     this.rest =
         new Rest(
             RestClient.builder(hosts)
                 .setRequestConfigCallback(
                     config ->
-                        config.setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMinutes(30)))
+                        config.setResponseTimeout(org.apache.hc.core5.util.Timeout.ofMinutes(5)))
                 .build());
   }
 

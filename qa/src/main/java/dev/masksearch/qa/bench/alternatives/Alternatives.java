@@ -118,6 +118,11 @@ public final class Alternatives {
     return loader.load(batch);
   }
 
+  /** Waits for the load's writes to reach the disks before anything is timed. */
+  void settle() {
+    cold.settle();
+  }
+
   /** The workloads, after {@link #ingest}: see {@link Workloads}. */
   public List<List<Query>> workloads() {
     return workloads.all();
@@ -129,8 +134,8 @@ public final class Alternatives {
   }
 
   /** The 1% filter over each image's own box, which its box bin counts answer without a mask. */
-  Query boxFilter1() {
-    return workloads.boxFilter1();
+  Query boxFilterOnePercent() {
+    return workloads.boxFilterOnePercent();
   }
 
   Loader loader() {

@@ -166,6 +166,7 @@ public final class AlternativesBench {
             count,
             withPostgis ? " and PostGIS" : "");
         Ingest ingest = bench.ingest(100);
+        bench.settle();
         if (only != null) { // these tables alone, on the same data, in the order given
           String described = what;
           StringBuilder report = new StringBuilder();
@@ -200,6 +201,9 @@ public final class AlternativesBench {
                           count);
                   default -> FixedCost.report(FixedCost.measure(node.rest(), bench), count);
                 };
+            if (!report.isEmpty()) {
+              done = System.lineSeparator() + done; // a table's caption never joins the one above
+            }
             System.out.print(done);
             write(out, report.append(done).toString());
           }

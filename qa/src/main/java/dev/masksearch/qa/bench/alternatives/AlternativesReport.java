@@ -35,7 +35,7 @@ final class AlternativesReport {
         String.format(
             Locale.ROOT,
             "%s, one node, one shard, "
-                + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (median of as many runs, each after %s; PostGIS: one). "
+                + "request cache off. Each cell: **warm** median of %d runs (PostGIS: %s) / **cold** (median of as many runs, each after %s%s). "
                 + "%s%n%n",
             what,
             runs,
@@ -47,6 +47,7 @@ final class AlternativesReport {
             pageCacheDropped
                 ? "dropping the page cache and the system's own caches"
                 : "clearing the systems' own caches; the page cache could NOT be dropped (not root)",
+            postgisRan ? "; PostGIS: one" : "",
             postgisRan
                 ? String.format(
                     Locale.ROOT, "PostGIS statement timeout %d s per workload.", postgisTimeout)

@@ -15,10 +15,10 @@ import java.util.function.ToDoubleFunction;
  * {@value #WARMUPS} times (so that the JIT has compiled the bound pass) and timed {@value #RUNS}
  * times, alternating; then as many runs with {@code "profile": true} split the server's share into
  * the query phase (for the top 25: the bound pass over every document and the k hits' scoring) and
- * the fetch phase. What is left of the client's time is the same for both: HTTP, request parsing,
- * the shard request and the reply. A third row is the 1% per-image-box filter as the main table
- * asks it (every match, {@code size} the index's count), which reads no mask either: its query
- * phase against the hits' fetch and reply.
+ * the fetch phase. What is left of the client's time is HTTP, request parsing, the shard request
+ * and the reply, about the same for both. A third row is the 1% per-image-box filter as the main
+ * table asks it (every match, {@code size} the index's count), which reads no mask either: its
+ * query phase against the fetch of its hits, whose reply is the larger part of what is left.
  */
 final class FixedCost {
   static final int WARMUPS = 20;
@@ -30,7 +30,8 @@ final class FixedCost {
   private FixedCost() {}
 
   /**
-   * The floor and the top 25 over the whole mask (a query reading no mask) on the plugin's index.
+   * The floor, the top 25 over the whole mask and the 1% per-image-box filter (queries reading no
+   * mask) on the plugin's index.
    */
   static List<Result> measure(Rest rest, Alternatives bench) {
     Query topK = bench.topWholeMask();
@@ -43,7 +44,7 @@ final class FixedCost {
     matchAll.put("query", Map.of("match_all", Map.of()));
     bodies.put("match_all, " + Query.K + " hits (the floor)", matchAll);
     bodies.put(topK.name(), bench.plugin().body(index, topK, false));
-    Query boxFilter = bench.boxFilter1();
+    Query boxFilter = bench.boxFilterOnePercent();
     bodies.put(boxFilter.name() + " (every match)", bench.plugin().body(index, boxFilter, false));
     Map<String, double[]> client = new LinkedHashMap<>();
     bodies.keySet().forEach(name -> client.put(name, new double[RUNS]));

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * The scaling curve of issue 15: each system's latency against the masks in the index, one small
  * log-log panel per workload (warm solid, cold dashed), drawn as SVG from the CSV files that {@code
- * bin/bench alternatives --only workloads --csv F} writes at each scale.
+ * bin/bench alternatives --only workloads --csv F} writes at each scale. Their {@code cold_ms} is a
+ * median of cold runs from run k of 4 December on, a single cold run in the files before.
  *
  * <p>Usage: {@code bin/bench curve --out docs/scaling/scaling.svg a.csv b.csv ...}
  */

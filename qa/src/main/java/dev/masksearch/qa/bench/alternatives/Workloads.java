@@ -151,11 +151,14 @@ final class Workloads {
   }
 
   /** The 1% filter on the salient share of each image's own box. */
-  Query boxFilter1() {
+  Query boxFilterOnePercent() {
     return boxFilter(0.01);
   }
 
-  /** The filter on the salient share of each image's own box that {@code selectivity} pass. */
+  /**
+   * The filter on the salient share of each image's own box that {@code selectivity} of the images
+   * pass.
+   */
   private Query boxFilter(double selectivity) {
     String name = "filter, per-image box, " + Math.round(selectivity * 100) + "%";
     return atSelectivity(new Query(name, Kind.FILTER_GT, null, 0.85, 1.01, true, 0), selectivity);
