@@ -48,13 +48,13 @@ final class ColdStart {
   /**
    * After the load: writes the dirty pages (tens of GB at the largest scales) and waits until the
    * disks have written nothing for {@value #QUIET_SECONDS} seconds, at most {@value
-   * #SETTLE_SECONDS}. Whichever system ran first otherwise competed with that writeback: the
-   * plugin's first workload took 49 ms warm after a load and 30 ms after a few minutes of other
-   * requests, at 200,000 images.
+   * #SETTLE_SECONDS}, so that no timed run shares the disk with that writeback. (It did not explain
+   * why the plugin's first workload after a load took 44-49 ms warm at 200,000 images against 30 ms
+   * after a few minutes of other requests: run l of docs/benchmarks.md waited and was still slow.)
    */
   void settle() {
     try {
-      new ProcessBuilder("sync").inheritIO().start().waitFor();
+      sync();
       long last = sectorsWritten();
       int quiet = 0;
       for (int s = 0; s < SETTLE_SECONDS && quiet < QUIET_SECONDS; s++) {
@@ -86,8 +86,13 @@ final class ColdStart {
     return sectors;
   }
 
-  private void dropPageCache() throws IOException, InterruptedException {
+  /** Writes the dirty pages of every file system ({@code sync}). */
+  private static void sync() throws IOException, InterruptedException {
     new ProcessBuilder("sync").inheritIO().start().waitFor();
+  }
+
+  private void dropPageCache() throws IOException, InterruptedException {
+    sync();
     try {
       Files.writeString(DROP_CACHES, "3");
     } catch (IOException
