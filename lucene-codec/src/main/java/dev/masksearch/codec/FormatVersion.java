@@ -50,7 +50,7 @@ record FormatVersion(
           "MaskSearch20Chi",
           "MaskSearch20Raw",
           true,
-          MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI,
+          MaskSearch20DocValuesFormat.VERSION_PLANAR_PACKED,
           MaskSearch20DocValuesFormat.VERSION_RUN_MASKS,
           MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI);
 

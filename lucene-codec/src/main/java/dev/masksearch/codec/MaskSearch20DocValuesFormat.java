@@ -60,7 +60,12 @@ import org.apache.lucene.index.SegmentWriteState;
  *       masks' pixels (the mean cost of reading one); RecordStarts, in the form of Addresses (a
  *       block shift and Lucene's DirectMonotonic meta, data in {@code .mskr}), gives for each of
  *       the maxDoc documents where its record starts: the mask of document d lies in {@code
- *       [address(d), recordStart(d))} and its record in {@code [recordStart(d), address(d + 1))}.
+ *       [address(d), recordStart(d))} and its record in {@code [recordStart(d), address(d + 1))}
+ *       (frozen, written at the defaults, in {@code index.masksearch20-v3.zip}).
+ *   <li>4 ({@link #VERSION_PLANAR_PACKED}): a tile of one byte a pixel may also be {@code
+ *       PlanarPacked} (tile kind 6, grammar in {@link PlanarCodedTile}): the planar residuals of
+ *       kind 5, zigzagged and packed in groups of eight at a width a group, which writers in both
+ *       modes store where shorter.
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -91,16 +96,26 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
   static final int VERSION_TWO_TIER_CHI = 3;
 
   /**
+   * The version of the files' headers from which a tile of one byte a pixel may be stored as planar
+   * residuals packed in groups ({@link PlanarCodedTile}), which writers in both modes store where
+   * shorter.
+   */
+  static final int VERSION_PLANAR_PACKED = 4;
+
+  /**
    * How new segments trade verification speed for size, as Lucene's stored-fields modes do; a
    * writer's choice only: readers read every segment whatever the mode that wrote it.
    */
   public enum Mode {
-    /** Tiles as packed row residuals, LZ4 residuals, bitmaps or raw: the fastest to verify. */
+    /**
+     * Tiles as packed row residuals, LZ4 residuals, bitmaps, raw or (from version 4 on) packed
+     * planar residuals, whichever is shortest: the kinds that decode fastest.
+     */
     BEST_SPEED,
     /**
-     * One-byte tiles also as planar-coded residuals ({@link PlanarCodedTile}) where shorter: smooth
-     * maps take about a third less space, and a verification that decodes them about a sixth more
-     * time (docs/design.md, section 4).
+     * One-byte tiles also as prefix-coded planar residuals ({@link PlanarCodedTile}) where shorter:
+     * smooth maps take about a third less space, and a verification that decodes them about a sixth
+     * more time (docs/design.md, section 4).
      */
     BEST_COMPRESSION
   }

@@ -319,7 +319,7 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
       if (storage instanceof TiledMaskStorage tiled) {
         meta.writeVInt(tiled.tileSide());
         if (tiled.planarCoded()) { // version 2 on: the mode that wrote the tiles
-          meta.writeByte((byte) (tiled.writesPlanarCoded() ? 1 : 0));
+          meta.writeByte((byte) (tiled.bestCompression() ? 1 : 0));
         }
       }
       if (twoTiers) {

@@ -22,6 +22,8 @@ import org.apache.lucene.util.packed.PackedInts;
  *              | Pixel[n]                           -- RAW: the codes, little-endian
  *              | PlanarCoded                        -- PLANAR_CODED (B = 1, version 2 on): see
  *                                                      PlanarCodedTile
+ *              | PlanarPacked                       -- PLANAR_PACKED (B = 1, version 4 on): see
+ *                                                      PlanarCodedTile
  * Residuals   := Plane[B]; Plane[k] := for each row y, each column x: r(x, y) of byte k of the codes, where
  *                r(x, y) = p(x, y) - p(x - 1, y) for x &gt; 0, p(0, y) - p(0, y - 1) for x = 0 (p(0, -1) = 0),
  *                mod 256
@@ -31,15 +33,16 @@ import org.apache.lucene.util.packed.PackedInts;
  * </pre>
  *
  * {@code n = w * h} is the tile's pixel count and {@code B} the bytes per pixel. The writer takes
- * CONSTANT when it applies, else planar-coded residuals (in best compression) if strictly shorter
- * than every other kind tried, else LZ4 residuals if strictly shorter than the packed ones and than
- * the fallback, else packed residuals if strictly shorter than the fallback, else the fallback:
- * TWO_CODES for a tile of two codes (unless its raw pixels are shorter), RAW otherwise. In best
- * compression LZ4 is tried only on tiles whose residuals are at least half zeros. Residuals are
- * therefore always shorter than the pixels. Packed rows run plane by plane ({@code row = k * h +
- * y}), as do the Width nibbles. Smooth maps pack well (small residuals), near-binary ones with soft
- * edges LZ4 well (runs); both encode without the large hash tables of LZ4's high-compression mode
- * and decode at memory speed.
+ * CONSTANT when it applies, else prefix-coded planar residuals (in best compression) if strictly
+ * shorter than every other kind tried, else packed planar residuals (from version 4 on) if strictly
+ * shorter than the kinds after them, else LZ4 residuals if strictly shorter than the packed ones
+ * and than the fallback, else packed residuals if strictly shorter than the fallback, else the
+ * fallback: TWO_CODES for a tile of two codes (unless its raw pixels are shorter), RAW otherwise.
+ * Where it writes planar residuals, LZ4 is tried only on tiles whose row residuals are at least
+ * half zeros. Residuals are therefore always shorter than the pixels. Packed rows run plane by
+ * plane ({@code row = k * h + y}), as do the Width nibbles. Smooth maps pack well (small
+ * residuals), near-binary ones with soft edges LZ4 well (runs); both encode without the large hash
+ * tables of LZ4's high-compression mode and decode at memory speed.
  */
 final class TileEncoding {
   static final int CONSTANT = 0;
@@ -48,6 +51,7 @@ final class TileEncoding {
   static final int PACKED_RESIDUALS = 3;
   static final int RAW = 4;
   static final int PLANAR_CODED = 5;
+  static final int PLANAR_PACKED = 6;
 
   /** Kinds fit in 3 bits of a tile entry. */
   static final int KIND_BITS = 3;
@@ -59,6 +63,11 @@ final class TileEncoding {
       ENCODERS[bits] =
           PackedInts.getEncoder(PackedInts.Format.PACKED, PackedInts.VERSION_CURRENT, bits);
     }
+  }
+
+  /** Lucene's PACKED encoder of {@code bits} bits a value, 1 to 8. */
+  static PackedInts.Encoder encoder(int bits) {
+    return ENCODERS[bits];
   }
 
   private static final PackedInts.Decoder DECODER_1 = decoder(1);
@@ -86,32 +95,43 @@ final class TileEncoding {
   private final int capacityPixels;
   private final int side;
   private final boolean writesPlanarCoded;
+  private final boolean writesPlanarPacked;
   private PlanarCodedTile planar; // scratch, made on the first planar-coded tile
   private LZ4.FastCompressionHashTable table;
   private ByteBuffersDataOutput lz4;
 
   /**
-   * For tiles of pixels of {@code bpp} bytes, at most {@code side} pixels a side; {@code
-   * writesPlanarCoded}: whether {@link #encode} may write tiles of one byte a pixel as {@link
-   * #PLANAR_CODED} (best compression, version 2 on); any instance decodes them.
+   * For tiles of pixels of {@code bpp} bytes, at most {@code side} pixels a side; whether {@link
+   * #encode} may write tiles of one byte a pixel as {@link #PLANAR_CODED} (best compression,
+   * version 2 on) and as {@link #PLANAR_PACKED} (version 4 on); any instance decodes every kind.
    */
-  TileEncoding(int bpp, int capacityPixels, int side, boolean writesPlanarCoded) {
+  TileEncoding(
+      int bpp,
+      int capacityPixels,
+      int side,
+      boolean writesPlanarCoded,
+      boolean writesPlanarPacked) {
     this.bpp = bpp;
     this.capacityPixels = capacityPixels;
     this.side = side;
     this.writesPlanarCoded = writesPlanarCoded && bpp == 1;
+    this.writesPlanarPacked = writesPlanarPacked && bpp == 1;
     this.residuals = new byte[capacityPixels * bpp];
     this.values = new int[Math.ceilDiv(side, 8) * 8];
     this.scratch = new byte[Math.max(capacityPixels * bpp, values.length)];
   }
 
   /**
-   * The bytes of one tile's data of a kind, for a tile of {@code n} pixels, in files where {@link
-   * #PLANAR_CODED} tiles may be.
+   * The bytes of one tile's data of a kind, for a tile of {@code n} pixels, in files whose tiles
+   * are of kinds up to {@code lastKind}.
    */
-  static boolean validLength(int kind, long length, long n, int bpp, boolean planarCoded) {
+  static boolean validLength(int kind, long length, long n, int bpp, int lastKind) {
+    if (kind > lastKind) {
+      return false;
+    }
     return switch (kind) {
-      case PLANAR_CODED -> planarCoded && bpp == 1 && length >= (n + 7) / 8 && length < n;
+      case PLANAR_CODED -> bpp == 1 && length >= (n + 7) / 8 && length < n;
+      case PLANAR_PACKED -> bpp == 1 && length >= 1 && length < n;
       case CONSTANT -> length == bpp;
       case TWO_CODES -> length == 2L * bpp + ((n + 7) >>> 3);
       case LZ4_RESIDUALS, PACKED_RESIDUALS -> length >= 1 && length < n * bpp;
@@ -139,13 +159,18 @@ final class TileEncoding {
     }
     toResiduals(tile, w, h);
     long packed = packedLength(w, h);
-    long planarLength = writesPlanarCoded ? planar().residualsOf(tile, w, h) : Long.MAX_VALUE;
+    boolean planarTried = writesPlanarCoded || writesPlanarPacked;
+    if (planarTried) {
+      planar().residualsOf(tile, w, h);
+    }
+    long coded = writesPlanarCoded ? planar.codedLength() : Long.MAX_VALUE;
+    long planarPacked = writesPlanarPacked ? planar.packedLength() : Long.MAX_VALUE;
     // LZ4 wins on runs of equal residuals (flat areas, soft edges); where planar codes are
     // written, it is tried only on tiles whose residuals are at least half zeros: on the others
     // it changed the stored bytes of the synthetic and real masks measured by under 0.1%, and it
     // is the costliest step of encoding
     long lz4Length = Long.MAX_VALUE;
-    if (!writesPlanarCoded || zeroResiduals(n) * 2 >= n) {
+    if (!planarTried || zeroResiduals(n) * 2 >= n) {
       if (table == null) {
         table = new LZ4.FastCompressionHashTable();
         lz4 = new ByteBuffersDataOutput();
@@ -159,9 +184,13 @@ final class TileEncoding {
     long raw = (long) n * bpp;
     long bitmap = 2L * bpp + ((n + 7) >>> 3);
     long best = atMostTwo ? Math.min(bitmap, raw) : raw;
-    if (planarLength < lz4Length && planarLength < packed && planarLength < best) {
-      planar.encode(n, data);
+    if (coded < planarPacked && coded < lz4Length && coded < packed && coded < best) {
+      planar.encodeCoded(n, data);
       return PLANAR_CODED;
+    }
+    if (planarPacked < lz4Length && planarPacked < packed && planarPacked < best) {
+      planar.encodePacked(tile, w, h, data);
+      return PLANAR_PACKED;
     }
     if (lz4Length < packed && lz4Length < best) {
       lz4.copyTo(data);
@@ -199,8 +228,8 @@ final class TileEncoding {
    * Decodes at least rows {@code [rowStart, rowEnd)} of a tile (what counting a rectangle of it
    * needs) and reads its {@code length} bytes; returns whether the whole tile was decoded. With one
    * byte per pixel, packed residuals decode only those rows and the first residual of the rows
-   * above (the first column runs down the tile), LZ4 and planar-coded residuals decode up to the
-   * last row; every other case decodes the whole tile.
+   * above (the first column runs down the tile), LZ4 and planar residuals up to the last row; every
+   * other case decodes the whole tile.
    */
   boolean decode(
       int kind, DataInput in, int length, int w, int h, byte[] tile, int rowStart, int rowEnd)
@@ -249,7 +278,7 @@ final class TileEncoding {
         unpack(length, w, h, tile, part ? rowStart : 0, part ? rowEnd : h);
         return !part;
       }
-      case PLANAR_CODED -> {
+      case PLANAR_CODED, PLANAR_PACKED -> {
         decodeAndCount(
             kind, in, length, w, h, tile, w, 0, part ? rowStart : 0, 0, part ? rowEnd : h, 0, 0);
         return !part;
@@ -357,16 +386,16 @@ final class TileEncoding {
 
   /** Whether {@link #decodeAndCount} counts tiles of this kind as it decodes them. */
   boolean countsWhileDecoding(int kind) {
-    return bpp == 1 && (kind == PACKED_RESIDUALS || kind == PLANAR_CODED);
+    return bpp == 1 && (kind == PACKED_RESIDUALS || kind == PLANAR_CODED || kind == PLANAR_PACKED);
   }
 
   /**
    * Decodes rows {@code [y1, y2)} of a tile of one byte per pixel, {@link #PACKED_RESIDUALS} or
-   * {@link #PLANAR_CODED}, into {@code tile} (as {@link #decode} does for those rows, but only
-   * columns {@code [0, columns)}, {@code x2 <= columns}, for packed residuals: a running sum needs
-   * nothing to the right of what it counts; planar-coded tiles decode every column) and returns how
-   * many of their codes in columns {@code [x1, x2)} lie in {@code [lo, lo + span)}: counted in the
-   * running sum that decodes them, with no second pass over the tile.
+   * planar-coded, into {@code tile} (as {@link #decode} does for those rows, but only columns
+   * {@code [0, columns)}, {@code x2 <= columns}, for packed residuals: a running sum needs nothing
+   * to the right of what it counts; planar-coded tiles decode every column) and returns how many of
+   * their codes in columns {@code [x1, x2)} lie in {@code [lo, lo + span)}: counted in the running
+   * sum that decodes them, with no second pass over the tile.
    */
   long decodeAndCount(
       int kind,
@@ -387,6 +416,11 @@ final class TileEncoding {
     if (kind == PLANAR_CODED) {
       in.readBytes(planar().buffer(length), 0, length);
       return planar.decodeAndCount(length, w, h, tile, y2, x1, y1, x2, lo, span);
+    }
+    if (kind == PLANAR_PACKED) {
+      in.readBytes(planar().buffer(length), 0, length);
+      return planar.decodePackedAndCount(
+          length, w, h, tile, Math.max(1, columns), y2, x1, y1, x2, lo, span);
     }
     in.readBytes(scratch, 0, length);
     // at least the first column: the next rows' first codes run down it

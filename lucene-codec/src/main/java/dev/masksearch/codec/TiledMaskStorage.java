@@ -29,25 +29,26 @@ import org.apache.lucene.store.IndexInput;
  *
  * From version 1 on ({@link #runMasks}), a mask of at most two codes is stored as a {@link RunMask}
  * when that is shorter than its tiles; a reader tells the two apart by the first byte. From version
- * 2 on ({@link #planarCoded}), tiles of one byte a pixel may be {@link TileEncoding#PLANAR_CODED};
- * writers in {@link MaskSearch20DocValuesFormat.Mode#BEST_COMPRESSION} store them so where shorter.
+ * 2 on ({@link #planarCoded}), tiles of one byte a pixel may be {@link TileEncoding#PLANAR_CODED},
+ * which writers in {@link MaskSearch20DocValuesFormat.Mode#BEST_COMPRESSION} store where shorter;
+ * from version 4 on also {@link TileEncoding#PLANAR_PACKED}, which writers in either mode store
+ * where shorter.
  *
  * @param tileSide the side of a tile, in pixels
  * @param version the version of MaskSearch20's files (see {@link MaskSearch20DocValuesFormat})
- * @param writesPlanarCoded whether {@link #encode} stores tiles planar-coded where shorter (best
- *     compression, version 2 and later); a reader passes the mode its field's meta records (it
- *     reads planar-coded tiles whatever the mode; a merge copies stored masks between storages of
- *     the same mode and grammar: {@link #storesAs})
+ * @param bestCompression whether {@link #encode} writes in best compression (version 2 and later)
+ *     rather than at the defaults; a reader passes the mode its field's meta records (it reads
+ *     every tile kind of its version whatever the mode; a merge copies stored masks between
+ *     storages that write alike: {@link #storesAs})
  */
-record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
-    implements MaskStorage {
+record TiledMaskStorage(int tileSide, int version, boolean bestCompression) implements MaskStorage {
   TiledMaskStorage {
-    if (writesPlanarCoded && version < MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED) {
+    if (bestCompression && version < MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED) {
       throw new IllegalArgumentException("version " + version + " has no planar-coded tiles");
     }
   }
 
-  /** A storage that writes no planar-coded tiles (best speed). */
+  /** A storage that writes at the defaults (best speed). */
   TiledMaskStorage(int tileSide, int version) {
     this(tileSide, version, false);
   }
@@ -65,21 +66,38 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     return version >= MaskSearch20DocValuesFormat.VERSION_RUN_MASKS;
   }
 
-  /** Whether tiles may be planar-coded, and are read so (version 2 and later). */
+  /** Whether tiles may be planar-coded, and fields record their mode (version 2 and later). */
   boolean planarCoded() {
     return version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
   }
 
   /**
-   * Versions from 1 on store masks alike in one mode (version 2 added planar-coded tiles, which
-   * only best compression writes; version 3 the CHI's records after the masks); version 0 stored
-   * masks of two codes as tiles where later versions may store runs.
+   * Whether tiles may be packed planar residuals, and are written so where shorter (version 4 on).
+   */
+  boolean planarPacked() {
+    return version >= MaskSearch20DocValuesFormat.VERSION_PLANAR_PACKED;
+  }
+
+  /** The last tile kind files of this version may hold. */
+  int lastKind() {
+    if (planarPacked()) {
+      return TileEncoding.PLANAR_PACKED;
+    }
+    return planarCoded() ? TileEncoding.PLANAR_CODED : TileEncoding.RAW;
+  }
+
+  /**
+   * Storages store masks alike when they write the same tile kinds (version 2 added prefix-coded
+   * planar tiles, which only best compression writes; version 3 the CHI's records after the masks;
+   * version 4 packed planar tiles, which both modes write), with runs or without (version 0 stored
+   * masks of two codes as tiles where later versions may store runs).
    */
   @Override
   public boolean storesAs(MaskStorage target) {
     return target instanceof TiledMaskStorage tiled
         && tiled.tileSide == tileSide
-        && tiled.writesPlanarCoded == writesPlanarCoded
+        && tiled.bestCompression == bestCompression
+        && tiled.planarPacked() == planarPacked()
         && tiled.runMasks() == runMasks();
   }
 
@@ -100,7 +118,8 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     byte[] raw = mask.rawBytes();
     int capacity = Math.min(tileSide * tileSide, mask.pixelCount());
     byte[] tile = new byte[capacity * bpp];
-    TileEncoding encoding = new TileEncoding(bpp, capacity, tileSide, writesPlanarCoded);
+    TileEncoding encoding =
+        new TileEncoding(bpp, capacity, tileSide, bestCompression, planarPacked());
     ByteBuffersDataOutput entries = new ByteBuffersDataOutput();
     ByteBuffersDataOutput data = new ByteBuffersDataOutput();
     try {
@@ -155,8 +174,8 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
 
   /**
    * The mask, a tile and the scratch to decode one (about three tiles, and a row of ints; two more
-   * tiles and a row for planar-coded tiles), and the directory (kind, start and entry: 14 bytes a
-   * tile).
+   * tiles, a row and a width a group for planar tiles), and the directory (kind, start and entry:
+   * 14 bytes a tile).
    */
   @Override
   public long readBytes(IndexInput in, StoredMask stored) throws IOException {
@@ -166,6 +185,8 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
     return stored.rawBytes()
         + 6 * tileBytes(stored)
         + 5L * (tileSide + 8)
+        + (long) tileSide * Math.ceilDiv(tileSide, PlanarCodedTile.GROUP)
+        + 64
         + 16
         + 14L * (tiles(stored.height(), stored.width()) + 1);
   }
@@ -267,7 +288,7 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
       this.kinds = new byte[tileCount];
       this.starts = new long[tileCount + 1];
       this.tile = new byte[(int) tileBytes(stored)];
-      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide, false);
+      this.encoding = new TileEncoding(bpp, tile.length / bpp, tileSide, false, false);
       readDirectory();
     }
 
@@ -296,7 +317,7 @@ record TiledMaskStorage(int tileSide, int version, boolean writesPlanarCoded)
         kinds[t] = (byte) (entry & ((1 << TileEncoding.KIND_BITS) - 1));
         long length = entry >>> TileEncoding.KIND_BITS;
         long n = (long) tileWidth(t) * tileHeight(t);
-        if (!TileEncoding.validLength(kinds[t], length, n, bpp, planarCoded())) {
+        if (!TileEncoding.validLength(kinds[t], length, n, bpp, lastKind())) {
           throw corrupt("tile " + t + " of kind " + kinds[t] + " has " + length + " bytes");
         }
         starts[t + 1] = end += length; // relative to the first tile until the loop ends

@@ -61,9 +61,10 @@ public class MaskSearch20DocValuesFormatTests extends BaseMaskDocValuesFormatTes
   }
 
   /**
-   * Best compression stores smooth one-byte maps planar-coded, well under best speed's tiles; a
-   * merge stores the masks in the writer's mode (segments of the other mode again, as Lucene's
-   * stored fields recompress on a change of mode), and both read back the same pixels.
+   * Best compression stores smooth one-byte maps as prefix-coded planar residuals, under best
+   * speed's packed ones (by about a tenth on these bowls); a merge stores the masks in the writer's
+   * mode (segments of the other mode again, as Lucene's stored fields recompress on a change of
+   * mode), and both read back the same pixels.
    */
   public void testMergesStoreMasksInTheWritersMode() throws IOException {
     java.util.Random r = new java.util.Random(random().nextLong());
@@ -91,7 +92,7 @@ public class MaskSearch20DocValuesFormatTests extends BaseMaskDocValuesFormatTes
       long speedBytes = maskBytes(speed);
       long compressedBytes = maskBytes(mixed);
       assertTrue(
-          compressedBytes + " against " + speedBytes, compressedBytes * 20 < speedBytes * 17);
+          compressedBytes + " against " + speedBytes, compressedBytes * 20 < speedBytes * 19);
       // the same tiles again; the files' headers name segments of other lengths
       long backBytes = maskBytes(back);
       assertTrue(

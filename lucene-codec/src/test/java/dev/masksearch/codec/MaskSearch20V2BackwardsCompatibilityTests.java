@@ -1,9 +1,10 @@
 package dev.masksearch.codec;
 
+import dev.masksearch.chi.ChiParams;
+import dev.masksearch.mask.Mask;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.lucene.codecs.DocValuesFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
@@ -39,43 +40,59 @@ public class MaskSearch20V2BackwardsCompatibilityTests
   }
 
   /**
-   * Versions 2 and 3 store masks alike: merged in the same mode, every live mask keeps its stored
-   * bytes (the merge copies them, {@link TiledMaskStorage#storesAs}; encoding them again gives the
-   * same bytes today, so this pins the bytes rather than the path; the base class checks the
-   * answers).
+   * Merged in the same mode into the current version, which adds packed planar tiles to both modes
+   * (version 4), every live mask is stored again: its bytes are what the current storage writes for
+   * it, and some differ from the frozen ones (the base class checks the answers).
    */
-  public void testMergeInTheSameModeKeepsStoredMasks() throws IOException {
+  public void testMergeInTheSameModeStoresMasksAgainInTheCurrentVersion() throws IOException {
     Path dir = createTempDir();
     unzip(dir);
-    List<String> fields = List.of(MaskSegmentFixture.MIXED, MaskSegmentFixture.UNIFORM);
+    Map<String, ChiParams> fields =
+        Map.of(
+            MaskSegmentFixture.MIXED, FrozenIndex.MIXED_PARAMS,
+            MaskSegmentFixture.UNIFORM, FrozenIndex.UNIFORM_PARAMS);
     try (Directory old = newFSDirectory(dir);
         Directory merged = newDirectory()) {
       IndexWriterConfig config =
           new IndexWriterConfig()
               .setCodec(
-                  TestMaskCodecs.writing(frozenFormat(), new Lucene104Codec(), fields::contains));
+                  TestMaskCodecs.writing(
+                      frozenFormat(), new Lucene104Codec(), fields::containsKey));
       try (IndexWriter writer = new IndexWriter(merged, config)) {
         writer.addIndexes(old);
         writer.forceMerge(1);
       }
       int compared = 0;
-      for (String field : fields) {
-        Map<Long, BytesRef> before = storedById(old, field, true);
-        Map<Long, BytesRef> after = storedById(merged, field, false);
-        assertEquals(field, before.keySet(), after.keySet());
-        for (Map.Entry<Long, BytesRef> mask : before.entrySet()) {
-          assertEquals(field + " id " + mask.getKey(), mask.getValue(), after.get(mask.getKey()));
+      int changed = 0;
+      for (Map.Entry<String, ChiParams> field : fields.entrySet()) {
+        TiledMaskStorage current =
+            new TiledMaskStorage(
+                TiledMaskStorage.tileSideFor(field.getValue().gridStep()),
+                FormatVersion.V20.versionCurrent(),
+                true);
+        Map<Long, Stored> before = storedById(old, field.getKey(), true);
+        Map<Long, Stored> after = storedById(merged, field.getKey(), false);
+        assertEquals(field.getKey(), before.keySet(), after.keySet());
+        for (Map.Entry<Long, Stored> mask : after.entrySet()) {
+          String what = field.getKey() + " id " + mask.getKey();
+          assertEquals(
+              what, new BytesRef(current.encode(mask.getValue().mask())), mask.getValue().bytes());
+          changed += before.get(mask.getKey()).bytes().equals(mask.getValue().bytes()) ? 0 : 1;
           compared++;
         }
       }
       assertTrue("masks compared: " + compared, compared > 10);
+      assertTrue("masks stored again differently: " + changed, changed > 0);
     }
   }
 
-  /** Each live document's stored mask bytes by id (the old index's from its live documents). */
-  private static Map<Long, BytesRef> storedById(Directory directory, String field, boolean old)
+  /** A live document's stored mask bytes and the mask they decode to. */
+  private record Stored(BytesRef bytes, Mask mask) {}
+
+  /** Each live document's stored mask by id (the old index's from its live documents). */
+  private static Map<Long, Stored> storedById(Directory directory, String field, boolean old)
       throws IOException {
-    Map<Long, BytesRef> stored = new HashMap<>();
+    Map<Long, Stored> stored = new HashMap<>();
     try (DirectoryReader reader = DirectoryReader.open(directory)) {
       assertEquals(old ? 2 : 1, reader.leaves().size());
       for (LeafReaderContext leaf : reader.leaves()) {
@@ -86,7 +103,8 @@ public class MaskSearch20V2BackwardsCompatibilityTests
             doc = masks.nextDoc()) {
           if (leaf.reader().getLiveDocs() == null || leaf.reader().getLiveDocs().get(doc)) {
             assertTrue(ids.advanceExact(doc));
-            stored.put(ids.longValue(), new BytesRef(masks.storedMask(doc)));
+            stored.put(
+                ids.longValue(), new Stored(new BytesRef(masks.storedMask(doc)), masks.mask(doc)));
           }
         }
       }

@@ -40,6 +40,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     PACKED_RESIDUALS,
     RAW,
     PLANAR_CODED,
+    PLANAR_PACKED,
     /** A whole mask as runs (version 1 on), not a tile kind. */
     RUN_MASK
   }
@@ -48,7 +49,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   private static final int CURRENT = FormatVersion.V20.versionCurrent();
 
   private static final EnumSet<Kind> TILE_KINDS_V0 = EnumSet.range(Kind.CONSTANT, Kind.RAW);
-  private static final EnumSet<Kind> TILE_KINDS = EnumSet.range(Kind.CONSTANT, Kind.PLANAR_CODED);
+  private static final EnumSet<Kind> TILE_KINDS = EnumSet.range(Kind.CONSTANT, Kind.PLANAR_PACKED);
 
   public void testRoundTripAndCounts() throws IOException {
     // binary noise in tiles (no run masks): a bitmap is its shortest tile, whatever the random
@@ -65,6 +66,10 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     roundTripAndCount(
         new TiledMaskStorage(TiledMaskStorage.tileSideFor(16), CURRENT, true), fixedBowl());
     assertTrue("bowls are planar-coded: " + kindsSeen, kindsSeen.contains(Kind.PLANAR_CODED));
+    // and at the defaults, as packed planar residuals
+    roundTripAndCount(
+        new TiledMaskStorage(TiledMaskStorage.tileSideFor(32), CURRENT, false), fixedBowl());
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PLANAR_PACKED));
     for (int i = 0; i < atLeast(60); i++) {
       int step = new int[] {1, 3, 4, 8, 16, 32, 56}[random().nextInt(7)];
       TiledMaskStorage storage = randomStorage(TiledMaskStorage.tileSideFor(step));
@@ -292,8 +297,9 @@ public class TiledMaskStorageTests extends LuceneTestCase {
   /**
    * Every column offset of a rectangle across tile boundaries counts right, on a random mask, on a
    * mask smooth along rows stored as packed residuals and on one smooth in both directions stored
-   * as planar-coded residuals (both counted as they are decoded), with the reader's decoded tile
-   * reused between rectangles or not.
+   * as planar residuals, prefix-coded (best compression) and packed in groups (the defaults, tiles
+   * of 16, 32 or 48 pixels), all counted as they are decoded, with the reader's decoded tile reused
+   * between rectangles or not.
    */
   public void testRectanglesAtEveryOffset() throws IOException {
     byte[] plane = new byte[37 * 50];
@@ -306,15 +312,23 @@ public class TiledMaskStorageTests extends LuceneTestCase {
         plane[y * 50 + x] = (byte) (40 + d2 / 16 + (random().nextInt(8) == 0 ? 1 : 0));
       }
     }
+    Mask bowl = Mask.of(MaskDType.UINT8, 37, 50, plane);
     Mask[] masks = {
       CodecTestMasks.randomMask(random(), MaskDType.UINT8, 37, 50),
       smoothMask(random(), 37, 50),
-      Mask.of(MaskDType.UINT8, 37, 50, plane)
+      bowl,
+      bowl
     };
-    int[] versions = {random().nextInt(CURRENT + 1), random().nextInt(CURRENT), CURRENT};
+    int[] versions = { // the smooth mask in a version whose defaults write only packed rows
+      random().nextInt(CURRENT + 1),
+      random().nextInt(MaskSearch20DocValuesFormat.VERSION_PLANAR_PACKED),
+      CURRENT,
+      CURRENT
+    };
+    int[] sides = {16, 16, 16, new int[] {16, 32, 48}[random().nextInt(3)]};
     for (int m = 0; m < masks.length; m++) {
       Mask mask = masks[m];
-      TiledMaskStorage storage = new TiledMaskStorage(16, versions[m], m == 2);
+      TiledMaskStorage storage = new TiledMaskStorage(sides[m], versions[m], m == 2);
       byte[] stored = storage.encode(mask);
       recordKinds(stored, mask, storage.tileSide());
       ValueRange range = new ValueRange(0.3, 0.7);
@@ -336,6 +350,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     }
     assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PACKED_RESIDUALS));
     assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PLANAR_CODED));
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PLANAR_PACKED));
   }
 
   public void testCorruptStoredMasksAreReported() throws IOException {
@@ -399,11 +414,24 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     assertEquals(312380658L, crcOf(fixedBowl(), 2, true));
     assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16), 2, true));
     assertEquals(1104976904L, crcOf(binary, 2, true));
+    // version 4 at the defaults: the bowl in packed planar tiles
+    kindsSeen.clear();
+    int v4 = MaskSearch20DocValuesFormat.VERSION_PLANAR_PACKED;
+    recordKinds(new TiledMaskStorage(16, v4).encode(fixedBowl()), fixedBowl(), 16);
+    assertTrue(kindsSeen.toString(), kindsSeen.contains(Kind.PLANAR_PACKED));
+    assertEquals(3191911340L, crcOf(fixedBowl(), v4));
+    // the smooth tile of the fixed mask too; the others, and masks of two bytes a pixel, as before
+    assertEquals(915002389L, crcOf(fixedMask(MaskDType.UINT8), v4));
+    assertEquals(3243655082L, crcOf(fixedMask(MaskDType.UINT16), v4));
+    assertEquals(1104976904L, crcOf(binary, v4));
+    // in best compression, the bowl's tiles where packed groups are shorter than prefix codes
+    assertEquals(2409467034L, crcOf(fixedBowl(), v4, true));
   }
 
   /**
-   * A merge copies stored masks between storages that store them alike (versions 1 to 3 in best
-   * speed, 2 and 3 in best compression), and encodes them again otherwise.
+   * A merge copies stored masks between storages that store them alike (versions 1 to 3 at the
+   * defaults, 2 and 3 in best compression, version 4 in each mode), and encodes them again
+   * otherwise.
    */
   public void testStoredMasksAreCopiedOnlyBetweenStoragesThatStoreThemAlike() {
     int v2 = MaskSearch20DocValuesFormat.VERSION_PLANAR_CODED;
@@ -426,6 +454,14 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     assertFalse(new TiledMaskStorage(32, v3).storesAs(DeflatedMaskStorage.INSTANCE));
     assertFalse(DeflatedMaskStorage.INSTANCE.storesAs(new TiledMaskStorage(32, v3)));
     assertTrue(DeflatedMaskStorage.INSTANCE.storesAs(DeflatedMaskStorage.INSTANCE));
+    // version 4 adds packed planar tiles in both modes
+    int v4 = MaskSearch20DocValuesFormat.VERSION_PLANAR_PACKED;
+    assertTrue(new TiledMaskStorage(32, v4).storesAs(new TiledMaskStorage(32, v4)));
+    assertFalse(new TiledMaskStorage(32, v3).storesAs(new TiledMaskStorage(32, v4)));
+    assertFalse(new TiledMaskStorage(32, v4).storesAs(new TiledMaskStorage(32, v3)));
+    assertFalse(new TiledMaskStorage(32, v3, true).storesAs(new TiledMaskStorage(32, v4, true)));
+    assertTrue(new TiledMaskStorage(32, v4, true).storesAs(new TiledMaskStorage(32, v4, true)));
+    assertFalse(new TiledMaskStorage(32, v4, true).storesAs(new TiledMaskStorage(32, v4)));
   }
 
   /** 40 x 50 uint8, a bowl with noise of at most 1 in a pixel of eight. */
