@@ -50,9 +50,9 @@ import org.apache.lucene.util.packed.PackedInts;
  * little more room (a width every eight pixels, and a zero group costs its width alone) but decode
  * eight residuals from one 8-byte load with no branch, and only as far right as a count needs: the
  * column of differences of column x needs no column to its right. At the defaults the packed groups
- * keep verification as fast as packed row residuals while storing about a fifth less ({@code
- * docs/design.md}, section 4). Not thread-safe: it keeps scratch for tiles of up to {@code
- * capacity} pixels.
+ * keep a verification within about a tenth of packed row residuals' time while storing about a
+ * fifth less ({@code docs/design.md}, section 4). Not thread-safe: it keeps scratch for tiles of up
+ * to {@code capacity} pixels.
  */
 final class PlanarCodedTile {
   private static final VarHandle INT_LE =
@@ -312,9 +312,10 @@ final class PlanarCodedTile {
 
   /**
    * Decodes columns {@code [0, columns)} of rows {@code [y1, rowEnd)} of a tile of {@code w x h}
-   * pixels in packed groups from the {@code length} bytes in {@link #buffer} into {@code tile} (the
-   * rows above only as far as their column of differences), and returns how many of their columns
-   * {@code [x1, x2)} have a code in {@code [lo, lo + span)}, {@code x2 <= columns}.
+   * pixels in packed groups from the {@code length} bytes in {@link #buffer} into {@code tile}
+   * (from the key row at or above {@code y1}: the rows above it only for their first residual, the
+   * rows from it to {@code y1} only as far as their column of differences), and returns how many of
+   * their columns {@code [x1, x2)} have a code in {@code [lo, lo + span)}, {@code x2 <= columns}.
    */
   long decodePackedAndCount(
       int length,
