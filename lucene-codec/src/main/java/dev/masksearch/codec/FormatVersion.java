@@ -73,12 +73,12 @@ record FormatVersion(
 
   /**
    * How a field's masks are stored in files of this version, given the field's tile side; {@code
-   * planarCoded}: whether the field's tiles are written in best compression (a writer's mode, or
-   * the mode a reader's meta records).
+   * bestCompression}: whether the field's tiles are written in best compression (a writer's mode,
+   * or the mode a reader's meta records).
    */
-  MaskStorage storage(int version, int tileSide, boolean planarCoded) {
+  MaskStorage storage(int version, int tileSide, boolean bestCompression) {
     return tiled
-        ? new TiledMaskStorage(tileSide, version, planarCoded)
+        ? new TiledMaskStorage(tileSide, version, bestCompression)
         : DeflatedMaskStorage.INSTANCE;
   }
 }

@@ -64,8 +64,9 @@ import org.apache.lucene.index.SegmentWriteState;
  *       (frozen, written at the defaults, in {@code index.masksearch20-v3.zip}).
  *   <li>4 ({@link #VERSION_PLANAR_PACKED}): a tile of one byte a pixel may also be {@code
  *       PlanarPacked} (tile kind 6, grammar in {@link PlanarCodedTile}): the planar residuals of
- *       kind 5, zigzagged and packed in groups of eight at a width a group, which writers in both
- *       modes store where shorter.
+ *       kind 5 but for a key row every eight rows (predicted from the left alone), zigzagged and
+ *       packed in groups of eight at a width a group, which writers in both modes store where
+ *       shorter.
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -114,8 +115,8 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
     BEST_SPEED,
     /**
      * One-byte tiles also as prefix-coded planar residuals ({@link PlanarCodedTile}) where shorter:
-     * smooth maps take about a third less space, and a verification that decodes them about a sixth
-     * more time (docs/design.md, section 4).
+     * smooth maps take about a fifth less space than at the defaults (a third less before version
+     * 4), and a verification that decodes them about a sixth more time (docs/design.md, section 4).
      */
     BEST_COMPRESSION
   }

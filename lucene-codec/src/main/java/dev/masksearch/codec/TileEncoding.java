@@ -391,11 +391,11 @@ final class TileEncoding {
 
   /**
    * Decodes rows {@code [y1, y2)} of a tile of one byte per pixel, {@link #PACKED_RESIDUALS} or
-   * planar-coded, into {@code tile} (as {@link #decode} does for those rows, but only columns
-   * {@code [0, columns)}, {@code x2 <= columns}, for packed residuals: a running sum needs nothing
-   * to the right of what it counts; planar-coded tiles decode every column) and returns how many of
-   * their codes in columns {@code [x1, x2)} lie in {@code [lo, lo + span)}: counted in the running
-   * sum that decodes them, with no second pass over the tile.
+   * planar, into {@code tile} (as {@link #decode} does for those rows, but only columns {@code [0,
+   * columns)}, {@code x2 <= columns}, for packed row and packed planar residuals: a running sum
+   * needs nothing to the right of what it counts; prefix-coded planar tiles decode every column)
+   * and returns how many of their codes in columns {@code [x1, x2)} lie in {@code [lo, lo + span)}:
+   * counted in the running sum that decodes them, with no second pass over the tile.
    */
   long decodeAndCount(
       int kind,
