@@ -183,7 +183,7 @@ final class PlanarCodedTile {
       for (int k = 0; k < perRow; k++) {
         int or = 0;
         for (int x = k * GROUP; x < Math.min(w, (k + 1) * GROUP); x++) {
-          or |= zigzag(packedResidual(tile, w, x, y));
+          or |= TileEncoding.zigzag(packedResidual(tile, w, x, y));
         }
         int width = 32 - Integer.numberOfLeadingZeros(or);
         groupWidths[y * perRow + k] = (byte) width;
@@ -213,19 +213,13 @@ final class PlanarCodedTile {
     return y % KEY_ROWS == 0 && x > 0 ? (byte) (tile[at] - tile[at - 1]) : residuals[at];
   }
 
-  private static int zigzag(byte r) {
-    return ((r << 1) ^ (r >> 7)) & 0xFF;
-  }
-
   /**
    * Writes a {@code w x h} tile, whose residuals {@link #residualsOf} computed last, as packed
    * groups.
    */
   void encodePacked(byte[] tile, int w, int h, ByteBuffersDataOutput out) {
     int groups = h * Math.ceilDiv(w, GROUP);
-    for (int g = 0; g < groups; g += 2) {
-      out.writeByte((byte) (groupWidths[g] | (g + 1 < groups ? groupWidths[g + 1] << 4 : 0)));
-    }
+    TileEncoding.writeNibbles(groupWidths, groups, out);
     int perRow = Math.ceilDiv(w, GROUP);
     for (int g = 0; g < groups; g++) {
       int width = groupWidths[g];
@@ -235,7 +229,7 @@ final class PlanarCodedTile {
       int y = g / perRow;
       int x0 = (g % perRow) * GROUP;
       for (int i = 0; i < GROUP; i++) {
-        groupValues[i] = x0 + i < w ? zigzag(packedResidual(tile, w, x0 + i, y)) : 0;
+        groupValues[i] = x0 + i < w ? TileEncoding.zigzag(packedResidual(tile, w, x0 + i, y)) : 0;
       }
       PackedInts.Encoder encoder = TileEncoding.encoder(width);
       encoder.encode(groupValues, 0, groupBytes, 0, GROUP / encoder.byteValueCount());
@@ -352,7 +346,7 @@ final class PlanarCodedTile {
     for (int y = 0; y < first; y++) {
       int width = width(g);
       int z = (int) ((long) LONG_BE.get(data, pos) >>> (64 - width)) & ((1 << width) - 1);
-      firstCode += (z >>> 1) ^ -(z & 1);
+      firstCode += TileEncoding.unzigzag(z);
       for (int k = 0; k < perRow; k++, g++) {
         pos += width(g);
       }
@@ -376,7 +370,7 @@ final class PlanarCodedTile {
           int at = k * GROUP;
           for (int i = 0; i < GROUP; i++) {
             int z = (int) (word >>> (64 - (i + 1) * width)) & mask; // a shift of 64 is one of 0
-            steps[at + i] += (byte) ((z >>> 1) ^ -(z & 1));
+            steps[at + i] += (byte) TileEncoding.unzigzag(z);
           }
         }
         pos += width;
@@ -390,7 +384,7 @@ final class PlanarCodedTile {
 
   /** Group g's width, from the nibbles at the start of {@link #data}. */
   private int width(int g) {
-    return (data[g >>> 1] >>> ((g & 1) << 2)) & 0x0F;
+    return TileEncoding.nibble(data, g);
   }
 
   /** Decodes the first {@code symbols} residuals; returns the bits they took. */

@@ -339,7 +339,8 @@ final class TileEncoding {
     }
   }
 
-  private static int zigzag(byte r) {
+  /** A residual zigzagged: 0, -1, 1, -2 ... to 0, 1, 2, 3 ... */
+  static int zigzag(byte r) {
     return ((r << 1) ^ (r >> 7)) & 0xFF;
   }
 
@@ -361,13 +362,11 @@ final class TileEncoding {
 
   private void writePacked(int w, int h, ByteBuffersDataOutput data) {
     int rows = bpp * h;
-    int[] widths = new int[rows];
+    byte[] widths = new byte[rows];
     for (int row = 0; row < rows; row++) {
-      widths[row] = rowWidth(row, w);
+      widths[row] = (byte) rowWidth(row, w);
     }
-    for (int row = 0; row < rows; row += 2) {
-      data.writeByte((byte) (widths[row] | (row + 1 < rows ? widths[row + 1] << 4 : 0)));
-    }
+    writeNibbles(widths, rows, data);
     int padded = Math.ceilDiv(w, 8) * 8;
     for (int row = 0; row < rows; row++) {
       int bits = widths[row];
@@ -413,14 +412,12 @@ final class TileEncoding {
       int span)
       throws IOException {
     assert countsWhileDecoding(kind) && x2 <= columns && columns <= w;
-    if (kind == PLANAR_CODED) {
+    if (kind != PACKED_RESIDUALS) {
       in.readBytes(planar().buffer(length), 0, length);
-      return planar.decodeAndCount(length, w, h, tile, y2, x1, y1, x2, lo, span);
-    }
-    if (kind == PLANAR_PACKED) {
-      in.readBytes(planar().buffer(length), 0, length);
-      return planar.decodePackedAndCount(
-          length, w, h, tile, Math.max(1, columns), y2, x1, y1, x2, lo, span);
+      return kind == PLANAR_CODED
+          ? planar.decodeAndCount(length, w, h, tile, y2, x1, y1, x2, lo, span)
+          : planar.decodePackedAndCount(
+              length, w, h, tile, Math.max(1, columns), y2, x1, y1, x2, lo, span);
     }
     in.readBytes(scratch, 0, length);
     // at least the first column: the next rows' first codes run down it
@@ -565,10 +562,26 @@ final class TileEncoding {
 
   /** Row {@code row}'s bit width, from the nibbles at the start of {@link #scratch}. */
   private int width(int row) {
-    return (scratch[row >>> 1] >>> ((row & 1) << 2)) & 0x0F;
+    return nibble(scratch, row);
   }
 
-  private static int unzigzag(int z) {
+  /**
+   * Writes the first {@code count} of {@code values} (each under 16) two a byte, the first in the
+   * low nibble, the last byte padded with 0: the widths of packed rows and of packed planar groups.
+   */
+  static void writeNibbles(byte[] values, int count, ByteBuffersDataOutput out) {
+    for (int i = 0; i < count; i += 2) {
+      out.writeByte((byte) (values[i] | (i + 1 < count ? values[i + 1] << 4 : 0)));
+    }
+  }
+
+  /** Nibble {@code i} of the bytes written by {@link #writeNibbles}. */
+  static int nibble(byte[] bytes, int i) {
+    return (bytes[i >>> 1] >>> ((i & 1) << 2)) & 0x0F;
+  }
+
+  /** Undoes {@link #zigzag}. */
+  static int unzigzag(int z) {
     return (z >>> 1) ^ -(z & 1);
   }
 
