@@ -23,6 +23,7 @@ final class ChiGroup {
   final int bins;
   final int blockShift;
   private final boolean repeatLevels;
+  private final boolean exactWidths;
   private final int columns;
   private final long[] blockStarts;
 
@@ -36,6 +37,7 @@ final class ChiGroup {
       int bins,
       int blockShift,
       boolean repeatLevels,
+      boolean exactWidths,
       long[] blockStarts,
       FileBody chi) {
     this.dtype = dtype;
@@ -46,6 +48,7 @@ final class ChiGroup {
     this.columns = gx * gy * bins;
     this.blockShift = blockShift;
     this.repeatLevels = repeatLevels;
+    this.exactWidths = exactWidths;
     this.blockStarts = blockStarts;
     this.chi = chi;
   }
@@ -55,10 +58,17 @@ final class ChiGroup {
    * and the {@code .mskc} body: a grid that a mask within {@link Mask#MAX_SIDE} has, a CHI within
    * {@link ChiParams#MAX_ENTRIES_PER_MASK}, the block shift and count that the size implies, and
    * increasing blocks whose column headers lie inside the file. So a cursor's per-column arrays
-   * never outgrow the file, and block look-ups stay in bounds.
+   * never outgrow the file, and block look-ups stay in bounds. {@code repeatLevels} and {@code
+   * exactWidths}: whether the files' version writes columns that repeat the level below and columns
+   * at any width ({@link FixedWidth#exactBitsRequired}).
    */
   static ChiGroup readMeta(
-      IndexInput meta, ChiParams params, int maxDoc, FileBody chi, boolean repeatLevels)
+      IndexInput meta,
+      ChiParams params,
+      int maxDoc,
+      FileBody chi,
+      boolean repeatLevels,
+      boolean exactWidths)
       throws IOException {
     int dtypeId = meta.readByte();
     MaskDType dtype;
@@ -126,7 +136,16 @@ final class ChiGroup {
       after = blockStarts[b] + headerBytes;
     }
     return new ChiGroup(
-        dtype, gx, gy, size, params.bins(), blockShift, repeatLevels, blockStarts, chi);
+        dtype,
+        gx,
+        gy,
+        size,
+        params.bins(),
+        blockShift,
+        repeatLevels,
+        exactWidths,
+        blockStarts,
+        chi);
   }
 
   /** The members of block b. */
@@ -136,14 +155,14 @@ final class ChiGroup {
 
   /**
    * The absolute offset of column c's data in block b, from the width and relative offset in its
-   * header; throws unless the width is one that {@link FixedWidth} writes and the data lies after
+   * header; throws unless the width is one that the files' version writes and the data lies after
    * the block's column headers and inside the file. For a cursor's column-open code: once per
    * column and block, never per entry.
    */
   long columnDataOffset(int block, int column, int bits, int relativeOffset)
       throws CorruptIndexException {
     long offset = blockStarts[block] + relativeOffset;
-    if (!FixedWidth.isSupported(bits)
+    if (!(exactWidths ? FixedWidth.isSupported(bits) : FixedWidth.isByteFriendly(bits))
         || relativeOffset < (long) columns * ChiGroupWriter.COLUMN_HEADER_BYTES
         || !chi.contains(offset, FixedWidth.byteLength(rows(block), bits))) {
       throw new CorruptIndexException(

@@ -42,6 +42,7 @@ final class ChiGroupWriter {
   final int blockShift;
   private final int bins;
   private final boolean repeatLevels;
+  private final boolean exactWidths;
   private int[] buffer = new int[0]; // grows with the rows of the current block, up to one block
   private int bufferedRows;
   private int size;
@@ -56,12 +57,15 @@ final class ChiGroupWriter {
 
   /**
    * A group writer; {@code repeatLevels}: whether a column that repeats the level below is written
-   * as {@link #REPEATS_LEVEL_BELOW} (MaskSearch20 version 1 on) or in full.
+   * as {@link #REPEATS_LEVEL_BELOW} (MaskSearch20 version 1 on) or in full; {@code exactWidths}:
+   * whether a column takes the narrowest width that holds it ({@link FixedWidth#exactBitsRequired},
+   * MaskSearch20 version 5 on) or the narrowest byte-friendly one.
    */
-  ChiGroupWriter(ChiGroupKey key, int bins, boolean repeatLevels) {
+  ChiGroupWriter(ChiGroupKey key, int bins, boolean repeatLevels, boolean exactWidths) {
     this.key = key;
     this.bins = bins;
     this.repeatLevels = repeatLevels;
+    this.exactWidths = exactWidths;
     this.columns = key.gx() * key.gy() * bins;
     this.blockShift = blockShiftFor(columns);
   }
@@ -181,7 +185,10 @@ final class ChiGroupWriter {
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
-      int bits = FixedWidth.bitsRequired((long) max - min);
+      int bits =
+          exactWidths
+              ? FixedWidth.exactBitsRequired((long) max - min)
+              : FixedWidth.bitsRequired((long) max - min);
       writeHeader(data, min, bits, Math.toIntExact(dataStart + packed.size()));
       int column = c;
       int base = min;

@@ -10,15 +10,19 @@ import org.apache.lucene.store.RandomAccessInput;
 import org.apache.lucene.util.BitUtil;
 
 /**
- * Packs non-negative deltas at a fixed width of 0, 8, 12, 16, 24 or 32 bits, little-endian, and
- * reads them back with one unaligned load each. Widths are byte-friendly on purpose: a reader is
- * one final class whose {@code get} inlines into the bound computation's inner loop (Lucene's
- * {@code DirectReader} has a class per width, so a loop over columns of several widths pays a
- * megamorphic call per look-up).
+ * Packs non-negative deltas at a fixed width of 0 to 25 or 32 bits, little-endian, and reads them
+ * back with one unaligned load each. A reader is one final class whose {@code get} inlines into the
+ * bound computation's inner loop (Lucene's {@code DirectReader} has a class per width, so a loop
+ * over columns of several widths pays a megamorphic call per look-up).
  *
  * <pre>
- * Packed := Value[count] (bits each, value i at bit 12 i for 12 bits, else at byte i * bits / 8), Padding(3 bytes)
+ * Packed := Value[count] (bits each, value i at bit i * bits, least significant bit first), Padding(3 bytes)
  * </pre>
+ *
+ * Writers before MaskSearch20 version 5 wrote the byte-friendly widths alone ({@link
+ * #bitsRequired}: 0, 8, 12, 16, 24 or 32); from version 5 the CHI's columns take the narrowest
+ * ({@link #exactBitsRequired}), which the same layout holds. A value of at most 25 bits lies in the
+ * four bytes from the byte its first bit is in, so one 4-byte load reads it.
  */
 final class FixedWidth {
   private FixedWidth() {}
@@ -29,8 +33,19 @@ final class FixedWidth {
    */
   static final int PADDING_BYTES = 3;
 
-  /** Whether {@code bits} is a width {@link #write} writes. */
+  /** The widest width below 32 bits: a value and its shift within a byte fit one 4-byte load. */
+  static final int MAX_PACKED_BITS = 25;
+
+  /** Whether {@code bits} is a width {@link #write} writes and readers read. */
   static boolean isSupported(int bits) {
+    return bits >= 0 && bits <= MAX_PACKED_BITS || bits == 32;
+  }
+
+  /**
+   * Whether {@code bits} is one of the byte-friendly widths ({@link #bitsRequired}), the only ones
+   * writers before MaskSearch20 version 5 wrote (and per-document columns still do).
+   */
+  static boolean isByteFriendly(int bits) {
     return bits == 0 || bits == 8 || bits == 12 || bits == 16 || bits == 24 || bits == 32;
   }
 
@@ -61,6 +76,15 @@ final class FixedWidth {
     return maxDelta < 1 << 24 ? 24 : 32;
   }
 
+  /**
+   * The narrowest width that holds {@code maxDelta}: its bits, or 32 above {@link
+   * #MAX_PACKED_BITS}.
+   */
+  static int exactBitsRequired(long maxDelta) {
+    int bits = bitsRequired(maxDelta) == 0 ? 0 : Long.SIZE - Long.numberOfLeadingZeros(maxDelta);
+    return bits > MAX_PACKED_BITS ? 32 : bits;
+  }
+
   /** Source of the deltas to write. */
   interface Deltas {
     long get(int index);
@@ -71,14 +95,18 @@ final class FixedWidth {
     if (bits == 0) {
       return;
     }
-    if (bits == 12) {
-      for (int i = 0; i < count; i += 2) {
-        long pair = deltas.get(i) | (i + 1 < count ? deltas.get(i + 1) << 12 : 0);
-        out.writeByte((byte) pair);
-        out.writeByte((byte) (pair >>> 8));
-        if (i + 1 < count) {
-          out.writeByte((byte) (pair >>> 16));
+    if (bits % Byte.SIZE != 0) {
+      long pending = 0; // bits not yet written, least significant first
+      int pendingBits = 0;
+      for (int i = 0; i < count; i++) {
+        pending |= deltas.get(i) << pendingBits;
+        pendingBits += bits;
+        for (; pendingBits >= Byte.SIZE; pendingBits -= Byte.SIZE, pending >>>= Byte.SIZE) {
+          out.writeByte((byte) pending);
         }
+      }
+      if (pendingBits > 0) {
+        out.writeByte((byte) pending);
       }
     } else {
       int bytes = bits / 8;
@@ -95,10 +123,11 @@ final class FixedWidth {
 
   /**
    * Decodes the first {@code count} values of the column at {@code offset} into {@code dst}, adding
-   * {@code min}. One loop per width, loading a word per value (or per four 12-bit values) through
-   * Lucene's little-endian var handles; {@code scratch} holds the packed bytes and has at least
-   * {@link #scratchBytes} bytes, so that no load leaves it (bytes past a value are masked off). A
-   * width or offset from a corrupt header is reported before anything is read.
+   * {@code min}. One loop per byte-friendly width and one for the others, loading a word per value
+   * (or per four 12-bit values) through Lucene's little-endian var handles; {@code scratch} holds
+   * the packed bytes and has at least {@link #scratchBytes} bytes, so that no load leaves it (bytes
+   * past a value are masked off). A width or offset from a corrupt header is reported before
+   * anything is read.
    */
   static void decode(
       IndexInput in, long offset, int bits, int count, int min, int[] dst, byte[] scratch)
@@ -167,7 +196,13 @@ final class FixedWidth {
           dst[i] = min + (int) BitUtil.VH_LE_INT.get(b, 4 * i);
         }
       }
-      default -> throw new AssertionError(bits); // checked above
+      default -> {
+        int mask = (1 << bits) - 1;
+        for (int i = 0; i < count; i++) { // at most 25 bits after a shift of at most 7
+          int bit = i * bits;
+          dst[i] = min + ((int) BitUtil.VH_LE_INT.get(b, bit >>> 3) >>> (bit & 7) & mask);
+        }
+      }
     }
   }
 
@@ -218,7 +253,13 @@ final class FixedWidth {
         case 16 -> in.readShort(offset + 2 * index) & 0xFFFFL;
         case 24 -> in.readInt(offset + 3 * index) & 0xFFFFFFL;
         case 32 -> in.readInt(offset + 4 * index) & 0xFFFFFFFFL;
-        default -> throw unsupportedWidth(bits, in);
+        default -> {
+          if (!isSupported(bits)) {
+            throw unsupportedWidth(bits, in);
+          }
+          long bit = index * bits;
+          yield (in.readInt(offset + (bit >>> 3)) >>> (bit & 7)) & ((1 << bits) - 1);
+        }
       };
     } catch (EOFException | IndexOutOfBoundsException | IllegalArgumentException e) {
       // what directories throw for a position past the end (EOF) or before the start

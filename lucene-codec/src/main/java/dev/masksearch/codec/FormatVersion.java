@@ -17,6 +17,9 @@ package dev.masksearch.codec;
  * @param twoTierFrom the first version that stores the CHI in two tiers (first-tier columns and a
  *     {@link CellSuffixRecord} a document); above {@code versionCurrent} for a format that never
  *     does
+ * @param compactChiFrom the first version that writes the CHI's columns at their narrowest width
+ *     ({@link FixedWidth#exactBitsRequired}) and its cell records in {@link
+ *     CellSuffixRecord.Layout#RUNS}; above {@code versionCurrent} for a format that never does
  */
 record FormatVersion(
     String name,
@@ -26,7 +29,8 @@ record FormatVersion(
     boolean tiled,
     int versionCurrent,
     int compactFrom,
-    int twoTierFrom) {
+    int twoTierFrom,
+    int compactChiFrom) {
   /** The first version of every format's files. */
   static final int VERSION_START = 0;
 
@@ -40,6 +44,7 @@ record FormatVersion(
           false,
           VERSION_START,
           Integer.MAX_VALUE,
+          Integer.MAX_VALUE,
           Integer.MAX_VALUE);
 
   /** Masks in tiles on the CHI grid. */
@@ -50,9 +55,10 @@ record FormatVersion(
           "MaskSearch20Chi",
           "MaskSearch20Raw",
           true,
-          MaskSearch20DocValuesFormat.VERSION_PLANAR_PACKED,
+          MaskSearch20DocValuesFormat.VERSION_COMPACT_CHI,
           MaskSearch20DocValuesFormat.VERSION_RUN_MASKS,
-          MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI);
+          MaskSearch20DocValuesFormat.VERSION_TWO_TIER_CHI,
+          MaskSearch20DocValuesFormat.VERSION_COMPACT_CHI);
 
   /**
    * Whether CHI columns that repeat the level below are written without data in files of this
@@ -69,6 +75,19 @@ record FormatVersion(
    */
   boolean twoTiers(int version) {
     return version >= twoTierFrom;
+  }
+
+  /**
+   * Whether files of this version write the CHI's columns at their narrowest width and its cell
+   * records in runs ({@link CellSuffixRecord.Layout#RUNS}).
+   */
+  boolean compactChi(int version) {
+    return version >= compactChiFrom;
+  }
+
+  /** The layout of the cell records in files of this version (of a format in two tiers). */
+  CellSuffixRecord.Layout recordLayout(int version) {
+    return compactChi(version) ? CellSuffixRecord.Layout.RUNS : CellSuffixRecord.Layout.PER_CELL;
   }
 
   /**

@@ -66,7 +66,12 @@ import org.apache.lucene.index.SegmentWriteState;
  *       PlanarPacked} (tile kind 6, grammar in {@link PlanarCodedTile}): the planar residuals of
  *       kind 5 but for a key row every eight rows (predicted from the left alone), zigzagged and
  *       packed in groups of eight at a width a group, which writers in both modes store where
- *       shorter.
+ *       shorter (frozen, written at the defaults, in {@code index.masksearch20-v4.zip}).
+ *   <li>5 ({@link #VERSION_COMPACT_CHI}): a compact CHI. A first-tier column may take any width
+ *       from 1 to 25 bits ({@link FixedWidth}), and writers give each the narrowest that holds it;
+ *       a document's cell record is in {@link CellSuffixRecord.Layout#RUNS}: runs of cells whose
+ *       pixels share a bin in one header, no bitmap for a cell with every bin, and the suffix sums
+ *       of all cells in one bit stream after the headers (grammar in {@link CellSuffixRecord}).
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks
@@ -102,6 +107,12 @@ public final class MaskSearch20DocValuesFormat extends DocValuesFormat {
    * shorter.
    */
   static final int VERSION_PLANAR_PACKED = 4;
+
+  /**
+   * The version of the files' headers from which a field's CHI columns take their narrowest width
+   * and its cell records are in {@link CellSuffixRecord.Layout#RUNS}.
+   */
+  static final int VERSION_COMPACT_CHI = 5;
 
   /**
    * How new segments trade verification speed for size, as Lucene's stored-fields modes do; a

@@ -207,6 +207,8 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
     private final ChiParams params;
     // the CHI's columns: at the first tier's parameters when it is stored in two tiers
     private final boolean twoTiers = format.twoTiers(format.versionCurrent());
+    private final CellSuffixRecord.Layout recordLayout =
+        format.recordLayout(format.versionCurrent());
     private final ChiParams columnParams;
     final MaskStorage storage;
     private final PackedLongValues.Builder groupOf =
@@ -275,13 +277,16 @@ final class MaskSearchDocValuesConsumer extends DocValuesConsumer {
               key,
               k ->
                   new ChiGroupWriter(
-                      k, columnParams.bins(), format.repeatsLevels(format.versionCurrent())));
+                      k,
+                      columnParams.bins(),
+                      format.repeatsLevels(format.versionCurrent()),
+                      format.compactChi(format.versionCurrent())));
       int groupNumber = groupNumbers.computeIfAbsent(key, k -> groupNumbers.size());
       addresses.add(raw.getFilePointer() - rawStart);
       raw.writeBytes(compressed, compressed.length);
       if (twoTiers) {
         recordStarts.add(raw.getFilePointer() - rawStart);
-        CellSuffixRecord.write(cells, params.bins() + 1, raw);
+        CellSuffixRecord.write(cells, params.bins() + 1, recordLayout, raw);
       }
       groupOf.add(groupNumber + 1L);
       long before = group.bufferedBytes();

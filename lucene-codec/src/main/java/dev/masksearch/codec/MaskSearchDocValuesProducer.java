@@ -72,6 +72,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       long addressLength,
       DirectMonotonicReader.Meta addressMeta,
       Monotonic recordStarts,
+      CellSuffixRecord.Layout recordLayout,
       ChiGroup[] groups) {
 
     /** The bytes of the field's compressed masks (and records), which addresses point into. */
@@ -253,7 +254,13 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       long members = 0;
       for (int g = 0; g < groups.length; g++) {
         groups[g] =
-            ChiGroup.readMeta(meta, columnParams, maxDoc, chiBody, format.repeatsLevels(version));
+            ChiGroup.readMeta(
+                meta,
+                columnParams,
+                maxDoc,
+                chiBody,
+                format.repeatsLevels(version),
+                format.compactChi(version));
         members += groups[g].size;
       }
       if (members > maxDoc) {
@@ -278,6 +285,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
               addressLength,
               addressMeta,
               recordStarts,
+              format.recordLayout(version),
               groups));
     }
   }
@@ -464,7 +472,8 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
     @Override
     public ChiCursor chiCursor() throws IOException {
       return readsRecords()
-          ? new RecordChiCursor(entry.params().bins(), this::record, raw.clone())
+          ? new RecordChiCursor(
+              entry.params().bins(), entry.recordLayout(), this::record, raw.clone())
           : new Cursor();
     }
 

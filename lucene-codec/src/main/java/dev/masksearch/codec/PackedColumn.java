@@ -55,7 +55,7 @@ record PackedColumn(long min, int bitsPerValue, long offset) {
    */
   void check(String name, long count, long maxValue, FileBody data, DataInput meta)
       throws CorruptIndexException {
-    if (!FixedWidth.isSupported(bitsPerValue)) {
+    if (!FixedWidth.isByteFriendly(bitsPerValue)) { // the widths write() takes
       throw new CorruptIndexException(
           name + " column: unsupported width " + bitsPerValue + " bits", meta);
     }

@@ -33,6 +33,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   }
 
   private final int bins;
+  private final CellSuffixRecord.Layout layout;
   private final Locator locator;
   private final IndexInput data;
   private ChiGrid grid;
@@ -51,8 +52,9 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
   private final CellLevelCounts.Reader cellReader = this::readCells;
   private final int[] everyLevel; // 1 .. bins
 
-  RecordChiCursor(int bins, Locator locator, IndexInput data) {
+  RecordChiCursor(int bins, CellSuffixRecord.Layout layout, Locator locator, IndexInput data) {
     this.bins = bins;
+    this.layout = layout;
     this.locator = locator;
     this.data = data;
     this.tables = new int[bins + 1][];
@@ -78,7 +80,7 @@ final class RecordChiCursor implements MaskDocValues.ChiCursor {
     recordOffset = -1;
     if (!at.grid().equals(grid)) {
       grid = at.grid();
-      reader = new CellSuffixRecord.Reader(grid, bins + 1, data.toString());
+      reader = new CellSuffixRecord.Reader(grid, bins + 1, layout, data.toString());
     }
     dtype = at.dtype();
     record = ArrayUtil.growNoCopy(record, at.length());

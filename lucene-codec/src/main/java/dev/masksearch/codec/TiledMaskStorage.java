@@ -89,8 +89,9 @@ record TiledMaskStorage(int tileSide, int version, boolean bestCompression) impl
   /**
    * Storages store masks alike when they write the same tile kinds (version 2 added prefix-coded
    * planar tiles, which only best compression writes; version 3 the CHI's records after the masks;
-   * version 4 packed planar tiles, which both modes write), with runs or without (version 0 stored
-   * masks of two codes as tiles where later versions may store runs).
+   * version 4 packed planar tiles, which both modes write; version 5 changed the CHI alone), with
+   * runs or without (version 0 stored masks of two codes as tiles where later versions may store
+   * runs).
    */
   @Override
   public boolean storesAs(MaskStorage target) {

@@ -10,14 +10,16 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.ByteArrayDataOutput;
+import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.tests.util.LuceneTestCase;
 
 /**
- * The second tier's record: each cell's counts at the levels asked for (every level in half the
- * cases) read back as a brute force over the mask counts them (masks of every dtype, sizes that are
- * not a multiple of the step, one-pixel masks, up to 256 bins, cells of a 4096-pixel step), a cell
- * of one bin takes its header alone, and a changed record reads as some counts or a {@link
- * CorruptIndexException}, never another failure.
+ * The second tier's record, in both layouts: each cell's counts at the levels asked for (every
+ * level in half the cases) read back as a brute force over the mask counts them (masks of every
+ * dtype, sizes that are not a multiple of the step, one-pixel masks, up to 256 bins, cells of a
+ * 4096-pixel step), and as the histograms they were written from (runs of one-bin cells, cells with
+ * every bin); a cell of one bin takes its header alone and a run of them one header; a changed
+ * record reads as some counts or a {@link CorruptIndexException}, never another failure.
  */
 public class CellSuffixRecordTests extends LuceneTestCase {
 
@@ -33,13 +35,14 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       params.checkFits(mask.height(), mask.width());
       ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
       int slots = params.bins() + 1;
-      byte[] record = write(mask, params);
+      CellSuffixRecord.Layout layout = randomLayout();
+      byte[] record = write(mask, params, layout);
       int[] levels = new int[slots + 1];
       Arrays.setAll(levels, l -> l);
       shuffle(levels);
       int levelCount = random().nextBoolean() ? levels.length : 1 + random().nextInt(levels.length);
       int[] read = new int[grid.gx() * grid.gy() * levelCount];
-      new CellSuffixRecord.Reader(grid, slots, "test")
+      new CellSuffixRecord.Reader(grid, slots, layout, "test")
           .read(record, record.length, levels, levelCount, read);
       long[][] expected = bruteForce(mask, params, grid);
       for (int c = 0; c < grid.gx() * grid.gy(); c++) {
@@ -53,7 +56,76 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     }
   }
 
-  /** An all-equal mask's cells each take one byte, two from the 64th bin on (a VInt header). */
+  /**
+   * Cells of random histograms (runs of cells in one bin, cells with every bin, with some bins and
+   * with two) read back at every level as the suffix sums of the histograms, in both layouts.
+   */
+  public void testRunsAndCellsWithEveryBinReadAsTheirHistograms() throws IOException {
+    for (int i = 0; i < atLeast(100); i++) {
+      int slots = 2 + random().nextInt(random().nextBoolean() ? 20 : ChiParams.MAX_BINS);
+      int step = 1 + random().nextInt(40);
+      ChiGrid grid =
+          new ChiGrid(step, 1 + random().nextInt(8 * step), 1 + random().nextInt(8 * step));
+      int cells = grid.gx() * grid.gy();
+      int[] histograms = new int[cells * slots];
+      int runBin = -1;
+      for (int c = 0; c < cells; c++) {
+        int area = (int) grid.cellArea(c % grid.gx(), c / grid.gx());
+        int kind = random().nextInt(4);
+        if (kind == 0 || (kind == 1 && runBin >= 0)) { // one bin, often the one before
+          runBin = kind == 1 ? runBin : random().nextInt(slots);
+          histograms[c * slots + runBin] = area;
+          continue;
+        }
+        runBin = -1;
+        boolean everyBin = kind == 2 && area >= slots;
+        int left = area;
+        for (int s = 0; s < slots && left > 0; s++) {
+          if (everyBin || random().nextInt(3) == 0) {
+            histograms[c * slots + s] = 1;
+            left--;
+          }
+        }
+        int base = c * slots;
+        int[] set =
+            java.util.stream.IntStream.range(0, slots)
+                .filter(s -> histograms[base + s] > 0)
+                .toArray();
+        if (set.length == 0) {
+          histograms[c * slots + random().nextInt(slots)] = area;
+          continue;
+        }
+        while (left > 0) {
+          int more = 1 + random().nextInt(left);
+          histograms[c * slots + set[random().nextInt(set.length)]] += more;
+          left -= more;
+        }
+      }
+      for (CellSuffixRecord.Layout layout : CellSuffixRecord.Layout.values()) {
+        ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+        CellSuffixRecord.write(histograms, slots, layout, out);
+        byte[] record = out.toArrayCopy();
+        int[] levels = new int[slots + 1];
+        Arrays.setAll(levels, l -> l);
+        int[] read = new int[cells * levels.length];
+        new CellSuffixRecord.Reader(grid, slots, layout, "test")
+            .read(record, record.length, levels, levels.length, read);
+        for (int c = 0; c < cells; c++) {
+          int atLeast = (int) grid.cellArea(c % grid.gx(), c / grid.gx());
+          for (int l = 0; l <= slots; l++) {
+            assertEquals(
+                layout + " cell " + c + " level " + l, atLeast, read[c * levels.length + l]);
+            atLeast -= l < slots ? histograms[c * slots + l] : 0;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * An all-equal mask's cells each take one byte, two from the 64th bin on (a VInt header); in
+   * runs, the whole mask takes its length, a header and the run's count.
+   */
   public void testCellsOfOneBinTakeTheirHeaderAlone() throws IOException {
     for (int i = 0; i < atLeast(20); i++) {
       ChiParams params =
@@ -66,10 +138,17 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       Mask mask = Mask.of(MaskDType.UINT8, height, width, pixels);
       ChiGrid grid = new ChiGrid(params.gridStep(), width, height);
       int slot = BinEdges.of(MaskDType.UINT8, params.bins()).binOf(value);
+      int cells = grid.gx() * grid.gy();
       assertEquals(
           params + " value " + value,
-          grid.gx() * grid.gy() * (slot < 64 ? 1 : 2),
-          write(mask, params).length);
+          cells * (slot < 64 ? 1 : 2),
+          write(mask, params, CellSuffixRecord.Layout.PER_CELL).length);
+      int header = slot < 32 ? 1 : 2; // slot << 2
+      int run = cells == 1 ? 0 : cells - 2 < 128 ? 1 : cells - 2 < 1 << 14 ? 2 : 3;
+      assertEquals(
+          params + " value " + value + " in runs",
+          1 + header + run,
+          write(mask, params, CellSuffixRecord.Layout.RUNS).length);
     }
   }
 
@@ -113,13 +192,14 @@ public class CellSuffixRecordTests extends LuceneTestCase {
         left -= more;
       }
     }
-    byte[] record = new byte[2 + slots + 4 * slots];
+    byte[] record = new byte[3 + slots + 4 * slots];
     ByteArrayDataOutput out = new ByteArrayDataOutput(record);
-    CellSuffixRecord.write(histogram, slots, out);
+    CellSuffixRecord.Layout layout = randomLayout();
+    CellSuffixRecord.write(histogram, slots, layout, out);
     int[] levels = new int[slots + 1];
     Arrays.setAll(levels, l -> l);
     int[] read = new int[levels.length];
-    new CellSuffixRecord.Reader(new ChiGrid(4096, 4096, 4096), slots, "test")
+    new CellSuffixRecord.Reader(new ChiGrid(4096, 4096, 4096), slots, layout, "test")
         .read(record, out.getPosition(), levels, levels.length, read);
     long atLeast = 1 << 24;
     for (int l = 0; l <= slots; l++) {
@@ -134,7 +214,8 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       Mask mask = CodecTestMasks.randomMask(random(), params);
       params.checkFits(mask.height(), mask.width());
       ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
-      byte[] record = write(mask, params);
+      CellSuffixRecord.Layout layout = randomLayout();
+      byte[] record = write(mask, params, layout);
       int change = random().nextInt(4);
       byte[] changed =
           switch (change) {
@@ -152,7 +233,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       int[] read = new int[grid.gx() * grid.gy() * levels.length];
       boolean reported = false;
       try {
-        new CellSuffixRecord.Reader(grid, params.bins() + 1, "test")
+        new CellSuffixRecord.Reader(grid, params.bins() + 1, layout, "test")
             .read(changed, changed.length, levels, levels.length, read);
       } catch (CorruptIndexException e) {
         reported = true;
@@ -167,7 +248,8 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     ChiParams params = CodecTestMasks.randomParams(random());
     Mask mask = CodecTestMasks.randomMask(random(), params);
     ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
-    byte[] record = write(mask, params);
+    CellSuffixRecord.Layout layout = randomLayout();
+    byte[] record = write(mask, params, layout);
     byte[] padded = Arrays.copyOf(record, record.length + 1 + random().nextInt(16));
     System.arraycopy(
         randomBytes(padded.length - record.length),
@@ -179,7 +261,8 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     Arrays.setAll(levels, l -> l);
     int[] expected = new int[grid.gx() * grid.gy() * levels.length];
     int[] read = new int[expected.length];
-    CellSuffixRecord.Reader reader = new CellSuffixRecord.Reader(grid, params.bins() + 1, "test");
+    CellSuffixRecord.Reader reader =
+        new CellSuffixRecord.Reader(grid, params.bins() + 1, layout, "test");
     reader.read(record, record.length, levels, levels.length, expected);
     reader.read(padded, record.length, levels, levels.length, read);
     assertArrayEquals(expected, read);
@@ -191,15 +274,16 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     return bytes;
   }
 
-  private static byte[] write(Mask mask, ChiParams params) throws IOException {
-    int[] histograms = Chi.cellHistograms(mask, params);
-    // a cell takes at most a 2-byte header, its bitmap and a sum of 31 bits a bin
-    int slots = params.bins() + 1;
-    int cellBytes = 2 + (slots + 7) / 8 + (31 * slots + 7) / 8;
-    byte[] buffer = new byte[histograms.length / slots * cellBytes];
-    ByteArrayDataOutput out = new ByteArrayDataOutput(buffer);
-    CellSuffixRecord.write(histograms, params.bins() + 1, out);
-    return Arrays.copyOf(buffer, out.getPosition());
+  private static CellSuffixRecord.Layout randomLayout() {
+    return CellSuffixRecord.Layout.values()[
+        random().nextInt(CellSuffixRecord.Layout.values().length)];
+  }
+
+  private static byte[] write(Mask mask, ChiParams params, CellSuffixRecord.Layout layout)
+      throws IOException {
+    ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+    CellSuffixRecord.write(Chi.cellHistograms(mask, params), params.bins() + 1, layout, out);
+    return out.toArrayCopy();
   }
 
   /** Per cell, the pixels whose bin is at least each level 0 .. bins + 1, pixel by pixel. */

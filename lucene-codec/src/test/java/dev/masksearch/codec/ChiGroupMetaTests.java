@@ -30,6 +30,20 @@ public class ChiGroupMetaTests extends LuceneTestCase {
   private static ChiGroup read(
       int dtype, int gx, int gy, int size, int shift, int count, long... starts)
       throws IOException {
+    return read(random().nextBoolean(), dtype, gx, gy, size, shift, count, starts);
+  }
+
+  /** The same, of files whose version writes columns at any width or not. */
+  private static ChiGroup read(
+      boolean exactWidths,
+      int dtype,
+      int gx,
+      int gy,
+      int size,
+      int shift,
+      int count,
+      long... starts)
+      throws IOException {
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
     out.writeByte((byte) dtype);
     out.writeVInt(gx);
@@ -44,7 +58,7 @@ public class ChiGroupMetaTests extends LuceneTestCase {
     ByteBuffersIndexInput meta =
         new ByteBuffersIndexInput(
             new ByteBuffersDataInput(List.of(ByteBuffer.wrap(out.toArrayCopy()))), "test meta");
-    return ChiGroup.readMeta(meta, PARAMS, MAX_DOC, CHI, random().nextBoolean());
+    return ChiGroup.readMeta(meta, PARAMS, MAX_DOC, CHI, random().nextBoolean(), exactWidths);
   }
 
   private static int shift() {
@@ -97,9 +111,17 @@ public class ChiGroupMetaTests extends LuceneTestCase {
   }
 
   public void testRejectsCorruptColumnHeaders() throws IOException {
-    ChiGroup group = read(1, 2, 2, 10, shift(), 1, 100);
+    boolean exactWidths = random().nextBoolean();
+    ChiGroup group = read(exactWidths, 1, 2, 2, 10, shift(), 1, 100);
     int data = COLUMNS * 9;
-    for (int bits : new int[] {1, 7, 9, 33, 64, -1}) {
+    for (int bits : new int[] {1, 7, 9, 20, 25}) { // widths of version 5 alone
+      if (exactWidths) {
+        assertEquals(100 + data, group.columnDataOffset(0, 0, bits, data));
+      } else {
+        expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, bits, data));
+      }
+    }
+    for (int bits : new int[] {26, 31, 33, 64, -1}) {
       expectThrows(CorruptIndexException.class, () -> group.columnDataOffset(0, 0, bits, data));
     }
     expectThrows(

@@ -557,7 +557,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
       int columns = group.gx * group.gy * field.columnBins();
       int c = random().nextInt(columns);
       long header = group.blockStarts[b] + (long) c * ChiGroupWriter.COLUMN_HEADER_BYTES;
-      int[] widths = {1, 7, 9, 33, 64, -1};
+      int[] widths = {26, 31, 33, 64, -1}; // none a writer writes
       long[] outside = {
         -group.blockStarts[b] - 1, Integer.MIN_VALUE, Integer.MAX_VALUE
       }; // before or after the file
@@ -743,6 +743,7 @@ public class MaskDocValuesCorruptionTests extends LuceneTestCase {
     CellSuffixRecord.write(
         dev.masksearch.chi.Chi.cellHistograms(values.mask(doc), values.params()),
         values.params().bins() + 1,
+        FormatVersion.V20.recordLayout(FormatVersion.V20.versionCurrent()),
         out);
     return out.size();
   }

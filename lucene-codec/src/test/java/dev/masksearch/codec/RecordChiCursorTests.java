@@ -26,10 +26,11 @@ public class RecordChiCursorTests extends LuceneTestCase {
     List<Mask> masks = new ArrayList<>();
     List<RecordChiCursor.Location> locations = new ArrayList<>();
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+    CellSuffixRecord.Layout layout = randomLayout();
     for (int doc = 0, docs = atLeast(30); doc < docs; doc++) {
       Mask mask = CodecTestMasks.randomMask(random(), params);
       long offset = out.size();
-      CellSuffixRecord.write(Chi.cellHistograms(mask, params), params.bins() + 1, out);
+      CellSuffixRecord.write(Chi.cellHistograms(mask, params), params.bins() + 1, layout, out);
       masks.add(mask);
       locations.add(
           new RecordChiCursor.Location(
@@ -38,7 +39,7 @@ public class RecordChiCursorTests extends LuceneTestCase {
               offset,
               Math.toIntExact(out.size() - offset)));
     }
-    RecordChiCursor cursor = cursor(params.bins(), locations, out);
+    RecordChiCursor cursor = cursor(params.bins(), layout, locations, out);
     for (int i = 0; i < 2 * masks.size(); i++) {
       int doc = random().nextInt(masks.size());
       assertTrue(cursor.seek(doc));
@@ -58,23 +59,39 @@ public class RecordChiCursorTests extends LuceneTestCase {
     int step = 4; // one cell of 16 pixels, 3 bins: 4 slots
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
     int width = 5; // bits of 16
-    out.writeVInt(width << 1 | 1);
+    CellSuffixRecord.Layout layout = randomLayout();
+    if (layout == CellSuffixRecord.Layout.RUNS) {
+      out.writeVInt(2); // the header and the bitmap
+      out.writeVInt(width << 2 | 1);
+    } else {
+      out.writeVInt(width << 1 | 1);
+    }
     out.writeByte((byte) 0b0111); // bins 0, 1 and 2 hold pixels
     out.writeShort((short) (6 | 9 << width)); // >= bin 1: 6, >= bin 2: 9 (more)
     ChiGrid grid = new ChiGrid(step, step, step);
     RecordChiCursor cursor =
         cursor(
             3,
+            layout,
             List.of(new RecordChiCursor.Location(grid, MaskDType.UINT8, 0, (int) out.size())),
             out);
     assertTrue(cursor.seek(0));
     expectThrows(CorruptIndexException.class, cursor::cellHistograms);
   }
 
+  private static CellSuffixRecord.Layout randomLayout() {
+    return CellSuffixRecord.Layout.values()[
+        random().nextInt(CellSuffixRecord.Layout.values().length)];
+  }
+
   private static RecordChiCursor cursor(
-      int bins, List<RecordChiCursor.Location> locations, ByteBuffersDataOutput out) {
+      int bins,
+      CellSuffixRecord.Layout layout,
+      List<RecordChiCursor.Location> locations,
+      ByteBuffersDataOutput out) {
     return new RecordChiCursor(
         bins,
+        layout,
         doc -> doc < locations.size() ? locations.get(doc) : null,
         new ByteBuffersIndexInput(out.toDataInput(), "records"));
   }

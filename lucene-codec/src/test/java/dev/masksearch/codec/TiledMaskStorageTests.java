@@ -465,7 +465,7 @@ public class TiledMaskStorageTests extends LuceneTestCase {
 
   /**
    * A merge copies stored masks between storages that store them alike (versions 1 to 3 at the
-   * defaults, 2 and 3 in best compression, version 4 in each mode), and encodes them again
+   * defaults, 2 and 3 in best compression, versions 4 and 5 in each mode), and encodes them again
    * otherwise.
    */
   public void testStoredMasksAreCopiedOnlyBetweenStoragesThatStoreThemAlike() {
@@ -497,6 +497,14 @@ public class TiledMaskStorageTests extends LuceneTestCase {
     assertFalse(new TiledMaskStorage(32, v3, true).storesAs(new TiledMaskStorage(32, v4, true)));
     assertTrue(new TiledMaskStorage(32, v4, true).storesAs(new TiledMaskStorage(32, v4, true)));
     assertFalse(new TiledMaskStorage(32, v4, true).storesAs(new TiledMaskStorage(32, v4)));
+    // version 5 changed the CHI alone: its masks are stored as version 4's
+    int v5 = MaskSearch20DocValuesFormat.VERSION_COMPACT_CHI;
+    for (boolean planar : new boolean[] {false, true}) {
+      assertTrue(
+          new TiledMaskStorage(32, v4, planar).storesAs(new TiledMaskStorage(32, v5, planar)));
+      assertFalse(
+          new TiledMaskStorage(32, v3, planar).storesAs(new TiledMaskStorage(32, v5, planar)));
+    }
   }
 
   /** 40 x 50 uint8, a bowl with noise of at most 1 in a pixel of eight. */
