@@ -250,8 +250,13 @@ final class CellSuffixRecord {
             oneBin(levels, levelCount, runSlot, area, out, o);
             continue;
           }
-          int header = readVInt(bytes, p, headersEnd);
-          p = next;
+          int header; // one byte for every header at the default 20 bins
+          if (p < headersEnd && bytes[p] >= 0) {
+            header = bytes[p++];
+          } else {
+            header = readVInt(bytes, p, headersEnd);
+            p = next;
+          }
           boolean flag = runs && (header & 2) != 0; // a run, or a cell with every bin
           if ((header & 1) == 0) {
             int slot = header >>> shift;
