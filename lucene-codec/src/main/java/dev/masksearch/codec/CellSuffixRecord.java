@@ -37,10 +37,10 @@ import org.apache.lucene.util.FixedBitSet;
  *
  * <pre>
  * Record     --&gt; HeadersLength(VInt), Header^n, Sums
- * Header     --&gt; VInt h, by its two lowest bits:
+ * Header     --&gt; VInt h of at most two bytes, by its two lowest bits:
  *                 00: one cell, every pixel in bin h &gt;&gt;&gt; 2
- *                 10: followed by VInt(r - 2): r &gt;= 2 cells in a row, each with every pixel in
- *                     bin h &gt;&gt;&gt; 2
+ *                 10: followed by VInt(r - 2): r &gt;= 2 cells in a row (up to the last cell),
+ *                     each with every pixel in bin h &gt;&gt;&gt; 2
  *                 01: followed by Bitmap (as above): a cell with the bins Bitmap sets, whose sums
  *                     take width h &gt;&gt;&gt; 2 bits each
  *                 11: a cell with every bin, whose sums take width h &gt;&gt;&gt; 2 bits each
@@ -250,12 +250,16 @@ final class CellSuffixRecord {
             oneBin(levels, levelCount, runSlot, area, out, o);
             continue;
           }
-          int header; // one byte for every header at the default 20 bins
-          if (p < headersEnd && bytes[p] >= 0) {
-            header = bytes[p++];
-          } else {
-            header = readVInt(bytes, p, headersEnd);
-            p = next;
+          // a header is a VInt of at most two bytes (slot < 257, width <= 25): one at 20 bins
+          if (p >= headersEnd) {
+            throw corrupt("ends before cell " + cell);
+          }
+          int header = bytes[p++];
+          if (header < 0) {
+            if (p >= headersEnd || bytes[p] < 0) {
+              throw corrupt("cell " + cell + " has a bad header");
+            }
+            header = (header & 0x7F) | bytes[p++] << 7;
           }
           boolean flag = runs && (header & 2) != 0; // a run, or a cell with every bin
           if ((header & 1) == 0) {
@@ -376,7 +380,10 @@ final class CellSuffixRecord {
       }
     }
 
-    /** The VInt at {@code bytes[p, end)}; {@link #next} becomes where it ends. */
+    /**
+     * The VInt (a length or a run's count) at {@code bytes[p, end)}; {@link #next} becomes where it
+     * ends.
+     */
     private int readVInt(byte[] bytes, int p, int end) throws CorruptIndexException {
       int value = 0;
       for (int shift = 0; shift < Integer.SIZE; shift += 7) {
@@ -384,6 +391,9 @@ final class CellSuffixRecord {
           throw corrupt("ends inside a header or length");
         }
         byte b = bytes[p++];
+        if (shift == 28 && (b & 0xF0) != 0) {
+          throw corrupt("has a header or length of more than 32 bits");
+        }
         value |= (b & 0x7F) << shift;
         if (b >= 0) {
           if (value < 0) {

@@ -68,7 +68,8 @@ import org.apache.lucene.index.SegmentWriteState;
  * Block        := ColumnHeader[GX * GY * Bins], ColumnData*
  * ColumnHeader := Min(int32), BitsPerValue(byte), Offset(int32, from the block start)   -- fixed width, so column
  *                 c's header sits at BlockStart + 9 c and a query touches only the columns it needs
- * ColumnData   := (count - Min) of the block's members packed by FixedWidth (0, 8, 12, 16, 24 or 32 bits);
+ * ColumnData   := (count - Min) of the block's members packed by FixedWidth (0, 8, 12, 16, 24 or 32 bits;
+ *                 from MaskSearch20 version 5, any width from 1 to 25 bits or 32);
  *                 absent when BitsPerValue = 0
  * </pre>
  *

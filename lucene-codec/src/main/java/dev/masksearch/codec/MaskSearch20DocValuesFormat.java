@@ -68,10 +68,11 @@ import org.apache.lucene.index.SegmentWriteState;
  *       packed in groups of eight at a width a group, which writers in both modes store where
  *       shorter (frozen, written at the defaults, in {@code index.masksearch20-v4.zip}).
  *   <li>5 ({@link #VERSION_COMPACT_CHI}): a compact CHI. A first-tier column may take any width
- *       from 1 to 25 bits ({@link FixedWidth}), and writers give each the narrowest that holds it;
- *       a document's cell record is in {@link CellSuffixRecord.Layout#RUNS}: runs of cells whose
- *       pixels share a bin in one header, no bitmap for a cell with every bin, and the suffix sums
- *       of all cells in one bit stream after the headers (grammar in {@link CellSuffixRecord}).
+ *       from 1 to 25 bits or 32 ({@link FixedWidth}), and writers give each the narrowest that
+ *       holds it; a document's cell record is in {@link CellSuffixRecord.Layout#RUNS}: runs of
+ *       cells whose pixels share a bin in one header, no bitmap for a cell with every bin, and the
+ *       suffix sums of all cells in one bit stream after the headers (grammar in {@link
+ *       CellSuffixRecord}).
  * </ul>
  *
  * Merging segments of MaskSearch10 into this format copies their CHI entries and stores their masks

@@ -525,8 +525,9 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
             "record of document " + target + " has a grid of " + grid.gx() + "x" + grid.gy(), raw);
       }
       // checked before the cursor allocates it: a cell takes at most a 2-byte header, a bitmap and
-      // 4 bytes a bin
-      long most = (long) grid.gx() * grid.gy() * (2 + (slots + 7) / 8 + 4L * slots);
+      // 4 bytes a bin (a run's header and count, under 3 bytes a cell), after a record's length of
+      // headers (version 5, a VInt)
+      long most = (long) grid.gx() * grid.gy() * (2 + (slots + 7) / 8 + 4L * slots) + 5;
       if (end - start > most) {
         throw new CorruptIndexException(
             "record of document " + target + " has " + (end - start) + " bytes", raw);

@@ -55,7 +55,7 @@ record PackedColumn(long min, int bitsPerValue, long offset) {
    */
   void check(String name, long count, long maxValue, FileBody data, DataInput meta)
       throws CorruptIndexException {
-    if (!FixedWidth.isByteFriendly(bitsPerValue)) { // the widths write() takes
+    if (!FixedWidth.isByteFriendly(bitsPerValue)) { // the widths bitsRequired() gives
       throw new CorruptIndexException(
           name + " column: unsupported width " + bitsPerValue + " bits", meta);
     }

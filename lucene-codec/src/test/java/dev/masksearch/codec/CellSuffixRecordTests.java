@@ -123,6 +123,57 @@ public class CellSuffixRecordTests extends LuceneTestCase {
   }
 
   /**
+   * The runs layout, byte by byte as its grammar spells it: 3 x 3 cells of 16 pixels over 4 slots
+   * (a cell in one bin, a cell with a bitmap, a cell with every bin, a cell whose sum straddles a
+   * byte, then a run of four across a row to the last cell), written and read back.
+   */
+  public void testRunsLayoutAsItsGrammarSpellsIt() throws IOException {
+    int[] histograms = {
+      0, 16, 0, 0, // one bin (1): header 1 << 2
+      9, 0, 7, 0, // bins 0 and 2: width 3 << 2 | 1, bitmap 0101, sum 7
+      1, 5, 6, 4, // every bin: width 4 << 2 | 3, sums 15, 10, 4
+      0, 10, 0, 6, // bins 1 and 3: width 3 << 2 | 1, bitmap 1010, sum 6
+      0, 0, 16, 0, // one bin (2)
+      0, 0, 0, 16, // a run of four in bin 3: 3 << 2 | 2, VInt(4 - 2)
+      0, 0, 0, 16,
+      0, 0, 0, 16,
+      0, 0, 0, 16
+    };
+    // sums, least significant bit first: 7 (3 bits), 15, 10, 4 (4 bits each), 6 (3 bits)
+    int sums = 7 | 15 << 3 | 10 << 7 | 4 << 11 | 6 << 15;
+    byte[] expected = {
+      9, // the headers' length
+      1 << 2,
+      3 << 2 | 1,
+      0b0101,
+      4 << 2 | 3,
+      3 << 2 | 1,
+      0b1010,
+      2 << 2,
+      3 << 2 | 2,
+      2,
+      (byte) sums,
+      (byte) (sums >>> 8),
+      (byte) (sums >>> 16)
+    };
+    ByteBuffersDataOutput out = new ByteBuffersDataOutput();
+    CellSuffixRecord.write(histograms, 4, CellSuffixRecord.Layout.RUNS, out);
+    assertArrayEquals(expected, out.toArrayCopy());
+    ChiGrid grid = new ChiGrid(4, 12, 12);
+    int[] levels = {0, 1, 2, 3, 4};
+    int[] read = new int[9 * levels.length];
+    new CellSuffixRecord.Reader(grid, 4, CellSuffixRecord.Layout.RUNS, "test")
+        .read(expected, expected.length, levels, levels.length, read);
+    for (int c = 0; c < 9; c++) {
+      int atLeast = 16;
+      for (int l = 0; l < levels.length; l++) {
+        assertEquals("cell " + c + " level " + l, atLeast, read[c * levels.length + l]);
+        atLeast -= l < 4 ? histograms[c * 4 + l] : 0;
+      }
+    }
+  }
+
+  /**
    * An all-equal mask's cells each take one byte, two from the 64th bin on (a VInt header); in
    * runs, the whole mask takes its length, a header and the run's count.
    */

@@ -111,7 +111,12 @@ public class ChiGroupMetaTests extends LuceneTestCase {
   }
 
   public void testRejectsCorruptColumnHeaders() throws IOException {
-    boolean exactWidths = random().nextBoolean();
+    for (boolean exactWidths : new boolean[] {false, true}) {
+      rejectsCorruptColumnHeaders(exactWidths);
+    }
+  }
+
+  private void rejectsCorruptColumnHeaders(boolean exactWidths) throws IOException {
     ChiGroup group = read(exactWidths, 1, 2, 2, 10, shift(), 1, 100);
     int data = COLUMNS * 9;
     for (int bits : new int[] {1, 7, 9, 20, 25}) { // widths of version 5 alone

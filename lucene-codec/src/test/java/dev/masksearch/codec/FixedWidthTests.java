@@ -51,6 +51,28 @@ public class FixedWidthTests extends LuceneTestCase {
     }
   }
 
+  /** Widths 26 to 31 are never written, and reading one is a corrupt column. */
+  public void testWidthsBetween25And32AreCorrupt() throws IOException {
+    try (Directory dir = newDirectory()) {
+      try (IndexOutput out = dir.createOutput("col", IOContext.DEFAULT)) {
+        out.writeBytes(new byte[64], 64);
+      }
+      try (IndexInput in = dir.openInput("col", IOContext.DEFAULT)) {
+        for (int bits = FixedWidth.MAX_PACKED_BITS + 1; bits < 32; bits++) {
+          int width = bits;
+          assertFalse(FixedWidth.isSupported(bits));
+          assertFalse(FixedWidth.isByteFriendly(bits));
+          expectThrows(
+              org.apache.lucene.index.CorruptIndexException.class,
+              () -> FixedWidth.decode(in, 0, width, 4, 0, new int[4], new byte[16]));
+          expectThrows(
+              org.apache.lucene.index.CorruptIndexException.class,
+              () -> FixedWidth.delta(in.randomAccessSlice(0, in.length()), 0, width, 1));
+        }
+      }
+    }
+  }
+
   /** The narrowest width holds the delta, one bit fewer does not, and 26 to 31 bits take 32. */
   public void testExactBitsRequired() {
     assertEquals(0, FixedWidth.exactBitsRequired(0));

@@ -76,7 +76,8 @@ public class RecordChiCursorTests extends LuceneTestCase {
             List.of(new RecordChiCursor.Location(grid, MaskDType.UINT8, 0, (int) out.size())),
             out);
     assertTrue(cursor.seek(0));
-    expectThrows(CorruptIndexException.class, cursor::cellHistograms);
+    CorruptIndexException e = expectThrows(CorruptIndexException.class, cursor::cellHistograms);
+    assertTrue(e.getMessage(), e.getMessage().contains("counts more pixels at level 2"));
   }
 
   private static CellSuffixRecord.Layout randomLayout() {
