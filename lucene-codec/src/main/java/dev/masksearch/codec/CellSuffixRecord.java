@@ -7,7 +7,6 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.ByteBuffersDataOutput;
 import org.apache.lucene.store.DataOutput;
-import org.apache.lucene.util.BitUtil;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
@@ -84,10 +83,10 @@ final class CellSuffixRecord {
     byte[] bitmap = new byte[bitmapBytes(slots)];
     boolean runs = layout == Layout.RUNS;
     ByteBuffersDataOutput headers = runs ? new ByteBuffersDataOutput() : null;
+    ByteBuffersDataOutput sumStream = runs ? new ByteBuffersDataOutput() : null;
     DataOutput head = runs ? headers : out;
-    DataOutput sums = runs ? new ByteBuffersDataOutput() : out;
-    long pending = 0; // sum bits not yet written, least significant first
-    int pendingBits = 0;
+    DataOutput sums = runs ? sumStream : out;
+    LittleEndianBits.Writer sumBits = new LittleEndianBits.Writer();
     for (int c = 0; c < cells; ) {
       int base = c * slots;
       int only = onlyBin(histograms, base, slots);
@@ -134,27 +133,19 @@ final class CellSuffixRecord {
         if (histograms[base + s] == 0) {
           continue;
         }
-        pending |= (long) suffix << pendingBits;
-        pendingBits += width;
+        sumBits.add(suffix, width, sums);
         suffix -= histograms[base + s];
-        for (; pendingBits >= Byte.SIZE; pendingBits -= Byte.SIZE, pending >>>= Byte.SIZE) {
-          sums.writeByte((byte) pending);
-        }
       }
-      if (!runs && pendingBits > 0) { // each cell padded to a byte
-        sums.writeByte((byte) pending);
-        pending = 0;
-        pendingBits = 0;
+      if (!runs) { // each cell padded to a byte
+        sumBits.flush(sums);
       }
       c++;
     }
     if (runs) {
-      if (pendingBits > 0) {
-        sums.writeByte((byte) pending);
-      }
+      sumBits.flush(sums);
       out.writeVInt(Math.toIntExact(headers.size()));
       headers.copyTo(out);
-      ((ByteBuffersDataOutput) sums).copyTo(out);
+      sumStream.copyTo(out);
     }
   }
 
@@ -355,7 +346,8 @@ final class CellSuffixRecord {
               // the set bins between the lowest and this one: this one's place among the sums
               int below =
                   oneWord ? Long.bitCount(word & ((1L << bin) - 1)) : set.cardinality(0, bin);
-              long sum = bitsAt(bytes, sums, cellSums + (long) (below - 1) * width, width);
+              long sum =
+                  LittleEndianBits.get(bytes, sums, cellSums + (long) (below - 1) * width, width);
               if (sum > area) {
                 throw corrupt("cell " + cell + " counts more pixels than it has");
               }
@@ -418,26 +410,5 @@ final class CellSuffixRecord {
 
   private static int bitmapBytes(int slots) {
     return (slots + 7) >>> 3;
-  }
-
-  /**
-   * The {@code width} bits at bit {@code bit} of the bytes from {@code start}: at most 32 bits from
-   * its first byte (a width of at most 25), so one 4-byte load where the array holds four bytes
-   * there (the bits past the width, masked off, may lie past the record).
-   */
-  private static long bitsAt(byte[] bytes, int start, long bit, int width) {
-    int from = start + (int) (bit >>> 3);
-    int shift = (int) (bit & 7);
-    assert shift + width <= Integer.SIZE : "a sum of " + width + " bits"; // cells of at most 2^24
-    if (from <= bytes.length - Integer.BYTES) {
-      return ((int) BitUtil.VH_LE_INT.get(bytes, from) & 0xFFFFFFFFL) >>> shift
-          & ((1L << width) - 1);
-    }
-    int count = (shift + width + 7) >>> 3;
-    long word = 0;
-    for (int b = 0; b < count; b++) {
-      word |= (bytes[from + b] & 0xFFL) << (b << 3);
-    }
-    return (word >>> shift) & ((1L << width) - 1);
   }
 }

@@ -21,8 +21,7 @@ import org.apache.lucene.util.BitUtil;
  *
  * Writers before MaskSearch20 version 5 wrote the byte-friendly widths alone ({@link
  * #bitsRequired}: 0, 8, 12, 16, 24 or 32); from version 5 the CHI's columns take the narrowest
- * ({@link #exactBitsRequired}), which the same layout holds. A value of at most 25 bits lies in the
- * four bytes from the byte its first bit is in, so one 4-byte load reads it.
+ * ({@link #exactBitsRequired}), which the same layout ({@link LittleEndianBits}) holds.
  */
 final class FixedWidth {
   private FixedWidth() {}
@@ -81,7 +80,8 @@ final class FixedWidth {
    * #MAX_PACKED_BITS}.
    */
   static int exactBitsRequired(long maxDelta) {
-    int bits = bitsRequired(maxDelta) == 0 ? 0 : Long.SIZE - Long.numberOfLeadingZeros(maxDelta);
+    bitsRequired(maxDelta); // checks the range
+    int bits = Long.SIZE - Long.numberOfLeadingZeros(maxDelta);
     return bits > MAX_PACKED_BITS ? 32 : bits;
   }
 
@@ -95,28 +95,11 @@ final class FixedWidth {
     if (bits == 0) {
       return;
     }
-    if (bits % Byte.SIZE != 0) {
-      long pending = 0; // bits not yet written, least significant first
-      int pendingBits = 0;
-      for (int i = 0; i < count; i++) {
-        pending |= deltas.get(i) << pendingBits;
-        pendingBits += bits;
-        for (; pendingBits >= Byte.SIZE; pendingBits -= Byte.SIZE, pending >>>= Byte.SIZE) {
-          out.writeByte((byte) pending);
-        }
-      }
-      if (pendingBits > 0) {
-        out.writeByte((byte) pending);
-      }
-    } else {
-      int bytes = bits / 8;
-      for (int i = 0; i < count; i++) {
-        long v = deltas.get(i);
-        for (int b = 0; b < bytes; b++) {
-          out.writeByte((byte) (v >>> (8 * b)));
-        }
-      }
+    LittleEndianBits.Writer values = new LittleEndianBits.Writer();
+    for (int i = 0; i < count; i++) {
+      values.add(deltas.get(i), bits, out);
     }
+    values.flush(out);
     out.writeByte((byte) 0); // PADDING_BYTES
     out.writeShort((short) 0);
   }

@@ -35,7 +35,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       params.checkFits(mask.height(), mask.width());
       ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
       int slots = params.bins() + 1;
-      CellSuffixRecord.Layout layout = randomLayout();
+      CellSuffixRecord.Layout layout = CodecTestMasks.randomLayout(random());
       byte[] record = write(mask, params, layout);
       int[] levels = new int[slots + 1];
       Arrays.setAll(levels, l -> l);
@@ -245,7 +245,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     }
     byte[] record = new byte[3 + slots + 4 * slots];
     ByteArrayDataOutput out = new ByteArrayDataOutput(record);
-    CellSuffixRecord.Layout layout = randomLayout();
+    CellSuffixRecord.Layout layout = CodecTestMasks.randomLayout(random());
     CellSuffixRecord.write(histogram, slots, layout, out);
     int[] levels = new int[slots + 1];
     Arrays.setAll(levels, l -> l);
@@ -265,7 +265,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
       Mask mask = CodecTestMasks.randomMask(random(), params);
       params.checkFits(mask.height(), mask.width());
       ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
-      CellSuffixRecord.Layout layout = randomLayout();
+      CellSuffixRecord.Layout layout = CodecTestMasks.randomLayout(random());
       byte[] record = write(mask, params, layout);
       int change = random().nextInt(4);
       byte[] changed =
@@ -299,7 +299,7 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     ChiParams params = CodecTestMasks.randomParams(random());
     Mask mask = CodecTestMasks.randomMask(random(), params);
     ChiGrid grid = new ChiGrid(params.gridStep(), mask.width(), mask.height());
-    CellSuffixRecord.Layout layout = randomLayout();
+    CellSuffixRecord.Layout layout = CodecTestMasks.randomLayout(random());
     byte[] record = write(mask, params, layout);
     byte[] padded = Arrays.copyOf(record, record.length + 1 + random().nextInt(16));
     System.arraycopy(
@@ -323,11 +323,6 @@ public class CellSuffixRecordTests extends LuceneTestCase {
     byte[] bytes = new byte[length];
     random().nextBytes(bytes);
     return bytes;
-  }
-
-  private static CellSuffixRecord.Layout randomLayout() {
-    return CellSuffixRecord.Layout.values()[
-        random().nextInt(CellSuffixRecord.Layout.values().length)];
   }
 
   private static byte[] write(Mask mask, ChiParams params, CellSuffixRecord.Layout layout)

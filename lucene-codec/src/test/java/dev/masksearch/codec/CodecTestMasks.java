@@ -77,6 +77,11 @@ final class CodecTestMasks {
   }
 
   /** A random dtype. */
+  /** Either layout of a cell record. */
+  static CellSuffixRecord.Layout randomLayout(Random r) {
+    return RandomPicks.randomFrom(r, CellSuffixRecord.Layout.values());
+  }
+
   static MaskDType randomDType(Random r) {
     return RandomPicks.randomFrom(r, MaskDType.values());
   }

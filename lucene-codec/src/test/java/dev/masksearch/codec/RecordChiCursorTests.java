@@ -26,7 +26,7 @@ public class RecordChiCursorTests extends LuceneTestCase {
     List<Mask> masks = new ArrayList<>();
     List<RecordChiCursor.Location> locations = new ArrayList<>();
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
-    CellSuffixRecord.Layout layout = randomLayout();
+    CellSuffixRecord.Layout layout = CodecTestMasks.randomLayout(random());
     for (int doc = 0, docs = atLeast(30); doc < docs; doc++) {
       Mask mask = CodecTestMasks.randomMask(random(), params);
       long offset = out.size();
@@ -59,7 +59,7 @@ public class RecordChiCursorTests extends LuceneTestCase {
     int step = 4; // one cell of 16 pixels, 3 bins: 4 slots
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
     int width = 5; // bits of 16
-    CellSuffixRecord.Layout layout = randomLayout();
+    CellSuffixRecord.Layout layout = CodecTestMasks.randomLayout(random());
     if (layout == CellSuffixRecord.Layout.RUNS) {
       out.writeVInt(2); // the header and the bitmap
       out.writeVInt(width << 2 | 1);
@@ -78,11 +78,6 @@ public class RecordChiCursorTests extends LuceneTestCase {
     assertTrue(cursor.seek(0));
     CorruptIndexException e = expectThrows(CorruptIndexException.class, cursor::cellHistograms);
     assertTrue(e.getMessage(), e.getMessage().contains("counts more pixels at level 2"));
-  }
-
-  private static CellSuffixRecord.Layout randomLayout() {
-    return CellSuffixRecord.Layout.values()[
-        random().nextInt(CellSuffixRecord.Layout.values().length)];
   }
 
   private static RecordChiCursor cursor(
