@@ -131,23 +131,21 @@ public final class DerivedChiCache {
 
   /** One segment's derived CHIs, by predicate (canonical text) and document. */
   final class Segment {
-    private final Map<String, Map<Integer, DerivedChi>> byPredicate = new ConcurrentHashMap<>();
+    private final Map<String, Entries> byPredicate = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong entries = new AtomicLong();
 
-    DerivedChi get(String predicate, int doc) {
-      Map<Integer, DerivedChi> docs = byPredicate.get(predicate);
-      return docs == null ? null : docs.get(doc);
-    }
-
-    /** Counts a derived CHI used for bounds. */
-    void hit() {
-      hits.increment();
+    /**
+     * The derived CHIs of {@code predicate}, empty until some are built: an evaluator looks this up
+     * once per segment, not once per document.
+     */
+    Entries entries(String predicate) {
+      return byPredicate.computeIfAbsent(predicate, p -> new Entries());
     }
 
     boolean contains(String predicate, int doc) {
-      Map<Integer, DerivedChi> docs = byPredicate.get(predicate);
-      return docs != null && docs.containsKey(doc);
+      Entries docs = byPredicate.get(predicate);
+      return docs != null && docs.get(doc) != null;
     }
 
     void put(String predicate, int doc, DerivedChi chi) {
@@ -157,10 +155,7 @@ public final class DerivedChiCache {
         rejections.increment();
         return;
       }
-      if (byPredicate
-              .computeIfAbsent(predicate, p -> new ConcurrentHashMap<>())
-              .putIfAbsent(doc, chi)
-          == null) {
+      if (entries(predicate).byDoc.putIfAbsent(doc, chi) == null) {
         bytes.addAndGet(size);
         entries.incrementAndGet();
         DerivedChiCache.this.entries.incrementAndGet();
@@ -169,6 +164,21 @@ public final class DerivedChiCache {
         DerivedChiCache.this.bytes.addAndGet(-size);
         account.release(size);
       }
+    }
+  }
+
+  /** One predicate's derived CHIs in one segment, by document. */
+  final class Entries {
+    private final Map<Integer, DerivedChi> byDoc = new ConcurrentHashMap<>();
+
+    /** The document's derived CHI, or null. */
+    DerivedChi get(int doc) {
+      return byDoc.get(doc);
+    }
+
+    /** Counts a derived CHI used for bounds. */
+    void hit() {
+      hits.increment();
     }
   }
 }

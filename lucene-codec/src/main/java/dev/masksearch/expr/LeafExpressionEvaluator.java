@@ -14,8 +14,9 @@ import dev.masksearch.search.LeafMaskFields;
 import dev.masksearch.search.Reservation;
 import dev.masksearch.search.SearchGuard;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReader;
@@ -27,15 +28,29 @@ import org.apache.lucene.index.LeafReader;
  * in {@link MaskExpression}), tightened by derived-mask CHIs when the cache holds them. Exact
  * values read every mask named, once per document, and evaluate each predicate per pixel over the
  * document's domain (the smallest rectangle holding its masks).
+ *
+ * <p>Bounds run for every document a query visits, so the expression is compiled once per segment
+ * into {@link NumBounds} nodes that address their terms and regions by slot: no map lookup, record
+ * hash or allocation per document.
  */
 final class LeafExpressionEvaluator extends LeafEvaluator {
   private final MaskExpression expression;
 
-  /** One CP term per value test and region, with the bounds of the current document. */
-  private final Map<Term, LeafEvaluator> terms = new LinkedHashMap<>();
+  // One slot per distinct CP term (value test and region), with its bounds for the current
+  // document.
+  private final LeafEvaluator[] terms;
+  private final DocBounds[] termBounds;
 
-  private final Map<Term, DocBounds> termBounds = new HashMap<>();
-  private final Map<RoiRef, RandomAccessDocValues.Rois> rois = new HashMap<>();
+  // One slot per distinct region: where it comes from, and for the current document what it is and
+  // its area clipped to the document's domain.
+  private final RoiRef[] roiRefs;
+  private final RandomAccessDocValues.Rois[] roiSources;
+  private final Region[] docRegions;
+  private final double[] docAreas;
+
+  private final NumBounds root;
+  private final double[] rootInterval = new double[2];
+
   private final Map<String, RandomAccessDocValues.Masks> masks = new HashMap<>();
   private final DerivedChiCache.Segment derived;
   private final SearchGuard guard;
@@ -44,20 +59,16 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   private final LeafMaskFields fields;
 
   private final boolean usesChi;
-  private final double[] scratch = new double[2];
-  // The current document of bounds(): its domain and regions.
+  // The current document of bounds(): its domain.
   private int domainWidth;
   private int domainHeight;
-  private final Map<RoiRef, Region> currentRois = new HashMap<>();
 
   /** Declared shapes laid on derived CHIs' grids, reserved from the guard. */
   private final LaidRegions<CoverKey, CellCover> derivedCovers;
 
-  private record CoverKey(RoiRef roi, ChiGrid grid) {}
+  private record CoverKey(int roiSlot, ChiGrid grid) {}
 
   private int boundsDoc = -1;
-
-  private record Term(Pred.Test test, RoiRef roi) {}
 
   /**
    * Per predicate node of the expression, its cache key; per iou node, its intersection and union
@@ -83,95 +94,227 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     this.fields = new LeafMaskFields(reader, guard);
     this.derivedCovers =
         new LaidRegions<>(guard, "a region of [" + expression + "] laid on a derived CHI's grid");
-    registerTerms(reader, expression.root);
-    boolean chi = true;
-    for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
-      chi &= term.getValue().usesChi();
-      termBounds.put(term.getKey(), new DocBounds());
-    }
-    this.usesChi = chi;
-    for (String field : expression.maskFields()) {
-      masks.put(field, new RandomAccessDocValues.Masks(reader, field));
-    }
     boolean cacheable =
         expression.cache != null
             && DocValues.isCacheable(
                 reader.getContext(),
                 expression.fieldArray()); // in-place updates would make them stale
     this.derived = cacheable ? expression.cache.segment(reader) : null;
-  }
-
-  private void registerTerms(LeafReader reader, Num node) throws IOException {
-    switch (node) {
-      case Num.Const c -> {}
-      case Num.Count c -> register(reader, c.pred(), c.roi());
-      case Num.Area a -> rois(reader, a.roi());
-      case Num.Iou i -> {
-        register(reader, i.a(), i.roi());
-        register(reader, i.b(), i.roi());
-      }
-      case Num.Negate n -> registerTerms(reader, n.operand());
-      case Num.Arith a -> {
-        registerTerms(reader, a.left());
-        registerTerms(reader, a.right());
-      }
+    Slots slots = new Slots(reader);
+    this.root = compile(expression.root, slots);
+    this.terms = slots.terms.toArray(new LeafEvaluator[0]);
+    this.termBounds = new DocBounds[terms.length];
+    boolean chi = true;
+    for (int t = 0; t < terms.length; t++) {
+      chi &= terms[t].usesChi();
+      termBounds[t] = new DocBounds();
+    }
+    this.usesChi = chi;
+    this.roiRefs = slots.rois.toArray(new RoiRef[0]);
+    this.roiSources = slots.roiSources.toArray(new RandomAccessDocValues.Rois[0]);
+    this.docRegions = new Region[roiRefs.length];
+    this.docAreas = new double[roiRefs.length];
+    for (String field : expression.maskFields()) {
+      masks.put(field, new RandomAccessDocValues.Masks(reader, field));
     }
   }
 
-  private void register(LeafReader reader, Pred pred, RoiRef roi) throws IOException {
-    rois(reader, roi);
-    switch (pred) {
-      case Pred.Test t -> {
-        Term term = new Term(t, roi);
-        if (!terms.containsKey(term)) {
-          CpSpec spec = new CpSpec(t.field(), roi.region(), roi.field(), t.range(), false);
-          terms.put(term, spec.leaf(fields));
+  /** The distinct terms and regions of the expression, given slots while it is compiled. */
+  private final class Slots {
+    private final LeafReader reader;
+    private final Map<Term, Integer> termSlots = new HashMap<>();
+    private final List<LeafEvaluator> terms = new ArrayList<>();
+    private final Map<RoiRef, Integer> roiSlots = new HashMap<>();
+    private final List<RoiRef> rois = new ArrayList<>();
+    private final List<RandomAccessDocValues.Rois> roiSources = new ArrayList<>();
+
+    private record Term(Pred.Test test, RoiRef roi) {}
+
+    Slots(LeafReader reader) {
+      this.reader = reader;
+    }
+
+    int term(Pred.Test test, RoiRef roi) throws IOException {
+      Integer slot = termSlots.get(new Term(test, roi));
+      if (slot == null) {
+        slot = terms.size();
+        terms.add(
+            new CpSpec(test.field(), roi.region(), roi.field(), test.range(), false).leaf(fields));
+        termSlots.put(new Term(test, roi), slot);
+      }
+      return slot;
+    }
+
+    int roi(RoiRef roi) throws IOException {
+      Integer slot = roiSlots.get(roi);
+      if (slot == null) {
+        slot = rois.size();
+        rois.add(roi);
+        roiSources.add(new RandomAccessDocValues.Rois(reader, roi));
+        roiSlots.put(roi, slot);
+      }
+      return slot;
+    }
+  }
+
+  /** A numeric node's interval for the current document, written to {@code out}. */
+  private interface NumBounds {
+    void interval(double[] out);
+  }
+
+  private NumBounds compile(Num node, Slots slots) throws IOException {
+    return switch (node) {
+      case Num.Const c -> out -> out[0] = out[1] = c.value();
+      case Num.Count c -> new CountBounds(c.pred(), c.roi(), slots);
+      case Num.Area a -> {
+        int roi = slots.roi(a.roi());
+        yield out -> out[0] = out[1] = docAreas[roi];
+      }
+      case Num.Iou i -> {
+        Pred[] parts = parts(i);
+        yield new IouBounds(
+            new CountBounds(parts[0], i.roi(), slots), new CountBounds(parts[1], i.roi(), slots));
+      }
+      case Num.Negate n -> {
+        NumBounds operand = compile(n.operand(), slots);
+        yield out -> {
+          operand.interval(out);
+          double lower = out[0];
+          out[0] = -out[1];
+          out[1] = -lower;
+        };
+      }
+      case Num.Arith a -> {
+        NumBounds left = compile(a.left(), slots);
+        NumBounds right = compile(a.right(), slots);
+        double[] l = new double[2];
+        double[] r = new double[2];
+        yield out -> {
+          left.interval(l);
+          right.interval(r);
+          double[] v = Intervals.apply(a.op(), l, r);
+          out[0] = v[0];
+          out[1] = v[1];
+        };
+      }
+    };
+  }
+
+  /** IoU: the intersection's count over the union's; 0 when the union is surely empty. */
+  private record IouBounds(CountBounds intersection, CountBounds union) implements NumBounds {
+    @Override
+    public void interval(double[] out) {
+      double[] i = intersection.interval();
+      double[] u = union.interval();
+      if (u[1] == 0) {
+        out[0] = out[1] = 0;
+        return;
+      }
+      double lower = i[0] / u[1];
+      double upper = u[0] == 0 ? 1 : Math.min(1, i[1] / u[0]);
+      out[0] = lower;
+      out[1] = Math.max(lower, upper);
+    }
+  }
+
+  /**
+   * Bounds of the number of pixels of a region where a predicate holds: a term's bounds, or its
+   * operands' combined; tightened by the predicate's derived CHI when the cache holds one.
+   */
+  private final class CountBounds implements NumBounds {
+    private final int roi;
+    private final int term; // a value test's slot; -1 for an intersection or a union
+    private final CountBounds left;
+    private final CountBounds right;
+    private final boolean and;
+    private final DerivedChiCache.Entries cached; // null without a cache
+    private final double[] bounds = new double[2];
+    private final double[] derivedBounds = new double[2];
+
+    CountBounds(Pred pred, RoiRef roi, Slots slots) throws IOException {
+      this.roi = slots.roi(roi);
+      this.cached = derived == null ? null : derived.entries(key(pred));
+      switch (pred) {
+        case Pred.Test t -> {
+          term = slots.term(t, roi);
+          left = right = null;
+          and = false;
+        }
+        case Pred.And a -> {
+          term = -1;
+          left = new CountBounds(a.left(), roi, slots);
+          right = new CountBounds(a.right(), roi, slots);
+          and = true;
+        }
+        case Pred.Or o -> {
+          term = -1;
+          left = new CountBounds(o.left(), roi, slots);
+          right = new CountBounds(o.right(), roi, slots);
+          and = false;
         }
       }
-      case Pred.And a -> {
-        register(reader, a.left(), roi);
-        register(reader, a.right(), roi);
-      }
-      case Pred.Or o -> {
-        register(reader, o.left(), roi);
-        register(reader, o.right(), roi);
-      }
     }
-  }
 
-  private void rois(LeafReader reader, RoiRef roi) throws IOException {
-    if (!rois.containsKey(roi)) {
-      rois.put(roi, new RandomAccessDocValues.Rois(reader, roi));
+    @Override
+    public void interval(double[] out) {
+      double[] b = interval();
+      out[0] = b[0];
+      out[1] = b[1];
+    }
+
+    /** The bounds for the current document, in an array this node owns. */
+    double[] interval() {
+      if (term >= 0) {
+        bounds[0] = termBounds[term].lower;
+        bounds[1] = termBounds[term].upper;
+      } else {
+        double[] l = left.interval();
+        double[] r = right.interval();
+        double area = docAreas[roi];
+        if (and) {
+          bounds[0] = Math.max(0, l[0] + r[0] - area);
+          bounds[1] = Math.min(l[1], r[1]);
+        } else {
+          bounds[0] = Math.max(l[0], r[0]);
+          bounds[1] = Math.min(area, l[1] + r[1]);
+        }
+      }
+      DerivedChi chi = cached == null ? null : cached.get(boundsDoc);
+      if (chi != null && chi.covers(domainWidth, domainHeight)) {
+        cached.hit();
+        derivedBounds(chi, roi, derivedBounds);
+        bounds[0] = Math.max(bounds[0], derivedBounds[0]);
+        bounds[1] = Math.min(bounds[1], derivedBounds[1]);
+      }
+      return bounds;
     }
   }
 
   @Override
   public boolean bounds(int doc, DocBounds out) throws IOException {
-    boundsDoc =
-        -1; // the terms' bounds are overwritten below: refine() must not use them for the previous
-    // document
+    boundsDoc = -1; // refine() must not use the terms' bounds until they are this document's
     domainWidth = 0;
     domainHeight = 0;
-    for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
-      DocBounds bounds = termBounds.get(term.getKey());
-      if (term.getValue() == null || !term.getValue().bounds(doc, bounds)) {
+    for (int t = 0; t < terms.length; t++) {
+      DocBounds bounds = termBounds[t];
+      if (terms[t] == null || !terms[t].bounds(doc, bounds)) {
         return false; // a mask or a box is missing: no value
       }
       domainWidth = Math.max(domainWidth, bounds.width);
       domainHeight = Math.max(domainHeight, bounds.height);
     }
-    currentRois.clear();
-    for (Map.Entry<RoiRef, RandomAccessDocValues.Rois> roi : rois.entrySet()) {
-      Region region = roi.getValue().get(doc);
+    for (int r = 0; r < roiSources.length; r++) {
+      Region region = roiSources[r].get(doc);
       if (region == null) {
         return false;
       }
-      currentRois.put(roi.getKey(), region);
+      docRegions[r] = region;
+      docAreas[r] = region.area(domainWidth, domainHeight);
     }
     boundsDoc = doc;
-    double[] interval = interval(expression.root, doc);
-    out.lower = interval[0] + 0.0; // -0.0 is 0: sorts and ties must not tell them apart
-    out.upper = interval[1] + 0.0;
+    root.interval(rootInterval);
+    out.lower = rootInterval[0] + 0.0; // -0.0 is 0: sorts and ties must not tell them apart
+    out.upper = rootInterval[1] + 0.0;
     out.roi = null;
     out.readMask = false;
     return true;
@@ -182,88 +325,21 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     if (doc != boundsDoc || out.isExact()) {
       return; // the terms' bounds are those of another document now; refining is optional
     }
-    for (Map.Entry<Term, LeafEvaluator> term : terms.entrySet()) {
-      term.getValue().refine(doc, termBounds.get(term.getKey()));
+    for (int t = 0; t < terms.length; t++) {
+      terms[t].refine(doc, termBounds[t]);
     }
-    double[] interval = interval(expression.root, doc);
-    out.lower = Math.max(out.lower, interval[0]) + 0.0;
-    out.upper = Math.min(out.upper, interval[1]) + 0.0;
+    root.interval(rootInterval);
+    out.lower = Math.max(out.lower, rootInterval[0]) + 0.0;
+    out.upper = Math.min(out.upper, rootInterval[1]) + 0.0;
   }
 
-  /** The interval of a numeric node for the current document. */
-  private double[] interval(Num node, int doc) {
-    return switch (node) {
-      case Num.Const c -> new double[] {c.value(), c.value()};
-      case Num.Count c -> count(c.pred(), c.roi(), doc);
-      case Num.Area a -> {
-        double area = clippedArea(currentRois.get(a.roi()));
-        yield new double[] {area, area};
-      }
-      case Num.Iou i -> iouInterval(i, doc);
-      case Num.Negate n -> {
-        double[] v = interval(n.operand(), doc);
-        yield new double[] {-v[1], -v[0]};
-      }
-      case Num.Arith a ->
-          Intervals.apply(a.op(), interval(a.left(), doc), interval(a.right(), doc));
-    };
-  }
-
-  private double[] iouInterval(Num.Iou iou, int doc) {
-    Pred[] parts = parts(iou);
-    double[] intersection = count(parts[0], iou.roi(), doc);
-    double[] union = count(parts[1], iou.roi(), doc);
-    if (union[1] == 0) {
-      return new double[] {0, 0}; // the union is surely empty
-    }
-    double lower = intersection[0] / union[1];
-    double upper = union[0] == 0 ? 1 : Math.min(1, intersection[1] / union[0]);
-    return new double[] {lower, Math.max(lower, upper)};
-  }
-
-  /** Bounds of the number of pixels of the region where {@code pred} holds. */
-  private double[] count(Pred pred, RoiRef roi, int doc) {
-    double region = clippedArea(currentRois.get(roi));
-    double[] bounds =
-        switch (pred) {
-          case Pred.Test t -> {
-            DocBounds b = termBounds.get(new Term(t, roi));
-            yield new double[] {b.lower, b.upper};
-          }
-          case Pred.And a -> {
-            double[] l = count(a.left(), roi, doc);
-            double[] r = count(a.right(), roi, doc);
-            yield new double[] {Math.max(0, l[0] + r[0] - region), Math.min(l[1], r[1])};
-          }
-          case Pred.Or o -> {
-            double[] l = count(o.left(), roi, doc);
-            double[] r = count(o.right(), roi, doc);
-            yield new double[] {Math.max(l[0], r[0]), Math.min(region, l[1] + r[1])};
-          }
-        };
-    if (derived != null) {
-      DerivedChi chi = derived.get(key(pred), doc);
-      if (chi != null && chi.covers(domainWidth, domainHeight)) {
-        derived.hit();
-        bounds(chi, roi, scratch);
-        bounds[0] = Math.max(bounds[0], scratch[0]);
-        bounds[1] = Math.min(bounds[1], scratch[1]);
-      }
-    }
-    return bounds;
-  }
-
-  private double clippedArea(Region region) {
-    return region.area(domainWidth, domainHeight);
-  }
-
-  /** A derived CHI's bounds in the current document's region {@code roi}. */
-  private void bounds(DerivedChi chi, RoiRef roi, double[] out) {
-    Region region = currentRois.get(roi);
-    if (region instanceof Roi box) {
+  /** A derived CHI's bounds in the current document's region in slot {@code roi}. */
+  private void derivedBounds(DerivedChi chi, int roi, double[] out) {
+    if (docRegions[roi] instanceof Roi box) {
       chi.bounds(box, out);
       return;
     }
+    Region region = docRegions[roi];
     ChiGrid grid = chi.grid();
     chi.bounds(
         derivedCovers.get(
@@ -308,8 +384,8 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
         width = Math.max(width, mask.width());
         height = Math.max(height, mask.height());
       }
-      for (Map.Entry<RoiRef, RandomAccessDocValues.Rois> roi : rois.entrySet()) {
-        docRois.put(roi.getKey(), roi.getValue().get(doc));
+      for (int r = 0; r < roiRefs.length; r++) {
+        docRois.put(roiRefs[r], roiSources[r].get(doc));
       }
     }
 
@@ -422,7 +498,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
   @Override
   public float verificationCost() {
     float cost = 0;
-    for (LeafEvaluator term : terms.values()) {
+    for (LeafEvaluator term : terms) {
       cost += term == null ? 0 : term.verificationCost();
     }
     return cost;
