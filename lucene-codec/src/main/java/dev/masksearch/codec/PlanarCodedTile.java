@@ -328,7 +328,14 @@ final class PlanarCodedTile {
     int pos = Math.ceilDiv(h * perRow, 2);
     long total = pos;
     boolean wide = false;
-    for (int b = 0; b < pos; b++) { // two widths a byte (a last odd one padded with 0)
+    int b = 0;
+    for (; b + Long.BYTES <= pos; b += Long.BYTES) { // sixteen widths at a time
+      long widths = (long) LONG_BE.get(data, b);
+      long pairs = (widths & LOW_NIBBLES) + (widths >>> 4 & LOW_NIBBLES); // at most 30 a byte
+      total += (pairs * ONES) >>> 56; // the bytes' sum, at most 240
+      wide |= (widths & (widths << 1 | widths << 2 | widths << 3) & HIGH_NIBBLE_BITS) != 0; // > 8
+    }
+    for (; b < pos; b++) { // two widths a byte (a last odd one padded with 0)
       int low = data[b] & 0x0F;
       int high = data[b] >>> 4 & 0x0F;
       total += low + high;
@@ -364,14 +371,11 @@ final class PlanarCodedTile {
       }
       for (int k = 0; k < perRow; k++, g++) {
         int width = width(g);
-        if (k < needed) { // eight values from one load: no branch on the width
-          long word = (long) LONG_BE.get(data, pos);
-          int mask = (1 << width) - 1;
+        if (k < needed) { // eight values from one load, no branch on the width: one a byte
+          long packed = (long) LONG_BE.get(data, pos) >>> (64 - GROUP * width); // 64 is 0
+          long zigzagged = Long.expand(packed, LOW_BITS_OF_EACH_BYTE[width]); // first value highest
           int at = k * GROUP;
-          for (int i = 0; i < GROUP; i++) {
-            int z = (int) (word >>> (64 - (i + 1) * width)) & mask; // a shift of 64 is one of 0
-            steps[at + i] += (byte) TileEncoding.unzigzag(z);
-          }
+          LONG_BE.set(steps, at, addBytes((long) LONG_BE.get(steps, at), unzigzagBytes(zigzagged)));
         }
         pos += width;
       }
@@ -479,5 +483,29 @@ final class PlanarCodedTile {
       tile[at + x] = (byte) v;
     }
     return n;
+  }
+
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long LOW_NIBBLES = 0x0F0F0F0F0F0F0F0FL;
+  private static final long HIGH_NIBBLE_BITS = 0x8888888888888888L; // the top bit of each nibble
+
+  /** For each width w in [0, 8], the low w bits of every byte of a long set. */
+  private static final long[] LOW_BITS_OF_EACH_BYTE = new long[GROUP + 1];
+
+  static {
+    for (int w = 0; w <= GROUP; w++) {
+      LOW_BITS_OF_EACH_BYTE[w] = ((1L << w) - 1) * ONES;
+    }
+  }
+
+  /** {@link TileEncoding#unzigzag} of each byte of {@code z}, modulo 256. */
+  private static long unzigzagBytes(long z) {
+    return (z >>> 1 & ~HIGH_BITS) ^ (z & ONES) * 0xFF;
+  }
+
+  /** The bytes of {@code a} and {@code b} added lane by lane, modulo 256 (no carry between). */
+  private static long addBytes(long a, long b) {
+    return ((a & ~HIGH_BITS) + (b & ~HIGH_BITS)) ^ ((a ^ b) & HIGH_BITS);
   }
 }

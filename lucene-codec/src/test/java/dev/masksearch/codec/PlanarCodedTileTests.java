@@ -122,6 +122,37 @@ public class PlanarCodedTileTests extends LuceneTestCase {
     assertTrue("some were reported", corrupt > 0);
   }
 
+  /**
+   * A group's width above 8 is corrupt even where the widths add up to the tile's length, at every
+   * group (the widths are checked sixteen at a time, then one byte at a time); 8 decodes.
+   */
+  public void testGroupWiderThanEightIsCorrupt() throws CorruptIndexException {
+    PlanarCodedTile coder = new PlanarCodedTile(SIDE * SIDE, SIDE);
+    for (int[] shape : new int[][] {{16, 16}, {16, 9}, {32, 32}, {8, 3}}) {
+      int w = shape[0];
+      int h = shape[1];
+      int groups = h * Math.ceilDiv(w, PlanarCodedTile.GROUP);
+      int widthBytes = Math.ceilDiv(groups, 2);
+      for (int g = 0; g < groups; g++) {
+        for (int width = 8; width <= 15; width++) {
+          byte[] data = new byte[widthBytes + width]; // one group of `width` bytes, all zeros
+          data[g >>> 1] = (byte) (width << ((g & 1) << 2));
+          System.arraycopy(data, 0, coder.buffer(data.length), 0, data.length);
+          byte[] tile = new byte[w * h];
+          if (width == 8) {
+            coder.decodePackedAndCount(data.length, w, h, tile, w, h, 0, 0, w, 0, 256);
+            continue;
+          }
+          CorruptIndexException e =
+              expectThrows(
+                  CorruptIndexException.class,
+                  () -> coder.decodePackedAndCount(data.length, w, h, tile, w, h, 0, 0, w, 0, 256));
+          assertTrue(e.getMessage(), e.getMessage().contains("packed planar groups"));
+        }
+      }
+    }
+  }
+
   /** The tile in one layout; its length is what the writer measured before writing it. */
   private static byte[] encode(PlanarCodedTile coder, byte[] codes, int w, int h, boolean packed) {
     coder.residualsOf(codes, w, h);

@@ -3,6 +3,9 @@ package dev.masksearch.qa.bench.jmh;
 import dev.masksearch.chi.BinEdges;
 import dev.masksearch.chi.BoundsPlan;
 import dev.masksearch.chi.CellCover;
+import dev.masksearch.chi.CellLevelCounts;
+import dev.masksearch.chi.CellSource;
+import dev.masksearch.chi.ChiGrid;
 import dev.masksearch.chi.ChiParams;
 import dev.masksearch.chi.CpBounds;
 import dev.masksearch.codec.MaskDocValues;
@@ -113,6 +116,8 @@ public class BoundsBenchmark {
   private BinEdges.Levels firstUnalignedLevels;
   private BinEdges.Levels firstAlignedLevels;
   private BinEdges.Levels unalignedLevels;
+  private CellLevelCounts levelCounts; // for cells(), on the grid of the masks last sought
+  private ChiGrid levelCountsGrid;
   private final CpBounds bounds = new CpBounds();
   private final long[] lower = new long[1 << 12];
   private final long[] upper = new long[1 << 12];
@@ -310,10 +315,7 @@ public class BoundsBenchmark {
       chi.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              chi,
-              CellCover.of(chi.grid(), UNALIGNED_100),
-              unalignedLevels,
-              pixels.pixels(doc, SALIENT)));
+              cells(chi), CellCover.of(chi.grid(), UNALIGNED_100), pixels.pixels(doc, SALIENT)));
     }
   }
 
@@ -325,11 +327,24 @@ public class BoundsBenchmark {
       cursor.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              cursor,
-              CellCover.of(cursor.grid(), UNALIGNED_100),
-              unalignedLevels,
-              (x1, y1, x2, y2) -> 0));
+              cells(cursor), CellCover.of(cursor.grid(), UNALIGNED_100), (x1, y1, x2, y2) -> 0));
     }
+  }
+
+  /**
+   * The sought mask's cell counts as a query's verification reads them ({@code
+   * LeafCpEvaluator#cellSource}): a record (the second tier) once, every cell at the range's
+   * levels; columns entry by entry.
+   */
+  private CellSource cells(MaskDocValues.ChiCursor chi) throws IOException {
+    if (chi.cells() == null) {
+      return CellSource.of(chi.grid(), chi, unalignedLevels);
+    }
+    if (!chi.grid().equals(levelCountsGrid)) {
+      levelCounts = new CellLevelCounts(chi.grid(), masks.params().bins(), unalignedLevels);
+      levelCountsGrid = chi.grid();
+    }
+    return levelCounts.read(chi.cells());
   }
 
   /** The same masks read whole from MaskSearch10 (inflate 50 KB) and counted: the before. */
