@@ -136,11 +136,13 @@ public final class DerivedChiCache {
     private final AtomicLong entries = new AtomicLong();
 
     /**
-     * The derived CHIs of {@code predicate}, empty until some are built: an evaluator looks this up
-     * once per segment, not once per document.
+     * The derived CHIs of {@code predicate} built so far, or null when there are none: an evaluator
+     * looks this up once per segment, not once per document, so the CHIs its own search builds
+     * serve the searches after it (they are of documents it has read already). Looking up creates
+     * nothing: only a CHI kept adds a predicate.
      */
     Entries entries(String predicate) {
-      return byPredicate.computeIfAbsent(predicate, p -> new Entries());
+      return byPredicate.get(predicate);
     }
 
     boolean contains(String predicate, int doc) {
@@ -155,7 +157,8 @@ public final class DerivedChiCache {
         rejections.increment();
         return;
       }
-      if (entries(predicate).byDoc.putIfAbsent(doc, chi) == null) {
+      Entries docs = byPredicate.computeIfAbsent(predicate, p -> new Entries());
+      if (docs.byDoc.putIfAbsent(doc, chi) == null) {
         bytes.addAndGet(size);
         entries.incrementAndGet();
         DerivedChiCache.this.entries.incrementAndGet();
