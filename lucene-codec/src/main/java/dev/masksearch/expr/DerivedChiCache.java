@@ -136,10 +136,9 @@ public final class DerivedChiCache {
     private final AtomicLong entries = new AtomicLong();
 
     /**
-     * The derived CHIs of {@code predicate} built so far, or null when there are none: an evaluator
-     * looks this up once per segment, not once per document, so the CHIs its own search builds
-     * serve the searches after it (they are of documents it has read already). Looking up creates
-     * nothing: only a CHI kept adds a predicate.
+     * The derived CHIs of {@code predicate} kept so far, or null when there are none: an evaluator
+     * holds them from the first one on instead of looking the predicate up per document. Looking up
+     * creates nothing: only a CHI kept adds a predicate.
      */
     Entries entries(String predicate) {
       return byPredicate.get(predicate);

@@ -30,8 +30,8 @@ import org.apache.lucene.index.LeafReader;
  * document's domain (the smallest rectangle holding its masks).
  *
  * <p>Bounds run for every document a query visits, so the expression is compiled once per segment
- * into {@link NumBounds} nodes that address their terms and regions by slot: no map lookup, record
- * hash or allocation per document.
+ * into {@link NumBounds} nodes that address their terms and regions by slot: no record hashed per
+ * document, and with derived CHIs one look-up by document per predicate.
  */
 final class LeafExpressionEvaluator extends LeafEvaluator {
   private final MaskExpression expression;
@@ -227,13 +227,15 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     private final CountBounds left;
     private final CountBounds right;
     private final boolean and;
-    private final DerivedChiCache.Entries cached; // null without a cache
+    private final String key; // the predicate's, in the cache of derived CHIs
+    // null until the segment holds a derived CHI of the predicate (or without a cache)
+    private DerivedChiCache.Entries cached;
     private final double[] bounds = new double[2];
     private final double[] derivedBounds = new double[2];
 
     CountBounds(Pred pred, RoiRef roi, Slots slots) throws IOException {
       this.roi = slots.roi(roi);
-      this.cached = derived == null ? null : derived.entries(key(pred));
+      this.key = key(pred);
       switch (pred) {
         case Pred.Test t -> {
           term = slots.term(t, roi);
@@ -278,6 +280,9 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
           bounds[0] = Math.max(l[0], r[0]);
           bounds[1] = Math.min(area, l[1] + r[1]);
         }
+      }
+      if (cached == null && derived != null) {
+        cached = derived.entries(key); // once one is kept, no more look-ups by predicate
       }
       DerivedChi chi = cached == null ? null : cached.get(boundsDoc);
       if (chi != null && chi.covers(domainWidth, domainHeight)) {
