@@ -139,8 +139,10 @@ public class PlanarCodedTileTests extends LuceneTestCase {
           data[g >>> 1] = (byte) (width << ((g & 1) << 2));
           System.arraycopy(data, 0, coder.buffer(data.length), 0, data.length);
           byte[] tile = new byte[w * h];
-          if (width == 8) {
-            coder.decodePackedAndCount(data.length, w, h, tile, w, h, 0, 0, w, 0, 256);
+          if (width == 8) { // every residual 0: every code 0
+            assertEquals(
+                (long) w * h,
+                coder.decodePackedAndCount(data.length, w, h, tile, w, h, 0, 0, w, 0, 1));
             continue;
           }
           CorruptIndexException e =

@@ -315,7 +315,9 @@ public class BoundsBenchmark {
       chi.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              cells(chi), CellCover.of(chi.grid(), UNALIGNED_100), pixels.pixels(doc, SALIENT)));
+              cells(chi, pixels),
+              CellCover.of(chi.grid(), UNALIGNED_100),
+              pixels.pixels(doc, SALIENT)));
     }
   }
 
@@ -327,21 +329,23 @@ public class BoundsBenchmark {
       cursor.seek(doc);
       bh.consume(
           CpBounds.exactCount(
-              cells(cursor), CellCover.of(cursor.grid(), UNALIGNED_100), (x1, y1, x2, y2) -> 0));
+              cells(cursor, masks),
+              CellCover.of(cursor.grid(), UNALIGNED_100),
+              (x1, y1, x2, y2) -> 0));
     }
   }
 
   /**
-   * The sought mask's cell counts as a query's verification reads them ({@code
-   * LeafCpEvaluator#cellSource}): a record (the second tier) once, every cell at the range's
-   * levels; columns entry by entry.
+   * The sought mask's cell counts ({@code chi} reads {@code of}'s CHI) as a query's verification
+   * reads them ({@code LeafCpEvaluator#cellSource}): a record (the second tier) once, every cell at
+   * the range's levels; columns entry by entry.
    */
-  private CellSource cells(MaskDocValues.ChiCursor chi) throws IOException {
+  private CellSource cells(MaskDocValues.ChiCursor chi, MaskDocValues of) throws IOException {
     if (chi.cells() == null) {
       return CellSource.of(chi.grid(), chi, unalignedLevels);
     }
     if (!chi.grid().equals(levelCountsGrid)) {
-      levelCounts = new CellLevelCounts(chi.grid(), masks.params().bins(), unalignedLevels);
+      levelCounts = new CellLevelCounts(chi.grid(), of.params().bins(), unalignedLevels);
       levelCountsGrid = chi.grid();
     }
     return levelCounts.read(chi.cells());
