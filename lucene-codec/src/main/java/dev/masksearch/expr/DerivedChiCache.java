@@ -145,7 +145,7 @@ public final class DerivedChiCache {
     }
 
     boolean contains(String predicate, int doc) {
-      Entries docs = byPredicate.get(predicate);
+      Entries docs = entries(predicate);
       return docs != null && docs.get(doc) != null;
     }
 

@@ -135,12 +135,13 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     }
 
     int term(Pred.Test test, RoiRef roi) throws IOException {
-      Integer slot = termSlots.get(new Term(test, roi));
+      Term term = new Term(test, roi);
+      Integer slot = termSlots.get(term);
       if (slot == null) {
         slot = terms.size();
         terms.add(
             new CpSpec(test.field(), roi.region(), roi.field(), test.range(), false).leaf(fields));
-        termSlots.put(new Term(test, roi), slot);
+        termSlots.put(term, slot);
       }
       return slot;
     }
@@ -227,7 +228,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
     private final CountBounds left;
     private final CountBounds right;
     private final boolean and;
-    private final String key; // the predicate's, in the cache of derived CHIs
+    private final String key; // the predicate's, in the cache of derived CHIs; null without one
     // null until the segment holds a derived CHI of the predicate (or without a cache)
     private DerivedChiCache.Entries cached;
     private final double[] bounds = new double[2];
@@ -235,7 +236,7 @@ final class LeafExpressionEvaluator extends LeafEvaluator {
 
     CountBounds(Pred pred, RoiRef roi, Slots slots) throws IOException {
       this.roi = slots.roi(roi);
-      this.key = key(pred);
+      this.key = derived == null ? null : key(pred);
       switch (pred) {
         case Pred.Test t -> {
           term = slots.term(t, roi);
