@@ -103,6 +103,16 @@ public abstract class MaskDocValues extends BinaryDocValues {
      */
     boolean seek(int doc) throws IOException;
 
+    /**
+     * Moves to a document's mask shape alone ({@link #grid}, {@link #dtype}); returns false if it
+     * has no mask. Its entries need a {@link #seek}: for a reader that bounds a document without
+     * them (a box whose pixels per bin were counted when indexed) and skips the look-up of where
+     * its entries are.
+     */
+    default boolean locate(int doc) throws IOException {
+      return seek(doc);
+    }
+
     /** The grid of the current document's mask. */
     ChiGrid grid();
 

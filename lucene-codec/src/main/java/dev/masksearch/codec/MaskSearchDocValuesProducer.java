@@ -727,6 +727,11 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
       }
 
       @Override
+      public boolean locate(int target) throws IOException {
+        return uniform || seek(target); // uniform: every document's mask has the same shape
+      }
+
+      @Override
       public ChiGrid grid() {
         return grid;
       }

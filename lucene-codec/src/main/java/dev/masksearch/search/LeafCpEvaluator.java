@@ -147,14 +147,17 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         return true; // the cursor was accounted when the block was read
       }
       boolean found = cpBounds(doc, out);
-      fields.account(spec.field());
+      if (!out.fromBoxBinCounts) { // bounds from a box's counts read no CHI entry
+        fields.account(spec.field());
+      }
       return found;
     }
 
     /** The first stage: bounds from the first tier's CHI (the only one, in one tier). */
     private boolean cpBounds(int doc, DocBounds out) throws IOException {
       MaskDocValues.ChiCursor chi = firstTier.cursor;
-      if (!chi.seek(doc)) {
+      // a document's own box may be bounded by its counts alone: the mask's shape is enough then
+      if (!(spec.roi() == null ? chi.locate(doc) : chi.seek(doc))) {
         return false;
       }
       Region roi = rois.roi(doc);
@@ -178,6 +181,7 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
           countedDoc = doc;
           out.fromBoxBinCounts = true;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
+          chi.seek(doc); // true: located
           counts.computeOuter(grid, chi, box, firstTier.levels(dtype));
         }
       }
