@@ -104,10 +104,10 @@ public abstract class MaskDocValues extends BinaryDocValues {
     boolean seek(int doc) throws IOException;
 
     /**
-     * Moves to a document's mask shape alone ({@link #grid}, {@link #dtype}); returns false if it
-     * has no mask. Its entries need a {@link #seek}: for a reader that bounds a document without
-     * them (a box whose pixels per bin were counted when indexed) and skips the look-up of where
-     * its entries are.
+     * Moves to a document's mask shape ({@link #grid}, {@link #dtype}) and returns false if it has
+     * no mask, as {@link #seek} does, but may leave the entries at another document's until a seek
+     * to this one: for a reader that needs the shape alone (a box bounded by its indexed counts).
+     * Where the shape cannot be known without it, this seeks.
      */
     default boolean locate(int doc) throws IOException {
       return seek(doc);

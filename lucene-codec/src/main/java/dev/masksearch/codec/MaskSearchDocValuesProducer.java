@@ -728,7 +728,7 @@ final class MaskSearchDocValuesProducer extends DocValuesProducer {
 
       @Override
       public boolean locate(int target) throws IOException {
-        return uniform || seek(target); // uniform: every document's mask has the same shape
+        return uniform || seek(target); // uniform: every document has a mask, all of one shape
       }
 
       @Override

@@ -57,6 +57,12 @@ final class RemappedMaskDocValues extends MaskDocValues {
       }
 
       @Override
+      public boolean locate(int doc) throws IOException {
+        int target = map(doc);
+        return target >= 0 && cursor.locate(target);
+      }
+
+      @Override
       public ChiGrid grid() {
         return cursor.grid();
       }

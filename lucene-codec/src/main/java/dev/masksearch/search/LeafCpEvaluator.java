@@ -147,17 +147,17 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
         return true; // the cursor was accounted when the block was read
       }
       boolean found = cpBounds(doc, out);
-      if (!out.fromBoxBinCounts) { // bounds from a box's counts read no CHI entry
-        fields.account(spec.field());
-      }
+      fields.account(spec.field());
       return found;
     }
 
     /** The first stage: bounds from the first tier's CHI (the only one, in one tier). */
     private boolean cpBounds(int doc, DocBounds out) throws IOException {
       MaskDocValues.ChiCursor chi = firstTier.cursor;
-      // a document's own box may be bounded by its counts alone: the mask's shape is enough then
-      if (!(spec.roi() == null ? chi.locate(doc) : chi.seek(doc))) {
+      // a box counted when indexed is bounded by its counts: the mask's shape is all it needs
+      boolean counted =
+          spec.roi() == null && boxBinCounts != null && boxBinCounts.advanceExact(doc);
+      if (!(counted ? chi.locate(doc) : chi.seek(doc))) {
         return false;
       }
       Region roi = rois.roi(doc);
@@ -174,14 +174,13 @@ abstract class LeafCpEvaluator extends LeafEvaluator {
       } else {
         Roi box = (Roi) roi;
         area = box.clip(grid.width(), grid.height()).area();
-        if (boxBinCounts != null && boxBinCounts.advanceExact(doc)) { // counted when indexed
+        if (counted) {
           binCounts
               .read(boxBinCounts.binaryValue(), masks.params().bins(), boxBinCountsField)
               .bound(fieldTier.levels(dtype), area, counts);
           countedDoc = doc;
           out.fromBoxBinCounts = true;
         } else { // the box's outer rectangle's look-ups only; refine() tightens the rest
-          chi.seek(doc); // true: located
           counts.computeOuter(grid, chi, box, firstTier.levels(dtype));
         }
       }

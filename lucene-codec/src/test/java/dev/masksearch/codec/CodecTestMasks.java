@@ -480,6 +480,9 @@ final class CodecTestMasks {
     MaskDocValues.ChiCursor first = random.firstTierCursor();
     if (first != null) {
       for (int doc : order) {
+        if (r.nextBoolean()) { // the shape alone first, as a box bounded by its counts asks
+          assertLocated(field + " first tier", masks[doc], doc, first);
+        }
         assertEquals(field + " first tier seek(" + doc + ")", masks[doc] != null, first.seek(doc));
         if (masks[doc] != null) {
           assertSameChi(
@@ -516,6 +519,17 @@ final class CodecTestMasks {
         expectedAverage,
         random.averageMaskPixels(),
         Math.max(1e-3f, expectedAverage * 1e-5f));
+  }
+
+  /** {@code locate} finds the document's mask, and its shape, as a seek would. */
+  private static void assertLocated(String what, Mask mask, int doc, MaskDocValues.ChiCursor cursor)
+      throws IOException {
+    assertEquals(what + " locate(" + doc + ")", mask != null, cursor.locate(doc));
+    if (mask != null) {
+      assertEquals(what + " doc " + doc + " width", mask.width(), cursor.grid().width());
+      assertEquals(what + " doc " + doc + " height", mask.height(), cursor.grid().height());
+      assertEquals(what + " doc " + doc + " dtype", mask.dtype(), cursor.dtype());
+    }
   }
 
   private static int nextWithMask(Mask[] masks, int from) {
